@@ -1,0 +1,2 @@
+package io.pgvigil.daemon.cli;
+public class Main { public static void main(String[] a) {} }
