@@ -1,2 +1,66 @@
 package io.pgvigil.daemon.cli;
-public class Main { public static void main(String[] a) {} }
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar pgvigil.jar <command>}: the one entry point. */
+@Command(
+    name = "pgvigil",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Watches PostgreSQL during and between schema migrations: schema drift, "
+        + "lock waits and the lock queue behind DDL, replication lag, migration windows, "
+        + "alerts and a kill switch.",
+    subcommands = {
+        RunCommand.class,
+        DemoCommand.class,
+        CheckConfigCommand.class,
+        DriftCommand.class,
+        ReviewCommand.class,
+        WindowCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs one command line and returns its exit code. */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** Runs one command line writing to the given streams (tests call this). */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = commandLine();
+    cli.setOut(out);
+    cli.setErr(err);
+    return cli.execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(new ErrorReporter());
+    cli.setParameterExceptionHandler(Main::badUsage);
+    return cli;
+  }
+
+  /** A wrong command line exits 1, like every other error: 2 is reserved for findings. */
+  private static int badUsage(CommandLine.ParameterException e, String[] args) {
+    PrintWriter err = e.getCommandLine().getErr();
+    err.println("error: " + e.getMessage());
+    err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+    err.flush();
+    return ExitCode.ERROR;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

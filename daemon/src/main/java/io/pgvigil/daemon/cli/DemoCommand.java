@@ -1,0 +1,97 @@
+package io.pgvigil.daemon.cli;
+
+import io.pgvigil.daemon.demo.Demo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {
+        "Starts an embedded PostgreSQL primary and a streaming replica, applies a sample "
+            + "shop schema with Flyway, and runs pgvigil against it on 127.0.0.1.",
+        "Needs no config, no Docker and nothing installed. Ctrl-C stops everything and "
+            + "removes what the demo created (the unpacked PostgreSQL binaries stay in the "
+            + "cache directory for the next run)."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped with Ctrl-C or SIGTERM", "1:the demo could not start"})
+final class DemoCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--port", defaultValue = "8080", paramLabel = "N",
+      description = "HTTP port of the daemon on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--pg-major", defaultValue = "17", paramLabel = "MAJOR",
+      description = "PostgreSQL major version to run: 14 to 18 (default: ${DEFAULT-VALUE}).")
+  int major;
+
+  @Option(names = "--cache-dir", paramLabel = "DIR",
+      description = "Where PostgreSQL binaries are unpacked (default: $XDG_CACHE_HOME/pgvigil "
+          + "or ~/.cache/pgvigil).")
+  Path cacheDir;
+
+  @Mixin
+  Verbosity verbosity;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    ShutdownSignal signal = new ShutdownSignal();
+    Path work = Files.createTempDirectory("pgvigil-demo-");
+    out.println("pgvigil demo: staging in " + work);
+    out.flush();
+    try (Demo demo = Demo.start(work, port, major, cacheDir(), out)) {
+      demo.printWelcome();
+      String received = signal.await();
+      out.println();
+      out.println(received + " received: stopping pgvigil, the replica and the primary ...");
+      out.flush();
+    } finally {
+      deleteTree(work);
+    }
+    out.println("Stopped; removed " + work + ".");
+    out.flush();
+    return ExitCode.OK;
+  }
+
+  private Path cacheDir() {
+    if (cacheDir != null) {
+      return cacheDir;
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path base = xdg == null || xdg.isBlank()
+        ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg);
+    return base.resolve("pgvigil");
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+        Files.delete(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+}

@@ -1,0 +1,218 @@
+package io.pgvigil.daemon.demo;
+
+import io.pgvigil.checks.embedded.EmbeddedPostgres;
+import io.pgvigil.daemon.config.ConfigLoader;
+import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.runtime.Daemon;
+import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.runtime.TargetSpecs;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * Everything the {@code demo} command stages: an embedded primary and a
+ * streaming replica, a small shop schema applied with Flyway, a config file
+ * written like a user would write it, and the daemon watching it all. Closing
+ * it stops everything in reverse order; the caller removes the work directory.
+ */
+public final class Demo implements AutoCloseable {
+
+  static final String DATABASE = "shop";
+  static final String TARGET = "shop";
+  static final String REPLICA = "replica-1";
+  /** The demo watches as a least-privilege role, like production should. */
+  static final String MONITOR_ROLE = "pgvigil";
+
+  private final Path work;
+  private final PrintWriter out;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private EmbeddedPostgres primary;
+  private EmbeddedPostgres replica;
+  private RunningDaemon daemon;
+  private Path configFile;
+
+  private Demo(Path work, PrintWriter out) {
+    this.work = work;
+    this.out = out;
+  }
+
+  /**
+   * Stages the demo in {@code work} and starts the daemon on 127.0.0.1:{@code port}.
+   *
+   * @param binariesCache where the bundled PostgreSQL binaries are unpacked (kept between runs)
+   */
+  public static Demo start(Path work, int port, int major, Path binariesCache, PrintWriter out)
+      throws Exception {
+    Demo demo = new Demo(work, out);
+    try {
+      demo.stage(port, major, binariesCache);
+      return demo;
+    } catch (Exception e) {
+      demo.close();
+      throw e;
+    }
+  }
+
+  private void stage(int port, int major, Path binariesCache) throws Exception {
+    step("Starting PostgreSQL " + major + " (embedded; the first run unpacks it into "
+        + binariesCache + ")");
+    primary = EmbeddedPostgres.builder()
+        .major(major)
+        .name("primary")
+        .binariesCache(binariesCache)
+        .dataDirectory(work.resolve("primary"))
+        .start();
+    resources.add(primary);
+    done(primary.version() + " on 127.0.0.1:" + primary.port());
+
+    step("Creating database '" + DATABASE + "' and the monitoring role '" + MONITOR_ROLE + "'");
+    try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"));
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + DATABASE);
+      s.execute("CREATE ROLE " + MONITOR_ROLE + " LOGIN IN ROLE pg_monitor");
+    }
+    done("pg_monitor only, no superuser");
+
+    step("Starting a streaming replica");
+    replica = primary.startReplica(REPLICA);
+    resources.add(replica);
+    done(REPLICA + " on 127.0.0.1:" + replica.port());
+
+    step("Applying the sample shop migrations with Flyway");
+    Path migrations = work.resolve("db/migration");
+    List<Path> files = SampleMigrations.copyTo(migrations);
+    MigrateResult result = migrate(primary.jdbcUrl(DATABASE), migrations);
+    done(result.migrationsExecuted + " of " + files.size() + " files applied, schema version "
+        + result.targetSchemaVersion);
+
+    step("Starting pgvigil");
+    configFile = writeConfig(port);
+    PgvigilConfig config = new ConfigLoader(Map.of()).load(configFile);
+    daemon = RunningDaemon.start(new Daemon.Settings(config.server().listenHost(),
+        config.server().listenPort(), TargetSpecs.from(config, Duration.ofSeconds(5)),
+        List.of()), Clock.systemUTC());
+    resources.add(daemon);
+    done("http://127.0.0.1:" + daemon.port());
+  }
+
+  /**
+   * Flyway as a team would run it, with one setting pgvigil always needs:
+   * {@code postgresql.transactional.lock=false}. With the default (true) a
+   * migration containing CREATE INDEX CONCURRENTLY waits forever for Flyway's
+   * own lock transaction (flyway/flyway#3497, #3854).
+   */
+  static MigrateResult migrate(String jdbcUrl, Path locations) {
+    return Flyway.configure()
+        .dataSource(jdbcUrl, null, null)
+        .locations("filesystem:" + locations.toAbsolutePath())
+        .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
+        .load()
+        .migrate();
+  }
+
+  private Path writeConfig(int port) throws IOException {
+    String yaml = """
+        # Written by 'pgvigil demo'. A real config looks like this one.
+        server:
+          listen: 127.0.0.1:%d
+        targets:
+          - name: %s
+            url: postgresql://%s@127.0.0.1:%d/%s
+            replicas:
+              - { name: %s, url: "postgresql://%s@127.0.0.1:%d/%s" }
+            migrations: { tool: flyway, locations: [./db/migration] }
+            watch: { interval: 1s, windowInterval: 250ms, statementTimeout: 500ms }
+        """.formatted(port, TARGET, MONITOR_ROLE, primary.port(), DATABASE,
+        REPLICA, MONITOR_ROLE, replica.port(), DATABASE);
+    Path file = work.resolve("pgvigil.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  public int port() {
+    return daemon.port();
+  }
+
+  public EmbeddedPostgres primary() {
+    return primary;
+  }
+
+  public EmbeddedPostgres replica() {
+    return replica;
+  }
+
+  public Path configFile() {
+    return configFile;
+  }
+
+  /** What to open and what to look at, printed once everything runs. */
+  public void printWelcome() {
+    String base = "http://127.0.0.1:" + port();
+    out.printf("""
+
+        pgvigil demo is running.
+
+          Metrics     %1$s/metrics
+          Targets     %1$s/api/v1/targets
+          Probes      %1$s/healthz  %1$s/readyz
+          PostgreSQL  %2$s (primary), replica %3$s on 127.0.0.1:%4$d
+          Config      %5$s
+          Migrations  %6$s
+
+        What to look at:
+          - /api/v1/targets: the target 'shop' is up; pgvigil connects as the role
+            '%7$s' with pg_monitor only, and shows the server version.
+          - /metrics: pgvigil_up{target="shop"} 1, pgvigil_poll_duration_seconds per check,
+            pgvigil_check_errors_total, and the JVM and process meters.
+
+        Press Ctrl-C to stop; the demo removes everything it created.
+        """, base, primary.uri(DATABASE), REPLICA, replica.port(), configFile,
+        work.resolve("db/migration"), MONITOR_ROLE);
+    out.flush();
+  }
+
+  private long stepStarted;
+
+  private void step(String what) {
+    stepStarted = System.nanoTime();
+    out.println("* " + what);
+    out.flush();
+  }
+
+  private void done(String detail) {
+    long millis = (System.nanoTime() - stepStarted) / 1_000_000;
+    out.println("  " + detail + " (" + millis + " ms)");
+    out.flush();
+  }
+
+  /** Stops the daemon, then the replica, then the primary. */
+  @Override
+  public void close() throws Exception {
+    Exception first = null;
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    resources.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+}

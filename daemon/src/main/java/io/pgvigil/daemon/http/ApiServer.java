@@ -1,0 +1,103 @@
+package io.pgvigil.daemon.http;
+
+import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.runtime.TargetStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The one HTTP server: probes, Prometheus metrics and the JSON API. Every
+ * response is JSON except {@code /metrics}; errors are JSON with a message.
+ */
+public final class ApiServer {
+
+  private static final String JSON = "application/json";
+  /** The Prometheus text format version Micrometer's registry writes. */
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final Vertx vertx;
+  private final Metrics metrics;
+  private final Supplier<List<TargetStatus>> targets;
+  private final BooleanSupplier ready;
+  private HttpServer server;
+
+  public ApiServer(Vertx vertx, Metrics metrics, Supplier<List<TargetStatus>> targets,
+      BooleanSupplier ready) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.targets = targets;
+    this.ready = ready;
+  }
+
+  /** Starts listening; the future holds the bound port (useful when 0 was asked for). */
+  public Future<Integer> listen(String host, int port) {
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.get("/readyz").handler(this::readyz);
+    router.get("/metrics").handler(this::metrics);
+    router.get("/api/v1/targets").handler(this::targets);
+    router.get("/api/v1/targets/:name").handler(this::target);
+    router.route().last().handler(ctx -> error(ctx, 404,
+        "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,
+        ctx.failure() == null ? "request failed" : ctx.failure().getMessage()));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
+    return server.requestHandler(router).listen().map(HttpServer::actualPort);
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void readyz(RoutingContext ctx) {
+    boolean isReady = ready.getAsBoolean();
+    JsonArray waiting = new JsonArray();
+    targets.get().stream().filter(t -> !t.polled()).forEach(t -> waiting.add(t.name()));
+    json(ctx, isReady ? 200 : 503, new JsonObject()
+        .put("status", isReady ? "ready" : "starting")
+        .put("waitingFor", waiting));
+  }
+
+  private void metrics(RoutingContext ctx) {
+    // Scraping walks every meter: keep it off the event loop.
+    vertx.executeBlocking(metrics::scrape).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(ar.result());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
+  }
+
+  private void targets(RoutingContext ctx) {
+    JsonArray list = new JsonArray();
+    targets.get().forEach(t -> list.add(StatusJson.target(t)));
+    json(ctx, 200, new JsonObject().put("targets", list));
+  }
+
+  private void target(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    targets.get().stream().filter(t -> t.name().equals(name)).findFirst().ifPresentOrElse(
+        t -> json(ctx, 200, StatusJson.target(t)),
+        () -> error(ctx, 404, "no target named '" + name + "'"));
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body.encodePrettily());
+  }
+
+  static void error(RoutingContext ctx, int status, String message) {
+    if (!ctx.response().ended()) {
+      json(ctx, status, new JsonObject().put("error", message));
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package io.pgvigil.daemon.metrics;
+
+/**
+ * Every pgvigil meter name and label in one place. Micrometer renders
+ * {@code pgvigil.poll.duration} (a timer, base unit seconds) as
+ * {@code pgvigil_poll_duration_seconds} and counters with {@code _total}.
+ * Labels are bounded sets only: never query text or PIDs.
+ */
+public final class MeterNames {
+
+  public static final String UP = "pgvigil.up";
+  public static final String POLL_DURATION = "pgvigil.poll.duration";
+  public static final String CHECK_ERRORS = "pgvigil.check.errors";
+  public static final String CHECK_SUCCESS = "pgvigil.check.success";
+
+  public static final String TAG_TARGET = "target";
+  public static final String TAG_CHECK = "check";
+
+  private MeterNames() {}
+}

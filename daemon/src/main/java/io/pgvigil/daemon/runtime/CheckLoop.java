@@ -1,0 +1,140 @@
+package io.pgvigil.daemon.runtime;
+
+import static io.pgvigil.daemon.metrics.MeterNames.CHECK_ERRORS;
+import static io.pgvigil.daemon.metrics.MeterNames.POLL_DURATION;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_CHECK;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one check of one target forever, on a Vert.x timer: never two runs at
+ * once, the next start at {@code interval} after the previous start (at once if
+ * the run overran). A failure or a timeout is counted in
+ * {@code pgvigil_check_errors_total} and logged only when the check changes
+ * state (ok to failing, failing to ok), so a database that is down for an hour
+ * logs two lines, not 3,600.
+ */
+final class CheckLoop {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CheckLoop.class);
+
+  private final Vertx vertx;
+  private final String target;
+  private final String check;
+  private final Supplier<Future<Void>> run;
+  private final Supplier<Duration> interval;
+  private final Duration timeout;
+  private final BooleanSupplier enabled;
+  private final Clock clock;
+  private final Timer duration;
+  private final Counter errors;
+
+  private volatile CheckStatus status;
+  private long timerId = -1;
+  private boolean stopped;
+
+  CheckLoop(Vertx vertx, String target, String check, Supplier<Future<Void>> run,
+      Supplier<Duration> interval, Duration timeout, BooleanSupplier enabled,
+      MeterRegistry registry, Clock clock) {
+    this.vertx = vertx;
+    this.target = target;
+    this.check = check;
+    this.run = run;
+    this.interval = interval;
+    this.timeout = timeout;
+    this.enabled = enabled;
+    this.clock = clock;
+    this.duration = Timer.builder(POLL_DURATION)
+        .description("Time one run of a check took, failed runs included")
+        .tags(TAG_TARGET, target, TAG_CHECK, check)
+        .register(registry);
+    this.errors = Counter.builder(CHECK_ERRORS)
+        .description("Runs of a check that failed or timed out")
+        .tags(TAG_TARGET, target, TAG_CHECK, check)
+        .register(registry);
+    this.status = CheckStatus.initial(check);
+  }
+
+  void start() {
+    vertx.runOnContext(v -> tick());
+  }
+
+  void stop() {
+    stopped = true;
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+  }
+
+  CheckStatus status() {
+    return status;
+  }
+
+  private void tick() {
+    if (stopped) {
+      return;
+    }
+    if (!enabled.getAsBoolean()) {
+      schedule(interval.get());
+      return;
+    }
+    Instant started = clock.instant();
+    long startNanos = System.nanoTime();
+    Future<Void> attempt;
+    try {
+      attempt = run.get();
+    } catch (RuntimeException e) {
+      attempt = Future.failedFuture(e);
+    }
+    attempt.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .onComplete(ar -> {
+          long tookNanos = System.nanoTime() - startNanos;
+          duration.record(tookNanos, TimeUnit.NANOSECONDS);
+          if (ar.succeeded()) {
+            succeeded(started, tookNanos);
+          } else {
+            failed(started, tookNanos, ar.cause());
+          }
+          Duration wait = interval.get().minusNanos(tookNanos);
+          schedule(wait.isNegative() ? Duration.ZERO : wait);
+        });
+  }
+
+  private void succeeded(Instant started, long tookNanos) {
+    if (status.failing()) {
+      LOG.info("target {}: check {} recovered after {} failed run(s)", target, check,
+          status.consecutiveFailures());
+    }
+    status = status.succeeded(started, Duration.ofNanos(tookNanos));
+  }
+
+  private void failed(Instant started, long tookNanos, Throwable cause) {
+    errors.increment();
+    String message = Failures.describe(cause, timeout);
+    if (!status.failing()) {
+      LOG.warn("target {}: check {} failing: {}", target, check, message);
+    }
+    status = status.failed(started, Duration.ofNanos(tookNanos), message);
+  }
+
+  private void schedule(Duration delay) {
+    if (stopped) {
+      return;
+    }
+    // Vert.x timers take at least 1 ms.
+    timerId = vertx.setTimer(Math.max(1, delay.toMillis()), id -> tick());
+  }
+}

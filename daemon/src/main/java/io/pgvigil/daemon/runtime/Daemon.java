@@ -1,0 +1,86 @@
+package io.pgvigil.daemon.runtime;
+
+import io.pgvigil.daemon.http.ApiServer;
+import io.pgvigil.daemon.metrics.Metrics;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: one {@link TargetMonitor} verticle per target and the
+ * HTTP server. Built in one place from its parts (no singletons), started and
+ * stopped with futures. A target that cannot be reached at startup does not
+ * stop the daemon: it is reported down and retried.
+ */
+public final class Daemon {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+  /**
+   * @param checks the checks every target runs besides its heartbeat
+   */
+  public record Settings(String listenHost, int listenPort, List<TargetSpec> targets,
+      List<Function<TargetSpec, TargetCheck>> checks) {}
+
+  private final Vertx vertx;
+  private final Metrics metrics;
+  private final Settings settings;
+  private final Clock clock;
+  private final List<TargetMonitor> monitors = new ArrayList<>();
+  private final List<String> deployments = new ArrayList<>();
+  private ApiServer api;
+  private int port;
+
+  public Daemon(Vertx vertx, Metrics metrics, Settings settings, Clock clock) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public Future<Daemon> start() {
+    List<Future<String>> deployed = new ArrayList<>();
+    for (TargetSpec spec : settings.targets()) {
+      TargetMonitor monitor = new TargetMonitor(spec, settings.checks(), metrics.registry(), clock);
+      monitors.add(monitor);
+      deployed.add(vertx.deployVerticle(monitor, new DeploymentOptions())
+          .onSuccess(deployments::add));
+    }
+    api = new ApiServer(vertx, metrics, this::statuses, this::ready);
+    return Future.all(deployed)
+        .compose(v -> api.listen(settings.listenHost(), settings.listenPort()))
+        .map(bound -> {
+          port = bound;
+          LOG.info("pgvigil listening on http://{}:{} watching {} target(s)",
+              settings.listenHost(), bound, settings.targets().size());
+          return this;
+        });
+  }
+
+  /** Stops serving, then stops every target's loops and closes its pool. */
+  public Future<Void> stop() {
+    Future<Void> apiClosed = api == null ? Future.succeededFuture() : api.close();
+    return apiClosed.recover(e -> Future.succeededFuture())
+        .compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+        .mapEmpty();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public List<TargetStatus> statuses() {
+    return monitors.stream().map(TargetMonitor::status).toList();
+  }
+
+  /** Ready once every target has had its first heartbeat, whatever it answered. */
+  public boolean ready() {
+    return !monitors.isEmpty() && monitors.stream().allMatch(m -> m.status().polled());
+  }
+}

@@ -1,0 +1,63 @@
+package io.pgvigil.daemon.runtime;
+
+import io.pgvigil.daemon.metrics.Metrics;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A daemon with its own Vert.x instance and metrics registry, started and
+ * stopped from plain (blocking) code: the {@code run} and {@code demo}
+ * commands and the tests use it.
+ */
+public final class RunningDaemon implements AutoCloseable {
+
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Vertx vertx;
+  private final Metrics metrics;
+  private final Daemon daemon;
+
+  private RunningDaemon(Vertx vertx, Metrics metrics, Daemon daemon) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.daemon = daemon;
+  }
+
+  /** Starts everything and waits until the HTTP server listens; fails with a readable message. */
+  public static RunningDaemon start(Daemon.Settings settings, Clock clock) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    Metrics metrics = new Metrics();
+    Daemon daemon = new Daemon(vertx, metrics, settings, clock);
+    try {
+      daemon.start().await(30, TimeUnit.SECONDS);
+      return new RunningDaemon(vertx, metrics, daemon);
+    } catch (Exception e) {
+      vertx.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      metrics.close();
+      String where = settings.listenHost() + ":" + settings.listenPort();
+      throw new IllegalStateException("cannot start the HTTP server on " + where + ": "
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+    }
+  }
+
+  public Daemon daemon() {
+    return daemon;
+  }
+
+  public int port() {
+    return daemon.port();
+  }
+
+  /** Stops serving, stops every target's loops and closes pools and Vert.x. */
+  @Override
+  public void close() throws Exception {
+    try {
+      daemon.stop().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      metrics.close();
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package io.pgvigil.daemon.runtime;
+
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
+import static io.pgvigil.daemon.metrics.MeterNames.UP;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgvigil.checks.server.ServerInfo;
+import io.pgvigil.checks.server.ServerProbe;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches one target on its own event loop: a heartbeat ({@link ServerProbe})
+ * decides whether the target is up, and the registered checks run only while
+ * it is. While the target is down the heartbeat backs off exponentially from
+ * the poll interval up to {@code maxBackoff}, so a database that went away is
+ * not hammered, and is found again soon after it returns. One target's failures
+ * never touch another's loops: each target is its own verticle with its own
+ * pool.
+ */
+public final class TargetMonitor extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TargetMonitor.class);
+  static final String HEARTBEAT = "server";
+  /** A monitoring pool needs few connections: checks of one target run one at a time each. */
+  private static final int POOL_SIZE = 3;
+
+  private final TargetSpec spec;
+  private final List<Function<TargetSpec, TargetCheck>> checkFactories;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final ServerProbe probe = new ServerProbe();
+
+  private final List<CheckLoop> loops = new ArrayList<>();
+  private CheckLoop heartbeat;
+  private Pool pool;
+
+  private volatile boolean up;
+  private volatile boolean polled;
+  private volatile Instant since;
+  private volatile ServerInfo server;
+  private int downBeats;
+
+  public TargetMonitor(TargetSpec spec, List<Function<TargetSpec, TargetCheck>> checkFactories,
+      MeterRegistry registry, Clock clock) {
+    this.spec = spec;
+    this.checkFactories = List.copyOf(checkFactories);
+    this.registry = registry;
+    this.clock = clock;
+    this.since = clock.instant();
+    Gauge.builder(UP, this, m -> m.up ? 1 : 0)
+        .description("1 when the target answered its last heartbeat, 0 when it did not")
+        .tags(TAG_TARGET, spec.name())
+        .register(registry);
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool()
+        .with(new PoolOptions()
+            .setMaxSize(POOL_SIZE)
+            .setName("pgvigil-" + spec.name())
+            .setConnectionTimeout((int) spec.queryTimeout().plus(spec.interval()).toMillis())
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .with(new NetClientOptions().setConnectTimeout((int) spec.connectTimeout().toMillis()))
+        .connectingTo(spec.connect())
+        .using(vertx)
+        .build();
+    // A run may have to connect first, then wait for its query.
+    Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
+    heartbeat = new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat, this::heartbeatInterval,
+        timeout, () -> true, registry, clock);
+    for (Function<TargetSpec, TargetCheck> factory : checkFactories) {
+      TargetCheck check = factory.apply(spec);
+      loops.add(new CheckLoop(vertx, spec.name(), check.name(), () -> check.run(pool),
+          check::interval, timeout, () -> up, registry, clock));
+    }
+    heartbeat.start();
+    loops.forEach(CheckLoop::start);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (heartbeat != null) {
+      heartbeat.stop();
+    }
+    loops.forEach(CheckLoop::stop);
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  public TargetStatus status() {
+    List<CheckStatus> checks = new ArrayList<>();
+    if (heartbeat != null) {
+      checks.add(heartbeat.status());
+      loops.forEach(loop -> checks.add(loop.status()));
+    }
+    return new TargetStatus(spec.name(), spec.redactedUrl(), up, polled, since, server, checks);
+  }
+
+  private Future<Void> beat() {
+    return probe.probe(pool)
+        .onSuccess(info -> {
+          server = info;
+          markUp(true);
+        })
+        .onFailure(e -> markUp(false))
+        .eventually(() -> {
+          polled = true;
+          return Future.succeededFuture();
+        })
+        .mapEmpty();
+  }
+
+  private void markUp(boolean nowUp) {
+    if (nowUp) {
+      downBeats = 0;
+    } else {
+      downBeats++;
+    }
+    if (nowUp != up || !polled) {
+      since = clock.instant();
+      if (nowUp) {
+        LOG.info("target {}: up ({} PostgreSQL {}{})", spec.name(), spec.redactedUrl(),
+            server.version(), server.inRecovery() ? ", standby" : "");
+      } else {
+        LOG.warn("target {}: down ({}); retrying with backoff up to {}s", spec.name(),
+            spec.redactedUrl(), spec.maxBackoff().toSeconds());
+      }
+    }
+    up = nowUp;
+  }
+
+  /** The poll interval while up; doubling from it while down, capped at maxBackoff. */
+  private Duration heartbeatInterval() {
+    if (up || downBeats == 0) {
+      return spec.interval();
+    }
+    Duration backoff = spec.interval().multipliedBy(1L << Math.min(downBeats - 1, 16));
+    return backoff.compareTo(spec.maxBackoff()) > 0 ? spec.maxBackoff() : backoff;
+  }
+}

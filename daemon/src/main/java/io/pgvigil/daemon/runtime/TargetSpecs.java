@@ -1,0 +1,66 @@
+package io.pgvigil.daemon.runtime;
+
+import io.pgvigil.daemon.config.DatabaseUrl;
+import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.config.Secret;
+import io.pgvigil.daemon.config.TargetConfig;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Resolves configured targets into what the scheduler needs. */
+public final class TargetSpecs {
+
+  /** The longest pause between two connection attempts to a target that is down. */
+  public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private TargetSpecs() {}
+
+  public static List<TargetSpec> from(PgvigilConfig config, Duration maxBackoff) {
+    return config.targets().stream().map(t -> from(t, maxBackoff)).toList();
+  }
+
+  static TargetSpec from(TargetConfig target, Duration maxBackoff) {
+    Duration queryTimeout = target.watch().statementTimeout();
+    return new TargetSpec(target.name(), target.url().redacted(),
+        connectOptions(target.url(), queryTimeout), target.connectTimeout(),
+        target.watch().interval(), queryTimeout, maxBackoff);
+  }
+
+  /**
+   * Every pgvigil session names itself and carries a server-side statement
+   * and lock timeout from its first packet (startup parameters), so no
+   * monitoring query can run long or queue behind a migration's lock, even
+   * if the client-side timeout fails to fire.
+   */
+  static PgConnectOptions connectOptions(DatabaseUrl url, Duration queryTimeout) {
+    Map<String, String> startup = new HashMap<>();
+    String sslMode = null;
+    for (Map.Entry<String, String> param : url.params().entrySet()) {
+      if (param.getKey().equals("sslmode")) {
+        sslMode = param.getValue();
+      } else {
+        startup.put(param.getKey(), param.getValue());
+      }
+    }
+    String millis = Long.toString(queryTimeout.toMillis());
+    startup.put("application_name", TargetSpec.APPLICATION_NAME);
+    startup.put("statement_timeout", millis);
+    startup.put("lock_timeout", millis);
+    PgConnectOptions options = new PgConnectOptions()
+        .setHost(url.host())
+        .setPort(url.port())
+        .setDatabase(url.database())
+        .setUser(url.user())
+        .setPassword(url.password().map(Secret::reveal).orElse(null))
+        .setProperties(startup)
+        .setReconnectAttempts(0);
+    if (sslMode != null) {
+      options.setSslMode(SslMode.of(sslMode));
+    }
+    return options;
+  }
+}
