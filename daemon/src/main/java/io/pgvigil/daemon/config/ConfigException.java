@@ -1,0 +1,27 @@
+package io.pgvigil.daemon.config;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Thrown when the configuration cannot be used. It carries every problem found, not just
+ * the first, so an operator fixes the file in one pass instead of one error per restart.
+ */
+public final class ConfigException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient List<ConfigProblem> problems;
+
+    public ConfigException(List<ConfigProblem> problems) {
+        super(problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")));
+        if (problems.isEmpty()) {
+            throw new IllegalArgumentException("a ConfigException needs at least one problem");
+        }
+        this.problems = List.copyOf(problems);
+    }
+
+    public List<ConfigProblem> problems() {
+        return problems;
+    }
+}

@@ -1,0 +1,143 @@
+package io.pgvigil.daemon.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Loads and validates pgvigil's YAML configuration. Jackson only builds the tree; the walk is
+ * ours so every problem carries its path and all of them are reported together.
+ */
+public final class ConfigLoader {
+
+    private static final String DEFAULT_SOURCE_NAME = "config";
+
+    private final Map<String, String> environment;
+    private final ObjectMapper yaml;
+
+    /** @param environment where {@code ${env:NAME}} looks; production passes {@code System.getenv()} */
+    public ConfigLoader(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+        YAMLFactory factory = YAMLFactory.builder()
+                // A repeated key silently overriding the first is how a "fixed" threshold never takes effect.
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        this.yaml = new ObjectMapper(factory);
+    }
+
+    public PgvigilConfig load(Path file) throws ConfigException {
+        String content;
+        try {
+            if (Files.isDirectory(file)) {
+                throw single(file.toString(), "is a directory; give the path of the YAML config file");
+            }
+            content = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw single(file.toString(), "config file not found; check the path (relative paths start at "
+                    + "the working directory)");
+        } catch (AccessDeniedException e) {
+            throw single(file.toString(), "config file is not readable by this user; check its permissions");
+        } catch (IOException e) {
+            throw single(file.toString(), "config file cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        Path absolute = file.toAbsolutePath();
+        return parse(content, absolute.getParent(), String.valueOf(file.getFileName()));
+    }
+
+    /** Parses YAML text; relative paths in it resolve against {@code baseDir}. */
+    public PgvigilConfig parse(String yamlText, Path baseDir) throws ConfigException {
+        return parse(yamlText, baseDir, DEFAULT_SOURCE_NAME);
+    }
+
+    /** As {@link #parse(String, Path)}, naming the source in YAML syntax errors ({@code name:line:col}). */
+    public PgvigilConfig parse(String yamlText, Path baseDir, String sourceName) throws ConfigException {
+        JsonNode tree = readTree(yamlText, sourceName);
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            throw single(sourceName, "the file is empty; it needs at least a targets: list");
+        }
+        Path base = baseDir.toAbsolutePath().normalize();
+        List<ConfigProblem> problems = new ArrayList<>();
+        ConfigNode root = ConfigNode.root(tree, sourceName, new Substitution(environment, base), problems);
+        if (!root.mapping("top-level key", List.of("server", "targets", "rules", "alerts", "killSwitch"))) {
+            throw new ConfigException(problems);
+        }
+        PolicyReader policy = new PolicyReader();
+        ServerConfig server = readServer(root.get("server"));
+        List<TargetConfig> targets = new TargetReader(base).read(root.get("targets"));
+        Rules rules = policy.readRules(root.get("rules"));
+        AlertsConfig alerts = policy.readAlerts(root.get("alerts"));
+        KillSwitchConfig killSwitch = policy.readKillSwitch(root.get("killSwitch"));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new PgvigilConfig(server, targets, rules, alerts, killSwitch);
+    }
+
+    private JsonNode readTree(String yamlText, String sourceName) throws ConfigException {
+        try {
+            return yaml.readTree(yamlText);
+        } catch (JsonProcessingException e) {
+            JsonLocation location = e.getLocation();
+            String where = location == null ? sourceName
+                    : sourceName + ":" + location.getLineNr() + ":" + location.getColumnNr();
+            throw single(where, yamlReason(e));
+        }
+    }
+
+    /** The parser's first line only: later lines echo the offending text, which may be a secret. */
+    private static String yamlReason(JsonProcessingException e) {
+        String original = Optional.ofNullable(e.getOriginalMessage()).orElse("unreadable");
+        String firstLine = original.lines().findFirst().orElse(original).trim();
+        if (firstLine.startsWith("Duplicate field ")) {
+            return "duplicate key " + firstLine.substring("Duplicate field ".length())
+                    + "; each key may appear only once in a mapping";
+        }
+        return "malformed YAML: " + firstLine;
+    }
+
+    private ServerConfig readServer(ConfigNode server) {
+        if (!server.mapping("listen", "apiToken")) {
+            return ServerConfig.DEFAULT;
+        }
+        Optional<Secret> apiToken = server.get("apiToken").secret("an API token");
+        ConfigNode listenNode = server.get("listen");
+        Optional<ConfigNode.Scalar> listen = listenNode.scalar("host:port such as 0.0.0.0:8080");
+        if (listen.isEmpty()) {
+            return new ServerConfig(ServerConfig.DEFAULT_LISTEN_HOST, ServerConfig.DEFAULT_LISTEN_PORT, apiToken);
+        }
+        String value = listen.get().value().trim();
+        int colon = value.lastIndexOf(':');
+        String host = colon < 0 ? "" : value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = -1;
+        try {
+            port = colon < 0 ? -1 : Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        if (host.isEmpty() || port < 0 || port > 65535) {
+            listenNode.problem("'" + listen.get().display() + "' must be host:port with a port from 0 to 65535 "
+                    + "(0 picks a free port), e.g. 0.0.0.0:8080");
+            return ServerConfig.DEFAULT;
+        }
+        return new ServerConfig(host, port, apiToken);
+    }
+
+    private static ConfigException single(String path, String message) {
+        return new ConfigException(List.of(new ConfigProblem(path, message)));
+    }
+}

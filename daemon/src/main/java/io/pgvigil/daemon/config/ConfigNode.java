@@ -1,0 +1,255 @@
+package io.pgvigil.daemon.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A position in the YAML tree that knows its path ({@code targets[0].watch.interval}) and
+ * records problems instead of throwing, so one pass over the file reports every mistake.
+ * Absent keys and explicit nulls read as empty; substitution happens on every scalar read.
+ */
+final class ConfigNode {
+
+    private final JsonNode node;
+    private final String path;
+    private final String label;
+    private final Substitution substitution;
+    private final List<ConfigProblem> problems;
+
+    private ConfigNode(JsonNode node, String path, String label, Substitution substitution,
+                       List<ConfigProblem> problems) {
+        this.node = node;
+        this.path = path;
+        this.label = label;
+        this.substitution = substitution;
+        this.problems = problems;
+    }
+
+    /** The document root; problems about the root itself are reported under {@code sourceName}. */
+    static ConfigNode root(JsonNode node, String sourceName, Substitution substitution,
+                           List<ConfigProblem> problems) {
+        return new ConfigNode(node, "", sourceName, substitution, problems);
+    }
+
+    /** A scalar after substitution; {@code display} is what messages may quote. */
+    record Scalar(String value, String display) {
+    }
+
+    String path() {
+        return path.isEmpty() ? label : path;
+    }
+
+    boolean isPresent() {
+        return node != null && !node.isNull() && !node.isMissingNode();
+    }
+
+    boolean isEmptyList() {
+        return isPresent() && node.isArray() && node.isEmpty();
+    }
+
+    ConfigNode get(String key) {
+        return new ConfigNode(node == null ? null : node.get(key),
+                path.isEmpty() ? key : path + "." + key, label, substitution, problems);
+    }
+
+    void problem(String message) {
+        problems.add(new ConfigProblem(path(), message));
+    }
+
+    /** Reports "is required" when absent; returns whether the value is present. */
+    boolean require(String howToFix) {
+        if (!isPresent()) {
+            problem("is required; " + howToFix);
+        }
+        return isPresent();
+    }
+
+    /**
+     * Checks that this is a mapping whose keys are all known. Returns false (after reporting)
+     * when it is not a mapping, and false without a problem when it is absent.
+     */
+    boolean mapping(String noun, List<String> knownKeys) {
+        if (!isPresent()) {
+            return false;
+        }
+        if (!node.isObject()) {
+            problem("expected a mapping with keys " + String.join(", ", knownKeys) + ", got " + kind());
+            return false;
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String key = names.next();
+            if (!knownKeys.contains(key)) {
+                String known = "known " + noun + "s are " + String.join(", ", knownKeys);
+                String message = closest(key, knownKeys)
+                        .map(s -> "unknown " + noun + "; did you mean '" + s + "'? (" + known + ")")
+                        .orElse("unknown " + noun + "; " + known);
+                get(key).problem(message);
+            }
+        }
+        return true;
+    }
+
+    boolean mapping(String... knownKeys) {
+        return mapping("key", List.of(knownKeys));
+    }
+
+    /** The elements of a list; reports and returns nothing when this is not a list. */
+    List<ConfigNode> list(String example) {
+        if (!isPresent()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            problem("expected a list such as " + example + ", got " + kind());
+            return List.of();
+        }
+        List<ConfigNode> elements = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            elements.add(new ConfigNode(node.get(i), path + "[" + i + "]", label, substitution, problems));
+        }
+        return elements;
+    }
+
+    /** A scalar, substituted. {@code expected} completes "expected …", e.g. "a duration such as 1s". */
+    Optional<Scalar> scalar(String expected) {
+        if (!isPresent()) {
+            return Optional.empty();
+        }
+        if (!node.isValueNode()) {
+            problem("expected " + expected + ", got " + kind());
+            return Optional.empty();
+        }
+        String raw = node.asText();
+        try {
+            String value = substitution.expand(raw);
+            return Optional.of(new Scalar(value, raw));
+        } catch (Substitution.SubstitutionException e) {
+            problem(e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    Optional<String> text(String expected) {
+        return scalar(expected).map(Scalar::value);
+    }
+
+    /** A non-empty secret; its value never appears in a problem. */
+    Optional<Secret> secret(String expected) {
+        Optional<Scalar> scalar = scalar(expected);
+        if (scalar.isPresent() && scalar.get().value().isEmpty()) {
+            problem("is empty; set a value or remove the key");
+            return Optional.empty();
+        }
+        return scalar.map(s -> Secret.of(s.value()));
+    }
+
+    /** A duration, zero allowed (used for {@code for:}). */
+    Optional<Duration> duration() {
+        Optional<Scalar> scalar = scalar("a duration such as 1s");
+        if (scalar.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Durations.parse(scalar.get().value()));
+        } catch (Durations.InvalidDurationException e) {
+            problem("'" + scalar.get().display() + "' " + e.reason());
+            return Optional.empty();
+        }
+    }
+
+    /** A duration greater than zero (intervals, timeouts, thresholds). */
+    Optional<Duration> positiveDuration() {
+        Optional<Duration> duration = duration();
+        if (duration.isPresent() && duration.get().isZero()) {
+            problem("'" + node.asText() + "' must be a positive duration such as 1s");
+            return Optional.empty();
+        }
+        return duration;
+    }
+
+    Optional<Integer> positiveInteger() {
+        Optional<Scalar> scalar = scalar("a whole number such as 5");
+        if (scalar.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            int value = Integer.parseInt(scalar.get().value().trim());
+            if (value > 0) {
+                return Optional.of(value);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problem("'" + scalar.get().display() + "' must be a positive whole number such as 5");
+        return Optional.empty();
+    }
+
+    /** One of a fixed set of spellings, with a suggestion for near misses. */
+    Optional<String> oneOf(List<String> allowed) {
+        Optional<Scalar> scalar = scalar("one of " + String.join(", ", allowed));
+        if (scalar.isEmpty() || allowed.contains(scalar.get().value())) {
+            return scalar.map(Scalar::value);
+        }
+        String message = "'" + scalar.get().display() + "' is not one of " + String.join(", ", allowed);
+        problem(message + closest(scalar.get().value(), allowed).map(s -> "; did you mean '" + s + "'?").orElse(""));
+        return Optional.empty();
+    }
+
+    /** A list of non-empty strings. */
+    List<String> stringList(String example) {
+        List<String> values = new ArrayList<>();
+        for (ConfigNode element : list(example)) {
+            element.text("a string").ifPresent(value -> {
+                if (value.isBlank()) {
+                    element.problem("is empty; remove it or give a value");
+                } else {
+                    values.add(value);
+                }
+            });
+        }
+        return values;
+    }
+
+    private String kind() {
+        if (node.isArray()) {
+            return "a list";
+        } else if (node.isObject()) {
+            return "a mapping";
+        } else if (node.isNumber()) {
+            return "a number";
+        } else if (node.isBoolean()) {
+            return "a boolean";
+        }
+        return "a string";
+    }
+
+    /** The known word within edit distance 2 (ignoring case) of a typo, if any. */
+    static Optional<String> closest(String typo, List<String> known) {
+        return known.stream()
+                .filter(k -> distance(typo.toLowerCase(), k.toLowerCase()) <= 2)
+                .min(Comparator.comparingInt(k -> distance(typo.toLowerCase(), k.toLowerCase())));
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

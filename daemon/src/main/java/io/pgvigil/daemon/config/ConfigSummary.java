@@ -1,0 +1,89 @@
+package io.pgvigil.daemon.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code check-config} report: what pgvigil would watch and do. It only ever says whether
+ * a secret is set, never its value, so the output can be pasted into a ticket.
+ */
+final class ConfigSummary {
+
+    private ConfigSummary() {
+    }
+
+    static List<String> lines(PgvigilConfig config) {
+        List<String> lines = new ArrayList<>();
+        ServerConfig server = config.server();
+        lines.add("server: listening on " + server.listen() + ", API token "
+                + (server.apiToken().isPresent() ? "set (mutating endpoints enabled)"
+                        : "not set (mutating endpoints disabled)"));
+        for (TargetConfig target : config.targets()) {
+            lines.add("target " + target.name() + ": " + target.url().redacted()
+                    + " (password " + (target.url().password().isPresent() ? "set" : "not set")
+                    + ", connect timeout " + Durations.format(target.connectTimeout()) + ")");
+            for (TargetConfig.ReplicaConfig replica : target.replicas()) {
+                lines.add("  replica " + replica.name() + ": " + replica.url().redacted());
+            }
+            lines.add("  migrations: " + target.migrations().map(ConfigSummary::migrations).orElse("not configured"));
+            lines.add("  shadow: " + target.shadow().mode().yaml()
+                    + target.shadow().url().map(u -> " " + u.redacted()).orElse(""));
+            lines.add("  drift: every " + Durations.format(target.drift().interval())
+                    + (target.drift().ignore().isEmpty() ? "" : ", ignoring " + target.drift().ignore().stream()
+                            .map(Object::toString).collect(Collectors.joining(", "))));
+            WatchConfig watch = target.watch();
+            lines.add("  watch: every " + Durations.format(watch.interval()) + ", every "
+                    + Durations.format(watch.windowInterval()) + " during migrations, probe timeout "
+                    + Durations.format(watch.statementTimeout()));
+        }
+        Rules rules = config.rules();
+        lines.add("rule " + Rules.LOCK_WAIT + ": " + threshold(rules.lockWait()));
+        lines.add("rule " + Rules.LOCK_QUEUE + ": " + threshold(rules.lockQueue()));
+        lines.add("rule " + Rules.REPLICATION_LAG + ": " + threshold(rules.replicationLag()));
+        lines.add("rule " + Rules.DDL_RUNTIME + ": " + threshold(rules.ddlRuntime()));
+        lines.add("rule " + Rules.IDLE_IN_TRANSACTION + ": " + threshold(rules.idleInTransaction()));
+        lines.add("alerts: " + alertSinks(config.alerts()));
+        KillSwitchConfig killSwitch = config.killSwitch();
+        lines.add("kill switch: " + killSwitch.mode().yaml() + ", " + killSwitch.hooks().size() + " hook(s)"
+                + killSwitch.hooks().stream().map(ConfigSummary::hook).collect(Collectors.joining()));
+        return lines;
+    }
+
+    private static String migrations(MigrationsConfig migrations) {
+        // Java 17: no pattern matching in switch yet, hence instanceof.
+        if (migrations instanceof MigrationsConfig.Flyway flyway) {
+            return "flyway, locations " + flyway.locations() + ", table " + flyway.table()
+                    + ", schemas " + flyway.schemas();
+        }
+        return "prisma, directory " + ((MigrationsConfig.Prisma) migrations).directory();
+    }
+
+    private static <T extends Comparable<T>> String threshold(Threshold<T> threshold) {
+        return "warn " + threshold.warn().map(ConfigSummary::level).orElse("off")
+                + ", abort " + threshold.abort().map(ConfigSummary::level).orElse("off")
+                + ", for " + Durations.format(threshold.sustainedFor());
+    }
+
+    private static String level(Object value) {
+        return value instanceof Duration duration ? Durations.format(duration) : String.valueOf(value);
+    }
+
+    private static String alertSinks(AlertsConfig alerts) {
+        List<String> sinks = new ArrayList<>();
+        alerts.slack().ifPresent(s -> sinks.add("slack"));
+        alerts.pagerduty().ifPresent(p -> sinks.add("pagerduty"));
+        if (!alerts.webhooks().isEmpty()) {
+            sinks.add(alerts.webhooks().size() + " webhook(s)");
+        }
+        alerts.alertmanager().ifPresent(a -> sinks.add("alertmanager " + a.url()));
+        return sinks.isEmpty() ? "none configured (alerts are only logged)" : String.join(", ", sinks);
+    }
+
+    private static String hook(KillSwitchConfig.Hook hook) {
+        return hook instanceof KillSwitchConfig.ExecHook exec
+                ? "; exec " + exec.command().get(0)
+                : "; webhook (URL hidden)";
+    }
+}

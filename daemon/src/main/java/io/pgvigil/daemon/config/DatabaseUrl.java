@@ -1,0 +1,214 @@
+package io.pgvigil.daemon.config;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A libpq-style connection URL, {@code postgresql://user[:password]@host[:port]/database[?k=v]}.
+ * Parsed by hand rather than with {@link java.net.URI}, which rejects unencoded characters
+ * that libpq accepts and would echo the password back in its error messages.
+ * See https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS
+ */
+public record DatabaseUrl(String host, int port, String database, String user,
+                          Optional<Secret> password, Map<String, String> params) {
+
+    public static final int DEFAULT_PORT = 5432;
+
+    public DatabaseUrl {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+
+    /** Why a URL was rejected; the message never contains the URL's password. */
+    public static final class InvalidUrlException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidUrlException(String message) {
+            super(message);
+        }
+    }
+
+    /** Parses a URL or throws {@link InvalidUrlException} with a fix-it message free of secrets. */
+    public static DatabaseUrl parse(String url) {
+        String text = url == null ? "" : url.trim();
+        int schemeEnd = text.indexOf("://");
+        if (schemeEnd < 0) {
+            throw new InvalidUrlException(
+                    "is not a database URL; write it as postgresql://user@host:5432/database");
+        }
+        String scheme = text.substring(0, schemeEnd);
+        if (!scheme.equals("postgresql") && !scheme.equals("postgres")) {
+            throw new InvalidUrlException("scheme '" + scheme
+                    + "' is not supported; the URL must start with postgresql:// or postgres://");
+        }
+        String rest = text.substring(schemeEnd + 3);
+        int query = rest.indexOf('?');
+        Map<String, String> params = query < 0 ? Map.of() : parseParams(rest.substring(query + 1));
+        String beforeQuery = query < 0 ? rest : rest.substring(0, query);
+
+        // The last '@' ends the user info, so an unencoded '@' in a password still parses.
+        int at = beforeQuery.lastIndexOf('@');
+        if (at < 0) {
+            throw new InvalidUrlException(
+                    "has no user; write it as postgresql://USER@host:5432/database");
+        }
+        String[] userInfo = beforeQuery.substring(0, at).split(":", 2);
+        String user = decode(userInfo[0], "user");
+        if (user.isEmpty()) {
+            throw new InvalidUrlException(
+                    "has no user; write it as postgresql://USER@host:5432/database");
+        }
+        Optional<Secret> password = userInfo.length == 2 && !userInfo[1].isEmpty()
+                ? Optional.of(Secret.of(decode(userInfo[1], "password")))
+                : Optional.empty();
+
+        String hostAndPath = beforeQuery.substring(at + 1);
+        int slash = hostAndPath.indexOf('/');
+        String hostPort = slash < 0 ? hostAndPath : hostAndPath.substring(0, slash);
+        String database = slash < 0 ? "" : decode(hostAndPath.substring(slash + 1), "database");
+        if (database.isEmpty()) {
+            throw new InvalidUrlException(
+                    "has no database name; add it after the host, as in postgresql://user@host:5432/DATABASE");
+        }
+
+        String host;
+        String portText;
+        if (hostPort.startsWith("[")) { // IPv6 literal: [::1]:5432
+            int close = hostPort.indexOf(']');
+            if (close < 0) {
+                throw new InvalidUrlException("has an IPv6 host without a closing ']'");
+            }
+            host = hostPort.substring(1, close);
+            portText = hostPort.substring(close + 1).startsWith(":") ? hostPort.substring(close + 2) : "";
+        } else {
+            int colon = hostPort.indexOf(':');
+            host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+            portText = colon < 0 ? "" : hostPort.substring(colon + 1);
+        }
+        if (host.isEmpty()) {
+            throw new InvalidUrlException("has no host; write it as postgresql://user@HOST:5432/database");
+        }
+        if (host.contains(",")) {
+            throw new InvalidUrlException(
+                    "lists several hosts; pgvigil watches one server per URL, declare replicas separately");
+        }
+
+        // libpq also accepts the password as a query parameter; keep it out of the plain map.
+        Map<String, String> plainParams = new LinkedHashMap<>(params);
+        String queryPassword = plainParams.remove("password");
+        if (password.isEmpty() && queryPassword != null && !queryPassword.isEmpty()) {
+            password = Optional.of(Secret.of(queryPassword));
+        }
+        return new DatabaseUrl(host, parsePort(portText), database, user, password, plainParams);
+    }
+
+    /** The URL without its password, safe for logs and {@code check-config}. */
+    public String redacted() {
+        StringBuilder out = new StringBuilder("postgresql://")
+                .append(encode(user)).append('@')
+                .append(host.contains(":") ? "[" + host + "]" : host)
+                .append(':').append(port)
+                .append('/').append(encode(database));
+        if (!params.isEmpty()) {
+            out.append('?').append(params.entrySet().stream()
+                    .map(e -> encode(e.getKey()) + "=" + (isSensitive(e.getKey()) ? "******" : encode(e.getValue())))
+                    .collect(Collectors.joining("&")));
+        }
+        return out.toString();
+    }
+
+    /** A copy whose password is {@code password}, used when the config gives it separately. */
+    public DatabaseUrl withPassword(Optional<Secret> newPassword) {
+        return new DatabaseUrl(host, port, database, user, newPassword, params);
+    }
+
+    @Override
+    public String toString() {
+        return redacted();
+    }
+
+    // sslpassword unlocks the client key; treat anything named like a password as secret.
+    private static boolean isSensitive(String key) {
+        return key.toLowerCase().contains("password");
+    }
+
+    private static int parsePort(String text) {
+        if (text.isEmpty()) {
+            return DEFAULT_PORT;
+        }
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new InvalidUrlException("port '" + text + "' must be a number between 1 and 65535");
+    }
+
+    private static Map<String, String> parseParams(String query) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidUrlException("has a query parameter without a name or '='; write it as ?key=value");
+            }
+            params.put(decode(pair.substring(0, eq), "query parameter"), decode(pair.substring(eq + 1), "query parameter"));
+        }
+        return params;
+    }
+
+    /** RFC 3986 percent-decoding; unlike URLDecoder it leaves '+' alone, as libpq does. */
+    private static String decode(String text, String part) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int i = 0;
+        while (i < text.length()) {
+            int next = text.indexOf('%', i);
+            int plainEnd = next < 0 ? text.length() : next;
+            bytes.writeBytes(text.substring(i, plainEnd).getBytes(StandardCharsets.UTF_8));
+            if (next < 0) {
+                break;
+            }
+            if (next + 2 >= text.length()) {
+                throw new InvalidUrlException("has an incomplete percent-escape in the " + part);
+            }
+            int hi = Character.digit(text.charAt(next + 1), 16);
+            int lo = Character.digit(text.charAt(next + 2), 16);
+            if (hi < 0 || lo < 0) {
+                throw new InvalidUrlException("has an invalid percent-escape in the " + part);
+            }
+            bytes.write(hi * 16 + lo);
+            i = next + 3;
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String encode(String text) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (Character.isLetterOrDigit(c) && c < 128 || "-._~".indexOf(c) >= 0) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(String.format("%02X", c));
+            }
+        }
+        return out.toString();
+    }
+}

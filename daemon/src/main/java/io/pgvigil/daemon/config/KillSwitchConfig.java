@@ -1,0 +1,75 @@
+package io.pgvigil.daemon.config;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What pgvigil does when an abort threshold is crossed. The default is dry-run: cancelling
+ * somebody's migration must be a decision written in the config, never a surprise.
+ */
+public record KillSwitchConfig(Mode mode, List<Hook> hooks) {
+
+    public static final KillSwitchConfig DEFAULT = new KillSwitchConfig(Mode.DRY_RUN, List.of());
+
+    public KillSwitchConfig {
+        Objects.requireNonNull(mode, "mode");
+        hooks = List.copyOf(hooks);
+    }
+
+    public enum Mode {
+        /** Log and alert what would be done, touch nothing. */
+        DRY_RUN("dry-run"),
+        /** pg_cancel_backend() the migration's statement. */
+        CANCEL("cancel"),
+        /** Also pg_terminate_backend() the sessions blocking it. */
+        CANCEL_AND_TERMINATE_BLOCKERS("cancel-and-terminate-blockers");
+
+        private final String yaml;
+
+        Mode(String yaml) {
+            this.yaml = yaml;
+        }
+
+        public String yaml() {
+            return yaml;
+        }
+
+        public static Optional<Mode> fromYaml(String text) {
+            return Arrays.stream(values()).filter(m -> m.yaml.equals(text)).findFirst();
+        }
+
+        public static List<String> spellings() {
+            return Arrays.stream(values()).map(Mode::yaml).toList();
+        }
+    }
+
+    /** Run after an abort, e.g. to fail the deploy pipeline. */
+    public sealed interface Hook {
+    }
+
+    /** Runs a program directly (no shell), argv as given. */
+    public record ExecHook(List<String> command) implements Hook {
+        public ExecHook {
+            command = List.copyOf(command);
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("an exec hook needs a command");
+            }
+        }
+
+        /** Arguments may come from ${env:...} and carry tokens, so only the program is shown. */
+        @Override
+        public String toString() {
+            int args = command.size() - 1;
+            return "ExecHook[" + command.get(0) + (args > 0 ? " (+" + args + " args)" : "") + "]";
+        }
+    }
+
+    /** POSTs the abort event; the URL is a Secret because it usually embeds a token. */
+    public record WebhookHook(Secret url) implements Hook {
+        public WebhookHook {
+            Objects.requireNonNull(url, "url");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.pgvigil.daemon.config;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Expands {@code ${env:NAME}} and {@code ${file:/path}} inside scalar values so secrets stay
+ * out of the config file. {@code $${} is a literal {@code ${}. Error messages name the
+ * variable or file, never the value it resolved to.
+ */
+final class Substitution {
+
+    private final Map<String, String> environment;
+    private final Path baseDir;
+
+    Substitution(Map<String, String> environment, Path baseDir) {
+        this.environment = Map.copyOf(environment);
+        this.baseDir = baseDir;
+    }
+
+    /** Thrown with a message that is safe to show: it never contains a resolved value. */
+    static final class SubstitutionException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SubstitutionException(String message) {
+            super(message);
+        }
+    }
+
+    static boolean hasPlaceholders(String text) {
+        return text.contains("${");
+    }
+
+    String expand(String text) throws SubstitutionException {
+        if (!hasPlaceholders(text)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < text.length()) {
+            if (text.startsWith("$${", i)) {
+                out.append("${");
+                i += 3;
+            } else if (text.startsWith("${", i)) {
+                int close = text.indexOf('}', i + 2);
+                if (close < 0) {
+                    throw new SubstitutionException(
+                            "has '${' without a closing '}'; write ${env:NAME} or ${file:/path}, or $${ for a literal ${");
+                }
+                out.append(resolve(text.substring(i + 2, close)));
+                i = close + 1;
+            } else {
+                out.append(text.charAt(i));
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    private String resolve(String reference) throws SubstitutionException {
+        int colon = reference.indexOf(':');
+        String kind = colon < 0 ? reference : reference.substring(0, colon);
+        String argument = colon < 0 ? "" : reference.substring(colon + 1);
+        return switch (kind) {
+            case "env" -> environmentVariable(argument);
+            case "file" -> fileContent(argument);
+            default -> throw new SubstitutionException("unknown substitution '${" + kind
+                    + (colon < 0 ? "" : ":…") + "}'; use ${env:NAME} or ${file:/path}, or $${ for a literal ${");
+        };
+    }
+
+    private String environmentVariable(String name) throws SubstitutionException {
+        if (name.isEmpty()) {
+            throw new SubstitutionException("${env:} needs a variable name, as in ${env:PG_PASSWORD}");
+        }
+        String value = environment.get(name);
+        if (value == null) {
+            throw new SubstitutionException("environment variable " + name + " is not set");
+        }
+        return value;
+    }
+
+    private String fileContent(String name) throws SubstitutionException {
+        if (name.isEmpty()) {
+            throw new SubstitutionException("${file:} needs a path, as in ${file:/run/secrets/pg}");
+        }
+        Path file = baseDir.resolve(name);
+        try {
+            // Secret files written by `echo` or editors end with a newline that is not part of the secret.
+            return Files.readString(file).replaceAll("[\\r\\n]+$", "");
+        } catch (NoSuchFileException e) {
+            throw new SubstitutionException("file " + name + " does not exist");
+        } catch (AccessDeniedException e) {
+            throw new SubstitutionException("file " + name + " is not readable by the pgvigil user");
+        } catch (IOException e) {
+            throw new SubstitutionException("file " + name + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.pgvigil.daemon.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Polling cadence. {@code windowInterval} is used while a migration runs, when a lock queue
+ * can build up in well under a second; {@code statementTimeout} bounds each probe query so a
+ * stuck catalog read never overlaps the next poll.
+ */
+public record WatchConfig(Duration interval, Duration windowInterval, Duration statementTimeout) {
+
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_WINDOW_INTERVAL = Duration.ofMillis(250);
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMillis(500);
+    public static final WatchConfig DEFAULT =
+            new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT);
+
+    public WatchConfig {
+        Objects.requireNonNull(interval, "interval");
+        Objects.requireNonNull(windowInterval, "windowInterval");
+        Objects.requireNonNull(statementTimeout, "statementTimeout");
+    }
+}
