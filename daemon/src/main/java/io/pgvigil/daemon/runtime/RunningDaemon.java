@@ -2,6 +2,8 @@ package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.metrics.Metrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +29,9 @@ public final class RunningDaemon implements AutoCloseable {
 
   /** Starts everything and waits until the HTTP server listens; fails with a readable message. */
   public static RunningDaemon start(Daemon.Settings settings, Clock clock) throws Exception {
-    Vertx vertx = Vertx.vertx();
+    // pgvigil serves no files: without this Vert.x would create a file cache in java.io.tmpdir.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
+        new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
     Metrics metrics = new Metrics();
     Daemon daemon = new Daemon(vertx, metrics, settings, clock);
     try {
