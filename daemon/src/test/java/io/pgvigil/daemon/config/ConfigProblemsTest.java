@@ -45,6 +45,14 @@ class ConfigProblemsTest {
     }
 
     @Test
+    void reportsAnUnquotedPlaceholderInAFlowMappingAsMalformedYaml() {
+        // '{' and '}' end a flow mapping, so ${env:X} must be quoted inside { ... }.
+        assertThat(problems(TARGET + "alerts: { slack: { webhookUrl: ${env:SLACK_WEBHOOK_URL} } }\n"))
+                .isEqualTo("config.yaml:4:33: malformed YAML: expected ',' or '}', but got { (inside { } or [ ], "
+                        + "quote values containing { } [ ] or commas, e.g. \"${env:NAME}\")");
+    }
+
+    @Test
     void reportsAnEmptyFile() {
         assertThat(problems("# nothing but a comment\n"))
                 .isEqualTo("config.yaml: the file is empty; it needs at least a targets: list");
