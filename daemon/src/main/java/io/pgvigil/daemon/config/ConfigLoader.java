@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Loads and validates pgvigil's YAML configuration. Jackson only builds the tree; the walk is
@@ -96,15 +97,26 @@ public final class ConfigLoader {
         }
     }
 
-    /** The parser's first line only: later lines echo the offending text, which may be a secret. */
+    /**
+     * SnakeYAML's short "problem" when there is one (its full message starts with a context such
+     * as "while parsing a flow mapping" and goes on to echo the offending text, which may be a
+     * secret); otherwise the first line of Jackson's message.
+     */
     private static String yamlReason(JsonProcessingException e) {
         String original = Optional.ofNullable(e.getOriginalMessage()).orElse("unreadable");
-        String firstLine = original.lines().findFirst().orElse(original).trim();
-        if (firstLine.startsWith("Duplicate field ")) {
-            return "duplicate key " + firstLine.substring("Duplicate field ".length())
+        String reason = original.lines().findFirst().orElse(original).trim();
+        if (reason.startsWith("Duplicate field ")) {
+            return "duplicate key " + reason.substring("Duplicate field ".length())
                     + "; each key may appear only once in a mapping";
         }
-        return "malformed YAML: " + firstLine;
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblem() != null) {
+            reason = marked.getProblem().trim();
+            if (String.valueOf(marked.getContext()).contains("flow")) {
+                // The usual culprit: an unquoted ${env:NAME} inside { ... }, where '{' and '}' are syntax.
+                reason += " (inside { } or [ ], quote values containing { } [ ] or commas, e.g. \"${env:NAME}\")";
+            }
+        }
+        return "malformed YAML: " + reason;
     }
 
     private ServerConfig readServer(ConfigNode server) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -19,6 +20,9 @@ public record DatabaseUrl(String host, int port, String database, String user,
                           Optional<Secret> password, Map<String, String> params) {
 
     public static final int DEFAULT_PORT = 5432;
+
+    private static final Set<String> KNOWN_SCHEMES = Set.of(
+            "http", "https", "mysql", "mariadb", "mongodb", "redis", "sqlserver", "oracle", "jdbc", "pgsql", "psql");
 
     public DatabaseUrl {
         Objects.requireNonNull(host, "host");
@@ -47,8 +51,13 @@ public record DatabaseUrl(String host, int port, String database, String user,
         }
         String scheme = text.substring(0, schemeEnd);
         if (!scheme.equals("postgresql") && !scheme.equals("postgres")) {
-            throw new InvalidUrlException("scheme '" + scheme
-                    + "' is not supported; the URL must start with postgresql:// or postgres://");
+            if (scheme.equals("jdbc:postgresql")) {
+                throw new InvalidUrlException("is a JDBC URL; drop the jdbc: prefix and write postgresql://user@host:5432/database");
+            }
+            // Quote only well-known schemes: a mistyped ${env:...} could put a secret in front of "://".
+            String quoted = KNOWN_SCHEMES.contains(scheme.toLowerCase()) ? "scheme '" + scheme + "'" : "this scheme";
+            throw new InvalidUrlException(quoted
+                    + " is not supported; the URL must start with postgresql:// or postgres://");
         }
         String rest = text.substring(schemeEnd + 3);
         int query = rest.indexOf('?');
@@ -80,6 +89,10 @@ public record DatabaseUrl(String host, int port, String database, String user,
                     "has no database name; add it after the host, as in postgresql://user@host:5432/DATABASE");
         }
 
+        if (hostPort.contains(",")) {
+            throw new InvalidUrlException(
+                    "lists several hosts; pgvigil watches one server per URL, declare replicas separately");
+        }
         String host;
         String portText;
         if (hostPort.startsWith("[")) { // IPv6 literal: [::1]:5432
@@ -96,10 +109,6 @@ public record DatabaseUrl(String host, int port, String database, String user,
         }
         if (host.isEmpty()) {
             throw new InvalidUrlException("has no host; write it as postgresql://user@HOST:5432/database");
-        }
-        if (host.contains(",")) {
-            throw new InvalidUrlException(
-                    "lists several hosts; pgvigil watches one server per URL, declare replicas separately");
         }
 
         // libpq also accepts the password as a query parameter; keep it out of the plain map.
@@ -153,7 +162,8 @@ public record DatabaseUrl(String host, int port, String database, String user,
         } catch (NumberFormatException e) {
             // fall through to the message below
         }
-        throw new InvalidUrlException("port '" + text + "' must be a number between 1 and 65535");
+        throw new InvalidUrlException((text.matches("\\d{1,10}") ? "port '" + text + "'" : "the port")
+                + " must be a number between 1 and 65535");
     }
 
     private static Map<String, String> parseParams(String query) {

@@ -81,7 +81,7 @@ final class TargetReader {
         }
         String previous = seen.putIfAbsent(value, node.path());
         if (previous != null) {
-            node.problem("'" + value + "' is already used at " + previous + "; " + noun + " names must be unique");
+            node.problem("'" + name.get().display() + "' is already used at " + previous + "; " + noun + " names must be unique");
             return Optional.empty();
         }
         return Optional.of(value);
@@ -176,7 +176,7 @@ final class TargetReader {
         // Flyway's own prefixes: filesystem: is what we do anyway; classpath: has no meaning
         // outside the application's jar, so pgvigil cannot read those migrations.
         if (location.startsWith("classpath:")) {
-            node.problem("'" + location + "' is a classpath location; pgvigil reads migrations from the "
+            node.problem("has a classpath: location; pgvigil reads migrations from the "
                     + "filesystem, give the directory instead, e.g. ./src/main/resources/db/migration");
             return Optional.empty();
         }
@@ -188,7 +188,7 @@ final class TargetReader {
         try {
             return Optional.of(baseDir.resolve(path).normalize());
         } catch (InvalidPathException e) {
-            node.problem("'" + path + "' is not a valid path: " + e.getReason());
+            node.problem("has an invalid path (" + e.getReason() + ")");
             return Optional.empty();
         }
     }
