@@ -1,0 +1,54 @@
+package io.pgvigil.daemon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgvigil.checks.testing.TestServers;
+import io.pgvigil.daemon.runtime.Http;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The front door: {@code java -jar pgvigil.jar demo} with nothing configured
+ * serves metrics for its embedded database, and Ctrl-C (SIGTERM here) stops
+ * it with exit code 0 and removes what it created.
+ */
+class DemoIT {
+
+  private static final Pattern METRICS_URL = Pattern.compile("Metrics\\s+http://127\\.0\\.0\\.1:(\\d+)/metrics");
+  private static final Pattern STAGING = Pattern.compile("staging in (\\S+)");
+
+  @Test
+  void demoServesMetricsForItsEmbeddedDatabaseAndCleansUp() throws Exception {
+    long started = System.nanoTime();
+    try (JarProcess demo = JarProcess.start("demo", "--port", "0",
+        "--pg-major", Integer.toString(TestServers.major()),
+        "--cache-dir", TestServers.binariesCache().toString())) {
+      await().atMost(Duration.ofSeconds(90)).until(() -> demo.find(METRICS_URL) != null || !demo.isAlive());
+      assertThat(demo.isAlive()).as("demo runs; output:%n%s", demo.output()).isTrue();
+      Http http = new Http(Integer.parseInt(demo.find(METRICS_URL)));
+      await().atMost(Duration.ofSeconds(15)).until(() ->
+          http.get("/metrics").body().contains("pgvigil_up{target=\"shop\"} 1"));
+      System.out.printf("demo served pgvigil_up=1 %d ms after launch%n",
+          (System.nanoTime() - started) / 1_000_000);
+
+      JsonObject shop = new JsonObject(http.get("/api/v1/targets/shop").body());
+      assertThat(shop.getBoolean("up")).isTrue();
+      assertThat(shop.getJsonObject("server").getString("role")).isEqualTo("pgvigil");
+      assertThat(shop.getJsonObject("server").getBoolean("pgMonitor")).isTrue();
+      assertThat(shop.getJsonObject("server").getInteger("major")).isEqualTo(TestServers.major());
+      assertThat(demo.output()).contains("12 of 12 files applied").doesNotContain("Exception");
+      Path work = Path.of(demo.find(STAGING));
+      assertThat(work.resolve("pgvigil.yaml")).exists();
+
+      int exit = demo.terminate(30);
+
+      assertThat(exit).as("exit code; output:%n%s", demo.output()).isEqualTo(0);
+      assertThat(work).doesNotExist();
+    }
+  }
+}

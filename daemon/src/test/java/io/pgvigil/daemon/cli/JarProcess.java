@@ -1,0 +1,94 @@
+package io.pgvigil.daemon.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code java -jar target/pgvigil.jar …} as a real child process, the way
+ * users and Kubernetes run it, with its output collected for assertions.
+ */
+final class JarProcess implements AutoCloseable {
+
+  private final Process process;
+  private final StringBuffer output = new StringBuffer();
+  private final Thread reader;
+
+  private JarProcess(Process process) {
+    this.process = process;
+    this.reader = new Thread(this::pump, "pgvigil-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static JarProcess start(String... args) throws IOException {
+    Path jar = Path.of("target", "pgvigil.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run 'mvn verify'");
+    }
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+        "-jar", jar.toString()));
+    command.addAll(List.of(args));
+    return new JarProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+  }
+
+  private void pump() {
+    try (BufferedReader in = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        output.append(line).append('\n');
+      }
+    } catch (IOException e) {
+      output.append("[output closed: ").append(e.getMessage()).append("]\n");
+    }
+  }
+
+  String output() {
+    return output.toString();
+  }
+
+  /** The first group of {@code pattern} in the output so far, or null. */
+  String find(Pattern pattern) {
+    Matcher m = pattern.matcher(output());
+    return m.find() ? m.group(1) : null;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Sends SIGTERM (what {@link Process#destroy()} does on Linux) and waits for the exit code. */
+  int terminate(long timeoutSeconds) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("pgvigil did not exit within " + timeoutSeconds
+          + " s of SIGTERM; output:\n" + output());
+    }
+    reader.interrupt();
+    return waitForOutput(process.exitValue());
+  }
+
+  private int waitForOutput(int exit) throws InterruptedException {
+    reader.join(5_000);
+    return exit;
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+}
