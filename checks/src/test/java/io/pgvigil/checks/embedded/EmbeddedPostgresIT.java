@@ -112,6 +112,17 @@ class EmbeddedPostgresIT {
     }
   }
 
+  @Test
+  void removesItsTemporaryDirectoryWhenStartFails() throws Exception {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    assertThatThrownBy(() -> builder().name("halfway").setting("no_such_setting", "1").start())
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("no_such_setting");
+    try (var leftovers = Files.list(tmp)) {
+      assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("pgvigil-halfway-"));
+    }
+  }
+
   static String query(EmbeddedPostgres pg, String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"));
         Statement s = c.createStatement();
