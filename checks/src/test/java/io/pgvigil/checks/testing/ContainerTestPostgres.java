@@ -1,0 +1,117 @@
+package io.pgvigil.checks.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A test server in a {@code postgres:<major>} container. Its host port is fixed when the container
+ * is created, so that {@link #stop()} and {@link #start()} (the container, not re-created) keep it.
+ */
+final class ContainerTestPostgres implements OwnedTestPostgres {
+
+  private static final int POSTGRES_PORT = 5432;
+
+  private final PostgreSQLContainer<?> container;
+  private final int major;
+  private final int hostPort;
+
+  private ContainerTestPostgres(PostgreSQLContainer<?> container, int major, int hostPort) {
+    this.container = container;
+    this.major = major;
+    this.hostPort = hostPort;
+  }
+
+  @SuppressWarnings("resource") // closed by close()
+  static ContainerTestPostgres start(int major) throws IOException {
+    int hostPort = freePort();
+    PostgreSQLContainer<?> container = new PostgreSQLContainer<>(DockerImageName.parse("postgres:" + major))
+        .withDatabaseName(EmbeddedTestPostgres.DATABASE)
+        .withUsername("postgres")
+        .withPassword("postgres")
+        .withCreateContainerCmdModifier(cmd -> {
+          HostConfig hostConfig = cmd.getHostConfig() == null ? new HostConfig() : cmd.getHostConfig();
+          cmd.withHostConfig(hostConfig.withPortBindings(
+              new PortBinding(Ports.Binding.bindPort(hostPort), ExposedPort.tcp(POSTGRES_PORT))));
+        });
+    container.start();
+    return new ContainerTestPostgres(container, major, hostPort);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public String host() {
+    return container.getHost();
+  }
+
+  @Override
+  public int port() {
+    return hostPort;
+  }
+
+  @Override
+  public String database() {
+    return container.getDatabaseName();
+  }
+
+  @Override
+  public String user() {
+    return container.getUsername();
+  }
+
+  @Override
+  public String password() {
+    return container.getPassword();
+  }
+
+  @Override
+  public int major() {
+    return major;
+  }
+
+  @Override
+  public String backend() {
+    return "testcontainers";
+  }
+
+  @Override
+  public void stop() {
+    container.getDockerClient().stopContainerCmd(container.getContainerId()).exec();
+  }
+
+  @Override
+  public void start() {
+    container.getDockerClient().startContainerCmd(container.getContainerId()).exec();
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+      try (Connection connection = DriverManager.getConnection(jdbcUrl())) {
+        return connection.isValid(2);
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    container.close();
+  }
+
+  @Override
+  public String toString() {
+    return "testcontainers " + container.getDockerImageName() + " on " + host() + ":" + port();
+  }
+}

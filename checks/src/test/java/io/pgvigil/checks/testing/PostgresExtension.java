@@ -1,0 +1,56 @@
+package io.pgvigil.checks.testing;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives each test class a fresh PostgreSQL server with an empty {@code app} database:
+ * Testcontainers' {@code postgres:<major>} when Docker answers, else the embedded server.
+ * The major comes from {@code -Dpgvigil.test.pg} (14–18, default 17).
+ *
+ * <pre>{@code
+ * @ExtendWith(PostgresExtension.class)
+ * class LockQueueIT {
+ *   @Test
+ *   void seesTheQueue(TestPostgres postgres) { ... }   // or: static TestPostgres postgres;
+ * }
+ * }</pre>
+ *
+ * The server is stopped and its data removed when the class is done, whatever the outcome
+ * (JUnit closes the {@link AutoCloseable} in the class's store). Nested classes share their
+ * enclosing class's server.
+ */
+public final class PostgresExtension implements BeforeAllCallback, ParameterResolver {
+
+  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PostgresExtension.class);
+  private static final String KEY = "server";
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    ExtensionContext.Store store = context.getStore(NAMESPACE);
+    OwnedTestPostgres server = store.get(KEY, OwnedTestPostgres.class); // an enclosing class's, if any
+    if (server == null) {
+      server = TestServers.start(context.getRequiredTestClass().getSimpleName());
+      store.put(KEY, server);
+    }
+    ExtensionSupport.injectStaticFields(context, TestPostgres.class, server);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == TestPostgres.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    TestPostgres server = context.getStore(NAMESPACE).get(KEY, OwnedTestPostgres.class);
+    if (server == null) {
+      throw new ParameterResolutionException("no test PostgreSQL: register PostgresExtension on the test class "
+          + "(@ExtendWith or a static @RegisterExtension field) so that it starts before the class");
+    }
+    return server;
+  }
+}
