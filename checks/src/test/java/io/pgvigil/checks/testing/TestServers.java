@@ -43,7 +43,7 @@ public final class TestServers {
   }
 
   /** Starts a server for one test class (named for its logs) on the configured backend. */
-  static OwnedTestPostgres start(String name) throws IOException {
+  public static OwnedTestPostgres start(String name) throws IOException {
     int major = major();
     String backend = System.getProperty(BACKEND_PROPERTY, "auto").trim();
     boolean containers = switch (backend) {

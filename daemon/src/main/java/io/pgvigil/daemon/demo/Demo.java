@@ -19,7 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * Everything the {@code demo} command stages: an embedded primary and a
@@ -114,12 +116,12 @@ public final class Demo implements AutoCloseable {
    * own lock transaction (flyway/flyway#3497, #3854).
    */
   static MigrateResult migrate(String jdbcUrl, Path locations) {
-    return Flyway.configure()
+    FluentConfiguration configuration = Flyway.configure()
         .dataSource(jdbcUrl, null, null)
-        .locations("filesystem:" + locations.toAbsolutePath())
-        .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
-        .load()
-        .migrate();
+        .locations("filesystem:" + locations.toAbsolutePath());
+    configuration.getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+        .setTransactionalLock(false);
+    return configuration.load().migrate();
   }
 
   private Path writeConfig(int port) throws IOException {

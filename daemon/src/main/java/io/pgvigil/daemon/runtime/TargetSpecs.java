@@ -55,9 +55,9 @@ public final class TargetSpecs {
         .setPort(url.port())
         .setDatabase(url.database())
         .setUser(url.user())
-        .setPassword(url.password().map(Secret::reveal).orElse(null))
         .setProperties(startup)
         .setReconnectAttempts(0);
+    url.password().map(Secret::reveal).ifPresent(options::setPassword);
     if (sslMode != null) {
       options.setSslMode(SslMode.of(sslMode));
     }
