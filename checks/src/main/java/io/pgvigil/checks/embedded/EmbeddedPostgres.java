@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -193,37 +191,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
   }
 
   private void initdb() throws IOException {
-    binaries.run(Duration.ofMinutes(2), "initdb", "-D", dataDirectory.toString(), "-U", SUPERUSER,
-        "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync");
-    StringBuilder conf = new StringBuilder(System.lineSeparator()).append("# pgvigil embedded server").append(System.lineSeparator());
-    Map<String, String> defaults = new LinkedHashMap<>();
-    defaults.put("wal_level", "replica");
-    defaults.put("max_wal_senders", "10");
-    defaults.put("max_replication_slots", "10");
-    defaults.put("hot_standby", "on");
-    if (config.fastButUnsafe) {
-      // A crash may corrupt the cluster: fine for throwaway test and shadow databases only.
-      defaults.put("fsync", "off");
-      defaults.put("synchronous_commit", "off");
-      defaults.put("full_page_writes", "off");
-    }
-    defaults.forEach((name, value) -> conf.append(name).append(" = ").append(quote(value)).append(System.lineSeparator()));
-    Files.writeString(dataDirectory.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-  }
-
-  /** A value as a postgresql.conf string literal. */
-  static String quote(String value) {
-    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+    ClusterConfig.initdb(binaries, dataDirectory, SUPERUSER, config.fastButUnsafe);
   }
 
   /** How to initialize an empty data directory; the default runs initdb. */
   @FunctionalInterface
   interface DataInitializer {
     void initialize(EmbeddedPostgres server) throws IOException;
-  }
-
-  PostgresBinaries binaries() {
-    return binaries;
   }
 
   /** Settings and places for one server; {@link #start()} launches it. */
@@ -297,6 +271,22 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return this;
     }
 
+    /** The server keeps its own copy: changing this builder later does not change it. */
+    private Builder copy() {
+      Builder copy = new Builder();
+      copy.major = major;
+      copy.binariesCache = binariesCache;
+      copy.dataDirectory = dataDirectory;
+      copy.log = log;
+      copy.port = port;
+      copy.name = name;
+      copy.fastButUnsafe = fastButUnsafe;
+      copy.startupTimeout = startupTimeout;
+      copy.settings.putAll(settings);
+      copy.initializer = initializer;
+      return copy;
+    }
+
     /** Extracts the binaries if needed, initializes the data directory if empty and starts the server. */
     public EmbeddedPostgres start() throws IOException {
       PostgresBundle bundle = PostgresBundle.of(major);
@@ -318,7 +308,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
       if (logFile == null) {
         logFile = ownedRoot != null ? ownedRoot.resolve(name + ".log") : data.toAbsolutePath().resolveSibling(name + ".log");
       }
-      EmbeddedPostgres server = new EmbeddedPostgres(this, bundle,
+      EmbeddedPostgres server = new EmbeddedPostgres(copy(), bundle,
           new PostgresBinaries(home, PostgresBinaries.runningAsRoot()), ownedRoot, data, logFile);
       try {
         if (!Files.exists(data.resolve("PG_VERSION"))) {

@@ -44,7 +44,7 @@ final class Postmaster {
     List<String> args = new ArrayList<>(List.of("-D", dataDirectory.toString()));
     addSetting(args, "listen_addresses", host);
     addSetting(args, "port", Integer.toString(port));
-    // No Unix socket: nothing in /tmp, and the TCP port is the only way in.
+    // No Unix socket: no files in the shared temp directory, and the TCP port is the only way in.
     addSetting(args, "unix_socket_directories", "");
     settings.forEach((name, value) -> addSetting(args, name, value));
     Process process = binaries.processBuilder("postgres", args.toArray(String[]::new))

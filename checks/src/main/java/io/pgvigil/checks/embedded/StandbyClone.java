@@ -80,8 +80,8 @@ final class StandbyClone {
     Files.createFile(target.resolve("standby.signal"));
     String conninfo = "host=" + EmbeddedPostgres.HOST + " port=" + primary.port() + " user=" + EmbeddedPostgres.SUPERUSER
         + " application_name=" + applicationName;
-    String conf = System.lineSeparator() + "primary_conninfo = " + EmbeddedPostgres.quote(conninfo) + System.lineSeparator()
-        + "primary_slot_name = " + EmbeddedPostgres.quote(slot) + System.lineSeparator();
+    String conf = System.lineSeparator() + "primary_conninfo = " + ClusterConfig.quote(conninfo) + System.lineSeparator()
+        + "primary_slot_name = " + ClusterConfig.quote(slot) + System.lineSeparator();
     Files.writeString(target.resolve("postgresql.auto.conf"), conf, StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     LOG.debug("base backup of {} copied for replica {} in {} ms", primary, applicationName, (System.nanoTime() - begin) / 1_000_000);
