@@ -36,7 +36,7 @@ final class JarProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-XX:-UsePerfData",
         "-jar", jar.toString()));
     command.addAll(List.of(args));
     return new JarProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
@@ -68,21 +68,20 @@ final class JarProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Sends SIGTERM (what {@link Process#destroy()} does on Linux) and waits for the exit code. */
+  /**
+   * Sends SIGTERM and waits for the exit code and the last of the output. Through the
+   * process handle: {@link Process#destroy()} would also close the output stream and lose
+   * what the process prints while it shuts down.
+   */
   int terminate(long timeoutSeconds) throws InterruptedException {
-    process.destroy();
+    process.toHandle().destroy();
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("pgvigil did not exit within " + timeoutSeconds
           + " s of SIGTERM; output:\n" + output());
     }
-    reader.interrupt();
-    return waitForOutput(process.exitValue());
-  }
-
-  private int waitForOutput(int exit) throws InterruptedException {
     reader.join(5_000);
-    return exit;
+    return process.exitValue();
   }
 
   @Override
