@@ -1,0 +1,36 @@
+package io.pgvigil.checks.history;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The outcome of comparing one database's migration history with the
+ * repository's migrations.
+ *
+ * @param historyTable the qualified history table, e.g. {@code public.flyway_schema_history}
+ * @param applied      migrations the history records as applied successfully
+ * @param pending      migrations in the repository not applied yet
+ * @param problems     every disagreement, pending ones included, in version order
+ */
+public record HistoryReport(
+    MigrationTool tool,
+    String historyTable,
+    int applied,
+    int pending,
+    Optional<MigrationInProgress> inProgress,
+    List<HistoryProblem> problems,
+    Instant checkedAt) {
+
+  public HistoryReport {
+    problems = List.copyOf(problems);
+  }
+
+  public boolean clean() {
+    return problems.isEmpty();
+  }
+
+  public long count(HistoryProblemKind kind) {
+    return problems.stream().filter(p -> p.kind() == kind).count();
+  }
+}

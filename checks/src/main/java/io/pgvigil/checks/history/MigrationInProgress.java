@@ -1,0 +1,14 @@
+package io.pgvigil.checks.history;
+
+import java.time.Instant;
+
+/**
+ * A migration tool running against the database right now: the history is in
+ * flux, so what would otherwise look like pending or failed migrations is not
+ * drift.
+ *
+ * @param pid      the backend running it (for the API; never a metric label)
+ * @param since    when its transaction or history row started, if known
+ * @param evidence how it was seen: "advisory lock" or "unfinished history row"
+ */
+public record MigrationInProgress(MigrationTool tool, Integer pid, Instant since, String evidence) {}
