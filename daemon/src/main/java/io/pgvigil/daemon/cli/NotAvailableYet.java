@@ -32,12 +32,6 @@ abstract class NotAvailableYet implements Callable<Integer> {
   }
 }
 
-@Command(name = "drift", mixinStandardHelpOptions = true,
-    description = "One-shot history and structural drift check, for CI (not available yet).",
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:no drift", "2:drift found", "1:error"})
-class DriftCommand extends NotAvailableYet {}
-
 @Command(name = "review", mixinStandardHelpOptions = true,
     description = "Pre-flight review of pending migrations (not available yet).",
     exitCodeListHeading = "%nExit codes:%n",

@@ -1,12 +1,10 @@
 package io.pgvigil.daemon.cli;
 
 import io.pgvigil.daemon.config.PgvigilConfig;
-import io.pgvigil.daemon.runtime.Daemon;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.runtime.TargetSpecs;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,10 +43,8 @@ final class RunCommand implements Callable<Integer> {
       return ExitCode.ERROR;
     }
     ShutdownSignal signal = new ShutdownSignal();
-    Daemon.Settings settings = new Daemon.Settings(loaded.server().listenHost(),
-        loaded.server().listenPort(), TargetSpecs.from(loaded, TargetSpecs.MAX_BACKOFF),
-        List.of());
-    try (RunningDaemon daemon = RunningDaemon.start(settings, Clock.systemUTC())) {
+    try (RunningDaemon daemon = RunningDaemon.start(loaded, TargetSpecs.MAX_BACKOFF,
+        Clock.systemUTC())) {
       String received = signal.await();
       LOG.info("{} received, shutting down", received);
     }

@@ -3,9 +3,7 @@ package io.pgvigil.daemon.demo;
 import io.pgvigil.checks.embedded.EmbeddedPostgres;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
-import io.pgvigil.daemon.runtime.Daemon;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TargetSpecs;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -18,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -44,6 +43,8 @@ public final class Demo implements AutoCloseable {
   private EmbeddedPostgres replica;
   private RunningDaemon daemon;
   private Path configFile;
+  /** Made up per run; printed so the person watching can call the mutating endpoints. */
+  private final String apiToken = UUID.randomUUID().toString();
 
   private Demo(Path work, PrintWriter out) {
     this.work = work;
@@ -96,15 +97,22 @@ public final class Demo implements AutoCloseable {
     Path migrations = work.resolve("db/migration");
     List<Path> files = SampleMigrations.copyTo(migrations);
     MigrateResult result = migrate(primary.jdbcUrl(DATABASE), migrations);
+    try (Connection c = DriverManager.getConnection(primary.jdbcUrl(DATABASE));
+        Statement s = c.createStatement()) {
+      // pg_monitor sees sessions and locks, not application tables: the history needs a grant.
+      s.execute("GRANT SELECT ON public.flyway_schema_history TO " + MONITOR_ROLE);
+    }
     done(result.migrationsExecuted + " of " + files.size() + " files applied, schema version "
         + result.targetSchemaVersion);
+
+    step("Staging history drift: editing an applied migration and adding a pending one");
+    HistoryDriftScenario.stage(migrations);
+    done(HistoryDriftScenario.EDITED + " edited, " + HistoryDriftScenario.ADDED + " added");
 
     step("Starting pgvigil");
     configFile = writeConfig(port);
     PgvigilConfig config = new ConfigLoader(Map.of()).load(configFile);
-    daemon = RunningDaemon.start(new Daemon.Settings(config.server().listenHost(),
-        config.server().listenPort(), TargetSpecs.from(config, Duration.ofSeconds(5)),
-        List.of()), Clock.systemUTC());
+    daemon = RunningDaemon.start(config, Duration.ofSeconds(5), Clock.systemUTC());
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());
   }
@@ -129,14 +137,16 @@ public final class Demo implements AutoCloseable {
         # Written by 'pgvigil demo'. A real config looks like this one.
         server:
           listen: 127.0.0.1:%d
+          apiToken: %s
         targets:
           - name: %s
             url: postgresql://%s@127.0.0.1:%d/%s
             replicas:
               - { name: %s, url: "postgresql://%s@127.0.0.1:%d/%s" }
             migrations: { tool: flyway, locations: [./db/migration] }
+            drift: { interval: 1m }
             watch: { interval: 1s, windowInterval: 250ms, statementTimeout: 500ms }
-        """.formatted(port, TARGET, MONITOR_ROLE, primary.port(), DATABASE,
+        """.formatted(port, apiToken, TARGET, MONITOR_ROLE, primary.port(), DATABASE,
         REPLICA, MONITOR_ROLE, replica.port(), DATABASE);
     Path file = work.resolve("pgvigil.yaml");
     Files.writeString(file, yaml);
@@ -178,10 +188,18 @@ public final class Demo implements AutoCloseable {
             '%7$s' with pg_monitor only, and shows the server version.
           - /metrics: pgvigil_up{target="shop"} 1, pgvigil_poll_duration_seconds per check,
             pgvigil_check_errors_total, and the JVM and process meters.
+          - History drift: the demo edited %8$s after Flyway applied it and
+            added %9$s, which is pending. See %1$s/api/v1/targets/shop/drift,
+            pgvigil_migration_history_problems{problem="checksum-mismatch"} and
+            pgvigil_migrations_pending in /metrics, or run a check now:
+              curl -X POST -H 'Authorization: Bearer %10$s' %1$s/api/v1/targets/shop/drift
+            and the same check as CI would run it:
+              java -jar daemon/target/pgvigil.jar drift --config %5$s
 
         Press Ctrl-C to stop; the demo removes everything it created.
         """, base, primary.uri(DATABASE), REPLICA, replica.port(), configFile,
-        work.resolve("db/migration"), MONITOR_ROLE);
+        work.resolve("db/migration"), MONITOR_ROLE, HistoryDriftScenario.EDITED,
+        HistoryDriftScenario.ADDED, apiToken);
     out.flush();
   }
 

@@ -1,7 +1,8 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.daemon.metrics.Metrics;
-import io.pgvigil.daemon.runtime.TargetStatus;
+import io.pgvigil.daemon.config.Secret;
+import io.pgvigil.daemon.runtime.Daemon;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -10,9 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.Optional;
 
 /**
  * The one HTTP server: probes, Prometheus metrics and the JSON API. Every
@@ -26,16 +25,15 @@ public final class ApiServer {
 
   private final Vertx vertx;
   private final Metrics metrics;
-  private final Supplier<List<TargetStatus>> targets;
-  private final BooleanSupplier ready;
+  private final Daemon daemon;
+  private final BearerToken bearer;
   private HttpServer server;
 
-  public ApiServer(Vertx vertx, Metrics metrics, Supplier<List<TargetStatus>> targets,
-      BooleanSupplier ready) {
+  public ApiServer(Vertx vertx, Metrics metrics, Daemon daemon, Optional<Secret> apiToken) {
     this.vertx = vertx;
     this.metrics = metrics;
-    this.targets = targets;
-    this.ready = ready;
+    this.daemon = daemon;
+    this.bearer = new BearerToken(apiToken);
   }
 
   /** Starts listening; the future holds the bound port (useful when 0 was asked for). */
@@ -46,6 +44,9 @@ public final class ApiServer {
     router.get("/metrics").handler(this::metrics);
     router.get("/api/v1/targets").handler(this::targets);
     router.get("/api/v1/targets/:name").handler(this::target);
+    DriftRoutes drift = new DriftRoutes(daemon);
+    router.get("/api/v1/targets/:name/drift").handler(drift::get);
+    router.post("/api/v1/targets/:name/drift").handler(bearer).handler(drift::runNow);
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,
@@ -59,9 +60,9 @@ public final class ApiServer {
   }
 
   private void readyz(RoutingContext ctx) {
-    boolean isReady = ready.getAsBoolean();
+    boolean isReady = daemon.ready();
     JsonArray waiting = new JsonArray();
-    targets.get().stream().filter(t -> !t.polled()).forEach(t -> waiting.add(t.name()));
+    daemon.statuses().stream().filter(t -> !t.polled()).forEach(t -> waiting.add(t.name()));
     json(ctx, isReady ? 200 : 503, new JsonObject()
         .put("status", isReady ? "ready" : "starting")
         .put("waitingFor", waiting));
@@ -80,13 +81,13 @@ public final class ApiServer {
 
   private void targets(RoutingContext ctx) {
     JsonArray list = new JsonArray();
-    targets.get().forEach(t -> list.add(StatusJson.target(t)));
+    daemon.statuses().forEach(t -> list.add(StatusJson.target(t)));
     json(ctx, 200, new JsonObject().put("targets", list));
   }
 
   private void target(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    targets.get().stream().filter(t -> t.name().equals(name)).findFirst().ifPresentOrElse(
+    daemon.statuses().stream().filter(t -> t.name().equals(name)).findFirst().ifPresentOrElse(
         t -> json(ctx, 200, StatusJson.target(t)),
         () -> error(ctx, 404, "no target named '" + name + "'"));
   }

@@ -11,10 +11,12 @@ public final class MeterNames {
   public static final String UP = "pgvigil.up";
   public static final String POLL_DURATION = "pgvigil.poll.duration";
   public static final String CHECK_ERRORS = "pgvigil.check.errors";
-  public static final String CHECK_SUCCESS = "pgvigil.check.success";
+  public static final String MIGRATIONS_PENDING = "pgvigil.migrations.pending";
+  public static final String MIGRATION_HISTORY_PROBLEMS = "pgvigil.migration.history.problems";
 
   public static final String TAG_TARGET = "target";
   public static final String TAG_CHECK = "check";
+  public static final String TAG_PROBLEM = "problem";
 
   private MeterNames() {}
 }

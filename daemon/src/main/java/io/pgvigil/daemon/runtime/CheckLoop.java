@@ -45,6 +45,7 @@ final class CheckLoop {
   private volatile CheckStatus status;
   private long timerId = -1;
   private boolean stopped;
+  private Future<Void> inFlight;
 
   CheckLoop(Vertx vertx, String target, String check, Supplier<Future<Void>> run,
       Supplier<Duration> interval, Duration timeout, BooleanSupplier enabled,
@@ -83,7 +84,23 @@ final class CheckLoop {
     return status;
   }
 
+  /**
+   * Runs the check now (joining a run already under way) and schedules the next run one
+   * interval later. Call on the loop's context.
+   */
+  Future<Void> runNow() {
+    if (inFlight != null) {
+      return inFlight;
+    }
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+    return runOnce();
+  }
+
   private void tick() {
+    timerId = -1;
     if (stopped) {
       return;
     }
@@ -91,6 +108,10 @@ final class CheckLoop {
       schedule(interval.get());
       return;
     }
+    runOnce();
+  }
+
+  private Future<Void> runOnce() {
     Instant started = clock.instant();
     long startNanos = System.nanoTime();
     Future<Void> attempt;
@@ -99,8 +120,9 @@ final class CheckLoop {
     } catch (RuntimeException e) {
       attempt = Future.failedFuture(e);
     }
-    attempt.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .onComplete(ar -> {
+    Future<Void> outcome = attempt.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .andThen(ar -> {
+          inFlight = null;
           long tookNanos = System.nanoTime() - startNanos;
           duration.record(tookNanos, TimeUnit.NANOSECONDS);
           if (ar.succeeded()) {
@@ -111,6 +133,9 @@ final class CheckLoop {
           Duration wait = interval.get().minusNanos(tookNanos);
           schedule(wait.isNegative() ? Duration.ZERO : wait);
         });
+    // A run that completed at once has already cleared inFlight: don't resurrect it.
+    inFlight = outcome.isComplete() ? null : outcome;
+    return outcome;
   }
 
   private void succeeded(Instant started, long tookNanos) {

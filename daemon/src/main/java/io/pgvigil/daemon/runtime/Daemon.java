@@ -8,7 +8,8 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Optional;
+import io.pgvigil.daemon.config.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +24,10 @@ public final class Daemon {
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
   /**
-   * @param checks the checks every target runs besides its heartbeat
+   * @param apiToken the bearer token mutating endpoints require; without one they answer 403
    */
-  public record Settings(String listenHost, int listenPort, List<TargetSpec> targets,
-      List<Function<TargetSpec, TargetCheck>> checks) {}
+  public record Settings(String listenHost, int listenPort, Optional<Secret> apiToken,
+      List<TargetSetup> targets) {}
 
   private final Vertx vertx;
   private final Metrics metrics;
@@ -46,13 +47,13 @@ public final class Daemon {
 
   public Future<Daemon> start() {
     List<Future<String>> deployed = new ArrayList<>();
-    for (TargetSpec spec : settings.targets()) {
-      TargetMonitor monitor = new TargetMonitor(spec, settings.checks(), metrics.registry(), clock);
+    for (TargetSetup setup : settings.targets()) {
+      TargetMonitor monitor = new TargetMonitor(setup, metrics.registry(), clock);
       monitors.add(monitor);
       deployed.add(vertx.deployVerticle(monitor, new DeploymentOptions())
           .onSuccess(deployments::add));
     }
-    api = new ApiServer(vertx, metrics, this::statuses, this::ready);
+    api = new ApiServer(vertx, metrics, this, settings.apiToken());
     return Future.all(deployed)
         .compose(v -> api.listen(settings.listenHost(), settings.listenPort()))
         .map(bound -> {
@@ -73,6 +74,10 @@ public final class Daemon {
 
   public int port() {
     return port;
+  }
+
+  public Optional<TargetMonitor> monitor(String target) {
+    return monitors.stream().filter(m -> m.name().equals(target)).findFirst();
   }
 
   public List<TargetStatus> statuses() {

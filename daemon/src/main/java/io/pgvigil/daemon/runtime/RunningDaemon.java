@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.runtime;
 
+import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -27,12 +28,25 @@ public final class RunningDaemon implements AutoCloseable {
     this.daemon = daemon;
   }
 
-  /** Starts everything and waits until the HTTP server listens; fails with a readable message. */
-  public static RunningDaemon start(Daemon.Settings settings, Clock clock) throws Exception {
+  /** Builds the daemon the config describes, starts it and waits until it listens. */
+  public static RunningDaemon start(PgvigilConfig config, Duration maxBackoff, Clock clock)
+      throws Exception {
+    Metrics metrics = new Metrics();
+    Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
+        config.server().listenPort(), config.server().apiToken(),
+        TargetSetups.from(config, metrics.registry(), maxBackoff, clock));
+    return start(metrics, settings, clock);
+  }
+
+  /**
+   * Starts everything and waits until the HTTP server listens; fails with a readable message.
+   * The daemon owns {@code metrics} from here on and closes it.
+   */
+  public static RunningDaemon start(Metrics metrics, Daemon.Settings settings, Clock clock)
+      throws Exception {
     // pgvigil serves no files: without this Vert.x would create a file cache in java.io.tmpdir.
     Vertx vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
         new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
-    Metrics metrics = new Metrics();
     Daemon daemon = new Daemon(vertx, metrics, settings, clock);
     try {
       daemon.start().await(30, TimeUnit.SECONDS);

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.checks.server.ServerInfo;
 import io.pgvigil.checks.server.ServerProbe;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -18,7 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +41,13 @@ public final class TargetMonitor extends VerticleBase {
   private static final int POOL_SIZE = 3;
 
   private final TargetSpec spec;
-  private final List<Function<TargetSpec, TargetCheck>> checkFactories;
+  private final TargetSetup setup;
+  private final List<TargetCheck> checks;
   private final MeterRegistry registry;
   private final Clock clock;
   private final ServerProbe probe = new ServerProbe();
 
-  private final List<CheckLoop> loops = new ArrayList<>();
+  private final Map<String, CheckLoop> loops = new LinkedHashMap<>();
   private CheckLoop heartbeat;
   private Pool pool;
 
@@ -54,10 +57,10 @@ public final class TargetMonitor extends VerticleBase {
   private volatile ServerInfo server;
   private int downBeats;
 
-  public TargetMonitor(TargetSpec spec, List<Function<TargetSpec, TargetCheck>> checkFactories,
-      MeterRegistry registry, Clock clock) {
-    this.spec = spec;
-    this.checkFactories = List.copyOf(checkFactories);
+  public TargetMonitor(TargetSetup setup, MeterRegistry registry, Clock clock) {
+    this.setup = setup;
+    this.spec = setup.spec();
+    this.checks = setup.checks();
     this.registry = registry;
     this.clock = clock;
     this.since = clock.instant();
@@ -83,13 +86,14 @@ public final class TargetMonitor extends VerticleBase {
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
     heartbeat = new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat, this::heartbeatInterval,
         timeout, () -> true, registry, clock);
-    for (Function<TargetSpec, TargetCheck> factory : checkFactories) {
-      TargetCheck check = factory.apply(spec);
-      loops.add(new CheckLoop(vertx, spec.name(), check.name(), () -> check.run(pool),
-          check::interval, timeout, () -> up, registry, clock));
+    TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool);
+    for (TargetCheck check : checks) {
+      loops.put(check.name(), new CheckLoop(vertx, spec.name(), check.name(),
+          () -> check.run(checkContext), check::interval, check.timeout(), () -> up, registry,
+          clock));
     }
     heartbeat.start();
-    loops.forEach(CheckLoop::start);
+    loops.values().forEach(CheckLoop::start);
     return Future.succeededFuture();
   }
 
@@ -98,7 +102,7 @@ public final class TargetMonitor extends VerticleBase {
     if (heartbeat != null) {
       heartbeat.stop();
     }
-    loops.forEach(CheckLoop::stop);
+    loops.values().forEach(CheckLoop::stop);
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
@@ -106,9 +110,38 @@ public final class TargetMonitor extends VerticleBase {
     List<CheckStatus> checks = new ArrayList<>();
     if (heartbeat != null) {
       checks.add(heartbeat.status());
-      loops.forEach(loop -> checks.add(loop.status()));
+      loops.values().forEach(loop -> checks.add(loop.status()));
     }
     return new TargetStatus(spec.name(), spec.redactedUrl(), up, polled, since, server, checks);
+  }
+
+  /**
+   * Runs one check now, on this target's event loop, and completes when that run does; a run
+   * already under way is joined rather than doubled. Fails when the target is down.
+   */
+  public Future<Void> runNow(String check) {
+    CheckLoop loop = loops.get(check);
+    if (loop == null) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "target " + spec.name() + " has no check named " + check));
+    }
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      if (!up) {
+        done.fail(new IllegalStateException("target " + spec.name() + " is down"));
+      } else {
+        loop.runNow().onComplete(done);
+      }
+    });
+    return done.future();
+  }
+
+  public String name() {
+    return spec.name();
+  }
+
+  public TargetSetup setup() {
+    return setup;
   }
 
   private Future<Void> beat() {

@@ -1,14 +1,12 @@
 package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.config.DatabaseUrl;
-import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.Secret;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /** Resolves configured targets into what the scheduler needs. */
@@ -18,10 +16,6 @@ public final class TargetSpecs {
   public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private TargetSpecs() {}
-
-  public static List<TargetSpec> from(PgvigilConfig config, Duration maxBackoff) {
-    return config.targets().stream().map(t -> from(t, maxBackoff)).toList();
-  }
 
   static TargetSpec from(TargetConfig target, Duration maxBackoff) {
     Duration queryTimeout = target.watch().statementTimeout();

@@ -32,6 +32,23 @@ public final class Http {
     }
   }
 
+  /** A POST with an optional bearer token and no body. */
+  public HttpResponse<String> post(String path, String bearer) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody());
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    try {
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The value of one sample line in a Prometheus exposition, or NaN when absent. */
   public static double sample(String exposition, String nameAndLabels) {
     for (String line : exposition.split("\n")) {

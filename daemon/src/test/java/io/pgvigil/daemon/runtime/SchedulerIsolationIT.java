@@ -10,7 +10,6 @@ import io.pgvigil.daemon.config.PgvigilConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,10 +50,7 @@ class SchedulerIsolationIT {
           - { name: steady, url: "%s", watch: { interval: 200ms, windowInterval: 200ms, statementTimeout: 150ms } }
           - { name: flaky,  url: "%s", watch: { interval: 200ms, windowInterval: 200ms, statementTimeout: 150ms } }
         """.formatted(steady.uri(), flaky.uri()), Path.of("."));
-    Daemon.Settings settings = new Daemon.Settings("127.0.0.1", 0,
-        TargetSpecs.from(config, Duration.ofSeconds(1)), List.of());
-
-    try (RunningDaemon running = RunningDaemon.start(settings, Clock.systemUTC())) {
+    try (RunningDaemon running = RunningDaemon.start(config, Duration.ofSeconds(1), Clock.systemUTC())) {
       Http http = new Http(running.port());
       await().atMost(Duration.ofSeconds(15)).until(() -> isUp(running, "steady") && isUp(running, "flaky"));
 

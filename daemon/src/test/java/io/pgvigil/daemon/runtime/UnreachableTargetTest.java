@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import io.pgvigil.daemon.metrics.Metrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +31,9 @@ class UnreachableTargetTest {
         new PgConnectOptions().setHost("127.0.0.1").setPort(closedPort).setDatabase("app")
             .setUser("pgvigil"),
         Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1));
-    daemon = RunningDaemon.start(
-        new Daemon.Settings("127.0.0.1", 0, List.of(spec), List.of()), Clock.systemUTC());
+    daemon = RunningDaemon.start(new Metrics(), new Daemon.Settings("127.0.0.1", 0,
+        Optional.empty(), List.of(new TargetSetup(spec, List.of(), Optional.empty()))),
+        Clock.systemUTC());
     http = new Http(daemon.port());
   }
 
@@ -68,6 +71,20 @@ class UnreachableTargetTest {
     var noTarget = http.get("/api/v1/targets/other");
     assertThat(noTarget.statusCode()).isEqualTo(404);
     assertThat(new JsonObject(noTarget.body()).getString("error")).contains("other");
+  }
+
+  @Test
+  void mutatingEndpointsAreDisabledWithoutAnApiToken() {
+    var response = http.post("/api/v1/targets/nowhere/drift", null);
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(new JsonObject(response.body()).getString("error")).contains("server.apiToken");
+  }
+
+  @Test
+  void driftOfATargetWithoutMigrationsIsNotFound() {
+    var response = http.get("/api/v1/targets/nowhere/drift");
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(response.body()).getString("error")).contains("no migrations configured");
   }
 
   @Test

@@ -1,0 +1,113 @@
+package io.pgvigil.daemon.cli;
+
+import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.drift.DriftJson;
+import io.pgvigil.daemon.drift.DriftReport;
+import io.pgvigil.daemon.drift.DriftText;
+import io.pgvigil.daemon.drift.HistoryDriftCheck;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "drift", mixinStandardHelpOptions = true,
+    description = {
+        "One-shot drift check, for CI: compares each target's migration history (Flyway or "
+            + "Prisma) with the migration files in the repository.",
+        "Reports pending, missing, edited (checksum mismatch), failed, out-of-order, outdated "
+            + "repeatable and future migrations. A migration running right now is reported "
+            + "as in progress, not as drift."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:no drift", "2:drift found", "1:error (nothing could be compared)"})
+final class DriftCommand implements Callable<Integer> {
+
+  enum Format { text, json }
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+      description = "The YAML config file.")
+  Path config;
+
+  @Option(names = {"-t", "--target"}, paramLabel = "NAME",
+      description = "Check only this target (default: every target with migrations).")
+  String target;
+
+  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+      description = "text or json (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Mixin
+  Verbosity verbosity;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    PgvigilConfig loaded = ConfigFiles.load(config, err);
+    if (loaded == null) {
+      return ExitCode.ERROR;
+    }
+    List<TargetConfig> targets = selected(loaded, err);
+    if (targets == null) {
+      return ExitCode.ERROR;
+    }
+    List<DriftReport> reports = new ArrayList<>();
+    for (TargetConfig t : targets) {
+      reports.add(HistoryDriftCheck.of(t, verdict -> { }, Clock.systemUTC()).verdict());
+    }
+    if (format == Format.json) {
+      JsonArray list = new JsonArray();
+      reports.forEach(r -> list.add(DriftJson.report(r)));
+      out.println(new JsonObject().put("targets", list).encodePrettily());
+    } else {
+      reports.forEach(r -> DriftText.print(r, out));
+    }
+    out.flush();
+    if (reports.stream().anyMatch(r -> r.status() == DriftReport.Status.ERROR)) {
+      return ExitCode.ERROR;
+    }
+    return reports.stream().anyMatch(r -> r.status() == DriftReport.Status.DRIFT)
+        ? ExitCode.FINDINGS : ExitCode.OK;
+  }
+
+  /** The targets to check, or null after saying why there are none. */
+  private List<TargetConfig> selected(PgvigilConfig loaded, PrintWriter err) {
+    List<TargetConfig> all = loaded.targets();
+    if (target != null) {
+      List<TargetConfig> named = all.stream().filter(t -> t.name().equals(target)).toList();
+      if (named.isEmpty()) {
+        err.println("error: no target named '" + target + "' in " + config + "; targets: "
+            + String.join(", ", all.stream().map(TargetConfig::name).toList()));
+        err.flush();
+        return null;
+      }
+      if (named.get(0).migrations().isEmpty()) {
+        err.println("error: target '" + target + "' has no migrations configured "
+            + "(targets[].migrations), so there is no history to compare");
+        err.flush();
+        return null;
+      }
+      return named;
+    }
+    List<TargetConfig> withMigrations = all.stream().filter(t -> t.migrations().isPresent()).toList();
+    if (withMigrations.isEmpty()) {
+      err.println("error: no target in " + config + " has migrations configured "
+          + "(targets[].migrations), so there is no history to compare");
+      err.flush();
+      return null;
+    }
+    return withMigrations;
+  }
+}

@@ -1,0 +1,46 @@
+package io.pgvigil.daemon.drift;
+
+import io.pgvigil.checks.history.HistoryDatabase;
+import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.daemon.config.DatabaseUrl;
+import io.pgvigil.daemon.config.MigrationsConfig;
+import io.pgvigil.daemon.config.Secret;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Turns config into what the history reader takes. */
+final class HistorySources {
+
+  private HistorySources() {}
+
+  static MigrationSource source(MigrationsConfig migrations) {
+    // Java 17 has no pattern matching in switch yet.
+    if (migrations instanceof MigrationsConfig.Flyway f) {
+      return new MigrationSource.Flyway(f.locations(), f.table(), f.schemas());
+    }
+    return new MigrationSource.Prisma(((MigrationsConfig.Prisma) migrations).directory());
+  }
+
+  /** A JDBC URL without credentials (the password travels separately and is never printed). */
+  static HistoryDatabase database(DatabaseUrl url) {
+    String params = url.params().entrySet().stream()
+        .filter(e -> !e.getKey().equals("password"))
+        .map(HistorySources::param)
+        .collect(Collectors.joining("&"));
+    String jdbc = "jdbc:postgresql://" + host(url.host()) + ":" + url.port() + "/"
+        + URLEncoder.encode(url.database(), StandardCharsets.UTF_8)
+        + (params.isEmpty() ? "" : "?" + params);
+    return new HistoryDatabase(jdbc, url.user(), url.password().map(Secret::reveal).orElse(null));
+  }
+
+  private static String host(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  private static String param(Map.Entry<String, String> e) {
+    return URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,35 @@
+package io.pgvigil.daemon.runtime;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.drift.DriftState;
+import io.pgvigil.daemon.drift.HistoryDriftCheck;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Builds every target's checks from the config: the one place that decides what runs. */
+public final class TargetSetups {
+
+  private TargetSetups() {}
+
+  public static List<TargetSetup> from(PgvigilConfig config, MeterRegistry registry,
+      Duration maxBackoff, Clock clock) {
+    return config.targets().stream().map(t -> from(t, registry, maxBackoff, clock)).toList();
+  }
+
+  static TargetSetup from(TargetConfig target, MeterRegistry registry, Duration maxBackoff,
+      Clock clock) {
+    List<TargetCheck> checks = new ArrayList<>();
+    Optional<DriftState> drift = Optional.empty();
+    if (target.migrations().isPresent()) {
+      DriftState state = new DriftState(target.name(), registry);
+      checks.add(HistoryDriftCheck.of(target, state::update, clock));
+      drift = Optional.of(state);
+    }
+    return new TargetSetup(TargetSpecs.from(target, maxBackoff), checks, drift);
+  }
+}
