@@ -68,6 +68,10 @@ final class FlywayHistory {
       infos = flyway.info().all();
       validation = flyway.validateWithResult();
     } catch (FlywayException e) {
+      SQLException cause = sqlCause(e);
+      if (cause != null && cause.getSQLState() != null) {
+        throw HistoryConnection.describe(cause, db);
+      }
       throw new HistoryException("Flyway could not read " + historyTable + " in " + HistoryConnection.where(db)
           + ": " + oneLine(e.getMessage()), e);
     }
@@ -193,6 +197,16 @@ final class FlywayHistory {
     String version = info.getVersion() == null ? null : info.getVersion().getVersion();
     String script = info.getState().isResolved() ? info.getScript() : null;
     return new HistoryProblem(kind, version, info.getDescription(), script, detail);
+  }
+
+  /** The server's own error behind a Flyway exception (a lost connection, a timeout), if any. */
+  private static SQLException sqlCause(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql) {
+        return sql;
+      }
+    }
+    return null;
   }
 
   /** Flyway's messages span lines ("-> Applied to database : …"); the daemon wants one. */

@@ -138,6 +138,19 @@ class FlywayInputsIT {
         .message().doesNotContain("\n");
   }
 
+  @Test
+  void sessionsAreLabelledReadOnlyAndBounded() throws Exception {
+    try (Connection connection = HistoryConnection.open(project.db());
+        Statement statement = connection.createStatement();
+        java.sql.ResultSet rows = statement.executeQuery("SELECT current_setting('application_name'), "
+            + "current_setting('statement_timeout'), current_setting('lock_timeout'), "
+            + "current_setting('transaction_read_only')")) {
+      rows.next();
+      assertThat(List.of(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4)))
+          .containsExactly("pgvigil", "10s", "2s", "on");
+    }
+  }
+
   private void execute(String sql) throws Exception {
     try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
       statement.execute(sql);
