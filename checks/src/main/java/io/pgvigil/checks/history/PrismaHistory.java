@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -62,7 +63,7 @@ final class PrismaHistory {
   }
 
   HistoryReport read(HistoryDatabase db, MigrationSource.Prisma source, Instant now) throws HistoryException {
-    Map<String, byte[]> scripts = scripts(source.directory());
+    NavigableMap<String, byte[]> scripts = scripts(source.directory());
     String historyTable;
     List<Row> rows;
     Optional<Holder> lock;
@@ -76,7 +77,7 @@ final class PrismaHistory {
     return compare(historyTable, scripts, rows, lock, now);
   }
 
-  private static HistoryReport compare(String historyTable, Map<String, byte[]> scripts, List<Row> rows,
+  private static HistoryReport compare(String historyTable, NavigableMap<String, byte[]> scripts, List<Row> rows,
       Optional<Holder> lock, Instant now) {
     Map<String, Row> finished = new LinkedHashMap<>();
     Map<String, Row> unfinished = new LinkedHashMap<>();
@@ -98,7 +99,7 @@ final class PrismaHistory {
             + (inFlight == null ? "" : ", unfinished history row " + inFlight.name())));
 
     String latestApplied = finished.keySet().stream().max(String::compareTo).orElse(null);
-    String lastInRepository = scripts.isEmpty() ? null : ((TreeMap<String, byte[]>) scripts).lastKey();
+    String lastInRepository = scripts.isEmpty() ? null : scripts.lastKey();
     TreeSet<String> names = new TreeSet<>(scripts.keySet());
     names.addAll(finished.keySet());
     names.addAll(unfinished.keySet());
@@ -146,7 +147,7 @@ final class PrismaHistory {
   }
 
   /** Migration directories in apply order (lexicographic), each with its migration.sql bytes. */
-  private static Map<String, byte[]> scripts(Path directory) throws HistoryException {
+  private static NavigableMap<String, byte[]> scripts(Path directory) throws HistoryException {
     MigrationFiles.requireDirectory(directory, "Prisma migrations directory");
     TreeMap<String, byte[]> scripts = new TreeMap<>();
     try (Stream<Path> entries = Files.list(directory)) {

@@ -71,7 +71,10 @@ class FlywayInProgressIT {
     AtomicReference<HistoryReport> seen = new AtomicReference<>();
     CompletableFuture<Void> migrate;
     try (Connection gate = pg.connect()) {
-      gate.createStatement().execute("SELECT pg_advisory_lock(" + GATE + ")");
+      try (PreparedStatement lock = gate.prepareStatement("SELECT pg_advisory_lock(?)")) {
+        lock.setLong(1, GATE);
+        lock.execute();
+      }
       migrate = CompletableFuture.runAsync(project::migrateWithTransactionalLock);
 
       await().atMost(Duration.ofSeconds(20)).until(() -> {

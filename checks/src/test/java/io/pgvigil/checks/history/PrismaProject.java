@@ -114,8 +114,9 @@ final class PrismaProject {
 
   Connection connect() throws SQLException {
     Connection connection = pg.connect();
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SET search_path TO " + schema);
+    try (PreparedStatement statement = connection.prepareStatement("SELECT set_config('search_path', ?, false)")) {
+      statement.setString(1, schema);
+      statement.execute();
     }
     return connection;
   }
