@@ -10,8 +10,11 @@ import java.util.Optional;
  *
  * @param historyTable the qualified history table, e.g. {@code public.flyway_schema_history}
  * @param applied      migrations the history records as applied successfully
- * @param pending      migrations in the repository not applied yet
- * @param problems     every disagreement, pending ones included, in version order
+ * @param pending      migrations in the repository not applied yet, counted even while a
+ *                     migration is in progress
+ * @param problems     every disagreement, pending ones included, in version order; while a
+ *                     migration is in progress, pending migrations and the row being applied
+ *                     are left out (they are its work, not drift)
  */
 public record HistoryReport(
     MigrationTool tool,

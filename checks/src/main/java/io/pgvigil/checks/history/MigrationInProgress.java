@@ -7,7 +7,9 @@ import java.time.Instant;
  * flux, so what would otherwise look like pending or failed migrations is not
  * drift.
  *
- * @param pid      the backend running it (for the API; never a metric label)
+ * @param pid      the backend holding the tool's advisory lock (for the API; never a metric label).
+ *                 Prisma runs its SQL on that backend; Flyway holds the lock on its main
+ *                 connection and runs the SQL on a second one (seen with Flyway 13.12)
  * @param since    when its transaction or history row started, if known
  * @param evidence how it was seen: "advisory lock" or "unfinished history row"
  */

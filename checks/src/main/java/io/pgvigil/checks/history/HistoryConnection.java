@@ -1,0 +1,91 @@
+package io.pgvigil.checks.history;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.postgresql.Driver;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * JDBC connections for the history readers (Flyway's API needs JDBC). Every
+ * session is labelled {@code pgvigil}, read-only and bounded in time: pgvigil
+ * must never block, or be blocked behind, the migration it watches.
+ */
+final class HistoryConnection {
+
+  /**
+   * Startup options (libpq {@code options}, one {@code -c} per setting). Read-only sessions mean
+   * neither pgvigil nor the Flyway API it drives can write, whatever a configuration says; the
+   * lock_timeout keeps a read of the history table from queueing behind a migration's ALTER.
+   */
+  static final String SESSION_OPTIONS =
+      "-c statement_timeout=10000 -c lock_timeout=2000 -c idle_in_transaction_session_timeout=30000"
+          + " -c default_transaction_read_only=on";
+
+  private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
+  private HistoryConnection() {}
+
+  static DataSource dataSource(HistoryDatabase db) {
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setURL(db.jdbcUrl());
+    if (db.user() != null) {
+      source.setUser(db.user());
+    }
+    if (db.password() != null) {
+      source.setPassword(db.password());
+    }
+    source.setApplicationName("pgvigil");
+    String given = source.getOptions();
+    source.setOptions(given == null || given.isBlank() ? SESSION_OPTIONS : given + " " + SESSION_OPTIONS);
+    source.setConnectTimeout(10);
+    source.setSocketTimeout(30);
+    return source;
+  }
+
+  static Connection open(HistoryDatabase db) throws HistoryException {
+    try {
+      return dataSource(db).getConnection();
+    } catch (SQLException e) {
+      throw describe(e, db);
+    }
+  }
+
+  /**
+   * One line for a failed connection or query: where, the server's words and the SQLSTATE.
+   * pgjdbc's messages carry host, port and user but never the password.
+   */
+  static HistoryException describe(SQLException e, HistoryDatabase db) {
+    String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
+    String reason = firstLine(e.getMessage());
+    if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+      return new HistoryException("cannot connect to PostgreSQL at " + where(db) + ": " + reason + state
+          + "; check the target's url and that the server accepts connections", e);
+    }
+    if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+      return new HistoryException("permission denied reading the migration history in " + where(db) + ": "
+          + reason + state, e);
+    }
+    return new HistoryException("reading the migration history in " + where(db) + " failed: " + reason + state, e);
+  }
+
+  /** {@code host:port/database}, from the URL as pgjdbc itself parses it. */
+  static String where(HistoryDatabase db) {
+    Properties parsed = Driver.parseURL(db.jdbcUrl(), new Properties());
+    if (parsed == null) {
+      return "(unparseable JDBC URL)";
+    }
+    return parsed.getProperty("PGHOST", "localhost") + ":" + parsed.getProperty("PGPORT", "5432") + "/"
+        + parsed.getProperty("PGDBNAME", "");
+  }
+
+  static String firstLine(String message) {
+    if (message == null) {
+      return "no message";
+    }
+    String trimmed = message.strip();
+    int newline = trimmed.indexOf('\n');
+    return newline < 0 ? trimmed : trimmed.substring(0, newline).strip();
+  }
+}

@@ -1,0 +1,211 @@
+package io.pgvigil.checks.history;
+
+import io.pgvigil.checks.history.MigrationLocks.Holder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Prisma Migrate history drift: {@code <directory>/<name>/migration.sql} against
+ * {@code _prisma_migrations}, which is found through the session's search_path as Prisma finds
+ * it (the {@code ?currentSchema=} of the target's URL, like Prisma's {@code ?schema=}).
+ *
+ * <p>Prisma applies directories in lexicographic order, writes a row with finished_at NULL
+ * before a migration runs and sets finished_at after; a failed run keeps the row unfinished with
+ * the error in logs, and {@code prisma migrate resolve --rolled-back} sets rolled_back_at.
+ */
+final class PrismaHistory {
+
+  private static final String TABLE = """
+      SELECT n.nspname, current_database(), current_user,
+             has_table_privilege(c.oid, 'SELECT')
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid = to_regclass(?)
+      """;
+
+  private static final String ROWS = """
+      SELECT migration_name, checksum, started_at, finished_at, rolled_back_at, logs
+      FROM _prisma_migrations
+      ORDER BY started_at, migration_name
+      """;
+
+  private static final String SEARCHED = """
+      SELECT current_database(), current_setting('search_path')
+      """;
+
+  private static final String HISTORY_TABLE = "_prisma_migrations";
+  private static final String SCRIPT = "migration.sql";
+
+  private record Row(String name, String checksum, Instant startedAt, Instant finishedAt, Instant rolledBackAt,
+      String logs) {
+    boolean finished() {
+      return finishedAt != null && rolledBackAt == null;
+    }
+
+    boolean unfinished() {
+      return finishedAt == null && rolledBackAt == null;
+    }
+  }
+
+  HistoryReport read(HistoryDatabase db, MigrationSource.Prisma source, Instant now) throws HistoryException {
+    NavigableMap<String, byte[]> scripts = scripts(source.directory());
+    String historyTable;
+    List<Row> rows;
+    Optional<Holder> lock;
+    try (Connection connection = HistoryConnection.open(db)) {
+      historyTable = table(connection);
+      rows = rows(connection);
+      lock = MigrationLocks.holder(connection, MigrationLocks.PRISMA_KEY);
+    } catch (SQLException e) {
+      throw HistoryConnection.describe(e, db);
+    }
+    return compare(historyTable, scripts, rows, lock, now);
+  }
+
+  private static HistoryReport compare(String historyTable, NavigableMap<String, byte[]> scripts, List<Row> rows,
+      Optional<Holder> lock, Instant now) {
+    Map<String, Row> finished = new LinkedHashMap<>();
+    Map<String, Row> unfinished = new LinkedHashMap<>();
+    for (Row row : rows) {
+      if (row.finished()) {
+        finished.put(row.name(), row); // the latest finished attempt
+      } else if (row.unfinished()) {
+        unfinished.put(row.name(), row);
+      }
+    }
+    finished.keySet().forEach(unfinished::remove); // a failed attempt later applied is history, not a problem
+    // Prisma applies one migration at a time: with its lock held, the latest unfinished row is the
+    // one running now; older unfinished rows are failures all the same (SPEC, known traps).
+    Row inFlight = lock.isPresent() && !unfinished.isEmpty()
+        ? unfinished.values().stream().reduce((a, b) -> b).orElseThrow() : null;
+    Optional<MigrationInProgress> inProgress = lock.map(h -> new MigrationInProgress(MigrationTool.PRISMA, h.pid(),
+        inFlight != null ? inFlight.startedAt() : h.since(),
+        "advisory lock " + MigrationLocks.PRISMA_KEY + " held"
+            + (inFlight == null ? "" : ", unfinished history row " + inFlight.name())));
+
+    String latestApplied = finished.keySet().stream().max(String::compareTo).orElse(null);
+    String lastInRepository = scripts.isEmpty() ? null : scripts.lastKey();
+    TreeSet<String> names = new TreeSet<>(scripts.keySet());
+    names.addAll(finished.keySet());
+    names.addAll(unfinished.keySet());
+    List<HistoryProblem> problems = new ArrayList<>();
+    int pending = 0;
+    for (String name : names) {
+      byte[] script = scripts.get(name);
+      String file = script == null ? null : name + "/" + SCRIPT;
+      Row done = finished.get(name);
+      Row open = unfinished.get(name);
+      if (open != null) {
+        if (open == inFlight) {
+          continue;
+        }
+        problems.add(new HistoryProblem(HistoryProblemKind.FAILED, name, name, file, "started " + open.startedAt()
+            + " and never finished, and no Prisma migration holds the lock: it failed" + firstLog(open)
+            + "; fix it, then run prisma migrate resolve --rolled-back or --applied " + name));
+      } else if (done != null && script == null) {
+        boolean future = lastInRepository == null || name.compareTo(lastInRepository) > 0;
+        problems.add(new HistoryProblem(future ? HistoryProblemKind.FUTURE : HistoryProblemKind.MISSING_FROM_REPOSITORY,
+            name, name, null, future
+                ? "applied " + done.finishedAt() + ", newer than every migration in this checkout"
+                : "applied " + done.finishedAt() + ", but " + name + "/" + SCRIPT + " is not in the repository"));
+      } else if (done != null && !PrismaChecksum.matches(script, done.checksum())) {
+        problems.add(new HistoryProblem(HistoryProblemKind.CHECKSUM_MISMATCH, name, name, file, "applied with checksum "
+            + done.checksum() + ", the file now has checksum " + PrismaChecksum.of(script)));
+      } else if (done == null && latestApplied != null && name.compareTo(latestApplied) < 0) {
+        problems.add(new HistoryProblem(HistoryProblemKind.OUT_OF_ORDER, name, name, file,
+            "never applied, and sorts before the latest applied migration " + latestApplied));
+      } else if (done == null) {
+        pending++;
+        if (inProgress.isEmpty()) {
+          problems.add(new HistoryProblem(HistoryProblemKind.PENDING, name, name, file, "not applied yet"));
+        }
+      }
+    }
+    return new HistoryReport(MigrationTool.PRISMA, historyTable, finished.size(), pending, inProgress, problems, now);
+  }
+
+  private static String firstLog(Row row) {
+    if (row.logs() == null || row.logs().isBlank()) {
+      return "";
+    }
+    return "; logs: " + HistoryConnection.firstLine(row.logs());
+  }
+
+  /** Migration directories in apply order (lexicographic), each with its migration.sql bytes. */
+  private static NavigableMap<String, byte[]> scripts(Path directory) throws HistoryException {
+    MigrationFiles.requireDirectory(directory, "Prisma migrations directory");
+    TreeMap<String, byte[]> scripts = new TreeMap<>();
+    try (Stream<Path> entries = Files.list(directory)) {
+      for (Path entry : entries.filter(Files::isDirectory).toList()) {
+        String name = entry.getFileName().toString();
+        Path script = entry.resolve(SCRIPT);
+        if (!Files.exists(script)) {
+          throw new HistoryException("Prisma migration " + name + " has no " + SCRIPT + " (" + script
+              + "); Prisma refuses such a directory: add the file or remove the directory");
+        }
+        scripts.put(name, MigrationFiles.readUtf8(script, name + "/" + SCRIPT));
+      }
+    } catch (IOException e) {
+      throw new HistoryException("cannot list Prisma migrations directory " + MigrationFiles.describe(directory)
+          + ": " + e.getMessage(), e);
+    }
+    return scripts;
+  }
+
+  private static String table(Connection connection) throws SQLException, HistoryException {
+    try (PreparedStatement statement = connection.prepareStatement(TABLE)) {
+      statement.setString(1, HISTORY_TABLE);
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          try (PreparedStatement where = connection.prepareStatement(SEARCHED)) {
+            try (ResultSet found = where.executeQuery()) {
+              found.next();
+              throw new HistoryException("history table " + HISTORY_TABLE + " does not exist in database "
+                  + found.getString(1) + " (search_path " + found.getString(2) + "): has prisma migrate deploy "
+                  + "run against it? check the schema in the target's url (?currentSchema=)");
+            }
+          }
+        }
+        String qualified = rows.getString(1) + "." + HISTORY_TABLE;
+        if (!rows.getBoolean(4)) {
+          throw new HistoryException("permission denied on history table " + qualified + " for role "
+              + rows.getString(3) + " (SQLSTATE 42501); run: GRANT SELECT ON " + qualified + " TO "
+              + rows.getString(3));
+        }
+        return qualified;
+      }
+    }
+  }
+
+  private static List<Row> rows(Connection connection) throws SQLException {
+    List<Row> rows = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(ROWS); ResultSet result = statement.executeQuery()) {
+      while (result.next()) {
+        rows.add(new Row(result.getString("migration_name"), result.getString("checksum"),
+            instant(result, "started_at"), instant(result, "finished_at"), instant(result, "rolled_back_at"),
+            result.getString("logs")));
+      }
+    }
+    return rows;
+  }
+
+  private static Instant instant(ResultSet rows, String column) throws SQLException {
+    OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+}

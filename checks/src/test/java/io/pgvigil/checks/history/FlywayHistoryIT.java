@@ -1,0 +1,188 @@
+package io.pgvigil.checks.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.TestPostgres;
+import java.nio.file.Path;
+import org.flywaydb.core.api.FlywayException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each Flyway state pgvigil reports, produced by a real migrate and then an edit of the files. */
+@ExtendWith(PostgresExtension.class)
+class FlywayHistoryIT {
+
+  private FlywayProject project;
+
+  @BeforeEach
+  void project(TestPostgres pg, @TempDir Path dir, TestInfo test) throws Exception {
+    project = new FlywayProject(pg, dir, FlywayProject.schemaFor(test.getTestMethod().orElseThrow().getName()))
+        .write("V1__create_account.sql", "CREATE TABLE account (id bigint PRIMARY KEY);\n")
+        .write("V2__add_email.sql", "ALTER TABLE account ADD COLUMN email text;\n");
+  }
+
+  @Test
+  void reportsNoProblemsForACleanHistory() throws Exception {
+    project.write("V3__index_email.sql", "CREATE INDEX CONCURRENTLY account_email ON account (email);\n")
+        // The community edition honours a .sql.conf (not an inline comment) for this.
+        .write("V3__index_email.sql.conf", "executeInTransaction=false\n")
+        .write("R__account_view.sql", "CREATE OR REPLACE VIEW account_view AS SELECT id FROM account;\n")
+        .migrate();
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.clean()).isTrue();
+    assertThat(report.tool()).isEqualTo(MigrationTool.FLYWAY);
+    assertThat(report.historyTable()).isEqualTo(project.schema() + ".flyway_schema_history");
+    assertThat(report.applied()).isEqualTo(4);
+    assertThat(report.pending()).isZero();
+    assertThat(report.inProgress()).isEmpty();
+    assertThat(report.checkedAt()).isEqualTo(FlywayProject.NOW);
+  }
+
+  @Test
+  void lineEndingAndByteOrderMarkEditsAreNotChecksumMismatches() throws Exception {
+    project.migrate();
+    project.write("V1__create_account.sql", "\uFEFFCREATE TABLE account (id bigint PRIMARY KEY);\r\n")
+        .write("V2__add_email.sql", "ALTER TABLE account ADD COLUMN email text;\r\n");
+
+    assertThat(project.read().problems()).isEmpty();
+  }
+
+  @Test
+  void reportsPendingMigrations() throws Exception {
+    project.migrate();
+    project.write("V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n");
+
+    HistoryReport report = project.read();
+
+    assertThat(report.pending()).isEqualTo(1);
+    assertThat(report.problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(HistoryProblemKind.PENDING);
+      assertThat(p.version()).isEqualTo("3");
+      assertThat(p.description()).isEqualTo("add name");
+      assertThat(p.script()).isEqualTo("V3__add_name.sql");
+    });
+  }
+
+  @Test
+  void reportsAppliedMigrationWhoseFileIsGone() throws Exception {
+    project.write("V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n").migrate();
+    project.delete("V2__add_email.sql");
+
+    assertThat(project.read().problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(HistoryProblemKind.MISSING_FROM_REPOSITORY);
+      assertThat(p.version()).isEqualTo("2");
+      assertThat(p.script()).isNull();
+    });
+  }
+
+  @Test
+  void reportsDatabaseAheadOfTheCheckoutAsFuture() throws Exception {
+    project.migrate();
+    project.delete("V2__add_email.sql");
+
+    assertThat(project.read().problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(HistoryProblemKind.FUTURE);
+      assertThat(p.version()).isEqualTo("2");
+    });
+  }
+
+  @Test
+  void reportsEditedMigrationWithBothChecksums() throws Exception {
+    project.migrate();
+    project.write("V1__create_account.sql", "CREATE TABLE account (id bigint PRIMARY KEY, created timestamptz);\n");
+
+    assertThat(project.read().problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(HistoryProblemKind.CHECKSUM_MISMATCH);
+      assertThat(p.version()).isEqualTo("1");
+      assertThat(p.script()).isEqualTo("V1__create_account.sql");
+      assertThat(p.detail()).matches("applied with checksum -?\\d+, the file now has checksum -?\\d+");
+    });
+  }
+
+  @Test
+  void reportsFailedNonTransactionalMigration() throws Exception {
+    // PostgreSQL rolls a failed transactional migration back with its history row; only a
+    // non-transactional one leaves a failed row behind.
+    project.write("V3__broken.sql", "CREATE INDEX CONCURRENTLY broken ON no_such_table (id);\n")
+        .write("V3__broken.sql.conf", "executeInTransaction=false\n");
+    assertThatThrownBy(project::migrate).isInstanceOf(FlywayException.class);
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(HistoryProblemKind.FAILED);
+      assertThat(p.version()).isEqualTo("3");
+      assertThat(p.detail()).contains("flyway repair");
+    });
+    assertThat(report.applied()).isEqualTo(2);
+  }
+
+  @Test
+  void reportsLowerVersionNeverAppliedAsOutOfOrder() throws Exception {
+    project.write("V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n").migrate();
+    project.write("V2_5__add_phone.sql", "ALTER TABLE account ADD COLUMN phone text;\n");
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(HistoryProblemKind.OUT_OF_ORDER);
+      assertThat(p.version()).isEqualTo("2.5");
+      assertThat(p.detail()).isEqualTo("never applied, and lower than the latest applied version 3: "
+          + "migrate skips it unless outOfOrder is enabled");
+    });
+    assertThat(report.pending()).isZero();
+  }
+
+  @Test
+  void reportsMigrationAppliedAfterAHigherVersionAsOutOfOrder() throws Exception {
+    project.write("V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n").migrate();
+    project.write("V2_5__add_phone.sql", "ALTER TABLE account ADD COLUMN phone text;\n")
+        .migrate(c -> c.outOfOrder(true));
+
+    assertThat(project.read().problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(HistoryProblemKind.OUT_OF_ORDER);
+      assertThat(p.version()).isEqualTo("2.5");
+      assertThat(p.detail()).contains("after a higher version");
+    });
+  }
+
+  @Test
+  void reportsChangedRepeatableOnceAsOutdated() throws Exception {
+    project.write("R__account_view.sql", "CREATE OR REPLACE VIEW account_view AS SELECT id FROM account;\n").migrate();
+    project.write("R__account_view.sql", "CREATE OR REPLACE VIEW account_view AS SELECT id, email FROM account;\n");
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(HistoryProblemKind.REPEATABLE_OUTDATED);
+      assertThat(p.version()).isNull();
+      assertThat(p.description()).isEqualTo("account view");
+    });
+    assertThat(report.pending()).isZero();
+  }
+
+  @Test
+  void baselineMigrationsAndUndoFilesAreNotDrift() throws Exception {
+    // A fresh database starts from the latest B file; the V files below it are BELOW_BASELINE.
+    project.write("B2__baseline.sql", "CREATE TABLE account (id bigint PRIMARY KEY, email text);\n").migrate();
+    // Undo (U) files are a Teams feature: the community edition skips them as misnamed.
+    project.write("U2__add_email.sql", "ALTER TABLE account DROP COLUMN email;\n")
+        // Flyway applies B files only to an empty database; a newer one is for new environments.
+        .write("B3__baseline.sql", "CREATE TABLE account (id bigint PRIMARY KEY, email text, name text);\n")
+        .write("V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n");
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).extracting(HistoryProblem::kind, HistoryProblem::version)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(HistoryProblemKind.PENDING, "3"));
+    assertThat(report.applied()).isEqualTo(1);
+  }
+}
