@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class CheckLoop {
 
   private static final Logger LOG = LoggerFactory.getLogger(CheckLoop.class);
+  private static final Duration PAUSED_RECHECK = Duration.ofMillis(250);
 
   private final Vertx vertx;
   private final String target;
@@ -105,7 +106,10 @@ final class CheckLoop {
       return;
     }
     if (!enabled.getAsBoolean()) {
-      schedule(interval.get());
+      // Paused while the target is down: look again soon, so a check with a long interval
+      // (drift, every 5 minutes) runs as soon as the target is back, not an interval later.
+      Duration every = interval.get();
+      schedule(every.compareTo(PAUSED_RECHECK) < 0 ? every : PAUSED_RECHECK);
       return;
     }
     runOnce();

@@ -76,7 +76,7 @@ public final class TargetMonitor extends VerticleBase {
         .with(new PoolOptions()
             .setMaxSize(POOL_SIZE)
             .setName("pgvigil-" + spec.name())
-            .setConnectionTimeout((int) spec.queryTimeout().plus(spec.interval()).toMillis())
+            .setConnectionTimeout((int) spec.connectTimeout().toMillis())
             .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout((int) spec.connectTimeout().toMillis()))
         .connectingTo(spec.connect())

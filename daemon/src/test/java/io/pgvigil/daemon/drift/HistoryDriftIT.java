@@ -90,8 +90,9 @@ class HistoryDriftIT {
     try (RunningDaemon daemon = RunningDaemon.start(new ConfigLoader(Map.of()).load(config),
         Duration.ofSeconds(1), Clock.systemUTC())) {
       Http http = new Http(daemon.port());
-      await().atMost(Duration.ofSeconds(20)).until(() ->
-          new JsonObject(http.get("/api/v1/targets/app/drift").body()).getString("status").equals("clean"));
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(new JsonObject(http.get("/api/v1/targets/app/drift").body()).getString("status"))
+              .as(http.get("/api/v1/targets/app/drift").body()).isEqualTo("clean"));
 
       Files.writeString(migrations.resolve("V2__create_invoices.sql"),
           "CREATE INDEX ON invoices (account_id);\n", StandardOpenOption.APPEND);
