@@ -3,11 +3,9 @@ package io.pgvigil.checks.shadow;
 import io.pgvigil.checks.history.MigrationSource;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.internal.exception.FlywayMigrateException;
 import org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException;
@@ -20,6 +18,8 @@ import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
  */
 final class FlywayReplay {
 
+  private static final String NO_VERSIONED_MIGRATIONS = "pgvigil-no-versioned-migrations-";
+
   private final Duration statementTimeout;
 
   FlywayReplay(Duration statementTimeout) {
@@ -27,19 +27,24 @@ final class FlywayReplay {
   }
 
   void replay(ShadowDatabase shadow, MigrationSource.Flyway source, String headVersion) throws ReplayException {
+    try {
+      configure(shadow, source, headVersion).load().migrate();
+    } catch (FlywayException e) {
+      throw translate(e);
+    }
+  }
+
+  private FluentConfiguration configure(ShadowDatabase shadow, MigrationSource.Flyway source, String headVersion) {
     FluentConfiguration configuration = Flyway.configure()
-        // A head version whose file is gone is history drift, not a reason to replay nothing.
-        .configuration(Map.of("flyway.failOnMissingTarget", "false"))
         .dataSource(shadow.jdbcUrl(), shadow.user(), shadow.password())
         .locations(source.locations().stream().map(path -> "filesystem:" + path.toAbsolutePath()).toArray(String[]::new))
-        // Versions above the live head are pending, not drift. With no versioned migration applied
-        // (only repeatables), EMPTY sorts below every version.
-        .target(headVersion == null ? MigrationVersion.EMPTY : MigrationVersion.fromVersion(headVersion))
         // A version below the head that live never applied is replayed anyway (Flyway cannot
         // skip single versions): history drift reports it as out of order.
         .outOfOrder(true)
         // An applied file edited since is replayed as it is now; history drift reports the edit.
         .validateOnMigrate(false)
+        // A location that is gone would replay nothing, and everything live has would look like drift.
+        .failOnMissingLocations(true)
         .createSchemas(true)
         .cleanDisabled(true)
         // Live may have run with mixed=true; allowing it here never refuses what live accepted.
@@ -47,6 +52,15 @@ final class FlywayReplay {
         .connectRetries(0)
         // A number we made, not user input: initSql takes no bind parameters.
         .initSql("SET statement_timeout = " + statementTimeout.toMillis());
+    if (headVersion == null) {
+      // Live applied only repeatables. No target excludes every version (V0 would be in "0"), so
+      // no file is read as versioned: a prefix no file has.
+      configuration.sqlMigrationPrefix(NO_VERSIONED_MIGRATIONS);
+    } else {
+      // Versions above the live head are pending, not drift. The "?" suffix (failOnMissingTarget
+      // false): a head whose file is gone is history drift, not a reason to replay nothing.
+      configuration.target(headVersion + "?");
+    }
     if (source.table() != null) {
       configuration.table(source.table());
     }
@@ -56,11 +70,7 @@ final class FlywayReplay {
     // With the default (true) a CREATE INDEX CONCURRENTLY waits forever for Flyway's own lock
     // transaction (flyway/flyway#3497, #3854); a session advisory lock does not block it.
     configuration.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-    try {
-      configuration.load().migrate();
-    } catch (FlywayException e) {
-      throw translate(e);
-    }
+    return configuration;
   }
 
   /**
