@@ -54,7 +54,7 @@ public class ReplayException extends Exception {
     return statement;
   }
 
-  /** The statement's first line in the file, 1-based; 0 when unknown. */
+  /** 1-based: where the server placed the error if it said, else the failing statement's first line; 0 when unknown. */
   public int line() {
     return line;
   }
