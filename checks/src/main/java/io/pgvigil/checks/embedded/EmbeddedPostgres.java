@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -52,6 +53,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The majors whose binaries this jar bundles, ascending: callers can refuse others before starting. */
+  public static List<Integer> bundledMajors() {
+    return PostgresBundle.bundledMajors().stream().map(Integer::valueOf).toList();
   }
 
   public String host() {

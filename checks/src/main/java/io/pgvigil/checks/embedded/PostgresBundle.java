@@ -46,6 +46,11 @@ record PostgresBundle(int major, String version) {
         .collect(Collectors.toCollection(() -> new TreeSet<>((a, b) -> Integer.parseInt(a) - Integer.parseInt(b))));
   }
 
+  /** The majors this jar bundles, ascending. */
+  static Set<String> bundledMajors() {
+    return bundledMajors(versions());
+  }
+
   private static Properties versions() {
     Properties versions = new Properties();
     try (InputStream in = PostgresBundle.class.getResourceAsStream(VERSIONS)) {

@@ -1,0 +1,124 @@
+package io.pgvigil.checks.shadow;
+
+import io.pgvigil.checks.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A shadow on a private embedded server; its data directory lives under a work dir and goes on close. */
+final class EmbeddedShadow implements ShadowDatabase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedShadow.class);
+  /** initdb's own database: empty but for plpgsql, like any database made from template0. */
+  private static final String DATABASE = "postgres";
+
+  private final EmbeddedPostgres server;
+  private final Path root;
+  private boolean closed;
+
+  private EmbeddedShadow(EmbeddedPostgres server, Path root) {
+    this.server = server;
+    this.root = root;
+  }
+
+  static EmbeddedShadow start(int major, Path binariesCache, Path workDir) throws ShadowException {
+    List<Integer> bundled = EmbeddedPostgres.bundledMajors();
+    if (!bundled.contains(major)) {
+      String majors = String.join(", ", bundled.stream().map(String::valueOf).toList());
+      throw new ShadowException("the live server runs PostgreSQL " + major + ", and pgvigil bundles " + majors
+          + " for the embedded shadow: use shadow.mode: url with a scratch PostgreSQL " + major + " server");
+    }
+    Path root;
+    try {
+      Files.createDirectories(workDir);
+      root = Files.createTempDirectory(workDir, "shadow-" + major + "-");
+    } catch (IOException e) {
+      throw new ShadowException("cannot create the shadow's data directory under " + workDir + ": " + e, e);
+    }
+    try {
+      // The launcher's defaults (fsync, synchronous_commit and full_page_writes off) keep a
+      // throwaway cluster cheap; a crash loses nothing we need.
+      EmbeddedPostgres server = EmbeddedPostgres.builder().major(major).binariesCache(binariesCache)
+          .dataDirectory(root.resolve("data")).log(root.resolve("shadow.log")).name("shadow-" + major).start();
+      return new EmbeddedShadow(server, root);
+    } catch (IOException | RuntimeException e) {
+      deleteTree(root);
+      throw new ShadowException("cannot start the embedded PostgreSQL " + major + " shadow: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String jdbcUrl() {
+    return server.jdbcUrl(DATABASE);
+  }
+
+  @Override
+  public String user() {
+    return "postgres";
+  }
+
+  @Override
+  public String password() {
+    return null;
+  }
+
+  @Override
+  public String host() {
+    return server.host();
+  }
+
+  @Override
+  public int port() {
+    return server.port();
+  }
+
+  @Override
+  public String database() {
+    return DATABASE;
+  }
+
+  @Override
+  public int major() {
+    return server.major();
+  }
+
+  /** The directory holding the cluster and its log; gone after {@link #close()}. */
+  Path root() {
+    return root;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      server.close();
+    } catch (RuntimeException e) {
+      LOG.warn("stopping the embedded shadow {} failed", server, e);
+    }
+    // We passed the data directory in, so the launcher keeps it: the shadow owns it.
+    deleteTree(root);
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot delete the shadow directory {}", root, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "embedded shadow " + server;
+  }
+}

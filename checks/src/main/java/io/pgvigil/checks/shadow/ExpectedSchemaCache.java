@@ -1,0 +1,147 @@
+package io.pgvigil.checks.shadow;
+
+import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.checks.history.MigrationTool;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.flywaydb.core.api.MigrationVersion;
+
+/**
+ * The expected schema of each target, kept while nothing it depends on changes, so that periodic
+ * drift checks do not replay the history every time. One entry per target (the latest), and at
+ * most {@code maxTargets} targets (least recently used go first). Thread-safe.
+ *
+ * @param <T> the snapshot type
+ */
+public final class ExpectedSchemaCache<T> {
+
+  /**
+   * What the expected schema depends on: the server major (deparsed text differs between majors),
+   * the tool, the live history (Flyway: the head version; Prisma: the applied names in order) and
+   * a SHA-256 over the files a replay runs, in replay order.
+   */
+  public record Key(String target, int major, MigrationTool tool, List<String> history, String sha256) {
+    public Key {
+      history = List.copyOf(history);
+    }
+
+    /** Hashes what {@link HistoryReplay#replayFlyway} will run: versions up to the head, all repeatables, their .sql.conf. */
+    public static Key flyway(String target, int major, MigrationSource.Flyway source, String headVersion)
+        throws IOException {
+      MigrationVersion head = headVersion == null ? MigrationVersion.EMPTY : MigrationVersion.fromVersion(headVersion);
+      List<Replayed> files = new ArrayList<>();
+      for (Path location : source.locations()) {
+        if (!Files.isDirectory(location)) {
+          continue; // the replay fails on it; nothing to hash
+        }
+        try (Stream<Path> paths = Files.walk(location)) {
+          for (Path path : paths.filter(Files::isRegularFile).toList()) {
+            Replayed replayed = Replayed.flyway(location, path, head);
+            if (replayed != null) {
+              files.add(replayed);
+            }
+          }
+        }
+      }
+      files.sort(Comparator.comparing(Replayed::name));
+      return new Key(target, major, MigrationTool.FLYWAY, headVersion == null ? List.of() : List.of(headVersion),
+          hash(files));
+    }
+
+    /** Hashes what {@link HistoryReplay#replayPrisma} will run: each applied migration.sql, in order. */
+    public static Key prisma(String target, int major, MigrationSource.Prisma source, List<String> appliedNames)
+        throws IOException {
+      List<Replayed> files = new ArrayList<>();
+      for (String name : appliedNames) {
+        Path file = source.directory().resolve(name).resolve("migration.sql");
+        files.add(new Replayed(name + "/migration.sql", Files.exists(file) ? file : null));
+      }
+      return new Key(target, major, MigrationTool.PRISMA, appliedNames, hash(files));
+    }
+  }
+
+  /** A file a replay runs (null path: applied but missing); its name relative to its location. */
+  private record Replayed(String name, Path path) {
+    // V<version>__<description>.sql and R__<description>.sql, with Flyway's default prefixes and separator.
+    private static final Pattern FLYWAY = Pattern.compile("(?:V(.+?)|R)__.*\\.sql(\\.conf)?");
+
+    static Replayed flyway(Path location, Path path, MigrationVersion head) {
+      Matcher name = FLYWAY.matcher(path.getFileName().toString());
+      if (!name.matches()) {
+        return null;
+      }
+      if (name.group(1) != null) {
+        try {
+          if (MigrationVersion.fromVersion(name.group(1).replace('_', '.')).compareTo(head) > 0) {
+            return null; // pending in live: changing it changes nothing expected
+          }
+        } catch (RuntimeException notAVersion) {
+          // Flyway fails on it during the replay; hash it so that a fix is noticed.
+        }
+      }
+      return new Replayed(location.relativize(path).toString().replace('\\', '/'), path);
+    }
+  }
+
+  private static String hash(List<Replayed> files) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    for (Replayed file : files) {
+      // Name and length first, so that moving bytes between files changes the hash.
+      digest.update(file.name().getBytes(StandardCharsets.UTF_8));
+      byte[] bytes = file.path() == null ? new byte[0] : Files.readAllBytes(file.path());
+      digest.update(("\0" + (file.path() == null ? -1 : bytes.length) + "\0").getBytes(StandardCharsets.UTF_8));
+      digest.update(bytes);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private record Entry<T>(Key key, T value) {}
+
+  private final Map<String, Entry<T>> entries;
+
+  public ExpectedSchemaCache(int maxTargets) {
+    if (maxTargets < 1) {
+      throw new IllegalArgumentException("maxTargets must be >= 1 but was " + maxTargets);
+    }
+    this.entries = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Entry<T>> eldest) {
+        return size() > maxTargets;
+      }
+    };
+  }
+
+  /** The cached expected schema for exactly this key, or null. */
+  public synchronized T get(Key key) {
+    Entry<T> entry = entries.get(key.target());
+    return entry != null && entry.key().equals(key) ? entry.value() : null;
+  }
+
+  /** Replaces the target's entry. */
+  public synchronized void put(Key key, T value) {
+    entries.put(key.target(), new Entry<>(key, value));
+  }
+
+  /** Forgets a target, e.g. when it is removed from the configuration. */
+  public synchronized void remove(String target) {
+    entries.remove(target);
+  }
+}

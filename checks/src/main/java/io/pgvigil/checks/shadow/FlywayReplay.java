@@ -1,0 +1,112 @@
+package io.pgvigil.checks.shadow;
+
+import io.pgvigil.checks.history.MigrationSource;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.internal.exception.FlywayMigrateException;
+import org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
+
+/**
+ * Runs Flyway itself on the shadow, so that statement splitting, placeholders' absence,
+ * {@code .sql.conf} files, repeatables and non-transactional statements behave exactly as they
+ * did when the history was applied.
+ */
+final class FlywayReplay {
+
+  private static final String NO_VERSIONED_MIGRATIONS = "pgvigil-no-versioned-migrations-";
+
+  private final Duration statementTimeout;
+
+  FlywayReplay(Duration statementTimeout) {
+    this.statementTimeout = statementTimeout;
+  }
+
+  void replay(ShadowDatabase shadow, MigrationSource.Flyway source, String headVersion) throws ReplayException {
+    try {
+      configure(shadow, source, headVersion).load().migrate();
+    } catch (FlywayException e) {
+      throw translate(e);
+    }
+  }
+
+  private FluentConfiguration configure(ShadowDatabase shadow, MigrationSource.Flyway source, String headVersion) {
+    FluentConfiguration configuration = Flyway.configure()
+        .dataSource(shadow.jdbcUrl(), shadow.user(), shadow.password())
+        .locations(source.locations().stream().map(path -> "filesystem:" + path.toAbsolutePath()).toArray(String[]::new))
+        // A version below the head that live never applied is replayed anyway (Flyway cannot
+        // skip single versions): history drift reports it as out of order.
+        .outOfOrder(true)
+        // An applied file edited since is replayed as it is now; history drift reports the edit.
+        .validateOnMigrate(false)
+        // A location that is gone would replay nothing, and everything live has would look like drift.
+        .failOnMissingLocations(true)
+        .createSchemas(true)
+        .cleanDisabled(true)
+        // Live may have run with mixed=true; allowing it here never refuses what live accepted.
+        .mixed(true)
+        .connectRetries(0)
+        // A number we made, not user input: initSql takes no bind parameters.
+        .initSql("SET statement_timeout = " + statementTimeout.toMillis());
+    if (headVersion == null) {
+      // Live applied only repeatables. No target excludes every version (V0 would be in "0"), so
+      // no file is read as versioned: a prefix no file has.
+      configuration.sqlMigrationPrefix(NO_VERSIONED_MIGRATIONS);
+    } else {
+      // Versions above the live head are pending, not drift. The "?" suffix (failOnMissingTarget
+      // false): a head whose file is gone is history drift, not a reason to replay nothing.
+      configuration.target(headVersion + "?");
+    }
+    if (source.table() != null) {
+      configuration.table(source.table());
+    }
+    if (!source.schemas().isEmpty()) {
+      configuration.schemas(source.schemas().toArray(String[]::new));
+    }
+    // With the default (true) a CREATE INDEX CONCURRENTLY waits forever for Flyway's own lock
+    // transaction (flyway/flyway#3497, #3854); a session advisory lock does not block it.
+    configuration.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+    return configuration;
+  }
+
+  /**
+   * Flyway 13 wraps a failed statement as a {@link FlywayMigrateException} (the migration, its
+   * script name) caused by a {@link FlywaySqlScriptException} (the resource, the statement's SQL
+   * and first line) caused by the driver's {@link SQLException} (message and SQLSTATE).
+   */
+  static ReplayException translate(FlywayException e) {
+    FlywaySqlScriptException script = find(e, FlywaySqlScriptException.class);
+    FlywayMigrateException migrate = find(e, FlywayMigrateException.class);
+    SQLException sql = find(e, SQLException.class);
+    String file = null;
+    if (script != null && script.getResource() != null) {
+      file = script.getResource().getFilename();
+    } else if (migrate != null && migrate.getMigration() != null) {
+      MigrationInfo migration = migrate.getMigration();
+      file = migration.getScript();
+    }
+    if (file == null || sql == null) {
+      return ReplayException.general("replaying the Flyway history failed: " + oneLine(e.getMessage()), e);
+    }
+    String statement = script == null ? null : script.getStatement();
+    int line = script != null ? script.getLineNumber() : Math.max(0, migrate.getLineNumber());
+    return ReplayException.atStatement(file, statement, line, Sqls.message(sql), sql.getSQLState(), e);
+  }
+
+  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return type.cast(cause);
+      }
+    }
+    return null;
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
+  }
+}

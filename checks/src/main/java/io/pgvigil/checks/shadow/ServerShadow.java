@@ -1,0 +1,171 @@
+package io.pgvigil.checks.shadow;
+
+import io.pgvigil.checks.history.HistoryDatabase;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A shadow on a scratch server the user provides ({@code shadow.mode: url}): one uniquely named
+ * database, created from template0 and dropped on close. No other database is ever touched.
+ */
+final class ServerShadow implements ShadowDatabase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServerShadow.class);
+  static final String PREFIX = "pgvigil_shadow_";
+  private static final int NAME_ATTEMPTS = 3;
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final String WHO_AM_I = """
+      SELECT current_setting('server_version_num')::int / 10000 AS major,
+             current_user::text AS role,
+             (SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS may_create
+      """;
+  private static final String EXISTS = "SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?";
+
+  private final HistoryDatabase admin;
+  private final JdbcUrl shadowUrl;
+  private final String database;
+  private final int major;
+  private boolean closed;
+
+  private ServerShadow(HistoryDatabase admin, JdbcUrl shadowUrl, String database, int major) {
+    this.admin = admin;
+    this.shadowUrl = shadowUrl;
+    this.database = database;
+    this.major = major;
+  }
+
+  static ServerShadow create(HistoryDatabase admin, int expectedMajor, SecureRandom random) throws ShadowException {
+    JdbcUrl adminUrl = JdbcUrl.parse(admin.jdbcUrl());
+    try (Connection connection = connect(admin)) {
+      int major;
+      String role;
+      boolean mayCreate;
+      try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(WHO_AM_I)) {
+        row.next();
+        major = row.getInt("major");
+        role = row.getString("role");
+        mayCreate = row.getBoolean("may_create");
+      }
+      if (major != expectedMajor) {
+        throw new ShadowException("the shadow server " + adminUrl.hostAndPort() + " runs PostgreSQL " + major
+            + " but the live server runs " + expectedMajor + ": the shadow must run the live major, because"
+            + " pg_get_*def() output differs between majors; point shadow.url at a PostgreSQL " + expectedMajor
+            + " server");
+      }
+      if (!mayCreate) {
+        throw noCreateDb(role, adminUrl, null);
+      }
+      String name = createUniqueDatabase(connection, role, adminUrl, random);
+      LOG.info("created shadow database {} on {}", name, adminUrl.hostAndPort());
+      return new ServerShadow(admin, adminUrl.withDatabase(name), name, major);
+    } catch (SQLException e) {
+      throw new ShadowException("cannot use the shadow server " + adminUrl.hostAndPort() + ": " + Sqls.describe(e), e);
+    }
+  }
+
+  private static String createUniqueDatabase(Connection connection, String role, JdbcUrl adminUrl, SecureRandom random)
+      throws SQLException, ShadowException {
+    for (int attempt = 1; ; attempt++) {
+      byte[] suffix = new byte[8];
+      random.nextBytes(suffix);
+      String name = PREFIX + HexFormat.of().formatHex(suffix);
+      try (PreparedStatement exists = connection.prepareStatement(EXISTS)) {
+        exists.setString(1, name);
+        try (ResultSet rows = exists.executeQuery()) {
+          if (rows.next()) {
+            continue; // someone else's shadow (64 random bits: practically never); never reuse it
+          }
+        }
+      }
+      try (Statement statement = connection.createStatement()) {
+        // Identifiers cannot be bound; the name is ours (prefix + hex), quoted anyway.
+        // template0, not template1: objects a user put into template1 would show up as drift.
+        statement.execute("CREATE DATABASE \"" + name + "\" TEMPLATE template0");
+        return name;
+      } catch (SQLException e) {
+        if ("42P04".equals(e.getSQLState()) && attempt < NAME_ATTEMPTS) {
+          continue; // duplicate_database: created between our check and our CREATE
+        }
+        if ("42501".equals(e.getSQLState())) {
+          throw noCreateDb(role, adminUrl, e);
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static ShadowException noCreateDb(String role, JdbcUrl url, SQLException cause) {
+    return new ShadowException("role " + role + " may not create databases on the shadow server " + url.hostAndPort()
+        + ": run ALTER ROLE \"" + role + "\" CREATEDB there (pgvigil creates one pgvigil_shadow_<hex> database per"
+        + " drift check and drops it afterwards)", cause);
+  }
+
+  private static Connection connect(HistoryDatabase database) throws SQLException {
+    return Sqls.connect(database.jdbcUrl(), database.user(), database.password(), ADMIN_TIMEOUT, false);
+  }
+
+  @Override
+  public String jdbcUrl() {
+    return shadowUrl.url();
+  }
+
+  @Override
+  public String user() {
+    return admin.user();
+  }
+
+  @Override
+  public String password() {
+    return admin.password();
+  }
+
+  @Override
+  public String host() {
+    return shadowUrl.host();
+  }
+
+  @Override
+  public int port() {
+    return shadowUrl.port();
+  }
+
+  @Override
+  public String database() {
+    return database;
+  }
+
+  @Override
+  public int major() {
+    return major;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try (Connection connection = connect(admin); Statement statement = connection.createStatement()) {
+      // FORCE (PostgreSQL 13+) ends sessions a failed replay or snapshot may have left behind.
+      statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+      LOG.info("dropped shadow database {} on {}", database, shadowUrl.hostAndPort());
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("cannot drop shadow database {} on {}: {}; drop it by hand", database, shadowUrl.hostAndPort(),
+          e instanceof SQLException s ? Sqls.describe(s) : e.toString(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "shadow database " + database + " on " + shadowUrl.hostAndPort();
+  }
+}

@@ -1,0 +1,108 @@
+package io.pgvigil.checks.shadow;
+
+import static io.pgvigil.checks.shadow.ShadowFixtures.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgvigil.checks.history.MigrationSource;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExpectedSchemaCacheTest {
+
+  @TempDir
+  Path dir;
+
+  private MigrationSource.Flyway flyway() {
+    return new MigrationSource.Flyway(List.of(dir), "flyway_schema_history", List.of("public"));
+  }
+
+  private ExpectedSchemaCache.Key flywayKey(String head) throws Exception {
+    return ExpectedSchemaCache.Key.flyway("app", 17, flyway(), head);
+  }
+
+  @Test
+  void flywayKeyChangesWhenAReplayedFileChanges() throws Exception {
+    write(dir, "V1__a.sql", "CREATE TABLE a (id int);");
+    write(dir, "sub/V2__b.sql", "CREATE TABLE b (id int);");
+    write(dir, "R__v.sql", "CREATE VIEW v AS SELECT 1;");
+    ExpectedSchemaCache.Key before = flywayKey("2");
+
+    assertThat(flywayKey("2")).isEqualTo(before);
+    write(dir, "sub/V2__b.sql", "CREATE TABLE b (id bigint);");
+    assertThat(flywayKey("2")).isNotEqualTo(before);
+    ExpectedSchemaCache.Key edited = flywayKey("2");
+    write(dir, "R__v.sql", "CREATE VIEW v AS SELECT 2;");
+    assertThat(flywayKey("2")).isNotEqualTo(edited);
+    ExpectedSchemaCache.Key repeatable = flywayKey("2");
+    write(dir, "V2__b.sql.conf", "executeInTransaction=false\n");
+    assertThat(flywayKey("2")).isNotEqualTo(repeatable);
+  }
+
+  @Test
+  void flywayKeyIgnoresPendingFilesAndOtherFiles() throws Exception {
+    write(dir, "V1__a.sql", "CREATE TABLE a (id int);");
+    write(dir, "V1_1__b.sql", "CREATE TABLE b (id int);");
+    ExpectedSchemaCache.Key before = flywayKey("1.1");
+
+    write(dir, "V2__pending.sql", "CREATE TABLE pending (id int);");
+    write(dir, "V1_10__pending_too.sql", "CREATE TABLE pending_too (id int);");
+    write(dir, "README.md", "notes");
+    assertThat(flywayKey("1.1")).isEqualTo(before);
+
+    write(dir, "V2__pending.sql", "CREATE TABLE pending (id bigint);");
+    assertThat(flywayKey("1.1")).isEqualTo(before);
+    // Once live applies it, it counts.
+    assertThat(flywayKey("2")).isNotEqualTo(flywayKey("1.1"));
+  }
+
+  @Test
+  void keyChangesWithTheMajorAndTheHistory() throws Exception {
+    write(dir, "V1__a.sql", "CREATE TABLE a (id int);");
+    assertThat(ExpectedSchemaCache.Key.flyway("app", 16, flyway(), "1")).isNotEqualTo(flywayKey("1"));
+    assertThat(flywayKey("1").history()).containsExactly("1");
+    assertThat(flywayKey(null).history()).isEmpty();
+  }
+
+  @Test
+  void prismaKeyCoversTheAppliedScriptsInOrder() throws Exception {
+    MigrationSource.Prisma prisma = new MigrationSource.Prisma(dir);
+    write(dir, "1_a/migration.sql", "CREATE TABLE a (id int);");
+    write(dir, "2_b/migration.sql", "CREATE TABLE b (id int);");
+    write(dir, "3_pending/migration.sql", "CREATE TABLE c (id int);");
+    ExpectedSchemaCache.Key before = ExpectedSchemaCache.Key.prisma("app", 17, prisma, List.of("1_a", "2_b"));
+
+    write(dir, "3_pending/migration.sql", "CREATE TABLE c (id bigint);");
+    assertThat(ExpectedSchemaCache.Key.prisma("app", 17, prisma, List.of("1_a", "2_b"))).isEqualTo(before);
+    assertThat(ExpectedSchemaCache.Key.prisma("app", 17, prisma, List.of("2_b", "1_a"))).isNotEqualTo(before);
+    write(dir, "2_b/migration.sql", "CREATE TABLE b (id bigint);");
+    assertThat(ExpectedSchemaCache.Key.prisma("app", 17, prisma, List.of("1_a", "2_b"))).isNotEqualTo(before);
+  }
+
+  @Test
+  void keepsOnlyTheLatestEntryPerTargetAndABoundedNumberOfTargets() {
+    ExpectedSchemaCache<String> cache = new ExpectedSchemaCache<>(2);
+    ExpectedSchemaCache.Key app1 = new ExpectedSchemaCache.Key("app", 17, io.pgvigil.checks.history.MigrationTool.FLYWAY,
+        List.of("1"), "aa");
+    ExpectedSchemaCache.Key app2 = new ExpectedSchemaCache.Key("app", 17, io.pgvigil.checks.history.MigrationTool.FLYWAY,
+        List.of("2"), "bb");
+    cache.put(app1, "schema 1");
+    assertThat(cache.get(app1)).isEqualTo("schema 1");
+    assertThat(cache.get(app2)).isNull();
+    cache.put(app2, "schema 2");
+    assertThat(cache.get(app1)).isNull();
+    assertThat(cache.get(app2)).isEqualTo("schema 2");
+
+    ExpectedSchemaCache.Key billing = new ExpectedSchemaCache.Key("billing", 17, io.pgvigil.checks.history.MigrationTool.PRISMA,
+        List.of("1_a"), "cc");
+    ExpectedSchemaCache.Key audit = new ExpectedSchemaCache.Key("audit", 17, io.pgvigil.checks.history.MigrationTool.PRISMA,
+        List.of("1_a"), "dd");
+    cache.put(billing, "billing");
+    cache.get(app2); // app is now the most recently used
+    cache.put(audit, "audit");
+    assertThat(cache.get(billing)).isNull();
+    assertThat(cache.get(app2)).isEqualTo("schema 2");
+    assertThat(cache.get(audit)).isEqualTo("audit");
+  }
+}

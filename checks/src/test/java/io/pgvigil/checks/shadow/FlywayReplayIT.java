@@ -1,0 +1,199 @@
+package io.pgvigil.checks.shadow;
+
+import static io.pgvigil.checks.shadow.ShadowFixtures.admin;
+import static io.pgvigil.checks.shadow.ShadowFixtures.query;
+import static io.pgvigil.checks.shadow.ShadowFixtures.tableExists;
+import static io.pgvigil.checks.shadow.ShadowFixtures.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.TestPostgres;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+@ExtendWith(PostgresExtension.class)
+class FlywayReplayIT {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FlywayReplayIT.class);
+
+  @TempDir
+  Path migrations;
+  private ShadowDatabase shadow;
+  private final HistoryReplay replay = new HistoryReplay();
+
+  @BeforeEach
+  void createShadow(TestPostgres pg) throws Exception {
+    shadow = ShadowDatabases.onServer(admin(pg), pg.major());
+  }
+
+  @AfterEach
+  void dropShadow() {
+    shadow.close();
+  }
+
+  private MigrationSource.Flyway source() {
+    return new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public"));
+  }
+
+  @Test
+  void appliesExactlyUpToTheHeadVersion() throws Exception {
+    write(migrations, "V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);");
+    write(migrations, "V2__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY);");
+    write(migrations, "V3__pending.sql", "CREATE TABLE pending (id bigint PRIMARY KEY);");
+
+    replay.replayFlyway(shadow, source(), "2");
+
+    assertThat(tableExists(shadow, "public.orders")).isTrue();
+    assertThat(tableExists(shadow, "public.customers")).isTrue();
+    assertThat(tableExists(shadow, "public.pending")).isFalse();
+  }
+
+  @Test
+  void replaysTenMigrationsWithDottedVersionsAndSubdirectories() throws Exception {
+    for (int i = 1; i <= 10; i++) {
+      write(migrations, "part" + (i % 3) + "/V1_" + i + "__t" + i + ".sql",
+          "CREATE TABLE t" + i + " (id bigint PRIMARY KEY, name text NOT NULL);\nCREATE INDEX ON t" + i + " (name);");
+    }
+    long begin = System.nanoTime();
+    replay.replayFlyway(shadow, source(), "1.10");
+    LOG.info("replayed 10 Flyway migrations in {} ms", (System.nanoTime() - begin) / 1_000_000);
+    assertThat(query(shadow, "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname ~ '^t[0-9]+$'")).isEqualTo("10");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void replaysCreateIndexConcurrentlyWithoutWaitingForItsOwnLock() throws Exception {
+    // With postgresql.transactional.lock=true this waits forever (flyway/flyway#3497, #3854).
+    write(migrations, "V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);");
+    write(migrations, "V2__index.sql", "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer);");
+
+    replay.replayFlyway(shadow, source(), "2");
+
+    assertThat(query(shadow, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.orders_customer_idx'::regclass"))
+        .isEqualTo("t");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void honoursASqlConfThatTurnsTheTransactionOff() throws Exception {
+    write(migrations, "V1__enum.sql", "CREATE TYPE mood AS ENUM ('sad');");
+    // ALTER TYPE ... ADD VALUE then using the value fails inside one transaction (55P04).
+    write(migrations, "V2__add_value.sql", "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE m (x mood DEFAULT 'happy');");
+    write(migrations, "V2__add_value.sql.conf", "executeInTransaction=false\n");
+
+    replay.replayFlyway(shadow, source(), "2");
+
+    assertThat(query(shadow, "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum"
+        + " WHERE enumtypid = 'public.mood'::regtype")).isEqualTo("sad,happy");
+    assertThat(tableExists(shadow, "public.m")).isTrue();
+  }
+
+  @Test
+  void withoutTheSqlConfTheSameScriptFailsInOneTransaction() throws Exception {
+    // Proves that the test above depends on the .sql.conf being honoured.
+    write(migrations, "V1__enum.sql", "CREATE TYPE mood AS ENUM ('sad');");
+    write(migrations, "V2__add_value.sql", "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE m (x mood DEFAULT 'happy');");
+
+    assertThatThrownBy(() -> replay.replayFlyway(shadow, source(), "2"))
+        .isInstanceOfSatisfying(ReplayException.class, e -> assertThat(e.sqlState()).isEqualTo("55P04"));
+  }
+
+  @Test
+  void appliesRepeatablesAfterTheVersions() throws Exception {
+    write(migrations, "V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);");
+    write(migrations, "V2__pending.sql", "ALTER TABLE orders ADD COLUMN pending int;");
+    write(migrations, "R__order_totals.sql", "CREATE OR REPLACE VIEW order_totals AS SELECT sum(total) AS total FROM orders;");
+
+    replay.replayFlyway(shadow, source(), "1");
+
+    assertThat(tableExists(shadow, "public.order_totals")).isTrue();
+    assertThat(query(shadow, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.orders'::regclass"
+        + " AND attname = 'pending'")).isEqualTo("0");
+  }
+
+  @Test
+  void appliesOnlyRepeatablesWhenNoVersionIsApplied() throws Exception {
+    write(migrations, "V1__pending.sql", "CREATE TABLE pending (id int);");
+    write(migrations, "R__fn.sql", "CREATE OR REPLACE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;");
+
+    replay.replayFlyway(shadow, source(), null);
+
+    assertThat(query(shadow, "SELECT to_regprocedure('public.one()') IS NOT NULL")).isEqualTo("t");
+    assertThat(tableExists(shadow, "public.pending")).isFalse();
+  }
+
+  @Test
+  void createsTheHistorySchemaAndTableWhereLiveHasThem() throws Exception {
+    write(migrations, "V1__t.sql", "CREATE TABLE t (id int);");
+    MigrationSource.Flyway source = new MigrationSource.Flyway(List.of(migrations), "history", List.of("app", "public"));
+
+    replay.replayFlyway(shadow, source, "1");
+
+    assertThat(tableExists(shadow, "app.history")).isTrue();
+    assertThat(tableExists(shadow, "app.t")).isTrue();
+  }
+
+  @Test
+  void replaysAnAppliedFileEditedSinceAsItIsNow() throws Exception {
+    write(migrations, "V1__t.sql", "CREATE TABLE t (id int);");
+    replay.replayFlyway(shadow, source(), "1");
+    // A second replay with an edited file: validateOnMigrate is off, so no checksum mismatch.
+    try (ShadowDatabase again = ShadowDatabases.onServer(new io.pgvigil.checks.history.HistoryDatabase(
+        "jdbc:postgresql://" + shadow.host() + ":" + shadow.port() + "/" + shadow.database(), shadow.user(),
+        shadow.password()), shadow.major())) {
+      write(migrations, "V1__t.sql", "CREATE TABLE t (id int, edited text);");
+      replay.replayFlyway(again, source(), "1");
+      assertThat(query(again, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.t'::regclass"
+          + " AND attname = 'edited'")).isEqualTo("1");
+    }
+  }
+
+  @Test
+  void aFailedStatementIsReportedWithFileStatementAndSqlState() throws Exception {
+    write(migrations, "V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);");
+    write(migrations, "V7__add_index.sql", "-- index for the lookup\nCREATE TABLE other (id int);\n\n"
+        + "CREATE INDEX lookup_idx\n  ON order_lines (order_id);\n");
+
+    assertThatThrownBy(() -> replay.replayFlyway(shadow, source(), "7"))
+        .isInstanceOfSatisfying(ReplayException.class, e -> {
+          LOG.info("Flyway replay failure: {}", e.getMessage());
+          assertThat(e.getMessage()).isEqualTo("replaying V7__add_index.sql (line 4) failed at"
+              + " \"CREATE INDEX lookup_idx ON order_lines (order_id)\": relation \"order_lines\" does not exist"
+              + " (SQLSTATE 42P01)");
+          assertThat(e.file()).isEqualTo("V7__add_index.sql");
+          assertThat(e.sqlState()).isEqualTo("42P01");
+          assertThat(e.line()).isEqualTo(4);
+        });
+  }
+
+  @Test
+  void replaysWhatExistsWhenTheHeadVersionFileIsGone() throws Exception {
+    // Live applied V1 and V2, the repository lost V2: history drift reports it; the replay goes on.
+    write(migrations, "V1__t.sql", "CREATE TABLE t (id int);");
+    write(migrations, "V3__pending.sql", "CREATE TABLE pending (id int);");
+
+    replay.replayFlyway(shadow, source(), "2");
+
+    assertThat(tableExists(shadow, "public.t")).isTrue();
+    assertThat(tableExists(shadow, "public.pending")).isFalse();
+  }
+
+  @Test
+  void aMissingLocationIsAReplayError() {
+    MigrationSource.Flyway source = new MigrationSource.Flyway(List.of(migrations.resolve("nope")),
+        "flyway_schema_history", List.of("public"));
+    assertThatThrownBy(() -> replay.replayFlyway(shadow, source, "1"))
+        .isInstanceOf(ReplayException.class);
+  }
+}
