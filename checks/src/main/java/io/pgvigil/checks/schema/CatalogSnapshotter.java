@@ -1,0 +1,137 @@
+package io.pgvigil.checks.schema;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Takes a {@link SchemaSnapshot} of the database a connection is on: a dozen batched
+ * {@code pg_catalog} queries (never {@code information_schema}) in one read-only, repeatable-read
+ * transaction, so all of them see the same catalog even while a migration runs.
+ *
+ * <p>{@code search_path} is set to {@code ''} for the transaction: every deparsed expression
+ * (defaults, CHECKs, index, view and function definitions) is then schema-qualified and the same
+ * whatever search_path the session, role or database has
+ * (https://www.postgresql.org/docs/current/functions-info.html: "pg_get_expr ... qualifies names
+ * as needed"). Run it on the live database and on the shadow of the same major, then
+ * {@link SchemaDiff#compare}.
+ */
+public final class CatalogSnapshotter {
+
+  // SET does not take parameters; set_config(..., true) is SET LOCAL with a bound value.
+  private static final String BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+  private static final String SETTINGS = """
+      SELECT set_config('search_path', '', true),
+             set_config('statement_timeout', $1, true),
+             current_setting('server_version_num')::int AS version_num
+      """;
+
+  private final SnapshotOptions options;
+
+  public CatalogSnapshotter(SnapshotOptions options) {
+    this.options = options;
+  }
+
+  /** Takes the snapshot on a connection of the pool, returned to it afterwards. */
+  public Future<SchemaSnapshot> snapshot(Pool pool) {
+    return pool.withConnection(this::snapshot);
+  }
+
+  /** Takes the snapshot on this connection, which must not be in a transaction. */
+  public Future<SchemaSnapshot> snapshot(SqlConnection connection) {
+    AtomicInteger queries = new AtomicInteger();
+    queries.incrementAndGet();
+    return connection.query(BEGIN).execute()
+        .compose(begun -> {
+          queries.incrementAndGet();
+          return connection.preparedQuery(SETTINGS)
+              .execute(Tuple.of(options.statementTimeout().toMillis() + "ms"));
+        })
+        .compose(settings -> {
+          int versionNum = settings.iterator().next().getInteger("version_num");
+          // Sent at once: the connection pipelines them inside the one transaction.
+          List<Future<RowSet<Row>>> areas = new ArrayList<>();
+          for (CatalogArea area : CatalogArea.values()) {
+            if (area.enabled(options, versionNum)) {
+              queries.incrementAndGet();
+              areas.add(connection.query(area.sql()).execute());
+            }
+          }
+          return Future.all(areas).map(done -> build(versionNum, areas, queries));
+        })
+        .compose(
+            snapshot -> {
+              queries.incrementAndGet();
+              return connection.query("COMMIT").execute()
+                  .map(committed -> new SchemaSnapshot(snapshot.serverVersionNum(), snapshot.objects(), queries.get()));
+            },
+            failure -> connection.query("ROLLBACK").execute()
+                .<SchemaSnapshot>transform(rolledBack -> Future.failedFuture(failure)));
+  }
+
+  private SchemaSnapshot build(int versionNum, List<Future<RowSet<Row>>> areas, AtomicInteger queries) {
+    Map<ObjectRef, CatalogObject> all = new TreeMap<>();
+    for (Future<RowSet<Row>> area : areas) {
+      for (Row row : area.result()) {
+        CatalogObject object = toObject(row);
+        all.putIfAbsent(object.ref(), object);
+      }
+    }
+    SortedMap<ObjectRef, CatalogObject> kept = new TreeMap<>();
+    all.forEach((ref, object) -> {
+      if (!leftOut(object, all, new HashSet<>())) {
+        kept.put(ref, object);
+      }
+    });
+    return new SchemaSnapshot(versionNum, kept, queries.get());
+  }
+
+  /** Ignored or excluded itself, or owned (directly or not) by something that is. */
+  private boolean leftOut(CatalogObject object, Map<ObjectRef, CatalogObject> all, Set<ObjectRef> seen) {
+    ObjectRef ref = object.ref();
+    if (!seen.add(ref)) {
+      return false;
+    }
+    if (options.ignored().test(ref)
+        || ref.kind() == ObjectKind.TABLE && options.excludedTables().contains(ref.qualifiedName())) {
+      return true;
+    }
+    for (ObjectRef owner : object.owners()) {
+      CatalogObject ownerObject = all.get(owner);
+      if (ownerObject == null ? options.ignored().test(owner) : leftOut(ownerObject, all, seen)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static CatalogObject toObject(Row row) {
+    ObjectKind kind = ObjectKind.fromYaml(row.getString("kind"));
+    List<ObjectRef> owners = new ArrayList<>();
+    for (String owner : row.getArrayOfStrings("owners")) {
+      owners.add(ObjectRef.parse(owner));
+    }
+    SortedMap<String, String> attributes = new TreeMap<>();
+    JsonObject attrs = row.getJsonObject("attrs");
+    if (attrs != null) {
+      for (Map.Entry<String, Object> attribute : attrs) {
+        if (attribute.getValue() != null) {
+          attributes.put(attribute.getKey(), String.valueOf(attribute.getValue()));
+        }
+      }
+    }
+    return new CatalogObject(new ObjectRef(kind, row.getString("name")), owners, row.getString("sql_name"), attributes);
+  }
+}
