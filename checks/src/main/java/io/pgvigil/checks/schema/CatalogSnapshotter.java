@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -30,11 +31,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CatalogSnapshotter {
 
-  // SET does not take parameters; set_config(..., true) is SET LOCAL with a bound value.
   private static final String BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+  // SET does not take parameters; set_config(..., true) is SET LOCAL with a bound value.
+  // Besides search_path, the settings that change how constants are deparsed (a timestamptz
+  // default or partition bound shows in the session's TimeZone and DateStyle, an interval in its
+  // IntervalStyle, a float in extra_float_digits, bytea in bytea_output) are pinned, so the
+  // session's, role's or driver's choices never show as drift
+  // (https://www.postgresql.org/docs/current/runtime-config-client.html).
   private static final String SETTINGS = """
       SELECT set_config('search_path', '', true),
              set_config('statement_timeout', $1, true),
+             set_config('TimeZone', 'UTC', true),
+             set_config('DateStyle', 'ISO, YMD', true),
+             set_config('IntervalStyle', 'postgres', true),
+             set_config('extra_float_digits', '1', true),
+             set_config('bytea_output', 'hex', true),
              current_setting('server_version_num')::int AS version_num
       """;
 
@@ -66,7 +77,9 @@ public final class CatalogSnapshotter {
           for (CatalogArea area : CatalogArea.values()) {
             if (area.enabled(options, versionNum)) {
               queries.incrementAndGet();
-              areas.add(connection.query(area.sql()).execute());
+              areas.add(connection.query(area.sql()).execute().recover(failure -> Future.failedFuture(
+                  new IllegalStateException("catalog query " + area.name().toLowerCase(Locale.ROOT) + " failed: "
+                      + failure.getMessage(), failure))));
             }
           }
           return Future.all(areas).map(done -> build(versionNum, areas, queries));

@@ -22,7 +22,7 @@ SELECT 'function' AS kind,
                                       CASE WHEN a.aggfinalfn <> 0 THEN 'finalfunc=' || a.aggfinalfn::regprocedure::text END,
                                       CASE WHEN a.aggcombinefn <> 0 THEN 'combinefunc=' || a.aggcombinefn::regprocedure::text END,
                                       'initcond=' || quote_literal(a.agginitval),
-                                      'kind=' || a.aggkind)
+                                      'kind=' || a.aggkind::text)
                        FROM pg_aggregate a WHERE a.aggfnoid = p.oid))) AS attrs
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
