@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  */
 public final class SchemaDiff {
 
-  private static final int SHORT_VALUE = 80;
+  private static final int SHORT_VALUE = 200;
 
   public List<SchemaFinding> compare(SchemaSnapshot expected, SchemaSnapshot actual) {
     if (expected.major() != actual.major()) {

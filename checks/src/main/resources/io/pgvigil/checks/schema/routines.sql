@@ -3,6 +3,8 @@
 -- SECURITY DEFINER, SET options and the body; the flags are also kept apart so a finding can say
 -- which one changed. pg_get_functiondef rejects aggregates
 -- (https://www.postgresql.org/docs/current/functions-info.html): they are described by pg_aggregate.
+-- Functions PostgreSQL makes for a type (range and multirange constructors) depend on it
+-- internally (deptype 'i') and are left out with extension members: the type is compared.
 SELECT 'function' AS kind,
        n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name,
        ARRAY['schema ' || n.nspname] AS owners,
@@ -29,4 +31,4 @@ JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
 WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'pgvigil')
   AND NOT EXISTS (SELECT 1 FROM pg_depend e
-                  WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+                  WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype IN ('e', 'i'))

@@ -26,8 +26,14 @@ SELECT 'type' AS kind,
                            FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype <> 'n'))
          WHEN 'c' THEN jsonb_build_object(
            'kind', 'composite',
-           'attributes', (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', '
-                                            ORDER BY a.attnum)
+           'attributes', (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                                              || coalesce(' COLLATE ' || (SELECT format('%I.%I', cn.nspname, co.collname)
+                                                                          FROM pg_collation co
+                                                                          JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                                                                          JOIN pg_type at ON at.oid = a.atttypid
+                                                                          WHERE co.oid = a.attcollation
+                                                                            AND a.attcollation <> at.typcollation), ''),
+                                            ', ' ORDER BY a.attnum)
                           FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped))
          ELSE (SELECT jsonb_build_object(
            'kind', 'range',
