@@ -2,7 +2,7 @@ package io.pgvigil.checks.schema;
 
 import java.util.Collections;
 import java.util.List;
-import java.util.SortedMap;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -17,9 +17,10 @@ import java.util.TreeMap;
  *                   SQL qualifies it; for columns, constraints, triggers and policies only the
  *                   object's own name, as SQL puts the table beside it; null for comments and grants
  * @param attributes what is compared: deparsed definitions and flags, never OIDs, sizes, owners or
- *                   current values; absent attributes are left out rather than stored as null
+ *                   current values; absent attributes are left out rather than stored as null;
+ *                   sorted by name
  */
-public record CatalogObject(ObjectRef ref, List<ObjectRef> owners, String sqlName, SortedMap<String, String> attributes) {
+public record CatalogObject(ObjectRef ref, List<ObjectRef> owners, String sqlName, Map<String, String> attributes) {
 
   public CatalogObject {
     owners = List.copyOf(owners);

@@ -2,8 +2,10 @@ package io.pgvigil.checks.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgvigil.checks.testing.OwnedTestPostgres;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.checks.testing.TestServers;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -45,6 +47,20 @@ class CatalogSnapshotIT {
 
     assertThat(fixture.diff(expected, actual)).isEmpty();
     assertThat(actual.objects()).isEqualTo(expected.objects());
+  }
+
+  @Test
+  void findsNothingBetweenReplaysOnTwoServersOfTheSameMajor() throws Exception {
+    SnapshotOptions all = SnapshotOptions.defaults().withComments(true).withGrants(true);
+    SchemaSnapshot expected = fixture.snapshot("expected", all);
+    try (OwnedTestPostgres other = TestServers.start("CatalogSnapshotIT-other");
+        SchemaFixture otherFixture = new SchemaFixture(other)) {
+      // Different OIDs from the start: objects made and dropped before the replay.
+      otherFixture.execute(other.database(), "CREATE TABLE public.burn AS SELECT 1 AS x", "DROP TABLE public.burn");
+      otherFixture.apply(other.database(), null, SchemaFixture.chunks());
+
+      assertThat(fixture.diff(expected, otherFixture.snapshot(other.database(), all))).isEmpty();
+    }
   }
 
   @Test
