@@ -26,10 +26,12 @@ enum CatalogArea {
   GRANTS("grants.sql", SnapshotOptions::grants);
 
   /**
-   * The oldest server the queries run on. They use conparentid (12), tgparentid (13), attgenerated
-   * (12) and relam (12); a NOT VALID NOT NULL (contype 'n', 18) and a virtual generated column
-   * (attgenerated 'v', 18) are read where they exist and simply not found before. A query that
-   * needs a newer major gets its own minimum here and is skipped, not failed, on older servers.
+   * The oldest server pgvigil supports; the snapshot refuses older ones rather than return an
+   * empty (and so drift-free) schema. The queries use conparentid (12), tgparentid (13),
+   * attgenerated (12) and relam (12); a NOT VALID NOT NULL (contype 'n', 18) and a virtual
+   * generated column (attgenerated 'v', 18) are read where they exist and simply not found before,
+   * so no area needs a newer major today. One that does gets its own minimum, and is skipped, not
+   * failed, on older servers.
    */
   static final int MIN_VERSION_NUM = 140_000;
 
@@ -45,8 +47,8 @@ enum CatalogArea {
     return sql;
   }
 
-  boolean enabled(SnapshotOptions options, int serverVersionNum) {
-    return serverVersionNum >= MIN_VERSION_NUM && enabled.test(options);
+  boolean enabled(SnapshotOptions options) {
+    return enabled.test(options);
   }
 
   private static String load(String resource) {

@@ -28,6 +28,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (https://www.postgresql.org/docs/current/functions-info.html: "pg_get_expr ... qualifies names
  * as needed"). Run it on the live database and on the shadow of the same major, then
  * {@link SchemaDiff#compare}.
+ *
+ * <p>Left out: system schemas, temporary schemas, objects that belong to an extension (its version
+ * is compared instead), the {@link SnapshotOptions#excludedTables() excluded tables}, whatever the
+ * {@link SnapshotOptions#ignored() ignore predicate} matches, and everything in a schema named
+ * {@code pgvigil}, where pgvigil keeps its own objects (markers, heartbeats), so that pgvigil never
+ * reports itself. Each left-out object takes what it owns with it.
+ *
+ * <p>Locks: {@code pg_get_viewdef} (and {@code pg_get_functiondef} of a {@code BEGIN ATOMIC} body)
+ * take ACCESS SHARE locks on the relations the query refers to, held to the end of the snapshot's
+ * short transaction; behind a migration's ACCESS EXCLUSIVE lock the snapshot waits, up to
+ * {@code statement_timeout}. Take snapshots between migrations.
  */
 public final class CatalogSnapshotter {
 
@@ -72,10 +83,14 @@ public final class CatalogSnapshotter {
         })
         .compose(settings -> {
           int versionNum = settings.iterator().next().getInteger("version_num");
+          if (versionNum < CatalogArea.MIN_VERSION_NUM) {
+            return Future.failedFuture(new IllegalStateException("schema drift needs PostgreSQL 14 or later, the server runs "
+                + versionNum / 10_000));
+          }
           // Sent at once: the connection pipelines them inside the one transaction.
           List<Future<RowSet<Row>>> areas = new ArrayList<>();
           for (CatalogArea area : CatalogArea.values()) {
-            if (area.enabled(options, versionNum)) {
+            if (area.enabled(options)) {
               queries.incrementAndGet();
               areas.add(connection.query(area.sql()).execute().recover(failure -> Future.failedFuture(
                   new IllegalStateException("catalog query " + area.name().toLowerCase(Locale.ROOT) + " failed: "

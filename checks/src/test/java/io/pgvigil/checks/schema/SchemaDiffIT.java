@@ -166,6 +166,13 @@ class SchemaDiffIT {
   }
 
   @Test
+  void reportsASecurityDefinerFunctionAddedByHand() throws Exception {
+    single(changedBy("CREATE FUNCTION public.run_as_owner(sql text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER "
+            + "AS $$ BEGIN EXECUTE sql; END $$"),
+        ObjectKind.FUNCTION, "public.run_as_owner(sql text)", Change.UNEXPECTED, Severity.SECURITY);
+  }
+
+  @Test
   void reportsAChangedView() throws Exception {
     SchemaFinding finding = single(changedBy("CREATE OR REPLACE VIEW app.open_orders AS SELECT o.id, o.number, c.email "
             + "FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.status = 'pending'"),
