@@ -1,0 +1,63 @@
+package io.pgvigil.checks.schema;
+
+import java.util.Set;
+
+/**
+ * Which severity a finding gets. One finding covers one object; when several attributes changed,
+ * the most severe one decides.
+ *
+ * <pre>
+ * kind               MISSING / UNEXPECTED          CHANGED
+ * schema, table      INTEGRITY                     rls_enabled, rls_forced: SECURITY;
+ *                                                  options (storage parameters) only: PERFORMANCE;
+ *                                                  else (partitioning, unlogged, replica identity) INTEGRITY
+ * column             INTEGRITY                     INTEGRITY (type, NOT NULL, default: a default is data
+ *                                                  written into every new row, so it is not cosmetic)
+ * constraint         INTEGRITY                     INTEGRITY (definition, FK actions, NOT VALID)
+ * index              unique: INTEGRITY             PERFORMANCE (definition, INVALID)
+ *                    else PERFORMANCE
+ * sequence           INTEGRITY                     INTEGRITY
+ * view               INTEGRITY                     options (security_barrier, security_invoker): SECURITY;
+ *                                                  else INTEGRITY
+ * materialized_view  INTEGRITY                     INTEGRITY
+ * function           SECURITY DEFINER: SECURITY    security_definer, leakproof, config: SECURITY;
+ *                    else INTEGRITY                else INTEGRITY
+ * trigger, type      INTEGRITY                     INTEGRITY (a disabled trigger stops auditing or checks)
+ * extension          INTEGRITY                     INTEGRITY (version)
+ * policy, grant      SECURITY                      SECURITY
+ * comment            COSMETIC                      COSMETIC
+ * </pre>
+ */
+final class FindingSeverity {
+
+  private FindingSeverity() {}
+
+  static Severity of(ObjectKind kind, Change change, CatalogObject expected, CatalogObject actual, Set<String> changed) {
+    switch (kind) {
+      case POLICY:
+      case GRANT:
+        return Severity.SECURITY;
+      case COMMENT:
+        return Severity.COSMETIC;
+      case TABLE:
+        if (changed.contains("rls_enabled") || changed.contains("rls_forced")) {
+          return Severity.SECURITY;
+        }
+        return change == Change.CHANGED && changed.equals(Set.of("options")) ? Severity.PERFORMANCE : Severity.INTEGRITY;
+      case VIEW:
+        return changed.contains("options") ? Severity.SECURITY : Severity.INTEGRITY;
+      case FUNCTION:
+        if (change == Change.UNEXPECTED) {
+          return "true".equals(actual.attribute("security_definer")) ? Severity.SECURITY : Severity.INTEGRITY;
+        }
+        return changed.contains("security_definer") || changed.contains("leakproof") || changed.contains("config")
+            ? Severity.SECURITY : Severity.INTEGRITY;
+      case INDEX:
+        CatalogObject present = expected != null ? expected : actual;
+        return change != Change.CHANGED && present.attribute("definition").startsWith("CREATE UNIQUE INDEX")
+            ? Severity.INTEGRITY : Severity.PERFORMANCE;
+      default:
+        return Severity.INTEGRITY;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.pgvigil.checks.schema;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * What a catalog object is. {@link #yamlName()} is the spelling of the configuration's ignore
+ * patterns ({@code kind:glob}, e.g. {@code table:billing.tmp_*}).
+ */
+public enum ObjectKind {
+  SCHEMA,
+  TABLE,
+  COLUMN,
+  CONSTRAINT,
+  INDEX,
+  SEQUENCE,
+  VIEW,
+  MATERIALIZED_VIEW,
+  FUNCTION,
+  TRIGGER,
+  TYPE,
+  EXTENSION,
+  POLICY,
+  COMMENT,
+  GRANT;
+
+  /** {@code materialized_view} for {@link #MATERIALIZED_VIEW}. */
+  public String yamlName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The kind spelled as in the configuration; fails with the list of valid spellings. */
+  public static ObjectKind fromYaml(String name) {
+    for (ObjectKind kind : values()) {
+      if (kind.yamlName().equals(name)) {
+        return kind;
+      }
+    }
+    throw new IllegalArgumentException("unknown object kind '" + name + "', expected one of "
+        + Arrays.stream(values()).map(ObjectKind::yamlName).collect(Collectors.joining(", ")));
+  }
+}

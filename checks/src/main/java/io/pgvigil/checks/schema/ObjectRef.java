@@ -1,0 +1,52 @@
+package io.pgvigil.checks.schema;
+
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * The stable identity of a catalog object: never an OID, so the same object replayed into another
+ * database or server has the same reference. Names are the catalog's, unquoted, joined with dots:
+ * <ul>
+ *   <li>{@code schema public}, {@code extension citext}</li>
+ *   <li>{@code table public.orders}, {@code index public.orders_pkey}, {@code sequence public.orders_id_seq},
+ *       {@code view public.v}, {@code type public.mood}</li>
+ *   <li>{@code column public.orders.status}, {@code constraint public.orders.orders_customer_id_fkey},
+ *       {@code trigger public.orders.audit}, {@code policy public.orders.tenant_isolation}</li>
+ *   <li>{@code function public.total(integer, text)}: identity arguments, as overloads are distinct objects</li>
+ *   <li>{@code comment table public.orders}, {@code grant table public.orders to reporting}: the kind and
+ *       name of what they are on (comments use {@code pg_identify_object}'s type and identity)</li>
+ * </ul>
+ */
+public record ObjectRef(ObjectKind kind, String qualifiedName) implements Comparable<ObjectRef> {
+
+  private static final Comparator<ObjectRef> ORDER =
+      Comparator.comparing(ObjectRef::kind).thenComparing(ObjectRef::qualifiedName);
+
+  public ObjectRef {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(qualifiedName, "qualifiedName");
+  }
+
+  public static ObjectRef of(ObjectKind kind, String qualifiedName) {
+    return new ObjectRef(kind, qualifiedName);
+  }
+
+  /** Parses {@link #toString()}'s form, {@code "table public.orders"}. */
+  public static ObjectRef parse(String text) {
+    int space = text.indexOf(' ');
+    if (space <= 0) {
+      throw new IllegalArgumentException("expected '<kind> <name>' but was '" + text + "'");
+    }
+    return new ObjectRef(ObjectKind.fromYaml(text.substring(0, space)), text.substring(space + 1));
+  }
+
+  @Override
+  public int compareTo(ObjectRef other) {
+    return ORDER.compare(this, other);
+  }
+
+  @Override
+  public String toString() {
+    return kind.yamlName() + " " + qualifiedName;
+  }
+}

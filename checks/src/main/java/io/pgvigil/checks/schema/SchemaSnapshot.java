@@ -1,0 +1,40 @@
+package io.pgvigil.checks.schema;
+
+import java.util.Collections;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The schema of one database as its catalog describes it, taken in one transaction.
+ * Only compare snapshots taken on the same PostgreSQL major: deparsed texts differ between majors.
+ *
+ * @param serverVersionNum {@code server_version_num} of the server it was taken on
+ * @param objects          every object, keyed and sorted by reference
+ * @param queries          statements the snapshot sent, transaction control included
+ */
+public record SchemaSnapshot(int serverVersionNum, SortedMap<ObjectRef, CatalogObject> objects, int queries) {
+
+  public SchemaSnapshot {
+    objects = Collections.unmodifiableSortedMap(new TreeMap<>(objects));
+  }
+
+  public int major() {
+    return serverVersionNum / 10_000;
+  }
+
+  public Optional<CatalogObject> get(ObjectRef ref) {
+    return Optional.ofNullable(objects.get(ref));
+  }
+
+  /** The objects of one kind, sorted by name. */
+  public SortedMap<ObjectRef, CatalogObject> of(ObjectKind kind) {
+    SortedMap<ObjectRef, CatalogObject> result = new TreeMap<>();
+    objects.forEach((ref, object) -> {
+      if (ref.kind() == kind) {
+        result.put(ref, object);
+      }
+    });
+    return result;
+  }
+}

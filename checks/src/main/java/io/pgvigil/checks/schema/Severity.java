@@ -1,0 +1,20 @@
+package io.pgvigil.checks.schema;
+
+/**
+ * How much a finding matters, most severe first (the order of the constants). The table of which
+ * change gets which severity is on {@link FindingSeverity}.
+ */
+public enum Severity {
+  /** Who may see or do what: row-level security, policies, SECURITY DEFINER, grants. */
+  SECURITY,
+  /** What data is accepted or produced: tables, columns, constraints, unique indexes, views, functions. */
+  INTEGRITY,
+  /** How fast: indexes missing, extra, changed or INVALID; storage parameters. */
+  PERFORMANCE,
+  /** Nothing a query sees: comments. */
+  COSMETIC;
+
+  public boolean atLeast(Severity other) {
+    return ordinal() <= other.ordinal();
+  }
+}

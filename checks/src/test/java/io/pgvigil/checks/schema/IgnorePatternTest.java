@@ -1,0 +1,62 @@
+package io.pgvigil.checks.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+class IgnorePatternTest {
+
+  @Test
+  void matchesTheWholeQualifiedNameOfItsKindOnly() {
+    IgnorePattern pattern = IgnorePattern.parse("table:billing.tmp_*");
+
+    assertThat(pattern.matches(ObjectRef.of(ObjectKind.TABLE, "billing.tmp_import"))).isTrue();
+    assertThat(pattern.matches(ObjectRef.of(ObjectKind.TABLE, "billing.tmp_"))).isTrue();
+    assertThat(pattern.matches(ObjectRef.of(ObjectKind.TABLE, "public.tmp_import"))).isFalse();
+    assertThat(pattern.matches(ObjectRef.of(ObjectKind.TABLE, "billing.orders"))).isFalse();
+    assertThat(pattern.matches(ObjectRef.of(ObjectKind.INDEX, "billing.tmp_import"))).isFalse();
+  }
+
+  @Test
+  void treatsQuestionMarkAsOneCharacterAndEverythingElseLiterally() {
+    assertThat(IgnorePattern.parse("index:*_old").matches(ObjectRef.of(ObjectKind.INDEX, "public.orders_status_old"))).isTrue();
+    assertThat(IgnorePattern.parse("table:public.t?").matches(ObjectRef.of(ObjectKind.TABLE, "public.t1"))).isTrue();
+    assertThat(IgnorePattern.parse("table:public.t?").matches(ObjectRef.of(ObjectKind.TABLE, "public.t12"))).isFalse();
+    assertThat(IgnorePattern.parse("table:public.t.x").matches(ObjectRef.of(ObjectKind.TABLE, "public.tax"))).isFalse();
+    assertThat(IgnorePattern.parse("table:public.a+b").matches(ObjectRef.of(ObjectKind.TABLE, "public.a+b"))).isTrue();
+  }
+
+  @Test
+  void spellsKindsInLowerCaseAsTheConfigurationDoes() {
+    assertThat(IgnorePattern.parse("materialized_view:reports.*").kind()).isEqualTo(ObjectKind.MATERIALIZED_VIEW);
+    assertThat(IgnorePattern.parse("function:public.audit_*").matches(
+        ObjectRef.of(ObjectKind.FUNCTION, "public.audit_row(integer, text)"))).isTrue();
+    assertThatThrownBy(() -> IgnorePattern.parse("tables:public.x"))
+        .hasMessageContaining("unknown object kind 'tables'").hasMessageContaining("materialized_view");
+    assertThatThrownBy(() -> IgnorePattern.parse("public.x")).hasMessageContaining("kind:glob");
+    assertThatThrownBy(() -> IgnorePattern.parse("table:")).hasMessageContaining("empty glob");
+  }
+
+  @Test
+  void combinesPatterns() {
+    Predicate<ObjectRef> ignored = IgnorePattern.anyOf(
+        List.of(IgnorePattern.parse("table:public.tmp_*"), IgnorePattern.parse("index:*_old")));
+
+    assertThat(ignored.test(ObjectRef.of(ObjectKind.TABLE, "public.tmp_x"))).isTrue();
+    assertThat(ignored.test(ObjectRef.of(ObjectKind.INDEX, "public.x_old"))).isTrue();
+    assertThat(ignored.test(ObjectRef.of(ObjectKind.TABLE, "public.x_old"))).isFalse();
+  }
+
+  @Test
+  void objectRefsPrintAndParseAsKindAndName() {
+    ObjectRef ref = ObjectRef.of(ObjectKind.COLUMN, "public.orders.status");
+
+    assertThat(ref).hasToString("column public.orders.status");
+    assertThat(ObjectRef.parse(ref.toString())).isEqualTo(ref);
+    assertThat(ObjectRef.parse("comment table column public.orders.status"))
+        .isEqualTo(ObjectRef.of(ObjectKind.COMMENT, "table column public.orders.status"));
+  }
+}
