@@ -179,7 +179,21 @@ final class FlywayHistory {
       }
       problems.add(problem(finding.kind(), info, finding.detail()));
     }
-    return new HistoryReport(MigrationTool.FLYWAY, historyTable, applied, pending, inProgress, problems, now);
+    return new HistoryReport(MigrationTool.FLYWAY, historyTable, applied, pending, inProgress, problems,
+        appliedVersions(infos), now);
+  }
+
+  /** Versions applied successfully, in version order (repeatables and marker rows left out). */
+  private static List<String> appliedVersions(MigrationInfo[] infos) {
+    List<MigrationVersion> versions = new ArrayList<>();
+    for (MigrationInfo info : infos) {
+      if (info.getVersion() != null && info.getState().isApplied() && !info.getState().isFailed()
+          && !info.getType().isSynthetic()) {
+        versions.add(info.getVersion());
+      }
+    }
+    versions.sort(null);
+    return versions.stream().map(MigrationVersion::getVersion).toList();
   }
 
   private static String latestApplied(MigrationInfo[] infos) {

@@ -136,7 +136,10 @@ final class PrismaHistory {
         }
       }
     }
-    return new HistoryReport(MigrationTool.PRISMA, historyTable, finished.size(), pending, inProgress, problems, now);
+    // Prisma applies migrations in the order of their directory names.
+    List<String> appliedNames = finished.keySet().stream().sorted().toList();
+    return new HistoryReport(MigrationTool.PRISMA, historyTable, finished.size(), pending, inProgress, problems,
+        appliedNames, now);
   }
 
   private static String firstLog(Row row) {

@@ -5,7 +5,17 @@ import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.DriftJson;
 import io.pgvigil.daemon.drift.DriftReport;
 import io.pgvigil.daemon.drift.DriftText;
-import io.pgvigil.daemon.drift.HistoryDriftCheck;
+import io.pgvigil.daemon.drift.DriftCheck;
+import io.pgvigil.daemon.drift.ShadowSettings;
+import io.pgvigil.daemon.runtime.TargetSpecs;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -30,6 +40,8 @@ import picocli.CommandLine.Model.CommandSpec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:no drift", "2:drift found", "1:error (nothing could be compared)"})
 final class DriftCommand implements Callable<Integer> {
+
+  private static final Duration CHECK_TIMEOUT = Duration.ofMinutes(10);
 
   enum Format { text, json }
 
@@ -63,10 +75,7 @@ final class DriftCommand implements Callable<Integer> {
     if (targets == null) {
       return ExitCode.ERROR;
     }
-    List<DriftReport> reports = new ArrayList<>();
-    for (TargetConfig t : targets) {
-      reports.add(HistoryDriftCheck.of(t, verdict -> { }, Clock.systemUTC()).verdict());
-    }
+    List<DriftReport> reports = check(targets, err);
     if (format == Format.json) {
       JsonArray list = new JsonArray();
       reports.forEach(r -> list.add(DriftJson.report(r)));
@@ -80,6 +89,36 @@ final class DriftCommand implements Callable<Integer> {
     }
     return reports.stream().anyMatch(r -> r.status() == DriftReport.Status.DRIFT)
         ? ExitCode.FINDINGS : ExitCode.OK;
+  }
+
+  /** Runs each target's drift check once, one after the other, on a private Vert.x. */
+  private List<DriftReport> check(List<TargetConfig> targets, PrintWriter err) {
+    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<DriftReport> reports = new ArrayList<>();
+      for (TargetConfig t : targets) {
+        if (format == Format.text) {
+          err.println("checking " + t.name() + " (" + t.url().redacted() + ") ...");
+          err.flush();
+        }
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+            .connectingTo(TargetSpecs.connectOptions(t.url(), t.watch().statementTimeout()))
+            .using(vertx).build();
+        try {
+          reports.add(DriftCheck.of(t, storage, Optional::empty, verdict -> { }, Clock.systemUTC())
+              .verdict(vertx, pool).await(CHECK_TIMEOUT.toMinutes(), TimeUnit.MINUTES));
+        } catch (TimeoutException e) {
+          reports.add(DriftReport.failed(t.name(), Clock.systemUTC().instant(), Optional.empty(),
+              "no verdict within " + CHECK_TIMEOUT.toMinutes() + " minutes"));
+        } finally {
+          pool.close();
+        }
+      }
+      return reports;
+    } finally {
+      vertx.close().await();
+    }
   }
 
   /** The targets to check, or null after saying why there are none. */

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.cli;
 
 import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.runtime.TargetSpecs;
 import java.nio.file.Path;
@@ -43,7 +44,8 @@ final class RunCommand implements Callable<Integer> {
       return ExitCode.ERROR;
     }
     ShutdownSignal signal = new ShutdownSignal();
-    try (RunningDaemon daemon = RunningDaemon.start(loaded, TargetSpecs.MAX_BACKOFF,
+    try (RunningDaemon daemon = RunningDaemon.start(loaded,
+        ShadowSettings.Storage.fromEnvironment(System.getenv()), TargetSpecs.MAX_BACKOFF,
         Clock.systemUTC())) {
       String received = signal.await();
       LOG.info("{} received, shutting down", received);

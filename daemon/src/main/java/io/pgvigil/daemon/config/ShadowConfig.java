@@ -5,9 +5,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The scratch database where pending migrations are rehearsed. Embedded is the default
- * because it needs nothing from the operator; {@code url} points at a server you provide
- * (its effective password is already folded into the URL).
+ * Where the applied migration history is replayed to learn the expected schema. Embedded is
+ * the default because it needs nothing from the operator; {@code url} points at a scratch
+ * server you provide, where pgvigil creates and drops its own databases (its effective
+ * password is already folded into the URL).
  */
 public record ShadowConfig(Mode mode, Optional<DatabaseUrl> url) {
 

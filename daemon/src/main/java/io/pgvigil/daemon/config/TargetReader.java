@@ -1,12 +1,13 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.daemon.config.DriftConfig.IgnorePattern;
-import io.pgvigil.daemon.config.DriftConfig.ObjectKind;
+import io.pgvigil.checks.schema.IgnorePattern;
+import io.pgvigil.checks.schema.ObjectKind;
 import io.pgvigil.daemon.config.TargetConfig.ReplicaConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -241,15 +242,14 @@ final class TargetReader {
             return Optional.empty();
         }
         String kind = value.substring(0, colon);
-        Optional<ObjectKind> objectKind = ObjectKind.fromYaml(kind);
-        if (objectKind.isEmpty()) {
-            List<String> kinds = ObjectKind.spellings();
+        List<String> kinds = Arrays.stream(ObjectKind.values()).map(ObjectKind::yamlName).toList();
+        if (!kinds.contains(kind)) {
             node.problem("'" + text.display() + "' has unknown kind '" + kind + "'"
                     + ConfigNode.closest(kind, kinds).map(s -> "; did you mean '" + s + "'?").orElse("")
                     + " (kinds: " + String.join(", ", kinds) + ")");
             return Optional.empty();
         }
-        return Optional.of(new IgnorePattern(objectKind.get(), value.substring(colon + 1)));
+        return Optional.of(new IgnorePattern(ObjectKind.fromYaml(kind), value.substring(colon + 1)));
     }
 
     private WatchConfig readWatch(ConfigNode watch) {

@@ -3,6 +3,7 @@ package io.pgvigil.daemon.demo;
 import io.pgvigil.checks.embedded.EmbeddedPostgres;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -112,7 +113,9 @@ public final class Demo implements AutoCloseable {
     step("Starting pgvigil");
     configFile = writeConfig(port);
     PgvigilConfig config = new ConfigLoader(Map.of()).load(configFile);
-    daemon = RunningDaemon.start(config, Duration.ofSeconds(5), Clock.systemUTC());
+    daemon = RunningDaemon.start(config,
+        new ShadowSettings.Storage(binariesCache, work.resolve("shadow")), Duration.ofSeconds(5),
+        Clock.systemUTC());
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());
   }

@@ -5,6 +5,7 @@ import io.pgvigil.checks.history.HistoryReport;
 import io.pgvigil.checks.history.MigrationInProgress;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 
 /**
  * The drift document, the same in {@code GET /api/v1/targets/{name}/drift}
@@ -20,6 +21,7 @@ public final class DriftJson {
         .put("status", report.status().label())
         .put("checkedAt", report.checkedAt().toString());
     report.history().ifPresent(h -> json.put("history", history(h)));
+    report.structure().ifPresent(s -> json.put("structure", structure(s)));
     report.error().ifPresent(e -> json.put("error", e));
     return json;
   }
@@ -34,6 +36,26 @@ public final class DriftJson {
         .put("pending", h.pending())
         .put("inProgress", h.inProgress().map(DriftJson::inProgress).orElse(null))
         .put("problems", problems);
+  }
+
+  private static JsonObject structure(StructuralReport s) {
+    JsonArray findings = new JsonArray();
+    s.findings().forEach(f -> findings.add(new JsonObject()
+        .put("kind", f.object().kind().yamlName())
+        .put("object", f.object().qualifiedName())
+        .put("change", f.change().name().toLowerCase(Locale.ROOT))
+        .put("severity", f.severity().name().toLowerCase(Locale.ROOT))
+        .put("expected", f.expected())
+        .put("actual", f.actual())
+        .put("detail", f.detail())
+        .put("suggestedSql", f.suggestedSql().orElse(null))));
+    return new JsonObject()
+        .put("checkedAt", s.checkedAt().toString())
+        .put("expectedFrom", s.expectedFrom())
+        .put("cached", s.cached())
+        .put("stale", s.stale())
+        .put("objects", s.objects())
+        .put("findings", findings);
   }
 
   private static JsonObject problem(HistoryProblem p) {

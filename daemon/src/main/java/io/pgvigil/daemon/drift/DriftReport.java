@@ -5,11 +5,11 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The last drift verdict for one target: the history comparison, or the error
- * that prevented it. An error is never "no drift".
+ * The last drift verdict for one target: the history comparison and the
+ * structural one, or the error that prevented them. An error is never "no drift".
  */
 public record DriftReport(String target, Instant checkedAt, Optional<HistoryReport> history,
-    Optional<String> error) {
+    Optional<StructuralReport> structure, Optional<String> error) {
 
   /** The one-word verdict, in the API and the {@code drift} command's JSON. */
   public enum Status {
@@ -29,12 +29,16 @@ public record DriftReport(String target, Instant checkedAt, Optional<HistoryRepo
     }
   }
 
-  public static DriftReport of(String target, HistoryReport history) {
-    return new DriftReport(target, history.checkedAt(), Optional.of(history), Optional.empty());
+  /** @param structure null when there is none to report (a migration ran before the first one) */
+  public static DriftReport of(String target, HistoryReport history, StructuralReport structure) {
+    return new DriftReport(target, history.checkedAt(), Optional.of(history),
+        Optional.ofNullable(structure), Optional.empty());
   }
 
-  public static DriftReport failed(String target, Instant at, String error) {
-    return new DriftReport(target, at, Optional.empty(), Optional.of(error));
+  /** An error verdict, with the history when that half was read. */
+  public static DriftReport failed(String target, Instant at, Optional<HistoryReport> history,
+      String error) {
+    return new DriftReport(target, at, history, Optional.empty(), Optional.of(error));
   }
 
   public Status status() {
@@ -42,7 +46,8 @@ public record DriftReport(String target, Instant checkedAt, Optional<HistoryRepo
       return Status.ERROR;
     }
     HistoryReport h = history.orElseThrow();
-    if (!h.clean()) {
+    boolean structural = structure.map(s -> !s.findings().isEmpty()).orElse(false);
+    if (!h.clean() || structural) {
       return Status.DRIFT;
     }
     return h.inProgress().isPresent() ? Status.IN_PROGRESS : Status.CLEAN;

@@ -2,7 +2,7 @@ package io.pgvigil.daemon.http;
 
 import io.pgvigil.daemon.drift.DriftJson;
 import io.pgvigil.daemon.drift.DriftState;
-import io.pgvigil.daemon.drift.HistoryDriftCheck;
+import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.runtime.Daemon;
 import io.pgvigil.daemon.runtime.TargetMonitor;
 import io.vertx.core.json.JsonObject;
@@ -34,7 +34,7 @@ final class DriftRoutes {
     }
     TargetMonitor monitor = daemon.monitor(name).orElseThrow();
     // A failed run still leaves its verdict (an error report) in the state: answer with it.
-    monitor.runNow(HistoryDriftCheck.NAME).onComplete(ar -> {
+    monitor.runNow(DriftCheck.NAME).onComplete(ar -> {
       if (drift.get().last().isPresent() && (ar.succeeded() || !isTargetDown(ar.cause()))) {
         ApiServer.json(ctx, 200, DriftJson.report(drift.get().last().get()));
       } else {

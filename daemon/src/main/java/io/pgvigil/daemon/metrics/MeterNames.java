@@ -13,10 +13,14 @@ public final class MeterNames {
   public static final String CHECK_ERRORS = "pgvigil.check.errors";
   public static final String MIGRATIONS_PENDING = "pgvigil.migrations.pending";
   public static final String MIGRATION_HISTORY_PROBLEMS = "pgvigil.migration.history.problems";
+  public static final String SCHEMA_DRIFT_OBJECTS = "pgvigil.schema.drift.objects";
+  public static final String SCHEMA_DRIFT_LAST_CHECK = "pgvigil.schema.drift.last.check.timestamp.seconds";
 
   public static final String TAG_TARGET = "target";
   public static final String TAG_CHECK = "check";
   public static final String TAG_PROBLEM = "problem";
+  public static final String TAG_KIND = "kind";
+  public static final String TAG_SEVERITY = "severity";
 
   private MeterNames() {}
 }

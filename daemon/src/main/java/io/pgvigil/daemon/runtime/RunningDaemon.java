@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -29,12 +30,12 @@ public final class RunningDaemon implements AutoCloseable {
   }
 
   /** Builds the daemon the config describes, starts it and waits until it listens. */
-  public static RunningDaemon start(PgvigilConfig config, Duration maxBackoff, Clock clock)
-      throws Exception {
+  public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
+      Duration maxBackoff, Clock clock) throws Exception {
     Metrics metrics = new Metrics();
     Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
         config.server().listenPort(), config.server().apiToken(),
-        TargetSetups.from(config, metrics.registry(), maxBackoff, clock));
+        TargetSetups.from(config, storage, metrics.registry(), maxBackoff, clock));
     return start(metrics, settings, clock);
   }
 

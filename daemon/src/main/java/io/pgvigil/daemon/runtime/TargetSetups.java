@@ -4,7 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.DriftState;
-import io.pgvigil.daemon.drift.HistoryDriftCheck;
+import io.pgvigil.daemon.drift.DriftCheck;
+import io.pgvigil.daemon.drift.ShadowSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,18 +17,19 @@ public final class TargetSetups {
 
   private TargetSetups() {}
 
-  public static List<TargetSetup> from(PgvigilConfig config, MeterRegistry registry,
-      Duration maxBackoff, Clock clock) {
-    return config.targets().stream().map(t -> from(t, registry, maxBackoff, clock)).toList();
+  public static List<TargetSetup> from(PgvigilConfig config, ShadowSettings.Storage storage,
+      MeterRegistry registry, Duration maxBackoff, Clock clock) {
+    return config.targets().stream()
+        .map(t -> from(t, storage, registry, maxBackoff, clock)).toList();
   }
 
-  static TargetSetup from(TargetConfig target, MeterRegistry registry, Duration maxBackoff,
-      Clock clock) {
+  static TargetSetup from(TargetConfig target, ShadowSettings.Storage storage,
+      MeterRegistry registry, Duration maxBackoff, Clock clock) {
     List<TargetCheck> checks = new ArrayList<>();
     Optional<DriftState> drift = Optional.empty();
     if (target.migrations().isPresent()) {
       DriftState state = new DriftState(target.name(), registry);
-      checks.add(HistoryDriftCheck.of(target, state::update, clock));
+      checks.add(DriftCheck.of(target, storage, state::last, state::update, clock));
       drift = Optional.of(state);
     }
     return new TargetSetup(TargetSpecs.from(target, maxBackoff), checks, drift);

@@ -30,7 +30,7 @@ public final class TargetSpecs {
    * monitoring query can run long or queue behind a migration's lock, even
    * if the client-side timeout fails to fire.
    */
-  static PgConnectOptions connectOptions(DatabaseUrl url, Duration queryTimeout) {
+  public static PgConnectOptions connectOptions(DatabaseUrl url, Duration queryTimeout) {
     Map<String, String> startup = new HashMap<>();
     String sslMode = null;
     for (Map.Entry<String, String> param : url.params().entrySet()) {

@@ -42,6 +42,15 @@ class DemoIT {
       assertThat(shop.getJsonObject("server").getBoolean("pgMonitor")).isTrue();
       assertThat(shop.getJsonObject("server").getInteger("major")).isEqualTo(TestServers.major());
       assertThat(demo.output()).contains("12 of 12 files applied").doesNotContain("Exception");
+
+      // The staged history drift: an applied file edited, a new one pending.
+      await().atMost(Duration.ofSeconds(30)).until(() ->
+          new JsonObject(http.get("/api/v1/targets/shop/drift").body()).getString("status").equals("drift"));
+      JsonObject drift = new JsonObject(http.get("/api/v1/targets/shop/drift").body());
+      assertThat(drift.getJsonObject("history").getJsonArray("problems").stream()
+          .map(p -> ((JsonObject) p).getString("kind") + " " + ((JsonObject) p).getString("script")))
+          .containsExactlyInAnyOrder("checksum-mismatch V2__create_products.sql",
+              "pending V12__add_products_description.sql");
       Path work = Path.of(demo.find(STAGING));
       assertThat(work.resolve("pgvigil.yaml")).exists();
 

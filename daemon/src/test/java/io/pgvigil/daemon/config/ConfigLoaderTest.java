@@ -3,8 +3,8 @@ package io.pgvigil.daemon.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgvigil.daemon.config.DriftConfig.IgnorePattern;
-import io.pgvigil.daemon.config.DriftConfig.ObjectKind;
+import io.pgvigil.checks.schema.IgnorePattern;
+import io.pgvigil.checks.schema.ObjectKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -241,8 +241,8 @@ class ConfigProblemsTest {
     void rejectsADriftIgnorePatternWithAnUnknownKind() {
         assertThat(problems(TARGET + "    drift: { ignore: ['tables:public.tmp_*'] }\n")).isEqualTo(
                 "targets[0].drift.ignore[0]: 'tables:public.tmp_*' has unknown kind 'tables'; did you mean 'table'? "
-                        + "(kinds: schema, table, column, constraint, index, sequence, view, function, trigger, "
-                        + "type, extension, policy)");
+                        + "(kinds: schema, table, column, constraint, index, sequence, view, materialized_view, "
+                        + "function, trigger, type, extension, policy, comment, grant)");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.pgvigil.daemon.cli.Main;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.runtime.TestStorage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -88,7 +89,7 @@ class HistoryDriftIT {
   @Order(2)
   void theDaemonReportsAnEditedAndAPendingMigrationOnRequest() throws Exception {
     try (RunningDaemon daemon = RunningDaemon.start(new ConfigLoader(Map.of()).load(config),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+        TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC())) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(new JsonObject(http.get("/api/v1/targets/app/drift").body()).getString("status"))
@@ -127,7 +128,8 @@ class HistoryDriftIT {
     Result result = drift();
 
     assertThat(result.exit).as(result.err).isEqualTo(2);
-    assertThat(result.out).contains("app: 2 problems")
+    assertThat(result.out).contains("app: 2 history problems")
+        .contains("schema: 1 difference").contains("missing  index  public.invoices_account_id_idx")
         .contains("checksum-mismatch").contains("V2__create_invoices.sql")
         .contains("pending").contains("V3__add_invoice_total.sql");
   }

@@ -50,7 +50,7 @@ class SchedulerIsolationIT {
           - { name: steady, url: "%s", watch: { interval: 200ms, windowInterval: 200ms, statementTimeout: 150ms } }
           - { name: flaky,  url: "%s", watch: { interval: 200ms, windowInterval: 200ms, statementTimeout: 150ms } }
         """.formatted(steady.uri(), flaky.uri()), Path.of("."));
-    try (RunningDaemon running = RunningDaemon.start(config, Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon running = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC())) {
       Http http = new Http(running.port());
       await().atMost(Duration.ofSeconds(15)).until(() -> isUp(running, "steady") && isUp(running, "flaky"));
 

@@ -1,0 +1,137 @@
+package io.pgvigil.daemon.drift;
+
+import io.pgvigil.checks.history.HistoryDatabase;
+import io.pgvigil.checks.history.HistoryReport;
+import io.pgvigil.checks.history.MigrationHistory;
+import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.checks.schema.CatalogSnapshotter;
+import io.pgvigil.checks.schema.IgnorePattern;
+import io.pgvigil.checks.schema.SchemaDiff;
+import io.pgvigil.checks.schema.SnapshotOptions;
+import io.pgvigil.checks.shadow.ExpectedSchemaCache;
+import io.pgvigil.daemon.config.MigrationsConfig;
+import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.runtime.TargetCheck;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Drift, both halves, every {@code drift.interval}: the migration history
+ * against the repository, then the live catalog against the schema that
+ * history produces in a shadow. A failure anywhere is an error verdict, never
+ * "no drift". While a migration runs, the history says so and the previous
+ * structural verdict is kept (the schema is in flux, not drifting).
+ */
+public final class DriftCheck implements TargetCheck {
+
+  public static final String NAME = "drift";
+  /** Replaying a long history into a fresh server takes a while; bounded all the same. */
+  private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+  private final String target;
+  private final HistoryDatabase database;
+  private final MigrationSource source;
+  private final Duration interval;
+  private final MigrationHistory history;
+  private final CatalogSnapshotter live;
+  private final ExpectedSchemas expected;
+  private final Supplier<Optional<DriftReport>> previous;
+  private final Consumer<DriftReport> verdicts;
+  private final Clock clock;
+
+  private DriftCheck(TargetConfig target, ShadowSettings shadow, Supplier<Optional<DriftReport>> previous,
+      Consumer<DriftReport> verdicts, Clock clock) {
+    this.target = target.name();
+    this.database = HistorySources.database(target.url());
+    this.source = HistorySources.source(target.migrations().orElseThrow());
+    this.interval = target.drift().interval();
+    this.history = new MigrationHistory(clock);
+    SnapshotOptions options = SnapshotOptions.defaults()
+        .withIgnored(IgnorePattern.anyOf(target.drift().ignore()))
+        .withExcludedTables(Set.of(historyTable(target.migrations().orElseThrow())));
+    this.live = new CatalogSnapshotter(options);
+    this.expected = new ExpectedSchemas(shadow, new CatalogSnapshotter(options),
+        new ExpectedSchemaCache<>(1));
+    this.previous = previous;
+    this.verdicts = verdicts;
+    this.clock = clock;
+  }
+
+  /**
+   * The check for a target with migrations configured.
+   *
+   * @param storage  where embedded shadows and the unpacked PostgreSQL binaries live
+   * @param previous the last verdict (kept while a migration is in progress)
+   * @param verdicts receives every verdict, errors included
+   */
+  public static DriftCheck of(TargetConfig target, ShadowSettings.Storage storage,
+      Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
+    return new DriftCheck(target, ShadowSettings.of(target.shadow(), storage), previous, verdicts,
+        clock);
+  }
+
+  /** The history table, as the snapshot names tables: schema-qualified, unquoted. */
+  static String historyTable(MigrationsConfig migrations) {
+    if (migrations instanceof MigrationsConfig.Flyway flyway) {
+      String schema = flyway.schemas().isEmpty() ? "public" : flyway.schemas().get(0);
+      return schema + "." + flyway.table();
+    }
+    return "public._prisma_migrations";
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Duration interval() {
+    return interval;
+  }
+
+  @Override
+  public Duration timeout() {
+    return TIMEOUT;
+  }
+
+  /** A run fails (and is counted) when the verdict is an error. */
+  @Override
+  public Future<Void> run(Context context) {
+    return verdict(context.vertx(), context.pool()).compose(report -> report.error().isPresent()
+        ? Future.failedFuture(report.error().get()) : Future.succeededFuture());
+  }
+
+  /** One full comparison; every outcome, errors included, is a verdict handed to the state. */
+  public Future<DriftReport> verdict(Vertx vertx, Pool pool) {
+    return vertx.executeBlocking(() -> history.read(database, source), false)
+        .compose(h -> structure(vertx, pool, h)
+            .map(s -> DriftReport.of(target, h, s))
+            .recover(e -> Future.succeededFuture(
+                DriftReport.failed(target, clock.instant(), Optional.of(h), message(e)))))
+        .recover(e -> Future.succeededFuture(
+            DriftReport.failed(target, clock.instant(), Optional.empty(), message(e))))
+        .onSuccess(verdicts::accept);
+  }
+
+  private Future<StructuralReport> structure(Vertx vertx, Pool pool, HistoryReport h) {
+    if (h.inProgress().isPresent()) {
+      Optional<StructuralReport> kept = previous.get().flatMap(DriftReport::structure);
+      return Future.succeededFuture(kept.map(StructuralReport::asStale).orElse(null));
+    }
+    return live.snapshot(pool).compose(actual ->
+        expected.of(vertx, target, actual.major(), source, h).map(exp -> new StructuralReport(
+            new SchemaDiff().compare(exp.snapshot(), actual), exp.from(), exp.cached(),
+            actual.objects().size(), actual.queries(), clock.instant(), false)));
+  }
+
+  private static String message(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

@@ -1,0 +1,133 @@
+package io.pgvigil.daemon.drift;
+
+import io.pgvigil.checks.history.HistoryReport;
+import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.checks.schema.CatalogSnapshotter;
+import io.pgvigil.checks.schema.SchemaSnapshot;
+import io.pgvigil.checks.shadow.ExpectedSchemaCache;
+import io.pgvigil.checks.shadow.HistoryReplay;
+import io.pgvigil.checks.shadow.ShadowDatabase;
+import io.pgvigil.checks.shadow.ShadowDatabases;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.nio.file.Files;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schema one target's applied history produces: replayed into a fresh
+ * shadow of the live major, snapshotted, and the shadow thrown away. Cached
+ * per (target, major, applied history and the bytes of its files), so a
+ * periodic check replays only when the history or a replayed file changed.
+ * Blocking steps (starting a server, Flyway, JDBC) run on worker threads.
+ */
+final class ExpectedSchemas {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExpectedSchemas.class);
+
+  /** One expected schema, and how it was made. */
+  record Expected(SchemaSnapshot snapshot, String from, boolean cached) {}
+
+  private final ShadowSettings shadow;
+  private final CatalogSnapshotter snapshotter;
+  private final ExpectedSchemaCache<Expected> cache;
+  private final HistoryReplay replay = new HistoryReplay();
+
+  ExpectedSchemas(ShadowSettings shadow, CatalogSnapshotter snapshotter,
+      ExpectedSchemaCache<Expected> cache) {
+    this.shadow = shadow;
+    this.snapshotter = snapshotter;
+    this.cache = cache;
+  }
+
+  Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,
+      HistoryReport history) {
+    return vertx.executeBlocking(() -> key(target, major, source, history), false)
+        .compose(key -> {
+          Expected hit = cache.get(key);
+          if (hit != null) {
+            return Future.succeededFuture(new Expected(hit.snapshot(), hit.from(), true));
+          }
+          return build(vertx, major, source, history).onSuccess(built -> cache.put(key, built));
+        });
+  }
+
+  private static ExpectedSchemaCache.Key key(String target, int major, MigrationSource source,
+      HistoryReport history) throws java.io.IOException {
+    if (source instanceof MigrationSource.Flyway flyway) {
+      return ExpectedSchemaCache.Key.flyway(target, major, flyway, history.head());
+    }
+    return ExpectedSchemaCache.Key.prisma(target, major, (MigrationSource.Prisma) source,
+        history.appliedMigrations());
+  }
+
+  private Future<Expected> build(Vertx vertx, int major, MigrationSource source,
+      HistoryReport history) {
+    long started = System.nanoTime();
+    return vertx.executeBlocking(() -> replayed(major, source, history), false)
+        .compose(db -> snapshot(vertx, db)
+            .eventually(() -> vertx.executeBlocking(() -> {
+              db.close();
+              return null;
+            }, false))
+            .map(snapshot -> {
+              String from = describe(source, history, major, db, System.nanoTime() - started);
+              LOG.info("expected schema: {}", from);
+              return new Expected(snapshot, from, false);
+            }));
+  }
+
+  private ShadowDatabase replayed(int major, MigrationSource source, HistoryReport history)
+      throws Exception {
+    ShadowDatabase db = open(major);
+    try {
+      if (source instanceof MigrationSource.Flyway flyway) {
+        replay.replayFlyway(db, flyway, history.head());
+      } else {
+        replay.replayPrisma(db, (MigrationSource.Prisma) source, history.appliedMigrations());
+      }
+      return db;
+    } catch (Exception e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  private ShadowDatabase open(int major) throws Exception {
+    if (shadow.admin().isPresent()) {
+      return ShadowDatabases.onServer(shadow.admin().get(), major);
+    }
+    Files.createDirectories(shadow.workDir());
+    return ShadowDatabases.embedded(major, shadow.binariesCache(), shadow.workDir());
+  }
+
+  private Future<SchemaSnapshot> snapshot(Vertx vertx, ShadowDatabase db) {
+    PgConnectOptions options = new PgConnectOptions()
+        .setHost(db.host())
+        .setPort(db.port())
+        .setDatabase(db.database())
+        .setUser(db.user())
+        .setProperties(Map.of("application_name", "pgvigil"));
+    if (db.password() != null) {
+      options.setPassword(db.password());
+    }
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options)
+        .using(vertx).build();
+    return snapshotter.snapshot(pool).eventually(pool::close);
+  }
+
+  private static String describe(MigrationSource source, HistoryReport history, int major,
+      ShadowDatabase db, long nanos) {
+    int count = history.appliedMigrations().size();
+    String upTo = history.head() == null ? "" : " up to " + history.head();
+    return "replay of " + count + " applied " + source.tool().label() + " migration"
+        + (count == 1 ? "" : "s") + upTo + " on " + (db.database().startsWith("pgvigil_shadow_")
+        ? "a scratch database" : "an embedded") + " PostgreSQL " + major + " shadow, in "
+        + nanos / 1_000_000 + " ms";
+  }
+}

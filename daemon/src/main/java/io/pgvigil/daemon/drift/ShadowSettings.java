@@ -1,0 +1,44 @@
+package io.pgvigil.daemon.drift;
+
+import io.pgvigil.checks.history.HistoryDatabase;
+import io.pgvigil.daemon.config.ShadowConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where expected schemas are built: an embedded server of the live major, or a
+ * scratch server the operator provides ({@code admin}).
+ */
+public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> admin,
+    Storage storage) {
+
+  /**
+   * Where the daemon writes: the unpacked PostgreSQL binaries and the embedded shadows' data.
+   * In Kubernetes both go on an emptyDir ({@code PGVIGIL_DATA_DIR}); the root filesystem stays
+   * read-only.
+   */
+  public record Storage(Path binariesCache, Path shadowWork) {
+
+    /** {@code PGVIGIL_DATA_DIR}, else {@code <java.io.tmpdir>/pgvigil}. */
+    public static Storage fromEnvironment(Map<String, String> env) {
+      String configured = env.get("PGVIGIL_DATA_DIR");
+      Path root = configured == null || configured.isBlank()
+          ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil")
+          : Path.of(configured);
+      return new Storage(root.resolve("postgres"), root.resolve("shadow"));
+    }
+  }
+
+  static ShadowSettings of(ShadowConfig config, Storage storage) {
+    return new ShadowSettings(config.mode(), config.url().map(HistorySources::database), storage);
+  }
+
+  Path binariesCache() {
+    return storage.binariesCache();
+  }
+
+  Path workDir() {
+    return storage.shadowWork();
+  }
+}
