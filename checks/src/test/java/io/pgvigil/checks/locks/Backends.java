@@ -39,13 +39,13 @@ final class Backends implements AutoCloseable {
     Properties properties = new Properties();
     properties.setProperty("ApplicationName", applicationName);
     Connection connection = DriverManager.getConnection(pg.jdbcUrl(), properties);
-    connection.setAutoCommit(autocommit);
     int pid;
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
       rows.next();
       pid = rows.getInt(1);
     }
+    connection.setAutoCommit(autocommit); // after the pid query, so no transaction is open yet
     Backend backend = new Backend(connection, pid);
     synchronized (backends) {
       backends.add(backend);
