@@ -37,7 +37,7 @@ import java.util.List;
  */
 public final class LockProbe {
 
-  private static final String SQL = """
+  static final String SQL = """
       WITH activity AS MATERIALIZED (
         SELECT pid, datname, usename, application_name, backend_type, state,
                backend_start, xact_start, query_start, state_change,
