@@ -14,7 +14,10 @@ import java.util.List;
  *
  * <p>What it reads, and why that way:
  * <ul>
- *   <li>{@code pg_stat_activity} once (a MATERIALIZED CTE), cut to 200 characters of query text.</li>
+ *   <li>{@code pg_stat_activity} once (a MATERIALIZED CTE), without the idle sessions (most of a big
+ *       pool), cut to 200 characters of query text. An idle session can still block: a session-level
+ *       advisory lock (a migration tool's lock) outlives its transaction, so idle blockers are looked up
+ *       again, only when some session waits.</li>
  *   <li>{@code pg_blocking_pids()} only for sessions with {@code wait_event_type = 'Lock'}: each call takes
  *       every lock-manager partition lock (manual, "System Information Functions"), so calling it for
  *       every backend is what makes naive lock monitoring expensive.</li>
@@ -38,17 +41,28 @@ import java.util.List;
 public final class LockProbe {
 
   static final String SQL = """
-      WITH activity AS MATERIALIZED (
+      WITH busy AS MATERIALIZED (
         SELECT pid, datname, usename, application_name, backend_type, state,
                backend_start, xact_start, query_start, state_change,
                wait_event_type, wait_event, left(query, 200) AS query
           FROM pg_stat_activity
-         WHERE pid <> pg_backend_pid()
+         WHERE pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'
       ),
       waiting AS MATERIALIZED (
         SELECT pid, pg_blocking_pids(pid) AS blocked_by
-          FROM activity
+          FROM busy
          WHERE wait_event_type = 'Lock' AND datname = current_database()
+      ),
+      idle_blockers AS (
+        SELECT pid, datname, usename, application_name, backend_type, state,
+               backend_start, xact_start, query_start, state_change,
+               wait_event_type, wait_event, left(query, 200) AS query
+          FROM pg_stat_activity
+         WHERE state = 'idle' AND pid IN (SELECT unnest(blocked_by) FROM waiting)
+           AND EXISTS (SELECT 1 FROM waiting)
+      ),
+      activity AS (
+        SELECT * FROM busy UNION ALL SELECT * FROM idle_blockers
       ),
       here AS (
         SELECT oid FROM pg_database WHERE datname = current_database()

@@ -175,6 +175,22 @@ class LockProbeIT {
   }
 
   @Test
+  void findsAnIdleSessionHoldingASessionLevelAdvisoryLock() throws Exception {
+    // Migration tools lock with session-level advisory locks, which outlive the transaction: the holder is 'idle'.
+    Backend tool = backends.open("flyway", true);
+    execute(tool, "SELECT pg_advisory_lock(4242)");
+    Backend second = backends.open("flyway-2", true);
+    backends.start(second, "SELECT pg_advisory_lock(4242)");
+    LockSnapshot snapshot = poll(pool, s -> waiting(s, second.pid()));
+
+    BlockingTree tree = LockAnalysis.defaults().analyze(snapshot).trees().get(0);
+    assertThat(tree.root().pid()).isEqualTo(tool.pid());
+    assertThat(tree.root().state()).isEqualTo("idle");
+    assertThat(tree.root().applicationName()).isEqualTo("flyway");
+    assertThat(tree.blocked()).extracting(BlockedSession::locktype).containsExactly("advisory");
+  }
+
+  @Test
   void leavesOutItsOwnBackendAndSeesNothingOnAQuietServer() throws Exception {
     int own = await(pool.query("SELECT pg_backend_pid() AS pid").execute()).iterator().next().getInteger("pid");
     LockSnapshot snapshot = await(probe.poll(pool));
