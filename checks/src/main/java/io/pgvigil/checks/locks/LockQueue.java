@@ -1,0 +1,41 @@
+package io.pgvigil.checks.locks;
+
+import java.util.List;
+
+/**
+ * A waiting strong lock request (what DDL takes) and the queue it builds: every session that arrived after
+ * it and waits because of it. This is the stall: the ALTER waits for one idle transaction, and every
+ * query on the table queues behind the ALTER.
+ *
+ * @param pid             the backend asking for the strong lock (the migration, usually)
+ * @param user            its role
+ * @param applicationName its {@code application_name}
+ * @param locktype        e.g. {@code relation}
+ * @param mode            one of {@link LockQueues#STRONG_MODES}
+ * @param relation        the relation, schema-qualified, or null
+ * @param waitingSeconds  how long the request has waited
+ * @param query           its statement, cut (and redacted when asked)
+ * @param blockedBy       what it waits for ({@code pg_blocking_pids()})
+ * @param depth           how many sessions queue behind it
+ * @param costSeconds     blocked-backend-seconds so far: the sum of the queued sessions' waits
+ * @param queued          the sessions behind it, longest waiting first
+ */
+public record LockQueue(
+    int pid,
+    String user,
+    String applicationName,
+    String locktype,
+    String mode,
+    String relation,
+    double waitingSeconds,
+    String query,
+    List<Integer> blockedBy,
+    int depth,
+    double costSeconds,
+    List<QueuedSession> queued) {
+
+  public LockQueue {
+    blockedBy = List.copyOf(blockedBy);
+    queued = List.copyOf(queued);
+  }
+}

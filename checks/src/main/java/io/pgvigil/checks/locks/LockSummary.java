@@ -1,0 +1,26 @@
+package io.pgvigil.checks.locks;
+
+/**
+ * The numbers the daemon publishes as metrics and compares with its rules. All durations in seconds,
+ * measured against the server's clock; 0 when there is nothing to measure.
+ *
+ * @param waitingSessions              sessions of the database waiting on a lock
+ * @param rootBlockers                 sessions blocking others while waiting for nothing
+ * @param maxLockWaitSeconds           the longest current lock wait
+ * @param maxQueueDepth                the longest queue behind a strong lock request
+ * @param maxQueueCostSeconds          the costliest queue, in blocked-backend-seconds
+ * @param idleInTransactionMaxSeconds  the longest idle-in-transaction session (since {@code state_change})
+ * @param ddlMaxSeconds                the longest running DDL statement
+ * @param longRunningWrites            bulk writes over the threshold
+ * @param writeMaxSeconds              the longest of those
+ */
+public record LockSummary(
+    int waitingSessions,
+    int rootBlockers,
+    double maxLockWaitSeconds,
+    int maxQueueDepth,
+    double maxQueueCostSeconds,
+    double idleInTransactionMaxSeconds,
+    double ddlMaxSeconds,
+    int longRunningWrites,
+    double writeMaxSeconds) {}

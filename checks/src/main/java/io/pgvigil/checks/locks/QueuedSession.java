@@ -1,0 +1,14 @@
+package io.pgvigil.checks.locks;
+
+/**
+ * A session waiting in a {@link LockQueue} behind a strong lock request.
+ *
+ * @param pid             its backend
+ * @param user            its role
+ * @param applicationName its {@code application_name}
+ * @param waitingSeconds  how long it has waited
+ * @param mode            the mode it asked for
+ * @param query           its statement, cut (and redacted when asked)
+ */
+public record QueuedSession(int pid, String user, String applicationName, double waitingSeconds, String mode,
+    String query) {}

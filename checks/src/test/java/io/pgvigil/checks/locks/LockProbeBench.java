@@ -1,0 +1,203 @@
+package io.pgvigil.checks.locks;
+
+import io.pgvigil.checks.embedded.EmbeddedPostgres;
+import io.pgvigil.checks.testing.TestServers;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What one poll costs, against the two usual ways of watching locks, at 10, 250 and 1,000 sessions (most idle;
+ * one idle-in-transaction holder, one waiting ALTER and readers queued behind it). All three run as cached
+ * prepared statements over the same one-connection Vert.x pool. Not a test: run it with
+ * {@code mvn -B -pl checks test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.pgvigil.checks.locks.LockProbeBench}.
+ */
+public final class LockProbeBench {
+
+  /** postgres_exporter's pg_locks collector: locks per database and mode (collector/pg_locks.go). */
+  private static final String EXPORTER_SQL = """
+      SELECT pg_database.datname, tmp.mode, COALESCE(count, 0) AS count
+        FROM (VALUES ('accesssharelock'), ('rowsharelock'), ('rowexclusivelock'), ('shareupdateexclusivelock'),
+                     ('sharelock'), ('sharerowexclusivelock'), ('exclusivelock'), ('accessexclusivelock'),
+                     ('sireadlock')) AS tmp(mode)
+       CROSS JOIN pg_database
+        LEFT JOIN (SELECT database, lower(mode) AS mode, count(*) AS count
+                     FROM pg_locks WHERE database IS NOT NULL
+                    GROUP BY database, lower(mode)) AS tmp2
+          ON tmp.mode = tmp2.mode AND pg_database.oid = tmp2.database
+       ORDER BY 1
+      """;
+
+  /** The PostgreSQL wiki's "Lock Monitoring" blocking-locks query: pg_locks joined to itself. */
+  private static final String SELF_JOIN_SQL = """
+      SELECT blocked_locks.pid AS blocked_pid, blocked_activity.usename AS blocked_user,
+             blocking_locks.pid AS blocking_pid, blocking_activity.usename AS blocking_user,
+             blocked_activity.query AS blocked_statement, blocking_activity.query AS current_statement_in_blocking_process
+        FROM pg_catalog.pg_locks blocked_locks
+        JOIN pg_catalog.pg_stat_activity blocked_activity ON blocked_activity.pid = blocked_locks.pid
+        JOIN pg_catalog.pg_locks blocking_locks
+             ON blocking_locks.locktype = blocked_locks.locktype
+            AND blocking_locks.database IS NOT DISTINCT FROM blocked_locks.database
+            AND blocking_locks.relation IS NOT DISTINCT FROM blocked_locks.relation
+            AND blocking_locks.page IS NOT DISTINCT FROM blocked_locks.page
+            AND blocking_locks.tuple IS NOT DISTINCT FROM blocked_locks.tuple
+            AND blocking_locks.virtualxid IS NOT DISTINCT FROM blocked_locks.virtualxid
+            AND blocking_locks.transactionid IS NOT DISTINCT FROM blocked_locks.transactionid
+            AND blocking_locks.classid IS NOT DISTINCT FROM blocked_locks.classid
+            AND blocking_locks.objid IS NOT DISTINCT FROM blocked_locks.objid
+            AND blocking_locks.objsubid IS NOT DISTINCT FROM blocked_locks.objsubid
+            AND blocking_locks.pid != blocked_locks.pid
+        JOIN pg_catalog.pg_stat_activity blocking_activity ON blocking_activity.pid = blocking_locks.pid
+       WHERE NOT blocked_locks.granted
+      """;
+
+  private static final int[] SIZES = {10, 250, 1000};
+  private static final int WARMUP = 50;
+  private static final int POLLS = 300;
+  private static final int READERS = 15;
+
+  private LockProbeBench() {}
+
+  public static void main(String[] args) throws Exception {
+    ExecutorService opener = Executors.newFixedThreadPool(8, daemon());
+    ExecutorService blocked = Executors.newCachedThreadPool(daemon());
+    List<Connection> connections = new ArrayList<>();
+    Vertx vertx = Vertx.vertx();
+    try (EmbeddedPostgres server = EmbeddedPostgres.builder().major(TestServers.major())
+        .binariesCache(TestServers.binariesCache()).fastButUnsafe(true)
+        .setting("max_connections", "1100").start()) {
+      String url = server.jdbcUrl("postgres");
+      try (Connection setup = DriverManager.getConnection(url); Statement statement = setup.createStatement()) {
+        statement.execute("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)");
+        statement.execute("INSERT INTO orders SELECT g, 0 FROM generate_series(1, 1000) g");
+      }
+      Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+          .connectingTo(new PgConnectOptions().setHost(server.host()).setPort(server.port()).setDatabase("postgres")
+              .setUser("postgres").setCachePreparedStatements(true).addProperty("application_name", "pgvigil")
+              .addProperty("statement_timeout", "5000"))
+          .using(vertx).build();
+      LockProbe probe = new LockProbe();
+
+      Connection holder = open(url, connections);
+      holder.setAutoCommit(false);
+      holder.createStatement().execute("UPDATE orders SET v = v + 1 WHERE id = 1");
+      Connection alter = open(url, connections);
+      blocked.submit(() -> alter.createStatement().execute("ALTER TABLE orders ADD COLUMN note text"));
+      int readers = 0;
+
+      System.out.println();
+      System.out.println("| sessions | waiting | pgvigil ms (mean / p95) | exporter ms (mean / p95) | self-join ms (mean / p95) | self-join / pgvigil |");
+      System.out.println("|---:|---:|---:|---:|---:|---:|");
+      for (int size : SIZES) {
+        while (readers < Math.min(READERS, size - 2)) {
+          Connection reader = open(url, connections);
+          int id = ++readers;
+          blocked.submit(() -> reader.createStatement().execute("SELECT * FROM orders WHERE id = " + id));
+        }
+        List<java.util.concurrent.Future<Connection>> opening = new ArrayList<>();
+        for (int i = connections.size(); i < size; i++) {
+          opening.add(opener.submit(() -> DriverManager.getConnection(url)));
+        }
+        for (java.util.concurrent.Future<Connection> connection : opening) {
+          connections.add(connection.get(60, TimeUnit.SECONDS));
+        }
+        int expectedWaiting = 1 + readers;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (await(probe.poll(pool)).sessions().stream().filter(Session::waitingOnLock).count() < expectedWaiting) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the stall did not form within 20 s");
+          }
+        }
+        double[] ours = measure(() -> probe.poll(pool));
+        double[] exporter = measure(() -> pool.preparedQuery(EXPORTER_SQL).execute());
+        double[] selfJoin = measure(() -> pool.preparedQuery(SELF_JOIN_SQL).execute());
+        System.out.printf(Locale.ROOT, "| %,d | %d | %.3f / %.3f | %.3f / %.3f | %.3f / %.3f | %.1f× |%n",
+            connections.size(), expectedWaiting, ours[0], ours[1], exporter[0], exporter[1], selfJoin[0], selfJoin[1],
+            selfJoin[0] / ours[0]);
+      }
+      System.out.println();
+      if (Boolean.getBoolean("bench.explain")) {
+        for (String sql : List.of(LockProbe.SQL, SELF_JOIN_SQL)) {
+          await(pool.query("EXPLAIN (ANALYZE, TIMING) " + sql).execute())
+              .forEach(row -> System.out.println(row.getString(0)));
+        }
+      }
+      await(pool.close());
+      holder.rollback();
+      closeAll(connections, opener);
+    } finally {
+      closeAll(connections, opener);
+      opener.shutdownNow();
+      blocked.shutdownNow();
+      await(vertx.close());
+    }
+  }
+
+  /** Mean and p95 in milliseconds of POLLS runs after WARMUP. */
+  private static double[] measure(Supplier<Future<?>> poll) throws Exception {
+    for (int i = 0; i < WARMUP; i++) {
+      await(poll.get());
+    }
+    double[] millis = new double[POLLS];
+    for (int i = 0; i < POLLS; i++) {
+      long start = System.nanoTime();
+      await(poll.get());
+      millis[i] = (System.nanoTime() - start) / 1e6;
+    }
+    double mean = Arrays.stream(millis).average().orElse(0);
+    Arrays.sort(millis);
+    return new double[] {mean, millis[(int) Math.ceil(POLLS * 0.95) - 1]};
+  }
+
+  private static Connection open(String url, List<Connection> connections) throws SQLException {
+    Connection connection = DriverManager.getConnection(url);
+    connections.add(connection);
+    return connection;
+  }
+
+  private static void closeAll(List<Connection> connections, ExecutorService executor) throws Exception {
+    List<java.util.concurrent.Future<?>> closing = new ArrayList<>();
+    for (Connection connection : connections) {
+      closing.add(executor.submit(() -> {
+        connection.close();
+        return null;
+      }));
+    }
+    for (java.util.concurrent.Future<?> close : closing) {
+      try {
+        close.get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // closing is best effort; the server goes away next
+      }
+    }
+    connections.clear();
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon() {
+    return runnable -> {
+      Thread thread = new Thread(runnable, "bench");
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

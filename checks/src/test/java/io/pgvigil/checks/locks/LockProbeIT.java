@@ -1,0 +1,230 @@
+package io.pgvigil.checks.locks;
+
+import static io.pgvigil.checks.locks.Backends.execute;
+import static io.pgvigil.checks.locks.TestPools.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgvigil.checks.locks.Backends.Backend;
+import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.TestPostgres;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class LockProbeIT {
+
+  static TestPostgres pg;
+  static Vertx vertx;
+  static Pool pool;
+
+  private final LockProbe probe = new LockProbe();
+  private Backends backends;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    pool = TestPools.pool(vertx, pg);
+    try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)");
+      statement.execute("INSERT INTO orders SELECT g, 0 FROM generate_series(1, 100) g");
+      statement.execute("CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor");
+    }
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    if (vertx != null) {
+      await(vertx.close());
+    }
+  }
+
+  @BeforeEach
+  void openBackends() {
+    backends = new Backends(pg);
+  }
+
+  @AfterEach
+  void closeBackends() throws Exception {
+    backends.close();
+  }
+
+  /** The stall of SPEC "Known traps": A idle in transaction, B's ALTER waiting, C1..C5 reading behind B. */
+  record Stall(int holder, int alter, List<Integer> readers) {}
+
+  private Stall stall(Pool watching) throws Exception {
+    Backend holder = backends.open("app-holder", false);
+    execute(holder, "UPDATE orders SET v = v + 1 WHERE id = 1");
+    Backend alter = backends.open("migration", true);
+    backends.start(alter, "ALTER TABLE orders ADD COLUMN note text");
+    poll(watching, s -> waiting(s, alter.pid()));
+    List<Integer> readers = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      Backend reader = backends.open("app-reader-" + i, true);
+      backends.start(reader, "SELECT * FROM orders WHERE id = " + i);
+      readers.add(reader.pid());
+    }
+    poll(watching, s -> readers.stream().allMatch(pid -> waiting(s, pid)));
+    return new Stall(holder.pid(), alter.pid(), readers);
+  }
+
+  @Test
+  void findsTheIdleHolderAtTheRootOfTheStall() throws Exception {
+    Stall stall = stall(pool);
+    assertStall(stall, pool);
+  }
+
+  @Test
+  void seesTheSameStallAsARoleWithOnlyPgMonitor() throws Exception {
+    Pool watcher = TestPools.pool(vertx, pg, "watcher", "watcher");
+    try {
+      Stall stall = stall(watcher);
+      assertStall(stall, watcher);
+      LockSnapshot snapshot = await(probe.poll(watcher));
+      Session holder = snapshot.byPid().get(stall.holder());
+      assertThat(holder.query()).isEqualTo("UPDATE orders SET v = v + 1 WHERE id = 1");
+      assertThat(holder.user()).isEqualTo(pg.user());
+    } finally {
+      await(watcher.close());
+    }
+  }
+
+  private void assertStall(Stall stall, Pool watching) throws Exception {
+    LockSnapshot first = await(probe.poll(watching));
+    // The trap: the readers name the waiting ALTER, not the idle session it waits for.
+    for (int reader : stall.readers()) {
+      assertThat(first.byPid().get(reader).blockedBy()).containsExactly(stall.alter());
+    }
+    LockReport report = LockAnalysis.defaults().analyze(first);
+
+    BlockingTree tree = report.trees().stream().filter(t -> t.root().pid() == stall.holder()).findFirst().orElseThrow();
+    assertThat(report.trees()).hasSize(1);
+    assertThat(tree.root().state()).isEqualTo("idle in transaction");
+    assertThat(tree.root().applicationName()).isEqualTo("app-holder");
+    assertThat(tree.maxDepth()).isEqualTo(2);
+    assertThat(tree.blocked()).hasSize(6);
+    BlockedSession alter = tree.blocked().get(0);
+    assertThat(alter.pid()).isEqualTo(stall.alter());
+    assertThat(alter.depth()).isEqualTo(1);
+    assertThat(alter.mode()).isEqualTo("AccessExclusiveLock");
+    assertThat(alter.relation()).isEqualTo("public.orders");
+    assertThat(alter.query()).isEqualTo("ALTER TABLE orders ADD COLUMN note text");
+    assertThat(tree.blocked().subList(1, 6)).allSatisfy(reader -> {
+      assertThat(reader.depth()).isEqualTo(2);
+      assertThat(reader.mode()).isEqualTo("AccessShareLock");
+      assertThat(reader.blockedBy()).containsExactly(stall.alter());
+    });
+    assertThat(tree.blocked().subList(1, 6)).extracting(BlockedSession::pid)
+        .containsExactlyInAnyOrderElementsOf(stall.readers());
+
+    LockQueue queue = report.queues().get(0);
+    assertThat(queue.pid()).isEqualTo(stall.alter());
+    assertThat(queue.depth()).isEqualTo(5);
+    assertThat(queue.queued()).extracting(QueuedSession::pid).containsExactlyInAnyOrderElementsOf(stall.readers());
+    assertThat(report.ddl()).extracting(RunningDdl::pid, RunningDdl::command, RunningDdl::waitEventType)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(stall.alter(), "ALTER TABLE", "Lock"));
+    assertThat(report.idleInTransaction()).extracting(IdleTransaction::pid, IdleTransaction::blocking)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(stall.holder(), true));
+
+    LockSummary summary = report.summary();
+    assertThat(summary.waitingSessions()).isEqualTo(6);
+    assertThat(summary.rootBlockers()).isEqualTo(1);
+    assertThat(summary.maxQueueDepth()).isEqualTo(5);
+    assertThat(summary.maxLockWaitSeconds()).isEqualTo(alter.waitingSeconds()).isPositive();
+    assertThat(summary.idleInTransactionMaxSeconds()).isPositive();
+    assertThat(summary.ddlMaxSeconds()).isGreaterThanOrEqualTo(alter.waitingSeconds());
+
+    // The queue costs more with every poll while it stands.
+    double cost = summary.maxQueueCostSeconds();
+    LockSnapshot later = poll(watching,
+        s -> LockAnalysis.defaults().analyze(s).summary().maxQueueCostSeconds() > cost);
+    assertThat(later.serverTime()).isAfter(first.serverTime());
+  }
+
+  @Test
+  void walksAThreeLevelChainToItsRoot() throws Exception {
+    Backend a = backends.open("a", false);
+    execute(a, "UPDATE orders SET v = v + 1 WHERE id = 10");
+    Backend b = backends.open("b", false);
+    execute(b, "UPDATE orders SET v = v + 1 WHERE id = 11");
+    backends.start(b, "UPDATE orders SET v = v + 1 WHERE id = 10");
+    Backend c = backends.open("c", true);
+    backends.start(c, "UPDATE orders SET v = v + 1 WHERE id = 11");
+    LockSnapshot snapshot = poll(pool, s -> waiting(s, b.pid()) && waiting(s, c.pid()));
+
+    List<BlockingTree> trees = LockAnalysis.defaults().analyze(snapshot).trees();
+    assertThat(trees).hasSize(1);
+    assertThat(trees.get(0).root().pid()).isEqualTo(a.pid());
+    assertThat(trees.get(0).maxDepth()).isEqualTo(2);
+    assertThat(trees.get(0).blocked()).extracting(BlockedSession::pid, BlockedSession::depth)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(b.pid(), 1),
+            org.assertj.core.groups.Tuple.tuple(c.pid(), 2));
+    assertThat(trees.get(0).blocked().get(0).locktype()).isEqualTo("transactionid");
+  }
+
+  @Test
+  void findsAnIdleSessionHoldingASessionLevelAdvisoryLock() throws Exception {
+    // Migration tools lock with session-level advisory locks, which outlive the transaction: the holder is 'idle'.
+    Backend tool = backends.open("flyway", true);
+    execute(tool, "SELECT pg_advisory_lock(4242)");
+    Backend second = backends.open("flyway-2", true);
+    backends.start(second, "SELECT pg_advisory_lock(4242)");
+    LockSnapshot snapshot = poll(pool, s -> waiting(s, second.pid()));
+
+    BlockingTree tree = LockAnalysis.defaults().analyze(snapshot).trees().get(0);
+    assertThat(tree.root().pid()).isEqualTo(tool.pid());
+    assertThat(tree.root().state()).isEqualTo("idle");
+    assertThat(tree.root().applicationName()).isEqualTo("flyway");
+    assertThat(tree.blocked()).extracting(BlockedSession::locktype).containsExactly("advisory");
+  }
+
+  @Test
+  void leavesOutItsOwnBackendAndSeesNothingOnAQuietServer() throws Exception {
+    int own = await(pool.query("SELECT pg_backend_pid() AS pid").execute()).iterator().next().getInteger("pid");
+    LockSnapshot snapshot = await(probe.poll(pool));
+    assertThat(snapshot.serverTime()).isNotNull();
+    assertThat(snapshot.database()).isEqualTo(pg.database());
+    assertThat(snapshot.byPid()).doesNotContainKey(own);
+    LockReport report = LockAnalysis.defaults().analyze(snapshot);
+    assertThat(report.trees()).isEmpty();
+    assertThat(report.summary().waitingSessions()).isZero();
+  }
+
+  @Test
+  void reportsAnUnbatchedUpdateAsALongRunningWrite() throws Exception {
+    Backend backfill = backends.open("backfill", true);
+    backends.start(backfill, "UPDATE orders SET v = v WHERE id <= 50 AND pg_sleep(0.2) IS NOT NULL");
+    LockAnalysis analysis = new LockAnalysis(Duration.ofMillis(300), true);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+      List<RunningWrite> writes = analysis.analyze(await(probe.poll(pool))).writes();
+      assertThat(writes).extracting(RunningWrite::pid).containsExactly(backfill.pid());
+      RunningWrite write = writes.get(0);
+      assertThat(write.command()).isEqualTo("UPDATE");
+      assertThat(write.runtimeSeconds()).isGreaterThanOrEqualTo(0.3);
+      assertThat(write.query()).isEqualTo("UPDATE orders SET v = v WHERE id <= ? AND pg_sleep(?) IS NOT NULL");
+    });
+  }
+
+  private LockSnapshot poll(Pool watching, Predicate<LockSnapshot> condition) {
+    return Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> await(probe.poll(watching)), condition);
+  }
+
+  private static boolean waiting(LockSnapshot snapshot, int pid) {
+    Session session = snapshot.byPid().get(pid);
+    return session != null && session.waitingOnLock() && !session.blockedBy().isEmpty()
+        && session.waitingFor() != null && session.waitStart() != null;
+  }
+}
