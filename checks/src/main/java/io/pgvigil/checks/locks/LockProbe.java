@@ -41,12 +41,25 @@ import java.util.List;
 public final class LockProbe {
 
   static final String SQL = """
-      WITH busy AS MATERIALIZED (
-        SELECT pid, datname, usename, application_name, backend_type, state,
-               backend_start, xact_start, query_start, state_change,
-               wait_event_type, wait_event, left(query, 200) AS query
-          FROM pg_stat_activity
-         WHERE pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'
+      WITH candidates AS MATERIALIZED (
+        -- Per-backend accessors are lookups in the status snapshot; pg_stat_activity would build
+        -- a full row (query text included) for every connection, idle ones too: with 1,000
+        -- connections that was most of the poll. Only sessions in a transaction (active or idle
+        -- in one) or waiting on a lock can matter.
+        SELECT pg_stat_get_backend_pid(b.id) AS pid
+          FROM pg_stat_get_backend_idset() AS b(id)
+         WHERE pg_stat_get_backend_xact_start(b.id) IS NOT NULL
+            OR pg_stat_get_backend_wait_event_type(b.id) = 'Lock'
+      ),
+      busy AS MATERIALIZED (
+        SELECT a.pid, d.datname, r.rolname AS usename, a.application_name, a.backend_type, a.state,
+               a.backend_start, a.xact_start, a.query_start, a.state_change,
+               a.wait_event_type, a.wait_event, left(a.query, 200) AS query
+          FROM candidates c
+          CROSS JOIN LATERAL pg_stat_get_activity(c.pid) a
+          LEFT JOIN pg_database d ON d.oid = a.datid
+          LEFT JOIN pg_roles r ON r.oid = a.usesysid
+         WHERE a.pid <> pg_backend_pid() AND a.state IS DISTINCT FROM 'idle'
       ),
       waiting AS MATERIALIZED (
         SELECT pid, pg_blocking_pids(pid) AS blocked_by
@@ -54,12 +67,14 @@ public final class LockProbe {
          WHERE wait_event_type = 'Lock' AND datname = current_database()
       ),
       idle_blockers AS (
-        SELECT pid, datname, usename, application_name, backend_type, state,
-               backend_start, xact_start, query_start, state_change,
-               wait_event_type, wait_event, left(query, 200) AS query
-          FROM pg_stat_activity
-         WHERE state = 'idle' AND pid IN (SELECT unnest(blocked_by) FROM waiting)
-           AND EXISTS (SELECT 1 FROM waiting)
+        SELECT a.pid, d.datname, r.rolname AS usename, a.application_name, a.backend_type, a.state,
+               a.backend_start, a.xact_start, a.query_start, a.state_change,
+               a.wait_event_type, a.wait_event, left(a.query, 200) AS query
+          FROM (SELECT DISTINCT unnest(blocked_by) AS pid FROM waiting) blocker
+          CROSS JOIN LATERAL pg_stat_get_activity(blocker.pid) a
+          LEFT JOIN pg_database d ON d.oid = a.datid
+          LEFT JOIN pg_roles r ON r.oid = a.usesysid
+         WHERE a.state = 'idle'
       ),
       activity AS (
         SELECT * FROM busy UNION ALL SELECT * FROM idle_blockers

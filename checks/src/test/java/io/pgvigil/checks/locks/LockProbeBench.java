@@ -71,6 +71,7 @@ public final class LockProbeBench {
   private static final int WARMUP = 50;
   private static final int POLLS = 300;
   private static final int READERS = 15;
+  private static final int SERVER_RUNS = 50;
 
   private LockProbeBench() {}
 
@@ -89,7 +90,8 @@ public final class LockProbeBench {
       }
       Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
           .connectingTo(new PgConnectOptions().setHost(server.host()).setPort(server.port()).setDatabase("postgres")
-              .setUser("postgres").setCachePreparedStatements(true).addProperty("application_name", "pgvigil")
+              .setUser("postgres").setCachePreparedStatements(true).setPreparedStatementCacheSqlFilter(sql -> true)
+              .addProperty("application_name", "pgvigil")
               .addProperty("statement_timeout", "5000"))
           .using(vertx).build();
       LockProbe probe = new LockProbe();
@@ -102,8 +104,12 @@ public final class LockProbeBench {
       int readers = 0;
 
       System.out.println();
-      System.out.println("| sessions | waiting | pgvigil ms (mean / p95) | exporter ms (mean / p95) | self-join ms (mean / p95) | self-join / pgvigil |");
-      System.out.println("|---:|---:|---:|---:|---:|---:|");
+      System.out.println("Round trip per poll (client to server and back, Vert.x, prepared), mean / p95 ms;");
+      System.out.println("server: execution time inside PostgreSQL (EXPLAIN ANALYZE, mean ms).");
+      System.out.println();
+      System.out.println("| sessions | waiting | pgvigil round trip | pgvigil server | exporter round trip | exporter server "
+          + "| self-join round trip | self-join server | self-join / pgvigil (server) |");
+      System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
       for (int size : SIZES) {
         while (readers < Math.min(READERS, size - 2)) {
           Connection reader = open(url, connections);
@@ -124,13 +130,22 @@ public final class LockProbeBench {
             throw new IllegalStateException("the stall did not form within 20 s");
           }
         }
-        double[] ours = measure(() -> probe.poll(pool));
-        double[] exporter = measure(() -> pool.preparedQuery(EXPORTER_SQL).execute());
-        double[] selfJoin = measure(() -> pool.preparedQuery(SELF_JOIN_SQL).execute());
-        System.out.printf(Locale.ROOT, "| %,d | %d | %.3f / %.3f | %.3f / %.3f | %.3f / %.3f | %.1f× |%n",
-            connections.size(), expectedWaiting, ours[0], ours[1], exporter[0], exporter[1], selfJoin[0], selfJoin[1],
-            selfJoin[0] / ours[0]);
+        row(String.format(Locale.ROOT, "%,d", connections.size()), expectedWaiting, probe, pool);
       }
+      // The same 1,000 sessions with 100 of them inside transactions that hold locks on five tables
+      // (and their indexes): pg_locks grows to about a thousand rows, as on a busy application.
+      try (Connection setup = DriverManager.getConnection(url); Statement statement = setup.createStatement()) {
+        for (int t = 1; t <= 5; t++) {
+          statement.execute("CREATE TABLE busy_" + t + " (id int PRIMARY KEY, v int)");
+        }
+      }
+      for (int i = 0; i < 100; i++) {
+        Connection busy = connections.get(connections.size() - 1 - i);
+        busy.setAutoCommit(false);
+        busy.createStatement().execute(
+            "SELECT 1 FROM busy_1, busy_2, busy_3, busy_4, busy_5 WHERE busy_1.id = busy_2.id LIMIT 0");
+      }
+      row("1,000 (100 in transactions, ~1,000 locks)", 1 + readers, probe, pool);
       System.out.println();
       if (Boolean.getBoolean("bench.explain")) {
         for (String sql : List.of(LockProbe.SQL, SELF_JOIN_SQL)) {
@@ -147,6 +162,33 @@ public final class LockProbeBench {
       blocked.shutdownNow();
       await(vertx.close());
     }
+  }
+
+  private static void row(String sessions, int waiting, LockProbe probe, Pool pool) throws Exception {
+    double[] ours = measure(() -> probe.poll(pool));
+    double oursServer = server(pool, LockProbe.SQL);
+    double[] exporter = measure(() -> pool.preparedQuery(EXPORTER_SQL).execute());
+    double exporterServer = server(pool, EXPORTER_SQL);
+    double[] selfJoin = measure(() -> pool.preparedQuery(SELF_JOIN_SQL).execute());
+    double selfJoinServer = server(pool, SELF_JOIN_SQL);
+    System.out.printf(Locale.ROOT,
+        "| %s | %d | %.3f / %.3f | %.3f | %.3f / %.3f | %.3f | %.3f / %.3f | %.3f | %.1f× |%n",
+        sessions, waiting, ours[0], ours[1], oursServer, exporter[0], exporter[1], exporterServer,
+        selfJoin[0], selfJoin[1], selfJoinServer, selfJoinServer / oursServer);
+  }
+
+  /** Mean server-side execution time (planning excluded) over SERVER_RUNS runs, in ms. */
+  private static double server(Pool pool, String sql) throws Exception {
+    double total = 0;
+    for (int i = 0; i < SERVER_RUNS; i++) {
+      for (io.vertx.sqlclient.Row line : await(pool.query("EXPLAIN (ANALYZE, TIMING OFF) " + sql).execute())) {
+        String text = line.getString(0);
+        if (text.startsWith("Execution Time:")) {
+          total += Double.parseDouble(text.replaceAll("[^0-9.]", ""));
+        }
+      }
+    }
+    return total / SERVER_RUNS;
   }
 
   /** Mean and p95 in milliseconds of POLLS runs after WARMUP. */
