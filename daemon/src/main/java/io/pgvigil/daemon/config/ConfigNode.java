@@ -188,6 +188,11 @@ final class ConfigNode {
         return Optional.empty();
     }
 
+    /** {@code true} or {@code false}. */
+    Optional<Boolean> bool() {
+        return oneOf(List.of("true", "false")).map(Boolean::parseBoolean);
+    }
+
     /** One of a fixed set of spellings, with a suggestion for near misses. */
     Optional<String> oneOf(List<String> allowed) {
         Optional<Scalar> scalar = scalar("one of " + String.join(", ", allowed));

@@ -253,7 +253,7 @@ final class TargetReader {
     }
 
     private WatchConfig readWatch(ConfigNode watch) {
-        if (!watch.mapping("interval", "windowInterval", "statementTimeout")) {
+        if (!watch.mapping("interval", "windowInterval", "statementTimeout", "redactLiterals")) {
             return WatchConfig.DEFAULT;
         }
         Optional<Duration> interval = watch.get("interval").positiveDuration();
@@ -274,7 +274,9 @@ final class TargetReader {
                     + " must be shorter than interval " + describe(effectiveInterval, interval)
                     + " so a slow probe finishes before the next one starts");
         }
-        return new WatchConfig(effectiveInterval, effectiveWindow, effectiveTimeout);
+        boolean redact = watch.get("redactLiterals").isPresent()
+                && watch.get("redactLiterals").bool().orElse(false);
+        return new WatchConfig(effectiveInterval, effectiveWindow, effectiveTimeout, redact);
     }
 
     /** Mentions defaults explicitly, since the user may be surprised by a value they did not write. */

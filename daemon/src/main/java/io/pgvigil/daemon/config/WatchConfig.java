@@ -8,13 +8,14 @@ import java.util.Objects;
  * can build up in well under a second; {@code statementTimeout} bounds each probe query so a
  * stuck catalog read never overlaps the next poll.
  */
-public record WatchConfig(Duration interval, Duration windowInterval, Duration statementTimeout) {
+public record WatchConfig(Duration interval, Duration windowInterval, Duration statementTimeout,
+                          boolean redactLiterals) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_WINDOW_INTERVAL = Duration.ofMillis(250);
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMillis(500);
     public static final WatchConfig DEFAULT =
-            new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT);
+            new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT, false);
 
     public WatchConfig {
         Objects.requireNonNull(interval, "interval");

@@ -16,6 +16,15 @@ public final class MeterNames {
   public static final String SCHEMA_DRIFT_OBJECTS = "pgvigil.schema.drift.objects";
   public static final String SCHEMA_DRIFT_LAST_CHECK = "pgvigil.schema.drift.last.check.timestamp.seconds";
 
+  public static final String LOCK_WAITING_SESSIONS = "pgvigil.lock.waiting.sessions";
+  public static final String LOCK_WAIT_MAX = "pgvigil.lock.wait.max";
+  public static final String LOCK_QUEUE_DEPTH_MAX = "pgvigil.lock.queue.depth.max";
+  public static final String LOCK_QUEUE_COST_MAX = "pgvigil.lock.queue.cost.max";
+  public static final String IDLE_IN_TRANSACTION_MAX = "pgvigil.idle.in.transaction.max";
+  public static final String DDL_MAX_DURATION = "pgvigil.ddl.max.duration";
+  public static final String LONG_RUNNING_WRITES = "pgvigil.long.running.writes";
+  public static final String INVALID_INDEXES = "pgvigil.invalid.indexes";
+
   public static final String TAG_TARGET = "target";
   public static final String TAG_CHECK = "check";
   public static final String TAG_PROBLEM = "problem";

@@ -1,15 +1,17 @@
 package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.drift.DriftState;
+import io.pgvigil.daemon.locks.LockState;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * One target to watch: where it is, which checks run against it besides the
- * heartbeat, and the drift verdict its history check keeps (when it has
- * migrations configured).
+ * heartbeat, the drift verdict its drift check keeps (when it has migrations
+ * configured) and what its lock watch saw last.
  */
-public record TargetSetup(TargetSpec spec, List<TargetCheck> checks, Optional<DriftState> drift) {
+public record TargetSetup(TargetSpec spec, List<TargetCheck> checks, Optional<DriftState> drift,
+    LockState locks) {
 
   public TargetSetup {
     checks = List.copyOf(checks);

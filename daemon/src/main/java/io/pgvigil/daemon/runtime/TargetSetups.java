@@ -6,6 +6,10 @@ import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.DriftState;
 import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.drift.ShadowSettings;
+import io.pgvigil.checks.locks.LockAnalysis;
+import io.pgvigil.daemon.locks.InvalidIndexCheck;
+import io.pgvigil.daemon.locks.LockState;
+import io.pgvigil.daemon.locks.LockWatchCheck;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,12 +30,18 @@ public final class TargetSetups {
   static TargetSetup from(TargetConfig target, ShadowSettings.Storage storage,
       MeterRegistry registry, Duration maxBackoff, Clock clock) {
     List<TargetCheck> checks = new ArrayList<>();
+    TargetSpec spec = TargetSpecs.from(target, maxBackoff);
+    LockState locks = new LockState(target.name(), registry);
+    Duration queryTimeout = spec.queryTimeout().plus(spec.connectTimeout());
+    checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
+        target.watch().redactLiterals()), target.watch().interval(), queryTimeout, locks));
+    checks.add(new InvalidIndexCheck(queryTimeout, locks));
     Optional<DriftState> drift = Optional.empty();
     if (target.migrations().isPresent()) {
       DriftState state = new DriftState(target.name(), registry);
       checks.add(DriftCheck.of(target, storage, state::last, state::update, clock));
       drift = Optional.of(state);
     }
-    return new TargetSetup(TargetSpecs.from(target, maxBackoff), checks, drift);
+    return new TargetSetup(spec, checks, drift, locks);
   }
 }

@@ -1,0 +1,67 @@
+package io.pgvigil.daemon.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.pgvigil.daemon.locks.LockState;
+import io.pgvigil.daemon.runtime.Daemon;
+import io.pgvigil.daemon.runtime.TargetMonitor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+
+/**
+ * {@code GET /api/v1/targets/{name}/locks}: the last lock report (blocking
+ * trees with their root blockers, lock queues behind waiting DDL with their
+ * cost, running DDL with progress, long writes, idle transactions) and the
+ * INVALID indexes. Query text is already cut to 200 characters (and its
+ * literals redacted when {@code watch.redactLiterals} is on) by the analysis.
+ */
+final class LockRoutes {
+
+  /** The report's records, as they are: their field names are the documented JSON. */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  private final Daemon daemon;
+
+  LockRoutes(Daemon daemon) {
+    this.daemon = daemon;
+  }
+
+  void get(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    Optional<TargetMonitor> monitor = daemon.monitor(name);
+    if (monitor.isEmpty()) {
+      ApiServer.error(ctx, 404, "no target named '" + name + "'");
+      return;
+    }
+    LockState locks = monitor.get().setup().locks();
+    JsonObject body = new JsonObject().put("target", name);
+    try {
+      if (locks.last().isEmpty()) {
+        body.put("status", "not-polled-yet");
+      } else {
+        body.put("status", "ok");
+        body.mergeIn(new JsonObject(JSON.writeValueAsString(locks.last().get())));
+      }
+      body.put("invalidIndexes", locks.invalidIndexes()
+          .map(list -> new JsonArray(encode(list))).orElse(null));
+    } catch (JsonProcessingException e) {
+      ApiServer.error(ctx, 500, "cannot render the lock report: " + e.getOriginalMessage());
+      return;
+    }
+    ApiServer.json(ctx, 200, body);
+  }
+
+  private static String encode(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

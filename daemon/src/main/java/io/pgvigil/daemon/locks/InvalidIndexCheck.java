@@ -1,0 +1,46 @@
+package io.pgvigil.daemon.locks;
+
+import io.pgvigil.checks.locks.InvalidIndexProbe;
+import io.pgvigil.daemon.runtime.TargetCheck;
+import io.vertx.core.Future;
+import java.time.Duration;
+
+/**
+ * INVALID indexes, every 30 s: they appear when a CREATE INDEX CONCURRENTLY
+ * fails and stay until someone drops or rebuilds them. Not every second: the
+ * scan of {@code pg_index} grows with the catalog, and nothing here is urgent.
+ */
+public final class InvalidIndexCheck implements TargetCheck {
+
+  public static final String NAME = "invalid-indexes";
+  static final Duration INTERVAL = Duration.ofSeconds(30);
+
+  private final InvalidIndexProbe probe = new InvalidIndexProbe();
+  private final Duration timeout;
+  private final LockState state;
+
+  public InvalidIndexCheck(Duration timeout, LockState state) {
+    this.timeout = timeout;
+    this.state = state;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Duration interval() {
+    return INTERVAL;
+  }
+
+  @Override
+  public Duration timeout() {
+    return timeout;
+  }
+
+  @Override
+  public Future<Void> run(Context context) {
+    return probe.poll(context.pool()).onSuccess(state::updateInvalidIndexes).mapEmpty();
+  }
+}

@@ -1,0 +1,50 @@
+package io.pgvigil.daemon.locks;
+
+import io.pgvigil.checks.locks.LockAnalysis;
+import io.pgvigil.checks.locks.LockProbe;
+import io.pgvigil.daemon.runtime.TargetCheck;
+import io.vertx.core.Future;
+import java.time.Duration;
+
+/**
+ * The lock watch, every {@code watch.interval}: one query, then the blocking
+ * trees, lock queues, running DDL and long writes computed in memory (cheap
+ * enough to stay on the event loop: a few dozen sessions at most).
+ */
+public final class LockWatchCheck implements TargetCheck {
+
+  public static final String NAME = "locks";
+
+  private final LockProbe probe = new LockProbe();
+  private final LockAnalysis analysis;
+  private final Duration interval;
+  private final Duration timeout;
+  private final LockState state;
+
+  public LockWatchCheck(LockAnalysis analysis, Duration interval, Duration timeout, LockState state) {
+    this.analysis = analysis;
+    this.interval = interval;
+    this.timeout = timeout;
+    this.state = state;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Duration interval() {
+    return interval;
+  }
+
+  @Override
+  public Duration timeout() {
+    return timeout;
+  }
+
+  @Override
+  public Future<Void> run(Context context) {
+    return probe.poll(context.pool()).map(analysis::analyze).onSuccess(state::update).mapEmpty();
+  }
+}
