@@ -36,6 +36,8 @@ public final class Demo implements AutoCloseable {
   static final String REPLICA = "replica-1";
   /** The demo watches as a least-privilege role, like production should. */
   static final String MONITOR_ROLE = "pgvigil";
+  /** The first lock stall starts a few seconds after the welcome text, so it can be read first. */
+  static final int STALL_DELAY_SECONDS = 10;
 
   private final Path work;
   private final PrintWriter out;
@@ -110,6 +112,10 @@ public final class Demo implements AutoCloseable {
     HistoryDriftScenario.stage(migrations);
     done(HistoryDriftScenario.EDITED + " edited, " + HistoryDriftScenario.ADDED + " added");
 
+    step("Applying a hand \"hotfix\" to the live schema (structural drift)");
+    HotfixScenario.apply(primary.jdbcUrl(DATABASE));
+    done("an index made by hand, a changed default, an INVALID index from a failed CREATE INDEX CONCURRENTLY");
+
     step("Starting pgvigil");
     configFile = writeConfig(port);
     PgvigilConfig config = new ConfigLoader(Map.of()).load(configFile);
@@ -118,6 +124,8 @@ public final class Demo implements AutoCloseable {
         Clock.systemUTC());
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());
+
+    resources.add(LockStallScenario.start(primary.jdbcUrl(DATABASE), STALL_DELAY_SECONDS));
   }
 
   /**
@@ -198,11 +206,24 @@ public final class Demo implements AutoCloseable {
               curl -X POST -H 'Authorization: Bearer %10$s' %1$s/api/v1/targets/shop/drift
             and the same check as CI would run it:
               java -jar daemon/target/pgvigil.jar drift --config %5$s
+          - Structural drift, in the same report ("structure"): the demo then "hotfixed"
+            the live schema by hand: %11$s created by hand, the default of
+            %12$s changed, and %13$s left INVALID by a failed
+            CREATE UNIQUE INDEX CONCURRENTLY. pgvigil replays the applied history into
+            an embedded shadow PostgreSQL and diffs the catalogs; see
+            pgvigil_schema_drift_objects and pgvigil_invalid_indexes in /metrics.
+          - The lock stall, every minute from %14$d s after this text: a session idle in
+            transaction holds a row of inventory, an ALTER TABLE ... ADD COLUMN waits
+            behind it, and a reader queues behind the ALTER every 3 s for %15$d s.
+            Watch %1$s/api/v1/targets/shop/locks (the tree, its root blocker, the
+            queue and its cost in blocked-backend-seconds) and pgvigil_lock_queue_depth_max.
 
         Press Ctrl-C to stop; the demo removes everything it created.
         """, base, primary.uri(DATABASE), REPLICA, replica.port(), configFile,
         work.resolve("db/migration"), MONITOR_ROLE, HistoryDriftScenario.EDITED,
-        HistoryDriftScenario.ADDED, apiToken);
+        HistoryDriftScenario.ADDED, apiToken, HotfixScenario.HAND_INDEX,
+        HotfixScenario.CHANGED_DEFAULT, HotfixScenario.INVALID_INDEX, STALL_DELAY_SECONDS,
+        LockStallScenario.STALL_SECONDS);
     out.flush();
   }
 

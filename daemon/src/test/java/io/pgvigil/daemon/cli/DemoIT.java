@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.runtime.Http;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,27 @@ class DemoIT {
           .map(p -> ((JsonObject) p).getString("kind") + " " + ((JsonObject) p).getString("script")))
           .containsExactlyInAnyOrder("checksum-mismatch V2__create_products.sql",
               "pending V12__add_products_description.sql");
+      // The staged structural drift: the hand hotfix, and the index the edited V2 now creates.
+      JsonArray findings = drift.getJsonObject("structure").getJsonArray("findings");
+      assertThat(findings.stream().map(f -> ((JsonObject) f).getString("change") + " "
+          + ((JsonObject) f).getString("kind") + " " + ((JsonObject) f).getString("object")))
+          .contains("unexpected index public.orders_status_idx",
+              "changed column public.products.active",
+              "unexpected index public.customers_full_name_key",
+              "missing index public.products_active_idx");
+      await().atMost(Duration.ofSeconds(40)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_invalid_indexes{target=\"shop\"}") == 1.0);
+
+      // The lock stall forms: a queue behind the ALTER, rooted at the idle transaction.
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        JsonArray queues = new JsonObject(http.get("/api/v1/targets/shop/locks").body()).getJsonArray("queues");
+        return queues != null && !queues.isEmpty() && queues.getJsonObject(0).getInteger("depth") >= 2;
+      });
+      JsonObject locks = new JsonObject(http.get("/api/v1/targets/shop/locks").body());
+      assertThat(locks.getJsonArray("queues").getJsonObject(0).getString("query")).startsWith("ALTER TABLE inventory");
+      assertThat(locks.getJsonArray("trees").getJsonObject(0).getJsonObject("root").getString("state"))
+          .isEqualTo("idle in transaction");
+
       Path work = Path.of(demo.find(STAGING));
       assertThat(work.resolve("pgvigil.yaml")).exists();
 

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.locks.LockState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +32,10 @@ class UnreachableTargetTest {
         new PgConnectOptions().setHost("127.0.0.1").setPort(closedPort).setDatabase("app")
             .setUser("pgvigil"),
         Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1));
-    daemon = RunningDaemon.start(new Metrics(), new Daemon.Settings("127.0.0.1", 0,
-        Optional.empty(), List.of(new TargetSetup(spec, List.of(), Optional.empty()))),
+    Metrics metrics = new Metrics();
+    daemon = RunningDaemon.start(metrics, new Daemon.Settings("127.0.0.1", 0,
+        Optional.empty(), List.of(new TargetSetup(spec, List.of(), Optional.empty(),
+            new LockState("nowhere", metrics.registry())))),
         Clock.systemUTC());
     http = new Http(daemon.port());
   }
