@@ -64,6 +64,25 @@ class CatalogSnapshotIT {
   }
 
   @Test
+  void findsNothingBetweenTwoReplaysOnAnotherMajorToo() throws Exception {
+    int major = TestServers.otherMajor();
+    try (OwnedTestPostgres other = TestServers.startEmbedded(major, "CatalogSnapshotIT-major-" + major);
+        SchemaFixture otherFixture = new SchemaFixture(other)) {
+      otherFixture.createDatabase("expected", null);
+      otherFixture.apply("expected", null, SchemaFixture.chunks());
+      otherFixture.createDatabase("reordered", null);
+      otherFixture.apply("reordered", "SET search_path = audit, app, public; SET TimeZone = 'Asia/Kolkata'",
+          SchemaFixture.reorderedChunks());
+
+      SchemaSnapshot expected = otherFixture.snapshot("expected", SnapshotOptions.defaults());
+      SchemaSnapshot actual = otherFixture.snapshot("reordered", SnapshotOptions.defaults());
+      assertThat(expected.major()).isEqualTo(major);
+      assertThat(otherFixture.diff(expected, actual)).isEmpty();
+      assertThat(actual.objects()).isEqualTo(expected.objects());
+    }
+  }
+
+  @Test
   void findsNothingWithCommentsAndGrantsCompared() {
     SnapshotOptions all = SnapshotOptions.defaults().withComments(true).withGrants(true);
     SchemaSnapshot expected = fixture.snapshot("expected", all);

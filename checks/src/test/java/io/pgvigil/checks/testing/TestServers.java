@@ -42,6 +42,21 @@ public final class TestServers {
     return Path.of(System.getProperty("java.io.tmpdir"), "pgvigil-postgres");
   }
 
+  /**
+   * An embedded server of a given major, whatever {@code pgvigil.test.pg} says: for tests that
+   * must show something holds on more than one major in the same run.
+   */
+  public static OwnedTestPostgres startEmbedded(int major, String name) throws IOException {
+    OwnedTestPostgres server = EmbeddedTestPostgres.start(major, name);
+    LOG.info("test PostgreSQL: {}", server);
+    return server;
+  }
+
+  /** Another supported major than {@link #major()}, for the same-run "and on another major" tests. */
+  public static int otherMajor() {
+    return major() == 16 ? 17 : 16;
+  }
+
   /** Starts a server for one test class (named for its logs) on the configured backend. */
   public static OwnedTestPostgres start(String name) throws IOException {
     int major = major();
