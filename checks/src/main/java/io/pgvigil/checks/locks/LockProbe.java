@@ -45,11 +45,11 @@ public final class LockProbe {
         -- Per-backend accessors are lookups in the status snapshot; pg_stat_activity would build
         -- a full row (query text included) for every connection, idle ones too: with 1,000
         -- connections that was most of the poll. Only sessions in a transaction (active or idle
-        -- in one) or waiting on a lock can matter.
+        -- in one) can matter, and a session waiting on a lock is always in one (it is running a
+        -- statement), so one accessor per backend is enough.
         SELECT pg_stat_get_backend_pid(b.id) AS pid
           FROM pg_stat_get_backend_idset() AS b(id)
          WHERE pg_stat_get_backend_xact_start(b.id) IS NOT NULL
-            OR pg_stat_get_backend_wait_event_type(b.id) = 'Lock'
       ),
       busy AS MATERIALIZED (
         SELECT a.pid, d.datname, r.rolname AS usename, a.application_name, a.backend_type, a.state,
