@@ -1,0 +1,40 @@
+package io.pgvigil.checks.replication;
+
+/**
+ * One standby's lag, as the primary ({@code pg_stat_replication}) and, when configured, the replica itself
+ * see it. Every lag is null when unknown; a {@code gone} standby has no lag at all (never 0).
+ *
+ * @param name               {@code application_name}, which is also the configured replica name
+ * @param gone               true when the standby is missing from {@code pg_stat_replication}
+ * @param state              walsender state (streaming, catchup, ...)
+ * @param syncState          async, potential, sync or quorum
+ * @param clientAddr         the standby's address
+ * @param writeLagSeconds    {@code write_lag}
+ * @param flushLagSeconds    {@code flush_lag}
+ * @param replayLagSeconds   {@code replay_lag}
+ * @param sentLagBytes       WAL not yet sent
+ * @param flushLagBytes      WAL not yet flushed by the standby
+ * @param replayLagBytes     WAL not yet replayed by the standby
+ * @param replayDelaySeconds from the replica: replay delay with the idle correction
+ * @param replayGapBytes     from the replica: WAL received, not yet replayed
+ * @param paused             from the replica: replay paused or pause requested
+ * @param inRecovery         from the replica: false when it is not a standby
+ * @param receiverStatus     from the replica: its WAL receiver's status
+ */
+public record ReplicaLag(
+    String name,
+    boolean gone,
+    String state,
+    String syncState,
+    String clientAddr,
+    Double writeLagSeconds,
+    Double flushLagSeconds,
+    Double replayLagSeconds,
+    Long sentLagBytes,
+    Long flushLagBytes,
+    Long replayLagBytes,
+    Double replayDelaySeconds,
+    Long replayGapBytes,
+    Boolean paused,
+    Boolean inRecovery,
+    String receiverStatus) {}

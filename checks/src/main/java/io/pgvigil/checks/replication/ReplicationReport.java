@@ -1,0 +1,30 @@
+package io.pgvigil.checks.replication;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One poll of replication, judged: lag per standby, slots, and what needs attention.
+ *
+ * @param at       when the poll was taken (the daemon's clock)
+ * @param standby  true when the probed server is itself a standby (cascading)
+ * @param replicas per standby, by name; gone standbys included with {@code gone = true} and no lag
+ * @param slots    the replication slots
+ * @param findings what needs a human
+ * @param notes    what could not be read and why
+ */
+public record ReplicationReport(
+    Instant at,
+    boolean standby,
+    List<ReplicaLag> replicas,
+    List<ReplicationSlot> slots,
+    List<ReplicationFinding> findings,
+    List<String> notes) {
+
+  public ReplicationReport {
+    replicas = List.copyOf(replicas);
+    slots = List.copyOf(slots);
+    findings = List.copyOf(findings);
+    notes = List.copyOf(notes);
+  }
+}

@@ -1,0 +1,178 @@
+package io.pgvigil.checks.replication;
+
+import io.pgvigil.checks.replication.ReplicationFinding.InactiveSlotGrowing;
+import io.pgvigil.checks.replication.ReplicationFinding.ReceiverNotStreaming;
+import io.pgvigil.checks.replication.ReplicationFinding.ReplayPaused;
+import io.pgvigil.checks.replication.ReplicationFinding.ReplicaNotInRecovery;
+import io.pgvigil.checks.replication.ReplicationFinding.SlotWalAtRisk;
+import io.pgvigil.checks.replication.ReplicationFinding.StandbyGone;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns successive polls of one target into a {@link ReplicationReport}: it remembers which standbys it has
+ * seen and how each inactive slot's retained WAL evolves. Not thread-safe: one tracker per target, updated by
+ * one poller. Standbys are matched by {@code application_name}, which must equal the configured replica name.
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li><b>Standby gone</b>: a name seen in an earlier poll, or expected, that is not in
+ *       {@code pg_stat_replication} now. Its entry stays in the report with {@code gone = true} and no
+ *       primary-side lag: a broken standby must never look like one with 0 lag. A name stays remembered
+ *       until the tracker is discarded (a deliberately removed standby stays "gone" until the daemon
+ *       restarts; see {@link #forget(String)}).</li>
+ *   <li><b>Inactive slot growing</b>: an inactive slot whose retained WAL, over the polls of the last
+ *       {@code window} during which it stayed inactive, never shrank, was seen at least {@code minPolls}
+ *       times and grew by at least {@code minGrowthBytes} (default 16 MiB, one default WAL segment: less can
+ *       be a checkpoint record or two on an idle server). Requiring growth rather than "inactive" alone
+ *       avoids crying wolf about a standby that reconnects within a few seconds, or an idle primary.
+ *       A shrink (the slot was advanced) restarts the window.</li>
+ *   <li><b>Slot WAL at risk</b>: {@code wal_status} 'unreserved' or 'lost'.</li>
+ *   <li><b>Replica</b> (from the replica's own probe): not in recovery, WAL receiver not streaming,
+ *       replay paused.</li>
+ * </ul>
+ */
+public final class ReplicationTracker {
+
+  public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
+  public static final long DEFAULT_MIN_GROWTH_BYTES = 16L * 1024 * 1024;
+  public static final int DEFAULT_MIN_POLLS = 3;
+
+  private final Duration window;
+  private final long minGrowthBytes;
+  private final int minPolls;
+  private final Map<String, Instant> lastSeen = new HashMap<>();
+  private final Map<String, Deque<SlotSample>> inactiveSlots = new HashMap<>();
+
+  public ReplicationTracker() {
+    this(DEFAULT_WINDOW, DEFAULT_MIN_GROWTH_BYTES, DEFAULT_MIN_POLLS);
+  }
+
+  public ReplicationTracker(Duration window, long minGrowthBytes, int minPolls) {
+    if (window.isNegative() || window.isZero() || minGrowthBytes <= 0 || minPolls < 2) {
+      throw new IllegalArgumentException("window must be > 0, minGrowthBytes > 0 and minPolls >= 2, were "
+          + window + ", " + minGrowthBytes + ", " + minPolls);
+    }
+    this.window = window;
+    this.minGrowthBytes = minGrowthBytes;
+    this.minPolls = minPolls;
+  }
+
+  /**
+   * Judges one poll.
+   *
+   * @param now              the daemon's clock at the poll
+   * @param primary          the primary's probe result
+   * @param replicas         the replicas' own probe results by configured name; a replica whose probe failed
+   *                         is simply absent
+   * @param expectedStandbys names that must be streaming (the configured replicas)
+   */
+  public ReplicationReport update(Instant now, PrimaryReplication primary, Map<String, ReplicaStatus> replicas,
+      Set<String> expectedStandbys) {
+    List<ReplicaLag> lags = new ArrayList<>();
+    List<ReplicationFinding> findings = new ArrayList<>();
+    Set<String> present = new HashSet<>();
+    for (StandbyReplication standby : primary.standbys()) {
+      String name = standby.name() == null ? "" : standby.name();
+      present.add(name);
+      lags.add(present(standby, replicas.get(name)));
+    }
+    Set<String> missing = new TreeSet<>(lastSeen.keySet());
+    missing.addAll(expectedStandbys);
+    missing.removeAll(present);
+    for (String name : missing) {
+      findings.add(new StandbyGone(name, lastSeen.get(name)));
+      lags.add(gone(name, replicas.get(name)));
+    }
+    present.forEach(name -> lastSeen.put(name, now));
+    replicas.forEach((name, status) -> findings.addAll(replicaFindings(name, status)));
+    findings.addAll(slotFindings(now, primary.slots()));
+    List<String> notes = new ArrayList<>(primary.notes());
+    replicas.forEach((name, status) -> status.notes().forEach(note -> notes.add(name + ": " + note)));
+    return new ReplicationReport(now, primary.standby(), lags, primary.slots(), findings, notes);
+  }
+
+  /** Stops expecting a standby seen before, e.g. after it was removed on purpose. */
+  public void forget(String name) {
+    lastSeen.remove(name);
+  }
+
+  private static ReplicaLag present(StandbyReplication standby, ReplicaStatus replica) {
+    return new ReplicaLag(standby.name(), false, standby.state(), standby.syncState(), standby.clientAddr(),
+        standby.writeLagSeconds(), standby.flushLagSeconds(), standby.replayLagSeconds(),
+        standby.sentLagBytes(), standby.flushLagBytes(), standby.replayLagBytes(),
+        replica == null ? null : replica.replayDelaySeconds(),
+        replica == null ? null : replica.replayGapBytes(),
+        replica == null ? null : replica.paused(),
+        replica == null ? null : replica.inRecovery(),
+        replica == null ? null : replica.receiverStatus());
+  }
+
+  /** No primary-side lag for a gone standby; its own view (if it answers) is kept, and is null when not streaming. */
+  private static ReplicaLag gone(String name, ReplicaStatus replica) {
+    return new ReplicaLag(name, true, null, null, null, null, null, null, null, null, null,
+        replica == null ? null : replica.replayDelaySeconds(),
+        replica == null ? null : replica.replayGapBytes(),
+        replica == null ? null : replica.paused(),
+        replica == null ? null : replica.inRecovery(),
+        replica == null ? null : replica.receiverStatus());
+  }
+
+  private static List<ReplicationFinding> replicaFindings(String name, ReplicaStatus status) {
+    if (!status.inRecovery()) {
+      return List.of(new ReplicaNotInRecovery(name));
+    }
+    List<ReplicationFinding> findings = new ArrayList<>();
+    if (!status.streaming()) {
+      findings.add(new ReceiverNotStreaming(name, status.receiverStatus()));
+    }
+    if (Boolean.TRUE.equals(status.paused())) {
+      findings.add(new ReplayPaused(name, status.pauseState()));
+    }
+    return findings;
+  }
+
+  private List<ReplicationFinding> slotFindings(Instant now, List<ReplicationSlot> slots) {
+    List<ReplicationFinding> findings = new ArrayList<>();
+    Map<String, Deque<SlotSample>> still = new LinkedHashMap<>();
+    for (ReplicationSlot slot : slots) {
+      if ("unreserved".equals(slot.walStatus()) || "lost".equals(slot.walStatus())) {
+        findings.add(new SlotWalAtRisk(slot.name(), slot.walStatus(), slot.safeWalSize(), slot.invalidationReason()));
+      }
+      if (slot.active() || slot.retainedBytes() == null) {
+        continue;
+      }
+      Deque<SlotSample> samples = inactiveSlots.getOrDefault(slot.name(), new ArrayDeque<>());
+      long retained = slot.retainedBytes();
+      if (!samples.isEmpty() && retained < samples.peekLast().retainedBytes()) {
+        samples.clear();
+      }
+      samples.addLast(new SlotSample(now, retained));
+      Instant windowStart = now.minus(window);
+      while (samples.size() > 1 && samples.peekFirst().at().isBefore(windowStart)) {
+        samples.removeFirst();
+      }
+      still.put(slot.name(), samples);
+      long grew = retained - samples.peekFirst().retainedBytes();
+      if (samples.size() >= minPolls && grew >= minGrowthBytes) {
+        findings.add(new InactiveSlotGrowing(slot.name(), retained, grew, samples.peekFirst().at()));
+      }
+    }
+    // Slots that became active, stopped reserving WAL or were dropped start over.
+    inactiveSlots.clear();
+    inactiveSlots.putAll(still);
+    return findings;
+  }
+
+  private record SlotSample(Instant at, long retainedBytes) {}
+}

@@ -1,0 +1,243 @@
+package io.pgvigil.checks.replication;
+
+import static io.pgvigil.checks.replication.TestPools.await;
+import static io.pgvigil.checks.replication.TestPools.execute;
+import static io.pgvigil.checks.replication.TestPools.query;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgvigil.checks.replication.ReplicationFinding.InactiveSlotGrowing;
+import io.pgvigil.checks.replication.ReplicationFinding.StandbyGone;
+import io.pgvigil.checks.testing.ReplicaPair;
+import io.pgvigil.checks.testing.ReplicaPairExtension;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(ReplicaPairExtension.class)
+class ReplicationIT {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private static Vertx vertx;
+  private static Pool primaryPool;
+  private static Pool replicaPool;
+  private static Pool watcherPrimaryPool;
+  private static Pool watcherReplicaPool;
+
+  private final PrimaryReplicationProbe primaryProbe = new PrimaryReplicationProbe();
+  private final ReplicaProbe replicaProbe = new ReplicaProbe();
+
+  @BeforeAll
+  static void setUp(ReplicaPair pair) throws Exception {
+    // The standby reports its replay position every wal_receiver_status_interval (default 10 s) when it
+    // receives nothing: 1 s lets the primary see a resumed replay catch up within the test's patience.
+    execute(pair.replica(), "ALTER SYSTEM SET wal_receiver_status_interval = '1s'");
+    execute(pair.replica(), "SELECT pg_reload_conf()");
+    execute(pair.primary(), "CREATE ROLE watcher LOGIN IN ROLE pg_monitor");
+    execute(pair.primary(), "CREATE TABLE marks (id bigint)");
+    vertx = Vertx.vertx();
+    primaryPool = TestPools.pool(vertx, pair.primary(), pair.primary().user());
+    replicaPool = TestPools.pool(vertx, pair.replica(), pair.replica().user());
+    watcherPrimaryPool = TestPools.pool(vertx, pair.primary(), "watcher");
+    watcherReplicaPool = TestPools.pool(vertx, pair.replica(), "watcher");
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    for (Pool pool : List.of(primaryPool, replicaPool, watcherPrimaryPool, watcherReplicaPool)) {
+      await(pool.close());
+    }
+    await(vertx.close());
+  }
+
+  @BeforeEach
+  void replicaStreamsAndHasReplayedATransaction(ReplicaPair pair) throws Exception {
+    // A commit replayed since the replica started gives pg_last_xact_replay_timestamp() a value.
+    execute(pair.primary(), "INSERT INTO marks VALUES (1)");
+    await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+      assertThat(standby(pollPrimary()).state()).isEqualTo("streaming");
+      ReplicaStatus replica = pollReplica();
+      assertThat(replica.streaming()).isTrue();
+      assertThat(replica.replayDelaySeconds()).isZero();
+      assertThat(replica.lastReplayTime()).isNotNull();
+    });
+  }
+
+  @Test
+  void lagGrowsWhileReplayIsPausedAndReturnsToZeroAfterResume(ReplicaPair pair) throws Exception {
+    execute(pair.replica(), "SELECT pg_wal_replay_pause()");
+    try {
+      await().atMost(PATIENCE).untilAsserted(() -> {
+        execute(pair.primary(), "INSERT INTO marks SELECT generate_series(1, 1000)");
+        StandbyReplication standby = standby(pollPrimary());
+        assertThat(standby.replayLagBytes()).isPositive();
+        assertThat(standby.replayLagSeconds()).isNotNull().isPositive();
+        ReplicaStatus replica = pollReplica();
+        assertThat(replica.pauseState()).isEqualTo("paused");
+        assertThat(replica.paused()).isTrue();
+        assertThat(replica.replayGapBytes()).isPositive();
+        assertThat(replica.replayDelaySeconds()).isNotNull().isPositive();
+      });
+      long before = standby(pollPrimary()).replayLagBytes();
+      execute(pair.primary(), "CREATE TABLE paused_backfill AS SELECT generate_series(1, 200000) AS id");
+      await().atMost(PATIENCE).untilAsserted(() -> {
+        assertThat(standby(pollPrimary()).replayLagBytes()).isGreaterThan(before + 1_000_000);
+        assertThat(pollReplica().replayGapBytes()).isGreaterThan(1_000_000);
+      });
+    } finally {
+      execute(pair.replica(), "SELECT pg_wal_replay_resume()");
+    }
+
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      ReplicaStatus replica = pollReplica();
+      assertThat(replica.paused()).isFalse();
+      assertThat(replica.replayGapBytes()).isZero();
+      assertThat(replica.replayDelaySeconds()).isZero();
+      // "About zero": an idle primary may still write a record of its own (a checkpoint, a running-xacts snapshot).
+      assertThat(standby(pollPrimary()).replayLagBytes()).isLessThan(64 * 1024);
+    });
+  }
+
+  @Test
+  void idlePrimaryShowsNoGrowingReplayDelay() throws Exception {
+    ReplicaStatus first = pollReplica();
+    double naiveFirst = naiveDelaySeconds(first);
+
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> assertThat(pollReplica().replayDelaySeconds()).isZero());
+
+    // What now() - pg_last_xact_replay_timestamp() alone would report: it grew with the idle time.
+    assertThat(naiveDelaySeconds(pollReplica())).isGreaterThan(naiveFirst + 2.5);
+  }
+
+  @Test
+  void stoppedStandbyIsReportedGoneAndNotAsZeroLag(ReplicaPair pair) throws Exception {
+    ReplicationTracker tracker = new ReplicationTracker();
+    Instant seen = Instant.now();
+    ReplicationReport before = tracker.update(seen, pollPrimary(), Map.of(pair.replicaName(), pollReplica()), Set.of());
+    assertThat(before.findings()).isEmpty();
+    assertThat(before.replicas()).singleElement().satisfies(lag -> assertThat(lag.gone()).isFalse());
+
+    pair.replica().stop();
+    try {
+      await().atMost(PATIENCE).untilAsserted(() -> {
+        // The replica's own probe fails while it is down: the daemon passes no status for it.
+        ReplicationReport report = tracker.update(Instant.now(), pollPrimary(), Map.of(), Set.of());
+        assertThat(report.findings()).contains(new StandbyGone(pair.replicaName(), seen));
+        assertThat(report.replicas()).filteredOn(lag -> lag.name().equals(pair.replicaName()))
+            .singleElement().satisfies(lag -> {
+              assertThat(lag.gone()).isTrue();
+              assertThat(lag.replayLagBytes()).isNull();
+              assertThat(lag.replayLagSeconds()).isNull();
+              assertThat(lag.flushLagSeconds()).isNull();
+              assertThat(lag.writeLagSeconds()).isNull();
+              assertThat(lag.replayDelaySeconds()).isNull();
+            });
+      });
+    } finally {
+      pair.replica().start();
+    }
+    await().atMost(PATIENCE).untilAsserted(() ->
+        assertThat(tracker.update(Instant.now(), pollPrimary(), Map.of(), Set.of()).findings()).isEmpty());
+  }
+
+  @Test
+  void inactiveSlotRetainingMoreWalIsReported(ReplicaPair pair) throws Exception {
+    execute(pair.primary(), "SELECT pg_create_physical_replication_slot('idle_slot', true)");
+    try {
+      ReplicationTracker tracker = new ReplicationTracker();
+      tracker.update(Instant.now(), pollPrimary(), Map.of(), Set.of());
+      int[] batch = {0};
+      await().atMost(PATIENCE).untilAsserted(() -> {
+        execute(pair.primary(), "CREATE TABLE wal_filler_" + ++batch[0] + " AS SELECT generate_series(1, 200000) AS id");
+        ReplicationReport report = tracker.update(Instant.now(), pollPrimary(), Map.of(), Set.of());
+        assertThat(report.findings()).filteredOn(InactiveSlotGrowing.class::isInstance)
+            .map(InactiveSlotGrowing.class::cast)
+            .singleElement().satisfies(finding -> {
+              assertThat(finding.slot()).isEqualTo("idle_slot");
+              assertThat(finding.grewBytes()).isGreaterThanOrEqualTo(ReplicationTracker.DEFAULT_MIN_GROWTH_BYTES);
+            });
+        assertThat(report.slots()).filteredOn(slot -> slot.name().equals("idle_slot")).singleElement()
+            .satisfies(slot -> {
+              assertThat(slot.active()).isFalse();
+              assertThat(slot.walStatus()).isIn("reserved", "extended");
+              if (pair.primary().major() >= 17) {
+                assertThat(slot.inactiveSince()).isNotNull();
+              } else {
+                assertThat(slot.inactiveSince()).isNull();
+              }
+            });
+      });
+    } finally {
+      execute(pair.primary(), "SELECT pg_drop_replication_slot('idle_slot')");
+    }
+  }
+
+  @Test
+  void pgMonitorRoleSeesWhatTheSuperuserSees(ReplicaPair pair) throws Exception {
+    PrimaryReplication superuser = pollPrimary();
+    PrimaryReplication watcher = await(primaryProbe.poll(watcherPrimaryPool));
+
+    assertThat(watcher.notes()).noneMatch(note -> note.contains("hidden"));
+    assertThat(watcher.standbys()).extracting(StandbyReplication::name, StandbyReplication::state,
+            StandbyReplication::syncState, StandbyReplication::clientAddr)
+        .isEqualTo(superuser.standbys().stream().map(s -> org.assertj.core.groups.Tuple.tuple(s.name(), s.state(),
+            s.syncState(), s.clientAddr())).toList());
+    assertThat(standby(watcher).replayLagBytes()).isNotNull();
+    assertThat(watcher.slots()).extracting(ReplicationSlot::name)
+        .isEqualTo(superuser.slots().stream().map(ReplicationSlot::name).toList());
+
+    ReplicaStatus replica = await(replicaProbe.poll(watcherReplicaPool));
+    assertThat(replica.inRecovery()).isTrue();
+    assertThat(replica.streaming()).isTrue();
+    assertThat(replica.senderHost()).isNotNull();
+    assertThat(replica.senderPort()).isEqualTo(pair.primary().port());
+    assertThat(replica.pauseState()).isEqualTo("not paused");
+  }
+
+  @Test
+  void primaryProbeOnAStandbyMeasuresFromItsReplayPosition() throws Exception {
+    PrimaryReplication cascade = await(primaryProbe.poll(replicaPool));
+
+    assertThat(cascade.standby()).isTrue();
+    assertThat(cascade.currentLsn()).isNotNull();
+    assertThat(cascade.standbys()).isEmpty();
+  }
+
+  @Test
+  void replicaProbeOnThePrimaryReportsNotInRecovery() throws Exception {
+    ReplicaStatus wrongUrl = await(replicaProbe.poll(primaryPool));
+
+    assertThat(wrongUrl.inRecovery()).isFalse();
+    assertThat(wrongUrl.replayDelaySeconds()).isNull();
+    assertThat(new ReplicationTracker().update(Instant.now(), pollPrimary(), Map.of("replica-1", wrongUrl),
+        Set.of()).findings()).containsExactly(new ReplicationFinding.ReplicaNotInRecovery("replica-1"));
+  }
+
+  private PrimaryReplication pollPrimary() throws Exception {
+    return await(primaryProbe.poll(primaryPool));
+  }
+
+  private ReplicaStatus pollReplica() throws Exception {
+    return await(replicaProbe.poll(replicaPool));
+  }
+
+  private static StandbyReplication standby(PrimaryReplication primary) {
+    return primary.standbys().stream().filter(s -> ReplicaPairExtension.REPLICA_NAME.equals(s.name()))
+        .findFirst().orElseThrow(() -> new AssertionError("replica-1 not in pg_stat_replication: " + primary));
+  }
+
+  private static double naiveDelaySeconds(ReplicaStatus replica) {
+    return Duration.between(replica.lastReplayTime(), replica.serverTime()).toNanos() / 1e9;
+  }
+}

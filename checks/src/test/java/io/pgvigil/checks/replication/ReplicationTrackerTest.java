@@ -1,0 +1,187 @@
+package io.pgvigil.checks.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgvigil.checks.replication.ReplicationFinding.InactiveSlotGrowing;
+import io.pgvigil.checks.replication.ReplicationFinding.ReceiverNotStreaming;
+import io.pgvigil.checks.replication.ReplicationFinding.ReplayPaused;
+import io.pgvigil.checks.replication.ReplicationFinding.ReplicaNotInRecovery;
+import io.pgvigil.checks.replication.ReplicationFinding.SlotWalAtRisk;
+import io.pgvigil.checks.replication.ReplicationFinding.StandbyGone;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ReplicationTrackerTest {
+
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final long MB = 1024 * 1024;
+
+  private final ReplicationTracker tracker = new ReplicationTracker();
+
+  @Test
+  void reportsStandbySeenBeforeAsGoneWithoutLag() {
+    tracker.update(T0, primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of());
+
+    ReplicationReport report = tracker.update(T0.plusSeconds(1), primary(List.of(), List.of()), Map.of(), Set.of());
+
+    assertThat(report.findings()).containsExactly(new StandbyGone("replica-1", T0));
+    assertThat(report.replicas()).singleElement().satisfies(lag -> {
+      assertThat(lag.gone()).isTrue();
+      assertThat(lag.replayLagBytes()).isNull();
+      assertThat(lag.replayLagSeconds()).isNull();
+      assertThat(lag.writeLagSeconds()).isNull();
+      assertThat(lag.flushLagSeconds()).isNull();
+    });
+  }
+
+  @Test
+  void reportsExpectedStandbyNeverSeenAsGone() {
+    ReplicationReport report = tracker.update(T0, primary(List.of(), List.of()), Map.of(), Set.of("replica-2"));
+
+    assertThat(report.findings()).containsExactly(new StandbyGone("replica-2", null));
+  }
+
+  @Test
+  void standbyThatComesBackIsNoLongerGone() {
+    tracker.update(T0, primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of());
+    tracker.update(T0.plusSeconds(1), primary(List.of(), List.of()), Map.of(), Set.of());
+
+    ReplicationReport report = tracker.update(T0.plusSeconds(2),
+        primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of());
+
+    assertThat(report.findings()).isEmpty();
+    assertThat(report.replicas()).singleElement().satisfies(lag -> {
+      assertThat(lag.gone()).isFalse();
+      assertThat(lag.replayLagBytes()).isZero();
+    });
+  }
+
+  @Test
+  void forgottenStandbyIsNotReportedGone() {
+    tracker.update(T0, primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of());
+    tracker.forget("replica-1");
+
+    assertThat(tracker.update(T0.plusSeconds(1), primary(List.of(), List.of()), Map.of(), Set.of()).findings())
+        .isEmpty();
+  }
+
+  @Test
+  void reportsInactiveSlotGrowingBy16MbOverThreePolls() {
+    assertThat(slotPoll(0, slot("idle", false, 1 * MB)).findings()).isEmpty();
+    assertThat(slotPoll(1, slot("idle", false, 9 * MB)).findings()).isEmpty();
+
+    ReplicationReport report = slotPoll(2, slot("idle", false, 17 * MB));
+
+    assertThat(report.findings()).containsExactly(new InactiveSlotGrowing("idle", 17 * MB, 16 * MB, T0));
+  }
+
+  @Test
+  void ignoresInactiveSlotGrowingLessThanThreshold() {
+    for (int i = 0; i < 10; i++) {
+      assertThat(slotPoll(i, slot("idle", false, MB + i * 1024L)).findings()).isEmpty();
+    }
+  }
+
+  @Test
+  void ignoresGrowthOfActiveSlot() {
+    for (int i = 0; i < 5; i++) {
+      assertThat(slotPoll(i, slot("replica_1", true, i * 32 * MB)).findings()).isEmpty();
+    }
+  }
+
+  @Test
+  void slotThatWasActiveInBetweenStartsOver() {
+    slotPoll(0, slot("s", false, 0L));
+    slotPoll(1, slot("s", false, 20 * MB));
+    slotPoll(2, slot("s", true, 30 * MB));
+    slotPoll(3, slot("s", false, 40 * MB));
+
+    assertThat(slotPoll(4, slot("s", false, 50 * MB)).findings()).isEmpty();
+    assertThat(slotPoll(5, slot("s", false, 60 * MB)).findings())
+        .containsExactly(new InactiveSlotGrowing("s", 60 * MB, 20 * MB, T0.plusSeconds(3)));
+  }
+
+  @Test
+  void growthOutsideTheWindowDoesNotCount() {
+    ReplicationTracker shortWindow = new ReplicationTracker(Duration.ofSeconds(10), 16 * MB, 3);
+    shortWindow.update(T0, primary(List.of(), List.of(slot("s", false, 0L))), Map.of(), Set.of());
+    for (int i = 1; i <= 5; i++) {
+      ReplicationReport report = shortWindow.update(T0.plusSeconds(60L * i),
+          primary(List.of(), List.of(slot("s", false, 20 * MB + i))), Map.of(), Set.of());
+      assertThat(report.findings()).isEmpty();
+    }
+  }
+
+  @Test
+  void slotWithoutRetainedWalIsNotGrowing() {
+    for (int i = 0; i < 5; i++) {
+      assertThat(slotPoll(i, slot("unreserved_slot", false, null)).findings()).isEmpty();
+    }
+  }
+
+  @Test
+  void reportsUnreservedAndLostSlots() {
+    ReplicationSlot unreserved = new ReplicationSlot("a", "physical", null, false, null, 64 * MB, "unreserved",
+        -MB, null, null);
+    ReplicationSlot lost = new ReplicationSlot("b", "physical", null, false, null, null, "lost", null, null,
+        "wal_removed");
+
+    assertThat(slotPoll(0, unreserved, lost).findings()).containsExactly(
+        new SlotWalAtRisk("a", "unreserved", -MB, null),
+        new SlotWalAtRisk("b", "lost", null, "wal_removed"));
+  }
+
+  @Test
+  void reportsReplicaFindingsFromItsOwnView() {
+    ReplicationReport report = tracker.update(T0, primary(List.of(standby("r1", 0L), standby("r2", 0L),
+            standby("r3", 0L)), List.of()),
+        Map.of("r1", replica(false, null, null), "r2", replica(true, "waiting", "not paused"),
+            "r3", replica(true, "streaming", "paused")),
+        Set.of("r1", "r2", "r3"));
+
+    assertThat(report.findings()).containsExactlyInAnyOrder(new ReplicaNotInRecovery("r1"),
+        new ReceiverNotStreaming("r2", "waiting"), new ReplayPaused("r3", "paused"));
+    assertThat(report.replicas()).filteredOn(lag -> lag.name().equals("r3")).singleElement()
+        .satisfies(lag -> assertThat(lag.paused()).isTrue());
+  }
+
+  @Test
+  void nullLagIsZeroOnlyWhenCaughtUp() {
+    assertThat(StandbyReplication.lagSeconds(null, 0L)).isZero();
+    assertThat(StandbyReplication.lagSeconds(null, 8192L)).isNull();
+    assertThat(StandbyReplication.lagSeconds(null, null)).isNull();
+    assertThat(StandbyReplication.lagSeconds(1.5, 8192L)).isEqualTo(1.5);
+  }
+
+  private ReplicationReport slotPoll(int second, ReplicationSlot... slots) {
+    return tracker.update(T0.plusSeconds(second), primary(List.of(), List.of(slots)), Map.of(), Set.of());
+  }
+
+  private static PrimaryReplication primary(List<StandbyReplication> standbys, List<ReplicationSlot> slots) {
+    return new PrimaryReplication(OffsetDateTime.now(ZoneOffset.UTC), 170_000, false, "0/3000000", standbys, slots,
+        List.of());
+  }
+
+  private static StandbyReplication standby(String name, Long replayLagBytes) {
+    return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L, 0L, replayLagBytes,
+        StandbyReplication.lagSeconds(null, 0L), StandbyReplication.lagSeconds(null, 0L),
+        StandbyReplication.lagSeconds(null, replayLagBytes), null);
+  }
+
+  private static ReplicationSlot slot(String name, boolean active, Long retainedBytes) {
+    return new ReplicationSlot(name, "physical", null, active, active ? 200 : null, retainedBytes, "reserved",
+        null, null, null);
+  }
+
+  private static ReplicaStatus replica(boolean inRecovery, String receiverStatus, String pauseState) {
+    return new ReplicaStatus(OffsetDateTime.now(ZoneOffset.UTC), 170_000, inRecovery, "0/3000000", "0/3000000", 0L,
+        null, receiverStatus == null || !receiverStatus.equals("streaming") ? null : 0.0, pauseState,
+        pauseState == null ? null : !"not paused".equals(pauseState), receiverStatus, null, null, null, List.of());
+  }
+}
