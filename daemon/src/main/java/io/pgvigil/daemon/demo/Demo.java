@@ -38,6 +38,7 @@ public final class Demo implements AutoCloseable {
   static final String MONITOR_ROLE = "pgvigil";
   /** The first lock stall starts a few seconds after the welcome text, so it can be read first. */
   static final int STALL_DELAY_SECONDS = 10;
+  static final int LAG_DELAY_SECONDS = 20;
 
   private final Path work;
   private final PrintWriter out;
@@ -126,6 +127,8 @@ public final class Demo implements AutoCloseable {
     done("http://127.0.0.1:" + daemon.port());
 
     resources.add(LockStallScenario.start(primary.jdbcUrl(DATABASE), STALL_DELAY_SECONDS));
+    resources.add(ReplicaLagScenario.start(primary.jdbcUrl(DATABASE), replica.jdbcUrl(DATABASE),
+        LAG_DELAY_SECONDS));
   }
 
   /**
@@ -217,13 +220,18 @@ public final class Demo implements AutoCloseable {
             behind it, and a reader queues behind the ALTER every 3 s for %15$d s.
             Watch %1$s/api/v1/targets/shop/locks (the tree, its root blocker, the
             queue and its cost in blocked-backend-seconds) and pgvigil_lock_queue_depth_max.
+          - Replica lag, every 2 minutes from %16$d s after this text: the demo pauses WAL
+            replay on %3$s for %17$d s while a backfill writes to the primary.
+            Watch %1$s/api/v1/targets/shop/replication and
+            pgvigil_replication_lag_seconds / pgvigil_replication_lag_bytes grow, then
+            drain when replay resumes.
 
         Press Ctrl-C to stop; the demo removes everything it created.
         """, base, primary.uri(DATABASE), REPLICA, replica.port(), configFile,
         work.resolve("db/migration"), MONITOR_ROLE, HistoryDriftScenario.EDITED,
         HistoryDriftScenario.ADDED, apiToken, HotfixScenario.HAND_INDEX,
         HotfixScenario.CHANGED_DEFAULT, HotfixScenario.INVALID_INDEX, STALL_DELAY_SECONDS,
-        LockStallScenario.STALL_SECONDS);
+        LockStallScenario.STALL_SECONDS, LAG_DELAY_SECONDS, ReplicaLagScenario.PAUSE_SECONDS);
     out.flush();
   }
 

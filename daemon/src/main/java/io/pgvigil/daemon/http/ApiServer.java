@@ -48,6 +48,7 @@ public final class ApiServer {
     router.get("/api/v1/targets/:name/drift").handler(drift::get);
     router.post("/api/v1/targets/:name/drift").handler(bearer).handler(drift::runNow);
     router.get("/api/v1/targets/:name/locks").handler(new LockRoutes(daemon)::get);
+    router.get("/api/v1/targets/:name/replication").handler(new ReplicationRoutes(daemon)::get);
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,

@@ -1,13 +1,8 @@
 package io.pgvigil.daemon.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.runtime.Daemon;
 import io.pgvigil.daemon.runtime.TargetMonitor;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
@@ -20,11 +15,6 @@ import java.util.Optional;
  * literals redacted when {@code watch.redactLiterals} is on) by the analysis.
  */
 final class LockRoutes {
-
-  /** The report's records, as they are: their field names are the documented JSON. */
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private final Daemon daemon;
 
@@ -41,27 +31,12 @@ final class LockRoutes {
     }
     LockState locks = monitor.get().setup().locks();
     JsonObject body = new JsonObject().put("target", name);
-    try {
-      if (locks.last().isEmpty()) {
-        body.put("status", "not-polled-yet");
-      } else {
-        body.put("status", "ok");
-        body.mergeIn(new JsonObject(JSON.writeValueAsString(locks.last().get())));
-      }
-      body.put("invalidIndexes", locks.invalidIndexes()
-          .map(list -> new JsonArray(encode(list))).orElse(null));
-    } catch (JsonProcessingException e) {
-      ApiServer.error(ctx, 500, "cannot render the lock report: " + e.getOriginalMessage());
-      return;
+    if (locks.last().isEmpty()) {
+      body.put("status", "not-polled-yet");
+    } else {
+      body.put("status", "ok").mergeIn(RecordJson.object(locks.last().get()));
     }
+    body.put("invalidIndexes", locks.invalidIndexes().map(RecordJson::array).orElse(null));
     ApiServer.json(ctx, 200, body);
-  }
-
-  private static String encode(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -25,11 +25,18 @@ public final class MeterNames {
   public static final String LONG_RUNNING_WRITES = "pgvigil.long.running.writes";
   public static final String INVALID_INDEXES = "pgvigil.invalid.indexes";
 
+  public static final String REPLICATION_LAG = "pgvigil.replication.lag";
+  public static final String REPLICATION_LAG_BYTES = "pgvigil.replication.lag.bytes";
+  public static final String REPLICATION_SLOT_RETAINED = "pgvigil.replication.slot.retained";
+  public static final String REPLICATION_STANDBY_UP = "pgvigil.replication.standby.up";
+
   public static final String TAG_TARGET = "target";
   public static final String TAG_CHECK = "check";
   public static final String TAG_PROBLEM = "problem";
   public static final String TAG_KIND = "kind";
   public static final String TAG_SEVERITY = "severity";
+  public static final String TAG_REPLICA = "replica";
+  public static final String TAG_SLOT = "slot";
 
   private MeterNames() {}
 }

@@ -25,4 +25,9 @@ public interface TargetCheck {
   Duration timeout();
 
   Future<Void> run(Context context);
+
+  /** Releases what the check opened itself (its own pools); called once when the target stops. */
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
 }

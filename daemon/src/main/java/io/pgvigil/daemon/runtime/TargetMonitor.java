@@ -103,7 +103,8 @@ public final class TargetMonitor extends VerticleBase {
       heartbeat.stop();
     }
     loops.values().forEach(CheckLoop::stop);
-    return pool == null ? Future.succeededFuture() : pool.close();
+    Future<?> checksClosed = Future.join(checks.stream().map(TargetCheck::close).toList());
+    return checksClosed.transform(v -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
   public TargetStatus status() {

@@ -2,6 +2,7 @@ package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.drift.DriftState;
 import io.pgvigil.daemon.locks.LockState;
+import io.pgvigil.daemon.replication.ReplicationState;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,7 +12,7 @@ import java.util.Optional;
  * configured) and what its lock watch saw last.
  */
 public record TargetSetup(TargetSpec spec, List<TargetCheck> checks, Optional<DriftState> drift,
-    LockState locks) {
+    LockState locks, ReplicationState replication) {
 
   public TargetSetup {
     checks = List.copyOf(checks);

@@ -10,6 +10,8 @@ import io.pgvigil.checks.locks.LockAnalysis;
 import io.pgvigil.daemon.locks.InvalidIndexCheck;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.locks.LockWatchCheck;
+import io.pgvigil.daemon.replication.ReplicationCheck;
+import io.pgvigil.daemon.replication.ReplicationState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,12 +38,14 @@ public final class TargetSetups {
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
         target.watch().redactLiterals()), target.watch().interval(), queryTimeout, locks));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
+    ReplicationState replication = new ReplicationState(target.name(), registry);
+    checks.add(new ReplicationCheck(target, queryTimeout, replication, clock));
     Optional<DriftState> drift = Optional.empty();
     if (target.migrations().isPresent()) {
       DriftState state = new DriftState(target.name(), registry);
       checks.add(DriftCheck.of(target, storage, state::last, state::update, clock));
       drift = Optional.of(state);
     }
-    return new TargetSetup(spec, checks, drift, locks);
+    return new TargetSetup(spec, checks, drift, locks, replication);
   }
 }

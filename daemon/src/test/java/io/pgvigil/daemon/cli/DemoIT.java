@@ -73,6 +73,13 @@ class DemoIT {
       assertThat(locks.getJsonArray("trees").getJsonObject(0).getJsonObject("root").getString("state"))
           .isEqualTo("idle in transaction");
 
+      // Replica lag: replay paused on the replica while the primary takes a backfill.
+      await().atMost(Duration.ofSeconds(60)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_replication_lag_bytes{replica=\"replica-1\",target=\"shop\"}") > 0);
+      assertThat(http.get("/metrics").body())
+          .contains("pgvigil_replication_lag_seconds{kind=\"replay_delay\",replica=\"replica-1\",target=\"shop\"}")
+          .contains("pgvigil_replication_slot_retained_bytes{slot=");
+
       Path work = Path.of(demo.find(STAGING));
       assertThat(work.resolve("pgvigil.yaml")).exists();
 

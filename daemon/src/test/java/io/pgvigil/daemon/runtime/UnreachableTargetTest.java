@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.locks.LockState;
+import io.pgvigil.daemon.replication.ReplicationState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,8 @@ class UnreachableTargetTest {
     Metrics metrics = new Metrics();
     daemon = RunningDaemon.start(metrics, new Daemon.Settings("127.0.0.1", 0,
         Optional.empty(), List.of(new TargetSetup(spec, List.of(), Optional.empty(),
-            new LockState("nowhere", metrics.registry())))),
+            new LockState("nowhere", metrics.registry()),
+            new ReplicationState("nowhere", metrics.registry())))),
         Clock.systemUTC());
     http = new Http(daemon.port());
   }

@@ -1,0 +1,53 @@
+package io.pgvigil.daemon.http;
+
+import io.pgvigil.checks.replication.ReplicationFinding;
+import io.pgvigil.checks.replication.ReplicationReport;
+import io.pgvigil.daemon.replication.ReplicationState;
+import io.pgvigil.daemon.runtime.Daemon;
+import io.pgvigil.daemon.runtime.TargetMonitor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+
+/**
+ * {@code GET /api/v1/targets/{name}/replication}: lag per standby (from the
+ * primary and, for configured replicas, from the replica itself), slots and
+ * their retained WAL, and findings (a standby gone, an inactive slot growing,
+ * WAL at risk), each with its {@code type}.
+ */
+final class ReplicationRoutes {
+
+  private final Daemon daemon;
+
+  ReplicationRoutes(Daemon daemon) {
+    this.daemon = daemon;
+  }
+
+  void get(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    Optional<TargetMonitor> monitor = daemon.monitor(name);
+    if (monitor.isEmpty()) {
+      ApiServer.error(ctx, 404, "no target named '" + name + "'");
+      return;
+    }
+    ReplicationState state = monitor.get().setup().replication();
+    JsonObject body = new JsonObject().put("target", name);
+    Optional<ReplicationReport> last = state.last();
+    if (last.isEmpty()) {
+      ApiServer.json(ctx, 200, body.put("status", "not-polled-yet"));
+      return;
+    }
+    body.put("status", "ok").mergeIn(RecordJson.object(last.get()));
+    JsonArray findings = new JsonArray();
+    for (ReplicationFinding finding : last.get().findings()) {
+      findings.add(new JsonObject().put("type", type(finding)).mergeIn(RecordJson.object(finding)));
+    }
+    ApiServer.json(ctx, 200, body.put("findings", findings));
+  }
+
+  /** StandbyGone → standby-gone. */
+  private static String type(ReplicationFinding finding) {
+    return finding.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+  }
+}

@@ -1,0 +1,117 @@
+package io.pgvigil.daemon.replication;
+
+import io.pgvigil.checks.replication.PrimaryReplicationProbe;
+import io.pgvigil.checks.replication.ReplicaProbe;
+import io.pgvigil.checks.replication.ReplicaStatus;
+import io.pgvigil.checks.replication.ReplicationTracker;
+import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.runtime.TargetCheck;
+import io.pgvigil.daemon.runtime.TargetSpecs;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Replication, every {@code watch.interval}: the standbys and slots as the
+ * primary sees them, and each configured replica as it sees itself (its own
+ * small pool). A configured replica's {@code name} is the
+ * {@code application_name} it streams with, which is how the primary names
+ * it; a configured replica missing from the primary's view is "gone", never
+ * zero lag.
+ */
+public final class ReplicationCheck implements TargetCheck {
+
+  public static final String NAME = "replication";
+
+  private final TargetConfig target;
+  private final Duration timeout;
+  private final ReplicationState state;
+  private final Clock clock;
+  private final PrimaryReplicationProbe primaryProbe = new PrimaryReplicationProbe();
+  private final ReplicaProbe replicaProbe = new ReplicaProbe();
+  private final ReplicationTracker tracker = new ReplicationTracker();
+  private final Map<String, Pool> replicaPools = new LinkedHashMap<>();
+
+  public ReplicationCheck(TargetConfig target, Duration timeout, ReplicationState state, Clock clock) {
+    this.target = target;
+    this.timeout = timeout;
+    this.state = state;
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Duration interval() {
+    return target.watch().interval();
+  }
+
+  @Override
+  public Duration timeout() {
+    return timeout;
+  }
+
+  @Override
+  public Future<Void> run(Context context) {
+    Future<Map<String, ReplicaStatus>> replicas = replicas(context.vertx());
+    return primaryProbe.poll(context.pool())
+        .compose(primary -> replicas.map(seen -> tracker.update(clock.instant(), primary, seen,
+            expected())))
+        .onSuccess(state::update)
+        .mapEmpty();
+  }
+
+  private Set<String> expected() {
+    return target.replicas().stream().map(TargetConfig.ReplicaConfig::name)
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** Every configured replica that answered; one that did not is simply absent (and noted). */
+  private Future<Map<String, ReplicaStatus>> replicas(Vertx vertx) {
+    List<Future<ReplicaStatus>> polls = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (TargetConfig.ReplicaConfig replica : target.replicas()) {
+      names.add(replica.name());
+      polls.add(replicaProbe.poll(pool(vertx, replica)));
+    }
+    return Future.join(polls).transform(ignored -> {
+      Map<String, ReplicaStatus> seen = new LinkedHashMap<>();
+      for (int i = 0; i < polls.size(); i++) {
+        if (polls.get(i).succeeded()) {
+          seen.put(names.get(i), polls.get(i).result());
+        }
+      }
+      return Future.succeededFuture(seen);
+    });
+  }
+
+  private Pool pool(Vertx vertx, TargetConfig.ReplicaConfig replica) {
+    return replicaPools.computeIfAbsent(replica.name(), name -> PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(1).setName("pgvigil-" + target.name() + "-" + name))
+        .with(new NetClientOptions().setConnectTimeout((int) target.connectTimeout().toMillis()))
+        .connectingTo(TargetSpecs.connectOptions(replica.url(), target.watch().statementTimeout()))
+        .using(vertx)
+        .build());
+  }
+
+  @Override
+  public Future<Void> close() {
+    List<Future<Void>> closing = replicaPools.values().stream().map(Pool::close).toList();
+    replicaPools.clear();
+    return Future.join(closing).mapEmpty();
+  }
+}

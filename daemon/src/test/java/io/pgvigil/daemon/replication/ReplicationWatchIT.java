@@ -1,0 +1,86 @@
+package io.pgvigil.daemon.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgvigil.checks.testing.ReplicaPair;
+import io.pgvigil.checks.testing.ReplicaPairExtension;
+import io.pgvigil.daemon.config.ConfigLoader;
+import io.pgvigil.daemon.runtime.Http;
+import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.runtime.TestStorage;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Replication through the daemon, with a real streaming replica: lag grows
+ * while replay is paused and drains when it resumes (API and metrics), and a
+ * stopped standby reads as gone, never as zero lag.
+ */
+@ExtendWith(ReplicaPairExtension.class)
+class ReplicationWatchIT {
+
+  @Test
+  void lagGrowsAndDrainsAndAStoppedStandbyIsGone(ReplicaPair pair) throws Exception {
+    var primary = pair.primary();
+    var replica = pair.replica();
+    try (Connection c = primary.connect(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text)");
+    }
+    var config = new ConfigLoader(Map.of()).parse("""
+        server: { listen: 127.0.0.1:0 }
+        targets:
+          - name: app
+            url: "%s"
+            replicas: [{ name: %s, url: "%s" }]
+            watch: { interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms }
+        """.formatted(primary.uri(), pair.replicaName(), replica.uri()), Path.of("."));
+    String replicaLabels = "replica=\"" + pair.replicaName() + "\",target=\"app\"";
+
+    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
+        Duration.ofSeconds(1), Clock.systemUTC())) {
+      Http http = new Http(daemon.port());
+      await().atMost(Duration.ofSeconds(20)).until(() ->
+          Http.sample(http.get("/metrics").body(), "pgvigil_replication_standby_up{" + replicaLabels + "}") == 1.0);
+
+      try (Connection r = replica.connect(); Statement rs = r.createStatement();
+          Connection p = primary.connect(); Statement ps = p.createStatement()) {
+        rs.execute("SELECT pg_wal_replay_pause()");
+        ps.execute("INSERT INTO events (payload) SELECT repeat('x', 200) FROM generate_series(1, 20000)");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Http.sample(http.get("/metrics").body(),
+            "pgvigil_replication_lag_bytes{" + replicaLabels + "}") > 1_000_000);
+        JsonObject during = new JsonObject(http.get("/api/v1/targets/app/replication").body());
+        JsonObject lag = during.getJsonArray("replicas").getJsonObject(0);
+        assertThat(lag.getString("name")).isEqualTo(pair.replicaName());
+        assertThat(lag.getBoolean("gone")).isFalse();
+        assertThat(lag.getBoolean("paused")).isTrue();
+
+        rs.execute("SELECT pg_wal_replay_resume()");
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_replication_lag_bytes{" + replicaLabels + "}") < 100_000);
+
+      replica.stop();
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Http.sample(http.get("/metrics").body(),
+            "pgvigil_replication_standby_up{" + replicaLabels + "}") == 0.0);
+        String metrics = http.get("/metrics").body();
+        assertThat(Http.sample(metrics, "pgvigil_replication_lag_bytes{" + replicaLabels + "}")).isNaN();
+        JsonArray findings = new JsonObject(http.get("/api/v1/targets/app/replication").body())
+            .getJsonArray("findings");
+        assertThat(findings.stream().map(f -> ((JsonObject) f).getString("type")))
+            .contains("standby-gone");
+      } finally {
+        replica.start();
+      }
+    }
+  }
+}
