@@ -45,7 +45,7 @@ public final class PrimaryReplicationProbe {
        ORDER BY r.application_name, r.pid
       """;
 
-  /** PostgreSQL 17 added {@code inactive_since} and {@code invalidation_reason} (release notes 17, E.x "Replication"). */
+  /** {@code inactive_since} and {@code invalidation_reason} appear in the manual's "pg_replication_slots" page from 17. */
   private static final String SLOTS_17 = """
       SELECT slot_name, slot_type, database, active, active_pid,
              pg_wal_lsn_diff($1::text::pg_lsn, restart_lsn)::bigint AS retained_bytes,

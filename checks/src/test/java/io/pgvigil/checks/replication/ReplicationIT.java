@@ -4,6 +4,7 @@ import static io.pgvigil.checks.replication.TestPools.await;
 import static io.pgvigil.checks.replication.TestPools.execute;
 import static io.pgvigil.checks.replication.TestPools.query;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.replication.ReplicationFinding.InactiveSlotGrowing;
@@ -191,7 +192,7 @@ class ReplicationIT {
     assertThat(watcher.notes()).noneMatch(note -> note.contains("hidden"));
     assertThat(watcher.standbys()).extracting(StandbyReplication::name, StandbyReplication::state,
             StandbyReplication::syncState, StandbyReplication::clientAddr)
-        .isEqualTo(superuser.standbys().stream().map(s -> org.assertj.core.groups.Tuple.tuple(s.name(), s.state(),
+        .isEqualTo(superuser.standbys().stream().map(s -> tuple(s.name(), s.state(),
             s.syncState(), s.clientAddr())).toList());
     assertThat(standby(watcher).replayLagBytes()).isNotNull();
     assertThat(watcher.slots()).extracting(ReplicationSlot::name)
