@@ -37,9 +37,3 @@ abstract class NotAvailableYet implements Callable<Integer> {
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:pass", "2:failed the --fail-on level", "1:error"})
 class ReviewCommand extends NotAvailableYet {}
-
-@Command(name = "window", mixinStandardHelpOptions = true,
-    description = "Open, close and list migration windows through the API (not available yet).",
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:ok", "1:error"})
-class WindowCommand extends NotAvailableYet {}

@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.pgvigil.daemon.windows.WindowRegistry;
 import java.util.Optional;
 
 /**
@@ -29,7 +31,11 @@ public final class ApiServer {
   private final BearerToken bearer;
   private HttpServer server;
 
-  public ApiServer(Vertx vertx, Metrics metrics, Daemon daemon, Optional<Secret> apiToken) {
+  private final WindowRegistry windows;
+
+  public ApiServer(Vertx vertx, Metrics metrics, Daemon daemon, Optional<Secret> apiToken,
+      WindowRegistry windows) {
+    this.windows = windows;
     this.vertx = vertx;
     this.metrics = metrics;
     this.daemon = daemon;
@@ -49,6 +55,12 @@ public final class ApiServer {
     router.post("/api/v1/targets/:name/drift").handler(bearer).handler(drift::runNow);
     router.get("/api/v1/targets/:name/locks").handler(new LockRoutes(daemon)::get);
     router.get("/api/v1/targets/:name/replication").handler(new ReplicationRoutes(daemon)::get);
+    WindowRoutes windowRoutes = new WindowRoutes(daemon, windows);
+    router.get("/api/v1/windows").handler(windowRoutes::list);
+    // Vert.x Web wants the body handler first on a route.
+    router.post("/api/v1/windows").handler(BodyHandler.create().setBodyLimit(16 * 1024))
+        .handler(bearer).handler(windowRoutes::open);
+    router.delete("/api/v1/windows/:id").handler(bearer).handler(windowRoutes::close);
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,

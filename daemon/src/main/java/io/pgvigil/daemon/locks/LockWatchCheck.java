@@ -5,6 +5,7 @@ import io.pgvigil.checks.locks.LockProbe;
 import io.pgvigil.daemon.runtime.TargetCheck;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The lock watch, every {@code watch.interval}: one query, then the blocking
@@ -17,11 +18,13 @@ public final class LockWatchCheck implements TargetCheck {
 
   private final LockProbe probe = new LockProbe();
   private final LockAnalysis analysis;
-  private final Duration interval;
+  private final Supplier<Duration> interval;
   private final Duration timeout;
   private final LockState state;
 
-  public LockWatchCheck(LockAnalysis analysis, Duration interval, Duration timeout, LockState state) {
+  /** @param interval asked before every run: faster inside a migration window */
+  public LockWatchCheck(LockAnalysis analysis, Supplier<Duration> interval, Duration timeout,
+      LockState state) {
     this.analysis = analysis;
     this.interval = interval;
     this.timeout = timeout;
@@ -35,7 +38,7 @@ public final class LockWatchCheck implements TargetCheck {
 
   @Override
   public Duration interval() {
-    return interval;
+    return interval.get();
   }
 
   @Override

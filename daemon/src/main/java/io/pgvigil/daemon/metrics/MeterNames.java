@@ -30,6 +30,8 @@ public final class MeterNames {
   public static final String REPLICATION_SLOT_RETAINED = "pgvigil.replication.slot.retained";
   public static final String REPLICATION_STANDBY_UP = "pgvigil.replication.standby.up";
 
+  public static final String MIGRATION_WINDOW_ACTIVE = "pgvigil.migration.window.active";
+
   public static final String TAG_TARGET = "target";
   public static final String TAG_CHECK = "check";
   public static final String TAG_PROBLEM = "problem";

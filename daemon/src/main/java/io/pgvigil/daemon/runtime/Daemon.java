@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import io.pgvigil.daemon.config.Secret;
+import io.pgvigil.daemon.windows.WindowRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,7 @@ public final class Daemon {
    * @param apiToken the bearer token mutating endpoints require; without one they answer 403
    */
   public record Settings(String listenHost, int listenPort, Optional<Secret> apiToken,
-      List<TargetSetup> targets) {}
+      List<TargetSetup> targets, WindowRegistry windows) {}
 
   private final Vertx vertx;
   private final Metrics metrics;
@@ -36,6 +37,7 @@ public final class Daemon {
   private final List<TargetMonitor> monitors = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private ApiServer api;
+  private long expiry = -1;
   private int port;
 
   public Daemon(Vertx vertx, Metrics metrics, Settings settings, Clock clock) {
@@ -53,7 +55,9 @@ public final class Daemon {
       deployed.add(vertx.deployVerticle(monitor, new DeploymentOptions())
           .onSuccess(deployments::add));
     }
-    api = new ApiServer(vertx, metrics, this, settings.apiToken());
+    api = new ApiServer(vertx, metrics, this, settings.apiToken(), settings.windows());
+    // Windows close on their TTL even when nobody asks.
+    expiry = vertx.setPeriodic(1000, id -> settings.windows().expire());
     return Future.all(deployed)
         .compose(v -> api.listen(settings.listenHost(), settings.listenPort()))
         .map(bound -> {
@@ -66,6 +70,9 @@ public final class Daemon {
 
   /** Stops serving, then stops every target's loops and closes its pool. */
   public Future<Void> stop() {
+    if (expiry >= 0) {
+      vertx.cancelTimer(expiry);
+    }
     Future<Void> apiClosed = api == null ? Future.succeededFuture() : api.close();
     return apiClosed.recover(e -> Future.succeededFuture())
         .compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))

@@ -3,6 +3,7 @@ package io.pgvigil.daemon.runtime;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -33,9 +34,10 @@ public final class RunningDaemon implements AutoCloseable {
   public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
       Duration maxBackoff, Clock clock) throws Exception {
     Metrics metrics = new Metrics();
+    WindowRegistry windows = new WindowRegistry(clock);
     Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
         config.server().listenPort(), config.server().apiToken(),
-        TargetSetups.from(config, storage, metrics.registry(), maxBackoff, clock));
+        TargetSetups.from(config, storage, windows, metrics.registry(), maxBackoff, clock), windows);
     return start(metrics, settings, clock);
   }
 

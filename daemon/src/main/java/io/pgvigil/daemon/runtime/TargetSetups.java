@@ -10,6 +10,10 @@ import io.pgvigil.checks.locks.LockAnalysis;
 import io.pgvigil.daemon.locks.InvalidIndexCheck;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.locks.LockWatchCheck;
+import io.pgvigil.daemon.windows.WindowRegistry;
+import io.pgvigil.daemon.metrics.MeterNames;
+import io.micrometer.core.instrument.Gauge;
+import java.util.function.Supplier;
 import io.pgvigil.daemon.replication.ReplicationCheck;
 import io.pgvigil.daemon.replication.ReplicationState;
 import java.time.Clock;
@@ -24,19 +28,26 @@ public final class TargetSetups {
   private TargetSetups() {}
 
   public static List<TargetSetup> from(PgvigilConfig config, ShadowSettings.Storage storage,
-      MeterRegistry registry, Duration maxBackoff, Clock clock) {
+      WindowRegistry windows, MeterRegistry registry, Duration maxBackoff, Clock clock) {
     return config.targets().stream()
-        .map(t -> from(t, storage, registry, maxBackoff, clock)).toList();
+        .map(t -> from(t, storage, windows, registry, maxBackoff, clock)).toList();
   }
 
   static TargetSetup from(TargetConfig target, ShadowSettings.Storage storage,
-      MeterRegistry registry, Duration maxBackoff, Clock clock) {
+      WindowRegistry windows, MeterRegistry registry, Duration maxBackoff, Clock clock) {
+    Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
+        .description("1 while a migration window is open on the target")
+        .tags(MeterNames.TAG_TARGET, target.name())
+        .register(registry);
+    // Inside a window the lock watch polls at windowInterval: a stall is seen within a quarter second.
+    Supplier<Duration> watchInterval = () -> windows.active(target.name())
+        ? target.watch().windowInterval() : target.watch().interval();
     List<TargetCheck> checks = new ArrayList<>();
     TargetSpec spec = TargetSpecs.from(target, maxBackoff);
     LockState locks = new LockState(target.name(), registry);
     Duration queryTimeout = spec.queryTimeout().plus(spec.connectTimeout());
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
-        target.watch().redactLiterals()), target.watch().interval(), queryTimeout, locks));
+        target.watch().redactLiterals()), watchInterval, queryTimeout, locks));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
     ReplicationState replication = new ReplicationState(target.name(), registry);
     checks.add(new ReplicationCheck(target, queryTimeout, replication, clock));

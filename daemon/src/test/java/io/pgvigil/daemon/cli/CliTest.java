@@ -81,7 +81,7 @@ class CliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"review", "window"})
+  @ValueSource(strings = {"review"})
   void commandsNotBuiltYetSaySoAndExitOne(String command) {
     assertThat(run(command, "--config", "whatever.yaml")).isEqualTo(1);
     assertThat(err.toString()).contains("not available yet");

@@ -1,0 +1,123 @@
+package io.pgvigil.daemon.windows;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every target's migration windows: the open ones, and the last closed ones for
+ * the API. Thread-safe (the API, the targets' event loops and the expiry timer
+ * all touch it); every change is logged as one line.
+ */
+public final class WindowRegistry {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WindowRegistry.class);
+  /** Closed windows kept for the API. */
+  private static final int HISTORY = 50;
+
+  private final Clock clock;
+  private final Map<String, MigrationWindow> open = new LinkedHashMap<>();
+  private final Deque<MigrationWindow> closed = new ArrayDeque<>();
+
+  public WindowRegistry(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Opens a window (API) for {@code ttl}. */
+  public synchronized MigrationWindow open(String target, Duration ttl, String label, String profile) {
+    Instant now = clock.instant();
+    MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target, label, profile,
+        "api", now, now.plus(ttl), null, null, null, null, null);
+    open.put(window.id(), window);
+    LOG.info("window {} opened on target {} for {} ({}, profile {})", window.id(), target, ttl, label, profile);
+    return window;
+  }
+
+  /**
+   * Opens an automatic window for a migration seen running, unless one is already open for that
+   * backend. It lasts while the migration runs ({@link #migrationEnded}), at most {@code ttl}.
+   */
+  public synchronized Optional<MigrationWindow> openAuto(String target, String tool, Integer pid,
+      OffsetDateTime backendStart, Duration ttl) {
+    boolean known = open.values().stream().anyMatch(w -> w.target().equals(target) && "auto".equals(w.source())
+        && java.util.Objects.equals(w.backendPid(), pid) && java.util.Objects.equals(w.backendStart(), backendStart));
+    if (known) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target,
+        tool + " migration" + (pid == null ? "" : " (pid " + pid + ")"), "in-window", "auto", now, now.plus(ttl),
+        pid, backendStart, tool, null, null);
+    open.put(window.id(), window);
+    LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
+    return Optional.of(window);
+  }
+
+  /** Closes the automatic windows of a target whose migration is no longer seen. */
+  public synchronized void migrationEnded(String target, java.util.Set<String> stillRunning) {
+    for (MigrationWindow w : List.copyOf(open.values())) {
+      if (w.target().equals(target) && "auto".equals(w.source()) && !stillRunning.contains(key(w.backendPid(), w.backendStart()))) {
+        close(w.id(), "migration ended");
+      }
+    }
+  }
+
+  static String key(Integer pid, OffsetDateTime backendStart) {
+    return pid + "@" + backendStart;
+  }
+
+  /** Closes a window; empty when no open window has that id. */
+  public synchronized Optional<MigrationWindow> close(String id, String reason) {
+    MigrationWindow window = open.remove(id);
+    if (window == null) {
+      return Optional.empty();
+    }
+    MigrationWindow done = window.closed(clock.instant(), reason);
+    closed.addFirst(done);
+    while (closed.size() > HISTORY) {
+      closed.removeLast();
+    }
+    LOG.info("window {} on target {} closed: {}", id, window.target(), reason);
+    return Optional.of(done);
+  }
+
+  /** Closes every window whose TTL has passed. */
+  public synchronized void expire() {
+    Instant now = clock.instant();
+    for (MigrationWindow w : List.copyOf(open.values())) {
+      if (!now.isBefore(w.expiresAt())) {
+        close(w.id(), "expired");
+      }
+    }
+  }
+
+  public synchronized boolean active(String target) {
+    return open.values().stream().anyMatch(w -> w.target().equals(target));
+  }
+
+  public synchronized int activeCount(String target) {
+    return (int) open.values().stream().filter(w -> w.target().equals(target)).count();
+  }
+
+  /** Open windows first, then the recently closed ones, newest first. */
+  public synchronized List<MigrationWindow> all() {
+    List<MigrationWindow> all = new ArrayList<>(open.values());
+    all.addAll(closed);
+    return all;
+  }
+
+  public synchronized Optional<MigrationWindow> find(String id) {
+    return all().stream().filter(w -> w.id().equals(id)).findFirst();
+  }
+}

@@ -1,0 +1,105 @@
+package io.pgvigil.daemon.windows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.cli.Main;
+import io.pgvigil.daemon.config.ConfigLoader;
+import io.pgvigil.daemon.runtime.Http;
+import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.runtime.TestStorage;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Migration windows through the API and the {@code window} command, with TTL expiry. */
+@ExtendWith(PostgresExtension.class)
+class WindowApiIT {
+
+  private static final String TOKEN = "window-token";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void windowsOpenCloseExpireAndShowInMetrics(TestPostgres pg) throws Exception {
+    var config = new ConfigLoader(Map.of()).parse("""
+        server: { listen: 127.0.0.1:0, apiToken: %s }
+        targets:
+          - { name: app, url: "%s" }
+        """.formatted(TOKEN, pg.uri()), dir);
+    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
+        Duration.ofSeconds(1), Clock.systemUTC())) {
+      String base = "http://127.0.0.1:" + daemon.port();
+      Http http = new Http(daemon.port());
+
+      assertThat(post(base, "{\"target\":\"app\"}", null).statusCode()).isEqualTo(401);
+      assertThat(error(post(base, "{\"target\":\"nope\"}", TOKEN))).contains("no target named 'nope'");
+      assertThat(error(post(base, "{\"target\":\"app\",\"ttl\":\"soon\"}", TOKEN))).contains("'ttl'");
+      assertThat(error(post(base, "{\"target\":\"app\",\"colour\":\"red\"}", TOKEN))).contains("unknown field 'colour'");
+      assertThat(error(post(base, "not json", TOKEN))).contains("JSON");
+
+      // Through the CLI, as a pipeline would.
+      Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+      StringWriter out = new StringWriter();
+      int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+          "window", "open", "--url", base, "--token-file", tokenFile.toString(), "--target", "app",
+          "--ttl", "10m", "--label", "deploy 42");
+      assertThat(exit).isEqualTo(0);
+      String id = out.toString().trim();
+      assertThat(Http.sample(http.get("/metrics").body(), "pgvigil_migration_window_active{target=\"app\"}"))
+          .isEqualTo(1.0);
+      JsonObject listed = new JsonObject(http.get("/api/v1/windows").body()).getJsonArray("windows").getJsonObject(0);
+      assertThat(listed.getString("id")).isEqualTo(id);
+      assertThat(listed.getString("label")).isEqualTo("deploy 42");
+      assertThat(listed.getBoolean("open")).isTrue();
+
+      StringWriter closed = new StringWriter();
+      assertThat(Main.execute(new PrintWriter(closed, true), new PrintWriter(new StringWriter(), true),
+          "window", "close", "--url", base, "--token-file", tokenFile.toString(), id)).isEqualTo(0);
+      assertThat(closed.toString()).contains("closed " + id);
+      assertThat(Http.sample(http.get("/metrics").body(), "pgvigil_migration_window_active{target=\"app\"}"))
+          .isEqualTo(0.0);
+      StringWriter err = new StringWriter();
+      assertThat(Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+          "window", "close", "--url", base, "--token-file", tokenFile.toString(), id)).isEqualTo(1);
+      assertThat(err.toString()).contains("no open window");
+
+      // A window closes on its TTL by itself.
+      String shortLived = new JsonObject(post(base, "{\"target\":\"app\",\"ttl\":\"1s\"}", TOKEN).body())
+          .getString("id");
+      await().atMost(Duration.ofSeconds(10)).until(() -> new JsonObject(http.get("/api/v1/windows").body())
+          .getJsonArray("windows").stream().map(JsonObject.class::cast)
+          .anyMatch(w -> w.getString("id").equals(shortLived) && "expired".equals(w.getString("closeReason"))));
+    }
+  }
+
+  private static HttpResponse<String> post(String base, String body, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/v1/windows"))
+        .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json");
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String error(HttpResponse<String> response) {
+    assertThat(response.statusCode()).isBetween(400, 499);
+    return new JsonObject(response.body()).getString("error");
+  }
+}
