@@ -1,0 +1,260 @@
+package io.pgvigil.helm;
+
+import static io.pgvigil.helm.RenderedChart.ciValues;
+import static io.pgvigil.helm.RenderedChart.env;
+import static io.pgvigil.helm.RenderedChart.render;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ChartTest {
+
+  static Stream<String> ciValuesFiles() throws IOException {
+    try (Stream<Path> files = Files.list(RenderedChart.CHART.resolve("ci"))) {
+      List<String> names = new ArrayList<>();
+      files.map(f -> f.getFileName().toString())
+          .filter(f -> f.endsWith("-values.yaml"))
+          .sorted()
+          .forEach(f -> names.add(f.substring(0, f.length() - "-values.yaml".length())));
+      return names.stream();
+    }
+  }
+
+  @Test
+  void lintsClean() {
+    LintResult lint = new Helm(RenderedChart.CHART).lint().strict().call();
+    assertThat(lint.isFailed()).as("helm lint: %s", lint.getMessages()).isFalse();
+  }
+
+  @Test
+  void hasOneCiValuesFilePerOption() throws IOException {
+    assertThat(ciValuesFiles())
+        .contains("default", "existing-secret", "chart-secret", "servicemonitor", "prometheusrule",
+            "networkpolicy", "pdb", "shadow-sidecar", "dashboards-disabled");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ciValuesFiles")
+  void everyCiValuesFileRendersAHardenedPod(String name) {
+    RenderedChart chart = render(ciValues(name));
+
+    JsonNode pod = chart.podSpec();
+    assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+    assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/securityContext/runAsUser").asInt()).isEqualTo(10001);
+    assertThat(pod.at("/securityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+
+    for (JsonNode container : pod.path("containers")) {
+      JsonNode sc = container.path("securityContext");
+      assertThat(sc.path("runAsNonRoot").asBoolean()).as(container.path("name").asText()).isTrue();
+      assertThat(sc.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+      assertThat(sc.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+      assertThat(texts(sc.at("/capabilities/drop"))).containsExactly("ALL");
+    }
+
+    JsonNode pgvigil = chart.container("pgvigil");
+    assertThat(texts(pgvigil.path("command"))).containsExactly("java", "-jar", "/app/pgvigil.jar");
+    assertThat(texts(pgvigil.path("args"))).containsExactly("run", "--config", "/etc/pgvigil/pgvigil.yaml");
+    assertThat(pgvigil.at("/securityContext/runAsUser").asInt()).isEqualTo(10001);
+    assertThat(env(pgvigil, "PGVIGIL_DATA_DIR").path("value").asText()).isEqualTo("/var/lib/pgvigil");
+    assertThat(env(pgvigil, "JAVA_TOOL_OPTIONS").path("value").asText()).isEqualTo("-Djava.io.tmpdir=/tmp");
+    assertThat(mountPaths(pgvigil)).containsEntry("data", "/var/lib/pgvigil").containsEntry("tmp", "/tmp");
+    assertThat(chart.volume("data").has("emptyDir")).isTrue();
+    assertThat(chart.volume("tmp").has("emptyDir")).isTrue();
+
+    assertThat(pgvigil.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
+    assertThat(pgvigil.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
+    assertThat(pgvigil.at("/livenessProbe/httpGet/port").asText()).isEqualTo("http");
+    assertThat(pgvigil.at("/ports/0/name").asText()).isEqualTo("http");
+    assertThat(pgvigil.at("/ports/0/containerPort").asInt()).isEqualTo(8080);
+    assertThat(pgvigil.at("/resources/requests/memory").asText()).isNotEmpty();
+    assertThat(pgvigil.at("/resources/limits/memory").asText()).isNotEmpty();
+
+    JsonNode service = chart.one("Service");
+    assertThat(service.at("/spec/ports/0/name").asText()).isEqualTo("http");
+    assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(8080);
+    assertThat(service.at("/spec/selector")).isEqualTo(chart.one("Deployment").at("/spec/selector/matchLabels"));
+
+    assertThat(chart.config().at("/server/listen").asText()).isEqualTo("0.0.0.0:8080");
+    for (JsonNode object : chart.objects()) {
+      JsonNode labels = object.at("/metadata/labels");
+      assertThat(labels.path("app.kubernetes.io/name").asText()).as(object.path("kind").asText()).isEqualTo("pgvigil");
+      assertThat(labels.path("app.kubernetes.io/instance").asText()).isEqualTo(RenderedChart.RELEASE);
+      assertThat(labels.path("app.kubernetes.io/managed-by").asText()).isEqualTo("Helm");
+      assertThat(labels.path("app.kubernetes.io/version").asText()).isNotEmpty();
+    }
+  }
+
+  static Stream<Arguments> optionalObjects() {
+    return Stream.of(
+        Arguments.of("servicemonitor", "ServiceMonitor"),
+        Arguments.of("prometheusrule", "PrometheusRule"),
+        Arguments.of("networkpolicy", "NetworkPolicy"),
+        Arguments.of("pdb", "PodDisruptionBudget"),
+        Arguments.of("chart-secret", "Secret"));
+  }
+
+  @ParameterizedTest(name = "{1} only with {0}")
+  @MethodSource("optionalObjects")
+  void rendersAnOptionalObjectOnlyWhenEnabled(String option, String kind) throws IOException {
+    assertThat(render(ciValues(option)).all(kind)).hasSize(1);
+    for (String other : ciValuesFiles().filter(f -> !f.equals(option)).toList()) {
+      assertThat(render(ciValues(other)).has(kind)).as("%s with %s", kind, other).isFalse();
+    }
+  }
+
+  @Test
+  void mountsAnExistingSecretAsFilesAndMapsEnvByKeyRef() {
+    RenderedChart chart = render(ciValues("existing-secret"));
+
+    assertThat(chart.has("Secret")).isFalse();
+    assertThat(chart.volume("secrets").at("/secret/secretName").asText()).isEqualTo("pgvigil-credentials");
+    JsonNode pgvigil = chart.container("pgvigil");
+    assertThat(mountPaths(pgvigil)).containsEntry("secrets", "/etc/pgvigil/secrets");
+    JsonNode token = env(pgvigil, "PGVIGIL_API_TOKEN");
+    assertThat(token.has("value")).as("a secret never appears as a plain env value").isFalse();
+    assertThat(token.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("pgvigil-credentials");
+    assertThat(token.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("api-token");
+    assertThat(chart.config().at("/server/apiToken").asText()).isEqualTo("${env:PGVIGIL_API_TOKEN}");
+    assertThat(chart.config().at("/targets/0/password").asText())
+        .isEqualTo("${file:/etc/pgvigil/secrets/pg-password}");
+    assertThat(chart.one("Deployment").at("/spec/template/metadata/annotations").has("checksum/secret")).isFalse();
+  }
+
+  @Test
+  void makesItsOwnSecretAndWiresItTheSameWay() {
+    RenderedChart chart = render(ciValues("chart-secret"));
+
+    JsonNode secret = chart.one("Secret");
+    String name = secret.at("/metadata/name").asText();
+    assertThat(new String(Base64.getDecoder().decode(secret.at("/data/pg-password").asText())))
+        .isEqualTo("s3cret-pg");
+    assertThat(chart.volume("secrets").at("/secret/secretName").asText()).isEqualTo(name);
+    JsonNode webhook = env(chart.container("pgvigil"), "SLACK_WEBHOOK_URL");
+    assertThat(webhook.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo(name);
+    assertThat(webhook.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("slack-webhook-url");
+    assertThat(chart.one("Deployment").at("/spec/template/metadata/annotations/checksum~1secret").asText())
+        .hasSize(64);
+    assertThat(chart.all("ConfigMap").toString())
+        .as("no secret value in any ConfigMap")
+        .doesNotContain("s3cret-pg")
+        .doesNotContain("hooks.slack.example");
+  }
+
+  @Test
+  void failsWhenBothAnExistingSecretAndChartSecretValuesAreGiven() {
+    assertThatThrownBy(() -> render(ciValues("chart-secret"), Map.of("secrets.existingSecret", "mine")))
+        .hasMessageContaining("set either secrets.existingSecret or secrets.values, not both");
+  }
+
+  @Test
+  void mountsNoSecretWhenNoneIsConfigured() {
+    RenderedChart chart = render(ciValues("default"));
+
+    assertThat(chart.volume("secrets").isMissingNode()).isTrue();
+    assertThat(mountPaths(chart.container("pgvigil"))).doesNotContainKey("secrets");
+  }
+
+  @Test
+  void changesTheConfigChecksumWithTheConfigOnly() {
+    String base = configChecksum(render(ciValues("default")));
+
+    assertThat(configChecksum(render(ciValues("default"), Map.of("config.rules.lockWait.warn", "3s"))))
+        .isNotEqualTo(base);
+    assertThat(configChecksum(render(ciValues("default"), Map.of("service.annotations.team", "db"))))
+        .isEqualTo(base);
+    assertThat(configChecksum(render(ciValues("default")))).isEqualTo(base);
+  }
+
+  @Test
+  void runsAShadowSidecarOnLoopbackWithTheLiveMajor() {
+    RenderedChart chart = render(ciValues("shadow-sidecar"));
+
+    JsonNode shadow = chart.container("shadow-postgres");
+    assertThat(shadow.path("image").asText()).isEqualTo("postgres:16");
+    assertThat(texts(shadow.path("args"))).contains("listen_addresses=127.0.0.1");
+    assertThat(shadow.has("ports")).as("nothing outside the pod reaches it").isFalse();
+    assertThat(mountPaths(shadow)).containsEntry("shadow-data", "/var/lib/postgresql/data");
+    assertThat(chart.volume("shadow-data").has("emptyDir")).isTrue();
+    assertThat(env(shadow, "PGDATA").path("value").asText()).startsWith("/var/lib/postgresql/data/");
+    assertThat(chart.config().at("/targets/0/shadow/url").asText())
+        .isEqualTo("postgresql://postgres@127.0.0.1:5432/postgres");
+
+    assertThat(render(ciValues("default")).container("shadow-postgres").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void theNetworkPolicyOpensOnlyTheHttpPortToTheGivenPeers() {
+    JsonNode policy = render(ciValues("networkpolicy")).one("NetworkPolicy").path("spec");
+
+    assertThat(policy.at("/ingress/0/ports/0/port").asText()).isEqualTo("http");
+    assertThat(policy.at("/ingress/0/from/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText())
+        .isEqualTo("monitoring");
+    assertThat(texts(policy.path("policyTypes"))).containsExactly("Ingress", "Egress");
+    assertThat(policy.at("/egress/0/ports/0/port").asInt()).as("DNS stays open").isEqualTo(53);
+  }
+
+  @Test
+  void thePrometheusRuleIsTheRulesFile() throws IOException {
+    JsonNode rule = render(ciValues("prometheusrule")).one("PrometheusRule");
+    JsonNode file = RenderedChart.parse(Files.readString(RenderedChart.CHART.resolve("rules/pgvigil-rules.yaml")))
+        .objects().get(0);
+
+    assertThat(rule.path("spec")).isEqualTo(file);
+    assertThat(rule.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
+  }
+
+  @Test
+  void shipsTheDashboardForTheGrafanaSidecarUnlessDisabled() throws IOException {
+    JsonNode configMap = render(ciValues("default")).all("ConfigMap").stream()
+        .filter(c -> c.path("data").has("pgvigil.json")).findFirst().orElseThrow();
+
+    assertThat(configMap.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+    assertThat(configMap.at("/data/pgvigil.json").asText())
+        .isEqualTo(Files.readString(RenderedChart.CHART.resolve("dashboards/pgvigil.json")).strip());
+    assertThat(render(ciValues("dashboards-disabled")).all("ConfigMap")).hasSize(1);
+  }
+
+  @Test
+  void rejectsValuesTheSchemaForbids() {
+    assertThatThrownBy(() -> render(ciValues("default"), Map.of("shadowSidecar.postgresMajor", 13)))
+        .hasMessageContaining("postgresMajor");
+    assertThatThrownBy(() -> render(ciValues("default"), Map.of("securityContext.runAsNonRoot", false)))
+        .hasMessageContaining("runAsNonRoot");
+    assertThatThrownBy(() -> render(ciValues("default"), Map.of("serviceMonitor.enabeld", true)))
+        .hasMessageContaining("enabeld");
+    assertThatThrownBy(() -> render(ciValues("default"), Map.of("config.server.listen", "0.0.0.0:9000")))
+        .hasMessageContaining("listen");
+  }
+
+  private static String configChecksum(RenderedChart chart) {
+    return chart.one("Deployment").at("/spec/template/metadata/annotations/checksum~1config").asText();
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> texts = new ArrayList<>();
+    array.forEach(n -> texts.add(n.asText()));
+    return texts;
+  }
+
+  private static Map<String, String> mountPaths(JsonNode container) {
+    Map<String, String> mounts = new java.util.HashMap<>();
+    container.path("volumeMounts").forEach(m -> mounts.put(m.path("name").asText(), m.path("mountPath").asText()));
+    return mounts;
+  }
+}
