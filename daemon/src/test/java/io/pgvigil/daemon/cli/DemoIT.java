@@ -80,6 +80,20 @@ class DemoIT {
           .contains("pgvigil_replication_lag_seconds{kind=\"replay_delay\",replica=\"replica-1\",target=\"shop\"}")
           .contains("pgvigil_replication_slot_retained_bytes{slot=");
 
+      // The Grafana dashboard queries only series this daemon really exports (kill switch and
+      // alert delivery series excepted until they land).
+      String exported = http.get("/metrics").body();
+      String dashboard = Files.readString(Path.of("..", "helm", "pgvigil", "dashboards", "pgvigil.json"));
+      java.util.Set<String> queried = new java.util.TreeSet<>();
+      java.util.regex.Matcher metric = java.util.regex.Pattern.compile("\\bpgvigil_[a-z0-9_]+").matcher(dashboard);
+      while (metric.find()) {
+        queried.add(metric.group());
+      }
+      queried.removeAll(java.util.Set.of("pgvigil_abort_actions_total", "pgvigil_alerts_firing",
+          "pgvigil_alert_notifications_total"));
+      assertThat(queried).isNotEmpty().allSatisfy(name ->
+          assertThat(exported).as("dashboard series %s in a live /metrics", name).contains(name));
+
       Path work = Path.of(demo.find(STAGING));
       assertThat(work.resolve("pgvigil.yaml")).exists();
 
