@@ -1,0 +1,46 @@
+package io.pgvigil.alerts;
+
+import java.util.Objects;
+
+/**
+ * A webhook URL, routing key or HMAC secret. {@code toString()} hides the value so that a sink,
+ * a record or an exception holding one can be logged; only the HTTP call asks for the value.
+ */
+public final class SecretValue {
+
+  private static final String MASK = "******";
+
+  private final String value;
+
+  private SecretValue(String value) {
+    this.value = Objects.requireNonNull(value, "value");
+  }
+
+  public static SecretValue of(String value) {
+    return new SecretValue(value);
+  }
+
+  /** The actual value: call it only where it is handed to the HTTP client or the HMAC. */
+  public String reveal() {
+    return value;
+  }
+
+  public boolean isEmpty() {
+    return value.isEmpty();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof SecretValue secret && secret.value.equals(value);
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return MASK;
+  }
+}

@@ -1,0 +1,100 @@
+package io.pgvigil.alerts;
+
+import io.pgvigil.alerts.internal.AlertJson;
+import io.pgvigil.alerts.internal.HttpPost;
+import io.pgvigil.alerts.internal.Redactor;
+import io.pgvigil.alerts.internal.Signatures;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A generic JSON webhook, one notification per request, signed when a secret is set. The body
+ * and headers are documented in {@code alerts/WEBHOOK.md}; receivers should dedup on
+ * {@code notificationId} because delivery is at least once.
+ */
+public final class WebhookSink implements Sink {
+
+  public static final String SCHEMA_VERSION = "1";
+  public static final String ID_HEADER = "X-Pgvigil-Notification-Id";
+
+  private final String name;
+  private final WebClient client;
+  private final Clock clock;
+  private final SecretValue url;
+  private final SecretValue secret;
+  private final Duration timeout;
+  private final Redactor redactor;
+
+  /** @param secret the HMAC key, or {@code null} for unsigned requests */
+  public WebhookSink(String name, WebClient client, Clock clock, SecretValue url,
+      SecretValue secret, Duration timeout) {
+    this.name = name;
+    this.client = client;
+    this.clock = clock;
+    this.url = url;
+    this.secret = secret;
+    this.timeout = timeout;
+    this.redactor = new Redactor(url, secret);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean groupsAlerts() {
+    return true;
+  }
+
+  @Override
+  public int maxBatch() {
+    return 1;
+  }
+
+  @Override
+  public RateLimit rateLimit() {
+    return RateLimit.NONE;
+  }
+
+  @Override
+  public Future<Void> send(List<Notification> batch) {
+    Notification n = batch.get(0);
+    byte[] body = body(n).encode().getBytes(StandardCharsets.UTF_8);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put(ID_HEADER, n.id());
+    if (secret != null && !secret.isEmpty()) {
+      headers.put(Signatures.HEADER,
+          Signatures.sign(secret.reveal().getBytes(StandardCharsets.UTF_8), body));
+    }
+    return HttpPost.send(client, url.reveal(), headers, Buffer.buffer(body), timeout, clock,
+        redactor);
+  }
+
+  static JsonObject body(Notification n) {
+    JsonArray alerts = new JsonArray();
+    n.alerts().forEach(a -> alerts.add(AlertJson.alert(a)));
+    return new JsonObject()
+        .put("schemaVersion", SCHEMA_VERSION)
+        .put("notificationId", n.id())
+        .put("seq", n.seq())
+        .put("createdAt", n.createdAt().toString())
+        .put("target", n.target())
+        .put("alerts", alerts);
+  }
+
+  @Override
+  public String toString() {
+    return "WebhookSink[" + name + "]";
+  }
+}

@@ -1,0 +1,89 @@
+package io.pgvigil.alerts.internal;
+
+import io.pgvigil.alerts.Alert;
+import io.pgvigil.alerts.AlertStatus;
+import io.pgvigil.alerts.Blocker;
+import io.pgvigil.alerts.Notification;
+import io.pgvigil.alerts.Severity;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The one JSON shape of alerts and notifications: the spool format and the webhook body. */
+public final class AlertJson {
+
+  private AlertJson() {
+  }
+
+  public static JsonObject alert(Alert a) {
+    JsonObject json = new JsonObject()
+        .put("key", a.key())
+        .put("target", a.target())
+        .put("rule", a.rule())
+        .put("object", a.object())
+        .put("severity", a.severity().wireName())
+        .put("status", a.status().wireName())
+        .put("summary", a.summary())
+        .put("value", a.value())
+        .put("threshold", a.threshold())
+        .put("startsAt", a.startsAt().toString())
+        .put("endsAt", a.endsAt() == null ? null : a.endsAt().toString())
+        .put("census", census(a.census()));
+    JsonObject details = new JsonObject();
+    a.details().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> details.put(e.getKey(), e.getValue()));
+    return json.put("details", details);
+  }
+
+  public static JsonArray census(List<Blocker> census) {
+    JsonArray array = new JsonArray();
+    for (Blocker b : census) {
+      JsonObject json = new JsonObject().put("pid", b.pid()).put("role", b.role())
+          .put("state", b.state()).put("ageSeconds", b.ageSeconds());
+      if (b.query() != null) {
+        json.put("query", b.query());
+      }
+      array.add(json);
+    }
+    return array;
+  }
+
+  public static Alert alert(JsonObject json) {
+    List<Blocker> census = new ArrayList<>();
+    for (Object o : json.getJsonArray("census", new JsonArray())) {
+      JsonObject b = (JsonObject) o;
+      census.add(new Blocker(b.getInteger("pid"), b.getString("role"), b.getString("state"),
+          b.getLong("ageSeconds"), b.getString("query")));
+    }
+    Map<String, String> details = new LinkedHashMap<>();
+    json.getJsonObject("details", new JsonObject())
+        .forEach(e -> details.put(e.getKey(), String.valueOf(e.getValue())));
+    String endsAt = json.getString("endsAt");
+    return new Alert(json.getString("key"), json.getString("target"), json.getString("rule"),
+        json.getString("object"), Severity.fromWireName(json.getString("severity")),
+        json.getString("summary"), json.getString("value"), json.getString("threshold"), census,
+        details, Instant.parse(json.getString("startsAt")),
+        endsAt == null ? null : Instant.parse(endsAt),
+        AlertStatus.fromWireName(json.getString("status")));
+  }
+
+  public static JsonObject notification(Notification n) {
+    JsonArray alerts = new JsonArray();
+    n.alerts().forEach(a -> alerts.add(alert(a)));
+    return new JsonObject().put("seq", n.seq()).put("id", n.id()).put("sink", n.sink())
+        .put("createdAt", n.createdAt().toString()).put("alerts", alerts);
+  }
+
+  public static Notification notification(JsonObject json) {
+    List<Alert> alerts = new ArrayList<>();
+    for (Object o : json.getJsonArray("alerts")) {
+      alerts.add(alert((JsonObject) o));
+    }
+    return new Notification(json.getLong("seq"), json.getString("id"), json.getString("sink"),
+        Instant.parse(json.getString("createdAt")), alerts);
+  }
+}

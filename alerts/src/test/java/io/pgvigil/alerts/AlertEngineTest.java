@@ -1,0 +1,153 @@
+package io.pgvigil.alerts;
+
+import static io.pgvigil.alerts.Fixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Future;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AlertEngineTest {
+
+  /** A sink that accepts everything and remembers it. */
+  static final class RecordingSink implements Sink {
+    final String name;
+    final boolean groups;
+    final List<Notification> received = new CopyOnWriteArrayList<>();
+
+    RecordingSink(String name, boolean groups) {
+      this.name = name;
+      this.groups = groups;
+    }
+
+    @Override public String name() {
+      return name;
+    }
+
+    @Override public boolean groupsAlerts() {
+      return groups;
+    }
+
+    @Override public int maxBatch() {
+      return 1;
+    }
+
+    @Override public RateLimit rateLimit() {
+      return RateLimit.NONE;
+    }
+
+    @Override public Future<Void> send(List<Notification> batch) {
+      received.addAll(batch);
+      return Future.succeededFuture();
+    }
+
+    List<String> statuses() {
+      return received.stream().flatMap(n -> n.alerts().stream())
+          .map(a -> a.key() + ":" + a.status().wireName()).toList();
+    }
+  }
+
+  @TempDir Path spool;
+  private Fixture fx;
+  private final RecordingSink chat = new RecordingSink("chat", true);
+  private final RecordingSink pager = new RecordingSink("pager", false);
+  private DeliveryQueue queue;
+  private AlertEngine engine;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new Fixture();
+    queue = fx.queue(spool, 100, chat, pager);
+    engine = new AlertEngine(fx.clock, queue, List.of(Route.all("chat"),
+        new Route("pager", Set.of(Severity.CRITICAL), Set.of("app"))), Duration.ofMinutes(5));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    await(queue.close());
+    fx.close();
+  }
+
+  @Test
+  void sendsOnFireRepeatsEveryRepeatIntervalAndResolvesOnce() throws Exception {
+    Alert a = Fixture.lockAlert("app", "t", Severity.WARNING, fx.clock.instant());
+    engine.fire(a);
+    await(engine.tick());
+    fx.clock.advance(Duration.ofMinutes(4));
+    engine.fire(a); // still firing: no new message before the repeat interval
+    await(engine.tick());
+    await().during(Duration.ofMillis(100)).until(() -> chat.received.size() == 1);
+    fx.clock.advance(Duration.ofMinutes(1));
+    await(engine.tick());
+    await().until(() -> chat.received.size() == 2);
+    engine.resolve(a.key());
+    await(engine.tick());
+    await(engine.tick());
+    await().until(() -> chat.received.size() == 3);
+    await().during(Duration.ofMillis(100)).until(() -> chat.received.size() == 3);
+
+    assertThat(chat.statuses()).containsExactly("app/lockWait/t:firing", "app/lockWait/t:firing",
+        "app/lockWait/t:resolved");
+    Alert resolved = chat.received.get(2).alerts().get(0);
+    assertThat(resolved.startsAt()).isEqualTo(a.startsAt());
+    assertThat(resolved.endsAt()).isEqualTo(fx.clock.instant());
+    assertThat(engine.firing()).isEmpty();
+    assertThat(engine.recentlyResolved()).extracting(Alert::key).containsExactly(a.key());
+    assertThat(pager.received).isEmpty(); // a warning does not page
+  }
+
+  @Test
+  void groupsAlertsOfOneTargetAndRoutesBySeverityAndTarget() throws Exception {
+    engine.fire(Fixture.lockAlert("app", "t1", Severity.CRITICAL, fx.clock.instant()));
+    engine.fire(Fixture.lockAlert("app", "t2", Severity.CRITICAL, fx.clock.instant()));
+    engine.fire(Fixture.lockAlert("billing", "t3", Severity.CRITICAL, fx.clock.instant()));
+    await(engine.tick());
+    await().until(() -> chat.received.size() == 2 && pager.received.size() == 2);
+
+    assertThat(chat.received.get(0).alerts()).extracting(Alert::object)
+        .containsExactly("t1", "t2");
+    assertThat(chat.received.get(1).alerts()).extracting(Alert::object).containsExactly("t3");
+    // the pager does not group and only takes target app
+    assertThat(pager.received).allSatisfy(n -> assertThat(n.alerts()).hasSize(1));
+    assertThat(pager.statuses()).containsExactly("app/lockWait/t1:firing",
+        "app/lockWait/t2:firing");
+    assertThat(engine.firing()).hasSize(3);
+  }
+
+  @Test
+  void escalationIsSentAtOnceAndKeepsTheStartTime() throws Exception {
+    Alert warn = Fixture.lockAlert("app", "t", Severity.WARNING, fx.clock.instant());
+    engine.fire(warn);
+    await(engine.tick());
+    fx.clock.advance(Duration.ofSeconds(10));
+    engine.fire(Fixture.lockAlert("app", "t", Severity.CRITICAL, fx.clock.instant()));
+    await(engine.tick());
+    await().until(() -> chat.received.size() == 2 && pager.received.size() == 1);
+    assertThat(pager.received.get(0).alerts().get(0).startsAt()).isEqualTo(warn.startsAt());
+    assertThat(engine.get(warn.key())).get().extracting(Alert::severity)
+        .isEqualTo(Severity.CRITICAL);
+  }
+
+  @Test
+  void resolvedGoesOnlyToSinksThatHeardItFire() throws Exception {
+    Alert a = Fixture.lockAlert("app", "t", Severity.CRITICAL, fx.clock.instant());
+    engine.fire(a);
+    engine.resolve(a.key()); // a blip inside one tick: never sent
+    await(engine.tick());
+    engine.fire(a);
+    await(engine.tick());
+    engine.resolve(a.key());
+    await(engine.tick());
+    await().until(() -> pager.received.size() == 2);
+    assertThat(pager.statuses()).containsExactly("app/lockWait/t:firing",
+        "app/lockWait/t:resolved");
+  }
+}

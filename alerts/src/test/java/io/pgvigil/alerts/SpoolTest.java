@@ -1,0 +1,103 @@
+package io.pgvigil.alerts;
+
+import static io.pgvigil.alerts.Fixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTest {
+
+  @TempDir Path dir;
+
+  private static Notification notification(long seq, String object) {
+    return new Notification(seq, "id-" + seq, "webhook", Instant.parse("2025-03-01T12:00:00Z"),
+        List.of(Fixture.lockAlert("app", object, Severity.ERROR,
+            Instant.parse("2025-03-01T11:59:00Z"))));
+  }
+
+  @Test
+  void roundTripsNotificationsInSeqOrder() throws Exception {
+    Spool spool = new Spool(dir, 10);
+    spool.write(notification(12, "b"));
+    spool.write(notification(3, "a"));
+    List<Notification> loaded = new Spool(dir, 10).load("webhook");
+    assertThat(loaded).containsExactly(notification(3, "a"), notification(12, "b"));
+  }
+
+  @Test
+  void ignoresWhatACrashLeftHalfWrittenAndQuarantinesCorruptFiles() throws Exception {
+    Spool spool = new Spool(dir, 10);
+    spool.write(notification(1, "a"));
+    spool.write(notification(2, "b"));
+    Path sinkDir = dir.resolve("webhook");
+    Files.writeString(sinkDir.resolve(".tmp-00000000000000000003.ntf"), "pgvigil-spool 1 0\n{");
+    Path second = sinkDir.resolve("00000000000000000002.ntf");
+    Files.writeString(second, Files.readString(second).replace("\"b\"", "\"x\""),
+        StandardCharsets.UTF_8); // a flipped byte: checksum no longer matches
+
+    Spool restarted = new Spool(dir, 10);
+    assertThat(restarted.load("webhook")).containsExactly(notification(1, "a"));
+    assertThat(sinkDir.resolve(".tmp-00000000000000000003.ntf")).doesNotExist();
+    assertThat(sinkDir.resolve("00000000000000000002.ntf.corrupt")).exists();
+    assertThat(restarted.nextSeq()).isEqualTo(2);
+  }
+
+  @Test
+  void aRestartWithANonEmptySpoolResendsInOrder() throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (Fixture fx = new Fixture();
+        Receiver down = Receiver.start(fx.vertx, fx.clock,
+            r -> Receiver.Answer.of(500, "{}"))) {
+      DeliveryQueue queue = fx.queue(dir, 100, new WebhookSink("webhook", fx.client, fx.clock,
+          SecretValue.of(down.url()), null, Duration.ofSeconds(2)));
+      for (int i = 0; i < 5; i++) {
+        ids.add(await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t" + i,
+            Severity.ERROR, fx.clock.instant())))).id());
+      }
+      await().until(() -> fx.count(DeliveryResult.RETRIED) >= 1);
+      await(queue.close());
+    }
+    try (Fixture fx = new Fixture();
+        Receiver up = Receiver.start(fx.vertx, fx.clock, r -> Receiver.Answer.of(200, "{}"))) {
+      DeliveryQueue queue = fx.queue(dir, 100, new WebhookSink("webhook", fx.client, fx.clock,
+          SecretValue.of(up.url()), null, Duration.ofSeconds(2)));
+      await().until(() -> up.accepted().size() == 5);
+      assertThat(up.accepted()).extracting(r -> r.json().getString("notificationId"))
+          .containsExactlyElementsOf(ids);
+      await().until(() -> queue.spoolDepth() == 0);
+      await(queue.close());
+      assertThat(new Spool(dir, 100).load("webhook")).isEmpty();
+    }
+  }
+
+  @Test
+  void aFullSpoolDropsTheOldestAndCountsIt() throws Exception {
+    try (Fixture fx = new Fixture();
+        Receiver down = Receiver.start(fx.vertx, fx.clock,
+            r -> Receiver.Answer.of(503, "{}"))) {
+      DeliveryQueue queue = fx.queue(dir, 3, new WebhookSink("webhook", fx.client, fx.clock,
+          SecretValue.of(down.url()), null, Duration.ofSeconds(2)));
+      await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t0", Severity.ERROR,
+          fx.clock.instant()))));
+      await().until(() -> fx.count(DeliveryResult.RETRIED) == 1); // now nothing is in flight
+      for (int i = 1; i < 5; i++) {
+        await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t" + i,
+            Severity.ERROR, fx.clock.instant()))));
+      }
+      assertThat(fx.count(DeliveryResult.DROPPED)).isEqualTo(2);
+      assertThat(queue.spoolDepth()).isEqualTo(3);
+      await(queue.close());
+      assertThat(new Spool(dir, 3).load("webhook")).extracting(n -> n.alerts().get(0).object())
+          .containsExactly("t2", "t3", "t4");
+    }
+  }
+}

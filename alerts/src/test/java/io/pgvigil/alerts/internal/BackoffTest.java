@@ -1,0 +1,55 @@
+package io.pgvigil.alerts.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgvigil.alerts.RateLimit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class BackoffTest {
+
+  private final Backoff backoff = Backoff.standard(new Random(7));
+
+  @Test
+  void doublesWithJitterUpToTheCap() {
+    for (int attempt = 1; attempt <= 20; attempt++) {
+      long full = Math.min(300_000L, 1000L << Math.min(attempt - 1, 30));
+      for (int i = 0; i < 50; i++) {
+        long d = backoff.delay(attempt, null).toMillis();
+        assertThat(d).isBetween(full / 2, full);
+      }
+    }
+  }
+
+  @Test
+  void retryAfterWinsButIsCapped() {
+    assertThat(backoff.delay(1, Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(30));
+    assertThat(backoff.delay(1, Duration.ofDays(3))).isEqualTo(Duration.ofHours(1));
+  }
+
+  @Test
+  void parsesRetryAfterSecondsAndHttpDates() {
+    Instant now = Instant.parse("2025-03-01T12:00:00Z");
+    assertThat(HttpPost.retryAfter("120", now)).isEqualTo(Duration.ofMinutes(2));
+    assertThat(HttpPost.retryAfter("Sat, 01 Mar 2025 12:00:45 GMT", now))
+        .isEqualTo(Duration.ofSeconds(45));
+    assertThat(HttpPost.retryAfter("Sat, 01 Mar 2025 11:00:00 GMT", now)).isZero();
+    assertThat(HttpPost.retryAfter("soon", now)).isNull();
+    assertThat(HttpPost.retryAfter(null, now)).isNull();
+  }
+
+  @Test
+  void slidingWindowNeverExceedsItsPermitsInAnyWindow() {
+    SlidingWindowLimiter limiter = new SlidingWindowLimiter(
+        new RateLimit(2, Duration.ofSeconds(1)));
+    Instant t = Instant.parse("2025-03-01T12:00:00Z");
+    assertThat(limiter.tryAcquire(t)).isTrue();
+    assertThat(limiter.tryAcquire(t.plusMillis(500))).isTrue();
+    assertThat(limiter.tryAcquire(t.plusMillis(999))).isFalse();
+    assertThat(limiter.nextFree(t.plusMillis(999))).isEqualTo(t.plusSeconds(1));
+    assertThat(limiter.tryAcquire(t.plusSeconds(1))).isTrue();
+    assertThat(limiter.tryAcquire(t.plusMillis(1400))).isFalse();
+  }
+}
