@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * connection, left idle in transaction, and runs the migration SQL on a second connection of the
  * same client (application_name {@code Redgate_Flyway}, seen with Flyway 13.12). That second backend
  * holds no Flyway lock, so it is reported too, as FLYWAY with the holder named in the evidence: it
- * is the one a kill switch must cancel. With {@code transactional.lock=false} one backend does both.
+ * is the one a kill switch must cancel. It is recognised as a backend of the same database, role,
+ * client address and application_name {@code Redgate_Flyway}, started after the holder and active
+ * or in a transaction. With {@code transactional.lock=false} one backend does both.
  *
  * <p>Works with {@code pg_monitor}: {@code pg_locks} is readable by anyone and {@code pg_monitor}
  * shows every session's {@code pg_stat_activity} row; query text is not read. A Liquibase lock
@@ -31,7 +33,11 @@ public final class MigrationDetector {
   public static final String FLYWAY_APPLICATION_NAME = "Redgate_Flyway";
 
   /*
-   * $1..$2 Flyway's classid range, $3..$4 Prisma's key, $5 application_name LIKE patterns.
+   * $1..$2 Flyway's classid range, $3..$4 Prisma's key, $5 application_name LIKE patterns, $6
+   * Flyway's own application_name. A second connection counts as Flyway's only when the holder
+   * carries that name, i.e. Flyway opened its own connections: when Flyway borrows an application's
+   * DataSource (Spring Boot), every connection of that pool looks alike and guessing could point the
+   * kill switch at application traffic.
    * Only client backends of this database, never pgvigil's own. The Liquibase rows carry the
    * server-quoted table name; its lock row is read by a second statement (a table name cannot be a
    * parameter, and the table may not exist: looked up in pg_class by name, since to_regclass can
@@ -64,7 +70,8 @@ public final class MigrationDetector {
          AND w.client_addr IS NOT DISTINCT FROM ha.client_addr
         WHERE h.tool = 'FLYWAY'
           AND ha.state LIKE 'idle in transaction%'
-          AND ha.application_name <> ''
+          AND ha.application_name = $6
+          AND w.backend_start >= ha.backend_start
           AND w.backend_type = 'client backend'
           AND w.state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')
           AND w.pid <> pg_backend_pid()
@@ -124,7 +131,8 @@ public final class MigrationDetector {
         AdvisoryLockKeys.FLYWAY_CLASSID_MAX,
         AdvisoryLockKeys.classid(AdvisoryLockKeys.PRISMA),
         AdvisoryLockKeys.objid(AdvisoryLockKeys.PRISMA),
-        applicationNamePatterns.toArray(String[]::new));
+        applicationNamePatterns.toArray(String[]::new),
+        FLYWAY_APPLICATION_NAME);
     return client.preparedQuery(DETECT)
         .mapping(MigrationDetector::found)
         .execute(parameters)

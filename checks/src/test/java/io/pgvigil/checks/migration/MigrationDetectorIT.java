@@ -148,6 +148,22 @@ class MigrationDetectorIT {
     assertThat(await(detector.poll(pool, List.of(MigrationDetector.FLYWAY_APPLICATION_NAME)))).isEmpty();
   }
 
+  /** Flyway on an application's DataSource: its other connections look alike, so none is guessed. */
+  @Test
+  void reportsOnlyTheLockHolderWhenFlywayBorrowsTheApplicationsConnections() throws Exception {
+    Backend holder = backends.open("orders-api", false);
+    execute(holder, "SELECT pg_advisory_xact_lock(" + AdvisoryLockKeys.flyway("public", "flyway_schema_history") + ")");
+    Backend gate = backends.open("gate", true);
+    execute(gate, "SELECT pg_advisory_lock(" + GATE + ")");
+    Backend busy = backends.open("orders-api", true);
+    backends.start(busy, "SELECT pg_advisory_lock_shared(" + GATE + ")");
+    await().atMost(Duration.ofSeconds(10)).until(() -> gateWaiter() != null);
+
+    assertThat(await(detector.poll(pool, List.of())))
+        .extracting(MigrationBackend::tool, MigrationBackend::pid, MigrationBackend::state)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(DetectedTool.FLYWAY, holder.pid(), "idle in transaction"));
+  }
+
   @Test
   void findsPrismasLock() throws Exception {
     Backend holder = backends.open("prisma-migrate", true);
