@@ -12,10 +12,7 @@ import java.util.Optional;
  * The advisory locks Flyway and Prisma hold while they migrate: a granted one means a migration
  * is running in this database right now.
  *
- * <p>A bigint advisory key shows in {@code pg_locks} as {@code classid} = high 32 bits,
- * {@code objid} = low 32 bits, {@code objsubid} = 1 (PostgreSQL manual, "pg_locks": "A bigint
- * key is displayed with its high-order half in the classid column, its low-order half in the
- * objid column, and objsubid equal to 1").
+ * <p>The keys and their {@code pg_locks} form are in {@link AdvisoryLockKeys}.
  */
 final class MigrationLocks {
 
@@ -33,16 +30,8 @@ final class MigrationLocks {
       LIMIT 1
       """;
 
-  /**
-   * Flyway's PostgreSQLAdvisoryLockTemplate: {@code 77431708279161L + table.toString().hashCode()}
-   * (0x466C79776179 is "Flyway" in ASCII), where the table prints as Flyway quotes it,
-   * {@code "public"."flyway_schema_history"}. Taken with pg_try_advisory_xact_lock, or with
-   * pg_try_advisory_lock when postgresql.transactional.lock=false. Checked against Flyway 13.12.
-   */
-  static final long FLYWAY_LOCK_BASE = 77431708279161L;
-
-  /** prisma-engines, sql-schema-connector postgres flavour: {@code SELECT pg_advisory_lock(72707369)}. */
-  static final long PRISMA_KEY = 72707369L;
+  /** See {@link AdvisoryLockKeys#PRISMA}. */
+  static final long PRISMA_KEY = AdvisoryLockKeys.PRISMA;
 
   /** A session holding a migration tool's advisory lock. */
   record Holder(int pid, Instant since, long key) {}
@@ -50,18 +39,13 @@ final class MigrationLocks {
   private MigrationLocks() {}
 
   static long flywayKey(String schema, String table) {
-    return FLYWAY_LOCK_BASE + (quote(schema) + "." + quote(table)).hashCode();
-  }
-
-  /** As Flyway's PostgreSQLDatabase.doQuote: double quotes, embedded ones doubled. */
-  private static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    return AdvisoryLockKeys.flyway(schema, table);
   }
 
   static Optional<Holder> holder(Connection connection, long key) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(HELD)) {
-      statement.setLong(1, key >>> 32);
-      statement.setLong(2, key & 0xFFFFFFFFL);
+      statement.setLong(1, AdvisoryLockKeys.classid(key));
+      statement.setLong(2, AdvisoryLockKeys.objid(key));
       try (ResultSet rows = statement.executeQuery()) {
         if (!rows.next()) {
           return Optional.empty();

@@ -1,13 +1,15 @@
 package io.pgvigil.checks.locks;
 
-import static io.pgvigil.checks.locks.Backends.execute;
-import static io.pgvigil.checks.locks.TestPools.await;
+import static io.pgvigil.checks.testing.Backends.execute;
+import static io.pgvigil.checks.testing.TestPools.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgvigil.checks.locks.Backends.Backend;
+import io.pgvigil.checks.testing.Backends;
+import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.checks.testing.TestPools;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.sql.Connection;

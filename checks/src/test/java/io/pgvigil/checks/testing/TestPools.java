@@ -1,6 +1,5 @@
-package io.pgvigil.checks.locks;
+package io.pgvigil.checks.testing;
 
-import io.pgvigil.checks.testing.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -10,11 +9,11 @@ import io.vertx.sqlclient.PoolOptions;
 import java.util.concurrent.TimeUnit;
 
 /** Vert.x pools on a test server, set up like the daemon's: {@code application_name=pgvigil}, timeouts. */
-final class TestPools {
+public final class TestPools {
 
   private TestPools() {}
 
-  static Pool pool(Vertx vertx, TestPostgres pg, String user, String password) {
+  public static Pool pool(Vertx vertx, TestPostgres pg, String user, String password) {
     PgConnectOptions options = new PgConnectOptions()
         .setHost(pg.host())
         .setPort(pg.port())
@@ -29,11 +28,11 @@ final class TestPools {
     return PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options).using(vertx).build();
   }
 
-  static Pool pool(Vertx vertx, TestPostgres pg) {
+  public static Pool pool(Vertx vertx, TestPostgres pg) {
     return pool(vertx, pg, pg.user(), pg.password());
   }
 
-  static <T> T await(Future<T> future) throws Exception {
+  public static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

@@ -1,6 +1,5 @@
-package io.pgvigil.checks.locks;
+package io.pgvigil.checks.testing;
 
-import io.pgvigil.checks.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,25 +19,36 @@ import java.util.concurrent.TimeUnit;
  * thread; {@link #close()} terminates every backend it opened (through a separate superuser session, since
  * a blocked JDBC connection cannot be used) and closes everything.
  */
-final class Backends implements AutoCloseable {
+public final class Backends implements AutoCloseable {
 
   /** One session: its connection and its backend pid. */
-  record Backend(Connection connection, int pid) {}
+  public record Backend(Connection connection, int pid) {}
 
   private final TestPostgres pg;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final List<Backend> backends = new ArrayList<>();
   private final List<Future<?>> running = new ArrayList<>();
 
-  Backends(TestPostgres pg) {
+  public Backends(TestPostgres pg) {
     this.pg = pg;
   }
 
   /** A new session with autocommit as asked, named for {@code pg_stat_activity.application_name}. */
-  Backend open(String applicationName, boolean autocommit) throws SQLException {
+  public Backend open(String applicationName, boolean autocommit) throws SQLException {
+    return open(applicationName, autocommit, pg.user(), pg.password());
+  }
+
+  /** As {@link #open(String, boolean)}, logged in as another role. */
+  public Backend open(String applicationName, boolean autocommit, String user, String password)
+      throws SQLException {
     Properties properties = new Properties();
     properties.setProperty("ApplicationName", applicationName);
-    Connection connection = DriverManager.getConnection(pg.jdbcUrl(), properties);
+    properties.setProperty("user", user);
+    if (password != null) {
+      properties.setProperty("password", password);
+    }
+    String url = "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database();
+    Connection connection = DriverManager.getConnection(url, properties);
     int pid;
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
@@ -54,14 +64,14 @@ final class Backends implements AutoCloseable {
   }
 
   /** Runs a statement now, on this thread (it must not block). */
-  static void execute(Backend backend, String sql) throws SQLException {
+  public static void execute(Backend backend, String sql) throws SQLException {
     try (Statement statement = backend.connection().createStatement()) {
       statement.execute(sql);
     }
   }
 
   /** Starts a statement that will block, on a background thread; its failure at cleanup is expected. */
-  Future<?> start(Backend backend, String sql) {
+  public Future<?> start(Backend backend, String sql) {
     Future<?> future = executor.submit(() -> {
       execute(backend, sql);
       return null;

@@ -1,0 +1,274 @@
+package io.pgvigil.checks.migration;
+
+import static io.pgvigil.checks.testing.Backends.execute;
+import static io.pgvigil.checks.testing.TestPools.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.pgvigil.checks.testing.Backends;
+import io.pgvigil.checks.testing.Backends.Backend;
+import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.checks.testing.TestPools;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The kill switch against a real stall. pgvigil signals as {@code killer} (pg_monitor +
+ * pg_signal_backend), the application runs as the non-superuser {@code app_user}: a non-superuser
+ * cannot signal a superuser's backend at all.
+ */
+@ExtendWith(PostgresExtension.class)
+class BackendSignalsIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  static TestPostgres pg;
+  static Vertx vertx;
+  static Pool killer;
+
+  private final BackendSignals signals = new BackendSignals();
+  private Backends backends;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE ROLE app_user LOGIN PASSWORD 'app_user'");
+      statement.execute("CREATE ROLE killer LOGIN PASSWORD 'killer' IN ROLE pg_monitor, pg_signal_backend");
+      statement.execute("CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor");
+      statement.execute("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)");
+      statement.execute("INSERT INTO orders SELECT g, 0 FROM generate_series(1, 10) g");
+      statement.execute("ALTER TABLE orders OWNER TO app_user");
+    }
+    killer = TestPools.pool(vertx, pg, "killer", "killer");
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    if (vertx != null) {
+      await(vertx.close());
+    }
+  }
+
+  @BeforeEach
+  void openBackends() {
+    backends = new Backends(pg);
+  }
+
+  @AfterEach
+  void closeBackends() throws Exception {
+    backends.close();
+  }
+
+  /** The stall of SPEC "Known traps": A idle in transaction, B's ALTER waiting on A, readers behind B. */
+  private record Stall(Backend holder, Backend alter, Future<?> altering, List<Future<?>> reading) {}
+
+  private Stall stall(int readers) throws Exception {
+    Backend holder = open("app-holder", false);
+    execute(holder, "UPDATE orders SET v = v + 1 WHERE id = 1");
+    Backend alter = open("migration", true);
+    // IF NOT EXISTS still takes the ACCESS EXCLUSIVE lock first, so every test stalls the same way.
+    Future<?> altering = backends.start(alter, "ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text");
+    await().atMost(WAIT).until(() -> waitingOnLock(alter.pid()));
+    List<Future<?>> reading = new ArrayList<>();
+    List<Integer> readerPids = new ArrayList<>();
+    for (int i = 1; i <= readers; i++) {
+      Backend reader = open("app-reader-" + i, true);
+      reading.add(backends.start(reader, "SELECT * FROM orders WHERE id = " + i));
+      readerPids.add(reader.pid());
+    }
+    await().atMost(WAIT).until(() -> {
+      for (int pid : readerPids) {
+        if (!waitingOnLock(pid)) {
+          return false;
+        }
+      }
+      return true;
+    });
+    return new Stall(holder, alter, altering, reading);
+  }
+
+  @Test
+  void cancellingTheWaitingAlterLetsTheReadersThroughAndLeavesTheHolderAlone() throws Exception {
+    Stall stall = stall(3);
+
+    SignalResult result = await(signals.cancel(killer, stall.alter().pid(), backendStart(stall.alter().pid())));
+
+    assertThat(result.outcome()).isEqualTo(SignalOutcome.CANCELLED);
+    assertThat(result.pid()).isEqualTo(stall.alter().pid());
+    assertThatThrownBy(() -> stall.altering().get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(SQLException.class)
+        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
+    for (Future<?> reader : stall.reading()) {
+      reader.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(state(stall.holder().pid())).isEqualTo("idle in transaction");
+    assertThat(state(stall.alter().pid())).isEqualTo("idle");
+  }
+
+  @Test
+  void refusesToCancelWhenBackendStartIsOneMicrosecondOff() throws Exception {
+    Stall stall = stall(0);
+    OffsetDateTime started = backendStart(stall.alter().pid());
+
+    SignalResult refused = await(signals.cancel(killer, stall.alter().pid(), started.plusNanos(1_000)));
+
+    assertThat(refused.outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
+    assertThat(refused.message()).contains("not cancelled");
+    assertThat(waitingOnLock(stall.alter().pid())).isTrue();
+    assertThat(stall.altering()).isNotDone();
+    // The exact value, as read through Vert.x, still matches: microseconds survive the round trip.
+    assertThat(await(signals.cancel(killer, stall.alter().pid(), started)).outcome())
+        .isEqualTo(SignalOutcome.CANCELLED);
+  }
+
+  @Test
+  void backendStartRoundTripsWithMicroseconds() throws Exception {
+    Backend session = open("app", true);
+    OffsetDateTime viaVertx = backendStart(session.pid());
+    OffsetDateTime viaJdbc;
+    try (Connection connection = pg.connect(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT backend_start FROM pg_stat_activity WHERE pid = "
+            + session.pid())) {
+      rows.next();
+      viaJdbc = rows.getObject(1, OffsetDateTime.class);
+    }
+
+    assertThat(viaVertx.toInstant()).isEqualTo(viaJdbc.toInstant());
+    assertThat(matches(session.pid(), viaVertx)).isTrue();
+    assertThat(matches(session.pid(), viaVertx.plusNanos(1_000))).isFalse();
+    assertThat(matches(session.pid(), viaVertx.minusNanos(1_000))).isFalse();
+  }
+
+  @Test
+  void refusesToCancelAnIdleSession() throws Exception {
+    Backend idle = open("app", true);
+
+    SignalResult result = await(signals.cancel(killer, idle.pid(), backendStart(idle.pid())));
+
+    assertThat(result.outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
+    assertThat(idle.connection().isValid(2)).isTrue();
+  }
+
+  @Test
+  void terminatesAnAllowlistedIdleBlockerAndTheAlterProceeds() throws Exception {
+    Stall stall = stall(0);
+    int holder = stall.holder().pid();
+
+    SignalResult result = await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
+        List.of("app_user")));
+
+    assertThat(result.outcome()).isEqualTo(SignalOutcome.TERMINATED);
+    await().atMost(WAIT).until(() -> state(holder) == null);
+    assertThat(stall.holder().connection().isValid(2)).isFalse();
+    stall.altering().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void refusesToTerminateOutsideTheAllowlistThresholdOrState() throws Exception {
+    Stall stall = stall(0);
+    int holder = stall.holder().pid();
+    OffsetDateTime started = backendStart(holder);
+
+    SignalResult empty = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ZERO, List.of()));
+    SignalResult unlisted = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ZERO,
+        List.of("batch_user")));
+    SignalResult tooRecent = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ofHours(1),
+        List.of("app_user")));
+    SignalResult wrongStart = await(signals.terminateIdleBlocker(killer, holder, started.plusNanos(1_000),
+        Duration.ZERO, List.of("app_user")));
+    int alter = stall.alter().pid();
+    SignalResult active = await(signals.terminateIdleBlocker(killer, alter, backendStart(alter), Duration.ZERO,
+        List.of("app_user")));
+
+    assertThat(empty.outcome()).isEqualTo(SignalOutcome.REFUSED_POLICY);
+    assertThat(List.of(unlisted, tooRecent, wrongStart, active))
+        .extracting(SignalResult::outcome)
+        .containsOnly(SignalOutcome.REFUSED_GUARD);
+    assertThat(state(holder)).isEqualTo("idle in transaction");
+    assertThat(waitingOnLock(alter)).isTrue();
+  }
+
+  @Test
+  void refusesToTerminateAnIdleTransactionThatBlocksNobody() throws Exception {
+    Backend idle = open("app", false);
+    execute(idle, "SELECT 1");
+    await().atMost(WAIT).until(() -> "idle in transaction".equals(state(idle.pid())));
+
+    SignalResult result = await(signals.terminateIdleBlocker(killer, idle.pid(), backendStart(idle.pid()),
+        Duration.ZERO, List.of("app_user")));
+
+    assertThat(result.outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
+    assertThat(idle.connection().isValid(2)).isTrue();
+  }
+
+  @Test
+  void aRoleWithoutPgSignalBackendIsDenied() throws Exception {
+    Stall stall = stall(0);
+    Pool watcher = TestPools.pool(vertx, pg, "watcher", "watcher");
+    try {
+      SignalResult result = await(signals.cancel(watcher, stall.alter().pid(), backendStart(stall.alter().pid())));
+
+      assertThat(result.outcome()).isEqualTo(SignalOutcome.DENIED);
+      assertThat(result.message()).contains("pg_signal_backend");
+      assertThat(waitingOnLock(stall.alter().pid())).isTrue();
+    } finally {
+      await(watcher.close());
+    }
+  }
+
+  private Backend open(String applicationName, boolean autocommit) throws SQLException {
+    return backends.open(applicationName, autocommit, "app_user", "app_user");
+  }
+
+  /** As the daemon reads it: through Vert.x. */
+  private static OffsetDateTime backendStart(int pid) throws Exception {
+    return await(killer.preparedQuery("SELECT backend_start FROM pg_stat_activity WHERE pid = $1")
+        .mapping(row -> row.getOffsetDateTime("backend_start"))
+        .execute(Tuple.of(pid))
+        .map(rows -> rows.iterator().next()));
+  }
+
+  private static boolean matches(int pid, OffsetDateTime backendStart) throws Exception {
+    return await(killer.preparedQuery("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND backend_start = $2")
+        .execute(Tuple.of(pid, backendStart))
+        .map(rows -> rows.size() == 1));
+  }
+
+  private static boolean waitingOnLock(int pid) throws SQLException {
+    try (Connection connection = pg.connect(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(
+            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid = " + pid)) {
+      return rows.next();
+    }
+  }
+
+  /** pg_stat_activity.state, or null once the backend is gone. */
+  private static String state(int pid) throws SQLException {
+    try (Connection connection = pg.connect(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT state FROM pg_stat_activity WHERE pid = " + pid)) {
+      return rows.next() ? rows.getString(1) : null;
+    }
+  }
+}
