@@ -2,6 +2,8 @@ package io.pgvigil.checks.schema;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -25,6 +27,10 @@ public enum ObjectKind {
   COMMENT,
   GRANT;
 
+  // Looked up for every row of a snapshot and each of its owners: no lower-casing per call.
+  private static final Map<String, ObjectKind> BY_YAML_NAME = Arrays.stream(values())
+      .collect(Collectors.toUnmodifiableMap(ObjectKind::yamlName, Function.identity()));
+
   /** {@code materialized_view} for {@link #MATERIALIZED_VIEW}. */
   public String yamlName() {
     return name().toLowerCase(Locale.ROOT);
@@ -32,10 +38,9 @@ public enum ObjectKind {
 
   /** The kind spelled as in the configuration; fails with the list of valid spellings. */
   public static ObjectKind fromYaml(String name) {
-    for (ObjectKind kind : values()) {
-      if (kind.yamlName().equals(name)) {
-        return kind;
-      }
+    ObjectKind kind = BY_YAML_NAME.get(name);
+    if (kind != null) {
+      return kind;
     }
     throw new IllegalArgumentException("unknown object kind '" + name + "', expected one of "
         + Arrays.stream(values()).map(ObjectKind::yamlName).collect(Collectors.joining(", ")));

@@ -1,6 +1,5 @@
 package io.pgvigil.checks.schema;
 
-import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -18,9 +17,6 @@ import java.util.Objects;
  * </ul>
  */
 public record ObjectRef(ObjectKind kind, String qualifiedName) implements Comparable<ObjectRef> {
-
-  private static final Comparator<ObjectRef> ORDER =
-      Comparator.comparing(ObjectRef::kind).thenComparing(ObjectRef::qualifiedName);
 
   public ObjectRef {
     Objects.requireNonNull(kind, "kind");
@@ -42,7 +38,10 @@ public record ObjectRef(ObjectKind kind, String qualifiedName) implements Compar
 
   @Override
   public int compareTo(ObjectRef other) {
-    return ORDER.compare(this, other);
+    // By kind, then by name; spelled out rather than a Comparator chain: a snapshot's sorted map
+    // of 160,000 objects makes millions of these calls.
+    int byKind = kind.compareTo(other.kind);
+    return byKind != 0 ? byKind : qualifiedName.compareTo(other.qualifiedName);
   }
 
   @Override

@@ -16,13 +16,23 @@ import java.util.function.Predicate;
  *                         owned sequences, qualified and unquoted: the migration tool's history
  *                         table, e.g. {@code public.flyway_schema_history}
  * @param statementTimeout {@code statement_timeout} for every query of the snapshot
+ * @param parallelism      connections one snapshot of a {@code Pool} uses at most (1 to 3), all in
+ *                         one exported MVCC snapshot, so the heavy areas (columns, indexes,
+ *                         constraints: server-side deparsing) run side by side; the pool's max size
+ *                         should allow it. A pool that cannot lend the extra connections at once
+ *                         still works: the snapshot never waits for them, and runs the areas on
+ *                         the connections it has. A snapshot on one {@code SqlConnection} uses 1
  */
 public record SnapshotOptions(
     boolean comments,
     boolean grants,
     Predicate<ObjectRef> ignored,
     Set<String> excludedTables,
-    Duration statementTimeout) {
+    Duration statementTimeout,
+    int parallelism) {
+
+  /** The most connections one snapshot uses: the three heavy areas each on their own. */
+  public static final int MAX_PARALLELISM = 3;
 
   public SnapshotOptions {
     Objects.requireNonNull(ignored, "ignored");
@@ -30,30 +40,37 @@ public record SnapshotOptions(
     if (statementTimeout.isNegative() || statementTimeout.isZero()) {
       throw new IllegalArgumentException("statementTimeout was " + statementTimeout + " but must be > 0");
     }
+    if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+      throw new IllegalArgumentException("parallelism was " + parallelism + " but must be 1 to " + MAX_PARALLELISM);
+    }
   }
 
-  /** No comments, no grants, nothing ignored or excluded, a 30 s statement timeout. */
+  /** No comments, no grants, nothing ignored or excluded, a 30 s statement timeout, 3 connections. */
   public static SnapshotOptions defaults() {
-    return new SnapshotOptions(false, false, ref -> false, Set.of(), Duration.ofSeconds(30));
+    return new SnapshotOptions(false, false, ref -> false, Set.of(), Duration.ofSeconds(30), MAX_PARALLELISM);
   }
 
   public SnapshotOptions withComments(boolean value) {
-    return new SnapshotOptions(value, grants, ignored, excludedTables, statementTimeout);
+    return new SnapshotOptions(value, grants, ignored, excludedTables, statementTimeout, parallelism);
   }
 
   public SnapshotOptions withGrants(boolean value) {
-    return new SnapshotOptions(comments, value, ignored, excludedTables, statementTimeout);
+    return new SnapshotOptions(comments, value, ignored, excludedTables, statementTimeout, parallelism);
   }
 
   public SnapshotOptions withIgnored(Predicate<ObjectRef> value) {
-    return new SnapshotOptions(comments, grants, value, excludedTables, statementTimeout);
+    return new SnapshotOptions(comments, grants, value, excludedTables, statementTimeout, parallelism);
   }
 
   public SnapshotOptions withExcludedTables(Set<String> value) {
-    return new SnapshotOptions(comments, grants, ignored, value, statementTimeout);
+    return new SnapshotOptions(comments, grants, ignored, value, statementTimeout, parallelism);
   }
 
   public SnapshotOptions withStatementTimeout(Duration value) {
-    return new SnapshotOptions(comments, grants, ignored, excludedTables, value);
+    return new SnapshotOptions(comments, grants, ignored, excludedTables, value, parallelism);
+  }
+
+  public SnapshotOptions withParallelism(int value) {
+    return new SnapshotOptions(comments, grants, ignored, excludedTables, statementTimeout, value);
   }
 }

@@ -156,12 +156,36 @@ class CatalogSnapshotIT {
 
   @Test
   void countsItsQueries() {
-    SchemaSnapshot plain = fixture.snapshot("expected", SnapshotOptions.defaults());
-    SchemaSnapshot everything = fixture.snapshot("expected", SnapshotOptions.defaults().withComments(true).withGrants(true));
+    SnapshotOptions one = SnapshotOptions.defaults().withParallelism(1);
+    SchemaSnapshot plain = fixture.snapshot("expected", one);
+    SchemaSnapshot everything = fixture.snapshot("expected", one.withComments(true).withGrants(true));
 
     // BEGIN, the settings, one query per catalog area, COMMIT.
     assertThat(plain.queries()).isEqualTo(2 + 10 + 1);
     assertThat(everything.queries()).isEqualTo(2 + 12 + 1);
     assertThat(Arrays.stream(CatalogArea.values()).count()).isEqualTo(12);
+  }
+
+  @Test
+  void countsTheQueriesOfEachConnectionOfAParallelSnapshot() {
+    SnapshotOptions three = SnapshotOptions.defaults().withParallelism(3);
+    SchemaSnapshot plain = fixture.snapshot("expected", new CatalogSnapshotter(three, true), 3);
+    SchemaSnapshot everything = fixture.snapshot("expected",
+        new CatalogSnapshotter(three.withComments(true).withGrants(true), true), 3);
+
+    // The first connection as above; each of the two others BEGIN, SET TRANSACTION SNAPSHOT, the
+    // settings, COMMIT, besides the areas it took.
+    assertThat(plain.queries()).isEqualTo(2 + 10 + 1 + 2 * 4);
+    assertThat(everything.queries()).isEqualTo(2 + 12 + 1 + 2 * 4);
+  }
+
+  @Test
+  void takesAParallelSnapshotOnAPoolOfOneConnection() {
+    SnapshotOptions three = SnapshotOptions.defaults().withParallelism(3);
+    SchemaSnapshot parallel = fixture.snapshot("expected", new CatalogSnapshotter(three), 1);
+
+    // The extra connections never come while areas are left: all of them run on the one.
+    assertThat(parallel.queries()).isEqualTo(2 + 10 + 1);
+    assertThat(parallel.objects()).isEqualTo(fixture.snapshot("expected", three.withParallelism(1)).objects());
   }
 }

@@ -82,14 +82,28 @@ final class SchemaFixture implements AutoCloseable {
 
   /** A snapshot over a connection with these session settings (connection parameters). */
   SchemaSnapshot snapshot(String database, SnapshotOptions options, Map<String, String> sessionSettings) {
+    PgConnectOptions connect = connectOptions(database);
+    sessionSettings.forEach(connect::addProperty);
+    return snapshot(connect, new CatalogSnapshotter(options), options.parallelism());
+  }
+
+  /** A snapshot by this snapshotter, on a new pool of {@code poolSize} connections. */
+  SchemaSnapshot snapshot(String database, CatalogSnapshotter snapshotter, int poolSize) {
+    return snapshot(connectOptions(database), snapshotter, poolSize);
+  }
+
+  private SchemaSnapshot snapshot(PgConnectOptions connect, CatalogSnapshotter snapshotter, int poolSize) {
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
+    return await(snapshotter.snapshot(pool).eventually(pool::close));
+  }
+
+  PgConnectOptions connectOptions(String database) {
     PgConnectOptions connect = new PgConnectOptions()
         .setHost(pg.host()).setPort(pg.port()).setDatabase(database).setUser(pg.user());
-    sessionSettings.forEach(connect::addProperty);
     if (pg.password() != null) {
       connect.setPassword(pg.password());
     }
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(connect).using(vertx).build();
-    return await(new CatalogSnapshotter(options).snapshot(pool).eventually(pool::close));
+    return connect;
   }
 
   List<SchemaFinding> diff(SchemaSnapshot expected, SchemaSnapshot actual) {

@@ -278,7 +278,8 @@ public final class SnapshotBench {
   }
 
   private static Pool pool(Vertx vertx, EmbeddedPostgres server, String database) {
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+    // As many connections as one snapshot uses: the snapshotter takes its areas in parallel.
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(SnapshotOptions.defaults().parallelism()))
         .connectingTo(new PgConnectOptions().setHost(server.host()).setPort(server.port()).setDatabase(database)
             .setUser("postgres"))
         .using(vertx).build();

@@ -4,6 +4,7 @@ import io.pgvigil.checks.history.HistoryReport;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.schema.CatalogSnapshotter;
 import io.pgvigil.checks.schema.SchemaSnapshot;
+import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
 import io.pgvigil.checks.shadow.HistoryReplay;
 import io.pgvigil.checks.shadow.ShadowDatabase;
@@ -116,8 +117,9 @@ final class ExpectedSchemas {
     if (db.password() != null) {
       options.setPassword(db.password());
     }
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options)
-        .using(vertx).build();
+    // As many connections as the snapshotter spreads a snapshot over: the shadow is pgvigil's own.
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(SnapshotOptions.MAX_PARALLELISM))
+        .connectingTo(options).using(vertx).build();
     return snapshotter.snapshot(pool).eventually(pool::close);
   }
 
