@@ -8,6 +8,7 @@ import io.pgvigil.daemon.drift.DriftText;
 import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.runtime.TargetSpecs;
+import io.pgvigil.checks.schema.SnapshotOptions;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
@@ -106,7 +107,8 @@ final class DriftCommand implements Callable<Integer> {
           err.println("checking " + t.name() + " (" + t.url().redacted() + ") ...");
           err.flush();
         }
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+        // Enough connections for the catalog snapshot to split its queries.
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(SnapshotOptions.MAX_PARALLELISM))
             .connectingTo(TargetSpecs.connectOptions(t.url(), t.watch().statementTimeout()))
             .using(vertx).build();
         try {

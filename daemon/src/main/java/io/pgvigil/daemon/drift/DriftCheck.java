@@ -32,6 +32,7 @@ import java.util.function.Supplier;
 public final class DriftCheck implements TargetCheck {
 
   public static final String NAME = "drift";
+  static final int LIVE_PARALLELISM = 2;
   /** Replaying a long history into a fresh server takes a while; bounded all the same. */
   private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
@@ -56,7 +57,9 @@ public final class DriftCheck implements TargetCheck {
     SnapshotOptions options = SnapshotOptions.defaults()
         .withIgnored(IgnorePattern.anyOf(target.drift().ignore()))
         .withExcludedTables(Set.of(historyTable(target.migrations().orElseThrow())));
-    this.live = new CatalogSnapshotter(options);
+    // On the target's own pool the snapshot splits over at most two connections; the shadow,
+    // which nothing else uses, gets the default.
+    this.live = new CatalogSnapshotter(options.withParallelism(LIVE_PARALLELISM));
     this.expected = new ExpectedSchemas(shadow, new CatalogSnapshotter(options),
         new ExpectedSchemaCache<>(1));
     this.previous = previous;

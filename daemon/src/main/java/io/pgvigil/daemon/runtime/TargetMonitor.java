@@ -37,8 +37,13 @@ public final class TargetMonitor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(TargetMonitor.class);
   static final String HEARTBEAT = "server";
-  /** A monitoring pool needs few connections: checks of one target run one at a time each. */
-  private static final int POOL_SIZE = 3;
+  /**
+   * Each check of a target runs one at a time, but they run side by side: heartbeat, locks,
+   * replication, invalid indexes, and drift, whose catalog snapshot may take two connections
+   * (DriftCheck.LIVE_PARALLELISM). Enough for all of them, so a drift run never makes the lock
+   * watch wait for a connection.
+   */
+  private static final int POOL_SIZE = 6;
 
   private final TargetSpec spec;
   private final TargetSetup setup;
