@@ -10,6 +10,7 @@ import io.pgvigil.checks.locks.LockAnalysis;
 import io.pgvigil.daemon.locks.InvalidIndexCheck;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.locks.LockWatchCheck;
+import io.pgvigil.daemon.windows.MigrationWatchCheck;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.pgvigil.daemon.metrics.MeterNames;
 import io.micrometer.core.instrument.Gauge;
@@ -24,6 +25,12 @@ import java.util.Optional;
 
 /** Builds every target's checks from the config: the one place that decides what runs. */
 public final class TargetSetups {
+
+  /**
+   * application_name patterns (SQL LIKE) of sessions that are migrations, besides the tools
+   * recognised by their locks (Flyway, Prisma, Liquibase). None by default; configurable next.
+   */
+  static final List<String> MIGRATION_APPLICATION_NAMES = List.of();
 
   private TargetSetups() {}
 
@@ -49,6 +56,8 @@ public final class TargetSetups {
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
         target.watch().redactLiterals()), watchInterval, queryTimeout, locks));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
+    checks.add(new MigrationWatchCheck(target.name(), MIGRATION_APPLICATION_NAMES, watchInterval,
+        queryTimeout, windows));
     ReplicationState replication = new ReplicationState(target.name(), registry);
     checks.add(new ReplicationCheck(target, queryTimeout, replication, clock));
     Optional<DriftState> drift = Optional.empty();

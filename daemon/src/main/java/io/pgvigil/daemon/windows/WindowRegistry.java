@@ -45,36 +45,34 @@ public final class WindowRegistry {
   }
 
   /**
-   * Opens an automatic window for a migration seen running, unless one is already open for that
-   * backend. It lasts while the migration runs ({@link #migrationEnded}), at most {@code ttl}.
+   * Opens an automatic window when a migration tool is seen running on a target, one per tool:
+   * a tool seen again keeps its window. The window records the migration's backend (the one
+   * running the migration's statements when it can be told apart). It lasts while the tool is
+   * seen ({@link #migrationEnded}), at most {@code ttl}.
    */
   public synchronized Optional<MigrationWindow> openAuto(String target, String tool, Integer pid,
       OffsetDateTime backendStart, Duration ttl) {
-    boolean known = open.values().stream().anyMatch(w -> w.target().equals(target) && "auto".equals(w.source())
-        && java.util.Objects.equals(w.backendPid(), pid) && java.util.Objects.equals(w.backendStart(), backendStart));
+    boolean known = open.values().stream()
+        .anyMatch(w -> w.target().equals(target) && "auto".equals(w.source()) && tool.equals(w.tool()));
     if (known) {
       return Optional.empty();
     }
     Instant now = clock.instant();
     MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target,
-        tool + " migration" + (pid == null ? "" : " (pid " + pid + ")"), "in-window", "auto", now, now.plus(ttl),
-        pid, backendStart, tool, null, null);
+        tool + " migration" + (pid == null ? "" : " (pid " + pid + ")"), "in-window", "auto", now,
+        now.plus(ttl), pid, backendStart, tool, null, null);
     open.put(window.id(), window);
     LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
     return Optional.of(window);
   }
 
-  /** Closes the automatic windows of a target whose migration is no longer seen. */
-  public synchronized void migrationEnded(String target, java.util.Set<String> stillRunning) {
+  /** Closes the automatic windows of a target whose tool is no longer seen running. */
+  public synchronized void migrationEnded(String target, java.util.Set<String> toolsRunning) {
     for (MigrationWindow w : List.copyOf(open.values())) {
-      if (w.target().equals(target) && "auto".equals(w.source()) && !stillRunning.contains(key(w.backendPid(), w.backendStart()))) {
+      if (w.target().equals(target) && "auto".equals(w.source()) && !toolsRunning.contains(w.tool())) {
         close(w.id(), "migration ended");
       }
     }
-  }
-
-  static String key(Integer pid, OffsetDateTime backendStart) {
-    return pid + "@" + backendStart;
   }
 
   /** Closes a window; empty when no open window has that id. */

@@ -1,0 +1,81 @@
+package io.pgvigil.daemon.windows;
+
+import io.pgvigil.checks.migration.DetectedTool;
+import io.pgvigil.checks.migration.MigrationBackend;
+import io.pgvigil.checks.migration.MigrationDetector;
+import io.pgvigil.daemon.runtime.TargetCheck;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Opens a migration window by itself when a migration tool is seen running
+ * (Flyway's or Prisma's advisory lock, Liquibase's lock row, a configured
+ * {@code application_name}), and closes it when the tool is gone. Runs at the
+ * lock watch's pace, so a window (and the faster polling it brings) starts
+ * within one poll of the migration.
+ */
+public final class MigrationWatchCheck implements TargetCheck {
+
+  public static final String NAME = "migrations";
+  /** An automatic window lasts while the tool is seen; this only bounds a stuck one. */
+  static final Duration AUTO_TTL = Duration.ofHours(6);
+
+  private final MigrationDetector detector = new MigrationDetector();
+  private final String target;
+  private final List<String> applicationNames;
+  private final Supplier<Duration> interval;
+  private final Duration timeout;
+  private final WindowRegistry windows;
+
+  /** @param applicationNames SQL LIKE patterns of application_name that mark a migration session */
+  public MigrationWatchCheck(String target, List<String> applicationNames, Supplier<Duration> interval,
+      Duration timeout, WindowRegistry windows) {
+    this.target = target;
+    this.applicationNames = List.copyOf(applicationNames);
+    this.interval = interval;
+    this.timeout = timeout;
+    this.windows = windows;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Duration interval() {
+    return interval.get();
+  }
+
+  @Override
+  public Duration timeout() {
+    return timeout;
+  }
+
+  @Override
+  public Future<Void> run(Context context) {
+    return detector.poll(context.pool(), applicationNames).onSuccess(this::reconcile).mapEmpty();
+  }
+
+  private void reconcile(List<MigrationBackend> running) {
+    // One window per tool, recording the backend most likely running the statements: an
+    // active one before the idle lock holder (Flyway's default mode runs its SQL on a second
+    // connection while the first holds the lock, idle in transaction).
+    Map<String, MigrationBackend> byTool = new LinkedHashMap<>();
+    // A session already recognised by its tool's lock is not a second, "application" migration.
+    java.util.Set<Integer> known = new java.util.HashSet<>();
+    running.stream().filter(b -> b.tool() != DetectedTool.APPLICATION && b.pid() != null)
+        .forEach(b -> known.add(b.pid()));
+    running.stream()
+        .filter(b -> b.tool() != DetectedTool.APPLICATION || !known.contains(b.pid()))
+        .sorted(Comparator.comparing((MigrationBackend b) -> !"active".equals(b.state())))
+        .forEach(b -> byTool.putIfAbsent(b.tool().label(), b));
+    byTool.forEach((tool, b) -> windows.openAuto(target, tool, b.pid(), b.backendStart(), AUTO_TTL));
+    windows.migrationEnded(target, byTool.keySet());
+  }
+}
