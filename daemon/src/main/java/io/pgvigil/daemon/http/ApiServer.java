@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import java.util.Optional;
 
@@ -33,9 +34,12 @@ public final class ApiServer {
 
   private final WindowRegistry windows;
 
+  private final AbortLog aborts;
+
   public ApiServer(Vertx vertx, Metrics metrics, Daemon daemon, Optional<Secret> apiToken,
-      WindowRegistry windows) {
+      WindowRegistry windows, AbortLog aborts) {
     this.windows = windows;
+    this.aborts = aborts;
     this.vertx = vertx;
     this.metrics = metrics;
     this.daemon = daemon;
@@ -61,6 +65,8 @@ public final class ApiServer {
     router.post("/api/v1/windows").handler(BodyHandler.create().setBodyLimit(16 * 1024))
         .handler(bearer).handler(windowRoutes::open);
     router.delete("/api/v1/windows/:id").handler(bearer).handler(windowRoutes::close);
+    router.get("/api/v1/aborts").handler(ctx -> json(ctx, 200,
+        new JsonObject().put("aborts", RecordJson.array(aborts.recent()))));
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,

@@ -2,6 +2,7 @@ package io.pgvigil.daemon.locks;
 
 import io.pgvigil.checks.locks.LockAnalysis;
 import io.pgvigil.checks.locks.LockProbe;
+import io.pgvigil.daemon.killswitch.AbortRules;
 import io.pgvigil.daemon.runtime.TargetCheck;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -21,10 +22,12 @@ public final class LockWatchCheck implements TargetCheck {
   private final Supplier<Duration> interval;
   private final Duration timeout;
   private final LockState state;
+  private final AbortRules aborts;
 
   /** @param interval asked before every run: faster inside a migration window */
   public LockWatchCheck(LockAnalysis analysis, Supplier<Duration> interval, Duration timeout,
-      LockState state) {
+      LockState state, AbortRules aborts) {
+    this.aborts = aborts;
     this.analysis = analysis;
     this.interval = interval;
     this.timeout = timeout;
@@ -48,6 +51,8 @@ public final class LockWatchCheck implements TargetCheck {
 
   @Override
   public Future<Void> run(Context context) {
-    return probe.poll(context.pool()).map(analysis::analyze).onSuccess(state::update).mapEmpty();
+    return probe.poll(context.pool()).map(analysis::analyze)
+        .onSuccess(state::update)
+        .compose(report -> aborts.evaluate(report, context.pool()));
   }
 }

@@ -31,6 +31,7 @@ public final class MeterNames {
   public static final String REPLICATION_STANDBY_UP = "pgvigil.replication.standby.up";
 
   public static final String MIGRATION_WINDOW_ACTIVE = "pgvigil.migration.window.active";
+  public static final String ABORT_ACTIONS = "pgvigil.abort.actions";
 
   public static final String TAG_TARGET = "target";
   public static final String TAG_CHECK = "check";

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import io.pgvigil.daemon.config.Secret;
+import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,7 @@ public final class Daemon {
    * @param apiToken the bearer token mutating endpoints require; without one they answer 403
    */
   public record Settings(String listenHost, int listenPort, Optional<Secret> apiToken,
-      List<TargetSetup> targets, WindowRegistry windows) {}
+      List<TargetSetup> targets, WindowRegistry windows, AbortLog aborts) {}
 
   private final Vertx vertx;
   private final Metrics metrics;
@@ -55,7 +56,8 @@ public final class Daemon {
       deployed.add(vertx.deployVerticle(monitor, new DeploymentOptions())
           .onSuccess(deployments::add));
     }
-    api = new ApiServer(vertx, metrics, this, settings.apiToken(), settings.windows());
+    api = new ApiServer(vertx, metrics, this, settings.apiToken(), settings.windows(),
+        settings.aborts());
     // Windows close on their TTL even when nobody asks.
     expiry = vertx.setPeriodic(1000, id -> settings.windows().expire());
     return Future.all(deployed)

@@ -3,6 +3,7 @@ package io.pgvigil.daemon.runtime;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -35,9 +36,11 @@ public final class RunningDaemon implements AutoCloseable {
       Duration maxBackoff, Clock clock) throws Exception {
     Metrics metrics = new Metrics();
     WindowRegistry windows = new WindowRegistry(clock);
+    AbortLog aborts = new AbortLog(metrics.registry());
     Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
         config.server().listenPort(), config.server().apiToken(),
-        TargetSetups.from(config, storage, windows, metrics.registry(), maxBackoff, clock), windows);
+        TargetSetups.from(config, storage, windows, aborts, metrics.registry(), maxBackoff, clock),
+        windows, aborts);
     return start(metrics, settings, clock);
   }
 

@@ -10,6 +10,8 @@ import io.pgvigil.checks.locks.LockAnalysis;
 import io.pgvigil.daemon.locks.InvalidIndexCheck;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.locks.LockWatchCheck;
+import io.pgvigil.daemon.killswitch.AbortLog;
+import io.pgvigil.daemon.killswitch.AbortRules;
 import io.pgvigil.daemon.windows.MigrationWatchCheck;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.pgvigil.daemon.metrics.MeterNames;
@@ -35,13 +37,15 @@ public final class TargetSetups {
   private TargetSetups() {}
 
   public static List<TargetSetup> from(PgvigilConfig config, ShadowSettings.Storage storage,
-      WindowRegistry windows, MeterRegistry registry, Duration maxBackoff, Clock clock) {
+      WindowRegistry windows, AbortLog aborts, MeterRegistry registry, Duration maxBackoff,
+      Clock clock) {
     return config.targets().stream()
-        .map(t -> from(t, storage, windows, registry, maxBackoff, clock)).toList();
+        .map(t -> from(t, config, storage, windows, aborts, registry, maxBackoff, clock)).toList();
   }
 
-  static TargetSetup from(TargetConfig target, ShadowSettings.Storage storage,
-      WindowRegistry windows, MeterRegistry registry, Duration maxBackoff, Clock clock) {
+  static TargetSetup from(TargetConfig target, PgvigilConfig config, ShadowSettings.Storage storage,
+      WindowRegistry windows, AbortLog aborts, MeterRegistry registry, Duration maxBackoff,
+      Clock clock) {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
         .description("1 while a migration window is open on the target")
         .tags(MeterNames.TAG_TARGET, target.name())
@@ -54,7 +58,8 @@ public final class TargetSetups {
     LockState locks = new LockState(target.name(), registry);
     Duration queryTimeout = spec.queryTimeout().plus(spec.connectTimeout());
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
-        target.watch().redactLiterals()), watchInterval, queryTimeout, locks));
+        target.watch().redactLiterals()), watchInterval, queryTimeout, locks,
+        new AbortRules(target.name(), config.rules(), config.killSwitch().mode(), windows, aborts, clock)));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
     checks.add(new MigrationWatchCheck(target.name(), MIGRATION_APPLICATION_NAMES, watchInterval,
         queryTimeout, windows));

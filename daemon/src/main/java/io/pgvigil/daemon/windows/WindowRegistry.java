@@ -100,6 +100,10 @@ public final class WindowRegistry {
     }
   }
 
+  public synchronized List<MigrationWindow> openWindows(String target) {
+    return open.values().stream().filter(w -> w.target().equals(target)).toList();
+  }
+
   public synchronized boolean active(String target) {
     return open.values().stream().anyMatch(w -> w.target().equals(target));
   }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.windows.WindowRegistry;
+import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.replication.ReplicationState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +39,8 @@ class UnreachableTargetTest {
     daemon = RunningDaemon.start(metrics, new Daemon.Settings("127.0.0.1", 0,
         Optional.empty(), List.of(new TargetSetup(spec, List.of(), Optional.empty(),
             new LockState("nowhere", metrics.registry()),
-            new ReplicationState("nowhere", metrics.registry()))), new WindowRegistry(Clock.systemUTC())),
+            new ReplicationState("nowhere", metrics.registry()))), new WindowRegistry(Clock.systemUTC()),
+        new AbortLog(metrics.registry())),
         Clock.systemUTC());
     http = new Http(daemon.port());
   }

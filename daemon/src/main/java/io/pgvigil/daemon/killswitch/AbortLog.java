@@ -1,0 +1,49 @@
+package io.pgvigil.daemon.killswitch;
+
+import static io.pgvigil.daemon.metrics.MeterNames.ABORT_ACTIONS;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kill switch's audit trail: every decision as one structured log line,
+ * counted in {@code pgvigil_abort_actions_total{target,action,result}} and kept
+ * (the last 100) for {@code GET /api/v1/aborts}.
+ */
+public final class AbortLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AbortLog.class);
+  private static final int KEPT = 100;
+
+  private final MeterRegistry registry;
+  private final Deque<AbortDecision> recent = new ArrayDeque<>();
+
+  public AbortLog(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  public synchronized void record(AbortDecision d) {
+    LOG.warn("abort target={} rule={} value={} threshold={} window={} action={} pid={} backend_start={} "
+        + "result={} message=\"{}\"", d.target(), d.rule(), d.value(), d.threshold(), d.windowId(),
+        d.action(), d.pid(), d.backendStart(), d.result(), d.message());
+    Counter.builder(ABORT_ACTIONS)
+        .description("Kill-switch decisions and actions, by result (dry-run, cancelled, refused-guard, …)")
+        .tags(TAG_TARGET, d.target(), "action", d.action(), "result", d.result())
+        .register(registry)
+        .increment();
+    recent.addFirst(d);
+    while (recent.size() > KEPT) {
+      recent.removeLast();
+    }
+  }
+
+  public synchronized List<AbortDecision> recent() {
+    return List.copyOf(recent);
+  }
+}

@@ -1,0 +1,185 @@
+package io.pgvigil.daemon.killswitch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.config.ConfigLoader;
+import io.pgvigil.daemon.runtime.Http;
+import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.runtime.TestStorage;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stall inside an automatic window: a real Flyway migration's ALTER TABLE
+ * waits behind an idle transaction, readers queue behind it. With
+ * {@code killSwitch.mode: cancel} the ALTER is cancelled (after the second
+ * chance), the readers run, and the idle holder is untouched; in dry-run
+ * nothing is cancelled. Either way the decision is in the API and the metric.
+ */
+@ExtendWith(PostgresExtension.class)
+class KillSwitchIT {
+
+  private static final int READERS = 3;
+
+  @TempDir
+  Path dir;
+
+  private final ExecutorService sessions = Executors.newCachedThreadPool();
+  private final List<Connection> connections = new ArrayList<>();
+
+  @BeforeEach
+  void schema(TestPostgres pg) throws Exception {
+    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+      s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)");
+      s.execute("INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
+    }
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (Connection c : connections) {
+      c.close();
+    }
+    sessions.shutdownNow();
+  }
+
+  @Test
+  void cancelModeCancelsTheMigrationAndLeavesTheHolderAlone(TestPostgres pg) throws Exception {
+    Stall stall = stall(pg, "cancel");
+    try (RunningDaemon daemon = stall.daemon) {
+      Http http = new Http(daemon.port());
+      Throwable failure = stall.migrate.handle((ok, e) -> e).get(30, TimeUnit.SECONDS);
+      assertThat(failure).as("the migration was cancelled").isNotNull();
+      assertThat(rootMessage(failure)).contains("canceling statement due to user request");
+      for (Future<?> reader : stall.readers) {
+        reader.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(state(pg, stall.holderPid)).isEqualTo("idle in transaction");
+
+      JsonArray aborts = new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts");
+      JsonObject decision = aborts.getJsonObject(0);
+      assertThat(decision.getString("result")).isEqualTo("cancelled");
+      assertThat(decision.getString("rule")).isEqualTo("lockQueue");
+      assertThat(Http.sample(http.get("/metrics").body(),
+          "pgvigil_abort_actions_total{action=\"cancel\",result=\"cancelled\",target=\"app\"}")).isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void dryRunDecidesButCancelsNothing(TestPostgres pg) throws Exception {
+    Stall stall = stall(pg, "dry-run");
+    try (RunningDaemon daemon = stall.daemon) {
+      Http http = new Http(daemon.port());
+      await().atMost(Duration.ofSeconds(15)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_abort_actions_total{action=\"cancel\",result=\"dry-run\",target=\"app\"}") == 1.0);
+      assertThat(stall.migrate).isNotDone();
+
+      stall.holder.rollback();
+      stall.migrate.get(30, TimeUnit.SECONDS);
+      for (Future<?> reader : stall.readers) {
+        reader.get(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private record Stall(RunningDaemon daemon, Connection holder, int holderPid,
+      CompletableFuture<Void> migrate, List<Future<?>> readers) {}
+
+  /** Starts the daemon, the idle holder, the Flyway migration (its ALTER waits) and the readers. */
+  private Stall stall(TestPostgres pg, String mode) throws Exception {
+    Path migrations = Files.createDirectories(dir.resolve("db/migration"));
+    Files.writeString(migrations.resolve("V1__add_note.sql"), "ALTER TABLE accounts ADD COLUMN note text;\n");
+    var config = new ConfigLoader(Map.of()).parse("""
+        server: { listen: 127.0.0.1:0 }
+        targets:
+          - { name: app, url: "%s", watch: { interval: 250ms, windowInterval: 100ms, statementTimeout: 90ms } }
+        rules:
+          lockQueue: { warn: 1, abort: 2, for: 0s }
+        killSwitch: { mode: %s }
+        """.formatted(pg.uri(), mode), dir);
+    RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
+        Clock.systemUTC());
+    Connection holder = open(pg);
+    int holderPid = pid(holder);
+    holder.setAutoCommit(false);
+    holder.createStatement().execute("UPDATE accounts SET balance = balance + 1 WHERE id = 1");
+    Http http = new Http(daemon.port());
+    CompletableFuture<Void> migrate = CompletableFuture.runAsync(() -> Flyway.configure()
+        .dataSource(pg.jdbcUrl(), null, null).locations("filesystem:" + migrations)
+        // The table predates Flyway here, as in a database adopted by Flyway.
+        .baselineOnMigrate(true).baselineVersion("0")
+        .load().migrate(), sessions);
+    // The window opens when Flyway is seen; then the readers arrive behind the waiting ALTER.
+    await().atMost(Duration.ofSeconds(15)).until(() -> Http.sample(http.get("/metrics").body(),
+        "pgvigil_migration_window_active{target=\"app\"}") == 1.0);
+    await().atMost(Duration.ofSeconds(15)).until(() -> Http.sample(http.get("/metrics").body(),
+        "pgvigil_lock_waiting_sessions{target=\"app\"}") >= 1.0);
+    List<Future<?>> readers = new ArrayList<>();
+    for (int i = 0; i < READERS; i++) {
+      Connection reader = open(pg);
+      readers.add(sessions.submit(() -> {
+        try (ResultSet rs = reader.createStatement().executeQuery("SELECT count(*) FROM accounts")) {
+          rs.next();
+        }
+        return null;
+      }));
+    }
+    return new Stall(daemon, holder, holderPid, migrate, readers);
+  }
+
+  private Connection open(TestPostgres pg) throws Exception {
+    Connection c = pg.connect();
+    connections.add(c);
+    return c;
+  }
+
+  private static int pid(Connection c) throws Exception {
+    try (ResultSet rs = c.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static String state(TestPostgres pg, int pid) throws Exception {
+    try (Connection c = pg.connect();
+        var ps = c.prepareStatement("SELECT state FROM pg_stat_activity WHERE pid = ?")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : "gone";
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return String.valueOf(t.getMessage());
+  }
+}
