@@ -3,8 +3,10 @@ package io.pgvigil.alerts;
 import java.util.Objects;
 
 /**
- * A webhook URL, routing key or HMAC secret. {@code toString()} hides the value so that a sink,
- * a record or an exception holding one can be logged; only the HTTP call asks for the value.
+ * A secret: a webhook URL, routing key or HMAC secret here, and (the daemon's config uses this
+ * type too) a database password or the API token. {@code toString()} hides the value so that a
+ * sink, a config record or an exception holding one can be logged; only the code that needs the
+ * value asks for it, by name ({@link #reveal()}).
  */
 public final class SecretValue {
 

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
@@ -7,7 +8,7 @@ import java.util.Optional;
 
 /**
  * Where alerts go. Slack webhook URLs, PagerDuty routing keys and generic webhook URLs are
- * {@link Secret}s because whoever holds them can post as pgvigil.
+ * {@link SecretValue}s because whoever holds them can post as pgvigil.
  */
 public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
                            List<Webhook> webhooks, Optional<Alertmanager> alertmanager) {
@@ -22,20 +23,20 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
         Objects.requireNonNull(alertmanager, "alertmanager");
     }
 
-    public record Slack(Secret webhookUrl) {
+    public record Slack(SecretValue webhookUrl) {
         public Slack {
             Objects.requireNonNull(webhookUrl, "webhookUrl");
         }
     }
 
-    public record PagerDuty(Secret routingKey) {
+    public record PagerDuty(SecretValue routingKey) {
         public PagerDuty {
             Objects.requireNonNull(routingKey, "routingKey");
         }
     }
 
     /** A generic JSON webhook; {@code secret}, when set, signs each request body. */
-    public record Webhook(Secret url, Optional<Secret> secret) {
+    public record Webhook(SecretValue url, Optional<SecretValue> secret) {
         public Webhook {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(secret, "secret");

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -123,7 +124,7 @@ public final class ConfigLoader {
         if (!server.mapping("listen", "apiToken")) {
             return ServerConfig.DEFAULT;
         }
-        Optional<Secret> apiToken = server.get("apiToken").secret("an API token");
+        Optional<SecretValue> apiToken = server.get("apiToken").secret("an API token");
         ConfigNode listenNode = server.get("listen");
         Optional<ConfigNode.Scalar> listen = listenNode.scalar("host:port such as 0.0.0.0:8080");
         if (listen.isEmpty()) {

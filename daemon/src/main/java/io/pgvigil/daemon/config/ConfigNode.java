@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,13 +139,13 @@ final class ConfigNode {
     }
 
     /** A non-empty secret; its value never appears in a problem. */
-    Optional<Secret> secret(String expected) {
+    Optional<SecretValue> secret(String expected) {
         Optional<Scalar> scalar = scalar(expected);
         if (scalar.isPresent() && scalar.get().value().isEmpty()) {
             problem("is empty; set a value or remove the key");
             return Optional.empty();
         }
-        return scalar.map(s -> Secret.of(s.value()));
+        return scalar.map(s -> SecretValue.of(s.value()));
     }
 
     /** A duration, zero allowed (used for {@code for:}). */

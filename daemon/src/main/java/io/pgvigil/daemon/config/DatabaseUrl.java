@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -17,7 +18,7 @@ import java.util.stream.Collectors;
  * See https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS
  */
 public record DatabaseUrl(String host, int port, String database, String user,
-                          Optional<Secret> password, Map<String, String> params) {
+                          Optional<SecretValue> password, Map<String, String> params) {
 
     public static final int DEFAULT_PORT = 5432;
 
@@ -76,8 +77,8 @@ public record DatabaseUrl(String host, int port, String database, String user,
             throw new InvalidUrlException(
                     "has no user; write it as postgresql://USER@host:5432/database");
         }
-        Optional<Secret> password = userInfo.length == 2 && !userInfo[1].isEmpty()
-                ? Optional.of(Secret.of(decode(userInfo[1], "password")))
+        Optional<SecretValue> password = userInfo.length == 2 && !userInfo[1].isEmpty()
+                ? Optional.of(SecretValue.of(decode(userInfo[1], "password")))
                 : Optional.empty();
 
         String hostAndPath = beforeQuery.substring(at + 1);
@@ -115,7 +116,7 @@ public record DatabaseUrl(String host, int port, String database, String user,
         Map<String, String> plainParams = new LinkedHashMap<>(params);
         String queryPassword = plainParams.remove("password");
         if (password.isEmpty() && queryPassword != null && !queryPassword.isEmpty()) {
-            password = Optional.of(Secret.of(queryPassword));
+            password = Optional.of(SecretValue.of(queryPassword));
         }
         return new DatabaseUrl(host, parsePort(portText), database, user, password, plainParams);
     }
@@ -136,7 +137,7 @@ public record DatabaseUrl(String host, int port, String database, String user,
     }
 
     /** A copy whose password is {@code password}, used when the config gives it separately. */
-    public DatabaseUrl withPassword(Optional<Secret> newPassword) {
+    public DatabaseUrl withPassword(Optional<SecretValue> newPassword) {
         return new DatabaseUrl(host, port, database, user, newPassword, params);
     }
 

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -66,8 +67,8 @@ public record KillSwitchConfig(Mode mode, List<Hook> hooks) {
         }
     }
 
-    /** POSTs the abort event; the URL is a Secret because it usually embeds a token. */
-    public record WebhookHook(Secret url) implements Hook {
+    /** POSTs the abort event; the URL is a SecretValue because it usually embeds a token. */
+    public record WebhookHook(SecretValue url) implements Hook {
         public WebhookHook {
             Objects.requireNonNull(url, "url");
         }

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import io.pgvigil.daemon.config.KillSwitchConfig.Hook;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -82,7 +83,7 @@ final class PolicyReader {
             if (!webhook.isPresent()) {
                 webhook.problem("is empty; a webhook needs a url");
             } else if (webhook.mapping("url", "secret")) {
-                Optional<Secret> secret = webhook.get("secret").secret("a signing secret");
+                Optional<SecretValue> secret = webhook.get("secret").secret("a signing secret");
                 secretUrl(webhook.get("url"), "https://ci.example/abort")
                         .ifPresent(url -> webhooks.add(new AlertsConfig.Webhook(url, secret)));
             }
@@ -146,12 +147,12 @@ final class PolicyReader {
         return Optional.empty();
     }
 
-    /** A required http(s) URL kept as a Secret; the message never quotes it, since URLs embed tokens. */
-    private static Optional<Secret> secretUrl(ConfigNode node, String example) {
+    /** A required http(s) URL kept as a SecretValue; the message never quotes it, since URLs embed tokens. */
+    private static Optional<SecretValue> secretUrl(ConfigNode node, String example) {
         if (!node.require("give an http(s) URL such as " + example)) {
             return Optional.empty();
         }
-        Optional<Secret> secret = node.secret("an http(s) URL such as " + example);
+        Optional<SecretValue> secret = node.secret("an http(s) URL such as " + example);
         if (secret.isPresent() && httpUrl(secret.get().reveal()).isEmpty()) {
             node.problem("must be an http(s) URL such as " + example + " (the value is not shown: it may hold a token)");
             return Optional.empty();

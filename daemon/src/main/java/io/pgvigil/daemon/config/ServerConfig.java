@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -7,7 +8,7 @@ import java.util.Optional;
  * The HTTP listener. Without an {@code apiToken} the mutating endpoints (abort, kill switch)
  * are disabled rather than open: an unauthenticated "cancel backend" button is a weapon.
  */
-public record ServerConfig(String listenHost, int listenPort, Optional<Secret> apiToken) {
+public record ServerConfig(String listenHost, int listenPort, Optional<SecretValue> apiToken) {
 
     public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
     public static final int DEFAULT_LISTEN_PORT = 8080;

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -90,7 +91,7 @@ final class Substitution {
         }
         Path file = baseDir.resolve(name);
         try {
-            // Secret files written by `echo` or editors end with a newline that is not part of the secret.
+            // SecretValue files written by `echo` or editors end with a newline that is not part of the secret.
             return Files.readString(file).replaceAll("[\\r\\n]+$", "");
         } catch (NoSuchFileException e) {
             throw new SubstitutionException("file " + name + " does not exist");

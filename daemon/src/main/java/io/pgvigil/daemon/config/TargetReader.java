@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import io.pgvigil.checks.schema.IgnorePattern;
 import io.pgvigil.checks.schema.ObjectKind;
 import io.pgvigil.daemon.config.TargetConfig.ReplicaConfig;
@@ -90,7 +91,7 @@ final class TargetReader {
 
     /** The URL with the separate password key, when given, replacing the URL's own password. */
     private Optional<DatabaseUrl> readUrl(ConfigNode urlNode, ConfigNode passwordNode, boolean required) {
-        Optional<Secret> password = passwordNode.secret("a password");
+        Optional<SecretValue> password = passwordNode.secret("a password");
         if (required && !urlNode.require("give a connection URL such as " + URL_EXAMPLE)) {
             return Optional.empty();
         }

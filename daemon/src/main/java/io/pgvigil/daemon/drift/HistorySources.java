@@ -4,7 +4,7 @@ import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.MigrationsConfig;
-import io.pgvigil.daemon.config.Secret;
+import io.pgvigil.alerts.SecretValue;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -32,7 +32,7 @@ final class HistorySources {
     String jdbc = "jdbc:postgresql://" + host(url.host()) + ":" + url.port() + "/"
         + URLEncoder.encode(url.database(), StandardCharsets.UTF_8)
         + (params.isEmpty() ? "" : "?" + params);
-    return new HistoryDatabase(jdbc, url.user(), url.password().map(Secret::reveal).orElse(null));
+    return new HistoryDatabase(jdbc, url.user(), url.password().map(SecretValue::reveal).orElse(null));
   }
 
   private static String host(String host) {

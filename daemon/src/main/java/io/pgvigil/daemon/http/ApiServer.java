@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.daemon.metrics.Metrics;
-import io.pgvigil.daemon.config.Secret;
+import io.pgvigil.alerts.SecretValue;
 import io.pgvigil.daemon.runtime.Daemon;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,7 +36,7 @@ public final class ApiServer {
 
   private final AbortLog aborts;
 
-  public ApiServer(Vertx vertx, Metrics metrics, Daemon daemon, Optional<Secret> apiToken,
+  public ApiServer(Vertx vertx, Metrics metrics, Daemon daemon, Optional<SecretValue> apiToken,
       WindowRegistry windows, AbortLog aborts) {
     this.windows = windows;
     this.aborts = aborts;

@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.http;
 
-import io.pgvigil.daemon.config.Secret;
+import io.pgvigil.alerts.SecretValue;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,7 @@ final class BearerToken implements Handler<RoutingContext> {
 
   private final Optional<byte[]> expected;
 
-  BearerToken(Optional<Secret> token) {
+  BearerToken(Optional<SecretValue> token) {
     this.expected = token.map(t -> t.reveal().getBytes(StandardCharsets.UTF_8));
   }
 

@@ -9,7 +9,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import io.pgvigil.daemon.config.Secret;
+import io.pgvigil.alerts.SecretValue;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import org.slf4j.Logger;
@@ -28,7 +28,7 @@ public final class Daemon {
   /**
    * @param apiToken the bearer token mutating endpoints require; without one they answer 403
    */
-  public record Settings(String listenHost, int listenPort, Optional<Secret> apiToken,
+  public record Settings(String listenHost, int listenPort, Optional<SecretValue> apiToken,
       List<TargetSetup> targets, WindowRegistry windows, AbortLog aborts) {}
 
   private final Vertx vertx;

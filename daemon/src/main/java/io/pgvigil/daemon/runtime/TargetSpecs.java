@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.config.DatabaseUrl;
-import io.pgvigil.daemon.config.Secret;
+import io.pgvigil.alerts.SecretValue;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
@@ -56,7 +56,7 @@ public final class TargetSpecs {
         // probe exceeds (it was re-planned on every poll: 3 ms of 3.5).
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheSqlFilter(sql -> true);
-    url.password().map(Secret::reveal).ifPresent(options::setPassword);
+    url.password().map(SecretValue::reveal).ifPresent(options::setPassword);
     if (sslMode != null) {
       options.setSslMode(SslMode.of(sslMode));
     }

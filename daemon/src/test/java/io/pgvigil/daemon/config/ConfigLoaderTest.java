@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,12 +63,12 @@ class ConfigLoaderTest {
 
         PgvigilConfig config = new ConfigLoader(ENV).parse(SPEC_EXAMPLE, dir);
 
-        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, Optional.of(Secret.of("api-token-value"))));
+        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, Optional.of(SecretValue.of("api-token-value"))));
         assertThat(config.targets()).hasSize(1);
         TargetConfig app = config.targets().get(0);
         assertThat(app.name()).isEqualTo("app");
         assertThat(app.url()).isEqualTo(new DatabaseUrl("db", 5432, "app", "pgvigil",
-                Optional.of(Secret.of("pg-password-value")), Map.of()));
+                Optional.of(SecretValue.of("pg-password-value")), Map.of()));
         assertThat(app.connectTimeout()).isEqualTo(TargetConfig.DEFAULT_CONNECT_TIMEOUT);
         assertThat(app.replicas()).containsExactly(new TargetConfig.ReplicaConfig("replica-1",
                 DatabaseUrl.parse("postgresql://pgvigil@replica:5432/app")));
@@ -80,10 +81,10 @@ class ConfigLoaderTest {
                 WatchConfig.DEFAULT_STATEMENT_TIMEOUT, false));
         assertThat(config.rules()).isEqualTo(Rules.DEFAULT);
         assertThat(config.alerts()).isEqualTo(new AlertsConfig(
-                Optional.of(new AlertsConfig.Slack(Secret.of("https://hooks.slack.com/services/T0/B0/xyz"))),
-                Optional.of(new AlertsConfig.PagerDuty(Secret.of("0123456789abcdef0123456789abcdef"))),
-                List.of(new AlertsConfig.Webhook(Secret.of("https://ci.example/abort"),
-                        Optional.of(Secret.of("hook-secret-value")))),
+                Optional.of(new AlertsConfig.Slack(SecretValue.of("https://hooks.slack.com/services/T0/B0/xyz"))),
+                Optional.of(new AlertsConfig.PagerDuty(SecretValue.of("0123456789abcdef0123456789abcdef"))),
+                List.of(new AlertsConfig.Webhook(SecretValue.of("https://ci.example/abort"),
+                        Optional.of(SecretValue.of("hook-secret-value")))),
                 Optional.of(new AlertsConfig.Alertmanager(java.net.URI.create("http://alertmanager:9093")))));
         assertThat(config.killSwitch()).isEqualTo(new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
                 List.of(new KillSwitchConfig.ExecHook(List.of("/hooks/abort-deploy.sh")))));
@@ -132,7 +133,7 @@ class ConfigLoaderTest {
                     password: ${env:PW}
                 """, dir);
 
-        assertThat(config.targets().get(0).url().password()).contains(Secret.of("from-env"));
+        assertThat(config.targets().get(0).url().password()).contains(SecretValue.of("from-env"));
     }
 
     @Test
@@ -159,7 +160,7 @@ class ConfigLoaderTest {
         assertThat(billing.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(billing.migrations()).contains(new MigrationsConfig.Prisma(dir.resolve("prisma/migrations")));
         assertThat(billing.shadow().mode()).isEqualTo(ShadowConfig.Mode.URL);
-        assertThat(billing.shadow().url().flatMap(DatabaseUrl::password)).contains(Secret.of("shadow-pw"));
+        assertThat(billing.shadow().url().flatMap(DatabaseUrl::password)).contains(SecretValue.of("shadow-pw"));
         assertThat(billing.watch().statementTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.rules().lockWait())
                 .isEqualTo(new Threshold<>(Optional.empty(), Optional.of(Duration.ofSeconds(10)), Duration.ZERO));
@@ -168,7 +169,7 @@ class ConfigLoaderTest {
         assertThat(config.rules().replicationLag()).isEqualTo(Rules.DEFAULT_REPLICATION_LAG);
         assertThat(config.killSwitch().mode()).isEqualTo(KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS);
         assertThat(config.killSwitch().hooks())
-                .containsExactly(new KillSwitchConfig.WebhookHook(Secret.of("https://ci.example/hook?token=abc")));
+                .containsExactly(new KillSwitchConfig.WebhookHook(SecretValue.of("https://ci.example/hook?token=abc")));
     }
 
     @Test
@@ -186,7 +187,7 @@ class ConfigLoaderTest {
         PgvigilConfig config = new ConfigLoader(Map.of()).load(file);
 
         TargetConfig app = config.targets().get(0);
-        assertThat(app.url().password()).contains(Secret.of("from-file"));
+        assertThat(app.url().password()).contains(SecretValue.of("from-file"));
         assertThat(app.migrations()).contains(new MigrationsConfig.Flyway(
                 List.of(dir.resolve("migrations"), configDir.resolve("sql")),
                 MigrationsConfig.Flyway.DEFAULT_TABLE, MigrationsConfig.Flyway.DEFAULT_SCHEMAS));

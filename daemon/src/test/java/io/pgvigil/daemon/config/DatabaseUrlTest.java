@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +20,7 @@ class DatabaseUrlTest {
         assertThat(url.port()).isEqualTo(6432);
         assertThat(url.database()).isEqualTo("app");
         assertThat(url.user()).isEqualTo("pgvigil");
-        assertThat(url.password()).contains(Secret.of("pw"));
+        assertThat(url.password()).contains(SecretValue.of("pw"));
         assertThat(url.params()).containsExactly(Map.entry("sslmode", "require"), Map.entry("application_name", "x"));
     }
 
@@ -37,7 +38,7 @@ class DatabaseUrlTest {
         DatabaseUrl url = DatabaseUrl.parse("postgresql://dev%40corp:p%2Fw%3Ad+x@db/my%20db");
 
         assertThat(url.user()).isEqualTo("dev@corp");
-        assertThat(url.password().map(Secret::reveal)).contains("p/w:d+x");
+        assertThat(url.password().map(SecretValue::reveal)).contains("p/w:d+x");
         assertThat(url.database()).isEqualTo("my db");
     }
 
@@ -63,16 +64,16 @@ class DatabaseUrlTest {
     void takesAPasswordQueryParameterAsThePassword() {
         DatabaseUrl url = DatabaseUrl.parse("postgresql://u@db/app?password=hunter2&sslmode=disable");
 
-        assertThat(url.password()).contains(Secret.of("hunter2"));
+        assertThat(url.password()).contains(SecretValue.of("hunter2"));
         assertThat(url.params()).containsOnlyKeys("sslmode");
         assertThat(url.toString()).doesNotContain("hunter2");
     }
 
     @Test
     void withPasswordReplacesThePasswordOfTheUrl() {
-        DatabaseUrl url = DatabaseUrl.parse("postgresql://u:old@db/app").withPassword(Optional.of(Secret.of("new")));
+        DatabaseUrl url = DatabaseUrl.parse("postgresql://u:old@db/app").withPassword(Optional.of(SecretValue.of("new")));
 
-        assertThat(url.password()).contains(Secret.of("new"));
+        assertThat(url.password()).contains(SecretValue.of("new"));
     }
 
     @ParameterizedTest

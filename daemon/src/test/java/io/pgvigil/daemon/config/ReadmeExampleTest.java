@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -30,6 +31,6 @@ class ReadmeExampleTest {
         .parse(yaml, dir);
 
     assertThat(config.targets()).hasSize(1);
-    assertThat(config.targets().get(0).url().password()).map(Secret::reveal).contains("pg-password");
+    assertThat(config.targets().get(0).url().password()).map(SecretValue::reveal).contains("pg-password");
   }
 }

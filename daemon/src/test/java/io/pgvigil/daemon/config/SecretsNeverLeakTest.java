@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.SecretValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -25,12 +26,12 @@ class SecretsNeverLeakTest {
 
     @Test
     void secretHidesItsValueButComparesByIt() {
-        Secret secret = Secret.of(SECRET);
+        SecretValue secret = SecretValue.of(SECRET);
 
         assertThat(secret.toString()).isEqualTo("******");
         assertThat(secret.reveal()).isEqualTo(SECRET);
-        assertThat(secret).isEqualTo(Secret.of(SECRET)).hasSameHashCodeAs(Secret.of(SECRET));
-        assertThat(secret).isNotEqualTo(Secret.of("other"));
+        assertThat(secret).isEqualTo(SecretValue.of(SECRET)).hasSameHashCodeAs(SecretValue.of(SECRET));
+        assertThat(secret).isNotEqualTo(SecretValue.of("other"));
     }
 
     @Test
@@ -54,7 +55,7 @@ class SecretsNeverLeakTest {
                   hooks: [{ webhook: "${env:SECRET_URL}" }, { exec: [/hooks/abort.sh, "${env:SECRET}"] }]
                 """, dir);
 
-        assertThat(config.targets().get(1).url().password().map(Secret::reveal)).contains(SECRET);
+        assertThat(config.targets().get(1).url().password().map(SecretValue::reveal)).contains(SECRET);
         assertThat(config.toString()).doesNotContain(SECRET);
         assertThat(config.describe()).isNotEmpty().allSatisfy(line -> assertThat(line).doesNotContain(SECRET));
     }
