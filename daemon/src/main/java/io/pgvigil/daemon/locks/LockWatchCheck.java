@@ -53,6 +53,6 @@ public final class LockWatchCheck implements TargetCheck {
   public Future<Void> run(Context context) {
     return probe.poll(context.pool()).map(analysis::analyze)
         .onSuccess(state::update)
-        .compose(report -> aborts.evaluate(report, context.pool()));
+        .compose(report -> aborts.evaluate(report, context.vertx(), context.pool()));
   }
 }

@@ -59,7 +59,7 @@ public final class TargetSetups {
     Duration queryTimeout = spec.queryTimeout().plus(spec.connectTimeout());
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
         target.watch().redactLiterals()), watchInterval, queryTimeout, locks,
-        new AbortRules(target.name(), config.rules(), config.killSwitch().mode(), windows, aborts, clock)));
+        new AbortRules(target.name(), config.rules(), config.killSwitch(), windows, aborts, clock)));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
     checks.add(new MigrationWatchCheck(target.name(), MIGRATION_APPLICATION_NAMES, watchInterval,
         queryTimeout, windows));

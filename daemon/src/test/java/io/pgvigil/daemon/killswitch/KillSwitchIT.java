@@ -81,10 +81,19 @@ class KillSwitchIT {
       }
       assertThat(state(pg, stall.holderPid)).isEqualTo("idle in transaction");
 
+      await().atMost(Duration.ofSeconds(15)).until(() -> Files.exists(dir.resolve("hook.env")));
+      await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(dir.resolve("hook.env")).contains("PGVIGIL_WINDOW_ID"));
       JsonArray aborts = new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts");
-      JsonObject decision = aborts.getJsonObject(0);
-      assertThat(decision.getString("result")).isEqualTo("cancelled");
-      assertThat(decision.getString("rule")).isEqualTo("lockQueue");
+      JsonObject cancel = aborts.stream().map(JsonObject.class::cast)
+          .filter(a -> a.getString("action").equals("cancel")).findFirst().orElseThrow();
+      assertThat(cancel.getString("result")).isEqualTo("cancelled");
+      assertThat(cancel.getString("rule")).isEqualTo("lockQueue");
+      String env = Files.readString(dir.resolve("hook.env"));
+      assertThat(env).contains("PGVIGIL_TARGET=app", "PGVIGIL_RULE=lockQueue",
+          "PGVIGIL_PIDS=" + cancel.getInteger("pid"), "PGVIGIL_WINDOW_ID=" + cancel.getString("windowId"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> new JsonObject(http.get("/api/v1/aborts").body())
+          .getJsonArray("aborts").stream().map(JsonObject.class::cast)
+          .anyMatch(a -> a.getString("action").equals("hook") && a.getString("result").equals("ok")));
       assertThat(Http.sample(http.get("/metrics").body(),
           "pgvigil_abort_actions_total{action=\"cancel\",result=\"cancelled\",target=\"app\"}")).isEqualTo(1.0);
     }
@@ -98,6 +107,9 @@ class KillSwitchIT {
       await().atMost(Duration.ofSeconds(15)).until(() -> Http.sample(http.get("/metrics").body(),
           "pgvigil_abort_actions_total{action=\"cancel\",result=\"dry-run\",target=\"app\"}") == 1.0);
       assertThat(stall.migrate).isNotDone();
+      assertThat(Http.sample(http.get("/metrics").body(),
+          "pgvigil_abort_actions_total{action=\"hook\",result=\"dry-run\",target=\"app\"}")).isEqualTo(1.0);
+      assertThat(dir.resolve("hook.env")).doesNotExist();
 
       stall.holder.rollback();
       stall.migrate.get(30, TimeUnit.SECONDS);
@@ -120,8 +132,10 @@ class KillSwitchIT {
           - { name: app, url: "%s", watch: { interval: 250ms, windowInterval: 100ms, statementTimeout: 90ms } }
         rules:
           lockQueue: { warn: 1, abort: 2, for: 0s }
-        killSwitch: { mode: %s }
-        """.formatted(pg.uri(), mode), dir);
+        killSwitch:
+          mode: %s
+          hooks: [{ exec: ["%s"] }]
+        """.formatted(pg.uri(), mode, hook()), dir);
     RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
         Clock.systemUTC());
     Connection holder = open(pg);
@@ -150,6 +164,14 @@ class KillSwitchIT {
       }));
     }
     return new Stall(daemon, holder, holderPid, migrate, readers);
+  }
+
+  /** A hook that writes the PGVIGIL_* variables it was given to a file. */
+  private String hook() throws Exception {
+    Path script = dir.resolve("abort-deploy.sh");
+    Files.writeString(script, "#!/bin/sh\nenv | grep '^PGVIGIL_' | sort > '" + dir.resolve("hook.env") + "'\n");
+    script.toFile().setExecutable(true);
+    return script.toString();
   }
 
   private Connection open(TestPostgres pg) throws Exception {
