@@ -85,6 +85,10 @@ public final class Daemon {
     return port;
   }
 
+  public WindowRegistry windows() {
+    return settings.windows();
+  }
+
   public Optional<TargetMonitor> monitor(String target) {
     return monitors.stream().filter(m -> m.name().equals(target)).findFirst();
   }
