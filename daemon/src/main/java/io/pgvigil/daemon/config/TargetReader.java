@@ -254,7 +254,8 @@ final class TargetReader {
     }
 
     private WatchConfig readWatch(ConfigNode watch) {
-        if (!watch.mapping("interval", "windowInterval", "statementTimeout", "redactLiterals")) {
+        if (!watch.mapping("interval", "windowInterval", "statementTimeout", "redactLiterals",
+                "migrationApplicationNames")) {
             return WatchConfig.DEFAULT;
         }
         Optional<Duration> interval = watch.get("interval").positiveDuration();
@@ -277,7 +278,9 @@ final class TargetReader {
         }
         boolean redact = watch.get("redactLiterals").isPresent()
                 && watch.get("redactLiterals").bool().orElse(false);
-        return new WatchConfig(effectiveInterval, effectiveWindow, effectiveTimeout, redact);
+        List<String> applicationNames = watch.get("migrationApplicationNames").isPresent()
+                ? watch.get("migrationApplicationNames").stringList("[\"deploy-%\"]") : List.of();
+        return new WatchConfig(effectiveInterval, effectiveWindow, effectiveTimeout, redact, applicationNames);
     }
 
     /** Mentions defaults explicitly, since the user may be surprised by a value they did not write. */

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -8,18 +9,24 @@ import java.util.Objects;
  * can build up in well under a second; {@code statementTimeout} bounds each probe query so a
  * stuck catalog read never overlaps the next poll.
  */
+/**
+ * How the live watch polls. {@code migrationApplicationNames} are SQL LIKE patterns of
+ * {@code application_name}: a session matching one is a migration (an automatic window opens
+ * and records it), besides the tools recognised by their locks.
+ */
 public record WatchConfig(Duration interval, Duration windowInterval, Duration statementTimeout,
-                          boolean redactLiterals) {
+                          boolean redactLiterals, List<String> migrationApplicationNames) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_WINDOW_INTERVAL = Duration.ofMillis(250);
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMillis(500);
     public static final WatchConfig DEFAULT =
-            new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT, false);
+            new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT, false, List.of());
 
     public WatchConfig {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(windowInterval, "windowInterval");
         Objects.requireNonNull(statementTimeout, "statementTimeout");
+        migrationApplicationNames = List.copyOf(migrationApplicationNames);
     }
 }

@@ -28,11 +28,6 @@ import java.util.Optional;
 /** Builds every target's checks from the config: the one place that decides what runs. */
 public final class TargetSetups {
 
-  /**
-   * application_name patterns (SQL LIKE) of sessions that are migrations, besides the tools
-   * recognised by their locks (Flyway, Prisma, Liquibase). None by default; configurable next.
-   */
-  static final List<String> MIGRATION_APPLICATION_NAMES = List.of();
 
   private TargetSetups() {}
 
@@ -61,8 +56,8 @@ public final class TargetSetups {
         target.watch().redactLiterals()), watchInterval, queryTimeout, locks,
         new AbortRules(target.name(), config.rules(), config.killSwitch(), windows, aborts, clock)));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
-    checks.add(new MigrationWatchCheck(target.name(), MIGRATION_APPLICATION_NAMES, watchInterval,
-        queryTimeout, windows));
+    checks.add(new MigrationWatchCheck(target.name(), target.watch().migrationApplicationNames(),
+        watchInterval, queryTimeout, windows));
     ReplicationState replication = new ReplicationState(target.name(), registry);
     checks.add(new ReplicationCheck(target, queryTimeout, replication, clock));
     Optional<DriftState> drift = Optional.empty();

@@ -78,7 +78,7 @@ class ConfigLoaderTest {
         assertThat(app.drift()).isEqualTo(new DriftConfig(Duration.ofMinutes(5),
                 List.of(new IgnorePattern(ObjectKind.TABLE, "public.tmp_*"))));
         assertThat(app.watch()).isEqualTo(new WatchConfig(Duration.ofSeconds(1), Duration.ofMillis(250),
-                WatchConfig.DEFAULT_STATEMENT_TIMEOUT, false));
+                WatchConfig.DEFAULT_STATEMENT_TIMEOUT, false, List.of()));
         assertThat(config.rules()).isEqualTo(Rules.DEFAULT);
         assertThat(config.alerts()).isEqualTo(new AlertsConfig(
                 Optional.of(new AlertsConfig.Slack(SecretValue.of("https://hooks.slack.com/services/T0/B0/xyz"))),

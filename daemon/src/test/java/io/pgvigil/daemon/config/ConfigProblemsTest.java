@@ -69,7 +69,7 @@ class ConfigProblemsTest {
     void suggestsTheClosestKeyForAnUnknownNestedKey() {
         assertThat(problems(TARGET + "    watch: { intervall: 1s }\n")).isEqualTo(
                 "targets[0].watch.intervall: unknown key; did you mean 'interval'? "
-                        + "(known keys are interval, windowInterval, statementTimeout, redactLiterals)");
+                        + "(known keys are interval, windowInterval, statementTimeout, redactLiterals, migrationApplicationNames)");
     }
 
     @Test
@@ -292,7 +292,7 @@ class ConfigProblemsTest {
                 """)).isEqualTo("""
                 server.apiToken: environment variable TOKEN is not set
                 targets[0].watch.windowIntervall: unknown key; did you mean 'windowInterval'? \
-                (known keys are interval, windowInterval, statementTimeout, redactLiterals)
+                (known keys are interval, windowInterval, statementTimeout, redactLiterals, migrationApplicationNames)
                 targets[0].watch.interval: '-1s' must be a positive duration such as 1s
                 targets[1].name: 'app' is already used at targets[0].name; target names must be unique
                 targets[1].url: scheme 'mysql' is not supported; the URL must start with postgresql:// or postgres://

@@ -75,4 +75,32 @@ class AutoWindowIT {
       assertThat(closed.getString("closeReason")).isEqualTo("migration ended");
     }
   }
+
+  @Test
+  void aSessionWithAConfiguredApplicationNameOpensAWindow(TestPostgres pg) throws Exception {
+    var config = new ConfigLoader(Map.of()).parse("""
+        server: { listen: 127.0.0.1:0 }
+        targets:
+          - name: app
+            url: "%s"
+            watch: { interval: 250ms, windowInterval: 100ms, statementTimeout: 200ms,
+                     migrationApplicationNames: ["deploy-%%"] }
+        """.formatted(pg.uri()), dir);
+    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
+        Clock.systemUTC())) {
+      Http http = new Http(daemon.port());
+      try (Connection deploy = java.sql.DriverManager.getConnection(pg.jdbcUrl() + "&ApplicationName=deploy-42");
+          Statement s = deploy.createStatement()) {
+        deploy.setAutoCommit(false);
+        s.execute("SELECT 1");
+        await().atMost(Duration.ofSeconds(15)).until(() -> Http.sample(http.get("/metrics").body(),
+            "pgvigil_migration_window_active{target=\"app\"}") == 1.0);
+        JsonObject window = new JsonObject(http.get("/api/v1/windows").body()).getJsonArray("windows").getJsonObject(0);
+        assertThat(window.getString("tool")).isEqualTo("application");
+        deploy.rollback();
+      }
+      await().atMost(Duration.ofSeconds(15)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_migration_window_active{target=\"app\"}") == 0.0);
+    }
+  }
 }
