@@ -36,6 +36,9 @@ public final class Demo implements AutoCloseable {
   static final String REPLICA = "replica-1";
   /** The demo watches as a least-privilege role, like production should. */
   static final String MONITOR_ROLE = "pgvigil";
+  static final String MIGRATOR_ROLE = "shop_migrator";
+  /** The application_name the demo's migration session uses, and the config's pattern for it. */
+  static final String MIGRATION_APPLICATION = "shop-migration";
   /** The first lock stall starts a few seconds after the welcome text, so it can be read first. */
   static final int STALL_DELAY_SECONDS = 10;
   static final int LAG_DELAY_SECONDS = 20;
@@ -88,7 +91,10 @@ public final class Demo implements AutoCloseable {
     try (Connection c = DriverManager.getConnection(primary.jdbcUrl("postgres"));
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + DATABASE);
-      s.execute("CREATE ROLE " + MONITOR_ROLE + " LOGIN IN ROLE pg_monitor");
+      // pg_monitor to watch, pg_signal_backend for the kill switch: nothing more.
+      s.execute("CREATE ROLE " + MONITOR_ROLE + " LOGIN IN ROLE pg_monitor, pg_signal_backend");
+      // Deploys run as their own role (a non-superuser: pg_signal_backend cannot touch superusers).
+      s.execute("CREATE ROLE " + MIGRATOR_ROLE + " LOGIN");
     }
     done("pg_monitor only, no superuser");
 
@@ -105,6 +111,8 @@ public final class Demo implements AutoCloseable {
         Statement s = c.createStatement()) {
       // pg_monitor sees sessions and locks, not application tables: the history needs a grant.
       s.execute("GRANT SELECT ON public.flyway_schema_history TO " + MONITOR_ROLE);
+      // The demo's stalled migration alters inventory: its role owns it (owners are not drift).
+      s.execute("ALTER TABLE public.inventory OWNER TO " + MIGRATOR_ROLE);
     }
     done(result.migrationsExecuted + " of " + files.size() + " files applied, schema version "
         + result.targetSchemaVersion);
@@ -126,7 +134,9 @@ public final class Demo implements AutoCloseable {
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());
 
-    resources.add(LockStallScenario.start(primary.jdbcUrl(DATABASE), STALL_DELAY_SECONDS));
+    resources.add(LockStallScenario.start(primary.jdbcUrl(DATABASE),
+        primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + MIGRATOR_ROLE)
+            + "&ApplicationName=" + MIGRATION_APPLICATION, STALL_DELAY_SECONDS));
     resources.add(ReplicaLagScenario.start(primary.jdbcUrl(DATABASE), replica.jdbcUrl(DATABASE),
         LAG_DELAY_SECONDS));
   }
@@ -159,9 +169,18 @@ public final class Demo implements AutoCloseable {
               - { name: %s, url: "postgresql://%s@127.0.0.1:%d/%s" }
             migrations: { tool: flyway, locations: [./db/migration] }
             drift: { interval: 1m }
-            watch: { interval: 1s, windowInterval: 250ms, statementTimeout: 500ms }
+            watch:
+              interval: 1s
+              windowInterval: 250ms
+              statementTimeout: 500ms
+              migrationApplicationNames: ["%s"]
+        rules:
+          lockWait: { warn: 2s, abort: 30s }
+          lockQueue: { warn: 2, abort: 5, for: 2s }
+        killSwitch:
+          mode: cancel
         """.formatted(port, apiToken, TARGET, MONITOR_ROLE, primary.port(), DATABASE,
-        REPLICA, MONITOR_ROLE, replica.port(), DATABASE);
+        REPLICA, MONITOR_ROLE, replica.port(), DATABASE, MIGRATION_APPLICATION);
     Path file = work.resolve("pgvigil.yaml");
     Files.writeString(file, yaml);
     return file;
@@ -220,6 +239,10 @@ public final class Demo implements AutoCloseable {
             behind it, and a reader queues behind the ALTER every 3 s for %15$d s.
             Watch %1$s/api/v1/targets/shop/locks (the tree, its root blocker, the
             queue and its cost in blocked-backend-seconds) and pgvigil_lock_queue_depth_max.
+          - The kill switch: the ALTER runs as a migration (application_name shop-migration),
+            so a window opens by itself; when 5 readers have queued for 2 s (and still do on
+            the next poll), pgvigil cancels the ALTER and the readers run again. See
+            %1$s/api/v1/windows, %1$s/api/v1/aborts and pgvigil_abort_actions_total.
           - Replica lag, every 2 minutes from %16$d s after this text: the demo pauses WAL
             replay on %3$s for %17$d s while a backfill writes to the primary.
             Watch %1$s/api/v1/targets/shop/replication and

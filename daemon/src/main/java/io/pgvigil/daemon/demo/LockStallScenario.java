@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * for its AccessExclusiveLock behind it; a new reader queues behind the ALTER
  * every few seconds. After {@link #STALL_SECONDS} the idle session rolls back
  * and everything drains; the next round starts {@link #PAUSE_SECONDS} later.
+ * The ALTER runs as the migration (its own role and application_name): inside
+ * the window that opens, the kill switch cancels it once enough readers queue.
  */
 final class LockStallScenario implements AutoCloseable {
 
@@ -31,19 +33,25 @@ final class LockStallScenario implements AutoCloseable {
   private static final int MAX_READERS = 10;
 
   private final String jdbcUrl;
+  private final String migrationUrl;
   private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(
       daemonThreads("pgvigil-demo-stall"));
   private final ExecutorService blocked = Executors.newCachedThreadPool(
       daemonThreads("pgvigil-demo-session"));
   private final Set<Connection> round = new HashSet<>();
 
-  private LockStallScenario(String jdbcUrl) {
+  private LockStallScenario(String jdbcUrl, String migrationUrl) {
     this.jdbcUrl = jdbcUrl;
+    this.migrationUrl = migrationUrl;
   }
 
-  /** Starts the first round after {@code delaySeconds}. */
-  static LockStallScenario start(String jdbcUrl, int delaySeconds) {
-    LockStallScenario scenario = new LockStallScenario(jdbcUrl);
+  /**
+   * Starts the first round after {@code delaySeconds}.
+   *
+   * @param migrationUrl where the ALTER connects: as the migration's role and application_name
+   */
+  static LockStallScenario start(String jdbcUrl, String migrationUrl, int delaySeconds) {
+    LockStallScenario scenario = new LockStallScenario(jdbcUrl, migrationUrl);
     scenario.clock.schedule(scenario::beginRound, delaySeconds, TimeUnit.SECONDS);
     return scenario;
   }
@@ -67,7 +75,7 @@ final class LockStallScenario implements AutoCloseable {
 
   private void startAlter() {
     blocked.submit(() -> {
-      Connection alter = open();
+      Connection alter = open(migrationUrl);
       try (alter; Statement s = alter.createStatement()) {
         alter.setAutoCommit(false);
         s.execute("ALTER TABLE inventory ADD COLUMN restock_note text");
@@ -107,7 +115,11 @@ final class LockStallScenario implements AutoCloseable {
   }
 
   private Connection open() throws SQLException {
-    Connection c = DriverManager.getConnection(jdbcUrl);
+    return open(jdbcUrl);
+  }
+
+  private Connection open(String url) throws SQLException {
+    Connection c = DriverManager.getConnection(url);
     synchronized (round) {
       round.add(c);
     }
