@@ -75,10 +75,12 @@ class PrometheusRulesTest {
     assumeTrue(onPath("promtool"), "promtool is not on the PATH (Debian: apt-get install prometheus)");
     List<String> command = new ArrayList<>(List.of("promtool"));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command)
         .directory(RULES_DIR.toFile())
-        .redirectErrorStream(true)
-        .start();
+        .redirectErrorStream(true);
+    // promtool test rules keeps a scratch TSDB in TMPDIR: under target/, never in /tmp.
+    builder.environment().put("TMPDIR", System.getProperty("java.io.tmpdir"));
+    Process process = builder.start();
     process.getOutputStream().close();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();

@@ -84,10 +84,22 @@ final class JarProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Stops the process if a test left it running: SIGTERM first, so a demo stops the PostgreSQL
+   * servers it started (a SIGKILL would leave them running), then SIGKILL if it hangs.
+   */
   @Override
   public void close() {
     if (process.isAlive()) {
-      process.destroyForcibly();
+      process.toHandle().destroy();
+      try {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
