@@ -75,7 +75,12 @@ public final class MigrationWatchCheck implements TargetCheck {
         .filter(b -> b.tool() != DetectedTool.APPLICATION || !known.contains(b.pid()))
         .sorted(Comparator.comparing((MigrationBackend b) -> !"active".equals(b.state())))
         .forEach(b -> byTool.putIfAbsent(b.tool().label(), b));
-    byTool.forEach((tool, b) -> windows.openAuto(target, tool, b.pid(), b.backendStart(), AUTO_TTL));
+    byTool.forEach((tool, b) -> {
+      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      running.stream().filter(r -> r.tool().label().equals(tool) && r.pid() != null)
+          .forEach(r -> seen.add(r.pid()));
+      windows.openAuto(target, tool, b.pid(), b.backendStart(), "active".equals(b.state()), seen, AUTO_TTL);
+    });
     windows.migrationEnded(target, byTool.keySet());
   }
 }

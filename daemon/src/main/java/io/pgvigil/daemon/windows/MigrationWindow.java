@@ -37,4 +37,10 @@ public record MigrationWindow(
     return new MigrationWindow(id, target, label, profile, source, openedAt, expiresAt, backendPid,
         backendStart, tool, at, reason);
   }
+
+  /** The same window, now recording another backend of its migration. */
+  MigrationWindow recording(Integer pid, OffsetDateTime start) {
+    return new MigrationWindow(id, target, label, profile, source, openedAt, expiresAt, pid, start,
+        tool, closedAt, closeReason);
+  }
 }

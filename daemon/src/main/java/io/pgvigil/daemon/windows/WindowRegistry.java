@@ -49,17 +49,31 @@ public final class WindowRegistry {
    * a tool seen again keeps its window. The window records the migration's backend (the one
    * running the migration's statements when it can be told apart). It lasts while the tool is
    * seen ({@link #migrationEnded}), at most {@code ttl}.
+   *
+   * <p>A tool seen again on a different backend moves its window's record there when
+   * {@code preferred} (the new backend is the one running statements) or when the recorded backend
+   * is no longer among {@code seenPids}: Flyway takes its lock on one connection before its second
+   * connection starts the DDL, so the first poll may only see the idle lock holder.
    */
   public synchronized Optional<MigrationWindow> openAuto(String target, String tool, Integer pid,
-      OffsetDateTime backendStart, Duration ttl) {
-    boolean known = open.values().stream()
-        .anyMatch(w -> w.target().equals(target) && "auto".equals(w.source()) && tool.equals(w.tool()));
-    if (known) {
+      OffsetDateTime backendStart, boolean preferred, java.util.Set<Integer> seenPids, Duration ttl) {
+    Optional<MigrationWindow> known = open.values().stream()
+        .filter(w -> w.target().equals(target) && "auto".equals(w.source()) && tool.equals(w.tool()))
+        .findFirst();
+    if (known.isPresent()) {
+      MigrationWindow w = known.get();
+      boolean moved = pid != null && !pid.equals(w.backendPid())
+          && (preferred || w.backendPid() == null || !seenPids.contains(w.backendPid()));
+      if (moved) {
+        open.put(w.id(), w.recording(pid, backendStart));
+        LOG.info("window {} on target {}: {} now runs on pid {} (was {})", w.id(), target, tool, pid,
+            w.backendPid());
+      }
       return Optional.empty();
     }
     Instant now = clock.instant();
     MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target,
-        tool + " migration" + (pid == null ? "" : " (pid " + pid + ")"), "in-window", "auto", now,
+        tool + " migration", "in-window", "auto", now,
         now.plus(ttl), pid, backendStart, tool, null, null);
     open.put(window.id(), window);
     LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);

@@ -1,0 +1,53 @@
+package io.pgvigil.daemon.windows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class WindowRegistryTest {
+
+  private static final OffsetDateTime HOLDER_START = OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final OffsetDateTime WORKER_START = HOLDER_START.plusSeconds(1);
+
+  private final WindowRegistry windows = new WindowRegistry(Clock.systemUTC());
+
+  @Test
+  void aToolSeenAgainKeepsItsWindow() {
+    assertThat(windows.openAuto("app", "flyway", 10, HOLDER_START, false, Set.of(10), Duration.ofHours(1)))
+        .isPresent();
+    assertThat(windows.openAuto("app", "flyway", 10, HOLDER_START, false, Set.of(10), Duration.ofHours(1)))
+        .isEmpty();
+    assertThat(windows.openWindows("app")).hasSize(1);
+  }
+
+  @Test
+  void theRecordMovesToTheBackendThatStartsRunningStatements() {
+    // First poll: only Flyway's lock holder, idle in transaction; the worker has not started.
+    String id = windows.openAuto("app", "flyway", 10, HOLDER_START, false, Set.of(10), Duration.ofHours(1))
+        .orElseThrow().id();
+    // Next poll: the worker runs the ALTER; it is the one a cancel must reach.
+    windows.openAuto("app", "flyway", 11, WORKER_START, true, Set.of(10, 11), Duration.ofHours(1));
+
+    MigrationWindow window = windows.find(id).orElseThrow();
+    assertThat(window.backendPid()).isEqualTo(11);
+    assertThat(window.backendStart()).isEqualTo(WORKER_START);
+    assertThat(windows.openWindows("app")).hasSize(1);
+  }
+
+  @Test
+  void anIdleCandidateDoesNotReplaceARecordedBackendStillSeen() {
+    String id = windows.openAuto("app", "flyway", 11, WORKER_START, true, Set.of(10, 11), Duration.ofHours(1))
+        .orElseThrow().id();
+    windows.openAuto("app", "flyway", 10, HOLDER_START, false, Set.of(10, 11), Duration.ofHours(1));
+    assertThat(windows.find(id).orElseThrow().backendPid()).isEqualTo(11);
+
+    // The recorded backend is gone while the tool still runs: the record follows the one left.
+    windows.openAuto("app", "flyway", 10, HOLDER_START, false, Set.of(10), Duration.ofHours(1));
+    assertThat(windows.find(id).orElseThrow().backendPid()).isEqualTo(10);
+  }
+}
