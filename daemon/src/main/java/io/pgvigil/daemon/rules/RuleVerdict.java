@@ -1,0 +1,81 @@
+package io.pgvigil.daemon.rules;
+
+import io.pgvigil.alerts.Blocker;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One rule's verdict on one object of a target after its {@code for} duration: the lock queue
+ * behind pid 4242, the lag of replica-1. Only verdicts at {@link Level#WARN} or {@link Level#ABORT}
+ * are handed on; an object that is no longer listed is back to normal.
+ *
+ * @param rule      a rule name from {@code Rules} ({@code lockQueue}, {@code replicationLag}, ...)
+ * @param object    what the rule is about, stable while the condition lasts ({@code pid 4242},
+ *                  {@code replica-1}); empty for target-wide rules
+ * @param value     the measured value, in {@code unit}
+ * @param threshold the threshold of {@code level} that was crossed, in {@code unit}
+ * @param since     when the value first crossed {@code level}'s threshold
+ * @param inWindow  whether a migration window was open (the in-window profile applied)
+ * @param census    the sessions involved (pids, roles, states, ages), empty when none
+ * @param details   further facts for people (no query text, no secrets)
+ */
+public record RuleVerdict(
+    String target,
+    String rule,
+    String object,
+    Level level,
+    double value,
+    Unit unit,
+    double threshold,
+    Instant since,
+    boolean inWindow,
+    List<Blocker> census,
+    Map<String, String> details) {
+
+  public enum Level { WARN, ABORT }
+
+  public enum Unit { SECONDS, BYTES, COUNT }
+
+  public RuleVerdict {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(rule, "rule");
+    object = object == null ? "" : object;
+    Objects.requireNonNull(level, "level");
+    Objects.requireNonNull(unit, "unit");
+    Objects.requireNonNull(since, "since");
+    census = census == null ? List.of() : List.copyOf(census);
+    details = details == null ? Map.of() : Map.copyOf(details);
+  }
+
+  /** The value as people read it: {@code 7.2s}, {@code 512 MiB}, {@code 6}. */
+  public String formattedValue() {
+    return format(value, unit);
+  }
+
+  public String formattedThreshold() {
+    return format(threshold, unit);
+  }
+
+  public static String format(double amount, Unit unit) {
+    switch (unit) {
+      case SECONDS:
+        return (amount == Math.rint(amount) ? Long.toString((long) amount)
+            : String.format(Locale.ROOT, "%.1f", amount)) + "s";
+      case BYTES:
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = amount;
+        int i = 0;
+        while (Math.abs(v) >= 1024 && i < units.length - 1) {
+          v /= 1024;
+          i++;
+        }
+        return (i == 0 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v)) + " " + units[i];
+      default:
+        return amount == Math.rint(amount) ? Long.toString((long) amount)
+            : String.format(Locale.ROOT, "%.1f", amount);
+    }
+  }
+}
