@@ -129,7 +129,7 @@ public final class Demo implements AutoCloseable {
     configFile = writeConfig(port);
     PgvigilConfig config = new ConfigLoader(Map.of()).load(configFile);
     daemon = RunningDaemon.start(config,
-        new ShadowSettings.Storage(binariesCache, work.resolve("shadow")), Duration.ofSeconds(5),
+        new ShadowSettings.Storage(binariesCache, work.resolve("shadow"), work.resolve("spool")), Duration.ofSeconds(5),
         Clock.systemUTC());
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());
