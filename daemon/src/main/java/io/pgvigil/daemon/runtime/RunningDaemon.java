@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.runtime;
 
+import io.pgvigil.daemon.rules.RuleListener;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.metrics.Metrics;
@@ -34,12 +35,19 @@ public final class RunningDaemon implements AutoCloseable {
   /** Builds the daemon the config describes, starts it and waits until it listens. */
   public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
       Duration maxBackoff, Clock clock) throws Exception {
+    return start(config, storage, RuleListener.NONE, maxBackoff, clock);
+  }
+
+  /** As above, telling {@code listener} every rule verdict (alerts). */
+  public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
+      RuleListener listener, Duration maxBackoff, Clock clock) throws Exception {
     Metrics metrics = new Metrics();
     WindowRegistry windows = new WindowRegistry(clock);
     AbortLog aborts = new AbortLog(metrics.registry());
     Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
         config.server().listenPort(), config.server().apiToken(),
-        TargetSetups.from(config, storage, windows, aborts, metrics.registry(), maxBackoff, clock),
+        TargetSetups.from(config, storage, windows, aborts, listener, metrics.registry(), maxBackoff,
+            clock),
         windows, aborts);
     return start(metrics, settings, clock);
   }
