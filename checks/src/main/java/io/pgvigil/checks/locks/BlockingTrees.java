@@ -82,11 +82,12 @@ final class BlockingTrees {
       UnaryOperator<String> text) {
     if (session == null) {
       // A prepared transaction (pid 0), or a session that ended between the two halves of the snapshot.
-      return new RootBlocker(pid, null, null, pid == 0 ? "prepared transaction" : null, null, 0, 0, null, cycle);
+      return new RootBlocker(pid, null, null, pid == 0 ? "prepared transaction" : null, null, 0, 0, null, cycle,
+          null);
     }
     return new RootBlocker(pid, session.user(), session.applicationName(), session.state(), session.backendType(),
         snapshot.secondsSince(session.xactStart()), snapshot.secondsSince(session.stateChange()),
-        text.apply(session.query()), cycle);
+        text.apply(session.query()), cycle, session.backendStart());
   }
 
   /** Every session reached has {@code blockedBy} entries, so it was seen by the probe. */

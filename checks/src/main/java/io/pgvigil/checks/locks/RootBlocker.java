@@ -15,6 +15,8 @@ package io.pgvigil.checks.locks;
  * @param query               its current or last statement, cut (and redacted when asked)
  * @param waiting             true only for a tree built around a cycle (a deadlock PostgreSQL has not yet
  *                            resolved), whose root is itself waiting
+ * @param backendStart        its {@code backend_start}, null when not seen: with the pid, what guards a
+ *                            terminate
  */
 public record RootBlocker(
     int pid,
@@ -25,4 +27,5 @@ public record RootBlocker(
     double transactionSeconds,
     double stateSeconds,
     String query,
-    boolean waiting) {}
+    boolean waiting,
+    java.time.OffsetDateTime backendStart) {}

@@ -38,8 +38,10 @@ public final class BackendSignals {
 
   /*
    * Idle in transaction (or aborted) for at least $3 microseconds since its last state change, its
-   * role allowlisted, and blocking someone right now: a session that blocks nobody does no harm.
-   * pg_blocking_pids() is only called for sessions waiting on a lock.
+   * role allowlisted, and blocking someone: right now, or seen blocking at $5 and idle in the same
+   * transaction ever since (its state has not changed since before $5, so it still holds every lock
+   * it held then). A session that blocks nobody does no harm. pg_blocking_pids() is only called
+   * for sessions waiting on a lock.
    */
   private static final String TERMINATE_IDLE_BLOCKER = """
       SELECT pg_terminate_backend(a.pid) AS signalled
@@ -51,10 +53,11 @@ public final class BackendSignals {
         AND a.usename::text = ANY($4::text[])
         AND a.backend_type = 'client backend'
         AND a.pid <> pg_backend_pid()
-        AND EXISTS (
-          SELECT 1 FROM pg_locks w
-          WHERE NOT w.granted AND a.pid = ANY(pg_blocking_pids(w.pid))
-        )
+        AND (a.state_change <= $5::timestamptz
+             OR EXISTS (
+               SELECT 1 FROM pg_locks w
+               WHERE NOT w.granted AND a.pid = ANY(pg_blocking_pids(w.pid))
+             ))
       """;
 
   private static final String PERMISSION_DENIED = "42501";
@@ -81,6 +84,16 @@ public final class BackendSignals {
    */
   public Future<SignalResult> terminateIdleBlocker(SqlClient client, int pid, OffsetDateTime backendStart,
       Duration minIdleInTransaction, List<String> allowedRoles) {
+    return terminateIdleBlocker(client, pid, backendStart, minIdleInTransaction, allowedRoles, null);
+  }
+
+  /**
+   * As above, also when it blocks nobody right now but was seen blocking at {@code seenBlockingAt}
+   * (server time of a lock poll) and has stayed idle in that transaction since: after the kill
+   * switch cancels the migration the blocker waits for nobody, yet holds the locks that stalled it.
+   */
+  public Future<SignalResult> terminateIdleBlocker(SqlClient client, int pid, OffsetDateTime backendStart,
+      Duration minIdleInTransaction, List<String> allowedRoles, OffsetDateTime seenBlockingAt) {
     if (minIdleInTransaction.isNegative()) {
       throw new IllegalArgumentException("minIdleInTransaction was " + minIdleInTransaction + " but must be >= 0");
     }
@@ -91,11 +104,12 @@ public final class BackendSignals {
     long micros = minIdleInTransaction.truncatedTo(ChronoUnit.MICROS).toNanos() / 1_000;
     return client.preparedQuery(TERMINATE_IDLE_BLOCKER)
         .mapping(row -> row.getBoolean("signalled"))
-        .execute(Tuple.of(pid, backendStart, micros, allowedRoles.toArray(String[]::new)))
+        .execute(Tuple.of(pid, backendStart, micros, allowedRoles.toArray(String[]::new), seenBlockingAt))
         .map(rows -> rows.size() == 0
             ? new SignalResult(SignalOutcome.REFUSED_GUARD, pid, "not terminated: pid " + pid + " started at "
                 + backendStart + " is not a client backend of an allowed role " + allowedRoles
-                + ", idle in transaction for at least " + minIdleInTransaction + " and blocking another session")
+                + ", idle in transaction for at least " + minIdleInTransaction + " and blocking another session"
+                + (seenBlockingAt == null ? "" : " (now, or since it was seen blocking at " + seenBlockingAt + ")"))
             : signalled(rows.iterator().next(), SignalOutcome.TERMINATED, pid, "terminate"))
         .recover(failure -> denied(failure, pid, "terminate"));
   }

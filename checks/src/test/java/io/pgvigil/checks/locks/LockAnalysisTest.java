@@ -101,7 +101,7 @@ class LockAnalysisTest {
 
     BlockingTree tree = LockAnalysis.defaults().analyze(snapshot()).trees().get(0);
 
-    assertThat(tree.root()).isEqualTo(new RootBlocker(0, null, null, "prepared transaction", null, 0, 0, null, false));
+    assertThat(tree.root()).isEqualTo(new RootBlocker(0, null, null, "prepared transaction", null, 0, 0, null, false, null));
   }
 
   @Test

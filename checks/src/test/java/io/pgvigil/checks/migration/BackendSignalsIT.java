@@ -186,6 +186,29 @@ class BackendSignalsIT {
   }
 
   @Test
+  void terminatesABlockerSeenBlockingAfterTheMigrationWasCancelledButNotOneThatMovedOn() throws Exception {
+    Stall stall = stall(0);
+    int holder = stall.holder().pid();
+    OffsetDateTime seenBlocking = await(killer.query("SELECT clock_timestamp() AS now")
+        .mapping(row -> row.getOffsetDateTime("now")).execute().map(rows -> rows.iterator().next()));
+    await(signals.cancel(killer, stall.alter().pid(), backendStart(stall.alter().pid())));
+    assertThatThrownBy(() -> stall.altering().get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+
+    // It blocks nobody now: without the observation the guard refuses, as before.
+    assertThat(await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
+        List.of("app_user"))).outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
+    // Seen blocking before its state last changed: not the same idle stretch, refused.
+    assertThat(await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
+        List.of("app_user"), seenBlocking.minusMinutes(10))).outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
+    assertThat(state(holder)).isEqualTo("idle in transaction");
+
+    SignalResult result = await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
+        List.of("app_user"), seenBlocking));
+    assertThat(result.outcome()).isEqualTo(SignalOutcome.TERMINATED);
+    await().atMost(WAIT).until(() -> state(holder) == null);
+  }
+
+  @Test
   void refusesToTerminateOutsideTheAllowlistThresholdOrState() throws Exception {
     Stall stall = stall(0);
     int holder = stall.holder().pid();

@@ -205,7 +205,7 @@ public final class Alerting implements Alarms {
       return;
     }
     down.observe(statuses.get(), clock.instant());
-    killSwitch.resolveClosed(windows);
+    killSwitch.resolveClosed(windows, e.firing());
     metrics.firing(e.firing());
     e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}",
         err.getMessage()));

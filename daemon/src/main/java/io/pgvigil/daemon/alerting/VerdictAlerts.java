@@ -3,6 +3,7 @@ package io.pgvigil.daemon.alerting;
 import io.pgvigil.alerts.Alert;
 import io.pgvigil.alerts.Blocker;
 import io.pgvigil.alerts.Severity;
+import io.pgvigil.daemon.config.Rules;
 import io.pgvigil.daemon.rules.RuleListener;
 import io.pgvigil.daemon.rules.RuleVerdict;
 import java.util.HashSet;
@@ -20,11 +21,15 @@ import java.util.concurrent.ConcurrentHashMap;
 final class VerdictAlerts implements RuleListener {
 
   private static final Map<String, String> WHAT = Map.of(
-      "lockWait", "a session waits for a lock",
-      "lockQueue", "sessions queue behind a DDL lock",
-      "replicationLag", "a standby lags behind",
-      "ddlRuntime", "a DDL statement runs long",
-      "idleInTransaction", "a session is idle in transaction");
+      Rules.LOCK_WAIT, "a session waits for a lock",
+      Rules.LOCK_QUEUE, "sessions queue behind a lock request",
+      Rules.LOCK_QUEUE_COST, "a lock queue has cost blocked-backend-seconds",
+      Rules.REPLICATION_LAG, "a standby lags behind",
+      Rules.REPLICATION_LAG_BYTES, "a standby lags behind in WAL",
+      Rules.STANDBY_GONE, "a standby is gone",
+      Rules.DDL_RUNTIME, "a DDL statement runs long",
+      Rules.IDLE_IN_TRANSACTION, "a session is idle in transaction",
+      Rules.LONG_WRITE, "a write runs long (an unbatched backfill?)");
 
   private final Alarms alarms;
   private final boolean queryText;

@@ -189,6 +189,20 @@ final class ConfigNode {
         return Optional.empty();
     }
 
+    /** A size greater than zero such as {@code 512MB} or {@code 1GiB}; a bare number is bytes. */
+    Optional<Long> positiveBytes() {
+        Optional<Scalar> scalar = scalar("a size such as 512MB");
+        if (scalar.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Long> bytes = RuleUnits.parseBytes(scalar.get().value());
+        if (bytes.isPresent() && bytes.get() > 0) {
+            return bytes;
+        }
+        problem("'" + scalar.get().display() + "' must be a positive size such as 512MB or 1GiB");
+        return Optional.empty();
+    }
+
     /** {@code true} or {@code false}. */
     Optional<Boolean> bool() {
         return oneOf(List.of("true", "false")).map(Boolean::parseBoolean);

@@ -41,15 +41,21 @@ final class ConfigSummary {
                     + Durations.format(watch.statementTimeout()));
         }
         Rules rules = config.rules();
-        lines.add("rule " + Rules.LOCK_WAIT + ": " + threshold(rules.lockWait()));
-        lines.add("rule " + Rules.LOCK_QUEUE + ": " + threshold(rules.lockQueue()));
-        lines.add("rule " + Rules.REPLICATION_LAG + ": " + threshold(rules.replicationLag()));
-        lines.add("rule " + Rules.DDL_RUNTIME + ": " + threshold(rules.ddlRuntime()));
-        lines.add("rule " + Rules.IDLE_IN_TRANSACTION + ": " + threshold(rules.idleInTransaction()));
+        for (Rules.Kind kind : Rules.Kind.values()) {
+            Threshold<Double> inWindow = rules.threshold(kind, true);
+            Threshold<Double> always = rules.threshold(kind, false);
+            lines.add("rule " + kind.yaml() + ": " + threshold(inWindow, kind.unit())
+                    + (always.abort().isPresent() ? "; outside windows " + threshold(always, kind.unit()) : ""));
+        }
         lines.add("alerts: " + alertSinks(config.alerts()));
         KillSwitchConfig killSwitch = config.killSwitch();
         lines.add("kill switch: " + killSwitch.mode().yaml() + ", " + killSwitch.hooks().size() + " hook(s)"
-                + killSwitch.hooks().stream().map(ConfigSummary::hook).collect(Collectors.joining()));
+                + killSwitch.hooks().stream().map(ConfigSummary::hook).collect(Collectors.joining())
+                + (killSwitch.mode() == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS
+                        ? "; may terminate idle-in-transaction blockers of roles " + killSwitch.terminate().roles()
+                                + " idle for " + Durations.format(killSwitch.terminate().idleInTransactionAfter())
+                        : "")
+                + killSwitch.deadManAfter().map(d -> "; dead-man switch after " + Durations.format(d)).orElse(""));
         return lines;
     }
 
@@ -62,14 +68,10 @@ final class ConfigSummary {
         return "prisma, directory " + ((MigrationsConfig.Prisma) migrations).directory();
     }
 
-    private static <T extends Comparable<T>> String threshold(Threshold<T> threshold) {
-        return "warn " + threshold.warn().map(ConfigSummary::level).orElse("off")
-                + ", abort " + threshold.abort().map(ConfigSummary::level).orElse("off")
+    private static String threshold(Threshold<Double> threshold, Rules.Unit unit) {
+        return "warn " + threshold.warn().map(v -> RuleUnits.format(v, unit)).orElse("off")
+                + ", abort " + threshold.abort().map(v -> RuleUnits.format(v, unit)).orElse("off")
                 + ", for " + Durations.format(threshold.sustainedFor());
-    }
-
-    private static String level(Object value) {
-        return value instanceof Duration duration ? Durations.format(duration) : String.valueOf(value);
     }
 
     private static String alertSinks(AlertsConfig alerts) {

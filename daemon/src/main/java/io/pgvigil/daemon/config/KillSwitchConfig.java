@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.config;
 
 import io.pgvigil.alerts.SecretValue;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -10,13 +11,35 @@ import java.util.Optional;
  * What pgvigil does when an abort threshold is crossed. The default is dry-run: cancelling
  * somebody's migration must be a decision written in the config, never a surprise.
  */
-public record KillSwitchConfig(Mode mode, List<Hook> hooks) {
+public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate, Optional<Duration> deadManAfter) {
 
-    public static final KillSwitchConfig DEFAULT = new KillSwitchConfig(Mode.DRY_RUN, List.of());
+    public static final KillSwitchConfig DEFAULT =
+            new KillSwitchConfig(Mode.DRY_RUN, List.of(), Terminate.NONE, Optional.empty());
 
     public KillSwitchConfig {
         Objects.requireNonNull(mode, "mode");
         hooks = List.copyOf(hooks);
+        Objects.requireNonNull(terminate, "terminate");
+        Objects.requireNonNull(deadManAfter, "deadManAfter");
+    }
+
+    public KillSwitchConfig(Mode mode, List<Hook> hooks) {
+        this(mode, hooks, Terminate.NONE, Optional.empty());
+    }
+
+    /**
+     * Who {@code cancel-and-terminate-blockers} may terminate: idle-in-transaction root blockers
+     * of the migration, logged in as one of {@code roles}, idle in their transaction for at least
+     * {@code idleInTransactionAfter}. Never autovacuum, WAL senders or replication connections.
+     */
+    public record Terminate(List<String> roles, Duration idleInTransactionAfter) {
+        public static final Duration DEFAULT_IDLE_IN_TRANSACTION_AFTER = Duration.ofSeconds(30);
+        public static final Terminate NONE = new Terminate(List.of(), DEFAULT_IDLE_IN_TRANSACTION_AFTER);
+
+        public Terminate {
+            roles = List.copyOf(roles);
+            Objects.requireNonNull(idleInTransactionAfter, "idleInTransactionAfter");
+        }
     }
 
     public enum Mode {

@@ -6,62 +6,80 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /** Reads what pgvigil does about what it sees: {@code rules:} and {@code killSwitch:} ({@code alerts:}: {@link AlertsReader}). */
 final class PolicyReader {
 
     Rules readRules(ConfigNode rules) {
-        if (!rules.mapping("rule", Rules.NAMES)) {
+        List<String> keys = new ArrayList<>(Rules.NAMES);
+        keys.add(Rules.ALWAYS);
+        if (!rules.mapping("rule", keys)) {
             return Rules.DEFAULT;
         }
-        return new Rules(
-                durationRule(rules.get(Rules.LOCK_WAIT), Rules.DEFAULT_LOCK_WAIT),
-                threshold(rules.get(Rules.LOCK_QUEUE), Rules.DEFAULT_LOCK_QUEUE, ConfigNode::positiveInteger,
-                        Object::toString),
-                durationRule(rules.get(Rules.REPLICATION_LAG), Rules.DEFAULT_REPLICATION_LAG),
-                durationRule(rules.get(Rules.DDL_RUNTIME), Rules.DEFAULT_DDL_RUNTIME),
-                durationRule(rules.get(Rules.IDLE_IN_TRANSACTION), Rules.DEFAULT_IDLE_IN_TRANSACTION));
+        Map<Rules.Kind, Threshold<Double>> inWindow = profile(rules);
+        Map<Rules.Kind, Threshold<Double>> always = Map.of();
+        ConfigNode alwaysNode = rules.get(Rules.ALWAYS);
+        if (alwaysNode.mapping("rule", Rules.NAMES)) {
+            always = profile(alwaysNode);
+        }
+        return Rules.of(inWindow, always);
     }
 
-    private static Threshold<Duration> durationRule(ConfigNode rule, Threshold<Duration> defaults) {
-        return threshold(rule, defaults, ConfigNode::positiveDuration, Durations::format);
+    /** The rules a profile gives; a rule it does not mention is absent (and takes its default). */
+    private static Map<Rules.Kind, Threshold<Double>> profile(ConfigNode profile) {
+        Map<Rules.Kind, Threshold<Double>> given = new EnumMap<>(Rules.Kind.class);
+        for (Rules.Kind kind : Rules.Kind.values()) {
+            threshold(profile.get(kind.yaml()), kind).ifPresent(t -> given.put(kind, t));
+        }
+        return given;
     }
 
     /** A rule present in the file replaces its default wholesale; see {@link Rules}. */
-    private static <T extends Comparable<T>> Threshold<T> threshold(
-            ConfigNode rule, Threshold<T> defaults, Function<ConfigNode, Optional<T>> level,
-            Function<T, String> format) {
+    private static Optional<Threshold<Double>> threshold(ConfigNode rule, Rules.Kind kind) {
         if (!rule.mapping("warn", "abort", "for")) {
-            return defaults;
+            return Optional.empty();
         }
         ConfigNode warnNode = rule.get("warn");
         ConfigNode abortNode = rule.get("abort");
-        Optional<T> warn = level.apply(warnNode);
-        Optional<T> abort = level.apply(abortNode);
+        Optional<Double> warn = level(warnNode, kind.unit());
+        Optional<Double> abort = level(abortNode, kind.unit());
         Duration sustainedFor = rule.get("for").duration().orElse(Duration.ZERO);
         if (!warnNode.isPresent() && !abortNode.isPresent()) {
-            rule.problem("needs warn, abort or both, e.g. { warn: " + example(defaults, format) + " }");
-            return defaults;
+            rule.problem("needs warn, abort or both, e.g. { warn: " + example(kind) + " }");
+            return Optional.empty();
         }
-        if (warn.isPresent() && abort.isPresent() && abort.get().compareTo(warn.get()) < 0) {
-            abortNode.problem("'" + format.apply(abort.get()) + "' is below warn '" + format.apply(warn.get())
-                    + "'; abort must be greater than or equal to warn");
+        if (warn.isPresent() && abort.isPresent() && abort.get() < warn.get()) {
+            abortNode.problem("'" + RuleUnits.format(abort.get(), kind.unit()) + "' is below warn '"
+                    + RuleUnits.format(warn.get(), kind.unit()) + "'; abort must be greater than or equal to warn");
         }
         if (warn.isEmpty() && abort.isEmpty()) {
-            return defaults; // both invalid and already reported
+            return Optional.empty(); // both invalid and already reported
         }
-        return new Threshold<>(warn, abort, sustainedFor);
+        return Optional.of(new Threshold<>(warn, abort, sustainedFor));
     }
 
-    private static <T extends Comparable<T>> String example(Threshold<T> defaults, Function<T, String> format) {
-        return defaults.warn().or(defaults::abort).map(format).orElse("1");
+    private static Optional<Double> level(ConfigNode node, Rules.Unit unit) {
+        switch (unit) {
+            case SECONDS:
+                return node.positiveDuration().map(d -> d.toNanos() / 1e9);
+            case BYTES:
+                return node.positiveBytes().map(Long::doubleValue);
+            default:
+                return node.positiveInteger().map(Integer::doubleValue);
+        }
+    }
+
+    private static String example(Rules.Kind kind) {
+        Threshold<Double> defaults = kind.defaults();
+        return RuleUnits.format(defaults.warn().or(defaults::abort).orElse(1.0), kind.unit());
     }
 
     KillSwitchConfig readKillSwitch(ConfigNode killSwitch) {
-        if (!killSwitch.mapping("mode", "hooks")) {
+        if (!killSwitch.mapping("mode", "hooks", "terminate", "deadMan")) {
             return KillSwitchConfig.DEFAULT;
         }
         KillSwitchConfig.Mode mode = killSwitch.get("mode").oneOf(KillSwitchConfig.Mode.spellings())
@@ -70,7 +88,26 @@ final class PolicyReader {
         for (ConfigNode hook : killSwitch.get("hooks").list("[{ exec: [\"/hooks/abort-deploy.sh\"] }]")) {
             readHook(hook).ifPresent(hooks::add);
         }
-        return new KillSwitchConfig(mode, hooks);
+        KillSwitchConfig.Terminate terminate = KillSwitchConfig.Terminate.NONE;
+        ConfigNode terminateNode = killSwitch.get("terminate");
+        if (terminateNode.mapping("roles", "idleInTransactionAfter")) {
+            terminate = new KillSwitchConfig.Terminate(terminateNode.get("roles").stringList("[app]"),
+                    terminateNode.get("idleInTransactionAfter").positiveDuration()
+                            .orElse(KillSwitchConfig.Terminate.DEFAULT_IDLE_IN_TRANSACTION_AFTER));
+        }
+        if (mode == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS && terminate.roles().isEmpty()) {
+            terminateNode.get("roles").problem("is needed by mode cancel-and-terminate-blockers: list the roles whose"
+                    + " idle-in-transaction sessions may be terminated, e.g. terminate: { roles: [app] }");
+        }
+        Optional<Duration> deadMan = Optional.empty();
+        ConfigNode deadManNode = killSwitch.get("deadMan");
+        if (deadManNode.mapping("after")) {
+            ConfigNode after = deadManNode.get("after");
+            if (after.require("give how long pgvigil may lose sight of a target in a window, e.g. after: 30s")) {
+                deadMan = after.positiveDuration();
+            }
+        }
+        return new KillSwitchConfig(mode, hooks, terminate, deadMan);
     }
 
     private Optional<Hook> readHook(ConfigNode hook) {

@@ -1,12 +1,14 @@
 package io.pgvigil.daemon.killswitch;
 
-import io.pgvigil.checks.locks.LockReport;
-import io.pgvigil.checks.migration.BackendSignals;
 import io.pgvigil.alerts.HookEvent;
 import io.pgvigil.alerts.Severity;
+import io.pgvigil.checks.locks.BlockingTree;
+import io.pgvigil.checks.locks.LockReport;
+import io.pgvigil.checks.locks.RootBlocker;
+import io.pgvigil.checks.migration.BackendSignals;
+import io.pgvigil.checks.migration.SignalResult;
 import io.pgvigil.daemon.config.KillSwitchConfig;
-import io.pgvigil.daemon.config.Rules;
-import io.pgvigil.daemon.config.Threshold;
+import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
@@ -19,32 +21,30 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The abort rules of one target, evaluated after every lock poll, on the
- * target's event loop. An abort applies only inside a migration window. A
- * breach must last the rule's {@code for}, and then hold on one more, fresh
- * poll (the second chance) before anything is done, so a one-poll spike never
- * aborts a deploy. What is done, once per window: in {@code dry-run} (the
- * default) nothing but the decisions; in {@code cancel} modes,
- * {@code pg_cancel_backend} of the window's recorded migration backend only,
- * guarded by pid + backend_start + state in the same statement, and the
- * kill-switch hooks (a program with PGVIGIL_* variables, a signed POST). Every
- * decision is logged and counted.
+ * The kill switch of one target, on the target's event loop. It acts on verdicts at the ABORT
+ * level: inside a migration window (the in-window profile), or outside one only where
+ * {@code rules.always} sets an abort level. A verdict must be at ABORT once more on the next fresh
+ * poll of its source (the second chance) before anything is done, so a one-poll spike never aborts
+ * a deploy. What is done, once per window (or once per breach outside windows): in {@code dry-run}
+ * (the default) nothing but the decisions; in {@code cancel}, {@code pg_cancel_backend} of the
+ * window's recorded migration backend only, guarded by pid + backend_start + state in the same
+ * statement; in {@code cancel-and-terminate-blockers} also {@code pg_terminate_backend} of the
+ * stall's idle-in-transaction root blockers of allowlisted roles, idle long enough (guarded the
+ * same way); and the kill-switch hooks. The dead-man switch fires the hooks when the target has
+ * not been polled for too long while a window is open. Every decision is logged and counted.
  */
 public final class AbortRules {
 
   private static final Logger LOG = LoggerFactory.getLogger(AbortRules.class);
-
-  /** One watched condition: its name, today's value, and its thresholds. */
-  private record Condition(String rule, double value, Optional<Double> abort, Duration sustainedFor) {}
+  public static final String DEAD_MAN = "deadMan";
 
   private final String target;
-  private final Rules rules;
+  private final KillSwitchConfig killSwitch;
   private final KillSwitchConfig.Mode mode;
   private final WindowRegistry windows;
   private final AbortLog log;
@@ -52,117 +52,208 @@ public final class AbortRules {
   private final BackendSignals signals = new BackendSignals();
   private final KillSwitchHooks hooks;
 
-  private final java.util.Map<String, Instant> breachSince = new java.util.HashMap<>();
+  /** Verdicts at ABORT on the previous poll of their source: the next one acts. */
   private final Set<String> armed = new HashSet<>();
-  /** Windows already acted on: one abort per window, not one per poll. */
+  /** Windows (or outside-window breaches) already acted on: one abort each, not one per poll. */
   private final Set<String> handled = new HashSet<>();
+  private Instant lastLockPoll;
 
-  public AbortRules(String target, Rules rules, KillSwitchConfig killSwitch, WindowRegistry windows,
-      AbortLog log, Clock clock) {
+  public AbortRules(String target, KillSwitchConfig killSwitch, WindowRegistry windows, AbortLog log,
+      Clock clock) {
     this.target = target;
-    this.rules = rules;
+    this.killSwitch = killSwitch;
     this.mode = killSwitch.mode();
     this.hooks = new KillSwitchHooks(killSwitch.hooks());
     this.windows = windows;
     this.log = log;
     this.clock = clock;
+    this.lastLockPoll = clock.instant();
   }
 
-  /** Evaluates the rules on a fresh lock report; completes when any action has been taken. */
-  public Future<Void> evaluate(LockReport report, Vertx vertx, SqlClient client) {
+  /**
+   * Acts on one source's fresh verdicts; {@code locks} is the latest lock report (the root
+   * blockers a terminate may reach). Completes when every action has been taken.
+   */
+  public Future<Void> evaluate(String source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
+      SqlClient client) {
     Instant now = clock.instant();
-    List<Future<Void>> actions = new ArrayList<>();
-    for (Condition c : conditions(report)) {
-      boolean breached = c.abort().isPresent() && c.value() >= c.abort().get();
-      if (!breached) {
-        breachSince.remove(c.rule());
-        armed.remove(c.rule());
-        continue;
-      }
-      Instant since = breachSince.computeIfAbsent(c.rule(), r -> now);
-      if (Duration.between(since, now).compareTo(c.sustainedFor()) < 0 || !windows.active(target)) {
-        continue;
-      }
-      if (armed.add(c.rule())) {
-        LOG.info("target {}: abort rule {} breached ({} >= {}); checking once more on the next poll",
-            target, c.rule(), c.value(), c.abort().get());
-        continue;
-      }
-      actions.add(act(c, vertx, client, now));
+    if (io.pgvigil.daemon.rules.Measurements.LOCKS.equals(source)) {
+      lastLockPoll = now;
     }
+    Set<String> atAbort = new HashSet<>();
+    List<Future<Void>> actions = new ArrayList<>();
+    for (RuleVerdict v : verdicts) {
+      if (v.level() != RuleVerdict.Level.ABORT) {
+        continue;
+      }
+      String key = source + "/" + v.rule() + "/" + v.object();
+      atAbort.add(key);
+      if (armed.add(key)) {
+        LOG.info("target {}: abort rule {}{} breached ({} >= {}); checking once more on the next poll",
+            target, v.rule(), v.object().isEmpty() ? "" : " (" + v.object() + ")", v.formattedValue(),
+            v.formattedThreshold());
+        continue;
+      }
+      actions.add(v.inWindow() ? actInWindows(v, locks, vertx, client, now)
+          : actOutsideWindows(key, v, vertx, now));
+    }
+    // A verdict no longer at ABORT disarms, and outside windows may act again when it returns.
+    armed.removeIf(k -> k.startsWith(source + "/") && !atAbort.contains(k));
+    handled.removeIf(k -> k.startsWith("always/" + source + "/") && !atAbort.contains(k.substring(7)));
     return Future.join(actions).mapEmpty();
   }
 
   /**
-   * Acts once per open window of the target: cancels the window's recorded migration backend
-   * (when it has one) and runs the hooks (which can fail the CI job even for a window opened
-   * through the API, where no backend is known). In dry-run, only the decisions are recorded.
+   * The dead-man switch, called periodically: when a window is open and the lock watch has not
+   * polled the target for longer than {@code killSwitch.deadMan.after}, the hooks fire, once per
+   * window. pgvigil cannot cancel anything on a target it cannot reach.
    */
-  private Future<Void> act(Condition c, Vertx vertx, SqlClient client, Instant now) {
+  public Future<Void> deadManTick(Vertx vertx) {
+    if (killSwitch.deadManAfter().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Instant now = clock.instant();
+    Duration unseen = Duration.between(lastLockPoll, now);
+    if (unseen.compareTo(killSwitch.deadManAfter().get()) < 0) {
+      return Future.succeededFuture();
+    }
     List<Future<Void>> done = new ArrayList<>();
+    double seconds = unseen.toMillis() / 1000.0;
+    double after = killSwitch.deadManAfter().get().toMillis() / 1000.0;
+    for (MigrationWindow w : windows.openWindows(target)) {
+      if (!handled.add("deadman/" + w.id())) {
+        continue;
+      }
+      Action a = new Action(DEAD_MAN, seconds, after, w);
+      LOG.warn("target {}: not polled for {}s while window {} is open; dead-man switch fires", target,
+          Math.round(seconds), w.id());
+      if (hooks.isEmpty()) {
+        decide(a, now, "hook", "skipped", "the dead-man switch fired but no kill-switch hooks are configured");
+      } else if (mode == KillSwitchConfig.Mode.DRY_RUN) {
+        hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
+      } else {
+        done.add(runHooks(a, vertx, now));
+      }
+    }
+    return Future.join(done).mapEmpty();
+  }
+
+  /** What an action is about: the rule, its value and threshold, the window (null outside one). */
+  private record Action(String rule, double value, double threshold, MigrationWindow window) {}
+
+  /** Once per open window: cancel the recorded backend, maybe terminate blockers, run the hooks. */
+  private Future<Void> actInWindows(RuleVerdict v, LockReport locks, Vertx vertx, SqlClient client,
+      Instant now) {
+    List<Future<Void>> done = new ArrayList<>();
+    boolean dryRun = mode == KillSwitchConfig.Mode.DRY_RUN;
     for (MigrationWindow w : windows.openWindows(target)) {
       if (!handled.add(w.id())) {
         continue;
       }
-      boolean dryRun = mode == KillSwitchConfig.Mode.DRY_RUN;
+      Action a = new Action(v.rule(), v.value(), v.threshold(), w);
+      Future<Void> signalled = Future.succeededFuture();
       if (w.backendPid() != null) {
         if (dryRun) {
-          decide(c, w, now, "cancel", "dry-run", "dry-run: would cancel the migration's statement");
+          decide(a, now, "cancel", "dry-run", "dry-run: would cancel the migration's statement");
         } else {
-          done.add(signals.cancel(client, w.backendPid(), w.backendStart())
-              .map(result -> decide(c, w, now, "cancel",
-                  result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'), result.message()))
-              .otherwise(e -> decide(c, w, now, "cancel", "failed", e.getMessage())));
+          signalled = signals.cancel(client, w.backendPid(), w.backendStart())
+              .map(result -> decide(a, now, "cancel", result, w.backendPid(), w.backendStart()))
+              .otherwise(e -> decide(a, now, "cancel", "failed", e.getMessage()));
         }
       }
+      // Then the blockers, which the guard accepts as seen blocking at the last poll.
+      if (mode == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS) {
+        signalled = signalled.compose(x -> terminateBlockers(a, locks, client, now));
+      }
+      done.add(signalled);
       if (!hooks.isEmpty()) {
         if (dryRun) {
-          hooks.names().forEach(name -> decide(c, w, now, "hook", "dry-run", "dry-run: would run " + name));
+          hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
         } else {
-          done.add(runHooks(c, w, vertx, now));
+          done.add(runHooks(a, vertx, now));
         }
       }
     }
     return Future.join(done).mapEmpty();
   }
 
-  private Future<Void> runHooks(Condition c, MigrationWindow w, Vertx vertx, Instant now) {
-    HookEvent event = new HookEvent(target, c.rule(), "abort", Severity.CRITICAL, format(c.value()),
-        format(c.abort().get()), w.id(), w.backendPid() == null ? List.of() : List.of(w.backendPid()),
-        "pgvigil aborted the migration on " + target + ": " + c.rule() + " " + format(c.value())
-            + " >= " + format(c.abort().get()), now);
+  /**
+   * The idle-in-transaction root blockers of the stall, of allowlisted roles: each terminated
+   * only if the guarded statement still finds it idle in transaction long enough, of an allowed
+   * role, the same backend, and blocking someone.
+   */
+  private Future<Void> terminateBlockers(Action a, LockReport locks, SqlClient client, Instant now) {
+    if (locks == null) {
+      return Future.succeededFuture();
+    }
+    KillSwitchConfig.Terminate terminate = killSwitch.terminate();
+    List<Future<Void>> done = new ArrayList<>();
+    for (BlockingTree tree : locks.trees()) {
+      RootBlocker root = tree.root();
+      if (root.backendStart() == null || root.state() == null || !root.state().startsWith("idle in transaction")
+          || (a.window().backendPid() != null && a.window().backendPid() == root.pid())) {
+        continue;
+      }
+      done.add(signals.terminateIdleBlocker(client, root.pid(), root.backendStart(),
+              terminate.idleInTransactionAfter(), terminate.roles(), locks.serverTime())
+          .map(result -> decide(a, now, "terminate", result, root.pid(), root.backendStart()))
+          .otherwise(e -> decide(a, now, "terminate", "failed", e.getMessage())));
+    }
+    return Future.join(done).mapEmpty();
+  }
+
+  /** Outside windows (an abort level in {@code rules.always}): nothing to cancel, the hooks run. */
+  private Future<Void> actOutsideWindows(String key, RuleVerdict v, Vertx vertx, Instant now) {
+    if (!handled.add("always/" + key)) {
+      return Future.succeededFuture();
+    }
+    Action a = new Action(v.rule(), v.value(), v.threshold(), null);
+    if (hooks.isEmpty()) {
+      decide(a, now, "hook", "skipped", "abort level reached outside a window; no kill-switch hooks configured");
+      return Future.succeededFuture();
+    }
+    if (mode == KillSwitchConfig.Mode.DRY_RUN) {
+      hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
+      return Future.succeededFuture();
+    }
+    return runHooks(a, vertx, now);
+  }
+
+  private Future<Void> runHooks(Action a, Vertx vertx, Instant now) {
+    MigrationWindow w = a.window();
+    String summary = DEAD_MAN.equals(a.rule())
+        ? "pgvigil lost sight of " + target + " for " + format(a.value()) + "s during a migration window"
+        : "pgvigil aborted the migration on " + target + ": " + a.rule() + " " + format(a.value()) + " >= "
+            + format(a.threshold());
+    HookEvent event = new HookEvent(target, a.rule(), "abort", Severity.CRITICAL, format(a.value()),
+        format(a.threshold()), w == null ? null : w.id(),
+        w == null || w.backendPid() == null ? List.of() : List.of(w.backendPid()), summary, now);
     List<String> names = hooks.names();
     return hooks.run(vertx, event).map(results -> {
       for (int i = 0; i < results.size(); i++) {
-        decide(c, w, now, "hook", results.get(i).ok() ? "ok" : "failed",
-            names.get(i) + ": " + results.get(i).message());
+        decide(a, now, "hook", results.get(i).ok() ? "ok" : "failed", names.get(i) + ": " + results.get(i).message());
       }
       return (Void) null;
-    }).otherwise(e -> decide(c, w, now, "hook", "failed", e.getMessage()));
+    }).otherwise(e -> decide(a, now, "hook", "failed", e.getMessage()));
   }
 
-  private Void decide(Condition c, MigrationWindow w, Instant now, String action, String result,
-      String message) {
-    log.record(new AbortDecision(now, target, c.rule(), c.value(), c.abort().get(), w.id(), action,
-        w.backendPid(), w.backendStart(), result, message));
+  private Void decide(Action a, Instant now, String action, SignalResult result, int pid,
+      java.time.OffsetDateTime backendStart) {
+    MigrationWindow w = a.window();
+    log.record(new AbortDecision(now, target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
+        action, pid, backendStart,
+        result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'), result.message()));
+    return null;
+  }
+
+  private Void decide(Action a, Instant now, String action, String result, String message) {
+    MigrationWindow w = a.window();
+    log.record(new AbortDecision(now, target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
+        action, w == null ? null : w.backendPid(), w == null ? null : w.backendStart(), result, message));
     return null;
   }
 
   private static String format(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
-  }
-
-  private List<Condition> conditions(LockReport report) {
-    return List.of(
-        seconds(Rules.LOCK_WAIT, report.summary().maxLockWaitSeconds(), rules.lockWait()),
-        new Condition(Rules.LOCK_QUEUE, report.summary().maxQueueDepth(),
-            rules.lockQueue().abort().map(Integer::doubleValue), rules.lockQueue().sustainedFor()),
-        seconds(Rules.DDL_RUNTIME, report.summary().ddlMaxSeconds(), rules.ddlRuntime()),
-        seconds(Rules.IDLE_IN_TRANSACTION, report.summary().idleInTransactionMaxSeconds(),
-            rules.idleInTransaction()));
-  }
-
-  private static Condition seconds(String rule, double value, Threshold<Duration> t) {
-    return new Condition(rule, value, t.abort().map(d -> d.toNanos() / 1e9), t.sustainedFor());
   }
 }

@@ -2,7 +2,7 @@ package io.pgvigil.daemon.locks;
 
 import io.pgvigil.checks.locks.LockAnalysis;
 import io.pgvigil.checks.locks.LockProbe;
-import io.pgvigil.daemon.killswitch.AbortRules;
+import io.pgvigil.daemon.rules.TargetRules;
 import io.pgvigil.daemon.runtime.TargetCheck;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -22,12 +22,12 @@ public final class LockWatchCheck implements TargetCheck {
   private final Supplier<Duration> interval;
   private final Duration timeout;
   private final LockState state;
-  private final AbortRules aborts;
+  private final TargetRules rules;
 
   /** @param interval asked before every run: faster inside a migration window */
   public LockWatchCheck(LockAnalysis analysis, Supplier<Duration> interval, Duration timeout,
-      LockState state, AbortRules aborts) {
-    this.aborts = aborts;
+      LockState state, TargetRules rules) {
+    this.rules = rules;
     this.analysis = analysis;
     this.interval = interval;
     this.timeout = timeout;
@@ -53,6 +53,6 @@ public final class LockWatchCheck implements TargetCheck {
   public Future<Void> run(Context context) {
     return probe.poll(context.pool()).map(analysis::analyze)
         .onSuccess(state::update)
-        .compose(report -> aborts.evaluate(report, context.vertx(), context.pool()));
+        .compose(report -> rules.onLocks(report, context.vertx(), context.pool()));
   }
 }

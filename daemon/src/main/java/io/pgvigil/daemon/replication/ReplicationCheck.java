@@ -5,6 +5,7 @@ import io.pgvigil.checks.replication.ReplicaProbe;
 import io.pgvigil.checks.replication.ReplicaStatus;
 import io.pgvigil.checks.replication.ReplicationTracker;
 import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.rules.TargetRules;
 import io.pgvigil.daemon.runtime.TargetCheck;
 import io.pgvigil.daemon.runtime.TargetSpecs;
 import io.vertx.core.Future;
@@ -38,12 +39,15 @@ public final class ReplicationCheck implements TargetCheck {
   private final Duration timeout;
   private final ReplicationState state;
   private final Clock clock;
+  private final TargetRules rules;
   private final PrimaryReplicationProbe primaryProbe = new PrimaryReplicationProbe();
   private final ReplicaProbe replicaProbe = new ReplicaProbe();
   private final ReplicationTracker tracker = new ReplicationTracker();
   private final Map<String, Pool> replicaPools = new LinkedHashMap<>();
 
-  public ReplicationCheck(TargetConfig target, Duration timeout, ReplicationState state, Clock clock) {
+  public ReplicationCheck(TargetConfig target, Duration timeout, ReplicationState state, Clock clock,
+      TargetRules rules) {
+    this.rules = rules;
     this.target = target;
     this.timeout = timeout;
     this.state = state;
@@ -72,7 +76,7 @@ public final class ReplicationCheck implements TargetCheck {
         .compose(primary -> replicas.map(seen -> tracker.update(clock.instant(), primary, seen,
             expected())))
         .onSuccess(state::update)
-        .mapEmpty();
+        .compose(report -> rules.onReplication(report, context.vertx(), context.pool()));
   }
 
   private Set<String> expected() {

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.alerting.Alerting;
+import io.pgvigil.daemon.rules.RuleListener;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
@@ -38,6 +39,15 @@ public final class RunningDaemon implements AutoCloseable {
   /** Builds the daemon the config describes, starts it and waits until it listens. */
   public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
       Duration maxBackoff, Clock clock) throws Exception {
+    return start(config, storage, RuleListener.NONE, maxBackoff, clock);
+  }
+
+  /**
+   * As above, telling {@code listener} every rule verdict too. With a sink configured, alert
+   * delivery listens as well: to the verdicts, the drift verdicts and the kill switch's decisions.
+   */
+  public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
+      RuleListener listener, Duration maxBackoff, Clock clock) throws Exception {
     Metrics metrics = new Metrics();
     WindowRegistry windows = new WindowRegistry(clock);
     AbortLog aborts = new AbortLog(metrics.registry());
@@ -45,13 +55,24 @@ public final class RunningDaemon implements AutoCloseable {
         config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
         metrics.registry(), clock);
     alerting.ifPresent(a -> aborts.onDecision(a::decided));
-    List<TargetSetup> targets =
-        TargetSetups.from(config, storage, windows, aborts, metrics.registry(), maxBackoff, clock);
+    RuleListener listeners = alerting.map(a -> both(a.rules(), listener)).orElse(listener);
+    List<TargetSetup> targets = TargetSetups.from(config, storage, windows, aborts, listeners,
+        metrics.registry(), maxBackoff, clock);
     alerting.ifPresent(a -> targets.forEach(t -> t.drift().ifPresent(d -> d.onUpdate(a::drift))));
     Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
         config.server().listenPort(), config.server().apiToken(), targets, windows, aborts,
         alerting);
     return start(metrics, settings, clock);
+  }
+
+  private static RuleListener both(RuleListener first, RuleListener second) {
+    if (second == RuleListener.NONE) {
+      return first;
+    }
+    return (target, source, verdicts) -> {
+      first.evaluated(target, source, verdicts);
+      second.evaluated(target, source, verdicts);
+    };
   }
 
   /**

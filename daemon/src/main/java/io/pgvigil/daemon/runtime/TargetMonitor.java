@@ -61,6 +61,9 @@ public final class TargetMonitor extends VerticleBase {
   private volatile Instant since;
   private volatile ServerInfo server;
   private int downBeats;
+  private long tick = -1;
+  /** How often the dead-man switch looks at the time since the last lock poll. */
+  private static final Duration TICK = Duration.ofMillis(250);
 
   public TargetMonitor(TargetSetup setup, MeterRegistry registry, Clock clock) {
     this.setup = setup;
@@ -99,6 +102,9 @@ public final class TargetMonitor extends VerticleBase {
     }
     heartbeat.start();
     loops.values().forEach(CheckLoop::start);
+    // The dead-man switch must tick while the target is down, when no check loop runs.
+    setup.rules().ifPresent(rules -> tick = vertx.setPeriodic(TICK.toMillis(), id -> rules.tick(vertx)
+        .onFailure(e -> LOG.warn("target {}: kill-switch tick failed: {}", spec.name(), e.toString()))));
     return Future.succeededFuture();
   }
 
@@ -106,6 +112,9 @@ public final class TargetMonitor extends VerticleBase {
   public Future<?> stop() {
     if (heartbeat != null) {
       heartbeat.stop();
+    }
+    if (tick != -1) {
+      vertx.cancelTimer(tick);
     }
     loops.values().forEach(CheckLoop::stop);
     Future<?> checksClosed = Future.join(checks.stream().map(TargetCheck::close).toList());

@@ -3,6 +3,7 @@ package io.pgvigil.daemon.runtime;
 import io.pgvigil.daemon.drift.DriftState;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.replication.ReplicationState;
+import io.pgvigil.daemon.rules.TargetRules;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,9 +13,14 @@ import java.util.Optional;
  * configured) and what its lock watch saw last.
  */
 public record TargetSetup(TargetSpec spec, List<TargetCheck> checks, Optional<DriftState> drift,
-    LockState locks, ReplicationState replication) {
+    LockState locks, ReplicationState replication, Optional<TargetRules> rules) {
 
   public TargetSetup {
     checks = List.copyOf(checks);
+  }
+
+  public TargetSetup(TargetSpec spec, List<TargetCheck> checks, Optional<DriftState> drift,
+      LockState locks, ReplicationState replication) {
+    this(spec, checks, drift, locks, replication, Optional.empty());
   }
 }

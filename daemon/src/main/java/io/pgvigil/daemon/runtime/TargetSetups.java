@@ -12,6 +12,9 @@ import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.locks.LockWatchCheck;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.killswitch.AbortRules;
+import io.pgvigil.daemon.rules.RuleEvaluator;
+import io.pgvigil.daemon.rules.RuleListener;
+import io.pgvigil.daemon.rules.TargetRules;
 import io.pgvigil.daemon.windows.MigrationWatchCheck;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.pgvigil.daemon.metrics.MeterNames;
@@ -32,15 +35,16 @@ public final class TargetSetups {
   private TargetSetups() {}
 
   public static List<TargetSetup> from(PgvigilConfig config, ShadowSettings.Storage storage,
-      WindowRegistry windows, AbortLog aborts, MeterRegistry registry, Duration maxBackoff,
-      Clock clock) {
+      WindowRegistry windows, AbortLog aborts, RuleListener listener, MeterRegistry registry,
+      Duration maxBackoff, Clock clock) {
     return config.targets().stream()
-        .map(t -> from(t, config, storage, windows, aborts, registry, maxBackoff, clock)).toList();
+        .map(t -> from(t, config, storage, windows, aborts, listener, registry, maxBackoff, clock))
+        .toList();
   }
 
   static TargetSetup from(TargetConfig target, PgvigilConfig config, ShadowSettings.Storage storage,
-      WindowRegistry windows, AbortLog aborts, MeterRegistry registry, Duration maxBackoff,
-      Clock clock) {
+      WindowRegistry windows, AbortLog aborts, RuleListener listener, MeterRegistry registry,
+      Duration maxBackoff, Clock clock) {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
         .description("1 while a migration window is open on the target")
         .tags(MeterNames.TAG_TARGET, target.name())
@@ -52,20 +56,22 @@ public final class TargetSetups {
     TargetSpec spec = TargetSpecs.from(target, maxBackoff);
     LockState locks = new LockState(target.name(), registry);
     Duration queryTimeout = spec.queryTimeout().plus(spec.connectTimeout());
+    TargetRules rules = new TargetRules(target.name(),
+        new RuleEvaluator(target.name(), config.rules(), clock),
+        new AbortRules(target.name(), config.killSwitch(), windows, aborts, clock), windows, listener);
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
-        target.watch().redactLiterals()), watchInterval, queryTimeout, locks,
-        new AbortRules(target.name(), config.rules(), config.killSwitch(), windows, aborts, clock)));
+        target.watch().redactLiterals()), watchInterval, queryTimeout, locks, rules));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
     checks.add(new MigrationWatchCheck(target.name(), target.watch().migrationApplicationNames(),
         watchInterval, queryTimeout, windows));
     ReplicationState replication = new ReplicationState(target.name(), registry);
-    checks.add(new ReplicationCheck(target, queryTimeout, replication, clock));
+    checks.add(new ReplicationCheck(target, queryTimeout, replication, clock, rules));
     Optional<DriftState> drift = Optional.empty();
     if (target.migrations().isPresent()) {
       DriftState state = new DriftState(target.name(), registry);
       checks.add(DriftCheck.of(target, storage, state::last, state::update, clock));
       drift = Optional.of(state);
     }
-    return new TargetSetup(spec, checks, drift, locks, replication);
+    return new TargetSetup(spec, checks, drift, locks, replication, Optional.of(rules));
   }
 }

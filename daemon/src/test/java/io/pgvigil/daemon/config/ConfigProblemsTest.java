@@ -199,8 +199,34 @@ class ConfigProblemsTest {
     @Test
     void rejectsAnUnknownRuleListingTheKnownOnes() {
         assertThat(problems(TARGET + "rules: { lockTimeout: { warn: 1s } }\n")).isEqualTo(
-                "rules.lockTimeout: unknown rule; known rules are lockWait, lockQueue, replicationLag, "
-                        + "ddlRuntime, idleInTransaction");
+                "rules.lockTimeout: unknown rule; known rules are lockWait, lockQueue, lockQueueCost, "
+                        + "replicationLag, replicationLagBytes, standbyGone, ddlRuntime, idleInTransaction, "
+                        + "longWrite, always");
+    }
+
+    @Test
+    void rejectsABadSizeAndAnUnknownRuleInTheAlwaysProfile() {
+        assertThat(problems(TARGET + """
+                rules:
+                  replicationLagBytes: { warn: 12 parsecs }
+                  always: { lockWaitt: { warn: 1s } }
+                """)).isEqualTo("""
+                rules.replicationLagBytes.warn: '12 parsecs' must be a positive size such as 512MB or 1GiB
+                rules.always.lockWaitt: unknown rule; did you mean 'lockWait'? (known rules are lockWait, lockQueue, \
+                lockQueueCost, replicationLag, replicationLagBytes, standbyGone, ddlRuntime, idleInTransaction, \
+                longWrite)""");
+    }
+
+    @Test
+    void terminateModeNeedsItsRoleAllowlistAndTheDeadManSwitchItsTime() {
+        assertThat(problems(TARGET + """
+                killSwitch:
+                  mode: cancel-and-terminate-blockers
+                  deadMan: { after: 0s }
+                """)).isEqualTo("""
+                killSwitch.terminate.roles: is needed by mode cancel-and-terminate-blockers: list the roles whose \
+                idle-in-transaction sessions may be terminated, e.g. terminate: { roles: [app] }
+                killSwitch.deadMan.after: '0s' must be a positive duration such as 1s""");
     }
 
     @Test
@@ -297,7 +323,8 @@ class ConfigProblemsTest {
                 targets[1].name: 'app' is already used at targets[0].name; target names must be unique
                 targets[1].url: scheme 'mysql' is not supported; the URL must start with postgresql:// or postgres://
                 rules.lockQueu: unknown rule; did you mean 'lockQueue'? (known rules are lockWait, lockQueue, \
-                replicationLag, ddlRuntime, idleInTransaction)
+                lockQueueCost, replicationLag, replicationLagBytes, standbyGone, ddlRuntime, idleInTransaction, \
+                longWrite, always)
                 rules.lockWait.abort: '2s' is below warn '5s'; abort must be greater than or equal to warn
                 killSwitch.mode: 'cancle' is not one of dry-run, cancel, cancel-and-terminate-blockers; \
                 did you mean 'cancel'?""");

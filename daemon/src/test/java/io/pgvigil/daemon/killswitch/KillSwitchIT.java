@@ -100,6 +100,28 @@ class KillSwitchIT {
   }
 
   @Test
+  void theOptInModeAlsoTerminatesTheIdleHolder(TestPostgres pg) throws Exception {
+    Stall stall = stall(pg, "cancel-and-terminate-blockers",
+        "terminate: { roles: [" + pg.user() + "], idleInTransactionAfter: 100ms }");
+    try (RunningDaemon daemon = stall.daemon) {
+      Http http = new Http(daemon.port());
+      Throwable failure = stall.migrate.handle((ok, e) -> e).get(30, TimeUnit.SECONDS);
+      assertThat(rootMessage(failure)).contains("canceling statement due to user request");
+      for (Future<?> reader : stall.readers) {
+        reader.get(10, TimeUnit.SECONDS);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> state(pg, stall.holderPid).equals("gone"));
+      JsonObject terminate = new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts").stream()
+          .map(JsonObject.class::cast).filter(a -> a.getString("action").equals("terminate"))
+          .findFirst().orElseThrow();
+      assertThat(terminate.getString("result")).isEqualTo("terminated");
+      assertThat(terminate.getInteger("pid")).isEqualTo(stall.holderPid);
+      assertThat(Http.sample(http.get("/metrics").body(),
+          "pgvigil_abort_actions_total{action=\"terminate\",result=\"terminated\",target=\"app\"}")).isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void dryRunDecidesButCancelsNothing(TestPostgres pg) throws Exception {
     Stall stall = stall(pg, "dry-run");
     try (RunningDaemon daemon = stall.daemon) {
@@ -124,6 +146,10 @@ class KillSwitchIT {
 
   /** Starts the daemon, the idle holder, the Flyway migration (its ALTER waits) and the readers. */
   private Stall stall(TestPostgres pg, String mode) throws Exception {
+    return stall(pg, mode, "");
+  }
+
+  private Stall stall(TestPostgres pg, String mode, String killSwitchExtra) throws Exception {
     Path migrations = Files.createDirectories(dir.resolve("db/migration"));
     Files.writeString(migrations.resolve("V1__add_note.sql"), "ALTER TABLE accounts ADD COLUMN note text;\n");
     var config = new ConfigLoader(Map.of()).parse("""
@@ -135,7 +161,8 @@ class KillSwitchIT {
         killSwitch:
           mode: %s
           hooks: [{ exec: ["%s"] }]
-        """.formatted(pg.uri(), mode, hook()), dir);
+          %s
+        """.formatted(pg.uri(), mode, hook(), killSwitchExtra), dir);
     RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
         Clock.systemUTC());
     Connection holder = open(pg);

@@ -14,9 +14,15 @@ public final class Http {
   private final HttpClient client = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
   private final String base;
+  private final int port;
 
   public Http(int port) {
     this.base = "http://127.0.0.1:" + port;
+    this.port = port;
+  }
+
+  public int port() {
+    return port;
   }
 
   public HttpResponse<String> get(String path) {
@@ -34,8 +40,17 @@ public final class Http {
 
   /** A POST with an optional bearer token and no body. */
   public HttpResponse<String> post(String path, String bearer) {
+    return post(path, bearer, null);
+  }
+
+  /** A POST with an optional bearer token and an optional JSON body. */
+  public HttpResponse<String> post(String path, String bearer, String json) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody());
+        .timeout(Duration.ofSeconds(60)).POST(json == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(json));
+    if (json != null) {
+      request.header("Content-Type", "application/json");
+    }
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
     }

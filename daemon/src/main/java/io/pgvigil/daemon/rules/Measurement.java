@@ -1,0 +1,29 @@
+package io.pgvigil.daemon.rules;
+
+import io.pgvigil.alerts.Blocker;
+import io.pgvigil.daemon.config.Rules;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One value a poll measured for a rule: the longest lock wait, replica-1's lag in seconds.
+ *
+ * @param object  what it is about ({@code replica-1}); empty for a target-wide value
+ * @param census  the sessions involved, for people
+ * @param details further facts, for people
+ */
+public record Measurement(Rules.Kind kind, String object, double value, List<Blocker> census,
+    Map<String, String> details) {
+
+  public Measurement {
+    Objects.requireNonNull(kind, "kind");
+    object = object == null ? "" : object;
+    census = census == null ? List.of() : List.copyOf(census);
+    details = details == null ? Map.of() : Map.copyOf(details);
+  }
+
+  public static Measurement of(Rules.Kind kind, String object, double value) {
+    return new Measurement(kind, object, value, List.of(), Map.of());
+  }
+}

@@ -1,0 +1,115 @@
+package io.pgvigil.daemon.rules;
+
+import io.pgvigil.alerts.Blocker;
+import io.pgvigil.checks.locks.BlockingTree;
+import io.pgvigil.checks.locks.IdleTransaction;
+import io.pgvigil.checks.locks.LockQueue;
+import io.pgvigil.checks.locks.LockReport;
+import io.pgvigil.checks.locks.LockSummary;
+import io.pgvigil.checks.locks.RootBlocker;
+import io.pgvigil.checks.locks.RunningDdl;
+import io.pgvigil.checks.locks.RunningWrite;
+import io.pgvigil.checks.replication.ReplicaLag;
+import io.pgvigil.checks.replication.ReplicationReport;
+import io.pgvigil.daemon.config.Rules.Kind;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What each poll measures for the rules. Lock rules are target-wide (one alert for one stall, not
+ * one per waiting session), with the root blockers as the census; replication rules are per replica.
+ * No query text: alerts carry pids, roles, states and ages only.
+ */
+public final class Measurements {
+
+  public static final String LOCKS = "locks";
+  public static final String REPLICATION = "replication";
+
+  private Measurements() {}
+
+  public static List<Measurement> of(LockReport report) {
+    LockSummary s = report.summary();
+    List<Blocker> roots = report.trees().stream().map(BlockingTree::root)
+        .map(Measurements::blocker).toList();
+    Map<String, String> queue = report.queues().stream()
+        .max(Comparator.comparingInt(LockQueue::depth).thenComparingDouble(LockQueue::costSeconds))
+        .map(Measurements::queueDetails).orElse(Map.of());
+    List<Measurement> all = new ArrayList<>();
+    all.add(new Measurement(Kind.LOCK_WAIT, "", s.maxLockWaitSeconds(), roots,
+        Map.of("waitingSessions", Integer.toString(s.waitingSessions()))));
+    all.add(new Measurement(Kind.LOCK_QUEUE, "", s.maxQueueDepth(), roots, queue));
+    all.add(new Measurement(Kind.LOCK_QUEUE_COST, "", s.maxQueueCostSeconds(), roots, queue));
+    all.add(new Measurement(Kind.DDL_RUNTIME, "", s.ddlMaxSeconds(),
+        report.ddl().stream().map(Measurements::blocker).toList(), Map.of()));
+    all.add(new Measurement(Kind.IDLE_IN_TRANSACTION, "", s.idleInTransactionMaxSeconds(),
+        report.idleInTransaction().stream().map(Measurements::blocker).toList(), Map.of()));
+    all.add(new Measurement(Kind.LONG_WRITE, "", s.writeMaxSeconds(),
+        report.writes().stream().map(Measurements::blocker).toList(), Map.of()));
+    return all;
+  }
+
+  public static List<Measurement> of(ReplicationReport report) {
+    List<Measurement> all = new ArrayList<>();
+    List<String> gone = new ArrayList<>();
+    for (ReplicaLag r : report.replicas()) {
+      if (r.gone()) {
+        gone.add(r.name());
+        continue;
+      }
+      Double seconds = max(r.replayLagSeconds(), r.replayDelaySeconds());
+      if (seconds != null) {
+        all.add(Measurement.of(Kind.REPLICATION_LAG, r.name(), seconds));
+      }
+      Long bytes = r.replayLagBytes() != null ? r.replayLagBytes() : r.replayGapBytes();
+      if (bytes != null) {
+        all.add(Measurement.of(Kind.REPLICATION_LAG_BYTES, r.name(), bytes));
+      }
+    }
+    Map<String, String> details = new LinkedHashMap<>();
+    if (!gone.isEmpty()) {
+      details.put("gone", String.join(", ", gone));
+    }
+    all.add(new Measurement(Kind.STANDBY_GONE, "", gone.size(), List.of(), details));
+    return all;
+  }
+
+  private static Double max(Double a, Double b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : Math.max(a, b);
+  }
+
+  private static Map<String, String> queueDetails(LockQueue q) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("queueHeadPid", Integer.toString(q.pid()));
+    details.put("queueHeadMode", String.valueOf(q.mode()));
+    if (q.relation() != null) {
+      details.put("relation", q.relation());
+    }
+    details.put("queueDepth", Integer.toString(q.depth()));
+    details.put("queueCostSeconds", String.format(java.util.Locale.ROOT, "%.1f", q.costSeconds()));
+    details.put("blockedBy", q.blockedBy().stream().map(String::valueOf).collect(Collectors.joining(",")));
+    return details;
+  }
+
+  private static Blocker blocker(RootBlocker r) {
+    return Blocker.of(r.pid(), r.user(), r.state(), (long) r.stateSeconds());
+  }
+
+  private static Blocker blocker(RunningDdl d) {
+    return Blocker.of(d.pid(), d.user(), "active " + d.command(), (long) d.runtimeSeconds());
+  }
+
+  private static Blocker blocker(IdleTransaction i) {
+    return Blocker.of(i.pid(), i.user(), "idle in transaction", (long) i.idleSeconds());
+  }
+
+  private static Blocker blocker(RunningWrite w) {
+    return Blocker.of(w.pid(), w.user(), "active " + w.command(), (long) w.runtimeSeconds());
+  }
+}

@@ -1,0 +1,63 @@
+package io.pgvigil.daemon.rules;
+
+import io.pgvigil.checks.locks.LockReport;
+import io.pgvigil.checks.replication.ReplicationReport;
+import io.pgvigil.daemon.killswitch.AbortRules;
+import io.pgvigil.daemon.windows.WindowRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.SqlClient;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One target's rules, between its polls and what follows from them: each fresh lock or
+ * replication report is measured, evaluated in the profile that applies (in a window or not),
+ * handed to the listener (alerts) and to the kill switch. Runs on the target's event loop.
+ */
+public final class TargetRules {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TargetRules.class);
+
+  private final String target;
+  private final RuleEvaluator evaluator;
+  private final AbortRules aborts;
+  private final WindowRegistry windows;
+  private final RuleListener listener;
+  private LockReport lastLocks;
+
+  public TargetRules(String target, RuleEvaluator evaluator, AbortRules aborts, WindowRegistry windows,
+      RuleListener listener) {
+    this.target = target;
+    this.evaluator = evaluator;
+    this.aborts = aborts;
+    this.windows = windows;
+    this.listener = listener;
+  }
+
+  public Future<Void> onLocks(LockReport report, Vertx vertx, SqlClient client) {
+    lastLocks = report;
+    return evaluate(Measurements.LOCKS, Measurements.of(report), vertx, client);
+  }
+
+  public Future<Void> onReplication(ReplicationReport report, Vertx vertx, SqlClient client) {
+    return evaluate(Measurements.REPLICATION, Measurements.of(report), vertx, client);
+  }
+
+  /** Called periodically, also while the target is down: see {@link AbortRules#deadManTick}. */
+  public Future<Void> tick(Vertx vertx) {
+    return aborts.deadManTick(vertx);
+  }
+
+  private Future<Void> evaluate(String source, List<Measurement> measurements, Vertx vertx, SqlClient client) {
+    List<RuleVerdict> verdicts = evaluator.evaluate(source, measurements, windows.active(target));
+    try {
+      listener.evaluated(target, source, verdicts);
+    } catch (RuntimeException e) {
+      // The kill switch must not depend on the alerting path working.
+      LOG.error("target {}: rule listener failed on {} verdicts", target, source, e);
+    }
+    return aborts.evaluate(source, verdicts, lastLocks, vertx, client);
+  }
+}

@@ -1,0 +1,114 @@
+package io.pgvigil.daemon.killswitch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgvigil.daemon.config.KillSwitchConfig;
+import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.windows.WindowRegistry;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The second chance and once-per-window, in dry-run (which touches no database). */
+class AbortRulesTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final WindowRegistry windows = new WindowRegistry(Clock.systemUTC());
+  private final AbortLog log = new AbortLog(new SimpleMeterRegistry());
+  private final AbortRules rules = new AbortRules("app",
+      new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN, List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true")))),
+      windows, log, Clock.systemUTC());
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static RuleVerdict abort(double value) {
+    return new RuleVerdict("app", "lockQueue", "", RuleVerdict.Level.ABORT, value, RuleVerdict.Unit.COUNT, 2,
+        java.time.Instant.now(), true, List.of(), Map.of());
+  }
+
+  private void poll(RuleVerdict... verdicts) throws Exception {
+    rules.evaluate("locks", List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aOnePollSpikeNeverAborts() throws Exception {
+    windows.openAuto("app", "flyway", 42, OffsetDateTime.now(), true, Set.of(42), Duration.ofHours(1));
+    poll(abort(5));
+    poll();
+    poll(abort(5));
+    poll();
+    assertThat(log.recent()).isEmpty();
+  }
+
+  @Test
+  void theSecondFreshPollActsOncePerWindow() throws Exception {
+    windows.openAuto("app", "flyway", 42, OffsetDateTime.now(), true, Set.of(42), Duration.ofHours(1));
+    poll(abort(5));
+    assertThat(log.recent()).isEmpty();
+    poll(abort(6));
+    assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::result)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", "dry-run"),
+            org.assertj.core.groups.Tuple.tuple("hook", "dry-run"));
+    poll(abort(7));
+    poll(abort(8));
+    assertThat(log.recent()).hasSize(2);
+  }
+
+  @Test
+  void theDeadManSwitchFiresOncePerWindowWhenPollsStop() throws Exception {
+    RuleEvaluatorClock clock = new RuleEvaluatorClock();
+    AbortRules deadMan = new AbortRules("app", new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
+        List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true"))), KillSwitchConfig.Terminate.NONE,
+        java.util.Optional.of(Duration.ofSeconds(30))), windows, log, clock);
+    windows.open("app", Duration.ofHours(1), "deploy", "in-window");
+    clock.advance(Duration.ofSeconds(29));
+    deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).isEmpty();
+    clock.advance(Duration.ofSeconds(2));
+    deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
+    deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).singleElement().satisfies(d -> {
+      assertThat(d.rule()).isEqualTo(AbortRules.DEAD_MAN);
+      assertThat(d.result()).isEqualTo("dry-run");
+    });
+    // A fresh lock poll resets the switch's clock.
+    deadMan.evaluate("locks", List.of(), null, vertx, null).await(10, TimeUnit.SECONDS);
+    deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).hasSize(1);
+  }
+
+  /** A clock the test moves by hand. */
+  static final class RuleEvaluatorClock extends Clock {
+    java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+  }
+}
