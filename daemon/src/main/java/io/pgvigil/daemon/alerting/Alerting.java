@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,7 @@ public final class Alerting implements Alarms {
   private WebClient client;
   private Vertx vertx;
   private long timer = -1;
+  private final AtomicBoolean sendScheduled = new AtomicBoolean();
   private Supplier<List<TargetStatus>> statuses = List::of;
   private WindowRegistry windows;
 
@@ -162,17 +164,40 @@ public final class Alerting implements Alarms {
     killSwitch.decided(decision);
   }
 
+  /**
+   * A new or escalated alert is sent at once, not at the next tick: a kill-switch action or an
+   * abort level may last less than a tick (the cancel ends the stall it was about), and it must
+   * still reach the people paged. Blips are the rules' business ({@code for}), not the tick's.
+   */
   @Override
   public void fire(Alert alert) {
     AlertEngine e = engine;
     if (e == null) {
       return; // not started or stopped: the daemon's targets do not run then
     }
-    if (e.get(alert.key()).isEmpty()) {
+    Optional<Alert> current = e.get(alert.key());
+    if (current.isEmpty()) {
       LOG.info("alert firing: {} ({}): {}", alert.key(), alert.severity().wireName(),
           alert.summary());
     }
     e.fire(alert);
+    if (current.isEmpty() || alert.severity().compareTo(current.get().severity()) < 0) {
+      sendSoon();
+    }
+  }
+
+  /** One tick of the engine after the caller's handler: what it fired in one go is grouped. */
+  private void sendSoon() {
+    if (sendScheduled.compareAndSet(false, true)) {
+      vertx.runOnContext(v -> {
+        sendScheduled.set(false);
+        AlertEngine e = engine;
+        if (e != null) {
+          e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}",
+              err.getMessage()));
+        }
+      });
+    }
   }
 
   @Override
