@@ -82,6 +82,15 @@ public record Rules(Map<Kind, Threshold<Double>> inWindow, Map<Kind, Threshold<D
         public static Optional<Kind> fromYaml(String name) {
             return Arrays.stream(values()).filter(k -> k.yaml.equals(name)).findFirst();
         }
+
+        /*
+         * Here, not in Rules: a call to a static method of Rules from these constants would
+         * initialise Rules, whose NAMES and DEFAULT need Kind.values() while Kind is still being
+         * initialised (null then), when Kind happens to be loaded first.
+         */
+        private static Threshold<Double> levels(Double warn, Double abort, Duration sustainedFor) {
+            return new Threshold<>(Optional.ofNullable(warn), Optional.ofNullable(abort), sustainedFor);
+        }
     }
 
     public static final List<String> NAMES = Arrays.stream(Kind.values()).map(Kind::yaml).toList();
@@ -124,7 +133,4 @@ public record Rules(Map<Kind, Threshold<Double>> inWindow, Map<Kind, Threshold<D
         return new Threshold<>(t.warn().or(t::abort), Optional.empty(), t.sustainedFor());
     }
 
-    private static Threshold<Double> levels(Double warn, Double abort, Duration sustainedFor) {
-        return new Threshold<>(Optional.ofNullable(warn), Optional.ofNullable(abort), sustainedFor);
-    }
 }
