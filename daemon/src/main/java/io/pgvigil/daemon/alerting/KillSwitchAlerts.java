@@ -55,7 +55,9 @@ final class KillSwitchAlerts {
     if (d.pid() != null) {
       details.put("pid", Integer.toString(d.pid()));
     }
-    if (d.message() != null && !d.message().isBlank()) {
+    // A hook's message is the hook program's own output: it stays in the log and the API,
+    // it is not sent to chat and paging services.
+    if (d.message() != null && !d.message().isBlank() && !"hook".equals(d.action())) {
       details.put("message", d.message());
     }
     Alert alert = Alert.firing(d.target(), RULE, object, Severity.CRITICAL,

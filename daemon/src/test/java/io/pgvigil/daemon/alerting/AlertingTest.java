@@ -214,11 +214,20 @@ class AlertingTest {
     assertThat(trigger.getJsonObject("payload").getString("summary"))
         .isEqualTo("killSwitch on app: cancel cancelled after lockQueue 21 reached abort 20");
 
-    alerting.tick();
-    assertThat(alerting.firing()).hasSize(1);
-    windows.close(window.id(), "closed");
+    alerting.decided(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20, window.id(), "hook",
+        null, null, "ok", "exec /hooks/abort.sh: job 42 failed, token=abc123"));
     await().until(() -> pagerduty.accepted().size() == 2);
-    assertThat(pagerduty.accepted().get(1).json().getString("event_action")).isEqualTo("resolve");
+    assertThat(pagerduty.accepted().get(1).json().getString("dedup_key"))
+        .isEqualTo("app/killSwitch/window " + window.id() + " hook");
+    assertThat(pagerduty.accepted().get(1).body().toString()).as("a hook's output stays home")
+        .doesNotContain("token=abc123");
+
+    alerting.tick();
+    assertThat(alerting.firing()).hasSize(2);
+    windows.close(window.id(), "closed");
+    await().until(() -> pagerduty.accepted().size() == 4);
+    assertThat(pagerduty.accepted().subList(2, 4)).allSatisfy(r ->
+        assertThat(r.json().getString("event_action")).isEqualTo("resolve"));
   }
 
   @Test
