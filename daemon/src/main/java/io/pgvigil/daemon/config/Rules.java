@@ -52,7 +52,7 @@ public record Rules(Map<Kind, Threshold<Double>> inWindow, Map<Kind, Threshold<D
         STANDBY_GONE(Rules.STANDBY_GONE, Unit.COUNT, levels(1.0, null, Duration.ofSeconds(30))),
         /** The longest-running DDL statement. */
         DDL_RUNTIME(Rules.DDL_RUNTIME, Unit.SECONDS, levels(60.0, null, Duration.ZERO)),
-        /** The oldest idle-in-transaction session. */
+        /** The oldest idle-in-transaction session that blocks another session. */
         IDLE_IN_TRANSACTION(Rules.IDLE_IN_TRANSACTION, Unit.SECONDS, levels(60.0, null, Duration.ZERO)),
         /** The longest-running UPDATE, DELETE or INSERT … SELECT: an unbatched backfill. */
         LONG_WRITE(Rules.LONG_WRITE, Unit.SECONDS, levels(300.0, null, Duration.ZERO));
