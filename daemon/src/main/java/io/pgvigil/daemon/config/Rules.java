@@ -79,6 +79,11 @@ public record Rules(Map<Kind, Threshold<Double>> inWindow, Map<Kind, Threshold<D
             return defaults;
         }
 
+        /* In the enum, not in Rules: Rules' static fields read Kind.values(), a cycle if Kind's initialiser touched Rules. */
+        private static Threshold<Double> levels(Double warn, Double abort, Duration sustainedFor) {
+            return new Threshold<>(Optional.ofNullable(warn), Optional.ofNullable(abort), sustainedFor);
+        }
+
         public static Optional<Kind> fromYaml(String name) {
             return Arrays.stream(values()).filter(k -> k.yaml.equals(name)).findFirst();
         }
@@ -124,7 +129,4 @@ public record Rules(Map<Kind, Threshold<Double>> inWindow, Map<Kind, Threshold<D
         return new Threshold<>(t.warn().or(t::abort), Optional.empty(), t.sustainedFor());
     }
 
-    private static Threshold<Double> levels(Double warn, Double abort, Duration sustainedFor) {
-        return new Threshold<>(Optional.ofNullable(warn), Optional.ofNullable(abort), sustainedFor);
-    }
 }
