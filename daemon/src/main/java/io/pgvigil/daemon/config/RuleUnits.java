@@ -20,17 +20,22 @@ public final class RuleUnits {
             case SECONDS:
                 return Durations.format(Duration.ofNanos(Math.round(value * 1e9)));
             case BYTES:
-                double v = value;
-                int i = 0;
-                while (Math.abs(v) >= 1024 && i < UNITS.length - 1) {
-                    v /= 1024;
-                    i++;
-                }
-                return i == 0 ? (long) v + "B"
-                        : (v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v)) + UNITS[i];
+                return bytes(value);
             default:
                 return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value);
         }
+    }
+
+    /** Bytes in binary units: {@code 512B}, {@code 64KiB}, {@code 1.5GiB}. */
+    public static String bytes(double value) {
+        double v = value;
+        int i = 0;
+        while (Math.abs(v) >= 1024 && i < UNITS.length - 1) {
+            v /= 1024;
+            i++;
+        }
+        return i == 0 ? (long) v + "B"
+                : (v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v)) + UNITS[i];
     }
 
     /**

@@ -52,7 +52,7 @@ public record Rules(Map<Kind, Threshold<Double>> inWindow, Map<Kind, Threshold<D
         STANDBY_GONE(Rules.STANDBY_GONE, Unit.COUNT, levels(1.0, null, Duration.ofSeconds(30))),
         /** The longest-running DDL statement. */
         DDL_RUNTIME(Rules.DDL_RUNTIME, Unit.SECONDS, levels(60.0, null, Duration.ZERO)),
-        /** The oldest idle-in-transaction session. */
+        /** The oldest idle-in-transaction session that blocks another session. */
         IDLE_IN_TRANSACTION(Rules.IDLE_IN_TRANSACTION, Unit.SECONDS, levels(60.0, null, Duration.ZERO)),
         /** The longest-running UPDATE, DELETE or INSERT … SELECT: an unbatched backfill. */
         LONG_WRITE(Rules.LONG_WRITE, Unit.SECONDS, levels(300.0, null, Duration.ZERO));
@@ -79,17 +79,13 @@ public record Rules(Map<Kind, Threshold<Double>> inWindow, Map<Kind, Threshold<D
             return defaults;
         }
 
-        public static Optional<Kind> fromYaml(String name) {
-            return Arrays.stream(values()).filter(k -> k.yaml.equals(name)).findFirst();
-        }
-
-        /*
-         * Here, not in Rules: a call to a static method of Rules from these constants would
-         * initialise Rules, whose NAMES and DEFAULT need Kind.values() while Kind is still being
-         * initialised (null then), when Kind happens to be loaded first.
-         */
+        /* In the enum, not in Rules: Rules' static fields read Kind.values(), a cycle if Kind's initialiser touched Rules. */
         private static Threshold<Double> levels(Double warn, Double abort, Duration sustainedFor) {
             return new Threshold<>(Optional.ofNullable(warn), Optional.ofNullable(abort), sustainedFor);
+        }
+
+        public static Optional<Kind> fromYaml(String name) {
+            return Arrays.stream(values()).filter(k -> k.yaml.equals(name)).findFirst();
         }
     }
 

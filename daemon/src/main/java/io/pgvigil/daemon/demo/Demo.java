@@ -37,6 +37,8 @@ public final class Demo implements AutoCloseable {
   /** The demo watches as a least-privilege role, like production should. */
   static final String MONITOR_ROLE = "pgvigil";
   static final String MIGRATOR_ROLE = "shop_migrator";
+  /** The application's role: its idle transaction is what the kill switch may terminate. */
+  static final String APP_ROLE = "shop_app";
   /** The application_name the demo's migration session uses, and the config's pattern for it. */
   static final String MIGRATION_APPLICATION = "shop-migration";
   /** The first lock stall starts a few seconds after the welcome text, so it can be read first. */
@@ -98,6 +100,7 @@ public final class Demo implements AutoCloseable {
       s.execute("CREATE ROLE " + MONITOR_ROLE + " LOGIN IN ROLE pg_monitor, pg_signal_backend");
       // Deploys run as their own role (a non-superuser: pg_signal_backend cannot touch superusers).
       s.execute("CREATE ROLE " + MIGRATOR_ROLE + " LOGIN");
+      s.execute("CREATE ROLE " + APP_ROLE + " LOGIN");
     }
     done("pg_monitor only, no superuser");
 
@@ -116,6 +119,7 @@ public final class Demo implements AutoCloseable {
       s.execute("GRANT SELECT ON public.flyway_schema_history TO " + MONITOR_ROLE);
       // The demo's stalled migration alters inventory: its role owns it (owners are not drift).
       s.execute("ALTER TABLE public.inventory OWNER TO " + MIGRATOR_ROLE);
+      s.execute("GRANT SELECT, UPDATE ON public.inventory TO " + APP_ROLE);
     }
     done(result.migrationsExecuted + " of " + files.size() + " files applied, schema version "
         + result.targetSchemaVersion);
@@ -141,7 +145,8 @@ public final class Demo implements AutoCloseable {
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());
 
-    resources.add(LockStallScenario.start(primary.jdbcUrl(DATABASE),
+    resources.add(LockStallScenario.start(
+        primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + APP_ROLE),
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + MIGRATOR_ROLE)
             + "&ApplicationName=" + MIGRATION_APPLICATION, STALL_DELAY_SECONDS));
     resources.add(ReplicaLagScenario.start(primary.jdbcUrl(DATABASE), replica.jdbcUrl(DATABASE),
@@ -185,9 +190,11 @@ public final class Demo implements AutoCloseable {
           lockWait: { warn: 2s, abort: 30s }
           lockQueue: { warn: 2, abort: 5, for: 2s }
         killSwitch:
-          mode: cancel
+          mode: cancel-and-terminate-blockers
+          terminate: { roles: [%s], idleInTransactionAfter: 5s }
         %s""".formatted(port, apiToken, TARGET, MONITOR_ROLE, primary.port(), DATABASE,
-        REPLICA, MONITOR_ROLE, replica.port(), DATABASE, MIGRATION_APPLICATION, alerts.yaml(port));
+        REPLICA, MONITOR_ROLE, replica.port(), DATABASE, MIGRATION_APPLICATION, APP_ROLE,
+        alerts.yaml(port));
     Path file = work.resolve("pgvigil.yaml");
     Files.writeString(file, yaml);
     return file;
@@ -248,7 +255,9 @@ public final class Demo implements AutoCloseable {
             queue and its cost in blocked-backend-seconds) and pgvigil_lock_queue_depth_max.
           - The kill switch: the ALTER runs as a migration (application_name shop-migration),
             so a window opens by itself; when 5 readers have queued for 2 s (and still do on
-            the next poll), pgvigil cancels the ALTER and the readers run again. See
+            the next poll), pgvigil cancels the ALTER, terminates the idle transaction of
+            role shop_app that blocked it (mode cancel-and-terminate-blockers), and the
+            readers run again. See
             %1$s/api/v1/windows, %1$s/api/v1/aborts and pgvigil_abort_actions_total.
           - Replica lag, every 2 minutes from %16$d s after this text: the demo pauses WAL
             replay on %3$s for %17$d s while a backfill writes to the primary.

@@ -51,8 +51,12 @@ public final class Measurements {
     all.add(new Measurement(Kind.LOCK_QUEUE_COST, "", s.maxQueueCostSeconds(), roots, queue));
     all.add(new Measurement(Kind.DDL_RUNTIME, "", s.ddlMaxSeconds(),
         report.ddl().stream().map(d -> blocker(d, queryText)).toList(), Map.of()));
-    all.add(new Measurement(Kind.IDLE_IN_TRANSACTION, "", s.idleInTransactionMaxSeconds(),
-        report.idleInTransaction().stream().map(i -> blocker(i, queryText)).toList(), Map.of()));
+    // The age of idle transactions that block someone: one that blocks nobody does not stall a deploy
+    // (pgvigil_idle_in_transaction_max_seconds still shows every idle transaction).
+    List<IdleTransaction> blocking = report.idleInTransaction().stream().filter(IdleTransaction::blocking).toList();
+    all.add(new Measurement(Kind.IDLE_IN_TRANSACTION, "",
+        blocking.stream().mapToDouble(IdleTransaction::idleSeconds).max().orElse(0),
+        blocking.stream().map(i -> blocker(i, queryText)).toList(), Map.of()));
     all.add(new Measurement(Kind.LONG_WRITE, "", s.writeMaxSeconds(),
         report.writes().stream().map(w -> blocker(w, queryText)).toList(), Map.of()));
     return all;

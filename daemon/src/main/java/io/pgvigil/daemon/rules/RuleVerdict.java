@@ -66,14 +66,7 @@ public record RuleVerdict(
         return (amount == Math.rint(amount) ? Long.toString((long) amount)
             : String.format(Locale.ROOT, "%.1f", amount)) + "s";
       case BYTES:
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        double v = amount;
-        int i = 0;
-        while (Math.abs(v) >= 1024 && i < units.length - 1) {
-          v /= 1024;
-          i++;
-        }
-        return (i == 0 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v)) + " " + units[i];
+        return io.pgvigil.daemon.config.RuleUnits.bytes(amount);
       default:
         return amount == Math.rint(amount) ? Long.toString((long) amount)
             : String.format(Locale.ROOT, "%.1f", amount);

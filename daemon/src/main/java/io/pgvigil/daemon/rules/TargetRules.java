@@ -59,7 +59,7 @@ public final class TargetRules {
   }
 
   private Future<Void> evaluate(String source, List<Measurement> measurements, Vertx vertx, SqlClient client) {
-    List<RuleVerdict> verdicts = evaluator.evaluate(source, measurements, windows.active(target));
+    List<RuleVerdict> verdicts = evaluator.evaluate(source, measurements, windows.inWindowProfile(target));
     try {
       listener.evaluated(target, source, verdicts);
     } catch (RuntimeException e) {

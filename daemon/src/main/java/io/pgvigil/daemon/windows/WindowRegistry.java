@@ -25,6 +25,8 @@ public final class WindowRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(WindowRegistry.class);
   /** Closed windows kept for the API. */
   private static final int HISTORY = 50;
+  /** The profile under which a window's abort levels apply. */
+  public static final String IN_WINDOW = "in-window";
 
   private final Clock clock;
   private final Map<String, MigrationWindow> open = new LinkedHashMap<>();
@@ -73,7 +75,7 @@ public final class WindowRegistry {
     }
     Instant now = clock.instant();
     MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target,
-        tool + " migration", "in-window", "auto", now,
+        tool + " migration", IN_WINDOW, "auto", now,
         now.plus(ttl), pid, backendStart, tool, null, null);
     open.put(window.id(), window);
     LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
@@ -120,6 +122,15 @@ public final class WindowRegistry {
 
   public synchronized boolean active(String target) {
     return open.values().stream().anyMatch(w -> w.target().equals(target));
+  }
+
+  /**
+   * Whether the in-window rules apply to a target: a window with the {@code in-window} profile
+   * (every automatic window, and API windows by default) is open. A window opened with the
+   * {@code always} profile speeds up polling but keeps the outside-window rules.
+   */
+  public synchronized boolean inWindowProfile(String target) {
+    return open.values().stream().anyMatch(w -> w.target().equals(target) && IN_WINDOW.equals(w.profile()));
   }
 
   public synchronized int activeCount(String target) {

@@ -85,6 +85,9 @@ class DemoIT {
       // The kill switch: the stalled migration's ALTER is cancelled inside its automatic window.
       await().atMost(Duration.ofSeconds(60)).until(() -> Http.sample(http.get("/metrics").body(),
           "pgvigil_abort_actions_total{action=\"cancel\",result=\"cancelled\",target=\"shop\"}") >= 1.0);
+      // ... and the idle transaction of the application's role that blocked it is terminated.
+      await().atMost(Duration.ofSeconds(10)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_abort_actions_total{action=\"terminate\",result=\"terminated\",target=\"shop\"}") >= 1.0);
       JsonObject abort = new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts").getJsonObject(0);
       assertThat(abort.getString("rule")).isEqualTo("lockQueue");
       // ... and pages: the lock queue at its abort level inside the window, and the cancel.

@@ -122,6 +122,26 @@ class KillSwitchIT {
   }
 
   @Test
+  void aStallSeenOnOnePollOnlyDoesNotAbort(TestPostgres pg) throws Exception {
+    // Polls 2 s apart inside the window: the queue is over the abort level on one poll, gone by the next.
+    Stall stall = stall(pg, "cancel", "", "2s");
+    try (RunningDaemon daemon = stall.daemon) {
+      Http http = new Http(daemon.port());
+      await().atMost(Duration.ofSeconds(15)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_lock_queue_depth_max{target=\"app\"}") >= 2.0);
+      stall.holder.rollback();
+      stall.migrate.get(30, TimeUnit.SECONDS);
+      for (Future<?> reader : stall.readers) {
+        reader.get(10, TimeUnit.SECONDS);
+      }
+      await().atMost(Duration.ofSeconds(15)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_lock_queue_depth_max{target=\"app\"}") == 0.0);
+      assertThat(new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts")).isEmpty();
+      assertThat(dir.resolve("hook.env")).doesNotExist();
+    }
+  }
+
+  @Test
   void dryRunDecidesButCancelsNothing(TestPostgres pg) throws Exception {
     Stall stall = stall(pg, "dry-run");
     try (RunningDaemon daemon = stall.daemon) {
@@ -150,19 +170,25 @@ class KillSwitchIT {
   }
 
   private Stall stall(TestPostgres pg, String mode, String killSwitchExtra) throws Exception {
+    return stall(pg, mode, killSwitchExtra, "100ms");
+  }
+
+  private Stall stall(TestPostgres pg, String mode, String killSwitchExtra, String windowInterval)
+      throws Exception {
     Path migrations = Files.createDirectories(dir.resolve("db/migration"));
     Files.writeString(migrations.resolve("V1__add_note.sql"), "ALTER TABLE accounts ADD COLUMN note text;\n");
     var config = new ConfigLoader(Map.of()).parse("""
         server: { listen: 127.0.0.1:0 }
         targets:
-          - { name: app, url: "%s", watch: { interval: 250ms, windowInterval: 100ms, statementTimeout: 90ms } }
+          - { name: app, url: "%s", watch: { interval: %s, windowInterval: %s, statementTimeout: 90ms } }
         rules:
           lockQueue: { warn: 1, abort: 2, for: 0s }
         killSwitch:
           mode: %s
           hooks: [{ exec: ["%s"] }]
           %s
-        """.formatted(pg.uri(), mode, hook(), killSwitchExtra), dir);
+        """.formatted(pg.uri(), "100ms".equals(windowInterval) ? "250ms" : windowInterval, windowInterval, mode,
+            hook(), killSwitchExtra), dir);
     RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
         Clock.systemUTC());
     Connection holder = open(pg);

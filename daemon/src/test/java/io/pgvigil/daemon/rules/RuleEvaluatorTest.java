@@ -105,6 +105,6 @@ class RuleEvaluatorTest {
     clock.advance(Duration.ofSeconds(2));
     assertThat(evaluator.evaluate("replication",
         List.of(Measurement.of(Kind.REPLICATION_LAG_BYTES, "r1", 2048)), false))
-        .singleElement().extracting(RuleVerdict::formattedValue).isEqualTo("2.0 KiB");
+        .singleElement().extracting(RuleVerdict::formattedValue).isEqualTo("2KiB");
   }
 }

@@ -50,4 +50,16 @@ class WindowRegistryTest {
     windows.openAuto("app", "flyway", 10, HOLDER_START, false, Set.of(10), Duration.ofHours(1));
     assertThat(windows.find(id).orElseThrow().backendPid()).isEqualTo(10);
   }
+
+  @Test
+  void onlyInWindowProfileWindowsBringTheInWindowRules() {
+    MigrationWindow fastOnly = windows.open("app", Duration.ofMinutes(5), "watch closely", "always");
+    assertThat(windows.active("app")).isTrue();
+    assertThat(windows.inWindowProfile("app")).isFalse();
+    windows.open("app", Duration.ofMinutes(5), "deploy", WindowRegistry.IN_WINDOW);
+    assertThat(windows.inWindowProfile("app")).isTrue();
+    assertThat(windows.inWindowProfile("other")).isFalse();
+    windows.close(fastOnly.id(), "closed");
+    assertThat(windows.inWindowProfile("app")).isTrue();
+  }
 }
