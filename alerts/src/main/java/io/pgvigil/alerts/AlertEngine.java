@@ -22,7 +22,9 @@ import java.util.Set;
  * alert is sent, a firing one is sent again every {@code repeatInterval}, a resolved one is sent
  * once to the sinks that heard it fire. Alerts of one target sent in the same tick go out as one
  * notification to sinks that {@link Sink#groupsAlerts() group}. An alert that fires and resolves
- * between two ticks is never sent: it was a blip shorter than the tick.
+ * between two ticks is never sent: it was a blip shorter than the tick. With {@code sendResolved}
+ * off, resolved alerts leave {@link #firing()} but no notification is sent about them (some teams
+ * close incidents by hand); Alertmanager then resolves them by itself at their {@code endsAt}.
  *
  * <p>Thread-safe: every method holds the engine's monitor; none blocks.
  */
@@ -34,6 +36,7 @@ public final class AlertEngine {
   private final DeliveryQueue queue;
   private final List<Route> routes;
   private final Duration repeatInterval;
+  private final boolean sendResolved;
   private final Map<String, Active> active = new LinkedHashMap<>();
   private final List<Active> resolvedSinceTick = new ArrayList<>();
   private final Deque<Alert> recentlyResolved = new ArrayDeque<>();
@@ -41,10 +44,17 @@ public final class AlertEngine {
 
   public AlertEngine(Clock clock, DeliveryQueue queue, List<Route> routes,
       Duration repeatInterval) {
+    this(clock, queue, routes, repeatInterval, true);
+  }
+
+  /** @param sendResolved whether a resolved alert is sent to the sinks that heard it fire */
+  public AlertEngine(Clock clock, DeliveryQueue queue, List<Route> routes,
+      Duration repeatInterval, boolean sendResolved) {
     this.clock = clock;
     this.queue = queue;
     this.routes = List.copyOf(routes);
     this.repeatInterval = repeatInterval;
+    this.sendResolved = sendResolved;
     for (Route r : routes) {
       queue.sink(r.sink()); // fails fast on a route to an unknown sink
     }
@@ -82,7 +92,7 @@ public final class AlertEngine {
     }
     current.alert = current.alert.resolvedAt(clock.instant());
     remember(current.alert);
-    if (!current.sentTo.isEmpty()) {
+    if (sendResolved && !current.sentTo.isEmpty()) {
       resolvedSinceTick.add(current);
     }
   }

@@ -150,4 +150,19 @@ class AlertEngineTest {
     assertThat(pager.statuses()).containsExactly("app/lockWait/t:firing",
         "app/lockWait/t:resolved");
   }
+
+  @Test
+  void withoutResolvedNotificationsAResolvedAlertOnlyLeavesTheFiringList() throws Exception {
+    AlertEngine quiet = new AlertEngine(fx.clock, queue, List.of(Route.all("chat")),
+        Duration.ofMinutes(5), false);
+    Alert a = Fixture.lockAlert("app", "t", Severity.WARNING, fx.clock.instant());
+    quiet.fire(a);
+    await(quiet.tick());
+    await().until(() -> chat.received.size() == 1);
+    quiet.resolve(a.key());
+    await(quiet.tick());
+    await().during(Duration.ofMillis(100)).until(() -> chat.received.size() == 1);
+    assertThat(quiet.firing()).isEmpty();
+    assertThat(quiet.recentlyResolved()).extracting(Alert::key).containsExactly(a.key());
+  }
 }

@@ -32,16 +32,10 @@ final class ExportedMetrics {
       "pgvigil_replication_standby_up",
       "pgvigil_replication_slot_retained_bytes",
       "pgvigil_migration_window_active",
-      "pgvigil_abort_actions_total");
-
-  /**
-   * Expected later: alert delivery are specified (SPEC.md, "Metrics")
-   * but not exported yet. The dashboard already has their panels; remove a name from here when its
-   * issue lands and add it to {@link #EXPORTED}.
-   */
-  static final Set<String> EXPECTED_LATER = Set.of(
+      "pgvigil_abort_actions_total",
       "pgvigil_alerts_firing",
-      "pgvigil_alert_notifications_total");
+      "pgvigil_alert_notifications_total",
+      "pgvigil_alert_spool_depth");
 
   private static final Pattern METRIC = Pattern.compile("\\bpgvigil_[a-z0-9_]+");
 

@@ -21,7 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
             + "shop schema with Flyway, and runs pgvigil against it on 127.0.0.1.",
         "Needs no config, no Docker and nothing installed. Ctrl-C stops everything and "
             + "removes what the demo created (the unpacked PostgreSQL binaries stay in the "
-            + "cache directory for the next run)."},
+            + "cache directory for the next run).",
+        "Alerts are printed on the console; with SLACK_WEBHOOK_URL or PD_ROUTING_KEY set in "
+            + "the environment they go to Slack or PagerDuty instead."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped with Ctrl-C or SIGTERM", "1:the demo could not start"})
 final class DemoCommand implements Callable<Integer> {
@@ -52,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
     Path work = Files.createTempDirectory("pgvigil-demo-");
     out.println("pgvigil demo: staging in " + work);
     out.flush();
-    try (Demo demo = Demo.start(work, port, major, cacheDir(), out)) {
+    try (Demo demo = Demo.start(work, port, major, cacheDir(), System.getenv(), out)) {
       demo.printWelcome();
       String received = signal.await();
       out.println();

@@ -77,9 +77,11 @@ public final class ConfigLoader {
         }
         PolicyReader policy = new PolicyReader();
         ServerConfig server = readServer(root.get("server"));
-        List<TargetConfig> targets = new TargetReader(base).read(root.get("targets"));
+        TargetReader targetReader = new TargetReader(base);
+        List<TargetConfig> targets = targetReader.read(root.get("targets"));
         Rules rules = policy.readRules(root.get("rules"));
-        AlertsConfig alerts = policy.readAlerts(root.get("alerts"));
+        AlertsConfig alerts = new AlertsReader(base, targetReader.names())
+                .read(root.get("alerts"));
         KillSwitchConfig killSwitch = policy.readKillSwitch(root.get("killSwitch"));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

@@ -1,5 +1,7 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.alerts.Severity;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,13 +76,38 @@ final class ConfigSummary {
 
     private static String alertSinks(AlertsConfig alerts) {
         List<String> sinks = new ArrayList<>();
-        alerts.slack().ifPresent(s -> sinks.add("slack"));
-        alerts.pagerduty().ifPresent(p -> sinks.add("pagerduty"));
-        if (!alerts.webhooks().isEmpty()) {
-            sinks.add(alerts.webhooks().size() + " webhook(s)");
+        alerts.slack().ifPresent(s -> sinks.add(AlertsConfig.SLACK + routing(s.routing())));
+        alerts.pagerduty().ifPresent(p -> sinks.add(AlertsConfig.PAGERDUTY
+                + p.url().map(u -> " " + u).orElse("") + routing(p.routing())));
+        alerts.webhooks().forEach(w -> sinks.add(w.name() + (w.secret().isPresent() ? " (signed)" : "")
+                + routing(w.routing())));
+        alerts.alertmanager().ifPresent(a -> sinks.add(AlertsConfig.ALERTMANAGER + " " + withoutUserInfo(a.url())
+                + routing(a.routing())));
+        if (sinks.isEmpty()) {
+            return "none configured (no notifications are sent)";
         }
-        alerts.alertmanager().ifPresent(a -> sinks.add("alertmanager " + a.url()));
-        return sinks.isEmpty() ? "none configured (alerts are only logged)" : String.join(", ", sinks);
+        return String.join(", ", sinks) + "; repeated every " + Durations.format(alerts.repeatInterval())
+                + ", resolved notifications " + (alerts.resolve() ? "on" : "off")
+                + ", query text " + (alerts.queryText() ? "included" : "left out")
+                + ", spool " + alerts.spool().directory().map(Object::toString).orElse("$PGVIGIL_DATA_DIR/spool")
+                + " (at most " + alerts.spool().maxPerSink() + " per sink)";
+    }
+
+    private static String routing(AlertsConfig.Routing routing) {
+        List<String> parts = new ArrayList<>();
+        if (!routing.severities().isEmpty()) {
+            parts.add(routing.severities().stream().map(Severity::wireName).sorted()
+                    .collect(Collectors.joining(", ")));
+        }
+        if (!routing.targets().isEmpty()) {
+            parts.add("targets " + routing.targets().stream().sorted().collect(Collectors.joining(", ")));
+        }
+        return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
+    }
+
+    /** Basic-auth credentials in an Alertmanager URL are not for a report. */
+    private static String withoutUserInfo(URI url) {
+        return url.getRawUserInfo() == null ? url.toString() : url.toString().replace(url.getRawUserInfo() + "@", "");
     }
 
     private static String hook(KillSwitchConfig.Hook hook) {

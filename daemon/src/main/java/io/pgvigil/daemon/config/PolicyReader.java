@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads what pgvigil does about what it sees: {@code rules:}, {@code alerts:} and {@code killSwitch:}. */
+/** Reads what pgvigil does about what it sees: {@code rules:} and {@code killSwitch:} ({@code alerts:}: {@link AlertsReader}). */
 final class PolicyReader {
 
     Rules readRules(ConfigNode rules) {
@@ -78,51 +78,6 @@ final class PolicyReader {
         return RuleUnits.format(defaults.warn().or(defaults::abort).orElse(1.0), kind.unit());
     }
 
-    AlertsConfig readAlerts(ConfigNode alerts) {
-        if (!alerts.mapping("sink", List.of("slack", "pagerduty", "webhooks", "alertmanager"))) {
-            return AlertsConfig.NONE;
-        }
-        Optional<AlertsConfig.Slack> slack = Optional.empty();
-        ConfigNode slackNode = alerts.get("slack");
-        if (slackNode.mapping("webhookUrl")) {
-            slack = secretUrl(slackNode.get("webhookUrl"), "https://hooks.slack.com/services/…")
-                    .map(AlertsConfig.Slack::new);
-        }
-        Optional<AlertsConfig.PagerDuty> pagerduty = Optional.empty();
-        ConfigNode pagerdutyNode = alerts.get("pagerduty");
-        if (pagerdutyNode.mapping("routingKey")) {
-            ConfigNode key = pagerdutyNode.get("routingKey");
-            if (key.require("give the Events API v2 integration key, e.g. routingKey: ${env:PD_ROUTING_KEY}")) {
-                pagerduty = key.secret("a routing key").map(AlertsConfig.PagerDuty::new);
-            }
-        }
-        List<AlertsConfig.Webhook> webhooks = new ArrayList<>();
-        for (ConfigNode webhook : alerts.get("webhooks").list("[{ url: https://ci.example/abort }]")) {
-            if (!webhook.isPresent()) {
-                webhook.problem("is empty; a webhook needs a url");
-            } else if (webhook.mapping("url", "secret")) {
-                Optional<SecretValue> secret = webhook.get("secret").secret("a signing secret");
-                secretUrl(webhook.get("url"), "https://ci.example/abort")
-                        .ifPresent(url -> webhooks.add(new AlertsConfig.Webhook(url, secret)));
-            }
-        }
-        Optional<AlertsConfig.Alertmanager> alertmanager = Optional.empty();
-        ConfigNode alertmanagerNode = alerts.get("alertmanager");
-        if (alertmanagerNode.mapping("url")) {
-            ConfigNode url = alertmanagerNode.get("url");
-            if (url.require("give the Alertmanager base URL, e.g. http://alertmanager:9093")) {
-                alertmanager = url.scalar("an http(s) URL").flatMap(text -> {
-                    Optional<URI> uri = httpUrl(text.value());
-                    if (uri.isEmpty()) {
-                        url.problem("'" + text.display() + "' must be an http(s) URL such as http://alertmanager:9093");
-                    }
-                    return uri;
-                }).map(AlertsConfig.Alertmanager::new);
-            }
-        }
-        return new AlertsConfig(slack, pagerduty, webhooks, alertmanager);
-    }
-
     KillSwitchConfig readKillSwitch(ConfigNode killSwitch) {
         if (!killSwitch.mapping("mode", "hooks", "terminate", "deadMan")) {
             return KillSwitchConfig.DEFAULT;
@@ -185,7 +140,7 @@ final class PolicyReader {
     }
 
     /** A required http(s) URL kept as a SecretValue; the message never quotes it, since URLs embed tokens. */
-    private static Optional<SecretValue> secretUrl(ConfigNode node, String example) {
+    static Optional<SecretValue> secretUrl(ConfigNode node, String example) {
         if (!node.require("give an http(s) URL such as " + example)) {
             return Optional.empty();
         }
@@ -197,7 +152,7 @@ final class PolicyReader {
         return secret;
     }
 
-    private static Optional<URI> httpUrl(String text) {
+    static Optional<URI> httpUrl(String text) {
         try {
             URI uri = new URI(text.trim());
             boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());

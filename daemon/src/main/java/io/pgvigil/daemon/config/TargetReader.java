@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,8 @@ final class TargetReader {
     private static final String TARGET_EXAMPLE = "[{ name: app, url: " + URL_EXAMPLE + " }]";
 
     private final Path baseDir;
+    /** Every well-formed target name, also of targets with other problems (so alert routing is not blamed). */
+    private final List<String> names = new ArrayList<>();
 
     TargetReader(Path baseDir) {
         this.baseDir = baseDir;
@@ -34,12 +37,18 @@ final class TargetReader {
             targets.problem("is empty; list at least one database to watch, e.g. targets: " + TARGET_EXAMPLE);
             return List.of();
         }
-        Map<String, String> names = new HashMap<>();
+        Map<String, String> names = new LinkedHashMap<>();
         List<TargetConfig> result = new ArrayList<>();
         for (ConfigNode target : targets.list(TARGET_EXAMPLE)) {
             readTarget(target, names).ifPresent(result::add);
         }
+        this.names.addAll(names.keySet());
         return result;
+    }
+
+    /** The target names {@link #read} saw. */
+    List<String> names() {
+        return List.copyOf(names);
     }
 
     private Optional<TargetConfig> readTarget(ConfigNode target, Map<String, String> names) {

@@ -51,6 +51,7 @@ public final class Demo implements AutoCloseable {
   private EmbeddedPostgres primary;
   private EmbeddedPostgres replica;
   private RunningDaemon daemon;
+  private DemoAlerts alerts;
   private Path configFile;
   /** Made up per run; printed so the person watching can call the mutating endpoints. */
   private final String apiToken = UUID.randomUUID().toString();
@@ -64,12 +65,13 @@ public final class Demo implements AutoCloseable {
    * Stages the demo in {@code work} and starts the daemon on 127.0.0.1:{@code port}.
    *
    * @param binariesCache where the bundled PostgreSQL binaries are unpacked (kept between runs)
+   * @param env           where {@code SLACK_WEBHOOK_URL} and {@code PD_ROUTING_KEY} are looked up
    */
-  public static Demo start(Path work, int port, int major, Path binariesCache, PrintWriter out)
-      throws Exception {
+  public static Demo start(Path work, int port, int major, Path binariesCache,
+      Map<String, String> env, PrintWriter out) throws Exception {
     Demo demo = new Demo(work, out);
     try {
-      demo.stage(port, major, binariesCache);
+      demo.stage(port, major, binariesCache, env);
       return demo;
     } catch (Exception e) {
       demo.close();
@@ -77,7 +79,8 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  private void stage(int port, int major, Path binariesCache) throws Exception {
+  private void stage(int port, int major, Path binariesCache, Map<String, String> env)
+      throws Exception {
     step("Starting PostgreSQL " + major + " (embedded; the first run unpacks it into "
         + binariesCache + ")");
     primary = EmbeddedPostgres.builder()
@@ -129,12 +132,16 @@ public final class Demo implements AutoCloseable {
     HotfixScenario.apply(primary.jdbcUrl(DATABASE));
     done("an index made by hand, a changed default, an INVALID index from a failed CREATE INDEX CONCURRENTLY");
 
+    step("Routing alerts");
+    alerts = DemoAlerts.start(env, out);
+    resources.add(alerts);
+    done(alerts.description());
+
     step("Starting pgvigil");
     configFile = writeConfig(port);
-    PgvigilConfig config = new ConfigLoader(Map.of()).load(configFile);
-    daemon = RunningDaemon.start(config,
-        new ShadowSettings.Storage(binariesCache, work.resolve("shadow")), Duration.ofSeconds(5),
-        Clock.systemUTC());
+    PgvigilConfig config = new ConfigLoader(alerts.environment()).load(configFile);
+    daemon = RunningDaemon.start(config, new ShadowSettings.Storage(binariesCache,
+        work.resolve("shadow"), work.resolve("spool")), Duration.ofSeconds(5), Clock.systemUTC());
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());
 
@@ -185,8 +192,9 @@ public final class Demo implements AutoCloseable {
         killSwitch:
           mode: cancel-and-terminate-blockers
           terminate: { roles: [%s], idleInTransactionAfter: 5s }
-        """.formatted(port, apiToken, TARGET, MONITOR_ROLE, primary.port(), DATABASE,
-        REPLICA, MONITOR_ROLE, replica.port(), DATABASE, MIGRATION_APPLICATION, APP_ROLE);
+        %s""".formatted(port, apiToken, TARGET, MONITOR_ROLE, primary.port(), DATABASE,
+        REPLICA, MONITOR_ROLE, replica.port(), DATABASE, MIGRATION_APPLICATION, APP_ROLE,
+        alerts.yaml(port));
     Path file = work.resolve("pgvigil.yaml");
     Files.writeString(file, yaml);
     return file;
@@ -256,13 +264,20 @@ public final class Demo implements AutoCloseable {
             Watch %1$s/api/v1/targets/shop/replication and
             pgvigil_replication_lag_seconds / pgvigil_replication_lag_bytes grow, then
             drain when replay resumes.
+          - Alerts (%18$s): the drift, the lock and lag rules at their
+            warn and abort levels and the kill switch's decisions become alerts; Slack gets
+            them all, PagerDuty the critical ones (an abort level reached inside a window, a
+            kill-switch action). Printed here they read "[slack] FIRING shop lockQueue ...";
+            set SLACK_WEBHOOK_URL or PD_ROUTING_KEY to send them to the real services. See
+            %1$s/api/v1/alerts, pgvigil_alerts_firing and pgvigil_alert_notifications_total.
 
         Press Ctrl-C to stop; the demo removes everything it created.
         """, base, primary.uri(DATABASE), REPLICA, replica.port(), configFile,
         work.resolve("db/migration"), MONITOR_ROLE, HistoryDriftScenario.EDITED,
         HistoryDriftScenario.ADDED, apiToken, HotfixScenario.HAND_INDEX,
         HotfixScenario.CHANGED_DEFAULT, HotfixScenario.INVALID_INDEX, STALL_DELAY_SECONDS,
-        LockStallScenario.STALL_SECONDS, LAG_DELAY_SECONDS, ReplicaLagScenario.PAUSE_SECONDS);
+        LockStallScenario.STALL_SECONDS, LAG_DELAY_SECONDS, ReplicaLagScenario.PAUSE_SECONDS,
+        alerts.description());
     out.flush();
   }
 

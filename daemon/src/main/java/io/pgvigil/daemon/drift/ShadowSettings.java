@@ -14,11 +14,11 @@ public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> a
     Storage storage) {
 
   /**
-   * Where the daemon writes: the unpacked PostgreSQL binaries and the embedded shadows' data.
-   * In Kubernetes both go on an emptyDir ({@code PGVIGIL_DATA_DIR}); the root filesystem stays
-   * read-only.
+   * Where the daemon writes: the unpacked PostgreSQL binaries, the embedded shadows' data and
+   * (unless {@code alerts.spool.directory} says otherwise) the alert spool. In Kubernetes all go
+   * on an emptyDir ({@code PGVIGIL_DATA_DIR}); the root filesystem stays read-only.
    */
-  public record Storage(Path binariesCache, Path shadowWork) {
+  public record Storage(Path binariesCache, Path shadowWork, Path alertSpool) {
 
     /** {@code PGVIGIL_DATA_DIR}, else {@code <java.io.tmpdir>/pgvigil}. */
     public static Storage fromEnvironment(Map<String, String> env) {
@@ -26,7 +26,7 @@ public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> a
       Path root = configured == null || configured.isBlank()
           ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil")
           : Path.of(configured);
-      return new Storage(root.resolve("postgres"), root.resolve("shadow"));
+      return new Storage(root.resolve("postgres"), root.resolve("shadow"), root.resolve("spool"));
     }
   }
 

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import java.util.Optional;
@@ -36,10 +37,13 @@ public final class ApiServer {
 
   private final AbortLog aborts;
 
+  private final Optional<Alerting> alerting;
+
   public ApiServer(Vertx vertx, Metrics metrics, Daemon daemon, Optional<SecretValue> apiToken,
-      WindowRegistry windows, AbortLog aborts) {
+      WindowRegistry windows, AbortLog aborts, Optional<Alerting> alerting) {
     this.windows = windows;
     this.aborts = aborts;
+    this.alerting = alerting;
     this.vertx = vertx;
     this.metrics = metrics;
     this.daemon = daemon;
@@ -67,6 +71,7 @@ public final class ApiServer {
     router.delete("/api/v1/windows/:id").handler(bearer).handler(windowRoutes::close);
     router.get("/api/v1/aborts").handler(ctx -> json(ctx, 200,
         new JsonObject().put("aborts", RecordJson.array(aborts.recent()))));
+    router.get("/api/v1/alerts").handler(new AlertRoutes(alerting)::list);
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,

@@ -8,13 +8,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The kill switch's audit trail: every decision as one structured log line,
  * counted in {@code pgvigil_abort_actions_total{target,action,result}} and kept
- * (the last 100) for {@code GET /api/v1/aborts}.
+ * (the last 100) for {@code GET /api/v1/aborts}, and handed to whoever listens
+ * (alert delivery).
  */
 public final class AbortLog {
 
@@ -23,6 +26,7 @@ public final class AbortLog {
 
   private final MeterRegistry registry;
   private final Deque<AbortDecision> recent = new ArrayDeque<>();
+  private final List<Consumer<AbortDecision>> listeners = new CopyOnWriteArrayList<>();
 
   public AbortLog(MeterRegistry registry) {
     this.registry = registry;
@@ -41,6 +45,12 @@ public final class AbortLog {
     while (recent.size() > KEPT) {
       recent.removeLast();
     }
+    listeners.forEach(l -> l.accept(d));
+  }
+
+  /** Tells {@code listener} every decision from now on; it runs on the deciding thread and must not block. */
+  public void onDecision(Consumer<AbortDecision> listener) {
+    listeners.add(listener);
   }
 
   public synchronized List<AbortDecision> recent() {

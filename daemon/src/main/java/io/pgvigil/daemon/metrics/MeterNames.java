@@ -33,6 +33,10 @@ public final class MeterNames {
   public static final String MIGRATION_WINDOW_ACTIVE = "pgvigil.migration.window.active";
   public static final String ABORT_ACTIONS = "pgvigil.abort.actions";
 
+  public static final String ALERT_NOTIFICATIONS = "pgvigil.alert.notifications";
+  public static final String ALERTS_FIRING = "pgvigil.alerts.firing";
+  public static final String ALERT_SPOOL_DEPTH = "pgvigil.alert.spool.depth";
+
   public static final String TAG_TARGET = "target";
   public static final String TAG_CHECK = "check";
   public static final String TAG_PROBLEM = "problem";
@@ -40,6 +44,9 @@ public final class MeterNames {
   public static final String TAG_SEVERITY = "severity";
   public static final String TAG_REPLICA = "replica";
   public static final String TAG_SLOT = "slot";
+  public static final String TAG_RULE = "rule";
+  public static final String TAG_SINK = "sink";
+  public static final String TAG_RESULT = "result";
 
   private MeterNames() {}
 }

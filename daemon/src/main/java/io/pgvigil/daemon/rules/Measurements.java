@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
 /**
  * What each poll measures for the rules. Lock rules are target-wide (one alert for one stall, not
  * one per waiting session), with the root blockers as the census; replication rules are per replica.
- * No query text: alerts carry pids, roles, states and ages only.
+ * No query text unless {@code alerts.queryText} asks for it: the census carries pids, roles, states
+ * and ages only, because a statement may hold customer data.
  */
 public final class Measurements {
 
@@ -32,9 +33,14 @@ public final class Measurements {
   private Measurements() {}
 
   public static List<Measurement> of(LockReport report) {
+    return of(report, false);
+  }
+
+  /** @param queryText whether the census carries each session's (cut, maybe redacted) statement */
+  public static List<Measurement> of(LockReport report, boolean queryText) {
     LockSummary s = report.summary();
     List<Blocker> roots = report.trees().stream().map(BlockingTree::root)
-        .map(Measurements::blocker).toList();
+        .map(r -> blocker(r, queryText)).toList();
     Map<String, String> queue = report.queues().stream()
         .max(Comparator.comparingInt(LockQueue::depth).thenComparingDouble(LockQueue::costSeconds))
         .map(Measurements::queueDetails).orElse(Map.of());
@@ -44,15 +50,15 @@ public final class Measurements {
     all.add(new Measurement(Kind.LOCK_QUEUE, "", s.maxQueueDepth(), roots, queue));
     all.add(new Measurement(Kind.LOCK_QUEUE_COST, "", s.maxQueueCostSeconds(), roots, queue));
     all.add(new Measurement(Kind.DDL_RUNTIME, "", s.ddlMaxSeconds(),
-        report.ddl().stream().map(Measurements::blocker).toList(), Map.of()));
+        report.ddl().stream().map(d -> blocker(d, queryText)).toList(), Map.of()));
     // The age of idle transactions that block someone: one that blocks nobody does not stall a deploy
     // (pgvigil_idle_in_transaction_max_seconds still shows every idle transaction).
     List<IdleTransaction> blocking = report.idleInTransaction().stream().filter(IdleTransaction::blocking).toList();
     all.add(new Measurement(Kind.IDLE_IN_TRANSACTION, "",
         blocking.stream().mapToDouble(IdleTransaction::idleSeconds).max().orElse(0),
-        blocking.stream().map(Measurements::blocker).toList(), Map.of()));
+        blocking.stream().map(i -> blocker(i, queryText)).toList(), Map.of()));
     all.add(new Measurement(Kind.LONG_WRITE, "", s.writeMaxSeconds(),
-        report.writes().stream().map(Measurements::blocker).toList(), Map.of()));
+        report.writes().stream().map(w -> blocker(w, queryText)).toList(), Map.of()));
     return all;
   }
 
@@ -101,19 +107,22 @@ public final class Measurements {
     return details;
   }
 
-  private static Blocker blocker(RootBlocker r) {
-    return Blocker.of(r.pid(), r.user(), r.state(), (long) r.stateSeconds());
+  private static Blocker blocker(RootBlocker r, boolean queryText) {
+    return new Blocker(r.pid(), r.user(), r.state(), (long) r.stateSeconds(), queryText ? r.query() : null);
   }
 
-  private static Blocker blocker(RunningDdl d) {
-    return Blocker.of(d.pid(), d.user(), "active " + d.command(), (long) d.runtimeSeconds());
+  private static Blocker blocker(RunningDdl d, boolean queryText) {
+    return new Blocker(d.pid(), d.user(), "active " + d.command(), (long) d.runtimeSeconds(),
+        queryText ? d.query() : null);
   }
 
-  private static Blocker blocker(IdleTransaction i) {
-    return Blocker.of(i.pid(), i.user(), "idle in transaction", (long) i.idleSeconds());
+  private static Blocker blocker(IdleTransaction i, boolean queryText) {
+    return new Blocker(i.pid(), i.user(), "idle in transaction", (long) i.idleSeconds(),
+        queryText ? i.query() : null);
   }
 
-  private static Blocker blocker(RunningWrite w) {
-    return Blocker.of(w.pid(), w.user(), "active " + w.command(), (long) w.runtimeSeconds());
+  private static Blocker blocker(RunningWrite w, boolean queryText) {
+    return new Blocker(w.pid(), w.user(), "active " + w.command(), (long) w.runtimeSeconds(),
+        queryText ? w.query() : null);
   }
 }

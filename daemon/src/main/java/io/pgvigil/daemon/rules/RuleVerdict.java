@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param threshold the threshold of {@code level} that was crossed, in {@code unit}
  * @param since     when the value first crossed {@code level}'s threshold
  * @param inWindow  whether a migration window was open (the in-window profile applied)
- * @param census    the sessions involved (pids, roles, states, ages), empty when none
+ * @param census    the sessions involved (pids, roles, states, ages; statements only with
+ *                  {@code alerts.queryText}), empty when none
  * @param details   further facts for people (no query text, no secrets)
  */
 public record RuleVerdict(

@@ -25,20 +25,28 @@ public final class TargetRules {
   private final AbortRules aborts;
   private final WindowRegistry windows;
   private final RuleListener listener;
+  private final boolean queryText;
   private LockReport lastLocks;
 
   public TargetRules(String target, RuleEvaluator evaluator, AbortRules aborts, WindowRegistry windows,
       RuleListener listener) {
+    this(target, evaluator, aborts, windows, listener, false);
+  }
+
+  /** @param queryText whether verdicts' census carries query text ({@code alerts.queryText}) */
+  public TargetRules(String target, RuleEvaluator evaluator, AbortRules aborts, WindowRegistry windows,
+      RuleListener listener, boolean queryText) {
     this.target = target;
     this.evaluator = evaluator;
     this.aborts = aborts;
     this.windows = windows;
     this.listener = listener;
+    this.queryText = queryText;
   }
 
   public Future<Void> onLocks(LockReport report, Vertx vertx, SqlClient client) {
     lastLocks = report;
-    return evaluate(Measurements.LOCKS, Measurements.of(report), vertx, client);
+    return evaluate(Measurements.LOCKS, Measurements.of(report, queryText), vertx, client);
   }
 
   public Future<Void> onReplication(ReplicationReport report, Vertx vertx, SqlClient client) {

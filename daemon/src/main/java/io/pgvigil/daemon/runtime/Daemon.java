@@ -10,16 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: one {@link TargetMonitor} verticle per target and the
- * HTTP server. Built in one place from its parts (no singletons), started and
- * stopped with futures. A target that cannot be reached at startup does not
- * stop the daemon: it is reported down and retried.
+ * The running daemon: one {@link TargetMonitor} verticle per target, alert
+ * delivery (when a sink is configured) and the HTTP server. Built in one place
+ * from its parts (no singletons), started and stopped with futures. A target
+ * that cannot be reached at startup does not stop the daemon: it is reported
+ * down and retried.
  */
 public final class Daemon {
 
@@ -27,9 +29,17 @@ public final class Daemon {
 
   /**
    * @param apiToken the bearer token mutating endpoints require; without one they answer 403
+   * @param alerting alert delivery, when a sink is configured
    */
   public record Settings(String listenHost, int listenPort, Optional<SecretValue> apiToken,
-      List<TargetSetup> targets, WindowRegistry windows, AbortLog aborts) {}
+      List<TargetSetup> targets, WindowRegistry windows, AbortLog aborts,
+      Optional<Alerting> alerting) {
+
+    public Settings(String listenHost, int listenPort, Optional<SecretValue> apiToken,
+        List<TargetSetup> targets, WindowRegistry windows, AbortLog aborts) {
+      this(listenHost, listenPort, apiToken, targets, windows, aborts, Optional.empty());
+    }
+  }
 
   private final Vertx vertx;
   private final Metrics metrics;
@@ -48,20 +58,28 @@ public final class Daemon {
     this.clock = clock;
   }
 
+  /** Starts alert delivery first (so no verdict is missed), then the targets, then the API. */
   public Future<Daemon> start() {
-    List<Future<String>> deployed = new ArrayList<>();
-    for (TargetSetup setup : settings.targets()) {
-      TargetMonitor monitor = new TargetMonitor(setup, metrics.registry(), clock);
-      monitors.add(monitor);
-      deployed.add(vertx.deployVerticle(monitor, new DeploymentOptions())
-          .onSuccess(deployments::add));
-    }
-    api = new ApiServer(vertx, metrics, this, settings.apiToken(), settings.windows(),
-        settings.aborts());
-    // Windows close on their TTL even when nobody asks.
-    expiry = vertx.setPeriodic(1000, id -> settings.windows().expire());
-    return Future.all(deployed)
-        .compose(v -> api.listen(settings.listenHost(), settings.listenPort()))
+    Future<Void> alerting = settings.alerting()
+        .map(a -> a.start(vertx, this::statuses, settings.windows()))
+        .orElse(Future.succeededFuture());
+    return alerting.compose(started -> {
+      List<Future<String>> deployed = new ArrayList<>();
+      for (TargetSetup setup : settings.targets()) {
+        TargetMonitor monitor = new TargetMonitor(setup, metrics.registry(), clock);
+        monitors.add(monitor);
+        deployed.add(vertx.deployVerticle(monitor, new DeploymentOptions())
+            .onSuccess(deployments::add));
+      }
+      api = new ApiServer(vertx, metrics, this, settings.apiToken(), settings.windows(),
+          settings.aborts(), settings.alerting());
+      // Windows close on their TTL even when nobody asks.
+      expiry = vertx.setPeriodic(1000, id -> settings.windows().expire());
+      return Future.all(deployed);
+    }).compose(v -> api.listen(settings.listenHost(), settings.listenPort())
+        .recover(e -> Future.failedFuture(new IllegalStateException("cannot start the HTTP server on "
+            + settings.listenHost() + ":" + settings.listenPort() + ": "
+            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e))))
         .map(bound -> {
           port = bound;
           LOG.info("pgvigil listening on http://{}:{} watching {} target(s)",
@@ -70,7 +88,10 @@ public final class Daemon {
         });
   }
 
-  /** Stops serving, then stops every target's loops and closes its pool. */
+  /**
+   * Stops serving, then stops every target's loops and closes its pool, then alert delivery
+   * (which spools what the targets decided last).
+   */
   public Future<Void> stop() {
     if (expiry >= 0) {
       vertx.cancelTimer(expiry);
@@ -78,6 +99,7 @@ public final class Daemon {
     Future<Void> apiClosed = api == null ? Future.succeededFuture() : api.close();
     return apiClosed.recover(e -> Future.succeededFuture())
         .compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+        .transform(v -> settings.alerting().map(Alerting::stop).orElse(Future.succeededFuture()))
         .mapEmpty();
   }
 

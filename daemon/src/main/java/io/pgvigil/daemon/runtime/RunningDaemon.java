@@ -1,7 +1,9 @@
 package io.pgvigil.daemon.runtime;
 
+import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.rules.RuleListener;
 import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.killswitch.AbortLog;
@@ -11,6 +13,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,18 +42,37 @@ public final class RunningDaemon implements AutoCloseable {
     return start(config, storage, RuleListener.NONE, maxBackoff, clock);
   }
 
-  /** As above, telling {@code listener} every rule verdict (alerts). */
+  /**
+   * As above, telling {@code listener} every rule verdict too. With a sink configured, alert
+   * delivery listens as well: to the verdicts, the drift verdicts and the kill switch's decisions.
+   */
   public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
       RuleListener listener, Duration maxBackoff, Clock clock) throws Exception {
     Metrics metrics = new Metrics();
     WindowRegistry windows = new WindowRegistry(clock);
     AbortLog aborts = new AbortLog(metrics.registry());
+    Optional<Alerting> alerting = Alerting.from(config.alerts(),
+        config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
+        metrics.registry(), clock);
+    alerting.ifPresent(a -> aborts.onDecision(a::decided));
+    RuleListener listeners = alerting.map(a -> both(a.rules(), listener)).orElse(listener);
+    List<TargetSetup> targets = TargetSetups.from(config, storage, windows, aborts, listeners,
+        metrics.registry(), maxBackoff, clock);
+    alerting.ifPresent(a -> targets.forEach(t -> t.drift().ifPresent(d -> d.onUpdate(a::drift))));
     Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
-        config.server().listenPort(), config.server().apiToken(),
-        TargetSetups.from(config, storage, windows, aborts, listener, metrics.registry(), maxBackoff,
-            clock),
-        windows, aborts);
+        config.server().listenPort(), config.server().apiToken(), targets, windows, aborts,
+        alerting);
     return start(metrics, settings, clock);
+  }
+
+  private static RuleListener both(RuleListener first, RuleListener second) {
+    if (second == RuleListener.NONE) {
+      return first;
+    }
+    return (target, source, verdicts) -> {
+      first.evaluated(target, source, verdicts);
+      second.evaluated(target, source, verdicts);
+    };
   }
 
   /**
@@ -68,9 +91,8 @@ public final class RunningDaemon implements AutoCloseable {
     } catch (Exception e) {
       vertx.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();
-      String where = settings.listenHost() + ":" + settings.listenPort();
-      throw new IllegalStateException("cannot start the HTTP server on " + where + ": "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+      throw new IllegalStateException(e.getMessage() == null
+          ? "cannot start: " + e.getClass().getSimpleName() : e.getMessage(), e);
     }
   }
 

@@ -58,7 +58,8 @@ public final class TargetSetups {
     Duration queryTimeout = spec.queryTimeout().plus(spec.connectTimeout());
     TargetRules rules = new TargetRules(target.name(),
         new RuleEvaluator(target.name(), config.rules(), clock),
-        new AbortRules(target.name(), config.killSwitch(), windows, aborts, clock), windows, listener);
+        new AbortRules(target.name(), config.killSwitch(), windows, aborts, clock), windows, listener,
+        config.alerts().queryText());
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
         target.watch().redactLiterals()), watchInterval, queryTimeout, locks, rules));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.config;
 
 import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.alerts.Severity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,11 +82,11 @@ class ConfigLoaderTest {
         assertThat(app.watch()).isEqualTo(new WatchConfig(Duration.ofSeconds(1), Duration.ofMillis(250),
                 WatchConfig.DEFAULT_STATEMENT_TIMEOUT, false, List.of()));
         assertThat(config.rules()).isEqualTo(Rules.DEFAULT);
-        assertThat(config.alerts()).isEqualTo(new AlertsConfig(
+        assertThat(config.alerts()).isEqualTo(AlertsConfig.of(
                 Optional.of(new AlertsConfig.Slack(SecretValue.of("https://hooks.slack.com/services/T0/B0/xyz"))),
                 Optional.of(new AlertsConfig.PagerDuty(SecretValue.of("0123456789abcdef0123456789abcdef"))),
-                List.of(new AlertsConfig.Webhook(SecretValue.of("https://ci.example/abort"),
-                        Optional.of(SecretValue.of("hook-secret-value")))),
+                List.of(new AlertsConfig.Webhook("webhook-1", SecretValue.of("https://ci.example/abort"),
+                        Optional.of(SecretValue.of("hook-secret-value")), AlertsConfig.Routing.ALL)),
                 Optional.of(new AlertsConfig.Alertmanager(java.net.URI.create("http://alertmanager:9093")))));
         assertThat(config.killSwitch()).isEqualTo(new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
                 List.of(new KillSwitchConfig.ExecHook(List.of("/hooks/abort-deploy.sh")))));
@@ -224,10 +226,54 @@ class ConfigLoaderTest {
                 "rule lockWait: warn 2s, abort 5s, for 0s",
                 "rule lockQueue: warn 5, abort 20, for 0s",
                 "rule ddlRuntime: warn 1m, abort off, for 0s",
-                "alerts: slack, pagerduty, 1 webhook(s), alertmanager http://alertmanager:9093",
+                "alerts: slack, pagerduty, webhook-1 (signed), alertmanager http://alertmanager:9093; "
+                        + "repeated every 4h, resolved notifications on, query text left out, "
+                        + "spool $PGVIGIL_DATA_DIR/spool (at most 1000 per sink)",
                 "kill switch: dry-run, 1 hook(s); exec /hooks/abort-deploy.sh");
         assertThat(lines).anySatisfy(line -> assertThat(line)
                 .startsWith("  migrations: flyway, locations [")
                 .endsWith("], table flyway_schema_history, schemas [public]"));
+    }
+
+    @Test
+    void readsAlertRoutingRepeatsAndTheSpool() throws Exception {
+        PgvigilConfig config = new ConfigLoader(ENV).parse("""
+                targets:
+                  - { name: app, url: postgresql://pgvigil@db/app }
+                  - { name: billing, url: postgresql://pgvigil@db/billing }
+                alerts:
+                  repeatInterval: 30m
+                  resolve: false
+                  queryText: true
+                  apiBaseUrl: https://pgvigil.example.com/
+                  spool: { directory: ./spool, maxPerSink: 50 }
+                  slack: { webhookUrl: "${env:SLACK_WEBHOOK_URL}", severities: [warning, critical] }
+                  pagerduty: { routingKey: "${env:PD_ROUTING_KEY}", url: https://events.eu.pagerduty.com,
+                               severities: [critical], targets: [app] }
+                  webhooks:
+                    - { name: ci, url: https://ci.example/abort, targets: [billing] }
+                    - { url: https://ops.example/hook }
+                  alertmanager: { url: "http://am:9093", severities: [warning] }
+                """, dir);
+
+        AlertsConfig alerts = config.alerts();
+        assertThat(alerts.repeatInterval()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(alerts.resolve()).isFalse();
+        assertThat(alerts.queryText()).isTrue();
+        assertThat(alerts.apiBaseUrl()).contains(java.net.URI.create("https://pgvigil.example.com/"));
+        assertThat(alerts.spool()).isEqualTo(new AlertsConfig.Spool(Optional.of(dir.resolve("spool")), 50));
+        assertThat(alerts.slack().orElseThrow().routing().severities())
+                .containsExactlyInAnyOrder(Severity.WARNING, Severity.CRITICAL);
+        assertThat(alerts.pagerduty().orElseThrow()).isEqualTo(new AlertsConfig.PagerDuty(
+                SecretValue.of("0123456789abcdef0123456789abcdef"),
+                Optional.of(java.net.URI.create("https://events.eu.pagerduty.com")),
+                new AlertsConfig.Routing(Set.of(Severity.CRITICAL), Set.of("app"))));
+        assertThat(alerts.webhooks()).extracting(AlertsConfig.Webhook::name).containsExactly("ci", "webhook-2");
+        assertThat(alerts.webhooks().get(0).routing().targets()).containsExactly("billing");
+        assertThat(alerts.sinkNames()).containsExactly("slack", "pagerduty", "ci", "webhook-2", "alertmanager");
+        assertThat(config.describe()).contains("alerts: slack (critical, warning), pagerduty "
+                + "https://events.eu.pagerduty.com (critical; targets app), ci (targets billing), webhook-2, "
+                + "alertmanager http://am:9093 (warning); repeated every 30m, resolved notifications off, "
+                + "query text included, spool " + dir.resolve("spool") + " (at most 50 per sink)");
     }
 }

@@ -339,4 +339,43 @@ class ConfigProblemsTest {
 
         assertThat(e.getMessage()).isEqualTo(directory + ": is a directory; give the path of the YAML config file");
     }
+
+    @Test
+    void rejectsBadAlertRoutingWithPathsAndFixes() {
+        assertThat(problems(TARGET + """
+                alerts:
+                  repeatInterval: 0s
+                  resolve: sometimes
+                  apiBaseUrl: "https://u:p@pgvigil.example.com"
+                  spool: { directory: "", maxPerSink: -1, size: 3 }
+                  slack: { webhookUrl: https://hooks.slack.com/x, severities: [warning, critcal], targets: [ap] }
+                  pagerduty: { routingKey: k, severities: [], targets: [] }
+                  webhooks:
+                    - { name: slack, url: https://ci.example/a }
+                    - { name: ci, url: https://ci.example/b }
+                    - { name: ci, url: https://ci.example/c, secrett: x }
+                """)).isEqualTo("""
+                alerts.repeatInterval: '0s' must be a positive duration such as 1s
+                alerts.resolve: 'sometimes' is not one of true, false
+                alerts.apiBaseUrl: must not carry credentials or a query: it is shown in every message
+                alerts.spool.size: unknown key; known keys are directory, maxPerSink
+                alerts.spool.directory: is empty; give a directory, or remove the key for the default
+                alerts.spool.maxPerSink: '-1' must be a positive whole number such as 5
+                alerts.slack.severities[1]: 'critcal' is not one of warning, critical; did you mean 'critical'?
+                alerts.slack.targets[0]: 'ap' is not a configured target; did you mean 'app'?
+                alerts.pagerduty.severities: is empty; leave it out to send every severity, or list some of \
+                warning, critical
+                alerts.pagerduty.targets: is empty; leave it out to send alerts of every target, or name some targets
+                alerts.webhooks[0].name: 'slack' is the name of the slack sink; give the webhook another name
+                alerts.webhooks[2].secrett: unknown key; did you mean 'secret'? (known keys are name, url, secret, \
+                severities, targets)
+                alerts.webhooks[2].name: 'ci' is already used at alerts.webhooks[1].name; webhook names must be unique\
+                """);
+    }
+
+    @Test
+    void rejectsAnInfoSeverityBecausePgvigilNeverSendsOne() {
+        assertThat(problems(TARGET + "alerts: { alertmanager: { url: 'http://am:9093', severities: [info] } }\n"))
+                .isEqualTo("alerts.alertmanager.severities[0]: 'info' is not one of warning, critical");
+    }
 }

@@ -1,0 +1,97 @@
+package io.pgvigil.daemon.alerting;
+
+import static io.pgvigil.daemon.metrics.MeterNames.ALERTS_FIRING;
+import static io.pgvigil.daemon.metrics.MeterNames.ALERT_NOTIFICATIONS;
+import static io.pgvigil.daemon.metrics.MeterNames.ALERT_SPOOL_DEPTH;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_RESULT;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_RULE;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_SINK;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgvigil.alerts.Alert;
+import io.pgvigil.alerts.DeliveryEvent;
+import io.pgvigil.alerts.DeliveryListener;
+import io.pgvigil.alerts.DeliveryResult;
+import io.pgvigil.alerts.DeliveryQueue;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code pgvigil_alert_notifications_total{sink,result}}, {@code pgvigil_alerts_firing{target,rule}}
+ * and {@code pgvigil_alert_spool_depth{sink}}. Labels are bounded: sink names from the config,
+ * results from {@link DeliveryResult}, targets from the config and rule names from the code; never
+ * a pid, an object name or a URL. Every sink's counters exist from the start (at 0), and a
+ * (target, rule) pair once seen firing stays registered and drops to 0.
+ */
+final class AlertMetrics implements DeliveryListener {
+
+  private final MeterRegistry registry;
+  private final Map<String, Map<DeliveryResult, Counter>> notifications = new HashMap<>();
+  private final Map<List<String>, AtomicInteger> firing = new ConcurrentHashMap<>();
+
+  AlertMetrics(MeterRegistry registry, List<String> sinks, List<String> targets, List<String> rules) {
+    this.registry = registry;
+    for (String sink : sinks) {
+      Map<DeliveryResult, Counter> bySink = new EnumMap<>(DeliveryResult.class);
+      for (DeliveryResult result : DeliveryResult.values()) {
+        bySink.put(result, Counter.builder(ALERT_NOTIFICATIONS)
+            .description("Alert notifications by sink and outcome: sent, retried (a transient "
+                + "failure, tried again), failed (rejected, dropped), dropped (spool full)")
+            .tags(TAG_SINK, sink, TAG_RESULT, result.label())
+            .register(registry));
+      }
+      notifications.put(sink, bySink);
+    }
+    for (String target : targets) {
+      for (String rule : rules) {
+        firingGauge(List.of(target, rule));
+      }
+    }
+  }
+
+  /** Registers the spool depth gauges once the queue exists. */
+  void spool(DeliveryQueue queue) {
+    for (String sink : notifications.keySet()) {
+      Gauge.builder(ALERT_SPOOL_DEPTH, queue, q -> q.spoolDepth(sink))
+          .description("Notifications not delivered yet (kept in the on-disk spool), by sink")
+          .tags(TAG_SINK, sink)
+          .register(registry);
+    }
+  }
+
+  @Override
+  public void onDelivery(DeliveryEvent event) {
+    Map<DeliveryResult, Counter> bySink = notifications.get(event.sink());
+    if (bySink != null) {
+      bySink.get(event.result()).increment();
+    }
+  }
+
+  /** Sets {@code pgvigil_alerts_firing} from what fires now. */
+  void firing(List<Alert> alerts) {
+    Map<List<String>, Integer> now = new HashMap<>();
+    for (Alert a : alerts) {
+      now.merge(List.of(a.target(), a.rule()), 1, Integer::sum);
+    }
+    now.keySet().forEach(this::firingGauge);
+    firing.forEach((key, value) -> value.set(now.getOrDefault(key, 0)));
+  }
+
+  private AtomicInteger firingGauge(List<String> key) {
+    return firing.computeIfAbsent(key, k -> {
+      AtomicInteger value = new AtomicInteger();
+      Gauge.builder(ALERTS_FIRING, value, AtomicInteger::get)
+          .description("pgvigil's own alerts firing now, by target and rule")
+          .tags(TAG_TARGET, k.get(0), TAG_RULE, k.get(1))
+          .register(registry);
+      return value;
+    });
+  }
+}

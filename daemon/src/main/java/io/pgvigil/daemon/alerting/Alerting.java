@@ -1,0 +1,238 @@
+package io.pgvigil.daemon.alerting;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgvigil.alerts.Alert;
+import io.pgvigil.alerts.AlertEngine;
+import io.pgvigil.alerts.DeliveryQueue;
+import io.pgvigil.alerts.Spool;
+import io.pgvigil.alerts.internal.Backoff;
+import io.pgvigil.daemon.config.AlertsConfig;
+import io.pgvigil.daemon.config.Rules;
+import io.pgvigil.daemon.drift.DriftReport;
+import io.pgvigil.daemon.killswitch.AbortDecision;
+import io.pgvigil.daemon.rules.RuleListener;
+import io.pgvigil.daemon.runtime.TargetStatus;
+import io.pgvigil.daemon.windows.WindowRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Alert delivery inside the daemon: turns rule verdicts, drift verdicts, kill-switch decisions
+ * and unreachable targets into alerts, and owns the {@link AlertEngine} (firing, repeats,
+ * resolves) and the {@link DeliveryQueue} (retries, the on-disk spool) that send them. Exists
+ * only when a sink is configured.
+ *
+ * <p>Lifecycle: {@link #start} loads what a previous run left in the spool and starts ticking;
+ * the daemon starts it before its targets and stops it after them, so no verdict arrives while it
+ * is not running. {@link #stop} sends one last tick to the spool and waits for the spool's writes,
+ * so nothing decided is lost; whatever is not delivered yet is resent by the next start.
+ */
+public final class Alerting implements Alarms {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Alerting.class);
+  /** How often due notifications are handed to the queue: repeats, resolves, grouped bursts. */
+  static final Duration TICK = Duration.ofMillis(500);
+  /** How often the queue looks for retries that are due. */
+  static final Duration QUEUE_POLL = Duration.ofMillis(250);
+
+  private final AlertsConfig config;
+  private final Path spoolDir;
+  private final Clock clock;
+  private final AlertMetrics metrics;
+  private final VerdictAlerts verdicts;
+  private final DriftAlerts drift = new DriftAlerts(this);
+  private final KillSwitchAlerts killSwitch = new KillSwitchAlerts(this);
+  private final TargetDownAlerts down;
+
+  private volatile AlertEngine engine;
+  private DeliveryQueue queue;
+  private WebClient client;
+  private Vertx vertx;
+  private long timer = -1;
+  private final AtomicBoolean sendScheduled = new AtomicBoolean();
+  private Supplier<List<TargetStatus>> statuses = List::of;
+  private WindowRegistry windows;
+
+  Alerting(AlertsConfig config, List<String> targets, Path spoolDir, MeterRegistry registry,
+      Clock clock, Duration targetDownAfter) {
+    this.config = config;
+    this.spoolDir = spoolDir;
+    this.clock = clock;
+    this.verdicts = new VerdictAlerts(this, config.queryText());
+    this.down = new TargetDownAlerts(this, targetDownAfter);
+    List<String> rules = new ArrayList<>(Rules.NAMES);
+    rules.addAll(List.of(DriftAlerts.HISTORY, DriftAlerts.SCHEMA, KillSwitchAlerts.RULE,
+        TargetDownAlerts.RULE));
+    this.metrics = new AlertMetrics(registry, config.sinkNames(), targets, rules);
+  }
+
+  /**
+   * The daemon's alerting, or empty when no sink is configured.
+   *
+   * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
+   */
+  public static Optional<Alerting> from(AlertsConfig config, List<String> targets,
+      Path defaultSpool, MeterRegistry registry, Clock clock) {
+    if (!config.anySink()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Alerting(config, targets,
+        config.spool().directory().orElse(defaultSpool), registry, clock,
+        TargetDownAlerts.DEFAULT_AFTER));
+  }
+
+  /**
+   * Loads the spool and starts sending.
+   *
+   * @param statuses every target's status, looked at on each tick (targets that are down)
+   * @param windows  the migration windows (a kill-switch alert resolves when its window closes)
+   */
+  public synchronized Future<Void> start(Vertx vertx, Supplier<List<TargetStatus>> statuses,
+      WindowRegistry windows) {
+    this.vertx = vertx;
+    this.statuses = statuses;
+    this.windows = windows;
+    client = WebClient.create(vertx, new WebClientOptions().setUserAgent("pgvigil")
+        .setFollowRedirects(false));
+    AlertSinks sinks = AlertSinks.of(config, client, clock);
+    DeliveryQueue q = new DeliveryQueue(vertx, clock,
+        new Spool(spoolDir, config.spool().maxPerSink()), sinks.sinks(),
+        Backoff.standard(new SecureRandom()), metrics);
+    metrics.spool(q);
+    return q.start(QUEUE_POLL)
+        .recover(e -> Future.failedFuture(new IllegalStateException("the alert spool " + spoolDir
+            + " cannot be used (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+            + "); set alerts.spool.directory or PGVIGIL_DATA_DIR to a writable directory", e)))
+        .map(v -> {
+          synchronized (this) {
+            queue = q;
+            engine = new AlertEngine(clock, q, sinks.routes(), config.repeatInterval(),
+                config.resolve());
+            timer = vertx.setPeriodic(TICK.toMillis(), id -> tick());
+          }
+          LOG.info("alerts go to {} (repeated every {}, spool {})", String.join(", ",
+              config.sinkNames()), config.repeatInterval(), spoolDir);
+          return null;
+        });
+  }
+
+  /** A last tick into the spool, then the spool's pending writes; the queue stops sending. */
+  public synchronized Future<Void> stop() {
+    if (engine == null) {
+      return Future.succeededFuture();
+    }
+    vertx.cancelTimer(timer);
+    AlertEngine last = engine;
+    engine = null;
+    return last.tick()
+        .recover(e -> {
+          LOG.error("alerts decided before the stop could not be spooled: {}", e.getMessage());
+          return Future.succeededFuture();
+        })
+        .compose(v -> queue.close())
+        .eventually(() -> {
+          client.close();
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Receives every rule evaluation: WARN and ABORT verdicts become alerts. */
+  public RuleListener rules() {
+    return verdicts;
+  }
+
+  /** Receives every drift verdict. */
+  public void drift(DriftReport report) {
+    drift.update(report);
+  }
+
+  /** Receives every kill-switch decision. */
+  public void decided(AbortDecision decision) {
+    killSwitch.decided(decision);
+  }
+
+  /**
+   * A new or escalated alert is sent at once, not at the next tick: a kill-switch action or an
+   * abort level may last less than a tick (the cancel ends the stall it was about), and it must
+   * still reach the people paged. Blips are the rules' business ({@code for}), not the tick's.
+   */
+  @Override
+  public void fire(Alert alert) {
+    AlertEngine e = engine;
+    if (e == null) {
+      return; // not started or stopped: the daemon's targets do not run then
+    }
+    Optional<Alert> current = e.get(alert.key());
+    if (current.isEmpty()) {
+      LOG.info("alert firing: {} ({}): {}", alert.key(), alert.severity().wireName(),
+          alert.summary());
+    }
+    e.fire(alert);
+    if (current.isEmpty() || alert.severity().compareTo(current.get().severity()) < 0) {
+      sendSoon();
+    }
+  }
+
+  /** One tick of the engine after the caller's handler: what it fired in one go is grouped. */
+  private void sendSoon() {
+    if (sendScheduled.compareAndSet(false, true)) {
+      vertx.runOnContext(v -> {
+        sendScheduled.set(false);
+        AlertEngine e = engine;
+        if (e != null) {
+          e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}",
+              err.getMessage()));
+        }
+      });
+    }
+  }
+
+  @Override
+  public void resolve(String key) {
+    AlertEngine e = engine;
+    if (e != null && e.get(key).isPresent()) {
+      LOG.info("alert resolved: {}", key);
+      e.resolve(key);
+    }
+  }
+
+  public List<Alert> firing() {
+    AlertEngine e = engine;
+    return e == null ? List.of() : e.firing();
+  }
+
+  public List<Alert> recentlyResolved() {
+    AlertEngine e = engine;
+    return e == null ? List.of() : e.recentlyResolved();
+  }
+
+  public List<String> sinks() {
+    return config.sinkNames();
+  }
+
+  /** What the periodic timer does; tests may call it to skip the wait. */
+  void tick() {
+    AlertEngine e = engine;
+    if (e == null) {
+      return;
+    }
+    down.observe(statuses.get(), clock.instant());
+    killSwitch.resolveClosed(windows, e.firing());
+    metrics.firing(e.firing());
+    e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}",
+        err.getMessage()));
+  }
+}

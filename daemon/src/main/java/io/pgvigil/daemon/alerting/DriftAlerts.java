@@ -1,0 +1,97 @@
+package io.pgvigil.daemon.alerting;
+
+import io.pgvigil.alerts.Alert;
+import io.pgvigil.alerts.Severity;
+import io.pgvigil.checks.history.HistoryProblem;
+import io.pgvigil.checks.history.HistoryProblemKind;
+import io.pgvigil.checks.history.HistoryReport;
+import io.pgvigil.checks.schema.SchemaFinding;
+import io.pgvigil.daemon.drift.DriftReport;
+import io.pgvigil.daemon.drift.StructuralReport;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Drift verdicts as alerts, one per target and kind: {@code historyDrift} while the migration
+ * history disagrees with the repository, {@code schemaDrift} while the live schema differs from
+ * the replayed history. Each resolves when a later check finds that half clean.
+ *
+ * <p>Not alerts, so pgvigil never cries wolf: a pending migration (a deploy not done yet, counted in
+ * {@code pgvigil_migrations_pending}), a cosmetic-only difference (comments), a check that failed
+ * (it is an error, shown in the API and {@code pgvigil_check_errors_total}, not a verdict), and a
+ * structural verdict kept from before a migration started (the schema is in flux).
+ */
+final class DriftAlerts {
+
+  static final String HISTORY = "historyDrift";
+  static final String SCHEMA = "schemaDrift";
+  private static final int LISTED = 5;
+
+  private final Alarms alarms;
+
+  DriftAlerts(Alarms alarms) {
+    this.alarms = alarms;
+  }
+
+  void update(DriftReport report) {
+    if (report.error().isPresent()) {
+      return;
+    }
+    report.history().ifPresent(h -> history(report.target(), h));
+    report.structure().filter(s -> !s.stale()).ifPresent(s -> structure(report.target(), s));
+  }
+
+  private void history(String target, HistoryReport h) {
+    List<HistoryProblem> problems = h.problems().stream()
+        .filter(p -> p.kind() != HistoryProblemKind.PENDING).toList();
+    if (problems.isEmpty()) {
+      alarms.resolve(Alert.keyOf(target, HISTORY, ""));
+      return;
+    }
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("historyTable", h.historyTable());
+    for (HistoryProblem p : problems) {
+      details.merge(p.kind().label(), name(p), (a, b) -> a + ", " + b);
+    }
+    String counts = problems.stream()
+        .collect(Collectors.groupingBy(p -> p.kind().label(), LinkedHashMap::new, Collectors.counting()))
+        .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+    alarms.fire(Alert.firing(target, HISTORY, "", Severity.WARNING,
+        "historyDrift on " + target + ": the migration history disagrees with the repository (" + counts
+            + ")", Integer.toString(problems.size()), "0", List.of(), details, h.checkedAt()));
+  }
+
+  private void structure(String target, StructuralReport s) {
+    List<SchemaFinding> findings = s.findings().stream()
+        .filter(f -> f.severity() != io.pgvigil.checks.schema.Severity.COSMETIC).toList();
+    if (findings.isEmpty()) {
+      alarms.resolve(Alert.keyOf(target, SCHEMA, ""));
+      return;
+    }
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("expectedFrom", s.expectedFrom());
+    for (io.pgvigil.checks.schema.Severity severity : io.pgvigil.checks.schema.Severity.values()) {
+      long n = findings.stream().filter(f -> f.severity() == severity).count();
+      if (n > 0) {
+        details.put(severity.name().toLowerCase(Locale.ROOT), Long.toString(n));
+      }
+    }
+    String listed = findings.stream().limit(LISTED)
+        .map(f -> f.change().name().toLowerCase(Locale.ROOT) + " " + f.object())
+        .collect(Collectors.joining(", ")) + (findings.size() > LISTED ? ", …" : "");
+    details.put("objects", listed);
+    alarms.fire(Alert.firing(target, SCHEMA, "", Severity.WARNING,
+        "schemaDrift on " + target + ": " + findings.size() + " object(s) differ from the migration history ("
+            + listed + ")", Integer.toString(findings.size()), "0", List.of(), details, s.checkedAt()));
+  }
+
+  private static String name(HistoryProblem p) {
+    if (p.script() != null) {
+      return p.script();
+    }
+    return p.version() != null ? p.version() : String.valueOf(p.description());
+  }
+}

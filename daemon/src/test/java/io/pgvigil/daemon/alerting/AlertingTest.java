@@ -1,0 +1,286 @@
+package io.pgvigil.daemon.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgvigil.alerts.Blocker;
+import io.pgvigil.checks.history.HistoryProblem;
+import io.pgvigil.checks.history.HistoryProblemKind;
+import io.pgvigil.checks.history.HistoryReport;
+import io.pgvigil.checks.history.MigrationTool;
+import io.pgvigil.checks.schema.Change;
+import io.pgvigil.checks.schema.ObjectKind;
+import io.pgvigil.checks.schema.ObjectRef;
+import io.pgvigil.checks.schema.SchemaFinding;
+import io.pgvigil.daemon.config.ConfigLoader;
+import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.drift.DriftReport;
+import io.pgvigil.daemon.drift.StructuralReport;
+import io.pgvigil.daemon.killswitch.AbortDecision;
+import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.runtime.Http;
+import io.pgvigil.daemon.runtime.TargetStatus;
+import io.pgvigil.daemon.windows.MigrationWindow;
+import io.pgvigil.daemon.windows.WindowRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the daemon's conditions become on the wire, with real Slack and PagerDuty stand-ins on
+ * 127.0.0.1: rule verdicts (fed directly, as the rule evaluator calls its listener), drift
+ * verdicts, kill-switch decisions and targets that are down.
+ */
+class AlertingTest {
+
+  @TempDir
+  Path dir;
+
+  private final Vertx vertx = Vertx.vertx();
+  private final Metrics metrics = new Metrics();
+  private final WindowRegistry windows = new WindowRegistry(Clock.systemUTC());
+  private final List<TargetStatus> statuses = new CopyOnWriteArrayList<>();
+  private Receiver slack;
+  private Receiver pagerduty;
+  private Alerting alerting;
+
+  @BeforeEach
+  void receivers() throws Exception {
+    slack = Receiver.start(vertx, 200);
+    pagerduty = Receiver.start(vertx, 202);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (alerting != null) {
+      alerting.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    slack.close();
+    pagerduty.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    metrics.close();
+  }
+
+  private void start(String extra) throws Exception {
+    PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
+        targets:
+          - { name: app, url: postgresql://pgvigil@db/app }
+        alerts:
+          slack: { webhookUrl: "%s/services/T0/B0/secret-slack-path" }
+          pagerduty: { routingKey: routing-key-secret, url: "%s", severities: [critical] }
+        %s
+        """.formatted(slack.url(), pagerduty.url(), extra), dir);
+    alerting = new Alerting(config.alerts(), List.of("app"), dir.resolve("spool"), metrics.registry(),
+        Clock.systemUTC(), Duration.ofSeconds(30));
+    alerting.start(vertx, () -> statuses, windows).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  private static RuleVerdict verdict(String rule, String object, RuleVerdict.Level level, double value,
+      double threshold) {
+    return new RuleVerdict("app", rule, object, level, value, RuleVerdict.Unit.COUNT, threshold,
+        Instant.parse("2026-01-01T10:00:00Z"), true,
+        List.of(new Blocker(4242, "app_rw", "idle in transaction", 185, "UPDATE accounts SET x = 1")),
+        Map.of("lockMode", "AccessExclusiveLock"));
+  }
+
+  @Test
+  void aWarnGoesToSlackAnAbortPagesAndBothResolveWhenTheirSourceNoLongerListsThem() throws Exception {
+    start("");
+    alerting.rules().evaluated("app", "locks",
+        List.of(verdict("lockQueue", "pid 4243", RuleVerdict.Level.WARN, 6, 5)));
+    await().until(() -> slack.accepted().size() == 1);
+    JsonObject firing = slack.accepted().get(0).json();
+    assertThat(firing.getString("text")).isEqualTo("Firing: lockQueue on app");
+    assertThat(firing.encode()).contains("6 / 5", "pid 4242", "idle in transaction")
+        .doesNotContain("UPDATE accounts");
+    assertThat(pagerduty.requests()).as("a warning does not page").isEmpty();
+
+    alerting.rules().evaluated("app", "locks",
+        List.of(verdict("lockQueue", "pid 4243", RuleVerdict.Level.ABORT, 21, 20)));
+    await().until(() -> pagerduty.accepted().size() == 1);
+    JsonObject trigger = pagerduty.accepted().get(0).json();
+    assertThat(trigger.getString("event_action")).isEqualTo("trigger");
+    assertThat(trigger.getString("dedup_key")).isEqualTo("app/lockQueue/pid 4243");
+    assertThat(trigger.getJsonObject("payload").getString("severity")).isEqualTo("critical");
+    assertThat(trigger.getJsonObject("payload").getJsonObject("custom_details").getJsonArray("census")
+        .getJsonObject(0).getInteger("pid")).isEqualTo(4242);
+
+    // Another source's evaluation does not touch the lock alert.
+    alerting.rules().evaluated("app", "replication", List.of());
+    alerting.tick();
+    assertThat(alerting.firing()).hasSize(1);
+
+    alerting.rules().evaluated("app", "locks", List.of());
+    await().until(() -> pagerduty.accepted().size() == 2);
+    JsonObject resolve = pagerduty.accepted().get(1).json();
+    assertThat(resolve.getString("event_action")).isEqualTo("resolve");
+    assertThat(resolve.getString("dedup_key")).isEqualTo(trigger.getString("dedup_key"));
+    assertThat(resolve.getString("routing_key")).isEqualTo(trigger.getString("routing_key"));
+    // Slack takes one message a second: the escalation and the resolve may share one.
+    await().until(() -> slack.accepted().stream()
+        .anyMatch(r -> r.body().toString().contains("*RESOLVED* *lockQueue on app")));
+    assertThat(alerting.firing()).isEmpty();
+    assertThat(alerting.recentlyResolved()).extracting(a -> a.key()).containsExactly("app/lockQueue/pid 4243");
+
+    String exposition = metrics.scrape();
+    await().until(() -> Http.sample(metrics.scrape(),
+        "pgvigil_alert_notifications_total{result=\"sent\",sink=\"pagerduty\"}") == 2.0);
+    assertThat(Http.sample(exposition, "pgvigil_alerts_firing{rule=\"lockQueue\",target=\"app\"}"))
+        .isEqualTo(0.0);
+    assertThat(exposition).contains("pgvigil_alert_spool_depth{sink=\"slack\"}")
+        .doesNotContain("secret-slack-path", "routing-key-secret");
+  }
+
+  @Test
+  void queryTextReachesTheCensusOnlyWhenConfigured() throws Exception {
+    start("  queryText: true");
+    alerting.rules().evaluated("app", "locks",
+        List.of(verdict("lockWait", "pid 4243", RuleVerdict.Level.WARN, 3, 2)));
+    await().until(() -> slack.accepted().size() == 1);
+    assertThat(alerting.firing().get(0).census().get(0).query()).isEqualTo("UPDATE accounts SET x = 1");
+  }
+
+  @Test
+  void historyDriftAlertsOnEditedMigrationsNotOnPendingOnesAndResolvesWhenClean() throws Exception {
+    start("");
+    alerting.drift(history(List.of(problem(HistoryProblemKind.PENDING, "V12__next.sql"))));
+    alerting.tick();
+    assertThat(alerting.firing()).as("a pending migration is a deploy to come, not drift").isEmpty();
+
+    alerting.drift(history(List.of(problem(HistoryProblemKind.CHECKSUM_MISMATCH, "V2__products.sql"),
+        problem(HistoryProblemKind.PENDING, "V12__next.sql"))));
+    await().until(() -> slack.accepted().size() == 1);
+    assertThat(alerting.firing()).singleElement().satisfies(a -> {
+      assertThat(a.key()).isEqualTo("app/historyDrift/");
+      assertThat(a.summary()).contains("1 checksum-mismatch").doesNotContain("pending");
+      assertThat(a.details()).containsEntry("checksum-mismatch", "V2__products.sql");
+    });
+
+    alerting.drift(DriftReport.failed("app", Instant.now(), Optional.empty(), "connection refused"));
+    alerting.tick();
+    assertThat(alerting.firing()).as("a failed check is no verdict").hasSize(1);
+
+    alerting.drift(history(List.of()));
+    await().until(() -> slack.accepted().size() == 2);
+    assertThat(slack.accepted().get(1).json().getString("text")).isEqualTo("Resolved: historyDrift on app");
+  }
+
+  @Test
+  void schemaDriftIgnoresCosmeticFindingsAndStaleVerdicts() throws Exception {
+    start("");
+    alerting.drift(structure(List.of(finding(io.pgvigil.checks.schema.Severity.COSMETIC, ObjectKind.COMMENT,
+        "table public.orders")), false));
+    alerting.tick();
+    assertThat(alerting.firing()).isEmpty();
+
+    alerting.drift(structure(List.of(finding(io.pgvigil.checks.schema.Severity.PERFORMANCE, ObjectKind.INDEX,
+        "public.orders_status_idx")), false));
+    await().until(() -> slack.accepted().size() == 1);
+    assertThat(alerting.firing()).singleElement().satisfies(a -> {
+      assertThat(a.key()).isEqualTo("app/schemaDrift/");
+      assertThat(a.summary()).contains("unexpected index public.orders_status_idx");
+    });
+    alerting.drift(structure(List.of(), true));
+    alerting.tick();
+    assertThat(alerting.firing()).as("a verdict kept while a migration runs changes nothing").hasSize(1);
+    alerting.drift(structure(List.of(), false));
+    alerting.tick();
+    assertThat(alerting.firing()).isEmpty();
+  }
+
+  @Test
+  void aKillSwitchDecisionPagesUntilItsWindowCloses() throws Exception {
+    start("");
+    MigrationWindow window = windows.open("app", Duration.ofMinutes(30), "deploy 42", "in-window");
+    alerting.decided(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20, window.id(), "cancel",
+        4243, null, "cancelled", "cancelled the migration's statement"));
+    await().until(() -> pagerduty.accepted().size() == 1);
+    JsonObject trigger = pagerduty.accepted().get(0).json();
+    assertThat(trigger.getString("dedup_key")).isEqualTo("app/killSwitch/window " + window.id() + " cancel");
+    assertThat(trigger.getJsonObject("payload").getString("summary"))
+        .isEqualTo("killSwitch on app: cancel cancelled after lockQueue 21 reached abort 20");
+
+    alerting.decided(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20, window.id(), "hook",
+        null, null, "ok", "exec /hooks/abort.sh: job 42 failed, token=abc123"));
+    await().until(() -> pagerduty.accepted().size() == 2);
+    assertThat(pagerduty.accepted().get(1).json().getString("dedup_key"))
+        .isEqualTo("app/killSwitch/window " + window.id() + " hook");
+    assertThat(pagerduty.accepted().get(1).body().toString()).as("a hook's output stays home")
+        .doesNotContain("token=abc123");
+
+    alerting.tick();
+    assertThat(alerting.firing()).hasSize(2);
+    windows.close(window.id(), "closed");
+    await().until(() -> pagerduty.accepted().size() == 4);
+    assertThat(pagerduty.accepted().subList(2, 4)).allSatisfy(r ->
+        assertThat(r.json().getString("event_action")).isEqualTo("resolve"));
+  }
+
+  @Test
+  void aTargetDownLongerThanTheGracePagesAndResolvesWhenItAnswers() throws Exception {
+    start("");
+    Instant now = Instant.now();
+    statuses.add(new TargetStatus("app", "postgresql://pgvigil@db/app", false, true, now.minusSeconds(5),
+        null, List.of()));
+    alerting.tick();
+    assertThat(alerting.firing()).as("one failed heartbeat pages nobody").isEmpty();
+
+    statuses.set(0, new TargetStatus("app", "postgresql://pgvigil@db/app", false, true,
+        now.minusSeconds(31), null, List.of()));
+    await().until(() -> pagerduty.accepted().size() == 1);
+    assertThat(pagerduty.accepted().get(0).json().getString("dedup_key")).isEqualTo("app/targetDown/");
+
+    statuses.set(0, new TargetStatus("app", "postgresql://pgvigil@db/app", true, true, Instant.now(),
+        null, List.of()));
+    await().until(() -> pagerduty.accepted().size() == 2);
+    assertThat(pagerduty.accepted().get(1).json().getString("event_action")).isEqualTo("resolve");
+  }
+
+  @Test
+  void withResolveOffNothingIsSentWhenAnAlertClears() throws Exception {
+    start("  resolve: false");
+    alerting.rules().evaluated("app", "locks",
+        List.of(verdict("lockQueue", "pid 4243", RuleVerdict.Level.ABORT, 21, 20)));
+    await().until(() -> pagerduty.accepted().size() == 1 && slack.accepted().size() == 1);
+    alerting.rules().evaluated("app", "locks", List.of());
+    alerting.tick();
+    assertThat(alerting.firing()).isEmpty();
+    await().during(Duration.ofSeconds(1)).until(() -> pagerduty.requests().size() == 1
+        && slack.requests().size() == 1);
+  }
+
+  private static DriftReport history(List<HistoryProblem> problems) {
+    return DriftReport.of("app", new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 11,
+        (int) problems.stream().filter(p -> p.kind() == HistoryProblemKind.PENDING).count(), Optional.empty(),
+        problems, List.of("1", "2"), Instant.now()), null);
+  }
+
+  private static HistoryProblem problem(HistoryProblemKind kind, String script) {
+    return new HistoryProblem(kind, script.substring(1, script.indexOf("__")), "x", script, "detail");
+  }
+
+  private static DriftReport structure(List<SchemaFinding> findings, boolean stale) {
+    return DriftReport.of("app", new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 11, 0,
+            Optional.empty(), List.of(), List.of("1"), Instant.now()),
+        new StructuralReport(findings, "replay", false, 100, 21, Instant.now(), stale));
+  }
+
+  private static SchemaFinding finding(io.pgvigil.checks.schema.Severity severity, ObjectKind kind, String name) {
+    return new SchemaFinding(ObjectRef.of(kind, name), Change.UNEXPECTED, severity, null, "def", "made by hand",
+        Optional.empty());
+  }
+}

@@ -1,0 +1,38 @@
+package io.pgvigil.daemon.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgvigil.checks.locks.BlockingTree;
+import io.pgvigil.checks.locks.LockReport;
+import io.pgvigil.checks.locks.LockSummary;
+import io.pgvigil.checks.locks.RootBlocker;
+import io.pgvigil.daemon.config.Rules;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MeasurementsTest {
+
+  private static final LockReport STALL = new LockReport(OffsetDateTime.now(), "app",
+      new LockSummary(3, 1, 7.2, 2, 14.0, 30, 0, 0, 0),
+      List.of(new BlockingTree(new RootBlocker(4242, "app_rw", "psql", "idle in transaction", "client backend",
+          30, 30, "UPDATE accounts SET balance = 0 WHERE id = 1", false, OffsetDateTime.now()), List.of(), 2)),
+      List.of(), List.of(), List.of(), List.of());
+
+  @Test
+  void theCensusCarriesNoStatementUnlessQueryTextIsConfigured() {
+    Measurement without = lockQueue(Measurements.of(STALL));
+    Measurement with = lockQueue(Measurements.of(STALL, true));
+
+    assertThat(without.census()).singleElement().satisfies(b -> {
+      assertThat(b.pid()).isEqualTo(4242);
+      assertThat(b.state()).isEqualTo("idle in transaction");
+      assertThat(b.query()).isNull();
+    });
+    assertThat(with.census().get(0).query()).isEqualTo("UPDATE accounts SET balance = 0 WHERE id = 1");
+  }
+
+  private static Measurement lockQueue(List<Measurement> all) {
+    return all.stream().filter(m -> m.kind() == Rules.Kind.LOCK_QUEUE).findFirst().orElseThrow();
+  }
+}
