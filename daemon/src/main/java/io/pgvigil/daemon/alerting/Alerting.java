@@ -32,13 +32,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Alert delivery inside the daemon: turns rule verdicts, drift verdicts, kill-switch decisions
  * and unreachable targets into alerts, and owns the {@link AlertEngine} (firing, repeats,
- * resolves) and the {@link DeliveryQueue} (retries, the on-disk spool) that send them. Exists
- * only when a sink is configured.
+ * resolves) and the {@link DeliveryQueue} (retries, the on-disk spool) that send them.
  *
  * <p>Lifecycle: {@link #start} loads what a previous run left in the spool and starts ticking;
  * the daemon starts it before its targets and stops it after them, so no verdict arrives while it
  * is not running. {@link #stop} sends one last tick to the spool and waits for the spool's writes,
- * so nothing decided is lost; whatever is not delivered yet is resent by the next start.
+ * so nothing decided is lost; whatever is not delivered yet is resent by the next start. With no
+ * sink configured alerts are still decided, logged, listed by the API and counted in
+ * {@code pgvigil_alerts_firing}; nothing is sent and nothing is written to disk.
  */
 public final class Alerting implements Alarms {
 
@@ -80,15 +81,12 @@ public final class Alerting implements Alarms {
   }
 
   /**
-   * The daemon's alerting, or empty when no sink is configured.
+   * The daemon's alerting (always present: without sinks it only logs and lists alerts).
    *
    * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
    */
   public static Optional<Alerting> from(AlertsConfig config, List<String> targets,
       Path defaultSpool, MeterRegistry registry, Clock clock) {
-    if (!config.anySink()) {
-      return Optional.empty();
-    }
     return Optional.of(new Alerting(config, targets,
         config.spool().directory().orElse(defaultSpool), registry, clock,
         TargetDownAlerts.DEFAULT_AFTER));
@@ -123,8 +121,12 @@ public final class Alerting implements Alarms {
                 config.resolve());
             timer = vertx.setPeriodic(TICK.toMillis(), id -> tick());
           }
-          LOG.info("alerts go to {} (repeated every {}, spool {})", String.join(", ",
-              config.sinkNames()), config.repeatInterval(), spoolDir);
+          if (config.anySink()) {
+            LOG.info("alerts go to {} (repeated every {}, spool {})", String.join(", ",
+                config.sinkNames()), config.repeatInterval(), spoolDir);
+          } else {
+            LOG.info("no alert sinks configured: alerts are logged and listed by GET /api/v1/alerts only");
+          }
           return null;
         });
   }

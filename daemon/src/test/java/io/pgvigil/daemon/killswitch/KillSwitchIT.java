@@ -152,6 +152,11 @@ class KillSwitchIT {
       assertThat(Http.sample(http.get("/metrics").body(),
           "pgvigil_abort_actions_total{action=\"hook\",result=\"dry-run\",target=\"app\"}")).isEqualTo(1.0);
       assertThat(dir.resolve("hook.env")).doesNotExist();
+      // No alert sink is configured: the alerts are still decided and listed, just not sent.
+      JsonObject alerts = new JsonObject(http.get("/api/v1/alerts").body());
+      assertThat(alerts.getJsonArray("sinks")).isEmpty();
+      assertThat(alerts.getJsonArray("firing").stream().map(JsonObject.class::cast))
+          .anyMatch(a -> a.getString("rule").equals("lockQueue") && a.getString("severity").equals("critical"));
 
       stall.holder.rollback();
       stall.migrate.get(30, TimeUnit.SECONDS);
