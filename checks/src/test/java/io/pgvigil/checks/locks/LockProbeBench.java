@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * What one poll costs, against the two usual ways of watching locks, at 10, 250 and 1,000 sessions (most idle;
- * one idle-in-transaction holder, one waiting ALTER and readers queued behind it). All three run as cached
+ * one idle-in-transaction holder, one waiting ALTER and readers queued behind it), then at 1,000 with 100 of
+ * them in transactions holding locks, then the same in a database with 5,000 more tables. All three run as cached
  * prepared statements over the same one-connection Vert.x pool. Not a test: run it with
  * {@code mvn -B -pl checks test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.pgvigil.checks.locks.LockProbeBench}.
@@ -71,7 +72,7 @@ public final class LockProbeBench {
   private static final int WARMUP = 50;
   private static final int POLLS = 300;
   private static final int READERS = 15;
-  private static final int SERVER_RUNS = 50;
+  private static final int SERVER_RUNS = 100;
 
   private LockProbeBench() {}
 
@@ -105,7 +106,8 @@ public final class LockProbeBench {
 
       System.out.println();
       System.out.println("Round trip per poll (client to server and back, Vert.x, prepared), mean / p95 ms;");
-      System.out.println("server: execution time inside PostgreSQL (EXPLAIN ANALYZE, mean ms).");
+      System.out.println("server: execution time inside PostgreSQL (EXPLAIN ANALYZE), median (mean) ms; the ratio is");
+      System.out.println("of the medians. The three queries take turns, so other work on the machine falls on all alike.");
       System.out.println();
       System.out.println("| sessions | waiting | pgvigil round trip | pgvigil server | exporter round trip | exporter server "
           + "| self-join round trip | self-join server | self-join / pgvigil (server) |");
@@ -133,7 +135,7 @@ public final class LockProbeBench {
         row(String.format(Locale.ROOT, "%,d", connections.size()), expectedWaiting, probe, pool);
       }
       // The same 1,000 sessions with 100 of them inside transactions that hold locks on five tables
-      // (and their indexes): pg_locks grows to about a thousand rows, as on a busy application.
+      // (and their indexes): pg_locks grows to about 1,100 rows, as on a busy application.
       try (Connection setup = DriverManager.getConnection(url); Statement statement = setup.createStatement()) {
         for (int t = 1; t <= 5; t++) {
           statement.execute("CREATE TABLE busy_" + t + " (id int PRIMARY KEY, v int)");
@@ -145,7 +147,16 @@ public final class LockProbeBench {
         busy.createStatement().execute(
             "SELECT 1 FROM busy_1, busy_2, busy_3, busy_4, busy_5 WHERE busy_1.id = busy_2.id LIMIT 0");
       }
-      row("1,000 (100 in transactions, ~1,000 locks)", 1 + readers, probe, pool);
+      row("1,000 (100 in transactions, ~1,100 locks)", 1 + readers, probe, pool);
+      // The same again in a database with 5,000 more tables (each with its primary key index and TOAST
+      // table: about 20,000 pg_class rows), as an application's database has: what a poll reads from the
+      // catalog must not grow with it.
+      try (Connection setup = DriverManager.getConnection(url); Statement statement = setup.createStatement()) {
+        statement.execute("DO $$ BEGIN FOR i IN 1..5000 LOOP"
+            + " EXECUTE format('CREATE TABLE app_%s (id int PRIMARY KEY, v text)', i); END LOOP; END $$");
+        statement.execute("ANALYZE pg_class");
+      }
+      row("1,000 (as above, 5,000 more tables)", 1 + readers, probe, pool);
       System.out.println();
       if (Boolean.getBoolean("bench.explain")) {
         for (String sql : List.of(LockProbe.SQL, SELF_JOIN_SQL)) {
@@ -165,46 +176,68 @@ public final class LockProbeBench {
   }
 
   private static void row(String sessions, int waiting, LockProbe probe, Pool pool) throws Exception {
-    double[] ours = measure(() -> probe.poll(pool));
-    double oursServer = server(pool, LockProbe.SQL);
-    double[] exporter = measure(() -> pool.preparedQuery(EXPORTER_SQL).execute());
-    double exporterServer = server(pool, EXPORTER_SQL);
-    double[] selfJoin = measure(() -> pool.preparedQuery(SELF_JOIN_SQL).execute());
-    double selfJoinServer = server(pool, SELF_JOIN_SQL);
+    double[][] roundTrip = measure(List.of(
+        () -> probe.poll(pool),
+        () -> pool.preparedQuery(EXPORTER_SQL).execute(),
+        () -> pool.preparedQuery(SELF_JOIN_SQL).execute()));
+    double[][] server = server(pool, List.of(LockProbe.SQL, EXPORTER_SQL, SELF_JOIN_SQL));
     System.out.printf(Locale.ROOT,
-        "| %s | %d | %.3f / %.3f | %.3f | %.3f / %.3f | %.3f | %.3f / %.3f | %.3f | %.1f× |%n",
-        sessions, waiting, ours[0], ours[1], oursServer, exporter[0], exporter[1], exporterServer,
-        selfJoin[0], selfJoin[1], selfJoinServer, selfJoinServer / oursServer);
+        "| %s | %d | %.3f / %.3f | %.3f (%.3f) | %.3f / %.3f | %.3f (%.3f) | %.3f / %.3f | %.3f (%.3f) | %.1f× |%n",
+        sessions, waiting,
+        roundTrip[0][0], roundTrip[0][1], server[0][0], server[0][1],
+        roundTrip[1][0], roundTrip[1][1], server[1][0], server[1][1],
+        roundTrip[2][0], roundTrip[2][1], server[2][0], server[2][1],
+        server[2][0] / server[0][0]);
   }
 
-  /** Mean server-side execution time (planning excluded) over SERVER_RUNS runs, in ms. */
-  private static double server(Pool pool, String sql) throws Exception {
-    double total = 0;
+  /**
+   * Server-side execution time (planning excluded) of each statement, median and mean over SERVER_RUNS runs
+   * in ms. The statements take turns, so a burst of other work on the machine falls on all of them alike.
+   */
+  private static double[][] server(Pool pool, List<String> statements) throws Exception {
+    double[][] millis = new double[statements.size()][SERVER_RUNS];
     for (int i = 0; i < SERVER_RUNS; i++) {
-      for (io.vertx.sqlclient.Row line : await(pool.query("EXPLAIN (ANALYZE, TIMING OFF) " + sql).execute())) {
-        String text = line.getString(0);
-        if (text.startsWith("Execution Time:")) {
-          total += Double.parseDouble(text.replaceAll("[^0-9.]", ""));
+      for (int s = 0; s < statements.size(); s++) {
+        for (io.vertx.sqlclient.Row line
+            : await(pool.query("EXPLAIN (ANALYZE, TIMING OFF) " + statements.get(s)).execute())) {
+          String text = line.getString(0);
+          if (text.startsWith("Execution Time:")) {
+            millis[s][i] = Double.parseDouble(text.replaceAll("[^0-9.]", ""));
+          }
         }
       }
     }
-    return total / SERVER_RUNS;
+    double[][] result = new double[statements.size()][];
+    for (int s = 0; s < statements.size(); s++) {
+      double mean = Arrays.stream(millis[s]).average().orElse(0);
+      Arrays.sort(millis[s]);
+      result[s] = new double[] {millis[s][SERVER_RUNS / 2], mean};
+    }
+    return result;
   }
 
-  /** Mean and p95 in milliseconds of POLLS runs after WARMUP. */
-  private static double[] measure(Supplier<Future<?>> poll) throws Exception {
+  /** Mean and p95 round trip in milliseconds of each poll over POLLS runs after WARMUP, the polls taking turns. */
+  private static double[][] measure(List<Supplier<Future<?>>> polls) throws Exception {
     for (int i = 0; i < WARMUP; i++) {
-      await(poll.get());
+      for (Supplier<Future<?>> poll : polls) {
+        await(poll.get());
+      }
     }
-    double[] millis = new double[POLLS];
+    double[][] millis = new double[polls.size()][POLLS];
     for (int i = 0; i < POLLS; i++) {
-      long start = System.nanoTime();
-      await(poll.get());
-      millis[i] = (System.nanoTime() - start) / 1e6;
+      for (int p = 0; p < polls.size(); p++) {
+        long start = System.nanoTime();
+        await(polls.get(p).get());
+        millis[p][i] = (System.nanoTime() - start) / 1e6;
+      }
     }
-    double mean = Arrays.stream(millis).average().orElse(0);
-    Arrays.sort(millis);
-    return new double[] {mean, millis[(int) Math.ceil(POLLS * 0.95) - 1]};
+    double[][] result = new double[polls.size()][];
+    for (int p = 0; p < polls.size(); p++) {
+      double mean = Arrays.stream(millis[p]).average().orElse(0);
+      Arrays.sort(millis[p]);
+      result[p] = new double[] {mean, millis[p][(int) Math.ceil(POLLS * 0.95) - 1]};
+    }
+    return result;
   }
 
   private static Connection open(String url, List<Connection> connections) throws SQLException {

@@ -193,6 +193,56 @@ class LockProbeIT {
   }
 
   @Test
+  void findsABlockerWhoseTransactionFailed() throws Exception {
+    // A failed transaction releases its transaction's locks but not session-level ones; such a session has
+    // no transaction start, so it is not a candidate, and it is not idle either: it is looked up as a blocker.
+    Backend tool = backends.open("flyway", false);
+    execute(tool, "SELECT pg_advisory_lock(4343)");
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> execute(tool, "SELECT 1 / 0"))).isNotNull();
+    Backend second = backends.open("flyway-2", true);
+    backends.start(second, "SELECT pg_advisory_lock(4343)");
+    LockSnapshot snapshot = poll(pool, s -> waiting(s, second.pid()));
+
+    BlockingTree tree = LockAnalysis.defaults().analyze(snapshot).trees().get(0);
+    assertThat(tree.root().pid()).isEqualTo(tool.pid());
+    assertThat(tree.root().state()).isEqualTo("idle in transaction (aborted)");
+    assertThat(tree.root().applicationName()).isEqualTo("flyway");
+    assertThat(tree.blocked()).extracting(BlockedSession::pid).containsExactly(second.pid());
+  }
+
+  @Test
+  void readsTheSameSessionsOneByOneAndInOnePass() throws Exception {
+    // 40 sessions in transactions besides the stall: on a server this small the cost rule reads them in one
+    // pass; both ways must see the same sessions, also for a pg_monitor-only role.
+    List<Integer> idle = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      Backend busy = backends.open("app-busy-" + i, false);
+      execute(busy, "SELECT " + i); // in a transaction, holding no lock on orders
+      idle.add(busy.pid());
+    }
+    Pool watcher = TestPools.pool(vertx, pg, "watcher", "watcher");
+    try {
+      Stall stall = stall(watcher);
+      LockSnapshot chosen = await(probe.poll(watcher));
+      LockSnapshot oneByOne = await(LockProbe.readingAll(false).poll(watcher));
+      LockSnapshot onePass = await(LockProbe.readingAll(true).poll(watcher));
+
+      assertThat(onePass.byPid()).isEqualTo(oneByOne.byPid()).isEqualTo(chosen.byPid());
+      assertThat(onePass.byPid()).containsKeys(stall.holder(), stall.alter()).containsKeys(idle.toArray(Integer[]::new));
+      LockReport report = LockAnalysis.defaults().analyze(onePass);
+      assertThat(report.idleInTransaction()).hasSize(41);
+      assertThat(report.trees()).singleElement().satisfies(tree -> {
+        assertThat(tree.root().pid()).isEqualTo(stall.holder());
+        assertThat(tree.blocked()).extracting(BlockedSession::pid).contains(stall.alter())
+            .containsAll(stall.readers()).hasSize(6);
+      });
+      assertThat(report.queues()).singleElement().satisfies(queue -> assertThat(queue.depth()).isEqualTo(5));
+    } finally {
+      await(watcher.close());
+    }
+  }
+
+  @Test
   void leavesOutItsOwnBackendAndSeesNothingOnAQuietServer() throws Exception {
     int own = await(pool.query("SELECT pg_backend_pid() AS pid").execute()).iterator().next().getInteger("pid");
     LockSnapshot snapshot = await(probe.poll(pool));
