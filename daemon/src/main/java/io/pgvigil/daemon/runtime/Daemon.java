@@ -73,6 +73,8 @@ public final class Daemon {
       }
       api = new ApiServer(vertx, metrics, this, settings.apiToken(), settings.windows(),
           settings.aborts(), settings.alerting());
+      // A window that opens brings its faster polling at once, not after the interval under way.
+      settings.windows().onOpen(target -> monitor(target).ifPresent(TargetMonitor::windowOpened));
       // Windows close on their TTL even when nobody asks.
       expiry = vertx.setPeriodic(1000, id -> settings.windows().expire());
       return Future.all(deployed);

@@ -14,6 +14,7 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.pgvigil.daemon.locks.LockWatchCheck;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -153,6 +154,23 @@ public final class TargetMonitor extends VerticleBase {
 
   public String name() {
     return spec.name();
+  }
+
+  /**
+   * A migration window opened on this target: the lock watch polls now, and from then on at the
+   * window's interval, instead of finishing the wait it scheduled at the slower one (up to
+   * {@code watch.interval} late for the first in-window poll).
+   */
+  public void windowOpened() {
+    if (context == null) {
+      return;
+    }
+    context.runOnContext(v -> {
+      CheckLoop locks = loops.get(LockWatchCheck.NAME);
+      if (up && locks != null) {
+        locks.runNow();
+      }
+    });
   }
 
   public TargetSetup setup() {

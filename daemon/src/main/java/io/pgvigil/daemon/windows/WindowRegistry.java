@@ -31,13 +31,34 @@ public final class WindowRegistry {
   private final Clock clock;
   private final Map<String, MigrationWindow> open = new LinkedHashMap<>();
   private final Deque<MigrationWindow> closed = new ArrayDeque<>();
+  private final List<java.util.function.Consumer<String>> openListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public WindowRegistry(Clock clock) {
     this.clock = clock;
   }
 
+  /**
+   * Told the target's name whenever a window opens on it (outside this registry's lock): the
+   * daemon polls that target at once, at the window's pace, rather than after the interval
+   * already scheduled.
+   */
+  public void onOpen(java.util.function.Consumer<String> listener) {
+    openListeners.add(listener);
+  }
+
+  private void opened(String target) {
+    openListeners.forEach(l -> l.accept(target));
+  }
+
   /** Opens a window (API) for {@code ttl}. */
-  public synchronized MigrationWindow open(String target, Duration ttl, String label, String profile) {
+  public MigrationWindow open(String target, Duration ttl, String label, String profile) {
+    MigrationWindow window = register(target, ttl, label, profile);
+    opened(target);
+    return window;
+  }
+
+  private synchronized MigrationWindow register(String target, Duration ttl, String label, String profile) {
     Instant now = clock.instant();
     MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target, label, profile,
         "api", now, now.plus(ttl), null, null, null, null, null);
@@ -57,7 +78,14 @@ public final class WindowRegistry {
    * is no longer among {@code seenPids}: Flyway takes its lock on one connection before its second
    * connection starts the DDL, so the first poll may only see the idle lock holder.
    */
-  public synchronized Optional<MigrationWindow> openAuto(String target, String tool, Integer pid,
+  public Optional<MigrationWindow> openAuto(String target, String tool, Integer pid,
+      OffsetDateTime backendStart, boolean preferred, java.util.Set<Integer> seenPids, Duration ttl) {
+    Optional<MigrationWindow> window = registerAuto(target, tool, pid, backendStart, preferred, seenPids, ttl);
+    window.ifPresent(w -> opened(target));
+    return window;
+  }
+
+  private synchronized Optional<MigrationWindow> registerAuto(String target, String tool, Integer pid,
       OffsetDateTime backendStart, boolean preferred, java.util.Set<Integer> seenPids, Duration ttl) {
     Optional<MigrationWindow> known = open.values().stream()
         .filter(w -> w.target().equals(target) && "auto".equals(w.source()) && tool.equals(w.tool()))

@@ -115,6 +115,8 @@ public final class KillSwitchBench {
       System.out.println("|---|---:|---:|---:|");
       print("the ALTER cancelled", cancel);
       print("the hook started", hookStart);
+      System.out.println("each run, ALTER cancelled (ms): " + Arrays.toString(Arrays.stream(cancel)
+          .mapToLong(Math::round).toArray()));
       System.out.printf("PostgreSQL %s, %d cores%n", pg.version(), Runtime.getRuntime().availableProcessors());
     } finally {
       sessions.shutdownNow();

@@ -102,4 +102,29 @@ class WindowApiIT {
     assertThat(response.statusCode()).isBetween(400, 499);
     return new JsonObject(response.body()).getString("error");
   }
+
+  @Test
+  void aWindowThatOpensBringsAnImmediateLockPoll(TestPostgres pg) throws Exception {
+    // Outside windows the lock watch polls every 30 s; a window must not wait for that.
+    var config = new ConfigLoader(Map.of()).parse("""
+        server: { listen: 127.0.0.1:0, apiToken: %s }
+        targets:
+          - { name: app, url: "%s", watch: { interval: 30s, windowInterval: 250ms } }
+        """.formatted(TOKEN, pg.uri()), dir);
+    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
+        Duration.ofSeconds(1), Clock.systemUTC())) {
+      Http http = new Http(daemon.port());
+      await().atMost(Duration.ofSeconds(20)).until(() -> lockRuns(http) >= 1);
+      long before = lockRuns(http);
+      assertThat(post("http://127.0.0.1:" + daemon.port(),
+          "{\"target\":\"app\",\"ttl\":\"5m\"}", TOKEN).statusCode()).isEqualTo(201);
+      await().atMost(Duration.ofSeconds(5)).until(() -> lockRuns(http) >= before + 3);
+    }
+  }
+
+  private static long lockRuns(Http http) {
+    return new JsonObject(http.get("/api/v1/targets/app").body()).getJsonArray("checks").stream()
+        .map(JsonObject.class::cast).filter(c -> "locks".equals(c.getString("name")))
+        .mapToLong(c -> c.getLong("runs")).findFirst().orElse(0);
+  }
 }
