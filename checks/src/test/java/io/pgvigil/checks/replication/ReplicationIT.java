@@ -1,14 +1,15 @@
 package io.pgvigil.checks.replication;
 
-import static io.pgvigil.checks.replication.TestPools.await;
-import static io.pgvigil.checks.replication.TestPools.execute;
-import static io.pgvigil.checks.replication.TestPools.query;
+import static io.pgvigil.checks.testing.Sql.execute;
+import static io.pgvigil.checks.testing.Sql.query;
+import static io.pgvigil.checks.testing.TestPools.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.replication.ReplicationFinding.InactiveSlotGrowing;
 import io.pgvigil.checks.replication.ReplicationFinding.StandbyGone;
+import io.pgvigil.checks.testing.TestPools;
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
 import io.vertx.core.Vertx;
@@ -47,10 +48,10 @@ class ReplicationIT {
     execute(pair.primary(), "CREATE ROLE watcher LOGIN IN ROLE pg_monitor");
     execute(pair.primary(), "CREATE TABLE marks (id bigint)");
     vertx = Vertx.vertx();
-    primaryPool = TestPools.pool(vertx, pair.primary(), pair.primary().user());
-    replicaPool = TestPools.pool(vertx, pair.replica(), pair.replica().user());
-    watcherPrimaryPool = TestPools.pool(vertx, pair.primary(), "watcher");
-    watcherReplicaPool = TestPools.pool(vertx, pair.replica(), "watcher");
+    primaryPool = TestPools.pool(vertx, pair.primary());
+    replicaPool = TestPools.pool(vertx, pair.replica());
+    watcherPrimaryPool = TestPools.pool(vertx, pair.primary(), "watcher", null);
+    watcherReplicaPool = TestPools.pool(vertx, pair.replica(), "watcher", null);
   }
 
   @AfterAll

@@ -5,12 +5,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** One-line JDBC for the fixture tests. */
-final class Sql {
+/** One-line JDBC for tests. */
+public final class Sql {
 
   private Sql() {}
 
-  static String query(TestPostgres server, String sql) throws SQLException {
+  public static String query(TestPostgres server, String sql) throws SQLException {
     try (Connection connection = server.connect();
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
@@ -18,7 +18,7 @@ final class Sql {
     }
   }
 
-  static void execute(TestPostgres server, String sql) throws SQLException {
+  public static void execute(TestPostgres server, String sql) throws SQLException {
     try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }
