@@ -47,6 +47,8 @@ final class CheckLoop {
   private long timerId = -1;
   private boolean stopped;
   private Future<Void> inFlight;
+  /** The heartbeat's changes are told by the target's own up/down lines, not twice. */
+  private boolean quiet;
 
   CheckLoop(Vertx vertx, String target, String check, Supplier<Future<Void>> run,
       Supplier<Duration> interval, Duration timeout, BooleanSupplier enabled,
@@ -68,6 +70,12 @@ final class CheckLoop {
         .tags(TAG_TARGET, target, TAG_CHECK, check)
         .register(registry);
     this.status = CheckStatus.initial(check);
+  }
+
+  /** Logs no failing/recovered lines of its own (the caller says it better). */
+  CheckLoop quiet() {
+    this.quiet = true;
+    return this;
   }
 
   void start() {
@@ -143,7 +151,7 @@ final class CheckLoop {
   }
 
   private void succeeded(Instant started, long tookNanos) {
-    if (status.failing()) {
+    if (status.failing() && !quiet) {
       LOG.info("target {}: check {} recovered after {} failed run(s)", target, check,
           status.consecutiveFailures());
     }
@@ -153,7 +161,7 @@ final class CheckLoop {
   private void failed(Instant started, long tookNanos, Throwable cause) {
     errors.increment();
     String message = Failures.describe(cause, timeout);
-    if (!status.failing()) {
+    if (!status.failing() && !quiet) {
       LOG.warn("target {}: check {} failing: {}", target, check, message);
     }
     status = status.failed(started, Duration.ofNanos(tookNanos), message);

@@ -94,7 +94,7 @@ public final class TargetMonitor extends VerticleBase {
     // A run may have to connect first, then wait for its query.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
     heartbeat = new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat, this::heartbeatInterval,
-        timeout, () -> true, registry, clock);
+        timeout, () -> true, registry, clock).quiet();
     TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool);
     for (TargetCheck check : checks) {
       loops.put(check.name(), new CheckLoop(vertx, spec.name(), check.name(),
@@ -181,9 +181,9 @@ public final class TargetMonitor extends VerticleBase {
     return probe.probe(pool)
         .onSuccess(info -> {
           server = info;
-          markUp(true);
+          markUp(true, null);
         })
-        .onFailure(e -> markUp(false))
+        .onFailure(e -> markUp(false, Failures.describe(e, spec.queryTimeout().plus(spec.connectTimeout()))))
         .eventually(() -> {
           polled = true;
           return Future.succeededFuture();
@@ -191,7 +191,7 @@ public final class TargetMonitor extends VerticleBase {
         .mapEmpty();
   }
 
-  private void markUp(boolean nowUp) {
+  private void markUp(boolean nowUp, String reason) {
     if (nowUp) {
       downBeats = 0;
     } else {
@@ -203,8 +203,8 @@ public final class TargetMonitor extends VerticleBase {
         LOG.info("target {}: up ({} PostgreSQL {}{})", spec.name(), spec.redactedUrl(),
             server.version(), server.inRecovery() ? ", standby" : "");
       } else {
-        LOG.warn("target {}: down ({}); retrying with backoff up to {}s", spec.name(),
-            spec.redactedUrl(), spec.maxBackoff().toSeconds());
+        LOG.warn("target {}: down ({}): {}; retrying with backoff up to {}s", spec.name(),
+            spec.redactedUrl(), reason, spec.maxBackoff().toSeconds());
       }
     }
     up = nowUp;
