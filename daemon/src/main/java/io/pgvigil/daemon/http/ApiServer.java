@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.pgvigil.daemon.runtime.TargetMonitor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -115,6 +116,16 @@ public final class ApiServer {
     daemon.statuses().stream().filter(t -> t.name().equals(name)).findFirst().ifPresentOrElse(
         t -> json(ctx, 200, StatusJson.target(t)),
         () -> error(ctx, 404, "no target named '" + name + "'"));
+  }
+
+  /** The target named by the {@code name} path parameter, or empty after answering 404. */
+  static Optional<TargetMonitor> monitorOf(Daemon daemon, RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    Optional<TargetMonitor> monitor = daemon.monitor(name);
+    if (monitor.isEmpty()) {
+      error(ctx, 404, "no target named '" + name + "'");
+    }
+    return monitor;
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {

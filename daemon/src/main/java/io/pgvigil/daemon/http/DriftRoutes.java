@@ -49,12 +49,11 @@ final class DriftRoutes {
 
   /** The target's drift state, or empty after answering 404. */
   private Optional<DriftState> driftOf(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    Optional<TargetMonitor> monitor = daemon.monitor(name);
+    Optional<TargetMonitor> monitor = ApiServer.monitorOf(daemon, ctx);
     if (monitor.isEmpty()) {
-      ApiServer.error(ctx, 404, "no target named '" + name + "'");
       return Optional.empty();
     }
+    String name = monitor.get().name();
     Optional<DriftState> drift = monitor.get().setup().drift();
     if (drift.isEmpty()) {
       ApiServer.error(ctx, 404, "target '" + name + "' has no migrations configured "

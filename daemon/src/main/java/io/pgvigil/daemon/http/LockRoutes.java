@@ -23,12 +23,11 @@ final class LockRoutes {
   }
 
   void get(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    Optional<TargetMonitor> monitor = daemon.monitor(name);
+    Optional<TargetMonitor> monitor = ApiServer.monitorOf(daemon, ctx);
     if (monitor.isEmpty()) {
-      ApiServer.error(ctx, 404, "no target named '" + name + "'");
       return;
     }
+    String name = monitor.get().name();
     LockState locks = monitor.get().setup().locks();
     JsonObject body = new JsonObject().put("target", name);
     if (locks.last().isEmpty()) {

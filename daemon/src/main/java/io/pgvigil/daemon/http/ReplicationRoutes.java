@@ -25,12 +25,11 @@ final class ReplicationRoutes {
   }
 
   void get(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    Optional<TargetMonitor> monitor = daemon.monitor(name);
+    Optional<TargetMonitor> monitor = ApiServer.monitorOf(daemon, ctx);
     if (monitor.isEmpty()) {
-      ApiServer.error(ctx, 404, "no target named '" + name + "'");
       return;
     }
+    String name = monitor.get().name();
     ReplicationState state = monitor.get().setup().replication();
     JsonObject body = new JsonObject().put("target", name);
     Optional<ReplicationReport> last = state.last();
