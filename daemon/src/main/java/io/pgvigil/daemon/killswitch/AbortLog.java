@@ -45,7 +45,14 @@ public final class AbortLog {
     while (recent.size() > KEPT) {
       recent.removeLast();
     }
-    listeners.forEach(l -> l.accept(d));
+    for (Consumer<AbortDecision> listener : listeners) {
+      try {
+        listener.accept(d);
+      } catch (RuntimeException e) {
+        // A listener (the alerts) must not turn a decision that was carried out into a failure.
+        LOG.error("abort decision listener failed on target {} action {}", d.target(), d.action(), e);
+      }
+    }
   }
 
   /** Tells {@code listener} every decision from now on; it runs on the deciding thread and must not block. */

@@ -8,6 +8,7 @@ import io.pgvigil.checks.locks.RootBlocker;
 import io.pgvigil.checks.migration.BackendSignals;
 import io.pgvigil.checks.migration.SignalResult;
 import io.pgvigil.daemon.config.KillSwitchConfig;
+import io.pgvigil.daemon.rules.Measurements;
 import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.pgvigil.daemon.windows.WindowRegistry;
@@ -42,6 +43,9 @@ public final class AbortRules {
 
   private static final Logger LOG = LoggerFactory.getLogger(AbortRules.class);
   public static final String DEAD_MAN = "deadMan";
+  private static final String WINDOW = "window/";
+  private static final String DEAD_MAN_KEY = "deadman/";
+  private static final String ALWAYS = "always/";
 
   private final String target;
   private final KillSwitchConfig killSwitch;
@@ -77,7 +81,7 @@ public final class AbortRules {
   public Future<Void> evaluate(String source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
       SqlClient client) {
     Instant now = clock.instant();
-    if (io.pgvigil.daemon.rules.Measurements.LOCKS.equals(source)) {
+    if (Measurements.LOCKS.equals(source)) {
       lastLockPoll = now;
     }
     Set<String> atAbort = new HashSet<>();
@@ -86,7 +90,9 @@ public final class AbortRules {
       if (v.level() != RuleVerdict.Level.ABORT) {
         continue;
       }
-      String key = source + "/" + v.rule() + "/" + v.object();
+      // The profile is part of the key: a breach armed outside a window is not the second chance
+      // of the in-window rules.
+      String key = source + "/" + v.rule() + "/" + v.object() + (v.inWindow() ? "/in-window" : "/always");
       atAbort.add(key);
       if (armed.add(key)) {
         LOG.info("target {}: abort rule {}{} breached ({} >= {}); checking once more on the next poll",
@@ -94,12 +100,17 @@ public final class AbortRules {
             v.formattedThreshold());
         continue;
       }
-      actions.add(v.inWindow() ? actInWindows(v, locks, vertx, client, now)
+      actions.add(v.inWindow() ? actInWindows(v, source, locks, vertx, client, now)
           : actOutsideWindows(key, v, vertx, now));
     }
     // A verdict no longer at ABORT disarms, and outside windows may act again when it returns.
     armed.removeIf(k -> k.startsWith(source + "/") && !atAbort.contains(k));
-    handled.removeIf(k -> k.startsWith("always/" + source + "/") && !atAbort.contains(k.substring(7)));
+    handled.removeIf(k -> k.startsWith(ALWAYS + source + "/") && !atAbort.contains(k.substring(ALWAYS.length())));
+    // Windows that have closed need no memory.
+    Set<String> open = new HashSet<>();
+    windows.openWindows(target).forEach(w -> open.add(w.id()));
+    handled.removeIf(k -> (k.startsWith(WINDOW) && !open.contains(k.substring(WINDOW.length())))
+        || (k.startsWith(DEAD_MAN_KEY) && !open.contains(k.substring(DEAD_MAN_KEY.length()))));
     return Future.join(actions).mapEmpty();
   }
 
@@ -113,17 +124,17 @@ public final class AbortRules {
       return Future.succeededFuture();
     }
     Instant now = clock.instant();
-    Duration unseen = Duration.between(lastLockPoll, now);
-    if (unseen.compareTo(killSwitch.deadManAfter().get()) < 0) {
-      return Future.succeededFuture();
-    }
     List<Future<Void>> done = new ArrayList<>();
-    double seconds = unseen.toMillis() / 1000.0;
     double after = killSwitch.deadManAfter().get().toMillis() / 1000.0;
     for (MigrationWindow w : windows.openWindows(target)) {
-      if (!handled.add("deadman/" + w.id())) {
+      // Unseen since the last lock poll, or since the window opened if that came later: a window
+      // that opens between two slow polls has not lost sight of anything yet.
+      Instant since = lastLockPoll.isAfter(w.openedAt()) ? lastLockPoll : w.openedAt();
+      Duration unseen = Duration.between(since, now);
+      if (unseen.compareTo(killSwitch.deadManAfter().get()) < 0 || !handled.add(DEAD_MAN_KEY + w.id())) {
         continue;
       }
+      double seconds = unseen.toMillis() / 1000.0;
       Action a = new Action(DEAD_MAN, seconds, after, w);
       LOG.warn("target {}: not polled for {}s while window {} is open; dead-man switch fires", target,
           Math.round(seconds), w.id());
@@ -141,57 +152,81 @@ public final class AbortRules {
   /** What an action is about: the rule, its value and threshold, the window (null outside one). */
   private record Action(String rule, double value, double threshold, MigrationWindow window) {}
 
-  /** Once per open window: cancel the recorded backend, maybe terminate blockers, run the hooks. */
-  private Future<Void> actInWindows(RuleVerdict v, LockReport locks, Vertx vertx, SqlClient client,
-      Instant now) {
-    List<Future<Void>> done = new ArrayList<>();
+  /**
+   * Once per abort, for every in-window window not acted on yet: cancel each recorded migration
+   * backend once, terminate the stall's blockers (opt-in, and only on a fresh lock report), and run
+   * the hooks once. A CI pipeline's API window and the automatic window of the same migration are
+   * one deploy, not two.
+   */
+  private Future<Void> actInWindows(RuleVerdict v, String source, LockReport locks, Vertx vertx,
+      SqlClient client, Instant now) {
+    List<MigrationWindow> fresh = windows.openWindows(target).stream()
+        .filter(w -> WindowRegistry.IN_WINDOW.equals(w.profile()))
+        .filter(w -> !handled.contains(WINDOW + w.id()))
+        .toList();
+    if (fresh.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    fresh.forEach(w -> handled.add(WINDOW + w.id()));
     boolean dryRun = mode == KillSwitchConfig.Mode.DRY_RUN;
-    for (MigrationWindow w : windows.openWindows(target)) {
-      if (!handled.add(w.id())) {
+    List<Future<Void>> cancels = new ArrayList<>();
+    Set<Integer> migrationPids = new HashSet<>();
+    for (MigrationWindow w : fresh) {
+      if (w.backendPid() == null || !migrationPids.add(w.backendPid())) {
         continue;
       }
       Action a = new Action(v.rule(), v.value(), v.threshold(), w);
-      Future<Void> signalled = Future.succeededFuture();
-      if (w.backendPid() != null) {
-        if (dryRun) {
-          decide(a, now, "cancel", "dry-run", "dry-run: would cancel the migration's statement");
-        } else {
-          signalled = signals.cancel(client, w.backendPid(), w.backendStart())
-              .map(result -> decide(a, now, "cancel", result, w.backendPid(), w.backendStart()))
-              .otherwise(e -> decide(a, now, "cancel", "failed", e.getMessage()));
-        }
+      if (dryRun) {
+        decide(a, now, "cancel", "dry-run", "dry-run: would cancel the migration's statement");
+      } else {
+        cancels.add(signals.cancel(client, w.backendPid(), w.backendStart())
+            .map(result -> decide(a, now, "cancel", result, w.backendPid(), w.backendStart()))
+            .otherwise(e -> decide(a, now, "cancel", "failed", e.getMessage())));
       }
-      // Then the blockers, which the guard accepts as seen blocking at the last poll.
-      if (mode == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS) {
-        signalled = signalled.compose(x -> terminateBlockers(a, locks, client, now));
-      }
-      done.add(signalled);
-      if (!hooks.isEmpty()) {
-        if (dryRun) {
-          hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
-        } else {
-          done.add(runHooks(a, vertx, now));
-        }
+    }
+    // The window the hooks and the terminate decisions name: one that records the migration.
+    MigrationWindow named = fresh.stream().filter(w -> w.backendPid() != null).findFirst().orElse(fresh.get(0));
+    Action a = new Action(v.rule(), v.value(), v.threshold(), named);
+    Future<Void> signalled = Future.join(cancels).mapEmpty();
+    // Then the blockers, which the guard accepts as seen blocking at this poll: only on a lock
+    // report of this very evaluation, never on an older one behind a replication verdict.
+    if (mode == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS && Measurements.LOCKS.equals(source)
+        && locks != null) {
+      signalled = signalled.compose(x -> terminateBlockers(a, locks, migrationPids, client, now));
+    }
+    List<Future<Void>> done = new ArrayList<>();
+    done.add(signalled);
+    if (!hooks.isEmpty()) {
+      if (dryRun) {
+        hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
+      } else {
+        done.add(runHooks(a, vertx, now));
       }
     }
     return Future.join(done).mapEmpty();
   }
 
   /**
-   * The idle-in-transaction root blockers of the stall, of allowlisted roles: each terminated
-   * only if the guarded statement still finds it idle in transaction long enough, of an allowed
-   * role, the same backend, and blocking someone.
+   * The idle-in-transaction root blockers of the migration's stall, of allowlisted roles: the
+   * roots of trees in which the migration's backend waits (or, for a window that names no backend,
+   * a DDL lock request with a queue behind it waits). Each is terminated only if the guarded
+   * statement still finds it idle in transaction long enough, of an allowed role, the same backend,
+   * and blocking someone (now, or at this poll and idle in that transaction since). An application
+   * session that blocks another application session elsewhere is not the migration's business.
    */
-  private Future<Void> terminateBlockers(Action a, LockReport locks, SqlClient client, Instant now) {
-    if (locks == null) {
-      return Future.succeededFuture();
+  private Future<Void> terminateBlockers(Action a, LockReport locks, Set<Integer> migrationPids,
+      SqlClient client, Instant now) {
+    Set<Integer> stalled = new HashSet<>(migrationPids);
+    if (stalled.isEmpty()) {
+      locks.queues().forEach(q -> stalled.add(q.pid()));
     }
     KillSwitchConfig.Terminate terminate = killSwitch.terminate();
     List<Future<Void>> done = new ArrayList<>();
     for (BlockingTree tree : locks.trees()) {
       RootBlocker root = tree.root();
-      if (root.backendStart() == null || root.state() == null || !root.state().startsWith("idle in transaction")
-          || (a.window().backendPid() != null && a.window().backendPid() == root.pid())) {
+      boolean ofTheMigration = tree.blocked().stream().anyMatch(b -> stalled.contains(b.pid()));
+      if (!ofTheMigration || root.backendStart() == null || root.state() == null
+          || !root.state().startsWith("idle in transaction") || stalled.contains(root.pid())) {
         continue;
       }
       done.add(signals.terminateIdleBlocker(client, root.pid(), root.backendStart(),
@@ -204,7 +239,7 @@ public final class AbortRules {
 
   /** Outside windows (an abort level in {@code rules.always}): nothing to cancel, the hooks run. */
   private Future<Void> actOutsideWindows(String key, RuleVerdict v, Vertx vertx, Instant now) {
-    if (!handled.add("always/" + key)) {
+    if (!handled.add(ALWAYS + key)) {
       return Future.succeededFuture();
     }
     Action a = new Action(v.rule(), v.value(), v.threshold(), null);

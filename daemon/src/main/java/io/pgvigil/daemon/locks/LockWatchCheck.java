@@ -15,6 +15,8 @@ import java.util.function.Supplier;
  */
 public final class LockWatchCheck implements TargetCheck {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LockWatchCheck.class);
+
   public static final String NAME = "locks";
 
   private final LockProbe probe = new LockProbe();
@@ -53,6 +55,10 @@ public final class LockWatchCheck implements TargetCheck {
   public Future<Void> run(Context context) {
     return probe.poll(context.pool()).map(analysis::analyze)
         .onSuccess(state::update)
-        .compose(report -> rules.onLocks(report, context.vertx(), context.pool()));
+        // The rules are evaluated now; what the kill switch then does (a cancel, hooks that may
+        // take seconds) runs on without holding up the next poll.
+        .onSuccess(report -> rules.onLocks(report, context.vertx(), context.pool())
+            .onFailure(e -> LOG.warn("target {}: kill-switch action failed: {}", rules.target(), e.toString())))
+        .mapEmpty();
   }
 }

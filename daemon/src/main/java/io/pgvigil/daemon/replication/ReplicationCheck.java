@@ -33,6 +33,8 @@ import java.util.stream.Collectors;
  */
 public final class ReplicationCheck implements TargetCheck {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicationCheck.class);
+
   public static final String NAME = "replication";
 
   private final TargetConfig target;
@@ -76,7 +78,9 @@ public final class ReplicationCheck implements TargetCheck {
         .compose(primary -> replicas.map(seen -> tracker.update(clock.instant(), primary, seen,
             expected())))
         .onSuccess(state::update)
-        .compose(report -> rules.onReplication(report, context.vertx(), context.pool()));
+        .onSuccess(report -> rules.onReplication(report, context.vertx(), context.pool())
+            .onFailure(e -> LOG.warn("target {}: kill-switch action failed: {}", target.name(), e.toString())))
+        .mapEmpty();
   }
 
   private Set<String> expected() {

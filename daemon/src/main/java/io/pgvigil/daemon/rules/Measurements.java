@@ -62,12 +62,20 @@ public final class Measurements {
     return all;
   }
 
-  public static List<Measurement> of(ReplicationReport report) {
+  /**
+   * Lag per standby in seconds and bytes; {@code standbyGone} counts only the configured replicas
+   * ({@code standbys}) that are gone: any WAL sender that disappears is reported as gone by the
+   * replication check, but a finished pg_basebackup or a dropped logical subscriber is not a
+   * standby whose loss should page anyone or abort a deploy.
+   */
+  public static List<Measurement> of(ReplicationReport report, java.util.Set<String> standbys) {
     List<Measurement> all = new ArrayList<>();
     List<String> gone = new ArrayList<>();
     for (ReplicaLag r : report.replicas()) {
       if (r.gone()) {
-        gone.add(r.name());
+        if (standbys.contains(r.name())) {
+          gone.add(r.name());
+        }
         continue;
       }
       Double seconds = max(r.replayLagSeconds(), r.replayDelaySeconds());

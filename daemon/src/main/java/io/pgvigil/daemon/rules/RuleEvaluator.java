@@ -28,7 +28,8 @@ public final class RuleEvaluator {
     Instant abortSince;
   }
 
-  private record Key(String source, Rules.Kind kind, String object) {}
+  /** The profile is part of it: when a window opens or closes, every `for` starts over. */
+  private record Key(String source, Rules.Kind kind, String object, boolean windowOpen) {}
 
   private final String target;
   private final Rules rules;
@@ -47,7 +48,7 @@ public final class RuleEvaluator {
     List<RuleVerdict> verdicts = new ArrayList<>();
     Set<Key> seen = new HashSet<>();
     for (Measurement m : measurements) {
-      Key key = new Key(source, m.kind(), m.object());
+      Key key = new Key(source, m.kind(), m.object(), windowOpen);
       seen.add(key);
       Threshold<Double> t = rules.threshold(m.kind(), windowOpen);
       Breach breach = breaches.computeIfAbsent(key, k -> new Breach());

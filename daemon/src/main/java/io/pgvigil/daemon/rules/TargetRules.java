@@ -26,16 +26,17 @@ public final class TargetRules {
   private final WindowRegistry windows;
   private final RuleListener listener;
   private final boolean queryText;
+  private final java.util.Set<String> standbys;
   private LockReport lastLocks;
 
+  /**
+   * @param queryText whether verdicts' census carries query text ({@code alerts.queryText})
+   * @param standbys  the configured replicas ({@code targets[].replicas}): the ones whose going
+   *                  away is the {@code standbyGone} rule's business
+   */
   public TargetRules(String target, RuleEvaluator evaluator, AbortRules aborts, WindowRegistry windows,
-      RuleListener listener) {
-    this(target, evaluator, aborts, windows, listener, false);
-  }
-
-  /** @param queryText whether verdicts' census carries query text ({@code alerts.queryText}) */
-  public TargetRules(String target, RuleEvaluator evaluator, AbortRules aborts, WindowRegistry windows,
-      RuleListener listener, boolean queryText) {
+      RuleListener listener, boolean queryText, java.util.Set<String> standbys) {
+    this.standbys = java.util.Set.copyOf(standbys);
     this.target = target;
     this.evaluator = evaluator;
     this.aborts = aborts;
@@ -44,13 +45,21 @@ public final class TargetRules {
     this.queryText = queryText;
   }
 
+  public String target() {
+    return target;
+  }
+
   public Future<Void> onLocks(LockReport report, Vertx vertx, SqlClient client) {
+    if (lastLocks != null && report.serverTime().isBefore(lastLocks.serverTime())) {
+      // A poll that outlived its timeout and came back after a newer one: it is not fresh.
+      return Future.succeededFuture();
+    }
     lastLocks = report;
     return evaluate(Measurements.LOCKS, Measurements.of(report, queryText), vertx, client);
   }
 
   public Future<Void> onReplication(ReplicationReport report, Vertx vertx, SqlClient client) {
-    return evaluate(Measurements.REPLICATION, Measurements.of(report), vertx, client);
+    return evaluate(Measurements.REPLICATION, Measurements.of(report, standbys), vertx, client);
   }
 
   /** Called periodically, also while the target is down: see {@link AbortRules#deadManTick}. */

@@ -59,7 +59,8 @@ public final class TargetSetups {
     TargetRules rules = new TargetRules(target.name(),
         new RuleEvaluator(target.name(), config.rules(), clock),
         new AbortRules(target.name(), config.killSwitch(), windows, aborts, clock), windows, listener,
-        config.alerts().queryText());
+        config.alerts().queryText(),
+        target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(java.util.stream.Collectors.toSet()));
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
         target.watch().redactLiterals()), watchInterval, queryTimeout, locks, rules));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));

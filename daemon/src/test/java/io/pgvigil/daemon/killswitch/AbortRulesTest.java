@@ -66,11 +66,26 @@ class AbortRulesTest {
   }
 
   @Test
+  void aPipelinesWindowAndTheAutomaticWindowOfOneMigrationAreOneAbort() throws Exception {
+    windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
+    windows.openAuto("app", "flyway", 42, OffsetDateTime.now(), true, Set.of(42), Duration.ofHours(1));
+    windows.open("app", Duration.ofMinutes(30), "watching only", "always");
+    poll(abort(5));
+    poll(abort(5));
+    assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", 42),
+            org.assertj.core.groups.Tuple.tuple("hook", 42));
+  }
+
+  @Test
   void theDeadManSwitchFiresOncePerWindowWhenPollsStop() throws Exception {
     RuleEvaluatorClock clock = new RuleEvaluatorClock();
+    WindowRegistry windows = new WindowRegistry(clock);
     AbortRules deadMan = new AbortRules("app", new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
         List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true"))), KillSwitchConfig.Terminate.NONE,
         java.util.Optional.of(Duration.ofSeconds(30))), windows, log, clock);
+    // Polls stopped 20 s before the window opened: the switch counts from the opening.
+    clock.advance(Duration.ofSeconds(20));
     windows.open("app", Duration.ofHours(1), "deploy", "in-window");
     clock.advance(Duration.ofSeconds(29));
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);

@@ -57,6 +57,8 @@ class KillSwitchIT {
       s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
       s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)");
       s.execute("INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
+      s.execute("CREATE TABLE ledger (id int PRIMARY KEY, amount int NOT NULL)");
+      s.execute("INSERT INTO ledger VALUES (1, 0)");
     }
   }
 
@@ -101,6 +103,14 @@ class KillSwitchIT {
 
   @Test
   void theOptInModeAlsoTerminatesTheIdleHolder(TestPostgres pg) throws Exception {
+    // Elsewhere, an application session blocks another one: not the migration's stall, left alone.
+    Connection otherHolder = open(pg);
+    otherHolder.setAutoCommit(false);
+    otherHolder.createStatement().execute("UPDATE ledger SET amount = amount + 1 WHERE id = 1");
+    int otherHolderPid = pid(otherHolder);
+    Connection otherWaiter = open(pg);
+    Future<?> otherWait = sessions.submit(() ->
+        otherWaiter.createStatement().execute("UPDATE ledger SET amount = amount + 2 WHERE id = 1"));
     Stall stall = stall(pg, "cancel-and-terminate-blockers",
         "terminate: { roles: [" + pg.user() + "], idleInTransactionAfter: 100ms }");
     try (RunningDaemon daemon = stall.daemon) {
@@ -116,6 +126,13 @@ class KillSwitchIT {
           .findFirst().orElseThrow();
       assertThat(terminate.getString("result")).isEqualTo("terminated");
       assertThat(terminate.getInteger("pid")).isEqualTo(stall.holderPid);
+      assertThat(new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts").stream()
+          .map(JsonObject.class::cast).filter(d -> d.getString("action").equals("terminate")))
+          .singleElement();
+      assertThat(state(pg, otherHolderPid)).isEqualTo("idle in transaction");
+      assertThat(otherWait).isNotDone();
+      otherHolder.rollback();
+      otherWait.get(10, TimeUnit.SECONDS);
       assertThat(Http.sample(http.get("/metrics").body(),
           "pgvigil_abort_actions_total{action=\"terminate\",result=\"terminated\",target=\"app\"}")).isEqualTo(1.0);
     }

@@ -43,6 +43,11 @@ class ReplicationAbortIT {
     try (Connection c = primary.connect(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text)");
     }
+    // The primary learns the replay position from the standby's replies: every second, not ten.
+    try (Connection c = replica.connect(); Statement s = c.createStatement()) {
+      s.execute("ALTER SYSTEM SET wal_receiver_status_interval = '1s'");
+      s.execute("SELECT pg_reload_conf()");
+    }
     Path hookLog = dir.resolve("hooks.log");
     Path script = dir.resolve("abort-deploy.sh");
     Files.writeString(script, "#!/bin/sh\n{ env | grep '^PGVIGIL_' | sort; echo ---; } >> '" + hookLog + "'\n");
@@ -81,6 +86,9 @@ class ReplicationAbortIT {
         assertThat(hook.getValue("pid")).isNull();
         rs.execute("SELECT pg_wal_replay_resume()");
       }
+      // Caught up again before the next window, so the lag rule cannot act on that one.
+      await().atMost(Duration.ofSeconds(30)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_replication_lag_bytes{replica=\"" + pair.replicaName() + "\",target=\"app\"}") < 64 * 1024);
       assertThat(Files.readString(hookLog)).contains("PGVIGIL_RULE=replicationLagBytes",
           "PGVIGIL_WINDOW_ID=" + lagWindow);
       assertThat(decisions(http)).noneMatch(d -> d.getString("action").equals("cancel"));

@@ -6,6 +6,8 @@ import io.pgvigil.checks.locks.BlockingTree;
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.checks.locks.LockSummary;
 import io.pgvigil.checks.locks.RootBlocker;
+import io.pgvigil.checks.replication.ReplicaLag;
+import io.pgvigil.checks.replication.ReplicationReport;
 import io.pgvigil.daemon.config.Rules;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -30,6 +32,23 @@ class MeasurementsTest {
       assertThat(b.query()).isNull();
     });
     assertThat(with.census().get(0).query()).isEqualTo("UPDATE accounts SET balance = 0 WHERE id = 1");
+  }
+
+  @Test
+  void standbyGoneCountsOnlyConfiguredReplicas() {
+    ReplicationReport report = new ReplicationReport(java.time.Instant.now(), false,
+        List.of(gone("replica-1"), gone("pg_basebackup")), List.of(), List.of(), List.of());
+
+    Measurement standbyGone = Measurements.of(report, java.util.Set.of("replica-1")).stream()
+        .filter(m -> m.kind() == Rules.Kind.STANDBY_GONE).findFirst().orElseThrow();
+
+    assertThat(standbyGone.value()).isEqualTo(1.0);
+    assertThat(standbyGone.details()).containsEntry("gone", "replica-1");
+  }
+
+  private static ReplicaLag gone(String name) {
+    return new ReplicaLag(name, true, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null);
   }
 
   private static Measurement lockQueue(List<Measurement> all) {
