@@ -191,7 +191,9 @@ final class AlertsReader {
         return node.scalar("an http(s) URL such as " + example).flatMap(text -> {
             Optional<URI> uri = PolicyReader.httpUrl(text.value());
             if (uri.isEmpty()) {
-                node.problem("'" + text.display() + "' must be an http(s) URL such as " + example);
+                // Credentials before an '@' are not repeated in the message.
+                node.problem("'" + text.display().replaceAll("[^/\\s@]+@", "…@") + "' must be an http(s) URL such as "
+                        + example);
             }
             return uri;
         });

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -45,7 +46,8 @@ final class ConfigSummary {
             Threshold<Double> inWindow = rules.threshold(kind, true);
             Threshold<Double> always = rules.threshold(kind, false);
             lines.add("rule " + kind.yaml() + ": " + threshold(inWindow, kind.unit())
-                    + (always.abort().isPresent() ? "; outside windows " + threshold(always, kind.unit()) : ""));
+                    + (always.equals(new Threshold<>(inWindow.warn().or(inWindow::abort), Optional.empty(),
+                            inWindow.sustainedFor())) ? "" : "; outside windows " + threshold(always, kind.unit())));
         }
         lines.add("alerts: " + alertSinks(config.alerts()));
         KillSwitchConfig killSwitch = config.killSwitch();

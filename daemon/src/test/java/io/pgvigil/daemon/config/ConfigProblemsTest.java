@@ -281,6 +281,8 @@ class ConfigProblemsTest {
     void rejectsANonHttpAlertmanagerUrl() {
         assertThat(problems(TARGET + "alerts: { alertmanager: { url: 'alertmanager:9093' } }\n")).isEqualTo(
                 "alerts.alertmanager.url: 'alertmanager:9093' must be an http(s) URL such as http://alertmanager:9093");
+        assertThat(problems(TARGET + "alerts: { alertmanager: { url: 'htp://ops:s3cret@am:9093' } }\n")).isEqualTo(
+                "alerts.alertmanager.url: 'htp://…@am:9093' must be an http(s) URL such as http://alertmanager:9093");
     }
 
     @Test
