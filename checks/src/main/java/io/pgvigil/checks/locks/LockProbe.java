@@ -42,7 +42,10 @@ import java.util.List;
  *       {@code format('%I.%I', nspname, relname)}: {@code regclass::text} depends on the session's
  *       {@code search_path}.</li>
  *   <li>{@code pg_stat_progress_create_index} and {@code pg_stat_progress_cluster} for progress.</li>
- *   <li>{@code clock_timestamp()}: ages are computed against the server's clock, not the daemon's.</li>
+ *   <li>{@code statement_timestamp()}: ages are computed against the server's clock, not the daemon's,
+ *       at the start of this statement, so before any of it read the server: a session seen here as
+ *       idle in transaction whose {@code state_change} is not after this time has been idle in that
+ *       transaction since before the poll (the kill switch's terminate guard relies on it).</li>
  * </ul>
  *
  * <p>Scope: waiting, idle-in-transaction and active sessions of the <em>current database</em> (a target is a
@@ -159,7 +162,7 @@ public final class LockProbe {
             OR (a.state = 'active' AND a.backend_type = 'client backend')
       )
       SELECT clock.server_time, clock.current_database, involved.*
-        FROM (SELECT clock_timestamp() AS server_time, current_database() AS current_database) clock
+        FROM (SELECT statement_timestamp() AS server_time, current_database() AS current_database) clock
         LEFT JOIN involved ON true
       """;
 

@@ -45,7 +45,8 @@ public final class Daemon {
   private final Metrics metrics;
   private final Settings settings;
   private final Clock clock;
-  private final List<TargetMonitor> monitors = new ArrayList<>();
+  // Read by the alerting's timer and the API while start() may still be adding.
+  private final List<TargetMonitor> monitors = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private ApiServer api;
   private long expiry = -1;
