@@ -1,14 +1,12 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.alerts.Alert;
-import io.pgvigil.alerts.Blocker;
+import io.pgvigil.alerts.internal.AlertJson;
 import io.pgvigil.daemon.alerting.Alerting;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,36 +32,8 @@ final class AlertRoutes {
 
   private static JsonArray array(List<Alert> alerts) {
     JsonArray array = new JsonArray();
-    alerts.forEach(a -> array.add(json(a)));
+    // The webhook body's shape, from the one place that writes it.
+    alerts.forEach(a -> array.add(AlertJson.alert(a)));
     return array;
-  }
-
-  static JsonObject json(Alert a) {
-    JsonArray census = new JsonArray();
-    for (Blocker b : a.census()) {
-      JsonObject blocker = new JsonObject().put("pid", b.pid()).put("role", b.role())
-          .put("state", b.state()).put("ageSeconds", b.ageSeconds());
-      if (b.query() != null) {
-        blocker.put("query", b.query());
-      }
-      census.add(blocker);
-    }
-    JsonObject details = new JsonObject();
-    a.details().entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .forEach(e -> details.put(e.getKey(), e.getValue()));
-    return new JsonObject()
-        .put("key", a.key())
-        .put("target", a.target())
-        .put("rule", a.rule())
-        .put("object", a.object())
-        .put("severity", a.severity().wireName())
-        .put("status", a.status().wireName())
-        .put("summary", a.summary())
-        .put("value", a.value())
-        .put("threshold", a.threshold())
-        .put("startsAt", a.startsAt().toString())
-        .put("endsAt", Optional.ofNullable(a.endsAt()).map(Instant::toString).orElse(null))
-        .put("census", census)
-        .put("details", details);
   }
 }
