@@ -32,7 +32,8 @@ public final class PrimaryReplicationProbe {
                CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END AS current_lsn
       )
       SELECT h.version_num, h.standby, h.server_time, h.current_lsn::text AS current_lsn,
-             r.pid, r.application_name, host(r.client_addr) AS client_addr, r.state, r.sync_state, r.reply_time,
+             r.pid, r.application_name, host(r.client_addr) AS client_addr, r.logical, r.state, r.sync_state,
+             r.reply_time,
              pg_wal_lsn_diff(h.current_lsn, r.sent_lsn)::bigint AS sent_lag_bytes,
              pg_wal_lsn_diff(h.current_lsn, r.write_lsn)::bigint AS write_lag_bytes,
              pg_wal_lsn_diff(h.current_lsn, r.flush_lsn)::bigint AS flush_lag_bytes,
@@ -45,7 +46,9 @@ public final class PrimaryReplicationProbe {
         -- for every connection (1.9 ms of this poll at 1,000 connections, every poll); the WAL
         -- senders themselves are few, so look each one's name and address up by pid instead.
         LEFT JOIN (
-          SELECT w.pid, a.application_name, a.client_addr, w.state, w.sync_state, w.reply_time,
+          -- A logical sender is connected to a database; a physical one (a standby) is not.
+          SELECT w.pid, a.application_name, a.client_addr, a.datid IS NOT NULL AS logical,
+                 w.state, w.sync_state, w.reply_time,
                  w.sent_lsn, w.write_lsn, w.flush_lsn, w.replay_lsn, w.write_lag, w.flush_lag, w.replay_lag
             FROM pg_stat_get_wal_senders() w
            CROSS JOIN LATERAL pg_stat_get_activity(w.pid) a
@@ -136,7 +139,8 @@ public final class PrimaryReplicationProbe {
           StandbyReplication.lagSeconds(row.getDouble("write_lag_seconds"), writeBytes),
           StandbyReplication.lagSeconds(row.getDouble("flush_lag_seconds"), flushBytes),
           StandbyReplication.lagSeconds(row.getDouble("replay_lag_seconds"), replayBytes),
-          row.getOffsetDateTime("reply_time"));
+          row.getOffsetDateTime("reply_time"),
+          Boolean.TRUE.equals(row.getBoolean("logical")));
     }
     return new Line(row.getInteger("version_num"), row.getBoolean("standby"), row.getOffsetDateTime("server_time"),
         row.getString("current_lsn"), standby);

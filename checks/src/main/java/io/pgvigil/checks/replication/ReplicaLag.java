@@ -20,6 +20,7 @@ package io.pgvigil.checks.replication;
  * @param paused             from the replica: replay paused or pause requested
  * @param inRecovery         from the replica: false when it is not a standby
  * @param receiverStatus     from the replica: its WAL receiver's status
+ * @param logical a logical decoding sender (a subscriber, a CDC tool), not a standby replaying WAL
  */
 public record ReplicaLag(
     String name,
@@ -37,4 +38,5 @@ public record ReplicaLag(
     Long replayGapBytes,
     Boolean paused,
     Boolean inRecovery,
-    String receiverStatus) {}
+    String receiverStatus,
+    boolean logical) {}

@@ -115,7 +115,8 @@ public final class ReplicationTracker {
         replica == null ? null : replica.replayGapBytes(),
         replica == null ? null : replica.paused(),
         replica == null ? null : replica.inRecovery(),
-        replica == null ? null : replica.receiverStatus());
+        replica == null ? null : replica.receiverStatus(),
+        standby.logical());
   }
 
   /** No primary-side lag for a gone standby; its own view (if it answers) is kept, and is null when not streaming. */
@@ -125,7 +126,8 @@ public final class ReplicationTracker {
         replica == null ? null : replica.replayGapBytes(),
         replica == null ? null : replica.paused(),
         replica == null ? null : replica.inRecovery(),
-        replica == null ? null : replica.receiverStatus());
+        replica == null ? null : replica.receiverStatus(),
+        false);
   }
 
   private static List<ReplicationFinding> replicaFindings(String name, ReplicaStatus status) {

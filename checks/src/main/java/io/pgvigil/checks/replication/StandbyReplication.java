@@ -24,6 +24,7 @@ import java.time.OffsetDateTime;
  * @param flushLagSeconds   {@code flush_lag}
  * @param replayLagSeconds  {@code replay_lag}
  * @param replyTime         when the standby's last status message was sent
+ * @param logical a logical decoding sender (a subscriber, a CDC tool), not a standby replaying WAL
  */
 public record StandbyReplication(
     int pid,
@@ -38,7 +39,8 @@ public record StandbyReplication(
     Double writeLagSeconds,
     Double flushLagSeconds,
     Double replayLagSeconds,
-    OffsetDateTime replyTime) {
+    OffsetDateTime replyTime,
+    boolean logical) {
 
   /**
    * A lag interval in seconds, with PostgreSQL's NULL read correctly: the lag columns are NULL "if the

@@ -171,7 +171,7 @@ class ReplicationTrackerTest {
   private static StandbyReplication standby(String name, Long replayLagBytes) {
     return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L, 0L, replayLagBytes,
         StandbyReplication.lagSeconds(null, 0L), StandbyReplication.lagSeconds(null, 0L),
-        StandbyReplication.lagSeconds(null, replayLagBytes), null);
+        StandbyReplication.lagSeconds(null, replayLagBytes), null, false);
   }
 
   private static ReplicationSlot slot(String name, boolean active, Long retainedBytes) {

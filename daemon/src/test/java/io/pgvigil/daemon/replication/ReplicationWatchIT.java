@@ -62,6 +62,7 @@ class ReplicationWatchIT {
         assertThat(lag.getString("name")).isEqualTo(pair.replicaName());
         assertThat(lag.getBoolean("gone")).isFalse();
         assertThat(lag.getBoolean("paused")).isTrue();
+        assertThat(lag.getBoolean("logical")).as("a streaming standby is a physical sender").isFalse();
 
         rs.execute("SELECT pg_wal_replay_resume()");
       }

@@ -46,9 +46,23 @@ class MeasurementsTest {
     assertThat(standbyGone.details()).containsEntry("gone", "replica-1");
   }
 
+  @Test
+  void aLogicalConsumerLagsWithoutTriggeringTheLagRules() {
+    ReplicaLag cdc = new ReplicaLag("debezium", false, "streaming", "async", "10.0.0.9", null, null, 120.0, null,
+        null, 5_000_000_000L, null, null, null, null, null, true);
+    ReplicaLag standby = new ReplicaLag("replica-1", false, "streaming", "async", "10.0.0.2", null, null, 3.0, null,
+        null, 1024L, null, null, null, null, null, false);
+    ReplicationReport report = new ReplicationReport(java.time.Instant.now(), false, List.of(cdc, standby),
+        List.of(), List.of(), List.of());
+
+    assertThat(Measurements.of(report, java.util.Set.of()))
+        .filteredOn(m -> m.kind() == Rules.Kind.REPLICATION_LAG || m.kind() == Rules.Kind.REPLICATION_LAG_BYTES)
+        .extracting(Measurement::object).containsOnly("replica-1");
+  }
+
   private static ReplicaLag gone(String name) {
     return new ReplicaLag(name, true, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, false);
   }
 
   private static Measurement lockQueue(List<Measurement> all) {
