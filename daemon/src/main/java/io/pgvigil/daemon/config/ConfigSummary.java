@@ -57,7 +57,11 @@ final class ConfigSummary {
                         ? "; may terminate idle-in-transaction blockers of roles " + killSwitch.terminate().roles()
                                 + " idle for " + Durations.format(killSwitch.terminate().idleInTransactionAfter())
                         : "")
-                + killSwitch.deadManAfter().map(d -> "; dead-man switch after " + Durations.format(d)).orElse(""));
+                + (killSwitch.mode() != KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS
+                        && !killSwitch.terminate().roles().isEmpty()
+                        ? "; terminate roles ignored (only mode cancel-and-terminate-blockers terminates)" : "")
+                + killSwitch.deadManAfter().map(d -> "; dead-man switch after " + Durations.format(d)
+                        + (killSwitch.hooks().isEmpty() ? " (no hooks: it can only log)" : "")).orElse(""));
         return lines;
     }
 
