@@ -104,7 +104,10 @@ public final class PreflightReview {
     // Each migration starts from the server's defaults, so one migration's SET does not excuse the next.
     try (Statement reset = connection.createStatement()) {
       reset.execute("RESET lock_timeout");
+      // A constant we made, not user input.
+      reset.execute("SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis());
     }
+    String ownStatementTimeout = show(connection, "statement_timeout");
     connection.setAutoCommit(false);
     CatalogState before = CatalogState.read(connection);
     CatalogState previous = before;
@@ -142,6 +145,7 @@ public final class PreflightReview {
         CatalogState now = CatalogState.read(connection);
         Map<Long, String> held = transactional ? HeldLocks.read(connection) : Map.of();
         String lockTimeout = show(connection, "lock_timeout");
+        String statementTimeout = show(connection, "statement_timeout");
         Map<Long, String> newLocks = new HashMap<>();
         Map<String, String> shown = new java.util.TreeMap<>();
         for (Map.Entry<Long, String> lock : held.entrySet()) {
@@ -154,7 +158,8 @@ public final class PreflightReview {
             newLocks.put(lock.getKey(), lock.getValue());
           }
         }
-        runs.add(new StatementRun(i + 1, part.line(), command.name(), transactional, shown, lockTimeout));
+        runs.add(new StatementRun(i + 1, part.line(), command.name(), transactional, shown, lockTimeout,
+            statementTimeout.equals(ownStatementTimeout) ? null : statementTimeout));
         findings.addAll(StatementRules.evaluate(new StatementRules.Effects(migration.file(), i + 1, part.line(),
             command.name(), transactional, before, previous, now, newLocks, held, lockTimeout)));
         previous = now;

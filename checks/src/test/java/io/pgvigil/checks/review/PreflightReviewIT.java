@@ -132,15 +132,18 @@ class PreflightReviewIT {
   @Test
   void recordsTheLocksAndTheLockTimeoutAfterEachStatement() throws Exception {
     MigrationReview review = reviewOne(MigrationTool.FLYWAY,
-        "ALTER TABLE orders ADD COLUMN a int;\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY c_idx ON customers (name);");
+        "ALTER TABLE orders ADD COLUMN a int;\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY c_idx ON customers (name);\n"
+            + "SET statement_timeout = '1min';");
 
-    assertThat(review.statements()).hasSize(3);
+    assertThat(review.statements()).hasSize(4);
     StatementRun alter = review.statements().get(0);
     assertThat(alter.locks()).containsEntry("public.orders", "ACCESS EXCLUSIVE");
     assertThat(alter.lockTimeout()).isEqualTo("0");
     assertThat(alter.transactional()).isTrue();
     assertThat(review.statements().get(1).lockTimeout()).isEqualTo("2s");
     assertThat(review.statements().get(2).transactional()).isFalse();
+    assertThat(review.statements().get(2).statementTimeout()).isNull();
+    assertThat(review.statements().get(3).statementTimeout()).isEqualTo("1min");
   }
 
   @Test

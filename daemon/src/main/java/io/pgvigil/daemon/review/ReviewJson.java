@@ -40,7 +40,7 @@ public final class ReviewJson {
     for (StatementRun s : m.statements()) {
       statements.add(new JsonObject().put("number", s.number()).put("line", s.line()).put("command", s.command())
           .put("transactional", s.transactional()).put("locks", new JsonObject(new TreeMap<String, Object>(s.locks())))
-          .put("lockTimeout", s.lockTimeout()));
+          .put("lockTimeout", s.lockTimeout()).put("statementTimeout", s.statementTimeout()));
     }
     return new JsonObject().put("file", m.file()).put("reviewed", m.reviewed()).put("failed", m.failed())
         .put("findings", m.findings().size()).put("statements", statements).put("notes", new JsonArray(m.notes()));
