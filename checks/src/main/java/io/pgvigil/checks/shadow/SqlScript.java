@@ -12,12 +12,12 @@ import java.util.Set;
  * (https://www.postgresql.org/docs/current/sql-syntax-lexical.html). Not handled: the
  * semicolons inside a {@code BEGIN ATOMIC ... END} function body (PostgreSQL 14+).
  */
-final class SqlScript {
+public final class SqlScript {
 
   private static final Set<String> TRANSACTION_CONTROL = Set.of("BEGIN", "COMMIT", "END", "ROLLBACK", "START", "ABORT");
 
   /** One statement: its text from the first significant character, its offset and 1-based line. */
-  record Part(String text, int offset, int line) {
+  public record Part(String text, int offset, int line) {
     int end() {
       return offset + text.length();
     }
@@ -29,7 +29,7 @@ final class SqlScript {
     this.parts = List.copyOf(parts);
   }
 
-  List<Part> parts() {
+  public List<Part> parts() {
     return parts;
   }
 
@@ -58,7 +58,7 @@ final class SqlScript {
     return line;
   }
 
-  static SqlScript parse(String sql) {
+  public static SqlScript parse(String sql) {
     List<Part> parts = new ArrayList<>();
     int start = -1;
     int i = 0;

@@ -76,7 +76,8 @@ final class DriftCommand implements Callable<Integer> {
     if (loaded == null) {
       return ExitCode.ERROR;
     }
-    List<TargetConfig> targets = selected(loaded, err);
+    List<TargetConfig> targets = TargetSelection.withMigrations(loaded, target, config,
+        "there is no history to compare", err);
     if (targets == null) {
       return ExitCode.ERROR;
     }
@@ -125,34 +126,5 @@ final class DriftCommand implements Callable<Integer> {
     } finally {
       vertx.close().await();
     }
-  }
-
-  /** The targets to check, or null after saying why there are none. */
-  private List<TargetConfig> selected(PgvigilConfig loaded, PrintWriter err) {
-    List<TargetConfig> all = loaded.targets();
-    if (target != null) {
-      List<TargetConfig> named = all.stream().filter(t -> t.name().equals(target)).toList();
-      if (named.isEmpty()) {
-        err.println("error: no target named '" + target + "' in " + config + "; targets: "
-            + String.join(", ", all.stream().map(TargetConfig::name).toList()));
-        err.flush();
-        return null;
-      }
-      if (named.get(0).migrations().isEmpty()) {
-        err.println("error: target '" + target + "' has no migrations configured "
-            + "(targets[].migrations), so there is no history to compare");
-        err.flush();
-        return null;
-      }
-      return named;
-    }
-    List<TargetConfig> withMigrations = all.stream().filter(t -> t.migrations().isPresent()).toList();
-    if (withMigrations.isEmpty()) {
-      err.println("error: no target in " + config + " has migrations configured "
-          + "(targets[].migrations), so there is no history to compare");
-      err.flush();
-      return null;
-    }
-    return withMigrations;
   }
 }

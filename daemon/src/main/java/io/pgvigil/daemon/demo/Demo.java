@@ -1,12 +1,18 @@
 package io.pgvigil.daemon.demo;
 
 import io.pgvigil.checks.embedded.EmbeddedPostgres;
+import io.pgvigil.checks.review.Level;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
+import io.pgvigil.daemon.review.ReviewRun;
+import io.pgvigil.daemon.review.ReviewText;
+import io.pgvigil.daemon.review.TargetReview;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -145,12 +151,27 @@ public final class Demo implements AutoCloseable {
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());
 
+    step("Reviewing the pending migration before it is deployed (pgvigil review)");
+    review(config, new ShadowSettings.Storage(binariesCache, work.resolve("shadow"), work.resolve("spool")));
+
     resources.add(LockStallScenario.start(
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + APP_ROLE),
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + MIGRATOR_ROLE)
             + "&ApplicationName=" + MIGRATION_APPLICATION, STALL_DELAY_SECONDS));
     resources.add(ReplicaLagScenario.start(primary.jdbcUrl(DATABASE), replica.jdbcUrl(DATABASE),
         LAG_DELAY_SECONDS));
+  }
+
+  /** What {@code pgvigil review} says about the staged pending migration, as its text output. */
+  private void review(PgvigilConfig config, ShadowSettings.Storage storage) {
+    TargetConfig shop = config.targets().stream().filter(t -> t.name().equals(TARGET)).findFirst().orElseThrow();
+    TargetReview review = new ReviewRun(storage, shop, line -> { }, Clock.systemUTC()).review(shop);
+    StringWriter text = new StringWriter();
+    ReviewText.print(List.of(review), Level.BLOCK, review.error().isEmpty() && review.count(Level.BLOCK) == 0,
+        new PrintWriter(text));
+    text.toString().lines().forEach(line -> out.println("  | " + line));
+    done(review.error().isPresent() ? "the review failed" : "a shadow replayed the applied history and ran "
+        + HistoryDriftScenario.ADDED + " statement by statement");
   }
 
   /**
@@ -242,6 +263,9 @@ public final class Demo implements AutoCloseable {
               curl -X POST -H 'Authorization: Bearer %10$s' %1$s/api/v1/targets/shop/drift
             and the same check as CI would run it:
               java -jar daemon/target/pgvigil.jar drift --config %5$s
+          - Pre-flight review: the table printed above is what CI gets before deploying
+            %9$s (text, markdown, json or sarif):
+              java -jar daemon/target/pgvigil.jar review --config %5$s
           - Structural drift, in the same report ("structure"): the demo then "hotfixed"
             the live schema by hand: %11$s created by hand, the default of
             %12$s changed, and %13$s left INVALID by a failed

@@ -11,11 +11,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Turns config into what the history reader takes. */
-final class HistorySources {
+public final class HistorySources {
 
   private HistorySources() {}
 
-  static MigrationSource source(MigrationsConfig migrations) {
+  public static MigrationSource source(MigrationsConfig migrations) {
     // Java 17 has no pattern matching in switch yet.
     if (migrations instanceof MigrationsConfig.Flyway f) {
       return new MigrationSource.Flyway(f.locations(), f.table(), f.schemas());
@@ -24,7 +24,7 @@ final class HistorySources {
   }
 
   /** A JDBC URL without credentials (the password travels separately and is never printed). */
-  static HistoryDatabase database(DatabaseUrl url) {
+  public static HistoryDatabase database(DatabaseUrl url) {
     String params = url.params().entrySet().stream()
         .filter(e -> !e.getKey().equals("password"))
         .map(HistorySources::param)

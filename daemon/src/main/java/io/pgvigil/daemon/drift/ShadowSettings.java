@@ -30,15 +30,15 @@ public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> a
     }
   }
 
-  static ShadowSettings of(ShadowConfig config, Storage storage) {
+  public static ShadowSettings of(ShadowConfig config, Storage storage) {
     return new ShadowSettings(config.mode(), config.url().map(HistorySources::database), storage);
   }
 
-  Path binariesCache() {
+  public Path binariesCache() {
     return storage.binariesCache();
   }
 
-  Path workDir() {
+  public Path workDir() {
     return storage.shadowWork();
   }
 }

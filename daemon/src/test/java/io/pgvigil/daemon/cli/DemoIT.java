@@ -43,6 +43,10 @@ class DemoIT {
       assertThat(shop.getJsonObject("server").getBoolean("pgMonitor")).isTrue();
       assertThat(shop.getJsonObject("server").getInteger("major")).isEqualTo(TestServers.major());
       assertThat(demo.output()).contains("12 of 12 files applied").doesNotContain("Exception");
+      // The pre-flight review of the staged pending migration: ADD COLUMN without a lock_timeout.
+      assertThat(demo.output()).contains("V12__add_products_description.sql")
+          .contains("flag   access-exclusive-without-lock-timeout").contains("public.products")
+          .contains("review: 1 pending migration, 0 blocks, 1 flag: PASS");
 
       // The staged history drift: an applied file edited, a new one pending.
       await().atMost(Duration.ofSeconds(30)).until(() ->

@@ -1,0 +1,236 @@
+package io.pgvigil.checks.review;
+
+import io.pgvigil.checks.history.MigrationTool;
+import io.pgvigil.checks.locks.Command;
+import io.pgvigil.checks.shadow.ShadowDatabase;
+import io.pgvigil.checks.shadow.SqlScript;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Runs pending migrations on a shadow that holds the applied history, statement by statement,
+ * and watches what each statement does: the locks it holds, the tables it rewrites (a new
+ * relfilenode), the constraints it adds and whether they are validated, the columns it makes
+ * NOT NULL, drops or renames, and the lock_timeout in force. What it sees becomes findings
+ * ({@link StatementRules}); the shadow has no rows, so nothing here depends on table sizes.
+ *
+ * <p>Each migration runs in one transaction, as Flyway and Prisma run it, and is committed so
+ * the next one sees it. A statement that cannot run in a transaction (CREATE INDEX
+ * CONCURRENTLY, VACUUM, ...) runs on its own between two transactions, as Flyway runs it.
+ * A migration that fails is reported and rolled back, and the migrations after it are not run.
+ *
+ * <p>Blocking (JDBC): never call it on an event loop. It changes the shadow: use a fresh one.
+ */
+public final class PreflightReview {
+
+  /** Generous: the shadow's tables are empty, so only a hang gets near it. */
+  public static final Duration STATEMENT_TIMEOUT = Duration.ofMinutes(5);
+
+  private static final Set<String> TRANSACTION_CONTROL = Set.of("BEGIN", "COMMIT", "END", "ROLLBACK", "START",
+      "ABORT", "SAVEPOINT", "RELEASE");
+  /** Commands PostgreSQL refuses inside a transaction block (PreventInTransactionBlock). */
+  private static final Set<String> OWN_TRANSACTION = Set.of("CREATE DATABASE", "DROP DATABASE",
+      "CREATE TABLESPACE", "DROP TABLESPACE", "ALTER SYSTEM");
+
+  private final Consumer<String> progress;
+
+  /** @param progress receives a line before each migration, for people watching a long run */
+  public PreflightReview(Consumer<String> progress) {
+    this.progress = progress;
+  }
+
+  /** Reviews {@code pending} in order on {@code shadow}, which must hold the applied history. */
+  public List<MigrationReview> review(ShadowDatabase shadow, List<PendingMigration> pending) throws SQLException {
+    List<MigrationReview> reviews = new ArrayList<>();
+    try (Connection connection = connect(shadow)) {
+      String failed = null;
+      for (PendingMigration migration : pending) {
+        if (failed != null) {
+          reviews.add(MigrationReview.skipped(migration.file(), "not run: " + failed + " fails before it"));
+          continue;
+        }
+        progress.accept("reviewing " + migration.file());
+        MigrationReview review = review(connection, migration);
+        reviews.add(review);
+        if (review.failed()) {
+          failed = migration.file();
+        }
+      }
+    }
+    return reviews;
+  }
+
+  private static Connection connect(ShadowDatabase shadow) throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", shadow.user());
+    if (shadow.password() != null) {
+      properties.setProperty("password", shadow.password());
+    }
+    properties.setProperty("connectTimeout", "10");
+    properties.setProperty("ApplicationName", "pgvigil review");
+    // One statement per Query message, as the migration tools send them; no prepared statements.
+    properties.setProperty("preferQueryMode", "simple");
+    Connection connection = DriverManager.getConnection(shadow.jdbcUrl(), properties);
+    try (Statement statement = connection.createStatement()) {
+      // A constant we made, not user input.
+      statement.execute("SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis());
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
+  }
+
+  private static MigrationReview review(Connection connection, PendingMigration migration) throws SQLException {
+    List<SqlScript.Part> parts = SqlScript.parse(migration.sql()).parts();
+    List<Finding> findings = new ArrayList<>();
+    List<StatementRun> runs = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    concurrently(migration, parts, findings);
+    // Each migration starts from the server's defaults, so one migration's SET does not excuse the next.
+    try (Statement reset = connection.createStatement()) {
+      reset.execute("RESET lock_timeout");
+      // A constant we made, not user input.
+      reset.execute("SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis());
+    }
+    String ownStatementTimeout = show(connection, "statement_timeout");
+    connection.setAutoCommit(false);
+    CatalogState before = CatalogState.read(connection);
+    CatalogState previous = before;
+    Map<Long, String> previousLocks = Map.of();
+    try {
+      for (int i = 0; i < parts.size(); i++) {
+        SqlScript.Part part = parts.get(i);
+        Command command = Command.of(part.text());
+        String first = command.name().split(" ")[0];
+        if (TRANSACTION_CONTROL.contains(first)) {
+          notes.add("statement " + (i + 1) + " (" + first + ") skipped: the review runs the migration in one "
+              + "transaction itself");
+          continue;
+        }
+        boolean transactional = !needsOwnTransaction(command);
+        try (Statement statement = connection.createStatement()) {
+          if (transactional) {
+            statement.execute(part.text());
+          } else {
+            connection.commit();
+            connection.setAutoCommit(true);
+            notes.add("statement " + (i + 1) + " (" + command.name() + ") cannot run in a transaction: run on its own");
+            try {
+              statement.execute(part.text());
+            } finally {
+              connection.setAutoCommit(false);
+            }
+          }
+        } catch (SQLException e) {
+          connection.rollback();
+          findings.add(new Finding(Rule.MIGRATION_FAILS, migration.file(), i + 1, errorLine(part, e),
+              null, null, describe(e)));
+          return new MigrationReview(migration.file(), true, runs, findings, notes);
+        }
+        CatalogState now = CatalogState.read(connection);
+        Map<Long, String> held = transactional ? HeldLocks.read(connection) : Map.of();
+        String lockTimeout = show(connection, "lock_timeout");
+        String statementTimeout = show(connection, "statement_timeout");
+        Map<Long, String> newLocks = new HashMap<>();
+        Map<String, String> shown = new java.util.TreeMap<>();
+        for (Map.Entry<Long, String> lock : held.entrySet()) {
+          String table = before.tableName(lock.getKey());
+          if (table == null) {
+            continue;
+          }
+          shown.put(table, HeldLocks.display(lock.getValue()));
+          if (HeldLocks.isStronger(lock.getValue(), previousLocks.get(lock.getKey()))) {
+            newLocks.put(lock.getKey(), lock.getValue());
+          }
+        }
+        runs.add(new StatementRun(i + 1, part.line(), command.name(), transactional, shown, lockTimeout,
+            statementTimeout.equals(ownStatementTimeout) ? null : statementTimeout));
+        findings.addAll(StatementRules.evaluate(new StatementRules.Effects(migration.file(), i + 1, part.line(),
+            command.name(), transactional, before, previous, now, newLocks, held, lockTimeout)));
+        previous = now;
+        previousLocks = held;
+      }
+      connection.commit();
+    } finally {
+      connection.setAutoCommit(true);
+    }
+    return new MigrationReview(migration.file(), true, runs, findings, notes);
+  }
+
+  /**
+   * Flyway runs a migration holding such a statement without a transaction, and refuses one that
+   * mixes it with other statements unless {@code mixed} is set; Prisma sends the whole script as
+   * one implicit transaction, where PostgreSQL refuses it.
+   */
+  private static void concurrently(PendingMigration migration, List<SqlScript.Part> parts, List<Finding> findings) {
+    if (parts.size() < 2) {
+      return;
+    }
+    for (int i = 0; i < parts.size(); i++) {
+      Command command = Command.of(parts.get(i).text());
+      if (!needsOwnTransaction(command)) {
+        continue;
+      }
+      String message = migration.tool() == MigrationTool.PRISMA
+          ? command.name() + " shares the script with " + (parts.size() - 1) + " other statement"
+              + (parts.size() == 2 ? "" : "s") + ": Prisma sends it as one transaction, where PostgreSQL refuses it"
+          : command.name() + " shares the migration with " + (parts.size() - 1) + " other statement"
+              + (parts.size() == 2 ? "" : "s") + ": Flyway refuses to mix it with transactional statements unless "
+              + "mixed is set, and then runs none of them in a transaction";
+      findings.add(new Finding(Rule.CONCURRENTLY_IN_TRANSACTION, migration.file(), i + 1, parts.get(i).line(),
+          null, null, message));
+    }
+  }
+
+  static boolean needsOwnTransaction(Command command) {
+    String name = command.name();
+    return (name.endsWith(" CONCURRENTLY") && !name.startsWith("REFRESH")) || name.startsWith("VACUUM")
+        || OWN_TRANSACTION.contains(name);
+  }
+
+  private static String show(Connection connection, String setting) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SHOW " + setting)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static int errorLine(SqlScript.Part part, SQLException e) {
+    ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
+    int position = server == null ? 0 : server.getPosition();
+    if (position <= 0) {
+      return part.line();
+    }
+    int line = part.line();
+    String text = part.text();
+    for (int i = 0; i < Math.min(position - 1, text.length()); i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
+      }
+    }
+    return line;
+  }
+
+  private static String describe(SQLException e) {
+    ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
+    String message = server != null && server.getMessage() != null ? server.getMessage() : String.valueOf(e.getMessage());
+    return message.strip().replaceAll("\\s*\\R\\s*", " ")
+        + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState().toUpperCase(Locale.ROOT) + ")");
+  }
+}

@@ -1,0 +1,66 @@
+package io.pgvigil.checks.review;
+
+/**
+ * What the pre-flight review reports. The ids are stable (JSON, SARIF, docs): rename none of
+ * them; add new ones.
+ */
+public enum Rule {
+  TABLE_REWRITE("table-rewrite", Level.BLOCK,
+      "rewrites a table that already exists, under ACCESS EXCLUSIVE",
+      "add a new column, backfill it in batches and switch over in a later migration "
+          + "(or change the type in a maintenance window)"),
+  INDEX_WITHOUT_CONCURRENTLY("index-without-concurrently", Level.BLOCK,
+      "builds an index on a table that already exists without CONCURRENTLY: writes wait for the whole build",
+      "CREATE INDEX CONCURRENTLY in a migration of its own (for a key: build the index concurrently, "
+          + "then ADD CONSTRAINT ... USING INDEX)"),
+  CONSTRAINT_VALIDATES_EXISTING_ROWS("constraint-validates-existing-rows", Level.BLOCK,
+      "adds a FOREIGN KEY or CHECK that scans every existing row under a strong lock",
+      "ADD CONSTRAINT ... NOT VALID here, then VALIDATE CONSTRAINT in a later migration"),
+  SET_NOT_NULL_SCANS("set-not-null-scans", Level.BLOCK,
+      "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE (no validated CHECK (col IS NOT NULL) exists)",
+      "add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL "
+          + "(PostgreSQL 12+ skips the scan) and drop the CHECK"),
+  ACCESS_EXCLUSIVE_WITHOUT_LOCK_TIMEOUT("access-exclusive-without-lock-timeout", Level.FLAG,
+      "takes ACCESS EXCLUSIVE on a table that already exists while lock_timeout is 0",
+      "SET lock_timeout = '5s' at the top of the migration and retry it when it times out"),
+  DROP_OR_RENAME("drop-or-rename", Level.FLAG,
+      "drops or renames a table or column that already exists: the running application may still use it",
+      "stop using it in a release first, then drop or rename it in a later migration (expand, then contract)"),
+  CONCURRENTLY_IN_TRANSACTION("concurrently-in-transaction", Level.FLAG,
+      "a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM ...) shares "
+          + "its migration with other statements",
+      "give the statement a migration of its own"),
+  MIGRATION_FAILS("migration-fails", Level.BLOCK,
+      "the migration fails when run on a copy of the applied history",
+      "fix the statement; the server's message says why it fails");
+
+  private final String id;
+  private final Level level;
+  private final String summary;
+  private final String fix;
+
+  Rule(String id, Level level, String summary, String fix) {
+    this.id = id;
+    this.level = level;
+    this.summary = summary;
+    this.fix = fix;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Level level() {
+    return level;
+  }
+
+  /** What the rule means, one line. */
+  public String summary() {
+    return summary;
+  }
+
+  /** The usual fix, one line. */
+  public String fix() {
+    return fix;
+  }
+}

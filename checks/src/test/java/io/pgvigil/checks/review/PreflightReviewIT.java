@@ -1,0 +1,187 @@
+package io.pgvigil.checks.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgvigil.checks.history.HistoryDatabase;
+import io.pgvigil.checks.history.MigrationTool;
+import io.pgvigil.checks.shadow.ShadowDatabase;
+import io.pgvigil.checks.shadow.ShadowDatabases;
+import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The review on a real server: a scratch database holds the "applied history" (two tables with
+ * rows), then one pending migration runs on it and the findings are compared, rule by rule.
+ */
+@ExtendWith(PostgresExtension.class)
+class PreflightReviewIT {
+
+  private static final String HISTORY = """
+      CREATE TABLE customers (id bigint PRIMARY KEY, name text);
+      CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, email text, total numeric, note text,
+        code text CONSTRAINT code_present CHECK (code IS NOT NULL));
+      ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;
+      INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 10) g;
+      INSERT INTO orders SELECT g, g, 'e' || g, g, 'n', 'x' FROM generate_series(1, 10) g;
+      """;
+
+  private ShadowDatabase shadow;
+  private final List<String> progress = new ArrayList<>();
+
+  @BeforeEach
+  void applyHistory(TestPostgres pg) throws Exception {
+    shadow = ShadowDatabases.onServer(new HistoryDatabase("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/"
+        + pg.database(), pg.user(), pg.password()), pg.major());
+    try (Connection c = DriverManager.getConnection(shadow.jdbcUrl(), shadow.user(), shadow.password());
+        Statement s = c.createStatement()) {
+      s.execute(HISTORY);
+    }
+  }
+
+  @AfterEach
+  void dropShadow() {
+    shadow.close();
+  }
+
+  static Stream<Arguments> risky() {
+    return Stream.of(
+        Arguments.of("ALTER TABLE orders ALTER COLUMN customer_id TYPE int;",
+            List.of("table-rewrite", "access-exclusive-without-lock-timeout")),
+        Arguments.of("ALTER TABLE orders ADD COLUMN created timestamptz DEFAULT clock_timestamp();",
+            List.of("table-rewrite", "access-exclusive-without-lock-timeout")),
+        Arguments.of("SET lock_timeout = '5s';\nALTER TABLE orders SET UNLOGGED;", List.of("table-rewrite")),
+        Arguments.of("VACUUM FULL orders;", List.of("table-rewrite")),
+        Arguments.of("CREATE INDEX orders_customer_idx ON orders (customer_id);",
+            List.of("index-without-concurrently")),
+        Arguments.of("SET lock_timeout = '5s';\nALTER TABLE customers ADD CONSTRAINT customers_name_key UNIQUE (name);",
+            List.of("index-without-concurrently")),
+        Arguments.of("ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) "
+            + "REFERENCES customers (id);", List.of("constraint-validates-existing-rows")),
+        Arguments.of("SET lock_timeout = '5s';\nALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0);",
+            List.of("constraint-validates-existing-rows")),
+        Arguments.of("ALTER TABLE orders ALTER COLUMN email SET NOT NULL;",
+            List.of("set-not-null-scans", "access-exclusive-without-lock-timeout")),
+        Arguments.of("ALTER TABLE orders ADD COLUMN shipped timestamptz;",
+            List.of("access-exclusive-without-lock-timeout")),
+        Arguments.of("SET lock_timeout = '5s';\nALTER TABLE orders DROP COLUMN note;", List.of("drop-or-rename")),
+        Arguments.of("SET lock_timeout = '5s';\nALTER TABLE orders RENAME COLUMN note TO remark;",
+            List.of("drop-or-rename")),
+        Arguments.of("SET lock_timeout = '5s';\nALTER TABLE customers RENAME TO clients;", List.of("drop-or-rename")),
+        Arguments.of("SET lock_timeout = '5s';\nDROP TABLE customers;", List.of("drop-or-rename")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("risky")
+  void reportsWhatARiskyStatementDoes(String sql, List<String> rules) throws Exception {
+    MigrationReview review = reviewOne(MigrationTool.FLYWAY, sql);
+
+    assertThat(ruleIds(review)).as(review.toString()).containsExactlyInAnyOrderElementsOf(rules);
+    Finding first = review.findings().get(0);
+    assertThat(first.file()).isEqualTo("V9__pending.sql");
+    assertThat(first.statement()).isEqualTo(sql.startsWith("SET") ? 2 : 1);
+    assertThat(first.line()).isEqualTo(sql.startsWith("SET") ? 2 : 1);
+    assertThat(first.object()).startsWith("public.");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "CREATE TABLE invoices (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));\n"
+          + "CREATE INDEX invoices_order_idx ON invoices (order_id);",
+      "CREATE INDEX CONCURRENTLY orders_email_idx ON orders (email);",
+      "SET lock_timeout = '3s';\nALTER TABLE orders ADD COLUMN shipped timestamptz;",
+      "SET lock_timeout = '3s';\nALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';",
+      "SET lock_timeout = '3s';\nALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) "
+          + "REFERENCES customers (id) NOT VALID;",
+      "SET lock_timeout = '3s';\nALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0) NOT VALID;",
+      "ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;",
+      "SET lock_timeout = '3s';\nALTER TABLE orders ALTER COLUMN code SET NOT NULL;",
+      "INSERT INTO customers VALUES (11, 'new');"})
+  void aSafeMigrationHasNoFindings(String sql) throws Exception {
+    MigrationReview review = reviewOne(MigrationTool.FLYWAY, sql);
+
+    assertThat(review.findings()).as(review.toString()).isEmpty();
+    assertThat(review.reviewed()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"FLYWAY", "PRISMA"})
+  void flagsCreateIndexConcurrentlyBesideOtherStatements(MigrationTool tool) throws Exception {
+    MigrationReview review = reviewOne(tool, "CREATE TABLE audit (id bigint);\n"
+        + "CREATE INDEX CONCURRENTLY orders_email_idx ON orders (email);");
+
+    assertThat(ruleIds(review)).containsExactly("concurrently-in-transaction");
+    assertThat(review.findings().get(0).statement()).isEqualTo(2);
+    assertThat(review.findings().get(0).message()).contains(tool == MigrationTool.PRISMA ? "Prisma" : "Flyway");
+    assertThat(review.notes()).anyMatch(n -> n.contains("cannot run in a transaction"));
+  }
+
+  @Test
+  void recordsTheLocksAndTheLockTimeoutAfterEachStatement() throws Exception {
+    MigrationReview review = reviewOne(MigrationTool.FLYWAY,
+        "ALTER TABLE orders ADD COLUMN a int;\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY c_idx ON customers (name);\n"
+            + "SET statement_timeout = '1min';");
+
+    assertThat(review.statements()).hasSize(4);
+    StatementRun alter = review.statements().get(0);
+    assertThat(alter.locks()).containsEntry("public.orders", "ACCESS EXCLUSIVE");
+    assertThat(alter.lockTimeout()).isEqualTo("0");
+    assertThat(alter.transactional()).isTrue();
+    assertThat(review.statements().get(1).lockTimeout()).isEqualTo("2s");
+    assertThat(review.statements().get(2).transactional()).isFalse();
+    assertThat(review.statements().get(2).statementTimeout()).isNull();
+    assertThat(review.statements().get(3).statementTimeout()).isEqualTo("1min");
+  }
+
+  @Test
+  void aFailingMigrationIsAFindingAndTheMigrationsAfterItAreNotRun() throws Exception {
+    List<MigrationReview> reviews = new PreflightReview(progress::add).review(shadow, List.of(
+        new PendingMigration("V9__broken.sql", "ALTER TABLE orders ADD COLUMN a int;\n\nALTER TABLE nope\n"
+            + "  ADD COLUMN x int;", MigrationTool.FLYWAY),
+        new PendingMigration("V10__after.sql", "CREATE INDEX ON orders (email);", MigrationTool.FLYWAY)));
+
+    MigrationReview broken = reviews.get(0);
+    Finding failure = broken.findings().stream().filter(f -> f.rule() == Rule.MIGRATION_FAILS).findFirst()
+        .orElseThrow();
+    assertThat(failure.level()).isEqualTo(Level.BLOCK);
+    assertThat(failure.message()).contains("\"nope\" does not exist").contains("42P01");
+    assertThat(failure.statement()).isEqualTo(2);
+    assertThat(failure.line()).isEqualTo(3);
+    assertThat(reviews.get(1).reviewed()).isFalse();
+    assertThat(reviews.get(1).notes().get(0)).contains("V9__broken.sql fails");
+    assertThat(progress).containsExactly("reviewing V9__broken.sql");
+  }
+
+  @Test
+  void eachMigrationSeesThePreviousOneCommitted() throws Exception {
+    List<MigrationReview> reviews = new PreflightReview(progress::add).review(shadow, List.of(
+        new PendingMigration("V9__table.sql", "CREATE TABLE audit (id bigint);", MigrationTool.FLYWAY),
+        new PendingMigration("V10__column.sql", "SET lock_timeout = '1s';\nALTER TABLE audit ADD COLUMN at date;",
+            MigrationTool.FLYWAY)));
+
+    assertThat(reviews).allMatch(r -> r.reviewed() && !r.failed() && r.findings().isEmpty());
+    assertThat(reviews.get(1).statements().get(1).locks()).containsEntry("public.audit", "ACCESS EXCLUSIVE");
+  }
+
+  private MigrationReview reviewOne(MigrationTool tool, String sql) throws Exception {
+    return new PreflightReview(progress::add).review(shadow,
+        List.of(new PendingMigration("V9__pending.sql", sql, tool))).get(0);
+  }
+
+  private static List<String> ruleIds(MigrationReview review) {
+    return review.findings().stream().map(f -> f.rule().id()).toList();
+  }
+}

@@ -1,0 +1,120 @@
+package io.pgvigil.daemon.cli;
+
+import io.pgvigil.checks.review.Level;
+import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.drift.ShadowSettings;
+import io.pgvigil.daemon.review.ReviewJson;
+import io.pgvigil.daemon.review.ReviewMarkdown;
+import io.pgvigil.daemon.review.ReviewRun;
+import io.pgvigil.daemon.review.ReviewSarif;
+import io.pgvigil.daemon.review.ReviewText;
+import io.pgvigil.daemon.review.TargetReview;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "review", mixinStandardHelpOptions = true,
+    description = {
+        "Pre-flight review of pending migrations, for CI. For each target with migrations "
+            + "(Flyway or Prisma), the applied history is replayed into a shadow PostgreSQL of the "
+            + "target's major (embedded, or shadow.mode: url), then each pending migration runs "
+            + "there statement by statement in a transaction, and what each statement does is "
+            + "recorded: the locks it holds on tables that existed before the migration, tables "
+            + "it rewrites, constraints it validates, columns it makes NOT NULL, drops or renames, "
+            + "and the lock_timeout in force. The target itself is only read (its history).",
+        "Findings are 'block' (blocks reads or writes for as long as the table is big) or "
+            + "'flag' (safe only under conditions the review cannot see). The shadow has no rows: "
+            + "the review says what a statement locks and rewrites, not how long it takes.",
+        "Progress goes to stderr; the report to stdout. Embedded shadows and unpacked binaries "
+            + "go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:pass (no finding at the --fail-on level)", "2:a finding at the --fail-on level",
+        "1:error (a target could not be reviewed, bad config, unknown target)"})
+final class ReviewCommand implements Callable<Integer> {
+
+  enum Format { text, markdown, json, sarif }
+
+  enum FailOn {
+    block(Level.BLOCK), flag(Level.FLAG);
+
+    final Level level;
+
+    FailOn(Level level) {
+      this.level = level;
+    }
+  }
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+      description = "The YAML config file.")
+  Path config;
+
+  @Option(names = {"-t", "--target"}, paramLabel = "NAME",
+      description = "Review only this target (default: every target with migrations).")
+  String target;
+
+  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+      description = "text, markdown, json or sarif (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Option(names = "--fail-on", defaultValue = "block", paramLabel = "LEVEL",
+      description = "block: exit 2 on any block finding; flag: on any finding (default: ${DEFAULT-VALUE}).")
+  FailOn failOn;
+
+  @Mixin
+  Verbosity verbosity;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    PgvigilConfig loaded = ConfigFiles.load(config, err);
+    if (loaded == null) {
+      return ExitCode.ERROR;
+    }
+    List<TargetConfig> targets = TargetSelection.withMigrations(loaded, target, config,
+        "there are no pending migrations to review", err);
+    if (targets == null) {
+      return ExitCode.ERROR;
+    }
+    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
+    List<TargetReview> reviews = new ArrayList<>();
+    for (TargetConfig t : targets) {
+      err.println("reviewing " + t.name() + " (" + t.url().redacted() + ") ...");
+      err.flush();
+      reviews.add(new ReviewRun(storage, t, line -> {
+        err.println(line);
+        err.flush();
+      }, Clock.systemUTC()).review(t));
+    }
+    boolean error = reviews.stream().anyMatch(r -> r.error().isPresent());
+    boolean failed = reviews.stream().flatMap(r -> r.findings().stream())
+        .anyMatch(f -> failOn.level == Level.FLAG || f.level() == Level.BLOCK);
+    switch (format) {
+      case json -> out.println(ReviewJson.of(reviews, failOn.level, !error && !failed).encodePrettily());
+      case sarif -> out.println(ReviewSarif.of(reviews, new Version().getVersion()[0].replace("pgvigil ", ""))
+          .encodePrettily());
+      case markdown -> ReviewMarkdown.print(reviews, failOn.level, !error && !failed, out);
+      default -> ReviewText.print(reviews, failOn.level, !error && !failed, out);
+    }
+    out.flush();
+    if (error) {
+      reviews.stream().filter(r -> r.error().isPresent())
+          .forEach(r -> err.println("error: " + r.target() + ": " + r.error().get()));
+      err.flush();
+      return ExitCode.ERROR;
+    }
+    return failed ? ExitCode.FINDINGS : ExitCode.OK;
+  }
+}

@@ -1,0 +1,59 @@
+package io.pgvigil.daemon.review;
+
+import io.pgvigil.checks.review.Finding;
+import io.pgvigil.checks.review.Level;
+import io.pgvigil.checks.review.Rule;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * {@code review --format sarif}: SARIF 2.1.0, one run, every rule described, one result per
+ * finding (level error for block, warning for flag) located at the migration file and the line
+ * its statement starts on. A target that could not be reviewed is a tool execution notification
+ * and makes the invocation unsuccessful.
+ */
+public final class ReviewSarif {
+
+  private static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+
+  private ReviewSarif() {}
+
+  public static JsonObject of(List<TargetReview> reviews, String version) {
+    JsonArray rules = new JsonArray();
+    for (Rule rule : Rule.values()) {
+      rules.add(new JsonObject().put("id", rule.id())
+          .put("shortDescription", new JsonObject().put("text", rule.summary()))
+          .put("help", new JsonObject().put("text", rule.fix()))
+          .put("defaultConfiguration", new JsonObject().put("level", level(rule.level()))));
+    }
+    JsonArray results = new JsonArray();
+    JsonArray notifications = new JsonArray();
+    for (TargetReview review : reviews) {
+      review.error().ifPresent(error -> notifications.add(new JsonObject().put("level", "error")
+          .put("message", new JsonObject().put("text", review.target() + ": " + error))));
+      review.findings().forEach(f -> results.add(result(f)));
+    }
+    JsonObject driver = new JsonObject().put("name", "pgvigil").put("version", version).put("rules", rules);
+    JsonObject run = new JsonObject().put("tool", new JsonObject().put("driver", driver))
+        .put("invocations", new JsonArray().add(new JsonObject().put("executionSuccessful", notifications.isEmpty())
+            .put("toolExecutionNotifications", notifications)))
+        .put("results", results);
+    return new JsonObject().put("$schema", SCHEMA).put("version", "2.1.0").put("runs", new JsonArray().add(run));
+  }
+
+  private static JsonObject result(Finding f) {
+    JsonObject physical = new JsonObject().put("artifactLocation", new JsonObject().put("uri", f.file()));
+    if (f.line() > 0) {
+      physical.put("region", new JsonObject().put("startLine", f.line()));
+    }
+    String text = f.message() + (f.object() == null ? "" : " [" + f.object() + "]") + ". Fix: " + f.fix();
+    return new JsonObject().put("ruleId", f.rule().id()).put("ruleIndex", f.rule().ordinal())
+        .put("level", level(f.level())).put("message", new JsonObject().put("text", text))
+        .put("locations", new JsonArray().add(new JsonObject().put("physicalLocation", physical)));
+  }
+
+  private static String level(Level level) {
+    return level == Level.BLOCK ? "error" : "warning";
+  }
+}
