@@ -1,6 +1,5 @@
 package io.pgvigil.daemon.cli;
 
-import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.DriftJson;
 import io.pgvigil.daemon.drift.DriftReport;
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeoutException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,13 +51,8 @@ final class DriftCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-      description = "The YAML config file.")
-  Path config;
-
-  @Option(names = {"-t", "--target"}, paramLabel = "NAME",
-      description = "Check only this target (default: every target with migrations).")
-  String target;
+  @Mixin
+  TargetSelection targets;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
       description = "text or json (default: ${DEFAULT-VALUE}).")
@@ -72,16 +65,11 @@ final class DriftCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PgvigilConfig loaded = ConfigFiles.load(config, err);
-    if (loaded == null) {
+    List<TargetConfig> selected = targets.select("there is no history to compare", err);
+    if (selected == null) {
       return ExitCode.ERROR;
     }
-    List<TargetConfig> targets = TargetSelection.withMigrations(loaded, target, config,
-        "there is no history to compare", err);
-    if (targets == null) {
-      return ExitCode.ERROR;
-    }
-    List<DriftReport> reports = check(targets, err);
+    List<DriftReport> reports = check(selected, err);
     if (format == Format.json) {
       JsonArray list = new JsonArray();
       reports.forEach(r -> list.add(DriftJson.report(r)));

@@ -1,7 +1,6 @@
 package io.pgvigil.daemon.cli;
 
 import io.pgvigil.checks.review.Level;
-import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.review.ReviewJson;
@@ -11,7 +10,6 @@ import io.pgvigil.daemon.review.ReviewSarif;
 import io.pgvigil.daemon.review.ReviewText;
 import io.pgvigil.daemon.review.TargetReview;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,13 +54,8 @@ final class ReviewCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-      description = "The YAML config file.")
-  Path config;
-
-  @Option(names = {"-t", "--target"}, paramLabel = "NAME",
-      description = "Review only this target (default: every target with migrations).")
-  String target;
+  @Mixin
+  TargetSelection targets;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
       description = "text, markdown, json or sarif (default: ${DEFAULT-VALUE}).")
@@ -79,18 +72,13 @@ final class ReviewCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PgvigilConfig loaded = ConfigFiles.load(config, err);
-    if (loaded == null) {
-      return ExitCode.ERROR;
-    }
-    List<TargetConfig> targets = TargetSelection.withMigrations(loaded, target, config,
-        "there are no pending migrations to review", err);
-    if (targets == null) {
+    List<TargetConfig> selected = targets.select("there are no pending migrations to review", err);
+    if (selected == null) {
       return ExitCode.ERROR;
     }
     ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
     List<TargetReview> reviews = new ArrayList<>();
-    for (TargetConfig t : targets) {
+    for (TargetConfig t : selected) {
       err.println("reviewing " + t.name() + " (" + t.url().redacted() + ") ...");
       err.flush();
       reviews.add(new ReviewRun(storage, t, line -> {
