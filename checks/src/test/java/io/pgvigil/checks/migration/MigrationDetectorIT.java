@@ -145,7 +145,10 @@ class MigrationDetectorIT {
 
     execute(gate, "SELECT pg_advisory_unlock(" + GATE + ")");
     migrate.get(20, TimeUnit.SECONDS);
-    assertThat(await(detector.poll(pool, List.of(MigrationDetector.FLYWAY_APPLICATION_NAME)))).isEmpty();
+    // Flyway has closed its connections when migrate() returns, but a backend leaves
+    // pg_stat_activity only once it has processed the client's Terminate: wait for that.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(await(detector.poll(pool, List.of(MigrationDetector.FLYWAY_APPLICATION_NAME)))).isEmpty());
   }
 
   /** Flyway on an application's DataSource: its other connections look alike, so none is guessed. */
