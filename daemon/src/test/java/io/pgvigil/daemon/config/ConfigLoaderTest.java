@@ -248,6 +248,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsAnOptionalReadTokenFromTheEnvironment() throws Exception {
+        PgvigilConfig config = new ConfigLoader(Map.of("READ", "read-token-value")).parse("""
+                server: { apiToken: api-token-value, readToken: "${env:READ}" }
+                targets:
+                  - { name: app, url: postgresql://pgvigil@db/app }
+                """, dir);
+
+        assertThat(config.server().readToken()).contains(SecretValue.of("read-token-value"));
+        assertThat(config.server().apiToken()).contains(SecretValue.of("api-token-value"));
+        assertThat(config.describe()).contains(
+                "  read API: needs a bearer token (server.readToken or server.apiToken)");
+        assertThat(ServerConfig.DEFAULT.readToken()).isEmpty();
+    }
+
+    @Test
     void readsAlertRoutingRepeatsAndTheSpool() throws Exception {
         PgvigilConfig config = new ConfigLoader(ENV).parse("""
                 targets:
