@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code GET/POST /api/v1/windows}, {@code DELETE /api/v1/windows/{id}}: migration
@@ -21,7 +20,7 @@ import java.util.Set;
 final class WindowRoutes {
 
   static final Duration MAX_TTL = Duration.ofHours(24);
-  private static final Set<String> KEYS = Set.of("target", "ttl", "label", "profile");
+  private static final List<String> KEYS = List.of("target", "ttl", "label", "profile");
   private static final List<String> PROFILES = List.of("in-window", "always");
   private static final int MAX_LABEL = 200;
   private static final Map<String, String> EXAMPLES = Map.of("target", "\"app\"", "ttl", "\"30m\"",
@@ -67,7 +66,7 @@ final class WindowRoutes {
       }
     }
     List<String> problems = new ArrayList<>();
-    for (String key : List.of("target", "ttl", "label", "profile")) {
+    for (String key : KEYS) {
       Object value = body.getValue(key);
       if (value != null && !(value instanceof String)) {
         problems.add("'" + key + "' must be a string such as " + EXAMPLES.get(key) + ", not " + describe(value));
