@@ -49,7 +49,8 @@ final class WindowCommand implements Runnable {
     String url;
 
     @Option(names = "--token-file", paramLabel = "FILE",
-        description = "A file holding server.apiToken (default: the PGVIGIL_API_TOKEN variable).")
+        description = "A file holding server.apiToken (default: the PGVIGIL_API_TOKEN variable); "
+            + "list also takes server.readToken.")
     Path tokenFile;
 
     @Mixin
@@ -70,11 +71,12 @@ final class WindowCommand implements Runnable {
           .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
               : HttpRequest.BodyPublishers.ofString(body.encode()))
           .header("Content-Type", "application/json");
-      if (authenticated) {
-        String token = token();
-        if (token == null) {
-          throw new IllegalStateException("no API token: set PGVIGIL_API_TOKEN or pass --token-file");
-        }
+      String token = token();
+      if (authenticated && token == null) {
+        throw new IllegalStateException("no API token: set PGVIGIL_API_TOKEN or pass --token-file");
+      }
+      // Reads send the token too when there is one: with server.readToken set they need it.
+      if (token != null) {
         request.header("Authorization", "Bearer " + token);
       }
       HttpResponse<String> response;

@@ -123,14 +123,16 @@ public final class ConfigLoader {
     }
 
     private ServerConfig readServer(ConfigNode server) {
-        if (!server.mapping("listen", "apiToken")) {
+        if (!server.mapping("listen", "apiToken", "readToken")) {
             return ServerConfig.DEFAULT;
         }
         Optional<SecretValue> apiToken = server.get("apiToken").secret("an API token");
+        Optional<SecretValue> readToken = server.get("readToken").secret("a token for the read API");
         ConfigNode listenNode = server.get("listen");
         Optional<ConfigNode.Scalar> listen = listenNode.scalar("host:port such as 0.0.0.0:8080");
         if (listen.isEmpty()) {
-            return new ServerConfig(ServerConfig.DEFAULT_LISTEN_HOST, ServerConfig.DEFAULT_LISTEN_PORT, apiToken);
+            return new ServerConfig(ServerConfig.DEFAULT_LISTEN_HOST, ServerConfig.DEFAULT_LISTEN_PORT, apiToken,
+                    readToken);
         }
         String value = listen.get().value().trim();
         int colon = value.lastIndexOf(':');
@@ -149,7 +151,7 @@ public final class ConfigLoader {
                     + "(0 picks a free port), e.g. 0.0.0.0:8080");
             return ServerConfig.DEFAULT;
         }
-        return new ServerConfig(host, port, apiToken);
+        return new ServerConfig(host, port, apiToken, readToken);
     }
 
     private static ConfigException single(String path, String message) {

@@ -23,6 +23,9 @@ final class ConfigSummary {
         lines.add("server: listening on " + server.listen() + ", API token "
                 + (server.apiToken().isPresent() ? "set (mutating endpoints enabled)"
                         : "not set (mutating endpoints disabled)"));
+        lines.add("  read API: " + (server.readToken().isPresent()
+                ? "needs a bearer token (server.readToken or server.apiToken)"
+                : "open to anyone who reaches the port (set server.readToken to require a token)"));
         for (TargetConfig target : config.targets()) {
             lines.add("target " + target.name() + ": " + target.url().redacted()
                     + " (password " + (target.url().password().isPresent() ? "set" : "not set")

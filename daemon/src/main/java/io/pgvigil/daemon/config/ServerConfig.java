@@ -6,18 +6,28 @@ import java.util.Optional;
 
 /**
  * The HTTP listener. Without an {@code apiToken} the mutating endpoints (abort, kill switch)
- * are disabled rather than open: an unauthenticated "cancel backend" button is a weapon.
+ * are disabled rather than open: an unauthenticated "cancel backend" button is a weapon. With a
+ * {@code readToken} the read API ({@code GET /api/v1/*}) wants a bearer token too (the read or
+ * the API token): it shows session users, statements and schema to whoever reaches the port.
+ * The probes and {@code /metrics} stay open either way.
  */
-public record ServerConfig(String listenHost, int listenPort, Optional<SecretValue> apiToken) {
+public record ServerConfig(String listenHost, int listenPort, Optional<SecretValue> apiToken,
+                           Optional<SecretValue> readToken) {
 
     public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
     public static final int DEFAULT_LISTEN_PORT = 8080;
     public static final ServerConfig DEFAULT =
-            new ServerConfig(DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, Optional.empty());
+            new ServerConfig(DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, Optional.empty(), Optional.empty());
 
     public ServerConfig {
         Objects.requireNonNull(listenHost, "listenHost");
         Objects.requireNonNull(apiToken, "apiToken");
+        Objects.requireNonNull(readToken, "readToken");
+    }
+
+    /** Without a read token: the read API is open. */
+    public ServerConfig(String listenHost, int listenPort, Optional<SecretValue> apiToken) {
+        this(listenHost, listenPort, apiToken, Optional.empty());
     }
 
     /** {@code host:port}, bracketing IPv6 literals. */

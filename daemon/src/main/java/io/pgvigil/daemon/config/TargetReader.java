@@ -285,8 +285,9 @@ final class TargetReader {
                     + " must be shorter than interval " + describe(effectiveInterval, interval)
                     + " so a slow probe finishes before the next one starts");
         }
-        boolean redact = watch.get("redactLiterals").isPresent()
-                && watch.get("redactLiterals").bool().orElse(false);
+        // On unless explicitly turned off (an invalid value is reported; redact meanwhile).
+        boolean redact = !watch.get("redactLiterals").isPresent()
+                || watch.get("redactLiterals").bool().orElse(true);
         List<String> applicationNames = watch.get("migrationApplicationNames").isPresent()
                 ? watch.get("migrationApplicationNames").stringList("[\"deploy-%\"]") : List.of();
         return new WatchConfig(effectiveInterval, effectiveWindow, effectiveTimeout, redact, applicationNames);

@@ -12,7 +12,9 @@ import java.util.Objects;
 /**
  * How the live watch polls. {@code migrationApplicationNames} are SQL LIKE patterns of
  * {@code application_name}: a session matching one is a migration (an automatic window opens
- * and records it), besides the tools recognised by their locks.
+ * and records it), besides the tools recognised by their locks. {@code redactLiterals} is on
+ * unless turned off: statement texts in the API and alerts carry customer data (card numbers,
+ * e-mail addresses) in their literals.
  */
 public record WatchConfig(Duration interval, Duration windowInterval, Duration statementTimeout,
                           boolean redactLiterals, List<String> migrationApplicationNames) {
@@ -21,7 +23,7 @@ public record WatchConfig(Duration interval, Duration windowInterval, Duration s
     public static final Duration DEFAULT_WINDOW_INTERVAL = Duration.ofMillis(250);
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMillis(500);
     public static final WatchConfig DEFAULT =
-            new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT, false, List.of());
+            new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT, true, List.of());
 
     public WatchConfig {
         Objects.requireNonNull(interval, "interval");

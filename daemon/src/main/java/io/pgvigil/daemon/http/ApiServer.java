@@ -13,16 +13,24 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
+import io.pgvigil.daemon.logging.UntrustedText;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one HTTP server: probes, Prometheus metrics and the JSON API. Every
  * response is JSON except {@code /metrics}; errors are JSON with a message.
+ * The probes and {@code /metrics} are always open; the read API wants a bearer
+ * token when {@code server.readToken} is set; mutating endpoints always do.
  */
 public final class ApiServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private static final String JSON = "application/json";
   /** The Prometheus text format version Micrometer's registry writes. */
@@ -32,6 +40,7 @@ public final class ApiServer {
   private final Metrics metrics;
   private final Daemon daemon;
   private final BearerToken bearer;
+  private final BearerToken reader;
   private HttpServer server;
 
   private final WindowRegistry windows;
@@ -41,22 +50,29 @@ public final class ApiServer {
   private final Optional<Alerting> alerting;
 
   public ApiServer(Vertx vertx, Metrics metrics, Daemon daemon, Optional<SecretValue> apiToken,
-      WindowRegistry windows, AbortLog aborts, Optional<Alerting> alerting) {
+      Optional<SecretValue> readToken, WindowRegistry windows, AbortLog aborts,
+      Optional<Alerting> alerting) {
     this.windows = windows;
     this.aborts = aborts;
     this.alerting = alerting;
     this.vertx = vertx;
     this.metrics = metrics;
     this.daemon = daemon;
-    this.bearer = new BearerToken(apiToken);
+    this.bearer = BearerToken.mutating(apiToken);
+    this.reader = BearerToken.reading(readToken, apiToken);
   }
 
   /** Starts listening; the future holds the bound port (useful when 0 was asked for). */
   public Future<Integer> listen(String host, int port) {
     Router router = Router.router(vertx);
+    router.route().handler(this::wellFormedQuery);
+    // A path Vert.x cannot decode (a bad %-escape) fails while routes are matched, before any
+    // handler runs; without this Vert.x logs a stack trace at ERROR for every such request.
+    router.errorHandler(400, ctx -> malformed(ctx, ctx.failure()));
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::readyz);
     router.get("/metrics").handler(this::metrics);
+    router.get("/api/v1/*").handler(reader);
     router.get("/api/v1/targets").handler(this::targets);
     router.get("/api/v1/targets/:name").handler(this::target);
     DriftRoutes drift = new DriftRoutes(daemon);
@@ -83,6 +99,27 @@ public final class ApiServer {
 
   public Future<Void> close() {
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void wellFormedQuery(RoutingContext ctx) {
+    try {
+      ctx.queryParams();
+    } catch (IllegalArgumentException | HttpException e) {
+      // Vert.x wraps the decoder's IllegalArgumentException in a 400 HttpException.
+      malformed(ctx, e.getCause() == null ? e : e.getCause());
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Answers 400 for a request whose path or query cannot be decoded, logging one line. */
+  private static void malformed(RoutingContext ctx, Throwable cause) {
+    String reason = cause == null || cause.getMessage() == null ? "not valid percent-encoding"
+        : cause.getMessage();
+    LOG.info("400 for {} {}: {}", ctx.request().method(), UntrustedText.of(ctx.request().uri()),
+        UntrustedText.of(reason));
+    error(ctx, 400, "malformed request target (" + reason + "); percent-encode reserved characters, "
+        + "e.g. %25 for '%'");
   }
 
   private void readyz(RoutingContext ctx) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * trees with their root blockers, lock queues behind waiting DDL with their
  * cost, running DDL with progress, long writes, idle transactions) and the
  * INVALID indexes. Query text is already cut to 200 characters (and its
- * literals redacted when {@code watch.redactLiterals} is on) by the analysis.
+ * literals redacted unless {@code watch.redactLiterals} is off) by the analysis.
  */
 final class LockRoutes {
 

@@ -9,8 +9,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * {@code GET/POST /api/v1/windows}, {@code DELETE /api/v1/windows/{id}}: migration
@@ -19,8 +20,11 @@ import java.util.Set;
 final class WindowRoutes {
 
   static final Duration MAX_TTL = Duration.ofHours(24);
-  private static final Set<String> KEYS = Set.of("target", "ttl", "label", "profile");
+  private static final List<String> KEYS = List.of("target", "ttl", "label", "profile");
   private static final List<String> PROFILES = List.of("in-window", "always");
+  private static final int MAX_LABEL = 200;
+  private static final Map<String, String> EXAMPLES = Map.of("target", "\"app\"", "ttl", "\"30m\"",
+      "label", "\"deploy 42\"", "profile", "\"in-window\"");
 
   private final Daemon daemon;
   private final WindowRegistry windows;
@@ -37,6 +41,12 @@ final class WindowRoutes {
   }
 
   void open(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (!isJson(contentType)) {
+      ApiServer.error(ctx, 415, "the body must be JSON sent with 'Content-Type: application/json'"
+          + (contentType == null ? " (no Content-Type was given)" : " (the Content-Type was '" + contentType + "')"));
+      return;
+    }
     JsonObject body;
     try {
       body = ctx.body().asJsonObject();
@@ -55,7 +65,21 @@ final class WindowRoutes {
         return;
       }
     }
-    String target = body.getValue("target") instanceof String t ? t : null;
+    List<String> problems = new ArrayList<>();
+    for (String key : KEYS) {
+      Object value = body.getValue(key);
+      if (value != null && !(value instanceof String)) {
+        problems.add("'" + key + "' must be a string such as " + EXAMPLES.get(key) + ", not " + describe(value));
+      }
+    }
+    if (body.getValue("label") instanceof String l && l.length() > MAX_LABEL) {
+      problems.add("'label' must be at most " + MAX_LABEL + " characters, not " + l.length());
+    }
+    if (!problems.isEmpty()) {
+      ApiServer.error(ctx, 400, String.join("; ", problems));
+      return;
+    }
+    String target = body.getString("target");
     if (target == null || daemon.monitor(target).isEmpty()) {
       ApiServer.error(ctx, target == null ? 400 : 404, target == null
           ? "'target' is required: the name of a configured target"
@@ -64,7 +88,7 @@ final class WindowRoutes {
     }
     Duration ttl;
     try {
-      ttl = Durations.parse(body.getValue("ttl") instanceof String s ? s : "30m");
+      ttl = Durations.parse(body.getString("ttl", "30m"));
     } catch (RuntimeException e) {
       ApiServer.error(ctx, 400, "'ttl' must be a duration such as 30m: " + e.getMessage());
       return;
@@ -73,13 +97,32 @@ final class WindowRoutes {
       ApiServer.error(ctx, 400, "'ttl' must be more than 0 and at most 24h");
       return;
     }
-    String profile = body.getValue("profile") instanceof String p ? p : "in-window";
+    String profile = body.getString("profile", "in-window");
     if (!PROFILES.contains(profile)) {
       ApiServer.error(ctx, 400, "'profile' must be one of " + String.join(", ", PROFILES));
       return;
     }
-    String label = body.getValue("label") instanceof String l ? l : "";
+    String label = body.getString("label", "");
     ApiServer.json(ctx, 201, json(windows.open(target, ttl, label, profile)));
+  }
+
+  /** {@code application/json}, in any case, with or without parameters such as a charset. */
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+    return mediaType.equalsIgnoreCase("application/json");
+  }
+
+  /** What a JSON value that is not a string is, in the words of an error message. */
+  private static String describe(Object value) {
+    if (value instanceof Number || value instanceof Boolean) {
+      return (value instanceof Number ? "the number " : "the boolean ") + value;
+    }
+    return value instanceof JsonObject ? "an object" : value instanceof JsonArray ? "a list"
+        : "a " + value.getClass().getSimpleName();
   }
 
   void close(RoutingContext ctx) {

@@ -29,15 +29,17 @@ public final class Daemon {
 
   /**
    * @param apiToken the bearer token mutating endpoints require; without one they answer 403
+   * @param readToken the bearer token the read API requires (the API token is accepted too);
+   *     without one it is open
    * @param alerting alert delivery, when a sink is configured
    */
   public record Settings(String listenHost, int listenPort, Optional<SecretValue> apiToken,
-      List<TargetSetup> targets, WindowRegistry windows, AbortLog aborts,
-      Optional<Alerting> alerting) {
+      Optional<SecretValue> readToken, List<TargetSetup> targets, WindowRegistry windows,
+      AbortLog aborts, Optional<Alerting> alerting) {
 
     public Settings(String listenHost, int listenPort, Optional<SecretValue> apiToken,
         List<TargetSetup> targets, WindowRegistry windows, AbortLog aborts) {
-      this(listenHost, listenPort, apiToken, targets, windows, aborts, Optional.empty());
+      this(listenHost, listenPort, apiToken, Optional.empty(), targets, windows, aborts, Optional.empty());
     }
   }
 
@@ -72,7 +74,7 @@ public final class Daemon {
         deployed.add(vertx.deployVerticle(monitor, new DeploymentOptions())
             .onSuccess(deployments::add));
       }
-      api = new ApiServer(vertx, metrics, this, settings.apiToken(), settings.windows(),
+      api = new ApiServer(vertx, metrics, this, settings.apiToken(), settings.readToken(), settings.windows(),
           settings.aborts(), settings.alerting());
       // A window that opens brings its faster polling at once, not after the interval under way.
       settings.windows().onOpen(target -> monitor(target).ifPresent(TargetMonitor::windowOpened));

@@ -60,7 +60,8 @@ public final class RunningDaemon implements AutoCloseable {
         metrics.registry(), maxBackoff, clock);
     alerting.ifPresent(a -> targets.forEach(t -> t.drift().ifPresent(d -> d.onUpdate(a::drift))));
     Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
-        config.server().listenPort(), config.server().apiToken(), targets, windows, aborts,
+        config.server().listenPort(), config.server().apiToken(), config.server().readToken(),
+        targets, windows, aborts,
         alerting);
     return start(metrics, settings, clock);
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import io.pgvigil.daemon.logging.UntrustedText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,9 @@ public final class WindowRegistry {
     MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target, label, profile,
         "api", now, now.plus(ttl), null, null, null, null, null);
     open.put(window.id(), window);
-    LOG.info("window {} opened on target {} for {} ({}, profile {})", window.id(), target, ttl, label, profile);
+    // The label is whatever the API was sent: escaped, so it cannot forge a log line.
+    LOG.info("window {} opened on target {} for {} ({}, profile {})", window.id(), target, ttl,
+        UntrustedText.of(label), profile);
     return window;
   }
 

@@ -80,7 +80,7 @@ class ConfigLoaderTest {
         assertThat(app.drift()).isEqualTo(new DriftConfig(Duration.ofMinutes(5),
                 List.of(new IgnorePattern(ObjectKind.TABLE, "public.tmp_*"))));
         assertThat(app.watch()).isEqualTo(new WatchConfig(Duration.ofSeconds(1), Duration.ofMillis(250),
-                WatchConfig.DEFAULT_STATEMENT_TIMEOUT, false, List.of()));
+                WatchConfig.DEFAULT_STATEMENT_TIMEOUT, true, List.of()));
         assertThat(config.rules()).isEqualTo(Rules.DEFAULT);
         assertThat(config.alerts()).isEqualTo(AlertsConfig.of(
                 Optional.of(new AlertsConfig.Slack(SecretValue.of("https://hooks.slack.com/services/T0/B0/xyz"))),
@@ -233,6 +233,33 @@ class ConfigLoaderTest {
         assertThat(lines).anySatisfy(line -> assertThat(line)
                 .startsWith("  migrations: flyway, locations [")
                 .endsWith("], table flyway_schema_history, schemas [public]"));
+    }
+
+    @Test
+    void redactsLiteralsUnlessTheConfigTurnsItOffExplicitly() throws Exception {
+        PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
+                targets:
+                  - { name: quiet, url: postgresql://pgvigil@db/app }
+                  - { name: polled, url: postgresql://pgvigil@db/app, watch: { interval: 2s } }
+                  - { name: shown, url: postgresql://pgvigil@db/app, watch: { redactLiterals: false } }
+                """, dir);
+
+        assertThat(config.targets()).extracting(t -> t.watch().redactLiterals()).containsExactly(true, true, false);
+    }
+
+    @Test
+    void readsAnOptionalReadTokenFromTheEnvironment() throws Exception {
+        PgvigilConfig config = new ConfigLoader(Map.of("READ", "read-token-value")).parse("""
+                server: { apiToken: api-token-value, readToken: "${env:READ}" }
+                targets:
+                  - { name: app, url: postgresql://pgvigil@db/app }
+                """, dir);
+
+        assertThat(config.server().readToken()).contains(SecretValue.of("read-token-value"));
+        assertThat(config.server().apiToken()).contains(SecretValue.of("api-token-value"));
+        assertThat(config.describe()).contains(
+                "  read API: needs a bearer token (server.readToken or server.apiToken)");
+        assertThat(ServerConfig.DEFAULT.readToken()).isEmpty();
     }
 
     @Test

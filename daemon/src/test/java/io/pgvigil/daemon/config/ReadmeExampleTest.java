@@ -26,11 +26,13 @@ class ReadmeExampleTest {
     String yaml = block.group(1).replace("/run/secrets/pg", secret.toString());
 
     PgvigilConfig config = new ConfigLoader(Map.of(
-        "PGVIGIL_API_TOKEN", "token", "SLACK_WEBHOOK_URL", "https://hooks.slack.example/T0/B0/x",
+        "PGVIGIL_API_TOKEN", "token", "PGVIGIL_READ_TOKEN", "read-token", "SLACK_WEBHOOK_URL", "https://hooks.slack.example/T0/B0/x",
         "PD_ROUTING_KEY", "routing-key", "HOOK_SECRET", "hook-secret"))
         .parse(yaml, dir);
 
     assertThat(config.targets()).hasSize(1);
     assertThat(config.targets().get(0).url().password()).map(SecretValue::reveal).contains("pg-password");
+    assertThat(config.server().readToken()).map(SecretValue::reveal).contains("read-token");
+    assertThat(config.targets().get(0).watch().redactLiterals()).isTrue();
   }
 }

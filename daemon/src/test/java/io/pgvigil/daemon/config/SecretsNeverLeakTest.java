@@ -38,7 +38,7 @@ class SecretsNeverLeakTest {
     void noRecordToStringAndNoSummaryLineContainsASecret() throws Exception {
         Files.writeString(dir.resolve("pg.secret"), SECRET + "\n");
         PgvigilConfig config = new ConfigLoader(ENV).parse("""
-                server: { apiToken: "${env:SECRET}" }
+                server: { apiToken: "${env:SECRET}", readToken: "${env:SECRET}" }
                 targets:
                   - name: app
                     url: "postgresql://u:${env:SECRET}@db/app?sslpassword=${env:SECRET}"
@@ -56,6 +56,7 @@ class SecretsNeverLeakTest {
                 """, dir);
 
         assertThat(config.targets().get(1).url().password().map(SecretValue::reveal)).contains(SECRET);
+        assertThat(config.server().readToken().map(SecretValue::reveal)).contains(SECRET);
         assertThat(config.toString()).doesNotContain(SECRET);
         assertThat(config.describe()).isNotEmpty().allSatisfy(line -> assertThat(line).doesNotContain(SECRET));
     }
@@ -67,6 +68,8 @@ class SecretsNeverLeakTest {
             "alerts: { alertmanager: { url: \"${env:SECRET}\" } }",
             "killSwitch: { mode: \"${env:SECRET}\", hooks: [{ webhook: \"${env:SECRET}\" }] }",
             "server: { listen: \"${env:SECRET}\" }",
+            "server: { readToken: \"${env:SECRET}\", listen: nowhere }",
+            "server: { readToken: [\"${env:SECRET}\"] }",
             "rules: { lockWait: { warn: \"${env:SECRET}\" }, lockQueue: { warn: \"${env:SECRET}\" } }",
             "targets: [{ name: \"${env:SECRET}\", url: \"${env:SECRET}\" }]",
             "targets: [{ name: app, url: \"postgresql://u:${env:SECRET}@db:99999\" }]",

@@ -104,6 +104,59 @@ class LockWatchIT {
     }
   }
 
+  @Test
+  void statementLiteralsStayOutOfTheApiUnlessTheConfigTurnsRedactionOff(TestPostgres pg) throws Exception {
+    String card = "CARD-4111111111111111";
+    try (Connection setup = pg.connect(); Statement s = setup.createStatement()) {
+      s.execute("CREATE TABLE payments (id int PRIMARY KEY, card text)");
+      s.execute("INSERT INTO payments VALUES (1, NULL)");
+    }
+    String yaml = """
+        server: { listen: 127.0.0.1:0 }
+        targets:
+          - name: app
+            url: "%s"
+            watch: { interval: 250ms, statementTimeout: 200ms%s }
+        """;
+    var redacted = new ConfigLoader(Map.of()).parse(yaml.formatted(pg.uri(), ""), Path.of("."));
+    var shown = new ConfigLoader(Map.of()).parse(yaml.formatted(pg.uri(), ", redactLiterals: false"), Path.of("."));
+    ExecutorService blocked = Executors.newCachedThreadPool();
+    List<Connection> sessions = new ArrayList<>();
+    try (RunningDaemon byDefault = RunningDaemon.start(redacted, TestStorage.storage(),
+            Duration.ofSeconds(1), Clock.systemUTC());
+        RunningDaemon optedOut = RunningDaemon.start(shown, TestStorage.storage(),
+            Duration.ofSeconds(1), Clock.systemUTC())) {
+      // The holder's last statement and the waiter's both carry the card number.
+      Connection holder = open(pg, sessions);
+      holder.setAutoCommit(false);
+      holder.createStatement().execute("SELECT id, '" + card + "' AS card FROM payments WHERE id = 1 FOR UPDATE");
+      Connection waiter = open(pg, sessions);
+      blocked.submit(() -> waiter.createStatement().execute(
+          "UPDATE payments SET card = '" + card + "' WHERE id = 1"));
+
+      Http defaultApi = new Http(byDefault.port());
+      Http optedOutApi = new Http(optedOut.port());
+      for (Http http : List.of(defaultApi, optedOutApi)) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+          JsonArray trees = new JsonObject(http.get("/api/v1/targets/app/locks").body()).getJsonArray("trees");
+          return trees != null && !trees.isEmpty();
+        });
+      }
+      String locks = defaultApi.get("/api/v1/targets/app/locks").body();
+      JsonObject tree = new JsonObject(locks).getJsonArray("trees").getJsonObject(0);
+      assertThat(tree.getJsonObject("root").getString("query")).contains("SELECT id, ? AS card");
+      assertThat(locks).doesNotContain("4111111111111111");
+
+      assertThat(optedOutApi.get("/api/v1/targets/app/locks").body()).contains(card);
+      holder.rollback();
+    } finally {
+      for (Connection c : sessions) {
+        c.close();
+      }
+      blocked.shutdownNow();
+    }
+  }
+
   private static Connection open(TestPostgres pg, List<Connection> sessions) throws Exception {
     Connection c = pg.connect();
     sessions.add(c);

@@ -64,6 +64,32 @@ public final class Http {
     }
   }
 
+  /** What {@link #raw} read back: the status code and the body. */
+  public record RawResponse(int statusCode, String body) {}
+
+  /**
+   * Sends {@code request} (everything before the blank line: request line and headers) as it is,
+   * over a plain socket: for targets and header values that {@link java.net.URI} and
+   * {@link HttpClient} refuse to send (a bad percent escape, a control character).
+   */
+  public RawResponse raw(String request, String body) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      byte[] payload = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String head = request + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          + (payload.length > 0 ? "Content-Length: " + payload.length + "\r\n" : "") + "\r\n";
+      socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().write(payload);
+      socket.getOutputStream().flush();
+      String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      int status = Integer.parseInt(response.substring(response.indexOf(' ') + 1, response.indexOf(' ') + 4));
+      int bodyStart = response.indexOf("\r\n\r\n");
+      return new RawResponse(status, bodyStart < 0 ? "" : response.substring(bodyStart + 4));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The value of one sample line in a Prometheus exposition, or NaN when absent. */
   public static double sample(String exposition, String nameAndLabels) {
     for (String line : exposition.split("\n")) {

@@ -7,7 +7,9 @@ import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.cli.Main;
 import io.pgvigil.daemon.config.ConfigLoader;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.pgvigil.daemon.runtime.Http;
+import io.pgvigil.daemon.runtime.LogCapture;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.runtime.TestStorage;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -88,10 +91,79 @@ class WindowApiIT {
     }
   }
 
+  @Test
+  void rejectsWindowRequestsWhoseFieldsOrContentTypeAreNotWhatTheApiExpects(TestPostgres pg) throws Exception {
+    try (RunningDaemon daemon = start(pg)) {
+      String base = "http://127.0.0.1:" + daemon.port();
+
+      HttpResponse<String> numericTtl = post(base, "{\"target\":\"app\",\"ttl\":5}", TOKEN);
+      assertThat(numericTtl.statusCode()).isEqualTo(400);
+      assertThat(error(numericTtl)).isEqualTo("'ttl' must be a string such as \"30m\", not the number 5");
+      HttpResponse<String> numericLabel = post(base, "{\"target\":\"app\",\"label\":42}", TOKEN);
+      assertThat(numericLabel.statusCode()).isEqualTo(400);
+      assertThat(error(numericLabel)).isEqualTo("'label' must be a string such as \"deploy 42\", not the number 42");
+      assertThat(error(post(base, "{\"target\":[\"app\"],\"profile\":true}", TOKEN))).isEqualTo(
+          "'target' must be a string such as \"app\", not a list; "
+              + "'profile' must be a string such as \"in-window\", not the boolean true");
+      assertThat(error(post(base, "{\"target\":\"app\",\"label\":\"" + "x".repeat(201) + "\"}", TOKEN)))
+          .contains("'label' must be at most 200 characters");
+
+      HttpResponse<String> text = post(base, "{\"target\":\"app\"}", TOKEN, "text/plain");
+      assertThat(text.statusCode()).isEqualTo(415);
+      assertThat(error(text)).contains("Content-Type: application/json").contains("'text/plain'");
+      assertThat(post(base, "{\"target\":\"app\"}", TOKEN, null).statusCode()).isEqualTo(415);
+      assertThat(new JsonObject(new Http(daemon.port()).get("/api/v1/windows").body()).getJsonArray("windows"))
+          .as("no rejected request opened a window").isEmpty();
+
+      // RFC 7235: the auth scheme is case-insensitive; a charset on the media type is fine.
+      HttpResponse<String> lowerCase = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create(base + "/api/v1/windows")).timeout(Duration.ofSeconds(5))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"target\":\"app\",\"ttl\":\"5m\"}"))
+          .header("Content-Type", "Application/JSON; charset=utf-8")
+          .header("Authorization", "bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(lowerCase.statusCode()).isEqualTo(201);
+      assertThat(new JsonObject(lowerCase.body()).getString("expiresAt")).isNotNull();
+    }
+  }
+
+  @Test
+  void aLabelWithALineBreakCannotForgeALogLine(TestPostgres pg) throws Exception {
+    try (RunningDaemon daemon = start(pg); LogCapture logs = new LogCapture()) {
+      String forged = "deploy 42\n2026-12-01T00:00:00.000Z WARN  AbortLog - abort target=app forged\r\u001b[2K";
+      HttpResponse<String> opened = post("http://127.0.0.1:" + daemon.port(),
+          new JsonObject().put("target", "app").put("label", forged).encode(), TOKEN);
+      assertThat(opened.statusCode()).isEqualTo(201);
+      assertThat(new JsonObject(opened.body()).getString("label")).as("the API keeps the label as given")
+          .isEqualTo(forged);
+
+      List<ILoggingEvent> lines = logs.mentioning("forged");
+      assertThat(lines).hasSize(1);
+      assertThat(lines.get(0).getFormattedMessage())
+          .doesNotContain("\n", "\r", "\u001b")
+          .contains("deploy 42\\n2026-12-01T00:00:00.000Z WARN  AbortLog - abort target=app forged\\r\\u001b[2K");
+    }
+  }
+
+  private RunningDaemon start(TestPostgres pg) throws Exception {
+    var config = new ConfigLoader(Map.of()).parse("""
+        server: { listen: 127.0.0.1:0, apiToken: %s }
+        targets:
+          - { name: app, url: "%s" }
+        """.formatted(TOKEN, pg.uri()), dir);
+    return RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC());
+  }
+
   private static HttpResponse<String> post(String base, String body, String token) throws Exception {
+    return post(base, body, token, "application/json");
+  }
+
+  private static HttpResponse<String> post(String base, String body, String token, String contentType)
+      throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/v1/windows"))
-        .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json");
+        .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
