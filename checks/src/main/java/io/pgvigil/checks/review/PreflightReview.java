@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -43,6 +45,13 @@ public final class PreflightReview {
 
   private static final Set<String> TRANSACTION_CONTROL = Set.of("BEGIN", "COMMIT", "END", "ROLLBACK", "START",
       "ABORT", "SAVEPOINT", "RELEASE");
+
+  /**
+   * {@code REINDEX [(options)] DATABASE|SYSTEM [CONCURRENTLY] name [;]}: group 1 is all but the
+   * name. Without a name (PostgreSQL 16+) it needs no change, and before 16 it must fail as it will live.
+   */
+  private static final Pattern REINDEX_DATABASE = Pattern.compile("(?is)(REINDEX\\s*(?:\\([^)]*\\)\\s*)?"
+      + "(?:DATABASE|SYSTEM)(?:\\s+CONCURRENTLY)?)\\s+(?!CONCURRENTLY\\b)(?:\"(?:[^\"]|\"\")+\"|[a-z_][\\w$]*)\\s*;?\\s*");
 
   private final Consumer<String> progress;
 
@@ -130,15 +139,19 @@ public final class PreflightReview {
           continue;
         }
         boolean transactional = oneTransaction || !TransactionFindings.needsOwnTransaction(command);
+        String sql = onThisDatabase(connection, part.text(), command);
+        if (!sql.equals(part.text())) {
+          notes.add("statement " + (i + 1) + " (" + command.name() + ") run on the shadow's database, not the one it names");
+        }
         try (Statement statement = connection.createStatement()) {
           if (transactional) {
-            statement.execute(part.text());
+            statement.execute(sql);
           } else {
             connection.commit();
             connection.setAutoCommit(true);
             notes.add("statement " + (i + 1) + " (" + command.name() + ") cannot run in a transaction: run on its own");
             try {
-              statement.execute(part.text());
+              statement.execute(sql);
             } finally {
               connection.setAutoCommit(false);
             }
@@ -182,6 +195,25 @@ public final class PreflightReview {
       connection.setAutoCommit(true);
     }
     return new MigrationReview(migration.file(), true, runs, findings, notes);
+  }
+
+  /**
+   * REINDEX DATABASE and SYSTEM take only the current database's name ("can only reindex the
+   * currently open database"), and the migration names the live one: on the shadow, its own.
+   */
+  private static String onThisDatabase(Connection connection, String sql, Command command) throws SQLException {
+    if (!command.name().startsWith("REINDEX DATABASE") && !command.name().startsWith("REINDEX SYSTEM")) {
+      return sql;
+    }
+    Matcher named = REINDEX_DATABASE.matcher(sql);
+    if (!named.matches()) {
+      return sql;
+    }
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT pg_catalog.quote_ident(pg_catalog.current_database())")) {
+      rs.next();
+      return named.group(1) + " " + rs.getString(1);
+    }
   }
 
   private static String show(Connection connection, String setting) throws SQLException {

@@ -69,6 +69,9 @@ class PreflightReviewIT {
             List.of("index-without-concurrently")),
         Arguments.of("REINDEX TABLE orders;", List.of("reindex-without-concurrently")),
         Arguments.of("REINDEX INDEX orders_pkey;", List.of("reindex-without-concurrently")),
+        // Named after the live database, not the shadow's: run on the shadow's anyway.
+        Arguments.of("REINDEX DATABASE live_app;", List.of("reindex-without-concurrently",
+            "reindex-without-concurrently")),
         Arguments.of("SET lock_timeout = '5s';\nALTER TABLE customers ADD CONSTRAINT customers_name_key UNIQUE (name);",
             List.of("index-without-concurrently")),
         Arguments.of("ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) "
