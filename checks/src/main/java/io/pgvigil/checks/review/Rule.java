@@ -36,8 +36,9 @@ public enum Rule {
           + "its migration with other statements",
       "give the statement a migration of its own"),
   MIGRATION_FAILS("migration-fails", Level.BLOCK,
-      "the migration fails when run on a copy of the applied history",
-      "fix the statement; the server's message says why it fails");
+      "the migration fails when run on a copy of the applied history as Flyway or Prisma runs it, or Flyway "
+          + "refuses it",
+      "fix the statement; the finding says why it fails (the server's or Flyway's message)");
 
   private final String id;
   private final Level level;
