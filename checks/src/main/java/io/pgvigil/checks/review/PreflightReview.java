@@ -1,6 +1,5 @@
 package io.pgvigil.checks.review;
 
-import io.pgvigil.checks.history.MigrationTool;
 import io.pgvigil.checks.locks.Command;
 import io.pgvigil.checks.shadow.ShadowDatabase;
 import io.pgvigil.checks.shadow.SqlScript;
@@ -18,6 +17,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -28,9 +29,11 @@ import org.postgresql.util.ServerErrorMessage;
  * NOT NULL, drops or renames, and the lock_timeout in force. What it sees becomes findings
  * ({@link StatementRules}); the shadow has no rows, so nothing here depends on table sizes.
  *
- * <p>Each migration runs in one transaction, as Flyway and Prisma run it, and is committed so
- * the next one sees it. A statement that cannot run in a transaction (CREATE INDEX
- * CONCURRENTLY, VACUUM, ...) runs on its own between two transactions, as Flyway runs it.
+ * <p>Each migration runs as its {@link TransactionPlan} says the tool runs it, and is committed
+ * so the next one sees it: in one transaction (a statement PostgreSQL refuses there fails, as it
+ * will at deploy); without one (each statement is committed after it has been watched; one
+ * that cannot run in a transaction runs on its own); or not at all when the tool refuses it.
+ * Unplanned (Prisma), a statement that cannot run in a transaction runs on its own between two.
  * A migration that fails is reported and rolled back, and the migrations after it are not run.
  *
  * <p>Blocking (JDBC): never call it on an event loop. It changes the shadow: use a fresh one.
@@ -42,9 +45,13 @@ public final class PreflightReview {
 
   private static final Set<String> TRANSACTION_CONTROL = Set.of("BEGIN", "COMMIT", "END", "ROLLBACK", "START",
       "ABORT", "SAVEPOINT", "RELEASE");
-  /** Commands PostgreSQL refuses inside a transaction block (PreventInTransactionBlock). */
-  private static final Set<String> OWN_TRANSACTION = Set.of("CREATE DATABASE", "DROP DATABASE",
-      "CREATE TABLESPACE", "DROP TABLESPACE", "ALTER SYSTEM");
+
+  /**
+   * {@code REINDEX [(options)] DATABASE|SYSTEM [CONCURRENTLY] name [;]}: group 1 is all but the
+   * name. Without a name (PostgreSQL 16+) it needs no change, and before 16 it must fail as it will live.
+   */
+  private static final Pattern REINDEX_DATABASE = Pattern.compile("(?is)(REINDEX\\s*(?:\\([^)]*\\)\\s*)?"
+      + "(?:DATABASE|SYSTEM)(?:\\s+CONCURRENTLY)?)\\s+(?!CONCURRENTLY\\b)(?:\"(?:[^\"]|\"\")+\"|[a-z_][\\w$]*)\\s*;?\\s*");
 
   private final Consumer<String> progress;
 
@@ -100,7 +107,16 @@ public final class PreflightReview {
     List<Finding> findings = new ArrayList<>();
     List<StatementRun> runs = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    concurrently(migration, parts, findings);
+    if (migration.plan() instanceof TransactionPlan.Refused) {
+      return new MigrationReview(migration.file(), true, runs, List.of(TransactionFindings.refused(migration, parts)),
+          List.of("not run: the tool refuses it"));
+    }
+    findings.addAll(TransactionFindings.sharedMigration(migration, parts));
+    boolean oneTransaction = migration.plan() instanceof TransactionPlan.OneTransaction;
+    boolean commitEach = migration.plan() instanceof TransactionPlan.NoTransaction;
+    if (commitEach) {
+      notes.add(migration.plan().why() + "; the review commits each statement after watching it");
+    }
     // Each migration starts from the server's defaults, so one migration's SET does not excuse the next.
     try (Statement reset = connection.createStatement()) {
       reset.execute("RESET lock_timeout");
@@ -122,16 +138,20 @@ public final class PreflightReview {
               + "transaction itself");
           continue;
         }
-        boolean transactional = !needsOwnTransaction(command);
+        boolean transactional = oneTransaction || !TransactionFindings.needsOwnTransaction(command);
+        String sql = onThisDatabase(connection, part.text(), command);
+        if (!sql.equals(part.text())) {
+          notes.add("statement " + (i + 1) + " (" + command.name() + ") run on the shadow's database, not the one it names");
+        }
         try (Statement statement = connection.createStatement()) {
           if (transactional) {
-            statement.execute(part.text());
+            statement.execute(sql);
           } else {
             connection.commit();
             connection.setAutoCommit(true);
             notes.add("statement " + (i + 1) + " (" + command.name() + ") cannot run in a transaction: run on its own");
             try {
-              statement.execute(part.text());
+              statement.execute(sql);
             } finally {
               connection.setAutoCommit(false);
             }
@@ -139,7 +159,7 @@ public final class PreflightReview {
         } catch (SQLException e) {
           connection.rollback();
           findings.add(new Finding(Rule.MIGRATION_FAILS, migration.file(), i + 1, errorLine(part, e),
-              null, null, describe(e)));
+              null, null, TransactionFindings.failure(migration, command, e.getSQLState(), describe(e))));
           return new MigrationReview(migration.file(), true, runs, findings, notes);
         }
         CatalogState now = CatalogState.read(connection);
@@ -164,6 +184,11 @@ public final class PreflightReview {
             command.name(), transactional, before, previous, now, newLocks, held, lockTimeout)));
         previous = now;
         previousLocks = held;
+        if (commitEach && transactional) {
+          // Flyway commits each statement: its locks are gone before the next one.
+          connection.commit();
+          previousLocks = Map.of();
+        }
       }
       connection.commit();
     } finally {
@@ -173,34 +198,22 @@ public final class PreflightReview {
   }
 
   /**
-   * Flyway runs a migration holding such a statement without a transaction, and refuses one that
-   * mixes it with other statements unless {@code mixed} is set; Prisma sends the whole script as
-   * one implicit transaction, where PostgreSQL refuses it.
+   * REINDEX DATABASE and SYSTEM take only the current database's name ("can only reindex the
+   * currently open database"), and the migration names the live one: on the shadow, its own.
    */
-  private static void concurrently(PendingMigration migration, List<SqlScript.Part> parts, List<Finding> findings) {
-    if (parts.size() < 2) {
-      return;
+  private static String onThisDatabase(Connection connection, String sql, Command command) throws SQLException {
+    if (!command.name().startsWith("REINDEX DATABASE") && !command.name().startsWith("REINDEX SYSTEM")) {
+      return sql;
     }
-    for (int i = 0; i < parts.size(); i++) {
-      Command command = Command.of(parts.get(i).text());
-      if (!needsOwnTransaction(command)) {
-        continue;
-      }
-      String message = migration.tool() == MigrationTool.PRISMA
-          ? command.name() + " shares the script with " + (parts.size() - 1) + " other statement"
-              + (parts.size() == 2 ? "" : "s") + ": Prisma sends it as one transaction, where PostgreSQL refuses it"
-          : command.name() + " shares the migration with " + (parts.size() - 1) + " other statement"
-              + (parts.size() == 2 ? "" : "s") + ": Flyway refuses to mix it with transactional statements unless "
-              + "mixed is set, and then runs none of them in a transaction";
-      findings.add(new Finding(Rule.CONCURRENTLY_IN_TRANSACTION, migration.file(), i + 1, parts.get(i).line(),
-          null, null, message));
+    Matcher named = REINDEX_DATABASE.matcher(sql);
+    if (!named.matches()) {
+      return sql;
     }
-  }
-
-  static boolean needsOwnTransaction(Command command) {
-    String name = command.name();
-    return (name.endsWith(" CONCURRENTLY") && !name.startsWith("REFRESH")) || name.startsWith("VACUUM")
-        || OWN_TRANSACTION.contains(name);
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT pg_catalog.quote_ident(pg_catalog.current_database())")) {
+      rs.next();
+      return named.group(1) + " " + rs.getString(1);
+    }
   }
 
   private static String show(Connection connection, String setting) throws SQLException {

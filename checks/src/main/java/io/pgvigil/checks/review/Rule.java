@@ -13,6 +13,11 @@ public enum Rule {
       "builds an index on a table that already exists without CONCURRENTLY: writes wait for the whole build",
       "CREATE INDEX CONCURRENTLY in a migration of its own (for a key: build the index concurrently, "
           + "then ADD CONSTRAINT ... USING INDEX)"),
+  REINDEX_WITHOUT_CONCURRENTLY("reindex-without-concurrently", Level.BLOCK,
+      "rebuilds an index of a table that already exists without CONCURRENTLY: writes wait for the whole build, "
+          + "and so do the queries that plan against the table",
+      "REINDEX ... CONCURRENTLY in a migration of its own, with a .sql.conf saying executeInTransaction=false "
+          + "(Flyway does not know REINDEX INDEX/TABLE CONCURRENTLY cannot run in a transaction)"),
   CONSTRAINT_VALIDATES_EXISTING_ROWS("constraint-validates-existing-rows", Level.BLOCK,
       "adds a FOREIGN KEY or CHECK that scans every existing row under a strong lock",
       "ADD CONSTRAINT ... NOT VALID here, then VALIDATE CONSTRAINT in a later migration"),
@@ -31,8 +36,9 @@ public enum Rule {
           + "its migration with other statements",
       "give the statement a migration of its own"),
   MIGRATION_FAILS("migration-fails", Level.BLOCK,
-      "the migration fails when run on a copy of the applied history",
-      "fix the statement; the server's message says why it fails");
+      "the migration fails when run on a copy of the applied history as Flyway or Prisma runs it, or Flyway "
+          + "refuses it",
+      "fix the statement; the finding says why it fails (the server's or Flyway's message)");
 
   private final String id;
   private final Level level;

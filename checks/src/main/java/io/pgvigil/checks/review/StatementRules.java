@@ -37,6 +37,7 @@ final class StatementRules {
     List<Finding> findings = new ArrayList<>();
     Set<Long> rewritten = rewrites(e, findings);
     indexes(e, rewritten, findings);
+    reindexes(e, rewritten, findings);
     constraints(e, findings);
     notNull(e, rewritten, findings);
     lockTimeout(e, findings);
@@ -81,6 +82,39 @@ final class StatementRules {
       findings.add(finding(e, Rule.INDEX_WITHOUT_CONCURRENTLY, name, mode, e.command() + " builds index "
           + (created == null ? "" : created.name() + " ") + "on " + name + " under " + HeldLocks.display(mode)
           + ": writes wait for the whole build"));
+    }
+  }
+
+  /**
+   * An index that existed before the migration got a new file while its table did not: it was
+   * rebuilt in place (REINDEX without CONCURRENTLY; REINDEX CONCURRENTLY builds a new index
+   * instead). Its table is held in SHARE and the index in ACCESS EXCLUSIVE for the whole build,
+   * and the planner locks every index of a table it plans for, so reads wait too (manual, REINDEX).
+   * Run on its own (REINDEX SCHEMA), the locks are gone when we look: SHARE is what it took.
+   */
+  private static void reindexes(Effects e, Set<Long> rewritten, List<Finding> findings) {
+    if (e.command().equals("TRUNCATE")) {
+      return;
+    }
+    Map<Long, List<String>> rebuilt = new java.util.TreeMap<>();
+    for (Relation was : e.previous().relations().values()) {
+      Relation is = e.now().relations().get(was.oid());
+      Long table = e.now().indexes().get(was.oid());
+      if (was.kind() != 'i' || is == null || table == null || !e.before().relations().containsKey(was.oid())
+          || was.filenode() == 0 || is.filenode() == was.filenode() || rewritten.contains(table)
+          || e.before().tableName(table) == null) {
+        continue;
+      }
+      rebuilt.computeIfAbsent(table, t -> new ArrayList<>()).add(is.name());
+    }
+    for (Map.Entry<Long, List<String>> table : rebuilt.entrySet()) {
+      String name = e.now().tableName(table.getKey());
+      String mode = lockOr(e, table.getKey(), "ShareLock");
+      List<String> indexes = table.getValue().stream().sorted().toList();
+      findings.add(finding(e, Rule.REINDEX_WITHOUT_CONCURRENTLY, name, mode, e.command() + " rebuilds "
+          + (indexes.size() == 1 ? "index " : "indexes ") + String.join(", ", indexes) + " of " + name + " under "
+          + HeldLocks.display(mode) + " on the table and ACCESS EXCLUSIVE on the index: writes wait for the whole "
+          + "build, and so do reads (the planner locks every index of the table)"));
     }
   }
 

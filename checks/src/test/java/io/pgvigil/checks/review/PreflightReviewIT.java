@@ -67,6 +67,11 @@ class PreflightReviewIT {
         Arguments.of("VACUUM FULL orders;", List.of("table-rewrite")),
         Arguments.of("CREATE INDEX orders_customer_idx ON orders (customer_id);",
             List.of("index-without-concurrently")),
+        Arguments.of("REINDEX TABLE orders;", List.of("reindex-without-concurrently")),
+        Arguments.of("REINDEX INDEX orders_pkey;", List.of("reindex-without-concurrently")),
+        // Named after the live database, not the shadow's: run on the shadow's anyway.
+        Arguments.of("REINDEX DATABASE live_app;", List.of("reindex-without-concurrently",
+            "reindex-without-concurrently")),
         Arguments.of("SET lock_timeout = '5s';\nALTER TABLE customers ADD CONSTRAINT customers_name_key UNIQUE (name);",
             List.of("index-without-concurrently")),
         Arguments.of("ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) "
@@ -102,6 +107,7 @@ class PreflightReviewIT {
       "CREATE TABLE invoices (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));\n"
           + "CREATE INDEX invoices_order_idx ON invoices (order_id);",
       "CREATE INDEX CONCURRENTLY orders_email_idx ON orders (email);",
+      "REINDEX TABLE CONCURRENTLY orders;",
       "SET lock_timeout = '3s';\nALTER TABLE orders ADD COLUMN shipped timestamptz;",
       "SET lock_timeout = '3s';\nALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';",
       "SET lock_timeout = '3s';\nALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) "

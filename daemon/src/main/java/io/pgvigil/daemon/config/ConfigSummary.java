@@ -72,7 +72,7 @@ final class ConfigSummary {
         // Java 17: no pattern matching in switch yet, hence instanceof.
         if (migrations instanceof MigrationsConfig.Flyway flyway) {
             return "flyway, locations " + flyway.locations() + ", table " + flyway.table()
-                    + ", schemas " + flyway.schemas();
+                    + ", schemas " + flyway.schemas() + (flyway.mixed() ? ", mixed" : "");
         }
         return "prisma, directory " + ((MigrationsConfig.Prisma) migrations).directory();
     }

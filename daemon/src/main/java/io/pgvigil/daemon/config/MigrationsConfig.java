@@ -10,8 +10,13 @@ public sealed interface MigrationsConfig {
     /** The YAML spelling of the tool, as in {@code tool: flyway}. */
     String tool();
 
-    /** Flyway; locations are absolute filesystem paths (resolved against the config file). */
-    record Flyway(List<Path> locations, String table, List<String> schemas) implements MigrationsConfig {
+    /**
+     * Flyway; locations are absolute filesystem paths (resolved against the config file).
+     * {@code mixed} is Flyway's setting of that name at deploy: whether it accepts a migration
+     * that mixes statements that can run in a transaction with ones that cannot.
+     */
+    record Flyway(List<Path> locations, String table, List<String> schemas, boolean mixed)
+            implements MigrationsConfig {
         public static final String DEFAULT_LOCATION = "db/migration";
         public static final String DEFAULT_TABLE = "flyway_schema_history";
         public static final List<String> DEFAULT_SCHEMAS = List.of("public");
@@ -20,6 +25,11 @@ public sealed interface MigrationsConfig {
             locations = List.copyOf(locations);
             Objects.requireNonNull(table, "table");
             schemas = List.copyOf(schemas);
+        }
+
+        /** With Flyway's default, {@code mixed: false}. */
+        public Flyway(List<Path> locations, String table, List<String> schemas) {
+            this(locations, table, schemas, false);
         }
 
         @Override

@@ -138,7 +138,7 @@ final class TargetReader {
     }
 
     private Optional<MigrationsConfig> readMigrations(ConfigNode migrations) {
-        if (!migrations.mapping("tool", "locations", "table", "schemas", "directory")) {
+        if (!migrations.mapping("tool", "locations", "table", "schemas", "mixed", "directory")) {
             return Optional.empty();
         }
         ConfigNode toolNode = migrations.get("tool");
@@ -150,7 +150,7 @@ final class TargetReader {
             return Optional.empty();
         }
         if (tool.get().equals("prisma")) {
-            for (String flywayKey : List.of("locations", "table", "schemas")) {
+            for (String flywayKey : List.of("locations", "table", "schemas", "mixed")) {
                 if (migrations.get(flywayKey).isPresent()) {
                     migrations.get(flywayKey).problem(
                             "only applies to tool flyway; with prisma use directory: ./prisma/migrations");
@@ -180,7 +180,8 @@ final class TargetReader {
         ConfigNode schemasNode = migrations.get("schemas");
         List<String> schemas = schemasNode.isPresent()
                 ? schemasNode.stringList("[public]") : MigrationsConfig.Flyway.DEFAULT_SCHEMAS;
-        return Optional.of(new MigrationsConfig.Flyway(paths, table, schemas));
+        boolean mixed = migrations.get("mixed").bool().orElse(false);
+        return Optional.of(new MigrationsConfig.Flyway(paths, table, schemas, mixed));
     }
 
     private Optional<Path> resolveFlywayLocation(ConfigNode node, String location) {

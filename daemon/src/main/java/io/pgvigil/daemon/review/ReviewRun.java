@@ -6,12 +6,15 @@ import io.pgvigil.checks.history.HistoryProblemKind;
 import io.pgvigil.checks.history.HistoryReport;
 import io.pgvigil.checks.history.MigrationHistory;
 import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.checks.review.FlywayTransactions;
 import io.pgvigil.checks.review.MigrationReview;
 import io.pgvigil.checks.review.PendingMigration;
 import io.pgvigil.checks.review.PreflightReview;
+import io.pgvigil.checks.review.TransactionPlan;
 import io.pgvigil.checks.shadow.HistoryReplay;
 import io.pgvigil.checks.shadow.ShadowDatabase;
 import io.pgvigil.checks.shadow.ShadowDatabases;
+import io.pgvigil.daemon.config.MigrationsConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.HistorySources;
 import io.pgvigil.daemon.drift.ShadowSettings;
@@ -26,7 +29,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -60,7 +65,8 @@ public final class ReviewRun {
         return TargetReview.failed(target.name(), tool, "a migration is being applied right now ("
             + history.inProgress().get().evidence() + "); review again when it has finished");
       }
-      List<PendingMigration> pending = pending(source, history);
+      Map<String, PendingMigration> byScript = pending(source, history);
+      List<PendingMigration> pending = List.copyOf(byScript.values());
       if (pending.isEmpty()) {
         return new TargetReview(target.name(), tool, history.applied(), List.of(), "", Optional.empty());
       }
@@ -76,6 +82,9 @@ public final class ReviewRun {
         } else {
           replay.replayPrisma(db, (MigrationSource.Prisma) source, history.appliedMigrations());
         }
+        if (source instanceof MigrationSource.Flyway flyway) {
+          pending = planned(db, flyway, target.migrations().orElseThrow(), byScript);
+        }
         List<MigrationReview> reviews = new PreflightReview(line -> progress.accept(target.name() + ": " + line))
             .review(db, pending);
         String from = "pending migrations run on a PostgreSQL " + major + " shadow holding the " + count
@@ -88,17 +97,30 @@ public final class ReviewRun {
     }
   }
 
-  /** The pending files, in the order the history reader lists them (the tool's order). */
-  private static List<PendingMigration> pending(MigrationSource source, HistoryReport history) throws IOException {
-    List<PendingMigration> pending = new ArrayList<>();
+  /** The pending files, in the order the history reader lists them (the tool's order), by script name. */
+  private static Map<String, PendingMigration> pending(MigrationSource source, HistoryReport history)
+      throws IOException {
+    Map<String, PendingMigration> pending = new LinkedHashMap<>();
     for (HistoryProblem problem : history.problems()) {
       if (problem.kind() != HistoryProblemKind.PENDING || problem.script() == null) {
         continue;
       }
       Path file = locate(source, problem.script());
-      pending.add(new PendingMigration(shown(file), Files.readString(file, StandardCharsets.UTF_8), source.tool()));
+      pending.put(problem.script(), new PendingMigration(shown(file), Files.readString(file, StandardCharsets.UTF_8),
+          source.tool()));
     }
     return pending;
+  }
+
+  /** Each pending migration with the transaction Flyway itself will give it at deploy (the shadow answers its parser). */
+  private static List<PendingMigration> planned(ShadowDatabase db, MigrationSource.Flyway source,
+      MigrationsConfig config, Map<String, PendingMigration> pending) {
+    boolean mixed = config instanceof MigrationsConfig.Flyway flyway && flyway.mixed();
+    Map<String, TransactionPlan> plans = new FlywayTransactions(mixed).plan(db, source, pending.keySet());
+    List<PendingMigration> planned = new ArrayList<>();
+    pending.forEach((script, m) -> planned.add(new PendingMigration(m.file(), m.sql(), m.tool(),
+        plans.getOrDefault(script, TransactionPlan.UNPLANNED))));
+    return planned;
   }
 
   private static Path locate(MigrationSource source, String script) throws IOException {

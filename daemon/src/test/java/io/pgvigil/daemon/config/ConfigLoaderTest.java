@@ -201,6 +201,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsFlywaysMixedSettingWhichDefaultsToFalse() throws Exception {
+        PgvigilConfig mixed = new ConfigLoader(Map.of()).parse("""
+                targets:
+                  - name: app
+                    url: postgresql://u@db/app
+                    migrations: { tool: flyway, mixed: true }
+                """, dir);
+        PgvigilConfig plain = new ConfigLoader(Map.of()).parse("""
+                targets:
+                  - name: app
+                    url: postgresql://u@db/app
+                    migrations: { tool: flyway }
+                """, dir);
+
+        assertThat(mixed.targets().get(0).migrations().orElseThrow())
+                .isInstanceOfSatisfying(MigrationsConfig.Flyway.class, f -> assertThat(f.mixed()).isTrue());
+        assertThat(plain.targets().get(0).migrations().orElseThrow())
+                .isInstanceOfSatisfying(MigrationsConfig.Flyway.class, f -> assertThat(f.mixed()).isFalse());
+    }
+
+    @Test
     void reportsAMissingFileByName() {
         Path missing = dir.resolve("nope.yaml");
 

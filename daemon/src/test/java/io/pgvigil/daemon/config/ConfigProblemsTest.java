@@ -251,6 +251,15 @@ class ConfigProblemsTest {
     }
 
     @Test
+    void mixedIsAFlywaySettingAndABoolean() {
+        assertThat(problems(TARGET + "    migrations: { tool: prisma, mixed: true }\n")).isEqualTo(
+                "targets[0].migrations.mixed: only applies to tool flyway; "
+                        + "with prisma use directory: ./prisma/migrations");
+        assertThat(problems(TARGET + "    migrations: { tool: flyway, mixed: sometimes }\n"))
+                .startsWith("targets[0].migrations.mixed: 'sometimes' is not one of true, false");
+    }
+
+    @Test
     void requiresAToolForMigrations() {
         assertThat(problems(TARGET + "    migrations: { directory: prisma/migrations }\n"))
                 .isEqualTo("targets[0].migrations.tool: is required; use tool: flyway or tool: prisma");

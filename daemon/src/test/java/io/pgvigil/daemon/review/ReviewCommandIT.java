@@ -108,7 +108,7 @@ class ReviewCommandIT {
     run.at("/tool/driver/rules").forEach(r -> ruleIds.add(r.get("id").asText()));
     assertThat(ruleIds).contains("table-rewrite", "index-without-concurrently", "constraint-validates-existing-rows",
         "set-not-null-scans", "access-exclusive-without-lock-timeout", "drop-or-rename",
-        "concurrently-in-transaction", "migration-fails");
+        "concurrently-in-transaction", "migration-fails", "reindex-without-concurrently");
     JsonNode result = null;
     for (JsonNode r : run.get("results")) {
       if (r.get("ruleId").asText().equals("table-rewrite")) {
@@ -148,6 +148,22 @@ class ReviewCommandIT {
 
     assertThat(result.exit).isEqualTo(2);
     assertThat(result.out).contains("migration-fails").contains("relation \"invoice\" does not exist");
+  }
+
+  @Test
+  void aMigrationFlywayWouldRunInATransactionFailsTheReviewUnlessItsSqlConfSaysOtherwise() throws Exception {
+    String reindex = "REINDEX TABLE CONCURRENTLY invoices;\n";
+
+    Result inTransaction = run("review", "--config", config("reindex-tx", Map.of("V3__reindex.sql", reindex))
+        .toString());
+    Result withConf = run("review", "--config", config("reindex-conf", Map.of("V3__reindex.sql", reindex,
+        "V3__reindex.sql.conf", "executeInTransaction=false\n")).toString());
+
+    assertThat(inTransaction.exit).as(inTransaction.err + inTransaction.out).isEqualTo(2);
+    assertThat(inTransaction.out).contains("migration-fails").contains("Flyway runs it in one transaction")
+        .contains("SQLSTATE 25001");
+    assertThat(withConf.exit).as(withConf.err + withConf.out).isEqualTo(0);
+    assertThat(withConf.out).contains("V3__reindex.sql: no findings");
   }
 
   @Test
