@@ -113,6 +113,23 @@ class FlywayHistoryIT {
   }
 
   @Test
+  void aBaselineRowStandsForTheFilesUpToItsVersionInTheReplay(TestPostgres pg) throws Exception {
+    // A schema made before Flyway, adopted with baselineOnMigrate at version 2.
+    try (java.sql.Connection c = pg.connect(); java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + project.schema());
+      s.execute("CREATE TABLE " + project.schema() + ".account (id bigint PRIMARY KEY, email text)");
+    }
+    project.write("V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n")
+        .migrate(c -> c.baselineOnMigrate(true).baselineVersion("2"));
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.appliedMigrations())
+        .containsExactly("V1__create_account.sql", "V2__add_email.sql", "V3__add_name.sql");
+  }
+
+  @Test
   void reportsEditedMigrationWithBothChecksums() throws Exception {
     project.migrate();
     project.write("V1__create_account.sql", "CREATE TABLE account (id bigint PRIMARY KEY, created timestamptz);\n");
