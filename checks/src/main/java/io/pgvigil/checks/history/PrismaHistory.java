@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,8 +139,12 @@ final class PrismaHistory {
         }
       }
     }
-    // Prisma applies migrations in the order of their directory names.
-    List<String> appliedNames = finished.keySet().stream().sorted().toList();
+    // In the order they were applied: directory order as a rule, but a directory added later with
+    // an earlier name is applied by the next deploy after the later ones.
+    List<String> appliedNames = finished.values().stream()
+        .sorted(Comparator.comparing(Row::startedAt).thenComparing(Row::name))
+        .map(Row::name)
+        .toList();
     return new HistoryReport(MigrationTool.PRISMA, historyTable, finished.size(), pending, inProgress, problems,
         appliedNames, filesBehind, now);
   }

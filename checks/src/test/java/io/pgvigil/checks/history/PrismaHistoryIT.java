@@ -88,6 +88,13 @@ class PrismaHistoryIT {
   }
 
   @Test
+  void listsTheAppliedMigrationsInTheOrderTheyWereApplied() throws Exception {
+    project.apply(INIT).write(NAME, "ALTER TABLE \"Account\" ADD COLUMN \"name\" TEXT;\n").apply(NAME).apply(EMAIL);
+
+    assertThat(project.read().appliedMigrations()).containsExactly(INIT, NAME, EMAIL);
+  }
+
+  @Test
   void reportsEditedMigrationWithBothChecksums() throws Exception {
     project.apply(INIT);
     String applied = PrismaChecksum.of(Files.readAllBytes(project.dir().resolve(INIT).resolve("migration.sql")));
