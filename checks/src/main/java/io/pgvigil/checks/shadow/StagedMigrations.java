@@ -38,7 +38,8 @@ final class StagedMigrations implements AutoCloseable {
 
   /**
    * Stages {@code scripts} (paths relative to a location of {@code source}); a script found in no
-   * location is skipped: it is applied but gone, which history drift reports.
+   * location is skipped: it is applied but gone, which history drift reports. Only SQL migrations
+   * are staged, as a migrate of filesystem locations runs only those.
    */
   static StagedMigrations of(MigrationSource.Flyway source, List<String> scripts) throws ReplayException {
     for (Path location : source.locations()) {
@@ -56,7 +57,7 @@ final class StagedMigrations implements AutoCloseable {
     try {
       for (String script : scripts) {
         Path file = find(source, script);
-        if (file != null) {
+        if (file != null && file.getFileName().toString().endsWith(".sql")) {
           staged.add(script, file);
         }
       }
