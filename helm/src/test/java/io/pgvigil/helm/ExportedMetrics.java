@@ -17,6 +17,7 @@ final class ExportedMetrics {
       "pgvigil_check_errors_total",
       "pgvigil_migrations_pending",
       "pgvigil_migration_history_problems",
+      "pgvigil_migration_files_behind",
       "pgvigil_schema_drift_objects",
       "pgvigil_schema_drift_last_check_timestamp_seconds",
       "pgvigil_invalid_indexes",

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -180,20 +181,17 @@ final class FlywayHistory {
       problems.add(problem(finding.kind(), info, finding.detail()));
     }
     return new HistoryReport(MigrationTool.FLYWAY, historyTable, applied, pending, inProgress, problems,
-        appliedVersions(infos), now);
+        FlywayApplied.scripts(infos), filesBehind(infos), now);
   }
 
-  /** Versions applied successfully, in version order (repeatables and marker rows left out). */
-  private static List<String> appliedVersions(MigrationInfo[] infos) {
-    List<MigrationVersion> versions = new ArrayList<>();
-    for (MigrationInfo info : infos) {
-      if (info.getVersion() != null && info.getState().isApplied() && !info.getState().isFailed()
-          && !info.getType().isSynthetic()) {
-        versions.add(info.getVersion());
-      }
-    }
-    versions.sort(null);
-    return versions.stream().map(MigrationVersion::getVersion).toList();
+  /** Applied versions newer than every file here (FUTURE_SUCCESS), in version order. */
+  private static List<String> filesBehind(MigrationInfo[] infos) {
+    return Arrays.stream(infos)
+        .filter(info -> info.getState() == MigrationState.FUTURE_SUCCESS && info.getVersion() != null)
+        .map(MigrationInfo::getVersion)
+        .sorted()
+        .map(MigrationVersion::getVersion)
+        .toList();
   }
 
   private static String latestApplied(MigrationInfo[] infos) {

@@ -34,8 +34,9 @@ final class FlywayStates {
       case OUTDATED -> new Finding(HistoryProblemKind.REPEATABLE_OUTDATED,
           "the file changed since it was applied" + installed(info) + " (checksum " + info.getAppliedChecksum()
               + " applied, " + info.getResolvedChecksum() + " now); the next migrate re-applies it");
-      case FUTURE_SUCCESS -> new Finding(HistoryProblemKind.FUTURE,
-          "applied" + installed(info) + ", newer than every migration in this checkout");
+      // FUTURE_SUCCESS: applied, newer than every file here; the files are behind the database
+      // (a deploy ahead of pgvigil's copy), reported apart, not drift. Flyway's validate ignores
+      // future migrations by default too (ignoreMigrationPatterns "*:future").
       // SUCCESS, BASELINE, BELOW_BASELINE, BASELINE_IGNORED, SUPERSEDED (an older run of a
       // repeatable), DELETED (hidden by flyway repair), UNDONE, AVAILABLE (undone, may be
       // re-applied; Teams only) and ABOVE_TARGET (pgvigil sets no target) are not drift.

@@ -14,9 +14,15 @@ import java.util.Optional;
  *                     migration is in progress
  * @param problems     every disagreement, pending ones included, in version order
  * @param appliedMigrations what a replay of the applied history runs, in order: Flyway's
- *                     successfully applied versions, Prisma's finished migration names; while a
- *                     migration is in progress, pending migrations and the row being applied
- *                     are left out (they are its work, not drift)
+ *                     successfully applied scripts (paths relative to their location) in the
+ *                     history table's installed_rank order, Prisma's finished migration names;
+ *                     applied migrations whose file is not here, pending and ignored files are
+ *                     left out; while a migration is in progress, the row being applied is left
+ *                     out too (it is its work, not drift)
+ * @param filesBehind  applied migrations newer than every migration file here (Flyway versions,
+ *                     Prisma names), in order: the database is ahead of these files, as after
+ *                     every deploy until the new files reach pgvigil. Not drift; while any is
+ *                     listed the applied schema cannot be replayed from these files
  */
 public record HistoryReport(
     MigrationTool tool,
@@ -26,16 +32,30 @@ public record HistoryReport(
     Optional<MigrationInProgress> inProgress,
     List<HistoryProblem> problems,
     List<String> appliedMigrations,
+    List<String> filesBehind,
     Instant checkedAt) {
 
   public HistoryReport {
     problems = List.copyOf(problems);
     appliedMigrations = List.copyOf(appliedMigrations);
+    filesBehind = List.copyOf(filesBehind);
+  }
+
+  /** A report with no migration newer than the files. */
+  public HistoryReport(MigrationTool tool, String historyTable, int applied, int pending,
+      Optional<MigrationInProgress> inProgress, List<HistoryProblem> problems, List<String> appliedMigrations,
+      Instant checkedAt) {
+    this(tool, historyTable, applied, pending, inProgress, problems, appliedMigrations, List.of(), checkedAt);
+  }
+
+  /** Whether the database applied migrations these files do not have yet (see {@code filesBehind}). */
+  public boolean filesAreBehind() {
+    return !filesBehind.isEmpty();
   }
 
   /**
-   * The last migration the history says was applied successfully (Flyway's highest version,
-   * Prisma's last name), or null: where a replay of the applied history stops.
+   * The last migration a replay of the applied history runs (Flyway's script, Prisma's name), or
+   * null.
    */
   public String head() {
     return appliedMigrations.isEmpty() ? null : appliedMigrations.get(appliedMigrations.size() - 1);

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,6 +105,7 @@ final class PrismaHistory {
     names.addAll(finished.keySet());
     names.addAll(unfinished.keySet());
     List<HistoryProblem> problems = new ArrayList<>();
+    List<String> filesBehind = new ArrayList<>();
     int pending = 0;
     for (String name : names) {
       byte[] script = scripts.get(name);
@@ -118,11 +120,12 @@ final class PrismaHistory {
             + " and never finished, and no Prisma migration holds the lock: it failed" + firstLog(open)
             + "; fix it, then run prisma migrate resolve --rolled-back or --applied " + name));
       } else if (done != null && script == null) {
-        boolean future = lastInRepository == null || name.compareTo(lastInRepository) > 0;
-        problems.add(new HistoryProblem(future ? HistoryProblemKind.FUTURE : HistoryProblemKind.MISSING_FROM_REPOSITORY,
-            name, name, null, future
-                ? "applied " + done.finishedAt() + ", newer than every migration in this checkout"
-                : "applied " + done.finishedAt() + ", but " + name + "/" + SCRIPT + " is not in the repository"));
+        if (lastInRepository == null || name.compareTo(lastInRepository) > 0) {
+          filesBehind.add(name); // newer than every directory here: the files are behind, not drift
+        } else {
+          problems.add(new HistoryProblem(HistoryProblemKind.MISSING_FROM_REPOSITORY, name, name, null,
+              "applied " + done.finishedAt() + ", but " + name + "/" + SCRIPT + " is not in the repository"));
+        }
       } else if (done != null && !PrismaChecksum.matches(script, done.checksum())) {
         problems.add(new HistoryProblem(HistoryProblemKind.CHECKSUM_MISMATCH, name, name, file, "applied with checksum "
             + done.checksum() + ", the file now has checksum " + PrismaChecksum.of(script)));
@@ -136,10 +139,14 @@ final class PrismaHistory {
         }
       }
     }
-    // Prisma applies migrations in the order of their directory names.
-    List<String> appliedNames = finished.keySet().stream().sorted().toList();
+    // In the order they were applied: directory order as a rule, but a directory added later with
+    // an earlier name is applied by the next deploy after the later ones.
+    List<String> appliedNames = finished.values().stream()
+        .sorted(Comparator.comparing(Row::startedAt).thenComparing(Row::name))
+        .map(Row::name)
+        .toList();
     return new HistoryReport(MigrationTool.PRISMA, historyTable, finished.size(), pending, inProgress, problems,
-        appliedNames, now);
+        appliedNames, filesBehind, now);
   }
 
   private static String firstLog(Row row) {

@@ -83,6 +83,7 @@ public final class CatalogSnapshotter {
   // SET TRANSACTION SNAPSHOT takes a literal, not a parameter; the id is the server's own, checked
   // against its format (hex numbers and dashes) before it goes into the statement.
   private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+");
+  private static final Pattern CARRIAGE_RETURN = Pattern.compile("\r\n?");
 
   /**
    * The areas a parallel snapshot hands out, most expensive first, so the three heavy ones (server
@@ -391,6 +392,17 @@ public final class CatalogSnapshotter {
     return false;
   }
 
+  /**
+   * Line endings alone are never drift. PostgreSQL keeps a function body (and a comment, a string
+   * constant) byte for byte as the migration file had it, so a checkout converted to CRLF
+   * (Windows, {@code core.autocrlf}) replays bodies with {@code \r\n} that live has with
+   * {@code \n}, or the other way round; Flyway's and Prisma's checksums ignore line endings for
+   * the same reason. Every text is kept with {@code \n}, so a suggested fix writes {@code \n} too.
+   */
+  static String withNewlines(String text) {
+    return text.indexOf('\r') < 0 ? text : CARRIAGE_RETURN.matcher(text).replaceAll("\n");
+  }
+
   private static List<CatalogObject> toObjects(RowSet<Row> rows) {
     List<String> columns = rows.columnsNames();
     int kindColumn = columns.indexOf("kind");
@@ -414,7 +426,7 @@ public final class CatalogSnapshotter {
         // The map itself: JsonObject's iterator wraps every entry.
         for (Map.Entry<String, Object> attribute : attrs.getMap().entrySet()) {
           if (attribute.getValue() != null) {
-            attributes.put(attribute.getKey(), String.valueOf(attribute.getValue()));
+            attributes.put(attribute.getKey(), withNewlines(String.valueOf(attribute.getValue())));
           }
         }
       }

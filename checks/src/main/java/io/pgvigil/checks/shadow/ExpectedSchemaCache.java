@@ -9,15 +9,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.flywaydb.core.api.MigrationVersion;
 
 /**
  * The expected schema of each target, kept while nothing it depends on changes, so that periodic
@@ -30,35 +25,39 @@ public final class ExpectedSchemaCache<T> {
 
   /**
    * What the expected schema depends on: the server major (deparsed text differs between majors),
-   * the tool, the live history (Flyway: the head version; Prisma: the applied names in order) and
-   * a SHA-256 over the files a replay runs, in replay order.
+   * the tool, the live history (Flyway: the applied scripts; Prisma: the applied names; in the
+   * order live applied them) and a SHA-256 over the files a replay runs, in replay order.
    */
   public record Key(String target, int major, MigrationTool tool, List<String> history, String sha256) {
     public Key {
       history = List.copyOf(history);
     }
 
-    /** Hashes what {@link HistoryReplay#replayFlyway} will run: versions up to the head, all repeatables, their .sql.conf. */
-    public static Key flyway(String target, int major, MigrationSource.Flyway source, String headVersion)
+    /**
+     * Hashes what {@link HistoryReplay#replayFlyway} will run: each applied script and its
+     * .sql.conf, in the order live applied them.
+     */
+    public static Key flyway(String target, int major, MigrationSource.Flyway source, List<String> appliedScripts)
         throws IOException {
-      MigrationVersion head = headVersion == null ? MigrationVersion.EMPTY : MigrationVersion.fromVersion(headVersion);
       List<Replayed> files = new ArrayList<>();
-      for (Path location : source.locations()) {
-        if (!Files.isDirectory(location)) {
-          continue; // the replay fails on it; nothing to hash
-        }
-        try (Stream<Path> paths = Files.walk(location)) {
-          for (Path path : paths.filter(Files::isRegularFile).toList()) {
-            Replayed replayed = Replayed.flyway(location, path, head);
-            if (replayed != null) {
-              files.add(replayed);
-            }
-          }
+      for (String script : appliedScripts) {
+        Path file = find(source, script);
+        files.add(new Replayed(script, file));
+        if (file != null && Files.isRegularFile(file.resolveSibling(file.getFileName() + ".conf"))) {
+          files.add(new Replayed(script + ".conf", file.resolveSibling(file.getFileName() + ".conf")));
         }
       }
-      files.sort(Comparator.comparing(Replayed::name));
-      return new Key(target, major, MigrationTool.FLYWAY, headVersion == null ? List.of() : List.of(headVersion),
-          hash(files));
+      return new Key(target, major, MigrationTool.FLYWAY, appliedScripts, hash(files));
+    }
+
+    private static Path find(MigrationSource.Flyway source, String script) {
+      for (Path location : source.locations()) {
+        Path file = location.resolve(script);
+        if (Files.isRegularFile(file)) {
+          return file;
+        }
+      }
+      return null;
     }
 
     /** Hashes what {@link HistoryReplay#replayPrisma} will run: each applied migration.sql, in order. */
@@ -74,27 +73,7 @@ public final class ExpectedSchemaCache<T> {
   }
 
   /** A file a replay runs (null path: applied but missing); its name relative to its location. */
-  private record Replayed(String name, Path path) {
-    // V<version>__<description>.sql and R__<description>.sql, with Flyway's default prefixes and separator.
-    private static final Pattern FLYWAY = Pattern.compile("(?:V(.+?)|R)__.*\\.sql(\\.conf)?");
-
-    static Replayed flyway(Path location, Path path, MigrationVersion head) {
-      Matcher name = FLYWAY.matcher(path.getFileName().toString());
-      if (!name.matches()) {
-        return null;
-      }
-      if (name.group(1) != null) {
-        try {
-          if (MigrationVersion.fromVersion(name.group(1).replace('_', '.')).compareTo(head) > 0) {
-            return null; // pending in live: changing it changes nothing expected
-          }
-        } catch (RuntimeException notAVersion) {
-          // Flyway fails on it during the replay; hash it so that a fix is noticed.
-        }
-      }
-      return new Replayed(location.relativize(path).toString().replace('\\', '/'), path);
-    }
-  }
+  private record Replayed(String name, Path path) {}
 
   private static String hash(List<Replayed> files) throws IOException {
     MessageDigest digest;

@@ -2,7 +2,10 @@ package io.pgvigil.checks.shadow;
 
 import io.pgvigil.checks.history.MigrationSource;
 import java.sql.SQLException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -13,12 +16,11 @@ import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * Runs Flyway itself on the shadow, so that statement splitting, placeholders' absence,
- * {@code .sql.conf} files, repeatables and non-transactional statements behave exactly as they
- * did when the history was applied.
+ * {@code .sql.conf} files and non-transactional statements behave exactly as they did when the
+ * history was applied; it runs the applied scripts only, in the order live applied them
+ * ({@link StagedMigrations}).
  */
 final class FlywayReplay {
-
-  private static final String NO_VERSIONED_MIGRATIONS = "pgvigil-no-versioned-migrations-";
 
   private final Duration statementTimeout;
 
@@ -26,24 +28,28 @@ final class FlywayReplay {
     this.statementTimeout = statementTimeout;
   }
 
-  void replay(ShadowDatabase shadow, MigrationSource.Flyway source, String headVersion) throws ReplayException {
-    try {
-      configure(shadow, source, headVersion).load().migrate();
-    } catch (FlywayException e) {
-      throw translate(e);
+  /**
+   * Runs exactly {@code scripts}, in that order, and returns how many ran.
+   *
+   * @param scripts the applied scripts, relative to a location, in installed_rank order
+   */
+  int replay(ShadowDatabase shadow, MigrationSource.Flyway source, List<String> scripts) throws ReplayException {
+    try (StagedMigrations staged = StagedMigrations.of(source, scripts)) {
+      try {
+        return configure(shadow, source, staged.directory()).load().migrate().migrationsExecuted;
+      } catch (FlywayException e) {
+        throw translate(e, staged::original);
+      }
     }
   }
 
-  private FluentConfiguration configure(ShadowDatabase shadow, MigrationSource.Flyway source, String headVersion) {
+  private FluentConfiguration configure(ShadowDatabase shadow, MigrationSource.Flyway source, Path staged) {
     FluentConfiguration configuration = Flyway.configure()
         .dataSource(shadow.jdbcUrl(), shadow.user(), shadow.password())
-        .locations(source.locations().stream().map(path -> "filesystem:" + path.toAbsolutePath()).toArray(String[]::new))
-        // A version below the head that live never applied is replayed anyway (Flyway cannot
-        // skip single versions): history drift reports it as out of order.
-        .outOfOrder(true)
+        // Only the applied scripts, renamed so that their versions are the order live applied them in.
+        .locations("filesystem:" + staged.toAbsolutePath())
         // An applied file edited since is replayed as it is now; history drift reports the edit.
         .validateOnMigrate(false)
-        // A location that is gone would replay nothing, and everything live has would look like drift.
         .failOnMissingLocations(true)
         .createSchemas(true)
         .cleanDisabled(true)
@@ -52,15 +58,6 @@ final class FlywayReplay {
         .connectRetries(0)
         // A number we made, not user input: initSql takes no bind parameters.
         .initSql("SET statement_timeout = " + statementTimeout.toMillis());
-    if (headVersion == null) {
-      // Live applied only repeatables. No target excludes every version (V0 would be in "0"), so
-      // no file is read as versioned: a prefix no file has.
-      configuration.sqlMigrationPrefix(NO_VERSIONED_MIGRATIONS);
-    } else {
-      // Versions above the live head are pending, not drift. The "?" suffix (failOnMissingTarget
-      // false): a head whose file is gone is history drift, not a reason to replay nothing.
-      configuration.target(headVersion + "?");
-    }
     if (source.table() != null) {
       configuration.table(source.table());
     }
@@ -78,7 +75,7 @@ final class FlywayReplay {
    * script name) caused by a {@link FlywaySqlScriptException} (the resource, the statement's SQL
    * and first line) caused by the driver's {@link SQLException} (message and SQLSTATE).
    */
-  static ReplayException translate(FlywayException e) {
+  static ReplayException translate(FlywayException e, UnaryOperator<String> originalName) {
     FlywaySqlScriptException script = find(e, FlywaySqlScriptException.class);
     FlywayMigrateException migrate = find(e, FlywayMigrateException.class);
     SQLException sql = find(e, SQLException.class);
@@ -89,6 +86,7 @@ final class FlywayReplay {
       MigrationInfo migration = migrate.getMigration();
       file = migration.getScript();
     }
+    file = originalName.apply(file);
     if (file == null || sql == null) {
       return ReplayException.general("replaying the Flyway history failed: " + oneLine(e.getMessage()), e);
     }

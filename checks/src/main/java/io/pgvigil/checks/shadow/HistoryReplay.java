@@ -36,18 +36,18 @@ public final class HistoryReplay {
   }
 
   /**
-   * Runs Flyway's migrate on the shadow with the source's locations, table and schemas, up to
-   * and including {@code headVersion}; repeatables apply as Flyway applies them.
+   * Runs Flyway's migrate on the shadow with the source's table and schemas, over exactly the
+   * applied scripts, in the order live applied them: a file live skipped (an ignored lower
+   * version) is not replayed, one live applied out of order is replayed where it ran. Applied
+   * scripts whose file is gone are skipped (history drift reports them).
    *
-   * <p>Imprecision: a version below the head that live never applied is replayed anyway; history
-   * drift reports it as out of order.
-   *
-   * @param headVersion the highest applied version per the live history; null if live has applied
-   *     only repeatables
+   * @param appliedScripts {@link io.pgvigil.checks.history.HistoryReport#appliedMigrations()}:
+   *     paths relative to a location, in installed_rank order
+   * @return how many migrations the replay ran
    */
-  public void replayFlyway(ShadowDatabase shadow, MigrationSource.Flyway source, String headVersion)
+  public int replayFlyway(ShadowDatabase shadow, MigrationSource.Flyway source, List<String> appliedScripts)
       throws ReplayException {
-    flyway.replay(shadow, source, headVersion);
+    return flyway.replay(shadow, source, List.copyOf(appliedScripts));
   }
 
   /**
@@ -55,9 +55,11 @@ public final class HistoryReplay {
    * script whole.
    *
    * @param appliedNames the migrations live has applied (finished), in the order it applied them
+   * @return how many migrations the replay ran
    */
-  public void replayPrisma(ShadowDatabase shadow, MigrationSource.Prisma source, List<String> appliedNames)
+  public int replayPrisma(ShadowDatabase shadow, MigrationSource.Prisma source, List<String> appliedNames)
       throws ReplayException {
     prisma.replay(shadow, source, List.copyOf(appliedNames));
+    return appliedNames.size();
   }
 }

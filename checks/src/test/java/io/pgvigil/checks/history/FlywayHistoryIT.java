@@ -84,14 +84,49 @@ class FlywayHistoryIT {
   }
 
   @Test
-  void reportsDatabaseAheadOfTheCheckoutAsFuture() throws Exception {
+  void reportsDatabaseAheadOfTheFilesAsFilesBehindNotAsAProblem() throws Exception {
+    // The app deployed V2; pgvigil's copy of the files still stops at V1.
     project.migrate();
     project.delete("V2__add_email.sql");
 
-    assertThat(project.read().problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(HistoryProblemKind.FUTURE);
-      assertThat(p.version()).isEqualTo("2");
-    });
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.filesBehind()).containsExactly("2");
+    assertThat(report.appliedMigrations()).containsExactly("V1__create_account.sql");
+  }
+
+  @Test
+  void listsTheAppliedScriptsInTheOrderTheyWereAppliedAndLeavesIgnoredFilesOut() throws Exception {
+    project.write("sub/V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n")
+        .write("R__account_view.sql", "CREATE OR REPLACE VIEW account_view AS SELECT id FROM account;\n").migrate();
+    project.write("V2_5__add_phone.sql", "ALTER TABLE account ADD COLUMN phone text;\n").migrate(c -> c.outOfOrder(true));
+    // Added after V3 was applied, and migrate (outOfOrder=false) skips it: live never ran it.
+    project.write("V2_7__add_fax.sql", "ALTER TABLE account ADD COLUMN fax text;\n");
+
+    HistoryReport report = project.read();
+
+    assertThat(report.appliedMigrations()).containsExactly("V1__create_account.sql", "V2__add_email.sql",
+        "sub/V3__add_name.sql", "R__account_view.sql", "V2_5__add_phone.sql");
+    assertThat(report.head()).isEqualTo("V2_5__add_phone.sql");
+    assertThat(report.filesBehind()).isEmpty();
+  }
+
+  @Test
+  void aBaselineRowStandsForTheFilesUpToItsVersionInTheReplay(TestPostgres pg) throws Exception {
+    // A schema made before Flyway, adopted with baselineOnMigrate at version 2.
+    try (java.sql.Connection c = pg.connect(); java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + project.schema());
+      s.execute("CREATE TABLE " + project.schema() + ".account (id bigint PRIMARY KEY, email text)");
+    }
+    project.write("V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n")
+        .migrate(c -> c.baselineOnMigrate(true).baselineVersion("2"));
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.appliedMigrations())
+        .containsExactly("V1__create_account.sql", "V2__add_email.sql", "V3__add_name.sql");
   }
 
   @Test

@@ -78,11 +78,20 @@ class PrismaHistoryIT {
   }
 
   @Test
-  void reportsDatabaseAheadOfTheCheckoutAsFuture() throws Exception {
+  void reportsDatabaseAheadOfTheFilesAsFilesBehindNotAsAProblem() throws Exception {
     project.apply(INIT).apply(EMAIL).deleteDirectory(EMAIL);
 
-    assertThat(project.read().problems()).extracting(HistoryProblem::kind, HistoryProblem::version)
-        .containsExactly(tuple(HistoryProblemKind.FUTURE, EMAIL));
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.filesBehind()).containsExactly(EMAIL);
+  }
+
+  @Test
+  void listsTheAppliedMigrationsInTheOrderTheyWereApplied() throws Exception {
+    project.apply(INIT).write(NAME, "ALTER TABLE \"Account\" ADD COLUMN \"name\" TEXT;\n").apply(NAME).apply(EMAIL);
+
+    assertThat(project.read().appliedMigrations()).containsExactly(INIT, NAME, EMAIL);
   }
 
   @Test

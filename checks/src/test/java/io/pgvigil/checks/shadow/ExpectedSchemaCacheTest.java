@@ -18,8 +18,8 @@ class ExpectedSchemaCacheTest {
     return new MigrationSource.Flyway(List.of(dir), "flyway_schema_history", List.of("public"));
   }
 
-  private ExpectedSchemaCache.Key flywayKey(String head) throws Exception {
-    return ExpectedSchemaCache.Key.flyway("app", 17, flyway(), head);
+  private ExpectedSchemaCache.Key flywayKey(String... scripts) throws Exception {
+    return ExpectedSchemaCache.Key.flyway("app", 17, flyway(), List.of(scripts));
   }
 
   @Test
@@ -27,42 +27,45 @@ class ExpectedSchemaCacheTest {
     write(dir, "V1__a.sql", "CREATE TABLE a (id int);");
     write(dir, "sub/V2__b.sql", "CREATE TABLE b (id int);");
     write(dir, "R__v.sql", "CREATE VIEW v AS SELECT 1;");
-    ExpectedSchemaCache.Key before = flywayKey("2");
+    String[] applied = {"V1__a.sql", "sub/V2__b.sql", "R__v.sql"};
+    ExpectedSchemaCache.Key before = flywayKey(applied);
 
-    assertThat(flywayKey("2")).isEqualTo(before);
+    assertThat(flywayKey(applied)).isEqualTo(before);
     write(dir, "sub/V2__b.sql", "CREATE TABLE b (id bigint);");
-    assertThat(flywayKey("2")).isNotEqualTo(before);
-    ExpectedSchemaCache.Key edited = flywayKey("2");
+    assertThat(flywayKey(applied)).isNotEqualTo(before);
+    ExpectedSchemaCache.Key edited = flywayKey(applied);
     write(dir, "R__v.sql", "CREATE VIEW v AS SELECT 2;");
-    assertThat(flywayKey("2")).isNotEqualTo(edited);
-    ExpectedSchemaCache.Key repeatable = flywayKey("2");
-    write(dir, "V2__b.sql.conf", "executeInTransaction=false\n");
-    assertThat(flywayKey("2")).isNotEqualTo(repeatable);
+    assertThat(flywayKey(applied)).isNotEqualTo(edited);
+    ExpectedSchemaCache.Key repeatable = flywayKey(applied);
+    write(dir, "sub/V2__b.sql.conf", "executeInTransaction=false\n");
+    assertThat(flywayKey(applied)).isNotEqualTo(repeatable);
   }
 
   @Test
-  void flywayKeyIgnoresPendingFilesAndOtherFiles() throws Exception {
+  void flywayKeyIgnoresFilesLiveDidNotApply() throws Exception {
     write(dir, "V1__a.sql", "CREATE TABLE a (id int);");
     write(dir, "V1_1__b.sql", "CREATE TABLE b (id int);");
-    ExpectedSchemaCache.Key before = flywayKey("1.1");
+    ExpectedSchemaCache.Key before = flywayKey("V1__a.sql", "V1_1__b.sql");
 
     write(dir, "V2__pending.sql", "CREATE TABLE pending (id int);");
-    write(dir, "V1_10__pending_too.sql", "CREATE TABLE pending_too (id int);");
+    write(dir, "V1_0_5__ignored.sql", "CREATE TABLE ignored (id int);");
     write(dir, "README.md", "notes");
-    assertThat(flywayKey("1.1")).isEqualTo(before);
+    assertThat(flywayKey("V1__a.sql", "V1_1__b.sql")).isEqualTo(before);
 
     write(dir, "V2__pending.sql", "CREATE TABLE pending (id bigint);");
-    assertThat(flywayKey("1.1")).isEqualTo(before);
-    // Once live applies it, it counts.
-    assertThat(flywayKey("2")).isNotEqualTo(flywayKey("1.1"));
+    assertThat(flywayKey("V1__a.sql", "V1_1__b.sql")).isEqualTo(before);
+    // Once live applies it, it counts; and the order live applied them in counts.
+    assertThat(flywayKey("V1__a.sql", "V1_1__b.sql", "V2__pending.sql")).isNotEqualTo(before);
+    assertThat(flywayKey("V1_1__b.sql", "V1__a.sql")).isNotEqualTo(before);
   }
 
   @Test
   void keyChangesWithTheMajorAndTheHistory() throws Exception {
     write(dir, "V1__a.sql", "CREATE TABLE a (id int);");
-    assertThat(ExpectedSchemaCache.Key.flyway("app", 16, flyway(), "1")).isNotEqualTo(flywayKey("1"));
-    assertThat(flywayKey("1").history()).containsExactly("1");
-    assertThat(flywayKey(null).history()).isEmpty();
+    assertThat(ExpectedSchemaCache.Key.flyway("app", 16, flyway(), List.of("V1__a.sql")))
+        .isNotEqualTo(flywayKey("V1__a.sql"));
+    assertThat(flywayKey("V1__a.sql").history()).containsExactly("V1__a.sql");
+    assertThat(flywayKey().history()).isEmpty();
   }
 
   @Test

@@ -90,7 +90,7 @@ class ShadowDatabasesIT {
     try (ShadowDatabase shadow = ShadowDatabases.onServer(admin(pg), pg.major())) {
       name = shadow.database();
       assertThatThrownBy(() -> new HistoryReplay().replayFlyway(shadow,
-          new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")), "1"))
+          new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")), List.of("V1__broken.sql")))
           .isInstanceOf(ReplayException.class);
     }
     assertThat(shadowDatabases(pg)).doesNotContain(name);

@@ -17,21 +17,27 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drift, both halves, every {@code drift.interval}: the migration history
  * against the repository, then the live catalog against the schema that
  * history produces in a shadow. A failure anywhere is an error verdict, never
  * "no drift". While a migration runs, the history says so and the previous
- * structural verdict is kept (the schema is in flux, not drifting).
+ * structural verdict is kept (the schema is in flux, not drifting); so it is
+ * while the database has applied migrations newer than the files (the files
+ * are behind, as for a few minutes after each deploy).
  */
 public final class DriftCheck implements TargetCheck {
 
   public static final String NAME = "drift";
+  private static final Logger LOG = LoggerFactory.getLogger(DriftCheck.class);
   static final int LIVE_PARALLELISM = 2;
   /** Replaying a long history into a fresh server takes a while; bounded all the same. */
   private static final Duration TIMEOUT = Duration.ofMinutes(5);
@@ -46,6 +52,8 @@ public final class DriftCheck implements TargetCheck {
   private final Supplier<Optional<DriftReport>> previous;
   private final Consumer<DriftReport> verdicts;
   private final Clock clock;
+  /** Applied migrations newer than the files at the last check; only to log changes. */
+  private volatile List<String> behind = List.of();
 
   private DriftCheck(TargetConfig target, ShadowSettings shadow, Supplier<Optional<DriftReport>> previous,
       Consumer<DriftReport> verdicts, Clock clock) {
@@ -124,7 +132,11 @@ public final class DriftCheck implements TargetCheck {
   }
 
   private Future<StructuralReport> structure(Vertx vertx, Pool pool, HistoryReport h) {
-    if (h.inProgress().isPresent()) {
+    filesBehind(h);
+    // The files cannot replay what live has applied: comparing would report the newer
+    // migrations' objects as unexpected. Paused until the files catch up (a deploy's new files
+    // reach pgvigil a few minutes after the database has them).
+    if (h.inProgress().isPresent() || h.filesAreBehind()) {
       Optional<StructuralReport> kept = previous.get().flatMap(DriftReport::structure);
       return Future.succeededFuture(kept.map(StructuralReport::asStale).orElse(null));
     }
@@ -132,6 +144,21 @@ public final class DriftCheck implements TargetCheck {
         expected.of(vertx, target, actual.major(), source, h).map(exp -> new StructuralReport(
             new SchemaDiff().compare(exp.snapshot(), actual), exp.from(), exp.cached(),
             actual.objects().size(), actual.queries(), clock.instant(), false)));
+  }
+
+  /** One log line when the files fall behind the database, and one when they catch up. */
+  private void filesBehind(HistoryReport h) {
+    List<String> now = h.filesBehind();
+    if (now.equals(behind)) {
+      return;
+    }
+    if (now.isEmpty()) {
+      LOG.info("{}: migration files caught up with the database; structural comparison resumed", target);
+    } else {
+      LOG.info("{}: migration files are behind the database: {} applied migration(s) not in the files ({});"
+          + " structural comparison paused until they catch up", target, now.size(), String.join(", ", now));
+    }
+    behind = now;
   }
 
   private static String message(Throwable e) {

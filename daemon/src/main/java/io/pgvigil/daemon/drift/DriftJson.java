@@ -22,6 +22,7 @@ public final class DriftJson {
         .put("checkedAt", report.checkedAt().toString());
     report.history().ifPresent(h -> json.put("history", history(h)));
     report.structure().ifPresent(s -> json.put("structure", structure(s)));
+    report.structurePaused().ifPresent(reason -> json.put("structurePaused", reason));
     report.error().ifPresent(e -> json.put("error", e));
     return json;
   }
@@ -35,6 +36,7 @@ public final class DriftJson {
         .put("applied", h.applied())
         .put("pending", h.pending())
         .put("inProgress", h.inProgress().map(DriftJson::inProgress).orElse(null))
+        .put("filesBehind", new JsonArray(h.filesBehind()))
         .put("problems", problems);
   }
 

@@ -16,6 +16,8 @@ public record DriftReport(String target, Instant checkedAt, Optional<HistoryRepo
     CLEAN("clean"),
     DRIFT("drift"),
     IN_PROGRESS("in-progress"),
+    /** The database applied migrations newer than the files: not drift, comparison paused. */
+    FILES_BEHIND("files-behind"),
     ERROR("error");
 
     private final String label;
@@ -50,6 +52,28 @@ public record DriftReport(String target, Instant checkedAt, Optional<HistoryRepo
     if (!h.clean() || structural) {
       return Status.DRIFT;
     }
+    if (h.filesAreBehind()) {
+      return Status.FILES_BEHIND;
+    }
     return h.inProgress().isPresent() ? Status.IN_PROGRESS : Status.CLEAN;
+  }
+
+  /**
+   * Why the structural comparison did not run this time, for people; empty when it ran (or the
+   * check failed).
+   */
+  public Optional<String> structurePaused() {
+    if (error.isPresent() || history.isEmpty()) {
+      return Optional.empty();
+    }
+    HistoryReport h = history.get();
+    if (h.filesAreBehind()) {
+      return Optional.of("migration files are behind the database (applied, not in the files: "
+          + String.join(", ", h.filesBehind()) + "); the schema is compared again once the files catch up");
+    }
+    if (h.inProgress().isPresent()) {
+      return Optional.of("a migration is running; the schema is compared again when it has finished");
+    }
+    return Optional.empty();
   }
 }

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.drift;
 
 import static io.pgvigil.daemon.metrics.MeterNames.MIGRATIONS_PENDING;
+import static io.pgvigil.daemon.metrics.MeterNames.MIGRATION_FILES_BEHIND;
 import static io.pgvigil.daemon.metrics.MeterNames.MIGRATION_HISTORY_PROBLEMS;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_PROBLEM;
 import static io.pgvigil.daemon.metrics.MeterNames.SCHEMA_DRIFT_LAST_CHECK;
@@ -53,6 +54,12 @@ public final class DriftState {
         .register(registry);
     Gauge.builder(MIGRATIONS_PENDING, this, s -> s.lastHistory == null ? Double.NaN : s.lastHistory.pending())
         .description("Migrations in the repository not applied to the target yet")
+        .tags(TAG_TARGET, target)
+        .register(registry);
+    Gauge.builder(MIGRATION_FILES_BEHIND, this,
+            s -> s.lastHistory == null ? Double.NaN : s.lastHistory.filesBehind().size())
+        .description("Migrations applied to the target that pgvigil's migration files do not have yet"
+            + " (the files are behind the database; the structural comparison waits for them)")
         .tags(TAG_TARGET, target)
         .register(registry);
     for (HistoryProblemKind kind : HistoryProblemKind.values()) {

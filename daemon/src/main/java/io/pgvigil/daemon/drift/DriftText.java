@@ -20,6 +20,7 @@ public final class DriftText {
       return;
     }
     history(report, report.history().orElseThrow(), out);
+    report.structurePaused().ifPresent(reason -> out.printf("  schema: not compared: %s%n", reason));
     report.structure().ifPresent(s -> structure(s, out));
   }
 
@@ -29,7 +30,7 @@ public final class DriftText {
             + (s.findings().size() == 1 ? " difference" : " differences"),
         s.objects(), s.expectedFrom(), s.cached() ? ", cached" : "");
     if (s.stale()) {
-      out.println("  (kept from the last check: a migration is running)");
+      out.println("  (kept from the last check)");
     }
     if (s.findings().isEmpty()) {
       return;
@@ -51,6 +52,10 @@ public final class DriftText {
         headline(report, h), h.tool().label(), h.historyTable(), h.applied(), h.pending());
     h.inProgress().ifPresent(m -> out.printf("  migration in progress: %s, pid %s%s (%s)%n",
         m.tool().label(), m.pid(), m.since() == null ? "" : ", since " + m.since(), m.evidence()));
+    if (h.filesAreBehind()) {
+      out.printf("  migration files are behind the database: %d applied migration%s not in the files (%s)%n",
+          h.filesBehind().size(), h.filesBehind().size() == 1 ? "" : "s", String.join(", ", h.filesBehind()));
+    }
     if (!h.problems().isEmpty()) {
       List<String[]> rows = new ArrayList<>();
       for (HistoryProblem p : h.problems()) {
@@ -64,6 +69,7 @@ public final class DriftText {
     return switch (report.status()) {
       case CLEAN -> "no drift";
       case IN_PROGRESS -> "no drift (a migration is running)";
+      case FILES_BEHIND -> "no drift (the migration files are behind the database)";
       case DRIFT -> h.problems().isEmpty() ? "schema drift"
           : h.problems().size() + (h.problems().size() == 1 ? " history problem" : " history problems");
       case ERROR -> "error";

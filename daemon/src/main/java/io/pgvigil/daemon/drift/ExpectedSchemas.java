@@ -61,7 +61,7 @@ final class ExpectedSchemas {
   private static ExpectedSchemaCache.Key key(String target, int major, MigrationSource source,
       HistoryReport history) throws java.io.IOException {
     if (source instanceof MigrationSource.Flyway flyway) {
-      return ExpectedSchemaCache.Key.flyway(target, major, flyway, history.head());
+      return ExpectedSchemaCache.Key.flyway(target, major, flyway, history.appliedMigrations());
     }
     return ExpectedSchemaCache.Key.prisma(target, major, (MigrationSource.Prisma) source,
         history.appliedMigrations());
@@ -71,28 +71,29 @@ final class ExpectedSchemas {
       HistoryReport history) {
     long started = System.nanoTime();
     return vertx.executeBlocking(() -> replayed(major, source, history), false)
-        .compose(db -> snapshot(vertx, db)
+        .compose(replayed -> snapshot(vertx, replayed.db())
             .eventually(() -> vertx.executeBlocking(() -> {
-              db.close();
+              replayed.db().close();
               return null;
             }, false))
             .map(snapshot -> {
-              String from = describe(source, history, major, db, System.nanoTime() - started);
+              String from = describe(source, history, major, replayed, System.nanoTime() - started);
               LOG.info("expected schema: {}", from);
               return new Expected(snapshot, from, false);
             }));
   }
 
-  private ShadowDatabase replayed(int major, MigrationSource source, HistoryReport history)
+  /** A shadow holding the replayed history, and how many migrations the replay ran. */
+  private record Replayed(ShadowDatabase db, int migrations) {}
+
+  private Replayed replayed(int major, MigrationSource source, HistoryReport history)
       throws Exception {
     ShadowDatabase db = open(major);
     try {
-      if (source instanceof MigrationSource.Flyway flyway) {
-        replay.replayFlyway(db, flyway, history.head());
-      } else {
-        replay.replayPrisma(db, (MigrationSource.Prisma) source, history.appliedMigrations());
-      }
-      return db;
+      int ran = source instanceof MigrationSource.Flyway flyway
+          ? replay.replayFlyway(db, flyway, history.appliedMigrations())
+          : replay.replayPrisma(db, (MigrationSource.Prisma) source, history.appliedMigrations());
+      return new Replayed(db, ran);
     } catch (Exception e) {
       db.close();
       throw e;
@@ -123,9 +124,11 @@ final class ExpectedSchemas {
     return snapshotter.snapshot(pool).eventually(pool::close);
   }
 
+  /** Says what ran: the replay's own count, so the text and the replay cannot disagree. */
   private static String describe(MigrationSource source, HistoryReport history, int major,
-      ShadowDatabase db, long nanos) {
-    int count = history.appliedMigrations().size();
+      Replayed replayed, long nanos) {
+    ShadowDatabase db = replayed.db();
+    int count = replayed.migrations();
     String upTo = history.head() == null ? "" : " up to " + history.head();
     return "replay of " + count + " applied " + source.tool().label() + " migration"
         + (count == 1 ? "" : "s") + upTo + " on " + (db.database().startsWith("pgvigil_shadow_")

@@ -13,6 +13,7 @@ public final class MeterNames {
   public static final String CHECK_ERRORS = "pgvigil.check.errors";
   public static final String MIGRATIONS_PENDING = "pgvigil.migrations.pending";
   public static final String MIGRATION_HISTORY_PROBLEMS = "pgvigil.migration.history.problems";
+  public static final String MIGRATION_FILES_BEHIND = "pgvigil.migration.files.behind";
   public static final String SCHEMA_DRIFT_OBJECTS = "pgvigil.schema.drift.objects";
   public static final String SCHEMA_DRIFT_LAST_CHECK = "pgvigil.schema.drift.last.check.timestamp.seconds";
 

@@ -78,7 +78,7 @@ public final class ReviewRun {
             + " ...");
         HistoryReplay replay = new HistoryReplay();
         if (source instanceof MigrationSource.Flyway flyway) {
-          replay.replayFlyway(db, flyway, history.head());
+          replay.replayFlyway(db, flyway, history.appliedMigrations());
         } else {
           replay.replayPrisma(db, (MigrationSource.Prisma) source, history.appliedMigrations());
         }
