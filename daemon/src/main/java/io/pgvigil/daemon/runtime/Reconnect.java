@@ -6,21 +6,20 @@ import java.util.Set;
 import javax.net.ssl.SSLException;
 
 /**
- * How soon the heartbeat asks a target that is down again. Two kinds of "down" cost very
- * different things:
+ * How soon the heartbeat asks a target that is down again: doubling from the poll interval, up to
+ * a cap that depends on why it is down. Two kinds of "down" cost very different things:
  *
  * <ul>
  *   <li>The server is <em>away</em>: connection refused, no route, unknown host, no answer, or it
  *       says it is starting up or shutting down (SQLSTATE 57P03, 57P01). Asking costs a SYN:
  *       PostgreSQL logs nothing for a refused connection, nor for one closed before its startup
  *       packet (postmaster's ProcessStartupPacket: "If we get no data at all, don't clutter the
- *       log"). A returning database must be watched again at once, so it is asked every
- *       {@link #AWAY_RETRY} (at the poll interval when that is shorter): polled within about a
- *       second of accepting connections, not after a backoff of up to 30 s.
+ *       log"). A returning database must be watched again at once, so the wait stops growing at
+ *       {@link #AWAY_RETRY}: polled within about a second of accepting connections, not after a
+ *       backoff of up to 30 s.
  *   <li>The server answers and <em>refuses</em> pgvigil: authentication, a missing database, too
  *       many connections, TLS. Each attempt costs the server a backend and a log line and nothing
- *       changes until a person acts: back off, doubling from the poll interval up to
- *       {@code maxBackoff}.
+ *       changes until a person acts: the wait grows up to {@code maxBackoff}.
  * </ul>
  *
  * <p>Used on the target's event loop only.
@@ -33,7 +32,7 @@ final class Reconnect {
 
   private final Duration interval;
   private final Duration maxBackoff;
-  private int refusals;
+  private int failures;
   private boolean away = true;
 
   Reconnect(Duration interval, Duration maxBackoff) {
@@ -42,15 +41,13 @@ final class Reconnect {
   }
 
   void connected() {
-    refusals = 0;
+    failures = 0;
     away = true;
   }
 
   void failed(Throwable cause) {
     away = isAway(cause);
-    if (!away) {
-      refusals++;
-    }
+    failures++;
   }
 
   /** Whether the last failure was a refusal, so the heartbeat backs off. */
@@ -60,11 +57,9 @@ final class Reconnect {
 
   /** The wait before the next heartbeat while the target is down. */
   Duration nextAttempt() {
-    if (away) {
-      return interval.compareTo(AWAY_RETRY) < 0 ? interval : AWAY_RETRY;
-    }
-    Duration backoff = interval.multipliedBy(1L << Math.min(Math.max(refusals - 1, 0), 16));
-    return backoff.compareTo(maxBackoff) > 0 ? maxBackoff : backoff;
+    Duration cap = away && AWAY_RETRY.compareTo(maxBackoff) < 0 ? AWAY_RETRY : maxBackoff;
+    Duration backoff = interval.multipliedBy(1L << Math.min(Math.max(failures - 1, 0), 16));
+    return backoff.compareTo(cap) > 0 ? cap : backoff;
   }
 
   static boolean isAway(Throwable cause) {

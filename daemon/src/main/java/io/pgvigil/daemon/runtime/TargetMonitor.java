@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches one target on its own event loop: a heartbeat ({@link ServerProbe})
  * decides whether the target is up, and the registered checks run only while
- * it is. While the target is down the heartbeat asks again every second when the
- * server is away (a returning database is polled within about a second), and
- * backs off up to {@code maxBackoff} when the server answers and refuses
- * pgvigil ({@link Reconnect}). One target's failures
+ * it is. While the target is down the heartbeat backs off from the poll
+ * interval, up to one second when the server is away (a returning database is
+ * polled within about a second) and up to {@code maxBackoff} when the server
+ * answers and refuses pgvigil ({@link Reconnect}). One target's failures
  * never touch another's loops: each target is its own verticle with its own
  * pool.
  */
@@ -207,7 +207,8 @@ public final class TargetMonitor extends VerticleBase {
         LOG.warn("target {}: down ({}): {}; {}", spec.name(), spec.redactedUrl(), reason,
             reconnect.backingOff()
                 ? "retrying with backoff up to " + spec.maxBackoff().toSeconds() + "s"
-                : "retrying every " + reconnect.nextAttempt().toMillis() + " ms until it is back");
+                : "retrying at least every " + Reconnect.AWAY_RETRY.toSeconds()
+                    + " s until it is back");
       }
     }
     up = nowUp;

@@ -41,11 +41,20 @@ class ReconnectTest {
   }
 
   @Test
-  void aShorterPollIntervalIsKeptWhileAway() {
+  void aShorterPollIntervalDoublesOnlyUpToOneSecondWhileAway() {
     Reconnect reconnect = new Reconnect(Duration.ofMillis(200), MAX);
 
-    assertThat(waitsAfter(reconnect, new ConnectException("Connection refused"), 5))
-        .containsOnly(Duration.ofMillis(200));
+    assertThat(waitsAfter(reconnect, new ConnectException("Connection refused"), 6))
+        .extracting(Duration::toMillis).containsExactly(200L, 400L, 800L, 1000L, 1000L, 1000L);
+  }
+
+  @Test
+  void aServerThatStopsRefusingAndGoesAwayIsAskedEverySecondAgain() {
+    Reconnect reconnect = new Reconnect(INTERVAL, MAX);
+    waitsAfter(reconnect, pg("28P01", "password authentication failed"), 6);
+
+    assertThat(waitsAfter(reconnect, new ConnectException("Connection refused"), 2))
+        .containsOnly(Duration.ofSeconds(1));
   }
 
   @Test

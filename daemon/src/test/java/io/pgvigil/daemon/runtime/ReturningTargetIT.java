@@ -52,7 +52,7 @@ class ReturningTargetIT {
       await().atMost(Duration.ofSeconds(15)).until(() -> status(running).up());
 
       pg.stop();
-      // Seven failed heartbeats: a doubling backoff from 200 ms would now wait 12.8 s.
+      // Seven failed heartbeats: a doubling backoff from 200 ms to 30 s would now wait 12.8 s.
       await().atMost(Duration.ofSeconds(60))
           .until(() -> status(running).checks().get(0).consecutiveFailures() >= 7);
       assertThat(status(running).up()).isFalse();
