@@ -32,6 +32,8 @@ final class MemoryFallback {
   private final TreeMap<Long, Notification> unspooled = new TreeMap<>();
   private final AtomicBoolean retryQueued = new AtomicBoolean();
   private volatile Instant retryAt = Instant.MAX;
+  /** Whether the last write failed: the log tells changes, not every notification. */
+  private boolean failing;
 
   MemoryFallback(Spool spool, Clock clock, Duration retry) {
     this.spool = spool;
@@ -43,17 +45,23 @@ final class MemoryFallback {
   String write(Notification n) {
     try {
       spool.write(n);
+      if (unspooled.isEmpty()) {
+        recovered();
+      } else {
+        retryAt = clock.instant(); // the disk is back: write the older ones at the next pump
+      }
       return null;
     } catch (IOException | RuntimeException e) {
       String why = describe(e);
-      if (unspooled.isEmpty()) {
+      if (!failing) {
+        failing = true;
         LOG.error("Sink {}: cannot write the alert spool ({}); notifications are kept in memory "
             + "and sent as usual, the spool is tried again every {} s, and what is not delivered "
             + "is lost if pgvigil stops before the disk takes it", n.sink(), why,
             retry.toSeconds());
-        retryAt = clock.instant().plus(retry);
       }
       unspooled.put(n.seq(), n);
+      retryAt = clock.instant().plus(retry);
       return why;
     }
   }
@@ -90,10 +98,16 @@ final class MemoryFallback {
         return;
       }
     }
-    LOG.info("The alert spool takes writes again: {} notification(s) kept in memory are on disk",
-        written.size());
     unspooled.clear();
     retryAt = Instant.MAX;
+    recovered();
+  }
+
+  private void recovered() {
+    if (failing) {
+      failing = false;
+      LOG.info("The alert spool takes writes again; what was kept in memory is on disk");
+    }
   }
 
   /** At shutdown: one last try; says what will be lost. */

@@ -172,4 +172,32 @@ class SpoolTest {
       assertThat(fx.count(DeliveryResult.SPOOL_FAILED)).isEqualTo(1);
     }
   }
+
+  @Test
+  void withTheDiskFullAndTheSinkUpEveryNotificationIsDeliveredAndNoneLeftBehind()
+      throws Exception {
+    try (Fixture fx = new Fixture();
+        Receiver sink = Receiver.start(fx.vertx, fx.clock, r -> Receiver.Answer.of(200, "{}"))) {
+      DeliveryQueue queue = fx.queue(dir, 10, new WebhookSink("webhook", fx.client, fx.clock,
+          SecretValue.of(sink.url()), null, Duration.ofSeconds(2)));
+      Path sinkDir = dir.resolve("webhook");
+      Files.delete(sinkDir);
+      Files.writeString(sinkDir, "not a directory");
+
+      for (int i = 0; i < 3; i++) {
+        await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t" + i,
+            Severity.ERROR, fx.clock.instant()))));
+      }
+
+      await().until(() -> sink.accepted().size() == 3);
+      await().until(() -> queue.spoolDepth() == 0);
+      assertThat(fx.count(DeliveryResult.SPOOL_FAILED)).isEqualTo(3);
+      assertThat(fx.count(DeliveryResult.SENT)).isEqualTo(3);
+      Files.delete(sinkDir);
+      fx.clock.advance(DeliveryQueue.SPOOL_RETRY);
+      queue.pumpAll();
+      await(queue.close());
+      assertThat(new Spool(dir, 10).load("webhook")).as("nothing delivered comes back").isEmpty();
+    }
+  }
 }
