@@ -5,6 +5,7 @@ import io.pgvigil.alerts.internal.SlidingWindowLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Delivers notifications to each sink in order, at most one request in flight per sink, within
  * the sink's rate limit, retrying transient failures with backoff. A notification is written to
  * the {@link Spool} before {@link #enqueue} completes and deleted only after the sink accepted
- * (or rejected) it, so a crash or restart resends, in order, whatever was not yet delivered.
+ * (or rejected) it, so a crash or restart resends, in order, whatever was not yet delivered. When
+ * the spool cannot be written, the notification is kept in memory ({@link MemoryFallback}): it is
+ * still sent, counted in {@link #spoolDepth} until delivered, and written once the disk takes it.
  *
  * <p>Delivery is at least once: a crash between a 2xx and the spool delete resends that one
  * notification with the same {@link Notification#id()} (PagerDuty dedups on {@code dedup_key};
@@ -33,10 +36,13 @@ import org.slf4j.LoggerFactory;
 public final class DeliveryQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryQueue.class);
+  /** How often notifications the spool refused are written again. */
+  static final Duration SPOOL_RETRY = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final Clock clock;
   private final Spool spool;
+  private final MemoryFallback fallback;
   private final Backoff backoff;
   private final DeliveryListener listener;
   private final Map<String, Lane> lanes = new LinkedHashMap<>();
@@ -50,6 +56,7 @@ public final class DeliveryQueue {
     this.vertx = vertx;
     this.clock = clock;
     this.spool = spool;
+    this.fallback = new MemoryFallback(spool, clock, SPOOL_RETRY);
     this.backoff = backoff;
     this.listener = listener;
     for (Sink s : sinks) {
@@ -95,7 +102,10 @@ public final class DeliveryQueue {
         vertx.cancelTimer(timerId);
       }
     }
-    return disk.executeBlocking(() -> null).eventually(disk::close).mapEmpty();
+    return disk.executeBlocking(() -> {
+      fallback.close();
+      return null;
+    }).eventually(disk::close).mapEmpty();
   }
 
   public Sink sink(String name) {
@@ -110,13 +120,18 @@ public final class DeliveryQueue {
     return List.copyOf(lanes.keySet());
   }
 
-  /** Spools a notification of {@code alerts} for {@code sink}; completes once it is on disk. */
+  /**
+   * Spools a notification of {@code alerts} for {@code sink}; completes once it is on disk or,
+   * when the spool cannot be written (a full disk), once it is kept in memory: it is sent all the
+   * same, counted as {@link DeliveryResult#SPOOL_FAILED}, and written again every
+   * {@link #SPOOL_RETRY} until the disk takes it. Nothing decided is dropped for want of disk.
+   */
   public Future<Notification> enqueue(String sink, List<Alert> alerts) {
     Lane lane = lanes.get(sink);
     if (lane == null) {
       return Future.failedFuture(new IllegalArgumentException("no sink named '" + sink + "'"));
     }
-    Future<List<Notification>> written;
+    Future<Spooled> written;
     Notification n;
     synchronized (lock) {
       if (!started) {
@@ -125,20 +140,24 @@ public final class DeliveryQueue {
       n = new Notification(spool.nextSeq(), UUID.randomUUID().toString(), sink, clock.instant(),
           alerts);
       written = disk.executeBlocking(() -> {
-        spool.write(n);
+        String error = fallback.write(n);
         List<Notification> evicted;
         synchronized (lock) {
           lane.pending.put(n.seq(), n);
           evicted = lane.evictOverflow(spool.maxPerSink());
         }
         for (Notification e : evicted) {
-          spool.delete(e);
+          deleteQuietly(e);
         }
-        return evicted;
+        return new Spooled(evicted, error);
       });
     }
-    return written.map(evicted -> {
-      for (Notification e : evicted) {
+    return written.map(spooled -> {
+      if (spooled.error() != null) {
+        listener.onDelivery(new DeliveryEvent(sink, DeliveryResult.SPOOL_FAILED, n.id(),
+            spooled.error()));
+      }
+      for (Notification e : spooled.evicted()) {
         LOG.error("Sink {}: spool full ({} notifications); dropped the oldest, {}", sink,
             spool.maxPerSink(), e.id());
         listener.onDelivery(new DeliveryEvent(sink, DeliveryResult.DROPPED, e.id(), "spool full"));
@@ -148,7 +167,10 @@ public final class DeliveryQueue {
     });
   }
 
-  /** Notifications not yet delivered, all sinks: the {@code pgvigil_alert_spool_depth} gauge. */
+  /**
+   * Notifications not yet delivered, all sinks, on disk or kept in memory because the spool
+   * refused them: the {@code pgvigil_alert_spool_depth} gauge.
+   */
   public int spoolDepth() {
     synchronized (lock) {
       return lanes.values().stream().mapToInt(l -> l.pending.size()).sum();
@@ -162,9 +184,26 @@ public final class DeliveryQueue {
     }
   }
 
-  /** Sends whatever is due now; the periodic timer calls it, tests may too. */
+  /** Sends whatever is due now and rewrites what the spool refused; the timer calls it. */
   public void pumpAll() {
     lanes.values().forEach(this::pump);
+    synchronized (lock) {
+      if (started && fallback.retryDue()) {
+        disk.executeBlocking(() -> {
+          fallback.retry();
+          return null;
+        });
+      }
+    }
+  }
+
+  private void deleteQuietly(Notification n) {
+    try {
+      fallback.delete(n);
+    } catch (IOException | RuntimeException e) {
+      LOG.error("Sink {}: could not delete notification {} from the spool ({}); it will be "
+          + "resent after a restart", n.sink(), n.id(), e.toString());
+    }
   }
 
   private void pump(Lane lane) {
@@ -216,12 +255,9 @@ public final class DeliveryQueue {
       lane.inFlight = null;
     }
     disk.executeBlocking(() -> {
-      for (Notification n : batch) {
-        spool.delete(n);
-      }
+      batch.forEach(this::deleteQuietly);
       return null;
-    }).onFailure(err -> LOG.error("Sink {}: could not delete delivered notifications from the "
-        + "spool ({}); they will be resent after a restart", name, err.toString()));
+    });
     DeliveryResult result = failure == null ? DeliveryResult.SENT : DeliveryResult.FAILED;
     if (failure != null) {
       LOG.error("Sink {} rejected {} notification(s) ({}): a client error, dropped, not retried; "
@@ -231,6 +267,10 @@ public final class DeliveryQueue {
     String detail = failure == null ? "" : failure.getMessage();
     batch.forEach(n -> listener.onDelivery(new DeliveryEvent(name, result, n.id(), detail)));
     pump(lane);
+  }
+
+  /** What one enqueue did on disk: the notifications it evicted, why the write failed (or null). */
+  private record Spooled(List<Notification> evicted, String error) {
   }
 
   /** One sink's queue; guarded by {@code lock}. */

@@ -9,7 +9,12 @@ public enum DeliveryResult {
   /** Rejected as a client error (400, 403, 404…): removed, never retried. */
   FAILED("failed"),
   /** Evicted unsent because the sink's spool was full. */
-  DROPPED("dropped");
+  DROPPED("dropped"),
+  /**
+   * Could not be written to the spool (full disk, directory not writable): kept in memory and
+   * sent all the same, but lost if pgvigil stops before the spool takes it.
+   */
+  SPOOL_FAILED("spool_failed");
 
   private final String label;
 

@@ -5,16 +5,22 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -31,14 +37,23 @@ import org.slf4j.LoggerFactory;
  * {@code rename(2)}), and the directory is forced so the rename itself survives power loss
  * (fsync(2): "calling fsync() on the file does not necessarily ensure that the entry in the
  * directory containing the file has also reached disk"). A crash therefore leaves either no file
- * or a complete one; leftover temp files are deleted on load and a file whose checksum fails is
- * renamed {@code .corrupt} and logged, never sent. Blocking: call through {@code executeBlocking}.
+ * or a complete one; leftover temp files are deleted on load and an entry that cannot be read
+ * (checksum, encoding, not a regular file) is renamed {@code .corrupt} and logged, never sent.
+ * Files are 0600 and directories pgvigil creates 0700: a notification carries table and role
+ * names. Blocking: call through {@code executeBlocking}.
  */
 public final class Spool {
 
   private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
   private static final String MAGIC = "pgvigil-spool 1 ";
   private static final String SUFFIX = ".ntf";
+  private static final String TMP_PREFIX = ".tmp-";
+  private static final String CORRUPT = ".corrupt";
+  private static final Charset UTF8 = StandardCharsets.UTF_8;
+  private static final Set<PosixFilePermission> PRIVATE_FILE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> PRIVATE_DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
   private static final Pattern SINK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
   private final Path dir;
@@ -61,18 +76,29 @@ public final class Spool {
     return nextSeq.getAndIncrement();
   }
 
-  /** The sink's spooled notifications in send order; cleans up what a crash left behind. */
+  /**
+   * The sink's spooled notifications in send order; cleans up what a crash left behind. An entry
+   * that cannot be read (a directory or a pipe named like a notification, invalid UTF-8, a failed
+   * checksum, an I/O error) is moved aside and logged, never sent and never fatal: one bad file
+   * must not keep the daemon from starting (in Kubernetes, a crash loop).
+   */
   public List<Notification> load(String sink) throws IOException {
     Path sinkDir = sinkDir(sink);
-    Files.createDirectories(sinkDir);
+    createPrivateDirectories(sinkDir);
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(sinkDir)) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
-        if (name.startsWith(".tmp-")) {
+        if (name.contains(CORRUPT)) {
+          continue; // moved aside before, kept for a person to look at
+        }
+        boolean regular = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+        if (name.startsWith(TMP_PREFIX) && regular) {
           Files.deleteIfExists(p); // never renamed: the enqueue never completed
-        } else if (name.endsWith(SUFFIX)) {
+        } else if (name.endsWith(SUFFIX) && regular) {
           files.add(p);
+        } else if (name.endsWith(SUFFIX) || name.startsWith(TMP_PREFIX)) {
+          quarantine(p, "not a regular file");
         }
       }
     }
@@ -88,28 +114,37 @@ public final class Spool {
     return out;
   }
 
+  /**
+   * Writes the notification owner-only (0600: alerts name tables, roles and sometimes query text)
+   * under a temp name, forces it and renames it into place. On failure (a full disk) the temp file
+   * is removed and the error thrown: the caller keeps the notification in memory.
+   */
   public void write(Notification n) throws IOException {
     Path sinkDir = sinkDir(n.sink());
-    Files.createDirectories(sinkDir);
+    createPrivateDirectories(sinkDir);
     byte[] json = AlertJson.notification(n).encode().getBytes(StandardCharsets.UTF_8);
     CRC32 crc = new CRC32();
     crc.update(json);
     byte[] header = (MAGIC + Long.toHexString(crc.getValue()) + "\n")
         .getBytes(StandardCharsets.US_ASCII);
-    Path tmp = sinkDir.resolve(".tmp-" + fileName(n.seq()));
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.allocate(header.length + json.length + 1);
-      buf.put(header).put(json).put((byte) '\n').flip();
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
+    Path tmp = sinkDir.resolve(TMP_PREFIX + fileName(n.seq()));
+    Files.deleteIfExists(tmp); // permissions are set at creation only
     try {
+      try (FileChannel ch = createPrivateFile(tmp)) {
+        ByteBuffer buf = ByteBuffer.allocate(header.length + json.length + 1);
+        buf.put(header).put(json).put((byte) '\n').flip();
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
       Files.move(tmp, sinkDir.resolve(fileName(n.seq())), StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.deleteIfExists(tmp);
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the disk that failed the write may fail this too; load() removes temp files
+      }
       throw e;
     }
     forceDirectory(sinkDir);
@@ -121,10 +156,12 @@ public final class Spool {
     forceDirectory(sinkDir);
   }
 
-  private Notification read(Path p) throws IOException {
-    String text = Files.readString(p, StandardCharsets.UTF_8);
-    int nl = text.indexOf('\n');
+  private Notification read(Path p) {
     try {
+      String text = UTF8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(Files.readAllBytes(p))).toString();
+      int nl = text.indexOf('\n');
       if (!text.startsWith(MAGIC) || nl < 0) {
         throw new IllegalArgumentException("no header");
       }
@@ -135,12 +172,27 @@ public final class Spool {
         throw new IllegalArgumentException("checksum mismatch");
       }
       return AlertJson.notification(new JsonObject(json));
-    } catch (RuntimeException e) {
-      Path quarantine = p.resolveSibling(p.getFileName() + ".corrupt");
-      Files.move(p, quarantine, StandardCopyOption.REPLACE_EXISTING);
-      LOG.error("Spooled notification {} is unreadable ({}); moved aside as {}",
-          p.getFileName(), e.getMessage(), quarantine.getFileName());
-      return null;
+    } catch (CharacterCodingException e) {
+      quarantine(p, "not UTF-8");
+    } catch (IOException | RuntimeException e) {
+      quarantine(p, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+    return null;
+  }
+
+  /** Renames an unreadable entry {@code <name>.corrupt} (never overwriting one) and says so. */
+  private static void quarantine(Path p, String why) {
+    Path target = p.resolveSibling(p.getFileName() + CORRUPT);
+    for (int i = 1; Files.exists(target, LinkOption.NOFOLLOW_LINKS); i++) {
+      target = p.resolveSibling(p.getFileName() + CORRUPT + "-" + i);
+    }
+    try {
+      Files.move(p, target);
+      LOG.error("Spooled notification {} is unreadable ({}); moved aside as {}, not sent",
+          p.getFileName(), why, target.getFileName());
+    } catch (IOException e) {
+      LOG.error("Spooled notification {} is unreadable ({}) and cannot be moved aside ({}); "
+          + "skipped, not sent", p.getFileName(), why, e.toString());
     }
   }
 
@@ -153,6 +205,28 @@ public final class Spool {
 
   private static String fileName(long seq) {
     return String.format(Locale.ROOT, "%020d", seq) + SUFFIX;
+  }
+
+  /** Creates missing directories owner-only (0700) where the file system has POSIX modes. */
+  private static void createPrivateDirectories(Path d) throws IOException {
+    if (Files.isDirectory(d)) {
+      return;
+    }
+    try {
+      Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
+    } catch (UnsupportedOperationException notPosix) {
+      Files.createDirectories(d);
+    }
+  }
+
+  private static FileChannel createPrivateFile(Path p) throws IOException {
+    Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE);
+    try {
+      return FileChannel.open(p, options, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
+    } catch (UnsupportedOperationException notPosix) {
+      return FileChannel.open(p, options);
+    }
   }
 
   /** Linux needs a directory fsync for a rename to be durable; other systems may refuse it. */

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,6 +99,105 @@ class SpoolTest {
       await(queue.close());
       assertThat(new Spool(dir, 3).load("webhook")).extracting(n -> n.alerts().get(0).object())
           .containsExactly("t2", "t3", "t4");
+    }
+  }
+
+  @Test
+  void writesNotificationsOwnerOnlyInADirectoryItCreatesOwnerOnly() throws Exception {
+    Path spoolDir = dir.resolve("data").resolve("spool");
+    new Spool(spoolDir, 10).write(notification(1, "a"));
+
+    Path file = spoolDir.resolve("webhook").resolve("00000000000000000001.ntf");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(spoolDir)))
+        .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(spoolDir.resolve("webhook")))).isEqualTo("rwx------");
+    try (var entries = Files.list(spoolDir.resolve("webhook"))) {
+      assertThat(entries).extracting(p -> p.getFileName().toString())
+          .containsExactly("00000000000000000001.ntf"); // no temp file left beside it
+    }
+  }
+
+  @Test
+  void movesAsideEntriesThatAreNotUtf8OrNotFilesAndLoadsTheRest() throws Exception {
+    Spool spool = new Spool(dir, 10);
+    spool.write(notification(1, "a"));
+    spool.write(notification(4, "d"));
+    Path sinkDir = dir.resolve("webhook");
+    Files.write(sinkDir.resolve("00000000000000000002.ntf"),
+        new byte[] {'p', 'g', (byte) 0xC3, (byte) 0x28, (byte) 0xFF, '\n'});
+    Files.createDirectories(sinkDir.resolve("00000000000000000003.ntf").resolve("inside"));
+    Files.createDirectory(sinkDir.resolve(".tmp-00000000000000000005.ntf"));
+
+    Spool restarted = new Spool(dir, 10);
+    assertThat(restarted.load("webhook")).containsExactly(notification(1, "a"),
+        notification(4, "d"));
+    assertThat(sinkDir.resolve("00000000000000000002.ntf.corrupt")).isRegularFile();
+    assertThat(sinkDir.resolve("00000000000000000003.ntf.corrupt")).isDirectory();
+    assertThat(sinkDir.resolve(".tmp-00000000000000000005.ntf.corrupt")).isDirectory();
+    assertThat(new Spool(dir, 10).load("webhook")).hasSize(2); // and the next start is quiet
+  }
+
+  @Test
+  void aNotificationTheSpoolCannotTakeIsKeptInMemoryCountedSentAndSpooledOnceTheDiskRecovers()
+      throws Exception {
+    try (Fixture fx = new Fixture();
+        Receiver sink = Receiver.start(fx.vertx, fx.clock, r -> Receiver.Answer.of(503, "{}"))) {
+      DeliveryQueue queue = fx.queue(dir, 10, new WebhookSink("webhook", fx.client, fx.clock,
+          SecretValue.of(sink.url()), null, Duration.ofSeconds(2)));
+      // A directory replaced by a file refuses every write, even to root (chmod would not).
+      Path sinkDir = dir.resolve("webhook");
+      Files.delete(sinkDir);
+      Files.writeString(sinkDir, "not a directory");
+
+      Notification n = await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t0",
+          Severity.CRITICAL, fx.clock.instant()))));
+
+      assertThat(fx.count(DeliveryResult.SPOOL_FAILED)).isEqualTo(1);
+      assertThat(queue.spoolDepth("webhook")).as("undelivered, kept in memory").isEqualTo(1);
+      await().until(() -> fx.count(DeliveryResult.RETRIED) >= 1); // sent from memory
+
+      Files.delete(sinkDir);
+      fx.clock.advance(DeliveryQueue.SPOOL_RETRY);
+      await().until(() -> new Spool(dir, 10).load("webhook").contains(n));
+
+      sink.answer(r -> Receiver.Answer.of(200, "{}"));
+      fx.clock.advance(Duration.ofMinutes(1));
+      await().until(() -> sink.accepted().size() == 1);
+      await().until(() -> queue.spoolDepth() == 0);
+      await(queue.close());
+      assertThat(new Spool(dir, 10).load("webhook")).isEmpty();
+      assertThat(fx.count(DeliveryResult.SPOOL_FAILED)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void withTheDiskFullAndTheSinkUpEveryNotificationIsDeliveredAndNoneLeftBehind()
+      throws Exception {
+    try (Fixture fx = new Fixture();
+        Receiver sink = Receiver.start(fx.vertx, fx.clock, r -> Receiver.Answer.of(200, "{}"))) {
+      DeliveryQueue queue = fx.queue(dir, 10, new WebhookSink("webhook", fx.client, fx.clock,
+          SecretValue.of(sink.url()), null, Duration.ofSeconds(2)));
+      Path sinkDir = dir.resolve("webhook");
+      Files.delete(sinkDir);
+      Files.writeString(sinkDir, "not a directory");
+
+      for (int i = 0; i < 3; i++) {
+        await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t" + i,
+            Severity.ERROR, fx.clock.instant()))));
+      }
+
+      await().until(() -> sink.accepted().size() == 3);
+      await().until(() -> queue.spoolDepth() == 0);
+      assertThat(fx.count(DeliveryResult.SPOOL_FAILED)).isEqualTo(3);
+      assertThat(fx.count(DeliveryResult.SENT)).isEqualTo(3);
+      Files.delete(sinkDir);
+      fx.clock.advance(DeliveryQueue.SPOOL_RETRY);
+      queue.pumpAll();
+      await(queue.close());
+      assertThat(new Spool(dir, 10).load("webhook")).as("nothing delivered comes back").isEmpty();
     }
   }
 }

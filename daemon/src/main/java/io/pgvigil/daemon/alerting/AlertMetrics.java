@@ -43,7 +43,8 @@ final class AlertMetrics implements DeliveryListener {
       for (DeliveryResult result : DeliveryResult.values()) {
         bySink.put(result, Counter.builder(ALERT_NOTIFICATIONS)
             .description("Alert notifications by sink and outcome: sent, retried (a transient "
-                + "failure, tried again), failed (rejected, dropped), dropped (spool full)")
+                + "failure, tried again), failed (rejected, dropped), dropped (spool full), "
+                + "spool_failed (not written to the spool: kept in memory, still sent)")
             .tags(TAG_SINK, sink, TAG_RESULT, result.label())
             .register(registry));
       }
@@ -60,7 +61,8 @@ final class AlertMetrics implements DeliveryListener {
   void spool(DeliveryQueue queue) {
     for (String sink : notifications.keySet()) {
       Gauge.builder(ALERT_SPOOL_DEPTH, queue, q -> q.spoolDepth(sink))
-          .description("Notifications not delivered yet (kept in the on-disk spool), by sink")
+          .description("Notifications not delivered yet, by sink: in the on-disk spool, or in "
+              + "memory when the spool cannot be written")
           .tags(TAG_SINK, sink)
           .register(registry);
     }

@@ -8,6 +8,8 @@ import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class RunningDaemon implements AutoCloseable {
 
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final Metrics metrics;
@@ -43,11 +46,31 @@ public final class RunningDaemon implements AutoCloseable {
   }
 
   /**
+   * As above, unless {@code stop} completes first (SIGTERM while starting): then what was started
+   * is stopped at once and the answer is empty.
+   */
+  public static Optional<RunningDaemon> start(PgvigilConfig config,
+      ShadowSettings.Storage storage, Duration maxBackoff, Clock clock, Future<?> stop)
+      throws Exception {
+    return start(build(config, storage, RuleListener.NONE, maxBackoff, clock), clock, stop);
+  }
+
+  /**
    * As above, telling {@code listener} every rule verdict too. With a sink configured, alert
    * delivery listens as well: to the verdicts, the drift verdicts and the kill switch's decisions.
    */
   public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
       RuleListener listener, Duration maxBackoff, Clock clock) throws Exception {
+    Parts parts = build(config, storage, listener, maxBackoff, clock);
+    return start(parts.metrics(), parts.settings(), clock);
+  }
+
+  /** What a config builds before anything starts; the metrics belong to whoever starts it. */
+  private record Parts(Metrics metrics, Daemon.Settings settings) {
+  }
+
+  private static Parts build(PgvigilConfig config, ShadowSettings.Storage storage,
+      RuleListener listener, Duration maxBackoff, Clock clock) {
     Metrics metrics = new Metrics();
     WindowRegistry windows = new WindowRegistry(clock);
     AbortLog aborts = new AbortLog(metrics.registry());
@@ -63,7 +86,7 @@ public final class RunningDaemon implements AutoCloseable {
         config.server().listenPort(), config.server().apiToken(), config.server().readToken(),
         targets, windows, aborts,
         alerting);
-    return start(metrics, settings, clock);
+    return new Parts(metrics, settings);
   }
 
   private static RuleListener both(RuleListener first, RuleListener second) {
@@ -82,19 +105,45 @@ public final class RunningDaemon implements AutoCloseable {
    */
   public static RunningDaemon start(Metrics metrics, Daemon.Settings settings, Clock clock)
       throws Exception {
+    return start(new Parts(metrics, settings), clock, Promise.promise().future()).orElseThrow();
+  }
+
+  private static Optional<RunningDaemon> start(Parts parts, Clock clock, Future<?> stop)
+      throws Exception {
+    Metrics metrics = parts.metrics();
+    if (stop.isComplete()) {
+      metrics.close();
+      return Optional.empty();
+    }
     // pgvigil serves no files: without this Vert.x would create a file cache in java.io.tmpdir.
     Vertx vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
         new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
-    Daemon daemon = new Daemon(vertx, metrics, settings, clock);
+    Daemon daemon = new Daemon(vertx, metrics, parts.settings(), clock);
+    Promise<Boolean> outcome = Promise.promise();
+    daemon.start().onComplete(ar -> {
+      if (ar.succeeded()) {
+        outcome.tryComplete(true);
+      } else {
+        outcome.tryFail(ar.cause());
+      }
+    });
+    stop.onComplete(ar -> outcome.tryComplete(false));
+    boolean started;
     try {
-      daemon.start().await(30, TimeUnit.SECONDS);
-      return new RunningDaemon(vertx, metrics, daemon);
+      started = outcome.future().await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();
       throw new IllegalStateException(e.getMessage() == null
           ? "cannot start: " + e.getClass().getSimpleName() : e.getMessage(), e);
     }
+    RunningDaemon running = new RunningDaemon(vertx, metrics, daemon);
+    if (!started) {
+      // Stopped while starting: stop what did start (the alerting spools what it decided).
+      running.close();
+      return Optional.empty();
+    }
+    return Optional.of(running);
   }
 
   public Daemon daemon() {

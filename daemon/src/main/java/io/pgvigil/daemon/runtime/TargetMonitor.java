@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches one target on its own event loop: a heartbeat ({@link ServerProbe})
  * decides whether the target is up, and the registered checks run only while
- * it is. While the target is down the heartbeat backs off exponentially from
- * the poll interval up to {@code maxBackoff}, so a database that went away is
- * not hammered, and is found again soon after it returns. One target's failures
+ * it is. While the target is down the heartbeat backs off from the poll
+ * interval, up to one second when the server is away (a returning database is
+ * polled within about a second) and up to {@code maxBackoff} when the server
+ * answers and refuses pgvigil ({@link Reconnect}). One target's failures
  * never touch another's loops: each target is its own verticle with its own
  * pool.
  */
@@ -61,7 +62,7 @@ public final class TargetMonitor extends VerticleBase {
   private volatile boolean polled;
   private volatile Instant since;
   private volatile ServerInfo server;
-  private int downBeats;
+  private Reconnect reconnect;
   private long tick = -1;
   /** How often the dead-man switch looks at the time since the last lock poll. */
   private static final Duration TICK = Duration.ofMillis(250);
@@ -91,6 +92,7 @@ public final class TargetMonitor extends VerticleBase {
         .connectingTo(spec.connect())
         .using(vertx)
         .build();
+    reconnect = new Reconnect(spec.interval(), spec.maxBackoff());
     // A run may have to connect first, then wait for its query.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
     heartbeat = new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat, this::heartbeatInterval,
@@ -181,9 +183,13 @@ public final class TargetMonitor extends VerticleBase {
     return probe.probe(pool)
         .onSuccess(info -> {
           server = info;
+          reconnect.connected();
           markUp(true, null);
         })
-        .onFailure(e -> markUp(false, Failures.describe(e, spec.queryTimeout().plus(spec.connectTimeout()))))
+        .onFailure(e -> {
+          reconnect.failed(e);
+          markUp(false, Failures.describe(e, spec.queryTimeout().plus(spec.connectTimeout())));
+        })
         .eventually(() -> {
           polled = true;
           return Future.succeededFuture();
@@ -192,30 +198,24 @@ public final class TargetMonitor extends VerticleBase {
   }
 
   private void markUp(boolean nowUp, String reason) {
-    if (nowUp) {
-      downBeats = 0;
-    } else {
-      downBeats++;
-    }
     if (nowUp != up || !polled) {
       since = clock.instant();
       if (nowUp) {
         LOG.info("target {}: up ({} PostgreSQL {}{})", spec.name(), spec.redactedUrl(),
             server.version(), server.inRecovery() ? ", standby" : "");
       } else {
-        LOG.warn("target {}: down ({}): {}; retrying with backoff up to {}s", spec.name(),
-            spec.redactedUrl(), reason, spec.maxBackoff().toSeconds());
+        LOG.warn("target {}: down ({}): {}; {}", spec.name(), spec.redactedUrl(), reason,
+            reconnect.backingOff()
+                ? "retrying with backoff up to " + spec.maxBackoff().toSeconds() + "s"
+                : "retrying at least every " + Reconnect.AWAY_RETRY.toSeconds()
+                    + " s until it is back");
       }
     }
     up = nowUp;
   }
 
-  /** The poll interval while up; doubling from it while down, capped at maxBackoff. */
+  /** The poll interval while up; while down, what {@link Reconnect} says. */
   private Duration heartbeatInterval() {
-    if (up || downBeats == 0) {
-      return spec.interval();
-    }
-    Duration backoff = spec.interval().multipliedBy(1L << Math.min(downBeats - 1, 16));
-    return backoff.compareTo(spec.maxBackoff()) > 0 ? spec.maxBackoff() : backoff;
+    return up ? spec.interval() : reconnect.nextAttempt();
   }
 }

@@ -199,6 +199,37 @@ class AlertDeliveryIT {
     assertNoSecretIn("the log", logText());
   }
 
+  @Test
+  void aSpoolThatCannotBeWrittenLosesNothingAndIsCountedAndSeenUndelivered(TestPostgres pg)
+      throws Exception {
+    webhook.down();
+    try (RunningDaemon daemon = RunningDaemon.start(config(pg), TestStorage.storage(),
+        Duration.ofSeconds(1), Clock.systemUTC())) {
+      Http http = new Http(daemon.port());
+      // A full disk, root-proof: the webhook's spool directory becomes a file, so no write lands.
+      Path sinkDir = dir.resolve("spool/ci");
+      Files.delete(sinkDir);
+      Files.writeString(sinkDir, "not a directory");
+      daemon.daemon().windows().open("app", Duration.ofMinutes(10), "deploy 44", "in-window");
+      Stall stall = stall(pg);
+      await().atMost(Duration.ofSeconds(20)).until(() -> triggers("app/lockQueue/").size() == 1);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_alert_notifications_total{result=\"spool_failed\",sink=\"ci\"}") >= 1.0);
+      // What PgvigilAlertsUndelivered watches sees the notification kept in memory.
+      assertThat(Http.sample(http.get("/metrics").body(),
+          "pgvigil_alert_spool_depth{sink=\"ci\"}")).isGreaterThanOrEqualTo(1.0);
+
+      webhook.up();
+      // Delivered from memory at the queue's next retry (its backoff grew while the hook was down).
+      await().atMost(Duration.ofSeconds(40)).until(() -> webhook.accepted().stream()
+          .anyMatch(r -> r.body().toString().contains("lockQueue")));
+      stall.clear();
+      await().atMost(Duration.ofSeconds(20)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_alert_spool_depth{sink=\"ci\"}") == 0.0);
+    }
+  }
+
   private PgvigilConfig config(TestPostgres pg) throws Exception {
     return new ConfigLoader(Map.of("SLACK_WEBHOOK_URL", slack.url() + SLACK_PATH, "PD_ROUTING_KEY", ROUTING_KEY,
         "HOOK_SECRET", HMAC_SECRET)).parse("""

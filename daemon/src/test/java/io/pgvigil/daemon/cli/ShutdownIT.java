@@ -6,13 +6,18 @@ import static org.awaitility.Awaitility.await;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.runtime.Http;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** {@code pgvigil run} as a process: it serves, and SIGTERM stops it cleanly with exit code 0. */
 @ExtendWith(PostgresExtension.class)
@@ -43,6 +48,45 @@ class ShutdownIT {
 
       assertThat(exit).as("exit code; output:%n%s", pgvigil.output()).isEqualTo(0);
       assertThat(pgvigil.output()).contains("SIGTERM received, shutting down").contains("stopped");
+    }
+  }
+
+  @Test
+  void sigtermWhileStartingStopsAtOnceWithExitCodeZero(TestPostgres pg) throws Exception {
+    // A startup that hangs, root-proof: the password is read from a named pipe nobody writes to
+    // (a secret volume that does not answer).
+    Path secret = dir.resolve("password");
+    assertThat(new ProcessBuilder("mkfifo", secret.toString()).start().waitFor()).isZero();
+    Path config = Files.writeString(dir.resolve("pgvigil.yaml"), """
+        server: { listen: 127.0.0.1:0 }
+        targets:
+          - { name: app, url: "%s", password: "${file:%s}" }
+        """.formatted(pg.uri(), secret));
+
+    try (JarProcess pgvigil = JarProcess.start("run", "--config", config.toString())) {
+      // Opening the pipe for writing returns once pgvigil has opened it to read: it is starting.
+      CompletableFuture<OutputStream> writer = CompletableFuture.supplyAsync(() -> {
+        try {
+          return Files.newOutputStream(secret);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      await().atMost(Duration.ofSeconds(30)).until(() -> writer.isDone() || !pgvigil.isAlive());
+      assertThat(pgvigil.isAlive()).as("pgvigil is starting; output:%n%s", pgvigil.output())
+          .isTrue();
+      try (OutputStream open = writer.get()) {
+        long sent = System.nanoTime();
+        int exit = pgvigil.terminate(10);
+        long tookMs = (System.nanoTime() - sent) / 1_000_000;
+
+        assertThat(exit).as("exit code; output:%n%s", pgvigil.output()).isEqualTo(0);
+        assertThat(tookMs).as("ms from SIGTERM to exit").isLessThan(3_000);
+        assertThat(pgvigil.output()).contains("SIGTERM received while starting, shutting down")
+            .contains("stopped").doesNotContain("listening on");
+        LoggerFactory.getLogger(ShutdownIT.class)
+            .info("SIGTERM during a hung startup: exited in {} ms", tookMs);
+      }
     }
   }
 
