@@ -181,7 +181,8 @@ class ReplicationTrackerTest {
     int idleSeconds = 60;
     for (int second = 0; second < idleSeconds; second++) {
       Instant now = T0.plusSeconds(second);
-      ReplicationReport report = tracker.update(now, primaryAt(lsn(position), standbyAt("replica-1", lsn(position), null)),
+      ReplicationReport report = tracker.update(now,
+          primaryAt(lsn(position), standbyAt("replica-1", lsn(position), null)),
           Map.of("replica-1", replicaAt(lsn(position), 0.0)), Set.of("replica-1"));
       assertThat(lagOf(report, "replica-1")).isZero();
     }
@@ -230,6 +231,19 @@ class ReplicationTrackerTest {
 
     assertThat(lagOf(report, "replica-1")).isEqualTo(42.5);
     assertThat(report.replicas()).singleElement().satisfies(lag -> assertThat(lag.configured()).isTrue());
+  }
+
+  @Test
+  void aStaleReplayLagDoesNotInflateALagTheSamplesCanDate() {
+    // Idle for a minute: the standby's last status message (and replay_lag with it) is that old.
+    tracker.update(T0, primaryAt(lsn(0x100), standbyAt("replica-1", lsn(0x100), null)), Map.of(), Set.of());
+    tracker.update(T0.plusSeconds(60), primaryAt(lsn(0x200), standbyAt("replica-1", lsn(0x100), 60.0)),
+        Map.of(), Set.of());
+
+    ReplicationReport report = tracker.update(T0.plusSeconds(62),
+        primaryAt(lsn(0x300), standbyAt("replica-1", lsn(0x100), 62.0)), Map.of(), Set.of());
+
+    assertThat(lagOf(report, "replica-1")).isEqualTo(2.0);
   }
 
   @Test
