@@ -33,7 +33,7 @@ public final class PrimaryReplicationProbe {
       )
       SELECT h.version_num, h.standby, h.server_time, h.current_lsn::text AS current_lsn,
              r.pid, r.application_name, host(r.client_addr) AS client_addr, r.logical, r.state, r.sync_state,
-             r.reply_time,
+             r.reply_time, r.replay_lsn::text AS replay_lsn,
              pg_wal_lsn_diff(h.current_lsn, r.sent_lsn)::bigint AS sent_lag_bytes,
              pg_wal_lsn_diff(h.current_lsn, r.write_lsn)::bigint AS write_lag_bytes,
              pg_wal_lsn_diff(h.current_lsn, r.flush_lsn)::bigint AS flush_lag_bytes,
@@ -140,7 +140,8 @@ public final class PrimaryReplicationProbe {
           StandbyReplication.lagSeconds(row.getDouble("flush_lag_seconds"), flushBytes),
           StandbyReplication.lagSeconds(row.getDouble("replay_lag_seconds"), replayBytes),
           row.getOffsetDateTime("reply_time"),
-          Boolean.TRUE.equals(row.getBoolean("logical")));
+          Boolean.TRUE.equals(row.getBoolean("logical")),
+          row.getString("replay_lsn"));
     }
     return new Line(row.getInteger("version_num"), row.getBoolean("standby"), row.getOffsetDateTime("server_time"),
         row.getString("current_lsn"), standby);

@@ -15,12 +15,16 @@ package io.pgvigil.checks.replication;
  * @param sentLagBytes       WAL not yet sent
  * @param flushLagBytes      WAL not yet flushed by the standby
  * @param replayLagBytes     WAL not yet replayed by the standby
- * @param replayDelaySeconds from the replica: replay delay with the idle correction
+ * @param replayDelaySeconds how far the standby is behind now: the age of the oldest WAL it has not replayed,
+ *                           timed on the primary's side (0 when it has replayed all the primary has; see
+ *                           {@link WalPositions}); null when unknown. This is what the lag rules judge.
  * @param replayGapBytes     from the replica: WAL received, not yet replayed
  * @param paused             from the replica: replay paused or pause requested
  * @param inRecovery         from the replica: false when it is not a standby
  * @param receiverStatus     from the replica: its WAL receiver's status
  * @param logical a logical decoding sender (a subscriber, a CDC tool), not a standby replaying WAL
+ * @param configured         a configured replica ({@code targets[].replicas}), not some other WAL sender (a
+ *                           {@code pg_basebackup}, a subscriber, a standby pgvigil was not told about)
  */
 public record ReplicaLag(
     String name,
@@ -39,4 +43,5 @@ public record ReplicaLag(
     Boolean paused,
     Boolean inRecovery,
     String receiverStatus,
-    boolean logical) {}
+    boolean logical,
+    boolean configured) {}

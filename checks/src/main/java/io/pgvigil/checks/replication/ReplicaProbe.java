@@ -19,7 +19,9 @@ import java.util.List;
  * replayed; the daemon's {@code for} duration absorbs that. When the WAL receiver is not streaming the
  * replica cannot know what it is missing, so the delay is unknown (null), never 0: with the link
  * blocked, receive and replay positions stay equal and the correction alone would show 0
- * (postgres_exporter #977).
+ * (postgres_exporter #977). Even so it is the age of the last replayed <em>commit</em>, which counts the idle
+ * time before a pause as lag: what the daemon reports and judges is {@link ReplicationTracker}'s measure
+ * (see {@link WalPositions}), for which this probe supplies the replay position.
  *
  * <p>{@code pg_get_wal_replay_pause_state()} exists from PostgreSQL 14 and, like the other recovery control
  * functions, raises an error outside recovery: it is called only during recovery. Before 14,

@@ -41,6 +41,11 @@ import java.util.TreeSet;
  *   <li><b>Replica</b> (from the replica's own probe): not in recovery, WAL receiver not streaming,
  *       replay paused.</li>
  * </ul>
+ *
+ * <p>How far each standby is behind now ({@link ReplicaLag#replayDelaySeconds()}) comes from
+ * {@link WalPositions}: the primary's position is sampled every poll, and the replayed position is the
+ * replica's own {@code pg_last_wal_replay_lsn()} when it is configured and answers (current to the poll), else
+ * the {@code replay_lsn} the standby last reported to the primary.
  */
 public final class ReplicationTracker {
 
@@ -53,6 +58,7 @@ public final class ReplicationTracker {
   private final int minPolls;
   private final Map<String, Instant> lastSeen = new HashMap<>();
   private final Map<String, Deque<SlotSample>> inactiveSlots = new HashMap<>();
+  private final WalPositions walPositions = new WalPositions();
 
   public ReplicationTracker() {
     this(DEFAULT_WINDOW, DEFAULT_MIN_GROWTH_BYTES, DEFAULT_MIN_POLLS);
@@ -82,17 +88,20 @@ public final class ReplicationTracker {
     List<ReplicaLag> lags = new ArrayList<>();
     List<ReplicationFinding> findings = new ArrayList<>();
     Set<String> present = new HashSet<>();
+    walPositions.observe(now, WalPositions.parse(primary.currentLsn()));
     for (StandbyReplication standby : primary.standbys()) {
       String name = standby.name() == null ? "" : standby.name();
       present.add(name);
-      lags.add(present(standby, replicas.get(name)));
+      ReplicaStatus replica = replicas.get(name);
+      Double behind = walPositions.secondsBehind(now, replayed(standby, replica), standby.replayLagSeconds());
+      lags.add(present(standby, replica, behind, expectedStandbys.contains(name)));
     }
     Set<String> missing = new TreeSet<>(lastSeen.keySet());
     missing.addAll(expectedStandbys);
     missing.removeAll(present);
     for (String name : missing) {
       findings.add(new StandbyGone(name, lastSeen.get(name)));
-      lags.add(gone(name, replicas.get(name)));
+      lags.add(gone(name, replicas.get(name), expectedStandbys.contains(name)));
     }
     present.forEach(name -> lastSeen.put(name, now));
     replicas.forEach((name, status) -> findings.addAll(replicaFindings(name, status)));
@@ -107,27 +116,44 @@ public final class ReplicationTracker {
     lastSeen.remove(name);
   }
 
-  private static ReplicaLag present(StandbyReplication standby, ReplicaStatus replica) {
+  /**
+   * The position the standby has replayed: its own word when it answers as a standby (current to this
+   * poll), else what it last told the primary. A logical sender has no replica view: its {@code replay_lsn}
+   * is what its consumer confirmed.
+   */
+  private static Long replayed(StandbyReplication standby, ReplicaStatus replica) {
+    if (!standby.logical() && replica != null && replica.inRecovery() && replica.replayLsn() != null) {
+      return WalPositions.parse(replica.replayLsn());
+    }
+    return WalPositions.parse(standby.replayLsn());
+  }
+
+  private static ReplicaLag present(StandbyReplication standby, ReplicaStatus replica, Double behind,
+      boolean configured) {
     return new ReplicaLag(standby.name(), false, standby.state(), standby.syncState(), standby.clientAddr(),
         standby.writeLagSeconds(), standby.flushLagSeconds(), standby.replayLagSeconds(),
         standby.sentLagBytes(), standby.flushLagBytes(), standby.replayLagBytes(),
-        replica == null ? null : replica.replayDelaySeconds(),
+        behind,
         replica == null ? null : replica.replayGapBytes(),
         replica == null ? null : replica.paused(),
         replica == null ? null : replica.inRecovery(),
         replica == null ? null : replica.receiverStatus(),
-        standby.logical());
+        standby.logical(), configured);
   }
 
-  /** No primary-side lag for a gone standby; its own view (if it answers) is kept, and is null when not streaming. */
-  private static ReplicaLag gone(String name, ReplicaStatus replica) {
+  /**
+   * No lag for a gone standby: without the primary's view nobody knows how far behind it is (its own view,
+   * if it answers, shows what it received, not what it misses). Its replay gap, pause and receiver state
+   * are kept.
+   */
+  private static ReplicaLag gone(String name, ReplicaStatus replica, boolean configured) {
     return new ReplicaLag(name, true, null, null, null, null, null, null, null, null, null,
-        replica == null ? null : replica.replayDelaySeconds(),
+        null,
         replica == null ? null : replica.replayGapBytes(),
         replica == null ? null : replica.paused(),
         replica == null ? null : replica.inRecovery(),
         replica == null ? null : replica.receiverStatus(),
-        false);
+        false, configured);
   }
 
   private static List<ReplicationFinding> replicaFindings(String name, ReplicaStatus status) {

@@ -25,6 +25,8 @@ import java.time.OffsetDateTime;
  * @param replayLagSeconds  {@code replay_lag}
  * @param replyTime         when the standby's last status message was sent
  * @param logical a logical decoding sender (a subscriber, a CDC tool), not a standby replaying WAL
+ * @param replayLsn         {@code replay_lsn}, as text: what the standby last said it has replayed (it says so
+ *                          every {@code wal_receiver_status_interval} when idle, so it can be that old)
  */
 public record StandbyReplication(
     int pid,
@@ -40,7 +42,8 @@ public record StandbyReplication(
     Double flushLagSeconds,
     Double replayLagSeconds,
     OffsetDateTime replyTime,
-    boolean logical) {
+    boolean logical,
+    String replayLsn) {
 
   /**
    * A lag interval in seconds, with PostgreSQL's NULL read correctly: the lag columns are NULL "if the

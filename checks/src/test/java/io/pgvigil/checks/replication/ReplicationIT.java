@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,6 +124,64 @@ class ReplicationIT {
   }
 
   @Test
+  void replicaIdleThenPausedDuringWritesLagsNoMoreThanThePause(ReplicaPair pair) throws Exception {
+    ReplicationTracker tracker = new ReplicationTracker();
+    // Idle and caught up: no lag, however old the last commit gets (6 s here; the old measure, the age of
+    // the last replayed commit, counted all of it once replay paused).
+    List<Double> idle = new ArrayList<>();
+    Instant idleUntil = Instant.now().plusSeconds(6);
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> {
+      idle.add(lag(tracker, pair));
+      return Instant.now().isAfter(idleUntil);
+    });
+    assertThat(idle).isNotEmpty().allSatisfy(lag -> assertThat(lag).isLessThan(1.0));
+
+    int pauseSeconds = 5;
+    List<double[]> paused = new ArrayList<>();
+    Instant pausedAt = Instant.now();
+    execute(pair.replica(), "SELECT pg_wal_replay_pause()");
+    try {
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        execute(pair.primary(), "INSERT INTO marks SELECT generate_series(1, 100)");
+        double lag = lag(tracker, pair);
+        double elapsed = Duration.between(pausedAt, Instant.now()).toNanos() / 1e9;
+        paused.add(new double[] {elapsed, lag});
+        return elapsed >= pauseSeconds;
+      });
+    } finally {
+      execute(pair.replica(), "SELECT pg_wal_replay_resume()");
+    }
+
+    assertThat(paused).allSatisfy(sample -> assertThat(sample[1])
+        .as("lag %.2f s into the pause", sample[0]).isLessThanOrEqualTo(sample[0] + 1.0));
+    assertThat(paused.get(paused.size() - 1)[1]).as("the lag grew with the pause")
+        .isGreaterThanOrEqualTo(pauseSeconds - 1.5);
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(lag(tracker, pair)).isZero());
+  }
+
+  @Test
+  void caughtUpReplicaHasNoLagAfterThePrimaryRestarts(ReplicaPair pair) throws Exception {
+    // The primary's shutdown checkpoint and its new start write WAL the replica must receive and replay
+    // across a reconnect; once it streams again it is caught up, and its lag is 0, not the idle time.
+    ReplicationTracker tracker = new ReplicationTracker();
+    pair.primary().stop();
+    pair.primary().start();
+    await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+      assertThat(standby(pollPrimary()).state()).isEqualTo("streaming");
+      assertThat(pollReplica().streaming()).isTrue();
+    });
+
+    List<Double> lags = new ArrayList<>();
+    Instant until = Instant.now().plusSeconds(5);
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+      lags.add(lag(tracker, pair));
+      return Instant.now().isAfter(until);
+    });
+
+    assertThat(lags).isNotEmpty().allSatisfy(lag -> assertThat(lag).isLessThan(1.0));
+  }
+
+  @Test
   void stoppedStandbyIsReportedGoneAndNotAsZeroLag(ReplicaPair pair) throws Exception {
     ReplicationTracker tracker = new ReplicationTracker();
     Instant seen = Instant.now();
@@ -224,6 +283,16 @@ class ReplicationIT {
     assertThat(wrongUrl.replayDelaySeconds()).isNull();
     assertThat(new ReplicationTracker().update(Instant.now(), pollPrimary(), Map.of("replica-1", wrongUrl),
         Set.of()).findings()).containsExactly(new ReplicationFinding.ReplicaNotInRecovery("replica-1"));
+  }
+
+  /** One poll of both sides through the tracker: how far replica-1 is behind now. */
+  private double lag(ReplicationTracker tracker, ReplicaPair pair) throws Exception {
+    PrimaryReplication primary = pollPrimary();
+    ReplicaStatus replica = pollReplica();
+    ReplicationReport report = tracker.update(Instant.now(), primary, Map.of(pair.replicaName(), replica),
+        Set.of(pair.replicaName()));
+    return report.replicas().stream().filter(r -> r.name().equals(pair.replicaName())).findFirst()
+        .orElseThrow().replayDelaySeconds();
   }
 
   private PrimaryReplication pollPrimary() throws Exception {

@@ -159,8 +159,160 @@ class ReplicationTrackerTest {
     assertThat(StandbyReplication.lagSeconds(1.5, 8192L)).isEqualTo(1.5);
   }
 
+  @Test
+  void caughtUpStandbyHasNoLagHoweverOldItsLastCommit() {
+    // After a primary restart on an idle cluster the replica's receive position runs ahead of replay for a
+    // while, and its own view (now - last replayed commit) reads the whole idle spell: 287 s.
+    ReplicaStatus replica = replicaAt(lsn(0x3000148), 287.0);
+
+    for (int second = 0; second < 40; second++) {
+      ReplicationReport report = tracker.update(T0.plusSeconds(second),
+          primaryAt(lsn(0x3000148), standbyAt("replica-1", lsn(0x3000148), null)),
+          Map.of("replica-1", replica), Set.of("replica-1"));
+
+      assertThat(lagOf(report, "replica-1")).as("second %d", second).isZero();
+    }
+  }
+
+  @Test
+  void pausedReplicaLagCountsFromTheFirstUnreplayedWalNotFromItsIdleTime() {
+    long position = 0x5000000;
+    Instant lastCommit = T0;
+    int idleSeconds = 60;
+    for (int second = 0; second < idleSeconds; second++) {
+      Instant now = T0.plusSeconds(second);
+      ReplicationReport report = tracker.update(now,
+          primaryAt(lsn(position), standbyAt("replica-1", lsn(position), null)),
+          Map.of("replica-1", replicaAt(lsn(position), 0.0)), Set.of("replica-1"));
+      assertThat(lagOf(report, "replica-1")).isZero();
+    }
+
+    // Replay pauses at `position` while a backfill writes 1 MB a second to the primary.
+    long paused = position;
+    int pauseSeconds = 30;
+    double lag = 0;
+    for (int second = 0; second <= pauseSeconds; second++) {
+      Instant now = T0.plusSeconds(idleSeconds + second);
+      position += 1024 * 1024;
+      // What the replica itself would say (now - last replayed commit), and what pg_stat_replication
+      // says: the standby reported its paused position a while ago.
+      double sinceCommit = Duration.between(lastCommit, now).toSeconds();
+      ReplicationReport report = tracker.update(now,
+          primaryAt(lsn(position), standbyAt("replica-1", lsn(paused), (double) second)),
+          Map.of("replica-1", replicaAt(lsn(paused), sinceCommit)), Set.of("replica-1"));
+      lag = lagOf(report, "replica-1");
+      assertThat(lag).as("lag %d s into the pause", second).isLessThanOrEqualTo(second + 1.0);
+    }
+    assertThat(lag).as("the lag grew with the pause").isGreaterThanOrEqualTo(pauseSeconds - 1.0);
+
+    ReplicationReport resumed = tracker.update(T0.plusSeconds(idleSeconds + pauseSeconds + 1),
+        primaryAt(lsn(position), standbyAt("replica-1", lsn(paused), 30.0)),
+        Map.of("replica-1", replicaAt(lsn(position), 0.0)), Set.of("replica-1"));
+    assertThat(lagOf(resumed, "replica-1")).as("caught up after resume").isZero();
+  }
+
+  @Test
+  void standbyWithoutItsOwnViewIsJudgedByTheReplayPositionItReported() {
+    tracker.update(T0, primaryAt(lsn(0x100), standbyAt("basebackup-standby", lsn(0x100), null)), Map.of(), Set.of());
+    tracker.update(T0.plusSeconds(1), primaryAt(lsn(0x200), standbyAt("basebackup-standby", lsn(0x100), null)),
+        Map.of(), Set.of());
+
+    ReplicationReport report = tracker.update(T0.plusSeconds(5),
+        primaryAt(lsn(0x300), standbyAt("basebackup-standby", lsn(0x100), null)), Map.of(), Set.of());
+
+    assertThat(lagOf(report, "basebackup-standby")).isEqualTo(4.0);
+    assertThat(report.replicas()).singleElement().satisfies(lag -> assertThat(lag.configured()).isFalse());
+  }
+
+  @Test
+  void lagOlderThanTheFirstSampleIsAtLeastThePrimarysReplayLag() {
+    ReplicationReport report = tracker.update(T0,
+        primaryAt(lsn(0x9000000), standbyAt("replica-1", lsn(0x100), 42.5)), Map.of(), Set.of("replica-1"));
+
+    assertThat(lagOf(report, "replica-1")).isEqualTo(42.5);
+    assertThat(report.replicas()).singleElement().satisfies(lag -> assertThat(lag.configured()).isTrue());
+  }
+
+  @Test
+  void aStaleReplayLagDoesNotInflateALagTheSamplesCanDate() {
+    // Idle for a minute: the standby's last status message (and replay_lag with it) is that old.
+    tracker.update(T0, primaryAt(lsn(0x100), standbyAt("replica-1", lsn(0x100), null)), Map.of(), Set.of());
+    tracker.update(T0.plusSeconds(60), primaryAt(lsn(0x200), standbyAt("replica-1", lsn(0x100), 60.0)),
+        Map.of(), Set.of());
+
+    ReplicationReport report = tracker.update(T0.plusSeconds(62),
+        primaryAt(lsn(0x300), standbyAt("replica-1", lsn(0x100), 62.0)), Map.of(), Set.of());
+
+    assertThat(lagOf(report, "replica-1")).isEqualTo(2.0);
+  }
+
+  @Test
+  void lagIsUnknownWithoutAnyReplayPositionOrPrimaryMeasure() {
+    ReplicationReport report = tracker.update(T0,
+        primaryAt(lsn(0x9000000), standbyAt("replica-1", null, null)), Map.of(), Set.of());
+
+    assertThat(report.replicas()).singleElement()
+        .satisfies(lag -> assertThat(lag.replayDelaySeconds()).isNull());
+  }
+
+  @Test
+  void keepsABoundedNumberOfPositionsAndStillReportsAtLeastTheirSpan() {
+    WalPositions positions = new WalPositions(16);
+    for (int second = 0; second < 1000; second++) {
+      positions.observe(T0.plusSeconds(second), 0x1000L + second);
+    }
+
+    assertThat(positions.size()).isEqualTo(16);
+    // Behind by all 1000 s, but only the last 16 are remembered: at least 16 s, never 0.
+    assertThat(positions.secondsBehind(T0.plusSeconds(1000), 0x1000L, null)).isEqualTo(16.0);
+    assertThat(positions.secondsBehind(T0.plusSeconds(1000), 0x1000L, 990.0)).isEqualTo(990.0);
+  }
+
+  @Test
+  void positionThatGoesBackStartsOver() {
+    WalPositions positions = new WalPositions();
+    positions.observe(T0, 0x9000L);
+    positions.observe(T0.plusSeconds(10), 0x100L);
+
+    assertThat(positions.size()).isEqualTo(1);
+    assertThat(positions.secondsBehind(T0.plusSeconds(12), 0x50L, null)).isEqualTo(2.0);
+  }
+
+  @Test
+  void parsesPgLsnText() {
+    assertThat(WalPositions.parse("16/B374D848")).isEqualTo(0x16B374D848L);
+    assertThat(WalPositions.parse("0/0")).isZero();
+    assertThat(WalPositions.parse("FFFFFFFF/FFFFFFFF")).isEqualTo(-1L);
+    assertThat(WalPositions.parse(null)).isNull();
+  }
+
   private ReplicationReport slotPoll(int second, ReplicationSlot... slots) {
     return tracker.update(T0.plusSeconds(second), primary(List.of(), List.of(slots)), Map.of(), Set.of());
+  }
+
+  private static String lsn(long position) {
+    return String.format("%X/%X", position >>> 32, position & 0xFFFFFFFFL);
+  }
+
+  private static PrimaryReplication primaryAt(String currentLsn, StandbyReplication... standbys) {
+    return new PrimaryReplication(OffsetDateTime.now(ZoneOffset.UTC), 170_000, false, currentLsn, List.of(standbys),
+        List.of(), List.of());
+  }
+
+  private static StandbyReplication standbyAt(String name, String replayLsn, Double replayLagSeconds) {
+    return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L, 0L, null,
+        0.0, 0.0, replayLagSeconds, null, false, replayLsn);
+  }
+
+  /** A streaming replica that has replayed up to {@code replayLsn}, and its own (idle-blind) delay. */
+  private static ReplicaStatus replicaAt(String replayLsn, double ownDelaySeconds) {
+    return new ReplicaStatus(OffsetDateTime.now(ZoneOffset.UTC), 170_000, true, "FFFF/0", replayLsn, 1L, null,
+        ownDelaySeconds, "not paused", false, "streaming", null, null, null, List.of());
+  }
+
+  private static double lagOf(ReplicationReport report, String name) {
+    return report.replicas().stream().filter(lag -> lag.name().equals(name)).findFirst().orElseThrow()
+        .replayDelaySeconds();
   }
 
   private static PrimaryReplication primary(List<StandbyReplication> standbys, List<ReplicationSlot> slots) {
@@ -171,7 +323,7 @@ class ReplicationTrackerTest {
   private static StandbyReplication standby(String name, Long replayLagBytes) {
     return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L, 0L, replayLagBytes,
         StandbyReplication.lagSeconds(null, 0L), StandbyReplication.lagSeconds(null, 0L),
-        StandbyReplication.lagSeconds(null, replayLagBytes), null, false);
+        StandbyReplication.lagSeconds(null, replayLagBytes), null, false, "0/3000000");
   }
 
   private static ReplicationSlot slot(String name, boolean active, Long retainedBytes) {

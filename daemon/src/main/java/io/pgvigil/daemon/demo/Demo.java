@@ -285,8 +285,9 @@ public final class Demo implements AutoCloseable {
             %1$s/api/v1/windows, %1$s/api/v1/aborts and pgvigil_abort_actions_total.
           - Replica lag, every 2 minutes from %16$d s after this text: the demo pauses WAL
             replay on %3$s for %17$d s while a backfill writes to the primary.
-            Watch %1$s/api/v1/targets/shop/replication and
-            pgvigil_replication_lag_seconds / pgvigil_replication_lag_bytes grow, then
+            Watch %1$s/api/v1/targets/shop/replication: replayDelaySeconds (the metric
+            pgvigil_replication_lag_seconds{kind="replay_delay"}) counts the seconds of the
+            pause, not the idle time before it, and pgvigil_replication_lag_bytes grows; both
             drain when replay resumes.
           - Alerts (%18$s): the drift, the lock and lag rules at their
             warn and abort levels and the kill switch's decisions become alerts; Slack gets

@@ -45,6 +45,10 @@ public final class MeterNames {
   public static final String TAG_SEVERITY = "severity";
   public static final String TAG_REPLICA = "replica";
   public static final String TAG_SLOT = "slot";
+  /** A WAL sender's kind, {@code physical} or {@code logical}, where {@code kind} already names something else. */
+  public static final String TAG_SENDER = "sender";
+  /** {@code true} for a configured replica, {@code false} for any other WAL sender. */
+  public static final String TAG_CONFIGURED = "configured";
   public static final String TAG_RULE = "rule";
   public static final String TAG_SINK = "sink";
   public static final String TAG_RESULT = "result";

@@ -4,26 +4,34 @@ import static io.pgvigil.daemon.metrics.MeterNames.REPLICATION_LAG;
 import static io.pgvigil.daemon.metrics.MeterNames.REPLICATION_LAG_BYTES;
 import static io.pgvigil.daemon.metrics.MeterNames.REPLICATION_SLOT_RETAINED;
 import static io.pgvigil.daemon.metrics.MeterNames.REPLICATION_STANDBY_UP;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_CONFIGURED;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_KIND;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_REPLICA;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_SENDER;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_SLOT;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.checks.replication.ReplicaLag;
 import io.pgvigil.checks.replication.ReplicationReport;
 import io.pgvigil.checks.replication.ReplicationSlot;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The last replication report of one target and its gauges. A replica or slot
- * gets its series when first seen and keeps them: a standby that is gone
- * reads {@code pgvigil_replication_standby_up 0} and NaN lag (unknown), never
- * 0 lag; a slot that was dropped reads NaN.
+ * The last replication report of one target and its gauges. Every WAL sender's
+ * series say what it is: {@code kind} (on {@code pgvigil_replication_lag_seconds},
+ * {@code sender}, since its {@code kind} is the lag kind) {@code physical} or
+ * {@code logical}, and {@code configured} {@code true} for a configured replica.
+ * A configured replica keeps its series once seen: gone, it reads
+ * {@code pgvigil_replication_standby_up 0} and NaN lag (unknown), never 0 lag.
+ * Any other sender's series go when it leaves (a finished {@code pg_basebackup},
+ * a dropped subscriber: nothing to page about). A slot that was dropped reads NaN.
  */
 public final class ReplicationState {
 
@@ -33,6 +41,7 @@ public final class ReplicationState {
   private final String target;
   private final MeterRegistry registry;
   private final Map<String, ReplicaLag> replicas = new ConcurrentHashMap<>();
+  private final Map<String, Series> series = new ConcurrentHashMap<>();
   private final Map<String, ReplicationSlot> slots = new ConcurrentHashMap<>();
   private volatile ReplicationReport last;
 
@@ -44,9 +53,7 @@ public final class ReplicationState {
   void update(ReplicationReport report) {
     last = report;
     for (ReplicaLag lag : report.replicas()) {
-      if (replicas.put(lag.name(), lag) == null) {
-        register(lag.name());
-      }
+      updateSender(lag);
     }
     for (ReplicationSlot slot : report.slots()) {
       if (slots.put(slot.name(), slot) == null) {
@@ -60,24 +67,53 @@ public final class ReplicationState {
     slots.keySet().retainAll(report.slots().stream().map(ReplicationSlot::name).toList());
   }
 
-  private void register(String replica) {
-    for (String kind : KINDS) {
-      Gauge.builder(REPLICATION_LAG, this, s -> s.seconds(replica, kind))
-          .description("Replication lag of a standby: write, flush, replay (from the primary) and "
-              + "replay_delay (from the replica, 0 when it has replayed all it received)")
-          .baseUnit("seconds")
-          .tags(TAG_TARGET, target, TAG_REPLICA, replica, TAG_KIND, kind)
-          .register(registry);
+  private void updateSender(ReplicaLag lag) {
+    String name = lag.name();
+    Series registered = series.get(name);
+    if (lag.gone() && !lag.configured()) {
+      replicas.remove(name);
+      if (registered != null) {
+        registered.meters().forEach(registry::remove);
+        series.remove(name);
+      }
+      return;
     }
-    Gauge.builder(REPLICATION_LAG_BYTES, this, s -> s.bytes(replica))
+    replicas.put(name, lag);
+    // A gone sender says nothing about its kind: it keeps the series it had.
+    if (registered != null && (lag.gone() || registered.matches(lag))) {
+      return;
+    }
+    if (registered != null) {
+      registered.meters().forEach(registry::remove);
+    }
+    series.put(name, register(lag));
+  }
+
+  private Series register(ReplicaLag lag) {
+    String replica = lag.name();
+    String sender = lag.logical() ? "logical" : "physical";
+    String configured = Boolean.toString(lag.configured());
+    List<Meter> meters = new ArrayList<>();
+    for (String kind : KINDS) {
+      meters.add(Gauge.builder(REPLICATION_LAG, this, s -> s.seconds(replica, kind))
+          .description("Replication lag of a WAL sender: write, flush, replay (pg_stat_replication) and "
+              + "replay_delay (how far behind it is now: the age of the oldest WAL it has not replayed; "
+              + "0 when caught up)")
+          .baseUnit("seconds")
+          .tags(TAG_TARGET, target, TAG_REPLICA, replica, TAG_KIND, kind, TAG_SENDER, sender,
+              TAG_CONFIGURED, configured)
+          .register(registry));
+    }
+    meters.add(Gauge.builder(REPLICATION_LAG_BYTES, this, s -> s.bytes(replica))
         .description("WAL the primary has written that the standby has not replayed yet")
         .baseUnit("bytes")
-        .tags(TAG_TARGET, target, TAG_REPLICA, replica)
-        .register(registry);
-    Gauge.builder(REPLICATION_STANDBY_UP, this, s -> s.up(replica))
-        .description("1 while the standby is connected to the primary, 0 when it is gone")
-        .tags(TAG_TARGET, target, TAG_REPLICA, replica)
-        .register(registry);
+        .tags(TAG_TARGET, target, TAG_REPLICA, replica, TAG_KIND, sender, TAG_CONFIGURED, configured)
+        .register(registry));
+    meters.add(Gauge.builder(REPLICATION_STANDBY_UP, this, s -> s.up(replica))
+        .description("1 while the WAL sender is connected to the primary, 0 when a configured replica is gone")
+        .tags(TAG_TARGET, target, TAG_REPLICA, replica, TAG_KIND, sender, TAG_CONFIGURED, configured)
+        .register(registry));
+    return new Series(lag.logical(), lag.configured(), meters);
   }
 
   private double seconds(String replica, String kind) {
@@ -115,5 +151,12 @@ public final class ReplicationState {
 
   public Optional<ReplicationReport> last() {
     return Optional.ofNullable(last);
+  }
+
+  /** The series registered for one sender, and the labels they carry. */
+  private record Series(boolean logical, boolean configured, List<Meter> meters) {
+    boolean matches(ReplicaLag lag) {
+      return lag.logical() == logical && lag.configured() == configured;
+    }
   }
 }

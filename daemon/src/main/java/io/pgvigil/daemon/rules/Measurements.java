@@ -83,7 +83,9 @@ public final class Measurements {
         }
         continue;
       }
-      Double seconds = max(r.replayLagSeconds(), r.replayDelaySeconds());
+      // How far behind the standby is now (0 when caught up), not pg_stat_replication's replay_lag: that
+      // keeps its last value until the standby's next status message, long after it caught up.
+      Double seconds = r.replayDelaySeconds();
       if (seconds != null) {
         all.add(Measurement.of(Kind.REPLICATION_LAG, r.name(), seconds));
       }
@@ -98,13 +100,6 @@ public final class Measurements {
     }
     all.add(new Measurement(Kind.STANDBY_GONE, "", gone.size(), List.of(), details));
     return all;
-  }
-
-  private static Double max(Double a, Double b) {
-    if (a == null) {
-      return b;
-    }
-    return b == null ? a : Math.max(a, b);
   }
 
   private static Map<String, String> queueDetails(LockQueue q) {

@@ -103,11 +103,25 @@ class DemoIT {
           "pgvigil_alert_notifications_total{result=\"sent\",sink=\"pagerduty\"}") >= 2.0);
 
       // Replica lag: replay paused on the replica while the primary takes a backfill.
+      await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() ->
+          new JsonObject(http.get("/api/v1/targets/shop/replication").body())
+              .getJsonArray("replicas").getJsonObject(0).getBoolean("paused", false));
       await().atMost(Duration.ofSeconds(60)).until(() -> Http.sample(http.get("/metrics").body(),
-          "pgvigil_replication_lag_bytes{replica=\"replica-1\",target=\"shop\"}") > 0);
-      assertThat(http.get("/metrics").body())
-          .contains("pgvigil_replication_lag_seconds{kind=\"replay_delay\",replica=\"replica-1\",target=\"shop\"}")
-          .contains("pgvigil_replication_slot_retained_bytes{slot=");
+          "pgvigil_replication_lag_bytes{configured=\"true\",kind=\"physical\",replica=\"replica-1\",target=\"shop\"}")
+          > 0);
+      assertThat(http.get("/metrics").body()).contains("pgvigil_replication_slot_retained_bytes{slot=");
+      // The lag reported is the pause's (30 s at most), not the idle time before it as well: sampled from
+      // here (the pause may have begun a while ago) until replay has resumed and caught up.
+      String delay = "pgvigil_replication_lag_seconds{configured=\"true\",kind=\"replay_delay\","
+          + "replica=\"replica-1\",sender=\"physical\",target=\"shop\"}";
+      java.util.List<Double> lags = new java.util.ArrayList<>();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        lags.add(Http.sample(http.get("/metrics").body(), delay));
+        return lags.size() > 4 && lags.get(lags.size() - 1) == 0.0;
+      });
+      assertThat(lags).as("replay_delay during and after a 30 s pause")
+          .anySatisfy(lag -> assertThat(lag).isPositive())
+          .allSatisfy(lag -> assertThat(lag).isLessThanOrEqualTo(31.0));
 
       // The Grafana dashboard queries only series this daemon really exports.
       String exported = http.get("/metrics").body();

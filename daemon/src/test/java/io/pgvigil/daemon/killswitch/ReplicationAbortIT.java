@@ -73,7 +73,8 @@ class ReplicationAbortIT {
         Clock.systemUTC())) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(20)).until(() -> Http.sample(http.get("/metrics").body(),
-          "pgvigil_replication_standby_up{replica=\"" + pair.replicaName() + "\",target=\"app\"}") == 1.0);
+          "pgvigil_replication_standby_up{configured=\"true\",kind=\"physical\",replica=\"" + pair.replicaName()
+              + "\",target=\"app\"}") == 1.0);
 
       String lagWindow = openWindow(http, "lag");
       try (Connection r = replica.connect(); Statement rs = r.createStatement();
@@ -88,7 +89,8 @@ class ReplicationAbortIT {
       }
       // Caught up again before the next window, so the lag rule cannot act on that one.
       await().atMost(Duration.ofSeconds(30)).until(() -> Http.sample(http.get("/metrics").body(),
-          "pgvigil_replication_lag_bytes{replica=\"" + pair.replicaName() + "\",target=\"app\"}") < 64 * 1024);
+          "pgvigil_replication_lag_bytes{configured=\"true\",kind=\"physical\",replica=\"" + pair.replicaName()
+              + "\",target=\"app\"}") < 64 * 1024);
       assertThat(Files.readString(hookLog)).contains("PGVIGIL_RULE=replicationLagBytes",
           "PGVIGIL_WINDOW_ID=" + lagWindow);
       assertThat(decisions(http)).noneMatch(d -> d.getString("action").equals("cancel"));

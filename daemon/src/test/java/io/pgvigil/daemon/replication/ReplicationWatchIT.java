@@ -16,14 +16,18 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Replication through the daemon, with a real streaming replica: lag grows
- * while replay is paused and drains when it resumes (API and metrics), and a
- * stopped standby reads as gone, never as zero lag.
+ * Replication through the daemon, with a real streaming replica: no lag while
+ * idle and caught up, lag that grows with a pause of replay (and no faster)
+ * and drains when it resumes (API and metrics), and a stopped standby reads
+ * as gone, never as zero lag.
  */
 @ExtendWith(ReplicaPairExtension.class)
 class ReplicationWatchIT {
@@ -43,7 +47,10 @@ class ReplicationWatchIT {
             replicas: [{ name: %s, url: "%s" }]
             watch: { interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms }
         """.formatted(primary.uri(), pair.replicaName(), replica.uri()), Path.of("."));
-    String replicaLabels = "replica=\"" + pair.replicaName() + "\",target=\"app\"";
+    String replicaLabels = "configured=\"true\",kind=\"physical\",replica=\"" + pair.replicaName()
+        + "\",target=\"app\"";
+    String delay = "pgvigil_replication_lag_seconds{configured=\"true\",kind=\"replay_delay\",replica=\""
+        + pair.replicaName() + "\",sender=\"physical\",target=\"app\"}";
 
     try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
         Duration.ofSeconds(1), Clock.systemUTC())) {
@@ -51,12 +58,29 @@ class ReplicationWatchIT {
       await().atMost(Duration.ofSeconds(20)).until(() ->
           Http.sample(http.get("/metrics").body(), "pgvigil_replication_standby_up{" + replicaLabels + "}") == 1.0);
 
+      // Idle and caught up: no lag, however old the last commit (the CREATE TABLE) gets.
+      await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+          .until(() -> Http.sample(http.get("/metrics").body(), delay) == 0.0);
+
       try (Connection r = replica.connect(); Statement rs = r.createStatement();
           Connection p = primary.connect(); Statement ps = p.createStatement()) {
+        Instant pausedAt = Instant.now();
         rs.execute("SELECT pg_wal_replay_pause()");
         ps.execute("INSERT INTO events (payload) SELECT repeat('x', 200) FROM generate_series(1, 20000)");
         await().atMost(Duration.ofSeconds(20)).until(() -> Http.sample(http.get("/metrics").body(),
             "pgvigil_replication_lag_bytes{" + replicaLabels + "}") > 1_000_000);
+        // Paused for 3 s: the lag counts from the first WAL not replayed, not from the last commit before
+        // the idle spell (4 s and more earlier).
+        List<double[]> samples = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+          double lag = Http.sample(http.get("/metrics").body(), delay);
+          double elapsed = Duration.between(pausedAt, Instant.now()).toNanos() / 1e9;
+          samples.add(new double[] {elapsed, lag});
+          return elapsed >= 3;
+        });
+        assertThat(samples).allSatisfy(sample -> assertThat(sample[1])
+            .as("replay_delay %.2f s into the pause", sample[0]).isLessThanOrEqualTo(sample[0] + 1.0));
+        assertThat(samples.get(samples.size() - 1)[1]).as("the lag grew with the pause").isGreaterThan(1.0);
         JsonObject during = new JsonObject(http.get("/api/v1/targets/app/replication").body());
         JsonObject lag = during.getJsonArray("replicas").getJsonObject(0);
         assertThat(lag.getString("name")).isEqualTo(pair.replicaName());
@@ -68,6 +92,7 @@ class ReplicationWatchIT {
       }
       await().atMost(Duration.ofSeconds(30)).until(() -> Http.sample(http.get("/metrics").body(),
           "pgvigil_replication_lag_bytes{" + replicaLabels + "}") < 100_000);
+      await().atMost(Duration.ofSeconds(30)).until(() -> Http.sample(http.get("/metrics").body(), delay) == 0.0);
 
       replica.stop();
       try {

@@ -49,9 +49,9 @@ class MeasurementsTest {
   @Test
   void aLogicalConsumerLagsWithoutTriggeringTheLagRules() {
     ReplicaLag cdc = new ReplicaLag("debezium", false, "streaming", "async", "10.0.0.9", null, null, 120.0, null,
-        null, 5_000_000_000L, null, null, null, null, null, true);
+        null, 5_000_000_000L, 120.0, null, null, null, null, true, false);
     ReplicaLag standby = new ReplicaLag("replica-1", false, "streaming", "async", "10.0.0.2", null, null, 3.0, null,
-        null, 1024L, null, null, null, null, null, false);
+        null, 1024L, 3.0, null, null, null, null, false, true);
     ReplicationReport report = new ReplicationReport(java.time.Instant.now(), false, List.of(cdc, standby),
         List.of(), List.of(), List.of());
 
@@ -60,9 +60,23 @@ class MeasurementsTest {
         .extracting(Measurement::object).containsOnly("replica-1");
   }
 
+  @Test
+  void replicationLagIsHowFarBehindNowNotTheLastReplayLagThePrimaryMeasured() {
+    // Caught up a moment ago: pg_stat_replication still shows the 30 s it measured during the backfill
+    // until the standby's next status message.
+    ReplicaLag caughtUp = new ReplicaLag("replica-1", false, "streaming", "async", "10.0.0.2", 30.0, 30.0, 30.0,
+        0L, 0L, 0L, 0.0, 0L, false, true, "streaming", false, true);
+    ReplicationReport report = new ReplicationReport(java.time.Instant.now(), false, List.of(caughtUp),
+        List.of(), List.of(), List.of());
+
+    assertThat(Measurements.of(report, java.util.Set.of("replica-1")))
+        .filteredOn(m -> m.kind() == Rules.Kind.REPLICATION_LAG).singleElement()
+        .satisfies(m -> assertThat(m.value()).isZero());
+  }
+
   private static ReplicaLag gone(String name) {
     return new ReplicaLag(name, true, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, false);
+        null, null, false, "replica-1".equals(name));
   }
 
   private static Measurement lockQueue(List<Measurement> all) {
