@@ -29,7 +29,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throwaway certificate authority made in the test, and the certificates it issues. */
-final class TestCa {
+public final class TestCa {
 
   private final KeyPair keys;
   private final X509Certificate certificate;
@@ -41,9 +41,9 @@ final class TestCa {
   }
 
   /** A key and its certificate. */
-  record Issued(PrivateKey key, X509Certificate certificate) {}
+  public record Issued(PrivateKey key, X509Certificate certificate) {}
 
-  static TestCa create(String name) throws Exception {
+  public static TestCa create(String name) throws Exception {
     KeyPair keys = ecKeys();
     X500Name subject = new X500Name("CN=" + name);
     JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, BigInteger.ONE,
@@ -54,16 +54,16 @@ final class TestCa {
     return new TestCa(keys, sign(builder, keys.getPrivate()));
   }
 
-  X509Certificate certificate() {
+  public X509Certificate certificate() {
     return certificate;
   }
 
   /** A server certificate naming these DNS names (none: a client certificate for user {@code commonName}). */
-  Issued issue(String commonName, List<String> dnsNames) throws Exception {
+  public Issued issue(String commonName, List<String> dnsNames) throws Exception {
     return issue(commonName, dnsNames, ecKeys());
   }
 
-  Issued issue(String commonName, List<String> dnsNames, KeyPair subjectKeys) throws Exception {
+  public Issued issue(String commonName, List<String> dnsNames, KeyPair subjectKeys) throws Exception {
     JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
         new X500Name(certificate.getSubjectX500Principal().getName()), BigInteger.valueOf(serial.incrementAndGet()),
         Date.from(Instant.now().minus(Duration.ofHours(1))), Date.from(Instant.now().plus(Duration.ofDays(1))),
@@ -76,13 +76,13 @@ final class TestCa {
     return new Issued(subjectKeys.getPrivate(), sign(builder, keys.getPrivate()));
   }
 
-  static KeyPair ecKeys() throws GeneralSecurityException {
+  public static KeyPair ecKeys() throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"));
     return generator.generateKeyPair();
   }
 
-  static KeyPair rsaKeys() throws GeneralSecurityException {
+  public static KeyPair rsaKeys() throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     return generator.generateKeyPair();
@@ -94,29 +94,29 @@ final class TestCa {
         builder.build(new JcaContentSignerBuilder(algorithm).build(issuerKey)));
   }
 
-  static String pem(X509Certificate certificate) throws GeneralSecurityException {
+  public static String pem(X509Certificate certificate) throws GeneralSecurityException {
     return pem("CERTIFICATE", certificate.getEncoded());
   }
 
   /** PKCS#8, what OpenSSL 3 writes. */
-  static String pem(PrivateKey key) {
+  public static String pem(PrivateKey key) {
     return pem("PRIVATE KEY", key.getEncoded());
   }
 
   /** PKCS#1, what older {@code openssl genrsa} writes. */
-  static String pkcs1Pem(PrivateKey rsaKey) throws Exception {
+  public static String pkcs1Pem(PrivateKey rsaKey) throws Exception {
     return pem("RSA PRIVATE KEY",
         PrivateKeyInfo.getInstance(rsaKey.getEncoded()).parsePrivateKey().toASN1Primitive().getEncoded());
   }
 
-  static String pem(String type, byte[] der) {
+  public static String pem(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
         + "\n-----END " + type + "-----\n";
   }
 
   /** Writes owner-only (PostgreSQL refuses a key file others can read). */
-  static Path write(Path file, String text) throws Exception {
+  public static Path write(Path file, String text) throws Exception {
     Files.deleteIfExists(file);
     Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, text, StandardCharsets.US_ASCII);
