@@ -7,6 +7,9 @@ import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.HistoryException;
 import io.pgvigil.checks.history.MigrationHistory;
 import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.checks.shadow.ShadowDatabase;
+import io.pgvigil.checks.shadow.ShadowDatabases;
+import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.checks.tls.TlsFailure;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.drift.HistorySources;
@@ -151,6 +154,25 @@ class TlsIT {
     assertThat(reactiveSession(url).ssl()).isTrue();
     assertThat(jdbcSession(url).ssl()).isTrue();
     assertThat(url.redacted()).doesNotContain("BEGIN").contains("sslrootcert=<inline-pem>");
+  }
+
+  @Test
+  void aUrlShadowOnAServerThatRequiresTlsIsCreatedAndDroppedOverTls() throws Exception {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://" + TlsServer.TLS_USER + "@localhost:" + server.port()
+        + "/postgres?sslmode=verify-full&sslrootcert=" + server.rootCert());
+
+    String name;
+    try (ShadowDatabase shadow = ShadowDatabases.onServer(HistorySources.database(url), TestServers.major())) {
+      name = shadow.database();
+      assertThat(jdbcSession(DatabaseUrl.parse(url.redacted().replace("/postgres?", "/" + name + "?"))).ssl())
+          .isTrue();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + server.port()
+        + "/postgres?user=postgres&sslmode=disable"); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("the shadow database was dropped, over TLS").isZero();
+    }
   }
 
   record Session(boolean ssl, String clientDn) {}

@@ -12,12 +12,14 @@ import java.util.List;
 
 /**
  * An embedded PostgreSQL with {@code ssl = on} and a certificate issued for {@code localhost} (only)
- * by a CA made in the test. Role {@value #CERT_USER} must log in with a client certificate; every
- * other role is trusted, over TLS or not.
+ * by a CA made in the test. Role {@value #CERT_USER} must log in with a client certificate, role
+ * {@value #TLS_USER} over TLS; every other role is trusted, over TLS or not.
  */
 public final class TlsServer implements AutoCloseable {
 
   public static final String CERT_USER = "certuser";
+  /** A role that may only connect over TLS, and create databases (for a url shadow). */
+  public static final String TLS_USER = "tlsonly";
 
   private final TestCa ca;
   private final Path dir;
@@ -40,6 +42,7 @@ public final class TlsServer implements AutoCloseable {
     Path hba = TestCa.write(dir.resolve("pg_hba.conf"), String.join("\n",
         "hostssl all " + CERT_USER + " 127.0.0.1/32 cert",
         "host all " + CERT_USER + " 127.0.0.1/32 reject",
+        "hostnossl all " + TLS_USER + " 127.0.0.1/32 reject",
         "host all all 127.0.0.1/32 trust", ""));
     EmbeddedPostgres server = EmbeddedPostgres.builder().major(TestServers.major())
         .binariesCache(TestServers.binariesCache()).name("tls")
@@ -52,6 +55,7 @@ public final class TlsServer implements AutoCloseable {
     try (Connection c = DriverManager.getConnection(server.jdbcUrl("postgres"));
         Statement s = c.createStatement()) {
       s.execute("CREATE ROLE " + CERT_USER + " LOGIN");
+      s.execute("CREATE ROLE " + TLS_USER + " LOGIN CREATEDB");
     }
     return new TlsServer(ca, dir, server);
   }
