@@ -9,6 +9,7 @@ import io.pgvigil.checks.history.MigrationHistory;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.shadow.ShadowDatabase;
 import io.pgvigil.checks.shadow.ShadowDatabases;
+import io.pgvigil.checks.testing.OwnedTestPostgres;
 import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.checks.tls.TlsFailure;
 import io.pgvigil.daemon.config.DatabaseUrl;
@@ -143,6 +144,21 @@ class TlsIT {
 
     assertThat(reactiveSession(url).clientDn()).isEqualTo("/CN=" + TlsServer.CERT_USER);
     assertThat(jdbcSession(url).clientDn()).isEqualTo("/CN=" + TlsServer.CERT_USER);
+    assertThatThrownBy(() -> readHistory(url)).as("the history reader got in, and found no history")
+        .hasMessageStartingWith("history table public.flyway_schema_history does not exist");
+  }
+
+  @Test
+  void requireAgainstAServerWithoutTlsFailsSayingSo() throws Exception {
+    try (OwnedTestPostgres plain = TestServers.start("plain")) {
+      DatabaseUrl url = DatabaseUrl.parse(plain.uri() + "?sslmode=require");
+      String reason = "the server " + plain.host() + " does not accept TLS connections; turn ssl on in its"
+          + " postgresql.conf or use sslmode=prefer";
+
+      assertThat(reactiveFailure(url)).isEqualTo(reason);
+      assertThatThrownBy(() -> readHistory(url)).hasMessageEndingWith(reason);
+      assertThat(reactiveSession(DatabaseUrl.parse(plain.uri() + "?sslmode=prefer")).ssl()).isFalse();
+    }
   }
 
   @Test
