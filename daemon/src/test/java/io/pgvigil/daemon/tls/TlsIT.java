@@ -90,6 +90,15 @@ class TlsIT {
   }
 
   @Test
+  void allowFallsBackToTlsWhenTheServerRefusesPlainText() throws Exception {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://" + TlsServer.TLS_USER + "@localhost:" + server.port()
+        + "/postgres?sslmode=allow");
+
+    assertThat(reactiveSession(url).ssl()).isTrue();
+    assertThat(jdbcSession(url).ssl()).isTrue();
+  }
+
+  @Test
   void verifyFullConnectsWithTheRightCaAndHost() throws Exception {
     DatabaseUrl url = server.parse("localhost", "sslmode=verify-full&sslrootcert=" + server.rootCert());
 
