@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,9 +21,6 @@ public record DatabaseUrl(String host, int port, String database, String user,
                           Optional<SecretValue> password, Map<String, String> params) {
 
     public static final int DEFAULT_PORT = 5432;
-
-    /** The URL parameters pgvigil understands; libpq's meaning. {@code password} is taken as the password. */
-    public static final List<String> KNOWN_PARAMS = List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "password");
 
     private static final Set<String> KNOWN_SCHEMES = Set.of(
             "http", "https", "mysql", "mariadb", "mongodb", "redis", "sqlserver", "oracle", "jdbc", "pgsql", "psql");
@@ -122,7 +118,7 @@ public record DatabaseUrl(String host, int port, String database, String user,
         if (password.isEmpty() && queryPassword != null && !queryPassword.isEmpty()) {
             password = Optional.of(SecretValue.of(queryPassword));
         }
-        validateParams(plainParams);
+        UrlParameters.validate(plainParams);
         return new DatabaseUrl(host, parsePort(portText), database, user, password, plainParams);
     }
 
@@ -136,44 +132,6 @@ public record DatabaseUrl(String host, int port, String database, String user,
         Map<String, String> changed = new LinkedHashMap<>(params);
         changed.put(key, value);
         return new DatabaseUrl(host, port, database, user, password, changed);
-    }
-
-    /**
-     * Anything but libpq's TLS parameters is refused: an unknown parameter used to travel to the
-     * server as a startup parameter, where a typo (sslmod=require) silently meant no TLS.
-     */
-    private static void validateParams(Map<String, String> params) {
-        for (String key : params.keySet()) {
-            if (!KNOWN_PARAMS.contains(key)) {
-                String shown = key.matches("[A-Za-z0-9_.-]{1,40}") ? "'" + key + "'" : "a parameter";
-                throw new InvalidUrlException("has unknown parameter " + shown
-                        + ConfigNode.closest(key, KNOWN_PARAMS).map(s -> "; did you mean '" + s + "'?").orElse("")
-                        + " (known parameters: " + String.join(", ", KNOWN_PARAMS) + ")");
-            }
-        }
-        String mode = params.get("sslmode");
-        if (mode != null && SslMode.fromLibpq(mode).isEmpty()) {
-            String shown = mode.matches("[A-Za-z0-9_-]{1,20}") ? "'" + mode + "'" : "the value";
-            throw new InvalidUrlException("has sslmode " + shown + "; use one of " + String.join(", ", SslMode.names()));
-        }
-        for (String file : List.of("sslrootcert", "sslcert", "sslkey")) {
-            if (params.containsKey(file) && params.get(file).isBlank()) {
-                throw new InvalidUrlException("has an empty " + file + "; give a PEM file path or remove it");
-            }
-        }
-        if (params.containsKey("sslcert") != params.containsKey("sslkey")) {
-            throw new InvalidUrlException("has " + (params.containsKey("sslcert") ? "sslcert without sslkey" : "sslkey without sslcert")
-                    + "; a client certificate needs both the certificate (sslcert) and its private key (sslkey)");
-        }
-        if (TlsSettings.SYSTEM_ROOT_CERT.equals(params.get("sslrootcert"))
-                && !SslMode.fromLibpq(mode == null ? "" : mode).filter(SslMode::verifiesHost).isPresent()) {
-            throw new InvalidUrlException("has sslrootcert=system without sslmode=verify-full; as in libpq, the"
-                    + " system's CAs vouch for any public host name, so the host name must be checked too");
-        }
-        if (mode != null && !SslMode.fromLibpq(mode).orElseThrow().usesTls()
-                && (params.containsKey("sslrootcert") || params.containsKey("sslcert"))) {
-            throw new InvalidUrlException("has sslmode=disable together with TLS files; remove them or choose another sslmode");
-        }
     }
 
     /** The URL without its password, safe for logs and {@code check-config}. */

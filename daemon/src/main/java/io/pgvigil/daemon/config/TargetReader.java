@@ -109,7 +109,7 @@ final class TargetReader {
             return Optional.empty();
         }
         try {
-            DatabaseUrl url = resolveTlsFiles(DatabaseUrl.parse(text.get()));
+            DatabaseUrl url = TlsFiles.resolve(DatabaseUrl.parse(text.get()), baseDir);
             if (!TlsFiles.usable(url.tls(), urlNode)) {
                 return Optional.empty();
             }
@@ -118,22 +118,6 @@ final class TargetReader {
             urlNode.problem(e.getMessage());
             return Optional.empty();
         }
-    }
-
-    /** PEM paths are relative to the config file, like the migration locations. */
-    private DatabaseUrl resolveTlsFiles(DatabaseUrl url) {
-        DatabaseUrl resolved = url;
-        for (String key : List.of("sslrootcert", "sslcert", "sslkey")) {
-            String value = url.params().get(key);
-            if (value != null && !PemSource.isPem(value) && !value.equals(TlsSettings.SYSTEM_ROOT_CERT)) {
-                try {
-                    resolved = resolved.withParam(key, baseDir.resolve(value).normalize().toString());
-                } catch (InvalidPathException e) {
-                    // reported by TlsFiles as a file that cannot be read
-                }
-            }
-        }
-        return resolved;
     }
 
     private List<ReplicaConfig> readReplicas(ConfigNode replicas) {
