@@ -1,7 +1,9 @@
 package io.pgvigil.checks.history;
 
+import io.pgvigil.checks.tls.TlsFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.postgresql.Driver;
@@ -57,6 +59,10 @@ final class HistoryConnection {
    * pgjdbc's messages carry host, port and user but never the password.
    */
   static HistoryException describe(SQLException e, HistoryDatabase db) {
+    Optional<String> tls = TlsFailure.reason(e, host(db));
+    if (tls.isPresent()) {
+      return new HistoryException("cannot connect to PostgreSQL at " + where(db) + ": " + tls.get(), e);
+    }
     String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
     String reason = firstLine(e.getMessage());
     if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
@@ -68,6 +74,11 @@ final class HistoryConnection {
           + reason + state, e);
     }
     return new HistoryException("reading the migration history in " + where(db) + " failed: " + reason + state, e);
+  }
+
+  private static String host(HistoryDatabase db) {
+    Properties parsed = Driver.parseURL(db.jdbcUrl(), new Properties());
+    return parsed == null ? "the server" : parsed.getProperty("PGHOST", "localhost");
   }
 
   /** {@code host:port/database}, from the URL as pgjdbc itself parses it. */

@@ -118,7 +118,20 @@ public record DatabaseUrl(String host, int port, String database, String user,
         if (password.isEmpty() && queryPassword != null && !queryPassword.isEmpty()) {
             password = Optional.of(SecretValue.of(queryPassword));
         }
+        UrlParameters.validate(plainParams);
         return new DatabaseUrl(host, parsePort(portText), database, user, password, plainParams);
+    }
+
+    /** How this URL's connections are protected (sslmode and the PEM files). */
+    public TlsSettings tls() {
+        return TlsSettings.fromParams(params);
+    }
+
+    /** A copy with one parameter replaced, e.g. a PEM path made absolute. */
+    public DatabaseUrl withParam(String key, String value) {
+        Map<String, String> changed = new LinkedHashMap<>(params);
+        changed.put(key, value);
+        return new DatabaseUrl(host, port, database, user, password, changed);
     }
 
     /** The URL without its password, safe for logs and {@code check-config}. */
@@ -130,7 +143,7 @@ public record DatabaseUrl(String host, int port, String database, String user,
                 .append('/').append(encode(database));
         if (!params.isEmpty()) {
             out.append('?').append(params.entrySet().stream()
-                    .map(e -> encode(e.getKey()) + "=" + (isSensitive(e.getKey()) ? "******" : encode(e.getValue())))
+                    .map(e -> encode(e.getKey()) + "=" + shown(e.getKey(), e.getValue()))
                     .collect(Collectors.joining("&")));
         }
         return out.toString();
@@ -146,9 +159,12 @@ public record DatabaseUrl(String host, int port, String database, String user,
         return redacted();
     }
 
-    // sslpassword unlocks the client key; treat anything named like a password as secret.
-    private static boolean isSensitive(String key) {
-        return key.toLowerCase().contains("password");
+    /** A PEM given inline is shown as a mark; an inline private key is a secret like a password. */
+    private static String shown(String key, String value) {
+        if (key.contains("password") || key.equals("sslkey") && PemSource.isPem(value)) {
+            return "******";
+        }
+        return PemSource.isPem(value) ? "<inline-pem>" : encode(value).replace("%2F", "/");
     }
 
     private static int parsePort(String text) {

@@ -109,7 +109,10 @@ final class TargetReader {
             return Optional.empty();
         }
         try {
-            DatabaseUrl url = DatabaseUrl.parse(text.get());
+            DatabaseUrl url = TlsFiles.resolve(DatabaseUrl.parse(text.get()), baseDir);
+            if (!TlsFiles.usable(url.tls(), urlNode)) {
+                return Optional.empty();
+            }
             return Optional.of(password.isPresent() ? url.withPassword(password) : url);
         } catch (DatabaseUrl.InvalidUrlException e) {
             urlNode.problem(e.getMessage());

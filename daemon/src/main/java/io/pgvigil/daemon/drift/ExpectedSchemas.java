@@ -12,6 +12,8 @@ import io.pgvigil.checks.shadow.ShadowDatabases;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
+import io.pgvigil.daemon.tls.TlsSetupException;
+import io.pgvigil.daemon.tls.VertxTls;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -117,6 +119,13 @@ final class ExpectedSchemas {
         .setProperties(Map.of("application_name", "pgvigil"));
     if (db.password() != null) {
       options.setPassword(db.password());
+    }
+    if (shadow.admin().isPresent()) {
+      try {
+        VertxTls.apply(options, shadow.adminTls()); // the scratch server of shadow.url, as its URL says
+      } catch (TlsSetupException e) {
+        return Future.failedFuture(e);
+      }
     }
     // As many connections as the snapshotter spreads a snapshot over: the shadow is pgvigil's own.
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(SnapshotOptions.MAX_PARALLELISM))

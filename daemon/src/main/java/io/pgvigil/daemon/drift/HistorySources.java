@@ -5,6 +5,8 @@ import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.MigrationsConfig;
 import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.daemon.tls.JdbcTls;
+import io.pgvigil.daemon.tls.TlsSetupException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -23,15 +25,20 @@ public final class HistorySources {
     return new MigrationSource.Prisma(((MigrationsConfig.Prisma) migrations).directory());
   }
 
-  /** A JDBC URL without credentials (the password travels separately and is never printed). */
+  /**
+   * A JDBC URL without credentials (the password travels separately and is never printed); its
+   * parameters are the TLS settings, for pgjdbc ({@link JdbcTls}).
+   */
   public static HistoryDatabase database(DatabaseUrl url) {
-    String params = url.params().entrySet().stream()
-        .filter(e -> !e.getKey().equals("password"))
-        .map(HistorySources::param)
-        .collect(Collectors.joining("&"));
+    Map<String, String> tls;
+    try {
+      tls = JdbcTls.parameters(url.tls());
+    } catch (TlsSetupException e) {
+      throw new IllegalStateException(url.redacted() + ": " + e.getMessage(), e);
+    }
+    String params = tls.entrySet().stream().map(HistorySources::param).collect(Collectors.joining("&"));
     String jdbc = "jdbc:postgresql://" + host(url.host()) + ":" + url.port() + "/"
-        + URLEncoder.encode(url.database(), StandardCharsets.UTF_8)
-        + (params.isEmpty() ? "" : "?" + params);
+        + URLEncoder.encode(url.database(), StandardCharsets.UTF_8) + "?" + params;
     return new HistoryDatabase(jdbc, url.user(), url.password().map(SecretValue::reveal).orElse(null));
   }
 

@@ -1,17 +1,19 @@
 package io.pgvigil.daemon.drift;
 
 import io.pgvigil.checks.history.HistoryDatabase;
+import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.ShadowConfig;
+import io.pgvigil.daemon.config.TlsSettings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Where expected schemas are built: an embedded server of the live major, or a
- * scratch server the operator provides ({@code admin}).
+ * scratch server the operator provides ({@code admin}, reached with {@code adminTls}).
  */
 public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> admin,
-    Storage storage) {
+    TlsSettings adminTls, Storage storage) {
 
   /**
    * Where the daemon writes: the unpacked PostgreSQL binaries, the embedded shadows' data and
@@ -31,7 +33,8 @@ public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> a
   }
 
   public static ShadowSettings of(ShadowConfig config, Storage storage) {
-    return new ShadowSettings(config.mode(), config.url().map(HistorySources::database), storage);
+    return new ShadowSettings(config.mode(), config.url().map(HistorySources::database),
+        config.url().map(DatabaseUrl::tls).orElse(TlsSettings.PLAIN), storage);
   }
 
   public Path binariesCache() {

@@ -1,8 +1,10 @@
 package io.pgvigil.daemon.runtime;
 
+import io.pgvigil.checks.tls.TlsFailure;
 import io.vertx.pgclient.PgException;
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /** Turns a failed database call into one line a person can act on. */
@@ -10,7 +12,15 @@ final class Failures {
 
   private Failures() {}
 
+  /** As {@link #describe(Throwable, Duration)}, and why a TLS connection to {@code host} failed. */
+  static String describe(Throwable cause, Duration timeout, String host) {
+    return TlsFailure.reason(cause, host).orElseGet(() -> describe(cause, timeout));
+  }
+
   static String describe(Throwable cause, Duration timeout) {
+    if (cause instanceof TargetDownException down) {
+      return down.getMessage();
+    }
     if (cause instanceof PgException pg) {
       return pg.getErrorMessage() + " (SQLSTATE " + pg.getSqlState() + ")";
     }
@@ -19,6 +29,10 @@ final class Failures {
     }
     if (cause instanceof ConnectException || cause.getCause() instanceof ConnectException) {
       return "cannot connect: " + cause.getMessage();
+    }
+    Optional<String> tls = TlsFailure.reason(cause, "the server");
+    if (tls.isPresent()) {
+      return tls.get();
     }
     String message = cause.getMessage();
     return message == null ? cause.getClass().getSimpleName() : message;

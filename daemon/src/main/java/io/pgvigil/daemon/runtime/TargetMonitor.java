@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.checks.server.ServerInfo;
 import io.pgvigil.checks.server.ServerProbe;
+import io.pgvigil.daemon.tls.VertxTls;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -186,9 +187,13 @@ public final class TargetMonitor extends VerticleBase {
           reconnect.connected();
           markUp(true, null);
         })
-        .onFailure(e -> {
+        .recover(e -> {
           reconnect.failed(e);
-          markUp(false, Failures.describe(e, spec.queryTimeout().plus(spec.connectTimeout())));
+          // Described once, so the down line and the heartbeat's lastError say the same (e.g. why TLS failed).
+          String reason = Failures.describe(VertxTls.explain(e, spec.connect()),
+              spec.queryTimeout().plus(spec.connectTimeout()), spec.connect().getHost());
+          markUp(false, reason);
+          return Future.failedFuture(new TargetDownException(reason, e));
         })
         .eventually(() -> {
           polled = true;

@@ -3,8 +3,9 @@ package io.pgvigil.daemon.runtime;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.alerts.SecretValue;
 import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.tls.TlsSetupException;
+import io.pgvigil.daemon.tls.VertxTls;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.SslMode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,15 +32,8 @@ public final class TargetSpecs {
    * if the client-side timeout fails to fire.
    */
   public static PgConnectOptions connectOptions(DatabaseUrl url, Duration queryTimeout) {
+    // URL parameters are TLS settings only (DatabaseUrl refuses others): none is a startup parameter.
     Map<String, String> startup = new HashMap<>();
-    String sslMode = null;
-    for (Map.Entry<String, String> param : url.params().entrySet()) {
-      if (param.getKey().equals("sslmode")) {
-        sslMode = param.getValue();
-      } else {
-        startup.put(param.getKey(), param.getValue());
-      }
-    }
     String millis = Long.toString(queryTimeout.toMillis());
     startup.put("application_name", TargetSpec.APPLICATION_NAME);
     startup.put("statement_timeout", millis);
@@ -57,9 +51,11 @@ public final class TargetSpecs {
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheSqlFilter(sql -> true);
     url.password().map(SecretValue::reveal).ifPresent(options::setPassword);
-    if (sslMode != null) {
-      options.setSslMode(SslMode.of(sslMode));
+    try {
+      return VertxTls.apply(options, url.tls());
+    } catch (TlsSetupException e) {
+      // The config check read these files already: they changed since.
+      throw new IllegalStateException(url.redacted() + ": " + e.getMessage(), e);
     }
-    return options;
   }
 }

@@ -117,13 +117,13 @@ class ConfigLoaderTest {
         PgvigilConfig config = new ConfigLoader(Map.of("DB_HOST", "db.internal")).parse("""
                 targets:
                   - name: app
-                    url: postgresql://u@${env:DB_HOST}:6432/app?application_name=$${literal}
+                    url: postgresql://u@${env:DB_HOST}:6432/app$${literal}
                 """, dir);
 
         DatabaseUrl url = config.targets().get(0).url();
         assertThat(url.host()).isEqualTo("db.internal");
         assertThat(url.port()).isEqualTo(6432);
-        assertThat(url.params()).containsEntry("application_name", "${literal}");
+        assertThat(url.database()).isEqualTo("app${literal}");
     }
 
     @Test

@@ -14,14 +14,14 @@ class DatabaseUrlTest {
 
     @Test
     void parsesAllParts() {
-        DatabaseUrl url = DatabaseUrl.parse("postgresql://pgvigil:pw@db.internal:6432/app?sslmode=require&application_name=x");
+        DatabaseUrl url = DatabaseUrl.parse("postgresql://pgvigil:pw@db.internal:6432/app?sslmode=require&sslrootcert=/etc/ca.pem");
 
         assertThat(url.host()).isEqualTo("db.internal");
         assertThat(url.port()).isEqualTo(6432);
         assertThat(url.database()).isEqualTo("app");
         assertThat(url.user()).isEqualTo("pgvigil");
         assertThat(url.password()).contains(SecretValue.of("pw"));
-        assertThat(url.params()).containsExactly(Map.entry("sslmode", "require"), Map.entry("application_name", "x"));
+        assertThat(url.params()).containsExactly(Map.entry("sslmode", "require"), Map.entry("sslrootcert", "/etc/ca.pem"));
     }
 
     @Test
@@ -52,12 +52,29 @@ class DatabaseUrlTest {
     }
 
     @Test
-    void redactsThePasswordEverywhereItIsRendered() {
-        DatabaseUrl url = DatabaseUrl.parse("postgresql://dev%40corp:hunter2@db/app?sslpassword=keypw&sslmode=verify-full");
+    void redactsThePasswordAndAnInlineKeyEverywhereTheUrlIsRendered() {
+        String key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAhunter3\n-----END PRIVATE KEY-----";
+        DatabaseUrl url = DatabaseUrl.parse("postgresql://dev%40corp:hunter2@db/app?sslmode=verify-full"
+                + "&sslrootcert=/etc/pg/root.crt&sslcert=/etc/pg/client.crt&sslkey=" + key);
 
-        assertThat(url.redacted())
-                .isEqualTo("postgresql://dev%40corp@db:5432/app?sslpassword=******&sslmode=verify-full");
-        assertThat(url.toString()).isEqualTo(url.redacted()).doesNotContain("hunter2", "keypw");
+        assertThat(url.redacted()).isEqualTo("postgresql://dev%40corp@db:5432/app?sslmode=verify-full"
+                + "&sslrootcert=/etc/pg/root.crt&sslcert=/etc/pg/client.crt&sslkey=******");
+        assertThat(url.toString()).isEqualTo(url.redacted()).doesNotContain("hunter2", "hunter3");
+    }
+
+    @Test
+    void readsLibpqTlsSettingsWithPreferAsTheDefault() {
+        TlsSettings none = DatabaseUrl.parse("postgresql://u@db/app").tls();
+        TlsSettings full = DatabaseUrl.parse("postgresql://u@db/app?sslmode=verify-full&sslrootcert=ca.pem").tls();
+        TlsSettings require = DatabaseUrl.parse("postgresql://u@db/app?sslmode=require").tls();
+
+        assertThat(none.mode()).isEqualTo(SslMode.PREFER);
+        assertThat(none.verifiesChain()).isFalse();
+        assertThat(full.mode()).isEqualTo(SslMode.VERIFY_FULL);
+        assertThat(full.rootCert()).contains(new PemSource.File(java.nio.file.Path.of("ca.pem")));
+        assertThat(require.verifiesChain()).isFalse();
+        assertThat(DatabaseUrl.parse("postgresql://u@db/app?sslmode=require&sslrootcert=ca.pem").tls().verifiesChain())
+                .as("require with a root certificate checks the chain, as in libpq").isTrue();
     }
 
     @Test
@@ -87,7 +104,13 @@ class DatabaseUrlTest {
             "postgresql://u:pw@/app              | has no host; write it as postgresql://user@HOST:5432/database",
             "db:5432/app                         | is not a database URL; write it as postgresql://user@host:5432/database",
             "postgresql://u:p%zzw@db/app         | has an invalid percent-escape in the password",
-            "postgresql://u@a:5432,b:5432/app    | lists several hosts; pgvigil watches one server per URL, declare replicas separately"
+            "postgresql://u@a:5432,b:5432/app    | lists several hosts; pgvigil watches one server per URL, declare replicas separately",
+            "postgresql://u:pw@db/app?application_name=x | has unknown parameter 'application_name' (known parameters: sslmode, sslrootcert, sslcert, sslkey, password)",
+            "postgresql://u:pw@db/app?sslmod=require | has unknown parameter 'sslmod'; did you mean 'sslmode'? (known parameters: sslmode, sslrootcert, sslcert, sslkey, password)",
+            "postgresql://u:pw@db/app?sslmode=bogus | has sslmode 'bogus'; use one of disable, allow, prefer, require, verify-ca, verify-full",
+            "postgresql://u:pw@db/app?sslcert=c.pem | has sslcert without sslkey; a client certificate needs both the certificate (sslcert) and its private key (sslkey)",
+            "postgresql://u:pw@db/app?sslmode=require&sslrootcert=system | has sslrootcert=system without sslmode=verify-full; as in libpq, the system's CAs vouch for any public host name, so the host name must be checked too",
+            "postgresql://u:pw@db/app?sslmode=disable&sslrootcert=ca.pem | has sslmode=disable together with TLS files; remove them or choose another sslmode"
     })
     void rejectsBrokenUrlsWithoutEchoingThePassword(String text, String message) {
         assertThatThrownBy(() -> DatabaseUrl.parse(text))

@@ -41,7 +41,7 @@ class SecretsNeverLeakTest {
                 server: { apiToken: "${env:SECRET}", readToken: "${env:SECRET}" }
                 targets:
                   - name: app
-                    url: "postgresql://u:${env:SECRET}@db/app?sslpassword=${env:SECRET}"
+                    url: "postgresql://u:${env:SECRET}@db/app"
                     replicas: [{ name: r1, url: "postgresql://u@replica/app", password: "${file:pg.secret}" }]
                     shadow: { mode: url, url: "${env:SECRET_DB_URL}" }
                   - name: other

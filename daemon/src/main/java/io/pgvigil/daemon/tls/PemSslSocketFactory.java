@@ -1,0 +1,30 @@
+package io.pgvigil.daemon.tls;
+
+import io.pgvigil.daemon.config.PemSource;
+import io.pgvigil.daemon.config.SslMode;
+import io.pgvigil.daemon.config.TlsSettings;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Properties;
+import org.postgresql.ssl.WrappedFactory;
+
+/**
+ * pgjdbc's {@code sslfactory} for pgvigil's JDBC connections (history reader, Flyway, shadow,
+ * review): trust and keys come from {@link TlsContexts}, as for the reactive client, instead of
+ * pgjdbc's own file handling (which wants other key formats and ~/.postgresql defaults). pgjdbc
+ * itself still checks the host name for verify-full and falls back for allow/prefer.
+ */
+public final class PemSslSocketFactory extends WrappedFactory {
+
+  /** pgjdbc calls this with the connection's properties, the URL parameters among them. */
+  public PemSslSocketFactory(Properties info) throws TlsSetupException {
+    TlsSettings tls = new TlsSettings(
+        SslMode.fromLibpq(info.getProperty("sslmode", SslMode.DEFAULT.libpq())).orElse(SslMode.DEFAULT),
+        file(info, "sslrootcert"), file(info, "sslcert"), file(info, "sslkey"));
+    factory = TlsContexts.sslContext(tls).getSocketFactory();
+  }
+
+  private static Optional<PemSource> file(Properties info, String key) {
+    return Optional.ofNullable(info.getProperty(key)).map(path -> new PemSource.File(Path.of(path)));
+  }
+}

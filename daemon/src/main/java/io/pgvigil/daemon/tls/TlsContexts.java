@@ -1,0 +1,119 @@
+package io.pgvigil.daemon.tls;
+
+import io.pgvigil.daemon.config.TlsSettings;
+import java.io.IOException;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The JDK trust and key managers for one {@link TlsSettings}, built the same way for the reactive
+ * client and for pgjdbc. Host names are not checked here: the clients do it for verify-full.
+ */
+public final class TlsContexts {
+
+  private static final char[] NO_PASSWORD = new char[0];
+
+  private TlsContexts() {}
+
+  /**
+   * Who vouches for the server: the CAs of sslrootcert, else the JDK's trust store; empty when
+   * the mode does not check certificates (require without sslrootcert, prefer, allow), as libpq.
+   */
+  public static Optional<X509ExtendedTrustManager> trustManager(TlsSettings tls) throws TlsSetupException {
+    if (!tls.verifiesChain()) {
+      return Optional.empty();
+    }
+    try {
+      KeyStore roots = null; // the JDK's own trust store
+      if (tls.rootCert().isPresent()) {
+        roots = KeyStore.getInstance("PKCS12");
+        roots.load(null, null);
+        List<X509Certificate> cas = PemMaterial.certificates(tls.rootCert().get(), "sslrootcert");
+        for (int i = 0; i < cas.size(); i++) {
+          roots.setCertificateEntry("ca-" + i, cas.get(i));
+        }
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(roots);
+      for (TrustManager manager : factory.getTrustManagers()) {
+        if (manager instanceof X509ExtendedTrustManager x509) {
+          return Optional.of(x509);
+        }
+      }
+      throw new TlsSetupException("the JDK offers no X.509 trust manager");
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsSetupException("cannot use sslrootcert: " + e.getMessage(), e);
+    }
+  }
+
+  /** The client certificate (sslcert) and key (sslkey), when given. */
+  public static Optional<X509KeyManager> keyManager(TlsSettings tls) throws TlsSetupException {
+    if (tls.cert().isEmpty() || tls.key().isEmpty()) {
+      return Optional.empty();
+    }
+    List<X509Certificate> chain = PemMaterial.certificates(tls.cert().get(), "sslcert");
+    PrivateKey key = PemMaterial.privateKey(tls.key().get(), "sslkey");
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry("client", key, NO_PASSWORD, chain.toArray(X509Certificate[]::new));
+      KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      factory.init(store, NO_PASSWORD);
+      return Optional.of((X509KeyManager) factory.getKeyManagers()[0]);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsSetupException("sslkey does not fit sslcert (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** An SSLContext for pgjdbc: same trust and keys as the reactive client. */
+  public static SSLContext sslContext(TlsSettings tls) throws TlsSetupException {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      X509TrustManager trust = trustManager(tls).map(X509TrustManager.class::cast).orElseGet(TrustEveryone::new);
+      context.init(keyManager(tls).map(k -> new X509KeyManager[] {k}).orElse(null), new TrustManager[] {trust},
+          null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new TlsSetupException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /** libpq's require/prefer/allow without sslrootcert: encrypted, but anyone's certificate is taken. */
+  private static final class TrustEveryone extends X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.pgvigil.daemon.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgvigil.daemon.config.ConfigLoader;
+import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.tls.TlsServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The daemon watching a TLS-only database: up when the certificate checks out, down with one clear reason when not. */
+class TlsTargetIT {
+
+  private static TlsServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = TlsServer.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void watchesAVerifiedTargetAndSaysWhyAnUntrustedOneIsDown() throws Exception {
+    PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
+        server: { listen: 127.0.0.1:0 }
+        targets:
+          - { name: trusted, url: "%s" }
+          - { name: untrusted, url: "%s" }
+        """.formatted(
+            server.url("localhost", "sslmode=verify-full&sslrootcert=" + server.rootCert()),
+            server.url("localhost", "sslmode=verify-full&sslrootcert=" + server.otherRootCert())), Path.of("."));
+    try (RunningDaemon running = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
+        Clock.systemUTC())) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> status(running, "trusted").up()
+          && status(running, "untrusted").checks().get(0).failing());
+
+      assertThat(status(running, "untrusted").up()).isFalse();
+      assertThat(status(running, "untrusted").checks().get(0).lastError())
+          .isEqualTo("the TLS certificate of localhost is not trusted: no CA of sslrootcert (or, without"
+              + " sslrootcert, of the JDK's trust store) signed it");
+    }
+  }
+
+  private static TargetStatus status(RunningDaemon running, String target) {
+    return running.daemon().statuses().stream().filter(s -> s.name().equals(target)).findFirst().orElseThrow();
+  }
+}
