@@ -3,6 +3,7 @@ package io.pgvigil.checks.shadow;
 import io.pgvigil.checks.history.MigrationSource;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -50,8 +51,9 @@ final class FlywayReplay {
         // Live may have run with mixed=true; allowing it here never refuses what live accepted.
         .mixed(true)
         .connectRetries(0)
-        // A number we made, not user input: initSql takes no bind parameters.
-        .initSql("SET statement_timeout = " + statementTimeout.toMillis());
+        // A startup parameter (libpq's options), so every connection Flyway opens has the timeout
+        // from its first statement. Not initSql: Flyway 13 deprecated it and logs a warning on every run.
+        .jdbcProperties(Map.of("options", "-c statement_timeout=" + statementTimeout.toMillis()));
     if (headVersion == null) {
       // Live applied only repeatables. No target excludes every version (V0 would be in "0"), so
       // no file is read as versioned: a prefix no file has.
