@@ -39,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PgvigilConfig loaded = ConfigFiles.load(config, spec.commandLine().getErr());
+    PgvigilConfig loaded = ConfigFiles.loadForDaemon(config, spec.commandLine().getErr());
     if (loaded == null) {
       return ExitCode.ERROR;
     }
