@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -56,8 +57,9 @@ final class FlywayReplay {
         // Live may have run with mixed=true; allowing it here never refuses what live accepted.
         .mixed(true)
         .connectRetries(0)
-        // A number we made, not user input: initSql takes no bind parameters.
-        .initSql("SET statement_timeout = " + statementTimeout.toMillis());
+        // A startup parameter (libpq's options), so every connection Flyway opens has the timeout
+        // from its first statement. Not initSql: Flyway 13 deprecated it and logs a warning on every run.
+        .jdbcProperties(Map.of("options", "-c statement_timeout=" + statementTimeout.toMillis()));
     if (source.table() != null) {
       configuration.table(source.table());
     }

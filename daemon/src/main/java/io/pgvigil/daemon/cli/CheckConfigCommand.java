@@ -30,7 +30,7 @@ final class CheckConfigCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PgvigilConfig loaded = ConfigFiles.load(config, spec.commandLine().getErr());
+    PgvigilConfig loaded = ConfigFiles.loadForDaemon(config, spec.commandLine().getErr());
     if (loaded == null) {
       return ExitCode.ERROR;
     }

@@ -14,11 +14,24 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
       CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    err.println("error: " + message);
-    if (parsed.hasMatchedOption("--verbose")) {
+    err.println("error: " + message.strip().replaceAll("\\s*\\R\\s*", "; "));
+    if (verbose(parsed)) {
       e.printStackTrace(err);
     }
     err.flush();
     return ExitCode.ERROR;
+  }
+
+  /**
+   * Whether {@code --verbose} was given to any command on the line. {@code parsed} is the top
+   * level's result ({@code pgvigil}), which never has the option: every subcommand mixes it in.
+   */
+  static boolean verbose(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
     CompletableFuture<Optional<RunningDaemon>> starting = new CompletableFuture<>();
     Thread startup = new Thread(() -> {
       try {
-        PgvigilConfig loaded = ConfigFiles.load(config, spec.commandLine().getErr());
+        PgvigilConfig loaded = ConfigFiles.loadForDaemon(config, spec.commandLine().getErr());
         if (loaded == null || signal.received().isComplete()) {
           starting.complete(Optional.empty());
           return;

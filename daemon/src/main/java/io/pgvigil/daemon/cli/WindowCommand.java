@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.cli;
 
+import io.pgvigil.daemon.config.PrintableUrl;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -66,7 +67,14 @@ final class WindowCommand implements Runnable {
 
     /** Sends one request; the body of a 2xx answer, or an exception with the API's message. */
     JsonObject send(String method, String path, JsonObject body, boolean authenticated) throws Exception {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+      URI uri;
+      try {
+        uri = URI.create(url.replaceAll("/+$", "") + path);
+      } catch (IllegalArgumentException e) {
+        // Not e's message: it quotes the URL, credentials and all.
+        throw new IllegalStateException("--url '" + PrintableUrl.of(url) + "' is not a valid URL");
+      }
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri)
           .timeout(Duration.ofSeconds(10))
           .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
               : HttpRequest.BodyPublishers.ofString(body.encode()))
@@ -84,14 +92,14 @@ final class WindowCommand implements Runnable {
         response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
             .send(request.build(), HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
-        throw new IllegalStateException("cannot reach pgvigil at " + url + ": "
+        throw new IllegalStateException("cannot reach pgvigil at " + PrintableUrl.of(url) + ": "
             + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
       }
       JsonObject answer;
       try {
         answer = new JsonObject(response.body());
       } catch (DecodeException e) {
-        throw new IllegalStateException(url + " answered " + response.statusCode() + " without JSON: is it pgvigil?");
+        throw new IllegalStateException(PrintableUrl.of(url) + " answered " + response.statusCode() + " without JSON: is it pgvigil?");
       }
       if (response.statusCode() / 100 != 2) {
         throw new IllegalStateException(answer.getString("error", "HTTP " + response.statusCode())

@@ -27,10 +27,24 @@ public final class ConfigLoader {
     private static final String DEFAULT_SOURCE_NAME = "config";
 
     private final Map<String, String> environment;
+    private final Optional<MachineChecks> machine;
     private final ObjectMapper yaml;
 
     /** @param environment where {@code ${env:NAME}} looks; production passes {@code System.getenv()} */
     public ConfigLoader(Map<String, String> environment) {
+        this(environment, Optional.empty());
+    }
+
+    /**
+     * A loader that also checks what {@code run} needs from this machine ({@code run} and
+     * {@code check-config} use it, so they accept and reject the same files).
+     */
+    public ConfigLoader(Map<String, String> environment, MachineChecks machine) {
+        this(environment, Optional.of(machine));
+    }
+
+    private ConfigLoader(Map<String, String> environment, Optional<MachineChecks> machine) {
+        this.machine = machine;
         this.environment = Map.copyOf(environment);
         YAMLFactory factory = YAMLFactory.builder()
                 // A repeated key silently overriding the first is how a "fixed" threshold never takes effect.
@@ -83,6 +97,10 @@ public final class ConfigLoader {
         AlertsConfig alerts = new AlertsReader(base, targetReader.names())
                 .read(root.get("alerts"));
         KillSwitchConfig killSwitch = policy.readKillSwitch(root.get("killSwitch"));
+        machine.ifPresent(m -> {
+            m.listen(root.get("server").get("listen"), server);
+            m.spool(root.get("alerts").get("spool").get("directory"), alerts);
+        });
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -134,24 +152,13 @@ public final class ConfigLoader {
             return new ServerConfig(ServerConfig.DEFAULT_LISTEN_HOST, ServerConfig.DEFAULT_LISTEN_PORT, apiToken,
                     readToken);
         }
-        String value = listen.get().value().trim();
-        int colon = value.lastIndexOf(':');
-        String host = colon < 0 ? "" : value.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port = -1;
-        try {
-            port = colon < 0 ? -1 : Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        if (host.isEmpty() || port < 0 || port > 65535) {
+        Optional<ListenAddress> address = ListenAddress.parse(listen.get().value());
+        if (address.isEmpty()) {
             listenNode.problem("'" + listen.get().display() + "' must be host:port with a port from 0 to 65535 "
                     + "(0 picks a free port), e.g. 0.0.0.0:8080");
             return ServerConfig.DEFAULT;
         }
-        return new ServerConfig(host, port, apiToken, readToken);
+        return new ServerConfig(address.get().host(), address.get().port(), apiToken, readToken);
     }
 
     private static ConfigException single(String path, String message) {

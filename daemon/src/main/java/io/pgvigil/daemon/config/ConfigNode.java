@@ -172,6 +172,19 @@ final class ConfigNode {
         return duration;
     }
 
+    /**
+     * A positive duration no longer than {@code max}, for values that end up in a 32-bit
+     * millisecond field (a connect timeout, PostgreSQL's statement_timeout) and would overflow.
+     */
+    Optional<Duration> positiveDurationAtMost(Duration max, String why) {
+        Optional<Duration> duration = positiveDuration();
+        if (duration.isPresent() && duration.get().compareTo(max) > 0) {
+            problem("'" + node.asText() + "' is too long; at most " + Durations.format(max) + " (" + why + ")");
+            return Optional.empty();
+        }
+        return duration;
+    }
+
     Optional<Integer> positiveInteger() {
         Optional<Scalar> scalar = scalar("a whole number such as 5");
         if (scalar.isEmpty()) {

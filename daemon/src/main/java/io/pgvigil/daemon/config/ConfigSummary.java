@@ -87,7 +87,7 @@ final class ConfigSummary {
         List<String> sinks = new ArrayList<>();
         alerts.slack().ifPresent(s -> sinks.add(AlertsConfig.SLACK + routing(s.routing())));
         alerts.pagerduty().ifPresent(p -> sinks.add(AlertsConfig.PAGERDUTY
-                + p.url().map(u -> " " + u).orElse("") + routing(p.routing())));
+                + p.url().map(u -> " " + withoutUserInfo(u)).orElse("") + routing(p.routing())));
         alerts.webhooks().forEach(w -> sinks.add(w.name() + (w.secret().isPresent() ? " (signed)" : "")
                 + routing(w.routing())));
         alerts.alertmanager().ifPresent(a -> sinks.add(AlertsConfig.ALERTMANAGER + " " + withoutUserInfo(a.url())
@@ -114,9 +114,9 @@ final class ConfigSummary {
         return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
     }
 
-    /** Basic-auth credentials in an Alertmanager URL are not for a report. */
+    /** Credentials in a URL (basic auth in user:password@) are not for a report. */
     private static String withoutUserInfo(URI url) {
-        return url.getRawUserInfo() == null ? url.toString() : url.toString().replace(url.getRawUserInfo() + "@", "");
+        return PrintableUrl.of(url);
     }
 
     private static String hook(KillSwitchConfig.Hook hook) {

@@ -20,6 +20,12 @@ public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern BARE_NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
 
+    /**
+     * The longest duration accepted: a year covers every interval, threshold and TTL that makes
+     * sense, and keeps every conversion (to nanoseconds, to seconds as a double) exact.
+     */
+    public static final Duration MAX = Duration.ofDays(365);
+
     private Durations() {
     }
 
@@ -68,8 +74,11 @@ public final class Durations {
             try {
                 total = total.plus(Long.parseLong(part.group(1)), chronoUnit(part.group(2)));
             } catch (NumberFormatException | ArithmeticException e) {
-                throw new InvalidDurationException(trimmed, "is too large");
+                throw new InvalidDurationException(trimmed, "is too large; the longest duration is " + format(MAX));
             }
+        }
+        if (total.compareTo(MAX) > 0) {
+            throw new InvalidDurationException(trimmed, "is too large; the longest duration is " + format(MAX));
         }
         return total;
     }

@@ -2,6 +2,9 @@ package io.pgvigil.daemon.config;
 
 import io.pgvigil.alerts.SecretValue;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,6 +17,9 @@ import java.util.Map;
  * variable or file, never the value it resolved to.
  */
 final class Substitution {
+
+    /** A secret is a password, a token or a URL: far smaller. The cap keeps a wrong path from filling the heap. */
+    static final int MAX_FILE_BYTES = 1024 * 1024;
 
     private final Map<String, String> environment;
     private final Path baseDir;
@@ -91,8 +97,15 @@ final class Substitution {
         }
         Path file = baseDir.resolve(name);
         try {
+            // A FIFO or a device (/dev/zero, /dev/stdin) never ends or blocks: a secret is a file.
+            if (!Files.isRegularFile(file)) {
+                throw new SubstitutionException(Files.exists(file)
+                        ? "file " + name + " is not a regular file; ${file:} reads secrets from plain files"
+                        : "file " + name + " does not exist");
+            }
             // SecretValue files written by `echo` or editors end with a newline that is not part of the secret.
-            return Files.readString(file).replaceAll("[\\r\\n]+$", "");
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(readAtMost(file, name))).toString()
+                    .replaceAll("[\\r\\n]+$", "");
         } catch (NoSuchFileException e) {
             throw new SubstitutionException("file " + name + " does not exist");
         } catch (AccessDeniedException e) {
@@ -100,6 +113,18 @@ final class Substitution {
         } catch (IOException e) {
             throw new SubstitutionException("file " + name + " cannot be read ("
                     + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** Reads at most one byte past the limit: enough to tell a file is too large without reading it all. */
+    private static byte[] readAtMost(Path file, String name) throws IOException, SubstitutionException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] content = in.readNBytes(MAX_FILE_BYTES + 1);
+            if (content.length > MAX_FILE_BYTES) {
+                throw new SubstitutionException("file " + name + " is larger than 1 MiB; ${file:} is for secrets "
+                        + "such as a password or a token, give the file that holds only that");
+            }
+            return content;
         }
     }
 }

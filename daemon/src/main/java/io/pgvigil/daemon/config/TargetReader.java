@@ -21,6 +21,9 @@ final class TargetReader {
     private static final String URL_EXAMPLE = "postgresql://pgvigil@db:5432/app";
     private static final String TARGET_EXAMPLE = "[{ name: app, url: " + URL_EXAMPLE + " }]";
 
+    /** Below 2^31 ms: timeouts that the driver or PostgreSQL take as a 32-bit count of milliseconds. */
+    private static final Duration MAX_MILLIS = Duration.ofDays(24);
+
     private final Path baseDir;
     /** Every well-formed target name, also of targets with other problems (so alert routing is not blamed). */
     private final List<String> names = new ArrayList<>();
@@ -62,7 +65,8 @@ final class TargetReader {
         }
         Optional<String> name = readName(target.get("name"), "target", names);
         Optional<DatabaseUrl> url = readUrl(target.get("url"), target.get("password"), true);
-        Duration connectTimeout = target.get("connectTimeout").positiveDuration()
+        Duration connectTimeout = target.get("connectTimeout")
+                .positiveDurationAtMost(MAX_MILLIS, "the driver counts it in milliseconds in an int")
                 .orElse(TargetConfig.DEFAULT_CONNECT_TIMEOUT);
         List<ReplicaConfig> replicas = readReplicas(target.get("replicas"));
         Optional<MigrationsConfig> migrations = readMigrations(target.get("migrations"));
@@ -273,7 +277,8 @@ final class TargetReader {
         }
         Optional<Duration> interval = watch.get("interval").positiveDuration();
         Optional<Duration> window = watch.get("windowInterval").positiveDuration();
-        Optional<Duration> timeout = watch.get("statementTimeout").positiveDuration();
+        Optional<Duration> timeout = watch.get("statementTimeout")
+                .positiveDurationAtMost(MAX_MILLIS, "PostgreSQL's statement_timeout and lock_timeout stop at 24d20h");
         Duration effectiveInterval = interval.orElse(WatchConfig.DEFAULT_INTERVAL);
         Duration effectiveWindow = window.orElse(WatchConfig.DEFAULT_WINDOW_INTERVAL);
         Duration effectiveTimeout = timeout.orElse(WatchConfig.DEFAULT_STATEMENT_TIMEOUT);

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,29 @@ final class JarProcess implements AutoCloseable {
   }
 
   static JarProcess start(String... args) throws IOException {
+    return new JarProcess(builder(args).redirectErrorStream(true).start());
+  }
+
+  /** What a finished run wrote, stdout and stderr apart. */
+  record Finished(int exit, String stdout, String stderr) {}
+
+  /**
+   * Runs a command to its end with stdout and stderr kept apart, as a pipe ({@code | jq .}) sees
+   * them; the streams go to files in {@code dir} so neither can fill up and block the process.
+   */
+  static Finished run(Path dir, Duration timeout, String... args) throws IOException, InterruptedException {
+    Path stdout = Files.createTempFile(dir, "stdout-", ".txt");
+    Path stderr = Files.createTempFile(dir, "stderr-", ".txt");
+    Process process = builder(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor();
+      throw new AssertionError("pgvigil " + String.join(" ", args) + " did not finish within " + timeout
+          + "; stderr:\n" + Files.readString(stderr));
+    }
+    return new Finished(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
+  }
+
+  private static ProcessBuilder builder(String... args) {
     Path jar = Path.of("target", "pgvigil.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run 'mvn verify'");
@@ -39,11 +63,11 @@ final class JarProcess implements AutoCloseable {
         "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-XX:-UsePerfData",
         "-jar", jar.toString()));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    ProcessBuilder builder = new ProcessBuilder(command);
     // The demo would page the real services with these set.
     builder.environment().remove("SLACK_WEBHOOK_URL");
     builder.environment().remove("PD_ROUTING_KEY");
-    return new JarProcess(builder.start());
+    return builder;
   }
 
   private void pump() {

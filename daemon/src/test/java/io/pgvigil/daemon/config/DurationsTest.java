@@ -51,7 +51,21 @@ class DurationsTest {
     void rejectsOverflowInsteadOfWrappingAround() {
         assertThatThrownBy(() -> Durations.parse("99999999999999999999d"))
                 .isInstanceOf(Durations.InvalidDurationException.class)
-                .hasMessageEndingWith("is too large");
+                .hasMessageEndingWith("is too large; the longest duration is 365d");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"366d", "365d1ms", "200000d"})
+    void rejectsMoreThanAYear(String text) {
+        // 200000d used to pass, then overflowed to a crash ("long overflow") when taken in nanoseconds.
+        assertThatThrownBy(() -> Durations.parse(text))
+                .isInstanceOf(Durations.InvalidDurationException.class)
+                .hasMessage("'" + text + "' is too large; the longest duration is 365d");
+    }
+
+    @Test
+    void acceptsAYear() {
+        assertThat(Durations.parse("365d")).isEqualTo(Duration.ofDays(365));
     }
 
     @ParameterizedTest

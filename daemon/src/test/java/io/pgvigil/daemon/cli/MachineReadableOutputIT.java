@@ -1,0 +1,114 @@
+package io.pgvigil.daemon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.TestPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * stdout is the document: {@code drift} and {@code review} run as the built jar, each starting an
+ * embedded shadow (and so Flyway, the launcher and the pools, all of which log), and their stdout
+ * is parsed whole, as {@code | jq .} or a SARIF upload would. The logs are on stderr.
+ */
+@ExtendWith(PostgresExtension.class)
+class MachineReadableOutputIT {
+
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+  /** The start of a log line, as logback.xml writes it. */
+  private static final Pattern LOG_LINE =
+      Pattern.compile("(?m)^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\S*\\s+(TRACE|DEBUG|INFO|WARN|ERROR)\\s");
+  /** Leading or trailing text (a log line before the document) is a parse error, not ignored. */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  @TempDir
+  static Path repo;
+  static Path noDrift;
+  static Path pending;
+
+  @BeforeAll
+  static void migrate(TestPostgres pg) throws Exception {
+    Path applied = Files.createDirectories(repo.resolve("applied"));
+    Files.writeString(applied.resolve("V1__accounts.sql"), "CREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n");
+    FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)
+        .locations("filesystem:" + applied);
+    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+    flyway.load().migrate();
+    Path withPending = Files.createDirectories(repo.resolve("pending"));
+    Files.copy(applied.resolve("V1__accounts.sql"), withPending.resolve("V1__accounts.sql"));
+    Files.writeString(withPending.resolve("V2__narrow_ids.sql"), "ALTER TABLE accounts ALTER COLUMN id TYPE int;\n");
+    noDrift = config(pg, "applied");
+    pending = config(pg, "pending");
+  }
+
+  @Test
+  void driftJsonIsOnlyTheDocument() throws Exception {
+    JarProcess.Finished run = JarProcess.run(repo, RUN_TIMEOUT, "drift", "--config", noDrift.toString(),
+        "--format", "json");
+
+    assertThat(run.exit()).as(run.stderr()).isEqualTo(0);
+    JsonNode report = JSON.readTree(run.stdout());
+    assertThat(report.at("/targets/0/target").asText()).isEqualTo("app");
+    assertThat(run.stderr()).as("the logs are on stderr").containsPattern(LOG_LINE)
+        .contains("expected schema: replay of 1 applied flyway migration");
+  }
+
+  @Test
+  void driftTextIsOnlyTheReport() throws Exception {
+    JarProcess.Finished run = JarProcess.run(repo, RUN_TIMEOUT, "drift", "--config", noDrift.toString());
+
+    assertThat(run.exit()).as(run.stderr()).isEqualTo(0);
+    // The text report's grammar: a "target: verdict" line, then lines indented under it.
+    assertThat(run.stdout().lines()).isNotEmpty().first().asString().startsWith("app: ");
+    assertThat(run.stdout().lines().skip(1)).allMatch(line -> line.startsWith("  "));
+    assertThat(run.stdout()).contains("  schema: matches the history");
+    assertThat(run.stderr()).contains("checking app").containsPattern(LOG_LINE);
+  }
+
+  @Test
+  void reviewJsonIsOnlyTheDocument() throws Exception {
+    JarProcess.Finished run = JarProcess.run(repo, RUN_TIMEOUT, "review", "--config", pending.toString(),
+        "--format", "json");
+
+    assertThat(run.exit()).as(run.stderr()).isEqualTo(2);
+    JsonNode report = JSON.readTree(run.stdout());
+    assertThat(report.get("passed").asBoolean()).isFalse();
+    assertThat(report.at("/targets/0/findings/0/rule").asText()).isNotBlank();
+    assertThat(run.stderr()).contains("reviewing app").doesNotContain("initSql");
+  }
+
+  @Test
+  void reviewSarifIsOnlyTheLog() throws Exception {
+    JarProcess.Finished run = JarProcess.run(repo, RUN_TIMEOUT, "review", "--config", pending.toString(),
+        "--format", "sarif");
+
+    assertThat(run.exit()).as(run.stderr()).isEqualTo(2);
+    JsonNode log = JSON.readTree(run.stdout());
+    assertThat(log.get("version").asText()).isEqualTo("2.1.0");
+    assertThat(log.at("/runs/0/results/0/ruleId").asText()).isNotBlank();
+  }
+
+  private static Path config(TestPostgres pg, String location) throws Exception {
+    return Files.writeString(repo.resolve(location + ".yaml"), """
+        targets:
+          - name: app
+            url: postgresql://%s@%s:%d/%s
+            migrations: { tool: flyway, locations: [./%s] }
+        """.formatted(pg.user() + (pg.password() == null ? "" : ":" + pg.password()), pg.host(), pg.port(),
+        pg.database(), location));
+  }
+}
