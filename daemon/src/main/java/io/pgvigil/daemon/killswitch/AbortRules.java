@@ -2,7 +2,7 @@ package io.pgvigil.daemon.killswitch;
 
 import io.pgvigil.alerts.HookEvent;
 import io.pgvigil.alerts.Severity;
-import io.pgvigil.checks.locks.BlockingTree;
+import io.pgvigil.checks.locks.LockQueue;
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.checks.locks.RootBlocker;
 import io.pgvigil.checks.migration.BackendSignals;
@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * poll of its source (the second chance) before anything is done, so a one-poll spike never aborts
  * a deploy. What is done, once per window (or once per breach outside windows): in {@code dry-run}
  * (the default) nothing but the decisions; in {@code cancel}, {@code pg_cancel_backend} of the
- * window's recorded migration backend only, guarded by pid + backend_start + state in the same
- * statement; in {@code cancel-and-terminate-blockers} also {@code pg_terminate_backend} of the
- * stall's idle-in-transaction root blockers of allowlisted roles, idle long enough (guarded the
+ * migration only (the window's recorded backend, or for a window that names none the waiting DDL
+ * requests with a queue behind them: see {@link Stall}), guarded by pid + backend_start + state in
+ * the same statement; in {@code cancel-and-terminate-blockers} also {@code pg_terminate_backend} of
+ * that stall's idle-in-transaction root blockers of allowlisted roles, idle long enough (guarded the
  * same way); and the kill-switch hooks. The dead-man switch fires the hooks when the target has
  * not been polled for too long while a window is open. Every decision is logged and counted.
  */
@@ -153,10 +154,11 @@ public final class AbortRules {
   private record Action(String rule, double value, double threshold, MigrationWindow window) {}
 
   /**
-   * Once per abort, for every in-window window not acted on yet: cancel each recorded migration
-   * backend once, terminate the stall's blockers (opt-in, and only on a fresh lock report), and run
-   * the hooks once. A CI pipeline's API window and the automatic window of the same migration are
-   * one deploy, not two.
+   * Once per abort, for every in-window window not acted on yet: cancel the migration, terminate
+   * the stall's blockers (opt-in), and run the hooks once. A CI pipeline's API window and the
+   * automatic window of the same migration are one deploy, not two. The migration is each recorded
+   * backend of an automatic window; when no window records one (a window opened through the API),
+   * it is every waiting DDL request with a queue behind it on this fresh lock poll ({@link Stall}).
    */
   private Future<Void> actInWindows(RuleVerdict v, String source, LockReport locks, Vertx vertx,
       SqlClient client, Instant now) {
@@ -184,15 +186,26 @@ public final class AbortRules {
             .otherwise(e -> decide(a, now, "cancel", "failed", e.getMessage())));
       }
     }
-    // The window the hooks and the terminate decisions name: one that records the migration.
+    // The window the hooks and the other decisions name: one that records the migration.
     MigrationWindow named = fresh.stream().filter(w -> w.backendPid() != null).findFirst().orElse(fresh.get(0));
     Action a = new Action(v.rule(), v.value(), v.threshold(), named);
+    // Only a lock report of this very evaluation shows a stall, never an older one behind a
+    // replication verdict: the terminate guard accepts a blocker as seen blocking at this poll.
+    Stall stall = !Measurements.LOCKS.equals(source) || locks == null ? Stall.NONE
+        : migrationPids.isEmpty() ? Stall.ofDdlQueues(locks) : Stall.ofMigration(locks, migrationPids);
+    for (LockQueue q : stall.requests()) {
+      if (dryRun) {
+        decide(a, now, "cancel", "dry-run", q.pid(), q.backendStart(), "dry-run: would cancel the waiting "
+            + q.mode() + " request on " + q.relation() + " (" + q.depth() + " queued behind it)");
+      } else {
+        cancels.add(signals.cancelWaitingRequest(client, q.pid(), q.backendStart(), q.relation(), q.mode())
+            .map(result -> decide(a, now, "cancel", result, q.pid(), q.backendStart()))
+            .otherwise(e -> decide(a, now, "cancel", "failed", e.getMessage())));
+      }
+    }
     Future<Void> signalled = Future.join(cancels).mapEmpty();
-    // Then the blockers, which the guard accepts as seen blocking at this poll: only on a lock
-    // report of this very evaluation, never on an older one behind a replication verdict.
-    if (mode == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS && Measurements.LOCKS.equals(source)
-        && locks != null) {
-      signalled = signalled.compose(x -> terminateBlockers(a, locks, migrationPids, client, now));
+    if (mode == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS && !stall.idleRoots().isEmpty()) {
+      signalled = signalled.compose(x -> terminateBlockers(a, stall, locks, client, now));
     }
     List<Future<Void>> done = new ArrayList<>();
     done.add(signalled);
@@ -207,28 +220,14 @@ public final class AbortRules {
   }
 
   /**
-   * The idle-in-transaction root blockers of the migration's stall, of allowlisted roles: the
-   * roots of trees in which the migration's backend waits (or, for a window that names no backend,
-   * a DDL lock request with a queue behind it waits). Each is terminated only if the guarded
-   * statement still finds it idle in transaction long enough, of an allowed role, the same backend,
-   * and blocking someone (now, or at this poll and idle in that transaction since). An application
-   * session that blocks another application session elsewhere is not the migration's business.
+   * The stall's idle-in-transaction root blockers, each terminated only if the guarded statement
+   * still finds it idle in transaction long enough, of an allowed role, the same backend, and idle
+   * in that same state since this poll saw it.
    */
-  private Future<Void> terminateBlockers(Action a, LockReport locks, Set<Integer> migrationPids,
-      SqlClient client, Instant now) {
-    Set<Integer> stalled = new HashSet<>(migrationPids);
-    if (stalled.isEmpty()) {
-      locks.queues().forEach(q -> stalled.add(q.pid()));
-    }
+  private Future<Void> terminateBlockers(Action a, Stall stall, LockReport locks, SqlClient client, Instant now) {
     KillSwitchConfig.Terminate terminate = killSwitch.terminate();
     List<Future<Void>> done = new ArrayList<>();
-    for (BlockingTree tree : locks.trees()) {
-      RootBlocker root = tree.root();
-      boolean ofTheMigration = tree.blocked().stream().anyMatch(b -> stalled.contains(b.pid()));
-      if (!ofTheMigration || root.backendStart() == null || root.state() == null
-          || !root.state().startsWith("idle in transaction") || stalled.contains(root.pid())) {
-        continue;
-      }
+    for (RootBlocker root : stall.idleRoots()) {
       done.add(signals.terminateIdleBlocker(client, root.pid(), root.backendStart(),
               terminate.idleInTransactionAfter(), terminate.roles(), locks.serverTime())
           .map(result -> decide(a, now, "terminate", result, root.pid(), root.backendStart()))
@@ -278,6 +277,14 @@ public final class AbortRules {
     log.record(new AbortDecision(now, target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
         action, pid, backendStart,
         result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'), result.message()));
+    return null;
+  }
+
+  private Void decide(Action a, Instant now, String action, String result, int pid,
+      java.time.OffsetDateTime backendStart, String message) {
+    MigrationWindow w = a.window();
+    log.record(new AbortDecision(now, target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
+        action, pid, backendStart, result, message));
     return null;
   }
 
