@@ -141,6 +141,7 @@ class LockStormIT {
     polls.stream().filter(s -> s != null).forEach(s -> byServerTime.put(s.serverTime().toInstant(), s));
     List<String> wrongfulSignals = new ArrayList<>();
     Set<Integer> signalledForTermination = new java.util.HashSet<>();
+    Set<Integer> wronglySignalledForTermination = new java.util.HashSet<>();
     int terminateSignals = 0;
     int cancelSignals = 0;
     for (ServerLog.Signal signal : log.signals) {
@@ -153,6 +154,7 @@ class LockStormIT {
         LockSnapshot judged = byServerTime.get(timestamp(signal.parameters().get(5)));
         if (judged == null || judged != poll || !StallOracle.mayTerminate(judged, signal.pid(), started)) {
           wrongfulSignals.add(signal.toString());
+          wronglySignalledForTermination.add(signal.pid());
         }
       } else {
         cancelSignals++;
@@ -162,8 +164,11 @@ class LockStormIT {
         }
       }
     }
+    // Terminated, and named by no terminate signal or by one that named no stall's root at its poll
+    // (counted against pgvigil even if another, rightful signal to the same backend did it).
     List<Integer> wrongfulTerminations = log.terminated.stream()
-        .filter(pid -> !signalledForTermination.contains(pid)).toList();
+        .filter(pid -> !signalledForTermination.contains(pid) || wronglySignalledForTermination.contains(pid))
+        .toList();
     long stallPolls = polls.stream().filter(s -> s != null && !StallOracle.stalledRequests(s).isEmpty()).count();
 
     System.out.printf("lock storm: %d s, %d sessions (%d backends, %d reconnects after a terminate), "
@@ -176,7 +181,8 @@ class LockStormIT {
 
     assertThat(log.polls).as("every poll is in the server log, in order").isEqualTo(polls.size());
     assertThat(wrongfulSignals).as("signals that named no stall at their poll").isEmpty();
-    assertThat(wrongfulTerminations).as("backends terminated without a signal that named them").isEmpty();
+    assertThat(wrongfulTerminations).as("backends terminated that were no stall's idle root at that poll")
+        .isEmpty();
     // The storm did produce what is under test, or the assertions above would prove nothing.
     assertThat(stallPolls).isPositive();
     assertThat(log.terminated).isNotEmpty();
