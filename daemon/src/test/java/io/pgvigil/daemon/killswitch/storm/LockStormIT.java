@@ -170,13 +170,15 @@ class LockStormIT {
         .filter(pid -> !signalledForTermination.contains(pid) || wronglySignalledForTermination.contains(pid))
         .toList();
     long stallPolls = polls.stream().filter(s -> s != null && !StallOracle.stalledRequests(s).isEmpty()).count();
+    long spareBlockerPolls = polls.stream().filter(s -> s != null && StallOracle.idleBlockerOutsideAnyStall(s)).count();
 
     System.out.printf("lock storm: %d s, %d sessions (%d backends, %d reconnects after a terminate), "
-            + "%d transactions; %d polls (%d failed), %d with a DDL request queue; "
+            + "%d transactions; %d polls (%d failed), %d with a DDL request queue, %d with an idle blocker outside "
+            + "any stall; "
             + "%d cancel signals, %d statements cancelled; %d terminate signals, %d backends terminated; "
             + "wrongful signals %d, wrongful terminations %d%n",
         STORM.toSeconds(), SESSIONS, workload.backends().size(), workload.reconnects(), workload.transactions(),
-        polls.size(), failedPolls, stallPolls, cancelSignals, log.cancelledStatements, terminateSignals,
+        polls.size(), failedPolls, stallPolls, spareBlockerPolls, cancelSignals, log.cancelledStatements, terminateSignals,
         log.terminated.size(), wrongfulSignals.size(), wrongfulTerminations.size());
 
     assertThat(log.polls).as("every poll is in the server log, in order").isEqualTo(polls.size());
@@ -185,6 +187,7 @@ class LockStormIT {
         .isEmpty();
     // The storm did produce what is under test, or the assertions above would prove nothing.
     assertThat(stallPolls).isPositive();
+    assertThat(spareBlockerPolls).isPositive();
     assertThat(log.terminated).isNotEmpty();
   }
 

@@ -70,6 +70,14 @@ final class StallOracle {
     return false;
   }
 
+  /** Whether some idle-in-transaction session blocks others without being a stall's root: to be left alone. */
+  static boolean idleBlockerOutsideAnyStall(LockSnapshot snapshot) {
+    Set<Integer> blockers = new HashSet<>();
+    snapshot.sessions().forEach(s -> blockers.addAll(s.blockedBy()));
+    return snapshot.sessions().stream().anyMatch(s -> blockers.contains(s.pid()) && s.backendStart() != null
+        && "idle in transaction".equals(s.state()) && !mayTerminate(snapshot, s.pid(), s.backendStart().toInstant()));
+  }
+
   /** Whether {@code pid}, started at {@code backendStart}, was a stalled DDL request waiting for {@code mode} on {@code relation}. */
   static boolean mayCancel(LockSnapshot snapshot, int pid, Instant backendStart, String relation, String mode) {
     Session head = snapshot.byPid().get(pid);
