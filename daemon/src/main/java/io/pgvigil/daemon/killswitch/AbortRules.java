@@ -47,6 +47,8 @@ public final class AbortRules {
   private static final String WINDOW = "window/";
   private static final String DEAD_MAN_KEY = "deadman/";
   private static final String ALWAYS = "always/";
+  /** Windows naming no backend whose abort found no stall yet: the first stall seen later is cancelled. */
+  private static final String AWAITING_STALL = "awaiting-stall/";
 
   private final String target;
   private final KillSwitchConfig killSwitch;
@@ -111,7 +113,8 @@ public final class AbortRules {
     Set<String> open = new HashSet<>();
     windows.openWindows(target).forEach(w -> open.add(w.id()));
     handled.removeIf(k -> (k.startsWith(WINDOW) && !open.contains(k.substring(WINDOW.length())))
-        || (k.startsWith(DEAD_MAN_KEY) && !open.contains(k.substring(DEAD_MAN_KEY.length()))));
+        || (k.startsWith(DEAD_MAN_KEY) && !open.contains(k.substring(DEAD_MAN_KEY.length())))
+        || (k.startsWith(AWAITING_STALL) && !open.contains(k.substring(AWAITING_STALL.length()))));
     return Future.join(actions).mapEmpty();
   }
 
@@ -167,7 +170,7 @@ public final class AbortRules {
         .filter(w -> !handled.contains(WINDOW + w.id()))
         .toList();
     if (fresh.isEmpty()) {
-      return Future.succeededFuture();
+      return actOnLaterStall(v, source, locks, client, now);
     }
     fresh.forEach(w -> handled.add(WINDOW + w.id()));
     boolean dryRun = mode == KillSwitchConfig.Mode.DRY_RUN;
@@ -193,8 +196,49 @@ public final class AbortRules {
     // replication verdict: the terminate guard accepts a blocker as seen blocking at this poll.
     Stall stall = !Measurements.LOCKS.equals(source) || locks == null ? Stall.NONE
         : migrationPids.isEmpty() ? Stall.ofDdlQueues(locks) : Stall.ofMigration(locks, migrationPids);
-    for (LockQueue q : stall.requests()) {
+    if (migrationPids.isEmpty() && stall.requests().isEmpty()) {
+      // Aborted before any DDL request had a queue (a lockWait on a quiet table, say): the hooks run
+      // now, and the first stall a later abort in this window sees is still cancelled.
+      fresh.forEach(w -> handled.add(AWAITING_STALL + w.id()));
+    }
+    Future<Void> signalled = signal(a, stall, locks, client, now, cancels);
+    List<Future<Void>> done = new ArrayList<>();
+    done.add(signalled);
+    if (!hooks.isEmpty()) {
       if (dryRun) {
+        hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
+      } else {
+        done.add(runHooks(a, vertx, now));
+      }
+    }
+    return Future.join(done).mapEmpty();
+  }
+
+  /**
+   * An abort in windows already acted on, that name no backend and found no stall then: a stall on
+   * this fresh lock poll is cancelled (and its blockers terminated, opt-in) once; no hook runs again.
+   */
+  private Future<Void> actOnLaterStall(RuleVerdict v, String source, LockReport locks, SqlClient client,
+      Instant now) {
+    List<MigrationWindow> awaiting = windows.openWindows(target).stream()
+        .filter(w -> handled.contains(AWAITING_STALL + w.id())).toList();
+    if (awaiting.isEmpty() || !Measurements.LOCKS.equals(source) || locks == null) {
+      return Future.succeededFuture();
+    }
+    Stall stall = Stall.ofDdlQueues(locks);
+    if (stall.requests().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    awaiting.forEach(w -> handled.remove(AWAITING_STALL + w.id()));
+    return signal(new Action(v.rule(), v.value(), v.threshold(), awaiting.get(0)), stall, locks, client, now,
+        new ArrayList<>());
+  }
+
+  /** Cancels the stall's waiting DDL requests, after {@code cancels}; then terminates its idle roots (opt-in). */
+  private Future<Void> signal(Action a, Stall stall, LockReport locks, SqlClient client, Instant now,
+      List<Future<Void>> cancels) {
+    for (LockQueue q : stall.requests()) {
+      if (mode == KillSwitchConfig.Mode.DRY_RUN) {
         decide(a, now, "cancel", "dry-run", q.pid(), q.backendStart(), "dry-run: would cancel the waiting "
             + q.mode() + " request on " + q.relation() + " (" + q.depth() + " queued behind it)");
       } else {
@@ -207,16 +251,7 @@ public final class AbortRules {
     if (mode == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS && !stall.idleRoots().isEmpty()) {
       signalled = signalled.compose(x -> terminateBlockers(a, stall, locks, client, now));
     }
-    List<Future<Void>> done = new ArrayList<>();
-    done.add(signalled);
-    if (!hooks.isEmpty()) {
-      if (dryRun) {
-        hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
-      } else {
-        done.add(runHooks(a, vertx, now));
-      }
-    }
-    return Future.join(done).mapEmpty();
+    return signalled;
   }
 
   /**

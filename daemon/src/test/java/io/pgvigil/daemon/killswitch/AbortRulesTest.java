@@ -101,6 +101,23 @@ class AbortRulesTest {
   }
 
   @Test
+  void anApiWindowThatAbortedBeforeAnyoneQueuedStillCancelsTheFirstStallSeenLaterOnce() throws Exception {
+    windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
+    io.pgvigil.checks.locks.LockReport alone = new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
+    io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
+    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
+
+    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("cancel", 2), org.assertj.core.groups.Tuple.tuple("hook", null));
+  }
+
+  @Test
   void anAbortFromTheReplicationPollCancelsNoDdlRequestInAnApiWindow() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
