@@ -139,6 +139,32 @@ class ApiWindowKillSwitchIT {
   }
 
   @Test
+  void aStallThatFormsAfterTheWindowsFirstAbortIsStillCancelled(TestPostgres pg) throws Exception {
+    try (RunningDaemon daemon = daemon(pg, "cancel")) {
+      Http http = new Http(daemon.port());
+      openWindow(http);
+      Backend holder = app("app-holder", false);
+      execute(holder, "UPDATE accounts SET balance = balance + 1 WHERE id = 1");
+      Backend alter = app("psql", true);
+      Future<?> altering = backends.start(alter, "ALTER TABLE accounts ADD COLUMN note text");
+      // The ALTER waits on a quiet table: lockWait aborts, the hooks run, nobody queues yet.
+      awaitAction(http, "hook");
+      assertThat(actions(http)).containsOnly("hook");
+      assertThat(waitingOnLock(pg, alter.pid())).isTrue();
+
+      Backend reader = app("app-reader", true);
+      Future<?> reading = backends.start(reader, "SELECT count(*) FROM accounts");
+
+      assertThatThrownBy(() -> altering.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
+      reading.get(10, TimeUnit.SECONDS);
+      assertThat(awaitAction(http, "cancel").getInteger("pid")).isEqualTo(alter.pid());
+      assertThat(state(pg, holder.pid())).isEqualTo("idle in transaction");
+    }
+  }
+
+  @Test
   void theOptInModeTerminatesTheStallsIdleRootAndNotAnotherApplicationBlocker(TestPostgres pg)
       throws Exception {
     try (RunningDaemon daemon = daemon(pg, "cancel-and-terminate-blockers")) {
