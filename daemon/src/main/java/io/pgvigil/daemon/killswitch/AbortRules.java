@@ -2,9 +2,7 @@ package io.pgvigil.daemon.killswitch;
 
 import io.pgvigil.alerts.HookEvent;
 import io.pgvigil.alerts.Severity;
-import io.pgvigil.checks.locks.LockQueue;
 import io.pgvigil.checks.locks.LockReport;
-import io.pgvigil.checks.locks.RootBlocker;
 import io.pgvigil.checks.migration.BackendSignals;
 import io.pgvigil.checks.migration.SignalResult;
 import io.pgvigil.daemon.config.KillSwitchConfig;
@@ -57,6 +55,7 @@ public final class AbortRules {
   private final AbortLog log;
   private final Clock clock;
   private final BackendSignals signals = new BackendSignals();
+  private final StallSignals stallSignals;
   private final KillSwitchHooks hooks;
 
   /** Verdicts at ABORT on the previous poll of their source: the next one acts. */
@@ -71,6 +70,7 @@ public final class AbortRules {
     this.killSwitch = killSwitch;
     this.mode = killSwitch.mode();
     this.hooks = new KillSwitchHooks(killSwitch.hooks());
+    this.stallSignals = new StallSignals(signals, killSwitch);
     this.windows = windows;
     this.log = log;
     this.clock = clock;
@@ -220,9 +220,11 @@ public final class AbortRules {
    */
   private Future<Void> actOnLaterStall(RuleVerdict v, String source, LockReport locks, SqlClient client,
       Instant now) {
-    List<MigrationWindow> awaiting = windows.openWindows(target).stream()
-        .filter(w -> handled.contains(AWAITING_STALL + w.id())).toList();
-    if (awaiting.isEmpty() || !Measurements.LOCKS.equals(source) || locks == null) {
+    List<MigrationWindow> open = windows.openWindows(target);
+    List<MigrationWindow> awaiting = open.stream().filter(w -> handled.contains(AWAITING_STALL + w.id())).toList();
+    // A window that records the migration's backend has been acted on for it: no guessing then.
+    if (awaiting.isEmpty() || open.stream().anyMatch(w -> w.backendPid() != null)
+        || !Measurements.LOCKS.equals(source) || locks == null) {
       return Future.succeededFuture();
     }
     Stall stall = Stall.ofDdlQueues(locks);
@@ -234,41 +236,15 @@ public final class AbortRules {
         new ArrayList<>());
   }
 
-  /** Cancels the stall's waiting DDL requests, after {@code cancels}; then terminates its idle roots (opt-in). */
+  /** Sends the stall's signals after {@code cancels}, each outcome recorded against {@code a}. */
   private Future<Void> signal(Action a, Stall stall, LockReport locks, SqlClient client, Instant now,
       List<Future<Void>> cancels) {
-    for (LockQueue q : stall.requests()) {
-      if (mode == KillSwitchConfig.Mode.DRY_RUN) {
-        decide(a, now, "cancel", "dry-run", q.pid(), q.backendStart(), "dry-run: would cancel the waiting "
-            + q.mode() + " request on " + q.relation() + " (" + q.depth() + " queued behind it)");
-      } else {
-        cancels.add(signals.cancelWaitingRequest(client, q.pid(), q.backendStart(), q.relation(), q.mode())
-            .map(result -> decide(a, now, "cancel", result, q.pid(), q.backendStart()))
-            .otherwise(e -> decide(a, now, "cancel", "failed", e.getMessage())));
-      }
-    }
-    Future<Void> signalled = Future.join(cancels).mapEmpty();
-    if (mode == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS && !stall.idleRoots().isEmpty()) {
-      signalled = signalled.compose(x -> terminateBlockers(a, stall, locks, client, now));
-    }
-    return signalled;
-  }
-
-  /**
-   * The stall's idle-in-transaction root blockers, each terminated only if the guarded statement
-   * still finds it idle in transaction long enough, of an allowed role, the same backend, and idle
-   * in that same state since this poll saw it.
-   */
-  private Future<Void> terminateBlockers(Action a, Stall stall, LockReport locks, SqlClient client, Instant now) {
-    KillSwitchConfig.Terminate terminate = killSwitch.terminate();
-    List<Future<Void>> done = new ArrayList<>();
-    for (RootBlocker root : stall.idleRoots()) {
-      done.add(signals.terminateIdleBlocker(client, root.pid(), root.backendStart(),
-              terminate.idleInTransactionAfter(), terminate.roles(), locks.serverTime())
-          .map(result -> decide(a, now, "terminate", result, root.pid(), root.backendStart()))
-          .otherwise(e -> decide(a, now, "terminate", "failed", e.getMessage())));
-    }
-    return Future.join(done).mapEmpty();
+    return stallSignals.send(stall, locks, client, cancels, (action, pid, backendStart, result, message) -> {
+      MigrationWindow w = a.window();
+      log.record(new AbortDecision(now, target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
+          action, pid != null ? pid : w == null ? null : w.backendPid(),
+          pid != null ? backendStart : w == null ? null : w.backendStart(), result, message));
+    });
   }
 
   /** Outside windows (an abort level in {@code rules.always}): nothing to cancel, the hooks run. */
@@ -312,14 +288,6 @@ public final class AbortRules {
     log.record(new AbortDecision(now, target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
         action, pid, backendStart,
         result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'), result.message()));
-    return null;
-  }
-
-  private Void decide(Action a, Instant now, String action, String result, int pid,
-      java.time.OffsetDateTime backendStart, String message) {
-    MigrationWindow w = a.window();
-    log.record(new AbortDecision(now, target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
-        action, pid, backendStart, result, message));
     return null;
   }
 
