@@ -3,15 +3,16 @@ package io.pgvigil.checks.locks;
 import java.util.List;
 
 /**
- * A waiting strong lock request (what DDL takes) and the queue it builds: every session that arrived after
- * it and waits because of it. This is the stall: the ALTER waits for one idle transaction, and every
+ * A waiting DDL lock request (a relation lock in one of {@link LockQueues#DDL_MODES}) and the queue it
+ * builds: every session that arrived after it and waits behind it for the same relation. With at least one
+ * session queued ({@code depth >= 1}) this is the stall: the ALTER waits for one idle transaction, and every
  * query on the table queues behind the ALTER.
  *
- * @param pid             the backend asking for the strong lock (the migration, usually)
+ * @param pid             the backend asking for the DDL lock (the migration, usually)
  * @param user            its role
  * @param applicationName its {@code application_name}
  * @param locktype        e.g. {@code relation}
- * @param mode            one of {@link LockQueues#STRONG_MODES}
+ * @param mode            one of {@link LockQueues#DDL_MODES}
  * @param relation        the relation, schema-qualified, or null
  * @param waitingSeconds  how long the request has waited
  * @param query           its statement, cut (and redacted when asked)
@@ -19,6 +20,7 @@ import java.util.List;
  * @param depth           how many sessions queue behind it
  * @param costSeconds     blocked-backend-seconds so far: the sum of the queued sessions' waits
  * @param queued          the sessions behind it, longest waiting first
+ * @param backendStart    the requesting backend's {@code backend_start}: with the pid, what guards a cancel
  */
 public record LockQueue(
     int pid,
@@ -32,10 +34,16 @@ public record LockQueue(
     List<Integer> blockedBy,
     int depth,
     double costSeconds,
-    List<QueuedSession> queued) {
+    List<QueuedSession> queued,
+    java.time.OffsetDateTime backendStart) {
 
   public LockQueue {
     blockedBy = List.copyOf(blockedBy);
     queued = List.copyOf(queued);
+  }
+
+  /** Whether anyone queues behind the request: only then is it a stall. */
+  public boolean stalls() {
+    return depth > 0;
   }
 }

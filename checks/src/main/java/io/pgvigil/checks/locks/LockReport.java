@@ -11,7 +11,7 @@ import java.util.List;
  * @param database          the watched database
  * @param summary           the numbers for metrics and rules
  * @param trees             blocking trees, the largest first
- * @param queues            queues behind waiting strong lock requests, the costliest first
+ * @param queues            queues behind waiting DDL lock requests (relation locks only), the costliest first
  * @param ddl               running DDL statements, the longest first
  * @param writes            bulk writes over the threshold, the longest first
  * @param idleInTransaction idle-in-transaction sessions, the longest idle first

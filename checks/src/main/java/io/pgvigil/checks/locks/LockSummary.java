@@ -7,7 +7,7 @@ package io.pgvigil.checks.locks;
  * @param waitingSessions              sessions of the database waiting on a lock
  * @param rootBlockers                 sessions blocking others while waiting for nothing
  * @param maxLockWaitSeconds           the longest current lock wait
- * @param maxQueueDepth                the longest queue behind a strong lock request
+ * @param maxQueueDepth                the longest queue behind a waiting DDL lock request
  * @param maxQueueCostSeconds          the costliest queue, in blocked-backend-seconds
  * @param idleInTransactionMaxSeconds  the longest idle-in-transaction session (since {@code state_change})
  * @param ddlMaxSeconds                the longest running DDL statement

@@ -1,7 +1,7 @@
 package io.pgvigil.checks.locks;
 
 /**
- * A session waiting in a {@link LockQueue} behind a strong lock request.
+ * A session waiting in a {@link LockQueue} behind a waiting DDL lock request (see {@link LockQueue}).
  *
  * @param pid             its backend
  * @param user            its role

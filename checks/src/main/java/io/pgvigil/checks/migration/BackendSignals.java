@@ -37,11 +37,37 @@ public final class BackendSignals {
       """;
 
   /*
+   * A waiting DDL request, for a window that names no backend: the same guards as CANCEL, and the
+   * backend still waits, ungranted, for the lock it was seen waiting for (a relation lock of this
+   * database, named as the lock probe names it, in that mode). Once the request is granted, or the
+   * session moved on to something else, nothing is cancelled.
+   */
+  private static final String CANCEL_WAITING_REQUEST = """
+      SELECT pg_cancel_backend(a.pid) AS signalled
+      FROM pg_stat_activity a
+      WHERE a.pid = $1
+        AND a.backend_start = $2
+        AND a.state = 'active'
+        AND a.wait_event_type = 'Lock'
+        AND a.backend_type = 'client backend'
+        AND a.pid <> pg_backend_pid()
+        AND EXISTS (
+          SELECT 1
+          FROM pg_locks l
+          JOIN pg_class c ON c.oid = l.relation
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE l.pid = a.pid AND NOT l.granted AND l.locktype = 'relation' AND l.mode = $4
+            AND l.database IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+            AND format('%I.%I', n.nspname, c.relname) = $3)
+      """;
+
+  /*
    * Idle in transaction (or aborted) for at least $3 microseconds since its last state change, its
-   * role allowlisted, and blocking someone: right now, or seen blocking at $5 and idle in the same
-   * transaction ever since (its state has not changed since before $5, so it still holds every lock
-   * it held then). A session that blocks nobody does no harm. pg_blocking_pids() is only called
-   * for sessions waiting on a lock.
+   * role allowlisted, and: when $5 (the server time of the lock poll that saw it blocking) is given,
+   * idle in that same state since before $5, so it is still the transaction that was seen and still
+   * holds every lock it held then (blocking someone else now is not enough: a session that ran a
+   * statement since may be holding up an application session, not the migration); without $5,
+   * blocking someone right now. pg_blocking_pids() is only called for sessions waiting on a lock.
    */
   private static final String TERMINATE_IDLE_BLOCKER = """
       SELECT pg_terminate_backend(a.pid) AS signalled
@@ -53,11 +79,12 @@ public final class BackendSignals {
         AND a.usename::text = ANY($4::text[])
         AND a.backend_type = 'client backend'
         AND a.pid <> pg_backend_pid()
-        AND (a.state_change <= $5::timestamptz
-             OR EXISTS (
-               SELECT 1 FROM pg_locks w
-               WHERE NOT w.granted AND a.pid = ANY(pg_blocking_pids(w.pid))
-             ))
+        AND CASE WHEN $5::timestamptz IS NULL
+                 THEN EXISTS (
+                   SELECT 1 FROM pg_locks w
+                   WHERE NOT w.granted AND a.pid = ANY(pg_blocking_pids(w.pid)))
+                 ELSE a.state_change <= $5::timestamptz
+            END
       """;
 
   private static final String PERMISSION_DENIED = "42501";
@@ -78,6 +105,24 @@ public final class BackendSignals {
   }
 
   /**
+   * Cancels the statement of {@code pid} if that backend is still the one started at
+   * {@code backendStart}, active, and still waiting for a {@code mode} lock on {@code relation}
+   * (schema-qualified, quoted where needed, as the lock probe names it): the DDL request at the head
+   * of a lock queue, for a migration pgvigil has not identified.
+   */
+  public Future<SignalResult> cancelWaitingRequest(SqlClient client, int pid, OffsetDateTime backendStart,
+      String relation, String mode) {
+    return client.preparedQuery(CANCEL_WAITING_REQUEST)
+        .mapping(row -> row.getBoolean("signalled"))
+        .execute(Tuple.of(pid, backendStart, relation, mode))
+        .map(rows -> rows.size() == 0
+            ? new SignalResult(SignalOutcome.REFUSED_GUARD, pid, "not cancelled: pid " + pid + " started at "
+                + backendStart + " no longer waits for " + mode + " on " + relation + " (granted, moved on or gone)")
+            : signalled(rows.iterator().next(), SignalOutcome.CANCELLED, pid, "cancel"))
+        .recover(failure -> denied(failure, pid, "cancel"));
+  }
+
+  /**
    * Terminates {@code pid} if it is still the backend started at {@code backendStart}, idle in
    * transaction for at least {@code minIdleInTransaction}, logged in as one of {@code allowedRoles}
    * and blocking another session. An empty allowlist refuses everything.
@@ -88,9 +133,10 @@ public final class BackendSignals {
   }
 
   /**
-   * As above, also when it blocks nobody right now but was seen blocking at {@code seenBlockingAt}
-   * (server time of a lock poll) and has stayed idle in that transaction since: after the kill
-   * switch cancels the migration the blocker waits for nobody, yet holds the locks that stalled it.
+   * As above, but with a lock poll's server time {@code seenBlockingAt} (null: as above) the guard
+   * is that it has stayed idle in that transaction since it was seen blocking then, whoever it
+   * blocks now: after the kill switch cancels the migration the blocker waits for nobody, yet holds
+   * the locks that stalled it; and one that ran a statement since is left for the next poll to judge.
    */
   public Future<SignalResult> terminateIdleBlocker(SqlClient client, int pid, OffsetDateTime backendStart,
       Duration minIdleInTransaction, List<String> allowedRoles, OffsetDateTime seenBlockingAt) {
@@ -108,8 +154,9 @@ public final class BackendSignals {
         .map(rows -> rows.size() == 0
             ? new SignalResult(SignalOutcome.REFUSED_GUARD, pid, "not terminated: pid " + pid + " started at "
                 + backendStart + " is not a client backend of an allowed role " + allowedRoles
-                + ", idle in transaction for at least " + minIdleInTransaction + " and blocking another session"
-                + (seenBlockingAt == null ? "" : " (now, or since it was seen blocking at " + seenBlockingAt + ")"))
+                + ", idle in transaction for at least " + minIdleInTransaction
+                + (seenBlockingAt == null ? " and blocking another session"
+                    : " and idle in that transaction since it was seen blocking at " + seenBlockingAt))
             : signalled(rows.iterator().next(), SignalOutcome.TERMINATED, pid, "terminate"))
         .recover(failure -> denied(failure, pid, "terminate"));
   }

@@ -32,6 +32,22 @@ class LockAnalysisTest {
         new LockRequest("relation", "public.t", mode, NOW.minusSeconds(waitedSeconds)), null));
   }
 
+  /** A session waiting for a row: on the holder's transaction id, or (next in line) on the tuple. */
+  private void waitingForRow(int pid, String locktype, String mode, int waitedSeconds, Integer... blockedBy) {
+    sessions.add(new Session(pid, "app", "web", "app", "client backend", "active",
+        NOW.minusHours(1), NOW.minusSeconds(waitedSeconds), NOW.minusSeconds(waitedSeconds),
+        NOW.minusSeconds(waitedSeconds), "Lock", locktype, "UPDATE t SET v = 2 WHERE id = 7", List.of(blockedBy),
+        new LockRequest(locktype, null, mode, NOW.minusSeconds(waitedSeconds)), null));
+  }
+
+  private void waitingOn(int pid, String relation, String mode, int waitedSeconds, String query,
+      Integer... blockedBy) {
+    sessions.add(new Session(pid, "app", "web", "app", "client backend", "active",
+        NOW.minusHours(1), NOW.minusSeconds(waitedSeconds), NOW.minusSeconds(waitedSeconds),
+        NOW.minusSeconds(waitedSeconds), "Lock", "relation", query, List.of(blockedBy),
+        new LockRequest("relation", relation, mode, NOW.minusSeconds(waitedSeconds)), null));
+  }
+
   private void active(int pid, String query, int runningSeconds, Progress progress) {
     sessions.add(new Session(pid, "app", "job", "app", "client backend", "active",
         NOW.minusHours(1), NOW.minusSeconds(runningSeconds), NOW.minusSeconds(runningSeconds),
@@ -115,6 +131,71 @@ class LockAnalysisTest {
 
     assertThat(queues).extracting(LockQueue::pid, LockQueue::depth, LockQueue::costSeconds)
         .containsExactly(tuple(3, 1, 30.0));
+  }
+
+  @Test
+  void aRowLockWaitBetweenApplicationSessionsIsNoLockQueue() {
+    // UPDATE waits for the idle holder's transaction (a ShareLock on its transaction id); a second UPDATE of
+    // the same row waits for the first on the tuple. Blocking, but no DDL anywhere.
+    idleInTransaction(1, 20);
+    waitingForRow(2, "transactionid", "ShareLock", 10, 1);
+    waitingForRow(3, "tuple", "ExclusiveLock", 5, 2);
+
+    LockReport report = LockAnalysis.defaults().analyze(snapshot());
+
+    assertThat(report.queues()).isEmpty();
+    assertThat(report.summary().maxQueueDepth()).isZero();
+    assertThat(report.trees()).singleElement().satisfies(tree -> {
+      assertThat(tree.root().pid()).isEqualTo(1);
+      assertThat(tree.blocked()).extracting(BlockedSession::pid).containsExactly(2, 3);
+    });
+  }
+
+  @Test
+  void aDdlRequestWithNobodyBehindItIsListedButDoesNotStall() {
+    idleInTransaction(1, 20);
+    waiting(2, "AccessExclusiveLock", 10, "ALTER TABLE t ADD c int", 1);
+
+    LockReport report = LockAnalysis.defaults().analyze(snapshot());
+
+    assertThat(report.queues()).singleElement().satisfies(queue -> {
+      assertThat(queue.pid()).isEqualTo(2);
+      assertThat(queue.depth()).isZero();
+      assertThat(queue.stalls()).isFalse();
+      assertThat(queue.backendStart()).isEqualTo(NOW.minusHours(1));
+    });
+  }
+
+  @Test
+  void queuesOnlyLaterWaitersForTheSameRelation() {
+    idleInTransaction(1, 60);
+    waitingOn(2, "public.t", "AccessExclusiveLock", 50, "ALTER TABLE t ADD c int", 1);
+    // Waits for a row the ALTER's transaction updated earlier: it names the ALTER, but not its request.
+    waitingForRow(3, "transactionid", "ShareLock", 40, 2);
+    // Waits for another table the ALTER's transaction holds.
+    waitingOn(4, "public.u", "AccessShareLock", 30, "SELECT * FROM u", 2);
+    waitingOn(5, "public.t", "AccessShareLock", 20, "SELECT * FROM t", 2);
+
+    List<LockQueue> queues = LockAnalysis.defaults().analyze(snapshot()).queues();
+
+    assertThat(queues).singleElement().satisfies(queue -> {
+      assertThat(queue.pid()).isEqualTo(2);
+      assertThat(queue.queued()).extracting(QueuedSession::pid).containsExactly(5);
+      assertThat(queue.stalls()).isTrue();
+    });
+  }
+
+  @Test
+  void aShareUpdateExclusiveRequestIsADdlRequestAndAWeakerOneIsNot() {
+    idleInTransaction(1, 60);
+    waiting(2, "ShareUpdateExclusiveLock", 50, "ALTER TABLE t VALIDATE CONSTRAINT t_v_check", 1);
+    waiting(3, "ShareLock", 40, "CREATE INDEX t_v_idx ON t (v)", 2, 1);
+    waiting(4, "RowExclusiveLock", 30, "UPDATE t SET v = 1", 3);
+
+    List<LockQueue> queues = LockAnalysis.defaults().analyze(snapshot()).queues();
+
+    assertThat(queues).extracting(LockQueue::pid, LockQueue::mode, LockQueue::depth).containsExactlyInAnyOrder(
+        tuple(2, "ShareUpdateExclusiveLock", 1), tuple(3, "ShareLock", 1));
   }
 
   @Test

@@ -156,6 +156,49 @@ class LockProbeIT {
   }
 
   @Test
+  void aRowLockWaitBetweenApplicationSessionsIsATreeButNoLockQueue() throws Exception {
+    Backend holder = backends.open("app-holder", false);
+    execute(holder, "UPDATE orders SET v = v + 1 WHERE id = 7");
+    Backend first = backends.open("app-first", true);
+    backends.start(first, "UPDATE orders SET v = v + 2 WHERE id = 7");
+    poll(pool, s -> waiting(s, first.pid()));
+    Backend second = backends.open("app-second", true);
+    backends.start(second, "UPDATE orders SET v = v + 3 WHERE id = 7");
+    LockSnapshot snapshot = poll(pool, s -> waiting(s, second.pid()));
+
+    // The first waits on the holder's transaction id in ShareLock, the second on the tuple behind it.
+    assertThat(snapshot.byPid().get(first.pid()).waitingFor().locktype()).isEqualTo("transactionid");
+    assertThat(snapshot.byPid().get(first.pid()).waitingFor().mode()).isEqualTo("ShareLock");
+    assertThat(snapshot.byPid().get(second.pid()).waitingFor().locktype()).isEqualTo("tuple");
+    assertThat(snapshot.byPid().get(second.pid()).blockedBy()).containsExactly(first.pid());
+    LockReport report = LockAnalysis.defaults().analyze(snapshot);
+    assertThat(report.trees()).singleElement().satisfies(tree -> assertThat(tree.root().pid()).isEqualTo(holder.pid()));
+    assertThat(report.queues()).isEmpty();
+    assertThat(report.summary().maxQueueDepth()).isZero();
+  }
+
+  @Test
+  void aDdlRequestOnATableHeldInShareModeWithNobodyBehindItDoesNotStall() throws Exception {
+    Backend holder = backends.open("app-holder", false);
+    execute(holder, "LOCK orders IN SHARE MODE");
+    Backend writer = backends.open("app-writer", true);
+    backends.start(writer, "UPDATE orders SET v = v + 1 WHERE id = 8");
+    Backend alter = backends.open("migration", false);
+    backends.start(alter, "LOCK orders IN SHARE ROW EXCLUSIVE MODE");
+    LockSnapshot snapshot = poll(pool, s -> waiting(s, writer.pid()) && waiting(s, alter.pid()));
+
+    LockReport report = LockAnalysis.defaults().analyze(snapshot);
+
+    // The writer came first and waits for the holder only: nobody queues behind the DDL request.
+    assertThat(report.queues()).singleElement().satisfies(queue -> {
+      assertThat(queue.pid()).isEqualTo(alter.pid());
+      assertThat(queue.relation()).isEqualTo("public.orders");
+      assertThat(queue.depth()).isZero();
+      assertThat(queue.stalls()).isFalse();
+    });
+  }
+
+  @Test
   void walksAThreeLevelChainToItsRoot() throws Exception {
     Backend a = backends.open("a", false);
     execute(a, "UPDATE orders SET v = v + 1 WHERE id = 10");

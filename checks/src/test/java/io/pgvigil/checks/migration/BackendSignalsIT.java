@@ -128,6 +128,38 @@ class BackendSignalsIT {
   }
 
   @Test
+  void cancelsAWaitingDdlRequestOnlyWhileItStillWaitsForThatLock() throws Exception {
+    Stall stall = stall(2);
+    int alter = stall.alter().pid();
+    OffsetDateTime started = backendStart(alter);
+
+    SignalResult otherTable = await(signals.cancelWaitingRequest(killer, alter, started, "public.other",
+        "AccessExclusiveLock"));
+    SignalResult otherMode = await(signals.cancelWaitingRequest(killer, alter, started, "public.orders",
+        "ShareLock"));
+    SignalResult otherStart = await(signals.cancelWaitingRequest(killer, alter, started.plusNanos(1_000),
+        "public.orders", "AccessExclusiveLock"));
+    SignalResult holder = await(signals.cancelWaitingRequest(killer, stall.holder().pid(),
+        backendStart(stall.holder().pid()), "public.orders", "RowExclusiveLock"));
+
+    assertThat(List.of(otherTable, otherMode, otherStart, holder)).extracting(SignalResult::outcome)
+        .containsOnly(SignalOutcome.REFUSED_GUARD);
+    assertThat(waitingOnLock(alter)).isTrue();
+
+    SignalResult result = await(signals.cancelWaitingRequest(killer, alter, started, "public.orders",
+        "AccessExclusiveLock"));
+
+    assertThat(result.outcome()).isEqualTo(SignalOutcome.CANCELLED);
+    assertThatThrownBy(() -> stall.altering().get(10, TimeUnit.SECONDS))
+        .cause().isInstanceOf(SQLException.class)
+        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
+    for (Future<?> reader : stall.reading()) {
+      reader.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(state(stall.holder().pid())).isEqualTo("idle in transaction");
+  }
+
+  @Test
   void refusesToCancelWhenBackendStartIsOneMicrosecondOff() throws Exception {
     Stall stall = stall(0);
     OffsetDateTime started = backendStart(stall.alter().pid());
@@ -206,6 +238,25 @@ class BackendSignalsIT {
         List.of("app_user"), seenBlocking));
     assertThat(result.outcome()).isEqualTo(SignalOutcome.TERMINATED);
     await().atMost(WAIT).until(() -> state(holder) == null);
+  }
+
+  @Test
+  void refusesABlockerThatRanAStatementSinceThePollEvenThoughItBlocksSomeoneNow() throws Exception {
+    Stall stall = stall(0);
+    int holder = stall.holder().pid();
+    OffsetDateTime seenBlocking = await(killer.query("SELECT clock_timestamp() AS now")
+        .mapping(row -> row.getOffsetDateTime("now")).execute().map(rows -> rows.iterator().next()));
+    // After the poll the holder runs another statement: it still blocks the ALTER, but it is no
+    // longer the idle stretch that was judged.
+    execute(stall.holder(), "SELECT 1");
+    await().atMost(WAIT).until(() -> "idle in transaction".equals(state(holder)));
+
+    SignalResult result = await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
+        List.of("app_user"), seenBlocking));
+
+    assertThat(result.outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
+    assertThat(state(holder)).isEqualTo("idle in transaction");
+    assertThat(waitingOnLock(stall.alter().pid())).isTrue();
   }
 
   @Test

@@ -2,9 +2,7 @@ package io.pgvigil.daemon.killswitch;
 
 import io.pgvigil.alerts.HookEvent;
 import io.pgvigil.alerts.Severity;
-import io.pgvigil.checks.locks.BlockingTree;
 import io.pgvigil.checks.locks.LockReport;
-import io.pgvigil.checks.locks.RootBlocker;
 import io.pgvigil.checks.migration.BackendSignals;
 import io.pgvigil.checks.migration.SignalResult;
 import io.pgvigil.daemon.config.KillSwitchConfig;
@@ -33,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * poll of its source (the second chance) before anything is done, so a one-poll spike never aborts
  * a deploy. What is done, once per window (or once per breach outside windows): in {@code dry-run}
  * (the default) nothing but the decisions; in {@code cancel}, {@code pg_cancel_backend} of the
- * window's recorded migration backend only, guarded by pid + backend_start + state in the same
- * statement; in {@code cancel-and-terminate-blockers} also {@code pg_terminate_backend} of the
- * stall's idle-in-transaction root blockers of allowlisted roles, idle long enough (guarded the
+ * migration only (the window's recorded backend, or for a window that names none the waiting DDL
+ * requests with a queue behind them: see {@link Stall}), guarded by pid + backend_start + state in
+ * the same statement; in {@code cancel-and-terminate-blockers} also {@code pg_terminate_backend} of
+ * that stall's idle-in-transaction root blockers of allowlisted roles, idle long enough (guarded the
  * same way); and the kill-switch hooks. The dead-man switch fires the hooks when the target has
  * not been polled for too long while a window is open. Every decision is logged and counted.
  */
@@ -46,6 +45,8 @@ public final class AbortRules {
   private static final String WINDOW = "window/";
   private static final String DEAD_MAN_KEY = "deadman/";
   private static final String ALWAYS = "always/";
+  /** Windows naming no backend whose abort found no stall yet: the first stall seen later is cancelled. */
+  private static final String AWAITING_STALL = "awaiting-stall/";
 
   private final String target;
   private final KillSwitchConfig killSwitch;
@@ -54,6 +55,7 @@ public final class AbortRules {
   private final AbortLog log;
   private final Clock clock;
   private final BackendSignals signals = new BackendSignals();
+  private final StallSignals stallSignals;
   private final KillSwitchHooks hooks;
 
   /** Verdicts at ABORT on the previous poll of their source: the next one acts. */
@@ -68,6 +70,7 @@ public final class AbortRules {
     this.killSwitch = killSwitch;
     this.mode = killSwitch.mode();
     this.hooks = new KillSwitchHooks(killSwitch.hooks());
+    this.stallSignals = new StallSignals(signals, killSwitch);
     this.windows = windows;
     this.log = log;
     this.clock = clock;
@@ -110,7 +113,8 @@ public final class AbortRules {
     Set<String> open = new HashSet<>();
     windows.openWindows(target).forEach(w -> open.add(w.id()));
     handled.removeIf(k -> (k.startsWith(WINDOW) && !open.contains(k.substring(WINDOW.length())))
-        || (k.startsWith(DEAD_MAN_KEY) && !open.contains(k.substring(DEAD_MAN_KEY.length()))));
+        || (k.startsWith(DEAD_MAN_KEY) && !open.contains(k.substring(DEAD_MAN_KEY.length())))
+        || (k.startsWith(AWAITING_STALL) && !open.contains(k.substring(AWAITING_STALL.length()))));
     return Future.join(actions).mapEmpty();
   }
 
@@ -153,10 +157,11 @@ public final class AbortRules {
   private record Action(String rule, double value, double threshold, MigrationWindow window) {}
 
   /**
-   * Once per abort, for every in-window window not acted on yet: cancel each recorded migration
-   * backend once, terminate the stall's blockers (opt-in, and only on a fresh lock report), and run
-   * the hooks once. A CI pipeline's API window and the automatic window of the same migration are
-   * one deploy, not two.
+   * Once per abort, for every in-window window not acted on yet: cancel the migration, terminate
+   * the stall's blockers (opt-in), and run the hooks once. A CI pipeline's API window and the
+   * automatic window of the same migration are one deploy, not two. The migration is each recorded
+   * backend of an automatic window; when no window records one (a window opened through the API),
+   * it is every waiting DDL request with a queue behind it on this fresh lock poll ({@link Stall}).
    */
   private Future<Void> actInWindows(RuleVerdict v, String source, LockReport locks, Vertx vertx,
       SqlClient client, Instant now) {
@@ -165,7 +170,7 @@ public final class AbortRules {
         .filter(w -> !handled.contains(WINDOW + w.id()))
         .toList();
     if (fresh.isEmpty()) {
-      return Future.succeededFuture();
+      return actOnLaterStall(v, source, locks, client, now);
     }
     fresh.forEach(w -> handled.add(WINDOW + w.id()));
     boolean dryRun = mode == KillSwitchConfig.Mode.DRY_RUN;
@@ -184,16 +189,19 @@ public final class AbortRules {
             .otherwise(e -> decide(a, now, "cancel", "failed", e.getMessage())));
       }
     }
-    // The window the hooks and the terminate decisions name: one that records the migration.
+    // The window the hooks and the other decisions name: one that records the migration.
     MigrationWindow named = fresh.stream().filter(w -> w.backendPid() != null).findFirst().orElse(fresh.get(0));
     Action a = new Action(v.rule(), v.value(), v.threshold(), named);
-    Future<Void> signalled = Future.join(cancels).mapEmpty();
-    // Then the blockers, which the guard accepts as seen blocking at this poll: only on a lock
-    // report of this very evaluation, never on an older one behind a replication verdict.
-    if (mode == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS && Measurements.LOCKS.equals(source)
-        && locks != null) {
-      signalled = signalled.compose(x -> terminateBlockers(a, locks, migrationPids, client, now));
+    // Only a lock report of this very evaluation shows a stall, never an older one behind a
+    // replication verdict: the terminate guard accepts a blocker as seen blocking at this poll.
+    Stall stall = !Measurements.LOCKS.equals(source) || locks == null ? Stall.NONE
+        : migrationPids.isEmpty() ? Stall.ofDdlQueues(locks) : Stall.ofMigration(locks, migrationPids);
+    if (migrationPids.isEmpty() && stall.requests().isEmpty()) {
+      // Aborted before any DDL request had a queue (a lockWait on a quiet table, say): the hooks run
+      // now, and the first stall a later abort in this window sees is still cancelled.
+      fresh.forEach(w -> handled.add(AWAITING_STALL + w.id()));
     }
+    Future<Void> signalled = signal(a, stall, locks, client, now, cancels);
     List<Future<Void>> done = new ArrayList<>();
     done.add(signalled);
     if (!hooks.isEmpty()) {
@@ -207,34 +215,36 @@ public final class AbortRules {
   }
 
   /**
-   * The idle-in-transaction root blockers of the migration's stall, of allowlisted roles: the
-   * roots of trees in which the migration's backend waits (or, for a window that names no backend,
-   * a DDL lock request with a queue behind it waits). Each is terminated only if the guarded
-   * statement still finds it idle in transaction long enough, of an allowed role, the same backend,
-   * and blocking someone (now, or at this poll and idle in that transaction since). An application
-   * session that blocks another application session elsewhere is not the migration's business.
+   * An abort in windows already acted on, that name no backend and found no stall then: a stall on
+   * this fresh lock poll is cancelled (and its blockers terminated, opt-in) once; no hook runs again.
    */
-  private Future<Void> terminateBlockers(Action a, LockReport locks, Set<Integer> migrationPids,
-      SqlClient client, Instant now) {
-    Set<Integer> stalled = new HashSet<>(migrationPids);
-    if (stalled.isEmpty()) {
-      locks.queues().forEach(q -> stalled.add(q.pid()));
+  private Future<Void> actOnLaterStall(RuleVerdict v, String source, LockReport locks, SqlClient client,
+      Instant now) {
+    List<MigrationWindow> open = windows.openWindows(target);
+    List<MigrationWindow> awaiting = open.stream().filter(w -> handled.contains(AWAITING_STALL + w.id())).toList();
+    // A window that records the migration's backend has been acted on for it: no guessing then.
+    if (awaiting.isEmpty() || open.stream().anyMatch(w -> w.backendPid() != null)
+        || !Measurements.LOCKS.equals(source) || locks == null) {
+      return Future.succeededFuture();
     }
-    KillSwitchConfig.Terminate terminate = killSwitch.terminate();
-    List<Future<Void>> done = new ArrayList<>();
-    for (BlockingTree tree : locks.trees()) {
-      RootBlocker root = tree.root();
-      boolean ofTheMigration = tree.blocked().stream().anyMatch(b -> stalled.contains(b.pid()));
-      if (!ofTheMigration || root.backendStart() == null || root.state() == null
-          || !root.state().startsWith("idle in transaction") || stalled.contains(root.pid())) {
-        continue;
-      }
-      done.add(signals.terminateIdleBlocker(client, root.pid(), root.backendStart(),
-              terminate.idleInTransactionAfter(), terminate.roles(), locks.serverTime())
-          .map(result -> decide(a, now, "terminate", result, root.pid(), root.backendStart()))
-          .otherwise(e -> decide(a, now, "terminate", "failed", e.getMessage())));
+    Stall stall = Stall.ofDdlQueues(locks);
+    if (stall.requests().isEmpty()) {
+      return Future.succeededFuture();
     }
-    return Future.join(done).mapEmpty();
+    awaiting.forEach(w -> handled.remove(AWAITING_STALL + w.id()));
+    return signal(new Action(v.rule(), v.value(), v.threshold(), awaiting.get(0)), stall, locks, client, now,
+        new ArrayList<>());
+  }
+
+  /** Sends the stall's signals after {@code cancels}, each outcome recorded against {@code a}. */
+  private Future<Void> signal(Action a, Stall stall, LockReport locks, SqlClient client, Instant now,
+      List<Future<Void>> cancels) {
+    return stallSignals.send(stall, locks, client, cancels, (action, pid, backendStart, result, message) -> {
+      MigrationWindow w = a.window();
+      log.record(new AbortDecision(now, target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
+          action, pid != null ? pid : w == null ? null : w.backendPid(),
+          pid != null ? backendStart : w == null ? null : w.backendStart(), result, message));
+    });
   }
 
   /** Outside windows (an abort level in {@code rules.always}): nothing to cancel, the hooks run. */

@@ -35,10 +35,10 @@ public final class LockState {
     gauge(registry, target, LOCK_WAIT_MAX, "Longest current lock wait", "seconds",
         LockSummary::maxLockWaitSeconds);
     gauge(registry, target, LOCK_QUEUE_DEPTH_MAX,
-        "Most sessions queued behind one waiting strong lock request (DDL)", null,
+        "Most sessions queued behind one waiting DDL lock request", null,
         LockSummary::maxQueueDepth);
     gauge(registry, target, LOCK_QUEUE_COST_MAX,
-        "Most blocked-backend-seconds one waiting strong lock request has cost so far", "seconds",
+        "Most blocked-backend-seconds one waiting DDL lock request has cost so far", "seconds",
         LockSummary::maxQueueCostSeconds);
     gauge(registry, target, IDLE_IN_TRANSACTION_MAX, "Oldest idle-in-transaction session", "seconds",
         LockSummary::idleInTransactionMaxSeconds);

@@ -78,6 +78,58 @@ class AbortRulesTest {
   }
 
   @Test
+  void anApiWindowCancelsNothingWhenOnlyApplicationSessionsBlockEachOther() throws Exception {
+    windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
+    io.pgvigil.checks.locks.LockReport rowLocks = new LockScene().idle(1, 60)
+        .waitsForRow(2, "transactionid", 30, 1).waitsForRow(3, "tuple", 20, 2).report();
+    rules.evaluate("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
+  }
+
+  @Test
+  void anApiWindowCancelsTheWaitingDdlRequestThatHasAQueue() throws Exception {
+    windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
+    io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2)
+        .idle(10, 90).waitsForRow(11, "transactionid", 80, 10).report();
+    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid, AbortDecision::result)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", 2, "dry-run"),
+            org.assertj.core.groups.Tuple.tuple("hook", null, "dry-run"));
+  }
+
+  @Test
+  void anApiWindowThatAbortedBeforeAnyoneQueuedStillCancelsTheFirstStallSeenLaterOnce() throws Exception {
+    windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
+    io.pgvigil.checks.locks.LockReport alone = new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
+    io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
+    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
+
+    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("cancel", 2), org.assertj.core.groups.Tuple.tuple("hook", null));
+  }
+
+  @Test
+  void anAbortFromTheReplicationPollCancelsNoDdlRequestInAnApiWindow() throws Exception {
+    windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
+    io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
+    RuleVerdict lag = new RuleVerdict("app", "replicationLag", "replica-1", RuleVerdict.Level.ABORT, 90,
+        RuleVerdict.Unit.SECONDS, 60, java.time.Instant.now(), true, List.of(), Map.of());
+    rules.evaluate("replication", List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("replication", List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
+  }
+
+  @Test
   void theDeadManSwitchFiresOncePerWindowWhenPollsStop() throws Exception {
     RuleEvaluatorClock clock = new RuleEvaluatorClock();
     WindowRegistry windows = new WindowRegistry(clock);

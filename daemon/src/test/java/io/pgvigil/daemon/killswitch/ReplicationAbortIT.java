@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The abort rules beyond locks, with a real streaming replica, inside windows opened through the
  * API (as a CI pipeline would): replication lag in bytes over its abort level runs the hooks; a
  * standby that goes away runs them; and the dead-man switch runs them when the primary itself
- * goes away. An API window has no migration backend, so nothing is cancelled.
+ * goes away. A replication verdict shows no lock stall, so nothing is cancelled.
  */
 @ExtendWith(ReplicaPairExtension.class)
 class ReplicationAbortIT {

@@ -1,0 +1,73 @@
+package io.pgvigil.daemon.killswitch;
+
+import io.pgvigil.checks.locks.BlockingTree;
+import io.pgvigil.checks.locks.LockQueue;
+import io.pgvigil.checks.locks.LockReport;
+import io.pgvigil.checks.locks.RootBlocker;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The migration's stall as one lock poll saw it: what the kill switch may cancel and whom it may
+ * terminate. Nothing else is ever touched: an application session that blocks another one (a row
+ * lock, a {@code LOCK} nobody queues behind) is not the migration's business.
+ *
+ * @param requests  waiting DDL requests with a queue behind them, to cancel for a window that names
+ *                  no backend (empty when the window records the migration's backend: that one is
+ *                  cancelled instead)
+ * @param idleRoots the idle-in-transaction client backends at the root of the trees in which the
+ *                  migration waits, each once
+ */
+record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
+
+  static final Stall NONE = new Stall(List.of(), List.of());
+
+  Stall {
+    requests = List.copyOf(requests);
+    idleRoots = List.copyOf(idleRoots);
+  }
+
+  /**
+   * For windows that name no backend (opened through the API): a relation lock request in a mode
+   * DDL takes, with at least one session queued behind it, is the migration, whatever tool sent it.
+   */
+  static Stall ofDdlQueues(LockReport report) {
+    List<LockQueue> requests = report.queues().stream().filter(LockQueue::stalls).toList();
+    Set<Integer> waiting = new HashSet<>();
+    requests.forEach(q -> waiting.add(q.pid()));
+    return new Stall(requests, idleRoots(report, waiting));
+  }
+
+  /** For windows that record the migration's backends: the trees in which one of them waits. */
+  static Stall ofMigration(LockReport report, Set<Integer> migrationPids) {
+    return new Stall(List.of(), idleRoots(report, migrationPids));
+  }
+
+  /**
+   * The roots of the trees that hold up {@code waiting}, idle in transaction, client backends and
+   * seen well enough to be guarded (pid + backend_start). A tree holds up a session when that
+   * session is among its blocked ones: the root blocks it directly or through the sessions between.
+   */
+  private static List<RootBlocker> idleRoots(LockReport report, Set<Integer> waiting) {
+    Map<Integer, RootBlocker> roots = new LinkedHashMap<>();
+    for (BlockingTree tree : report.trees()) {
+      RootBlocker root = tree.root();
+      if (waiting.contains(root.pid()) || !idleInTransaction(root) || root.backendStart() == null
+          || !"client backend".equals(root.backendType())) {
+        continue;
+      }
+      if (tree.blocked().stream().anyMatch(b -> waiting.contains(b.pid()))) {
+        roots.putIfAbsent(root.pid(), root);
+      }
+    }
+    return new ArrayList<>(roots.values());
+  }
+
+  private static boolean idleInTransaction(RootBlocker root) {
+    return !root.waiting() && root.state() != null && root.state().startsWith("idle in transaction");
+  }
+}
