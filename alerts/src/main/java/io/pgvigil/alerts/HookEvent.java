@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param action e.g. "dry-run", "cancel", "terminate"
  * @param windowId the migration window's id, or {@code null} outside a window
- * @param pids the backends acted on
+ * @param pids the backends the abort cancels (the migration's; none when nothing is cancelled)
  */
 public record HookEvent(String target, String rule, String action, Severity severity,
     String value, String threshold, String windowId, List<Integer> pids, String summary,

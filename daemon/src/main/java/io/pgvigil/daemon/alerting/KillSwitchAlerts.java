@@ -4,6 +4,7 @@ import io.pgvigil.alerts.Alert;
 import io.pgvigil.alerts.Severity;
 import io.pgvigil.daemon.config.Rules;
 import io.pgvigil.daemon.killswitch.AbortDecision;
+import io.pgvigil.daemon.killswitch.StalledRequest;
 import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import java.util.LinkedHashMap;
@@ -55,16 +56,37 @@ final class KillSwitchAlerts {
     if (d.pid() != null) {
       details.put("pid", Integer.toString(d.pid()));
     }
+    StalledRequest request = d.request();
+    if (request != null) {
+      details.put("requestPid", Integer.toString(request.pid()));
+      details.put("relation", request.relation());
+      details.put("lockMode", request.mode());
+      details.put("queued", Integer.toString(request.queued()));
+    }
     // A hook's message is the hook program's own output: it stays in the log and the API,
     // it is not sent to chat and paging services.
     if (d.message() != null && !d.message().isBlank() && !"hook".equals(d.action())) {
       details.put("message", d.message());
     }
     Alert alert = Alert.firing(d.target(), RULE, object, Severity.CRITICAL,
-        "killSwitch on " + d.target() + ": " + what + " after " + d.rule() + " " + value
+        "killSwitch on " + d.target() + ": " + what + about(d) + " after " + d.rule() + " " + value
             + " reached abort " + threshold, value, threshold, List.of(), details, d.at());
     open.put(alert.key(), new Window(d.target(), d.windowId(), d.rule()));
     alarms.fire(alert);
+  }
+
+  /**
+   * In a window that names no backend, who was signalled and for which stall: the cancelled
+   * request, or the terminated root and the request it held up. Empty otherwise.
+   */
+  private static String about(AbortDecision d) {
+    StalledRequest r = d.request();
+    if (r == null) {
+      return "";
+    }
+    String request = r.mode() + " on " + r.relation();
+    return d.pid() == null || d.pid() == r.pid() ? " (pid " + r.pid() + ", " + request + ")"
+        : " (pid " + d.pid() + ", root blocker of pid " + r.pid() + "'s " + request + ")";
   }
 
   /** Resolves the alerts whose window has closed, or whose rule is no longer critical. */

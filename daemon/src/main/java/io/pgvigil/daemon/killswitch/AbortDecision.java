@@ -8,8 +8,12 @@ import java.time.OffsetDateTime;
  * which rule fired with what value against which threshold, what was done to
  * which backend, and how it went.
  *
- * @param action {@code cancel}
- * @param result {@code dry-run}, or the signal's outcome ({@code cancelled}, {@code refused-guard}, …)
+ * @param action  {@code cancel}, {@code terminate} or {@code hook}
+ * @param pid     the backend acted on: the window's recorded migration, the stalled request
+ *                cancelled, or the root blocker terminated; null when there is none
+ * @param result  {@code dry-run}, or the signal's outcome ({@code cancelled}, {@code refused-guard}, …)
+ * @param request in a window that names no backend, the stalled DDL request a cancel or terminate
+ *                is about (for a terminate, the one whose queue the root held up); otherwise null
  */
 public record AbortDecision(
     Instant at,
@@ -22,4 +26,12 @@ public record AbortDecision(
     Integer pid,
     OffsetDateTime backendStart,
     String result,
-    String message) {}
+    String message,
+    StalledRequest request) {
+
+  /** A decision about no stalled request (a hook, the dead-man switch, a recorded migration). */
+  public AbortDecision(Instant at, String target, String rule, double value, double threshold, String windowId,
+      String action, Integer pid, OffsetDateTime backendStart, String result, String message) {
+    this(at, target, rule, value, threshold, windowId, action, pid, backendStart, result, message, null);
+  }
+}

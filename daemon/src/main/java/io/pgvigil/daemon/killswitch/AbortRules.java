@@ -1,7 +1,6 @@
 package io.pgvigil.daemon.killswitch;
 
 import io.pgvigil.alerts.HookEvent;
-import io.pgvigil.alerts.Severity;
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.checks.migration.BackendSignals;
 import io.pgvigil.checks.migration.SignalResult;
@@ -18,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -147,7 +147,7 @@ public final class AbortRules {
       } else if (mode == KillSwitchConfig.Mode.DRY_RUN) {
         hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
       } else {
-        done.add(runHooks(a, vertx, now));
+        done.add(runHooks(a, recorded(w), vertx, now));
       }
     }
     return Future.join(done).mapEmpty();
@@ -175,7 +175,7 @@ public final class AbortRules {
     fresh.forEach(w -> handled.add(WINDOW + w.id()));
     boolean dryRun = mode == KillSwitchConfig.Mode.DRY_RUN;
     List<Future<Void>> cancels = new ArrayList<>();
-    Set<Integer> migrationPids = new HashSet<>();
+    Set<Integer> migrationPids = new LinkedHashSet<>();
     for (MigrationWindow w : fresh) {
       if (w.backendPid() == null || !migrationPids.add(w.backendPid())) {
         continue;
@@ -208,7 +208,8 @@ public final class AbortRules {
       if (dryRun) {
         hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
       } else {
-        done.add(runHooks(a, vertx, now));
+        // The hooks are told the backends this abort cancels: the recorded migrations, or the stall's requests.
+        done.add(runHooks(a, migrationPids.isEmpty() ? stall.requestPids() : List.copyOf(migrationPids), vertx, now));
       }
     }
     return Future.join(done).mapEmpty();
@@ -239,11 +240,11 @@ public final class AbortRules {
   /** Sends the stall's signals after {@code cancels}, each outcome recorded against {@code a}. */
   private Future<Void> signal(Action a, Stall stall, LockReport locks, SqlClient client, Instant now,
       List<Future<Void>> cancels) {
-    return stallSignals.send(stall, locks, client, cancels, (action, pid, backendStart, result, message) -> {
+    return stallSignals.send(stall, locks, client, cancels, (action, pid, backendStart, result, message, request) -> {
       MigrationWindow w = a.window();
       log.record(new AbortDecision(now, target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
           action, pid != null ? pid : w == null ? null : w.backendPid(),
-          pid != null ? backendStart : w == null ? null : w.backendStart(), result, message));
+          pid != null ? backendStart : w == null ? null : w.backendStart(), result, message, request));
     });
   }
 
@@ -261,18 +262,14 @@ public final class AbortRules {
       hooks.names().forEach(name -> decide(a, now, "hook", "dry-run", "dry-run: would run " + name));
       return Future.succeededFuture();
     }
-    return runHooks(a, vertx, now);
+    return runHooks(a, List.of(), vertx, now);
   }
 
-  private Future<Void> runHooks(Action a, Vertx vertx, Instant now) {
+  /** Runs the hooks, telling them {@code pids}: the backends the abort acts on. */
+  private Future<Void> runHooks(Action a, List<Integer> pids, Vertx vertx, Instant now) {
     MigrationWindow w = a.window();
-    String summary = DEAD_MAN.equals(a.rule())
-        ? "pgvigil lost sight of " + target + " for " + format(a.value()) + "s during a migration window"
-        : "pgvigil aborted the migration on " + target + ": " + a.rule() + " " + format(a.value()) + " >= "
-            + format(a.threshold());
-    HookEvent event = new HookEvent(target, a.rule(), "abort", Severity.CRITICAL, format(a.value()),
-        format(a.threshold()), w == null ? null : w.id(),
-        w == null || w.backendPid() == null ? List.of() : List.of(w.backendPid()), summary, now);
+    HookEvent event = KillSwitchHooks.event(target, a.rule(), a.value(), a.threshold(), w == null ? null : w.id(),
+        pids, now);
     List<String> names = hooks.names();
     return hooks.run(vertx, event).map(results -> {
       for (int i = 0; i < results.size(); i++) {
@@ -298,7 +295,7 @@ public final class AbortRules {
     return null;
   }
 
-  private static String format(double value) {
-    return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
+  private static List<Integer> recorded(MigrationWindow w) {
+    return w.backendPid() == null ? List.of() : List.of(w.backendPid());
   }
 }

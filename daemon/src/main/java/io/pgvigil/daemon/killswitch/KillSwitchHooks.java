@@ -4,14 +4,17 @@ import io.pgvigil.alerts.ExecHook;
 import io.pgvigil.alerts.Hook;
 import io.pgvigil.alerts.HookEvent;
 import io.pgvigil.alerts.HookResult;
+import io.pgvigil.alerts.Severity;
 import io.pgvigil.alerts.WebhookHook;
 import io.pgvigil.daemon.config.KillSwitchConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The configured kill-switch hooks (a program run without a shell, a signed
@@ -42,6 +45,27 @@ final class KillSwitchHooks {
       names.add(name(h));
     }
     return names;
+  }
+
+  /**
+   * What the hooks are told about an abort ({@code PGVIGIL_*} variables, the webhook's body).
+   *
+   * @param windowId the window acted in, null outside windows
+   * @param pids     the backends the abort acts on: the migration's recorded backend(s), or in a
+   *                 window that names none the stalled DDL requests it cancels; empty when there are
+   *                 none (outside windows, an abort before any stall or from the replication poll)
+   */
+  static HookEvent event(String target, String rule, double value, double threshold, String windowId,
+      List<Integer> pids, Instant at) {
+    String summary = AbortRules.DEAD_MAN.equals(rule)
+        ? "pgvigil lost sight of " + target + " for " + format(value) + "s during a migration window"
+        : "pgvigil aborted the migration on " + target + ": " + rule + " " + format(value) + " >= " + format(threshold);
+    return new HookEvent(target, rule, "abort", Severity.CRITICAL, format(value), format(threshold), windowId, pids,
+        summary, at);
+  }
+
+  private static String format(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
   }
 
   /** Runs every hook; one result per hook, in order. */

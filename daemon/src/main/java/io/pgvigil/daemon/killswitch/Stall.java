@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,6 +41,21 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
     Set<Integer> waiting = new HashSet<>();
     requests.forEach(q -> waiting.add(q.pid()));
     return new Stall(requests, idleRoots(report, waiting));
+  }
+
+  /** The backends of the stalled requests, in the lock poll's order: what the hooks are told was acted on. */
+  List<Integer> requestPids() {
+    return requests.stream().map(LockQueue::pid).toList();
+  }
+
+  /**
+   * The stalled request whose tree {@code root} is the root of (the first, when it holds up several),
+   * for the audit; empty for a window's recorded backend, which has no request here.
+   */
+  Optional<LockQueue> heldUpBy(RootBlocker root, LockReport report) {
+    return report.trees().stream().filter(t -> t.root().pid() == root.pid())
+        .flatMap(t -> requests.stream().filter(q -> t.blocked().stream().anyMatch(b -> b.pid() == q.pid())))
+        .findFirst();
   }
 
   /** For windows that record the migration's backends: the trees in which one of them waits. */

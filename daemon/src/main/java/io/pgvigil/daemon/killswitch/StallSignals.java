@@ -21,10 +21,11 @@ import java.util.Locale;
  */
 final class StallSignals {
 
-  /** Told every outcome, for the audit. */
+  /** Told every outcome, for the audit, with the stalled request it is about (null if none). */
   @FunctionalInterface
   interface Audit {
-    void record(String action, Integer pid, OffsetDateTime backendStart, String result, String message);
+    void record(String action, Integer pid, OffsetDateTime backendStart, String result, String message,
+        StalledRequest request);
   }
 
   private final BackendSignals signals;
@@ -39,13 +40,14 @@ final class StallSignals {
   Future<Void> send(Stall stall, LockReport locks, SqlClient client, List<Future<Void>> before, Audit audit) {
     List<Future<Void>> cancels = new ArrayList<>(before);
     for (LockQueue q : stall.requests()) {
+      StalledRequest request = StalledRequest.of(q);
       if (killSwitch.mode() == KillSwitchConfig.Mode.DRY_RUN) {
-        audit.record("cancel", q.pid(), q.backendStart(), "dry-run", "dry-run: would cancel the waiting "
-            + q.mode() + " request on " + q.relation() + " (" + q.depth() + " queued behind it)");
+        audit.record("cancel", q.pid(), q.backendStart(), "dry-run", "dry-run: would cancel "
+            + request.describe(), request);
       } else {
         cancels.add(signals.cancelWaitingRequest(client, q.pid(), q.backendStart(), q.relation(), q.mode())
-            .map(result -> told(audit, "cancel", result, q.backendStart()))
-            .otherwise(e -> failed(audit, "cancel", e)));
+            .map(result -> told(audit, "cancel", result, q.backendStart(), "; it was " + request.describe(), request))
+            .otherwise(e -> failed(audit, "cancel", e, q.pid(), q.backendStart(), request)));
       }
     }
     Future<Void> signalled = Future.join(cancels).mapEmpty();
@@ -63,22 +65,28 @@ final class StallSignals {
     KillSwitchConfig.Terminate terminate = killSwitch.terminate();
     List<Future<Void>> done = new ArrayList<>();
     for (RootBlocker root : stall.idleRoots()) {
+      StalledRequest request = stall.heldUpBy(root, locks).map(StalledRequest::of).orElse(null);
+      // Who was terminated and why, in the user's words: the role, and the request it held up.
+      String about = "; role " + root.user() + ", " + root.state() + " for " + Math.round(root.stateSeconds())
+          + "s, the root blocker of " + (request == null ? "the migration" : request.describe());
       done.add(signals.terminateIdleBlocker(client, root.pid(), root.backendStart(),
               terminate.idleInTransactionAfter(), terminate.roles(), locks.serverTime())
-          .map(result -> told(audit, "terminate", result, root.backendStart()))
-          .otherwise(e -> failed(audit, "terminate", e)));
+          .map(result -> told(audit, "terminate", result, root.backendStart(), about, request))
+          .otherwise(e -> failed(audit, "terminate", e, root.pid(), root.backendStart(), request)));
     }
     return Future.join(done).mapEmpty();
   }
 
-  private static Void told(Audit audit, String action, SignalResult result, OffsetDateTime backendStart) {
+  private static Void told(Audit audit, String action, SignalResult result, OffsetDateTime backendStart,
+      String about, StalledRequest request) {
     audit.record(action, result.pid(), backendStart,
-        result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'), result.message());
+        result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'), result.message() + about, request);
     return null;
   }
 
-  private static Void failed(Audit audit, String action, Throwable e) {
-    audit.record(action, null, null, "failed", e.getMessage());
+  private static Void failed(Audit audit, String action, Throwable e, int pid, OffsetDateTime backendStart,
+      StalledRequest request) {
+    audit.record(action, pid, backendStart, "failed", e.getMessage(), request);
     return null;
   }
 }

@@ -98,6 +98,8 @@ class AbortRulesTest {
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid, AbortDecision::result)
         .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", 2, "dry-run"),
             org.assertj.core.groups.Tuple.tuple("hook", null, "dry-run"));
+    assertThat(log.recent()).filteredOn(d -> d.action().equals("cancel")).extracting(AbortDecision::request)
+        .containsExactly(new StalledRequest(2, "public.t", "AccessExclusiveLock", 1));
   }
 
   @Test

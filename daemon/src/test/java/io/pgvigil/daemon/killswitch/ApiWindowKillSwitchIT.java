@@ -49,9 +49,11 @@ class ApiWindowKillSwitchIT {
   Path dir;
 
   private Backends backends;
+  private HookEnvironment hook;
 
   @BeforeEach
   void schema(TestPostgres pg) throws Exception {
+    hook = new HookEnvironment(dir);
     try (Connection c = pg.connect(); Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
       s.execute("DO $$ BEGIN CREATE ROLE app_user LOGIN PASSWORD 'app_user'; "
@@ -139,6 +141,37 @@ class ApiWindowKillSwitchIT {
   }
 
   @Test
+  void theHooksTheAuditAndTheAlertNameTheCancelledAlterOfAnApiWindow(TestPostgres pg) throws Exception {
+    try (RunningDaemon daemon = daemon(pg, "cancel")) {
+      Http http = new Http(daemon.port());
+      Stall stall = stall(pg);
+      String windowId = openWindow(http);
+
+      assertThatThrownBy(() -> stall.altering().get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      Map<String, String> env = hook.awaitRun(WAIT);
+      assertThat(env).containsEntry("PGVIGIL_PIDS", Integer.toString(stall.alter().pid()))
+          .containsEntry("PGVIGIL_WINDOW_ID", windowId).containsEntry("PGVIGIL_TARGET", "app");
+
+      JsonObject cancel = awaitAction(http, "cancel");
+      assertThat(cancel.getString("result")).isEqualTo("cancelled");
+      assertThat(cancel.getInteger("pid")).isEqualTo(stall.alter().pid());
+      JsonObject request = cancel.getJsonObject("request");
+      assertThat(request.getInteger("pid")).isEqualTo(stall.alter().pid());
+      assertThat(request.getString("relation")).isEqualTo("public.accounts");
+      assertThat(request.getString("mode")).isEqualTo("AccessExclusiveLock");
+      assertThat(request.getInteger("queued")).isBetween(1, 3);
+      assertThat(cancel.getString("message")).contains("AccessExclusiveLock", "public.accounts");
+
+      JsonObject alert = awaitAlert(http, "window " + windowId + " cancel");
+      assertThat(alert.getString("summary"))
+          .contains("pid " + stall.alter().pid() + ", AccessExclusiveLock on public.accounts");
+      assertThat(alert.getJsonObject("details").getMap()).containsEntry("relation", "public.accounts")
+          .containsEntry("lockMode", "AccessExclusiveLock")
+          .containsEntry("requestPid", Integer.toString(stall.alter().pid()));
+    }
+  }
+
+  @Test
   void aStallThatFormsAfterTheWindowsFirstAbortIsStillCancelled(TestPostgres pg) throws Exception {
     try (RunningDaemon daemon = daemon(pg, "cancel")) {
       Http http = new Http(daemon.port());
@@ -150,6 +183,7 @@ class ApiWindowKillSwitchIT {
       // The ALTER waits on a quiet table: lockWait aborts, the hooks run, nobody queues yet.
       awaitAction(http, "hook");
       assertThat(actions(http)).containsOnly("hook");
+      assertThat(hook.awaitRun(WAIT)).as("nothing was cancelled when the hooks ran").containsEntry("PGVIGIL_PIDS", "");
       assertThat(waitingOnLock(pg, alter.pid())).isTrue();
 
       Backend reader = app("app-reader", true);
@@ -182,6 +216,13 @@ class ApiWindowKillSwitchIT {
       await().atMost(WAIT).until(() -> state(pg, stall.holder().pid()).equals("gone"));
       JsonObject terminate = awaitAction(http, "terminate");
       assertThat(terminate.getInteger("pid")).isEqualTo(stall.holder().pid());
+      assertThat(terminate.getString("result")).isEqualTo("terminated");
+      assertThat(terminate.getJsonObject("request").getInteger("pid")).isEqualTo(stall.alter().pid());
+      assertThat(terminate.getJsonObject("request").getString("relation")).isEqualTo("public.accounts");
+      assertThat(terminate.getString("message")).contains("role app_user", "root blocker of the AccessExclusiveLock"
+          + " request of pid " + stall.alter().pid());
+      assertThat(hook.awaitRun(WAIT)).as("the hooks are told the cancelled request, not the terminated root")
+          .containsEntry("PGVIGIL_PIDS", Integer.toString(stall.alter().pid()));
       assertThat(decisions(http).stream().filter(d -> d.getString("action").equals("terminate"))).hasSize(1);
       assertThat(state(pg, otherHolder.pid())).isEqualTo("idle in transaction");
       assertThat(otherWait).isNotDone();
@@ -220,9 +261,9 @@ class ApiWindowKillSwitchIT {
           idleInTransaction: { warn: 100ms, abort: 200ms, for: 0s }
         killSwitch:
           mode: %s
-          hooks: [{ exec: ["/bin/true"] }]
+          hooks: [{ exec: ["%s"] }]
           terminate: { roles: [app_user], idleInTransactionAfter: 100ms }
-        """.formatted(TOKEN, pg.uri(), mode), dir);
+        """.formatted(TOKEN, pg.uri(), mode, hook.command()), dir);
     return RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC());
   }
 
@@ -230,9 +271,19 @@ class ApiWindowKillSwitchIT {
     return backends.open(applicationName, autocommit, "app_user", "app_user");
   }
 
-  private static void openWindow(Http http) {
+  /** Opens a window through the API, naming no backend; returns its id. */
+  private static String openWindow(Http http) {
     var response = http.post("/api/v1/windows", TOKEN, "{\"target\":\"app\",\"ttl\":\"10m\",\"label\":\"deploy\"}");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    return new JsonObject(response.body()).getString("id");
+  }
+
+  /** The firing killSwitch alert about {@code object} (e.g. {@code window ID cancel}). */
+  private static JsonObject awaitAlert(Http http, String object) {
+    return await().atMost(WAIT).until(() -> new JsonObject(http.get("/api/v1/alerts").body()).getJsonArray("firing")
+        .stream().map(JsonObject.class::cast)
+        .filter(a -> "killSwitch".equals(a.getString("rule")) && object.equals(a.getString("object"))).findFirst(),
+        java.util.Optional::isPresent).orElseThrow();
   }
 
   private static List<JsonObject> decisions(Http http) {

@@ -58,6 +58,8 @@ class StallTest {
 
     assertThat(stall.requests()).extracting(LockQueue::pid).containsExactly(3);
     assertThat(stall.idleRoots()).extracting(RootBlocker::pid).containsExactly(1);
+    assertThat(stall.heldUpBy(stall.idleRoots().get(0), scene.report())).get().extracting(LockQueue::pid)
+        .isEqualTo(3);
   }
 
   @Test
@@ -70,5 +72,6 @@ class StallTest {
 
     assertThat(stall.requests()).isEmpty();
     assertThat(stall.idleRoots()).extracting(RootBlocker::pid).containsExactly(1);
+    assertThat(stall.heldUpBy(stall.idleRoots().get(0), scene.report())).isEmpty();
   }
 }
