@@ -131,8 +131,12 @@ class AlertDeliveryIT {
       assertThat(resolves("app/lockQueue/").get(0).getString("routing_key")).isEqualTo(ROUTING_KEY);
       await().atMost(Duration.ofSeconds(20)).until(() -> slack.accepted().stream()
           .anyMatch(r -> r.body().toString().contains("*RESOLVED* *lockQueue on app")));
+      // The lock alerts resolve; the kill switch's own dry-run decision (it would cancel the
+      // ALTER that has the queue) is an event that stays listed, so only the lock rules are judged.
       await().atMost(Duration.ofSeconds(10)).until(() ->
-          new JsonObject(http.get("/api/v1/alerts").body()).getJsonArray("firing").isEmpty());
+          new JsonObject(http.get("/api/v1/alerts").body()).getJsonArray("firing").stream()
+              .map(a -> ((JsonObject) a).getString("key"))
+              .noneMatch(key -> key.startsWith("app/lock")));
       JsonObject after = new JsonObject(http.get("/api/v1/alerts").body());
       assertThat(after.getJsonArray("resolved").stream().map(a -> ((JsonObject) a).getString("key")))
           .contains("app/lockQueue/");
