@@ -9,8 +9,8 @@ public sealed interface ReplicationFinding {
   String subject();
 
   /**
-   * A standby seen before, or expected by configuration, is missing from {@code pg_stat_replication}. Its lag
-   * is unknown from then on, never 0.
+   * A configured replica is missing from {@code pg_stat_replication}. Its lag is unknown from then on, never
+   * 0. Never about another WAL sender (a finished {@code pg_basebackup} is not a lost standby).
    *
    * @param name     its {@code application_name}
    * @param lastSeen the last poll that saw it, null if this tracker never saw it

@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param at       when the poll was taken (the daemon's clock)
  * @param standby  true when the probed server is itself a standby (cascading)
- * @param replicas per standby, by name; gone standbys included with {@code gone = true} and no lag
+ * @param replicas every connected WAL sender, and each configured replica that is gone ({@code gone = true}, no
+ *                 lag); a sender that is not a configured replica is listed only while connected
  * @param slots    the replication slots
  * @param findings what needs a human
  * @param notes    what could not be read and why

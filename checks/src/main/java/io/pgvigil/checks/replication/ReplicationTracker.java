@@ -26,11 +26,12 @@ import java.util.TreeSet;
  *
  * <p>Rules:
  * <ul>
- *   <li><b>Standby gone</b>: a name seen in an earlier poll, or expected, that is not in
+ *   <li><b>Standby gone</b>: a configured replica ({@code expectedStandbys}) that is not in
  *       {@code pg_stat_replication} now. Its entry stays in the report with {@code gone = true} and no
- *       primary-side lag: a broken standby must never look like one with 0 lag. A name stays remembered
- *       until the tracker is discarded (a deliberately removed standby stays "gone" until the daemon
- *       restarts; see {@link #forget(String)}).</li>
+ *       primary-side lag: a broken standby must never look like one with 0 lag. Any other WAL sender (a
+ *       {@code pg_basebackup}, a subscriber, a standby pgvigil was not told about) is listed while it is
+ *       connected and simply drops out of the report when it leaves: a finished backup is not a lost standby,
+ *       and the daemon drops its metric series at the same poll.</li>
  *   <li><b>Inactive slot growing</b>: an inactive slot whose retained WAL, over the polls of the last
  *       {@code window} during which it stayed inactive, never shrank, was seen at least {@code minPolls}
  *       times and grew by at least {@code minGrowthBytes} (default 16 MiB, one default WAL segment: less can
@@ -96,24 +97,19 @@ public final class ReplicationTracker {
       Double behind = walPositions.secondsBehind(now, replayed(standby, replica), standby.replayLagSeconds());
       lags.add(present(standby, replica, behind, expectedStandbys.contains(name)));
     }
-    Set<String> missing = new TreeSet<>(lastSeen.keySet());
-    missing.addAll(expectedStandbys);
+    Set<String> missing = new TreeSet<>(expectedStandbys);
     missing.removeAll(present);
     for (String name : missing) {
       findings.add(new StandbyGone(name, lastSeen.get(name)));
-      lags.add(gone(name, replicas.get(name), expectedStandbys.contains(name)));
+      lags.add(gone(name, replicas.get(name)));
     }
-    present.forEach(name -> lastSeen.put(name, now));
+    // Only configured replicas are remembered: nothing else is ever reported gone.
+    present.stream().filter(expectedStandbys::contains).forEach(name -> lastSeen.put(name, now));
     replicas.forEach((name, status) -> findings.addAll(replicaFindings(name, status)));
     findings.addAll(slotFindings(now, primary.slots()));
     List<String> notes = new ArrayList<>(primary.notes());
     replicas.forEach((name, status) -> status.notes().forEach(note -> notes.add(name + ": " + note)));
     return new ReplicationReport(now, primary.standby(), lags, primary.slots(), findings, notes);
-  }
-
-  /** Stops expecting a standby seen before, e.g. after it was removed on purpose. */
-  public void forget(String name) {
-    lastSeen.remove(name);
   }
 
   /**
@@ -146,14 +142,14 @@ public final class ReplicationTracker {
    * if it answers, shows what it received, not what it misses). Its replay gap, pause and receiver state
    * are kept.
    */
-  private static ReplicaLag gone(String name, ReplicaStatus replica, boolean configured) {
+  private static ReplicaLag gone(String name, ReplicaStatus replica) {
     return new ReplicaLag(name, true, null, null, null, null, null, null, null, null, null,
         null,
         replica == null ? null : replica.replayGapBytes(),
         replica == null ? null : replica.paused(),
         replica == null ? null : replica.inRecovery(),
         replica == null ? null : replica.receiverStatus(),
-        false, configured);
+        false, true);
   }
 
   private static List<ReplicationFinding> replicaFindings(String name, ReplicaStatus status) {

@@ -12,6 +12,7 @@ import io.pgvigil.checks.replication.ReplicationFinding.StandbyGone;
 import io.pgvigil.checks.testing.TestPools;
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
+import io.pgvigil.checks.testing.WalStream;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -185,7 +186,9 @@ class ReplicationIT {
   void stoppedStandbyIsReportedGoneAndNotAsZeroLag(ReplicaPair pair) throws Exception {
     ReplicationTracker tracker = new ReplicationTracker();
     Instant seen = Instant.now();
-    ReplicationReport before = tracker.update(seen, pollPrimary(), Map.of(pair.replicaName(), pollReplica()), Set.of());
+    Set<String> configured = Set.of(pair.replicaName());
+    ReplicationReport before = tracker.update(seen, pollPrimary(), Map.of(pair.replicaName(), pollReplica()),
+        configured);
     assertThat(before.findings()).isEmpty();
     assertThat(before.replicas()).singleElement().satisfies(lag -> assertThat(lag.gone()).isFalse());
 
@@ -193,7 +196,7 @@ class ReplicationIT {
     try {
       await().atMost(PATIENCE).untilAsserted(() -> {
         // The replica's own probe fails while it is down: the daemon passes no status for it.
-        ReplicationReport report = tracker.update(Instant.now(), pollPrimary(), Map.of(), Set.of());
+        ReplicationReport report = tracker.update(Instant.now(), pollPrimary(), Map.of(), configured);
         assertThat(report.findings()).contains(new StandbyGone(pair.replicaName(), seen));
         assertThat(report.replicas()).filteredOn(lag -> lag.name().equals(pair.replicaName()))
             .singleElement().satisfies(lag -> {
@@ -209,7 +212,27 @@ class ReplicationIT {
       pair.replica().start();
     }
     await().atMost(PATIENCE).untilAsserted(() ->
-        assertThat(tracker.update(Instant.now(), pollPrimary(), Map.of(), Set.of()).findings()).isEmpty());
+        assertThat(tracker.update(Instant.now(), pollPrimary(), Map.of(), configured).findings()).isEmpty());
+  }
+
+  @Test
+  void aWalSenderThatIsNotAConfiguredReplicaLeavesWithoutBeingReportedGone(ReplicaPair pair) throws Exception {
+    ReplicationTracker tracker = new ReplicationTracker();
+    Set<String> configured = Set.of(pair.replicaName());
+    try (WalStream backup = WalStream.open(pair.primary(), "pg_basebackup")) {
+      await().atMost(PATIENCE).untilAsserted(() -> assertThat(
+          tracker.update(Instant.now(), pollPrimary(), Map.of(), configured).replicas())
+          .filteredOn(lag -> lag.name().equals("pg_basebackup")).singleElement().satisfies(lag -> {
+            assertThat(lag.gone()).isFalse();
+            assertThat(lag.configured()).isFalse();
+          }));
+    }
+
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      ReplicationReport report = tracker.update(Instant.now(), pollPrimary(), Map.of(), configured);
+      assertThat(report.replicas()).extracting(ReplicaLag::name).containsExactly(pair.replicaName());
+      assertThat(report.findings()).isEmpty();
+    });
   }
 
   @Test

@@ -25,10 +25,11 @@ class ReplicationTrackerTest {
   private final ReplicationTracker tracker = new ReplicationTracker();
 
   @Test
-  void reportsStandbySeenBeforeAsGoneWithoutLag() {
-    tracker.update(T0, primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of());
+  void reportsConfiguredReplicaSeenBeforeAsGoneWithoutLag() {
+    tracker.update(T0, primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of("replica-1"));
 
-    ReplicationReport report = tracker.update(T0.plusSeconds(1), primary(List.of(), List.of()), Map.of(), Set.of());
+    ReplicationReport report = tracker.update(T0.plusSeconds(1), primary(List.of(), List.of()), Map.of(),
+        Set.of("replica-1"));
 
     assertThat(report.findings()).containsExactly(new StandbyGone("replica-1", T0));
     assertThat(report.replicas()).singleElement().satisfies(lag -> {
@@ -49,11 +50,11 @@ class ReplicationTrackerTest {
 
   @Test
   void standbyThatComesBackIsNoLongerGone() {
-    tracker.update(T0, primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of());
-    tracker.update(T0.plusSeconds(1), primary(List.of(), List.of()), Map.of(), Set.of());
+    tracker.update(T0, primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of("replica-1"));
+    tracker.update(T0.plusSeconds(1), primary(List.of(), List.of()), Map.of(), Set.of("replica-1"));
 
     ReplicationReport report = tracker.update(T0.plusSeconds(2),
-        primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of());
+        primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of("replica-1"));
 
     assertThat(report.findings()).isEmpty();
     assertThat(report.replicas()).singleElement().satisfies(lag -> {
@@ -63,12 +64,15 @@ class ReplicationTrackerTest {
   }
 
   @Test
-  void forgottenStandbyIsNotReportedGone() {
-    tracker.update(T0, primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of());
-    tracker.forget("replica-1");
+  void anUnconfiguredSenderThatLeavesIsNeitherGoneNorListed() {
+    tracker.update(T0, primary(List.of(standby("replica-1", 0L), standby("pg_basebackup", 0L)), List.of()),
+        Map.of(), Set.of("replica-1"));
 
-    assertThat(tracker.update(T0.plusSeconds(1), primary(List.of(), List.of()), Map.of(), Set.of()).findings())
-        .isEmpty();
+    ReplicationReport report = tracker.update(T0.plusSeconds(1),
+        primary(List.of(standby("replica-1", 0L)), List.of()), Map.of(), Set.of("replica-1"));
+
+    assertThat(report.findings()).isEmpty();
+    assertThat(report.replicas()).extracting(ReplicaLag::name).containsExactly("replica-1");
   }
 
   @Test

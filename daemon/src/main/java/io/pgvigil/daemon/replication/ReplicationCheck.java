@@ -6,12 +6,15 @@ import io.pgvigil.checks.replication.ReplicaStatus;
 import io.pgvigil.checks.replication.ReplicationTracker;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.rules.TargetRules;
+import io.pgvigil.daemon.runtime.Failures;
 import io.pgvigil.daemon.runtime.TargetCheck;
 import io.pgvigil.daemon.runtime.TargetSpecs;
+import io.pgvigil.daemon.tls.VertxTls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
@@ -45,7 +48,7 @@ public final class ReplicationCheck implements TargetCheck {
   private final PrimaryReplicationProbe primaryProbe = new PrimaryReplicationProbe();
   private final ReplicaProbe replicaProbe = new ReplicaProbe();
   private final ReplicationTracker tracker = new ReplicationTracker();
-  private final Map<String, Pool> replicaPools = new LinkedHashMap<>();
+  private final Map<String, ReplicaPool> replicaPools = new LinkedHashMap<>();
 
   public ReplicationCheck(TargetConfig target, Duration timeout, ReplicationState state, Clock clock,
       TargetRules rules) {
@@ -88,13 +91,22 @@ public final class ReplicationCheck implements TargetCheck {
         .collect(Collectors.toUnmodifiableSet());
   }
 
-  /** Every configured replica that answered; one that did not is simply absent (and noted). */
+  /**
+   * Every configured replica that answered; one that did not is absent from the map, and
+   * {@link ReplicaConnections} says why (in the API, and in the log when it starts failing).
+   */
   private Future<Map<String, ReplicaStatus>> replicas(Vertx vertx) {
     List<Future<ReplicaStatus>> polls = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (TargetConfig.ReplicaConfig replica : target.replicas()) {
       names.add(replica.name());
-      polls.add(replicaProbe.poll(pool(vertx, replica)));
+      ReplicaPool pool = pool(vertx, replica);
+      polls.add(replicaProbe.poll(pool.pool())
+          .onSuccess(status -> state.connections().succeeded(replica.name(), replica.url().redacted()))
+          .onFailure(e -> state.connections().failed(replica.name(), replica.url().redacted(),
+              Failures.describe(VertxTls.explain(e, pool.options()),
+                  target.watch().statementTimeout().plus(target.connectTimeout()), replica.url().host()),
+              clock.instant())));
     }
     return Future.join(polls).transform(ignored -> {
       Map<String, ReplicaStatus> seen = new LinkedHashMap<>();
@@ -107,19 +119,25 @@ public final class ReplicationCheck implements TargetCheck {
     });
   }
 
-  private Pool pool(Vertx vertx, TargetConfig.ReplicaConfig replica) {
-    return replicaPools.computeIfAbsent(replica.name(), name -> PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(1).setName("pgvigil-" + target.name() + "-" + name))
-        .with(new NetClientOptions().setConnectTimeout((int) target.connectTimeout().toMillis()))
-        .connectingTo(TargetSpecs.connectOptions(replica.url(), target.watch().statementTimeout()))
-        .using(vertx)
-        .build());
+  private ReplicaPool pool(Vertx vertx, TargetConfig.ReplicaConfig replica) {
+    return replicaPools.computeIfAbsent(replica.name(), name -> {
+      PgConnectOptions options = TargetSpecs.connectOptions(replica.url(), target.watch().statementTimeout());
+      return new ReplicaPool(PgBuilder.pool()
+          .with(new PoolOptions().setMaxSize(1).setName("pgvigil-" + target.name() + "-" + name))
+          .with(new NetClientOptions().setConnectTimeout((int) target.connectTimeout().toMillis()))
+          .connectingTo(options)
+          .using(vertx)
+          .build(), options);
+    });
   }
 
   @Override
   public Future<Void> close() {
-    List<Future<Void>> closing = replicaPools.values().stream().map(Pool::close).toList();
+    List<Future<Void>> closing = replicaPools.values().stream().map(p -> p.pool().close()).toList();
     replicaPools.clear();
     return Future.join(closing).mapEmpty();
   }
+
+  /** A replica's pool and the options it connects with (whose trust manager explains a TLS failure). */
+  private record ReplicaPool(Pool pool, PgConnectOptions options) {}
 }

@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The last replication report of one target and its gauges. Every WAL sender's
@@ -43,17 +45,31 @@ public final class ReplicationState {
   private final Map<String, ReplicaLag> replicas = new ConcurrentHashMap<>();
   private final Map<String, Series> series = new ConcurrentHashMap<>();
   private final Map<String, ReplicationSlot> slots = new ConcurrentHashMap<>();
+  private final ReplicaConnections connections;
   private volatile ReplicationReport last;
 
   public ReplicationState(String target, MeterRegistry registry) {
     this.target = target;
     this.registry = registry;
+    this.connections = new ReplicaConnections(target);
+  }
+
+  /** Whether each configured replica answers pgvigil on its own URL, and why not. */
+  public ReplicaConnections connections() {
+    return connections;
   }
 
   void update(ReplicationReport report) {
     last = report;
     for (ReplicaLag lag : report.replicas()) {
       updateSender(lag);
+    }
+    // The report lists every configured replica, gone or not: a sender missing from it left and was none.
+    Set<String> listed = report.replicas().stream().map(ReplicaLag::name).collect(Collectors.toSet());
+    for (String name : List.copyOf(series.keySet())) {
+      if (!listed.contains(name)) {
+        drop(name);
+      }
     }
     for (ReplicationSlot slot : report.slots()) {
       if (slots.put(slot.name(), slot) == null) {
@@ -70,14 +86,6 @@ public final class ReplicationState {
   private void updateSender(ReplicaLag lag) {
     String name = lag.name();
     Series registered = series.get(name);
-    if (lag.gone() && !lag.configured()) {
-      replicas.remove(name);
-      if (registered != null) {
-        registered.meters().forEach(registry::remove);
-        series.remove(name);
-      }
-      return;
-    }
     replicas.put(name, lag);
     // A gone sender says nothing about its kind: it keeps the series it had.
     if (registered != null && (lag.gone() || registered.matches(lag))) {
@@ -87,6 +95,14 @@ public final class ReplicationState {
       registered.meters().forEach(registry::remove);
     }
     series.put(name, register(lag));
+  }
+
+  private void drop(String name) {
+    replicas.remove(name);
+    Series registered = series.remove(name);
+    if (registered != null) {
+      registered.meters().forEach(registry::remove);
+    }
   }
 
   private Series register(ReplicaLag lag) {

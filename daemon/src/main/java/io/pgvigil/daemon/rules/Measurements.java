@@ -64,9 +64,9 @@ public final class Measurements {
 
   /**
    * Lag per standby in seconds and bytes; {@code standbyGone} counts only the configured replicas
-   * ({@code standbys}) that are gone: any WAL sender that disappears is reported as gone by the
-   * replication check, but a finished pg_basebackup or a dropped logical subscriber is not a
-   * standby whose loss should page anyone or abort a deploy.
+   * ({@code standbys}) that are gone: the replication check reports only those as gone (a finished
+   * pg_basebackup or a dropped logical subscriber is not a standby whose loss should page anyone or
+   * abort a deploy), and this keeps to them whatever report it is given.
    */
   public static List<Measurement> of(ReplicationReport report, java.util.Set<String> standbys) {
     List<Measurement> all = new ArrayList<>();

@@ -8,12 +8,12 @@ import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /** Turns a failed database call into one line a person can act on. */
-final class Failures {
+public final class Failures {
 
   private Failures() {}
 
   /** As {@link #describe(Throwable, Duration)}, and why a TLS connection to {@code host} failed. */
-  static String describe(Throwable cause, Duration timeout, String host) {
+  public static String describe(Throwable cause, Duration timeout, String host) {
     return TlsFailure.reason(cause, host).orElseGet(() -> describe(cause, timeout));
   }
 

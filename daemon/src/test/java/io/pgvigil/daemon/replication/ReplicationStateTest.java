@@ -46,8 +46,8 @@ class ReplicationStateTest {
     state.update(report(streaming("replica-1", false, true, 0.0), streaming("pg_basebackup", false, false, 0.0)));
     assertThat(metrics.scrape()).contains("replica=\"pg_basebackup\"");
 
-    // The tracker keeps reporting a sender it saw as gone; the backup simply finished.
-    state.update(report(streaming("replica-1", false, true, 0.0), gone("pg_basebackup", false)));
+    // The backup finished: the tracker no longer lists it.
+    state.update(report(streaming("replica-1", false, true, 0.0)));
 
     String exposition = metrics.scrape();
     assertThat(exposition).doesNotContain("pg_basebackup");
@@ -58,7 +58,7 @@ class ReplicationStateTest {
   void aConfiguredReplicaThatLeavesReadsGoneWithUnknownLag() {
     state.update(report(streaming("replica-1", false, true, 0.0)));
 
-    state.update(report(gone("replica-1", true)));
+    state.update(report(gone("replica-1")));
 
     String exposition = metrics.scrape();
     assertThat(Http.sample(exposition, REPLICA_UP)).isZero();
@@ -68,7 +68,7 @@ class ReplicationStateTest {
   @Test
   void aSenderThatComesBackAfterLeavingIsCountedAgain() {
     state.update(report(streaming("pg_basebackup", false, false, 0.0)));
-    state.update(report(gone("pg_basebackup", false)));
+    state.update(report());
 
     state.update(report(streaming("pg_basebackup", false, false, 0.0)));
 
@@ -85,8 +85,8 @@ class ReplicationStateTest {
         behindSeconds, null, null, null, null, logical, configured);
   }
 
-  private static ReplicaLag gone(String name, boolean configured) {
+  private static ReplicaLag gone(String name) {
     return new ReplicaLag(name, true, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, false, configured);
+        null, null, false, true);
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
+import io.pgvigil.checks.testing.WalStream;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Replication through the daemon, with a real streaming replica: no lag while
  * idle and caught up, lag that grows with a pause of replay (and no faster)
  * and drains when it resumes (API and metrics), and a stopped standby reads
- * as gone, never as zero lag.
+ * as gone, never as zero lag; a WAL sender that is not a configured replica
+ * (a pg_basebackup) just leaves the API and the metrics.
  */
 @ExtendWith(ReplicaPairExtension.class)
 class ReplicationWatchIT {
@@ -108,5 +111,59 @@ class ReplicationWatchIT {
         replica.start();
       }
     }
+  }
+  @Test
+  void aSenderThatIsNotAConfiguredReplicaLeavesTheApiWhileAStoppedReplicaIsGone(ReplicaPair pair) throws Exception {
+    var config = new ConfigLoader(Map.of()).parse("""
+        server: { listen: 127.0.0.1:0 }
+        targets:
+          - name: app
+            url: "%s"
+            replicas: [{ name: %s, url: "%s" }]
+            watch: { interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms }
+        """.formatted(pair.primary().uri(), pair.replicaName(), pair.replica().uri()), Path.of("."));
+    String backupUp = "pgvigil_replication_standby_up{configured=\"false\",kind=\"physical\",replica=\"pg_basebackup\","
+        + "target=\"app\"}";
+
+    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
+        Duration.ofSeconds(1), Clock.systemUTC())) {
+      Http http = new Http(daemon.port());
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
+          replicas(http).equals(Map.of(pair.replicaName(), false)));
+
+      try (WalStream backup = WalStream.open(pair.primary(), "pg_basebackup")) {
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
+            replicas(http).equals(Map.of(pair.replicaName(), false, "pg_basebackup", false))
+                && Http.sample(http.get("/metrics").body(), backupUp) == 1.0);
+      }
+
+      // Gone from the API at the poll that drops its series, and not back as "gone" at the next ones.
+      await().atMost(Duration.ofSeconds(20)).until(() -> !http.get("/metrics").body().contains("pg_basebackup"));
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->
+          replicas(http).equals(Map.of(pair.replicaName(), false)) && findings(http).isEmpty());
+
+      pair.replica().stop();
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> findings(http).equals(
+            List.of("standby-gone " + pair.replicaName())));
+        assertThat(replicas(http)).isEqualTo(Map.of(pair.replicaName(), true));
+      } finally {
+        pair.replica().start();
+      }
+    }
+  }
+
+  /** Each sender the API lists, and whether it is gone. */
+  private static Map<String, Boolean> replicas(Http http) {
+    JsonArray replicas = new JsonObject(http.get("/api/v1/targets/app/replication").body()).getJsonArray("replicas");
+    return replicas.stream().map(JsonObject.class::cast)
+        .collect(Collectors.toMap(r -> r.getString("name"), r -> r.getBoolean("gone")));
+  }
+
+  /** The findings as "type subject". */
+  private static List<String> findings(Http http) {
+    JsonArray findings = new JsonObject(http.get("/api/v1/targets/app/replication").body()).getJsonArray("findings");
+    return findings.stream().map(JsonObject.class::cast)
+        .map(f -> f.getString("type") + " " + f.getString("name", f.getString("slot"))).toList();
   }
 }
