@@ -78,7 +78,7 @@ final class FlywayHistory {
     }
     Optional<MigrationInProgress> inProgress = lock.map(h -> new MigrationInProgress(
         MigrationTool.FLYWAY, h.pid(), h.since(), "advisory lock " + h.key() + " held"));
-    return report(historyTable, infos, mismatches(validation), inProgress, now);
+    return report(historyTable, infos, mismatches(validation), inProgress, now, source.locations());
   }
 
   private static Target target(Connection connection, HistoryDatabase db, MigrationSource.Flyway source)
@@ -150,7 +150,13 @@ final class FlywayHistory {
   }
 
   private static HistoryReport report(String historyTable, MigrationInfo[] infos, Map<String, ValidateOutput> mismatches,
-      Optional<MigrationInProgress> inProgress, Instant now) {
+      Optional<MigrationInProgress> inProgress, Instant now, List<Path> locations) throws HistoryException {
+    List<String> behind = filesBehind(infos);
+    if (!behind.isEmpty() && Arrays.stream(infos).noneMatch(FlywayHistory::appliedWithItsFile)) {
+      throw new HistoryException(MigrationFiles.noneApplied(behind.size(), historyTable,
+          "V" + behind.get(behind.size() - 1), "migrations locations",
+          locations.stream().map(MigrationFiles::describe).toList()));
+    }
     List<HistoryProblem> problems = new ArrayList<>();
     int applied = 0;
     int pending = 0;
@@ -181,7 +187,19 @@ final class FlywayHistory {
       problems.add(problem(finding.kind(), info, finding.detail()));
     }
     return new HistoryReport(MigrationTool.FLYWAY, historyTable, applied, pending, inProgress, problems,
-        FlywayApplied.scripts(infos), filesBehind(infos), now);
+        FlywayApplied.scripts(infos), behind, now);
+  }
+
+  /**
+   * An applied migration whose file is here (edited or not), or a file a baseline row stands
+   * for. Files behind the database means the files are an older part of the applied history;
+   * without one such match every applied version is "future" (an empty directory, a wrong
+   * location), and calling that files-behind would pause the structural comparison for good.
+   */
+  private static boolean appliedWithItsFile(MigrationInfo info) {
+    MigrationState state = info.getState();
+    return state == MigrationState.BELOW_BASELINE
+        || !info.getType().isSynthetic() && state.isApplied() && state.isResolved();
   }
 
   /** Applied versions newer than every file here (FUTURE_SUCCESS), in version order. */

@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Reading migration files the way both tools expect them: present, readable, UTF-8. */
 final class MigrationFiles {
@@ -21,6 +22,18 @@ final class MigrationFiles {
   static String describe(Path path) {
     Path absolute = path.toAbsolutePath().normalize();
     return absolute.equals(path) ? path.toString() : path + " (" + absolute + ")";
+  }
+
+  /**
+   * The message for a history none of whose applied migrations is in the files: not files behind
+   * the database but a wrong or empty location (or files not synced yet).
+   */
+  static String noneApplied(int applied, String historyTable, String latest, String what, List<String> where) {
+    return "none of the " + applied + " migration" + (applied == 1 ? "" : "s") + " applied to " + historyTable
+        + " (latest " + latest + ") is in the " + what + " " + String.join(", ", where)
+        + ": the files are missing or are not this database's migrations; check the "
+        + what + " in the target's migrations settings (files behind the database are reported only when "
+        + "they are an older part of the applied history)";
   }
 
   static void requireDirectory(Path directory, String what) throws HistoryException {

@@ -75,11 +75,11 @@ final class PrismaHistory {
     } catch (SQLException e) {
       throw HistoryConnection.describe(e, db);
     }
-    return compare(historyTable, scripts, rows, lock, now);
+    return compare(historyTable, scripts, rows, lock, now, source.directory());
   }
 
   private static HistoryReport compare(String historyTable, NavigableMap<String, byte[]> scripts, List<Row> rows,
-      Optional<Holder> lock, Instant now) {
+      Optional<Holder> lock, Instant now, Path directory) throws HistoryException {
     Map<String, Row> finished = new LinkedHashMap<>();
     Map<String, Row> unfinished = new LinkedHashMap<>();
     for (Row row : rows) {
@@ -138,6 +138,15 @@ final class PrismaHistory {
           problems.add(new HistoryProblem(HistoryProblemKind.PENDING, name, name, file, "not applied yet"));
         }
       }
+    }
+    // Files behind the database: the directories here are an older part of the applied history.
+    // With none of the applied migrations here (an empty or wrong directory) every applied one
+    // would sort after the last directory; that is not files-behind, and would pause the
+    // structural comparison for good.
+    if (!filesBehind.isEmpty() && finished.keySet().stream().noneMatch(scripts::containsKey)) {
+      throw new HistoryException(MigrationFiles.noneApplied(finished.size(), historyTable,
+          filesBehind.get(filesBehind.size() - 1), "migrations directory",
+          List.of(MigrationFiles.describe(directory))));
     }
     // In the order they were applied: directory order as a rule, but a directory added later with
     // an earlier name is applied by the next deploy after the later ones.

@@ -25,8 +25,10 @@ import java.time.OffsetDateTime;
  * @param replayLagSeconds  {@code replay_lag}
  * @param replyTime         when the standby's last status message was sent
  * @param logical a logical decoding sender (a subscriber, a CDC tool), not a standby replaying WAL
- * @param replayLsn         {@code replay_lsn}, as text: what the standby last said it has replayed (it says so
- *                          every {@code wal_receiver_status_interval} when idle, so it can be that old)
+ * @param replayLsn         {@code replay_lsn}, as text: what the standby last said it has replayed. It says so
+ *                          after each flush, every {@code wal_receiver_status_interval}, and at once when it
+ *                          has replayed all it received (xlogrecovery.c, WaitForWALToBecomeAvailable): stale
+ *                          only while the standby still has WAL to replay, i.e. while it is behind anyway
  */
 public record StandbyReplication(
     int pid,

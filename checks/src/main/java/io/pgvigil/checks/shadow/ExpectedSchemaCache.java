@@ -35,7 +35,8 @@ public final class ExpectedSchemaCache<T> {
 
     /**
      * Hashes what {@link HistoryReplay#replayFlyway} will run: each applied script and its
-     * .sql.conf, in the order live applied them.
+     * .sql.conf, in the order live applied them, then the SQL callbacks of each location (the
+     * replay copies and runs them too, see {@link StagedMigrations}).
      */
     public static Key flyway(String target, int major, MigrationSource.Flyway source, List<String> appliedScripts)
         throws IOException {
@@ -45,6 +46,15 @@ public final class ExpectedSchemaCache<T> {
         files.add(new Replayed(script, file));
         if (file != null && Files.isRegularFile(file.resolveSibling(file.getFileName() + ".conf"))) {
           files.add(new Replayed(script + ".conf", file.resolveSibling(file.getFileName() + ".conf")));
+        }
+      }
+      int n = 0;
+      for (Path location : source.locations()) {
+        String prefix = "callbacks-" + n++ + "/";
+        if (Files.isDirectory(location)) { // else the replay fails, saying so
+          for (Path callback : StagedMigrations.callbackFiles(location)) {
+            files.add(new Replayed(prefix + location.relativize(callback), callback));
+          }
         }
       }
       return new Key(target, major, MigrationTool.FLYWAY, appliedScripts, hash(files));

@@ -116,13 +116,21 @@ final class StagedMigrations implements AutoCloseable {
     int n = 0;
     for (Path location : source.locations()) {
       Path target = directory.resolve("callbacks-" + n++);
-      try (Stream<Path> files = Files.walk(location)) {
-        for (Path file : files.filter(Files::isRegularFile).filter(StagedMigrations::isCallback).toList()) {
-          Path copy = target.resolve(location.relativize(file).toString());
-          Files.createDirectories(copy.getParent());
-          Files.copy(file, copy);
-        }
+      for (Path file : callbackFiles(location)) {
+        Path copy = target.resolve(location.relativize(file).toString());
+        Files.createDirectories(copy.getParent());
+        Files.copy(file, copy);
       }
+    }
+  }
+
+  /**
+   * The SQL callback files ({@code afterMigrate.sql}, {@code beforeEachMigrate__x.sql}, …) under a
+   * location, sorted by path: a replay runs them, so the expected schema depends on them too.
+   */
+  static List<Path> callbackFiles(Path location) throws IOException {
+    try (Stream<Path> files = Files.walk(location)) {
+      return files.filter(Files::isRegularFile).filter(StagedMigrations::isCallback).sorted().toList();
     }
   }
 

@@ -97,6 +97,23 @@ class FlywayHistoryIT {
   }
 
   @Test
+  void aLocationWithNoneOfTheAppliedMigrationsIsAnErrorNotFilesBehind() throws Exception {
+    // An empty (never synced) or wrong location: every applied version is newer than every file.
+    project.migrate();
+    project.delete("V1__create_account.sql").delete("V2__add_email.sql");
+
+    assertThatThrownBy(project::read).isInstanceOf(HistoryException.class)
+        .hasMessageContaining("none of the 2 migrations applied to " + project.schema() + ".flyway_schema_history")
+        .hasMessageContaining("(latest V2)")
+        .hasMessageContaining(project.dir().toString())
+        .hasMessageContaining("check the migrations locations");
+
+    project.write("V0_5__other_project.sql", "CREATE TABLE other (id int);\n");
+    assertThatThrownBy(project::read).as("a file live never applied is no match")
+        .isInstanceOf(HistoryException.class).hasMessageContaining("none of the 2 migrations applied");
+  }
+
+  @Test
   void listsTheAppliedScriptsInTheOrderTheyWereAppliedAndLeavesIgnoredFilesOut() throws Exception {
     project.write("sub/V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n")
         .write("R__account_view.sql", "CREATE OR REPLACE VIEW account_view AS SELECT id FROM account;\n").migrate();

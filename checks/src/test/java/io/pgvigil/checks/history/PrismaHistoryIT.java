@@ -1,6 +1,7 @@
 package io.pgvigil.checks.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.pgvigil.checks.testing.PostgresExtension;
@@ -85,6 +86,18 @@ class PrismaHistoryIT {
 
     assertThat(report.problems()).isEmpty();
     assertThat(report.filesBehind()).containsExactly(EMAIL);
+  }
+
+  @Test
+  void aDirectoryWithNoneOfTheAppliedMigrationsIsAnErrorNotFilesBehind() throws Exception {
+    // An empty (never synced) or wrong directory: every applied name sorts after every file here.
+    project.apply(INIT).apply(EMAIL).deleteDirectory(INIT).deleteDirectory(EMAIL);
+
+    assertThatThrownBy(project::read).isInstanceOf(HistoryException.class)
+        .hasMessageContaining("none of the 2 migrations applied to " + project.schema() + "._prisma_migrations")
+        .hasMessageContaining("(latest " + EMAIL + ")")
+        .hasMessageContaining(project.dir().toString())
+        .hasMessageContaining("check the migrations directory");
   }
 
   @Test

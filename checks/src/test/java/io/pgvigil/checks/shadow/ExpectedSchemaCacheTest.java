@@ -4,6 +4,7 @@ import static io.pgvigil.checks.shadow.ShadowFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgvigil.checks.history.MigrationSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,25 @@ class ExpectedSchemaCacheTest {
     ExpectedSchemaCache.Key repeatable = flywayKey(applied);
     write(dir, "sub/V2__b.sql.conf", "executeInTransaction=false\n");
     assertThat(flywayKey(applied)).isNotEqualTo(repeatable);
+  }
+
+  @Test
+  void flywayKeyChangesWhenACallbackTheReplayRunsIsAddedEditedOrRemoved() throws Exception {
+    write(dir, "V1__a.sql", "CREATE TABLE a (id int);");
+    ExpectedSchemaCache.Key before = flywayKey("V1__a.sql");
+
+    write(dir, "afterMigrate.sql", "GRANT SELECT ON a TO PUBLIC;");
+    ExpectedSchemaCache.Key added = flywayKey("V1__a.sql");
+    assertThat(added).isNotEqualTo(before);
+    write(dir, "afterMigrate.sql", "COMMENT ON TABLE a IS 'a';");
+    ExpectedSchemaCache.Key edited = flywayKey("V1__a.sql");
+    assertThat(edited).isNotEqualTo(added);
+    write(dir, "callbacks/beforeEachMigrate__audit.sql", "SELECT 1;");
+    assertThat(flywayKey("V1__a.sql")).isNotEqualTo(edited);
+    Files.delete(dir.resolve("callbacks/beforeEachMigrate__audit.sql"));
+    assertThat(flywayKey("V1__a.sql")).isEqualTo(edited);
+    Files.delete(dir.resolve("afterMigrate.sql"));
+    assertThat(flywayKey("V1__a.sql")).isEqualTo(before);
   }
 
   @Test

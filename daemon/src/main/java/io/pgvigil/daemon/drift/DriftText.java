@@ -69,7 +69,8 @@ public final class DriftText {
     return switch (report.status()) {
       case CLEAN -> "no drift";
       case IN_PROGRESS -> "no drift (a migration is running)";
-      case FILES_BEHIND -> "no drift (the migration files are behind the database)";
+      // Exit 0 (not drift), but nothing structural was compared: the first words say so.
+      case FILES_BEHIND -> "schema NOT compared, the migration files are behind the database; history: no drift";
       case DRIFT -> h.problems().isEmpty() ? "schema drift"
           : h.problems().size() + (h.problems().size() == 1 ? " history problem" : " history problems");
       case ERROR -> "error";

@@ -88,7 +88,7 @@ final class WindowRoutes {
     }
     Duration ttl;
     try {
-      ttl = Durations.parse(body.getString("ttl", "30m"));
+      ttl = Durations.parse(field(body, "ttl", "30m"));
     } catch (RuntimeException e) {
       ApiServer.error(ctx, 400, "'ttl' must be a duration such as 30m: " + e.getMessage());
       return;
@@ -97,13 +97,22 @@ final class WindowRoutes {
       ApiServer.error(ctx, 400, "'ttl' must be more than 0 and at most 24h");
       return;
     }
-    String profile = body.getString("profile", "in-window");
+    String profile = field(body, "profile", "in-window");
     if (!PROFILES.contains(profile)) {
       ApiServer.error(ctx, 400, "'profile' must be one of " + String.join(", ", PROFILES));
       return;
     }
-    String label = body.getString("label", "");
+    String label = field(body, "label", "");
     ApiServer.json(ctx, 201, json(windows.open(target, ttl, label, profile)));
+  }
+
+  /**
+   * A string field, or its default when it is absent or JSON {@code null}: Vert.x 5's
+   * {@code getString(key, default)} gives the default only for a missing key, null for a null value.
+   */
+  private static String field(JsonObject body, String key, String absent) {
+    String value = body.getString(key);
+    return value == null ? absent : value;
   }
 
   /** {@code application/json}, in any case, with or without parameters such as a charset. */

@@ -156,7 +156,7 @@ class FalseDriftIT {
     Result cli = run("drift", "--config", config.toString());
 
     assertThat(cli.exit).as(cli.out + cli.err).isZero();
-    assertThat(cli.out).contains("app: no drift (the migration files are behind the database)")
+    assertThat(cli.out).contains("app: schema NOT compared, the migration files are behind the database; history: no drift")
         .contains("migration files are behind the database: 1 applied migration not in the files (2)")
         .contains("schema: not compared: migration files are behind the database")
         .doesNotContain("unexpected");
@@ -187,6 +187,28 @@ class FalseDriftIT {
       assertThat(Http.sample(http.get("/metrics").body(), "pgvigil_migration_files_behind{target=\"app\"}"))
           .isEqualTo(0.0);
     }
+  }
+
+  @Test
+  void anEmptyMigrationsLocationIsAnErrorNotFilesBehind(TestPostgres pg) throws Exception {
+    Path migrations = migrations("unsynced");
+    Files.writeString(migrations.resolve("V1__orders.sql"), "CREATE TABLE orders (id bigint PRIMARY KEY);\n");
+    Files.writeString(migrations.resolve("V2__notes.sql"), "ALTER TABLE orders ADD COLUMN note text;\n");
+    migrate(pg, "unsynced", migrations);
+    // pgvigil's copy of the files was never synced: every applied version is newer than every file.
+    Files.delete(migrations.resolve("V1__orders.sql"));
+    Files.delete(migrations.resolve("V2__notes.sql"));
+    Path config = config(pg, "unsynced", migrations);
+
+    Result text = run("drift", "--config", config.toString());
+    Result json = run("drift", "--config", config.toString(), "--format", "json");
+
+    assertThat(text.exit).as(text.out + text.err).isEqualTo(1);
+    assertThat(text.out).contains("app: ERROR none of the 2 migrations applied to public.flyway_schema_history")
+        .contains(migrations.toString()).doesNotContain("behind the database:");
+    assertThat(json.exit).isEqualTo(1);
+    assertThat(target(json).getString("status")).isEqualTo("error");
+    assertThat(target(json).getString("error")).contains("check the migrations locations");
   }
 
   private Path migrations(String name) throws IOException {

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,26 @@ class WindowApiIT {
           .header("Authorization", "bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(lowerCase.statusCode()).isEqualTo(201);
       assertThat(new JsonObject(lowerCase.body()).getString("expiresAt")).isNotNull();
+    }
+  }
+
+  @Test
+  void explicitNullFieldsMeanTheDefaultsAsIfAbsent(TestPostgres pg) throws Exception {
+    try (RunningDaemon daemon = start(pg)) {
+      String base = "http://127.0.0.1:" + daemon.port();
+
+      HttpResponse<String> opened = post(base,
+          "{\"target\":\"app\",\"ttl\":null,\"label\":null,\"profile\":null}", TOKEN);
+      assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
+      JsonObject window = new JsonObject(opened.body());
+      assertThat(window.getString("profile")).isEqualTo("in-window");
+      assertThat(window.getString("label")).isEmpty();
+      assertThat(Duration.between(Instant.parse(window.getString("openedAt")),
+          Instant.parse(window.getString("expiresAt")))).isEqualTo(Duration.ofMinutes(30));
+
+      HttpResponse<String> noTarget = post(base, "{\"target\":null}", TOKEN);
+      assertThat(noTarget.statusCode()).isEqualTo(400);
+      assertThat(error(noTarget)).contains("'target' is required");
     }
   }
 
