@@ -42,7 +42,13 @@ public final class JdbcTls {
     return source.filter(PemSource.Text.class::isInstance).isPresent();
   }
 
+  /**
+   * The file's path; for inline text a placeholder that names no file, so that a connection that
+   * lost its {@link #FACTORY_ARG} fails instead of going on without the certificate.
+   */
   private static Optional<String> path(Optional<PemSource> source) {
-    return source.filter(PemSource.File.class::isInstance).map(s -> ((PemSource.File) s).path().toString());
+    return source.map(s -> s instanceof PemSource.File file ? file.path().toString() : INLINE);
   }
+
+  private static final String INLINE = "<inline-pem>";
 }

@@ -28,6 +28,21 @@ class TlsContextsTest {
   }
 
   @Test
+  void aJdbcConnectionThatLostTheIdOfItsInlineRootCertificateFailsInsteadOfTrustingEveryone() throws Exception {
+    TlsSettings tls = new TlsSettings(SslMode.REQUIRE,
+        Optional.of(new PemSource.Text(TestCa.pem(TestCa.create("ca").certificate()))), Optional.empty(),
+        Optional.empty());
+    Properties jdbc = new Properties();
+    jdbc.putAll(JdbcTls.parameters(tls));
+    assertThat(jdbc).doesNotContainValue(((PemSource.Text) tls.rootCert().get()).pem());
+
+    new PemSslSocketFactory(jdbc);
+    jdbc.remove(JdbcTls.FACTORY_ARG);
+    assertThatThrownBy(() -> new PemSslSocketFactory(jdbc)).isInstanceOf(TlsSetupException.class)
+        .hasMessageContaining("sslrootcert");
+  }
+
+  @Test
   void verifyFullWithoutARootCertificateUsesTheJdkTrustStore() throws Exception {
     assertThat(TlsContexts.trustManager(mode(SslMode.VERIFY_FULL))).isPresent();
     assertThat(TlsContexts.trustManager(new TlsSettings(SslMode.VERIFY_CA,
