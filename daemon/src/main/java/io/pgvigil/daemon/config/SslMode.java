@@ -17,7 +17,10 @@ public enum SslMode {
   PREFER("prefer", true, false, false),
   /** TLS or nothing; the certificate is checked only when {@code sslrootcert} is given (as libpq does). */
   REQUIRE("require", true, true, false),
-  /** TLS, and the server's certificate must chain to a trusted CA. */
+  /**
+   * TLS, and the server's certificate must chain to a CA of {@code sslrootcert}, which it needs (as
+   * libpq): the host name is not checked, so the JDK's public CAs would accept anyone's certificate.
+   */
   VERIFY_CA("verify-ca", true, true, false),
   /** As verify-ca, and the certificate must name the host of the URL. */
   VERIFY_FULL("verify-full", true, true, true);
@@ -57,7 +60,10 @@ public enum SslMode {
     return verifiesHost;
   }
 
-  /** Whether the certificate chain must be checked, given whether {@code sslrootcert} was given. */
+  /**
+   * Whether the certificate chain must be checked, given whether {@code sslrootcert} was given
+   * (verify-ca without it is refused: {@link UrlParameters}, {@code TlsContexts}).
+   */
   public boolean verifiesChain(boolean rootCertGiven) {
     return this == VERIFY_CA || this == VERIFY_FULL || this == REQUIRE && rootCertGiven;
   }

@@ -7,7 +7,7 @@ import java.util.Optional;
  * How pgvigil protects one database connection: libpq's {@code sslmode}, the CA certificates that
  * vouch for the server ({@code sslrootcert}) and the client certificate and key
  * ({@code sslcert}/{@code sslkey}). {@code sslrootcert=system}, as in libpq 16+, means the JDK's trust
- * store, and so does a verify mode without sslrootcert.
+ * store, and so does verify-full without sslrootcert (verify-ca needs one).
  */
 public record TlsSettings(SslMode mode, Optional<PemSource> rootCert, Optional<PemSource> cert,
     Optional<PemSource> key) {

@@ -38,6 +38,13 @@ final class UrlParameters {
             throw new DatabaseUrl.InvalidUrlException("has " + (params.containsKey("sslcert") ? "sslcert without sslkey" : "sslkey without sslcert")
                     + "; a client certificate needs both the certificate (sslcert) and its private key (sslkey)");
         }
+        if ("verify-ca".equals(mode) && !params.containsKey("sslrootcert")) {
+            // libpq refuses it too: the JDK's public CAs vouch for anyone's own domain, and verify-ca
+            // never checks that the certificate names this host.
+            throw new DatabaseUrl.InvalidUrlException("has sslmode=verify-ca without sslrootcert; give sslrootcert (the"
+                    + " PEM of the CA that signs the server's certificate), or use sslmode=verify-full&sslrootcert=system"
+                    + " to trust the system's CAs with the host name checked");
+        }
         if (TlsSettings.SYSTEM_ROOT_CERT.equals(params.get("sslrootcert"))
                 && !SslMode.fromLibpq(mode == null ? "" : mode).filter(SslMode::verifiesHost).isPresent()) {
             throw new DatabaseUrl.InvalidUrlException("has sslrootcert=system without sslmode=verify-full; as in libpq, the"

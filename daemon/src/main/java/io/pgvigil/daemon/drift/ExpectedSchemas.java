@@ -40,12 +40,32 @@ final class ExpectedSchemas {
   private final CatalogSnapshotter snapshotter;
   private final ExpectedSchemaCache<Expected> cache;
   private final HistoryReplay replay = new HistoryReplay();
+  /** The shadow server's sslmode and SSL options, the template of every snapshot's options. */
+  private final PgConnectOptions tls;
 
   ExpectedSchemas(ShadowSettings shadow, CatalogSnapshotter snapshotter,
       ExpectedSchemaCache<Expected> cache) {
     this.shadow = shadow;
     this.snapshotter = snapshotter;
     this.cache = cache;
+    this.tls = tls(shadow);
+  }
+
+  /**
+   * Built once, here, as TargetSpecs does for the targets: reading the PEM files and building the
+   * trust store is blocking work, and snapshots start on the target's event loop, which also runs
+   * the lock polls.
+   */
+  private static PgConnectOptions tls(ShadowSettings shadow) {
+    if (shadow.admin().isEmpty()) {
+      return new PgConnectOptions();
+    }
+    try {
+      return VertxTls.apply(new PgConnectOptions(), shadow.adminTls()); // the scratch server of shadow.url
+    } catch (TlsSetupException e) {
+      // The config check read these files already: they changed since.
+      throw new IllegalStateException("shadow.url: " + e.getMessage(), e);
+    }
   }
 
   Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,
@@ -111,7 +131,7 @@ final class ExpectedSchemas {
   }
 
   private Future<SchemaSnapshot> snapshot(Vertx vertx, ShadowDatabase db) {
-    PgConnectOptions options = new PgConnectOptions()
+    PgConnectOptions options = new PgConnectOptions(tls)
         .setHost(db.host())
         .setPort(db.port())
         .setDatabase(db.database())
@@ -119,13 +139,6 @@ final class ExpectedSchemas {
         .setProperties(Map.of("application_name", "pgvigil"));
     if (db.password() != null) {
       options.setPassword(db.password());
-    }
-    if (shadow.admin().isPresent()) {
-      try {
-        VertxTls.apply(options, shadow.adminTls()); // the scratch server of shadow.url, as its URL says
-      } catch (TlsSetupException e) {
-        return Future.failedFuture(e);
-      }
     }
     // As many connections as the snapshotter spreads a snapshot over: the shadow is pgvigil's own.
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(SnapshotOptions.MAX_PARALLELISM))

@@ -6,7 +6,6 @@ import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.MigrationsConfig;
 import io.pgvigil.alerts.SecretValue;
 import io.pgvigil.daemon.tls.JdbcTls;
-import io.pgvigil.daemon.tls.TlsSetupException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -30,12 +29,7 @@ public final class HistorySources {
    * parameters are the TLS settings, for pgjdbc ({@link JdbcTls}).
    */
   public static HistoryDatabase database(DatabaseUrl url) {
-    Map<String, String> tls;
-    try {
-      tls = JdbcTls.parameters(url.tls());
-    } catch (TlsSetupException e) {
-      throw new IllegalStateException(url.redacted() + ": " + e.getMessage(), e);
-    }
+    Map<String, String> tls = JdbcTls.parameters(url.tls());
     String params = tls.entrySet().stream().map(HistorySources::param).collect(Collectors.joining("&"));
     String jdbc = "jdbc:postgresql://" + host(url.host()) + ":" + url.port() + "/"
         + URLEncoder.encode(url.database(), StandardCharsets.UTF_8) + "?" + params;

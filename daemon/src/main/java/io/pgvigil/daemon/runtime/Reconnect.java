@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.runtime;
 
+import io.pgvigil.checks.tls.TlsFailure;
 import io.vertx.pgclient.PgException;
 import java.time.Duration;
 import java.util.Set;
@@ -63,6 +64,11 @@ final class Reconnect {
   }
 
   static boolean isAway(Throwable cause) {
+    // The reactive client reports a failed handshake as a bare VertxException("SSL handshake
+    // failed") and a server without TLS as a plain Exception: neither is an SSLException.
+    if (TlsFailure.reason(cause, "the server").isPresent()) {
+      return false;
+    }
     for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof PgException pg) {
         return COMING_BACK.contains(pg.getSqlState());

@@ -188,9 +188,10 @@ public final class TargetMonitor extends VerticleBase {
           markUp(true, null);
         })
         .recover(e -> {
-          reconnect.failed(e);
+          Throwable explained = VertxTls.explain(e, spec.connect());
+          reconnect.failed(explained);
           // Described once, so the down line and the heartbeat's lastError say the same (e.g. why TLS failed).
-          String reason = Failures.describe(VertxTls.explain(e, spec.connect()),
+          String reason = Failures.describe(explained,
               spec.queryTimeout().plus(spec.connectTimeout()), spec.connect().getHost());
           markUp(false, reason);
           return Future.failedFuture(new TargetDownException(reason, e));

@@ -2,11 +2,6 @@ package io.pgvigil.daemon.tls;
 
 import io.pgvigil.daemon.config.PemSource;
 import io.pgvigil.daemon.config.TlsSettings;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,42 +9,46 @@ import java.util.Optional;
 /** TLS for pgjdbc: the URL parameters that route its connections through {@link PemSslSocketFactory}. */
 public final class JdbcTls {
 
+  /**
+   * pgjdbc's (deprecated, still honoured) argument for a custom sslfactory: a known property, so
+   * PGSimpleDataSource keeps it, and like every pgjdbc property never sent to the server.
+   */
+  static final String FACTORY_ARG = "sslfactoryarg";
+
   private JdbcTls() {}
 
   /**
-   * {@code sslmode} and, unless disabled, {@code sslfactory} and the PEM paths. pgjdbc takes
-   * parameters only as text: a PEM given inline (through ${file:} or ${env:}) is written to a
-   * private temporary file (owner-only, deleted when pgvigil exits).
+   * {@code sslmode} and, unless disabled, {@code sslfactory} and the PEM paths. A PEM given inline
+   * (through ${file:} or ${env:}) stays in memory: the URL carries only an opaque id for it
+   * ({@link InlineTlsSettings}), never the text, and nothing is written to disk.
    */
-  public static Map<String, String> parameters(TlsSettings tls) throws TlsSetupException {
+  public static Map<String, String> parameters(TlsSettings tls) {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("sslmode", tls.mode().libpq());
     if (!tls.mode().usesTls()) {
       return params;
     }
     params.put("sslfactory", PemSslSocketFactory.class.getName());
-    path(tls.rootCert(), "sslrootcert").ifPresent(p -> params.put("sslrootcert", p));
-    path(tls.cert(), "sslcert").ifPresent(p -> params.put("sslcert", p));
-    path(tls.key(), "sslkey").ifPresent(p -> params.put("sslkey", p));
+    path(tls.rootCert()).ifPresent(p -> params.put("sslrootcert", p));
+    path(tls.cert()).ifPresent(p -> params.put("sslcert", p));
+    path(tls.key()).ifPresent(p -> params.put("sslkey", p));
+    if (inline(tls.rootCert()) || inline(tls.cert()) || inline(tls.key())) {
+      params.put(FACTORY_ARG, InlineTlsSettings.register(tls));
+    }
     return params;
   }
 
-  private static Optional<String> path(Optional<PemSource> source, String what) throws TlsSetupException {
-    if (source.isEmpty()) {
-      return Optional.empty();
-    }
-    if (source.get() instanceof PemSource.File file) {
-      return Optional.of(file.path().toString());
-    }
-    try {
-      Path file = Files.createTempFile("pgvigil-" + what + "-", ".pem",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      file.toFile().deleteOnExit();
-      Files.writeString(file, ((PemSource.Text) source.get()).pem(), StandardCharsets.US_ASCII);
-      return Optional.of(file.toString());
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new TlsSetupException("cannot write the inline " + what + " to a temporary file for the JDBC driver ("
-          + e.getMessage() + ")", e);
-    }
+  private static boolean inline(Optional<PemSource> source) {
+    return source.filter(PemSource.Text.class::isInstance).isPresent();
   }
+
+  /**
+   * The file's path; for inline text a placeholder that names no file, so that a connection that
+   * lost its {@link #FACTORY_ARG} fails instead of going on without the certificate.
+   */
+  private static Optional<String> path(Optional<PemSource> source) {
+    return source.map(s -> s instanceof PemSource.File file ? file.path().toString() : INLINE);
+  }
+
+  private static final String INLINE = "<inline-pem>";
 }

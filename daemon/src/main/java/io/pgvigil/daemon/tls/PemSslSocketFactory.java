@@ -16,11 +16,18 @@ import org.postgresql.ssl.WrappedFactory;
  */
 public final class PemSslSocketFactory extends WrappedFactory {
 
-  /** pgjdbc calls this with the connection's properties, the URL parameters among them. */
+  /**
+   * pgjdbc calls this with the connection's properties, the URL parameters among them: the PEM
+   * paths, or the id of settings with inline PEM ({@link JdbcTls#FACTORY_ARG}).
+   */
   public PemSslSocketFactory(Properties info) throws TlsSetupException {
-    TlsSettings tls = new TlsSettings(
-        SslMode.fromLibpq(info.getProperty("sslmode", SslMode.DEFAULT.libpq())).orElse(SslMode.DEFAULT),
-        file(info, "sslrootcert"), file(info, "sslcert"), file(info, "sslkey"));
+    String inline = info.getProperty(JdbcTls.FACTORY_ARG);
+    TlsSettings tls = inline != null
+        ? InlineTlsSettings.lookup(inline).orElseThrow(() -> new TlsSetupException(
+            "the inline TLS settings this JDBC URL refers to are not known to this process"))
+        : new TlsSettings(
+            SslMode.fromLibpq(info.getProperty("sslmode", SslMode.DEFAULT.libpq())).orElse(SslMode.DEFAULT),
+            file(info, "sslrootcert"), file(info, "sslcert"), file(info, "sslkey"));
     factory = TlsContexts.sslContext(tls).getSocketFactory();
   }
 

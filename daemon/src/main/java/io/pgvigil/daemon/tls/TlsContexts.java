@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.tls;
 
+import io.pgvigil.daemon.config.SslMode;
 import io.pgvigil.daemon.config.TlsSettings;
 import java.io.IOException;
 import java.net.Socket;
@@ -29,12 +30,18 @@ public final class TlsContexts {
   private TlsContexts() {}
 
   /**
-   * Who vouches for the server: the CAs of sslrootcert, else the JDK's trust store; empty when
-   * the mode does not check certificates (require without sslrootcert, prefer, allow), as libpq.
+   * Who vouches for the server: the CAs of sslrootcert, else (verify-full only) the JDK's trust
+   * store; empty when the mode does not check certificates (require without sslrootcert, prefer,
+   * allow), as libpq.
    */
   public static Optional<X509ExtendedTrustManager> trustManager(TlsSettings tls) throws TlsSetupException {
     if (!tls.verifiesChain()) {
       return Optional.empty();
+    }
+    if (tls.mode() == SslMode.VERIFY_CA && tls.rootCert().isEmpty()) {
+      // The JDK's public CAs, without the host name check, would accept anyone's certificate.
+      throw new TlsSetupException("sslmode=verify-ca needs sslrootcert; give it, or use sslmode=verify-full"
+          + " with sslrootcert=system");
     }
     try {
       KeyStore roots = null; // the JDK's own trust store

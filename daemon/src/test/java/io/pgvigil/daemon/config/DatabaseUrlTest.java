@@ -109,6 +109,7 @@ class DatabaseUrlTest {
             "postgresql://u:pw@db/app?sslmod=require | has unknown parameter 'sslmod'; did you mean 'sslmode'? (known parameters: sslmode, sslrootcert, sslcert, sslkey, password)",
             "postgresql://u:pw@db/app?sslmode=bogus | has sslmode 'bogus'; use one of disable, allow, prefer, require, verify-ca, verify-full",
             "postgresql://u:pw@db/app?sslcert=c.pem | has sslcert without sslkey; a client certificate needs both the certificate (sslcert) and its private key (sslkey)",
+            "postgresql://u:pw@db/app?sslmode=verify-ca | has sslmode=verify-ca without sslrootcert; give sslrootcert (the PEM of the CA that signs the server's certificate), or use sslmode=verify-full&sslrootcert=system to trust the system's CAs with the host name checked",
             "postgresql://u:pw@db/app?sslmode=require&sslrootcert=system | has sslrootcert=system without sslmode=verify-full; as in libpq, the system's CAs vouch for any public host name, so the host name must be checked too",
             "postgresql://u:pw@db/app?sslmode=disable&sslrootcert=ca.pem | has sslmode=disable together with TLS files; remove them or choose another sslmode"
     })

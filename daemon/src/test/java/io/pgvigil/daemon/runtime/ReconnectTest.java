@@ -2,6 +2,7 @@ package io.pgvigil.daemon.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -81,6 +82,16 @@ class ReconnectTest {
     Reconnect reconnect = new Reconnect(INTERVAL, MAX);
 
     assertThat(waitsAfter(reconnect, new RuntimeException(new SSLHandshakeException("bad cert")), 3))
+        .extracting(Duration::toSeconds).containsExactly(1L, 2L, 4L);
+  }
+
+  @Test
+  void theReactiveClientsOwnTlsFailuresAreRefusalsToo() {
+    // What vertx-pg-client really throws: no SSLException anywhere in the chain.
+    assertThat(waitsAfter(new Reconnect(INTERVAL, MAX), new VertxException("SSL handshake failed", true), 3))
+        .extracting(Duration::toSeconds).containsExactly(1L, 2L, 4L);
+    assertThat(waitsAfter(new Reconnect(INTERVAL, MAX),
+        new Exception("Postgres Server does not handle SSL connection"), 3))
         .extracting(Duration::toSeconds).containsExactly(1L, 2L, 4L);
   }
 

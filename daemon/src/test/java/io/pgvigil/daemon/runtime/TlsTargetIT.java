@@ -3,6 +3,8 @@ package io.pgvigil.daemon.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgvigil.checks.testing.OwnedTestPostgres;
+import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.tls.TlsServer;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,35 @@ class TlsTargetIT {
           .isEqualTo("the TLS certificate of localhost is not trusted: no CA of sslrootcert (or, without"
               + " sslrootcert, of the JDK's trust store) signed it");
     }
+  }
+
+  @Test
+  void aTargetThatFailsTlsBacksOffInsteadOfCostingTheServerABackendEverySecond() throws Exception {
+    try (OwnedTestPostgres plain = TestServers.start("plain"); LogCapture logs = new LogCapture()) {
+      PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
+          server: { listen: 127.0.0.1:0 }
+          targets:
+            - { name: untrusted, url: "%s" }
+            - { name: plaintext, url: "%s" }
+          """.formatted(
+              server.url("localhost", "sslmode=verify-full&sslrootcert=" + server.otherRootCert()),
+              plain.uri() + "?sslmode=require"), Path.of("."));
+      try (RunningDaemon running = RunningDaemon.start(config, TestStorage.storage(), TargetSpecs.MAX_BACKOFF,
+          Clock.systemUTC())) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> downLine(logs, "untrusted").isPresent()
+            && downLine(logs, "plaintext").isPresent());
+
+        // The real client's failures: a bare "SSL handshake failed", and a plain Exception for a server without TLS.
+        assertThat(downLine(logs, "untrusted").get()).contains("is not trusted")
+            .endsWith("retrying with backoff up to 30s");
+        assertThat(downLine(logs, "plaintext").get()).contains("does not accept TLS connections")
+            .endsWith("retrying with backoff up to 30s");
+      }
+    }
+  }
+
+  private static Optional<String> downLine(LogCapture logs, String target) {
+    return logs.mentioning("target " + target + ": down").stream().map(e -> e.getFormattedMessage()).findFirst();
   }
 
   private static TargetStatus status(RunningDaemon running, String target) {

@@ -20,6 +20,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -179,6 +180,37 @@ class TlsIT {
     assertThat(reactiveSession(url).ssl()).isTrue();
     assertThat(jdbcSession(url).ssl()).isTrue();
     assertThat(url.redacted()).doesNotContain("BEGIN").contains("sslrootcert=<inline-pem>");
+  }
+
+  @Test
+  void anInlineClientKeyLogsInOverJdbcWithoutEverBeingWrittenToDisk() throws Exception {
+    // What sslkey=${env:PG_CLIENT_KEY} becomes after substitution: the PEM text itself.
+    TestCa.Issued client = server.ca().issue(TlsServer.CERT_USER, List.of());
+    String keyPem = TestCa.pem(client.key()).strip();
+    String keyBody = keyPem.lines().skip(1).findFirst().orElseThrow();
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://" + TlsServer.CERT_USER + "@localhost:" + server.port()
+        + "/postgres?sslmode=verify-full&sslrootcert=" + server.rootCert()
+        + "&sslcert=" + TestCa.pem(client.certificate()).strip() + "&sslkey=" + keyPem);
+
+    assertThat(jdbcSession(url).clientDn()).isEqualTo("/CN=" + TlsServer.CERT_USER);
+    assertThatThrownBy(() -> readHistory(url)).as("the history reader (PGSimpleDataSource) got in too")
+        .hasMessageStartingWith("history table public.flyway_schema_history does not exist");
+    assertThat(HistorySources.database(url).jdbcUrl()).doesNotContain(keyBody).doesNotContain("PRIVATE");
+    assertThat(filesHolding(keyBody, Path.of(System.getProperty("java.io.tmpdir")))).isEmpty();
+  }
+
+  /** The regular files directly in {@code dir} whose text contains {@code text}. */
+  private static List<Path> filesHolding(String text, Path dir) throws Exception {
+    try (var files = Files.list(dir)) {
+      return files.filter(f -> Files.isRegularFile(f) && Files.isReadable(f)).filter(f -> {
+        try {
+          return Files.size(f) < 1_000_000 && new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)
+              .contains(text);
+        } catch (Exception e) {
+          return false; // gone or unreadable meanwhile: not ours
+        }
+      }).toList();
+    }
   }
 
   @Test
