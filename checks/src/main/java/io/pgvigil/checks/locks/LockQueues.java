@@ -1,6 +1,5 @@
 package io.pgvigil.checks.locks;
 
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,15 +12,28 @@ import java.util.function.UnaryOperator;
  * <p>PostgreSQL grants locks in arrival order: once a request that conflicts with what others will ask for is
  * waiting, later requests that conflict with <em>it</em> wait behind it even if the current holders would let
  * them through (manual, "Explicit Locking" and the lock manager README, "lock queue"). A waiting
- * AccessExclusiveLock therefore stops every reader of the table. The queue of a request is the sessions that
- * wait for a lock on the same relation, name it in {@code pg_blocking_pids()} and began waiting after it; its
- * cost is the sum of their waits so far.
+ * AccessExclusiveLock therefore stops every reader of the table. And while it waits, its transaction keeps
+ * every lock it took before: a migration that ran {@code ALTER TABLE hot …} and now waits in
+ * {@code ALTER TABLE cold …} for an idle transaction holds AccessExclusiveLock on {@code hot}, so every reader
+ * of {@code hot} waits for it too (the ordinary multi-statement Flyway or Rails migration).
  *
- * <p>Only relation locks count. An {@code UPDATE} waiting for another transaction's row asks for a
- * {@code ShareLock} on that transaction's id ({@code locktype = 'transactionid'}, then {@code tuple} for the
- * next in line): the mode's name is a DDL's, but it is a row-lock wait between application sessions, never a
- * migration stall. A waiter that names the head for another reason (a row lock the head holds) is not queued
- * behind the head's request either.
+ * <p>The queue of a request is every session waiting for a relation lock, on any table, that names the
+ * requesting backend in {@code pg_blocking_pids()}: either because the request is ahead of it in the queue of
+ * the same relation, or because the requesting transaction holds a lock that conflicts with its own. Either way
+ * it waits for that transaction alone to move, and cancelling the request (its transaction then aborts and
+ * releases all its locks) lets it through. Its cost is the sum of their waits so far.
+ *
+ * <p>Only the sessions that name the request's backend directly: {@code pg_blocking_pids()} names every holder
+ * of a conflicting lock and every conflicting waiter ahead, so all who wait for the requesting transaction's
+ * locks or queue behind its request do. A session further down waits for someone else: for a session that
+ * itself waits for a weaker, non-DDL mode (and behind which only DDL modes can wait, which name their own
+ * conflicting holders), or for another waiting DDL request, reported with its own queue.
+ *
+ * <p>Only relation locks count, for the request and for those queued behind it. An {@code UPDATE} waiting for
+ * another transaction's row asks for a {@code ShareLock} on that transaction's id ({@code locktype =
+ * 'transactionid'}, then {@code tuple} for the next in line): the mode's name is a DDL's, but it is a row-lock
+ * wait between application sessions, never a migration stall; and a session waiting for a row the requesting
+ * transaction updated names it, but is a row-lock wait all the same, not queued behind it.
  */
 final class LockQueues {
 
@@ -48,12 +60,12 @@ final class LockQueues {
       double cost = 0;
       for (Session waiter : snapshot.sessions()) {
         if (waiter.pid() != head.pid() && waiter.blockedBy().contains(head.pid())
-            && sameRelation(waiter.waitingFor(), request) && after(waiter.waitStart(), request.waitStart())) {
+            && relationWait(waiter.waitingFor())) {
           double waiting = snapshot.secondsSince(waiter.waitStart());
           cost += waiting;
           LockRequest asked = waiter.waitingFor();
           queued.add(new QueuedSession(waiter.pid(), waiter.user(), waiter.applicationName(), waiting,
-              asked == null ? null : asked.mode(), text.apply(waiter.query())));
+              asked.mode(), asked.relation(), text.apply(waiter.query())));
         }
       }
       queued.sort(Comparator.comparingDouble(QueuedSession::waitingSeconds).reversed()
@@ -73,15 +85,8 @@ final class LockQueues {
         && DDL_MODES.contains(request.mode());
   }
 
-  private static boolean sameRelation(LockRequest waiter, LockRequest head) {
-    return waiter != null && "relation".equals(waiter.locktype()) && head.relation().equals(waiter.relation());
-  }
-
-  /**
-   * Whether a wait began after the head's. An unknown start ({@code waitstart} is null for an instant after a
-   * wait begins) counts as later for the waiter and as earliest for the head: both just mean "new".
-   */
-  private static boolean after(OffsetDateTime waiter, OffsetDateTime head) {
-    return head == null || waiter == null || waiter.isAfter(head);
+  /** A wait for a relation lock (on any relation): not for a row, an advisory lock or a transaction. */
+  private static boolean relationWait(LockRequest waiter) {
+    return waiter != null && "relation".equals(waiter.locktype());
   }
 }

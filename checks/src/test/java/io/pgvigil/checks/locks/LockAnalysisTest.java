@@ -167,22 +167,47 @@ class LockAnalysisTest {
   }
 
   @Test
-  void queuesOnlyLaterWaitersForTheSameRelation() {
+  void queuesTheWaitersForATableTheWaitingTransactionAlreadyLockedBehindItsRequest() {
+    // A migration ran ALTER TABLE hot (granted: AccessExclusiveLock on hot, kept) and now waits in
+    // ALTER TABLE cold for an idle transaction. Readers of hot wait for the migration, some since before its
+    // request on cold began (ALTER TABLE hot took a while).
     idleInTransaction(1, 60);
-    waitingOn(2, "public.t", "AccessExclusiveLock", 50, "ALTER TABLE t ADD c int", 1);
-    // Waits for a row the ALTER's transaction updated earlier: it names the ALTER, but not its request.
-    waitingForRow(3, "transactionid", "ShareLock", 40, 2);
-    // Waits for another table the ALTER's transaction holds.
-    waitingOn(4, "public.u", "AccessShareLock", 30, "SELECT * FROM u", 2);
-    waitingOn(5, "public.t", "AccessShareLock", 20, "SELECT * FROM t", 2);
+    waitingOn(2, "public.cold", "AccessExclusiveLock", 5, "ALTER TABLE cold ADD c int", 1);
+    waitingOn(3, "public.hot", "AccessShareLock", 8, "SELECT * FROM hot", 2);
+    waitingOn(4, "public.hot", "RowExclusiveLock", 4, "INSERT INTO hot VALUES (1)", 2);
+    waitingOn(5, "public.cold", "AccessShareLock", 3, "SELECT * FROM cold", 2);
+    // Waits for a row the migration's transaction updated earlier: it names the migration, but it is a row
+    // lock wait, not queued behind the request.
+    waitingForRow(6, "transactionid", "ShareLock", 40, 2);
+
+    LockReport report = LockAnalysis.defaults().analyze(snapshot());
+
+    assertThat(report.queues()).singleElement().satisfies(queue -> {
+      assertThat(queue.pid()).isEqualTo(2);
+      assertThat(queue.relation()).isEqualTo("public.cold");
+      assertThat(queue.depth()).isEqualTo(3);
+      assertThat(queue.costSeconds()).isEqualTo(15);
+      assertThat(queue.queued()).extracting(QueuedSession::pid, QueuedSession::relation, QueuedSession::mode)
+          .containsExactly(tuple(3, "public.hot", "AccessShareLock"), tuple(4, "public.hot", "RowExclusiveLock"),
+              tuple(5, "public.cold", "AccessShareLock"));
+      assertThat(queue.stalls()).isTrue();
+    });
+    assertThat(report.summary().maxQueueDepth()).isEqualTo(3);
+  }
+
+  @Test
+  void queuesOnlyTheSessionsThatNameTheRequestingBackend() {
+    // Two migrations-to-be, each waiting for its own idle holder; readers queue behind one of them only.
+    idleInTransaction(1, 60);
+    idleInTransaction(2, 60);
+    waitingOn(3, "public.a", "AccessExclusiveLock", 20, "ALTER TABLE a ADD c int", 1);
+    waitingOn(4, "public.b", "AccessExclusiveLock", 20, "ALTER TABLE b ADD c int", 2);
+    waitingOn(5, "public.a", "AccessShareLock", 10, "SELECT * FROM a", 3);
+    waitingOn(6, "public.c", "AccessShareLock", 10, "SELECT * FROM c", 3);
 
     List<LockQueue> queues = LockAnalysis.defaults().analyze(snapshot()).queues();
 
-    assertThat(queues).singleElement().satisfies(queue -> {
-      assertThat(queue.pid()).isEqualTo(2);
-      assertThat(queue.queued()).extracting(QueuedSession::pid).containsExactly(5);
-      assertThat(queue.stalls()).isTrue();
-    });
+    assertThat(queues).extracting(LockQueue::pid, LockQueue::depth).containsExactly(tuple(3, 2), tuple(4, 0));
   }
 
   @Test

@@ -42,6 +42,8 @@ class LockProbeIT {
     try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)");
       statement.execute("INSERT INTO orders SELECT g, 0 FROM generate_series(1, 100) g");
+      statement.execute("CREATE TABLE hot (id int PRIMARY KEY, v int NOT NULL)");
+      statement.execute("CREATE TABLE cold (id int PRIMARY KEY, v int NOT NULL)");
       statement.execute("CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor");
     }
   }
@@ -195,6 +197,46 @@ class LockProbeIT {
       assertThat(queue.relation()).isEqualTo("public.orders");
       assertThat(queue.depth()).isZero();
       assertThat(queue.stalls()).isFalse();
+    });
+  }
+
+  @Test
+  void queuesTheReadersOfATableAMigrationAlteredBehindItsRequestOnTheNextOne() throws Exception {
+    // The ordinary multi-statement migration: ALTER TABLE hot went through, ALTER TABLE cold waits for an idle
+    // transaction, and the migration's AccessExclusiveLock on hot stops every reader of hot.
+    Backend holder = backends.open("app-holder", false);
+    execute(holder, "SELECT count(*) FROM cold");
+    Backend migration = backends.open("migration", false);
+    execute(migration, "ALTER TABLE hot ADD COLUMN note text");
+    backends.start(migration, "ALTER TABLE cold ADD COLUMN note text");
+    poll(pool, s -> waiting(s, migration.pid()));
+    List<Integer> readers = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      Backend reader = backends.open("app-reader-" + i, true);
+      backends.start(reader, "SELECT * FROM hot WHERE id = " + i);
+      readers.add(reader.pid());
+    }
+    LockSnapshot snapshot = poll(pool, s -> readers.stream().allMatch(pid -> waiting(s, pid)));
+
+    for (int reader : readers) {
+      assertThat(snapshot.byPid().get(reader).blockedBy()).containsExactly(migration.pid());
+    }
+    LockReport report = LockAnalysis.defaults().analyze(snapshot);
+    assertThat(report.queues()).singleElement().satisfies(queue -> {
+      assertThat(queue.pid()).isEqualTo(migration.pid());
+      assertThat(queue.relation()).isEqualTo("public.cold");
+      assertThat(queue.mode()).isEqualTo("AccessExclusiveLock");
+      assertThat(queue.blockedBy()).containsExactly(holder.pid());
+      assertThat(queue.depth()).isEqualTo(3);
+      assertThat(queue.stalls()).isTrue();
+      assertThat(queue.queued()).extracting(QueuedSession::pid).containsExactlyInAnyOrderElementsOf(readers);
+      assertThat(queue.queued()).extracting(QueuedSession::relation, QueuedSession::mode)
+          .containsOnly(org.assertj.core.groups.Tuple.tuple("public.hot", "AccessShareLock"));
+    });
+    assertThat(report.summary().maxQueueDepth()).isEqualTo(3);
+    assertThat(report.trees()).singleElement().satisfies(tree -> {
+      assertThat(tree.root().pid()).isEqualTo(holder.pid());
+      assertThat(tree.blocked()).extracting(BlockedSession::pid).contains(migration.pid()).containsAll(readers);
     });
   }
 

@@ -87,6 +87,9 @@ public final class AbortRules {
     if (Measurements.LOCKS.equals(source)) {
       lastLockPoll = now;
     }
+    // Only a lock report of this very evaluation shows a stall, never an older one behind a
+    // replication verdict: the terminate guard accepts a blocker as seen blocking at this poll.
+    LockReport polled = Measurements.LOCKS.equals(source) ? locks : null;
     Set<String> atAbort = new HashSet<>();
     List<Future<Void>> actions = new ArrayList<>();
     for (RuleVerdict v : verdicts) {
@@ -103,8 +106,7 @@ public final class AbortRules {
             v.formattedThreshold());
         continue;
       }
-      actions.add(v.inWindow() ? actInWindows(v, source, locks, vertx, client, now)
-          : actOutsideWindows(key, v, vertx, now));
+      actions.add(v.inWindow() ? actInWindows(v, polled, vertx, client, now) : actOutsideWindows(key, v, vertx, now));
     }
     // A verdict no longer at ABORT disarms, and outside windows may act again when it returns.
     armed.removeIf(k -> k.startsWith(source + "/") && !atAbort.contains(k));
@@ -163,14 +165,14 @@ public final class AbortRules {
    * backend of an automatic window; when no window records one (a window opened through the API),
    * it is every waiting DDL request with a queue behind it on this fresh lock poll ({@link Stall}).
    */
-  private Future<Void> actInWindows(RuleVerdict v, String source, LockReport locks, Vertx vertx,
-      SqlClient client, Instant now) {
-    List<MigrationWindow> fresh = windows.openWindows(target).stream()
+  private Future<Void> actInWindows(RuleVerdict v, LockReport locks, Vertx vertx, SqlClient client, Instant now) {
+    List<MigrationWindow> open = windows.openWindows(target);
+    List<MigrationWindow> fresh = open.stream()
         .filter(w -> WindowRegistry.IN_WINDOW.equals(w.profile()))
         .filter(w -> !handled.contains(WINDOW + w.id()))
         .toList();
     if (fresh.isEmpty()) {
-      return actOnLaterStall(v, source, locks, client, now);
+      return actOnLaterStall(v, locks, client, now);
     }
     fresh.forEach(w -> handled.add(WINDOW + w.id()));
     boolean dryRun = mode == KillSwitchConfig.Mode.DRY_RUN;
@@ -192,14 +194,14 @@ public final class AbortRules {
     // The window the hooks and the other decisions name: one that records the migration.
     MigrationWindow named = fresh.stream().filter(w -> w.backendPid() != null).findFirst().orElse(fresh.get(0));
     Action a = new Action(v.rule(), v.value(), v.threshold(), named);
-    // Only a lock report of this very evaluation shows a stall, never an older one behind a
-    // replication verdict: the terminate guard accepts a blocker as seen blocking at this poll.
-    Stall stall = !Measurements.LOCKS.equals(source) || locks == null ? Stall.NONE
-        : migrationPids.isEmpty() ? Stall.ofDdlQueues(locks) : Stall.ofMigration(locks, migrationPids);
+    Stall stall = !migrationPids.isEmpty() ? Stall.ofMigration(locks, migrationPids) : Stall.guessed(open, locks);
     if (migrationPids.isEmpty() && stall.requests().isEmpty()) {
       // Aborted before any DDL request had a queue (a lockWait on a quiet table, say): the hooks run
       // now, and the first stall a later abort in this window sees is still cancelled.
       fresh.forEach(w -> handled.add(AWAITING_STALL + w.id()));
+    }
+    if (!stall.requests().isEmpty()) {
+      handled.removeIf(k -> k.startsWith(AWAITING_STALL)); // cancelled for this deploy: no window awaits one
     }
     Future<Void> signalled = signal(a, stall, locks, client, now, cancels);
     List<Future<Void>> done = new ArrayList<>();
@@ -219,20 +221,14 @@ public final class AbortRules {
    * An abort in windows already acted on, that name no backend and found no stall then: a stall on
    * this fresh lock poll is cancelled (and its blockers terminated, opt-in) once; no hook runs again.
    */
-  private Future<Void> actOnLaterStall(RuleVerdict v, String source, LockReport locks, SqlClient client,
-      Instant now) {
+  private Future<Void> actOnLaterStall(RuleVerdict v, LockReport locks, SqlClient client, Instant now) {
     List<MigrationWindow> open = windows.openWindows(target);
     List<MigrationWindow> awaiting = open.stream().filter(w -> handled.contains(AWAITING_STALL + w.id())).toList();
-    // A window that records the migration's backend has been acted on for it: no guessing then.
-    if (awaiting.isEmpty() || open.stream().anyMatch(w -> w.backendPid() != null)
-        || !Measurements.LOCKS.equals(source) || locks == null) {
-      return Future.succeededFuture();
-    }
-    Stall stall = Stall.ofDdlQueues(locks);
+    Stall stall = awaiting.isEmpty() ? Stall.NONE : Stall.guessed(open, locks);
     if (stall.requests().isEmpty()) {
       return Future.succeededFuture();
     }
-    awaiting.forEach(w -> handled.remove(AWAITING_STALL + w.id()));
+    handled.removeIf(k -> k.startsWith(AWAITING_STALL));
     return signal(new Action(v.rule(), v.value(), v.threshold(), awaiting.get(0)), stall, locks, client, now,
         new ArrayList<>());
   }

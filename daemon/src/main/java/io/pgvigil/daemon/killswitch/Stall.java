@@ -4,6 +4,7 @@ import io.pgvigil.checks.locks.BlockingTree;
 import io.pgvigil.checks.locks.LockQueue;
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.checks.locks.RootBlocker;
+import io.pgvigil.daemon.windows.MigrationWindow;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -58,9 +59,22 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
         .findFirst();
   }
 
-  /** For windows that record the migration's backends: the trees in which one of them waits. */
+  /**
+   * For windows that name no backend, on a fresh lock report ({@code report}, null when the abort
+   * came from another poll): {@link #ofDdlQueues}, unless an open window records the migration's
+   * backend. That window has been acted on for it (in this abort or an earlier one), and the kill
+   * switch does not guess at another migration beside it.
+   */
+  static Stall guessed(List<MigrationWindow> open, LockReport report) {
+    return report == null || open.stream().anyMatch(w -> w.backendPid() != null) ? NONE : ofDdlQueues(report);
+  }
+
+  /**
+   * For windows that record the migration's backends: the trees in which one of them waits
+   * ({@link #NONE} without a fresh lock report).
+   */
   static Stall ofMigration(LockReport report, Set<Integer> migrationPids) {
-    return new Stall(List.of(), idleRoots(report, migrationPids));
+    return report == null ? NONE : new Stall(List.of(), idleRoots(report, migrationPids));
   }
 
   /**

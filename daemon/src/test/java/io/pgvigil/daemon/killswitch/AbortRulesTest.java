@@ -120,6 +120,41 @@ class AbortRulesTest {
   }
 
   @Test
+  void anApiWindowOpenedBesideAWindowThatRecordsTheMigrationGuessesAtNoOtherRequest() throws Exception {
+    windows.openAuto("app", "flyway", 42, OffsetDateTime.now(), true, Set.of(42), Duration.ofHours(1));
+    poll(abort(5));
+    poll(abort(5));
+    // The pipeline's window opens after flyway's was acted on; another DDL request now has a queue.
+    windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
+    io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
+    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactlyInAnyOrder(
+        org.assertj.core.groups.Tuple.tuple("cancel", 42), org.assertj.core.groups.Tuple.tuple("hook", 42),
+        org.assertj.core.groups.Tuple.tuple("hook", null));
+  }
+
+  @Test
+  void aStallIsCancelledOncePerDeployEvenWhenAnOlderWindowStillAwaitedOne() throws Exception {
+    windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
+    io.pgvigil.checks.locks.LockReport alone = new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
+    io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
+    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    // A second window of the same deploy: its abort cancels the stall, which the first window awaited too.
+    windows.open("app", Duration.ofMinutes(30), "deploy 42, retried", WindowRegistry.IN_WINDOW);
+    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("hook", null), org.assertj.core.groups.Tuple.tuple("cancel", 2),
+        org.assertj.core.groups.Tuple.tuple("hook", null));
+  }
+
+  @Test
   void anAbortFromTheReplicationPollCancelsNoDdlRequestInAnApiWindow() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)

@@ -172,6 +172,41 @@ class ApiWindowKillSwitchIT {
   }
 
   @Test
+  void cancelModeCancelsAMigrationWaitingOnItsSecondTableSoTheReadersOfTheFirstDrain(TestPostgres pg)
+      throws Exception {
+    try (RunningDaemon daemon = daemon(pg, "cancel")) {
+      Http http = new Http(daemon.port());
+      // One migration transaction, two tables: ALTER TABLE accounts goes through, ALTER TABLE ledger waits for
+      // an idle transaction that read ledger, and the readers of accounts wait for the migration's lock on it.
+      Backend holder = app("app-holder", false);
+      execute(holder, "SELECT count(*) FROM ledger");
+      Backend migration = app("rails", false);
+      execute(migration, "ALTER TABLE accounts ADD COLUMN note text");
+      Future<?> altering = backends.start(migration, "ALTER TABLE ledger ADD COLUMN note text");
+      await().atMost(WAIT).until(() -> waitingOnLock(pg, migration.pid()));
+      List<Future<?>> reading = new ArrayList<>();
+      for (int i = 1; i <= 3; i++) {
+        Backend reader = app("app-reader-" + i, true);
+        reading.add(backends.start(reader, "SELECT count(*) FROM accounts"));
+        await().atMost(WAIT).until(() -> waitingOnLock(pg, reader.pid()));
+      }
+      openWindow(http);
+
+      assertThatThrownBy(() -> altering.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
+      for (Future<?> reader : reading) {
+        reader.get(10, TimeUnit.SECONDS);
+      }
+      JsonObject cancel = awaitAction(http, "cancel");
+      assertThat(cancel.getString("result")).isEqualTo("cancelled");
+      assertThat(cancel.getInteger("pid")).isEqualTo(migration.pid());
+      assertThat(state(pg, holder.pid())).isEqualTo("idle in transaction");
+      assertThat(actions(http)).doesNotContain("terminate");
+    }
+  }
+
+  @Test
   void aStallThatFormsAfterTheWindowsFirstAbortIsStillCancelled(TestPostgres pg) throws Exception {
     try (RunningDaemon daemon = daemon(pg, "cancel")) {
       Http http = new Http(daemon.port());

@@ -30,6 +30,11 @@ final class LockScene {
     return waits(pid, new LockRequest("relation", "public.t", mode, NOW.minusSeconds(waitedSeconds)), blockedBy);
   }
 
+  /** Waiting for a relation lock on {@code relation}, e.g. {@code public.hot}. */
+  LockScene waitsFor(int pid, String relation, String mode, int waitedSeconds, Integer... blockedBy) {
+    return waits(pid, new LockRequest("relation", relation, mode, NOW.minusSeconds(waitedSeconds)), blockedBy);
+  }
+
   /** Waiting for a row: {@code transactionid} (the holder's transaction) or {@code tuple} (next in line). */
   LockScene waitsForRow(int pid, String locktype, int waitedSeconds, Integer... blockedBy) {
     String mode = "transactionid".equals(locktype) ? "ShareLock" : "ExclusiveLock";

@@ -63,6 +63,25 @@ class StallTest {
   }
 
   @Test
+  void aMigrationWaitingOnItsSecondTableStallsTheReadersOfTheFirst() {
+    // ALTER TABLE hot went through; ALTER TABLE cold waits for an idle transaction; readers of hot wait for
+    // the migration's AccessExclusiveLock on hot, some since before its request on cold.
+    LockScene scene = new LockScene().idle(1, 60)
+        .waitsFor(2, "public.cold", "AccessExclusiveLock", 5, 1)
+        .waitsFor(3, "public.hot", "AccessShareLock", 8, 2)
+        .waitsFor(4, "public.hot", "AccessShareLock", 2, 2);
+
+    Stall stall = Stall.ofDdlQueues(scene.report());
+
+    assertThat(stall.requests()).singleElement().satisfies(request -> {
+      assertThat(request.pid()).isEqualTo(2);
+      assertThat(request.relation()).isEqualTo("public.cold");
+      assertThat(request.depth()).isEqualTo(2);
+    });
+    assertThat(stall.idleRoots()).extracting(RootBlocker::pid).containsExactly(1);
+  }
+
+  @Test
   void aRecordedMigrationBackendNeedsNoQueueButOnlyItsOwnTreesCount() {
     LockScene scene = new LockScene()
         .idle(1, 60).waitsForTable(2, "AccessExclusiveLock", 30, 1)

@@ -46,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A lock storm under the kill switch at its harshest: {@code cancel-and-terminate-blockers}, every
  * abort level low, and a window opened the way the API opens one (naming no backend), replaced by a
  * fresh one after every poll so that every poll at the abort level acts. Twenty sessions of the
- * allowlisted role take random row locks, {@code LOCK} in every mode and short DDL, and sit idle in
- * their transactions for random think times.
+ * allowlisted role take random row locks, {@code LOCK} in every mode, short DDL and two-table
+ * migrations, and sit idle in their transactions for random think times.
  *
  * <p>The verdict comes from the PostgreSQL server log, not from pgvigil's audit: the backends that
  * died of {@code pg_terminate_backend} (the FATAL lines), and every signal pgvigil's backend sent
@@ -170,15 +170,16 @@ class LockStormIT {
         .filter(pid -> !signalledForTermination.contains(pid) || wronglySignalledForTermination.contains(pid))
         .toList();
     long stallPolls = polls.stream().filter(s -> s != null && !StallOracle.stalledRequests(s).isEmpty()).count();
+    long crossTablePolls = polls.stream().filter(s -> s != null && StallOracle.queuedOnAnotherTable(s)).count();
     long spareBlockerPolls = polls.stream().filter(s -> s != null && StallOracle.idleBlockerOutsideAnyStall(s)).count();
 
     System.out.printf("lock storm: %d s, %d sessions (%d backends, %d reconnects after a terminate), "
-            + "%d transactions; %d polls (%d failed), %d with a DDL request queue, %d with an idle blocker outside "
-            + "any stall; "
+            + "%d transactions; %d polls (%d failed), %d with a DDL request queue (%d of them queued on another "
+            + "table), %d with an idle blocker outside any stall; "
             + "%d cancel signals, %d statements cancelled; %d terminate signals, %d backends terminated; "
             + "wrongful signals %d, wrongful terminations %d%n",
         STORM.toSeconds(), SESSIONS, workload.backends().size(), workload.reconnects(), workload.transactions(),
-        polls.size(), failedPolls, stallPolls, spareBlockerPolls, cancelSignals, log.cancelledStatements, terminateSignals,
+        polls.size(), failedPolls, stallPolls, crossTablePolls, spareBlockerPolls, cancelSignals, log.cancelledStatements, terminateSignals,
         log.terminated.size(), wrongfulSignals.size(), wrongfulTerminations.size());
 
     assertThat(log.polls).as("every poll is in the server log, in order").isEqualTo(polls.size());
@@ -187,6 +188,7 @@ class LockStormIT {
         .isEmpty();
     // The storm did produce what is under test, or the assertions above would prove nothing.
     assertThat(stallPolls).isPositive();
+    assertThat(crossTablePolls).as("polls with a queue on another table than the request's").isPositive();
     assertThat(spareBlockerPolls).isPositive();
     assertThat(log.terminated).isNotEmpty();
   }

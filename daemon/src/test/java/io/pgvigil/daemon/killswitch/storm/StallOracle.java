@@ -7,16 +7,20 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The issue's definition, written down independently of pgvigil's analysis and read straight off
  * the raw rows of one poll: the stall is a waiting relation lock request in a mode DDL takes
- * (ShareUpdateExclusiveLock and stronger) with at least one session queued behind it (waiting for
- * the same relation, naming it in {@code pg_blocking_pids()}, since later); the only sessions that
- * may be terminated are the idle-in-transaction root blockers of such a request, found by walking
- * {@code pg_blocking_pids()} up from it.
+ * (ShareUpdateExclusiveLock and stronger) with at least one session queued behind it: a session
+ * that itself waits for a relation lock, on that table or any other (a migration that altered
+ * {@code hot} and waits on {@code cold} holds up the readers of {@code hot}), and names the
+ * requesting backend in {@code pg_blocking_pids()}; a row-lock wait ({@code transactionid},
+ * {@code tuple}) never counts. The only sessions that may be terminated are the
+ * idle-in-transaction root blockers of such a request, found by walking {@code pg_blocking_pids()}
+ * up from it.
  */
 final class StallOracle {
 
@@ -29,20 +33,28 @@ final class StallOracle {
   static Set<Integer> stalledRequests(LockSnapshot snapshot) {
     Set<Integer> heads = new HashSet<>();
     for (Session head : snapshot.sessions()) {
-      LockRequest r = head.waitingFor();
-      if (r == null || !"relation".equals(r.locktype()) || r.relation() == null || !DDL_MODES.contains(r.mode())) {
-        continue;
-      }
-      for (Session q : snapshot.sessions()) {
-        LockRequest w = q.waitingFor();
-        if (q.pid() != head.pid() && w != null && "relation".equals(w.locktype()) && r.relation().equals(w.relation())
-            && q.blockedBy().contains(head.pid())
-            && (w.waitStart() == null || r.waitStart() == null || w.waitStart().isAfter(r.waitStart()))) {
-          heads.add(head.pid());
-        }
+      if (!queuedBehind(snapshot, head).isEmpty()) {
+        heads.add(head.pid());
       }
     }
     return heads;
+  }
+
+  /** Whether a stall's queue holds a session waiting for another table than the request's own. */
+  static boolean queuedOnAnotherTable(LockSnapshot snapshot) {
+    return snapshot.sessions().stream().anyMatch(head -> queuedBehind(snapshot, head).stream()
+        .anyMatch(q -> !head.waitingFor().relation().equals(q.waitingFor().relation())));
+  }
+
+  /** The sessions queued behind {@code head}'s request; none when it waits for no DDL lock on a relation. */
+  private static List<Session> queuedBehind(LockSnapshot snapshot, Session head) {
+    LockRequest r = head.waitingFor();
+    if (r == null || !"relation".equals(r.locktype()) || r.relation() == null || !DDL_MODES.contains(r.mode())) {
+      return List.of();
+    }
+    return snapshot.sessions().stream().filter(q -> q.pid() != head.pid()
+        && q.waitingFor() != null && "relation".equals(q.waitingFor().locktype())
+        && q.blockedBy().contains(head.pid())).toList();
   }
 
   /** Whether {@code pid}, started at {@code backendStart}, was an idle-in-transaction root blocker of a stall. */

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sessions of one application role hammering a few small tables until a deadline: random row locks,
- * {@code LOCK ... IN ... MODE} in every mode, short DDL and reads, each transaction left idle for a
+ * {@code LOCK ... IN ... MODE} in every mode, short DDL, migrations that alter two tables one after
+ * the other in one transaction (the second ALTER waits while the first table stays locked), and
+ * reads, each transaction left idle for a
  * random think time before it commits or rolls back. A session pgvigil terminates reconnects and
  * goes on. Every statement error (lock timeout, deadlock, a cancel) just ends that transaction.
  */
@@ -118,7 +120,9 @@ final class StormWorkload {
     try (Statement s = connection.createStatement()) {
       int actions = 1 + random.nextInt(2);
       for (int i = 0; i < actions; i++) {
-        s.execute(action(random));
+        for (String statement : action(random).split("; ")) {
+          s.execute(statement);
+        }
       }
     }
     // Think time: the transaction sits idle, holding what it took. Not a wait for a condition.
@@ -130,12 +134,14 @@ final class StormWorkload {
     }
   }
 
+  /** One statement, or a migration's statements separated by {@code "; "}, run one by one. */
   private static String action(Random random) {
-    String t = "t" + (1 + random.nextInt(TABLES));
+    int table = 1 + random.nextInt(TABLES);
+    String t = "t" + table;
     int row = 1 + random.nextInt(HOT_ROWS);
     int column = random.nextInt(3);
-    // Mostly the application's row locks and reads; a third DDL and explicit LOCKs.
-    return switch (random.nextInt(20)) {
+    // Mostly the application's row locks and reads; a third DDL, explicit LOCKs and two-table migrations.
+    return switch (random.nextInt(22)) {
       case 0, 1, 2, 3, 4, 5, 6, 7, 8 -> "UPDATE " + t + " SET v = v + 1 WHERE id = " + row;
       case 9, 10 -> "SELECT * FROM " + t + " WHERE id = " + row + " FOR UPDATE";
       case 11, 12 -> "SELECT count(*) FROM " + t;
@@ -144,8 +150,10 @@ final class StormWorkload {
       case 17 -> "ALTER TABLE " + t + " DROP COLUMN IF EXISTS c" + column;
       case 18 -> random.nextBoolean() ? "CREATE INDEX IF NOT EXISTS " + t + "_v" + column + " ON " + t + " (v)"
           : "DROP INDEX IF EXISTS " + t + "_v" + column;
-      default -> random.nextBoolean() ? "ALTER TABLE " + t + " SET (fillfactor = " + (70 + random.nextInt(30)) + ")"
+      case 19 -> random.nextBoolean() ? "ALTER TABLE " + t + " SET (fillfactor = " + (70 + random.nextInt(30)) + ")"
           : "ALTER TABLE " + t + " VALIDATE CONSTRAINT " + t + "_v_check";
+      default -> "ALTER TABLE " + t + " ADD COLUMN IF NOT EXISTS c" + column + " int; ALTER TABLE t"
+          + (1 + table % TABLES) + " ALTER COLUMN v SET DEFAULT " + random.nextInt(10);
     };
   }
 }
