@@ -1,7 +1,6 @@
 package io.pgvigil.daemon.config;
 
 import io.pgvigil.alerts.Severity;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,10 +86,10 @@ final class ConfigSummary {
         List<String> sinks = new ArrayList<>();
         alerts.slack().ifPresent(s -> sinks.add(AlertsConfig.SLACK + routing(s.routing())));
         alerts.pagerduty().ifPresent(p -> sinks.add(AlertsConfig.PAGERDUTY
-                + p.url().map(u -> " " + withoutUserInfo(u)).orElse("") + routing(p.routing())));
+                + p.url().map(u -> " " + PrintableUrl.of(u)).orElse("") + routing(p.routing())));
         alerts.webhooks().forEach(w -> sinks.add(w.name() + (w.secret().isPresent() ? " (signed)" : "")
                 + routing(w.routing())));
-        alerts.alertmanager().ifPresent(a -> sinks.add(AlertsConfig.ALERTMANAGER + " " + withoutUserInfo(a.url())
+        alerts.alertmanager().ifPresent(a -> sinks.add(AlertsConfig.ALERTMANAGER + " " + PrintableUrl.of(a.url())
                 + routing(a.routing())));
         if (sinks.isEmpty()) {
             return "none configured (no notifications are sent)";
@@ -112,11 +111,6 @@ final class ConfigSummary {
             parts.add("targets " + routing.targets().stream().sorted().collect(Collectors.joining(", ")));
         }
         return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
-    }
-
-    /** Credentials in a URL (basic auth in user:password@) are not for a report. */
-    private static String withoutUserInfo(URI url) {
-        return PrintableUrl.of(url);
     }
 
     private static String hook(KillSwitchConfig.Hook hook) {
