@@ -18,12 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The second chance and once-per-window, in dry-run (which touches no database). */
-class AbortRulesTest {
+class KillSwitchTest {
 
   private final Vertx vertx = Vertx.vertx();
   private final WindowRegistry windows = new WindowRegistry(Clock.systemUTC());
   private final AbortLog log = new AbortLog(new SimpleMeterRegistry());
-  private final AbortRules rules = new AbortRules("app",
+  private final KillSwitch killSwitch = new KillSwitch("app",
       new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN, List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true")))),
       windows, log, Clock.systemUTC());
 
@@ -38,7 +38,7 @@ class AbortRulesTest {
   }
 
   private void poll(RuleVerdict... verdicts) throws Exception {
-    rules.evaluate("locks", List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -82,8 +82,8 @@ class AbortRulesTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     io.pgvigil.checks.locks.LockReport rowLocks = new LockScene().idle(1, 60)
         .waitsForRow(2, "transactionid", 30, 1).waitsForRow(3, "tuple", 20, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
   }
 
@@ -93,8 +93,8 @@ class AbortRulesTest {
     io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2)
         .idle(10, 90).waitsForRow(11, "transactionid", 80, 10).report();
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid, AbortDecision::result)
         .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", 2, "dry-run"),
             org.assertj.core.groups.Tuple.tuple("hook", null, "dry-run"));
@@ -109,12 +109,12 @@ class AbortRulesTest {
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
     io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
 
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
         org.assertj.core.groups.Tuple.tuple("cancel", 2), org.assertj.core.groups.Tuple.tuple("hook", null));
   }
@@ -128,8 +128,8 @@ class AbortRulesTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactlyInAnyOrder(
         org.assertj.core.groups.Tuple.tuple("cancel", 42), org.assertj.core.groups.Tuple.tuple("hook", 42),
         org.assertj.core.groups.Tuple.tuple("hook", null));
@@ -142,13 +142,13 @@ class AbortRulesTest {
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
     io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     // A second window of the same deploy: its abort cancels the stall, which the first window awaited too.
     windows.open("app", Duration.ofMinutes(30), "deploy 42, retried", WindowRegistry.IN_WINDOW);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
         org.assertj.core.groups.Tuple.tuple("hook", null), org.assertj.core.groups.Tuple.tuple("cancel", 2),
         org.assertj.core.groups.Tuple.tuple("hook", null));
@@ -161,8 +161,10 @@ class AbortRulesTest {
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
     RuleVerdict lag = new RuleVerdict("app", "replicationLag", "replica-1", RuleVerdict.Level.ABORT, 90,
         RuleVerdict.Unit.SECONDS, 60, java.time.Instant.now(), true, List.of(), Map.of());
-    rules.evaluate("replication", List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("replication", List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    // The stall a lock poll saw is not the replication poll's to cancel.
+    killSwitch.evaluated("locks", List.of(), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("replication", List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("replication", List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
   }
 
@@ -170,7 +172,7 @@ class AbortRulesTest {
   void theDeadManSwitchFiresOncePerWindowWhenPollsStop() throws Exception {
     RuleEvaluatorClock clock = new RuleEvaluatorClock();
     WindowRegistry windows = new WindowRegistry(clock);
-    AbortRules deadMan = new AbortRules("app", new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
+    KillSwitch deadMan = new KillSwitch("app", new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
         List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true"))), KillSwitchConfig.Terminate.NONE,
         java.util.Optional.of(Duration.ofSeconds(30))), windows, log, clock);
     // Polls stopped 20 s before the window opened: the switch counts from the opening.
@@ -183,11 +185,11 @@ class AbortRulesTest {
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).singleElement().satisfies(d -> {
-      assertThat(d.rule()).isEqualTo(AbortRules.DEAD_MAN);
+      assertThat(d.rule()).isEqualTo(DeadManSwitch.RULE);
       assertThat(d.result()).isEqualTo("dry-run");
     });
     // A fresh lock poll resets the switch's clock.
-    deadMan.evaluate("locks", List.of(), null, vertx, null).await(10, TimeUnit.SECONDS);
+    deadMan.evaluated("locks", List.of(), new LockScene().report(), vertx, null).await(10, TimeUnit.SECONDS);
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).hasSize(1);
   }
