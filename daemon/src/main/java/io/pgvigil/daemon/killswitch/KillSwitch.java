@@ -113,13 +113,12 @@ public final class KillSwitch implements AbortListener {
     MigrationWindow named = fresh.stream().filter(w -> w.backendPid() != null).findFirst().orElse(fresh.get(0));
     Cause c = cause(v, named, now);
     Stall stall = !migrationPids.isEmpty() ? Stall.ofMigration(locks, migrationPids) : Stall.guessed(open, locks);
-    if (migrationPids.isEmpty() && stall.requests().isEmpty()) {
+    if (!stall.requests().isEmpty()) {
+      awaitingStall.clear(); // cancelled for this deploy: no window awaits one
+    } else if (migrationPids.isEmpty()) {
       // Aborted before any DDL request had a queue (a lockWait on a quiet table, say): the hooks run
       // now, and the first stall a later abort in this window sees is still cancelled.
       fresh.forEach(w -> awaitingStall.add(w.id()));
-    }
-    if (!stall.requests().isEmpty()) {
-      awaitingStall.clear(); // cancelled for this deploy: no window awaits one
     }
     Future<Void> signalled = actions.signal(c, stall, locks, client, cancels);
     // The hooks are told the backends this abort cancels: the recorded migrations, or the stall's requests.

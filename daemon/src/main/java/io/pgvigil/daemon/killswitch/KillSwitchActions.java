@@ -1,6 +1,11 @@
 package io.pgvigil.daemon.killswitch;
 
+import io.pgvigil.alerts.ExecHook;
+import io.pgvigil.alerts.Hook;
+import io.pgvigil.alerts.HookEvent;
 import io.pgvigil.alerts.HookResult;
+import io.pgvigil.alerts.Severity;
+import io.pgvigil.alerts.WebhookHook;
 import io.pgvigil.checks.locks.LockQueue;
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.checks.locks.RootBlocker;
@@ -10,7 +15,9 @@ import io.pgvigil.daemon.config.KillSwitchConfig;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.SqlClient;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -23,15 +30,21 @@ import java.util.Locale;
  * in {@code cancel-and-terminate-blockers} also {@code pg_terminate_backend} of its stall's
  * idle-in-transaction root blockers of allowlisted roles, idle long enough; then the hooks. Every
  * signal is guarded by pid + backend_start + state in its own statement ({@link BackendSignals}).
+ * The hooks (a program run without a shell, a signed POST) are built on first use with the Vert.x
+ * they run on; a hook never fails the abort: its outcome is a result to log.
  */
 final class KillSwitchActions {
 
   /** What an action is about: the rule, its value and threshold, the window (null outside one). */
   record Cause(String rule, double value, double threshold, MigrationWindow window, Instant at) {}
 
+  private static final Duration HOOK_TIMEOUT = Duration.ofSeconds(10);
+
   private final String target;
   private final KillSwitchConfig config;
-  private final KillSwitchHooks hooks;
+  /** What to call each hook in the audit log: the program's name, never the webhook's URL (it may hold a token). */
+  private final List<String> hookNames;
+  private List<Hook> hooks;
   private final AbortLog log;
   private final boolean dryRun;
   private final BackendSignals signals = new BackendSignals();
@@ -39,7 +52,9 @@ final class KillSwitchActions {
   KillSwitchActions(String target, KillSwitchConfig config, AbortLog log) {
     this.target = target;
     this.config = config;
-    this.hooks = new KillSwitchHooks(config.hooks());
+    this.hookNames = config.hooks().stream()
+        .map(h -> h instanceof KillSwitchConfig.ExecHook exec ? "exec " + exec.command().get(0) : "webhook")
+        .toList();
     this.log = log;
     this.dryRun = config.mode() == KillSwitchConfig.Mode.DRY_RUN;
   }
@@ -103,24 +118,59 @@ final class KillSwitchActions {
 
   /** Runs the hooks, telling them {@code pids}; without hooks, records {@code ifNone} unless it is null. */
   Future<Void> runHooks(Cause c, List<Integer> pids, Vertx vertx, String ifNone) {
-    if (hooks.isEmpty()) {
-      if (ifNone != null) {
-        record(c, "hook", "skipped", ifNone);
-      }
+    if (hookNames.isEmpty() && ifNone != null) {
+      record(c, "hook", "skipped", ifNone);
+    }
+    if (hookNames.isEmpty() || dryRun) {
+      hookNames.forEach(name -> record(c, "hook", "dry-run", "dry-run: would run " + name));
       return Future.succeededFuture();
     }
-    List<String> names = hooks.names();
-    if (dryRun) {
-      names.forEach(name -> record(c, "hook", "dry-run", "dry-run: would run " + name));
-      return Future.succeededFuture();
-    }
-    return hooks.run(vertx, KillSwitchHooks.event(target, c, pids)).map(results -> {
-      for (int i = 0; i < results.size(); i++) {
-        HookResult r = results.get(i);
-        record(c, "hook", r.ok() ? "ok" : "failed", names.get(i) + ": " + r.message());
+    HookEvent event = event(c, pids);
+    return Future.all(hooks(vertx).stream().map(h -> h.run(event)).toList()).map(all -> {
+      for (int i = 0; i < all.size(); i++) {
+        HookResult r = all.resultAt(i);
+        record(c, "hook", r.ok() ? "ok" : "failed", hookNames.get(i) + ": " + r.message());
       }
       return (Void) null;
     }).otherwise(e -> record(c, "hook", "failed", e.getMessage()));
+  }
+
+  private synchronized List<Hook> hooks(Vertx vertx) {
+    if (hooks == null) {
+      hooks = new ArrayList<>();
+      WebClient client = null;
+      for (KillSwitchConfig.Hook h : config.hooks()) {
+        if (h instanceof KillSwitchConfig.ExecHook exec) {
+          hooks.add(new ExecHook(vertx, exec.command(), HOOK_TIMEOUT));
+        } else if (h instanceof KillSwitchConfig.WebhookHook webhook) {
+          if (client == null) {
+            client = WebClient.create(vertx);
+          }
+          hooks.add(new WebhookHook(client, webhook.url(), null, HOOK_TIMEOUT));
+        }
+      }
+    }
+    return hooks;
+  }
+
+  /**
+   * What the hooks are told about an abort ({@code PGVIGIL_*} variables, the webhook's body).
+   *
+   * @param pids the backends the abort acts on: the migration's recorded backend(s), or in a window
+   *             that names none the stalled DDL requests it cancels; empty when there are none
+   *             (outside windows, an abort before any stall or from the replication poll)
+   */
+  private HookEvent event(Cause c, List<Integer> pids) {
+    String value = format(c.value());
+    String summary = DeadManSwitch.RULE.equals(c.rule())
+        ? "pgvigil lost sight of " + target + " for " + value + "s during a migration window"
+        : "pgvigil aborted the migration on " + target + ": " + c.rule() + " " + value + " >= " + format(c.threshold());
+    return new HookEvent(target, c.rule(), "abort", Severity.CRITICAL, value, format(c.threshold()),
+        c.window() == null ? null : c.window().id(), pids, summary, c.at());
+  }
+
+  private static String format(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
   }
 
   private Void told(Cause c, String action, SignalResult result, OffsetDateTime backendStart, String about,

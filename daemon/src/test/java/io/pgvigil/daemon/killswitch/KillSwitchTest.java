@@ -1,17 +1,23 @@
 package io.pgvigil.daemon.killswitch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.daemon.config.KillSwitchConfig;
 import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +40,7 @@ class KillSwitchTest {
 
   private static RuleVerdict abort(double value) {
     return new RuleVerdict("app", "lockQueue", "", RuleVerdict.Level.ABORT, value, RuleVerdict.Unit.COUNT, 2,
-        java.time.Instant.now(), true, List.of(), Map.of());
+        Instant.now(), true, List.of(), Map.of());
   }
 
   private void poll(RuleVerdict... verdicts) throws Exception {
@@ -58,8 +64,8 @@ class KillSwitchTest {
     assertThat(log.recent()).isEmpty();
     poll(abort(6));
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::result)
-        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", "dry-run"),
-            org.assertj.core.groups.Tuple.tuple("hook", "dry-run"));
+        .containsExactlyInAnyOrder(tuple("cancel", "dry-run"),
+            tuple("hook", "dry-run"));
     poll(abort(7));
     poll(abort(8));
     assertThat(log.recent()).hasSize(2);
@@ -73,14 +79,14 @@ class KillSwitchTest {
     poll(abort(5));
     poll(abort(5));
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid)
-        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", 42),
-            org.assertj.core.groups.Tuple.tuple("hook", 42));
+        .containsExactlyInAnyOrder(tuple("cancel", 42),
+            tuple("hook", 42));
   }
 
   @Test
   void anApiWindowCancelsNothingWhenOnlyApplicationSessionsBlockEachOther() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport rowLocks = new LockScene().idle(1, 60)
+    LockReport rowLocks = new LockScene().idle(1, 60)
         .waitsForRow(2, "transactionid", 30, 1).waitsForRow(3, "tuple", 20, 2).report();
     killSwitch.evaluated("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
     killSwitch.evaluated("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
@@ -90,14 +96,14 @@ class KillSwitchTest {
   @Test
   void anApiWindowCancelsTheWaitingDdlRequestThatHasAQueue() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
+    LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2)
         .idle(10, 90).waitsForRow(11, "transactionid", 80, 10).report();
     killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid, AbortDecision::result)
-        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", 2, "dry-run"),
-            org.assertj.core.groups.Tuple.tuple("hook", null, "dry-run"));
+        .containsExactlyInAnyOrder(tuple("cancel", 2, "dry-run"),
+            tuple("hook", null, "dry-run"));
     assertThat(log.recent()).filteredOn(d -> d.action().equals("cancel")).extracting(AbortDecision::request)
         .containsExactly(new StalledRequest(2, "public.t", "AccessExclusiveLock", 1));
   }
@@ -105,9 +111,9 @@ class KillSwitchTest {
   @Test
   void anApiWindowThatAbortedBeforeAnyoneQueuedStillCancelsTheFirstStallSeenLaterOnce() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport alone = new LockScene().idle(1, 60)
+    LockReport alone = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
-    io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
+    LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
     killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
@@ -116,7 +122,7 @@ class KillSwitchTest {
     killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("cancel", 2), org.assertj.core.groups.Tuple.tuple("hook", null));
+        tuple("cancel", 2), tuple("hook", null));
   }
 
   @Test
@@ -126,21 +132,21 @@ class KillSwitchTest {
     poll(abort(5));
     // The pipeline's window opens after flyway's was acted on; another DDL request now has a queue.
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
+    LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
     killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactlyInAnyOrder(
-        org.assertj.core.groups.Tuple.tuple("cancel", 42), org.assertj.core.groups.Tuple.tuple("hook", 42),
-        org.assertj.core.groups.Tuple.tuple("hook", null));
+        tuple("cancel", 42), tuple("hook", 42),
+        tuple("hook", null));
   }
 
   @Test
   void aStallIsCancelledOncePerDeployEvenWhenAnOlderWindowStillAwaitedOne() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport alone = new LockScene().idle(1, 60)
+    LockReport alone = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
-    io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
+    LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
     killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
@@ -150,17 +156,17 @@ class KillSwitchTest {
     killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("hook", null), org.assertj.core.groups.Tuple.tuple("cancel", 2),
-        org.assertj.core.groups.Tuple.tuple("hook", null));
+        tuple("hook", null), tuple("cancel", 2),
+        tuple("hook", null));
   }
 
   @Test
   void anAbortFromTheReplicationPollCancelsNoDdlRequestInAnApiWindow() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
+    LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
     RuleVerdict lag = new RuleVerdict("app", "replicationLag", "replica-1", RuleVerdict.Level.ABORT, 90,
-        RuleVerdict.Unit.SECONDS, 60, java.time.Instant.now(), true, List.of(), Map.of());
+        RuleVerdict.Unit.SECONDS, 60, Instant.now(), true, List.of(), Map.of());
     // The stall a lock poll saw is not the replication poll's to cancel.
     killSwitch.evaluated("locks", List.of(), stall, vertx, null).await(10, TimeUnit.SECONDS);
     killSwitch.evaluated("replication", List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);
@@ -174,7 +180,7 @@ class KillSwitchTest {
     WindowRegistry windows = new WindowRegistry(clock);
     KillSwitch deadMan = new KillSwitch("app", new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
         List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true"))), KillSwitchConfig.Terminate.NONE,
-        java.util.Optional.of(Duration.ofSeconds(30))), windows, log, clock);
+        Optional.of(Duration.ofSeconds(30))), windows, log, clock);
     // Polls stopped 20 s before the window opened: the switch counts from the opening.
     clock.advance(Duration.ofSeconds(20));
     windows.open("app", Duration.ofHours(1), "deploy", "in-window");
@@ -196,20 +202,20 @@ class KillSwitchTest {
 
   /** A clock the test moves by hand. */
   static final class RuleEvaluatorClock extends Clock {
-    java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
 
     @Override
-    public java.time.Instant instant() {
+    public Instant instant() {
       return now;
     }
 
