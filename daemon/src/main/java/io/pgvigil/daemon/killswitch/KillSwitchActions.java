@@ -44,10 +44,10 @@ final class KillSwitchActions {
   private final KillSwitchConfig config;
   /** What to call each hook in the audit log: the program's name, never the webhook's URL (it may hold a token). */
   private final List<String> hookNames;
-  private List<Hook> hooks;
   private final AbortLog log;
   private final boolean dryRun;
   private final BackendSignals signals = new BackendSignals();
+  private List<Hook> hooks;
 
   KillSwitchActions(String target, KillSwitchConfig config, AbortLog log) {
     this.target = target;
