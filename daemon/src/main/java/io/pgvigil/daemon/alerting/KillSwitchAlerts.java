@@ -1,8 +1,8 @@
 package io.pgvigil.daemon.alerting;
 
 import io.pgvigil.alerts.Alert;
-import io.pgvigil.alerts.Severity;
-import io.pgvigil.daemon.config.Rules;
+import io.pgvigil.daemon.config.RuleKind;
+import io.pgvigil.daemon.config.Unit;
 import io.pgvigil.daemon.killswitch.AbortDecision;
 import io.pgvigil.daemon.killswitch.StalledRequest;
 import io.pgvigil.daemon.rules.RuleVerdict;
@@ -39,10 +39,9 @@ final class KillSwitchAlerts {
     String object = d.windowId() != null ? "window " + d.windowId() + " " + d.action()
         : d.rule() + " " + d.action();
     // The dead-man switch measures seconds unseen; the rules their own unit.
-    RuleVerdict.Unit unit = Rules.Kind.fromYaml(d.rule())
-        .map(k -> RuleVerdict.Unit.valueOf(k.unit().name())).orElse(RuleVerdict.Unit.SECONDS);
-    String threshold = RuleVerdict.format(d.threshold(), unit);
-    String value = RuleVerdict.format(d.value(), unit);
+    Unit unit = RuleKind.fromYaml(d.rule()).map(RuleKind::unit).orElse(Unit.SECONDS);
+    String threshold = unit.format(d.threshold());
+    String value = unit.format(d.value());
     String what = "dry-run".equals(d.result())
         ? "would " + d.action() + " (dry-run, nothing was touched)"
         : d.action() + " " + d.result();
@@ -68,7 +67,7 @@ final class KillSwitchAlerts {
     if (d.message() != null && !d.message().isBlank() && !"hook".equals(d.action())) {
       details.put("message", d.message());
     }
-    Alert alert = Alert.firing(d.target(), RULE, object, Severity.CRITICAL,
+    Alert alert = Alert.firing(d.target(), RULE, object, AlertSeverity.ACTION,
         "killSwitch on " + d.target() + ": " + what + about(d) + " after " + d.rule() + " " + value
             + " reached abort " + threshold, value, threshold, List.of(), details, d.at());
     open.put(alert.key(), new Window(d.target(), d.windowId(), d.rule()));
@@ -95,7 +94,7 @@ final class KillSwitchAlerts {
       boolean current = w.id() != null
           ? windows.openWindows(w.target()).stream().anyMatch(o -> o.id().equals(w.id()))
           : firing.stream().anyMatch(a -> a.target().equals(w.target()) && a.rule().equals(w.rule())
-              && a.severity() == Severity.CRITICAL);
+              && a.severity() == AlertSeverity.of(RuleVerdict.Level.ABORT));
       if (!current && open.remove(key) != null) {
         alarms.resolve(key);
       }

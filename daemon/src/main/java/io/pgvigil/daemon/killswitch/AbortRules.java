@@ -5,8 +5,8 @@ import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.checks.migration.BackendSignals;
 import io.pgvigil.checks.migration.SignalResult;
 import io.pgvigil.daemon.config.KillSwitchConfig;
-import io.pgvigil.daemon.rules.Measurements;
 import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.rules.Source;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
@@ -81,15 +81,15 @@ public final class AbortRules {
    * Acts on one source's fresh verdicts; {@code locks} is the latest lock report (the root
    * blockers a terminate may reach). Completes when every action has been taken.
    */
-  public Future<Void> evaluate(String source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
+  public Future<Void> evaluate(Source source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
       SqlClient client) {
     Instant now = clock.instant();
-    if (Measurements.LOCKS.equals(source)) {
+    if (source == Source.LOCKS) {
       lastLockPoll = now;
     }
     // Only a lock report of this very evaluation shows a stall, never an older one behind a
     // replication verdict: the terminate guard accepts a blocker as seen blocking at this poll.
-    LockReport polled = Measurements.LOCKS.equals(source) ? locks : null;
+    LockReport polled = source == Source.LOCKS ? locks : null;
     Set<String> atAbort = new HashSet<>();
     List<Future<Void>> actions = new ArrayList<>();
     for (RuleVerdict v : verdicts) {
@@ -102,7 +102,7 @@ public final class AbortRules {
       atAbort.add(key);
       if (armed.add(key)) {
         LOG.info("target {}: abort rule {}{} breached ({} >= {}); checking once more on the next poll",
-            target, v.rule(), v.object().isEmpty() ? "" : " (" + v.object() + ")", v.formattedValue(),
+            target, v.rule().yaml(), v.object().isEmpty() ? "" : " (" + v.object() + ")", v.formattedValue(),
             v.formattedThreshold());
         continue;
       }
@@ -182,7 +182,7 @@ public final class AbortRules {
       if (w.backendPid() == null || !migrationPids.add(w.backendPid())) {
         continue;
       }
-      Action a = new Action(v.rule(), v.value(), v.threshold(), w);
+      Action a = new Action(v.rule().yaml(), v.value(), v.threshold(), w);
       if (dryRun) {
         decide(a, now, "cancel", "dry-run", "dry-run: would cancel the migration's statement");
       } else {
@@ -193,7 +193,7 @@ public final class AbortRules {
     }
     // The window the hooks and the other decisions name: one that records the migration.
     MigrationWindow named = fresh.stream().filter(w -> w.backendPid() != null).findFirst().orElse(fresh.get(0));
-    Action a = new Action(v.rule(), v.value(), v.threshold(), named);
+    Action a = new Action(v.rule().yaml(), v.value(), v.threshold(), named);
     Stall stall = !migrationPids.isEmpty() ? Stall.ofMigration(locks, migrationPids) : Stall.guessed(open, locks);
     if (migrationPids.isEmpty() && stall.requests().isEmpty()) {
       // Aborted before any DDL request had a queue (a lockWait on a quiet table, say): the hooks run
@@ -229,7 +229,7 @@ public final class AbortRules {
       return Future.succeededFuture();
     }
     handled.removeIf(k -> k.startsWith(AWAITING_STALL));
-    return signal(new Action(v.rule(), v.value(), v.threshold(), awaiting.get(0)), stall, locks, client, now,
+    return signal(new Action(v.rule().yaml(), v.value(), v.threshold(), awaiting.get(0)), stall, locks, client, now,
         new ArrayList<>());
   }
 
@@ -249,7 +249,7 @@ public final class AbortRules {
     if (!handled.add(ALWAYS + key)) {
       return Future.succeededFuture();
     }
-    Action a = new Action(v.rule(), v.value(), v.threshold(), null);
+    Action a = new Action(v.rule().yaml(), v.value(), v.threshold(), null);
     if (hooks.isEmpty()) {
       decide(a, now, "hook", "skipped", "abort level reached outside a window; no kill-switch hooks configured");
       return Future.succeededFuture();

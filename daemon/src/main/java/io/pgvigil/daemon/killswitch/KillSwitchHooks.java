@@ -7,6 +7,7 @@ import io.pgvigil.alerts.HookResult;
 import io.pgvigil.alerts.Severity;
 import io.pgvigil.alerts.WebhookHook;
 import io.pgvigil.daemon.config.KillSwitchConfig;
+import io.pgvigil.daemon.config.Unit;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The configured kill-switch hooks (a program run without a shell, a signed
@@ -65,7 +65,7 @@ final class KillSwitchHooks {
   }
 
   private static String format(double value) {
-    return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
+    return Unit.number(value, 3);
   }
 
   /** Runs every hook; one result per hook, in order. */

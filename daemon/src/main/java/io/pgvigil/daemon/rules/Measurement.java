@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.rules;
 
 import io.pgvigil.alerts.Blocker;
-import io.pgvigil.daemon.config.Rules;
+import io.pgvigil.daemon.config.RuleKind;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param census  the sessions involved, for people
  * @param details further facts, for people
  */
-public record Measurement(Rules.Kind kind, String object, double value, List<Blocker> census,
+public record Measurement(RuleKind kind, String object, double value, List<Blocker> census,
     Map<String, String> details) {
 
   public Measurement {
@@ -23,7 +23,7 @@ public record Measurement(Rules.Kind kind, String object, double value, List<Blo
     details = details == null ? Map.of() : Map.copyOf(details);
   }
 
-  public static Measurement of(Rules.Kind kind, String object, double value) {
+  public static Measurement of(RuleKind kind, String object, double value) {
     return new Measurement(kind, object, value, List.of(), Map.of());
   }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.SqlClient;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,7 @@ public final class TargetRules {
   private final WindowRegistry windows;
   private final RuleListener listener;
   private final boolean queryText;
-  private final java.util.Set<String> standbys;
+  private final Set<String> standbys;
   private LockReport lastLocks;
 
   /**
@@ -35,8 +36,8 @@ public final class TargetRules {
    *                  away is the {@code standbyGone} rule's business
    */
   public TargetRules(String target, RuleEvaluator evaluator, AbortRules aborts, WindowRegistry windows,
-      RuleListener listener, boolean queryText, java.util.Set<String> standbys) {
-    this.standbys = java.util.Set.copyOf(standbys);
+      RuleListener listener, boolean queryText, Set<String> standbys) {
+    this.standbys = Set.copyOf(standbys);
     this.target = target;
     this.evaluator = evaluator;
     this.aborts = aborts;
@@ -55,11 +56,11 @@ public final class TargetRules {
       return Future.succeededFuture();
     }
     lastLocks = report;
-    return evaluate(Measurements.LOCKS, Measurements.of(report, queryText), vertx, client);
+    return evaluate(Source.LOCKS, Measurements.of(report, queryText), vertx, client);
   }
 
   public Future<Void> onReplication(ReplicationReport report, Vertx vertx, SqlClient client) {
-    return evaluate(Measurements.REPLICATION, Measurements.of(report, standbys), vertx, client);
+    return evaluate(Source.REPLICATION, Measurements.of(report, standbys), vertx, client);
   }
 
   /** Called periodically, also while the target is down: see {@link AbortRules#deadManTick}. */
@@ -67,7 +68,7 @@ public final class TargetRules {
     return aborts.deadManTick(vertx);
   }
 
-  private Future<Void> evaluate(String source, List<Measurement> measurements, Vertx vertx, SqlClient client) {
+  private Future<Void> evaluate(Source source, List<Measurement> measurements, Vertx vertx, SqlClient client) {
     List<RuleVerdict> verdicts = evaluator.evaluate(source, measurements, windows.inWindowProfile(target));
     try {
       listener.evaluated(target, source, verdicts);

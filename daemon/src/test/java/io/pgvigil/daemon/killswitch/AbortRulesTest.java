@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgvigil.daemon.config.KillSwitchConfig;
+import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.rules.Source;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -33,12 +35,12 @@ class AbortRulesTest {
   }
 
   private static RuleVerdict abort(double value) {
-    return new RuleVerdict("app", "lockQueue", "", RuleVerdict.Level.ABORT, value, RuleVerdict.Unit.COUNT, 2,
+    return new RuleVerdict("app", RuleKind.LOCK_QUEUE, "", RuleVerdict.Level.ABORT, value, 2,
         java.time.Instant.now(), true, List.of(), Map.of());
   }
 
   private void poll(RuleVerdict... verdicts) throws Exception {
-    rules.evaluate("locks", List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -82,8 +84,8 @@ class AbortRulesTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     io.pgvigil.checks.locks.LockReport rowLocks = new LockScene().idle(1, 60)
         .waitsForRow(2, "transactionid", 30, 1).waitsForRow(3, "tuple", 20, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
   }
 
@@ -93,8 +95,8 @@ class AbortRulesTest {
     io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2)
         .idle(10, 90).waitsForRow(11, "transactionid", 80, 10).report();
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid, AbortDecision::result)
         .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", 2, "dry-run"),
             org.assertj.core.groups.Tuple.tuple("hook", null, "dry-run"));
@@ -109,12 +111,12 @@ class AbortRulesTest {
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
     io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
 
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
         org.assertj.core.groups.Tuple.tuple("cancel", 2), org.assertj.core.groups.Tuple.tuple("hook", null));
   }
@@ -128,8 +130,8 @@ class AbortRulesTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactlyInAnyOrder(
         org.assertj.core.groups.Tuple.tuple("cancel", 42), org.assertj.core.groups.Tuple.tuple("hook", 42),
         org.assertj.core.groups.Tuple.tuple("hook", null));
@@ -142,13 +144,13 @@ class AbortRulesTest {
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
     io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     // A second window of the same deploy: its abort cancels the stall, which the first window awaited too.
     windows.open("app", Duration.ofMinutes(30), "deploy 42, retried", WindowRegistry.IN_WINDOW);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
         org.assertj.core.groups.Tuple.tuple("hook", null), org.assertj.core.groups.Tuple.tuple("cancel", 2),
         org.assertj.core.groups.Tuple.tuple("hook", null));
@@ -159,10 +161,10 @@ class AbortRulesTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
-    RuleVerdict lag = new RuleVerdict("app", "replicationLag", "replica-1", RuleVerdict.Level.ABORT, 90,
-        RuleVerdict.Unit.SECONDS, 60, java.time.Instant.now(), true, List.of(), Map.of());
-    rules.evaluate("replication", List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("replication", List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    RuleVerdict lag = new RuleVerdict("app", RuleKind.REPLICATION_LAG, "replica-1", RuleVerdict.Level.ABORT, 90,
+        60, java.time.Instant.now(), true, List.of(), Map.of());
+    rules.evaluate(Source.REPLICATION, List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    rules.evaluate(Source.REPLICATION, List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
   }
 
@@ -187,7 +189,7 @@ class AbortRulesTest {
       assertThat(d.result()).isEqualTo("dry-run");
     });
     // A fresh lock poll resets the switch's clock.
-    deadMan.evaluate("locks", List.of(), null, vertx, null).await(10, TimeUnit.SECONDS);
+    deadMan.evaluate(Source.LOCKS, List.of(), null, vertx, null).await(10, TimeUnit.SECONDS);
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).hasSize(1);
   }
