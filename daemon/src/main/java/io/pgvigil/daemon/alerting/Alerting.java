@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * sink configured alerts are still decided, logged, listed by the API and counted in
  * {@code pgvigil_alerts_firing}; nothing is sent and nothing is written to disk.
  */
-public final class Alerting implements Alarms {
+public final class Alerting {
 
   private static final Logger LOG = LoggerFactory.getLogger(Alerting.class);
   /** How often due notifications are handed to the queue: repeats, resolves, grouped bursts. */
@@ -151,9 +151,9 @@ public final class Alerting implements Alarms {
    * A new or escalated alert is sent at once, not at the next tick: a kill-switch action or an
    * abort level may last less than a tick (the cancel ends the stall it was about), and it must
    * still reach the people paged. Blips are the rules' business ({@code for}), not the tick's.
+   * Called on every evaluation that sees the condition.
    */
-  @Override
-  public void fire(Alert alert) {
+  void fire(Alert alert) {
     AlertEngine e = engine;
     if (e == null) {
       return; // not started or stopped: the daemon's targets do not run then
@@ -176,15 +176,14 @@ public final class Alerting implements Alarms {
         sendScheduled.set(false);
         AlertEngine e = engine;
         if (e != null) {
-          e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}",
-              err.getMessage()));
+          send(e);
         }
       });
     }
   }
 
-  @Override
-  public void resolve(String key) {
+  /** The alert with this key has cleared; unknown keys are ignored. */
+  void resolve(String key) {
     AlertEngine e = engine;
     if (e != null && e.get(key).isPresent()) {
       LOG.info("alert resolved: {}", key);
@@ -215,7 +214,10 @@ public final class Alerting implements Alarms {
     down.tick(clock.instant());
     killSwitch.resolveClosed(windows, e.firing());
     metrics.firing(e.firing());
-    e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}",
-        err.getMessage()));
+    send(e);
+  }
+
+  private static void send(AlertEngine e) {
+    e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}", err.getMessage()));
   }
 }

@@ -30,10 +30,10 @@ final class DriftAlerts {
   static final String SCHEMA = "schemaDrift";
   private static final int LISTED = 5;
 
-  private final Alarms alarms;
+  private final Alerting alerting;
 
-  DriftAlerts(Alarms alarms) {
-    this.alarms = alarms;
+  DriftAlerts(Alerting alerting) {
+    this.alerting = alerting;
   }
 
   void update(DriftReport report) {
@@ -48,7 +48,7 @@ final class DriftAlerts {
     List<HistoryProblem> problems = h.problems().stream()
         .filter(p -> p.kind() != HistoryProblemKind.PENDING).toList();
     if (problems.isEmpty()) {
-      alarms.resolve(Alert.keyOf(target, HISTORY, ""));
+      alerting.resolve(Alert.keyOf(target, HISTORY, ""));
       return;
     }
     Map<String, String> details = new LinkedHashMap<>();
@@ -59,7 +59,7 @@ final class DriftAlerts {
     String counts = problems.stream()
         .collect(Collectors.groupingBy(p -> p.kind().label(), LinkedHashMap::new, Collectors.counting()))
         .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
-    alarms.fire(Alert.firing(target, HISTORY, "", AlertSeverity.DRIFT,
+    alerting.fire(Alert.firing(target, HISTORY, "", AlertSeverity.DRIFT,
         "historyDrift on " + target + ": the migration history disagrees with the repository (" + counts
             + ")", Integer.toString(problems.size()), "0", List.of(), details, h.checkedAt()));
   }
@@ -67,7 +67,7 @@ final class DriftAlerts {
   private void structure(String target, StructuralReport s) {
     List<SchemaFinding> findings = s.findings().stream().filter(AlertSeverity::alerts).toList();
     if (findings.isEmpty()) {
-      alarms.resolve(Alert.keyOf(target, SCHEMA, ""));
+      alerting.resolve(Alert.keyOf(target, SCHEMA, ""));
       return;
     }
     Map<String, String> details = new LinkedHashMap<>();
@@ -78,7 +78,7 @@ final class DriftAlerts {
         .map(f -> f.change().name().toLowerCase(Locale.ROOT) + " " + f.object())
         .collect(Collectors.joining(", ")) + (findings.size() > LISTED ? ", …" : "");
     details.put("objects", listed);
-    alarms.fire(Alert.firing(target, SCHEMA, "", AlertSeverity.DRIFT,
+    alerting.fire(Alert.firing(target, SCHEMA, "", AlertSeverity.DRIFT,
         "schemaDrift on " + target + ": " + findings.size() + " object(s) differ from the migration history ("
             + listed + ")", Integer.toString(findings.size()), "0", List.of(), details, s.checkedAt()));
   }

@@ -27,12 +27,12 @@ final class KillSwitchAlerts {
   /** @param id the window, null for a decision outside windows */
   private record Window(String target, String id, String rule) {}
 
-  private final Alarms alarms;
+  private final Alerting alerting;
   /** Alert key → the window it is about. */
   private final Map<String, Window> open = new ConcurrentHashMap<>();
 
-  KillSwitchAlerts(Alarms alarms) {
-    this.alarms = alarms;
+  KillSwitchAlerts(Alerting alerting) {
+    this.alerting = alerting;
   }
 
   void decided(AbortDecision d) {
@@ -71,7 +71,7 @@ final class KillSwitchAlerts {
         "killSwitch on " + d.target() + ": " + what + about(d) + " after " + d.rule() + " " + value
             + " reached abort " + threshold, value, threshold, List.of(), details, d.at());
     open.put(alert.key(), new Window(d.target(), d.windowId(), d.rule()));
-    alarms.fire(alert);
+    alerting.fire(alert);
   }
 
   /**
@@ -96,7 +96,7 @@ final class KillSwitchAlerts {
           : firing.stream().anyMatch(a -> a.target().equals(w.target()) && a.rule().equals(w.rule())
               && a.severity() == AlertSeverity.of(RuleVerdict.Level.ABORT));
       if (!current && open.remove(key) != null) {
-        alarms.resolve(key);
+        alerting.resolve(key);
       }
     });
   }

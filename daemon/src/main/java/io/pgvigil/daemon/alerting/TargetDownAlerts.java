@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.alerting;
 
 import io.pgvigil.alerts.Alert;
+import io.pgvigil.daemon.config.Unit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,18 +19,18 @@ final class TargetDownAlerts {
   static final String RULE = "targetDown";
   static final Duration AFTER = Duration.ofSeconds(30);
 
-  private final Alarms alarms;
+  private final Alerting alerting;
   /** Target → since when it has been down. */
   private final Map<String, Instant> down = new ConcurrentHashMap<>();
 
-  TargetDownAlerts(Alarms alarms) {
-    this.alarms = alarms;
+  TargetDownAlerts(Alerting alerting) {
+    this.alerting = alerting;
   }
 
   void changed(Signal.Reachability signal) {
     if (signal.up()) {
       down.remove(signal.target());
-      alarms.resolve(Alert.keyOf(signal.target(), RULE, ""));
+      alerting.resolve(Alert.keyOf(signal.target(), RULE, ""));
     } else {
       down.put(signal.target(), signal.since());
     }
@@ -39,11 +40,11 @@ final class TargetDownAlerts {
   void tick(Instant now) {
     down.forEach((target, since) -> {
       if (!now.isBefore(since.plus(AFTER))) {
-        String downFor = Duration.between(since, now).toSeconds() + "s";
-        alarms.fire(Alert.firing(target, RULE, "", AlertSeverity.ACTION,
+        String downFor = Unit.SECONDS.format(Duration.between(since, now).toSeconds());
+        alerting.fire(Alert.firing(target, RULE, "", AlertSeverity.ACTION,
             "targetDown: pgvigil cannot reach " + target + " (down for " + downFor
                 + "); its locks, lag and drift are not watched meanwhile",
-            downFor, AFTER.toSeconds() + "s", List.of(), Map.of("since", since.toString()), since));
+            downFor, Unit.SECONDS.format(AFTER.toSeconds()), List.of(), Map.of("since", since.toString()), since));
       }
     });
   }

@@ -21,14 +21,14 @@ final class VerdictAlerts {
 
   private record Evaluated(String target, Source source) {}
 
-  private final Alarms alarms;
+  private final Alerting alerting;
   private final boolean queryText;
   /** The keys each source's last evaluation fired. */
   private final Map<Evaluated, Set<String>> firing = new ConcurrentHashMap<>();
 
   /** @param queryText whether the census keeps query text ({@code alerts.queryText}) */
-  VerdictAlerts(Alarms alarms, boolean queryText) {
-    this.alarms = alarms;
+  VerdictAlerts(Alerting alerting, boolean queryText) {
+    this.alerting = alerting;
     this.queryText = queryText;
   }
 
@@ -37,11 +37,11 @@ final class VerdictAlerts {
     for (RuleVerdict v : signal.verdicts()) {
       Alert alert = alert(v);
       now.add(alert.key());
-      alarms.fire(alert);
+      alerting.fire(alert);
     }
     Set<String> before = firing.put(new Evaluated(signal.target(), signal.source()), now);
     if (before != null) {
-      before.stream().filter(key -> !now.contains(key)).forEach(alarms::resolve);
+      before.stream().filter(key -> !now.contains(key)).forEach(alerting::resolve);
     }
   }
 

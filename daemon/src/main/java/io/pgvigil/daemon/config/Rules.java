@@ -32,11 +32,6 @@ public record Rules(Map<RuleKind, Threshold> inWindow, Map<RuleKind, Threshold> 
     return (windowOpen ? inWindow : always).get(kind);
   }
 
-  /** The in-window profile's threshold of a rule. */
-  public Threshold inWindow(RuleKind kind) {
-    return inWindow.get(kind);
-  }
-
   private static Map<RuleKind, Threshold> complete(Map<RuleKind, Threshold> given,
       Function<RuleKind, Threshold> fallback) {
     Objects.requireNonNull(given, "profile");

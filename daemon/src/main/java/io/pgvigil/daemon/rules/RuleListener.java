@@ -9,9 +9,6 @@ import java.util.List;
 @FunctionalInterface
 public interface RuleListener {
 
-  /** Nobody listening. */
-  RuleListener NONE = (target, source, verdicts) -> { };
-
   /**
    * @param verdicts every rule and object of the source at WARN or ABORT now; one that was listed
    *                 before and is missing now has returned to normal (resolved)

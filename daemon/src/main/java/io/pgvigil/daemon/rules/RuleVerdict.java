@@ -22,17 +22,8 @@ import java.util.Objects;
  *                  {@code alerts.queryText}), empty when none
  * @param details   further facts for people (no query text, no secrets)
  */
-public record RuleVerdict(
-    String target,
-    RuleKind rule,
-    String object,
-    Level level,
-    double value,
-    double threshold,
-    Instant since,
-    boolean inWindow,
-    List<Blocker> census,
-    Map<String, String> details) {
+public record RuleVerdict(String target, RuleKind rule, String object, Level level, double value,
+    double threshold, Instant since, boolean inWindow, List<Blocker> census, Map<String, String> details) {
 
   public enum Level { WARN, ABORT }
 

@@ -165,11 +165,11 @@ class ConfigLoaderTest {
         assertThat(billing.shadow().mode()).isEqualTo(ShadowConfig.Mode.URL);
         assertThat(billing.shadow().url().flatMap(DatabaseUrl::password)).contains(SecretValue.of("shadow-pw"));
         assertThat(billing.watch().statementTimeout()).isEqualTo(Duration.ofMillis(1500));
-        assertThat(config.rules().inWindow(RuleKind.LOCK_WAIT))
+        assertThat(config.rules().threshold(RuleKind.LOCK_WAIT, true))
                 .isEqualTo(new Threshold(Optional.empty(), Optional.of(10.0), Duration.ZERO));
-        assertThat(config.rules().inWindow(RuleKind.LOCK_QUEUE))
+        assertThat(config.rules().threshold(RuleKind.LOCK_QUEUE, true))
                 .isEqualTo(new Threshold(Optional.of(3.0), Optional.empty(), Duration.ofSeconds(2)));
-        assertThat(config.rules().inWindow(RuleKind.REPLICATION_LAG))
+        assertThat(config.rules().threshold(RuleKind.REPLICATION_LAG, true))
                 .isEqualTo(RuleKind.REPLICATION_LAG.defaults());
         // Outside windows: the abort-only rule warns at its abort level and never aborts.
         assertThat(config.rules().threshold(RuleKind.LOCK_WAIT, false))
