@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * The unit a rule's values and thresholds are kept in, and the one place that turns amounts into
  * text: {@link #format} for people (alerts, logs, the API), {@link #asWritten} as the config file
- * spells them, {@link #number} for a bare number.
+ * spells them, {@link #number} and {@link #fixed} for bare numbers.
  */
 public enum Unit {
   SECONDS, BYTES, COUNT;
@@ -34,8 +34,12 @@ public enum Unit {
 
   /** A whole number as it is, any other rounded to {@code decimals}: {@code 20}, {@code 2.5}. */
   public static String number(double amount, int decimals) {
-    return amount == Math.rint(amount) ? Long.toString((long) amount)
-        : String.format(Locale.ROOT, "%." + decimals + "f", amount);
+    return amount == Math.rint(amount) ? Long.toString((long) amount) : fixed(amount, decimals);
+  }
+
+  /** Always {@code decimals} digits after the point: {@code 12.0}. */
+  public static String fixed(double amount, int decimals) {
+    return String.format(Locale.ROOT, "%." + decimals + "f", amount);
   }
 
   /** Bytes in binary units: {@code 512B}, {@code 64KiB}, {@code 1.5GiB}. */

@@ -12,11 +12,11 @@ import io.pgvigil.checks.locks.RunningWrite;
 import io.pgvigil.checks.replication.ReplicaLag;
 import io.pgvigil.checks.replication.ReplicationReport;
 import io.pgvigil.daemon.config.RuleKind;
+import io.pgvigil.daemon.config.Unit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -105,7 +105,7 @@ public final class Measurements {
       details.put("relation", q.relation());
     }
     details.put("queueDepth", Integer.toString(q.depth()));
-    details.put("queueCostSeconds", String.format(Locale.ROOT, "%.1f", q.costSeconds()));
+    details.put("queueCostSeconds", Unit.fixed(q.costSeconds(), 1));
     details.put("blockedBy", q.blockedBy().stream().map(String::valueOf).collect(Collectors.joining(",")));
     return details;
   }
