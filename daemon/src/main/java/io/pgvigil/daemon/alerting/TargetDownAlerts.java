@@ -4,9 +4,9 @@ import io.pgvigil.alerts.Alert;
 import io.pgvigil.daemon.config.Unit;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A target whose heartbeat fails ({@code pgvigil_up} 0) for {@link #AFTER} is a critical alert: while
@@ -20,14 +20,14 @@ final class TargetDownAlerts {
   static final Duration AFTER = Duration.ofSeconds(30);
 
   private final Alerting alerting;
-  /** Target → since when it has been down. */
-  private final Map<String, Instant> down = new ConcurrentHashMap<>();
+  /** Target → since when it has been down; guarded by this, so a tick never fires after an up. */
+  private final Map<String, Instant> down = new HashMap<>();
 
   TargetDownAlerts(Alerting alerting) {
     this.alerting = alerting;
   }
 
-  void changed(Signal.Reachability signal) {
+  synchronized void changed(Signal.Reachability signal) {
     if (signal.up()) {
       down.remove(signal.target());
       alerting.resolve(Alert.keyOf(signal.target(), RULE, ""));
@@ -37,7 +37,7 @@ final class TargetDownAlerts {
   }
 
   /** Fires again, with how long it has been, for every target down for longer than {@link #AFTER}. */
-  void tick(Instant now) {
+  synchronized void tick(Instant now) {
     down.forEach((target, since) -> {
       if (!now.isBefore(since.plus(AFTER))) {
         String downFor = Unit.SECONDS.format(Duration.between(since, now).toSeconds());

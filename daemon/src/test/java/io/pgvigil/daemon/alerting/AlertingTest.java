@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the daemon's conditions become on the wire, with real Slack and PagerDuty stand-ins on
- * 127.0.0.1: rule verdicts (fed directly, as the rule evaluator calls its listener), drift
- * verdicts, kill-switch decisions and targets that are down.
+ * 127.0.0.1: every kind of {@link Signal} fed directly, as the daemon's composition root passes
+ * them on: rule verdicts, drift verdicts, kill-switch decisions, targets going down and up.
  */
 class AlertingTest {
 
