@@ -30,7 +30,7 @@ public final class RuleEvaluator {
   }
 
   /** The profile is part of it: when a window opens or closes, every `for` starts over. */
-  private record Key(Source source, RuleKind kind, String object, boolean windowOpen) {}
+  private record Key(Source source, RuleKind rule, String object, boolean windowOpen) {}
 
   private final String target;
   private final Rules rules;
@@ -49,9 +49,9 @@ public final class RuleEvaluator {
     List<RuleVerdict> verdicts = new ArrayList<>();
     Set<Key> seen = new HashSet<>();
     for (Measurement m : measurements) {
-      Key key = new Key(source, m.kind(), m.object(), windowOpen);
+      Key key = new Key(source, m.rule(), m.object(), windowOpen);
       seen.add(key);
-      Threshold t = rules.threshold(m.kind(), windowOpen);
+      Threshold t = rules.threshold(m.rule(), windowOpen);
       Breach breach = breaches.computeIfAbsent(key, k -> new Breach());
       breach.warnSince = since(breach.warnSince, t.warn(), m.value(), now);
       breach.abortSince = since(breach.abortSince, t.abort(), m.value(), now);
@@ -81,7 +81,7 @@ public final class RuleEvaluator {
 
   private RuleVerdict verdict(Measurement m, RuleVerdict.Level level, double threshold, Instant since,
       boolean windowOpen) {
-    return new RuleVerdict(target, m.kind(), m.object(), level, m.value(), threshold, since, windowOpen,
+    return new RuleVerdict(target, m.rule(), m.object(), level, m.value(), threshold, since, windowOpen,
         m.census(), m.details());
   }
 }

@@ -40,7 +40,7 @@ class MeasurementsTest {
         List.of(gone("replica-1"), gone("pg_basebackup")), List.of(), List.of(), List.of());
 
     Measurement standbyGone = Measurements.of(report, java.util.Set.of("replica-1")).stream()
-        .filter(m -> m.kind() == RuleKind.STANDBY_GONE).findFirst().orElseThrow();
+        .filter(m -> m.rule() == RuleKind.STANDBY_GONE).findFirst().orElseThrow();
 
     assertThat(standbyGone.value()).isEqualTo(1.0);
     assertThat(standbyGone.details()).containsEntry("gone", "replica-1");
@@ -56,7 +56,7 @@ class MeasurementsTest {
         List.of(), List.of(), List.of());
 
     assertThat(Measurements.of(report, java.util.Set.of()))
-        .filteredOn(m -> m.kind() == RuleKind.REPLICATION_LAG || m.kind() == RuleKind.REPLICATION_LAG_BYTES)
+        .filteredOn(m -> m.rule() == RuleKind.REPLICATION_LAG || m.rule() == RuleKind.REPLICATION_LAG_BYTES)
         .extracting(Measurement::object).containsOnly("replica-1");
   }
 
@@ -70,7 +70,7 @@ class MeasurementsTest {
         List.of(), List.of(), List.of());
 
     assertThat(Measurements.of(report, java.util.Set.of("replica-1")))
-        .filteredOn(m -> m.kind() == RuleKind.REPLICATION_LAG).singleElement()
+        .filteredOn(m -> m.rule() == RuleKind.REPLICATION_LAG).singleElement()
         .satisfies(m -> assertThat(m.value()).isZero());
   }
 
@@ -80,6 +80,6 @@ class MeasurementsTest {
   }
 
   private static Measurement lockQueue(List<Measurement> all) {
-    return all.stream().filter(m -> m.kind() == RuleKind.LOCK_QUEUE).findFirst().orElseThrow();
+    return all.stream().filter(m -> m.rule() == RuleKind.LOCK_QUEUE).findFirst().orElseThrow();
   }
 }
