@@ -32,9 +32,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class AlertMetrics implements DeliveryListener {
 
+  private record Firing(String target, String rule) {}
+
   private final MeterRegistry registry;
   private final Map<String, Map<DeliveryResult, Counter>> notifications = new HashMap<>();
-  private final Map<List<String>, AtomicInteger> firing = new ConcurrentHashMap<>();
+  private final Map<Firing, AtomicInteger> firing = new ConcurrentHashMap<>();
 
   AlertMetrics(MeterRegistry registry, List<String> sinks, List<String> targets, List<String> rules) {
     this.registry = registry;
@@ -52,7 +54,7 @@ final class AlertMetrics implements DeliveryListener {
     }
     for (String target : targets) {
       for (String rule : rules) {
-        firingGauge(List.of(target, rule));
+        firingGauge(new Firing(target, rule));
       }
     }
   }
@@ -78,20 +80,20 @@ final class AlertMetrics implements DeliveryListener {
 
   /** Sets {@code pgvigil_alerts_firing} from what fires now. */
   void firing(List<Alert> alerts) {
-    Map<List<String>, Integer> now = new HashMap<>();
+    Map<Firing, Integer> now = new HashMap<>();
     for (Alert a : alerts) {
-      now.merge(List.of(a.target(), a.rule()), 1, Integer::sum);
+      now.merge(new Firing(a.target(), a.rule()), 1, Integer::sum);
     }
     now.keySet().forEach(this::firingGauge);
     firing.forEach((key, value) -> value.set(now.getOrDefault(key, 0)));
   }
 
-  private AtomicInteger firingGauge(List<String> key) {
+  private AtomicInteger firingGauge(Firing key) {
     return firing.computeIfAbsent(key, k -> {
       AtomicInteger value = new AtomicInteger();
       Gauge.builder(ALERTS_FIRING, value, AtomicInteger::get)
           .description("pgvigil's own alerts firing now, by target and rule")
-          .tags(TAG_TARGET, k.get(0), TAG_RULE, k.get(1))
+          .tags(TAG_TARGET, k.target(), TAG_RULE, k.rule())
           .register(registry);
       return value;
     });

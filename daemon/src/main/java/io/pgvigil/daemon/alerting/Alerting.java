@@ -7,11 +7,7 @@ import io.pgvigil.alerts.DeliveryQueue;
 import io.pgvigil.alerts.Spool;
 import io.pgvigil.alerts.internal.Backoff;
 import io.pgvigil.daemon.config.AlertsConfig;
-import io.pgvigil.daemon.config.Rules;
-import io.pgvigil.daemon.drift.DriftReport;
-import io.pgvigil.daemon.killswitch.AbortDecision;
-import io.pgvigil.daemon.rules.RuleListener;
-import io.pgvigil.daemon.runtime.TargetStatus;
+import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,13 +21,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Alert delivery inside the daemon: turns rule verdicts, drift verdicts, kill-switch decisions
- * and unreachable targets into alerts, and owns the {@link AlertEngine} (firing, repeats,
+ * Alert delivery inside the daemon: turns every {@link Signal} (rule verdicts, drift verdicts,
+ * kill-switch decisions, targets going down and up) into alerts, and owns the {@link AlertEngine} (firing, repeats,
  * resolves) and the {@link DeliveryQueue} (retries, the on-disk spool) that send them.
  *
  * <p>Lifecycle: {@link #start} loads what a previous run left in the spool and starts ticking;
@@ -41,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * sink configured alerts are still decided, logged, listed by the API and counted in
  * {@code pgvigil_alerts_firing}; nothing is sent and nothing is written to disk.
  */
-public final class Alerting implements Alarms {
+public final class Alerting {
 
   private static final Logger LOG = LoggerFactory.getLogger(Alerting.class);
   /** How often due notifications are handed to the queue: repeats, resolves, grouped bursts. */
@@ -56,7 +51,7 @@ public final class Alerting implements Alarms {
   private final VerdictAlerts verdicts;
   private final DriftAlerts drift = new DriftAlerts(this);
   private final KillSwitchAlerts killSwitch = new KillSwitchAlerts(this);
-  private final TargetDownAlerts down;
+  private final TargetDownAlerts down = new TargetDownAlerts(this);
 
   private volatile AlertEngine engine;
   private DeliveryQueue queue;
@@ -64,44 +59,32 @@ public final class Alerting implements Alarms {
   private Vertx vertx;
   private long timer = -1;
   private final AtomicBoolean sendScheduled = new AtomicBoolean();
-  private Supplier<List<TargetStatus>> statuses = List::of;
   private WindowRegistry windows;
 
-  Alerting(AlertsConfig config, List<String> targets, Path spoolDir, MeterRegistry registry,
-      Clock clock, Duration targetDownAfter) {
+  /**
+   * Always built: without sinks it only logs and lists alerts.
+   *
+   * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
+   */
+  public Alerting(AlertsConfig config, List<String> targets, Path defaultSpool, MeterRegistry registry,
+      Clock clock) {
     this.config = config;
-    this.spoolDir = spoolDir;
+    this.spoolDir = config.spool().directory().orElse(defaultSpool);
     this.clock = clock;
     this.verdicts = new VerdictAlerts(this, config.queryText());
-    this.down = new TargetDownAlerts(this, targetDownAfter);
-    List<String> rules = new ArrayList<>(Rules.NAMES);
+    List<String> rules = new ArrayList<>(RuleKind.NAMES);
     rules.addAll(List.of(DriftAlerts.HISTORY, DriftAlerts.SCHEMA, KillSwitchAlerts.RULE,
         TargetDownAlerts.RULE));
     this.metrics = new AlertMetrics(registry, config.sinkNames(), targets, rules);
   }
 
   /**
-   * The daemon's alerting (always present: without sinks it only logs and lists alerts).
-   *
-   * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
-   */
-  public static Optional<Alerting> from(AlertsConfig config, List<String> targets,
-      Path defaultSpool, MeterRegistry registry, Clock clock) {
-    return Optional.of(new Alerting(config, targets,
-        config.spool().directory().orElse(defaultSpool), registry, clock,
-        TargetDownAlerts.DEFAULT_AFTER));
-  }
-
-  /**
    * Loads the spool and starts sending.
    *
-   * @param statuses every target's status, looked at on each tick (targets that are down)
-   * @param windows  the migration windows (a kill-switch alert resolves when its window closes)
+   * @param windows the migration windows (a kill-switch alert resolves when its window closes)
    */
-  public synchronized Future<Void> start(Vertx vertx, Supplier<List<TargetStatus>> statuses,
-      WindowRegistry windows) {
+  public synchronized Future<Void> start(Vertx vertx, WindowRegistry windows) {
     this.vertx = vertx;
-    this.statuses = statuses;
     this.windows = windows;
     client = WebClient.create(vertx, new WebClientOptions().setUserAgent("pgvigil")
         .setFollowRedirects(false));
@@ -151,28 +134,26 @@ public final class Alerting implements Alarms {
         });
   }
 
-  /** Receives every rule evaluation: WARN and ABORT verdicts become alerts. */
-  public RuleListener rules() {
-    return verdicts;
-  }
-
-  /** Receives every drift verdict. */
-  public void drift(DriftReport report) {
-    drift.update(report);
-  }
-
-  /** Receives every kill-switch decision. */
-  public void decided(AbortDecision decision) {
-    killSwitch.decided(decision);
+  /** The one way in: called on the producer's thread, does not block. */
+  public void accept(Signal signal) {
+    if (signal instanceof Signal.Verdicts v) {
+      verdicts.evaluated(v);
+    } else if (signal instanceof Signal.Drift d) {
+      drift.update(d.report());
+    } else if (signal instanceof Signal.KillSwitch k) {
+      killSwitch.decided(k.decision());
+    } else if (signal instanceof Signal.Reachability r) {
+      down.changed(r);
+    }
   }
 
   /**
    * A new or escalated alert is sent at once, not at the next tick: a kill-switch action or an
    * abort level may last less than a tick (the cancel ends the stall it was about), and it must
    * still reach the people paged. Blips are the rules' business ({@code for}), not the tick's.
+   * Called on every evaluation that sees the condition.
    */
-  @Override
-  public void fire(Alert alert) {
+  void fire(Alert alert) {
     AlertEngine e = engine;
     if (e == null) {
       return; // not started or stopped: the daemon's targets do not run then
@@ -195,15 +176,14 @@ public final class Alerting implements Alarms {
         sendScheduled.set(false);
         AlertEngine e = engine;
         if (e != null) {
-          e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}",
-              err.getMessage()));
+          send(e);
         }
       });
     }
   }
 
-  @Override
-  public void resolve(String key) {
+  /** The alert with this key has cleared; unknown keys are ignored. */
+  void resolve(String key) {
     AlertEngine e = engine;
     if (e != null && e.get(key).isPresent()) {
       LOG.info("alert resolved: {}", key);
@@ -231,10 +211,13 @@ public final class Alerting implements Alarms {
     if (e == null) {
       return;
     }
-    down.observe(statuses.get(), clock.instant());
+    down.tick(clock.instant());
     killSwitch.resolveClosed(windows, e.firing());
     metrics.firing(e.firing());
-    e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}",
-        err.getMessage()));
+    send(e);
+  }
+
+  private static void send(AlertEngine e) {
+    e.tick().onFailure(err -> LOG.error("alert notifications could not be spooled: {}", err.getMessage()));
   }
 }

@@ -1,7 +1,6 @@
 package io.pgvigil.daemon.alerting;
 
 import io.pgvigil.alerts.Alert;
-import io.pgvigil.alerts.Severity;
 import io.pgvigil.checks.history.HistoryProblem;
 import io.pgvigil.checks.history.HistoryProblemKind;
 import io.pgvigil.checks.history.HistoryReport;
@@ -12,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -30,10 +30,10 @@ final class DriftAlerts {
   static final String SCHEMA = "schemaDrift";
   private static final int LISTED = 5;
 
-  private final Alarms alarms;
+  private final Alerting alerting;
 
-  DriftAlerts(Alarms alarms) {
-    this.alarms = alarms;
+  DriftAlerts(Alerting alerting) {
+    this.alerting = alerting;
   }
 
   void update(DriftReport report) {
@@ -48,7 +48,7 @@ final class DriftAlerts {
     List<HistoryProblem> problems = h.problems().stream()
         .filter(p -> p.kind() != HistoryProblemKind.PENDING).toList();
     if (problems.isEmpty()) {
-      alarms.resolve(Alert.keyOf(target, HISTORY, ""));
+      alerting.resolve(Alert.keyOf(target, HISTORY, ""));
       return;
     }
     Map<String, String> details = new LinkedHashMap<>();
@@ -59,31 +59,26 @@ final class DriftAlerts {
     String counts = problems.stream()
         .collect(Collectors.groupingBy(p -> p.kind().label(), LinkedHashMap::new, Collectors.counting()))
         .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
-    alarms.fire(Alert.firing(target, HISTORY, "", Severity.WARNING,
+    alerting.fire(Alert.firing(target, HISTORY, "", AlertSeverity.DRIFT,
         "historyDrift on " + target + ": the migration history disagrees with the repository (" + counts
             + ")", Integer.toString(problems.size()), "0", List.of(), details, h.checkedAt()));
   }
 
   private void structure(String target, StructuralReport s) {
-    List<SchemaFinding> findings = s.findings().stream()
-        .filter(f -> f.severity() != io.pgvigil.checks.schema.Severity.COSMETIC).toList();
+    List<SchemaFinding> findings = s.findings().stream().filter(AlertSeverity::alerts).toList();
     if (findings.isEmpty()) {
-      alarms.resolve(Alert.keyOf(target, SCHEMA, ""));
+      alerting.resolve(Alert.keyOf(target, SCHEMA, ""));
       return;
     }
     Map<String, String> details = new LinkedHashMap<>();
     details.put("expectedFrom", s.expectedFrom());
-    for (io.pgvigil.checks.schema.Severity severity : io.pgvigil.checks.schema.Severity.values()) {
-      long n = findings.stream().filter(f -> f.severity() == severity).count();
-      if (n > 0) {
-        details.put(severity.name().toLowerCase(Locale.ROOT), Long.toString(n));
-      }
-    }
+    findings.stream().collect(Collectors.groupingBy(SchemaFinding::severity, TreeMap::new, Collectors.counting()))
+        .forEach((severity, n) -> details.put(severity.name().toLowerCase(Locale.ROOT), Long.toString(n)));
     String listed = findings.stream().limit(LISTED)
         .map(f -> f.change().name().toLowerCase(Locale.ROOT) + " " + f.object())
         .collect(Collectors.joining(", ")) + (findings.size() > LISTED ? ", …" : "");
     details.put("objects", listed);
-    alarms.fire(Alert.firing(target, SCHEMA, "", Severity.WARNING,
+    alerting.fire(Alert.firing(target, SCHEMA, "", AlertSeverity.DRIFT,
         "schemaDrift on " + target + ": " + findings.size() + " object(s) differ from the migration history ("
             + listed + ")", Integer.toString(findings.size()), "0", List.of(), details, s.checkedAt()));
   }

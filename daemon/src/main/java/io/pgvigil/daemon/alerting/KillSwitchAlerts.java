@@ -1,8 +1,8 @@
 package io.pgvigil.daemon.alerting;
 
 import io.pgvigil.alerts.Alert;
-import io.pgvigil.alerts.Severity;
-import io.pgvigil.daemon.config.Rules;
+import io.pgvigil.daemon.config.RuleKind;
+import io.pgvigil.daemon.config.Unit;
 import io.pgvigil.daemon.killswitch.AbortDecision;
 import io.pgvigil.daemon.killswitch.StalledRequest;
 import io.pgvigil.daemon.rules.RuleVerdict;
@@ -27,22 +27,21 @@ final class KillSwitchAlerts {
   /** @param id the window, null for a decision outside windows */
   private record Window(String target, String id, String rule) {}
 
-  private final Alarms alarms;
+  private final Alerting alerting;
   /** Alert key → the window it is about. */
   private final Map<String, Window> open = new ConcurrentHashMap<>();
 
-  KillSwitchAlerts(Alarms alarms) {
-    this.alarms = alarms;
+  KillSwitchAlerts(Alerting alerting) {
+    this.alerting = alerting;
   }
 
   void decided(AbortDecision d) {
     String object = d.windowId() != null ? "window " + d.windowId() + " " + d.action()
         : d.rule() + " " + d.action();
     // The dead-man switch measures seconds unseen; the rules their own unit.
-    RuleVerdict.Unit unit = Rules.Kind.fromYaml(d.rule())
-        .map(k -> RuleVerdict.Unit.valueOf(k.unit().name())).orElse(RuleVerdict.Unit.SECONDS);
-    String threshold = RuleVerdict.format(d.threshold(), unit);
-    String value = RuleVerdict.format(d.value(), unit);
+    Unit unit = RuleKind.fromYaml(d.rule()).map(RuleKind::unit).orElse(Unit.SECONDS);
+    String threshold = unit.format(d.threshold());
+    String value = unit.format(d.value());
     String what = "dry-run".equals(d.result())
         ? "would " + d.action() + " (dry-run, nothing was touched)"
         : d.action() + " " + d.result();
@@ -68,11 +67,11 @@ final class KillSwitchAlerts {
     if (d.message() != null && !d.message().isBlank() && !"hook".equals(d.action())) {
       details.put("message", d.message());
     }
-    Alert alert = Alert.firing(d.target(), RULE, object, Severity.CRITICAL,
+    Alert alert = Alert.firing(d.target(), RULE, object, AlertSeverity.ACTION,
         "killSwitch on " + d.target() + ": " + what + about(d) + " after " + d.rule() + " " + value
             + " reached abort " + threshold, value, threshold, List.of(), details, d.at());
     open.put(alert.key(), new Window(d.target(), d.windowId(), d.rule()));
-    alarms.fire(alert);
+    alerting.fire(alert);
   }
 
   /**
@@ -95,9 +94,9 @@ final class KillSwitchAlerts {
       boolean current = w.id() != null
           ? windows.openWindows(w.target()).stream().anyMatch(o -> o.id().equals(w.id()))
           : firing.stream().anyMatch(a -> a.target().equals(w.target()) && a.rule().equals(w.rule())
-              && a.severity() == Severity.CRITICAL);
+              && a.severity() == AlertSeverity.of(RuleVerdict.Level.ABORT));
       if (!current && open.remove(key) != null) {
-        alarms.resolve(key);
+        alerting.resolve(key);
       }
     });
   }

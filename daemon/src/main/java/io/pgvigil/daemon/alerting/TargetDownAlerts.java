@@ -1,15 +1,15 @@
 package io.pgvigil.daemon.alerting;
 
 import io.pgvigil.alerts.Alert;
-import io.pgvigil.alerts.Severity;
-import io.pgvigil.daemon.runtime.TargetStatus;
+import io.pgvigil.daemon.config.Unit;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A target whose heartbeat fails ({@code pgvigil_up} 0) for {@code after} is a critical alert: while
+ * A target whose heartbeat fails ({@code pgvigil_up} 0) for {@link #AFTER} is a critical alert: while
  * it is down nothing else about it is watched. One failed heartbeat is not enough (a restart, a
  * failover or one slow answer must not page anybody); the alert resolves on the first heartbeat
  * that answers.
@@ -17,29 +17,35 @@ import java.util.Map;
 final class TargetDownAlerts {
 
   static final String RULE = "targetDown";
-  static final Duration DEFAULT_AFTER = Duration.ofSeconds(30);
+  static final Duration AFTER = Duration.ofSeconds(30);
 
-  private final Alarms alarms;
-  private final Duration after;
+  private final Alerting alerting;
+  /** Target → since when it has been down; guarded by this, so a tick never fires after an up. */
+  private final Map<String, Instant> down = new HashMap<>();
 
-  TargetDownAlerts(Alarms alarms, Duration after) {
-    this.alarms = alarms;
-    this.after = after;
+  TargetDownAlerts(Alerting alerting) {
+    this.alerting = alerting;
   }
 
-  void observe(List<TargetStatus> statuses, Instant now) {
-    for (TargetStatus t : statuses) {
-      String key = Alert.keyOf(t.name(), RULE, "");
-      if (t.up()) {
-        alarms.resolve(key);
-      } else if (t.polled() && !now.isBefore(t.since().plus(after))) {
-        String downFor = Duration.between(t.since(), now).toSeconds() + "s";
-        alarms.fire(Alert.firing(t.name(), RULE, "", Severity.CRITICAL,
-            "targetDown: pgvigil cannot reach " + t.name() + " (down for " + downFor
-                + "); its locks, lag and drift are not watched meanwhile",
-            downFor, after.toSeconds() + "s", List.of(), Map.of("since", t.since().toString()),
-            t.since()));
-      }
+  synchronized void changed(Signal.Reachability signal) {
+    if (signal.up()) {
+      down.remove(signal.target());
+      alerting.resolve(Alert.keyOf(signal.target(), RULE, ""));
+    } else {
+      down.put(signal.target(), signal.since());
     }
+  }
+
+  /** Fires again, with how long it has been, for every target down for longer than {@link #AFTER}. */
+  synchronized void tick(Instant now) {
+    down.forEach((target, since) -> {
+      if (!now.isBefore(since.plus(AFTER))) {
+        String downFor = Unit.SECONDS.format(Duration.between(since, now).toSeconds());
+        alerting.fire(Alert.firing(target, RULE, "", AlertSeverity.ACTION,
+            "targetDown: pgvigil cannot reach " + target + " (down for " + downFor
+                + "); its locks, lag and drift are not watched meanwhile",
+            downFor, Unit.SECONDS.format(AFTER.toSeconds()), List.of(), Map.of("since", since.toString()), since));
+      }
+    });
   }
 }

@@ -2,13 +2,12 @@ package io.pgvigil.daemon.alerting;
 
 import io.pgvigil.alerts.Alert;
 import io.pgvigil.alerts.Blocker;
-import io.pgvigil.alerts.Severity;
-import io.pgvigil.daemon.config.Rules;
-import io.pgvigil.daemon.rules.RuleListener;
 import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.rules.Source;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,58 +17,47 @@ import java.util.concurrent.ConcurrentHashMap;
  * object. A verdict of one source (locks, replication) that is missing from that source's next
  * evaluation has returned to normal, so its alert resolves.
  */
-final class VerdictAlerts implements RuleListener {
+final class VerdictAlerts {
 
-  private static final Map<String, String> WHAT = Map.of(
-      Rules.LOCK_WAIT, "a session waits for a lock",
-      Rules.LOCK_QUEUE, "sessions queue behind a lock request",
-      Rules.LOCK_QUEUE_COST, "a lock queue has cost blocked-backend-seconds",
-      Rules.REPLICATION_LAG, "a standby lags behind",
-      Rules.REPLICATION_LAG_BYTES, "a standby lags behind in WAL",
-      Rules.STANDBY_GONE, "a standby is gone",
-      Rules.DDL_RUNTIME, "a DDL statement runs long",
-      Rules.IDLE_IN_TRANSACTION, "a session is idle in transaction",
-      Rules.LONG_WRITE, "a write runs long (an unbatched backfill?)");
+  private record Evaluated(String target, Source source) {}
 
-  private final Alarms alarms;
+  private final Alerting alerting;
   private final boolean queryText;
-  /** target + source → the keys its last evaluation fired. */
-  private final Map<List<String>, Set<String>> firing = new ConcurrentHashMap<>();
+  /** The keys each source's last evaluation fired. */
+  private final Map<Evaluated, Set<String>> firing = new ConcurrentHashMap<>();
 
   /** @param queryText whether the census keeps query text ({@code alerts.queryText}) */
-  VerdictAlerts(Alarms alarms, boolean queryText) {
-    this.alarms = alarms;
+  VerdictAlerts(Alerting alerting, boolean queryText) {
+    this.alerting = alerting;
     this.queryText = queryText;
   }
 
-  @Override
-  public void evaluated(String target, String source, List<RuleVerdict> verdicts) {
+  void evaluated(Signal.Verdicts signal) {
     Set<String> now = new HashSet<>();
-    for (RuleVerdict v : verdicts) {
+    for (RuleVerdict v : signal.verdicts()) {
       Alert alert = alert(v);
       now.add(alert.key());
-      alarms.fire(alert);
+      alerting.fire(alert);
     }
-    Set<String> before = firing.put(List.of(target, source), now);
+    Set<String> before = firing.put(new Evaluated(signal.target(), signal.source()), now);
     if (before != null) {
-      before.stream().filter(key -> !now.contains(key)).forEach(alarms::resolve);
+      before.stream().filter(key -> !now.contains(key)).forEach(alerting::resolve);
     }
   }
 
-  Alert alert(RuleVerdict v) {
-    boolean abort = v.level() == RuleVerdict.Level.ABORT;
-    String level = abort ? "abort" : "warn";
-    String what = WHAT.getOrDefault(v.rule(), v.rule());
-    String summary = v.rule() + " on " + v.target() + (v.object().isEmpty() ? "" : " (" + v.object() + ")")
-        + ": " + what + ", " + v.formattedValue() + " against " + level + " " + v.formattedThreshold()
-        + (v.inWindow() ? " inside a migration window" : "");
+  private Alert alert(RuleVerdict v) {
+    String level = v.level().name().toLowerCase(Locale.ROOT);
+    String rule = v.rule().yaml();
+    String summary = rule + " on " + v.target() + (v.object().isEmpty() ? "" : " (" + v.object() + ")")
+        + ": " + v.rule().meaning() + ", " + v.formattedValue() + " against " + level + " "
+        + v.formattedThreshold() + (v.inWindow() ? " inside a migration window" : "");
     Map<String, String> details = new LinkedHashMap<>(v.details());
     details.put("level", level);
     details.put("inWindow", Boolean.toString(v.inWindow()));
     List<Blocker> census = queryText ? v.census() : v.census().stream()
         .map(b -> b.query() == null ? b : new Blocker(b.pid(), b.role(), b.state(), b.ageSeconds(), null))
         .toList();
-    return Alert.firing(v.target(), v.rule(), v.object(), abort ? Severity.CRITICAL : Severity.WARNING,
-        summary, v.formattedValue(), v.formattedThreshold(), census, details, v.since());
+    return Alert.firing(v.target(), rule, v.object(), AlertSeverity.of(v.level()), summary,
+        v.formattedValue(), v.formattedThreshold(), census, details, v.since());
   }
 }

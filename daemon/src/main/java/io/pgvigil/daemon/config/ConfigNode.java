@@ -208,7 +208,7 @@ final class ConfigNode {
         if (scalar.isEmpty()) {
             return Optional.empty();
         }
-        Optional<Long> bytes = RuleUnits.parseBytes(scalar.get().value());
+        Optional<Long> bytes = Unit.parseBytes(scalar.get().value());
         if (bytes.isPresent() && bytes.get() > 0) {
             return bytes;
         }

@@ -4,7 +4,6 @@ import io.pgvigil.alerts.Severity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -44,12 +43,12 @@ final class ConfigSummary {
                     + Durations.format(watch.statementTimeout()));
         }
         Rules rules = config.rules();
-        for (Rules.Kind kind : Rules.Kind.values()) {
-            Threshold<Double> inWindow = rules.threshold(kind, true);
-            Threshold<Double> always = rules.threshold(kind, false);
+        for (RuleKind kind : RuleKind.values()) {
+            Threshold inWindow = rules.threshold(kind, true);
+            Threshold always = rules.threshold(kind, false);
             lines.add("rule " + kind.yaml() + ": " + threshold(inWindow, kind.unit())
-                    + (always.equals(new Threshold<>(inWindow.warn().or(inWindow::abort), Optional.empty(),
-                            inWindow.sustainedFor())) ? "" : "; outside windows " + threshold(always, kind.unit())));
+                    + (always.equals(inWindow.withoutAbort()) ? ""
+                            : "; outside windows " + threshold(always, kind.unit())));
         }
         lines.add("alerts: " + alertSinks(config.alerts()));
         KillSwitchConfig killSwitch = config.killSwitch();
@@ -76,9 +75,9 @@ final class ConfigSummary {
         return "prisma, directory " + ((MigrationsConfig.Prisma) migrations).directory();
     }
 
-    private static String threshold(Threshold<Double> threshold, Rules.Unit unit) {
-        return "warn " + threshold.warn().map(v -> RuleUnits.format(v, unit)).orElse("off")
-                + ", abort " + threshold.abort().map(v -> RuleUnits.format(v, unit)).orElse("off")
+    private static String threshold(Threshold threshold, Unit unit) {
+        return "warn " + threshold.warn().map(unit::asWritten).orElse("off")
+                + ", abort " + threshold.abort().map(unit::asWritten).orElse("off")
                 + ", for " + Durations.format(threshold.sustainedFor());
     }
 

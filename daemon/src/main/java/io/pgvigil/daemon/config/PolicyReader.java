@@ -15,31 +15,31 @@ import java.util.Optional;
 final class PolicyReader {
 
     Rules readRules(ConfigNode rules) {
-        List<String> keys = new ArrayList<>(Rules.NAMES);
+        List<String> keys = new ArrayList<>(RuleKind.NAMES);
         keys.add(Rules.ALWAYS);
         if (!rules.mapping("rule", keys)) {
             return Rules.DEFAULT;
         }
-        Map<Rules.Kind, Threshold<Double>> inWindow = profile(rules);
-        Map<Rules.Kind, Threshold<Double>> always = Map.of();
+        Map<RuleKind, Threshold> inWindow = profile(rules);
+        Map<RuleKind, Threshold> always = Map.of();
         ConfigNode alwaysNode = rules.get(Rules.ALWAYS);
-        if (alwaysNode.mapping("rule", Rules.NAMES)) {
+        if (alwaysNode.mapping("rule", RuleKind.NAMES)) {
             always = profile(alwaysNode);
         }
-        return Rules.of(inWindow, always);
+        return new Rules(inWindow, always);
     }
 
     /** The rules a profile gives; a rule it does not mention is absent (and takes its default). */
-    private static Map<Rules.Kind, Threshold<Double>> profile(ConfigNode profile) {
-        Map<Rules.Kind, Threshold<Double>> given = new EnumMap<>(Rules.Kind.class);
-        for (Rules.Kind kind : Rules.Kind.values()) {
+    private static Map<RuleKind, Threshold> profile(ConfigNode profile) {
+        Map<RuleKind, Threshold> given = new EnumMap<>(RuleKind.class);
+        for (RuleKind kind : RuleKind.values()) {
             threshold(profile.get(kind.yaml()), kind).ifPresent(t -> given.put(kind, t));
         }
         return given;
     }
 
     /** A rule present in the file replaces its default wholesale; see {@link Rules}. */
-    private static Optional<Threshold<Double>> threshold(ConfigNode rule, Rules.Kind kind) {
+    private static Optional<Threshold> threshold(ConfigNode rule, RuleKind kind) {
         if (!rule.mapping("warn", "abort", "for")) {
             return Optional.empty();
         }
@@ -53,16 +53,16 @@ final class PolicyReader {
             return Optional.empty();
         }
         if (warn.isPresent() && abort.isPresent() && abort.get() < warn.get()) {
-            abortNode.problem("'" + RuleUnits.format(abort.get(), kind.unit()) + "' is below warn '"
-                    + RuleUnits.format(warn.get(), kind.unit()) + "'; abort must be greater than or equal to warn");
+            abortNode.problem("'" + kind.unit().asWritten(abort.get()) + "' is below warn '"
+                    + kind.unit().asWritten(warn.get()) + "'; abort must be greater than or equal to warn");
         }
         if (warn.isEmpty() && abort.isEmpty()) {
             return Optional.empty(); // both invalid and already reported
         }
-        return Optional.of(new Threshold<>(warn, abort, sustainedFor));
+        return Optional.of(new Threshold(warn, abort, sustainedFor));
     }
 
-    private static Optional<Double> level(ConfigNode node, Rules.Unit unit) {
+    private static Optional<Double> level(ConfigNode node, Unit unit) {
         switch (unit) {
             case SECONDS:
                 return node.positiveDuration().map(d -> d.toNanos() / 1e9);
@@ -73,9 +73,9 @@ final class PolicyReader {
         }
     }
 
-    private static String example(Rules.Kind kind) {
-        Threshold<Double> defaults = kind.defaults();
-        return RuleUnits.format(defaults.warn().or(defaults::abort).orElse(1.0), kind.unit());
+    private static String example(RuleKind kind) {
+        Threshold defaults = kind.defaults();
+        return kind.unit().asWritten(defaults.warn().or(defaults::abort).orElse(1.0));
     }
 
     KillSwitchConfig readKillSwitch(ConfigNode killSwitch) {

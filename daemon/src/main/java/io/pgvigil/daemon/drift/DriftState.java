@@ -20,9 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -42,7 +40,6 @@ public final class DriftState {
   private final MeterRegistry registry;
   /** (kind, severity) → findings; a pair once seen stays registered and drops to 0. */
   private final Map<List<String>, AtomicInteger> structural = new ConcurrentHashMap<>();
-  private final List<Consumer<DriftReport>> listeners = new CopyOnWriteArrayList<>();
 
   public DriftState(String target, MeterRegistry registry) {
     this.target = target;
@@ -75,12 +72,6 @@ public final class DriftState {
     last = report;
     report.history().ifPresent(h -> lastHistory = h);
     report.structure().filter(s -> !s.stale()).ifPresent(this::count);
-    listeners.forEach(l -> l.accept(report));
-  }
-
-  /** Tells {@code listener} every verdict from now on (alert delivery); it must not block. */
-  public void onUpdate(Consumer<DriftReport> listener) {
-    listeners.add(listener);
   }
 
   private void count(StructuralReport report) {

@@ -6,6 +6,7 @@ import io.pgvigil.daemon.killswitch.KillSwitchActions.Cause;
 import io.pgvigil.daemon.killswitch.SecondChance.Breach;
 import io.pgvigil.daemon.rules.AbortListener;
 import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.rules.Source;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
@@ -60,7 +61,7 @@ public final class KillSwitch implements AbortListener {
    * terminate guard accepts a blocker as seen blocking at this poll.
    */
   @Override
-  public Future<Void> evaluated(String source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
+  public Future<Void> evaluated(Source source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
       SqlClient client) {
     Instant now = clock.instant();
     if (locks != null) {
@@ -152,6 +153,6 @@ public final class KillSwitch implements AbortListener {
   }
 
   private static Cause cause(RuleVerdict v, MigrationWindow w, Instant now) {
-    return new Cause(v.rule(), v.value(), v.threshold(), w, now);
+    return new Cause(v.rule().yaml(), v.value(), v.threshold(), w, now);
   }
 }

@@ -12,6 +12,7 @@ import io.pgvigil.checks.locks.RootBlocker;
 import io.pgvigil.checks.migration.BackendSignals;
 import io.pgvigil.checks.migration.SignalResult;
 import io.pgvigil.daemon.config.KillSwitchConfig;
+import io.pgvigil.daemon.config.Unit;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -170,7 +171,7 @@ final class KillSwitchActions {
   }
 
   private static String format(double value) {
-    return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
+    return Unit.number(value, 3);
   }
 
   private Void told(Cause c, String action, SignalResult result, OffsetDateTime backendStart, String about,

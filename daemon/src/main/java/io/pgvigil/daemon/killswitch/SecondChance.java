@@ -1,6 +1,8 @@
 package io.pgvigil.daemon.killswitch;
 
+import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.rules.Source;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +19,7 @@ final class SecondChance {
   private static final Logger LOG = LoggerFactory.getLogger(SecondChance.class);
 
   /** The profile is part of it: a breach armed outside a window is not the second chance of the in-window rules. */
-  record Breach(String source, String rule, String object, boolean inWindow) {}
+  record Breach(Source source, RuleKind rule, String object, boolean inWindow) {}
 
   private final String target;
   /** Breaches at ABORT on the previous poll of their source: the next one acts. */
@@ -28,7 +30,7 @@ final class SecondChance {
   }
 
   /** The verdicts of {@code source} at ABORT for a second poll or more; arms new ones, disarms the rest. */
-  List<RuleVerdict> confirmed(String source, List<RuleVerdict> verdicts) {
+  List<RuleVerdict> confirmed(Source source, List<RuleVerdict> verdicts) {
     Set<Breach> atAbort = new HashSet<>();
     List<RuleVerdict> confirmed = new ArrayList<>();
     for (RuleVerdict v : verdicts) {
@@ -39,7 +41,7 @@ final class SecondChance {
       atAbort.add(breach);
       if (armed.add(breach)) {
         LOG.info("target {}: abort rule {}{} breached ({} >= {}); checking once more on the next poll",
-            target, v.rule(), v.object().isEmpty() ? "" : " (" + v.object() + ")", v.formattedValue(),
+            target, v.rule().yaml(), v.object().isEmpty() ? "" : " (" + v.object() + ")", v.formattedValue(),
             v.formattedThreshold());
       } else {
         confirmed.add(v);
@@ -53,7 +55,7 @@ final class SecondChance {
     return armed.contains(breach);
   }
 
-  static Breach breachOf(String source, RuleVerdict v) {
+  static Breach breachOf(Source source, RuleVerdict v) {
     return new Breach(source, v.rule(), v.object(), v.inWindow());
   }
 }

@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.rules;
 
 import io.pgvigil.alerts.Blocker;
-import io.pgvigil.daemon.config.Rules;
+import io.pgvigil.daemon.config.RuleKind;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,17 +13,17 @@ import java.util.Objects;
  * @param census  the sessions involved, for people
  * @param details further facts, for people
  */
-public record Measurement(Rules.Kind kind, String object, double value, List<Blocker> census,
+public record Measurement(RuleKind rule, String object, double value, List<Blocker> census,
     Map<String, String> details) {
 
   public Measurement {
-    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(rule, "rule");
     object = object == null ? "" : object;
     census = census == null ? List.of() : List.copyOf(census);
     details = details == null ? Map.of() : Map.copyOf(details);
   }
 
-  public static Measurement of(Rules.Kind kind, String object, double value) {
-    return new Measurement(kind, object, value, List.of(), Map.of());
+  public static Measurement of(RuleKind rule, String object, double value) {
+    return new Measurement(rule, object, value, List.of(), Map.of());
   }
 }

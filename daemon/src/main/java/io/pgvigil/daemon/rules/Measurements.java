@@ -11,12 +11,14 @@ import io.pgvigil.checks.locks.RunningDdl;
 import io.pgvigil.checks.locks.RunningWrite;
 import io.pgvigil.checks.replication.ReplicaLag;
 import io.pgvigil.checks.replication.ReplicationReport;
-import io.pgvigil.daemon.config.Rules.Kind;
+import io.pgvigil.daemon.config.RuleKind;
+import io.pgvigil.daemon.config.Unit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -27,14 +29,7 @@ import java.util.stream.Collectors;
  */
 public final class Measurements {
 
-  public static final String LOCKS = "locks";
-  public static final String REPLICATION = "replication";
-
   private Measurements() {}
-
-  public static List<Measurement> of(LockReport report) {
-    return of(report, false);
-  }
 
   /** @param queryText whether the census carries each session's (cut, maybe redacted) statement */
   public static List<Measurement> of(LockReport report, boolean queryText) {
@@ -45,19 +40,19 @@ public final class Measurements {
         .max(Comparator.comparingInt(LockQueue::depth).thenComparingDouble(LockQueue::costSeconds))
         .map(Measurements::queueDetails).orElse(Map.of());
     List<Measurement> all = new ArrayList<>();
-    all.add(new Measurement(Kind.LOCK_WAIT, "", s.maxLockWaitSeconds(), roots,
+    all.add(new Measurement(RuleKind.LOCK_WAIT, "", s.maxLockWaitSeconds(), roots,
         Map.of("waitingSessions", Integer.toString(s.waitingSessions()))));
-    all.add(new Measurement(Kind.LOCK_QUEUE, "", s.maxQueueDepth(), roots, queue));
-    all.add(new Measurement(Kind.LOCK_QUEUE_COST, "", s.maxQueueCostSeconds(), roots, queue));
-    all.add(new Measurement(Kind.DDL_RUNTIME, "", s.ddlMaxSeconds(),
+    all.add(new Measurement(RuleKind.LOCK_QUEUE, "", s.maxQueueDepth(), roots, queue));
+    all.add(new Measurement(RuleKind.LOCK_QUEUE_COST, "", s.maxQueueCostSeconds(), roots, queue));
+    all.add(new Measurement(RuleKind.DDL_RUNTIME, "", s.ddlMaxSeconds(),
         report.ddl().stream().map(d -> blocker(d, queryText)).toList(), Map.of()));
     // The age of idle transactions that block someone: one that blocks nobody does not stall a deploy
     // (pgvigil_idle_in_transaction_max_seconds still shows every idle transaction).
     List<IdleTransaction> blocking = report.idleInTransaction().stream().filter(IdleTransaction::blocking).toList();
-    all.add(new Measurement(Kind.IDLE_IN_TRANSACTION, "",
+    all.add(new Measurement(RuleKind.IDLE_IN_TRANSACTION, "",
         blocking.stream().mapToDouble(IdleTransaction::idleSeconds).max().orElse(0),
         blocking.stream().map(i -> blocker(i, queryText)).toList(), Map.of()));
-    all.add(new Measurement(Kind.LONG_WRITE, "", s.writeMaxSeconds(),
+    all.add(new Measurement(RuleKind.LONG_WRITE, "", s.writeMaxSeconds(),
         report.writes().stream().map(w -> blocker(w, queryText)).toList(), Map.of()));
     return all;
   }
@@ -68,7 +63,7 @@ public final class Measurements {
    * pg_basebackup or a dropped logical subscriber is not a standby whose loss should page anyone or
    * abort a deploy), and this keeps to them whatever report it is given.
    */
-  public static List<Measurement> of(ReplicationReport report, java.util.Set<String> standbys) {
+  public static List<Measurement> of(ReplicationReport report, Set<String> standbys) {
     List<Measurement> all = new ArrayList<>();
     List<String> gone = new ArrayList<>();
     for (ReplicaLag r : report.replicas()) {
@@ -87,18 +82,18 @@ public final class Measurements {
       // keeps its last value until the standby's next status message, long after it caught up.
       Double seconds = r.replayDelaySeconds();
       if (seconds != null) {
-        all.add(Measurement.of(Kind.REPLICATION_LAG, r.name(), seconds));
+        all.add(Measurement.of(RuleKind.REPLICATION_LAG, r.name(), seconds));
       }
       Long bytes = r.replayLagBytes() != null ? r.replayLagBytes() : r.replayGapBytes();
       if (bytes != null) {
-        all.add(Measurement.of(Kind.REPLICATION_LAG_BYTES, r.name(), bytes));
+        all.add(Measurement.of(RuleKind.REPLICATION_LAG_BYTES, r.name(), bytes));
       }
     }
     Map<String, String> details = new LinkedHashMap<>();
     if (!gone.isEmpty()) {
       details.put("gone", String.join(", ", gone));
     }
-    all.add(new Measurement(Kind.STANDBY_GONE, "", gone.size(), List.of(), details));
+    all.add(new Measurement(RuleKind.STANDBY_GONE, "", gone.size(), List.of(), details));
     return all;
   }
 
@@ -110,7 +105,7 @@ public final class Measurements {
       details.put("relation", q.relation());
     }
     details.put("queueDepth", Integer.toString(q.depth()));
-    details.put("queueCostSeconds", String.format(java.util.Locale.ROOT, "%.1f", q.costSeconds()));
+    details.put("queueCostSeconds", Unit.fixed(q.costSeconds(), 1));
     details.put("blockedBy", q.blockedBy().stream().map(String::valueOf).collect(Collectors.joining(",")));
     return details;
   }

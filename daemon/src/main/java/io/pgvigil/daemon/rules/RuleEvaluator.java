@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.rules;
 
+import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.config.Rules;
 import io.pgvigil.daemon.config.Threshold;
 import java.time.Clock;
@@ -29,7 +30,7 @@ public final class RuleEvaluator {
   }
 
   /** The profile is part of it: when a window opens or closes, every `for` starts over. */
-  private record Key(String source, Rules.Kind kind, String object, boolean windowOpen) {}
+  private record Key(Source source, RuleKind rule, String object, boolean windowOpen) {}
 
   private final String target;
   private final Rules rules;
@@ -43,14 +44,14 @@ public final class RuleEvaluator {
   }
 
   /** The verdicts at WARN or ABORT among {@code measurements}, the whole of {@code source}'s poll. */
-  public List<RuleVerdict> evaluate(String source, List<Measurement> measurements, boolean windowOpen) {
+  public List<RuleVerdict> evaluate(Source source, List<Measurement> measurements, boolean windowOpen) {
     Instant now = clock.instant();
     List<RuleVerdict> verdicts = new ArrayList<>();
     Set<Key> seen = new HashSet<>();
     for (Measurement m : measurements) {
-      Key key = new Key(source, m.kind(), m.object(), windowOpen);
+      Key key = new Key(source, m.rule(), m.object(), windowOpen);
       seen.add(key);
-      Threshold<Double> t = rules.threshold(m.kind(), windowOpen);
+      Threshold t = rules.threshold(m.rule(), windowOpen);
       Breach breach = breaches.computeIfAbsent(key, k -> new Breach());
       breach.warnSince = since(breach.warnSince, t.warn(), m.value(), now);
       breach.abortSince = since(breach.abortSince, t.abort(), m.value(), now);
@@ -63,7 +64,7 @@ public final class RuleEvaluator {
         breaches.remove(key);
       }
     }
-    breaches.keySet().removeIf(k -> k.source().equals(source) && !seen.contains(k));
+    breaches.keySet().removeIf(k -> k.source() == source && !seen.contains(k));
     return verdicts;
   }
 
@@ -80,8 +81,7 @@ public final class RuleEvaluator {
 
   private RuleVerdict verdict(Measurement m, RuleVerdict.Level level, double threshold, Instant since,
       boolean windowOpen) {
-    return new RuleVerdict(target, m.kind().yaml(), m.object(), level, m.value(),
-        RuleVerdict.Unit.valueOf(m.kind().unit().name()), threshold, since, windowOpen, m.census(),
-        m.details());
+    return new RuleVerdict(target, m.rule(), m.object(), level, m.value(), threshold, since, windowOpen,
+        m.census(), m.details());
   }
 }

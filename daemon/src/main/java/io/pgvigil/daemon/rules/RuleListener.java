@@ -9,14 +9,9 @@ import java.util.List;
 @FunctionalInterface
 public interface RuleListener {
 
-  /** Nobody listening. */
-  RuleListener NONE = (target, source, verdicts) -> { };
-
   /**
-   * @param source   what was polled: {@code locks} or {@code replication}; verdicts of one source
-   *                 replace that source's previous ones
    * @param verdicts every rule and object of the source at WARN or ABORT now; one that was listed
    *                 before and is missing now has returned to normal (resolved)
    */
-  void evaluated(String target, String source, List<RuleVerdict> verdicts);
+  void evaluated(String target, Source source, List<RuleVerdict> verdicts);
 }

@@ -1,9 +1,9 @@
 package io.pgvigil.daemon.rules;
 
 import io.pgvigil.alerts.Blocker;
+import io.pgvigil.daemon.config.RuleKind;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -12,64 +12,37 @@ import java.util.Objects;
  * behind pid 4242, the lag of replica-1. Only verdicts at {@link Level#WARN} or {@link Level#ABORT}
  * are handed on; an object that is no longer listed is back to normal.
  *
- * @param rule      a rule name from {@code Rules} ({@code lockQueue}, {@code replicationLag}, ...)
  * @param object    what the rule is about, stable while the condition lasts ({@code pid 4242},
  *                  {@code replica-1}); empty for target-wide rules
- * @param value     the measured value, in {@code unit}
- * @param threshold the threshold of {@code level} that was crossed, in {@code unit}
+ * @param value     the measured value, in the rule's unit
+ * @param threshold the threshold of {@code level} that was crossed, in the rule's unit
  * @param since     when the value first crossed {@code level}'s threshold
  * @param inWindow  whether a migration window was open (the in-window profile applied)
  * @param census    the sessions involved (pids, roles, states, ages; statements only with
  *                  {@code alerts.queryText}), empty when none
  * @param details   further facts for people (no query text, no secrets)
  */
-public record RuleVerdict(
-    String target,
-    String rule,
-    String object,
-    Level level,
-    double value,
-    Unit unit,
-    double threshold,
-    Instant since,
-    boolean inWindow,
-    List<Blocker> census,
-    Map<String, String> details) {
+public record RuleVerdict(String target, RuleKind rule, String object, Level level, double value,
+    double threshold, Instant since, boolean inWindow, List<Blocker> census, Map<String, String> details) {
 
   public enum Level { WARN, ABORT }
-
-  public enum Unit { SECONDS, BYTES, COUNT }
 
   public RuleVerdict {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(rule, "rule");
     object = object == null ? "" : object;
     Objects.requireNonNull(level, "level");
-    Objects.requireNonNull(unit, "unit");
     Objects.requireNonNull(since, "since");
     census = census == null ? List.of() : List.copyOf(census);
     details = details == null ? Map.of() : Map.copyOf(details);
   }
 
-  /** The value as people read it: {@code 7.2s}, {@code 512 MiB}, {@code 6}. */
+  /** The value as people read it: {@code 7.2s}, {@code 512MiB}, {@code 6}. */
   public String formattedValue() {
-    return format(value, unit);
+    return rule.unit().format(value);
   }
 
   public String formattedThreshold() {
-    return format(threshold, unit);
-  }
-
-  public static String format(double amount, Unit unit) {
-    switch (unit) {
-      case SECONDS:
-        return (amount == Math.rint(amount) ? Long.toString((long) amount)
-            : String.format(Locale.ROOT, "%.1f", amount)) + "s";
-      case BYTES:
-        return io.pgvigil.daemon.config.RuleUnits.bytes(amount);
-      default:
-        return amount == Math.rint(amount) ? Long.toString((long) amount)
-            : String.format(Locale.ROOT, "%.1f", amount);
-    }
+    return rule.unit().format(threshold);
   }
 }

@@ -56,14 +56,14 @@ public final class TargetRules {
       return Future.succeededFuture();
     }
     lastLockPoll = report.serverTime();
-    return evaluate(Measurements.LOCKS, Measurements.of(report, queryText), report, vertx, client);
+    return evaluate(Source.LOCKS, Measurements.of(report, queryText), report, vertx, client);
   }
 
   public Future<Void> onReplication(ReplicationReport report, Vertx vertx, SqlClient client) {
-    return evaluate(Measurements.REPLICATION, Measurements.of(report, standbys), null, vertx, client);
+    return evaluate(Source.REPLICATION, Measurements.of(report, standbys), null, vertx, client);
   }
 
-  private Future<Void> evaluate(String source, List<Measurement> measurements, LockReport locks, Vertx vertx,
+  private Future<Void> evaluate(Source source, List<Measurement> measurements, LockReport locks, Vertx vertx,
       SqlClient client) {
     List<RuleVerdict> verdicts = evaluator.evaluate(source, measurements, windows.inWindowProfile(target));
     try {

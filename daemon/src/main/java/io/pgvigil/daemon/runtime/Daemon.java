@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import io.pgvigil.alerts.SecretValue;
 import io.pgvigil.daemon.alerting.Alerting;
+import io.pgvigil.daemon.alerting.Signal;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import org.slf4j.Logger;
@@ -64,12 +65,13 @@ public final class Daemon {
   /** Starts alert delivery first (so no verdict is missed), then the targets, then the API. */
   public Future<Daemon> start() {
     Future<Void> alerting = settings.alerting()
-        .map(a -> a.start(vertx, this::statuses, settings.windows()))
+        .map(a -> a.start(vertx, settings.windows()))
         .orElse(Future.succeededFuture());
     return alerting.compose(started -> {
       List<Future<String>> deployed = new ArrayList<>();
       for (TargetSetup setup : settings.targets()) {
-        TargetMonitor monitor = new TargetMonitor(setup, metrics.registry(), clock);
+        TargetMonitor monitor = new TargetMonitor(setup, metrics.registry(), clock, (target, up, since) ->
+            settings.alerting().ifPresent(a -> a.accept(new Signal.Reachability(target, up, since))));
         monitors.add(monitor);
         deployed.add(vertx.deployVerticle(monitor, new DeploymentOptions())
             .onSuccess(deployments::add));

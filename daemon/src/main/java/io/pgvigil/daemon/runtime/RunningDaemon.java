@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.alerting.Alerting;
-import io.pgvigil.daemon.rules.RuleListener;
+import io.pgvigil.daemon.alerting.Signal;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
@@ -42,7 +42,8 @@ public final class RunningDaemon implements AutoCloseable {
   /** Builds the daemon the config describes, starts it and waits until it listens. */
   public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
       Duration maxBackoff, Clock clock) throws Exception {
-    return start(config, storage, RuleListener.NONE, maxBackoff, clock);
+    Parts parts = build(config, storage, maxBackoff, clock);
+    return start(parts.metrics(), parts.settings(), clock);
   }
 
   /**
@@ -52,17 +53,7 @@ public final class RunningDaemon implements AutoCloseable {
   public static Optional<RunningDaemon> start(PgvigilConfig config,
       ShadowSettings.Storage storage, Duration maxBackoff, Clock clock, Future<?> stop)
       throws Exception {
-    return start(build(config, storage, RuleListener.NONE, maxBackoff, clock), clock, stop);
-  }
-
-  /**
-   * As above, telling {@code listener} every rule verdict too. With a sink configured, alert
-   * delivery listens as well: to the verdicts, the drift verdicts and the kill switch's decisions.
-   */
-  public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
-      RuleListener listener, Duration maxBackoff, Clock clock) throws Exception {
-    Parts parts = build(config, storage, listener, maxBackoff, clock);
-    return start(parts.metrics(), parts.settings(), clock);
+    return start(build(config, storage, maxBackoff, clock), clock, stop);
   }
 
   /** What a config builds before anything starts; the metrics belong to whoever starts it. */
@@ -70,33 +61,20 @@ public final class RunningDaemon implements AutoCloseable {
   }
 
   private static Parts build(PgvigilConfig config, ShadowSettings.Storage storage,
-      RuleListener listener, Duration maxBackoff, Clock clock) {
+      Duration maxBackoff, Clock clock) {
     Metrics metrics = new Metrics();
     WindowRegistry windows = new WindowRegistry(clock);
     AbortLog aborts = new AbortLog(metrics.registry());
-    Optional<Alerting> alerting = Alerting.from(config.alerts(),
+    Alerting alerting = new Alerting(config.alerts(),
         config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
         metrics.registry(), clock);
-    alerting.ifPresent(a -> aborts.onDecision(a::decided));
-    RuleListener listeners = alerting.map(a -> both(a.rules(), listener)).orElse(listener);
-    List<TargetSetup> targets = TargetSetups.from(config, storage, windows, aborts, listeners,
+    aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
+    List<TargetSetup> targets = TargetSetups.from(config, storage, windows, aborts, alerting::accept,
         metrics.registry(), maxBackoff, clock);
-    alerting.ifPresent(a -> targets.forEach(t -> t.drift().ifPresent(d -> d.onUpdate(a::drift))));
     Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
         config.server().listenPort(), config.server().apiToken(), config.server().readToken(),
-        targets, windows, aborts,
-        alerting);
+        targets, windows, aborts, Optional.of(alerting));
     return new Parts(metrics, settings);
-  }
-
-  private static RuleListener both(RuleListener first, RuleListener second) {
-    if (second == RuleListener.NONE) {
-      return first;
-    }
-    return (target, source, verdicts) -> {
-      first.evaluated(target, source, verdicts);
-      second.evaluated(target, source, verdicts);
-    };
   }
 
   /**

@@ -54,6 +54,7 @@ public final class TargetMonitor extends VerticleBase {
   private final MeterRegistry registry;
   private final Clock clock;
   private final ServerProbe probe = new ServerProbe();
+  private final Reachability reachability;
 
   private final Map<String, CheckLoop> loops = new LinkedHashMap<>();
   private CheckLoop heartbeat;
@@ -68,8 +69,14 @@ public final class TargetMonitor extends VerticleBase {
   /** How often the dead-man switch looks at the time since the last lock poll. */
   private static final Duration TICK = Duration.ofMillis(250);
 
-  public TargetMonitor(TargetSetup setup, MeterRegistry registry, Clock clock) {
+  /** Told of the first heartbeat's outcome, then of every change between up and down; must not block. */
+  public interface Reachability {
+    void changed(String target, boolean up, Instant since);
+  }
+
+  public TargetMonitor(TargetSetup setup, MeterRegistry registry, Clock clock, Reachability reachability) {
     this.setup = setup;
+    this.reachability = reachability;
     this.spec = setup.spec();
     this.checks = setup.checks();
     this.registry = registry;
@@ -216,6 +223,7 @@ public final class TargetMonitor extends VerticleBase {
                 : "retrying at least every " + Reconnect.AWAY_RETRY.toSeconds()
                     + " s until it is back");
       }
+      reachability.changed(spec.name(), nowUp, since);
     }
     up = nowUp;
   }

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pgvigil.daemon.alerting.Signal;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.DriftState;
@@ -13,12 +14,12 @@ import io.pgvigil.daemon.locks.LockWatchCheck;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.killswitch.KillSwitch;
 import io.pgvigil.daemon.rules.RuleEvaluator;
-import io.pgvigil.daemon.rules.RuleListener;
 import io.pgvigil.daemon.rules.TargetRules;
 import io.pgvigil.daemon.windows.MigrationWatchCheck;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.pgvigil.daemon.metrics.MeterNames;
 import io.micrometer.core.instrument.Gauge;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import io.pgvigil.daemon.replication.ReplicationCheck;
 import io.pgvigil.daemon.replication.ReplicationState;
@@ -35,15 +36,15 @@ public final class TargetSetups {
   private TargetSetups() {}
 
   public static List<TargetSetup> from(PgvigilConfig config, ShadowSettings.Storage storage,
-      WindowRegistry windows, AbortLog aborts, RuleListener listener, MeterRegistry registry,
+      WindowRegistry windows, AbortLog aborts, Consumer<Signal> signals, MeterRegistry registry,
       Duration maxBackoff, Clock clock) {
     return config.targets().stream()
-        .map(t -> from(t, config, storage, windows, aborts, listener, registry, maxBackoff, clock))
+        .map(t -> from(t, config, storage, windows, aborts, signals, registry, maxBackoff, clock))
         .toList();
   }
 
   static TargetSetup from(TargetConfig target, PgvigilConfig config, ShadowSettings.Storage storage,
-      WindowRegistry windows, AbortLog aborts, RuleListener listener, MeterRegistry registry,
+      WindowRegistry windows, AbortLog aborts, Consumer<Signal> signals, MeterRegistry registry,
       Duration maxBackoff, Clock clock) {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
         .description("1 while a migration window is open on the target")
@@ -58,7 +59,8 @@ public final class TargetSetups {
     Duration queryTimeout = spec.queryTimeout().plus(spec.connectTimeout());
     KillSwitch killSwitch = new KillSwitch(target.name(), config.killSwitch(), windows, aborts, clock);
     TargetRules rules = new TargetRules(target.name(),
-        new RuleEvaluator(target.name(), config.rules(), clock), killSwitch, windows, listener,
+        new RuleEvaluator(target.name(), config.rules(), clock), killSwitch, windows,
+        (name, source, verdicts) -> signals.accept(new Signal.Verdicts(name, source, verdicts)),
         config.alerts().queryText(),
         target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(java.util.stream.Collectors.toSet()));
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
@@ -71,7 +73,10 @@ public final class TargetSetups {
     Optional<DriftState> drift = Optional.empty();
     if (target.migrations().isPresent()) {
       DriftState state = new DriftState(target.name(), registry);
-      checks.add(DriftCheck.of(target, storage, state::last, state::update, clock));
+      checks.add(DriftCheck.of(target, storage, state::last, report -> {
+        state.update(report);
+        signals.accept(new Signal.Drift(report));
+      }, clock));
       drift = Optional.of(state);
     }
     return new TargetSetup(spec, checks, drift, locks, replication, Optional.of(killSwitch));

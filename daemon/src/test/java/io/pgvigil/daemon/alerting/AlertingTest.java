@@ -13,14 +13,15 @@ import io.pgvigil.checks.schema.ObjectKind;
 import io.pgvigil.checks.schema.ObjectRef;
 import io.pgvigil.checks.schema.SchemaFinding;
 import io.pgvigil.daemon.config.ConfigLoader;
+import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.drift.DriftReport;
 import io.pgvigil.daemon.drift.StructuralReport;
 import io.pgvigil.daemon.killswitch.AbortDecision;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.rules.Source;
 import io.pgvigil.daemon.runtime.Http;
-import io.pgvigil.daemon.runtime.TargetStatus;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Vertx;
@@ -32,7 +33,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the daemon's conditions become on the wire, with real Slack and PagerDuty stand-ins on
- * 127.0.0.1: rule verdicts (fed directly, as the rule evaluator calls its listener), drift
- * verdicts, kill-switch decisions and targets that are down.
+ * 127.0.0.1: every kind of {@link Signal} fed directly, as the daemon's composition root passes
+ * them on: rule verdicts, drift verdicts, kill-switch decisions, targets going down and up.
  */
 class AlertingTest {
 
@@ -52,7 +52,6 @@ class AlertingTest {
   private final Vertx vertx = Vertx.vertx();
   private final Metrics metrics = new Metrics();
   private final WindowRegistry windows = new WindowRegistry(Clock.systemUTC());
-  private final List<TargetStatus> statuses = new CopyOnWriteArrayList<>();
   private Receiver slack;
   private Receiver pagerduty;
   private Alerting alerting;
@@ -84,14 +83,14 @@ class AlertingTest {
         %s
         """.formatted(slack.url(), pagerduty.url(), extra), dir);
     alerting = new Alerting(config.alerts(), List.of("app"), dir.resolve("spool"), metrics.registry(),
-        Clock.systemUTC(), Duration.ofSeconds(30));
-    alerting.start(vertx, () -> statuses, windows).toCompletionStage().toCompletableFuture()
+        Clock.systemUTC());
+    alerting.start(vertx, windows).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
   }
 
-  private static RuleVerdict verdict(String rule, String object, RuleVerdict.Level level, double value,
+  private static RuleVerdict verdict(RuleKind rule, String object, RuleVerdict.Level level, double value,
       double threshold) {
-    return new RuleVerdict("app", rule, object, level, value, RuleVerdict.Unit.COUNT, threshold,
+    return new RuleVerdict("app", rule, object, level, value, threshold,
         Instant.parse("2026-01-01T10:00:00Z"), true,
         List.of(new Blocker(4242, "app_rw", "idle in transaction", 185, "UPDATE accounts SET x = 1")),
         Map.of("lockMode", "AccessExclusiveLock"));
@@ -100,8 +99,8 @@ class AlertingTest {
   @Test
   void aWarnGoesToSlackAnAbortPagesAndBothResolveWhenTheirSourceNoLongerListsThem() throws Exception {
     start("");
-    alerting.rules().evaluated("app", "locks",
-        List.of(verdict("lockQueue", "pid 4243", RuleVerdict.Level.WARN, 6, 5)));
+    alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of(
+        verdict(RuleKind.LOCK_QUEUE, "pid 4243", RuleVerdict.Level.WARN, 6, 5))));
     await().until(() -> slack.accepted().size() == 1);
     JsonObject firing = slack.accepted().get(0).json();
     assertThat(firing.getString("text")).isEqualTo("Firing: lockQueue on app");
@@ -109,8 +108,8 @@ class AlertingTest {
         .doesNotContain("UPDATE accounts");
     assertThat(pagerduty.requests()).as("a warning does not page").isEmpty();
 
-    alerting.rules().evaluated("app", "locks",
-        List.of(verdict("lockQueue", "pid 4243", RuleVerdict.Level.ABORT, 21, 20)));
+    alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of(
+        verdict(RuleKind.LOCK_QUEUE, "pid 4243", RuleVerdict.Level.ABORT, 21, 20))));
     await().until(() -> pagerduty.accepted().size() == 1);
     JsonObject trigger = pagerduty.accepted().get(0).json();
     assertThat(trigger.getString("event_action")).isEqualTo("trigger");
@@ -120,11 +119,11 @@ class AlertingTest {
         .getJsonObject(0).getInteger("pid")).isEqualTo(4242);
 
     // Another source's evaluation does not touch the lock alert.
-    alerting.rules().evaluated("app", "replication", List.of());
+    alerting.accept(new Signal.Verdicts("app", Source.REPLICATION, List.of()));
     alerting.tick();
     assertThat(alerting.firing()).hasSize(1);
 
-    alerting.rules().evaluated("app", "locks", List.of());
+    alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of()));
     await().until(() -> pagerduty.accepted().size() == 2);
     JsonObject resolve = pagerduty.accepted().get(1).json();
     assertThat(resolve.getString("event_action")).isEqualTo("resolve");
@@ -148,8 +147,8 @@ class AlertingTest {
   @Test
   void queryTextReachesTheCensusOnlyWhenConfigured() throws Exception {
     start("  queryText: true");
-    alerting.rules().evaluated("app", "locks",
-        List.of(verdict("lockWait", "pid 4243", RuleVerdict.Level.WARN, 3, 2)));
+    alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of(
+        verdict(RuleKind.LOCK_WAIT, "pid 4243", RuleVerdict.Level.WARN, 3, 2))));
     await().until(() -> slack.accepted().size() == 1);
     assertThat(alerting.firing().get(0).census().get(0).query()).isEqualTo("UPDATE accounts SET x = 1");
   }
@@ -157,12 +156,13 @@ class AlertingTest {
   @Test
   void historyDriftAlertsOnEditedMigrationsNotOnPendingOnesAndResolvesWhenClean() throws Exception {
     start("");
-    alerting.drift(history(List.of(problem(HistoryProblemKind.PENDING, "V12__next.sql"))));
+    alerting.accept(new Signal.Drift(history(List.of(problem(HistoryProblemKind.PENDING, "V12__next.sql")))));
     alerting.tick();
     assertThat(alerting.firing()).as("a pending migration is a deploy to come, not drift").isEmpty();
 
-    alerting.drift(history(List.of(problem(HistoryProblemKind.CHECKSUM_MISMATCH, "V2__products.sql"),
-        problem(HistoryProblemKind.PENDING, "V12__next.sql"))));
+    alerting.accept(new Signal.Drift(history(List.of(
+        problem(HistoryProblemKind.CHECKSUM_MISMATCH, "V2__products.sql"),
+        problem(HistoryProblemKind.PENDING, "V12__next.sql")))));
     await().until(() -> slack.accepted().size() == 1);
     assertThat(alerting.firing()).singleElement().satisfies(a -> {
       assertThat(a.key()).isEqualTo("app/historyDrift/");
@@ -170,11 +170,12 @@ class AlertingTest {
       assertThat(a.details()).containsEntry("checksum-mismatch", "V2__products.sql");
     });
 
-    alerting.drift(DriftReport.failed("app", Instant.now(), Optional.empty(), "connection refused"));
+    alerting.accept(new Signal.Drift(
+        DriftReport.failed("app", Instant.now(), Optional.empty(), "connection refused")));
     alerting.tick();
     assertThat(alerting.firing()).as("a failed check is no verdict").hasSize(1);
 
-    alerting.drift(history(List.of()));
+    alerting.accept(new Signal.Drift(history(List.of())));
     await().until(() -> slack.accepted().size() == 2);
     assertThat(slack.accepted().get(1).json().getString("text")).isEqualTo("Resolved: historyDrift on app");
   }
@@ -182,22 +183,24 @@ class AlertingTest {
   @Test
   void schemaDriftIgnoresCosmeticFindingsAndStaleVerdicts() throws Exception {
     start("");
-    alerting.drift(structure(List.of(finding(io.pgvigil.checks.schema.Severity.COSMETIC, ObjectKind.COMMENT,
-        "table public.orders")), false));
+    alerting.accept(new Signal.Drift(structure(List.of(finding(
+        io.pgvigil.checks.schema.Severity.COSMETIC, ObjectKind.COMMENT,
+        "table public.orders")), false)));
     alerting.tick();
     assertThat(alerting.firing()).isEmpty();
 
-    alerting.drift(structure(List.of(finding(io.pgvigil.checks.schema.Severity.PERFORMANCE, ObjectKind.INDEX,
-        "public.orders_status_idx")), false));
+    alerting.accept(new Signal.Drift(structure(List.of(finding(
+        io.pgvigil.checks.schema.Severity.PERFORMANCE, ObjectKind.INDEX,
+        "public.orders_status_idx")), false)));
     await().until(() -> slack.accepted().size() == 1);
     assertThat(alerting.firing()).singleElement().satisfies(a -> {
       assertThat(a.key()).isEqualTo("app/schemaDrift/");
       assertThat(a.summary()).contains("unexpected index public.orders_status_idx");
     });
-    alerting.drift(structure(List.of(), true));
+    alerting.accept(new Signal.Drift(structure(List.of(), true)));
     alerting.tick();
     assertThat(alerting.firing()).as("a verdict kept while a migration runs changes nothing").hasSize(1);
-    alerting.drift(structure(List.of(), false));
+    alerting.accept(new Signal.Drift(structure(List.of(), false)));
     alerting.tick();
     assertThat(alerting.firing()).isEmpty();
   }
@@ -206,16 +209,16 @@ class AlertingTest {
   void aKillSwitchDecisionPagesUntilItsWindowCloses() throws Exception {
     start("");
     MigrationWindow window = windows.open("app", Duration.ofMinutes(30), "deploy 42", "in-window");
-    alerting.decided(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20, window.id(), "cancel",
-        4243, null, "cancelled", "cancelled the migration's statement", null));
+    alerting.accept(new Signal.KillSwitch(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20,
+        window.id(), "cancel", 4243, null, "cancelled", "cancelled the migration's statement", null)));
     await().until(() -> pagerduty.accepted().size() == 1);
     JsonObject trigger = pagerduty.accepted().get(0).json();
     assertThat(trigger.getString("dedup_key")).isEqualTo("app/killSwitch/window " + window.id() + " cancel");
     assertThat(trigger.getJsonObject("payload").getString("summary"))
         .isEqualTo("killSwitch on app: cancel cancelled after lockQueue 21 reached abort 20");
 
-    alerting.decided(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20, window.id(), "hook",
-        null, null, "ok", "exec /hooks/abort.sh: job 42 failed, token=abc123", null));
+    alerting.accept(new Signal.KillSwitch(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20,
+        window.id(), "hook", null, null, "ok", "exec /hooks/abort.sh: job 42 failed, token=abc123", null)));
     await().until(() -> pagerduty.accepted().size() == 2);
     assertThat(pagerduty.accepted().get(1).json().getString("dedup_key"))
         .isEqualTo("app/killSwitch/window " + window.id() + " hook");
@@ -234,18 +237,15 @@ class AlertingTest {
   void aTargetDownLongerThanTheGracePagesAndResolvesWhenItAnswers() throws Exception {
     start("");
     Instant now = Instant.now();
-    statuses.add(new TargetStatus("app", "postgresql://pgvigil@db/app", false, true, now.minusSeconds(5),
-        null, List.of()));
+    alerting.accept(new Signal.Reachability("app", false, now.minusSeconds(5)));
     alerting.tick();
     assertThat(alerting.firing()).as("one failed heartbeat pages nobody").isEmpty();
 
-    statuses.set(0, new TargetStatus("app", "postgresql://pgvigil@db/app", false, true,
-        now.minusSeconds(31), null, List.of()));
+    alerting.accept(new Signal.Reachability("app", false, now.minusSeconds(31)));
     await().until(() -> pagerduty.accepted().size() == 1);
     assertThat(pagerduty.accepted().get(0).json().getString("dedup_key")).isEqualTo("app/targetDown/");
 
-    statuses.set(0, new TargetStatus("app", "postgresql://pgvigil@db/app", true, true, Instant.now(),
-        null, List.of()));
+    alerting.accept(new Signal.Reachability("app", true, Instant.now()));
     await().until(() -> pagerduty.accepted().size() == 2);
     assertThat(pagerduty.accepted().get(1).json().getString("event_action")).isEqualTo("resolve");
   }
@@ -253,10 +253,10 @@ class AlertingTest {
   @Test
   void withResolveOffNothingIsSentWhenAnAlertClears() throws Exception {
     start("  resolve: false");
-    alerting.rules().evaluated("app", "locks",
-        List.of(verdict("lockQueue", "pid 4243", RuleVerdict.Level.ABORT, 21, 20)));
+    alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of(
+        verdict(RuleKind.LOCK_QUEUE, "pid 4243", RuleVerdict.Level.ABORT, 21, 20))));
     await().until(() -> pagerduty.accepted().size() == 1 && slack.accepted().size() == 1);
-    alerting.rules().evaluated("app", "locks", List.of());
+    alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of()));
     alerting.tick();
     assertThat(alerting.firing()).isEmpty();
     await().during(Duration.ofSeconds(1)).until(() -> pagerduty.requests().size() == 1

@@ -165,15 +165,15 @@ class ConfigLoaderTest {
         assertThat(billing.shadow().mode()).isEqualTo(ShadowConfig.Mode.URL);
         assertThat(billing.shadow().url().flatMap(DatabaseUrl::password)).contains(SecretValue.of("shadow-pw"));
         assertThat(billing.watch().statementTimeout()).isEqualTo(Duration.ofMillis(1500));
-        assertThat(config.rules().inWindow(Rules.Kind.LOCK_WAIT))
-                .isEqualTo(new Threshold<>(Optional.empty(), Optional.of(10.0), Duration.ZERO));
-        assertThat(config.rules().inWindow(Rules.Kind.LOCK_QUEUE))
-                .isEqualTo(new Threshold<>(Optional.of(3.0), Optional.empty(), Duration.ofSeconds(2)));
-        assertThat(config.rules().inWindow(Rules.Kind.REPLICATION_LAG))
-                .isEqualTo(Rules.Kind.REPLICATION_LAG.defaults());
+        assertThat(config.rules().threshold(RuleKind.LOCK_WAIT, true))
+                .isEqualTo(new Threshold(Optional.empty(), Optional.of(10.0), Duration.ZERO));
+        assertThat(config.rules().threshold(RuleKind.LOCK_QUEUE, true))
+                .isEqualTo(new Threshold(Optional.of(3.0), Optional.empty(), Duration.ofSeconds(2)));
+        assertThat(config.rules().threshold(RuleKind.REPLICATION_LAG, true))
+                .isEqualTo(RuleKind.REPLICATION_LAG.defaults());
         // Outside windows: the abort-only rule warns at its abort level and never aborts.
-        assertThat(config.rules().threshold(Rules.Kind.LOCK_WAIT, false))
-                .isEqualTo(new Threshold<>(Optional.of(10.0), Optional.empty(), Duration.ZERO));
+        assertThat(config.rules().threshold(RuleKind.LOCK_WAIT, false))
+                .isEqualTo(new Threshold(Optional.of(10.0), Optional.empty(), Duration.ZERO));
         assertThat(config.killSwitch().mode()).isEqualTo(KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS);
         assertThat(config.killSwitch().hooks())
                 .containsExactly(new KillSwitchConfig.WebhookHook(SecretValue.of("https://ci.example/hook?token=abc")));

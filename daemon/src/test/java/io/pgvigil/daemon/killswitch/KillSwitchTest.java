@@ -6,7 +6,9 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.daemon.config.KillSwitchConfig;
+import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.rules.Source;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -39,12 +41,12 @@ class KillSwitchTest {
   }
 
   private static RuleVerdict abort(double value) {
-    return new RuleVerdict("app", "lockQueue", "", RuleVerdict.Level.ABORT, value, RuleVerdict.Unit.COUNT, 2,
+    return new RuleVerdict("app", RuleKind.LOCK_QUEUE, "", RuleVerdict.Level.ABORT, value, 2,
         Instant.now(), true, List.of(), Map.of());
   }
 
   private void poll(RuleVerdict... verdicts) throws Exception {
-    killSwitch.evaluated("locks", List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -88,8 +90,8 @@ class KillSwitchTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     LockReport rowLocks = new LockScene().idle(1, 60)
         .waitsForRow(2, "transactionid", 30, 1).waitsForRow(3, "tuple", 20, 2).report();
-    killSwitch.evaluated("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
   }
 
@@ -99,8 +101,8 @@ class KillSwitchTest {
     LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2)
         .idle(10, 90).waitsForRow(11, "transactionid", 80, 10).report();
-    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid, AbortDecision::result)
         .containsExactlyInAnyOrder(tuple("cancel", 2, "dry-run"),
             tuple("hook", null, "dry-run"));
@@ -115,12 +117,12 @@ class KillSwitchTest {
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
     LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
 
-    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
         tuple("cancel", 2), tuple("hook", null));
   }
@@ -134,8 +136,8 @@ class KillSwitchTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
-    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactlyInAnyOrder(
         tuple("cancel", 42), tuple("hook", 42),
         tuple("hook", null));
@@ -148,13 +150,13 @@ class KillSwitchTest {
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
     LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     // A second window of the same deploy: its abort cancels the stall, which the first window awaited too.
     windows.open("app", Duration.ofMinutes(30), "deploy 42, retried", WindowRegistry.IN_WINDOW);
-    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
         tuple("hook", null), tuple("cancel", 2),
         tuple("hook", null));
@@ -165,12 +167,11 @@ class KillSwitchTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
-    RuleVerdict lag = new RuleVerdict("app", "replicationLag", "replica-1", RuleVerdict.Level.ABORT, 90,
-        RuleVerdict.Unit.SECONDS, 60, Instant.now(), true, List.of(), Map.of());
+    RuleVerdict lag = new RuleVerdict("app", RuleKind.REPLICATION_LAG, "replica-1", RuleVerdict.Level.ABORT, 90, 60, Instant.now(), true, List.of(), Map.of());
     // The stall a lock poll saw is not the replication poll's to cancel.
-    killSwitch.evaluated("locks", List.of(), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("replication", List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated("replication", List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.LOCKS, List.of(), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.REPLICATION, List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated(Source.REPLICATION, List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
   }
 
@@ -195,7 +196,7 @@ class KillSwitchTest {
       assertThat(d.result()).isEqualTo("dry-run");
     });
     // A fresh lock poll resets the switch's clock.
-    deadMan.evaluated("locks", List.of(), new LockScene().report(), vertx, null).await(10, TimeUnit.SECONDS);
+    deadMan.evaluated(Source.LOCKS, List.of(), new LockScene().report(), vertx, null).await(10, TimeUnit.SECONDS);
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).hasSize(1);
   }

@@ -8,7 +8,7 @@ import io.pgvigil.checks.locks.LockSummary;
 import io.pgvigil.checks.locks.RootBlocker;
 import io.pgvigil.checks.replication.ReplicaLag;
 import io.pgvigil.checks.replication.ReplicationReport;
-import io.pgvigil.daemon.config.Rules;
+import io.pgvigil.daemon.config.RuleKind;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class MeasurementsTest {
 
   @Test
   void theCensusCarriesNoStatementUnlessQueryTextIsConfigured() {
-    Measurement without = lockQueue(Measurements.of(STALL));
+    Measurement without = lockQueue(Measurements.of(STALL, false));
     Measurement with = lockQueue(Measurements.of(STALL, true));
 
     assertThat(without.census()).singleElement().satisfies(b -> {
@@ -40,7 +40,7 @@ class MeasurementsTest {
         List.of(gone("replica-1"), gone("pg_basebackup")), List.of(), List.of(), List.of());
 
     Measurement standbyGone = Measurements.of(report, java.util.Set.of("replica-1")).stream()
-        .filter(m -> m.kind() == Rules.Kind.STANDBY_GONE).findFirst().orElseThrow();
+        .filter(m -> m.rule() == RuleKind.STANDBY_GONE).findFirst().orElseThrow();
 
     assertThat(standbyGone.value()).isEqualTo(1.0);
     assertThat(standbyGone.details()).containsEntry("gone", "replica-1");
@@ -56,7 +56,7 @@ class MeasurementsTest {
         List.of(), List.of(), List.of());
 
     assertThat(Measurements.of(report, java.util.Set.of()))
-        .filteredOn(m -> m.kind() == Rules.Kind.REPLICATION_LAG || m.kind() == Rules.Kind.REPLICATION_LAG_BYTES)
+        .filteredOn(m -> m.rule() == RuleKind.REPLICATION_LAG || m.rule() == RuleKind.REPLICATION_LAG_BYTES)
         .extracting(Measurement::object).containsOnly("replica-1");
   }
 
@@ -70,7 +70,7 @@ class MeasurementsTest {
         List.of(), List.of(), List.of());
 
     assertThat(Measurements.of(report, java.util.Set.of("replica-1")))
-        .filteredOn(m -> m.kind() == Rules.Kind.REPLICATION_LAG).singleElement()
+        .filteredOn(m -> m.rule() == RuleKind.REPLICATION_LAG).singleElement()
         .satisfies(m -> assertThat(m.value()).isZero());
   }
 
@@ -80,6 +80,6 @@ class MeasurementsTest {
   }
 
   private static Measurement lockQueue(List<Measurement> all) {
-    return all.stream().filter(m -> m.kind() == Rules.Kind.LOCK_QUEUE).findFirst().orElseThrow();
+    return all.stream().filter(m -> m.rule() == RuleKind.LOCK_QUEUE).findFirst().orElseThrow();
   }
 }

@@ -2,8 +2,8 @@ package io.pgvigil.daemon.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.config.Rules;
-import io.pgvigil.daemon.config.Rules.Kind;
 import io.pgvigil.daemon.config.Threshold;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,20 +42,21 @@ class RuleEvaluatorTest {
 
   private final ManualClock clock = new ManualClock();
 
-  private static Threshold<Double> t(Double warn, Double abort, Duration sustainedFor) {
-    return new Threshold<>(Optional.ofNullable(warn), Optional.ofNullable(abort), sustainedFor);
+  private static Threshold t(Double warn, Double abort, Duration sustainedFor) {
+    return new Threshold(Optional.ofNullable(warn), Optional.ofNullable(abort), sustainedFor);
   }
 
   @Test
   void aLevelCountsOnlyAfterItsForDuration() {
-    Rules rules = Rules.of(Map.of(Kind.REPLICATION_LAG, t(10.0, 60.0, Duration.ofSeconds(5))), Map.of());
+    Rules rules = new Rules(Map.of(RuleKind.REPLICATION_LAG, t(10.0, 60.0, Duration.ofSeconds(5))), Map.of());
     RuleEvaluator evaluator = new RuleEvaluator("app", rules, clock);
 
-    assertThat(evaluator.evaluate("replication", List.of(Measurement.of(Kind.REPLICATION_LAG, "r1", 70)), true))
+    assertThat(evaluator.evaluate(Source.REPLICATION,
+        List.of(Measurement.of(RuleKind.REPLICATION_LAG, "r1", 70)), true))
         .isEmpty();
     clock.advance(Duration.ofSeconds(5));
     List<RuleVerdict> verdicts =
-        evaluator.evaluate("replication", List.of(Measurement.of(Kind.REPLICATION_LAG, "r1", 75)), true);
+        evaluator.evaluate(Source.REPLICATION, List.of(Measurement.of(RuleKind.REPLICATION_LAG, "r1", 75)), true);
     assertThat(verdicts).singleElement().satisfies(v -> {
       assertThat(v.level()).isEqualTo(RuleVerdict.Level.ABORT);
       assertThat(v.object()).isEqualTo("r1");
@@ -65,46 +66,49 @@ class RuleEvaluatorTest {
     });
     // Back under the abort level but above warn: the warn level's clock started with the first poll.
     clock.advance(Duration.ofSeconds(1));
-    assertThat(evaluator.evaluate("replication", List.of(Measurement.of(Kind.REPLICATION_LAG, "r1", 20)), true))
+    assertThat(evaluator.evaluate(Source.REPLICATION,
+        List.of(Measurement.of(RuleKind.REPLICATION_LAG, "r1", 20)), true))
         .singleElement().extracting(RuleVerdict::level).isEqualTo(RuleVerdict.Level.WARN);
     // Under warn: nothing, and the next breach starts its `for` over.
-    evaluator.evaluate("replication", List.of(Measurement.of(Kind.REPLICATION_LAG, "r1", 1)), true);
-    assertThat(evaluator.evaluate("replication", List.of(Measurement.of(Kind.REPLICATION_LAG, "r1", 70)), true))
+    evaluator.evaluate(Source.REPLICATION, List.of(Measurement.of(RuleKind.REPLICATION_LAG, "r1", 1)), true);
+    assertThat(evaluator.evaluate(Source.REPLICATION,
+        List.of(Measurement.of(RuleKind.REPLICATION_LAG, "r1", 70)), true))
         .isEmpty();
   }
 
   @Test
   void outsideWindowsTheAbortLevelOnlyWarnsUnlessTheAlwaysProfileSaysSo() {
-    Rules rules = Rules.of(Map.of(Kind.LOCK_QUEUE, t(null, 3.0, Duration.ZERO)),
-        Map.of(Kind.REPLICATION_LAG, t(30.0, 120.0, Duration.ZERO)));
+    Rules rules = new Rules(Map.of(RuleKind.LOCK_QUEUE, t(null, 3.0, Duration.ZERO)),
+        Map.of(RuleKind.REPLICATION_LAG, t(30.0, 120.0, Duration.ZERO)));
     RuleEvaluator evaluator = new RuleEvaluator("app", rules, clock);
 
-    assertThat(evaluator.evaluate("locks", List.of(Measurement.of(Kind.LOCK_QUEUE, "", 4)), false))
+    assertThat(evaluator.evaluate(Source.LOCKS, List.of(Measurement.of(RuleKind.LOCK_QUEUE, "", 4)), false))
         .singleElement().satisfies(v -> {
           assertThat(v.level()).isEqualTo(RuleVerdict.Level.WARN);
           assertThat(v.inWindow()).isFalse();
         });
-    assertThat(evaluator.evaluate("locks", List.of(Measurement.of(Kind.LOCK_QUEUE, "", 4)), true))
+    assertThat(evaluator.evaluate(Source.LOCKS, List.of(Measurement.of(RuleKind.LOCK_QUEUE, "", 4)), true))
         .singleElement().extracting(RuleVerdict::level).isEqualTo(RuleVerdict.Level.ABORT);
-    assertThat(evaluator.evaluate("replication", List.of(Measurement.of(Kind.REPLICATION_LAG, "r1", 130)), false))
+    assertThat(evaluator.evaluate(Source.REPLICATION,
+        List.of(Measurement.of(RuleKind.REPLICATION_LAG, "r1", 130)), false))
         .singleElement().extracting(RuleVerdict::level).isEqualTo(RuleVerdict.Level.ABORT);
   }
 
   @Test
   void sourcesAreEvaluatedApartAndAMissingObjectStartsOver() {
-    Rules rules = Rules.of(Map.of(Kind.REPLICATION_LAG_BYTES, t(100.0, null, Duration.ofSeconds(2))), Map.of());
+    Rules rules = new Rules(Map.of(RuleKind.REPLICATION_LAG_BYTES, t(100.0, null, Duration.ofSeconds(2))), Map.of());
     RuleEvaluator evaluator = new RuleEvaluator("app", rules, clock);
-    evaluator.evaluate("replication", List.of(Measurement.of(Kind.REPLICATION_LAG_BYTES, "r1", 500)), false);
+    evaluator.evaluate(Source.REPLICATION, List.of(Measurement.of(RuleKind.REPLICATION_LAG_BYTES, "r1", 500)), false);
     clock.advance(Duration.ofSeconds(1));
-    evaluator.evaluate("locks", List.of(Measurement.of(Kind.LOCK_WAIT, "", 0)), false);
+    evaluator.evaluate(Source.LOCKS, List.of(Measurement.of(RuleKind.LOCK_WAIT, "", 0)), false);
     // r1 missing from one replication poll: its breach is forgotten.
-    evaluator.evaluate("replication", List.of(), false);
+    evaluator.evaluate(Source.REPLICATION, List.of(), false);
     clock.advance(Duration.ofSeconds(2));
-    assertThat(evaluator.evaluate("replication",
-        List.of(Measurement.of(Kind.REPLICATION_LAG_BYTES, "r1", 500)), false)).isEmpty();
+    assertThat(evaluator.evaluate(Source.REPLICATION,
+        List.of(Measurement.of(RuleKind.REPLICATION_LAG_BYTES, "r1", 500)), false)).isEmpty();
     clock.advance(Duration.ofSeconds(2));
-    assertThat(evaluator.evaluate("replication",
-        List.of(Measurement.of(Kind.REPLICATION_LAG_BYTES, "r1", 2048)), false))
+    assertThat(evaluator.evaluate(Source.REPLICATION,
+        List.of(Measurement.of(RuleKind.REPLICATION_LAG_BYTES, "r1", 2048)), false))
         .singleElement().extracting(RuleVerdict::formattedValue).isEqualTo("2KiB");
   }
 }

@@ -15,7 +15,6 @@ import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.killswitch.KillSwitch;
 import io.pgvigil.daemon.rules.RuleEvaluator;
-import io.pgvigil.daemon.rules.RuleListener;
 import io.pgvigil.daemon.rules.TargetRules;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.pgvigil.daemon.windows.WindowRegistry;
@@ -86,7 +85,7 @@ class LockStormIT {
     WindowRegistry windows = new WindowRegistry(clock);
     TargetRules rules = new TargetRules("app", new RuleEvaluator("app", config.rules(), clock),
         new KillSwitch("app", config.killSwitch(), windows, new AbortLog(new SimpleMeterRegistry()), clock),
-        windows, RuleListener.NONE, false, Set.of());
+        windows, (target, source, verdicts) -> { }, false, Set.of());
     LockProbe probe = new LockProbe();
     LockAnalysis analysis = LockAnalysis.defaults();
 
