@@ -11,7 +11,7 @@ import io.pgvigil.daemon.config.Rules;
 import io.pgvigil.daemon.drift.DriftReport;
 import io.pgvigil.daemon.killswitch.AbortDecision;
 import io.pgvigil.daemon.rules.RuleListener;
-import io.pgvigil.daemon.runtime.TargetStatus;
+import io.pgvigil.daemon.watch.TargetStatus;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

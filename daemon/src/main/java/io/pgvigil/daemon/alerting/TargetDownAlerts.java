@@ -2,7 +2,7 @@ package io.pgvigil.daemon.alerting;
 
 import io.pgvigil.alerts.Alert;
 import io.pgvigil.alerts.Severity;
-import io.pgvigil.daemon.runtime.TargetStatus;
+import io.pgvigil.daemon.watch.TargetStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -20,7 +20,7 @@ import io.pgvigil.daemon.killswitch.AbortDecision;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.runtime.Http;
-import io.pgvigil.daemon.runtime.TargetStatus;
+import io.pgvigil.daemon.watch.TargetStatus;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Vertx;
