@@ -65,13 +65,7 @@ public final class RunningDaemon implements AutoCloseable {
         new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
     Daemon daemon = new Daemon(vertx, metrics, settings);
     Promise<Boolean> outcome = Promise.promise();
-    daemon.start().onComplete(ar -> {
-      if (ar.succeeded()) {
-        outcome.tryComplete(true);
-      } else {
-        outcome.tryFail(ar.cause());
-      }
-    });
+    daemon.start().onSuccess(d -> outcome.tryComplete(true)).onFailure(outcome::tryFail);
     stop.onComplete(ar -> outcome.tryComplete(false));
     boolean started;
     try {
@@ -103,8 +97,9 @@ public final class RunningDaemon implements AutoCloseable {
         config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
         metrics.registry(), clock);
     alerting.ifPresent(a -> aborts.onDecision(a::decided));
-    Targets targets = new Targets(TargetSetups.from(config, storage, windows, aborts,
-        alerting.map(Alerting::rules).orElse(RuleListener.NONE), metrics.registry(), maxBackoff, clock));
+    RuleListener listener = alerting.map(Alerting::rules).orElse(RuleListener.NONE);
+    Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
+        config, storage, windows, aborts, listener, metrics.registry(), maxBackoff, clock)).toList());
     alerting.ifPresent(a -> targets.all().forEach(t -> t.drift().ifPresent(d -> d.onUpdate(a::drift))));
     return new Daemon.Settings(config.server(), targets, windows, aborts, alerting);
   }

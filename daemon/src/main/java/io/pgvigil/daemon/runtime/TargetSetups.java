@@ -34,22 +34,14 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-/** Builds every target's checks and monitor from the config: the one place that decides what runs. */
+/** Builds a target's checks and monitor from the config: the one place that decides what runs. */
 final class TargetSetups {
 
   private TargetSetups() {}
 
-  static List<Targets.Target> from(PgvigilConfig config, ShadowSettings.Storage storage,
+  static Targets.Target from(TargetConfig target, PgvigilConfig config, ShadowSettings.Storage storage,
       WindowRegistry windows, AbortLog aborts, RuleListener listener, MeterRegistry registry,
       Duration maxBackoff, Clock clock) {
-    return config.targets().stream()
-        .map(t -> from(t, config, storage, windows, aborts, listener, registry, maxBackoff, clock))
-        .toList();
-  }
-
-  private static Targets.Target from(TargetConfig target, PgvigilConfig config,
-      ShadowSettings.Storage storage, WindowRegistry windows, AbortLog aborts, RuleListener listener,
-      MeterRegistry registry, Duration maxBackoff, Clock clock) {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
         .description("1 while a migration window is open on the target")
         .tags(MeterNames.TAG_TARGET, target.name())
