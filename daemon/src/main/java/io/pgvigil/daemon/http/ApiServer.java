@@ -144,10 +144,7 @@ public final class ApiServer {
   }
 
   private void target(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    targets.statuses().stream().filter(t -> t.name().equals(name)).findFirst().ifPresentOrElse(
-        t -> json(ctx, 200, StatusJson.target(t)),
-        () -> error(ctx, 404, "no target named '" + name + "'"));
+    targetOf(targets, ctx).ifPresent(t -> json(ctx, 200, StatusJson.target(t.monitor().status())));
   }
 
   /** The target named by the {@code name} path parameter, or empty after answering 404. */
