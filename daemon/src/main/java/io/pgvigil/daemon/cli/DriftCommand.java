@@ -6,7 +6,7 @@ import io.pgvigil.daemon.drift.DriftReport;
 import io.pgvigil.daemon.drift.DriftText;
 import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.drift.ShadowSettings;
-import io.pgvigil.daemon.runtime.TargetSpecs;
+import io.pgvigil.daemon.watch.TargetSpecs;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;

@@ -3,7 +3,7 @@ package io.pgvigil.daemon.cli;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TargetSpecs;
+import io.pgvigil.daemon.watch.TargetSpecs;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;

@@ -1,6 +1,8 @@
 package io.pgvigil.daemon.config;
 
 import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.daemon.tls.PemSource;
+import io.pgvigil.daemon.tls.TlsSettings;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;

@@ -1,7 +1,9 @@
 package io.pgvigil.daemon.config;
 
 import io.pgvigil.daemon.tls.PemMaterial;
+import io.pgvigil.daemon.tls.PemSource;
 import io.pgvigil.daemon.tls.TlsContexts;
+import io.pgvigil.daemon.tls.TlsSettings;
 import io.pgvigil.daemon.tls.TlsSetupException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;

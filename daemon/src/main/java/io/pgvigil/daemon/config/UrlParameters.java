@@ -1,5 +1,7 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.daemon.tls.SslMode;
+import io.pgvigil.daemon.tls.TlsSettings;
 import java.util.List;
 import java.util.Map;
 

@@ -11,7 +11,7 @@ import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
 import io.pgvigil.daemon.config.MigrationsConfig;
 import io.pgvigil.daemon.config.TargetConfig;
-import io.pgvigil.daemon.runtime.TargetCheck;
+import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;

@@ -3,7 +3,7 @@ package io.pgvigil.daemon.drift;
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.ShadowConfig;
-import io.pgvigil.daemon.config.TlsSettings;
+import io.pgvigil.daemon.tls.TlsSettings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code GET /api/v1/alerts}: what fires now and the last resolved alerts, in the shape of the
@@ -16,17 +15,17 @@ import java.util.Optional;
  */
 final class AlertRoutes {
 
-  private final Optional<Alerting> alerting;
+  private final Alerting alerting;
 
-  AlertRoutes(Optional<Alerting> alerting) {
+  AlertRoutes(Alerting alerting) {
     this.alerting = alerting;
   }
 
   void list(RoutingContext ctx) {
     JsonObject body = new JsonObject()
-        .put("sinks", new JsonArray(alerting.map(Alerting::sinks).orElse(List.of())))
-        .put("firing", array(alerting.map(Alerting::firing).orElse(List.of())))
-        .put("resolved", array(alerting.map(Alerting::recentlyResolved).orElse(List.of())));
+        .put("sinks", new JsonArray(alerting.sinks()))
+        .put("firing", array(alerting.firing()))
+        .put("resolved", array(alerting.recentlyResolved()));
     ApiServer.json(ctx, 200, body);
   }
 

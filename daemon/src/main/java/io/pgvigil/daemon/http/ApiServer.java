@@ -2,12 +2,10 @@ package io.pgvigil.daemon.http;
 
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.alerts.SecretValue;
-import io.pgvigil.daemon.runtime.Daemon;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.pgvigil.daemon.runtime.TargetMonitor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -38,26 +36,23 @@ public final class ApiServer {
 
   private final Vertx vertx;
   private final Metrics metrics;
-  private final Daemon daemon;
+  private final Targets targets;
+  private final WindowRegistry windows;
+  private final AbortLog aborts;
+  private final Alerting alerting;
   private final BearerToken bearer;
   private final BearerToken reader;
   private HttpServer server;
 
-  private final WindowRegistry windows;
-
-  private final AbortLog aborts;
-
-  private final Optional<Alerting> alerting;
-
-  public ApiServer(Vertx vertx, Metrics metrics, Daemon daemon, Optional<SecretValue> apiToken,
+  public ApiServer(Vertx vertx, Metrics metrics, Targets targets, Optional<SecretValue> apiToken,
       Optional<SecretValue> readToken, WindowRegistry windows, AbortLog aborts,
-      Optional<Alerting> alerting) {
+      Alerting alerting) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.targets = targets;
     this.windows = windows;
     this.aborts = aborts;
     this.alerting = alerting;
-    this.vertx = vertx;
-    this.metrics = metrics;
-    this.daemon = daemon;
     this.bearer = BearerToken.mutating(apiToken);
     this.reader = BearerToken.reading(readToken, apiToken);
   }
@@ -75,12 +70,12 @@ public final class ApiServer {
     router.get("/api/v1/*").handler(reader);
     router.get("/api/v1/targets").handler(this::targets);
     router.get("/api/v1/targets/:name").handler(this::target);
-    DriftRoutes drift = new DriftRoutes(daemon);
+    DriftRoutes drift = new DriftRoutes(targets);
     router.get("/api/v1/targets/:name/drift").handler(drift::get);
     router.post("/api/v1/targets/:name/drift").handler(bearer).handler(drift::runNow);
-    router.get("/api/v1/targets/:name/locks").handler(new LockRoutes(daemon)::get);
-    router.get("/api/v1/targets/:name/replication").handler(new ReplicationRoutes(daemon)::get);
-    WindowRoutes windowRoutes = new WindowRoutes(daemon, windows);
+    router.get("/api/v1/targets/:name/locks").handler(new LockRoutes(targets)::get);
+    router.get("/api/v1/targets/:name/replication").handler(new ReplicationRoutes(targets)::get);
+    WindowRoutes windowRoutes = new WindowRoutes(targets, windows);
     router.get("/api/v1/windows").handler(windowRoutes::list);
     // Vert.x Web wants the body handler first on a route.
     router.post("/api/v1/windows").handler(BodyHandler.create().setBodyLimit(16 * 1024))
@@ -123,9 +118,9 @@ public final class ApiServer {
   }
 
   private void readyz(RoutingContext ctx) {
-    boolean isReady = daemon.ready();
+    boolean isReady = targets.ready();
     JsonArray waiting = new JsonArray();
-    daemon.statuses().stream().filter(t -> !t.polled()).forEach(t -> waiting.add(t.name()));
+    targets.statuses().stream().filter(t -> !t.polled()).forEach(t -> waiting.add(t.name()));
     json(ctx, isReady ? 200 : 503, new JsonObject()
         .put("status", isReady ? "ready" : "starting")
         .put("waitingFor", waiting));
@@ -144,25 +139,22 @@ public final class ApiServer {
 
   private void targets(RoutingContext ctx) {
     JsonArray list = new JsonArray();
-    daemon.statuses().forEach(t -> list.add(StatusJson.target(t)));
+    targets.statuses().forEach(t -> list.add(StatusJson.target(t)));
     json(ctx, 200, new JsonObject().put("targets", list));
   }
 
   private void target(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    daemon.statuses().stream().filter(t -> t.name().equals(name)).findFirst().ifPresentOrElse(
-        t -> json(ctx, 200, StatusJson.target(t)),
-        () -> error(ctx, 404, "no target named '" + name + "'"));
+    targetOf(targets, ctx).ifPresent(t -> json(ctx, 200, StatusJson.target(t.monitor().status())));
   }
 
   /** The target named by the {@code name} path parameter, or empty after answering 404. */
-  static Optional<TargetMonitor> monitorOf(Daemon daemon, RoutingContext ctx) {
+  static Optional<Targets.Target> targetOf(Targets targets, RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    Optional<TargetMonitor> monitor = daemon.monitor(name);
-    if (monitor.isEmpty()) {
+    Optional<Targets.Target> target = targets.find(name);
+    if (target.isEmpty()) {
       error(ctx, 404, "no target named '" + name + "'");
     }
-    return monitor;
+    return target;
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -3,8 +3,6 @@ package io.pgvigil.daemon.http;
 import io.pgvigil.daemon.drift.DriftJson;
 import io.pgvigil.daemon.drift.DriftState;
 import io.pgvigil.daemon.drift.DriftCheck;
-import io.pgvigil.daemon.runtime.Daemon;
-import io.pgvigil.daemon.runtime.TargetMonitor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
@@ -12,10 +10,10 @@ import java.util.Optional;
 /** {@code GET} and {@code POST /api/v1/targets/{name}/drift}: the last verdict, or one run now. */
 final class DriftRoutes {
 
-  private final Daemon daemon;
+  private final Targets targets;
 
-  DriftRoutes(Daemon daemon) {
-    this.daemon = daemon;
+  DriftRoutes(Targets targets) {
+    this.targets = targets;
   }
 
   void get(RoutingContext ctx) {
@@ -32,9 +30,8 @@ final class DriftRoutes {
     if (drift.isEmpty()) {
       return;
     }
-    TargetMonitor monitor = daemon.monitor(name).orElseThrow();
     // A failed run still leaves its verdict (an error report) in the state: answer with it.
-    monitor.runNow(DriftCheck.NAME).onComplete(ar -> {
+    targets.find(name).orElseThrow().monitor().runNow(DriftCheck.NAME).onComplete(ar -> {
       if (drift.get().last().isPresent() && (ar.succeeded() || !isTargetDown(ar.cause()))) {
         ApiServer.json(ctx, 200, DriftJson.report(drift.get().last().get()));
       } else {
@@ -49,12 +46,12 @@ final class DriftRoutes {
 
   /** The target's drift state, or empty after answering 404. */
   private Optional<DriftState> driftOf(RoutingContext ctx) {
-    Optional<TargetMonitor> monitor = ApiServer.monitorOf(daemon, ctx);
-    if (monitor.isEmpty()) {
+    Optional<Targets.Target> target = ApiServer.targetOf(targets, ctx);
+    if (target.isEmpty()) {
       return Optional.empty();
     }
-    String name = monitor.get().name();
-    Optional<DriftState> drift = monitor.get().setup().drift();
+    String name = target.get().name();
+    Optional<DriftState> drift = target.get().drift();
     if (drift.isEmpty()) {
       ApiServer.error(ctx, 404, "target '" + name + "' has no migrations configured "
           + "(targets[].migrations), so there is no drift to check");

@@ -1,8 +1,6 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.daemon.locks.LockState;
-import io.pgvigil.daemon.runtime.Daemon;
-import io.pgvigil.daemon.runtime.TargetMonitor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
@@ -16,19 +14,19 @@ import java.util.Optional;
  */
 final class LockRoutes {
 
-  private final Daemon daemon;
+  private final Targets targets;
 
-  LockRoutes(Daemon daemon) {
-    this.daemon = daemon;
+  LockRoutes(Targets targets) {
+    this.targets = targets;
   }
 
   void get(RoutingContext ctx) {
-    Optional<TargetMonitor> monitor = ApiServer.monitorOf(daemon, ctx);
-    if (monitor.isEmpty()) {
+    Optional<Targets.Target> target = ApiServer.targetOf(targets, ctx);
+    if (target.isEmpty()) {
       return;
     }
-    String name = monitor.get().name();
-    LockState locks = monitor.get().setup().locks();
+    String name = target.get().name();
+    LockState locks = target.get().locks();
     JsonObject body = new JsonObject().put("target", name);
     if (locks.last().isEmpty()) {
       body.put("status", "not-polled-yet");

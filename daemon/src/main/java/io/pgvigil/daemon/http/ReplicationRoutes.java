@@ -4,8 +4,6 @@ import io.pgvigil.checks.replication.ReplicationFinding;
 import io.pgvigil.checks.replication.ReplicationReport;
 import io.pgvigil.daemon.replication.ReplicaConnections;
 import io.pgvigil.daemon.replication.ReplicationState;
-import io.pgvigil.daemon.runtime.Daemon;
-import io.pgvigil.daemon.runtime.TargetMonitor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -22,19 +20,19 @@ import java.util.Optional;
  */
 final class ReplicationRoutes {
 
-  private final Daemon daemon;
+  private final Targets targets;
 
-  ReplicationRoutes(Daemon daemon) {
-    this.daemon = daemon;
+  ReplicationRoutes(Targets targets) {
+    this.targets = targets;
   }
 
   void get(RoutingContext ctx) {
-    Optional<TargetMonitor> monitor = ApiServer.monitorOf(daemon, ctx);
-    if (monitor.isEmpty()) {
+    Optional<Targets.Target> target = ApiServer.targetOf(targets, ctx);
+    if (target.isEmpty()) {
       return;
     }
-    String name = monitor.get().name();
-    ReplicationState state = monitor.get().setup().replication();
+    String name = target.get().name();
+    ReplicationState state = target.get().replication();
     JsonObject body = new JsonObject().put("target", name);
     Optional<ReplicationReport> last = state.last();
     if (last.isEmpty()) {

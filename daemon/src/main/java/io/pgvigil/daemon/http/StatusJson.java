@@ -1,8 +1,8 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.checks.server.ServerInfo;
-import io.pgvigil.daemon.runtime.CheckStatus;
-import io.pgvigil.daemon.runtime.TargetStatus;
+import io.pgvigil.daemon.watch.CheckStatus;
+import io.pgvigil.daemon.watch.TargetStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

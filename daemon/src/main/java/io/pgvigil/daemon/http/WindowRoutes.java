@@ -1,7 +1,6 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.daemon.config.Durations;
-import io.pgvigil.daemon.runtime.Daemon;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.json.DecodeException;
@@ -26,11 +25,11 @@ final class WindowRoutes {
   private static final Map<String, String> EXAMPLES = Map.of("target", "\"app\"", "ttl", "\"30m\"",
       "label", "\"deploy 42\"", "profile", "\"in-window\"");
 
-  private final Daemon daemon;
+  private final Targets targets;
   private final WindowRegistry windows;
 
-  WindowRoutes(Daemon daemon, WindowRegistry windows) {
-    this.daemon = daemon;
+  WindowRoutes(Targets targets, WindowRegistry windows) {
+    this.targets = targets;
     this.windows = windows;
   }
 
@@ -80,7 +79,7 @@ final class WindowRoutes {
       return;
     }
     String target = body.getString("target");
-    if (target == null || daemon.monitor(target).isEmpty()) {
+    if (target == null || targets.find(target).isEmpty()) {
       ApiServer.error(ctx, target == null ? 400 : 404, target == null
           ? "'target' is required: the name of a configured target"
           : "no target named '" + target + "'");

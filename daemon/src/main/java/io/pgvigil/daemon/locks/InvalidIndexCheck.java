@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.locks;
 
 import io.pgvigil.checks.locks.InvalidIndexProbe;
-import io.pgvigil.daemon.runtime.TargetCheck;
+import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
 import java.time.Duration;
 

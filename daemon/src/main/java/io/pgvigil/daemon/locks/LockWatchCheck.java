@@ -3,7 +3,7 @@ package io.pgvigil.daemon.locks;
 import io.pgvigil.checks.locks.LockAnalysis;
 import io.pgvigil.checks.locks.LockProbe;
 import io.pgvigil.daemon.rules.TargetRules;
-import io.pgvigil.daemon.runtime.TargetCheck;
+import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.function.Supplier;

@@ -4,12 +4,12 @@ import io.pgvigil.checks.replication.PrimaryReplicationProbe;
 import io.pgvigil.checks.replication.ReplicaProbe;
 import io.pgvigil.checks.replication.ReplicaStatus;
 import io.pgvigil.checks.replication.ReplicationTracker;
+import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.rules.TargetRules;
-import io.pgvigil.daemon.runtime.Failures;
-import io.pgvigil.daemon.runtime.TargetCheck;
-import io.pgvigil.daemon.runtime.TargetSpecs;
 import io.pgvigil.daemon.tls.VertxTls;
+import io.pgvigil.daemon.watch.Failures;
+import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
@@ -24,7 +24,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replication, every {@code watch.interval}: the standbys and slots as the
@@ -36,7 +39,7 @@ import java.util.stream.Collectors;
  */
 public final class ReplicationCheck implements TargetCheck {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicationCheck.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicationCheck.class);
 
   public static final String NAME = "replication";
 
@@ -45,18 +48,21 @@ public final class ReplicationCheck implements TargetCheck {
   private final ReplicationState state;
   private final Clock clock;
   private final TargetRules rules;
+  private final Function<DatabaseUrl, PgConnectOptions> connect;
   private final PrimaryReplicationProbe primaryProbe = new PrimaryReplicationProbe();
   private final ReplicaProbe replicaProbe = new ReplicaProbe();
   private final ReplicationTracker tracker = new ReplicationTracker();
   private final Map<String, ReplicaPool> replicaPools = new LinkedHashMap<>();
 
+  /** @param connect how a pgvigil session connects to a replica's URL (its safety settings included) */
   public ReplicationCheck(TargetConfig target, Duration timeout, ReplicationState state, Clock clock,
-      TargetRules rules) {
-    this.rules = rules;
+      TargetRules rules, Function<DatabaseUrl, PgConnectOptions> connect) {
     this.target = target;
     this.timeout = timeout;
     this.state = state;
     this.clock = clock;
+    this.rules = rules;
+    this.connect = connect;
   }
 
   @Override
@@ -121,7 +127,7 @@ public final class ReplicationCheck implements TargetCheck {
 
   private ReplicaPool pool(Vertx vertx, TargetConfig.ReplicaConfig replica) {
     return replicaPools.computeIfAbsent(replica.name(), name -> {
-      PgConnectOptions options = TargetSpecs.connectOptions(replica.url(), target.watch().statementTimeout());
+      PgConnectOptions options = connect.apply(replica.url());
       return new ReplicaPool(PgBuilder.pool()
           .with(new PoolOptions().setMaxSize(1).setName("pgvigil-" + target.name() + "-" + name))
           .with(new NetClientOptions().setConnectTimeout((int) target.connectTimeout().toMillis()))

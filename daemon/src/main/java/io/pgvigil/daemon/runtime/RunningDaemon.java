@@ -5,8 +5,9 @@ import io.pgvigil.daemon.alerting.Signal;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
-import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.http.Targets;
 import io.pgvigil.daemon.killswitch.AbortLog;
+import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,7 +16,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -39,11 +39,13 @@ public final class RunningDaemon implements AutoCloseable {
     this.daemon = daemon;
   }
 
-  /** Builds the daemon the config describes, starts it and waits until it listens. */
+  /**
+   * Builds the daemon the config describes, starts it and waits until it listens; fails with a
+   * readable message.
+   */
   public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
       Duration maxBackoff, Clock clock) throws Exception {
-    Parts parts = build(config, storage, maxBackoff, clock);
-    return start(parts.metrics(), parts.settings(), clock);
+    return start(config, storage, maxBackoff, clock, Promise.promise().future()).orElseThrow();
   }
 
   /**
@@ -53,58 +55,17 @@ public final class RunningDaemon implements AutoCloseable {
   public static Optional<RunningDaemon> start(PgvigilConfig config,
       ShadowSettings.Storage storage, Duration maxBackoff, Clock clock, Future<?> stop)
       throws Exception {
-    return start(build(config, storage, maxBackoff, clock), clock, stop);
-  }
-
-  /** What a config builds before anything starts; the metrics belong to whoever starts it. */
-  private record Parts(Metrics metrics, Daemon.Settings settings) {
-  }
-
-  private static Parts build(PgvigilConfig config, ShadowSettings.Storage storage,
-      Duration maxBackoff, Clock clock) {
-    Metrics metrics = new Metrics();
-    WindowRegistry windows = new WindowRegistry(clock);
-    AbortLog aborts = new AbortLog(metrics.registry());
-    Alerting alerting = new Alerting(config.alerts(),
-        config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
-        metrics.registry(), clock);
-    aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
-    List<TargetSetup> targets = TargetSetups.from(config, storage, windows, aborts, alerting::accept,
-        metrics.registry(), maxBackoff, clock);
-    Daemon.Settings settings = new Daemon.Settings(config.server().listenHost(),
-        config.server().listenPort(), config.server().apiToken(), config.server().readToken(),
-        targets, windows, aborts, Optional.of(alerting));
-    return new Parts(metrics, settings);
-  }
-
-  /**
-   * Starts everything and waits until the HTTP server listens; fails with a readable message.
-   * The daemon owns {@code metrics} from here on and closes it.
-   */
-  public static RunningDaemon start(Metrics metrics, Daemon.Settings settings, Clock clock)
-      throws Exception {
-    return start(new Parts(metrics, settings), clock, Promise.promise().future()).orElseThrow();
-  }
-
-  private static Optional<RunningDaemon> start(Parts parts, Clock clock, Future<?> stop)
-      throws Exception {
-    Metrics metrics = parts.metrics();
     if (stop.isComplete()) {
-      metrics.close();
       return Optional.empty();
     }
+    Metrics metrics = new Metrics();
+    Daemon.Settings settings = settings(config, storage, metrics, maxBackoff, clock);
     // pgvigil serves no files: without this Vert.x would create a file cache in java.io.tmpdir.
     Vertx vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
         new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
-    Daemon daemon = new Daemon(vertx, metrics, parts.settings(), clock);
+    Daemon daemon = new Daemon(vertx, metrics, settings);
     Promise<Boolean> outcome = Promise.promise();
-    daemon.start().onComplete(ar -> {
-      if (ar.succeeded()) {
-        outcome.tryComplete(true);
-      } else {
-        outcome.tryFail(ar.cause());
-      }
-    });
+    daemon.start().onSuccess(d -> outcome.tryComplete(true)).onFailure(outcome::tryFail);
     stop.onComplete(ar -> outcome.tryComplete(false));
     boolean started;
     try {
@@ -122,6 +83,23 @@ public final class RunningDaemon implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(running);
+  }
+
+  /**
+   * What the config builds before anything starts. With a sink configured, alert delivery
+   * listens to the rule verdicts, the drift verdicts and the kill switch's decisions.
+   */
+  private static Daemon.Settings settings(PgvigilConfig config, ShadowSettings.Storage storage,
+      Metrics metrics, Duration maxBackoff, Clock clock) {
+    WindowRegistry windows = new WindowRegistry(clock);
+    AbortLog aborts = new AbortLog(metrics.registry());
+    Alerting alerting = new Alerting(config.alerts(),
+        config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
+        metrics.registry(), clock);
+    aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
+    Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
+        config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock)).toList());
+    return new Daemon.Settings(config.server(), targets, windows, aborts, alerting);
   }
 
   public Daemon daemon() {

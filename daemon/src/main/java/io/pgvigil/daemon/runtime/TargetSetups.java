@@ -1,49 +1,46 @@
 package io.pgvigil.daemon.runtime;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pgvigil.checks.locks.LockAnalysis;
 import io.pgvigil.daemon.alerting.Signal;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
-import io.pgvigil.daemon.drift.DriftState;
 import io.pgvigil.daemon.drift.DriftCheck;
+import io.pgvigil.daemon.drift.DriftState;
 import io.pgvigil.daemon.drift.ShadowSettings;
-import io.pgvigil.checks.locks.LockAnalysis;
+import io.pgvigil.daemon.http.Targets;
+import io.pgvigil.daemon.killswitch.AbortLog;
+import io.pgvigil.daemon.killswitch.KillSwitch;
 import io.pgvigil.daemon.locks.InvalidIndexCheck;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.locks.LockWatchCheck;
-import io.pgvigil.daemon.killswitch.AbortLog;
-import io.pgvigil.daemon.killswitch.KillSwitch;
-import io.pgvigil.daemon.rules.RuleEvaluator;
-import io.pgvigil.daemon.rules.TargetRules;
-import io.pgvigil.daemon.windows.MigrationWatchCheck;
-import io.pgvigil.daemon.windows.WindowRegistry;
 import io.pgvigil.daemon.metrics.MeterNames;
-import io.micrometer.core.instrument.Gauge;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import io.pgvigil.daemon.replication.ReplicationCheck;
 import io.pgvigil.daemon.replication.ReplicationState;
+import io.pgvigil.daemon.rules.RuleEvaluator;
+import io.pgvigil.daemon.rules.TargetRules;
+import io.pgvigil.daemon.watch.TargetCheck;
+import io.pgvigil.daemon.watch.TargetMonitor;
+import io.pgvigil.daemon.watch.TargetSpec;
+import io.pgvigil.daemon.watch.TargetSpecs;
+import io.pgvigil.daemon.windows.MigrationWatchCheck;
+import io.pgvigil.daemon.windows.WindowRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
-/** Builds every target's checks from the config: the one place that decides what runs. */
-public final class TargetSetups {
-
+/** Builds a target's checks and monitor from the config: the one place that decides what runs. */
+final class TargetSetups {
 
   private TargetSetups() {}
 
-  public static List<TargetSetup> from(PgvigilConfig config, ShadowSettings.Storage storage,
-      WindowRegistry windows, AbortLog aborts, Consumer<Signal> signals, MeterRegistry registry,
-      Duration maxBackoff, Clock clock) {
-    return config.targets().stream()
-        .map(t -> from(t, config, storage, windows, aborts, signals, registry, maxBackoff, clock))
-        .toList();
-  }
-
-  static TargetSetup from(TargetConfig target, PgvigilConfig config, ShadowSettings.Storage storage,
+  static Targets.Target from(TargetConfig target, PgvigilConfig config, ShadowSettings.Storage storage,
       WindowRegistry windows, AbortLog aborts, Consumer<Signal> signals, MeterRegistry registry,
       Duration maxBackoff, Clock clock) {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
@@ -62,14 +59,15 @@ public final class TargetSetups {
         new RuleEvaluator(target.name(), config.rules(), clock), killSwitch, windows,
         (name, source, verdicts) -> signals.accept(new Signal.Verdicts(name, source, verdicts)),
         config.alerts().queryText(),
-        target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(java.util.stream.Collectors.toSet()));
+        target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(Collectors.toSet()));
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
         target.watch().redactLiterals()), watchInterval, queryTimeout, locks, rules));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
     checks.add(new MigrationWatchCheck(target.name(), target.watch().migrationApplicationNames(),
         watchInterval, queryTimeout, windows));
     ReplicationState replication = new ReplicationState(target.name(), registry);
-    checks.add(new ReplicationCheck(target, queryTimeout, replication, clock, rules));
+    checks.add(new ReplicationCheck(target, queryTimeout, replication, clock, rules,
+        url -> TargetSpecs.connectOptions(url, target.watch().statementTimeout())));
     Optional<DriftState> drift = Optional.empty();
     if (target.migrations().isPresent()) {
       DriftState state = new DriftState(target.name(), registry);
@@ -79,6 +77,8 @@ public final class TargetSetups {
       }, clock));
       drift = Optional.of(state);
     }
-    return new TargetSetup(spec, checks, drift, locks, replication, Optional.of(killSwitch));
+    TargetMonitor monitor = new TargetMonitor(spec, checks, killSwitch::deadManTick, registry, clock,
+        (name, up, since) -> signals.accept(new Signal.Reachability(name, up, since)));
+    return new Targets.Target(monitor, locks, replication, drift);
   }
 }

@@ -1,6 +1,5 @@
 package io.pgvigil.daemon.tls;
 
-import io.pgvigil.daemon.config.TlsSettings;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,7 +1,5 @@
 package io.pgvigil.daemon.tls;
 
-import io.pgvigil.daemon.config.PemSource;
-import io.pgvigil.daemon.config.TlsSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,6 +1,5 @@
 package io.pgvigil.daemon.tls;
 
-import io.pgvigil.daemon.config.PemSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,8 +1,5 @@
 package io.pgvigil.daemon.tls;
 
-import io.pgvigil.daemon.config.PemSource;
-import io.pgvigil.daemon.config.SslMode;
-import io.pgvigil.daemon.config.TlsSettings;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Properties;

@@ -1,7 +1,5 @@
 package io.pgvigil.daemon.tls;
 
-import io.pgvigil.daemon.config.SslMode;
-import io.pgvigil.daemon.config.TlsSettings;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;

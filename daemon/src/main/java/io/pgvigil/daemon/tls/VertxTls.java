@@ -1,6 +1,5 @@
 package io.pgvigil.daemon.tls;
 
-import io.pgvigil.daemon.config.TlsSettings;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.TrustOptions;

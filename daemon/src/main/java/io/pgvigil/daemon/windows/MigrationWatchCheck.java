@@ -3,7 +3,7 @@ package io.pgvigil.daemon.windows;
 import io.pgvigil.checks.migration.DetectedTool;
 import io.pgvigil.checks.migration.MigrationBackend;
 import io.pgvigil.checks.migration.MigrationDetector;
-import io.pgvigil.daemon.runtime.TargetCheck;
+import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Comparator;

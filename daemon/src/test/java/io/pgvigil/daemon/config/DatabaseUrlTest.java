@@ -4,6 +4,9 @@ import io.pgvigil.alerts.SecretValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgvigil.daemon.tls.PemSource;
+import io.pgvigil.daemon.tls.SslMode;
+import io.pgvigil.daemon.tls.TlsSettings;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

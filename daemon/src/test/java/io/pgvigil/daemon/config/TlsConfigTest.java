@@ -3,7 +3,10 @@ package io.pgvigil.daemon.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgvigil.daemon.tls.PemSource;
+import io.pgvigil.daemon.tls.SslMode;
 import io.pgvigil.daemon.tls.TestCa;
+import io.pgvigil.daemon.tls.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

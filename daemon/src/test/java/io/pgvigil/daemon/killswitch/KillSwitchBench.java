@@ -86,7 +86,7 @@ public final class KillSwitchBench {
               }
               return System.nanoTime();
             }, sessions);
-            waitUntil(() -> daemon.daemon().monitor("app").orElseThrow().setup().locks().last()
+            waitUntil(() -> daemon.daemon().targets().find("app").orElseThrow().locks().last()
                 .map(r -> r.summary().waitingSessions() >= 1).orElse(false)
                 && windowOpen(daemon));
             long lines = Files.exists(hookLog) ? Files.readAllLines(hookLog).size() : 0;

@@ -7,6 +7,8 @@ import io.pgvigil.checks.testing.OwnedTestPostgres;
 import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.watch.TargetSpecs;
+import io.pgvigil.daemon.watch.TargetStatus;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,6 +73,6 @@ class ReturningTargetIT {
   }
 
   private static TargetStatus status(RunningDaemon running) {
-    return running.daemon().statuses().get(0);
+    return running.daemon().targets().statuses().get(0);
   }
 }

@@ -7,6 +7,8 @@ import io.pgvigil.checks.testing.OwnedTestPostgres;
 import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.watch.CheckStatus;
+import io.pgvigil.daemon.watch.TargetStatus;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,7 +96,7 @@ class SchedulerIsolationIT {
   }
 
   private static TargetStatus status(RunningDaemon running, String target) {
-    return running.daemon().statuses().stream().filter(s -> s.name().equals(target))
+    return running.daemon().targets().statuses().stream().filter(s -> s.name().equals(target))
         .findFirst().orElseThrow();
   }
 }

@@ -8,6 +8,8 @@ import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.tls.TlsServer;
+import io.pgvigil.daemon.watch.TargetSpecs;
+import io.pgvigil.daemon.watch.TargetStatus;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,6 +88,6 @@ class TlsTargetIT {
   }
 
   private static TargetStatus status(RunningDaemon running, String target) {
-    return running.daemon().statuses().stream().filter(s -> s.name().equals(target)).findFirst().orElseThrow();
+    return running.daemon().targets().statuses().stream().filter(s -> s.name().equals(target)).findFirst().orElseThrow();
   }
 }

@@ -3,18 +3,13 @@ package io.pgvigil.daemon.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgvigil.daemon.config.ConfigLoader;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnectOptions;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import io.pgvigil.daemon.metrics.Metrics;
-import io.pgvigil.daemon.locks.LockState;
-import io.pgvigil.daemon.windows.WindowRegistry;
-import io.pgvigil.daemon.killswitch.AbortLog;
-import io.pgvigil.daemon.replication.ReplicationState;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,17 +26,15 @@ class UnreachableTargetTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    TargetSpec spec = new TargetSpec("nowhere", "postgresql://pgvigil@127.0.0.1:" + closedPort + "/app",
-        new PgConnectOptions().setHost("127.0.0.1").setPort(closedPort).setDatabase("app")
-            .setUser("pgvigil"),
-        Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1));
-    Metrics metrics = new Metrics();
-    daemon = RunningDaemon.start(metrics, new Daemon.Settings("127.0.0.1", 0,
-        Optional.empty(), List.of(new TargetSetup(spec, List.of(), Optional.empty(),
-            new LockState("nowhere", metrics.registry()),
-            new ReplicationState("nowhere", metrics.registry()))), new WindowRegistry(Clock.systemUTC()),
-        new AbortLog(metrics.registry())),
-        Clock.systemUTC());
+    var config = new ConfigLoader(Map.of()).parse("""
+        server: { listen: 127.0.0.1:0 }
+        targets:
+          - name: nowhere
+            url: postgresql://pgvigil@127.0.0.1:%d/app?sslmode=disable
+            connectTimeout: 1s
+            watch: { interval: 100ms, windowInterval: 100ms, statementTimeout: 50ms }
+        """.formatted(closedPort), Path.of("."));
+    daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC());
     http = new Http(daemon.port());
   }
 

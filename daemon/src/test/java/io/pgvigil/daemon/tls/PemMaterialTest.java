@@ -3,7 +3,6 @@ package io.pgvigil.daemon.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgvigil.daemon.config.PemSource;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.List;

@@ -3,9 +3,6 @@ package io.pgvigil.daemon.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgvigil.daemon.config.PemSource;
-import io.pgvigil.daemon.config.SslMode;
-import io.pgvigil.daemon.config.TlsSettings;
 import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;

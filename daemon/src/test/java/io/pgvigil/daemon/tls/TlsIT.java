@@ -14,7 +14,7 @@ import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.checks.tls.TlsFailure;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.drift.HistorySources;
-import io.pgvigil.daemon.runtime.TargetSpecs;
+import io.pgvigil.daemon.watch.TargetSpecs;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;

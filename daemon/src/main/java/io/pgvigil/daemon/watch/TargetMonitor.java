@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.runtime;
+package io.pgvigil.daemon.watch;
 
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
 import static io.pgvigil.daemon.metrics.MeterNames.UP;
@@ -11,18 +11,20 @@ import io.pgvigil.daemon.tls.VertxTls;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.pgvigil.daemon.locks.LockWatchCheck;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +49,12 @@ public final class TargetMonitor extends VerticleBase {
    * watch wait for a connection.
    */
   private static final int POOL_SIZE = 6;
+  /** How often the dead-man switch looks at the time since the last lock poll. */
+  private static final Duration TICK = Duration.ofMillis(250);
 
   private final TargetSpec spec;
-  private final TargetSetup setup;
   private final List<TargetCheck> checks;
+  private final Function<Vertx, Future<Void>> tick;
   private final MeterRegistry registry;
   private final Clock clock;
   private final ServerProbe probe = new ServerProbe();
@@ -65,20 +69,23 @@ public final class TargetMonitor extends VerticleBase {
   private volatile Instant since;
   private volatile ServerInfo server;
   private Reconnect reconnect;
-  private long tick = -1;
-  /** How often the dead-man switch looks at the time since the last lock poll. */
-  private static final Duration TICK = Duration.ofMillis(250);
+  private long tickTimer = -1;
 
   /** Told of the first heartbeat's outcome, then of every change between up and down; must not block. */
   public interface Reachability {
     void changed(String target, boolean up, Instant since);
   }
 
-  public TargetMonitor(TargetSetup setup, MeterRegistry registry, Clock clock, Reachability reachability) {
-    this.setup = setup;
+  /**
+   * @param tick run every {@link #TICK} on the target's event loop, up or down: the kill switch's
+   *     dead-man switch must tick while the target is down, when no check loop runs
+   */
+  public TargetMonitor(TargetSpec spec, List<TargetCheck> checks, Function<Vertx, Future<Void>> tick,
+      MeterRegistry registry, Clock clock, Reachability reachability) {
+    this.spec = spec;
+    this.checks = List.copyOf(checks);
+    this.tick = tick;
     this.reachability = reachability;
-    this.spec = setup.spec();
-    this.checks = setup.checks();
     this.registry = registry;
     this.clock = clock;
     this.since = clock.instant();
@@ -95,7 +102,7 @@ public final class TargetMonitor extends VerticleBase {
             .setMaxSize(POOL_SIZE)
             .setName("pgvigil-" + spec.name())
             .setConnectionTimeout((int) spec.connectTimeout().toMillis())
-            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout((int) spec.connectTimeout().toMillis()))
         .connectingTo(spec.connect())
         .using(vertx)
@@ -113,9 +120,8 @@ public final class TargetMonitor extends VerticleBase {
     }
     heartbeat.start();
     loops.values().forEach(CheckLoop::start);
-    // The dead-man switch must tick while the target is down, when no check loop runs.
-    setup.killSwitch().ifPresent(k -> tick = vertx.setPeriodic(TICK.toMillis(), id -> k.deadManTick(vertx)
-        .onFailure(e -> LOG.warn("target {}: kill-switch tick failed: {}", spec.name(), e.toString()))));
+    tickTimer = vertx.setPeriodic(TICK.toMillis(), id -> tick.apply(vertx)
+        .onFailure(e -> LOG.warn("target {}: kill-switch tick failed: {}", spec.name(), e.toString())));
     return Future.succeededFuture();
   }
 
@@ -124,8 +130,8 @@ public final class TargetMonitor extends VerticleBase {
     if (heartbeat != null) {
       heartbeat.stop();
     }
-    if (tick != -1) {
-      vertx.cancelTimer(tick);
+    if (tickTimer != -1) {
+      vertx.cancelTimer(tickTimer);
     }
     loops.values().forEach(CheckLoop::stop);
     Future<?> checksClosed = Future.join(checks.stream().map(TargetCheck::close).toList());
@@ -143,17 +149,18 @@ public final class TargetMonitor extends VerticleBase {
 
   /**
    * Runs one check now, on this target's event loop, and completes when that run does; a run
-   * already under way is joined rather than doubled. Fails when the target is down.
+   * already under way is joined rather than doubled. Fails when the target is down or not started.
    */
   public Future<Void> runNow(String check) {
-    CheckLoop loop = loops.get(check);
-    if (loop == null) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "target " + spec.name() + " has no check named " + check));
+    if (context == null) {
+      return Future.failedFuture(new IllegalStateException("target " + spec.name() + " is not started"));
     }
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
-      if (!up) {
+      CheckLoop loop = loops.get(check);
+      if (loop == null) {
+        done.fail(new IllegalArgumentException("target " + spec.name() + " has no check named " + check));
+      } else if (!up) {
         done.fail(new IllegalStateException("target " + spec.name() + " is down"));
       } else {
         loop.runNow().onComplete(done);
@@ -164,27 +171,6 @@ public final class TargetMonitor extends VerticleBase {
 
   public String name() {
     return spec.name();
-  }
-
-  /**
-   * A migration window opened on this target: the lock watch polls now, and from then on at the
-   * window's interval, instead of finishing the wait it scheduled at the slower one (up to
-   * {@code watch.interval} late for the first in-window poll).
-   */
-  public void windowOpened() {
-    if (context == null) {
-      return;
-    }
-    context.runOnContext(v -> {
-      CheckLoop locks = loops.get(LockWatchCheck.NAME);
-      if (up && locks != null) {
-        locks.runNow();
-      }
-    });
-  }
-
-  public TargetSetup setup() {
-    return setup;
   }
 
   private Future<Void> beat() {

@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.runtime;
+package io.pgvigil.daemon.watch;
 
 /** A failed heartbeat, with the one-line reason already worked out (see {@link Failures}). */
 final class TargetDownException extends Exception {

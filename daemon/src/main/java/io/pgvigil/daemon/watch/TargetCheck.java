@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.runtime;
+package io.pgvigil.daemon.watch;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.runtime;
+package io.pgvigil.daemon.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.runtime;
+package io.pgvigil.daemon.watch;
 
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.alerts.SecretValue;
@@ -18,7 +18,7 @@ public final class TargetSpecs {
 
   private TargetSpecs() {}
 
-  static TargetSpec from(TargetConfig target, Duration maxBackoff) {
+  public static TargetSpec from(TargetConfig target, Duration maxBackoff) {
     Duration queryTimeout = target.watch().statementTimeout();
     return new TargetSpec(target.name(), target.url().redacted(),
         connectOptions(target.url(), queryTimeout), target.connectTimeout(),

@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.runtime;
+package io.pgvigil.daemon.watch;
 
 import static io.pgvigil.daemon.metrics.MeterNames.CHECK_ERRORS;
 import static io.pgvigil.daemon.metrics.MeterNames.POLL_DURATION;

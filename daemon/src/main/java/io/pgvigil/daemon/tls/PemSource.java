@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.config;
+package io.pgvigil.daemon.tls;
 
 import java.nio.file.Path;
 

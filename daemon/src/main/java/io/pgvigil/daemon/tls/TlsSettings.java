@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.config;
+package io.pgvigil.daemon.tls;
 
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +17,7 @@ public record TlsSettings(SslMode mode, Optional<PemSource> rootCert, Optional<P
   public static final TlsSettings PLAIN = new TlsSettings(SslMode.DISABLE, Optional.empty(), Optional.empty(),
       Optional.empty());
 
-  /** From URL parameters {@link DatabaseUrl#parse} has already validated. */
+  /** From URL parameters {@code DatabaseUrl.parse} has already validated. */
   public static TlsSettings fromParams(Map<String, String> params) {
     SslMode mode = Optional.ofNullable(params.get("sslmode")).flatMap(SslMode::fromLibpq).orElse(SslMode.DEFAULT);
     Optional<PemSource> root = Optional.ofNullable(params.get("sslrootcert"))

@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.runtime;
+package io.pgvigil.daemon.watch;
 
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;

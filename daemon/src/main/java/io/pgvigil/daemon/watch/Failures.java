@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.runtime;
+package io.pgvigil.daemon.watch;
 
 import io.pgvigil.checks.tls.TlsFailure;
 import io.vertx.pgclient.PgException;
