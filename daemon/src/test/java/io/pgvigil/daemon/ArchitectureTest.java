@@ -34,11 +34,7 @@ class ArchitectureTest {
 
   @Test
   void theDaemonsPackagesFormNoCycle() {
-    slices().matching("io.pgvigil.daemon.(*)..").should().beFreeOfCycles()
-        // The kill switch still reads the rules' last lock snapshot; it becomes a listener of verdicts.
-        .ignoreDependency(resideInAPackage("io.pgvigil.daemon.rules.."),
-            resideInAPackage("io.pgvigil.daemon.killswitch.."))
-        .check(MAIN);
+    slices().matching("io.pgvigil.daemon.(*)..").should().beFreeOfCycles().check(MAIN);
   }
 
   @Test
