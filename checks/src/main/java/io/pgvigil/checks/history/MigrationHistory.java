@@ -20,8 +20,6 @@ import java.time.Clock;
 public final class MigrationHistory {
 
   private final Clock clock;
-  private final FlywayHistory flyway = new FlywayHistory();
-  private final PrismaHistory prisma = new PrismaHistory();
 
   public MigrationHistory(Clock clock) {
     this.clock = clock;
@@ -34,12 +32,6 @@ public final class MigrationHistory {
    *     file, version or table and says how to fix it
    */
   public HistoryReport read(HistoryDatabase db, MigrationSource source) throws HistoryException {
-    if (source instanceof MigrationSource.Flyway flywaySource) {
-      return flyway.read(db, flywaySource, clock.instant());
-    }
-    if (source instanceof MigrationSource.Prisma prismaSource) {
-      return prisma.read(db, prismaSource, clock.instant());
-    }
-    throw new IllegalArgumentException("unknown migration source " + source);
+    return source.read(db, clock.instant());
   }
 }

@@ -89,7 +89,7 @@ class ShadowDatabasesIT {
     String name;
     try (ShadowDatabase shadow = ShadowDatabases.onServer(admin(pg), pg.major())) {
       name = shadow.database();
-      assertThatThrownBy(() -> new HistoryReplay().replayFlyway(shadow,
+      assertThatThrownBy(() -> new HistoryReplay().replay(shadow,
           new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")), List.of("V1__broken.sql")))
           .isInstanceOf(ReplayException.class);
     }
