@@ -24,7 +24,13 @@ public sealed interface MigrationSource {
   /** The history table as snapshots name tables (schema-qualified, unquoted). */
   String historyTable();
 
-  /** Reads the history and compares it with the files. Blocking (JDBC, Flyway). */
+  /**
+   * Reads the history and compares it with the files: the history drift half of the drift check.
+   * Blocking (JDBC, file reads, Flyway): never call it on an event loop.
+   *
+   * @throws HistoryException when the files or the history cannot be read; the message names the
+   *     file, version or table and says how to fix it
+   */
   HistoryReport read(HistoryDatabase db, Instant now) throws HistoryException;
 
   /** The file of a migration, by the name the history report gives it. */

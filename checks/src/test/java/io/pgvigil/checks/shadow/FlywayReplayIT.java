@@ -34,7 +34,7 @@ class FlywayReplayIT {
 
   @BeforeEach
   void createShadow(TestPostgres pg) throws Exception {
-    shadow = ShadowDatabases.onServer(admin(pg), pg.major());
+    shadow = Shadows.onServer(admin(pg)).open(pg.major());
   }
 
   @AfterEach
@@ -156,9 +156,9 @@ class FlywayReplayIT {
     write(migrations, "V1__t.sql", "CREATE TABLE t (id int);");
     replay.replay(shadow, source(), List.of("V1__t.sql"));
     // A second replay with an edited file: validateOnMigrate is off, so no checksum mismatch.
-    try (ShadowDatabase again = ShadowDatabases.onServer(new io.pgvigil.checks.history.HistoryDatabase(
+    try (ShadowDatabase again = Shadows.onServer(new io.pgvigil.checks.history.HistoryDatabase(
         "jdbc:postgresql://" + shadow.host() + ":" + shadow.port() + "/" + shadow.database(), shadow.user(),
-        shadow.password()), shadow.major())) {
+        shadow.password())).open(shadow.major())) {
       write(migrations, "V1__t.sql", "CREATE TABLE t (id int, edited text);");
       replay.replay(again, source(), List.of("V1__t.sql"));
       assertThat(query(again, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.t'::regclass"

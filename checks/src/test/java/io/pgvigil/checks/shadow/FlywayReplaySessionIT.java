@@ -34,7 +34,7 @@ class FlywayReplaySessionIT {
 
   @BeforeEach
   void createShadow(TestPostgres pg) throws Exception {
-    shadow = ShadowDatabases.onServer(admin(pg), pg.major());
+    shadow = Shadows.onServer(admin(pg)).open(pg.major());
     flywayLog.start();
     flywayLogger.addAppender(flywayLog);
   }

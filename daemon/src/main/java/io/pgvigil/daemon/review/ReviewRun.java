@@ -4,7 +4,6 @@ import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.HistoryProblem;
 import io.pgvigil.checks.history.HistoryProblemKind;
 import io.pgvigil.checks.history.HistoryReport;
-import io.pgvigil.checks.history.MigrationHistory;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.review.FlywayTransactions;
 import io.pgvigil.checks.review.MigrationReview;
@@ -52,7 +51,7 @@ public final class ReviewRun {
     String tool = source.tool().label();
     HistoryDatabase database = HistorySources.database(target.url());
     try {
-      HistoryReport history = new MigrationHistory(clock).read(database, source);
+      HistoryReport history = source.read(database, clock.instant());
       if (history.inProgress().isPresent()) {
         return TargetReview.failed(target.name(), tool, "a migration is being applied right now ("
             + history.inProgress().get().evidence() + "); review again when it has finished");
