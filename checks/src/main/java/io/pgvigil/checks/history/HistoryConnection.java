@@ -1,5 +1,6 @@
 package io.pgvigil.checks.history;
 
+import io.pgvigil.checks.session.SessionSafety;
 import io.pgvigil.checks.tls.TlsFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -9,21 +10,8 @@ import javax.sql.DataSource;
 import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/**
- * JDBC connections for the history readers (Flyway's API needs JDBC). Every
- * session is labelled {@code pgvigil}, read-only and bounded in time: pgvigil
- * must never block, or be blocked behind, the migration it watches.
- */
+/** JDBC connections for the history readers (Flyway's API needs JDBC), with {@link SessionSafety#HISTORY}. */
 final class HistoryConnection {
-
-  /**
-   * Startup options (libpq {@code options}, one {@code -c} per setting). Read-only sessions mean
-   * neither pgvigil nor the Flyway API it drives can write, whatever a configuration says; the
-   * lock_timeout keeps a read of the history table from queueing behind a migration's ALTER.
-   */
-  static final String SESSION_OPTIONS =
-      "-c statement_timeout=10000 -c lock_timeout=2000 -c idle_in_transaction_session_timeout=30000"
-          + " -c default_transaction_read_only=on";
 
   private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
@@ -38,9 +26,10 @@ final class HistoryConnection {
     if (db.password() != null) {
       source.setPassword(db.password());
     }
-    source.setApplicationName("pgvigil");
+    source.setApplicationName(SessionSafety.APPLICATION_NAME);
     String given = source.getOptions();
-    source.setOptions(given == null || given.isBlank() ? SESSION_OPTIONS : given + " " + SESSION_OPTIONS);
+    String options = SessionSafety.HISTORY.jdbcOptions();
+    source.setOptions(given == null || given.isBlank() ? options : given + " " + options);
     source.setConnectTimeout(10);
     source.setSocketTimeout(30);
     return source;

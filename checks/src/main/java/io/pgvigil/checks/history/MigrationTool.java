@@ -1,18 +1,14 @@
 package io.pgvigil.checks.history;
 
+import java.util.Locale;
+
 /** The migration tools whose history pgvigil reads. */
 public enum MigrationTool {
-  FLYWAY("flyway"),
-  PRISMA("prisma");
-
-  private final String label;
-
-  MigrationTool(String label) {
-    this.label = label;
-  }
+  FLYWAY,
+  PRISMA;
 
   /** The name used in config, JSON and text output. */
   public String label() {
-    return label;
+    return name().toLowerCase(Locale.ROOT);
   }
 }

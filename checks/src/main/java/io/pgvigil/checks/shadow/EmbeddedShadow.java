@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A shadow on a private embedded server; its data directory lives under a work dir and goes on close. */
-final class EmbeddedShadow implements ShadowDatabase {
+final class EmbeddedShadow extends ShadowDatabase {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedShadow.class);
   /** initdb's own database: empty but for plpgsql, like any database made from template0. */
@@ -22,6 +22,7 @@ final class EmbeddedShadow implements ShadowDatabase {
   private boolean closed;
 
   private EmbeddedShadow(EmbeddedPostgres server, Path root) {
+    super(server.jdbcUrl(DATABASE), "postgres", null, server.host(), server.port(), DATABASE, server.major());
     this.server = server;
     this.root = root;
   }
@@ -50,41 +51,6 @@ final class EmbeddedShadow implements ShadowDatabase {
       deleteTree(root);
       throw new ShadowException("cannot start the embedded PostgreSQL " + major + " shadow: " + e.getMessage(), e);
     }
-  }
-
-  @Override
-  public String jdbcUrl() {
-    return server.jdbcUrl(DATABASE);
-  }
-
-  @Override
-  public String user() {
-    return "postgres";
-  }
-
-  @Override
-  public String password() {
-    return null;
-  }
-
-  @Override
-  public String host() {
-    return server.host();
-  }
-
-  @Override
-  public int port() {
-    return server.port();
-  }
-
-  @Override
-  public String database() {
-    return DATABASE;
-  }
-
-  @Override
-  public int major() {
-    return server.major();
   }
 
   /** The directory holding the cluster and its log; gone after {@link #close()}. */

@@ -36,30 +36,23 @@ public final class HistoryReplay {
   }
 
   /**
-   * Runs Flyway's migrate on the shadow with the source's table and schemas, over exactly the
-   * applied scripts, in the order live applied them: a file live skipped (an ignored lower
-   * version) is not replayed, one live applied out of order is replayed where it ran. Applied
-   * scripts whose file is gone are skipped (history drift reports them).
+   * Runs exactly the applied migrations, in the order live applied them. Flyway: its own
+   * migrate, with the source's table and schemas, so a file live skipped (an ignored lower
+   * version) is not replayed and one applied out of order is replayed where it ran; applied
+   * scripts whose file is gone are skipped (history drift reports them). Prisma: each
+   * {@code <name>/migration.sql} whole.
    *
-   * @param appliedScripts {@link io.pgvigil.checks.history.HistoryReport#appliedMigrations()}:
-   *     paths relative to a location, in installed_rank order
+   * @param applied {@link io.pgvigil.checks.history.HistoryReport#appliedMigrations()}
    * @return how many migrations the replay ran
    */
-  public int replayFlyway(ShadowDatabase shadow, MigrationSource.Flyway source, List<String> appliedScripts)
-      throws ReplayException {
-    return flyway.replay(shadow, source, List.copyOf(appliedScripts));
-  }
-
-  /**
-   * Runs {@code <directory>/<name>/migration.sql} for each name, in the given order, each
-   * script whole.
-   *
-   * @param appliedNames the migrations live has applied (finished), in the order it applied them
-   * @return how many migrations the replay ran
-   */
-  public int replayPrisma(ShadowDatabase shadow, MigrationSource.Prisma source, List<String> appliedNames)
-      throws ReplayException {
-    prisma.replay(shadow, source, List.copyOf(appliedNames));
-    return appliedNames.size();
+  public int replay(ShadowDatabase shadow, MigrationSource source, List<String> applied) throws ReplayException {
+    List<String> copy = List.copyOf(applied);
+    // The one place that tells the tools apart: their replays need the shadow, which the
+    // history package (below this one) does not know.
+    if (source instanceof MigrationSource.Flyway flywaySource) {
+      return flyway.replay(shadow, flywaySource, copy);
+    }
+    prisma.replay(shadow, (MigrationSource.Prisma) source, copy);
+    return copy.size();
   }
 }

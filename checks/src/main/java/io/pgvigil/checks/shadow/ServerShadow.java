@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * A shadow on a scratch server the user provides ({@code shadow.mode: url}): one uniquely named
  * database, created from template0 and dropped on close. No other database is ever touched.
  */
-final class ServerShadow implements ShadowDatabase {
+final class ServerShadow extends ShadowDatabase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServerShadow.class);
   static final String PREFIX = "pgvigil_shadow_";
@@ -32,15 +32,12 @@ final class ServerShadow implements ShadowDatabase {
 
   private final HistoryDatabase admin;
   private final JdbcUrl shadowUrl;
-  private final String database;
-  private final int major;
   private boolean closed;
 
   private ServerShadow(HistoryDatabase admin, JdbcUrl shadowUrl, String database, int major) {
+    super(shadowUrl.url(), admin.user(), admin.password(), shadowUrl.host(), shadowUrl.port(), database, major);
     this.admin = admin;
     this.shadowUrl = shadowUrl;
-    this.database = database;
-    this.major = major;
   }
 
   static ServerShadow create(HistoryDatabase admin, int expectedMajor, SecureRandom random) throws ShadowException {
@@ -114,41 +111,6 @@ final class ServerShadow implements ShadowDatabase {
   }
 
   @Override
-  public String jdbcUrl() {
-    return shadowUrl.url();
-  }
-
-  @Override
-  public String user() {
-    return admin.user();
-  }
-
-  @Override
-  public String password() {
-    return admin.password();
-  }
-
-  @Override
-  public String host() {
-    return shadowUrl.host();
-  }
-
-  @Override
-  public int port() {
-    return shadowUrl.port();
-  }
-
-  @Override
-  public String database() {
-    return database;
-  }
-
-  @Override
-  public int major() {
-    return major;
-  }
-
-  @Override
   public synchronized void close() {
     if (closed) {
       return;
@@ -156,16 +118,16 @@ final class ServerShadow implements ShadowDatabase {
     closed = true;
     try (Connection connection = connect(admin); Statement statement = connection.createStatement()) {
       // FORCE (PostgreSQL 13+) ends sessions a failed replay or snapshot may have left behind.
-      statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
-      LOG.info("dropped shadow database {} on {}", database, shadowUrl.hostAndPort());
+      statement.execute("DROP DATABASE IF EXISTS \"" + database() + "\" WITH (FORCE)");
+      LOG.info("dropped shadow database {} on {}", database(), shadowUrl.hostAndPort());
     } catch (SQLException | RuntimeException e) {
-      LOG.warn("cannot drop shadow database {} on {}: {}; drop it by hand", database, shadowUrl.hostAndPort(),
+      LOG.warn("cannot drop shadow database {} on {}: {}; drop it by hand", database(), shadowUrl.hostAndPort(),
           e instanceof SQLException s ? Sqls.describe(s) : e.toString(), e);
     }
   }
 
   @Override
   public String toString() {
-    return "shadow database " + database + " on " + shadowUrl.hostAndPort();
+    return "shadow database " + database() + " on " + shadowUrl.hostAndPort();
   }
 }

@@ -6,27 +6,59 @@ package io.pgvigil.checks.shadow;
  * server: {@code pg_get_*def()} output differs between majors, so only texts deparsed by the
  * same major can be compared (see SPEC "Known traps").
  *
- * <p>Made by {@link ShadowDatabases}; always {@link #close()} it, also after a failed replay.
+ * <p>Made by {@link Shadows}; always {@link #close()} it, also after a failed replay.
  */
-public sealed interface ShadowDatabase extends AutoCloseable permits EmbeddedShadow, ServerShadow {
+public abstract sealed class ShadowDatabase implements AutoCloseable permits EmbeddedShadow, ServerShadow {
+
+  private final String jdbcUrl;
+  private final String user;
+  private final String password;
+  private final String host;
+  private final int port;
+  private final String database;
+  private final int major;
+
+  ShadowDatabase(String jdbcUrl, String user, String password, String host, int port, String database, int major) {
+    this.jdbcUrl = jdbcUrl;
+    this.user = user;
+    this.password = password;
+    this.host = host;
+    this.port = port;
+    this.database = database;
+    this.major = major;
+  }
 
   /** A JDBC URL without the password, e.g. {@code jdbc:postgresql://127.0.0.1:5433/postgres?user=postgres}. */
-  String jdbcUrl();
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
 
-  String user();
+  public String user() {
+    return user;
+  }
 
   /** Null when the server does not ask for one. */
-  String password();
+  public String password() {
+    return password;
+  }
 
-  String host();
+  public String host() {
+    return host;
+  }
 
-  int port();
+  public int port() {
+    return port;
+  }
 
-  String database();
+  public String database() {
+    return database;
+  }
 
-  int major();
+  public int major() {
+    return major;
+  }
 
   /** Removes the shadow (stops the embedded server, or drops the scratch database). Never throws; logs. */
   @Override
-  void close();
+  public abstract void close();
 }

@@ -9,10 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.flywaydb.core.api.callback.Event;
 
 /**
  * The applied Flyway scripts copied into a scratch directory as {@code V1__…}, {@code V2__…}, in
@@ -24,9 +21,6 @@ import org.flywaydb.core.api.callback.Event;
  * since a migrate of the original locations runs them too.
  */
 final class StagedMigrations implements AutoCloseable {
-
-  private static final Set<String> CALLBACKS =
-      Stream.of(Event.values()).map(Event::getId).collect(Collectors.toUnmodifiableSet());
 
   private final Path directory;
   private final Map<String, String> originals = new HashMap<>();
@@ -56,7 +50,7 @@ final class StagedMigrations implements AutoCloseable {
     }
     try {
       for (String script : scripts) {
-        Path file = find(source, script);
+        Path file = source.find(script);
         if (file != null && file.getFileName().toString().endsWith(".sql")) {
           staged.add(script, file);
         }
@@ -75,11 +69,6 @@ final class StagedMigrations implements AutoCloseable {
     return directory;
   }
 
-  /** How many migrations were staged. */
-  int count() {
-    return staged;
-  }
-
   /** The original script of a staged file name or relative path; the name itself when not staged. */
   String original(String stagedName) {
     if (stagedName == null) {
@@ -87,16 +76,6 @@ final class StagedMigrations implements AutoCloseable {
     }
     String name = Path.of(stagedName).getFileName().toString();
     return originals.getOrDefault(name, stagedName);
-  }
-
-  private static Path find(MigrationSource.Flyway source, String script) {
-    for (Path location : source.locations()) {
-      Path file = location.resolve(script);
-      if (Files.isRegularFile(file)) {
-        return file;
-      }
-    }
-    return null;
   }
 
   private void add(String script, Path file) throws IOException {
@@ -116,31 +95,12 @@ final class StagedMigrations implements AutoCloseable {
     int n = 0;
     for (Path location : source.locations()) {
       Path target = directory.resolve("callbacks-" + n++);
-      for (Path file : callbackFiles(location)) {
+      for (Path file : MigrationSource.Flyway.callbackFiles(location)) {
         Path copy = target.resolve(location.relativize(file).toString());
         Files.createDirectories(copy.getParent());
         Files.copy(file, copy);
       }
     }
-  }
-
-  /**
-   * The SQL callback files ({@code afterMigrate.sql}, {@code beforeEachMigrate__x.sql}, …) under a
-   * location, sorted by path: a replay runs them, so the expected schema depends on them too.
-   */
-  static List<Path> callbackFiles(Path location) throws IOException {
-    try (Stream<Path> files = Files.walk(location)) {
-      return files.filter(Files::isRegularFile).filter(StagedMigrations::isCallback).sorted().toList();
-    }
-  }
-
-  private static boolean isCallback(Path file) {
-    String name = file.getFileName().toString();
-    if (!name.endsWith(".sql")) {
-      return false;
-    }
-    String event = name.substring(0, name.length() - ".sql".length()).split("__", 2)[0];
-    return CALLBACKS.contains(event);
   }
 
   @Override

@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.flywaydb.core.Flyway;
@@ -106,7 +104,7 @@ final class FlywayProject {
   }
 
   HistoryReport read(HistoryDatabase db) throws HistoryException {
-    return new MigrationHistory(Clock.fixed(NOW, ZoneOffset.UTC)).read(db, source());
+    return source().read(db, NOW);
   }
 
   static String schemaFor(String testName) {

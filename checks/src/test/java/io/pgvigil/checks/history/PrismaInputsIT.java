@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -46,7 +46,7 @@ class PrismaInputsIT {
     HistoryDatabase reader = new HistoryDatabase(project.jdbcUrl(), "prisma_reader", null);
     String table = project.schema() + "._prisma_migrations";
 
-    assertThatThrownBy(() -> new MigrationHistory(Clock.systemUTC()).read(reader, new MigrationSource.Prisma(project.dir())))
+    assertThatThrownBy(() -> new MigrationSource.Prisma(project.dir()).read(reader, Instant.now()))
         .isInstanceOf(HistoryException.class)
         .hasMessage("permission denied on history table " + table + " for role prisma_reader (SQLSTATE 42501); "
             + "run: GRANT SELECT ON " + table + " TO prisma_reader");
@@ -57,8 +57,8 @@ class PrismaInputsIT {
     project.createTable();
     Path missing = project.dir().resolve("prisma").resolve("migrations");
 
-    assertThatThrownBy(() -> new MigrationHistory(Clock.systemUTC())
-        .read(new HistoryDatabase(project.jdbcUrl(), pg.user(), pg.password()), new MigrationSource.Prisma(missing)))
+    assertThatThrownBy(() -> new MigrationSource.Prisma(missing)
+        .read(new HistoryDatabase(project.jdbcUrl(), pg.user(), pg.password()), Instant.now()))
         .isInstanceOf(HistoryException.class)
         .hasMessage("Prisma migrations directory " + missing + " does not exist; check the path in the target's "
             + "migrations settings");

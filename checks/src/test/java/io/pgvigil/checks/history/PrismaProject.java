@@ -9,8 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
-import java.time.ZoneOffset;
 import java.util.UUID;
 
 /**
@@ -122,8 +120,8 @@ final class PrismaProject {
   }
 
   HistoryReport read() throws HistoryException {
-    return new MigrationHistory(Clock.fixed(FlywayProject.NOW, ZoneOffset.UTC))
-        .read(new HistoryDatabase(jdbcUrl(), pg.user(), pg.password()), new MigrationSource.Prisma(dir));
+    return new MigrationSource.Prisma(dir)
+        .read(new HistoryDatabase(jdbcUrl(), pg.user(), pg.password()), FlywayProject.NOW);
   }
 
   static String schemaFor(String testName) {

@@ -7,7 +7,7 @@ import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.history.MigrationTool;
 import io.pgvigil.checks.shadow.ShadowDatabase;
-import io.pgvigil.checks.shadow.ShadowDatabases;
+import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import java.nio.file.Files;
@@ -90,11 +90,11 @@ class FlywayTransactionsIT {
         + pg.database(), pg.user(), pg.password());
 
     Throwable deploy;
-    try (ShadowDatabase scratch = ShadowDatabases.onServer(admin, pg.major())) {
+    try (ShadowDatabase scratch = Shadows.onServer(admin).open(pg.major())) {
       deploy = catchThrowable(() -> flyway(scratch, mixed).load().migrate());
     }
     MigrationReview review;
-    try (ShadowDatabase shadow = ShadowDatabases.onServer(admin, pg.major())) {
+    try (ShadowDatabase shadow = Shadows.onServer(admin).open(pg.major())) {
       flyway(shadow, mixed).target("1").load().migrate();
       Map<String, TransactionPlan> plans = new FlywayTransactions(mixed).plan(shadow,
           new MigrationSource.Flyway(List.of(location), null, List.of()), List.of("V2__pending.sql"));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.MigrationTool;
 import io.pgvigil.checks.shadow.ShadowDatabase;
-import io.pgvigil.checks.shadow.ShadowDatabases;
+import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import java.sql.Connection;
@@ -44,8 +44,8 @@ class PreflightReviewIT {
 
   @BeforeEach
   void applyHistory(TestPostgres pg) throws Exception {
-    shadow = ShadowDatabases.onServer(new HistoryDatabase("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/"
-        + pg.database(), pg.user(), pg.password()), pg.major());
+    shadow = Shadows.onServer(new HistoryDatabase("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/"
+        + pg.database(), pg.user(), pg.password())).open(pg.major());
     try (Connection c = DriverManager.getConnection(shadow.jdbcUrl(), shadow.user(), shadow.password());
         Statement s = c.createStatement()) {
       s.execute(HISTORY);

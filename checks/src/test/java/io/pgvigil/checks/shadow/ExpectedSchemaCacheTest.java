@@ -20,7 +20,7 @@ class ExpectedSchemaCacheTest {
   }
 
   private ExpectedSchemaCache.Key flywayKey(String... scripts) throws Exception {
-    return ExpectedSchemaCache.Key.flyway("app", 17, flyway(), List.of(scripts));
+    return ExpectedSchemaCache.Key.of("app", 17, flyway(), List.of(scripts));
   }
 
   @Test
@@ -82,7 +82,7 @@ class ExpectedSchemaCacheTest {
   @Test
   void keyChangesWithTheMajorAndTheHistory() throws Exception {
     write(dir, "V1__a.sql", "CREATE TABLE a (id int);");
-    assertThat(ExpectedSchemaCache.Key.flyway("app", 16, flyway(), List.of("V1__a.sql")))
+    assertThat(ExpectedSchemaCache.Key.of("app", 16, flyway(), List.of("V1__a.sql")))
         .isNotEqualTo(flywayKey("V1__a.sql"));
     assertThat(flywayKey("V1__a.sql").history()).containsExactly("V1__a.sql");
     assertThat(flywayKey().history()).isEmpty();
@@ -94,13 +94,13 @@ class ExpectedSchemaCacheTest {
     write(dir, "1_a/migration.sql", "CREATE TABLE a (id int);");
     write(dir, "2_b/migration.sql", "CREATE TABLE b (id int);");
     write(dir, "3_pending/migration.sql", "CREATE TABLE c (id int);");
-    ExpectedSchemaCache.Key before = ExpectedSchemaCache.Key.prisma("app", 17, prisma, List.of("1_a", "2_b"));
+    ExpectedSchemaCache.Key before = ExpectedSchemaCache.Key.of("app", 17, prisma, List.of("1_a", "2_b"));
 
     write(dir, "3_pending/migration.sql", "CREATE TABLE c (id bigint);");
-    assertThat(ExpectedSchemaCache.Key.prisma("app", 17, prisma, List.of("1_a", "2_b"))).isEqualTo(before);
-    assertThat(ExpectedSchemaCache.Key.prisma("app", 17, prisma, List.of("2_b", "1_a"))).isNotEqualTo(before);
+    assertThat(ExpectedSchemaCache.Key.of("app", 17, prisma, List.of("1_a", "2_b"))).isEqualTo(before);
+    assertThat(ExpectedSchemaCache.Key.of("app", 17, prisma, List.of("2_b", "1_a"))).isNotEqualTo(before);
     write(dir, "2_b/migration.sql", "CREATE TABLE b (id bigint);");
-    assertThat(ExpectedSchemaCache.Key.prisma("app", 17, prisma, List.of("1_a", "2_b"))).isNotEqualTo(before);
+    assertThat(ExpectedSchemaCache.Key.of("app", 17, prisma, List.of("1_a", "2_b"))).isNotEqualTo(before);
   }
 
   @Test

@@ -34,7 +34,7 @@ class FlywayReplayIT {
 
   @BeforeEach
   void createShadow(TestPostgres pg) throws Exception {
-    shadow = ShadowDatabases.onServer(admin(pg), pg.major());
+    shadow = Shadows.onServer(admin(pg)).open(pg.major());
   }
 
   @AfterEach
@@ -52,7 +52,7 @@ class FlywayReplayIT {
     write(migrations, "V2__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY);");
     write(migrations, "V3__pending.sql", "CREATE TABLE pending (id bigint PRIMARY KEY);");
 
-    assertThat(replay.replayFlyway(shadow, source(), List.of("V1__orders.sql", "V2__customers.sql"))).isEqualTo(2);
+    assertThat(replay.replay(shadow, source(), List.of("V1__orders.sql", "V2__customers.sql"))).isEqualTo(2);
 
     assertThat(tableExists(shadow, "public.orders")).isTrue();
     assertThat(tableExists(shadow, "public.customers")).isTrue();
@@ -70,7 +70,7 @@ class FlywayReplayIT {
       scripts.add("part" + (i % 3) + "/V1_" + i + "__t" + i + ".sql");
     }
     long begin = System.nanoTime();
-    assertThat(replay.replayFlyway(shadow, source(), scripts)).isEqualTo(10);
+    assertThat(replay.replay(shadow, source(), scripts)).isEqualTo(10);
     LOG.info("replayed 10 Flyway migrations in {} ms", (System.nanoTime() - begin) / 1_000_000);
     assertThat(query(shadow, "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname ~ '^t[0-9]+$'")).isEqualTo("10");
   }
@@ -82,7 +82,7 @@ class FlywayReplayIT {
     write(migrations, "V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);");
     write(migrations, "V2__index.sql", "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer);");
 
-    replay.replayFlyway(shadow, source(), List.of("V1__orders.sql", "V2__index.sql"));
+    replay.replay(shadow, source(), List.of("V1__orders.sql", "V2__index.sql"));
 
     assertThat(query(shadow, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.orders_customer_idx'::regclass"))
         .isEqualTo("t");
@@ -96,7 +96,7 @@ class FlywayReplayIT {
     write(migrations, "V2__add_value.sql", "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE m (x mood DEFAULT 'happy');");
     write(migrations, "V2__add_value.sql.conf", "executeInTransaction=false\n");
 
-    replay.replayFlyway(shadow, source(), List.of("V1__enum.sql", "V2__add_value.sql"));
+    replay.replay(shadow, source(), List.of("V1__enum.sql", "V2__add_value.sql"));
 
     assertThat(query(shadow, "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum"
         + " WHERE enumtypid = 'public.mood'::regtype")).isEqualTo("sad,happy");
@@ -109,7 +109,7 @@ class FlywayReplayIT {
     write(migrations, "V1__enum.sql", "CREATE TYPE mood AS ENUM ('sad');");
     write(migrations, "V2__add_value.sql", "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE m (x mood DEFAULT 'happy');");
 
-    assertThatThrownBy(() -> replay.replayFlyway(shadow, source(), List.of("V1__enum.sql", "V2__add_value.sql")))
+    assertThatThrownBy(() -> replay.replay(shadow, source(), List.of("V1__enum.sql", "V2__add_value.sql")))
         .isInstanceOfSatisfying(ReplayException.class, e -> {
           assertThat(e.sqlState()).isEqualTo("55P04");
           assertThat(e.file()).isEqualTo("V2__add_value.sql");
@@ -122,7 +122,7 @@ class FlywayReplayIT {
     write(migrations, "V2__pending.sql", "ALTER TABLE orders ADD COLUMN pending int;");
     write(migrations, "R__order_totals.sql", "CREATE OR REPLACE VIEW order_totals AS SELECT sum(total) AS total FROM orders;");
 
-    replay.replayFlyway(shadow, source(), List.of("V1__orders.sql", "R__order_totals.sql"));
+    replay.replay(shadow, source(), List.of("V1__orders.sql", "R__order_totals.sql"));
 
     assertThat(tableExists(shadow, "public.order_totals")).isTrue();
     assertThat(query(shadow, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.orders'::regclass"
@@ -134,7 +134,7 @@ class FlywayReplayIT {
     write(migrations, "V1__pending.sql", "CREATE TABLE pending (id int);");
     write(migrations, "R__fn.sql", "CREATE OR REPLACE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;");
 
-    replay.replayFlyway(shadow, source(), List.of("R__fn.sql"));
+    replay.replay(shadow, source(), List.of("R__fn.sql"));
 
     assertThat(query(shadow, "SELECT to_regprocedure('public.one()') IS NOT NULL")).isEqualTo("t");
     assertThat(tableExists(shadow, "public.pending")).isFalse();
@@ -145,7 +145,7 @@ class FlywayReplayIT {
     write(migrations, "V1__t.sql", "CREATE TABLE t (id int);");
     MigrationSource.Flyway source = new MigrationSource.Flyway(List.of(migrations), "history", List.of("app", "public"));
 
-    replay.replayFlyway(shadow, source, List.of("V1__t.sql"));
+    replay.replay(shadow, source, List.of("V1__t.sql"));
 
     assertThat(tableExists(shadow, "app.history")).isTrue();
     assertThat(tableExists(shadow, "app.t")).isTrue();
@@ -154,13 +154,13 @@ class FlywayReplayIT {
   @Test
   void replaysAnAppliedFileEditedSinceAsItIsNow() throws Exception {
     write(migrations, "V1__t.sql", "CREATE TABLE t (id int);");
-    replay.replayFlyway(shadow, source(), List.of("V1__t.sql"));
+    replay.replay(shadow, source(), List.of("V1__t.sql"));
     // A second replay with an edited file: validateOnMigrate is off, so no checksum mismatch.
-    try (ShadowDatabase again = ShadowDatabases.onServer(new io.pgvigil.checks.history.HistoryDatabase(
+    try (ShadowDatabase again = Shadows.onServer(new io.pgvigil.checks.history.HistoryDatabase(
         "jdbc:postgresql://" + shadow.host() + ":" + shadow.port() + "/" + shadow.database(), shadow.user(),
-        shadow.password()), shadow.major())) {
+        shadow.password())).open(shadow.major())) {
       write(migrations, "V1__t.sql", "CREATE TABLE t (id int, edited text);");
-      replay.replayFlyway(again, source(), List.of("V1__t.sql"));
+      replay.replay(again, source(), List.of("V1__t.sql"));
       assertThat(query(again, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.t'::regclass"
           + " AND attname = 'edited'")).isEqualTo("1");
     }
@@ -172,7 +172,7 @@ class FlywayReplayIT {
     write(migrations, "V7__add_index.sql", "-- index for the lookup\nCREATE TABLE other (id int);\n\n"
         + "CREATE INDEX lookup_idx\n  ON order_lines (order_id);\n");
 
-    assertThatThrownBy(() -> replay.replayFlyway(shadow, source(), List.of("V1__orders.sql", "V7__add_index.sql")))
+    assertThatThrownBy(() -> replay.replay(shadow, source(), List.of("V1__orders.sql", "V7__add_index.sql")))
         .isInstanceOfSatisfying(ReplayException.class, e -> {
           LOG.info("Flyway replay failure: {}", e.getMessage());
           assertThat(e.getMessage()).isEqualTo("replaying V7__add_index.sql (line 4) failed at"
@@ -190,7 +190,7 @@ class FlywayReplayIT {
     write(migrations, "V1__t.sql", "CREATE TABLE t (id int);");
     write(migrations, "V3__pending.sql", "CREATE TABLE pending (id int);");
 
-    assertThat(replay.replayFlyway(shadow, source(), List.of("V1__t.sql", "V2__gone.sql"))).isEqualTo(1);
+    assertThat(replay.replay(shadow, source(), List.of("V1__t.sql", "V2__gone.sql"))).isEqualTo(1);
 
     assertThat(tableExists(shadow, "public.t")).isTrue();
     assertThat(tableExists(shadow, "public.pending")).isFalse();
@@ -200,7 +200,7 @@ class FlywayReplayIT {
   void aMissingLocationIsAReplayError() {
     MigrationSource.Flyway source = new MigrationSource.Flyway(List.of(migrations.resolve("nope")),
         "flyway_schema_history", List.of("public"));
-    assertThatThrownBy(() -> replay.replayFlyway(shadow, source, List.of("V1__t.sql")))
+    assertThatThrownBy(() -> replay.replay(shadow, source, List.of("V1__t.sql")))
         .isInstanceOf(ReplayException.class);
   }
 
@@ -211,7 +211,7 @@ class FlywayReplayIT {
     write(migrations, "V2_5__positive_total.sql", "ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0);");
     write(migrations, "V3__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY);");
 
-    int ran = replay.replayFlyway(shadow, source(), List.of("V1__orders.sql", "V3__customers.sql"));
+    int ran = replay.replay(shadow, source(), List.of("V1__orders.sql", "V3__customers.sql"));
 
     assertThat(ran).isEqualTo(2);
     assertThat(tableExists(shadow, "public.customers")).isTrue();
@@ -227,7 +227,7 @@ class FlywayReplayIT {
         "ALTER TABLE orders ADD COLUMN customer bigint REFERENCES customers (id);");
     write(migrations, "V2_5__order_customer.sql.conf", "executeInTransaction=true\n");
 
-    replay.replayFlyway(shadow, source(), List.of("V1__orders.sql", "V3__customers.sql", "V2_5__order_customer.sql"));
+    replay.replay(shadow, source(), List.of("V1__orders.sql", "V3__customers.sql", "V2_5__order_customer.sql"));
 
     assertThat(query(shadow, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'public.orders'::regclass"
         + " AND contype = 'f'")).isEqualTo("1");

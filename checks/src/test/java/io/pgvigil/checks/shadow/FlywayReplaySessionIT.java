@@ -34,7 +34,7 @@ class FlywayReplaySessionIT {
 
   @BeforeEach
   void createShadow(TestPostgres pg) throws Exception {
-    shadow = ShadowDatabases.onServer(admin(pg), pg.major());
+    shadow = Shadows.onServer(admin(pg)).open(pg.major());
     flywayLog.start();
     flywayLogger.addAppender(flywayLog);
   }
@@ -54,7 +54,7 @@ class FlywayReplaySessionIT {
     write(migrations, "V1__seen.sql",
         "CREATE TABLE seen AS SELECT current_setting('statement_timeout') AS statement_timeout;");
 
-    new HistoryReplay(Duration.ofMillis(1500)).replayFlyway(shadow, source(), List.of("V1__seen.sql"));
+    new HistoryReplay(Duration.ofMillis(1500)).replay(shadow, source(), List.of("V1__seen.sql"));
 
     assertThat(query(shadow, "SELECT statement_timeout FROM public.seen")).isEqualTo("1500ms");
   }
@@ -65,7 +65,7 @@ class FlywayReplaySessionIT {
     // "initSql is deprecated" on each replay).
     write(migrations, "V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);");
 
-    new HistoryReplay().replayFlyway(shadow, source(), List.of("V1__orders.sql"));
+    new HistoryReplay().replay(shadow, source(), List.of("V1__orders.sql"));
 
     assertThat(flywayLog.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
         .extracting(ILoggingEvent::getFormattedMessage).isEmpty();

@@ -35,7 +35,7 @@ class PrismaReplayIT {
 
   @BeforeEach
   void createShadow(TestPostgres pg) throws Exception {
-    shadow = ShadowDatabases.onServer(admin(pg), pg.major());
+    shadow = Shadows.onServer(admin(pg)).open(pg.major());
   }
 
   @AfterEach
@@ -62,7 +62,7 @@ class PrismaReplayIT {
     migration("20240201000000_name", "ALTER TABLE \"User\" ADD COLUMN \"name\" TEXT;");
     migration("20240301000000_pending", "CREATE TABLE \"Pending\" (id int);");
 
-    replay.replayPrisma(shadow, source(), List.of("20240101000000_init", "20240201000000_name"));
+    replay.replay(shadow, source(), List.of("20240101000000_init", "20240201000000_name"));
 
     assertThat(query(shadow, "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute"
         + " WHERE attrelid = 'public.\"User\"'::regclass AND attnum > 0")).isEqualTo("id,email,name");
@@ -75,7 +75,7 @@ class PrismaReplayIT {
     migration("a_second", "ALTER TABLE t ADD COLUMN b int;");
     migration("b_first", "CREATE TABLE t (a int);");
 
-    replay.replayPrisma(shadow, source(), List.of("b_first", "a_second"));
+    replay.replay(shadow, source(), List.of("b_first", "a_second"));
 
     assertThat(query(shadow, "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute"
         + " WHERE attrelid = 'public.t'::regclass AND attnum > 0")).isEqualTo("a,b");
@@ -87,7 +87,7 @@ class PrismaReplayIT {
     migration("1_table", "CREATE TABLE t (a int);");
     migration("2_index", "-- CreateIndex\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);\n");
 
-    replay.replayPrisma(shadow, source(), List.of("1_table", "2_index"));
+    replay.replay(shadow, source(), List.of("1_table", "2_index"));
 
     assertThat(query(shadow, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.t_a_idx'::regclass")).isEqualTo("t");
   }
@@ -96,7 +96,7 @@ class PrismaReplayIT {
   void aFailureWithAPositionNamesTheStatementAndItsLine() throws Exception {
     migration("1_init", "CREATE TABLE t (a int);\n\nCREATE VIEW v AS\n  SELECT nope\n  FROM t;\n");
 
-    assertThatThrownBy(() -> replay.replayPrisma(shadow, source(), List.of("1_init")))
+    assertThatThrownBy(() -> replay.replay(shadow, source(), List.of("1_init")))
         .isInstanceOfSatisfying(ReplayException.class, e -> {
           LOG.info("Prisma replay failure: {}", e.getMessage());
           assertThat(e.getMessage()).isEqualTo("replaying 1_init/migration.sql (line 4) failed at"
@@ -118,7 +118,7 @@ class PrismaReplayIT {
         ALTER TABLE t ADD COLUMN d int;
         """);
 
-    assertThatThrownBy(() -> replay.replayPrisma(shadow, source(), List.of("1_init", "2_change")))
+    assertThatThrownBy(() -> replay.replay(shadow, source(), List.of("1_init", "2_change")))
         .isInstanceOfSatisfying(ReplayException.class, e -> {
           LOG.info("Prisma replay failure: {}", e.getMessage());
           assertThat(e.getMessage()).isEqualTo("replaying 2_change/migration.sql (line 5) failed at"
@@ -133,7 +133,7 @@ class PrismaReplayIT {
 
   @Test
   void aMissingScriptOfAnAppliedMigrationIsAReplayError() {
-    assertThatThrownBy(() -> replay.replayPrisma(shadow, source(), List.of("1_gone")))
+    assertThatThrownBy(() -> replay.replay(shadow, source(), List.of("1_gone")))
         .isInstanceOf(ReplayException.class)
         .hasMessageStartingWith("cannot replay 1_gone/migration.sql: it is applied in the live database but cannot be read");
   }
@@ -142,7 +142,7 @@ class PrismaReplayIT {
   void aStatementThatRunsTooLongFailsInsteadOfHanging() throws Exception {
     migration("1_slow", "SELECT pg_sleep(30);");
 
-    assertThatThrownBy(() -> new HistoryReplay(Duration.ofMillis(200)).replayPrisma(shadow, source(), List.of("1_slow")))
+    assertThatThrownBy(() -> new HistoryReplay(Duration.ofMillis(200)).replay(shadow, source(), List.of("1_slow")))
         .isInstanceOfSatisfying(ReplayException.class, e -> assertThat(e.sqlState()).isEqualTo("57014"));
   }
 }

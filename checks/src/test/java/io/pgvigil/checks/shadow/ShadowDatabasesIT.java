@@ -29,7 +29,7 @@ class ShadowDatabasesIT {
   @Test
   void embeddedShadowRunsTheLiveMajorAndIsRemovedOnClose(@TempDir Path work) throws Exception {
     long begin = System.nanoTime();
-    ShadowDatabase shadow = ShadowDatabases.embedded(TestServers.major(), TestServers.binariesCache(), work);
+    ShadowDatabase shadow = Shadows.embedded(TestServers.binariesCache(), work).open(TestServers.major());
     LOG.info("embedded shadow started in {} ms", (System.nanoTime() - begin) / 1_000_000);
     Path root = ((EmbeddedShadow) shadow).root();
     try {
@@ -49,7 +49,7 @@ class ShadowDatabasesIT {
 
   @Test
   void embeddedShadowOfAMajorThatIsNotBundledSuggestsUrlMode(@TempDir Path work) {
-    assertThatThrownBy(() -> ShadowDatabases.embedded(13, TestServers.binariesCache(), work))
+    assertThatThrownBy(() -> Shadows.embedded(TestServers.binariesCache(), work).open(13))
         .isInstanceOf(ShadowException.class)
         .hasMessage("the live server runs PostgreSQL 13, and pgvigil bundles 14, 15, 16, 17, 18 for the embedded"
             + " shadow: use shadow.mode: url with a scratch PostgreSQL 13 server");
@@ -60,9 +60,9 @@ class ShadowDatabasesIT {
   void urlShadowIsAUniquelyNamedDatabaseDroppedOnClose(TestPostgres pg) throws Exception {
     List<String> before = shadowDatabases(pg);
     long begin = System.nanoTime();
-    ShadowDatabase first = ShadowDatabases.onServer(admin(pg), pg.major());
+    ShadowDatabase first = Shadows.onServer(admin(pg)).open(pg.major());
     LOG.info("url shadow database created in {} ms", (System.nanoTime() - begin) / 1_000_000);
-    try (ShadowDatabase second = ShadowDatabases.onServer(admin(pg), pg.major())) {
+    try (ShadowDatabase second = Shadows.onServer(admin(pg)).open(pg.major())) {
       assertThat(first.database()).matches("pgvigil_shadow_[0-9a-f]{16}").isNotEqualTo(second.database());
       assertThat(shadowDatabases(pg)).containsAll(List.of(first.database(), second.database()));
       assertThat(first.host()).isEqualTo(pg.host());
@@ -87,9 +87,9 @@ class ShadowDatabasesIT {
   void urlShadowIsDroppedAlsoWhenTheReplayFails(TestPostgres pg, @TempDir Path migrations) throws Exception {
     ShadowFixtures.write(migrations, "V1__broken.sql", "CREATE TABLE t (id int);\nALTER TABLE missing ADD COLUMN x int;\n");
     String name;
-    try (ShadowDatabase shadow = ShadowDatabases.onServer(admin(pg), pg.major())) {
+    try (ShadowDatabase shadow = Shadows.onServer(admin(pg)).open(pg.major())) {
       name = shadow.database();
-      assertThatThrownBy(() -> new HistoryReplay().replayFlyway(shadow,
+      assertThatThrownBy(() -> new HistoryReplay().replay(shadow,
           new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")), List.of("V1__broken.sql")))
           .isInstanceOf(ReplayException.class);
     }
@@ -99,7 +99,7 @@ class ShadowDatabasesIT {
   @Test
   void urlShadowOfAnotherMajorIsRefused(TestPostgres pg) throws Exception {
     int other = pg.major() == 18 ? 17 : pg.major() + 1;
-    assertThatThrownBy(() -> ShadowDatabases.onServer(admin(pg), other))
+    assertThatThrownBy(() -> Shadows.onServer(admin(pg)).open(other))
         .isInstanceOf(ShadowException.class)
         .hasMessageStartingWith("the shadow server " + pg.host() + ":" + pg.port() + " runs PostgreSQL " + pg.major()
             + " but the live server runs " + other + ": the shadow must run the live major");
@@ -113,7 +113,7 @@ class ShadowDatabasesIT {
       statement.execute("CREATE ROLE no_createdb LOGIN PASSWORD 'secret-pw' NOCREATEDB");
     }
     HistoryDatabase limited = new HistoryDatabase(admin(pg).jdbcUrl(), "no_createdb", "secret-pw");
-    assertThatThrownBy(() -> ShadowDatabases.onServer(limited, pg.major()))
+    assertThatThrownBy(() -> Shadows.onServer(limited).open(pg.major()))
         .isInstanceOf(ShadowException.class)
         .hasMessageContaining("role no_createdb may not create databases")
         .hasMessageContaining("ALTER ROLE \"no_createdb\" CREATEDB")

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.config;
 
 import io.pgvigil.alerts.Severity;
+import io.pgvigil.checks.history.MigrationSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ final class ConfigSummary {
             for (TargetConfig.ReplicaConfig replica : target.replicas()) {
                 lines.add("  replica " + replica.name() + ": " + replica.url().redacted());
             }
-            lines.add("  migrations: " + target.migrations().map(ConfigSummary::migrations).orElse("not configured"));
+            lines.add("  migrations: " + target.migrations().map(MigrationSource::describe).orElse("not configured"));
             lines.add("  shadow: " + target.shadow().mode().yaml()
                     + target.shadow().url().map(u -> " " + u.redacted()).orElse(""));
             lines.add("  drift: every " + Durations.format(target.drift().interval())
@@ -64,15 +65,6 @@ final class ConfigSummary {
                 + killSwitch.deadManAfter().map(d -> "; dead-man switch after " + Durations.format(d)
                         + (killSwitch.hooks().isEmpty() ? " (no hooks: it can only log)" : "")).orElse(""));
         return lines;
-    }
-
-    private static String migrations(MigrationsConfig migrations) {
-        // Java 17: no pattern matching in switch yet, hence instanceof.
-        if (migrations instanceof MigrationsConfig.Flyway flyway) {
-            return "flyway, locations " + flyway.locations() + ", table " + flyway.table()
-                    + ", schemas " + flyway.schemas() + (flyway.mixed() ? ", mixed" : "");
-        }
-        return "prisma, directory " + ((MigrationsConfig.Prisma) migrations).directory();
     }
 
     private static String threshold(Threshold threshold, Unit unit) {

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import io.pgvigil.checks.history.MigrationSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Optional;
  * the separate {@code password:} key, when given, replaces any password in the URL.
  */
 public record TargetConfig(String name, DatabaseUrl url, Duration connectTimeout,
-                           List<ReplicaConfig> replicas, Optional<MigrationsConfig> migrations,
+                           List<ReplicaConfig> replicas, Optional<MigrationSource> migrations,
                            ShadowConfig shadow, DriftConfig drift, WatchConfig watch) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.config;
 
 import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.schema.IgnorePattern;
 import io.pgvigil.checks.schema.ObjectKind;
 import io.pgvigil.daemon.config.TargetConfig.ReplicaConfig;
@@ -69,7 +70,7 @@ final class TargetReader {
                 .positiveDurationAtMost(MAX_MILLIS, "the driver counts it in milliseconds in an int")
                 .orElse(TargetConfig.DEFAULT_CONNECT_TIMEOUT);
         List<ReplicaConfig> replicas = readReplicas(target.get("replicas"));
-        Optional<MigrationsConfig> migrations = readMigrations(target.get("migrations"));
+        Optional<MigrationSource> migrations = readMigrations(target.get("migrations"));
         ShadowConfig shadow = readShadow(target.get("shadow"));
         DriftConfig drift = readDrift(target.get("drift"));
         WatchConfig watch = readWatch(target.get("watch"));
@@ -144,7 +145,7 @@ final class TargetReader {
         return result;
     }
 
-    private Optional<MigrationsConfig> readMigrations(ConfigNode migrations) {
+    private Optional<MigrationSource> readMigrations(ConfigNode migrations) {
         if (!migrations.mapping("tool", "locations", "table", "schemas", "mixed", "directory")) {
             return Optional.empty();
         }
@@ -164,8 +165,8 @@ final class TargetReader {
                 }
             }
             ConfigNode directory = migrations.get("directory");
-            String text = directory.text("a directory path").orElse(MigrationsConfig.Prisma.DEFAULT_DIRECTORY);
-            return resolve(directory, text).map(MigrationsConfig.Prisma::new);
+            String text = directory.text("a directory path").orElse(MigrationSource.Prisma.DEFAULT_DIRECTORY);
+            return resolve(directory, text).map(MigrationSource.Prisma::new);
         }
         if (migrations.get("directory").isPresent()) {
             migrations.get("directory").problem(
@@ -174,21 +175,21 @@ final class TargetReader {
         ConfigNode locationsNode = migrations.get("locations");
         if (locationsNode.isEmptyList()) {
             locationsNode.problem("is empty; list at least one directory, or remove the key for the default "
-                    + MigrationsConfig.Flyway.DEFAULT_LOCATION);
+                    + MigrationSource.Flyway.DEFAULT_LOCATION);
         }
         List<String> locations = locationsNode.isPresent()
                 ? locationsNode.stringList("[./db/migration]")
-                : List.of(MigrationsConfig.Flyway.DEFAULT_LOCATION);
+                : List.of(MigrationSource.Flyway.DEFAULT_LOCATION);
         List<Path> paths = new ArrayList<>();
         for (String location : locations) {
             resolveFlywayLocation(locationsNode, location).ifPresent(paths::add);
         }
-        String table = migrations.get("table").text("a table name").orElse(MigrationsConfig.Flyway.DEFAULT_TABLE);
+        String table = migrations.get("table").text("a table name").orElse(MigrationSource.Flyway.DEFAULT_TABLE);
         ConfigNode schemasNode = migrations.get("schemas");
         List<String> schemas = schemasNode.isPresent()
-                ? schemasNode.stringList("[public]") : MigrationsConfig.Flyway.DEFAULT_SCHEMAS;
+                ? schemasNode.stringList("[public]") : MigrationSource.Flyway.DEFAULT_SCHEMAS;
         boolean mixed = migrations.get("mixed").bool().orElse(false);
-        return Optional.of(new MigrationsConfig.Flyway(paths, table, schemas, mixed));
+        return Optional.of(new MigrationSource.Flyway(paths, table, schemas, mixed));
     }
 
     private Optional<Path> resolveFlywayLocation(ConfigNode node, String location) {

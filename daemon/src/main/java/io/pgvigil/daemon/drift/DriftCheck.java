@@ -2,14 +2,12 @@ package io.pgvigil.daemon.drift;
 
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.HistoryReport;
-import io.pgvigil.checks.history.MigrationHistory;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.schema.CatalogSnapshotter;
 import io.pgvigil.checks.schema.IgnorePattern;
 import io.pgvigil.checks.schema.SchemaDiff;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
-import io.pgvigil.daemon.config.MigrationsConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
@@ -46,7 +44,6 @@ public final class DriftCheck implements TargetCheck {
   private final HistoryDatabase database;
   private final MigrationSource source;
   private final Duration interval;
-  private final MigrationHistory history;
   private final CatalogSnapshotter live;
   private final ExpectedSchemas expected;
   private final Supplier<Optional<DriftReport>> previous;
@@ -59,12 +56,11 @@ public final class DriftCheck implements TargetCheck {
       Consumer<DriftReport> verdicts, Clock clock) {
     this.target = target.name();
     this.database = HistorySources.database(target.url());
-    this.source = HistorySources.source(target.migrations().orElseThrow());
+    this.source = target.migrations().orElseThrow();
     this.interval = target.drift().interval();
-    this.history = new MigrationHistory(clock);
     SnapshotOptions options = SnapshotOptions.defaults()
         .withIgnored(IgnorePattern.anyOf(target.drift().ignore()))
-        .withExcludedTables(Set.of(historyTable(target.migrations().orElseThrow())));
+        .withExcludedTables(Set.of(source.historyTable()));
     // On the target's own pool the snapshot splits over at most two connections; the shadow,
     // which nothing else uses, gets the default.
     this.live = new CatalogSnapshotter(options.withParallelism(LIVE_PARALLELISM));
@@ -86,15 +82,6 @@ public final class DriftCheck implements TargetCheck {
       Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
     return new DriftCheck(target, ShadowSettings.of(target.shadow(), storage), previous, verdicts,
         clock);
-  }
-
-  /** The history table, as the snapshot names tables: schema-qualified, unquoted. */
-  static String historyTable(MigrationsConfig migrations) {
-    if (migrations instanceof MigrationsConfig.Flyway flyway) {
-      String schema = flyway.schemas().isEmpty() ? "public" : flyway.schemas().get(0);
-      return schema + "." + flyway.table();
-    }
-    return "public._prisma_migrations";
   }
 
   @Override
@@ -121,7 +108,7 @@ public final class DriftCheck implements TargetCheck {
 
   /** One full comparison; every outcome, errors included, is a verdict handed to the state. */
   public Future<DriftReport> verdict(Vertx vertx, Pool pool) {
-    return vertx.executeBlocking(() -> history.read(database, source), false)
+    return vertx.executeBlocking(() -> source.read(database, clock.instant()), false)
         .compose(h -> structure(vertx, pool, h)
             .map(s -> DriftReport.of(target, h, s))
             .recover(e -> Future.succeededFuture(

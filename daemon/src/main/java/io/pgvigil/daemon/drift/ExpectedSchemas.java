@@ -6,9 +6,8 @@ import io.pgvigil.checks.schema.CatalogSnapshotter;
 import io.pgvigil.checks.schema.SchemaSnapshot;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
-import io.pgvigil.checks.shadow.HistoryReplay;
 import io.pgvigil.checks.shadow.ShadowDatabase;
-import io.pgvigil.checks.shadow.ShadowDatabases;
+import io.pgvigil.checks.shadow.Shadows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -17,7 +16,7 @@ import io.pgvigil.daemon.tls.VertxTls;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,16 +35,15 @@ final class ExpectedSchemas {
   /** One expected schema, and how it was made. */
   record Expected(SchemaSnapshot snapshot, String from, boolean cached) {}
 
-  private final ShadowSettings shadow;
+  private final Shadows shadows;
   private final CatalogSnapshotter snapshotter;
   private final ExpectedSchemaCache<Expected> cache;
-  private final HistoryReplay replay = new HistoryReplay();
   /** The shadow server's sslmode and SSL options, the template of every snapshot's options. */
   private final PgConnectOptions tls;
 
   ExpectedSchemas(ShadowSettings shadow, CatalogSnapshotter snapshotter,
       ExpectedSchemaCache<Expected> cache) {
-    this.shadow = shadow;
+    this.shadows = shadow.shadows();
     this.snapshotter = snapshotter;
     this.cache = cache;
     this.tls = tls(shadow);
@@ -70,7 +68,8 @@ final class ExpectedSchemas {
 
   Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,
       HistoryReport history) {
-    return vertx.executeBlocking(() -> key(target, major, source, history), false)
+    List<String> applied = history.appliedMigrations();
+    return vertx.executeBlocking(() -> ExpectedSchemaCache.Key.of(target, major, source, applied), false)
         .compose(key -> {
           Expected hit = cache.get(key);
           if (hit != null) {
@@ -80,22 +79,13 @@ final class ExpectedSchemas {
         });
   }
 
-  private static ExpectedSchemaCache.Key key(String target, int major, MigrationSource source,
-      HistoryReport history) throws java.io.IOException {
-    if (source instanceof MigrationSource.Flyway flyway) {
-      return ExpectedSchemaCache.Key.flyway(target, major, flyway, history.appliedMigrations());
-    }
-    return ExpectedSchemaCache.Key.prisma(target, major, (MigrationSource.Prisma) source,
-        history.appliedMigrations());
-  }
-
   private Future<Expected> build(Vertx vertx, int major, MigrationSource source,
       HistoryReport history) {
     long started = System.nanoTime();
-    return vertx.executeBlocking(() -> replayed(major, source, history), false)
+    return vertx.executeBlocking(() -> shadows.replay(major, source, history.appliedMigrations(), LOG::debug), false)
         .compose(replayed -> snapshot(vertx, replayed.db())
             .eventually(() -> vertx.executeBlocking(() -> {
-              replayed.db().close();
+              replayed.close();
               return null;
             }, false))
             .map(snapshot -> {
@@ -103,31 +93,6 @@ final class ExpectedSchemas {
               LOG.info("expected schema: {}", from);
               return new Expected(snapshot, from, false);
             }));
-  }
-
-  /** A shadow holding the replayed history, and how many migrations the replay ran. */
-  private record Replayed(ShadowDatabase db, int migrations) {}
-
-  private Replayed replayed(int major, MigrationSource source, HistoryReport history)
-      throws Exception {
-    ShadowDatabase db = open(major);
-    try {
-      int ran = source instanceof MigrationSource.Flyway flyway
-          ? replay.replayFlyway(db, flyway, history.appliedMigrations())
-          : replay.replayPrisma(db, (MigrationSource.Prisma) source, history.appliedMigrations());
-      return new Replayed(db, ran);
-    } catch (Exception e) {
-      db.close();
-      throw e;
-    }
-  }
-
-  private ShadowDatabase open(int major) throws Exception {
-    if (shadow.admin().isPresent()) {
-      return ShadowDatabases.onServer(shadow.admin().get(), major);
-    }
-    Files.createDirectories(shadow.workDir());
-    return ShadowDatabases.embedded(major, shadow.binariesCache(), shadow.workDir());
   }
 
   private Future<SchemaSnapshot> snapshot(Vertx vertx, ShadowDatabase db) {
@@ -148,7 +113,7 @@ final class ExpectedSchemas {
 
   /** Says what ran: the replay's own count, so the text and the replay cannot disagree. */
   private static String describe(MigrationSource source, HistoryReport history, int major,
-      Replayed replayed, long nanos) {
+      Shadows.Replayed replayed, long nanos) {
     ShadowDatabase db = replayed.db();
     int count = replayed.migrations();
     String upTo = history.head() == null ? "" : " up to " + history.head();

@@ -1,9 +1,7 @@
 package io.pgvigil.daemon.drift;
 
 import io.pgvigil.checks.history.HistoryDatabase;
-import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.daemon.config.DatabaseUrl;
-import io.pgvigil.daemon.config.MigrationsConfig;
 import io.pgvigil.alerts.SecretValue;
 import io.pgvigil.daemon.tls.JdbcTls;
 import java.net.URLEncoder;
@@ -11,18 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Turns config into what the history reader takes. */
+/** Turns a configured URL into what the history reader and the url shadow connect with. */
 public final class HistorySources {
 
   private HistorySources() {}
-
-  public static MigrationSource source(MigrationsConfig migrations) {
-    // Java 17 has no pattern matching in switch yet.
-    if (migrations instanceof MigrationsConfig.Flyway f) {
-      return new MigrationSource.Flyway(f.locations(), f.table(), f.schemas());
-    }
-    return new MigrationSource.Prisma(((MigrationsConfig.Prisma) migrations).directory());
-  }
 
   /**
    * A JDBC URL without credentials (the password travels separately and is never printed); its

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.drift;
 
 import io.pgvigil.checks.history.HistoryDatabase;
+import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.ShadowConfig;
 import io.pgvigil.daemon.tls.TlsSettings;
@@ -37,11 +38,9 @@ public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> a
         config.url().map(DatabaseUrl::tls).orElse(TlsSettings.PLAIN), storage);
   }
 
-  public Path binariesCache() {
-    return storage.binariesCache();
-  }
-
-  public Path workDir() {
-    return storage.shadowWork();
+  /** Where this target's shadows are made. */
+  public Shadows shadows() {
+    return admin.map(Shadows::onServer)
+        .orElseGet(() -> Shadows.embedded(storage.binariesCache(), storage.shadowWork()));
   }
 }

@@ -2,13 +2,12 @@ package io.pgvigil.daemon.watch;
 
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.checks.session.SessionSafety;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.tls.TlsSetupException;
 import io.pgvigil.daemon.tls.VertxTls;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 
 /** Resolves configured targets into what the scheduler needs. */
 public final class TargetSpecs {
@@ -33,17 +32,12 @@ public final class TargetSpecs {
    */
   public static PgConnectOptions connectOptions(DatabaseUrl url, Duration queryTimeout) {
     // URL parameters are TLS settings only (DatabaseUrl refuses others): none is a startup parameter.
-    Map<String, String> startup = new HashMap<>();
-    String millis = Long.toString(queryTimeout.toMillis());
-    startup.put("application_name", TargetSpec.APPLICATION_NAME);
-    startup.put("statement_timeout", millis);
-    startup.put("lock_timeout", millis);
     PgConnectOptions options = new PgConnectOptions()
         .setHost(url.host())
         .setPort(url.port())
         .setDatabase(url.database())
         .setUser(url.user())
-        .setProperties(startup)
+        .setProperties(SessionSafety.poll(queryTimeout).startupParameters())
         .setReconnectAttempts(0)
         // Every monitoring query is a fixed text polled every second: plan each once per
         // connection. The filter lifts Vert.x's default 2,048-character limit, which the lock

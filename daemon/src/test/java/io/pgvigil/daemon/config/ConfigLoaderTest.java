@@ -5,6 +5,7 @@ import io.pgvigil.alerts.Severity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.schema.IgnorePattern;
 import io.pgvigil.checks.schema.ObjectKind;
 import java.nio.file.Files;
@@ -74,7 +75,7 @@ class ConfigLoaderTest {
         assertThat(app.connectTimeout()).isEqualTo(TargetConfig.DEFAULT_CONNECT_TIMEOUT);
         assertThat(app.replicas()).containsExactly(new TargetConfig.ReplicaConfig("replica-1",
                 DatabaseUrl.parse("postgresql://pgvigil@replica:5432/app")));
-        assertThat(app.migrations()).contains(new MigrationsConfig.Flyway(
+        assertThat(app.migrations()).contains(new MigrationSource.Flyway(
                 List.of(dir.resolve("db/migration")), "flyway_schema_history", List.of("public")));
         assertThat(app.shadow()).isEqualTo(ShadowConfig.DEFAULT);
         assertThat(app.drift()).isEqualTo(new DriftConfig(Duration.ofMinutes(5),
@@ -161,7 +162,7 @@ class ConfigLoaderTest {
         assertThat(config.server().listen()).isEqualTo("[::1]:0");
         TargetConfig billing = config.targets().get(0);
         assertThat(billing.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(billing.migrations()).contains(new MigrationsConfig.Prisma(dir.resolve("prisma/migrations")));
+        assertThat(billing.migrations()).contains(new MigrationSource.Prisma(dir.resolve("prisma/migrations")));
         assertThat(billing.shadow().mode()).isEqualTo(ShadowConfig.Mode.URL);
         assertThat(billing.shadow().url().flatMap(DatabaseUrl::password)).contains(SecretValue.of("shadow-pw"));
         assertThat(billing.watch().statementTimeout()).isEqualTo(Duration.ofMillis(1500));
@@ -195,9 +196,9 @@ class ConfigLoaderTest {
 
         TargetConfig app = config.targets().get(0);
         assertThat(app.url().password()).contains(SecretValue.of("from-file"));
-        assertThat(app.migrations()).contains(new MigrationsConfig.Flyway(
+        assertThat(app.migrations()).contains(new MigrationSource.Flyway(
                 List.of(dir.resolve("migrations"), configDir.resolve("sql")),
-                MigrationsConfig.Flyway.DEFAULT_TABLE, MigrationsConfig.Flyway.DEFAULT_SCHEMAS));
+                MigrationSource.Flyway.DEFAULT_TABLE, MigrationSource.Flyway.DEFAULT_SCHEMAS));
     }
 
     @Test
@@ -216,9 +217,9 @@ class ConfigLoaderTest {
                 """, dir);
 
         assertThat(mixed.targets().get(0).migrations().orElseThrow())
-                .isInstanceOfSatisfying(MigrationsConfig.Flyway.class, f -> assertThat(f.mixed()).isTrue());
+                .isInstanceOfSatisfying(MigrationSource.Flyway.class, f -> assertThat(f.mixed()).isTrue());
         assertThat(plain.targets().get(0).migrations().orElseThrow())
-                .isInstanceOfSatisfying(MigrationsConfig.Flyway.class, f -> assertThat(f.mixed()).isFalse());
+                .isInstanceOfSatisfying(MigrationSource.Flyway.class, f -> assertThat(f.mixed()).isFalse());
     }
 
     @Test

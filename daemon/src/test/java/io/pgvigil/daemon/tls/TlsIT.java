@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.HistoryException;
-import io.pgvigil.checks.history.MigrationHistory;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.shadow.ShadowDatabase;
-import io.pgvigil.checks.shadow.ShadowDatabases;
+import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.checks.testing.OwnedTestPostgres;
 import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.checks.tls.TlsFailure;
@@ -27,7 +26,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -219,7 +218,7 @@ class TlsIT {
         + "/postgres?sslmode=verify-full&sslrootcert=" + server.rootCert());
 
     String name;
-    try (ShadowDatabase shadow = ShadowDatabases.onServer(HistorySources.database(url), TestServers.major())) {
+    try (ShadowDatabase shadow = Shadows.onServer(HistorySources.database(url)).open(TestServers.major())) {
       name = shadow.database();
       assertThat(jdbcSession(DatabaseUrl.parse(url.redacted().replace("/postgres?", "/" + name + "?"))).ssl())
           .isTrue();
@@ -274,7 +273,7 @@ class TlsIT {
 
   private static void readHistory(DatabaseUrl url) throws Exception {
     Path empty = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "migrations-");
-    new MigrationHistory(Clock.systemUTC()).read(HistorySources.database(url),
-        new MigrationSource.Flyway(List.of(empty), "flyway_schema_history", List.of("public")));
+    new MigrationSource.Flyway(List.of(empty), "flyway_schema_history", List.of("public"))
+        .read(HistorySources.database(url), Instant.now());
   }
 }

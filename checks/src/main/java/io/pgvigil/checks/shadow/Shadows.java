@@ -1,0 +1,89 @@
+package io.pgvigil.checks.shadow;
+
+import io.pgvigil.checks.history.HistoryDatabase;
+import io.pgvigil.checks.history.MigrationSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Where one target's shadows are made ({@code shadow.mode}), and the one way drift and review
+ * fill one: {@link #replay}. Blocking (initdb and a server start, or DDL on a remote server, then
+ * the replay): never call it on an event loop.
+ */
+public final class Shadows {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Null: embedded. */
+  private final HistoryDatabase server;
+  private final Path binariesCache;
+  private final Path workDir;
+  private final HistoryReplay replay = new HistoryReplay();
+
+  private Shadows(HistoryDatabase server, Path binariesCache, Path workDir) {
+    this.server = server;
+    this.binariesCache = binariesCache;
+    this.workDir = workDir;
+  }
+
+  /** {@code shadow.mode: embedded}: a private server of the live major, its data directory under {@code workDir}. */
+  public static Shadows embedded(Path binariesCache, Path workDir) {
+    return new Shadows(null, binariesCache, workDir);
+  }
+
+  /**
+   * {@code shadow.mode: url}: a new {@code pgvigil_shadow_<hex>} database on the scratch server
+   * that {@code admin} points at, dropped (WITH (FORCE)) on close.
+   *
+   * @param admin an existing database there to connect to, e.g. {@code postgres}; its role needs CREATEDB
+   */
+  public static Shadows onServer(HistoryDatabase admin) {
+    return new Shadows(admin, null, null);
+  }
+
+  /** A shadow holding the replayed history, and how many migrations the replay ran. */
+  public record Replayed(ShadowDatabase db, int migrations) implements AutoCloseable {
+    @Override
+    public void close() {
+      db.close();
+    }
+  }
+
+  /**
+   * An empty shadow of {@code major}; close it.
+   *
+   * @throws ShadowException if {@code major} is not bundled for an embedded shadow (the message
+   *     suggests {@code mode: url}), the scratch server runs another major, its role may not
+   *     create databases, or a server refuses
+   */
+  public ShadowDatabase open(int major) throws ShadowException, IOException {
+    if (server != null) {
+      return ServerShadow.create(server, major, RANDOM);
+    }
+    Files.createDirectories(workDir);
+    return EmbeddedShadow.start(major, binariesCache, workDir);
+  }
+
+  /**
+   * Opens a shadow of {@code major} and replays {@code applied} into it; on failure the shadow is gone.
+   *
+   * @param progress told before each slow step
+   */
+  public Replayed replay(int major, MigrationSource source, List<String> applied, Consumer<String> progress)
+      throws ShadowException, ReplayException, IOException {
+    progress.accept("starting a PostgreSQL " + major + " shadow ...");
+    ShadowDatabase db = open(major);
+    try {
+      int count = applied.size();
+      progress.accept("replaying " + count + " applied migration" + (count == 1 ? "" : "s") + " ...");
+      return new Replayed(db, replay.replay(db, source, applied));
+    } catch (ReplayException | RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+}
