@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;

@@ -4,7 +4,7 @@ import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.MigrationsConfig;
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.tls.JdbcTls;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.alerts.Alert;
-import io.pgvigil.alerts.internal.AlertJson;
+import io.pgvigil.alerts.AlertJson;
 import io.pgvigil.daemon.alerting.Alerting;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.daemon.metrics.Metrics;
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.runtime.Daemon;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.http;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;

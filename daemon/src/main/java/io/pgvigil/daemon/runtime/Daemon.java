@@ -9,7 +9,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.windows.WindowRegistry;
