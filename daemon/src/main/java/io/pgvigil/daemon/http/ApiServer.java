@@ -87,7 +87,7 @@ public final class ApiServer {
         .handler(bearer).handler(windowRoutes::open);
     router.delete("/api/v1/windows/:id").handler(bearer).handler(windowRoutes::close);
     router.get("/api/v1/aborts").handler(ctx -> json(ctx, 200,
-        new JsonObject().put("aborts", RecordJson.array(aborts.recent()))));
+        new JsonObject().put("aborts", ApiJson.aborts(aborts.recent()))));
     router.get("/api/v1/alerts").handler(new AlertRoutes(alerting)::list);
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));

@@ -33,9 +33,9 @@ final class LockRoutes {
     if (locks.last().isEmpty()) {
       body.put("status", "not-polled-yet");
     } else {
-      body.put("status", "ok").mergeIn(RecordJson.object(locks.last().get()));
+      body.put("status", "ok").mergeIn(ApiJson.locks(locks.last().get()));
     }
-    body.put("invalidIndexes", locks.invalidIndexes().map(RecordJson::array).orElse(null));
+    body.put("invalidIndexes", locks.invalidIndexes().map(ApiJson::invalidIndexes).orElse(null));
     ApiServer.json(ctx, 200, body);
   }
 }
