@@ -31,9 +31,6 @@ final class AlertRoutes {
   }
 
   private static JsonArray array(List<Alert> alerts) {
-    JsonArray array = new JsonArray();
-    // The webhook body's shape, from the one place that writes it.
-    alerts.forEach(a -> array.add(AlertJson.alert(a)));
-    return array;
+    return new JsonArray(alerts.stream().map(AlertJson::alert).toList());
   }
 }

@@ -7,13 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
-/**
- * {@code GET /api/v1/targets/{name}/locks}: the last lock report (blocking
- * trees with their root blockers, lock queues behind waiting DDL with their
- * cost, running DDL with progress, long writes, idle transactions) and the
- * INVALID indexes. Query text is already cut to 200 characters (and its
- * literals redacted unless {@code watch.redactLiterals} is off) by the analysis.
- */
+/** {@code GET /api/v1/targets/{name}/locks}: the last lock report and the INVALID indexes (README). */
 final class LockRoutes {
 
   private final Daemon daemon;

@@ -8,15 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
-/**
- * {@code GET /api/v1/targets/{name}/replication}: lag per standby (from the
- * primary and, for configured replicas, from the replica itself), slots and
- * their retained WAL, and findings (a standby gone, an inactive slot growing,
- * WAL at risk), each with its {@code type}. Each configured replica carries
- * {@code lastError} and {@code failingSince}: why pgvigil cannot poll it on its
- * own URL and since when (null while it answers); a sender that is not a
- * configured replica has them null.
- */
+/** {@code GET /api/v1/targets/{name}/replication}: the last replication report (README). */
 final class ReplicationRoutes {
 
   private final Daemon daemon;

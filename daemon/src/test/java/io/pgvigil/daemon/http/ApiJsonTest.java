@@ -101,7 +101,7 @@ class ApiJsonTest {
     List<AbortDecision> decisions = List.of(
         new AbortDecision(AT_FRACTION, "app", "lockQueue", 3.0, 2.0, "w-1", "cancel", 43, FRACTION, "dry-run",
             "would cancel", new StalledRequest(43, "public.accounts", "AccessExclusiveLock", 3)),
-        new AbortDecision(AT, "app", "deadman", 0.0, 1.0E-4, null, "hook", null, null, "ok", "hook ran"));
+        new AbortDecision(AT, "app", "deadman", 0.0, 1.0E-4, null, "hook", null, null, "ok", "hook ran", null));
 
     assertThat(ApiJson.aborts(decisions).encodePrettily()).isEqualTo(ABORTS);
     assertThat(ApiJson.aborts(List.of()).encode()).isEqualTo("[]");
