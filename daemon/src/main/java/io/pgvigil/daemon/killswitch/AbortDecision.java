@@ -27,11 +27,4 @@ public record AbortDecision(
     OffsetDateTime backendStart,
     String result,
     String message,
-    StalledRequest request) {
-
-  /** A decision about no stalled request (a hook, the dead-man switch, a recorded migration). */
-  public AbortDecision(Instant at, String target, String rule, double value, double threshold, String windowId,
-      String action, Integer pid, OffsetDateTime backendStart, String result, String message) {
-    this(at, target, rule, value, threshold, windowId, action, pid, backendStart, result, message, null);
-  }
-}
+    StalledRequest request) {}

@@ -5,13 +5,12 @@ import io.pgvigil.checks.locks.LockQueue;
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.checks.locks.RootBlocker;
 import io.pgvigil.daemon.windows.MigrationWindow;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The migration's stall as one lock poll saw it: what the kill switch may cancel and whom it may
@@ -39,9 +38,7 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
    */
   static Stall ofDdlQueues(LockReport report) {
     List<LockQueue> requests = report.queues().stream().filter(LockQueue::stalls).toList();
-    Set<Integer> waiting = new HashSet<>();
-    requests.forEach(q -> waiting.add(q.pid()));
-    return new Stall(requests, idleRoots(report, waiting));
+    return new Stall(requests, idleRoots(report, requests.stream().map(LockQueue::pid).collect(Collectors.toSet())));
   }
 
   /** The backends of the stalled requests, in the lock poll's order: what the hooks are told was acted on. */
@@ -49,10 +46,7 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
     return requests.stream().map(LockQueue::pid).toList();
   }
 
-  /**
-   * The stalled request whose tree {@code root} is the root of (the first, when it holds up several),
-   * for the audit; empty for a window's recorded backend, which has no request here.
-   */
+  /** For the audit, the (first) stalled request {@code root} holds up; empty for a window's recorded backend. */
   Optional<LockQueue> heldUpBy(RootBlocker root, LockReport report) {
     return report.trees().stream().filter(t -> t.root().pid() == root.pid())
         .flatMap(t -> requests.stream().filter(q -> t.blocked().stream().anyMatch(b -> b.pid() == q.pid())))
@@ -69,10 +63,7 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
     return report == null || open.stream().anyMatch(w -> w.backendPid() != null) ? NONE : ofDdlQueues(report);
   }
 
-  /**
-   * For windows that record the migration's backends: the trees in which one of them waits
-   * ({@link #NONE} without a fresh lock report).
-   */
+  /** For windows that record the migration's backends: the trees in which one of them waits. */
   static Stall ofMigration(LockReport report, Set<Integer> migrationPids) {
     return report == null ? NONE : new Stall(List.of(), idleRoots(report, migrationPids));
   }
@@ -86,15 +77,13 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
     Map<Integer, RootBlocker> roots = new LinkedHashMap<>();
     for (BlockingTree tree : report.trees()) {
       RootBlocker root = tree.root();
-      if (waiting.contains(root.pid()) || !idleInTransaction(root) || root.backendStart() == null
-          || !"client backend".equals(root.backendType())) {
-        continue;
-      }
-      if (tree.blocked().stream().anyMatch(b -> waiting.contains(b.pid()))) {
+      if (!waiting.contains(root.pid()) && idleInTransaction(root) && root.backendStart() != null
+          && "client backend".equals(root.backendType())
+          && tree.blocked().stream().anyMatch(b -> waiting.contains(b.pid()))) {
         roots.putIfAbsent(root.pid(), root);
       }
     }
-    return new ArrayList<>(roots.values());
+    return List.copyOf(roots.values());
   }
 
   private static boolean idleInTransaction(RootBlocker root) {

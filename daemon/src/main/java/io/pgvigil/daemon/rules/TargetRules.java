@@ -2,12 +2,13 @@ package io.pgvigil.daemon.rules;
 
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.checks.replication.ReplicationReport;
-import io.pgvigil.daemon.killswitch.AbortRules;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.SqlClient;
+import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,21 +23,21 @@ public final class TargetRules {
 
   private final String target;
   private final RuleEvaluator evaluator;
-  private final AbortRules aborts;
+  private final AbortListener aborts;
   private final WindowRegistry windows;
   private final RuleListener listener;
   private final boolean queryText;
-  private final java.util.Set<String> standbys;
-  private LockReport lastLocks;
+  private final Set<String> standbys;
+  private OffsetDateTime lastLockPoll;
 
   /**
    * @param queryText whether verdicts' census carries query text ({@code alerts.queryText})
    * @param standbys  the configured replicas ({@code targets[].replicas}): the ones whose going
    *                  away is the {@code standbyGone} rule's business
    */
-  public TargetRules(String target, RuleEvaluator evaluator, AbortRules aborts, WindowRegistry windows,
-      RuleListener listener, boolean queryText, java.util.Set<String> standbys) {
-    this.standbys = java.util.Set.copyOf(standbys);
+  public TargetRules(String target, RuleEvaluator evaluator, AbortListener aborts, WindowRegistry windows,
+      RuleListener listener, boolean queryText, Set<String> standbys) {
+    this.standbys = Set.copyOf(standbys);
     this.target = target;
     this.evaluator = evaluator;
     this.aborts = aborts;
@@ -50,24 +51,20 @@ public final class TargetRules {
   }
 
   public Future<Void> onLocks(LockReport report, Vertx vertx, SqlClient client) {
-    if (lastLocks != null && report.serverTime().isBefore(lastLocks.serverTime())) {
+    if (lastLockPoll != null && report.serverTime().isBefore(lastLockPoll)) {
       // A poll that outlived its timeout and came back after a newer one: it is not fresh.
       return Future.succeededFuture();
     }
-    lastLocks = report;
-    return evaluate(Measurements.LOCKS, Measurements.of(report, queryText), vertx, client);
+    lastLockPoll = report.serverTime();
+    return evaluate(Measurements.LOCKS, Measurements.of(report, queryText), report, vertx, client);
   }
 
   public Future<Void> onReplication(ReplicationReport report, Vertx vertx, SqlClient client) {
-    return evaluate(Measurements.REPLICATION, Measurements.of(report, standbys), vertx, client);
+    return evaluate(Measurements.REPLICATION, Measurements.of(report, standbys), null, vertx, client);
   }
 
-  /** Called periodically, also while the target is down: see {@link AbortRules#deadManTick}. */
-  public Future<Void> tick(Vertx vertx) {
-    return aborts.deadManTick(vertx);
-  }
-
-  private Future<Void> evaluate(String source, List<Measurement> measurements, Vertx vertx, SqlClient client) {
+  private Future<Void> evaluate(String source, List<Measurement> measurements, LockReport locks, Vertx vertx,
+      SqlClient client) {
     List<RuleVerdict> verdicts = evaluator.evaluate(source, measurements, windows.inWindowProfile(target));
     try {
       listener.evaluated(target, source, verdicts);
@@ -75,6 +72,6 @@ public final class TargetRules {
       // The kill switch must not depend on the alerting path working.
       LOG.error("target {}: rule listener failed on {} verdicts", target, source, e);
     }
-    return aborts.evaluate(source, verdicts, lastLocks, vertx, client);
+    return aborts.evaluated(source, verdicts, locks, vertx, client);
   }
 }

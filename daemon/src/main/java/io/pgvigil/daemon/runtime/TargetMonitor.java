@@ -107,7 +107,7 @@ public final class TargetMonitor extends VerticleBase {
     heartbeat.start();
     loops.values().forEach(CheckLoop::start);
     // The dead-man switch must tick while the target is down, when no check loop runs.
-    setup.rules().ifPresent(rules -> tick = vertx.setPeriodic(TICK.toMillis(), id -> rules.tick(vertx)
+    setup.killSwitch().ifPresent(k -> tick = vertx.setPeriodic(TICK.toMillis(), id -> k.deadManTick(vertx)
         .onFailure(e -> LOG.warn("target {}: kill-switch tick failed: {}", spec.name(), e.toString()))));
     return Future.succeededFuture();
   }

@@ -3,7 +3,7 @@ package io.pgvigil.daemon.runtime;
 import io.pgvigil.daemon.drift.DriftState;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.replication.ReplicationState;
-import io.pgvigil.daemon.rules.TargetRules;
+import io.pgvigil.daemon.killswitch.KillSwitch;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,7 +13,7 @@ import java.util.Optional;
  * configured) and what its lock watch saw last.
  */
 public record TargetSetup(TargetSpec spec, List<TargetCheck> checks, Optional<DriftState> drift,
-    LockState locks, ReplicationState replication, Optional<TargetRules> rules) {
+    LockState locks, ReplicationState replication, Optional<KillSwitch> killSwitch) {
 
   public TargetSetup {
     checks = List.copyOf(checks);

@@ -11,7 +11,7 @@ import io.pgvigil.daemon.locks.InvalidIndexCheck;
 import io.pgvigil.daemon.locks.LockState;
 import io.pgvigil.daemon.locks.LockWatchCheck;
 import io.pgvigil.daemon.killswitch.AbortLog;
-import io.pgvigil.daemon.killswitch.AbortRules;
+import io.pgvigil.daemon.killswitch.KillSwitch;
 import io.pgvigil.daemon.rules.RuleEvaluator;
 import io.pgvigil.daemon.rules.RuleListener;
 import io.pgvigil.daemon.rules.TargetRules;
@@ -56,9 +56,9 @@ public final class TargetSetups {
     TargetSpec spec = TargetSpecs.from(target, maxBackoff);
     LockState locks = new LockState(target.name(), registry);
     Duration queryTimeout = spec.queryTimeout().plus(spec.connectTimeout());
+    KillSwitch killSwitch = new KillSwitch(target.name(), config.killSwitch(), windows, aborts, clock);
     TargetRules rules = new TargetRules(target.name(),
-        new RuleEvaluator(target.name(), config.rules(), clock),
-        new AbortRules(target.name(), config.killSwitch(), windows, aborts, clock), windows, listener,
+        new RuleEvaluator(target.name(), config.rules(), clock), killSwitch, windows, listener,
         config.alerts().queryText(),
         target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(java.util.stream.Collectors.toSet()));
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
@@ -74,6 +74,6 @@ public final class TargetSetups {
       checks.add(DriftCheck.of(target, storage, state::last, state::update, clock));
       drift = Optional.of(state);
     }
-    return new TargetSetup(spec, checks, drift, locks, replication, Optional.of(rules));
+    return new TargetSetup(spec, checks, drift, locks, replication, Optional.of(killSwitch));
   }
 }

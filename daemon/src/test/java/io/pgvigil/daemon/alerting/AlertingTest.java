@@ -207,7 +207,7 @@ class AlertingTest {
     start("");
     MigrationWindow window = windows.open("app", Duration.ofMinutes(30), "deploy 42", "in-window");
     alerting.decided(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20, window.id(), "cancel",
-        4243, null, "cancelled", "cancelled the migration's statement"));
+        4243, null, "cancelled", "cancelled the migration's statement", null));
     await().until(() -> pagerduty.accepted().size() == 1);
     JsonObject trigger = pagerduty.accepted().get(0).json();
     assertThat(trigger.getString("dedup_key")).isEqualTo("app/killSwitch/window " + window.id() + " cancel");
@@ -215,7 +215,7 @@ class AlertingTest {
         .isEqualTo("killSwitch on app: cancel cancelled after lockQueue 21 reached abort 20");
 
     alerting.decided(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20, window.id(), "hook",
-        null, null, "ok", "exec /hooks/abort.sh: job 42 failed, token=abc123"));
+        null, null, "ok", "exec /hooks/abort.sh: job 42 failed, token=abc123", null));
     await().until(() -> pagerduty.accepted().size() == 2);
     assertThat(pagerduty.accepted().get(1).json().getString("dedup_key"))
         .isEqualTo("app/killSwitch/window " + window.id() + " hook");

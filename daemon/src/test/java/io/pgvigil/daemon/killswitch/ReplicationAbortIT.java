@@ -111,7 +111,7 @@ class ReplicationAbortIT {
       String blindWindow = openWindow(http, "blind");
       primary.stop();
       try {
-        JsonObject deadMan = awaitDecision(http, AbortRules.DEAD_MAN, "hook");
+        JsonObject deadMan = awaitDecision(http, DeadManSwitch.RULE, "hook");
         assertThat(deadMan.getString("windowId")).isEqualTo(blindWindow);
         assertThat(deadMan.getString("result")).isEqualTo("ok");
         assertThat(Files.readString(hookLog)).contains("PGVIGIL_RULE=deadMan", "PGVIGIL_WINDOW_ID=" + blindWindow);

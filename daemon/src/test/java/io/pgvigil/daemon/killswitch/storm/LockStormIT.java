@@ -13,7 +13,7 @@ import io.pgvigil.checks.testing.TestPools;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.killswitch.AbortLog;
-import io.pgvigil.daemon.killswitch.AbortRules;
+import io.pgvigil.daemon.killswitch.KillSwitch;
 import io.pgvigil.daemon.rules.RuleEvaluator;
 import io.pgvigil.daemon.rules.RuleListener;
 import io.pgvigil.daemon.rules.TargetRules;
@@ -85,7 +85,7 @@ class LockStormIT {
     Clock clock = Clock.systemUTC();
     WindowRegistry windows = new WindowRegistry(clock);
     TargetRules rules = new TargetRules("app", new RuleEvaluator("app", config.rules(), clock),
-        new AbortRules("app", config.killSwitch(), windows, new AbortLog(new SimpleMeterRegistry()), clock),
+        new KillSwitch("app", config.killSwitch(), windows, new AbortLog(new SimpleMeterRegistry()), clock),
         windows, RuleListener.NONE, false, Set.of());
     LockProbe probe = new LockProbe();
     LockAnalysis analysis = LockAnalysis.defaults();

@@ -1,29 +1,35 @@
 package io.pgvigil.daemon.killswitch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.daemon.config.KillSwitchConfig;
 import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The second chance and once-per-window, in dry-run (which touches no database). */
-class AbortRulesTest {
+class KillSwitchTest {
 
   private final Vertx vertx = Vertx.vertx();
   private final WindowRegistry windows = new WindowRegistry(Clock.systemUTC());
   private final AbortLog log = new AbortLog(new SimpleMeterRegistry());
-  private final AbortRules rules = new AbortRules("app",
+  private final KillSwitch killSwitch = new KillSwitch("app",
       new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN, List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true")))),
       windows, log, Clock.systemUTC());
 
@@ -34,11 +40,11 @@ class AbortRulesTest {
 
   private static RuleVerdict abort(double value) {
     return new RuleVerdict("app", "lockQueue", "", RuleVerdict.Level.ABORT, value, RuleVerdict.Unit.COUNT, 2,
-        java.time.Instant.now(), true, List.of(), Map.of());
+        Instant.now(), true, List.of(), Map.of());
   }
 
   private void poll(RuleVerdict... verdicts) throws Exception {
-    rules.evaluate("locks", List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -58,8 +64,8 @@ class AbortRulesTest {
     assertThat(log.recent()).isEmpty();
     poll(abort(6));
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::result)
-        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", "dry-run"),
-            org.assertj.core.groups.Tuple.tuple("hook", "dry-run"));
+        .containsExactlyInAnyOrder(tuple("cancel", "dry-run"),
+            tuple("hook", "dry-run"));
     poll(abort(7));
     poll(abort(8));
     assertThat(log.recent()).hasSize(2);
@@ -73,31 +79,31 @@ class AbortRulesTest {
     poll(abort(5));
     poll(abort(5));
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid)
-        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", 42),
-            org.assertj.core.groups.Tuple.tuple("hook", 42));
+        .containsExactlyInAnyOrder(tuple("cancel", 42),
+            tuple("hook", 42));
   }
 
   @Test
   void anApiWindowCancelsNothingWhenOnlyApplicationSessionsBlockEachOther() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport rowLocks = new LockScene().idle(1, 60)
+    LockReport rowLocks = new LockScene().idle(1, 60)
         .waitsForRow(2, "transactionid", 30, 1).waitsForRow(3, "tuple", 20, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
   }
 
   @Test
   void anApiWindowCancelsTheWaitingDdlRequestThatHasAQueue() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
+    LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2)
         .idle(10, 90).waitsForRow(11, "transactionid", 80, 10).report();
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid, AbortDecision::result)
-        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cancel", 2, "dry-run"),
-            org.assertj.core.groups.Tuple.tuple("hook", null, "dry-run"));
+        .containsExactlyInAnyOrder(tuple("cancel", 2, "dry-run"),
+            tuple("hook", null, "dry-run"));
     assertThat(log.recent()).filteredOn(d -> d.action().equals("cancel")).extracting(AbortDecision::request)
         .containsExactly(new StalledRequest(2, "public.t", "AccessExclusiveLock", 1));
   }
@@ -105,18 +111,18 @@ class AbortRulesTest {
   @Test
   void anApiWindowThatAbortedBeforeAnyoneQueuedStillCancelsTheFirstStallSeenLaterOnce() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport alone = new LockScene().idle(1, 60)
+    LockReport alone = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
-    io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
+    LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
 
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("cancel", 2), org.assertj.core.groups.Tuple.tuple("hook", null));
+        tuple("cancel", 2), tuple("hook", null));
   }
 
   @Test
@@ -126,43 +132,45 @@ class AbortRulesTest {
     poll(abort(5));
     // The pipeline's window opens after flyway's was acted on; another DDL request now has a queue.
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
+    LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactlyInAnyOrder(
-        org.assertj.core.groups.Tuple.tuple("cancel", 42), org.assertj.core.groups.Tuple.tuple("hook", 42),
-        org.assertj.core.groups.Tuple.tuple("hook", null));
+        tuple("cancel", 42), tuple("hook", 42),
+        tuple("hook", null));
   }
 
   @Test
   void aStallIsCancelledOncePerDeployEvenWhenAnOlderWindowStillAwaitedOne() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport alone = new LockScene().idle(1, 60)
+    LockReport alone = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
-    io.pgvigil.checks.locks.LockReport queued = new LockScene().idle(1, 60)
+    LockReport queued = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
     // A second window of the same deploy: its abort cancels the stall, which the first window awaited too.
     windows.open("app", Duration.ofMinutes(30), "deploy 42, retried", WindowRegistry.IN_WINDOW);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("locks", List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("hook", null), org.assertj.core.groups.Tuple.tuple("cancel", 2),
-        org.assertj.core.groups.Tuple.tuple("hook", null));
+        tuple("hook", null), tuple("cancel", 2),
+        tuple("hook", null));
   }
 
   @Test
   void anAbortFromTheReplicationPollCancelsNoDdlRequestInAnApiWindow() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    io.pgvigil.checks.locks.LockReport stall = new LockScene().idle(1, 60)
+    LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
     RuleVerdict lag = new RuleVerdict("app", "replicationLag", "replica-1", RuleVerdict.Level.ABORT, 90,
-        RuleVerdict.Unit.SECONDS, 60, java.time.Instant.now(), true, List.of(), Map.of());
-    rules.evaluate("replication", List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    rules.evaluate("replication", List.of(lag), stall, vertx, null).await(10, TimeUnit.SECONDS);
+        RuleVerdict.Unit.SECONDS, 60, Instant.now(), true, List.of(), Map.of());
+    // The stall a lock poll saw is not the replication poll's to cancel.
+    killSwitch.evaluated("locks", List.of(), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("replication", List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);
+    killSwitch.evaluated("replication", List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
   }
 
@@ -170,9 +178,9 @@ class AbortRulesTest {
   void theDeadManSwitchFiresOncePerWindowWhenPollsStop() throws Exception {
     RuleEvaluatorClock clock = new RuleEvaluatorClock();
     WindowRegistry windows = new WindowRegistry(clock);
-    AbortRules deadMan = new AbortRules("app", new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
+    KillSwitch deadMan = new KillSwitch("app", new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
         List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true"))), KillSwitchConfig.Terminate.NONE,
-        java.util.Optional.of(Duration.ofSeconds(30))), windows, log, clock);
+        Optional.of(Duration.ofSeconds(30))), windows, log, clock);
     // Polls stopped 20 s before the window opened: the switch counts from the opening.
     clock.advance(Duration.ofSeconds(20));
     windows.open("app", Duration.ofHours(1), "deploy", "in-window");
@@ -183,31 +191,31 @@ class AbortRulesTest {
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).singleElement().satisfies(d -> {
-      assertThat(d.rule()).isEqualTo(AbortRules.DEAD_MAN);
+      assertThat(d.rule()).isEqualTo(DeadManSwitch.RULE);
       assertThat(d.result()).isEqualTo("dry-run");
     });
     // A fresh lock poll resets the switch's clock.
-    deadMan.evaluate("locks", List.of(), null, vertx, null).await(10, TimeUnit.SECONDS);
+    deadMan.evaluated("locks", List.of(), new LockScene().report(), vertx, null).await(10, TimeUnit.SECONDS);
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).hasSize(1);
   }
 
   /** A clock the test moves by hand. */
   static final class RuleEvaluatorClock extends Clock {
-    java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
 
     @Override
-    public java.time.Instant instant() {
+    public Instant instant() {
       return now;
     }
 

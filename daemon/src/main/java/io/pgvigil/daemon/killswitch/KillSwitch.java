@@ -1,0 +1,157 @@
+package io.pgvigil.daemon.killswitch;
+
+import io.pgvigil.checks.locks.LockReport;
+import io.pgvigil.daemon.config.KillSwitchConfig;
+import io.pgvigil.daemon.killswitch.KillSwitchActions.Cause;
+import io.pgvigil.daemon.killswitch.SecondChance.Breach;
+import io.pgvigil.daemon.rules.AbortListener;
+import io.pgvigil.daemon.rules.RuleVerdict;
+import io.pgvigil.daemon.windows.MigrationWindow;
+import io.pgvigil.daemon.windows.WindowRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The kill switch of one target, on the target's event loop. It acts on verdicts at the ABORT
+ * level after their {@link SecondChance}: inside a migration window (the in-window profile), or
+ * outside one only where {@code rules.always} sets an abort level. Once per window (or once per
+ * breach outside windows) it takes the {@link KillSwitchActions} on the migration only: the
+ * window's recorded backend, or for a window that names none the waiting DDL requests with a queue
+ * behind them ({@link Stall}). The {@link DeadManSwitch} fires the hooks when the target has not
+ * been polled for too long while a window is open.
+ */
+public final class KillSwitch implements AbortListener {
+
+  private final String target;
+  private final WindowRegistry windows;
+  private final Clock clock;
+  private final KillSwitchActions actions;
+  private final SecondChance secondChance;
+  private final Optional<DeadManSwitch> deadMan;
+
+  /** In-window windows already acted on: one abort each, not one per poll. */
+  private final Set<String> actedOn = new HashSet<>();
+  /** Windows naming no backend whose abort found no stall yet: the first stall seen later is cancelled. */
+  private final Set<String> awaitingStall = new HashSet<>();
+  /** Breaches outside windows already acted on: once until they leave the ABORT level. */
+  private final Set<Breach> actedOutside = new HashSet<>();
+
+  public KillSwitch(String target, KillSwitchConfig config, WindowRegistry windows, AbortLog log, Clock clock) {
+    this.target = target;
+    this.windows = windows;
+    this.clock = clock;
+    this.actions = new KillSwitchActions(target, config, log);
+    this.secondChance = new SecondChance(target);
+    this.deadMan = config.deadManAfter().map(after -> new DeadManSwitch(target, after, windows, actions, clock));
+  }
+
+  /**
+   * Only the lock report of this very poll ({@code locks}) shows a stall, never an older one: the
+   * terminate guard accepts a blocker as seen blocking at this poll.
+   */
+  @Override
+  public Future<Void> evaluated(String source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
+      SqlClient client) {
+    Instant now = clock.instant();
+    if (locks != null) {
+      deadMan.ifPresent(d -> d.lockPolled(now));
+    }
+    List<Future<Void>> done = new ArrayList<>();
+    for (RuleVerdict v : secondChance.confirmed(source, verdicts)) {
+      done.add(v.inWindow() ? actInWindows(v, locks, vertx, client, now)
+          : actOutsideWindows(SecondChance.breachOf(source, v), v, vertx, now));
+    }
+    // A breach no longer at ABORT may act again outside windows when it returns.
+    actedOutside.removeIf(b -> !secondChance.armed(b));
+    // Windows that have closed need no memory.
+    Set<String> open = windows.openWindows(target).stream().map(MigrationWindow::id).collect(Collectors.toSet());
+    actedOn.retainAll(open);
+    awaitingStall.retainAll(open);
+    return Future.join(done).mapEmpty();
+  }
+
+  /** Called periodically, also while the target is down: see {@link DeadManSwitch}. */
+  public Future<Void> deadManTick(Vertx vertx) {
+    return deadMan.map(d -> d.tick(vertx)).orElse(Future.succeededFuture());
+  }
+
+  /**
+   * Once per abort, for every in-window window not acted on yet: cancel the migration, terminate
+   * the stall's blockers (opt-in), and run the hooks once. A CI pipeline's API window and the
+   * automatic window of the same migration are one deploy, not two. The migration is each recorded
+   * backend of an automatic window; when no window records one (a window opened through the API),
+   * it is every waiting DDL request with a queue behind it on this fresh lock poll ({@link Stall}).
+   */
+  private Future<Void> actInWindows(RuleVerdict v, LockReport locks, Vertx vertx, SqlClient client, Instant now) {
+    List<MigrationWindow> open = windows.openWindows(target);
+    List<MigrationWindow> fresh = open.stream()
+        .filter(w -> WindowRegistry.IN_WINDOW.equals(w.profile()))
+        .filter(w -> !actedOn.contains(w.id()))
+        .toList();
+    if (fresh.isEmpty()) {
+      return actOnLaterStall(v, locks, client, now);
+    }
+    fresh.forEach(w -> actedOn.add(w.id()));
+    List<Future<Void>> cancels = new ArrayList<>();
+    Set<Integer> migrationPids = new LinkedHashSet<>();
+    for (MigrationWindow w : fresh) {
+      if (w.backendPid() != null && migrationPids.add(w.backendPid())) {
+        cancels.add(actions.cancelRecorded(cause(v, w, now), client));
+      }
+    }
+    // The window the hooks and the other decisions name: one that records the migration.
+    MigrationWindow named = fresh.stream().filter(w -> w.backendPid() != null).findFirst().orElse(fresh.get(0));
+    Cause c = cause(v, named, now);
+    Stall stall = !migrationPids.isEmpty() ? Stall.ofMigration(locks, migrationPids) : Stall.guessed(open, locks);
+    if (!stall.requests().isEmpty()) {
+      awaitingStall.clear(); // cancelled for this deploy: no window awaits one
+    } else if (migrationPids.isEmpty()) {
+      // Aborted before any DDL request had a queue (a lockWait on a quiet table, say): the hooks run
+      // now, and the first stall a later abort in this window sees is still cancelled.
+      fresh.forEach(w -> awaitingStall.add(w.id()));
+    }
+    Future<Void> signalled = actions.signal(c, stall, locks, client, cancels);
+    // The hooks are told the backends this abort cancels: the recorded migrations, or the stall's requests.
+    Future<Void> hooked = actions.runHooks(c, migrationPids.isEmpty() ? stall.requestPids()
+        : List.copyOf(migrationPids), vertx, null);
+    return Future.join(signalled, hooked).mapEmpty();
+  }
+
+  /**
+   * An abort in windows already acted on, that name no backend and found no stall then: a stall on
+   * this fresh lock poll is cancelled (and its blockers terminated, opt-in) once; no hook runs again.
+   */
+  private Future<Void> actOnLaterStall(RuleVerdict v, LockReport locks, SqlClient client, Instant now) {
+    List<MigrationWindow> open = windows.openWindows(target);
+    List<MigrationWindow> awaiting = open.stream().filter(w -> awaitingStall.contains(w.id())).toList();
+    Stall stall = awaiting.isEmpty() ? Stall.NONE : Stall.guessed(open, locks);
+    if (stall.requests().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    awaitingStall.clear();
+    return actions.signal(cause(v, awaiting.get(0), now), stall, locks, client, new ArrayList<>());
+  }
+
+  /** Outside windows (an abort level in {@code rules.always}): nothing to cancel, the hooks run. */
+  private Future<Void> actOutsideWindows(Breach breach, RuleVerdict v, Vertx vertx, Instant now) {
+    if (!actedOutside.add(breach)) {
+      return Future.succeededFuture();
+    }
+    return actions.runHooks(cause(v, null, now), List.of(), vertx,
+        "abort level reached outside a window; no kill-switch hooks configured");
+  }
+
+  private static Cause cause(RuleVerdict v, MigrationWindow w, Instant now) {
+    return new Cause(v.rule(), v.value(), v.threshold(), w, now);
+  }
+}

@@ -1,0 +1,199 @@
+package io.pgvigil.daemon.killswitch;
+
+import io.pgvigil.alerts.ExecHook;
+import io.pgvigil.alerts.Hook;
+import io.pgvigil.alerts.HookEvent;
+import io.pgvigil.alerts.HookResult;
+import io.pgvigil.alerts.Severity;
+import io.pgvigil.alerts.WebhookHook;
+import io.pgvigil.checks.locks.LockQueue;
+import io.pgvigil.checks.locks.LockReport;
+import io.pgvigil.checks.locks.RootBlocker;
+import io.pgvigil.checks.migration.BackendSignals;
+import io.pgvigil.checks.migration.SignalResult;
+import io.pgvigil.daemon.config.KillSwitchConfig;
+import io.pgvigil.daemon.windows.MigrationWindow;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the kill switch does, each outcome recorded in the {@link AbortLog}. In {@code dry-run} (the
+ * default) nothing but the decisions; in {@code cancel}, {@code pg_cancel_backend} of the migration;
+ * in {@code cancel-and-terminate-blockers} also {@code pg_terminate_backend} of its stall's
+ * idle-in-transaction root blockers of allowlisted roles, idle long enough; then the hooks. Every
+ * signal is guarded by pid + backend_start + state in its own statement ({@link BackendSignals}).
+ * The hooks (a program run without a shell, a signed POST) are built on first use with the Vert.x
+ * they run on; a hook never fails the abort: its outcome is a result to log.
+ */
+final class KillSwitchActions {
+
+  /** What an action is about: the rule, its value and threshold, the window (null outside one). */
+  record Cause(String rule, double value, double threshold, MigrationWindow window, Instant at) {}
+
+  private static final Duration HOOK_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String target;
+  private final KillSwitchConfig config;
+  /** What to call each hook in the audit log: the program's name, never the webhook's URL (it may hold a token). */
+  private final List<String> hookNames;
+  private final AbortLog log;
+  private final boolean dryRun;
+  private final BackendSignals signals = new BackendSignals();
+  private List<Hook> hooks;
+
+  KillSwitchActions(String target, KillSwitchConfig config, AbortLog log) {
+    this.target = target;
+    this.config = config;
+    this.hookNames = config.hooks().stream()
+        .map(h -> h instanceof KillSwitchConfig.ExecHook exec ? "exec " + exec.command().get(0) : "webhook")
+        .toList();
+    this.log = log;
+    this.dryRun = config.mode() == KillSwitchConfig.Mode.DRY_RUN;
+  }
+
+  /** Cancels the statement of the window's recorded backend. */
+  Future<Void> cancelRecorded(Cause c, SqlClient client) {
+    MigrationWindow w = c.window();
+    if (dryRun) {
+      record(c, "cancel", "dry-run", "dry-run: would cancel the migration's statement");
+      return Future.succeededFuture();
+    }
+    return signals.cancel(client, w.backendPid(), w.backendStart())
+        .map(result -> told(c, "cancel", result, w.backendStart(), "", null))
+        .otherwise(e -> record(c, "cancel", "failed", e.getMessage()));
+  }
+
+  /**
+   * Sends what {@code stall} calls for, after {@code before} (other cancels already under way): a
+   * cancel of each waiting DDL request, then, in {@code cancel-and-terminate-blockers}, a terminate
+   * of each idle root blocker, guarded as seen at the lock poll the stall comes from.
+   */
+  Future<Void> signal(Cause c, Stall stall, LockReport locks, SqlClient client, List<Future<Void>> before) {
+    List<Future<Void>> cancels = new ArrayList<>(before);
+    for (LockQueue q : stall.requests()) {
+      StalledRequest request = StalledRequest.of(q);
+      if (dryRun) {
+        record(c, "cancel", q.pid(), q.backendStart(), "dry-run", "dry-run: would cancel " + request.describe(),
+            request);
+      } else {
+        cancels.add(signals.cancelWaitingRequest(client, q.pid(), q.backendStart(), q.relation(), q.mode())
+            .map(result -> told(c, "cancel", result, q.backendStart(), "; it was " + request.describe(), request))
+            .otherwise(e -> record(c, "cancel", q.pid(), q.backendStart(), "failed", e.getMessage(), request)));
+      }
+    }
+    Future<Void> signalled = Future.join(cancels).mapEmpty();
+    if (config.mode() != KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS || stall.idleRoots().isEmpty()) {
+      return signalled;
+    }
+    return signalled.compose(x -> terminate(c, stall, locks, client));
+  }
+
+  /**
+   * Each idle root is terminated only if the guarded statement still finds it idle in transaction
+   * long enough, of an allowed role, the same backend, and idle in that same state since the poll.
+   */
+  private Future<Void> terminate(Cause c, Stall stall, LockReport locks, SqlClient client) {
+    KillSwitchConfig.Terminate terminate = config.terminate();
+    List<Future<Void>> done = new ArrayList<>();
+    for (RootBlocker root : stall.idleRoots()) {
+      StalledRequest request = stall.heldUpBy(root, locks).map(StalledRequest::of).orElse(null);
+      // Who was terminated and why, in the user's words: the role, and the request it held up.
+      String about = "; role " + root.user() + ", " + root.state() + " for " + Math.round(root.stateSeconds())
+          + "s, the root blocker of " + (request == null ? "the migration" : request.describe());
+      done.add(signals.terminateIdleBlocker(client, root.pid(), root.backendStart(),
+              terminate.idleInTransactionAfter(), terminate.roles(), locks.serverTime())
+          .map(result -> told(c, "terminate", result, root.backendStart(), about, request))
+          .otherwise(e -> record(c, "terminate", root.pid(), root.backendStart(), "failed", e.getMessage(), request)));
+    }
+    return Future.join(done).mapEmpty();
+  }
+
+  /** Runs the hooks, telling them {@code pids}; without hooks, records {@code ifNone} unless it is null. */
+  Future<Void> runHooks(Cause c, List<Integer> pids, Vertx vertx, String ifNone) {
+    if (hookNames.isEmpty() && ifNone != null) {
+      record(c, "hook", "skipped", ifNone);
+    }
+    if (hookNames.isEmpty() || dryRun) {
+      hookNames.forEach(name -> record(c, "hook", "dry-run", "dry-run: would run " + name));
+      return Future.succeededFuture();
+    }
+    HookEvent event = event(c, pids);
+    return Future.all(hooks(vertx).stream().map(h -> h.run(event)).toList()).map(all -> {
+      for (int i = 0; i < all.size(); i++) {
+        HookResult r = all.resultAt(i);
+        record(c, "hook", r.ok() ? "ok" : "failed", hookNames.get(i) + ": " + r.message());
+      }
+      return (Void) null;
+    }).otherwise(e -> record(c, "hook", "failed", e.getMessage()));
+  }
+
+  private synchronized List<Hook> hooks(Vertx vertx) {
+    if (hooks == null) {
+      hooks = new ArrayList<>();
+      WebClient client = null;
+      for (KillSwitchConfig.Hook h : config.hooks()) {
+        if (h instanceof KillSwitchConfig.ExecHook exec) {
+          hooks.add(new ExecHook(vertx, exec.command(), HOOK_TIMEOUT));
+        } else if (h instanceof KillSwitchConfig.WebhookHook webhook) {
+          if (client == null) {
+            client = WebClient.create(vertx);
+          }
+          hooks.add(new WebhookHook(client, webhook.url(), null, HOOK_TIMEOUT));
+        }
+      }
+    }
+    return hooks;
+  }
+
+  /**
+   * What the hooks are told about an abort ({@code PGVIGIL_*} variables, the webhook's body).
+   *
+   * @param pids the backends the abort acts on: the migration's recorded backend(s), or in a window
+   *             that names none the stalled DDL requests it cancels; empty when there are none
+   *             (outside windows, an abort before any stall or from the replication poll)
+   */
+  private HookEvent event(Cause c, List<Integer> pids) {
+    String value = format(c.value());
+    String summary = DeadManSwitch.RULE.equals(c.rule())
+        ? "pgvigil lost sight of " + target + " for " + value + "s during a migration window"
+        : "pgvigil aborted the migration on " + target + ": " + c.rule() + " " + value + " >= " + format(c.threshold());
+    return new HookEvent(target, c.rule(), "abort", Severity.CRITICAL, value, format(c.threshold()),
+        c.window() == null ? null : c.window().id(), pids, summary, c.at());
+  }
+
+  private static String format(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
+  }
+
+  private Void told(Cause c, String action, SignalResult result, OffsetDateTime backendStart, String about,
+      StalledRequest request) {
+    return record(c, action, result.pid(), backendStart, outcome(result), result.message() + about, request);
+  }
+
+  private static String outcome(SignalResult result) {
+    return result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** About the window's recorded backend, if any. */
+  private Void record(Cause c, String action, String result, String message) {
+    MigrationWindow w = c.window();
+    return record(c, action, w == null ? null : w.backendPid(), w == null ? null : w.backendStart(), result,
+        message, null);
+  }
+
+  private Void record(Cause c, String action, Integer pid, OffsetDateTime backendStart, String result,
+      String message, StalledRequest request) {
+    MigrationWindow w = c.window();
+    log.record(new AbortDecision(c.at(), target, c.rule(), c.value(), c.threshold(), w == null ? null : w.id(),
+        action, pid, backendStart, result, message, request));
+    return null;
+  }
+}
