@@ -1,6 +1,5 @@
 package io.pgvigil.alerts;
 
-import io.pgvigil.alerts.internal.AlertJson;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -2,6 +2,7 @@ package io.pgvigil.alerts;
 
 import io.pgvigil.alerts.internal.Redactor;
 import io.pgvigil.alerts.internal.Signatures;
+import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpResponseExpectation;

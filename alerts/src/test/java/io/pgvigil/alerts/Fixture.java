@@ -1,6 +1,5 @@
 package io.pgvigil.alerts;
 
-import io.pgvigil.alerts.internal.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;

@@ -15,7 +15,6 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,7 +60,6 @@ class ArchitectureTest {
         .check(MAIN);
   }
 
-  @Disabled("until the daemon stops importing alerts.internal")
   @Test
   void noModuleUsesAnotherModulesInternalPackage() {
     classes().should(onlyHaveDependenciesWhere(not(intoAnotherModulesInternals()))).check(MAIN);

@@ -1,6 +1,6 @@
 package io.pgvigil.alerts.internal;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

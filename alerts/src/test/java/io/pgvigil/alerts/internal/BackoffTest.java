@@ -2,6 +2,7 @@ package io.pgvigil.alerts.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgvigil.alerts.Backoff;
 import io.pgvigil.alerts.RateLimit;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package io.pgvigil.daemon.alerting;
 import io.pgvigil.alerts.AlertmanagerSink;
 import io.pgvigil.alerts.PagerDutySink;
 import io.pgvigil.alerts.Route;
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.Sink;
 import io.pgvigil.alerts.SlackSink;
 import io.pgvigil.alerts.WebhookSink;

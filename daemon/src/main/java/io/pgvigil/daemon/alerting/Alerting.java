@@ -5,7 +5,7 @@ import io.pgvigil.alerts.Alert;
 import io.pgvigil.alerts.AlertEngine;
 import io.pgvigil.alerts.DeliveryQueue;
 import io.pgvigil.alerts.Spool;
-import io.pgvigil.alerts.internal.Backoff;
+import io.pgvigil.alerts.Backoff;
 import io.pgvigil.daemon.config.AlertsConfig;
 import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.windows.WindowRegistry;

@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.Severity;
 import io.pgvigil.daemon.config.AlertsConfig.Routing;
 import java.net.URI;

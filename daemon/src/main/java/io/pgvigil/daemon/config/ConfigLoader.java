@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;

@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;

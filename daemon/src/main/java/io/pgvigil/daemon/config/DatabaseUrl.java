@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.tls.PemSource;
 import io.pgvigil.daemon.tls.TlsSettings;
 import java.io.ByteArrayOutputStream;

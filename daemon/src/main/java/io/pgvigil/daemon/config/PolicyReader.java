@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.config.KillSwitchConfig.Hook;
 import java.net.URI;
 import java.net.URISyntaxException;

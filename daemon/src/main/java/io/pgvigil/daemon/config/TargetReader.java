@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.schema.IgnorePattern;
 import io.pgvigil.checks.schema.ObjectKind;

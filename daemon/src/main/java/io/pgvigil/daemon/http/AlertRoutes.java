@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.alerts.Alert;
-import io.pgvigil.alerts.internal.AlertJson;
+import io.pgvigil.alerts.AlertJson;
 import io.pgvigil.daemon.alerting.Alerting;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,9 +30,6 @@ final class AlertRoutes {
   }
 
   private static JsonArray array(List<Alert> alerts) {
-    JsonArray array = new JsonArray();
-    // The webhook body's shape, from the one place that writes it.
-    alerts.forEach(a -> array.add(AlertJson.alert(a)));
-    return array;
+    return new JsonArray(alerts.stream().map(AlertJson::alert).toList());
   }
 }

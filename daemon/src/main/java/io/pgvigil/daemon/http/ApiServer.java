@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.http;
 
 import io.pgvigil.daemon.metrics.Metrics;
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -82,7 +82,7 @@ public final class ApiServer {
         .handler(bearer).handler(windowRoutes::open);
     router.delete("/api/v1/windows/:id").handler(bearer).handler(windowRoutes::close);
     router.get("/api/v1/aborts").handler(ctx -> json(ctx, 200,
-        new JsonObject().put("aborts", RecordJson.array(aborts.recent()))));
+        new JsonObject().put("aborts", ApiJson.aborts(aborts.recent()))));
     router.get("/api/v1/alerts").handler(new AlertRoutes(alerting)::list);
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));

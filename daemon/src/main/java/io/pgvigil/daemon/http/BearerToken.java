@@ -1,12 +1,13 @@
 package io.pgvigil.daemon.http;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Guards endpoints with {@code Authorization: Bearer <token>}. The scheme is matched without regard
@@ -39,7 +40,7 @@ final class BearerToken implements Handler<RoutingContext> {
   /** For the read API: open without {@code server.readToken}; with it, that token or the API token. */
   static BearerToken reading(Optional<SecretValue> readToken, Optional<SecretValue> apiToken) {
     List<byte[]> accepted = readToken.isEmpty() ? List.of()
-        : java.util.stream.Stream.concat(readToken.stream(), apiToken.stream()).map(BearerToken::bytes).toList();
+        : Stream.concat(readToken.stream(), apiToken.stream()).map(BearerToken::bytes).toList();
     return new BearerToken(accepted, false, "server.readToken or server.apiToken");
   }
 

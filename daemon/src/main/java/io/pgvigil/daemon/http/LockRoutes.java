@@ -5,13 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
-/**
- * {@code GET /api/v1/targets/{name}/locks}: the last lock report (blocking
- * trees with their root blockers, lock queues behind waiting DDL with their
- * cost, running DDL with progress, long writes, idle transactions) and the
- * INVALID indexes. Query text is already cut to 200 characters (and its
- * literals redacted unless {@code watch.redactLiterals} is off) by the analysis.
- */
+/** {@code GET /api/v1/targets/{name}/locks}: the last lock report and the INVALID indexes (README). */
 final class LockRoutes {
 
   private final Targets targets;
@@ -31,9 +25,9 @@ final class LockRoutes {
     if (locks.last().isEmpty()) {
       body.put("status", "not-polled-yet");
     } else {
-      body.put("status", "ok").mergeIn(RecordJson.object(locks.last().get()));
+      body.put("status", "ok").mergeIn(ApiJson.locks(locks.last().get()));
     }
-    body.put("invalidIndexes", locks.invalidIndexes().map(RecordJson::array).orElse(null));
+    body.put("invalidIndexes", locks.invalidIndexes().map(ApiJson::invalidIndexes).orElse(null));
     ApiServer.json(ctx, 200, body);
   }
 }

@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.watch;
 
 import io.pgvigil.daemon.config.DatabaseUrl;
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.checks.session.SessionSafety;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.tls.TlsSetupException;

@@ -1,6 +1,6 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

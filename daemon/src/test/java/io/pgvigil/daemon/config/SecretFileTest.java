@@ -3,7 +3,7 @@ package io.pgvigil.daemon.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

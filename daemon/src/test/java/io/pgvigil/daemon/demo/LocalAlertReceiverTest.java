@@ -7,7 +7,7 @@ import io.pgvigil.alerts.Alert;
 import io.pgvigil.alerts.Blocker;
 import io.pgvigil.alerts.Notification;
 import io.pgvigil.alerts.PagerDutySink;
-import io.pgvigil.alerts.SecretValue;
+import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.Severity;
 import io.pgvigil.alerts.SlackSink;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.pgvigil.alerts.internal;
+package io.pgvigil.alerts;
 
 import java.time.Duration;
 import java.util.random.RandomGenerator;

@@ -1,12 +1,11 @@
-package io.pgvigil.alerts;
+package io.pgvigil.common;
 
 import java.util.Objects;
 
 /**
- * A secret: a webhook URL, routing key or HMAC secret here, and (the daemon's config uses this
- * type too) a database password or the API token. {@code toString()} hides the value so that a
- * sink, a config record or an exception holding one can be logged; only the code that needs the
- * value asks for it, by name ({@link #reveal()}).
+ * A secret: a database password, the API token, a webhook URL, routing key or HMAC secret.
+ * {@code toString()} hides the value so that a sink, a config record or an exception holding one
+ * can be logged; only the code that needs the value asks for it, by name ({@link #reveal()}).
  */
 public final class SecretValue {
 

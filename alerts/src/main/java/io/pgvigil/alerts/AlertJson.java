@@ -1,10 +1,5 @@
-package io.pgvigil.alerts.internal;
+package io.pgvigil.alerts;
 
-import io.pgvigil.alerts.Alert;
-import io.pgvigil.alerts.AlertStatus;
-import io.pgvigil.alerts.Blocker;
-import io.pgvigil.alerts.Notification;
-import io.pgvigil.alerts.Severity;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -13,11 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The one JSON shape of alerts and notifications: the spool format and the webhook body. */
+/**
+ * The one JSON shape of alerts and notifications: the spool format and the webhook body
+ * (alerts/WEBHOOK.md). {@link #alert(Alert)} is public: the daemon's API shows alerts in this shape.
+ */
 public final class AlertJson {
 
-  private AlertJson() {
-  }
+  private AlertJson() {}
 
   public static JsonObject alert(Alert a) {
     JsonObject json = new JsonObject()
@@ -39,7 +36,7 @@ public final class AlertJson {
     return json.put("details", details);
   }
 
-  public static JsonArray census(List<Blocker> census) {
+  static JsonArray census(List<Blocker> census) {
     JsonArray array = new JsonArray();
     for (Blocker b : census) {
       JsonObject json = new JsonObject().put("pid", b.pid()).put("role", b.role())
@@ -52,7 +49,7 @@ public final class AlertJson {
     return array;
   }
 
-  public static Alert alert(JsonObject json) {
+  static Alert alert(JsonObject json) {
     List<Blocker> census = new ArrayList<>();
     for (Object o : json.getJsonArray("census", new JsonArray())) {
       JsonObject b = (JsonObject) o;
@@ -71,14 +68,14 @@ public final class AlertJson {
         AlertStatus.fromWireName(json.getString("status")));
   }
 
-  public static JsonObject notification(Notification n) {
+  static JsonObject notification(Notification n) {
     JsonArray alerts = new JsonArray();
     n.alerts().forEach(a -> alerts.add(alert(a)));
     return new JsonObject().put("seq", n.seq()).put("id", n.id()).put("sink", n.sink())
         .put("createdAt", n.createdAt().toString()).put("alerts", alerts);
   }
 
-  public static Notification notification(JsonObject json) {
+  static Notification notification(JsonObject json) {
     List<Alert> alerts = new ArrayList<>();
     for (Object o : json.getJsonArray("alerts")) {
       alerts.add(alert((JsonObject) o));
