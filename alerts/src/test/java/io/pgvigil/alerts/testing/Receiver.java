@@ -1,4 +1,4 @@
-package io.pgvigil.alerts;
+package io.pgvigil.alerts.testing;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,33 +17,33 @@ import java.util.function.Function;
  * A real HTTP server on 127.0.0.1 that answers the way a service does, recording every request
  * with the simulated time it arrived.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
-  record Request(String method, String path, Map<String, String> headers, Buffer body,
+  public record Request(String method, String path, Map<String, String> headers, Buffer body,
       Instant at, int answered) {
 
-    JsonObject json() {
+    public JsonObject json() {
       return body.toJsonObject();
     }
 
-    JsonArray jsonArray() {
+    public JsonArray jsonArray() {
       return body.toJsonArray();
     }
 
-    String header(String name) {
+    public String header(String name) {
       return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
           .map(Map.Entry::getValue).findFirst().orElse(null);
     }
   }
 
   /** status -1 means: never answer (a hang). */
-  record Answer(int status, Map<String, String> headers, String body) {
+  public record Answer(int status, Map<String, String> headers, String body) {
 
-    static Answer of(int status, String body) {
+    public static Answer of(int status, String body) {
       return new Answer(status, Map.of("Content-Type", "application/json"), body);
     }
 
-    static Answer hang() {
+    public static Answer hang() {
       return new Answer(-1, Map.of(), "");
     }
   }
@@ -58,7 +58,7 @@ final class Receiver implements AutoCloseable {
     this.clock = clock;
   }
 
-  static Receiver start(Vertx vertx, Clock clock, Function<Request, Answer> answer)
+  public static Receiver start(Vertx vertx, Clock clock, Function<Request, Answer> answer)
       throws Exception {
     HttpServer server = vertx.createHttpServer();
     Receiver r = new Receiver(server, clock);
@@ -83,24 +83,24 @@ final class Receiver implements AutoCloseable {
     return r;
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.actualPort();
   }
 
-  void answer(Function<Request, Answer> answer) {
+  public void answer(Function<Request, Answer> answer) {
     this.answer = answer;
   }
 
-  List<Request> requests() {
+  public List<Request> requests() {
     return List.copyOf(requests);
   }
 
   /** Requests the receiver accepted (2xx). */
-  List<Request> accepted() {
+  public List<Request> accepted() {
     return requests.stream().filter(r -> r.answered() >= 200 && r.answered() < 300).toList();
   }
 
-  int count() {
+  public int count() {
     return requests.size();
   }
 
