@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import io.pgvigil.alerts.testing.Receiver;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.config.ConfigLoader;
