@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.pgvigil.alerts.internal.Signatures;
 import io.pgvigil.common.SecretValue;
+import io.pgvigil.alerts.testing.Receiver;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

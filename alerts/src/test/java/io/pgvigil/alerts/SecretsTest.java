@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import io.pgvigil.common.SecretValue;
+import io.pgvigil.alerts.testing.Receiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

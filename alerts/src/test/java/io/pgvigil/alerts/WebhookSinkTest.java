@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.alerts.internal.Signatures;
 import io.pgvigil.common.SecretValue;
+import io.pgvigil.alerts.testing.Receiver;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
+import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.checks.testing.TestPools;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
@@ -18,10 +18,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * CREATE INDEX, "Building Indexes Concurrently"): an open REPEATABLE READ transaction holds it there as long
  * as the test needs.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({PostgresExtension.class, PoolExtension.class})
 class IndexBuildIT {
 
   static TestPostgres pg;
@@ -42,8 +40,6 @@ class IndexBuildIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    vertx = Vertx.vertx();
-    pool = TestPools.pool(vertx, pg);
     try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE events (id int PRIMARY KEY, kind int NOT NULL)");
       statement.execute("INSERT INTO events SELECT g, g % 10 FROM generate_series(1, 10000) g");
@@ -52,21 +48,9 @@ class IndexBuildIT {
     }
   }
 
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (vertx != null) {
-      await(vertx.close());
-    }
-  }
-
-  @BeforeEach
-  void openBackends() {
-    backends = new Backends(pg);
-  }
-
   @AfterEach
   void closeBackends() throws Exception {
-    backends.close();
+    backends.close(); // before the DROP INDEX, which would wait for a build still running
     // A terminated concurrent build leaves its index behind, invalid: exactly what InvalidIndexProbe reports.
     try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
       statement.execute("DROP INDEX IF EXISTS events_kind_idx, events_kind_building_idx");

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
+import io.pgvigil.checks.testing.LockStall;
+import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestPools;
@@ -18,14 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({PostgresExtension.class, PoolExtension.class})
 class LockProbeIT {
 
   static TestPostgres pg;
@@ -37,8 +36,6 @@ class LockProbeIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    vertx = Vertx.vertx();
-    pool = TestPools.pool(vertx, pg);
     try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)");
       statement.execute("INSERT INTO orders SELECT g, 0 FROM generate_series(1, 100) g");
@@ -48,40 +45,14 @@ class LockProbeIT {
     }
   }
 
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (vertx != null) {
-      await(vertx.close());
-    }
-  }
-
-  @BeforeEach
-  void openBackends() {
-    backends = new Backends(pg);
-  }
-
-  @AfterEach
-  void closeBackends() throws Exception {
-    backends.close();
-  }
-
   /** The stall of SPEC "Known traps": A idle in transaction, B's ALTER waiting, C1..C5 reading behind B. */
   record Stall(int holder, int alter, List<Integer> readers) {}
 
   private Stall stall(Pool watching) throws Exception {
-    Backend holder = backends.open("app-holder", false);
-    execute(holder, "UPDATE orders SET v = v + 1 WHERE id = 1");
-    Backend alter = backends.open("migration", true);
-    backends.start(alter, "ALTER TABLE orders ADD COLUMN note text");
-    poll(watching, s -> waiting(s, alter.pid()));
-    List<Integer> readers = new ArrayList<>();
-    for (int i = 1; i <= 5; i++) {
-      Backend reader = backends.open("app-reader-" + i, true);
-      backends.start(reader, "SELECT * FROM orders WHERE id = " + i);
-      readers.add(reader.pid());
-    }
-    poll(watching, s -> readers.stream().allMatch(pid -> waiting(s, pid)));
-    return new Stall(holder.pid(), alter.pid(), readers);
+    LockStall stall = new LockStall(backends, "orders").hold("UPDATE orders SET v = v + 1 WHERE id = 1")
+        .migrate("ALTER TABLE orders ADD COLUMN note text").queue(5);
+    poll(watching, s -> waiting(s, stall.alter().pid()) && stall.readerPids().stream().allMatch(pid -> waiting(s, pid)));
+    return new Stall(stall.holder().pid(), stall.alter().pid(), stall.readerPids());
   }
 
   @Test

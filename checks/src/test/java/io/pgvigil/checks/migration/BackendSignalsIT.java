@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
+import io.pgvigil.checks.testing.LockStall;
+import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestPools;
@@ -20,15 +22,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -37,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * pg_signal_backend), the application runs as the non-superuser {@code app_user}: a non-superuser
  * cannot signal a superuser's backend at all.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({PostgresExtension.class, PoolExtension.class})
 class BackendSignalsIT {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -51,7 +49,6 @@ class BackendSignalsIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    vertx = Vertx.vertx();
     try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
       statement.execute("CREATE ROLE app_user LOGIN PASSWORD 'app_user'");
       statement.execute("CREATE ROLE killer LOGIN PASSWORD 'killer' IN ROLE pg_monitor, pg_signal_backend");
@@ -63,54 +60,15 @@ class BackendSignalsIT {
     killer = TestPools.pool(vertx, pg, "killer", "killer");
   }
 
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (vertx != null) {
-      await(vertx.close());
-    }
-  }
-
-  @BeforeEach
-  void openBackends() {
-    backends = new Backends(pg);
-  }
-
-  @AfterEach
-  void closeBackends() throws Exception {
-    backends.close();
-  }
-
-  /** The stall of SPEC "Known traps": A idle in transaction, B's ALTER waiting on A, readers behind B. */
-  private record Stall(Backend holder, Backend alter, Future<?> altering, List<Future<?>> reading) {}
-
-  private Stall stall(int readers) throws Exception {
-    Backend holder = open("app-holder", false);
-    execute(holder, "UPDATE orders SET v = v + 1 WHERE id = 1");
-    Backend alter = open("migration", true);
-    // IF NOT EXISTS still takes the ACCESS EXCLUSIVE lock first, so every test stalls the same way.
-    Future<?> altering = backends.start(alter, "ALTER TABLE orders ADD COLUMN IF NOT EXISTS note text");
-    await().atMost(WAIT).until(() -> waitingOnLock(alter.pid()));
-    List<Future<?>> reading = new ArrayList<>();
-    List<Integer> readerPids = new ArrayList<>();
-    for (int i = 1; i <= readers; i++) {
-      Backend reader = open("app-reader-" + i, true);
-      reading.add(backends.start(reader, "SELECT * FROM orders WHERE id = " + i));
-      readerPids.add(reader.pid());
-    }
-    await().atMost(WAIT).until(() -> {
-      for (int pid : readerPids) {
-        if (!waitingOnLock(pid)) {
-          return false;
-        }
-      }
-      return true;
-    });
-    return new Stall(holder, alter, altering, reading);
+  /** The stall of SPEC "Known traps", as app_user: A idle in transaction, B's ALTER waiting on A, readers behind B. */
+  private LockStall stall(int readers) throws Exception {
+    return new LockStall(backends, "orders").as("app_user", "app_user")
+        .hold("UPDATE orders SET v = v + 1 WHERE id = 1").migrate().queue(readers).awaitQueued();
   }
 
   @Test
   void cancellingTheWaitingAlterLetsTheReadersThroughAndLeavesTheHolderAlone() throws Exception {
-    Stall stall = stall(3);
+    LockStall stall = stall(3);
 
     SignalResult result = await(signals.cancel(killer, stall.alter().pid(), backendStart(stall.alter().pid())));
 
@@ -129,7 +87,7 @@ class BackendSignalsIT {
 
   @Test
   void cancelsAWaitingDdlRequestOnlyWhileItStillWaitsForThatLock() throws Exception {
-    Stall stall = stall(2);
+    LockStall stall = stall(2);
     int alter = stall.alter().pid();
     OffsetDateTime started = backendStart(alter);
 
@@ -161,7 +119,7 @@ class BackendSignalsIT {
 
   @Test
   void refusesToCancelWhenBackendStartIsOneMicrosecondOff() throws Exception {
-    Stall stall = stall(0);
+    LockStall stall = stall(0);
     OffsetDateTime started = backendStart(stall.alter().pid());
 
     SignalResult refused = await(signals.cancel(killer, stall.alter().pid(), started.plusNanos(1_000)));
@@ -205,7 +163,7 @@ class BackendSignalsIT {
 
   @Test
   void terminatesAnAllowlistedIdleBlockerAndTheAlterProceeds() throws Exception {
-    Stall stall = stall(0);
+    LockStall stall = stall(0);
     int holder = stall.holder().pid();
 
     SignalResult result = await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
@@ -219,7 +177,7 @@ class BackendSignalsIT {
 
   @Test
   void terminatesABlockerSeenBlockingAfterTheMigrationWasCancelledButNotOneThatMovedOn() throws Exception {
-    Stall stall = stall(0);
+    LockStall stall = stall(0);
     int holder = stall.holder().pid();
     OffsetDateTime seenBlocking = await(killer.query("SELECT clock_timestamp() AS now")
         .mapping(row -> row.getOffsetDateTime("now")).execute().map(rows -> rows.iterator().next()));
@@ -242,7 +200,7 @@ class BackendSignalsIT {
 
   @Test
   void refusesABlockerThatRanAStatementSinceThePollEvenThoughItBlocksSomeoneNow() throws Exception {
-    Stall stall = stall(0);
+    LockStall stall = stall(0);
     int holder = stall.holder().pid();
     OffsetDateTime seenBlocking = await(killer.query("SELECT clock_timestamp() AS now")
         .mapping(row -> row.getOffsetDateTime("now")).execute().map(rows -> rows.iterator().next()));
@@ -261,7 +219,7 @@ class BackendSignalsIT {
 
   @Test
   void refusesToTerminateOutsideTheAllowlistThresholdOrState() throws Exception {
-    Stall stall = stall(0);
+    LockStall stall = stall(0);
     int holder = stall.holder().pid();
     OffsetDateTime started = backendStart(holder);
 
@@ -299,7 +257,7 @@ class BackendSignalsIT {
 
   @Test
   void aRoleWithoutPgSignalBackendIsDenied() throws Exception {
-    Stall stall = stall(0);
+    LockStall stall = stall(0);
     Pool watcher = TestPools.pool(vertx, pg, "watcher", "watcher");
     try {
       SignalResult result = await(signals.cancel(watcher, stall.alter().pid(), backendStart(stall.alter().pid())));
@@ -330,19 +288,12 @@ class BackendSignalsIT {
         .map(rows -> rows.size() == 1));
   }
 
-  private static boolean waitingOnLock(int pid) throws SQLException {
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(
-            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid = " + pid)) {
-      return rows.next();
-    }
+  private boolean waitingOnLock(int pid) throws SQLException {
+    return backends.waitingOnLock(pid);
   }
 
   /** pg_stat_activity.state, or null once the backend is gone. */
-  private static String state(int pid) throws SQLException {
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT state FROM pg_stat_activity WHERE pid = " + pid)) {
-      return rows.next() ? rows.getString(1) : null;
-    }
+  private String state(int pid) throws SQLException {
+    return backends.state(pid);
   }
 }

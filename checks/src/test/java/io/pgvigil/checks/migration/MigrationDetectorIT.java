@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.pgvigil.checks.history.AdvisoryLockKeys;
 import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
+import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestPools;
@@ -26,17 +27,14 @@ import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({PostgresExtension.class, PoolExtension.class})
 class MigrationDetectorIT {
 
   /** The slow migration waits on this key, which the test holds: no sleeping. */
@@ -51,28 +49,9 @@ class MigrationDetectorIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    vertx = Vertx.vertx();
-    pool = TestPools.pool(vertx, pg);
     try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
       statement.execute("CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor");
     }
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    if (vertx != null) {
-      await(vertx.close());
-    }
-  }
-
-  @BeforeEach
-  void openBackends() {
-    backends = new Backends(pg);
-  }
-
-  @AfterEach
-  void closeBackends() throws Exception {
-    backends.close();
   }
 
   @Test

@@ -80,6 +80,27 @@ public final class Backends implements AutoCloseable {
     return future;
   }
 
+  /** Whether the session waits for a lock now (pg_stat_activity.wait_event_type). */
+  public boolean waitingOnLock(int pid) throws SQLException {
+    return "Lock".equals(activity(pid, "wait_event_type"));
+  }
+
+  /** pg_stat_activity.state, or null once the backend is gone. */
+  public String state(int pid) throws SQLException {
+    return activity(pid, "state");
+  }
+
+  private String activity(int pid, String column) throws SQLException {
+    try (Connection connection = pg.connect();
+        PreparedStatement statement = connection.prepareStatement(
+            "SELECT " + column + " FROM pg_stat_activity WHERE pid = ?")) {
+      statement.setInt(1, pid);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? rows.getString(1) : null;
+      }
+    }
+  }
+
   @Override
   public void close() throws Exception {
     try (Connection admin = pg.connect();
@@ -100,6 +121,8 @@ public final class Backends implements AutoCloseable {
         backend.connection().close();
       }
       executor.shutdownNow();
+      backends.clear();
+      running.clear();
     }
   }
 }

@@ -44,9 +44,14 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
     return parameter.getParameter().getType() == TestPostgres.class;
   }
 
+  /** The class's server, or null before this extension ran. */
+  static TestPostgres server(ExtensionContext context) {
+    return context.getStore(NAMESPACE).get(KEY, OwnedTestPostgres.class);
+  }
+
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    TestPostgres server = context.getStore(NAMESPACE).get(KEY, OwnedTestPostgres.class);
+    TestPostgres server = server(context);
     if (server == null) {
       throw new ParameterResolutionException("no test PostgreSQL: register PostgresExtension on the test class "
           + "(@ExtendWith or a static @RegisterExtension field) so that it starts before the class");

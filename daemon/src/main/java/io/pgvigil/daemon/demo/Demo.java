@@ -11,8 +11,10 @@ import io.pgvigil.daemon.review.ReviewText;
 import io.pgvigil.daemon.review.TargetReview;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,6 +52,7 @@ public final class Demo implements AutoCloseable {
   /** The first lock stall starts a few seconds after the welcome text, so it can be read first. */
   static final int STALL_DELAY_SECONDS = 10;
   static final int LAG_DELAY_SECONDS = 20;
+  private static final String CONFIG_TEMPLATE = "/demo/pgvigil.yaml";
 
   private final Path work;
   private final PrintWriter out;
@@ -189,33 +192,20 @@ public final class Demo implements AutoCloseable {
     return configuration.load().migrate();
   }
 
+  /** The config a user would write, from the template {@value #CONFIG_TEMPLATE} with its {{names}} filled. */
   private Path writeConfig(int port) throws IOException {
-    String yaml = """
-        # Written by 'pgvigil demo'. A real config looks like this one.
-        server:
-          listen: 127.0.0.1:%d
-          apiToken: %s
-        targets:
-          - name: %s
-            url: postgresql://%s@127.0.0.1:%d/%s
-            replicas:
-              - { name: %s, url: "postgresql://%s@127.0.0.1:%d/%s" }
-            migrations: { tool: flyway, locations: [./db/migration] }
-            drift: { interval: 1m }
-            watch:
-              interval: 1s
-              windowInterval: 250ms
-              statementTimeout: 500ms
-              migrationApplicationNames: ["%s"]
-        rules:
-          lockWait: { warn: 2s, abort: 30s }
-          lockQueue: { warn: 2, abort: 5, for: 2s }
-        killSwitch:
-          mode: cancel-and-terminate-blockers
-          terminate: { roles: [%s], idleInTransactionAfter: 5s }
-        %s""".formatted(port, apiToken, TARGET, MONITOR_ROLE, primary.port(), DATABASE,
-        REPLICA, MONITOR_ROLE, replica.port(), DATABASE, MIGRATION_APPLICATION, APP_ROLE,
-        alerts.yaml(port));
+    String yaml;
+    try (InputStream in = Demo.class.getResourceAsStream(CONFIG_TEMPLATE)) {
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Map<String, Object> values = Map.ofEntries(Map.entry("port", port), Map.entry("apiToken", apiToken),
+        Map.entry("target", TARGET), Map.entry("monitorRole", MONITOR_ROLE), Map.entry("database", DATABASE),
+        Map.entry("primaryPort", primary.port()), Map.entry("replica", REPLICA),
+        Map.entry("replicaPort", replica.port()), Map.entry("migrationApplication", MIGRATION_APPLICATION),
+        Map.entry("appRole", APP_ROLE), Map.entry("alerts", alerts.yaml(port)));
+    for (Map.Entry<String, Object> value : values.entrySet()) {
+      yaml = yaml.replace("{{" + value.getKey() + "}}", String.valueOf(value.getValue()));
+    }
     Path file = work.resolve("pgvigil.yaml");
     Files.writeString(file, yaml);
     return file;

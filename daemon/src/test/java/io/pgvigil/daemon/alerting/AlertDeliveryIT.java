@@ -7,30 +7,26 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import io.pgvigil.alerts.testing.Receiver;
+import io.pgvigil.checks.testing.Backends;
+import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
@@ -61,12 +57,11 @@ class AlertDeliveryIT {
   Path dir;
 
   private final Vertx vertx = Vertx.vertx();
-  private final ExecutorService sessions = Executors.newCachedThreadPool();
-  private final List<Connection> connections = new ArrayList<>();
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private Receiver slack;
   private Receiver pagerduty;
   private Receiver webhook;
+  private Backends backends;
 
   @BeforeEach
   void setUp(TestPostgres pg) throws Exception {
@@ -75,6 +70,7 @@ class AlertDeliveryIT {
       s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)");
       s.execute("INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
     }
+    backends = new Backends(pg);
     slack = Receiver.start(vertx, 200);
     pagerduty = Receiver.start(vertx, 202);
     webhook = Receiver.start(vertx, 200);
@@ -85,10 +81,7 @@ class AlertDeliveryIT {
   @AfterEach
   void tearDown() throws Exception {
     root().detachAppender(logs);
-    for (Connection c : connections) {
-      c.close();
-    }
-    sessions.shutdownNow();
+    backends.close();
     slack.close();
     pagerduty.close();
     webhook.close();
@@ -98,26 +91,25 @@ class AlertDeliveryIT {
   @Test
   void aLockStallPostsToSlackPagesPagerDutyAndResolvesBothWhenItClears(TestPostgres pg) throws Exception {
     slack.answer(500); // Slack has a bad moment: the first message is retried
-    try (RunningDaemon daemon = RunningDaemon.start(config(pg), TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.start(config(pg))) {
       Http http = new Http(daemon.port());
       // Inside a migration window the in-window profile's abort levels apply: critical alerts.
       daemon.daemon().windows().open("app", Duration.ofMinutes(10), "deploy 42", "in-window");
-      Stall stall = stall(pg);
+      LockStall stall = stall();
 
       await().atMost(Duration.ofSeconds(20)).until(() -> triggers("app/lockQueue/").size() == 1);
       JsonObject trigger = triggers("app/lockQueue/").get(0);
       assertThat(trigger.getString("routing_key")).isEqualTo(ROUTING_KEY);
       assertThat(trigger.getJsonObject("payload").getString("severity")).isEqualTo("critical");
       assertThat(trigger.getJsonObject("payload").getJsonObject("custom_details").getJsonArray("census")
-          .getJsonObject(0).getInteger("pid")).as("the root blocker").isEqualTo(stall.holderPid);
+          .getJsonObject(0).getInteger("pid")).as("the root blocker").isEqualTo(stall.holder().pid());
       await().atMost(Duration.ofSeconds(10)).until(() -> !slack.requests().isEmpty());
       slack.answer(200);
       await().atMost(Duration.ofSeconds(20)).until(() -> slack.accepted().stream()
           .anyMatch(r -> r.body().toString().contains("*FIRING* *lockQueue on app")));
       String firing = slack.accepted().stream().map(r -> r.body().toString())
           .filter(b -> b.contains("*FIRING* *lockQueue on app")).findFirst().orElseThrow();
-      assertThat(firing).contains("pid " + stall.holderPid, "idle in transaction");
+      assertThat(firing).contains("pid " + stall.holder().pid(), "idle in transaction");
 
       JsonObject api = new JsonObject(http.get("/api/v1/alerts").body());
       assertThat(api.getJsonArray("sinks").getList()).containsExactly("slack", "pagerduty", "ci");
@@ -170,10 +162,9 @@ class AlertDeliveryIT {
       throws Exception {
     webhook.down();
     PgvigilConfig config = config(pg);
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
-        Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.start(config)) {
       daemon.daemon().windows().open("app", Duration.ofMinutes(10), "deploy 43", "in-window");
-      Stall stall = stall(pg);
+      LockStall stall = stall();
       await().atMost(Duration.ofSeconds(20)).until(() -> triggers("app/lockQueue/").size() == 1);
       stall.clear();
       await().atMost(Duration.ofSeconds(20)).until(() -> resolves("app/lockQueue/").size() == 1);
@@ -187,8 +178,7 @@ class AlertDeliveryIT {
     assertThat(left).hasSizeGreaterThanOrEqualTo(2);
 
     webhook.up();
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
-        Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.start(config)) {
       await().atMost(Duration.ofSeconds(20)).until(() -> webhook.accepted().size() >= left.size());
       await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
           .until(() -> webhook.accepted().size() == left.size());
@@ -207,15 +197,14 @@ class AlertDeliveryIT {
   void aSpoolThatCannotBeWrittenLosesNothingAndIsCountedAndSeenUndelivered(TestPostgres pg)
       throws Exception {
     webhook.down();
-    try (RunningDaemon daemon = RunningDaemon.start(config(pg), TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.start(config(pg))) {
       Http http = new Http(daemon.port());
       // A full disk, root-proof: the webhook's spool directory becomes a file, so no write lands.
       Path sinkDir = dir.resolve("spool/ci");
       Files.delete(sinkDir);
       Files.writeString(sinkDir, "not a directory");
       daemon.daemon().windows().open("app", Duration.ofMinutes(10), "deploy 44", "in-window");
-      Stall stall = stall(pg);
+      LockStall stall = stall();
       await().atMost(Duration.ofSeconds(20)).until(() -> triggers("app/lockQueue/").size() == 1);
 
       await().atMost(Duration.ofSeconds(10)).until(() -> Http.sample(http.get("/metrics").body(),
@@ -235,11 +224,7 @@ class AlertDeliveryIT {
   }
 
   private PgvigilConfig config(TestPostgres pg) throws Exception {
-    return new ConfigLoader(Map.of("SLACK_WEBHOOK_URL", slack.url() + SLACK_PATH, "PD_ROUTING_KEY", ROUTING_KEY,
-        "HOOK_SECRET", HMAC_SECRET)).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - { name: app, url: "%s", watch: { interval: 250ms, windowInterval: 100ms, statementTimeout: 90ms } }
+    return TestDaemon.watching(pg).watch("interval: 250ms, windowInterval: 100ms, statementTimeout: 90ms").with("""
         rules:
           lockQueue: { warn: 1, abort: 2 }
         alerts:
@@ -247,7 +232,9 @@ class AlertDeliveryIT {
           slack: { webhookUrl: "${env:SLACK_WEBHOOK_URL}" }
           pagerduty: { routingKey: "${env:PD_ROUTING_KEY}", url: "%s", severities: [critical] }
           webhooks: [{ name: ci, url: "%s", secret: "${env:HOOK_SECRET}" }]
-        """.formatted(pg.uri(), pagerduty.url(), webhook.url() + WEBHOOK_PATH), dir);
+        """.formatted(pagerduty.url(), webhook.url() + WEBHOOK_PATH))
+        .env("SLACK_WEBHOOK_URL", slack.url() + SLACK_PATH).env("PD_ROUTING_KEY", ROUTING_KEY)
+        .env("HOOK_SECRET", HMAC_SECRET).in(dir).config();
   }
 
   /** The PagerDuty events of one dedup key, by action. */
@@ -281,59 +268,10 @@ class AlertDeliveryIT {
     }
   }
 
-  private record Stall(int holderPid, Connection holder, Future<?> alter, List<Future<?>> readers) {
-
-    /** The holder lets go: the ALTER runs, then the readers. */
-    void clear() throws Exception {
-      holder.rollback();
-      alter.get(30, TimeUnit.SECONDS);
-      for (Future<?> reader : readers) {
-        reader.get(30, TimeUnit.SECONDS);
-      }
-    }
-  }
-
   /** An idle transaction holds the table, an ALTER waits behind it, readers queue behind the ALTER. */
-  private Stall stall(TestPostgres pg) throws Exception {
-    Connection holder = open(pg);
-    int holderPid;
-    try (ResultSet rs = holder.createStatement().executeQuery("SELECT pg_backend_pid()")) {
-      rs.next();
-      holderPid = rs.getInt(1);
-    }
-    holder.setAutoCommit(false);
-    holder.createStatement().execute("SELECT balance FROM accounts WHERE id = 1");
-    Connection migration = open(pg);
-    Future<?> alter = sessions.submit(() -> {
-      migration.createStatement().execute("ALTER TABLE accounts ADD COLUMN IF NOT EXISTS note text");
-      return null;
-    });
-    await().atMost(Duration.ofSeconds(10)).until(() -> waiting(pg) >= 1);
-    List<Future<?>> readers = new ArrayList<>();
-    for (int i = 0; i < READERS; i++) {
-      Connection reader = open(pg);
-      readers.add(sessions.submit(() -> {
-        try (ResultSet rs = reader.createStatement().executeQuery("SELECT count(*) FROM accounts")) {
-          rs.next();
-        }
-        return null;
-      }));
-    }
-    return new Stall(holderPid, holder, alter, readers);
-  }
-
-  private static int waiting(TestPostgres pg) throws Exception {
-    try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")) {
-      rs.next();
-      return rs.getInt(1);
-    }
-  }
-
-  private Connection open(TestPostgres pg) throws Exception {
-    Connection c = pg.connect();
-    connections.add(c);
-    return c;
+  private LockStall stall() throws Exception {
+    return new LockStall(backends, "accounts").hold("SELECT balance FROM accounts WHERE id = 1").migrate()
+        .queue(READERS);
   }
 
   private static String hmac(byte[] body) throws Exception {

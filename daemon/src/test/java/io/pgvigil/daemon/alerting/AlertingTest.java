@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.alerts.Blocker;
+import io.pgvigil.alerts.testing.Receiver;
 import io.pgvigil.checks.history.HistoryProblem;
 import io.pgvigil.checks.history.HistoryProblemKind;
 import io.pgvigil.checks.history.HistoryReport;

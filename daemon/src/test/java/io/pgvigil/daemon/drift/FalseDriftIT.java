@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.cli.Main;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -20,9 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -161,8 +158,7 @@ class FalseDriftIT {
         .contains("schema: not compared: migration files are behind the database")
         .doesNotContain("unexpected");
 
-    try (RunningDaemon daemon = RunningDaemon.start(new ConfigLoader(Map.of()).load(config), TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.start(config)) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
           assertThat(new JsonObject(http.get("/api/v1/targets/app/drift").body()).getString("status"))

@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.cli.Main;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -19,9 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -88,8 +85,7 @@ class HistoryDriftIT {
   @Test
   @Order(2)
   void theDaemonReportsAnEditedAndAPendingMigrationOnRequest() throws Exception {
-    try (RunningDaemon daemon = RunningDaemon.start(new ConfigLoader(Map.of()).load(config),
-        TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.start(config)) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(new JsonObject(http.get("/api/v1/targets/app/drift").body()).getString("status"))

@@ -5,19 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -52,17 +49,9 @@ class StructuralDriftIT {
         .locations("filesystem:" + migrations);
     flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
     flyway.load().migrate();
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0, apiToken: %s }
-        targets:
-          - name: app
-            url: "%s"
-            migrations: { tool: flyway, locations: [./db/migration] }
-            drift: { interval: 1h }
-        """.formatted(TOKEN, pg.uri()), repo);
-
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.watching(pg).server("apiToken: " + TOKEN)
+        .settings("migrations: { tool: flyway, locations: [./db/migration] }, drift: { interval: 1h }")
+        .in(repo).start()) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
         JsonObject report = new JsonObject(http.get("/api/v1/targets/app/drift").body());

@@ -7,20 +7,17 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.cli.Main;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.LogCapture;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,13 +34,8 @@ class ApiAccessIT {
 
   @Test
   void withAReadTokenTheReadApiWantsTheReadOrTheApiTokenAndTheProbesStayOpen(TestPostgres pg) throws Exception {
-    var config = new ConfigLoader(Map.of("READ", READ_TOKEN)).parse("""
-        server: { listen: 127.0.0.1:0, apiToken: %s, readToken: "${env:READ}" }
-        targets:
-          - { name: app, url: "%s" }
-        """.formatted(API_TOKEN, pg.uri()), dir);
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.watching(pg)
+        .server("apiToken: " + API_TOKEN + ", readToken: \"${env:READ}\"").env("READ", READ_TOKEN).in(dir).start()) {
       Http http = new Http(daemon.port());
 
       for (String path : List.of("/api/v1/targets", "/api/v1/targets/app/locks", "/api/v1/windows",
@@ -82,13 +74,7 @@ class ApiAccessIT {
 
   @Test
   void aMalformedRequestTargetIsAJson400LoggedOnOneLineWithoutAStackTrace(TestPostgres pg) throws Exception {
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - { name: app, url: "%s" }
-        """.formatted(pg.uri()), dir);
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC()); LogCapture logs = new LogCapture()) {
+    try (RunningDaemon daemon = TestDaemon.watching(pg).in(dir).start(); LogCapture logs = new LogCapture()) {
       Http http = new Http(daemon.port());
 
       Http.RawResponse badQuery = http.raw("GET /api/v1/targets?name=%zz&next=% HTTP/1.1", null);

@@ -7,19 +7,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
+import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,7 +122,7 @@ class ApiWindowKillSwitchIT {
       throws Exception {
     try (RunningDaemon daemon = daemon(pg, "cancel")) {
       Http http = new Http(daemon.port());
-      Stall stall = stall(pg);
+      LockStall stall = stall();
       openWindow(http);
 
       assertThatThrownBy(() -> stall.altering().get(30, TimeUnit.SECONDS))
@@ -144,7 +143,7 @@ class ApiWindowKillSwitchIT {
   void theHooksTheAuditAndTheAlertNameTheCancelledAlterOfAnApiWindow(TestPostgres pg) throws Exception {
     try (RunningDaemon daemon = daemon(pg, "cancel")) {
       Http http = new Http(daemon.port());
-      Stall stall = stall(pg);
+      LockStall stall = stall();
       String windowId = openWindow(http);
 
       assertThatThrownBy(() -> stall.altering().get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
@@ -244,7 +243,7 @@ class ApiWindowKillSwitchIT {
       Backend otherWaiter = app("app-other-waiter", true);
       Future<?> otherWait = backends.start(otherWaiter, "UPDATE ledger SET amount = 1 WHERE id = 1");
       await().atMost(WAIT).until(() -> waitingOnLock(pg, otherWaiter.pid()));
-      Stall stall = stall(pg);
+      LockStall stall = stall();
       openWindow(http);
 
       assertThatThrownBy(() -> stall.altering().get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
@@ -267,39 +266,25 @@ class ApiWindowKillSwitchIT {
   }
 
   /** An idle holder of a row of accounts, an ALTER waiting for it, three readers queued behind the ALTER. */
-  private record Stall(Backend holder, Backend alter, Future<?> altering, List<Future<?>> reading) {}
-
-  private Stall stall(TestPostgres pg) throws Exception {
-    Backend holder = app("app-holder", false);
-    execute(holder, "UPDATE accounts SET balance = balance + 1 WHERE id = 1");
-    Backend alter = app("psql", true);
-    Future<?> altering = backends.start(alter, "ALTER TABLE accounts ADD COLUMN note text");
-    await().atMost(WAIT).until(() -> waitingOnLock(pg, alter.pid()));
-    List<Future<?>> reading = new ArrayList<>();
-    for (int i = 1; i <= 3; i++) {
-      Backend reader = app("app-reader-" + i, true);
-      reading.add(backends.start(reader, "SELECT count(*) FROM accounts"));
-      await().atMost(WAIT).until(() -> waitingOnLock(pg, reader.pid()));
-    }
-    return new Stall(holder, alter, altering, reading);
+  private LockStall stall() throws Exception {
+    return new LockStall(backends, "accounts").as("app_user", "app_user")
+        .hold("UPDATE accounts SET balance = balance + 1 WHERE id = 1")
+        .migrate("ALTER TABLE accounts ADD COLUMN note text").queue(3).awaitQueued();
   }
 
   /** Every abort level low, the terminate guard's idle time short: only the stall definition protects. */
   private RunningDaemon daemon(TestPostgres pg, String mode) throws Exception {
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0, apiToken: %s }
-        targets:
-          - { name: app, url: "%s", watch: { interval: 250ms, windowInterval: 100ms, statementTimeout: 90ms } }
-        rules:
-          lockWait: { warn: 100ms, abort: 200ms, for: 0s }
-          lockQueue: { warn: 1, abort: 1, for: 0s }
-          idleInTransaction: { warn: 100ms, abort: 200ms, for: 0s }
-        killSwitch:
-          mode: %s
-          hooks: [{ exec: ["%s"] }]
-          terminate: { roles: [app_user], idleInTransactionAfter: 100ms }
-        """.formatted(TOKEN, pg.uri(), mode, hook.command()), dir);
-    return RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC());
+    return TestDaemon.watching(pg).server("apiToken: " + TOKEN)
+        .watch("interval: 250ms, windowInterval: 100ms, statementTimeout: 90ms").with("""
+            rules:
+              lockWait: { warn: 100ms, abort: 200ms, for: 0s }
+              lockQueue: { warn: 1, abort: 1, for: 0s }
+              idleInTransaction: { warn: 100ms, abort: 200ms, for: 0s }
+            killSwitch:
+              mode: %s
+              hooks: [{ exec: ["%s"] }]
+              terminate: { roles: [app_user], idleInTransactionAfter: 100ms }
+            """.formatted(mode, hook.command())).in(dir).start();
   }
 
   private Backend app(String applicationName, boolean autocommit) throws SQLException {

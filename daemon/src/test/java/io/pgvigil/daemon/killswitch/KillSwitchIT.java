@@ -3,24 +3,22 @@ package io.pgvigil.daemon.killswitch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgvigil.checks.testing.Backends;
+import io.pgvigil.checks.testing.Backends.Backend;
+import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,10 +47,11 @@ class KillSwitchIT {
   Path dir;
 
   private final ExecutorService sessions = Executors.newCachedThreadPool();
-  private final List<Connection> connections = new ArrayList<>();
+  private Backends backends;
 
   @BeforeEach
   void schema(TestPostgres pg) throws Exception {
+    backends = new Backends(pg);
     try (Connection c = pg.connect(); Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
       s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)");
@@ -64,9 +63,7 @@ class KillSwitchIT {
 
   @AfterEach
   void close() throws Exception {
-    for (Connection c : connections) {
-      c.close();
-    }
+    backends.close();
     sessions.shutdownNow();
   }
 
@@ -81,7 +78,7 @@ class KillSwitchIT {
       for (Future<?> reader : stall.readers) {
         reader.get(10, TimeUnit.SECONDS);
       }
-      assertThat(state(pg, stall.holderPid)).isEqualTo("idle in transaction");
+      assertThat(backends.state(stall.holderPid)).isEqualTo("idle in transaction");
 
       await().atMost(Duration.ofSeconds(15)).until(() -> Files.exists(dir.resolve("hook.env")));
       await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(dir.resolve("hook.env")).contains("PGVIGIL_WINDOW_ID"));
@@ -104,13 +101,11 @@ class KillSwitchIT {
   @Test
   void theOptInModeAlsoTerminatesTheIdleHolder(TestPostgres pg) throws Exception {
     // Elsewhere, an application session blocks another one: not the migration's stall, left alone.
-    Connection otherHolder = open(pg);
-    otherHolder.setAutoCommit(false);
-    otherHolder.createStatement().execute("UPDATE ledger SET amount = amount + 1 WHERE id = 1");
-    int otherHolderPid = pid(otherHolder);
-    Connection otherWaiter = open(pg);
-    Future<?> otherWait = sessions.submit(() ->
-        otherWaiter.createStatement().execute("UPDATE ledger SET amount = amount + 2 WHERE id = 1"));
+    Backend otherHolder = backends.open("app-other-holder", false);
+    Backends.execute(otherHolder, "UPDATE ledger SET amount = amount + 1 WHERE id = 1");
+    int otherHolderPid = otherHolder.pid();
+    Future<?> otherWait = backends.start(backends.open("app-other-waiter", true),
+        "UPDATE ledger SET amount = amount + 2 WHERE id = 1");
     Stall stall = stall(pg, "cancel-and-terminate-blockers",
         "terminate: { roles: [" + pg.user() + "], idleInTransactionAfter: 100ms }");
     try (RunningDaemon daemon = stall.daemon) {
@@ -120,7 +115,7 @@ class KillSwitchIT {
       for (Future<?> reader : stall.readers) {
         reader.get(10, TimeUnit.SECONDS);
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> state(pg, stall.holderPid).equals("gone"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> backends.state(stall.holderPid) == null);
       JsonObject terminate = new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts").stream()
           .map(JsonObject.class::cast).filter(a -> a.getString("action").equals("terminate"))
           .findFirst().orElseThrow();
@@ -129,9 +124,9 @@ class KillSwitchIT {
       assertThat(new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts").stream()
           .map(JsonObject.class::cast).filter(d -> d.getString("action").equals("terminate")))
           .singleElement();
-      assertThat(state(pg, otherHolderPid)).isEqualTo("idle in transaction");
+      assertThat(backends.state(otherHolderPid)).isEqualTo("idle in transaction");
       assertThat(otherWait).isNotDone();
-      otherHolder.rollback();
+      otherHolder.connection().rollback();
       otherWait.get(10, TimeUnit.SECONDS);
       assertThat(Http.sample(http.get("/metrics").body(),
           "pgvigil_abort_actions_total{action=\"terminate\",result=\"terminated\",target=\"app\"}")).isEqualTo(1.0);
@@ -199,24 +194,19 @@ class KillSwitchIT {
       throws Exception {
     Path migrations = Files.createDirectories(dir.resolve("db/migration"));
     Files.writeString(migrations.resolve("V1__add_note.sql"), "ALTER TABLE accounts ADD COLUMN note text;\n");
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - { name: app, url: "%s", watch: { interval: %s, windowInterval: %s, statementTimeout: 90ms } }
-        rules:
-          lockQueue: { warn: 1, abort: 2, for: 0s }
-        killSwitch:
-          mode: %s
-          hooks: [{ exec: ["%s"] }]
-          %s
-        """.formatted(pg.uri(), "100ms".equals(windowInterval) ? "250ms" : windowInterval, windowInterval, mode,
-            hook(), killSwitchExtra), dir);
-    RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
-        Clock.systemUTC());
-    Connection holder = open(pg);
-    int holderPid = pid(holder);
-    holder.setAutoCommit(false);
-    holder.createStatement().execute("UPDATE accounts SET balance = balance + 1 WHERE id = 1");
+    String interval = "100ms".equals(windowInterval) ? "250ms" : windowInterval;
+    RunningDaemon daemon = TestDaemon.watching(pg)
+        .watch("interval: %s, windowInterval: %s, statementTimeout: 90ms".formatted(interval, windowInterval))
+        .with("""
+            rules:
+              lockQueue: { warn: 1, abort: 2, for: 0s }
+            killSwitch:
+              mode: %s
+              hooks: [{ exec: ["%s"] }]
+              %s
+            """.formatted(mode, hook(), killSwitchExtra)).in(dir).start();
+    LockStall lock = new LockStall(backends, "accounts")
+        .hold("UPDATE accounts SET balance = balance + 1 WHERE id = 1");
     Http http = new Http(daemon.port());
     CompletableFuture<Void> migrate = CompletableFuture.runAsync(() -> Flyway.configure()
         .dataSource(pg.jdbcUrl(), null, null).locations("filesystem:" + migrations)
@@ -228,17 +218,8 @@ class KillSwitchIT {
         "pgvigil_migration_window_active{target=\"app\"}") == 1.0);
     await().atMost(Duration.ofSeconds(15)).until(() -> Http.sample(http.get("/metrics").body(),
         "pgvigil_lock_waiting_sessions{target=\"app\"}") >= 1.0);
-    List<Future<?>> readers = new ArrayList<>();
-    for (int i = 0; i < READERS; i++) {
-      Connection reader = open(pg);
-      readers.add(sessions.submit(() -> {
-        try (ResultSet rs = reader.createStatement().executeQuery("SELECT count(*) FROM accounts")) {
-          rs.next();
-        }
-        return null;
-      }));
-    }
-    return new Stall(daemon, holder, holderPid, migrate, readers);
+    lock.queue(READERS);
+    return new Stall(daemon, lock.holder().connection(), lock.holder().pid(), migrate, lock.reading());
   }
 
   /** A hook that writes the PGVIGIL_* variables it was given to a file. */
@@ -247,29 +228,6 @@ class KillSwitchIT {
     Files.writeString(script, "#!/bin/sh\nenv | grep '^PGVIGIL_' | sort > '" + dir.resolve("hook.env") + "'\n");
     script.toFile().setExecutable(true);
     return script.toString();
-  }
-
-  private Connection open(TestPostgres pg) throws Exception {
-    Connection c = pg.connect();
-    connections.add(c);
-    return c;
-  }
-
-  private static int pid(Connection c) throws Exception {
-    try (ResultSet rs = c.createStatement().executeQuery("SELECT pg_backend_pid()")) {
-      rs.next();
-      return rs.getInt(1);
-    }
-  }
-
-  private static String state(TestPostgres pg, int pid) throws Exception {
-    try (Connection c = pg.connect();
-        var ps = c.prepareStatement("SELECT state FROM pg_stat_activity WHERE pid = ?")) {
-      ps.setInt(1, pid);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : "gone";
-      }
-    }
   }
 
   private static String rootMessage(Throwable e) {

@@ -5,19 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,25 +49,19 @@ class ReplicationAbortIT {
     Path script = dir.resolve("abort-deploy.sh");
     Files.writeString(script, "#!/bin/sh\n{ env | grep '^PGVIGIL_' | sort; echo ---; } >> '" + hookLog + "'\n");
     script.toFile().setExecutable(true);
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0, apiToken: %s }
-        targets:
-          - name: app
-            url: "%s"
-            replicas: [{ name: %s, url: "%s" }]
-            watch: { interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms }
-        rules:
-          replicationLag: { warn: 1h }
-          replicationLagBytes: { warn: 64kB, abort: 1MB }
-          standbyGone: { warn: 1, abort: 1 }
-        killSwitch:
-          mode: cancel
-          hooks: [{ exec: ["%s"] }]
-          deadMan: { after: 2s }
-        """.formatted(TOKEN, primary.uri(), pair.replicaName(), replica.uri(), script), dir);
-
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
-        Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.watching(primary).server("apiToken: " + TOKEN)
+        .replica(pair.replicaName(), replica.uri())
+        .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms")
+        .with("""
+            rules:
+              replicationLag: { warn: 1h }
+              replicationLagBytes: { warn: 64kB, abort: 1MB }
+              standbyGone: { warn: 1, abort: 1 }
+            killSwitch:
+              mode: cancel
+              hooks: [{ exec: ["%s"] }]
+              deadMan: { after: 2s }
+            """.formatted(script)).in(dir).start()) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(20)).until(() -> Http.sample(http.get("/metrics").body(),
           "pgvigil_replication_standby_up{configured=\"true\",kind=\"physical\",replica=\"" + pair.replicaName()

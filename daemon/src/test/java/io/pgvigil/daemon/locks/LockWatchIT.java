@@ -3,25 +3,20 @@ package io.pgvigil.daemon.locks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgvigil.checks.testing.Backends;
+import io.pgvigil.checks.testing.Backends.Backend;
+import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,29 +38,16 @@ class LockWatchIT {
       s.execute("INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
       s.execute("CREATE ROLE watcher LOGIN IN ROLE pg_monitor");
     }
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - name: app
-            url: postgresql://watcher@%s:%d/%s
-            watch: { interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms, redactLiterals: true }
-        """.formatted(pg.host(), pg.port(), pg.database()), Path.of("."));
-    ExecutorService blocked = Executors.newCachedThreadPool();
-    List<Connection> sessions = new ArrayList<>();
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    String watcher = "postgresql://watcher@%s:%d/%s".formatted(pg.host(), pg.port(), pg.database());
+    try (RunningDaemon daemon = TestDaemon.watching("app", watcher)
+            .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms, redactLiterals: true").start();
+        Backends backends = new Backends(pg)) {
       Http http = new Http(daemon.port());
-      Connection holder = open(pg, sessions);
-      int holderPid = pid(holder);
-      holder.setAutoCommit(false);
-      holder.createStatement().execute("UPDATE accounts SET balance = balance + 100 WHERE id = 1");
-      Connection alter = open(pg, sessions);
-      int alterPid = pid(alter);
-      blocked.submit(() -> alter.createStatement().execute("ALTER TABLE accounts ADD COLUMN note text"));
-      for (int i = 0; i < READERS; i++) {
-        Connection reader = open(pg, sessions);
-        blocked.submit(() -> reader.createStatement().executeQuery("SELECT * FROM accounts WHERE id = 1"));
-      }
+      LockStall stall = new LockStall(backends, "accounts")
+          .hold("UPDATE accounts SET balance = balance + 100 WHERE id = 1").migrate().queue(READERS);
+      int holderPid = stall.holder().pid();
+      int alterPid = stall.alter().pid();
+      Connection holder = stall.holder().connection();
 
       await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
         JsonObject locks = new JsonObject(http.get("/api/v1/targets/app/locks").body());
@@ -96,11 +78,6 @@ class LockWatchIT {
       holder.rollback();
       await().atMost(Duration.ofSeconds(10)).until(() -> Http.sample(http.get("/metrics").body(),
           "pgvigil_lock_waiting_sessions{target=\"app\"}") == 0.0);
-    } finally {
-      for (Connection c : sessions) {
-        c.close();
-      }
-      blocked.shutdownNow();
     }
   }
 
@@ -111,28 +88,14 @@ class LockWatchIT {
       s.execute("CREATE TABLE payments (id int PRIMARY KEY, card text)");
       s.execute("INSERT INTO payments VALUES (1, NULL)");
     }
-    String yaml = """
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - name: app
-            url: "%s"
-            watch: { interval: 250ms, statementTimeout: 200ms%s }
-        """;
-    var redacted = new ConfigLoader(Map.of()).parse(yaml.formatted(pg.uri(), ""), Path.of("."));
-    var shown = new ConfigLoader(Map.of()).parse(yaml.formatted(pg.uri(), ", redactLiterals: false"), Path.of("."));
-    ExecutorService blocked = Executors.newCachedThreadPool();
-    List<Connection> sessions = new ArrayList<>();
-    try (RunningDaemon byDefault = RunningDaemon.start(redacted, TestStorage.storage(),
-            Duration.ofSeconds(1), Clock.systemUTC());
-        RunningDaemon optedOut = RunningDaemon.start(shown, TestStorage.storage(),
-            Duration.ofSeconds(1), Clock.systemUTC())) {
+    String watch = "interval: 250ms, statementTimeout: 200ms";
+    try (RunningDaemon byDefault = TestDaemon.watching(pg).watch(watch).start();
+        RunningDaemon optedOut = TestDaemon.watching(pg).watch(watch + ", redactLiterals: false").start();
+        Backends backends = new Backends(pg)) {
       // The holder's last statement and the waiter's both carry the card number.
-      Connection holder = open(pg, sessions);
-      holder.setAutoCommit(false);
-      holder.createStatement().execute("SELECT id, '" + card + "' AS card FROM payments WHERE id = 1 FOR UPDATE");
-      Connection waiter = open(pg, sessions);
-      blocked.submit(() -> waiter.createStatement().execute(
-          "UPDATE payments SET card = '" + card + "' WHERE id = 1"));
+      Backend holder = backends.open("app-holder", false);
+      Backends.execute(holder, "SELECT id, '" + card + "' AS card FROM payments WHERE id = 1 FOR UPDATE");
+      backends.start(backends.open("app-waiter", true), "UPDATE payments SET card = '" + card + "' WHERE id = 1");
 
       Http defaultApi = new Http(byDefault.port());
       Http optedOutApi = new Http(optedOut.port());
@@ -148,25 +111,7 @@ class LockWatchIT {
       assertThat(locks).doesNotContain("4111111111111111");
 
       assertThat(optedOutApi.get("/api/v1/targets/app/locks").body()).contains(card);
-      holder.rollback();
-    } finally {
-      for (Connection c : sessions) {
-        c.close();
-      }
-      blocked.shutdownNow();
-    }
-  }
-
-  private static Connection open(TestPostgres pg, List<Connection> sessions) throws Exception {
-    Connection c = pg.connect();
-    sessions.add(c);
-    return c;
-  }
-
-  private static int pid(Connection c) throws Exception {
-    try (ResultSet rs = c.createStatement().executeQuery("SELECT pg_backend_pid()")) {
-      rs.next();
-      return rs.getInt(1);
+      holder.connection().rollback();
     }
   }
 }

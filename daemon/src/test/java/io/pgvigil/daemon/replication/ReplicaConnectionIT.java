@@ -5,20 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
-import io.pgvigil.daemon.config.ConfigLoader;
-import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.LogCapture;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.pgvigil.daemon.tls.TlsServer;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,23 +49,14 @@ class ReplicaConnectionIT {
   @Test
   void aReplicaThatCannotBePolledSaysWhyOnceAndSaysSoWhenItAnswersAgain(ReplicaPair pair) throws Exception {
     var replica = pair.replica();
-    PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - name: app
-            url: "%s"
-            replicas:
-              - { name: %s, url: "postgresql://watcher@%s:%d/%s" }
-              - { name: behind-tls, url: "%s" }
-            watch: { interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms }
-        """.formatted(pair.primary().uri(), pair.replicaName(), replica.host(), replica.port(),
-            replica.database(), tls.url("localhost", "sslmode=verify-full&sslrootcert=" + tls.otherRootCert())),
-        Path.of("."));
     String missingRole = "role \"watcher\" does not exist (SQLSTATE 28000)";
 
     try (LogCapture log = new LogCapture();
-        RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
-            Clock.systemUTC())) {
+        RunningDaemon daemon = TestDaemon.watching(pair.primary())
+            .replica(pair.replicaName(), "postgresql://watcher@%s:%d/%s".formatted(replica.host(), replica.port(),
+                replica.database()))
+            .replica("behind-tls", tls.url("localhost", "sslmode=verify-full&sslrootcert=" + tls.otherRootCert()))
+            .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms").start()) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         assertThat(replica(http, pair.replicaName()).getString("lastError")).isEqualTo(missingRole);

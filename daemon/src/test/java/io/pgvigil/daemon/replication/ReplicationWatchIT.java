@@ -6,16 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
 import io.pgvigil.checks.testing.WalStream;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,21 +39,13 @@ class ReplicationWatchIT {
     try (Connection c = primary.connect(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text)");
     }
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - name: app
-            url: "%s"
-            replicas: [{ name: %s, url: "%s" }]
-            watch: { interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms }
-        """.formatted(primary.uri(), pair.replicaName(), replica.uri()), Path.of("."));
     String replicaLabels = "configured=\"true\",kind=\"physical\",replica=\"" + pair.replicaName()
         + "\",target=\"app\"";
     String delay = "pgvigil_replication_lag_seconds{configured=\"true\",kind=\"replay_delay\",replica=\""
         + pair.replicaName() + "\",sender=\"physical\",target=\"app\"}";
 
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.watching(primary).replica(pair.replicaName(), replica.uri())
+        .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms").start()) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(20)).until(() ->
           Http.sample(http.get("/metrics").body(), "pgvigil_replication_standby_up{" + replicaLabels + "}") == 1.0);
@@ -114,19 +103,11 @@ class ReplicationWatchIT {
   }
   @Test
   void aSenderThatIsNotAConfiguredReplicaLeavesTheApiWhileAStoppedReplicaIsGone(ReplicaPair pair) throws Exception {
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - name: app
-            url: "%s"
-            replicas: [{ name: %s, url: "%s" }]
-            watch: { interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms }
-        """.formatted(pair.primary().uri(), pair.replicaName(), pair.replica().uri()), Path.of("."));
     String backupUp = "pgvigil_replication_standby_up{configured=\"false\",kind=\"physical\",replica=\"pg_basebackup\","
         + "target=\"app\"}";
 
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.watching(pair.primary()).replica(pair.replicaName(), pair.replica().uri())
+        .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms").start()) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
           replicas(http).equals(Map.of(pair.replicaName(), false)));

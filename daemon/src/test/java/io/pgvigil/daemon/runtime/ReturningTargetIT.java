@@ -11,8 +11,8 @@ import io.pgvigil.daemon.watch.TargetSpecs;
 import io.pgvigil.daemon.watch.TargetStatus;
 import java.nio.file.Path;
 import java.time.Clock;
+import io.pgvigil.daemon.testing.TestDaemon;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,13 +43,9 @@ class ReturningTargetIT {
 
   @Test
   void aDatabaseThatReturnsAfterALongOutageIsPolledWithinTwoSeconds() throws Exception {
-    PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - { name: app, url: "%s", watch: { interval: 200ms, windowInterval: 200ms, statementTimeout: 150ms } }
-        """.formatted(pg.uri()), Path.of("."));
-    try (RunningDaemon running = RunningDaemon.start(config, TestStorage.storage(),
-        TargetSpecs.MAX_BACKOFF, Clock.systemUTC())) {
+    try (RunningDaemon running = TestDaemon.watching("app", pg.uri())
+        .watch("interval: 200ms, windowInterval: 200ms, statementTimeout: 150ms").maxBackoff(TargetSpecs.MAX_BACKOFF)
+        .start()) {
       Http http = new Http(running.port());
       await().atMost(Duration.ofSeconds(15)).until(() -> status(running).up());
 

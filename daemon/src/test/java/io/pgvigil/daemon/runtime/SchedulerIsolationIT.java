@@ -11,8 +11,8 @@ import io.pgvigil.daemon.watch.CheckStatus;
 import io.pgvigil.daemon.watch.TargetStatus;
 import java.nio.file.Path;
 import java.time.Clock;
+import io.pgvigil.daemon.testing.TestDaemon;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,13 +46,8 @@ class SchedulerIsolationIT {
 
   @Test
   void aTargetThatGoesDownNeitherDelaysTheOtherNorStaysLost() throws Exception {
-    PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - { name: steady, url: "%s", watch: { interval: 200ms, windowInterval: 200ms, statementTimeout: 150ms } }
-          - { name: flaky,  url: "%s", watch: { interval: 200ms, windowInterval: 200ms, statementTimeout: 150ms } }
-        """.formatted(steady.uri(), flaky.uri()), Path.of("."));
-    try (RunningDaemon running = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon running = TestDaemon.watching("steady", steady.uri()).and("flaky", flaky.uri())
+        .watch("interval: 200ms, windowInterval: 200ms, statementTimeout: 150ms").start()) {
       Http http = new Http(running.port());
       await().atMost(Duration.ofSeconds(15)).until(() -> isUp(running, "steady") && isUp(running, "flaky"));
 

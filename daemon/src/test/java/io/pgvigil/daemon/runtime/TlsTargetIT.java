@@ -5,15 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.OwnedTestPostgres;
 import io.pgvigil.checks.testing.TestServers;
-import io.pgvigil.daemon.config.ConfigLoader;
-import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.pgvigil.daemon.tls.TlsServer;
 import io.pgvigil.daemon.watch.TargetSpecs;
 import io.pgvigil.daemon.watch.TargetStatus;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,16 +36,10 @@ class TlsTargetIT {
 
   @Test
   void watchesAVerifiedTargetAndSaysWhyAnUntrustedOneIsDown() throws Exception {
-    PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - { name: trusted, url: "%s" }
-          - { name: untrusted, url: "%s" }
-        """.formatted(
-            server.url("localhost", "sslmode=verify-full&sslrootcert=" + server.rootCert()),
-            server.url("localhost", "sslmode=verify-full&sslrootcert=" + server.otherRootCert())), Path.of("."));
-    try (RunningDaemon running = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
-        Clock.systemUTC())) {
+    try (RunningDaemon running = TestDaemon
+        .watching("trusted", server.url("localhost", "sslmode=verify-full&sslrootcert=" + server.rootCert()))
+        .and("untrusted", server.url("localhost", "sslmode=verify-full&sslrootcert=" + server.otherRootCert()))
+        .start()) {
       await().atMost(Duration.ofSeconds(20)).until(() -> status(running, "trusted").up()
           && status(running, "untrusted").checks().get(0).failing());
 
@@ -61,16 +53,9 @@ class TlsTargetIT {
   @Test
   void aTargetThatFailsTlsBacksOffInsteadOfCostingTheServerABackendEverySecond() throws Exception {
     try (OwnedTestPostgres plain = TestServers.start("plain"); LogCapture logs = new LogCapture()) {
-      PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
-          server: { listen: 127.0.0.1:0 }
-          targets:
-            - { name: untrusted, url: "%s" }
-            - { name: plaintext, url: "%s" }
-          """.formatted(
-              server.url("localhost", "sslmode=verify-full&sslrootcert=" + server.otherRootCert()),
-              plain.uri() + "?sslmode=require"), Path.of("."));
-      try (RunningDaemon running = RunningDaemon.start(config, TestStorage.storage(), TargetSpecs.MAX_BACKOFF,
-          Clock.systemUTC())) {
+      try (RunningDaemon running = TestDaemon
+          .watching("untrusted", server.url("localhost", "sslmode=verify-full&sslrootcert=" + server.otherRootCert()))
+          .and("plaintext", plain.uri() + "?sslmode=require").maxBackoff(TargetSpecs.MAX_BACKOFF).start()) {
         await().atMost(Duration.ofSeconds(20)).until(() -> downLine(logs, "untrusted").isPresent()
             && downLine(logs, "plaintext").isPresent());
 

@@ -5,18 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
@@ -44,14 +41,9 @@ class AutoWindowIT {
     Path migrations = Files.createDirectories(dir.resolve("db/migration"));
     Files.writeString(migrations.resolve("V1__accounts.sql"),
         "SELECT pg_advisory_xact_lock_shared(" + GATE + ");\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n");
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - { name: app, url: "%s", watch: { interval: 250ms, windowInterval: 100ms, statementTimeout: 200ms } }
-        """.formatted(pg.uri()), dir);
-
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
-        Clock.systemUTC()); Connection gate = pg.connect(); Statement s = gate.createStatement()) {
+    try (RunningDaemon daemon = TestDaemon.watching(pg)
+        .watch("interval: 250ms, windowInterval: 100ms, statementTimeout: 200ms").in(dir).start();
+        Connection gate = pg.connect(); Statement s = gate.createStatement()) {
       Http http = new Http(daemon.port());
       s.execute("SELECT pg_advisory_lock(" + GATE + ")");
       FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)
@@ -78,16 +70,9 @@ class AutoWindowIT {
 
   @Test
   void aSessionWithAConfiguredApplicationNameOpensAWindow(TestPostgres pg) throws Exception {
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0 }
-        targets:
-          - name: app
-            url: "%s"
-            watch: { interval: 250ms, windowInterval: 100ms, statementTimeout: 200ms,
-                     migrationApplicationNames: ["deploy-%%"] }
-        """.formatted(pg.uri()), dir);
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1),
-        Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.watching(pg).watch(
+        "interval: 250ms, windowInterval: 100ms, statementTimeout: 200ms, migrationApplicationNames: [\"deploy-%\"]")
+        .in(dir).start()) {
       Http http = new Http(daemon.port());
       try (Connection deploy = java.sql.DriverManager.getConnection(pg.jdbcUrl() + "&ApplicationName=deploy-42");
           Statement s = deploy.createStatement()) {

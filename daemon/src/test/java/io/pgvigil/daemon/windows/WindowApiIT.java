@@ -6,12 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.cli.Main;
-import io.pgvigil.daemon.config.ConfigLoader;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.LogCapture;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,11 +20,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,13 +38,7 @@ class WindowApiIT {
 
   @Test
   void windowsOpenCloseExpireAndShowInMetrics(TestPostgres pg) throws Exception {
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0, apiToken: %s }
-        targets:
-          - { name: app, url: "%s" }
-        """.formatted(TOKEN, pg.uri()), dir);
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = start(pg)) {
       String base = "http://127.0.0.1:" + daemon.port();
       Http http = new Http(daemon.port());
 
@@ -166,12 +157,7 @@ class WindowApiIT {
   }
 
   private RunningDaemon start(TestPostgres pg) throws Exception {
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0, apiToken: %s }
-        targets:
-          - { name: app, url: "%s" }
-        """.formatted(TOKEN, pg.uri()), dir);
-    return RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC());
+    return TestDaemon.watching(pg).server("apiToken: " + TOKEN).in(dir).start();
   }
 
   private static HttpResponse<String> post(String base, String body, String token) throws Exception {
@@ -199,13 +185,8 @@ class WindowApiIT {
   @Test
   void aWindowThatOpensBringsAnImmediateLockPoll(TestPostgres pg) throws Exception {
     // Outside windows the lock watch polls every 30 s; a window must not wait for that.
-    var config = new ConfigLoader(Map.of()).parse("""
-        server: { listen: 127.0.0.1:0, apiToken: %s }
-        targets:
-          - { name: app, url: "%s", watch: { interval: 30s, windowInterval: 250ms } }
-        """.formatted(TOKEN, pg.uri()), dir);
-    try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),
-        Duration.ofSeconds(1), Clock.systemUTC())) {
+    try (RunningDaemon daemon = TestDaemon.watching(pg).server("apiToken: " + TOKEN)
+        .watch("interval: 30s, windowInterval: 250ms").in(dir).start()) {
       Http http = new Http(daemon.port());
       await().atMost(Duration.ofSeconds(20)).until(() -> lockRuns(http) >= 1);
       long before = lockRuns(http);
