@@ -1,5 +1,6 @@
 package io.pgvigil.checks.locks;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,9 @@ public record LockSnapshot(OffsetDateTime serverTime, String database, List<Sess
 
   /** Seconds from {@code from} to the snapshot; 0 when {@code from} is unknown. */
   public double secondsSince(OffsetDateTime from) {
-    return Session.secondsBetween(from, serverTime);
+    if (from == null || serverTime == null) {
+      return 0;
+    }
+    return Math.max(0, Duration.between(from, serverTime).toNanos() / 1e9);
   }
 }
