@@ -6,15 +6,6 @@ package io.pgvigil.checks.replication;
  *
  * @param name               {@code application_name}, which is also the configured replica name
  * @param gone               true when the standby is missing from {@code pg_stat_replication}
- * @param state              walsender state (streaming, catchup, ...)
- * @param syncState          async, potential, sync or quorum
- * @param clientAddr         the standby's address
- * @param writeLagSeconds    {@code write_lag}
- * @param flushLagSeconds    {@code flush_lag}
- * @param replayLagSeconds   {@code replay_lag}
- * @param sentLagBytes       WAL not yet sent
- * @param flushLagBytes      WAL not yet flushed by the standby
- * @param replayLagBytes     WAL not yet replayed by the standby
  * @param replayDelaySeconds how far the standby is behind now: the age of the oldest WAL it has not replayed,
  *                           timed on the primary's side (0 when it has replayed all the primary has; see
  *                           {@link WalPositions}); null when unknown. This is what the lag rules judge.
@@ -26,22 +17,7 @@ package io.pgvigil.checks.replication;
  * @param configured         a configured replica ({@code targets[].replicas}), not some other WAL sender (a
  *                           {@code pg_basebackup}, a subscriber, a standby pgvigil was not told about)
  */
-public record ReplicaLag(
-    String name,
-    boolean gone,
-    String state,
-    String syncState,
-    String clientAddr,
-    Double writeLagSeconds,
-    Double flushLagSeconds,
-    Double replayLagSeconds,
-    Long sentLagBytes,
-    Long flushLagBytes,
-    Long replayLagBytes,
-    Double replayDelaySeconds,
-    Long replayGapBytes,
-    Boolean paused,
-    Boolean inRecovery,
-    String receiverStatus,
-    boolean logical,
-    boolean configured) {}
+public record ReplicaLag(String name, boolean gone, String state, String syncState, String clientAddr,
+    Double writeLagSeconds, Double flushLagSeconds, Double replayLagSeconds, Long sentLagBytes, Long flushLagBytes,
+    Long replayLagBytes, Double replayDelaySeconds, Long replayGapBytes, Boolean paused, Boolean inRecovery,
+    String receiverStatus, boolean logical, boolean configured) {}

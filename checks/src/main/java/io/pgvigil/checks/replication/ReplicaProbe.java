@@ -10,25 +10,16 @@ import java.util.List;
 /**
  * A replica's own view of its replay: run on a connection to the replica, two queries per poll.
  *
- * <p><b>Replay delay with the idle correction.</b> The usual {@code now() - pg_last_xact_replay_timestamp()}
- * grows without bound on an idle primary: the last replayed commit simply gets older while the replica is
- * fully caught up (prometheus-community/postgres_exporter #385). So
- * the delay is 0 when everything received has been replayed ({@code receive_lsn <= replay_lsn}), and
- * {@code clock_timestamp() - pg_last_xact_replay_timestamp()} only while received WAL waits for replay.
- * Right after a long idle spell the first new record can show that whole spell for one poll until it is
- * replayed; the daemon's {@code for} duration absorbs that. When the WAL receiver is not streaming the
- * replica cannot know what it is missing, so the delay is unknown (null), never 0: with the link
- * blocked, receive and replay positions stay equal and the correction alone would show 0
- * (postgres_exporter #977). Even so it is the age of the last replayed <em>commit</em>, which counts the idle
- * time before a pause as lag: what the daemon reports and judges is {@link ReplicationTracker}'s measure
- * (see {@link WalPositions}), for which this probe supplies the replay position.
+ * <p>The replay delay has the idle correction: {@code now() - pg_last_xact_replay_timestamp()} grows without
+ * bound on an idle primary (postgres_exporter #385), so it is 0 when everything received has been replayed,
+ * and unknown (null, never 0) when the WAL receiver is not streaming: with the link blocked, receive and
+ * replay positions stay equal (postgres_exporter #977). It still counts the idle time before a pause as lag,
+ * so what the daemon judges is {@link WalPositions}' measure, for which this probe supplies the replay
+ * position.
  *
- * <p>{@code pg_get_wal_replay_pause_state()} exists from PostgreSQL 14 and, like the other recovery control
- * functions, raises an error outside recovery: it is called only during recovery. Before 14,
- * {@code pg_is_wal_replay_paused()} cannot tell "pause requested" from "paused" (noted).
- *
- * <p>Needs only {@code pg_monitor}: {@code pg_stat_wal_receiver} shows its columns to
- * {@code pg_read_all_stats} members (manual, "pg_stat_wal_receiver View").
+ * <p>{@code pg_get_wal_replay_pause_state()} exists from PostgreSQL 14 and raises outside recovery; before
+ * 14, {@code pg_is_wal_replay_paused()} cannot tell "pause requested" from "paused" (noted). Needs
+ * {@code pg_monitor} ({@code pg_stat_wal_receiver} shows its columns to {@code pg_read_all_stats}).
  */
 public final class ReplicaProbe {
 
