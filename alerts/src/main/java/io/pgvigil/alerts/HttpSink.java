@@ -9,7 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
-/** What the HTTP sinks share: how they batch, and a POST with a timeout whose errors hide secrets. */
+/** What the HTTP sinks share: how they batch, and a POST with a timeout that hides secrets. */
 abstract class HttpSink implements Sink {
 
   private final String name;
