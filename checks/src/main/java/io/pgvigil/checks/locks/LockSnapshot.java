@@ -10,7 +10,7 @@ import java.util.Map;
  * What {@link LockProbe} saw in one poll: the involved sessions and the server's clock when it looked.
  * Every age is computed against {@code serverTime}, never against the daemon's clock.
  *
- * @param serverTime {@code clock_timestamp()} of the server during the poll
+ * @param serverTime the server's {@code statement_timestamp()}: when the poll started
  * @param database   {@code current_database()}: the database the probe watches
  * @param sessions   sessions waiting on a lock in this database, their blockers (wherever they are),
  *                   idle-in-transaction sessions and active client backends of this database;

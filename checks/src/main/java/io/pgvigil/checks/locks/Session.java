@@ -9,12 +9,9 @@ import java.util.List;
  *
  * @param user            {@code usename}; null for background workers without a role
  * @param database        {@code datname}; null for processes not bound to a database
- * @param backendType     e.g. {@code client backend}, {@code autovacuum worker}
  * @param state           {@code active}, {@code idle in transaction}, … (null for some background processes)
  * @param backendStart    when the connection started (with the pid, identifies the backend)
  * @param xactStart       when its transaction started, or null outside a transaction
- * @param queryStart      when its current (or last) statement started
- * @param stateChange     when {@code state} last changed
  * @param query           the statement text, cut to 200 characters (possibly with literals redacted later)
  * @param blockedBy       {@code pg_blocking_pids(pid)}: only computed for sessions waiting on a lock, else empty
  * @param waitingFor      the lock it requested and has not been granted, or null
