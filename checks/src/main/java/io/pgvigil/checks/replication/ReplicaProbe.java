@@ -59,7 +59,7 @@ public final class ReplicaProbe {
           Replay replay = rows.iterator().next();
           if (!replay.inRecovery()) {
             // Promoted, or the URL names a primary: no receiver, and the recovery functions would raise.
-            return Future.succeededFuture(toStatus(replay, null, List.of("not in recovery: not a standby")));
+            return Future.succeededFuture(toStatus(replay, Receiver.NONE, List.of("not in recovery: not a standby")));
           }
           String sql = replay.versionNum() >= PG14 ? RECEIVER_14 : RECEIVER_13;
           return client.query(sql)
@@ -79,7 +79,7 @@ public final class ReplicaProbe {
   private static ReplicaStatus toStatus(Replay replay, Receiver receiver, List<String> notes) {
     List<String> allNotes = new ArrayList<>(notes);
     Long gap = replay.gapBytes() == null ? null : Math.max(0L, replay.gapBytes());
-    boolean streaming = receiver != null && "streaming".equals(receiver.status());
+    boolean streaming = "streaming".equals(receiver.status());
     Double delay = null;
     if (!streaming) {
       if (replay.inRecovery()) {
@@ -92,15 +92,11 @@ public final class ReplicaProbe {
     } else {
       allNotes.add("no transaction replayed since the replica started: replay delay unknown");
     }
-    String pauseState = receiver == null ? null : receiver.pauseState();
+    String pauseState = receiver.pauseState();
     Boolean paused = pauseState == null ? null : !"not paused".equals(pauseState);
     return new ReplicaStatus(replay.serverTime(), replay.versionNum(), replay.inRecovery(), replay.receiveLsn(),
         replay.replayLsn(), gap, replay.lastReplayTime(), delay, pauseState, paused,
-        receiver == null ? null : receiver.status(),
-        receiver == null ? null : receiver.senderHost(),
-        receiver == null ? null : receiver.senderPort(),
-        receiver == null ? null : receiver.lastMessageTime(),
-        allNotes);
+        receiver.status(), receiver.senderHost(), receiver.senderPort(), receiver.lastMessageTime(), allNotes);
   }
 
   private record Replay(int versionNum, boolean inRecovery, OffsetDateTime serverTime, String receiveLsn,
@@ -108,7 +104,9 @@ public final class ReplicaProbe {
 
   /** The receiver columns are all NULL (LEFT JOIN) when no WAL receiver process runs. */
   private record Receiver(String pauseState, String status, String senderHost, Integer senderPort,
-      OffsetDateTime lastMessageTime) {}
+      OffsetDateTime lastMessageTime) {
+    static final Receiver NONE = new Receiver(null, null, null, null, null);
+  }
 
   private static Replay toReplay(Row row) {
     return new Replay(row.getInteger("version_num"), row.getBoolean("in_recovery"),

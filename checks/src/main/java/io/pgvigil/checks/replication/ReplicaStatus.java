@@ -17,7 +17,6 @@ import java.util.List;
  * @param paused             true when replay is paused or a pause was requested; null when unknown
  * @param receiverStatus     {@code pg_stat_wal_receiver.status} (streaming, stopping, waiting, ...), null when
  *                           no WAL receiver runs
- * @param lastMessageTime    {@code last_msg_receipt_time}: when the last message from the sender arrived
  */
 public record ReplicaStatus(OffsetDateTime serverTime, int versionNum, boolean inRecovery, String receiveLsn,
     String replayLsn, Long replayGapBytes, OffsetDateTime lastReplayTime, Double replayDelaySeconds, String pauseState,
