@@ -67,7 +67,7 @@ class AlertEngineTest {
     fx = new Fixture();
     queue = fx.queue(spool, 100, chat, pager);
     engine = new AlertEngine(fx.clock, queue, List.of(Route.all("chat"),
-        new Route("pager", Set.of(Severity.CRITICAL), Set.of("app"))), Duration.ofMinutes(5));
+        new Route("pager", Set.of(Severity.CRITICAL), Set.of("app"))), Duration.ofMinutes(5), true);
   }
 
   @AfterEach

@@ -53,7 +53,7 @@ class PagerDutySinkTest {
   @Test
   void triggerAndResolveCarryTheSameDedupAndRoutingKey() throws Exception {
     AlertEngine engine = new AlertEngine(fx.clock, queue, List.of(Route.all("pagerduty")),
-        Duration.ofMinutes(5));
+        Duration.ofMinutes(5), true);
     Alert alert = Fixture.lockAlert("app", "public.orders", Severity.CRITICAL, fx.clock.instant());
     engine.fire(alert);
     await(engine.tick());

@@ -28,6 +28,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   static final String HOST = "127.0.0.1";
   static final String SUPERUSER = "postgres";
   private static final int PORT_ATTEMPTS = 5;
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
   private final Builder config;
   private final PostgresBundle bundle;
@@ -111,7 +112,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
     StandbyClone clone = new StandbyClone(this, name);
     Builder replica = builder().major(major()).binariesCache(config.binariesCache).name(name)
-        .fastButUnsafe(config.fastButUnsafe).startupTimeout(config.startupTimeout);
+        .fastButUnsafe(config.fastButUnsafe);
     config.settings.forEach(replica::setting);
     replica.initializer = clone::writeInto;
     EmbeddedPostgres server;
@@ -133,7 +134,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     if (isRunning()) {
       return;
     }
-    postmaster = Postmaster.start(binaries, dataDirectory, log, HOST, port, config.settings, config.startupTimeout);
+    postmaster = Postmaster.start(binaries, dataDirectory, log, HOST, port, config.settings, STARTUP_TIMEOUT);
   }
 
   private void firstStart() throws IOException {
@@ -215,7 +216,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private int port;
     private String name = "postgres";
     private boolean fastButUnsafe = true;
-    private Duration startupTimeout = Duration.ofSeconds(60);
     private final Map<String, String> settings = new LinkedHashMap<>();
     private DataInitializer initializer = EmbeddedPostgres::initdb;
 
@@ -266,11 +266,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return this;
     }
 
-    public Builder startupTimeout(Duration startupTimeout) {
-      this.startupTimeout = Objects.requireNonNull(startupTimeout, "startupTimeout");
-      return this;
-    }
-
     /** A server setting ({@code -c name=value}), e.g. {@code setting("max_connections", "50")}. */
     public Builder setting(String name, String value) {
       settings.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
@@ -287,7 +282,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
       copy.port = port;
       copy.name = name;
       copy.fastButUnsafe = fastButUnsafe;
-      copy.startupTimeout = startupTimeout;
       copy.settings.putAll(settings);
       copy.initializer = initializer;
       return copy;

@@ -167,7 +167,7 @@ class BackendSignalsIT {
     int holder = stall.holder().pid();
 
     SignalResult result = await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
-        List.of("app_user")));
+        List.of("app_user"), null));
 
     assertThat(result.outcome()).isEqualTo(SignalOutcome.TERMINATED);
     await().atMost(WAIT).until(() -> state(holder) == null);
@@ -186,7 +186,7 @@ class BackendSignalsIT {
 
     // It blocks nobody now: without the observation the guard refuses, as before.
     assertThat(await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
-        List.of("app_user"))).outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
+        List.of("app_user"), null)).outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
     // Seen blocking before its state last changed: not the same idle stretch, refused.
     assertThat(await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
         List.of("app_user"), seenBlocking.minusMinutes(10))).outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
@@ -223,16 +223,16 @@ class BackendSignalsIT {
     int holder = stall.holder().pid();
     OffsetDateTime started = backendStart(holder);
 
-    SignalResult empty = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ZERO, List.of()));
+    SignalResult empty = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ZERO, List.of(), null));
     SignalResult unlisted = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ZERO,
-        List.of("batch_user")));
+        List.of("batch_user"), null));
     SignalResult tooRecent = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ofHours(1),
-        List.of("app_user")));
+        List.of("app_user"), null));
     SignalResult wrongStart = await(signals.terminateIdleBlocker(killer, holder, started.plusNanos(1_000),
-        Duration.ZERO, List.of("app_user")));
+        Duration.ZERO, List.of("app_user"), null));
     int alter = stall.alter().pid();
     SignalResult active = await(signals.terminateIdleBlocker(killer, alter, backendStart(alter), Duration.ZERO,
-        List.of("app_user")));
+        List.of("app_user"), null));
 
     assertThat(empty.outcome()).isEqualTo(SignalOutcome.REFUSED_POLICY);
     assertThat(List.of(unlisted, tooRecent, wrongStart, active))
@@ -249,7 +249,7 @@ class BackendSignalsIT {
     await().atMost(WAIT).until(() -> "idle in transaction".equals(state(idle.pid())));
 
     SignalResult result = await(signals.terminateIdleBlocker(killer, idle.pid(), backendStart(idle.pid()),
-        Duration.ZERO, List.of("app_user")));
+        Duration.ZERO, List.of("app_user"), null));
 
     assertThat(result.outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
     assertThat(idle.connection().isValid(2)).isTrue();

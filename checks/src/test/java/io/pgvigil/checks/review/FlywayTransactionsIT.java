@@ -104,7 +104,7 @@ class FlywayTransactionsIT {
 
     assertThat(deploy == null).as("flyway migrate succeeds: " + deploy).isEqualTo(flywaySucceeds);
     assertThat(review.failed()).as(review.toString()).isEqualTo(!flywaySucceeds);
-    assertThat(review.findings().stream().map(f -> f.rule().id()).distinct().toList()).as(review.toString())
+    assertThat(review.findings().stream().map(f -> f.hazard().id()).distinct().toList()).as(review.toString())
         .containsExactlyInAnyOrderElementsOf(rules);
     if (failure != null) {
       assertThat(review.findings().get(0).message()).contains(failure);

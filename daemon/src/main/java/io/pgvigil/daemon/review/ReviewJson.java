@@ -47,7 +47,7 @@ public final class ReviewJson {
   }
 
   static JsonObject finding(Finding f) {
-    return new JsonObject().put("rule", f.rule().id()).put("level", f.level().label()).put("file", f.file())
+    return new JsonObject().put("rule", f.hazard().id()).put("level", f.level().label()).put("file", f.file())
         .put("statement", f.statement()).put("line", f.line()).put("object", f.object())
         .put("lockMode", f.lockMode()).put("message", f.message()).put("fix", f.fix());
   }

@@ -43,7 +43,7 @@ public final class ReviewMarkdown {
         out.println("| Level | Rule | Line | Object | Lock | What happens | Fix |");
         out.println("|---|---|---|---|---|---|---|");
         for (Finding f : m.findings()) {
-          out.println("| " + (f.level() == Level.BLOCK ? "**block**" : "flag") + " | `" + f.rule().id() + "` | "
+          out.println("| " + (f.level() == Level.BLOCK ? "**block**" : "flag") + " | `" + f.hazard().id() + "` | "
               + (f.line() == 0 ? "" : f.line()) + " | " + code(f.object()) + " | " + cell(f.lockMode()) + " | "
               + cell(f.message()) + " | " + cell(f.fix()) + " |");
         }

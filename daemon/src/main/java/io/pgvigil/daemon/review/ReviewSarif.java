@@ -2,7 +2,7 @@ package io.pgvigil.daemon.review;
 
 import io.pgvigil.checks.review.Finding;
 import io.pgvigil.checks.review.Level;
-import io.pgvigil.checks.review.Rule;
+import io.pgvigil.checks.review.Hazard;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -21,7 +21,7 @@ public final class ReviewSarif {
 
   public static JsonObject of(List<TargetReview> reviews, String version) {
     JsonArray rules = new JsonArray();
-    for (Rule rule : Rule.values()) {
+    for (Hazard rule : Hazard.values()) {
       rules.add(new JsonObject().put("id", rule.id())
           .put("shortDescription", new JsonObject().put("text", rule.summary()))
           .put("help", new JsonObject().put("text", rule.fix()))
@@ -48,7 +48,7 @@ public final class ReviewSarif {
       physical.put("region", new JsonObject().put("startLine", f.line()));
     }
     String text = f.message() + (f.object() == null ? "" : " [" + f.object() + "]") + ". Fix: " + f.fix();
-    return new JsonObject().put("ruleId", f.rule().id()).put("ruleIndex", f.rule().ordinal())
+    return new JsonObject().put("ruleId", f.hazard().id()).put("ruleIndex", f.hazard().ordinal())
         .put("level", level(f.level())).put("message", new JsonObject().put("text", text))
         .put("locations", new JsonArray().add(new JsonObject().put("physicalLocation", physical)));
   }
