@@ -27,27 +27,17 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(execute(args));
-  }
-
-  /** Runs one command line and returns its exit code. */
-  public static int execute(String... args) {
-    return commandLine().execute(args);
+    System.exit(commandLine().execute(args));
   }
 
   /** Runs one command line writing to the given streams (tests call this). */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = commandLine();
-    cli.setOut(out);
-    cli.setErr(err);
-    return cli.execute(args);
+    return commandLine().setOut(out).setErr(err).execute(args);
   }
 
-  static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler(new ErrorReporter());
-    cli.setParameterExceptionHandler(Main::badUsage);
-    return cli;
+  private static CommandLine commandLine() {
+    return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorReporter())
+        .setParameterExceptionHandler(Main::badUsage);
   }
 
   /** A wrong command line exits 1, like every other error: 2 is reserved for findings. */
