@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadFactory;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -225,18 +226,6 @@ public final class Demo implements AutoCloseable {
     return daemon.port();
   }
 
-  public EmbeddedPostgres primary() {
-    return primary;
-  }
-
-  public EmbeddedPostgres replica() {
-    return replica;
-  }
-
-  public Path configFile() {
-    return configFile;
-  }
-
   /** What to open and what to look at, printed once everything runs. */
   public void printWelcome() {
     String base = "http://127.0.0.1:" + port();
@@ -318,6 +307,14 @@ public final class Demo implements AutoCloseable {
     long millis = (System.nanoTime() - stepStarted) / 1_000_000;
     out.println("  " + detail + " (" + millis + " ms)");
     out.flush();
+  }
+
+  static ThreadFactory daemonThreads(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /** Stops the daemon, then the replica, then the primary. */
