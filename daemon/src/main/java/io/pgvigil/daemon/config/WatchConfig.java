@@ -2,7 +2,6 @@ package io.pgvigil.daemon.config;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Polling cadence. {@code windowInterval} is used while a migration runs, when a lock queue
@@ -26,9 +25,6 @@ public record WatchConfig(Duration interval, Duration windowInterval, Duration s
             new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT, true, List.of());
 
     public WatchConfig {
-        Objects.requireNonNull(interval, "interval");
-        Objects.requireNonNull(windowInterval, "windowInterval");
-        Objects.requireNonNull(statementTimeout, "statementTimeout");
         migrationApplicationNames = List.copyOf(migrationApplicationNames);
     }
 }
