@@ -11,8 +11,6 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
@@ -26,9 +24,6 @@ import picocli.CommandLine.Model.CommandSpec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped with Ctrl-C or SIGTERM", "1:the demo could not start"})
 final class DemoCommand implements Callable<Integer> {
-
-  @Spec
-  CommandSpec spec;
 
   @Option(names = "--port", defaultValue = "8080", paramLabel = "N",
       description = "HTTP port of the daemon on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
@@ -44,11 +39,11 @@ final class DemoCommand implements Callable<Integer> {
   Path cacheDir;
 
   @Mixin
-  Verbosity verbosity;
+  Console console;
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = console.out();
     ShutdownSignal signal = new ShutdownSignal();
     Path work = Files.createTempDirectory("pgvigil-demo-");
     out.println("pgvigil demo: staging in " + work);

@@ -3,6 +3,8 @@ package io.pgvigil.daemon.cli;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code java -jar pgvigil.jar <command>}: the one entry point. */
 @Command(
@@ -23,8 +25,8 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

@@ -3,16 +3,15 @@ package io.pgvigil.daemon.cli;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The targets a one-shot command (drift, review) works on: the named one, or every one with migrations. */
 final class TargetSelection {
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-      description = "The YAML config file.")
-  Path config;
+  @Mixin
+  ConfigFile config;
 
   @Option(names = {"-t", "--target"}, paramLabel = "NAME",
       description = "Only this target (default: every target with migrations).")
@@ -24,19 +23,19 @@ final class TargetSelection {
    * @param why what the migrations are needed for, e.g. "there is no history to compare"
    */
   List<TargetConfig> select(String why, PrintWriter err) {
-    PgvigilConfig loaded = ConfigFiles.load(config, err);
+    PgvigilConfig loaded = config.load(err);
     if (loaded == null) {
       return null;
     }
     List<TargetConfig> all = loaded.targets();
     if (target == null) {
       List<TargetConfig> withMigrations = all.stream().filter(t -> t.migrations().isPresent()).toList();
-      return withMigrations.isEmpty() ? fail(err, "no target in " + config
+      return withMigrations.isEmpty() ? fail(err, "no target in " + config.path
           + " has migrations configured (targets[].migrations), so " + why) : withMigrations;
     }
     List<TargetConfig> named = all.stream().filter(t -> t.name().equals(target)).toList();
     if (named.isEmpty()) {
-      return fail(err, "no target named '" + target + "' in " + config + "; targets: "
+      return fail(err, "no target named '" + target + "' in " + config.path + "; targets: "
           + String.join(", ", all.stream().map(TargetConfig::name).toList()));
     }
     if (named.get(0).migrations().isEmpty()) {

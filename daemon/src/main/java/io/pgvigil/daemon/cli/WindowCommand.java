@@ -57,7 +57,7 @@ final class WindowCommand implements Runnable {
     Path tokenFile;
 
     @Mixin
-    Verbosity verbosity;
+    Console console;
 
     /** Prints on the command's standard output. */
     void println(String line) {
