@@ -261,16 +261,13 @@ final class ConfigNode {
     }
 
     private String kind() {
-        if (node.isArray()) {
-            return "a list";
-        } else if (node.isObject()) {
-            return "a mapping";
-        } else if (node.isNumber()) {
-            return "a number";
-        } else if (node.isBoolean()) {
-            return "a boolean";
-        }
-        return "a string";
+      return switch (node.getNodeType()) {
+        case ARRAY -> "a list";
+        case OBJECT -> "a mapping";
+        case NUMBER -> "a number";
+        case BOOLEAN -> "a boolean";
+        default -> "a string";
+      };
     }
 
     /** The known word within edit distance 2 (ignoring case) of a typo, if any. */
