@@ -132,11 +132,11 @@ public final class Demo implements AutoCloseable {
         + result.targetSchemaVersion);
 
     step("Staging history drift: editing an applied migration and adding a pending one");
-    HistoryDriftScenario.stage(migrations);
-    done(HistoryDriftScenario.EDITED + " edited, " + HistoryDriftScenario.ADDED + " added");
+    DriftScenarios.editHistory(migrations);
+    done(DriftScenarios.EDITED + " edited, " + DriftScenarios.ADDED + " added");
 
     step("Applying a hand \"hotfix\" to the live schema (structural drift)");
-    HotfixScenario.apply(primary.jdbcUrl(DATABASE));
+    DriftScenarios.hotfix(primary.jdbcUrl(DATABASE));
     done("an index made by hand, a changed default, an INVALID index from a failed CREATE INDEX CONCURRENTLY");
 
     step("Routing alerts");
@@ -172,7 +172,7 @@ public final class Demo implements AutoCloseable {
         new PrintWriter(text));
     text.toString().lines().forEach(line -> out.println("  | " + line));
     done(review.error().isPresent() ? "the review failed" : "a shadow replayed the applied history and ran "
-        + HistoryDriftScenario.ADDED + " statement by statement");
+        + DriftScenarios.ADDED + " statement by statement");
   }
 
   /**
@@ -287,9 +287,9 @@ public final class Demo implements AutoCloseable {
 
         Press Ctrl-C to stop; the demo removes everything it created.
         """, base, primary.uri(DATABASE), REPLICA, replica.port(), configFile,
-        work.resolve("db/migration"), MONITOR_ROLE, HistoryDriftScenario.EDITED,
-        HistoryDriftScenario.ADDED, apiToken, HotfixScenario.HAND_INDEX,
-        HotfixScenario.CHANGED_DEFAULT, HotfixScenario.INVALID_INDEX, STALL_DELAY_SECONDS,
+        work.resolve("db/migration"), MONITOR_ROLE, DriftScenarios.EDITED,
+        DriftScenarios.ADDED, apiToken, DriftScenarios.HAND_INDEX,
+        DriftScenarios.CHANGED_DEFAULT, DriftScenarios.INVALID_INDEX, STALL_DELAY_SECONDS,
         LockStallScenario.STALL_SECONDS, LAG_DELAY_SECONDS, ReplicaLagScenario.PAUSE_SECONDS,
         alerts.description());
     out.flush();
