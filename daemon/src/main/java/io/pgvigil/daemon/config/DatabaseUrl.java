@@ -23,7 +23,8 @@ public record DatabaseUrl(String host, int port, String database, String user,
     public static final int DEFAULT_PORT = 5432;
 
     /** {@code password} is taken as the URL's password. */
-    private static final List<String> KNOWN_PARAMETERS = List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "password");
+    private static final List<String> KNOWN_PARAMETERS =
+            List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "password");
 
     private static final Set<String> KNOWN_SCHEMES = Set.of(
             "http", "https", "mysql", "mariadb", "mongodb", "redis", "sqlserver", "oracle", "jdbc", "pgsql", "psql");
@@ -178,7 +179,8 @@ public record DatabaseUrl(String host, int port, String database, String user,
         String mode = params.get("sslmode");
         if (mode != null && SslMode.fromLibpq(mode).isEmpty()) {
             String shown = mode.matches("[A-Za-z0-9_-]{1,20}") ? "'" + mode + "'" : "the value";
-            throw new InvalidUrlException("has sslmode " + shown + "; use one of " + String.join(", ", SslMode.names()));
+            throw new InvalidUrlException("has sslmode " + shown + "; use one of "
+                    + String.join(", ", SslMode.names()));
         }
         for (String file : List.of("sslrootcert", "sslcert", "sslkey")) {
             if (params.containsKey(file) && params.get(file).isBlank()) {
@@ -186,14 +188,15 @@ public record DatabaseUrl(String host, int port, String database, String user,
             }
         }
         if (params.containsKey("sslcert") != params.containsKey("sslkey")) {
-            throw new InvalidUrlException("has " + (params.containsKey("sslcert") ? "sslcert without sslkey" : "sslkey without sslcert")
+            throw new InvalidUrlException("has "
+                    + (params.containsKey("sslcert") ? "sslcert without sslkey" : "sslkey without sslcert")
                     + "; a client certificate needs both the certificate (sslcert) and its private key (sslkey)");
         }
         if ("verify-ca".equals(mode) && !params.containsKey("sslrootcert")) {
             // libpq refuses it too: the JDK's public CAs vouch for anyone's own domain, and verify-ca
             // never checks that the certificate names this host.
-            throw new InvalidUrlException("has sslmode=verify-ca without sslrootcert; give sslrootcert (the"
-                    + " PEM of the CA that signs the server's certificate), or use sslmode=verify-full&sslrootcert=system"
+            throw new InvalidUrlException("has sslmode=verify-ca without sslrootcert; give sslrootcert (the PEM"
+                    + " of the CA that signs the server's certificate), or use sslmode=verify-full&sslrootcert=system"
                     + " to trust the system's CAs with the host name checked");
         }
         if (TlsSettings.SYSTEM_ROOT_CERT.equals(params.get("sslrootcert"))
@@ -203,7 +206,8 @@ public record DatabaseUrl(String host, int port, String database, String user,
         }
         if (mode != null && !SslMode.fromLibpq(mode).orElseThrow().usesTls()
                 && (params.containsKey("sslrootcert") || params.containsKey("sslcert"))) {
-            throw new InvalidUrlException("has sslmode=disable together with TLS files; remove them or choose another sslmode");
+            throw new InvalidUrlException(
+                    "has sslmode=disable together with TLS files; remove them or choose another sslmode");
         }
     }
 

@@ -49,7 +49,6 @@ final class TargetReader {
         return result;
     }
 
-    /** The target names {@link #read} saw. */
     List<String> names() {
         return List.copyOf(names);
     }
