@@ -125,7 +125,7 @@ final class ConfigNode {
         return elements;
     }
 
-    /** {@code expected} completes "expected …", e.g. "a duration such as 1s". */
+    /** A scalar, substituted. {@code expected} completes "expected …", e.g. "a duration such as 1s". */
     Optional<Scalar> scalar(String expected) {
         if (!isPresent()) {
             return Optional.empty();

@@ -118,12 +118,10 @@ public record DatabaseUrl(String host, int port, String database, String user,
         return new DatabaseUrl(host, parsePort(portText), database, user, password, plainParams);
     }
 
-    /** How this URL's connections are protected (sslmode and the PEM files). */
     public TlsSettings tls() {
         return TlsSettings.fromParams(params);
     }
 
-    /** A copy with one parameter replaced, e.g. a PEM path made absolute. */
     public DatabaseUrl withParam(String key, String value) {
         Map<String, String> changed = new LinkedHashMap<>(params);
         changed.put(key, value);
@@ -145,7 +143,6 @@ public record DatabaseUrl(String host, int port, String database, String user,
         return out.toString();
     }
 
-    /** A copy whose password is {@code password}, used when the config gives it separately. */
     public DatabaseUrl withPassword(Optional<SecretValue> newPassword) {
         return new DatabaseUrl(host, port, database, user, newPassword, params);
     }
