@@ -26,8 +26,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "drift", mixinStandardHelpOptions = true,
     description = {
@@ -48,9 +46,6 @@ final class DriftCommand implements Callable<Integer> {
 
   enum Format { text, json }
 
-  @Spec
-  CommandSpec spec;
-
   @Mixin
   TargetSelection targets;
 
@@ -59,12 +54,12 @@ final class DriftCommand implements Callable<Integer> {
   Format format;
 
   @Mixin
-  Verbosity verbosity;
+  Console console;
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = console.out();
+    PrintWriter err = console.err();
     List<TargetConfig> selected = targets.select("there is no history to compare", err);
     if (selected == null) {
       return ExitCode.ERROR;

@@ -17,8 +17,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "review", mixinStandardHelpOptions = true,
     description = {
@@ -51,9 +49,6 @@ final class ReviewCommand implements Callable<Integer> {
     }
   }
 
-  @Spec
-  CommandSpec spec;
-
   @Mixin
   TargetSelection targets;
 
@@ -66,12 +61,12 @@ final class ReviewCommand implements Callable<Integer> {
   FailOn failOn;
 
   @Mixin
-  Verbosity verbosity;
+  Console console;
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = console.out();
+    PrintWriter err = console.err();
     List<TargetConfig> selected = targets.select("there are no pending migrations to review", err);
     if (selected == null) {
       return ExitCode.ERROR;

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,20 +33,7 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
             Optional.empty(), DEFAULT_REPEAT_INTERVAL, true, Optional.empty(), false, Spool.DEFAULT);
 
     public AlertsConfig {
-        Objects.requireNonNull(slack, "slack");
-        Objects.requireNonNull(pagerduty, "pagerduty");
         webhooks = List.copyOf(webhooks);
-        Objects.requireNonNull(alertmanager, "alertmanager");
-        Objects.requireNonNull(repeatInterval, "repeatInterval");
-        Objects.requireNonNull(apiBaseUrl, "apiBaseUrl");
-        Objects.requireNonNull(spool, "spool");
-    }
-
-    /** The sinks only, every other setting at its default. */
-    public static AlertsConfig of(Optional<Slack> slack, Optional<PagerDuty> pagerduty, List<Webhook> webhooks,
-                                  Optional<Alertmanager> alertmanager) {
-        return new AlertsConfig(slack, pagerduty, webhooks, alertmanager, DEFAULT_REPEAT_INTERVAL, true,
-                Optional.empty(), false, Spool.DEFAULT);
     }
 
     /** The configured sinks' names, in a fixed order: slack, pagerduty, the webhooks, alertmanager. */
@@ -77,27 +63,10 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
     }
 
     public record Slack(SecretValue webhookUrl, Routing routing) {
-        public Slack {
-            Objects.requireNonNull(webhookUrl, "webhookUrl");
-            Objects.requireNonNull(routing, "routing");
-        }
-
-        public Slack(SecretValue webhookUrl) {
-            this(webhookUrl, Routing.ALL);
-        }
     }
 
     /** @param url the Events API's base URL, e.g. https://events.eu.pagerduty.com; empty means the default */
     public record PagerDuty(SecretValue routingKey, Optional<URI> url, Routing routing) {
-        public PagerDuty {
-            Objects.requireNonNull(routingKey, "routingKey");
-            Objects.requireNonNull(url, "url");
-            Objects.requireNonNull(routing, "routing");
-        }
-
-        public PagerDuty(SecretValue routingKey) {
-            this(routingKey, Optional.empty(), Routing.ALL);
-        }
     }
 
     /**
@@ -105,23 +74,9 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
      * its metrics and its spool directory.
      */
     public record Webhook(String name, SecretValue url, Optional<SecretValue> secret, Routing routing) {
-        public Webhook {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(url, "url");
-            Objects.requireNonNull(secret, "secret");
-            Objects.requireNonNull(routing, "routing");
-        }
     }
 
     public record Alertmanager(URI url, Routing routing) {
-        public Alertmanager {
-            Objects.requireNonNull(url, "url");
-            Objects.requireNonNull(routing, "routing");
-        }
-
-        public Alertmanager(URI url) {
-            this(url, Routing.ALL);
-        }
     }
 
     /**
@@ -134,7 +89,6 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
         public static final Spool DEFAULT = new Spool(Optional.empty(), DEFAULT_MAX_PER_SINK);
 
         public Spool {
-            Objects.requireNonNull(directory, "directory");
             if (maxPerSink < 1) {
                 throw new IllegalArgumentException("maxPerSink must be > 0");
             }

@@ -82,11 +82,7 @@ final class AlertsReader {
         List<ConfigNode> elements = list.list("[{ url: https://ci.example/abort }]");
         for (int i = 0; i < elements.size(); i++) {
             ConfigNode webhook = elements.get(i);
-            if (!webhook.isPresent()) {
-                webhook.problem("is empty; a webhook needs a url");
-                continue;
-            }
-            if (!webhook.mapping("key", keys("name", "url", "secret"))) {
+            if (!webhook.element("a webhook needs a url", keys("name", "url", "secret"))) {
                 continue;
             }
             Optional<String> name = webhookName(webhook.get("name"), i, names);

@@ -24,8 +24,6 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class ConfigLoader {
 
-    private static final String DEFAULT_SOURCE_NAME = "config";
-
     private final Map<String, String> environment;
     private final Optional<MachineChecks> machine;
     private final ObjectMapper yaml;
@@ -74,7 +72,7 @@ public final class ConfigLoader {
 
     /** Parses YAML text; relative paths in it resolve against {@code baseDir}. */
     public PgvigilConfig parse(String yamlText, Path baseDir) throws ConfigException {
-        return parse(yamlText, baseDir, DEFAULT_SOURCE_NAME);
+        return parse(yamlText, baseDir, "config");
     }
 
     /** As {@link #parse(String, Path)}, naming the source in YAML syntax errors ({@code name:line:col}). */

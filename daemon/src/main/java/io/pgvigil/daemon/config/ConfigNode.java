@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A position in the YAML tree that knows its path ({@code targets[0].watch.interval}) and
@@ -31,7 +33,7 @@ final class ConfigNode {
         this.problems = problems;
     }
 
-    /** The document root; problems about the root itself are reported under {@code sourceName}. */
+    /** Problems about the root itself are reported under {@code sourceName}. */
     static ConfigNode root(JsonNode node, String sourceName, Substitution substitution,
                            List<ConfigProblem> problems) {
         return new ConfigNode(node, "", sourceName, substitution, problems);
@@ -62,7 +64,6 @@ final class ConfigNode {
         problems.add(new ConfigProblem(path(), message));
     }
 
-    /** Reports "is required" when absent; returns whether the value is present. */
     boolean require(String howToFix) {
         if (!isPresent()) {
             problem("is required; " + howToFix);
@@ -98,6 +99,15 @@ final class ConfigNode {
     boolean mapping(String... knownKeys) {
         return mapping("key", List.of(knownKeys));
     }
+
+  /** A list element that must be a mapping: reports {@code ifEmpty} when it is null. */
+  boolean element(String ifEmpty, List<String> knownKeys) {
+    if (!isPresent()) {
+      problem("is empty; " + ifEmpty);
+      return false;
+    }
+    return mapping("key", knownKeys);
+  }
 
     /** The elements of a list; reports and returns nothing when this is not a list. */
     List<ConfigNode> list(String example) {
@@ -148,14 +158,11 @@ final class ConfigNode {
         return scalar.map(s -> SecretValue.of(s.value()));
     }
 
-    /** A duration, zero allowed (used for {@code for:}). */
+    /** Zero allowed (for {@code for:}). */
     Optional<Duration> duration() {
         Optional<Scalar> scalar = scalar("a duration such as 1s");
-        if (scalar.isEmpty()) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(Durations.parse(scalar.get().value()));
+            return scalar.map(s -> Durations.parse(s.value()));
         } catch (Durations.InvalidDurationException e) {
             problem("'" + scalar.get().display() + "' " + e.reason());
             return Optional.empty();
@@ -186,40 +193,46 @@ final class ConfigNode {
     }
 
     Optional<Integer> positiveInteger() {
-        Optional<Scalar> scalar = scalar("a whole number such as 5");
-        if (scalar.isEmpty()) {
+        return parsed("a whole number such as 5", text -> {
+          try {
+            return Optional.of(Integer.parseInt(text.trim())).filter(n -> n > 0);
+          } catch (NumberFormatException e) {
             return Optional.empty();
-        }
-        try {
-            int value = Integer.parseInt(scalar.get().value().trim());
-            if (value > 0) {
-                return Optional.of(value);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problem("'" + scalar.get().display() + "' must be a positive whole number such as 5");
-        return Optional.empty();
+          }
+        }, "must be a positive whole number such as 5");
     }
 
-    /** A size greater than zero such as {@code 512MB} or {@code 1GiB}; a bare number is bytes. */
+    /** Such as {@code 512MB} or {@code 1GiB}; a bare number is bytes. */
     Optional<Long> positiveBytes() {
-        Optional<Scalar> scalar = scalar("a size such as 512MB");
-        if (scalar.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<Long> bytes = Unit.parseBytes(scalar.get().value());
-        if (bytes.isPresent() && bytes.get() > 0) {
-            return bytes;
-        }
-        problem("'" + scalar.get().display() + "' must be a positive size such as 512MB or 1GiB");
-        return Optional.empty();
+        return parsed("a size such as 512MB", text -> Unit.parseBytes(text).filter(n -> n > 0),
+            "must be a positive size such as 512MB or 1GiB");
     }
 
-    /** {@code true} or {@code false}. */
+  /** What {@code parse} makes of the scalar; when it makes nothing, "'text' " + {@code why} is reported. */
+  private <T> Optional<T> parsed(String expected, Function<String, Optional<T>> parse, String why) {
+    Optional<Scalar> scalar = scalar(expected);
+    Optional<T> value = scalar.flatMap(s -> parse.apply(s.value()));
+    if (scalar.isPresent() && value.isEmpty()) {
+      problem("'" + scalar.get().display() + "' " + why);
+    }
+    return value;
+  }
+
     Optional<Boolean> bool() {
         return oneOf(List.of("true", "false")).map(Boolean::parseBoolean);
     }
+
+  /** One of an enum's constants, spelled as {@link #spelling} does. */
+  <E extends Enum<E>> Optional<E> oneOf(Class<E> type) {
+    List<E> constants = List.of(type.getEnumConstants());
+    List<String> spellings = constants.stream().map(ConfigNode::spelling).toList();
+    return oneOf(spellings).map(s -> constants.get(spellings.indexOf(s)));
+  }
+
+  /** How the config writes an enum constant: {@code DRY_RUN} as {@code dry-run}. */
+  static String spelling(Enum<?> constant) {
+    return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
 
     /** One of a fixed set of spellings, with a suggestion for near misses. */
     Optional<String> oneOf(List<String> allowed) {
@@ -232,7 +245,7 @@ final class ConfigNode {
         return Optional.empty();
     }
 
-    /** A list of non-empty strings. */
+    /** Non-empty strings. */
     List<String> stringList(String example) {
         List<String> values = new ArrayList<>();
         for (ConfigNode element : list(example)) {
@@ -248,16 +261,13 @@ final class ConfigNode {
     }
 
     private String kind() {
-        if (node.isArray()) {
-            return "a list";
-        } else if (node.isObject()) {
-            return "a mapping";
-        } else if (node.isNumber()) {
-            return "a number";
-        } else if (node.isBoolean()) {
-            return "a boolean";
-        }
-        return "a string";
+      return switch (node.getNodeType()) {
+        case ARRAY -> "a list";
+        case OBJECT -> "a mapping";
+        case NUMBER -> "a number";
+        case BOOLEAN -> "a boolean";
+        default -> "a string";
+      };
     }
 
     /** The known word within edit distance 2 (ignoring case) of a typo, if any. */

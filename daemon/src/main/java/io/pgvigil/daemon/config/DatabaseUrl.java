@@ -2,13 +2,14 @@ package io.pgvigil.daemon.config;
 
 import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.tls.PemSource;
+import io.pgvigil.daemon.tls.SslMode;
 import io.pgvigil.daemon.tls.TlsSettings;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -24,14 +25,14 @@ public record DatabaseUrl(String host, int port, String database, String user,
 
     public static final int DEFAULT_PORT = 5432;
 
+    /** {@code password} is taken as the URL's password. */
+    private static final List<String> KNOWN_PARAMETERS =
+            List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "password");
+
     private static final Set<String> KNOWN_SCHEMES = Set.of(
             "http", "https", "mysql", "mariadb", "mongodb", "redis", "sqlserver", "oracle", "jdbc", "pgsql", "psql");
 
     public DatabaseUrl {
-        Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(database, "database");
-        Objects.requireNonNull(user, "user");
-        Objects.requireNonNull(password, "password");
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
     }
 
@@ -69,13 +70,9 @@ public record DatabaseUrl(String host, int port, String database, String user,
 
         // The last '@' ends the user info, so an unencoded '@' in a password still parses.
         int at = beforeQuery.lastIndexOf('@');
-        if (at < 0) {
-            throw new InvalidUrlException(
-                    "has no user; write it as postgresql://USER@host:5432/database");
-        }
-        String[] userInfo = beforeQuery.substring(0, at).split(":", 2);
+        String[] userInfo = beforeQuery.substring(0, Math.max(at, 0)).split(":", 2);
         String user = decode(userInfo[0], "user");
-        if (user.isEmpty()) {
+        if (at < 0 || user.isEmpty()) {
             throw new InvalidUrlException(
                     "has no user; write it as postgresql://USER@host:5432/database");
         }
@@ -120,16 +117,14 @@ public record DatabaseUrl(String host, int port, String database, String user,
         if (password.isEmpty() && queryPassword != null && !queryPassword.isEmpty()) {
             password = Optional.of(SecretValue.of(queryPassword));
         }
-        UrlParameters.validate(plainParams);
+        validate(plainParams);
         return new DatabaseUrl(host, parsePort(portText), database, user, password, plainParams);
     }
 
-    /** How this URL's connections are protected (sslmode and the PEM files). */
     public TlsSettings tls() {
         return TlsSettings.fromParams(params);
     }
 
-    /** A copy with one parameter replaced, e.g. a PEM path made absolute. */
     public DatabaseUrl withParam(String key, String value) {
         Map<String, String> changed = new LinkedHashMap<>(params);
         changed.put(key, value);
@@ -151,7 +146,6 @@ public record DatabaseUrl(String host, int port, String database, String user,
         return out.toString();
     }
 
-    /** A copy whose password is {@code password}, used when the config gives it separately. */
     public DatabaseUrl withPassword(Optional<SecretValue> newPassword) {
         return new DatabaseUrl(host, port, database, user, newPassword, params);
     }
@@ -167,6 +161,54 @@ public record DatabaseUrl(String host, int port, String database, String user,
             return "******";
         }
         return PemSource.isPem(value) ? "<inline-pem>" : encode(value).replace("%2F", "/");
+    }
+
+    /**
+     * Anything but libpq's TLS parameters is refused: an unknown parameter used to travel to the
+     * server as a startup parameter, where a typo (sslmod=require) silently meant no TLS.
+     */
+    private static void validate(Map<String, String> params) {
+        for (String key : params.keySet()) {
+            if (!KNOWN_PARAMETERS.contains(key)) {
+                String shown = key.matches("[A-Za-z0-9_.-]{1,40}") ? "'" + key + "'" : "a parameter";
+                throw new InvalidUrlException("has unknown parameter " + shown
+                        + ConfigNode.closest(key, KNOWN_PARAMETERS).map(s -> "; did you mean '" + s + "'?").orElse("")
+                        + " (known parameters: " + String.join(", ", KNOWN_PARAMETERS) + ")");
+            }
+        }
+        String mode = params.get("sslmode");
+        if (mode != null && SslMode.fromLibpq(mode).isEmpty()) {
+            String shown = mode.matches("[A-Za-z0-9_-]{1,20}") ? "'" + mode + "'" : "the value";
+            throw new InvalidUrlException("has sslmode " + shown + "; use one of "
+                    + String.join(", ", SslMode.names()));
+        }
+        for (String file : List.of("sslrootcert", "sslcert", "sslkey")) {
+            if (params.containsKey(file) && params.get(file).isBlank()) {
+                throw new InvalidUrlException("has an empty " + file + "; give a PEM file path or remove it");
+            }
+        }
+        if (params.containsKey("sslcert") != params.containsKey("sslkey")) {
+            throw new InvalidUrlException("has "
+                    + (params.containsKey("sslcert") ? "sslcert without sslkey" : "sslkey without sslcert")
+                    + "; a client certificate needs both the certificate (sslcert) and its private key (sslkey)");
+        }
+        if ("verify-ca".equals(mode) && !params.containsKey("sslrootcert")) {
+            // libpq refuses it too: the JDK's public CAs vouch for anyone's own domain, and verify-ca
+            // never checks that the certificate names this host.
+            throw new InvalidUrlException("has sslmode=verify-ca without sslrootcert; give sslrootcert (the PEM"
+                    + " of the CA that signs the server's certificate), or use sslmode=verify-full&sslrootcert=system"
+                    + " to trust the system's CAs with the host name checked");
+        }
+        if (TlsSettings.SYSTEM_ROOT_CERT.equals(params.get("sslrootcert"))
+                && !SslMode.fromLibpq(mode == null ? "" : mode).filter(SslMode::verifiesHost).isPresent()) {
+            throw new InvalidUrlException("has sslrootcert=system without sslmode=verify-full; as in libpq, the"
+                    + " system's CAs vouch for any public host name, so the host name must be checked too");
+        }
+        if (mode != null && !SslMode.fromLibpq(mode).orElseThrow().usesTls()
+                && (params.containsKey("sslrootcert") || params.containsKey("sslcert"))) {
+            throw new InvalidUrlException(
+                    "has sslmode=disable together with TLS files; remove them or choose another sslmode");
+        }
     }
 
     private static int parsePort(String text) {

@@ -15,6 +15,8 @@ public final class Durations {
 
     /** Units from largest to smallest; a combined duration must list them in this order. */
     private static final List<String> UNITS = List.of("d", "h", "m", "s", "ms");
+    private static final List<ChronoUnit> CHRONO_UNITS =
+        List.of(ChronoUnit.DAYS, ChronoUnit.HOURS, ChronoUnit.MINUTES, ChronoUnit.SECONDS, ChronoUnit.MILLIS);
 
     private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -72,7 +74,7 @@ public final class Durations {
             }
             lastUnit = unit;
             try {
-                total = total.plus(Long.parseLong(part.group(1)), chronoUnit(part.group(2)));
+                total = total.plus(Long.parseLong(part.group(1)), CHRONO_UNITS.get(unit));
             } catch (NumberFormatException | ArithmeticException e) {
                 throw new InvalidDurationException(trimmed, "is too large; the longest duration is " + format(MAX));
             }
@@ -105,16 +107,5 @@ public final class Durations {
         if (amount > 0) {
             out.append(amount).append(unit);
         }
-    }
-
-    private static ChronoUnit chronoUnit(String unit) {
-        return switch (unit) {
-            case "d" -> ChronoUnit.DAYS;
-            case "h" -> ChronoUnit.HOURS;
-            case "m" -> ChronoUnit.MINUTES;
-            case "s" -> ChronoUnit.SECONDS;
-            case "ms" -> ChronoUnit.MILLIS;
-            default -> throw new IllegalStateException("unit " + unit);
-        };
     }
 }

@@ -2,9 +2,7 @@ package io.pgvigil.daemon.config;
 
 import io.pgvigil.common.SecretValue;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -17,10 +15,7 @@ public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate,
             new KillSwitchConfig(Mode.DRY_RUN, List.of(), Terminate.NONE, Optional.empty());
 
     public KillSwitchConfig {
-        Objects.requireNonNull(mode, "mode");
         hooks = List.copyOf(hooks);
-        Objects.requireNonNull(terminate, "terminate");
-        Objects.requireNonNull(deadManAfter, "deadManAfter");
     }
 
     public KillSwitchConfig(Mode mode, List<Hook> hooks) {
@@ -38,34 +33,19 @@ public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate,
 
         public Terminate {
             roles = List.copyOf(roles);
-            Objects.requireNonNull(idleInTransactionAfter, "idleInTransactionAfter");
         }
     }
 
     public enum Mode {
         /** Log and alert what would be done, touch nothing. */
-        DRY_RUN("dry-run"),
+        DRY_RUN,
         /** pg_cancel_backend() the migration's statement. */
-        CANCEL("cancel"),
+        CANCEL,
         /** Also pg_terminate_backend() the sessions blocking it. */
-        CANCEL_AND_TERMINATE_BLOCKERS("cancel-and-terminate-blockers");
-
-        private final String yaml;
-
-        Mode(String yaml) {
-            this.yaml = yaml;
-        }
+        CANCEL_AND_TERMINATE_BLOCKERS;
 
         public String yaml() {
-            return yaml;
-        }
-
-        public static Optional<Mode> fromYaml(String text) {
-            return Arrays.stream(values()).filter(m -> m.yaml.equals(text)).findFirst();
-        }
-
-        public static List<String> spellings() {
-            return Arrays.stream(values()).map(Mode::yaml).toList();
+            return ConfigNode.spelling(this);
         }
     }
 
@@ -92,8 +72,5 @@ public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate,
 
     /** POSTs the abort event; the URL is a SecretValue because it usually embeds a token. */
     public record WebhookHook(SecretValue url) implements Hook {
-        public WebhookHook {
-            Objects.requireNonNull(url, "url");
-        }
     }
 }

@@ -82,8 +82,8 @@ final class PolicyReader {
         if (!killSwitch.mapping("mode", "hooks", "terminate", "deadMan")) {
             return KillSwitchConfig.DEFAULT;
         }
-        KillSwitchConfig.Mode mode = killSwitch.get("mode").oneOf(KillSwitchConfig.Mode.spellings())
-                .flatMap(KillSwitchConfig.Mode::fromYaml).orElse(KillSwitchConfig.Mode.DRY_RUN);
+        KillSwitchConfig.Mode mode = killSwitch.get("mode").oneOf(KillSwitchConfig.Mode.class)
+                .orElse(KillSwitchConfig.Mode.DRY_RUN);
         List<Hook> hooks = new ArrayList<>();
         for (ConfigNode hook : killSwitch.get("hooks").list("[{ exec: [\"/hooks/abort-deploy.sh\"] }]")) {
             readHook(hook).ifPresent(hooks::add);
@@ -111,11 +111,7 @@ final class PolicyReader {
     }
 
     private Optional<Hook> readHook(ConfigNode hook) {
-        if (!hook.isPresent()) {
-            hook.problem("is empty; a hook needs exec or webhook");
-            return Optional.empty();
-        }
-        if (!hook.mapping("exec", "webhook")) {
+        if (!hook.element("a hook needs exec or webhook", List.of("exec", "webhook"))) {
             return Optional.empty();
         }
         ConfigNode exec = hook.get("exec");

@@ -1,7 +1,6 @@
 package io.pgvigil.daemon.config;
 
 import io.pgvigil.common.SecretValue;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -18,17 +17,6 @@ public record ServerConfig(String listenHost, int listenPort, Optional<SecretVal
     public static final int DEFAULT_LISTEN_PORT = 8080;
     public static final ServerConfig DEFAULT =
             new ServerConfig(DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, Optional.empty(), Optional.empty());
-
-    public ServerConfig {
-        Objects.requireNonNull(listenHost, "listenHost");
-        Objects.requireNonNull(apiToken, "apiToken");
-        Objects.requireNonNull(readToken, "readToken");
-    }
-
-    /** Without a read token: the read API is open. */
-    public ServerConfig(String listenHost, int listenPort, Optional<SecretValue> apiToken) {
-        this(listenHost, listenPort, apiToken, Optional.empty());
-    }
 
     /** {@code host:port}, bracketing IPv6 literals. */
     public String listen() {

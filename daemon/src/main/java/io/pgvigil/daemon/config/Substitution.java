@@ -38,12 +38,8 @@ final class Substitution {
         }
     }
 
-    static boolean hasPlaceholders(String text) {
-        return text.contains("${");
-    }
-
     String expand(String text) throws SubstitutionException {
-        if (!hasPlaceholders(text)) {
+        if (!text.contains("${")) {
             return text;
         }
         StringBuilder out = new StringBuilder();

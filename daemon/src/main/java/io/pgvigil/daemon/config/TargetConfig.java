@@ -3,7 +3,6 @@ package io.pgvigil.daemon.config;
 import io.pgvigil.checks.history.MigrationSource;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -19,21 +18,10 @@ public record TargetConfig(String name, DatabaseUrl url, Duration connectTimeout
     public static final String NAME_PATTERN = "[a-z0-9][a-z0-9_-]{0,62}";
 
     public TargetConfig {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(url, "url");
-        Objects.requireNonNull(connectTimeout, "connectTimeout");
         replicas = List.copyOf(replicas);
-        Objects.requireNonNull(migrations, "migrations");
-        Objects.requireNonNull(shadow, "shadow");
-        Objects.requireNonNull(drift, "drift");
-        Objects.requireNonNull(watch, "watch");
     }
 
     /** A streaming replica of the target, watched for replication lag. */
     public record ReplicaConfig(String name, DatabaseUrl url) {
-        public ReplicaConfig {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(url, "url");
-        }
     }
 }

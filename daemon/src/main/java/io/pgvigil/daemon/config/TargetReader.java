@@ -50,18 +50,13 @@ final class TargetReader {
         return result;
     }
 
-    /** The target names {@link #read} saw. */
     List<String> names() {
         return List.copyOf(names);
     }
 
     private Optional<TargetConfig> readTarget(ConfigNode target, Map<String, String> names) {
-        if (!target.isPresent()) {
-            target.problem("is empty; a target needs at least name and url");
-            return Optional.empty();
-        }
-        if (!target.mapping("name", "url", "password", "connectTimeout", "replicas",
-                "migrations", "shadow", "drift", "watch")) {
+        if (!target.element("a target needs at least name and url", List.of("name", "url", "password",
+                "connectTimeout", "replicas", "migrations", "shadow", "drift", "watch"))) {
             return Optional.empty();
         }
         Optional<String> name = readName(target.get("name"), "target", names);
@@ -129,11 +124,7 @@ final class TargetReader {
         Map<String, String> names = new HashMap<>();
         List<ReplicaConfig> result = new ArrayList<>();
         for (ConfigNode replica : replicas.list("[{ name: replica-1, url: " + URL_EXAMPLE + " }]")) {
-            if (!replica.isPresent()) {
-                replica.problem("is empty; a replica needs name and url");
-                continue;
-            }
-            if (!replica.mapping("name", "url", "password")) {
+            if (!replica.element("a replica needs name and url", List.of("name", "url", "password"))) {
                 continue;
             }
             Optional<String> name = readName(replica.get("name"), "replica", names);
@@ -217,9 +208,7 @@ final class TargetReader {
         if (!shadow.mapping("mode", "url", "password")) {
             return ShadowConfig.DEFAULT;
         }
-        List<String> modes = List.of(ShadowConfig.Mode.EMBEDDED.yaml(), ShadowConfig.Mode.URL.yaml());
-        ShadowConfig.Mode mode = shadow.get("mode").oneOf(modes)
-                .flatMap(ShadowConfig.Mode::fromYaml).orElse(ShadowConfig.Mode.EMBEDDED);
+        ShadowConfig.Mode mode = shadow.get("mode").oneOf(ShadowConfig.Mode.class).orElse(ShadowConfig.Mode.EMBEDDED);
         if (mode == ShadowConfig.Mode.EMBEDDED) {
             for (String key : List.of("url", "password")) {
                 if (shadow.get(key).isPresent()) {

@@ -66,7 +66,8 @@ class ConfigLoaderTest {
 
         PgvigilConfig config = new ConfigLoader(ENV).parse(SPEC_EXAMPLE, dir);
 
-        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, Optional.of(SecretValue.of("api-token-value"))));
+        assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, Optional.of(SecretValue.of("api-token-value")),
+                Optional.empty()));
         assertThat(config.targets()).hasSize(1);
         TargetConfig app = config.targets().get(0);
         assertThat(app.name()).isEqualTo("app");
@@ -83,12 +84,16 @@ class ConfigLoaderTest {
         assertThat(app.watch()).isEqualTo(new WatchConfig(Duration.ofSeconds(1), Duration.ofMillis(250),
                 WatchConfig.DEFAULT_STATEMENT_TIMEOUT, true, List.of()));
         assertThat(config.rules()).isEqualTo(Rules.DEFAULT);
-        assertThat(config.alerts()).isEqualTo(AlertsConfig.of(
-                Optional.of(new AlertsConfig.Slack(SecretValue.of("https://hooks.slack.com/services/T0/B0/xyz"))),
-                Optional.of(new AlertsConfig.PagerDuty(SecretValue.of("0123456789abcdef0123456789abcdef"))),
+        assertThat(config.alerts()).isEqualTo(new AlertsConfig(
+                Optional.of(new AlertsConfig.Slack(SecretValue.of("https://hooks.slack.com/services/T0/B0/xyz"),
+                        AlertsConfig.Routing.ALL)),
+                Optional.of(new AlertsConfig.PagerDuty(SecretValue.of("0123456789abcdef0123456789abcdef"),
+                        Optional.empty(), AlertsConfig.Routing.ALL)),
                 List.of(new AlertsConfig.Webhook("webhook-1", SecretValue.of("https://ci.example/abort"),
                         Optional.of(SecretValue.of("hook-secret-value")), AlertsConfig.Routing.ALL)),
-                Optional.of(new AlertsConfig.Alertmanager(java.net.URI.create("http://alertmanager:9093")))));
+                Optional.of(new AlertsConfig.Alertmanager(java.net.URI.create("http://alertmanager:9093"),
+                        AlertsConfig.Routing.ALL)),
+                AlertsConfig.DEFAULT_REPEAT_INTERVAL, true, Optional.empty(), false, AlertsConfig.Spool.DEFAULT));
         assertThat(config.killSwitch()).isEqualTo(new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
                 List.of(new KillSwitchConfig.ExecHook(List.of("/hooks/abort-deploy.sh")))));
     }
