@@ -5,13 +5,13 @@ import io.pgvigil.checks.review.Level;
 import io.pgvigil.checks.review.Rule;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code review --format sarif}: SARIF 2.1.0, one run, every rule described, one result per
- * finding (level error for block, warning for flag) located at the migration file and the line
- * its statement starts on. A target that could not be reviewed is a tool execution notification
- * and makes the invocation unsuccessful.
+ * {@code review --format sarif}: SARIF 2.1.0, one run, every rule described, one result per finding (level error for
+ * block, warning for flag) at the migration file and the line its statement starts on. A target that could not be
+ * reviewed is a tool execution notification and makes the invocation unsuccessful.
  */
 public final class ReviewSarif {
 
@@ -20,20 +20,15 @@ public final class ReviewSarif {
   private ReviewSarif() {}
 
   public static JsonObject of(List<TargetReview> reviews, String version) {
-    JsonArray rules = new JsonArray();
-    for (Rule rule : Rule.values()) {
-      rules.add(new JsonObject().put("id", rule.id())
-          .put("shortDescription", new JsonObject().put("text", rule.summary()))
-          .put("help", new JsonObject().put("text", rule.fix()))
-          .put("defaultConfiguration", new JsonObject().put("level", level(rule.level()))));
-    }
-    JsonArray results = new JsonArray();
-    JsonArray notifications = new JsonArray();
-    for (TargetReview review : reviews) {
-      review.error().ifPresent(error -> notifications.add(new JsonObject().put("level", "error")
-          .put("message", new JsonObject().put("text", review.target() + ": " + error))));
-      review.findings().forEach(f -> results.add(result(f)));
-    }
+    JsonArray rules = new JsonArray(Arrays.stream(Rule.values()).map(rule -> new JsonObject().put("id", rule.id())
+        .put("shortDescription", new JsonObject().put("text", rule.summary()))
+        .put("help", new JsonObject().put("text", rule.fix()))
+        .put("defaultConfiguration", new JsonObject().put("level", level(rule.level())))).toList());
+    JsonArray notifications = new JsonArray(reviews.stream().filter(r -> r.error().isPresent())
+        .map(r -> new JsonObject().put("level", "error")
+            .put("message", new JsonObject().put("text", r.target() + ": " + r.error().get()))).toList());
+    JsonArray results = new JsonArray(reviews.stream().flatMap(r -> r.findings().stream()).map(ReviewSarif::result)
+        .toList());
     JsonObject driver = new JsonObject().put("name", "pgvigil").put("version", version).put("rules", rules);
     JsonObject run = new JsonObject().put("tool", new JsonObject().put("driver", driver))
         .put("invocations", new JsonArray().add(new JsonObject().put("executionSuccessful", notifications.isEmpty())
