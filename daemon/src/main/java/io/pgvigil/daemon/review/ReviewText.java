@@ -40,13 +40,12 @@ public final class ReviewText {
       return;
     }
     out.println("  " + m.file());
-    List<Finding> findings = m.findings();
-    int rule = Math.max(4, findings.stream().mapToInt(f -> f.rule().id().length()).max().orElse(0));
-    int object = Math.max(6, findings.stream().mapToInt(f -> text(f.object()).length()).max().orElse(0));
-    int lock = Math.max(4, findings.stream().mapToInt(f -> text(f.lockMode()).length()).max().orElse(0));
+    int rule = Math.max(4, m.findings().stream().mapToInt(f -> f.rule().id().length()).max().orElse(0));
+    int object = Math.max(6, m.findings().stream().mapToInt(f -> text(f.object()).length()).max().orElse(0));
+    int lock = Math.max(4, m.findings().stream().mapToInt(f -> text(f.lockMode()).length()).max().orElse(0));
     String format = "    %-5s  %-" + rule + "s  %4s  %4s  %-" + object + "s  %-" + lock + "s  %s%n";
     out.printf(format, "LEVEL", "RULE", "STMT", "LINE", "OBJECT", "LOCK", "WHAT HAPPENS");
-    for (Finding f : findings) {
+    for (Finding f : m.findings()) {
       out.printf(format, f.level().label(), f.rule().id(), f.statement() == 0 ? "-" : f.statement(),
           f.line() == 0 ? "-" : f.line(), text(f.object()), text(f.lockMode()), f.message());
       out.println("           fix: " + f.fix());
