@@ -75,31 +75,28 @@ public final class WindowRegistry {
    * takes its lock on one connection before its second connection starts the DDL, so the first poll may only see
    * the idle lock holder.
    */
-  public Optional<MigrationWindow> openAuto(String target, String tool, Integer pid,
-      OffsetDateTime backendStart, boolean preferred, Set<Integer> seenPids, Duration ttl) {
-    Optional<MigrationWindow> window = registerAuto(target, tool, pid, backendStart, preferred, seenPids, ttl);
-    window.ifPresent(w -> openListeners.forEach(l -> l.accept(target)));
-    return window;
-  }
-
-  private synchronized Optional<MigrationWindow> registerAuto(String target, String tool, Integer pid,
-      OffsetDateTime backendStart, boolean preferred, Set<Integer> seenPids, Duration ttl) {
-    for (MigrationWindow w : open.values()) {
-      if (w.target().equals(target) && "auto".equals(w.source()) && tool.equals(w.tool())) {
-        if (pid != null && !pid.equals(w.backendPid())
-            && (preferred || w.backendPid() == null || !seenPids.contains(w.backendPid()))) {
-          open.put(w.id(), w.recording(pid, backendStart));
-          LOG.info("window {} on target {}: {} now runs on pid {} (was {})", w.id(), target, tool, pid,
-              w.backendPid());
+  public Optional<MigrationWindow> openAuto(String target, String tool, Integer pid, OffsetDateTime backendStart,
+      boolean preferred, Set<Integer> seenPids, Duration ttl) {
+    MigrationWindow window;
+    synchronized (this) {
+      for (MigrationWindow w : open.values()) {
+        if (w.target().equals(target) && "auto".equals(w.source()) && tool.equals(w.tool())) {
+          if (pid != null && !pid.equals(w.backendPid())
+              && (preferred || w.backendPid() == null || !seenPids.contains(w.backendPid()))) {
+            open.put(w.id(), w.recording(pid, backendStart));
+            LOG.info("window {} on target {}: {} now runs on pid {} (was {})", w.id(), target, tool, pid,
+                w.backendPid());
+          }
+          return Optional.empty();
         }
-        return Optional.empty();
       }
+      Instant now = clock.instant();
+      window = new MigrationWindow(UUID.randomUUID().toString(), target, tool + " migration", IN_WINDOW, "auto",
+          now, now.plus(ttl), pid, backendStart, tool, null, null);
+      open.put(window.id(), window);
+      LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
     }
-    Instant now = clock.instant();
-    MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target, tool + " migration",
-        IN_WINDOW, "auto", now, now.plus(ttl), pid, backendStart, tool, null, null);
-    open.put(window.id(), window);
-    LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
+    openListeners.forEach(l -> l.accept(target));
     return Optional.of(window);
   }
 
