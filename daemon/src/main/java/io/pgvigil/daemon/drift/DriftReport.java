@@ -44,10 +44,7 @@ public record DriftReport(String target, Instant checkedAt, Optional<HistoryRepo
     if (!h.clean() || structure.map(s -> !s.findings().isEmpty()).orElse(false)) {
       return Status.DRIFT;
     }
-    if (h.filesAreBehind()) {
-      return Status.FILES_BEHIND;
-    }
-    return h.inProgress().isPresent() ? Status.IN_PROGRESS : Status.CLEAN;
+    return h.filesAreBehind() ? Status.FILES_BEHIND : h.inProgress().isPresent() ? Status.IN_PROGRESS : Status.CLEAN;
   }
 
   /** Why the structural comparison did not run this time, for people; empty when it ran (or the check failed). */
