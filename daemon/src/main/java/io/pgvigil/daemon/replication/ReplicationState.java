@@ -125,7 +125,6 @@ public final class ReplicationState {
     return new Series(lag.logical(), lag.configured(), meters);
   }
 
-  /** A gauge of this target, with the target tag first, then {@code tags}. */
   private Gauge gauge(String name, String description, String unit, ToDoubleFunction<ReplicationState> value,
       String... tags) {
     return Gauge.builder(name, this, value).description(description).baseUnit(unit)
