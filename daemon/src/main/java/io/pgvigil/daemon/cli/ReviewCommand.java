@@ -4,9 +4,7 @@ import io.pgvigil.checks.review.Level;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.review.ReviewJson;
-import io.pgvigil.daemon.review.ReviewMarkdown;
 import io.pgvigil.daemon.review.ReviewRun;
-import io.pgvigil.daemon.review.ReviewSarif;
 import io.pgvigil.daemon.review.ReviewText;
 import io.pgvigil.daemon.review.TargetReview;
 import java.io.PrintWriter;
@@ -86,9 +84,9 @@ final class ReviewCommand implements Callable<Integer> {
         .anyMatch(f -> failOn.level == Level.FLAG || f.level() == Level.BLOCK);
     switch (format) {
       case json -> out.println(ReviewJson.of(reviews, failOn.level, !error && !failed).encodePrettily());
-      case sarif -> out.println(ReviewSarif.of(reviews, new Version().getVersion()[0].replace("pgvigil ", ""))
+      case sarif -> out.println(ReviewJson.sarif(reviews, new Version().getVersion()[0].replace("pgvigil ", ""))
           .encodePrettily());
-      case markdown -> ReviewMarkdown.print(reviews, failOn.level, !error && !failed, out);
+      case markdown -> ReviewText.markdown(reviews, failOn.level, !error && !failed, out);
       default -> ReviewText.print(reviews, failOn.level, !error && !failed, out);
     }
     out.flush();
