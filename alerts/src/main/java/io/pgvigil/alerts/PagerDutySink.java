@@ -1,8 +1,6 @@
 package io.pgvigil.alerts;
 
 import io.pgvigil.alerts.internal.ApiLinks;
-import io.pgvigil.alerts.internal.HttpPost;
-import io.pgvigil.alerts.internal.Redactor;
 import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

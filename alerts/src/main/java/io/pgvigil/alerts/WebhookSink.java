@@ -1,7 +1,5 @@
 package io.pgvigil.alerts;
 
-import io.pgvigil.alerts.internal.HttpPost;
-import io.pgvigil.alerts.internal.Redactor;
 import io.pgvigil.alerts.internal.Signatures;
 import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;

@@ -138,7 +138,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   }
 
   private void firstStart() throws IOException {
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       if (config.port == 0) {
         port = freePort();
       }
@@ -295,18 +295,21 @@ public final class EmbeddedPostgres implements AutoCloseable {
       }
       long begin = System.nanoTime();
       Path home = bundle.install(binariesCache);
-      LOG.debug("PostgreSQL {} binaries ready in {} ({} ms)", bundle.version(), home, (System.nanoTime() - begin) / 1_000_000);
+      LOG.debug("PostgreSQL {} binaries ready in {} ({} ms)", bundle.version(), home,
+          (System.nanoTime() - begin) / 1_000_000);
       Path ownedRoot = null;
       Path data = dataDirectory;
       Path logFile = log;
       if (data == null) {
         // Read java.io.tmpdir now: Files.createTempDirectory(String) caches it at first use, so
         // a value set later (as Surefire does) would be ignored.
-        ownedRoot = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "pgvigil-" + name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-");
+        ownedRoot = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
+            "pgvigil-" + name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-");
         data = ownedRoot.resolve("data");
       }
       if (logFile == null) {
-        logFile = ownedRoot != null ? ownedRoot.resolve(name + ".log") : data.toAbsolutePath().resolveSibling(name + ".log");
+        logFile =
+            ownedRoot != null ? ownedRoot.resolve(name + ".log") : data.toAbsolutePath().resolveSibling(name + ".log");
       }
       EmbeddedPostgres server = new EmbeddedPostgres(copy(), bundle,
           new PostgresBinaries(home, PostgresBinaries.runningAsRoot()), ownedRoot, data, logFile);
@@ -323,7 +326,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
         throw e;
       }
-      LOG.info("started PostgreSQL {} ({}) on {}:{}, data directory {}", bundle.version(), name, HOST, server.port, data);
+      LOG.info("started PostgreSQL {} ({}) on {}:{}, data directory {}", bundle.version(), name, HOST, server.port,
+          data);
       return server;
     }
   }

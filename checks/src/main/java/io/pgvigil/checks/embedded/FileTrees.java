@@ -24,7 +24,7 @@ final class FileTrees {
       return;
     }
     // A server that is still shutting down may create a file while we walk; retry a few times.
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       try (Stream<Path> paths = Files.walk(root)) {
         for (Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
           Files.deleteIfExists(path);

@@ -71,7 +71,8 @@ final class PostgresBinaries {
       output = process.getInputStream().readAllBytes();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new IOException(program + " did not finish within " + timeout + ": " + String.join(" ", command(program, args)));
+        throw new IOException(
+            program + " did not finish within " + timeout + ": " + String.join(" ", command(program, args)));
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();

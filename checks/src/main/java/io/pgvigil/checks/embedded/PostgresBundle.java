@@ -56,7 +56,8 @@ record PostgresBundle(int major, String version) {
     Properties versions = new Properties();
     try (InputStream in = PostgresBundle.class.getResourceAsStream(VERSIONS)) {
       if (in == null) {
-        throw new IllegalStateException("missing classpath resource " + VERSIONS + "; is pgvigil-checks built by Maven?");
+        throw new IllegalStateException(
+            "missing classpath resource " + VERSIONS + "; is pgvigil-checks built by Maven?");
       }
       versions.load(in);
     } catch (IOException e) {

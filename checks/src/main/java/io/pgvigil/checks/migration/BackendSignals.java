@@ -147,8 +147,8 @@ public final class BackendSignals {
         .map(rows -> rows.size() == 0 ? new SignalResult(SignalOutcome.REFUSED_GUARD, pid, refused)
             : Boolean.TRUE.equals(rows.iterator().next())
                 ? new SignalResult(success, pid, action + " signal sent to pid " + pid)
-                : new SignalResult(SignalOutcome.NOT_DELIVERED, pid, action + " signal not delivered to pid "
-                    + pid + ": the server could not signal it (it may have just exited)"))
+            : new SignalResult(SignalOutcome.NOT_DELIVERED, pid, action + " signal not delivered to pid "
+                + pid + ": the server could not signal it (it may have just exited)"))
         .recover(failure -> denied(failure, pid, action));
   }
 

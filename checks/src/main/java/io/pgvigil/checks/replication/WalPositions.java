@@ -77,7 +77,7 @@ final class WalPositions {
     }
     Instant firstBeyond = last.observedAt();
     boolean bracketed = false;
-    for (Iterator<Sample> it = samples.descendingIterator(); it.hasNext(); ) {
+    for (Iterator<Sample> it = samples.descendingIterator(); it.hasNext();) {
       Sample sample = it.next();
       if (Long.compareUnsigned(sample.lsn(), replayed) <= 0) {
         bracketed = true;

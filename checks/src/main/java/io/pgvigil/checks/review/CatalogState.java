@@ -33,11 +33,13 @@ record CatalogState(Map<Long, Relation> relations, Map<ColumnKey, Column> column
       n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
         AND n.nspname NOT LIKE 'pg\\_temp%'""";
 
-  private static final String RELATIONS = """
-      SELECT c.oid::bigint, c.relkind::text, c.relfilenode::bigint, quote_ident(n.nspname) || '.' || quote_ident(c.relname)
-      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'm', 'i', 'I') AND
-      """ + USER_SCHEMAS;
+  private static final String RELATIONS =
+      """
+          SELECT c.oid::bigint, c.relkind::text, c.relfilenode::bigint, quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p', 'm', 'i', 'I') AND
+          """
+          + USER_SCHEMAS;
 
   private static final String COLUMNS = """
       SELECT a.attrelid::bigint, a.attnum, a.attname, a.attnotnull, a.attisdropped

@@ -135,7 +135,8 @@ public final class PreflightReview {
         boolean transactional = oneTransaction || !TransactionFindings.needsOwnTransaction(command);
         String sql = onThisDatabase(connection, part.text(), command);
         if (!sql.equals(part.text())) {
-          notes.add("statement " + (i + 1) + " (" + command.name() + ") run on the shadow's database, not the one it names");
+          notes.add(
+              "statement " + (i + 1) + " (" + command.name() + ") run on the shadow's database, not the one it names");
         }
         try (Statement statement = connection.createStatement()) {
           if (transactional) {
@@ -235,7 +236,8 @@ public final class PreflightReview {
 
   private static String describe(SQLException e) {
     ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
-    String message = server != null && server.getMessage() != null ? server.getMessage() : String.valueOf(e.getMessage());
+    String message =
+        server != null && server.getMessage() != null ? server.getMessage() : String.valueOf(e.getMessage());
     return message.strip().replaceAll("\\s*\\R\\s*", " ")
         + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState().toUpperCase(Locale.ROOT) + ")");
   }

@@ -1,15 +1,15 @@
 package io.pgvigil.checks.schema;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -157,8 +157,9 @@ public final class CatalogSnapshotter {
             Row row = settings.iterator().next();
             int versionNum = row.getInteger("version_num");
             if (versionNum < CatalogArea.MIN_VERSION_NUM) {
-              return Future.failedFuture(new IllegalStateException("schema drift needs PostgreSQL 14 or later, the server runs "
-                  + versionNum / 10_000));
+              return Future
+                  .failedFuture(new IllegalStateException("schema drift needs PostgreSQL 14 or later, the server runs "
+                      + versionNum / 10_000));
             }
             for (CatalogArea area : BY_COST) {
               if (area.enabled(options)) {
@@ -180,16 +181,18 @@ public final class CatalogSnapshotter {
             // The exporting transaction stays open until every connection that imported its
             // snapshot is done: an import needs the exporter still running
             // (https://www.postgresql.org/docs/current/sql-set-transaction.html).
-            return start.compose(started -> drain(first)).transform(drained -> closeHelpers().transform(joined -> drained.failed()
-                ? Future.<Integer>failedFuture(drained.cause())
-                : Future.succeededFuture(versionNum)));
+            return start.compose(started -> drain(first))
+                .transform(drained -> closeHelpers().transform(joined -> drained.failed()
+                    ? Future.<Integer>failedFuture(drained.cause())
+                    : Future.succeededFuture(versionNum)));
           })
           .compose(
               versionNum -> {
                 queries.incrementAndGet();
                 return first.query("COMMIT").execute().map(versionNum);
               },
-              failure -> first.query("ROLLBACK").execute().<Integer>transform(rolledBack -> Future.failedFuture(failure)))
+              failure -> first.query("ROLLBACK").execute()
+                  .<Integer>transform(rolledBack -> Future.failedFuture(failure)))
           .compose(this::assemble);
     }
 

@@ -11,8 +11,8 @@ import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
-import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestPools;
+import io.pgvigil.checks.testing.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -138,7 +138,8 @@ class BackendSignalsIT {
     Backend session = open("app", true);
     OffsetDateTime viaVertx = backendStart(session.pid());
     OffsetDateTime viaJdbc;
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement();
+    try (Connection connection = pg.connect();
+        Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("SELECT backend_start FROM pg_stat_activity WHERE pid = "
             + session.pid())) {
       rows.next();

@@ -44,7 +44,8 @@ class FlywayTransactionsIT {
 
   static Stream<Arguments> scenarios() {
     String reindexConcurrently = "REINDEX TABLE CONCURRENTLY orders;\n";
-    String mix = "CREATE TABLE audit (id bigint);\nCREATE INDEX CONCURRENTLY orders_id_email_idx ON orders (id, email);\n";
+    String mix =
+        "CREATE TABLE audit (id bigint);\nCREATE INDEX CONCURRENTLY orders_id_email_idx ON orders (id, email);\n";
     String noTransaction = "executeInTransaction=false\n";
     return Stream.of(
         // Flyway 13's parser does not know REINDEX TABLE CONCURRENTLY: it runs it in a transaction.

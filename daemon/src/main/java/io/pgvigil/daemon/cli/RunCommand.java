@@ -4,7 +4,6 @@ import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.watch.TargetSpecs;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;

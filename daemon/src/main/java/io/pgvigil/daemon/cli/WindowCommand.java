@@ -16,10 +16,10 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code pgvigil window open|close|list}: a client of the window API for CI
@@ -107,7 +107,8 @@ final class WindowCommand implements Runnable {
       try {
         answer = new JsonObject(response.body());
       } catch (DecodeException e) {
-        throw new IllegalStateException(PrintableUrl.of(url) + " answered " + response.statusCode() + " without JSON: is it pgvigil?");
+        throw new IllegalStateException(
+            PrintableUrl.of(url) + " answered " + response.statusCode() + " without JSON: is it pgvigil?");
       }
       if (response.statusCode() / 100 != 2) {
         throw new IllegalStateException(answer.getString("error", "HTTP " + response.statusCode())

@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.Severity;
+import io.pgvigil.common.SecretValue;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,78 +20,78 @@ import java.util.Set;
  * @param queryText      whether the blocker census carries query text (it may hold customer data)
  */
 public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
-                           List<Webhook> webhooks, Optional<Alertmanager> alertmanager,
-                           Duration repeatInterval, boolean resolve, Optional<URI> apiBaseUrl,
-                           boolean queryText, Spool spool) {
+    List<Webhook> webhooks, Optional<Alertmanager> alertmanager,
+    Duration repeatInterval, boolean resolve, Optional<URI> apiBaseUrl,
+    boolean queryText, Spool spool) {
 
-    public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofHours(4);
-    public static final String SLACK = "slack";
-    public static final String PAGERDUTY = "pagerduty";
-    public static final String ALERTMANAGER = "alertmanager";
+  public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofHours(4);
+  public static final String SLACK = "slack";
+  public static final String PAGERDUTY = "pagerduty";
+  public static final String ALERTMANAGER = "alertmanager";
 
-    public static final AlertsConfig NONE = new AlertsConfig(Optional.empty(), Optional.empty(), List.of(),
-            Optional.empty(), DEFAULT_REPEAT_INTERVAL, true, Optional.empty(), false, Spool.DEFAULT);
+  public static final AlertsConfig NONE = new AlertsConfig(Optional.empty(), Optional.empty(), List.of(),
+      Optional.empty(), DEFAULT_REPEAT_INTERVAL, true, Optional.empty(), false, Spool.DEFAULT);
 
-    public AlertsConfig {
-        webhooks = List.copyOf(webhooks);
+  public AlertsConfig {
+    webhooks = List.copyOf(webhooks);
+  }
+
+  /** The configured sinks' names, in a fixed order: slack, pagerduty, the webhooks, alertmanager. */
+  public List<String> sinkNames() {
+    List<String> names = new ArrayList<>();
+    slack.ifPresent(s -> names.add(SLACK));
+    pagerduty.ifPresent(p -> names.add(PAGERDUTY));
+    webhooks.forEach(w -> names.add(w.name()));
+    alertmanager.ifPresent(a -> names.add(ALERTMANAGER));
+    return names;
+  }
+
+  public boolean anySink() {
+    return !sinkNames().isEmpty();
+  }
+
+  /**
+   * Which alerts a sink gets: only these severities and targets; an empty set means all.
+   */
+  public record Routing(Set<Severity> severities, Set<String> targets) {
+    public static final Routing ALL = new Routing(Set.of(), Set.of());
+
+    public Routing {
+      severities = Set.copyOf(severities);
+      targets = Set.copyOf(targets);
     }
+  }
 
-    /** The configured sinks' names, in a fixed order: slack, pagerduty, the webhooks, alertmanager. */
-    public List<String> sinkNames() {
-        List<String> names = new ArrayList<>();
-        slack.ifPresent(s -> names.add(SLACK));
-        pagerduty.ifPresent(p -> names.add(PAGERDUTY));
-        webhooks.forEach(w -> names.add(w.name()));
-        alertmanager.ifPresent(a -> names.add(ALERTMANAGER));
-        return names;
+  public record Slack(SecretValue webhookUrl, Routing routing) {
+  }
+
+  /** @param url the Events API's base URL, e.g. https://events.eu.pagerduty.com; empty means the default */
+  public record PagerDuty(SecretValue routingKey, Optional<URI> url, Routing routing) {
+  }
+
+  /**
+   * A generic JSON webhook; {@code secret}, when set, signs each request body. The name labels
+   * its metrics and its spool directory.
+   */
+  public record Webhook(String name, SecretValue url, Optional<SecretValue> secret, Routing routing) {
+  }
+
+  public record Alertmanager(URI url, Routing routing) {
+  }
+
+  /**
+   * Undelivered notifications on disk.
+   *
+   * @param directory empty: {@code spool} under the daemon's data directory ({@code PGVIGIL_DATA_DIR})
+   */
+  public record Spool(Optional<Path> directory, int maxPerSink) {
+    public static final int DEFAULT_MAX_PER_SINK = 1000;
+    public static final Spool DEFAULT = new Spool(Optional.empty(), DEFAULT_MAX_PER_SINK);
+
+    public Spool {
+      if (maxPerSink < 1) {
+        throw new IllegalArgumentException("maxPerSink must be > 0");
+      }
     }
-
-    public boolean anySink() {
-        return !sinkNames().isEmpty();
-    }
-
-    /**
-     * Which alerts a sink gets: only these severities and targets; an empty set means all.
-     */
-    public record Routing(Set<Severity> severities, Set<String> targets) {
-        public static final Routing ALL = new Routing(Set.of(), Set.of());
-
-        public Routing {
-            severities = Set.copyOf(severities);
-            targets = Set.copyOf(targets);
-        }
-    }
-
-    public record Slack(SecretValue webhookUrl, Routing routing) {
-    }
-
-    /** @param url the Events API's base URL, e.g. https://events.eu.pagerduty.com; empty means the default */
-    public record PagerDuty(SecretValue routingKey, Optional<URI> url, Routing routing) {
-    }
-
-    /**
-     * A generic JSON webhook; {@code secret}, when set, signs each request body. The name labels
-     * its metrics and its spool directory.
-     */
-    public record Webhook(String name, SecretValue url, Optional<SecretValue> secret, Routing routing) {
-    }
-
-    public record Alertmanager(URI url, Routing routing) {
-    }
-
-    /**
-     * Undelivered notifications on disk.
-     *
-     * @param directory empty: {@code spool} under the daemon's data directory ({@code PGVIGIL_DATA_DIR})
-     */
-    public record Spool(Optional<Path> directory, int maxPerSink) {
-        public static final int DEFAULT_MAX_PER_SINK = 1000;
-        public static final Spool DEFAULT = new Spool(Optional.empty(), DEFAULT_MAX_PER_SINK);
-
-        public Spool {
-            if (maxPerSink < 1) {
-                throw new IllegalArgumentException("maxPerSink must be > 0");
-            }
-        }
-    }
+  }
 }

@@ -6,8 +6,8 @@ package io.pgvigil.daemon.config;
  */
 public record ConfigProblem(String path, String message) {
 
-    @Override
-    public String toString() {
-        return path + ": " + message;
-    }
+  @Override
+  public String toString() {
+    return path + ": " + message;
+  }
 }

@@ -4,14 +4,14 @@ import java.util.List;
 
 /** The whole configuration file, validated; build it with {@link ConfigLoader}. */
 public record PgvigilConfig(ServerConfig server, List<TargetConfig> targets, Rules rules,
-                            AlertsConfig alerts, KillSwitchConfig killSwitch) {
+    AlertsConfig alerts, KillSwitchConfig killSwitch) {
 
-    public PgvigilConfig {
-        targets = List.copyOf(targets);
-    }
+  public PgvigilConfig {
+    targets = List.copyOf(targets);
+  }
 
-    /** Human-readable lines for {@code check-config}; never contains a secret. */
-    public List<String> describe() {
-        return ConfigSummary.lines(this);
-    }
+  /** Human-readable lines for {@code check-config}; never contains a secret. */
+  public List<String> describe() {
+    return ConfigSummary.lines(this);
+  }
 }

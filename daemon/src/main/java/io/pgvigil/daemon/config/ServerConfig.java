@@ -11,15 +11,15 @@ import java.util.Optional;
  * The probes and {@code /metrics} stay open either way.
  */
 public record ServerConfig(String listenHost, int listenPort, Optional<SecretValue> apiToken,
-                           Optional<SecretValue> readToken) {
+    Optional<SecretValue> readToken) {
 
-    public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
-    public static final int DEFAULT_LISTEN_PORT = 8080;
-    public static final ServerConfig DEFAULT =
-            new ServerConfig(DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, Optional.empty(), Optional.empty());
+  public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
+  public static final int DEFAULT_LISTEN_PORT = 8080;
+  public static final ServerConfig DEFAULT =
+      new ServerConfig(DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, Optional.empty(), Optional.empty());
 
-    /** {@code host:port}, bracketing IPv6 literals. */
-    public String listen() {
-        return (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + listenPort;
-    }
+  /** {@code host:port}, bracketing IPv6 literals. */
+  public String listen() {
+    return (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + listenPort;
+  }
 }

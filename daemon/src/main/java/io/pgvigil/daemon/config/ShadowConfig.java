@@ -10,19 +10,19 @@ import java.util.Optional;
  */
 public record ShadowConfig(Mode mode, Optional<DatabaseUrl> url) {
 
-    public static final ShadowConfig DEFAULT = new ShadowConfig(Mode.EMBEDDED, Optional.empty());
+  public static final ShadowConfig DEFAULT = new ShadowConfig(Mode.EMBEDDED, Optional.empty());
 
-    public ShadowConfig {
-        if ((mode == Mode.URL) != url.isPresent()) {
-            throw new IllegalArgumentException("a url is required exactly when mode is url");
-        }
+  public ShadowConfig {
+    if ((mode == Mode.URL) != url.isPresent()) {
+      throw new IllegalArgumentException("a url is required exactly when mode is url");
     }
+  }
 
-    public enum Mode {
-        EMBEDDED, URL;
+  public enum Mode {
+    EMBEDDED, URL;
 
-        public String yaml() {
-            return ConfigNode.spelling(this);
-        }
+    public String yaml() {
+      return ConfigNode.spelling(this);
     }
+  }
 }

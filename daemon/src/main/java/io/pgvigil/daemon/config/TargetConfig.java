@@ -10,18 +10,18 @@ import java.util.Optional;
  * the separate {@code password:} key, when given, replaces any password in the URL.
  */
 public record TargetConfig(String name, DatabaseUrl url, Duration connectTimeout,
-                           List<ReplicaConfig> replicas, Optional<MigrationSource> migrations,
-                           ShadowConfig shadow, DriftConfig drift, WatchConfig watch) {
+    List<ReplicaConfig> replicas, Optional<MigrationSource> migrations,
+    ShadowConfig shadow, DriftConfig drift, WatchConfig watch) {
 
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    /** Target and replica names become metric labels and URL path segments, hence the strict shape. */
-    public static final String NAME_PATTERN = "[a-z0-9][a-z0-9_-]{0,62}";
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /** Target and replica names become metric labels and URL path segments, hence the strict shape. */
+  public static final String NAME_PATTERN = "[a-z0-9][a-z0-9_-]{0,62}";
 
-    public TargetConfig {
-        replicas = List.copyOf(replicas);
-    }
+  public TargetConfig {
+    replicas = List.copyOf(replicas);
+  }
 
-    /** A streaming replica of the target, watched for replication lag. */
-    public record ReplicaConfig(String name, DatabaseUrl url) {
-    }
+  /** A streaming replica of the target, watched for replication lag. */
+  public record ReplicaConfig(String name, DatabaseUrl url) {
+  }
 }

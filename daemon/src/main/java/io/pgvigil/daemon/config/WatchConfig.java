@@ -13,15 +13,15 @@ import java.util.List;
  * e-mail addresses) in their literals.
  */
 public record WatchConfig(Duration interval, Duration windowInterval, Duration statementTimeout,
-                          boolean redactLiterals, List<String> migrationApplicationNames) {
+    boolean redactLiterals, List<String> migrationApplicationNames) {
 
-    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_WINDOW_INTERVAL = Duration.ofMillis(250);
-    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMillis(500);
-    public static final WatchConfig DEFAULT =
-            new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT, true, List.of());
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_WINDOW_INTERVAL = Duration.ofMillis(250);
+  public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMillis(500);
+  public static final WatchConfig DEFAULT =
+      new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT, true, List.of());
 
-    public WatchConfig {
-        migrationApplicationNames = List.copyOf(migrationApplicationNames);
-    }
+  public WatchConfig {
+    migrationApplicationNames = List.copyOf(migrationApplicationNames);
+  }
 }

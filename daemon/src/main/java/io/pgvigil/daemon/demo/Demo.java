@@ -161,7 +161,8 @@ public final class Demo implements AutoCloseable {
     resources.add(LockStallScenario.start(
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + APP_ROLE),
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + MIGRATOR_ROLE)
-            + "&ApplicationName=" + MIGRATION_APPLICATION, STALL_DELAY_SECONDS));
+            + "&ApplicationName=" + MIGRATION_APPLICATION,
+        STALL_DELAY_SECONDS));
     resources.add(ReplicaLagScenario.start(primary.jdbcUrl(DATABASE), replica.jdbcUrl(DATABASE),
         LAG_DELAY_SECONDS));
   }
@@ -169,7 +170,7 @@ public final class Demo implements AutoCloseable {
   /** What {@code pgvigil review} says about the staged pending migration, as its text output. */
   private void review(PgvigilConfig config, ShadowSettings.Storage storage) {
     TargetConfig shop = config.targets().stream().filter(t -> t.name().equals(TARGET)).findFirst().orElseThrow();
-    TargetReview review = new ReviewRun(storage, shop, line -> { }, Clock.systemUTC()).review(shop);
+    TargetReview review = new ReviewRun(storage, shop, line -> {}, Clock.systemUTC()).review(shop);
     StringWriter text = new StringWriter();
     ReviewText.print(List.of(review), Level.BLOCK, review.error().isEmpty() && review.count(Level.BLOCK) == 0,
         new PrintWriter(text));

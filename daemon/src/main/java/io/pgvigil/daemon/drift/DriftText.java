@@ -34,7 +34,8 @@ public final class DriftText {
     table(new String[] {"SEVERITY", "CHANGE", "KIND", "OBJECT", "DETAIL"}, s.findings().stream()
         .map(f -> new String[] {f.severity().name().toLowerCase(Locale.ROOT),
             f.change().name().toLowerCase(Locale.ROOT), f.object().kind().yamlName(), f.object().qualifiedName(),
-            f.detail()}).toList(), out);
+            f.detail()})
+        .toList(), out);
     s.findings().forEach(f -> f.suggestedSql()
         .ifPresent(sql -> out.printf("  fix %s: %s%n", f.object().qualifiedName(), sql)));
   }

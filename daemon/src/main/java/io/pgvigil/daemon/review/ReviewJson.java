@@ -1,9 +1,9 @@
 package io.pgvigil.daemon.review;
 
 import io.pgvigil.checks.review.Finding;
+import io.pgvigil.checks.review.Hazard;
 import io.pgvigil.checks.review.Level;
 import io.pgvigil.checks.review.MigrationReview;
-import io.pgvigil.checks.review.Hazard;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
@@ -62,7 +62,8 @@ public final class ReviewJson {
         .put("defaultConfiguration", new JsonObject().put("level", level(rule.level())))).toList());
     JsonArray notifications = new JsonArray(reviews.stream().filter(r -> r.error().isPresent())
         .map(r -> new JsonObject().put("level", "error")
-            .put("message", new JsonObject().put("text", r.target() + ": " + r.error().get()))).toList());
+            .put("message", new JsonObject().put("text", r.target() + ": " + r.error().get())))
+        .toList());
     JsonArray results = new JsonArray(reviews.stream().flatMap(r -> r.findings().stream()).map(ReviewJson::result)
         .toList());
     JsonObject driver = new JsonObject().put("name", "pgvigil").put("version", version).put("rules", rules);

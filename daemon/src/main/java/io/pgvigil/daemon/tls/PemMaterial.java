@@ -62,18 +62,18 @@ public final class PemMaterial {
     Matcher block = BLOCK.matcher(read(source, what));
     while (block.find()) {
       switch (block.group(1)) {
-        case "PRIVATE KEY":
+        case "PRIVATE KEY" :
           return pkcs8(decode(block.group(2), source, what), source, what);
-        case "RSA PRIVATE KEY":
+        case "RSA PRIVATE KEY" :
           if (block.group(2).contains("ENCRYPTED")) {
             throw encrypted(source, what);
           }
           return pkcs8(pkcs1ToPkcs8(decode(block.group(2), source, what)), source, what);
-        case "ENCRYPTED PRIVATE KEY":
+        case "ENCRYPTED PRIVATE KEY" :
           throw encrypted(source, what);
-        case "EC PRIVATE KEY":
+        case "EC PRIVATE KEY" :
           throw problem(source, what, "holds an EC key in the SEC1 format; " + TO_PKCS8);
-        default:
+        default :
           // certificates beside the key are allowed
       }
     }
