@@ -64,12 +64,14 @@ public final class KillSwitch implements AbortListener {
   public Future<Void> evaluated(Source source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
       SqlClient client) {
     Instant now = clock.instant();
-    if (locks != null) {
+    // Only a lock poll's own report shows a stall: never a report handed along with another source's verdicts.
+    LockReport polled = source == Source.LOCKS ? locks : null;
+    if (polled != null) {
       deadMan.ifPresent(d -> d.lockPolled(now));
     }
     List<Future<Void>> done = new ArrayList<>();
     for (RuleVerdict v : secondChance.confirmed(source, verdicts)) {
-      done.add(v.inWindow() ? actInWindows(v, locks, vertx, client, now)
+      done.add(v.inWindow() ? actInWindows(v, polled, vertx, client, now)
           : actOutsideWindows(SecondChance.breachOf(source, v), v, vertx, now));
     }
     // A breach no longer at ABORT may act again outside windows when it returns.

@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: one {@code TargetMonitor} verticle per target, alert
- * delivery (when a sink is configured) and the HTTP server. Built in one place
+ * The running daemon: one {@code TargetMonitor} verticle per target, alerting
+ * and the HTTP server. Built in one place
  * from its parts (no singletons), started and stopped with futures. A target
  * that cannot be reached at startup does not stop the daemon: it is reported
  * down and retried.

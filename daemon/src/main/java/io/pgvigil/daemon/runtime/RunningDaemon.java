@@ -86,8 +86,8 @@ public final class RunningDaemon implements AutoCloseable {
   }
 
   /**
-   * What the config builds before anything starts. With a sink configured, alert delivery
-   * listens to the rule verdicts, the drift verdicts and the kill switch's decisions.
+   * What the config builds before anything starts: alerting receives the rule verdicts, drift
+   * reports, kill-switch decisions and target up/down as one stream of signals.
    */
   private static Daemon.Settings settings(PgvigilConfig config, ShadowSettings.Storage storage,
       Metrics metrics, Duration maxBackoff, Clock clock) {

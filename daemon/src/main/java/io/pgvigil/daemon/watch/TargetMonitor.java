@@ -197,7 +197,9 @@ public final class TargetMonitor extends VerticleBase {
   }
 
   private void markUp(boolean nowUp, String reason) {
-    if (nowUp != up || !polled) {
+    boolean changed = nowUp != up || !polled;
+    up = nowUp;
+    if (changed) {
       since = clock.instant();
       if (nowUp) {
         LOG.info("target {}: up ({} PostgreSQL {}{})", spec.name(), spec.redactedUrl(),
@@ -209,9 +211,13 @@ public final class TargetMonitor extends VerticleBase {
                 : "retrying at least every " + Reconnect.AWAY_RETRY.toSeconds()
                     + " s until it is back");
       }
-      reachability.changed(spec.name(), nowUp, since);
+      try {
+        reachability.changed(spec.name(), nowUp, since);
+      } catch (RuntimeException e) {
+        // Whoever listens (alerting) must never stop the target from being watched.
+        LOG.error("target {}: a listener of up/down failed", spec.name(), e);
+      }
     }
-    up = nowUp;
   }
 
   /** The poll interval while up; while down, what {@link Reconnect} says. */

@@ -19,7 +19,4 @@ public record TargetSpec(
     Duration interval,
     Duration queryTimeout,
     Duration maxBackoff) {
-
-  /** pgvigil's sessions say who they are, so operators (and pgvigil itself) can tell them apart. */
-  public static final String APPLICATION_NAME = "pgvigil";
 }

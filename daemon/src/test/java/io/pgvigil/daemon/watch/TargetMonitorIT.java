@@ -1,0 +1,77 @@
+package io.pgvigil.daemon.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgvigil.checks.testing.OwnedTestPostgres;
+import io.pgvigil.checks.testing.TestServers;
+import io.pgvigil.daemon.config.DatabaseUrl;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The monitor pushes up/down to a listener; a listener that fails must not stop the target's watch. */
+class TargetMonitorIT {
+
+  private static OwnedTestPostgres pg;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    pg = TestServers.start("monitor");
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @Test
+  void aFailingUpDownListenerDoesNotStopTheChecks() throws Exception {
+    AtomicInteger told = new AtomicInteger();
+    AtomicInteger runs = new AtomicInteger();
+    TargetCheck counting = new TargetCheck() {
+      public String name() {
+        return "counting";
+      }
+
+      public Duration interval() {
+        return Duration.ofMillis(100);
+      }
+
+      public Duration timeout() {
+        return Duration.ofSeconds(5);
+      }
+
+      public Future<Void> run(Context context) {
+        runs.incrementAndGet();
+        return Future.succeededFuture();
+      }
+    };
+    Duration interval = Duration.ofMillis(100);
+    TargetSpec spec = new TargetSpec("app", "postgresql://app", TargetSpecs.connectOptions(DatabaseUrl.parse(pg.uri()),
+        Duration.ofSeconds(5)), Duration.ofSeconds(5), interval, Duration.ofSeconds(5), Duration.ofSeconds(1));
+    TargetMonitor monitor = new TargetMonitor(spec, List.of(counting), v -> Future.succeededFuture(),
+        new SimpleMeterRegistry(), Clock.systemUTC(), (target, up, since) -> {
+          told.incrementAndGet();
+          throw new IllegalStateException("the listener is broken");
+        });
+    Vertx vertx = Vertx.vertx();
+    try {
+      vertx.deployVerticle(monitor).await(30, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(15)).until(() -> monitor.status().up() && runs.get() >= 3);
+      assertThat(told.get()).isEqualTo(1);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+}
