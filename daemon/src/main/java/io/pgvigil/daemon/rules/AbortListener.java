@@ -6,10 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 
-/**
- * Acts on every fresh evaluation of one source of a target's rules, after the {@link RuleListener}:
- * the kill switch. Called on the target's event loop; the future completes when every action is taken.
- */
+/** The kill switch, after the {@link RuleListener}, on the target's event loop; done when every action is. */
 @FunctionalInterface
 public interface AbortListener {
 

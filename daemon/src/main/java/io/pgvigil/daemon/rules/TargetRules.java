@@ -30,11 +30,7 @@ public final class TargetRules {
   private final Set<String> standbys;
   private OffsetDateTime lastLockPoll;
 
-  /**
-   * @param queryText whether verdicts' census carries query text ({@code alerts.queryText})
-   * @param standbys  the configured replicas ({@code targets[].replicas}): the ones whose going
-   *                  away is the {@code standbyGone} rule's business
-   */
+  /** @param standbys the configured replicas: only their going away is {@code standbyGone}'s business */
   public TargetRules(String target, RuleEvaluator evaluator, AbortListener aborts, WindowRegistry windows,
       RuleListener listener, boolean queryText, Set<String> standbys) {
     this.standbys = Set.copyOf(standbys);
