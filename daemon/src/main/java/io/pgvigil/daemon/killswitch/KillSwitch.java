@@ -23,13 +23,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The kill switch of one target, on the target's event loop. It acts on verdicts at the ABORT
- * level after their {@link SecondChance}: inside a migration window (the in-window profile), or
- * outside one only where {@code rules.always} sets an abort level. Once per window (or once per
- * breach outside windows) it takes the {@link KillSwitchActions} on the migration only: the
- * window's recorded backend, or for a window that names none the waiting DDL requests with a queue
- * behind them ({@link Stall}). The {@link DeadManSwitch} fires the hooks when the target has not
- * been polled for too long while a window is open.
+ * One target's kill switch, on its event loop. It acts on ABORT verdicts after their
+ * {@link SecondChance}, in a migration window or outside one where {@code rules.always} sets an abort
+ * level; once per window (or per breach outside windows), on the migration only: the window's
+ * recorded backend, or else the waiting DDL requests with a queue behind them ({@link Stall}).
  */
 public final class KillSwitch implements AbortListener {
 
@@ -81,7 +78,7 @@ public final class KillSwitch implements AbortListener {
     return Future.join(done).mapEmpty();
   }
 
-  /** Called periodically, also while the target is down: see {@link DeadManSwitch}. */
+  /** Called periodically, also while the target is down. */
   public Future<Void> deadManTick(Vertx vertx) {
     return deadMan.map(d -> d.tick(vertx)).orElse(Future.succeededFuture());
   }
@@ -89,9 +86,7 @@ public final class KillSwitch implements AbortListener {
   /**
    * Once per abort, for every in-window window not acted on yet: cancel the migration, terminate
    * the stall's blockers (opt-in), and run the hooks once. A CI pipeline's API window and the
-   * automatic window of the same migration are one deploy, not two. The migration is each recorded
-   * backend of an automatic window; when no window records one (a window opened through the API),
-   * it is every waiting DDL request with a queue behind it on this fresh lock poll ({@link Stall}).
+   * automatic window of the same migration are one deploy, not two.
    */
   private Future<Void> actInWindows(RuleVerdict v, LockReport locks, Vertx vertx, SqlClient client, Instant now) {
     List<MigrationWindow> open = windows.openWindows(target);
