@@ -42,8 +42,7 @@ final class DriftAlerts {
   }
 
   private void history(String target, HistoryReport h) {
-    List<HistoryProblem> problems = h.problems().stream()
-        .filter(p -> p.kind() != HistoryProblemKind.PENDING).toList();
+    List<HistoryProblem> problems = h.problems().stream().filter(p -> p.kind() != HistoryProblemKind.PENDING).toList();
     if (problems.isEmpty()) {
       alerting.resolve(Alert.keyOf(target, HISTORY, ""));
       return;
@@ -81,9 +80,6 @@ final class DriftAlerts {
   }
 
   private static String name(HistoryProblem p) {
-    if (p.script() != null) {
-      return p.script();
-    }
-    return p.version() != null ? p.version() : String.valueOf(p.description());
+    return p.script() != null ? p.script() : p.version() != null ? p.version() : String.valueOf(p.description());
   }
 }

@@ -33,8 +33,7 @@ final class KillSwitchAlerts {
   }
 
   void decided(AbortDecision d) {
-    String object = d.windowId() != null ? "window " + d.windowId() + " " + d.action()
-        : d.rule() + " " + d.action();
+    String object = (d.windowId() != null ? "window " + d.windowId() : d.rule()) + " " + d.action();
     // The dead-man switch measures seconds unseen; the rules their own unit.
     Unit unit = RuleKind.fromYaml(d.rule()).map(RuleKind::unit).orElse(Unit.SECONDS);
     String threshold = unit.format(d.threshold());

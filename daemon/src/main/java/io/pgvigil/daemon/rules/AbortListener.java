@@ -11,6 +11,5 @@ import java.util.List;
 public interface AbortListener {
 
   /** @param locks the lock report the verdicts come from; null when they come from another poll */
-  Future<Void> evaluated(Source source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
-      SqlClient client);
+  Future<Void> evaluated(Source source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx, SqlClient client);
 }

@@ -13,9 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One target's rules, between its polls and what follows from them: each fresh lock or
- * replication report is measured, evaluated in the profile that applies (in a window or not),
- * handed to the listener (alerts) and to the kill switch. Runs on the target's event loop.
+ * One target's rules on its event loop: each fresh lock or replication report is measured,
+ * evaluated in the profile that applies, and handed to the listener (alerts) and the kill switch.
  */
 public final class TargetRules {
 
