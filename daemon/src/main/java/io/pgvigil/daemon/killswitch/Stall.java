@@ -25,11 +25,6 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
 
   static final Stall NONE = new Stall(List.of(), List.of());
 
-  Stall {
-    requests = List.copyOf(requests);
-    idleRoots = List.copyOf(idleRoots);
-  }
-
   /**
    * For windows that name no backend (opened through the API): a relation lock request in a mode
    * DDL takes, with at least one session queued behind it, is the migration, whatever tool sent it.
