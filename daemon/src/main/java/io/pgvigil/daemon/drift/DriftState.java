@@ -3,10 +3,10 @@ package io.pgvigil.daemon.drift;
 import static io.pgvigil.daemon.metrics.MeterNames.MIGRATIONS_PENDING;
 import static io.pgvigil.daemon.metrics.MeterNames.MIGRATION_FILES_BEHIND;
 import static io.pgvigil.daemon.metrics.MeterNames.MIGRATION_HISTORY_PROBLEMS;
-import static io.pgvigil.daemon.metrics.MeterNames.TAG_PROBLEM;
 import static io.pgvigil.daemon.metrics.MeterNames.SCHEMA_DRIFT_LAST_CHECK;
 import static io.pgvigil.daemon.metrics.MeterNames.SCHEMA_DRIFT_OBJECTS;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_KIND;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_PROBLEM;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_SEVERITY;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
 
@@ -45,7 +45,7 @@ public final class DriftState {
     this.target = target;
     this.registry = registry;
     Gauge.builder(SCHEMA_DRIFT_LAST_CHECK, this,
-            s -> s.lastStructure == null ? Double.NaN : s.lastStructure.checkedAt().toEpochMilli() / 1000.0)
+        s -> s.lastStructure == null ? Double.NaN : s.lastStructure.checkedAt().toEpochMilli() / 1000.0)
         .description("When the live schema was last compared with the replayed history")
         .tags(TAG_TARGET, target)
         .register(registry);
@@ -54,14 +54,14 @@ public final class DriftState {
         .tags(TAG_TARGET, target)
         .register(registry);
     Gauge.builder(MIGRATION_FILES_BEHIND, this,
-            s -> s.lastHistory == null ? Double.NaN : s.lastHistory.filesBehind().size())
+        s -> s.lastHistory == null ? Double.NaN : s.lastHistory.filesBehind().size())
         .description("Migrations applied to the target that pgvigil's migration files do not have yet"
             + " (the files are behind the database; the structural comparison waits for them)")
         .tags(TAG_TARGET, target)
         .register(registry);
     for (HistoryProblemKind kind : HistoryProblemKind.values()) {
       Gauge.builder(MIGRATION_HISTORY_PROBLEMS, this,
-              s -> s.lastHistory == null ? Double.NaN : s.lastHistory.count(kind))
+          s -> s.lastHistory == null ? Double.NaN : s.lastHistory.count(kind))
           .description("Migrations whose history disagrees with the repository, by kind of problem")
           .tags(TAG_TARGET, target, TAG_PROBLEM, kind.label())
           .register(registry);

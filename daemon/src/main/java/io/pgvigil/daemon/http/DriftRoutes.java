@@ -1,8 +1,8 @@
 package io.pgvigil.daemon.http;
 
+import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.drift.DriftJson;
 import io.pgvigil.daemon.drift.DriftState;
-import io.pgvigil.daemon.drift.DriftCheck;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;

@@ -2,7 +2,6 @@ package io.pgvigil.daemon.http;
 
 import io.pgvigil.checks.replication.ReplicationReport;
 import io.pgvigil.daemon.replication.ReplicationState;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
