@@ -2,8 +2,8 @@ package io.pgvigil.daemon.killswitch;
 
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.daemon.config.KillSwitchConfig;
-import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.killswitch.KillSwitchActions.Cause;
+import io.pgvigil.daemon.killswitch.SecondChance.Breach;
 import io.pgvigil.daemon.rules.AbortListener;
 import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.rules.Source;
@@ -35,21 +35,13 @@ public final class KillSwitch implements AbortListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(KillSwitch.class);
 
-  /** The profile is part of it: a breach armed outside a window is not the second chance of the in-window rules. */
-  private record Breach(Source source, RuleKind rule, String object, boolean inWindow) {
-    static Breach of(Source source, RuleVerdict v) {
-      return new Breach(source, v.rule(), v.object(), v.inWindow());
-    }
-  }
-
   private final String target;
   private final WindowRegistry windows;
   private final Clock clock;
   private final KillSwitchActions actions;
   private final Optional<DeadManSwitch> deadMan;
 
-  /** Breaches at ABORT on the previous poll of their source: the next one acts. */
-  private final Set<Breach> armed = new HashSet<>();
+  private final SecondChance secondChance;
   /** In-window windows already acted on: one abort each, not one per poll. */
   private final Set<String> actedOn = new HashSet<>();
   /** Windows naming no backend whose abort found no stall yet: the first stall seen later is cancelled. */
@@ -61,6 +53,7 @@ public final class KillSwitch implements AbortListener {
     this.target = target;
     this.windows = windows;
     this.clock = clock;
+    this.secondChance = new SecondChance(target);
     this.actions = new KillSwitchActions(target, config, log);
     this.deadMan = config.deadManAfter().map(after -> new DeadManSwitch(target, after, windows, actions, clock));
   }
@@ -73,43 +66,23 @@ public final class KillSwitch implements AbortListener {
   public Future<Void> evaluated(Source source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
       SqlClient client) {
     Instant now = clock.instant();
-    if (locks != null) {
+    // Only a lock poll's own report shows a stall: never a report handed along with another source's verdicts.
+    LockReport polled = source == Source.LOCKS ? locks : null;
+    if (polled != null) {
       deadMan.ifPresent(d -> d.lockPolled(now));
     }
     List<Future<Void>> done = new ArrayList<>();
-    for (RuleVerdict v : confirmed(source, verdicts)) {
-      done.add(v.inWindow() ? actInWindows(v, locks, vertx, client, now)
+    for (RuleVerdict v : secondChance.confirmed(source, verdicts)) {
+      done.add(v.inWindow() ? actInWindows(v, polled, vertx, client, now)
           : actOutsideWindows(Breach.of(source, v), v, vertx, now));
     }
     // A breach no longer at ABORT may act again outside windows when it returns.
-    actedOutside.retainAll(armed);
+    actedOutside.retainAll(secondChance.armed());
     // Windows that have closed need no memory.
     Set<String> open = windows.openWindows(target).stream().map(MigrationWindow::id).collect(Collectors.toSet());
     actedOn.retainAll(open);
     awaitingStall.retainAll(open);
     return Future.join(done).mapEmpty();
-  }
-
-  /** The verdicts of {@code source} at ABORT for a second poll or more; arms new ones, disarms the rest. */
-  private List<RuleVerdict> confirmed(Source source, List<RuleVerdict> verdicts) {
-    Set<Breach> atAbort = new HashSet<>();
-    List<RuleVerdict> confirmed = new ArrayList<>();
-    for (RuleVerdict v : verdicts) {
-      if (v.level() != RuleVerdict.Level.ABORT) {
-        continue;
-      }
-      Breach breach = Breach.of(source, v);
-      atAbort.add(breach);
-      if (armed.add(breach)) {
-        LOG.info("target {}: abort rule {}{} breached ({} >= {}); checking once more on the next poll",
-            target, v.rule().yaml(), v.object().isEmpty() ? "" : " (" + v.object() + ")", v.formattedValue(),
-            v.formattedThreshold());
-      } else {
-        confirmed.add(v);
-      }
-    }
-    armed.removeIf(b -> b.source().equals(source) && !atAbort.contains(b));
-    return confirmed;
   }
 
   /** Called periodically, also while the target is down. */

@@ -50,7 +50,8 @@ public final class Measurements {
     all.add(new Measurement(RuleKind.IDLE_IN_TRANSACTION, "",
         blocking.stream().mapToDouble(IdleTransaction::idleSeconds).max().orElse(0),
         blocking.stream().map(i -> blocker(i.pid(), i.user(), "idle in transaction", i.idleSeconds(),
-            queryText ? i.query() : null)).toList(), Map.of()));
+            queryText ? i.query() : null)).toList(),
+        Map.of()));
     all.add(new Measurement(RuleKind.LONG_WRITE, "", s.writeMaxSeconds(), report.writes().stream()
         .map(w -> blocker(w.pid(), w.user(), "active " + w.command(), w.runtimeSeconds(), queryText ? w.query() : null))
         .toList(), Map.of()));
