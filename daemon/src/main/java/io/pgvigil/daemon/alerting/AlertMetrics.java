@@ -24,11 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code pgvigil_alert_notifications_total{sink,result}}, {@code pgvigil_alerts_firing{target,rule}}
- * and {@code pgvigil_alert_spool_depth{sink}}. Labels are bounded: sink names from the config,
- * results from {@link DeliveryResult}, targets from the config and rule names from the code; never
- * a pid, an object name or a URL. Every sink's counters exist from the start (at 0), and a
- * (target, rule) pair once seen firing stays registered and drops to 0.
+ * The alert meters. Labels are bounded (sinks and targets from the config, results and rules from
+ * the code; never a pid, an object name or a URL). Every sink's counters exist from the start at 0;
+ * a (target, rule) pair once seen firing stays registered and drops to 0.
  */
 final class AlertMetrics implements DeliveryListener {
 
@@ -78,7 +76,6 @@ final class AlertMetrics implements DeliveryListener {
     }
   }
 
-  /** Sets {@code pgvigil_alerts_firing} from what fires now. */
   void firing(List<Alert> alerts) {
     Map<Firing, Integer> now = new HashMap<>();
     for (Alert a : alerts) {

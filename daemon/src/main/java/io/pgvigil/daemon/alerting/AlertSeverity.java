@@ -16,7 +16,6 @@ final class AlertSeverity {
 
   private AlertSeverity() {}
 
-  /** An abort level pages; a warn level does not. */
   static Severity of(RuleVerdict.Level level) {
     return level == RuleVerdict.Level.ABORT ? Severity.CRITICAL : Severity.WARNING;
   }

@@ -21,15 +21,10 @@ record AlertSinks(List<Sink> sinks, List<Route> routes) {
   /** Every request to a sink gives up after this; the queue retries it later. */
   static final Duration TIMEOUT = Duration.ofSeconds(10);
   /**
-   * How long Alertmanager keeps a firing alert without hearing of it again: a few repeat intervals,
-   * so one lost post resolves nothing, while a pgvigil that died does not leave it firing forever.
+   * Alertmanager keeps a firing alert this many repeat intervals without hearing of it: one lost
+   * post resolves nothing, while a pgvigil that died does not leave it firing forever.
    */
   static final int ALERTMANAGER_TTL_REPEATS = 3;
-
-  AlertSinks {
-    sinks = List.copyOf(sinks);
-    routes = List.copyOf(routes);
-  }
 
   static AlertSinks of(AlertsConfig config, WebClient client, Clock clock) {
     String api = config.apiBaseUrl().map(URI::toString).orElse(null);

@@ -25,16 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Alert delivery inside the daemon: turns every {@link Signal} (rule verdicts, drift verdicts,
- * kill-switch decisions, targets going down and up) into alerts, and owns the {@link AlertEngine} (firing, repeats,
- * resolves) and the {@link DeliveryQueue} (retries, the on-disk spool) that send them.
- *
- * <p>Lifecycle: {@link #start} loads what a previous run left in the spool and starts ticking;
- * the daemon starts it before its targets and stops it after them, so no verdict arrives while it
- * is not running. {@link #stop} sends one last tick to the spool and waits for the spool's writes,
- * so nothing decided is lost; whatever is not delivered yet is resent by the next start. With no
- * sink configured alerts are still decided, logged, listed by the API and counted in
- * {@code pgvigil_alerts_firing}; nothing is sent and nothing is written to disk.
+ * Turns every {@link Signal} into alerts, owns the {@link AlertEngine} (firing, repeats, resolves)
+ * and the {@link DeliveryQueue} (retries, the on-disk spool). Started before the targets and
+ * stopped after them; {@link #stop} spools one last tick so nothing decided is lost (the next start
+ * resends it). Without sinks alerts are still decided, logged, listed and counted, never sent.
  */
 public final class Alerting {
 
@@ -61,37 +55,25 @@ public final class Alerting {
   private final AtomicBoolean sendScheduled = new AtomicBoolean();
   private WindowRegistry windows;
 
-  /**
-   * Always built: without sinks it only logs and lists alerts.
-   *
-   * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
-   */
-  public Alerting(AlertsConfig config, List<String> targets, Path defaultSpool, MeterRegistry registry,
-      Clock clock) {
+  /** @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one */
+  public Alerting(AlertsConfig config, List<String> targets, Path defaultSpool, MeterRegistry registry, Clock clock) {
     this.config = config;
     this.spoolDir = config.spool().directory().orElse(defaultSpool);
     this.clock = clock;
     this.verdicts = new VerdictAlerts(this, config.queryText());
     List<String> rules = new ArrayList<>(RuleKind.NAMES);
-    rules.addAll(List.of(DriftAlerts.HISTORY, DriftAlerts.SCHEMA, KillSwitchAlerts.RULE,
-        TargetDownAlerts.RULE));
+    rules.addAll(List.of(DriftAlerts.HISTORY, DriftAlerts.SCHEMA, KillSwitchAlerts.RULE, TargetDownAlerts.RULE));
     this.metrics = new AlertMetrics(registry, config.sinkNames(), targets, rules);
   }
 
-  /**
-   * Loads the spool and starts sending.
-   *
-   * @param windows the migration windows (a kill-switch alert resolves when its window closes)
-   */
+  /** @param windows the migration windows (a kill-switch alert resolves when its window closes) */
   public synchronized Future<Void> start(Vertx vertx, WindowRegistry windows) {
     this.vertx = vertx;
     this.windows = windows;
-    client = WebClient.create(vertx, new WebClientOptions().setUserAgent("pgvigil")
-        .setFollowRedirects(false));
+    client = WebClient.create(vertx, new WebClientOptions().setUserAgent("pgvigil").setFollowRedirects(false));
     AlertSinks sinks = AlertSinks.of(config, client, clock);
-    DeliveryQueue q = new DeliveryQueue(vertx, clock,
-        new Spool(spoolDir, config.spool().maxPerSink()), sinks.sinks(),
-        Backoff.standard(new SecureRandom()), metrics);
+    DeliveryQueue q = new DeliveryQueue(vertx, clock, new Spool(spoolDir, config.spool().maxPerSink()),
+        sinks.sinks(), Backoff.standard(new SecureRandom()), metrics);
     metrics.spool(q);
     return q.start(QUEUE_POLL)
         .recover(e -> Future.failedFuture(new IllegalStateException("the alert spool " + spoolDir
@@ -100,13 +82,12 @@ public final class Alerting {
         .map(v -> {
           synchronized (this) {
             queue = q;
-            engine = new AlertEngine(clock, q, sinks.routes(), config.repeatInterval(),
-                config.resolve());
+            engine = new AlertEngine(clock, q, sinks.routes(), config.repeatInterval(), config.resolve());
             timer = vertx.setPeriodic(TICK.toMillis(), id -> tick());
           }
           if (config.anySink()) {
-            LOG.info("alerts go to {} (repeated every {}, spool {})", String.join(", ",
-                config.sinkNames()), config.repeatInterval(), spoolDir);
+            LOG.info("alerts go to {} (repeated every {}, spool {})", String.join(", ", config.sinkNames()),
+                config.repeatInterval(), spoolDir);
           } else {
             LOG.info("no alert sinks configured: alerts are logged and listed by GET /api/v1/alerts only");
           }
@@ -114,7 +95,6 @@ public final class Alerting {
         });
   }
 
-  /** A last tick into the spool, then the spool's pending writes; the queue stops sending. */
   public synchronized Future<Void> stop() {
     if (engine == null) {
       return Future.succeededFuture();
@@ -134,7 +114,7 @@ public final class Alerting {
         });
   }
 
-  /** The one way in: called on the producer's thread, does not block. */
+  /** Called on the producer's thread, does not block. */
   public void accept(Signal signal) {
     if (signal instanceof Signal.Verdicts v) {
       verdicts.evaluated(v);
@@ -151,7 +131,6 @@ public final class Alerting {
    * A new or escalated alert is sent at once, not at the next tick: a kill-switch action or an
    * abort level may last less than a tick (the cancel ends the stall it was about), and it must
    * still reach the people paged. Blips are the rules' business ({@code for}), not the tick's.
-   * Called on every evaluation that sees the condition.
    */
   void fire(Alert alert) {
     AlertEngine e = engine;
@@ -160,8 +139,7 @@ public final class Alerting {
     }
     Optional<Alert> current = e.get(alert.key());
     if (current.isEmpty()) {
-      LOG.info("alert firing: {} ({}): {}", alert.key(), alert.severity().wireName(),
-          alert.summary());
+      LOG.info("alert firing: {} ({}): {}", alert.key(), alert.severity().wireName(), alert.summary());
     }
     e.fire(alert);
     if (current.isEmpty() || alert.severity().compareTo(current.get().severity()) < 0) {
@@ -182,7 +160,6 @@ public final class Alerting {
     }
   }
 
-  /** The alert with this key has cleared; unknown keys are ignored. */
   void resolve(String key) {
     AlertEngine e = engine;
     if (e != null && e.get(key).isPresent()) {

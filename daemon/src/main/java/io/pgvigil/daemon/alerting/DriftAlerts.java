@@ -15,14 +15,11 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Drift verdicts as alerts, one per target and kind: {@code historyDrift} while the migration
- * history disagrees with the repository, {@code schemaDrift} while the live schema differs from
- * the replayed history. Each resolves when a later check finds that half clean.
- *
- * <p>Not alerts, so pgvigil never cries wolf: a pending migration (a deploy not done yet, counted in
- * {@code pgvigil_migrations_pending}), a cosmetic-only difference (comments), a check that failed
- * (it is an error, shown in the API and {@code pgvigil_check_errors_total}, not a verdict), and a
- * structural verdict kept from before a migration started (the schema is in flux).
+ * Drift as alerts, one per target and kind: {@code historyDrift} (history vs repository) and
+ * {@code schemaDrift} (live schema vs replayed history), each resolved by a later clean check.
+ * Not alerts, so pgvigil never cries wolf: a pending migration (a deploy not done yet), a
+ * cosmetic-only difference, a failed check (an error, not a verdict), and a structural verdict
+ * kept from before a migration started (the schema is in flux).
  */
 final class DriftAlerts {
 
@@ -45,8 +42,7 @@ final class DriftAlerts {
   }
 
   private void history(String target, HistoryReport h) {
-    List<HistoryProblem> problems = h.problems().stream()
-        .filter(p -> p.kind() != HistoryProblemKind.PENDING).toList();
+    List<HistoryProblem> problems = h.problems().stream().filter(p -> p.kind() != HistoryProblemKind.PENDING).toList();
     if (problems.isEmpty()) {
       alerting.resolve(Alert.keyOf(target, HISTORY, ""));
       return;
@@ -86,9 +82,6 @@ final class DriftAlerts {
   }
 
   private static String name(HistoryProblem p) {
-    if (p.script() != null) {
-      return p.script();
-    }
-    return p.version() != null ? p.version() : String.valueOf(p.description());
+    return p.script() != null ? p.script() : p.version() != null ? p.version() : String.valueOf(p.description());
   }
 }

@@ -13,12 +13,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Kill-switch decisions as critical alerts, one per migration window and action ({@code cancel},
- * {@code terminate}, {@code hook}): the kill switch stopping (or, in dry-run, deciding it would
- * stop) somebody's deploy is something a human must hear about. A decision is an event, not a
- * condition, so its alert fires while the window it acted in is open and resolves when that window
- * closes. A decision outside any window (an abort level in {@code rules.always}) resolves when no
- * alert of its rule on the target is critical any more.
+ * Kill-switch decisions as critical alerts, one per window and action: stopping (or in dry-run,
+ * deciding to stop) somebody's deploy is something a human must hear about. A decision is an event,
+ * not a condition: its alert resolves when its window closes, or outside windows (an abort level in
+ * {@code rules.always}) when no alert of its rule on the target is critical any more.
  */
 final class KillSwitchAlerts {
 
@@ -28,7 +26,6 @@ final class KillSwitchAlerts {
   private record Window(String target, String id, String rule) {}
 
   private final Alerting alerting;
-  /** Alert key → the window it is about. */
   private final Map<String, Window> open = new ConcurrentHashMap<>();
 
   KillSwitchAlerts(Alerting alerting) {
@@ -36,8 +33,7 @@ final class KillSwitchAlerts {
   }
 
   void decided(AbortDecision d) {
-    String object = d.windowId() != null ? "window " + d.windowId() + " " + d.action()
-        : d.rule() + " " + d.action();
+    String object = (d.windowId() != null ? "window " + d.windowId() : d.rule()) + " " + d.action();
     // The dead-man switch measures seconds unseen; the rules their own unit.
     Unit unit = RuleKind.fromYaml(d.rule()).map(RuleKind::unit).orElse(Unit.SECONDS);
     String threshold = unit.format(d.threshold());
@@ -75,10 +71,7 @@ final class KillSwitchAlerts {
     alerting.fire(alert);
   }
 
-  /**
-   * In a window that names no backend, who was signalled and for which stall: the cancelled
-   * request, or the terminated root and the request it held up. Empty otherwise.
-   */
+  /** Who was signalled for which stall (cancelled request, or terminated root and its request); or empty. */
   private static String about(AbortDecision d) {
     StalledRequest r = d.request();
     if (r == null) {
@@ -89,7 +82,6 @@ final class KillSwitchAlerts {
         : " (pid " + d.pid() + ", root blocker of pid " + r.pid() + "'s " + request + ")";
   }
 
-  /** Resolves the alerts whose window has closed, or whose rule is no longer critical. */
   void resolveClosed(WindowRegistry windows, List<Alert> firing) {
     open.forEach((key, w) -> {
       boolean current = w.id() != null

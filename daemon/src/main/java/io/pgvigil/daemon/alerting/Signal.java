@@ -7,10 +7,7 @@ import io.pgvigil.daemon.rules.Source;
 import java.time.Instant;
 import java.util.List;
 
-/**
- * Everything that can become an alert, pushed to {@link Alerting#accept} as it happens: the one way
- * into alerting. The producers know nothing of it; the composition root adapts their callbacks.
- */
+/** Everything that can become an alert, pushed to {@link Alerting#accept}; the composition root adapts producers. */
 public sealed interface Signal {
 
   /** One evaluation of a source: every rule and object at WARN or ABORT now; the rest is normal. */

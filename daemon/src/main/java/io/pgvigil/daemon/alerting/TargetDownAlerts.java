@@ -9,10 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A target whose heartbeat fails ({@code pgvigil_up} 0) for {@link #AFTER} is a critical alert: while
- * it is down nothing else about it is watched. One failed heartbeat is not enough (a restart, a
- * failover or one slow answer must not page anybody); the alert resolves on the first heartbeat
- * that answers.
+ * A target down for {@link #AFTER} is a critical alert: nothing else about it is watched meanwhile.
+ * One failed heartbeat is not enough (a restart, a failover or one slow answer must not page
+ * anybody); the first heartbeat that answers resolves it.
  */
 final class TargetDownAlerts {
 
@@ -36,7 +35,6 @@ final class TargetDownAlerts {
     }
   }
 
-  /** Fires again, with how long it has been, for every target down for longer than {@link #AFTER}. */
   synchronized void tick(Instant now) {
     down.forEach((target, since) -> {
       if (!now.isBefore(since.plus(AFTER))) {

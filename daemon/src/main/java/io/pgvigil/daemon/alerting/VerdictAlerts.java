@@ -13,9 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Rule verdicts as alerts: WARN is a warning, ABORT is critical, one alert per target, rule and
- * object. A verdict of one source (locks, replication) that is missing from that source's next
- * evaluation has returned to normal, so its alert resolves.
+ * Rule verdicts as alerts, one per target, rule and object. A verdict missing from its source's
+ * next evaluation is back to normal: its alert resolves.
  */
 final class VerdictAlerts {
 
@@ -23,7 +22,6 @@ final class VerdictAlerts {
 
   private final Alerting alerting;
   private final boolean queryText;
-  /** The keys each source's last evaluation fired. */
   private final Map<Evaluated, Set<String>> firing = new ConcurrentHashMap<>();
 
   /** @param queryText whether the census keeps query text ({@code alerts.queryText}) */

@@ -13,12 +13,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * The kill switch's audit trail: every decision as one structured log line,
- * counted in {@code pgvigil_abort_actions_total{target,action,result}} and kept
- * (the last 100) for {@code GET /api/v1/aborts}, and handed to whoever listens
- * (alert delivery).
- */
+/** The kill switch's audit trail: every decision logged, counted, kept (the last 100) and handed to listeners. */
 public final class AbortLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(AbortLog.class);

@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 final class DeadManSwitch {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadManSwitch.class);
-  /** The rule a dead-man decision names. */
   static final String RULE = "deadMan";
 
   private final String target;
@@ -31,7 +30,6 @@ final class DeadManSwitch {
   private final WindowRegistry windows;
   private final KillSwitchActions actions;
   private final Clock clock;
-  /** The windows it fired in. */
   private final Set<String> fired = new HashSet<>();
   private Instant lastLockPoll;
 

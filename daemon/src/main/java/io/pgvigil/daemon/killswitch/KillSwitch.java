@@ -21,25 +21,27 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The kill switch of one target, on the target's event loop. It acts on verdicts at the ABORT
- * level after their {@link SecondChance}: inside a migration window (the in-window profile), or
- * outside one only where {@code rules.always} sets an abort level. Once per window (or once per
- * breach outside windows) it takes the {@link KillSwitchActions} on the migration only: the
- * window's recorded backend, or for a window that names none the waiting DDL requests with a queue
- * behind them ({@link Stall}). The {@link DeadManSwitch} fires the hooks when the target has not
- * been polled for too long while a window is open.
+ * One target's kill switch, on its event loop. It acts on ABORT verdicts once the next fresh poll of
+ * their source confirms them (a one-poll spike never aborts a deploy), in a migration window or
+ * outside one where {@code rules.always} sets an abort level; once per window (or per breach outside
+ * windows), on the migration only: the window's recorded backend, or else the waiting DDL requests
+ * with a queue behind them ({@link Stall}). The {@link DeadManSwitch} covers a target not polled.
  */
 public final class KillSwitch implements AbortListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KillSwitch.class);
 
   private final String target;
   private final WindowRegistry windows;
   private final Clock clock;
   private final KillSwitchActions actions;
-  private final SecondChance secondChance;
   private final Optional<DeadManSwitch> deadMan;
 
+  private final SecondChance secondChance;
   /** In-window windows already acted on: one abort each, not one per poll. */
   private final Set<String> actedOn = new HashSet<>();
   /** Windows naming no backend whose abort found no stall yet: the first stall seen later is cancelled. */
@@ -51,8 +53,8 @@ public final class KillSwitch implements AbortListener {
     this.target = target;
     this.windows = windows;
     this.clock = clock;
-    this.actions = new KillSwitchActions(target, config, log);
     this.secondChance = new SecondChance(target);
+    this.actions = new KillSwitchActions(target, config, log);
     this.deadMan = config.deadManAfter().map(after -> new DeadManSwitch(target, after, windows, actions, clock));
   }
 
@@ -72,10 +74,10 @@ public final class KillSwitch implements AbortListener {
     List<Future<Void>> done = new ArrayList<>();
     for (RuleVerdict v : secondChance.confirmed(source, verdicts)) {
       done.add(v.inWindow() ? actInWindows(v, polled, vertx, client, now)
-          : actOutsideWindows(SecondChance.breachOf(source, v), v, vertx, now));
+          : actOutsideWindows(Breach.of(source, v), v, vertx, now));
     }
     // A breach no longer at ABORT may act again outside windows when it returns.
-    actedOutside.removeIf(b -> !secondChance.armed(b));
+    actedOutside.retainAll(secondChance.armed());
     // Windows that have closed need no memory.
     Set<String> open = windows.openWindows(target).stream().map(MigrationWindow::id).collect(Collectors.toSet());
     actedOn.retainAll(open);
@@ -83,7 +85,7 @@ public final class KillSwitch implements AbortListener {
     return Future.join(done).mapEmpty();
   }
 
-  /** Called periodically, also while the target is down: see {@link DeadManSwitch}. */
+  /** Called periodically, also while the target is down. */
   public Future<Void> deadManTick(Vertx vertx) {
     return deadMan.map(d -> d.tick(vertx)).orElse(Future.succeededFuture());
   }
@@ -91,16 +93,12 @@ public final class KillSwitch implements AbortListener {
   /**
    * Once per abort, for every in-window window not acted on yet: cancel the migration, terminate
    * the stall's blockers (opt-in), and run the hooks once. A CI pipeline's API window and the
-   * automatic window of the same migration are one deploy, not two. The migration is each recorded
-   * backend of an automatic window; when no window records one (a window opened through the API),
-   * it is every waiting DDL request with a queue behind it on this fresh lock poll ({@link Stall}).
+   * automatic window of the same migration are one deploy, not two.
    */
   private Future<Void> actInWindows(RuleVerdict v, LockReport locks, Vertx vertx, SqlClient client, Instant now) {
     List<MigrationWindow> open = windows.openWindows(target);
     List<MigrationWindow> fresh = open.stream()
-        .filter(w -> WindowRegistry.IN_WINDOW.equals(w.profile()))
-        .filter(w -> !actedOn.contains(w.id()))
-        .toList();
+        .filter(w -> WindowRegistry.IN_WINDOW.equals(w.profile()) && !actedOn.contains(w.id())).toList();
     if (fresh.isEmpty()) {
       return actOnLaterStall(v, locks, client, now);
     }

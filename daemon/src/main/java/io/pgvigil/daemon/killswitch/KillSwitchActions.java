@@ -26,13 +26,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What the kill switch does, each outcome recorded in the {@link AbortLog}. In {@code dry-run} (the
- * default) nothing but the decisions; in {@code cancel}, {@code pg_cancel_backend} of the migration;
- * in {@code cancel-and-terminate-blockers} also {@code pg_terminate_backend} of its stall's
- * idle-in-transaction root blockers of allowlisted roles, idle long enough; then the hooks. Every
- * signal is guarded by pid + backend_start + state in its own statement ({@link BackendSignals}).
- * The hooks (a program run without a shell, a signed POST) are built on first use with the Vert.x
- * they run on; a hook never fails the abort: its outcome is a result to log.
+ * What the kill switch does, each outcome recorded in the {@link AbortLog}: in {@code dry-run} (the
+ * default) only decisions; in {@code cancel} the migration is cancelled; in
+ * {@code cancel-and-terminate-blockers} also its stall's idle-in-transaction root blockers of
+ * allowlisted roles are terminated; then the hooks. Every signal is guarded by pid + backend_start
+ * + state in its own statement ({@link BackendSignals}). A hook never fails the abort.
  */
 final class KillSwitchActions {
 
@@ -154,33 +152,21 @@ final class KillSwitchActions {
     return hooks;
   }
 
-  /**
-   * What the hooks are told about an abort ({@code PGVIGIL_*} variables, the webhook's body).
-   *
-   * @param pids the backends the abort acts on: the migration's recorded backend(s), or in a window
-   *             that names none the stalled DDL requests it cancels; empty when there are none
-   *             (outside windows, an abort before any stall or from the replication poll)
-   */
+  /** @param pids the backends the abort acts on (recorded migrations or cancelled requests), maybe none */
   private HookEvent event(Cause c, List<Integer> pids) {
-    String value = format(c.value());
+    String value = Unit.number(c.value(), 3);
+    String threshold = Unit.number(c.threshold(), 3);
     String summary = DeadManSwitch.RULE.equals(c.rule())
         ? "pgvigil lost sight of " + target + " for " + value + "s during a migration window"
-        : "pgvigil aborted the migration on " + target + ": " + c.rule() + " " + value + " >= " + format(c.threshold());
-    return new HookEvent(target, c.rule(), "abort", Severity.CRITICAL, value, format(c.threshold()),
+        : "pgvigil aborted the migration on " + target + ": " + c.rule() + " " + value + " >= " + threshold;
+    return new HookEvent(target, c.rule(), "abort", Severity.CRITICAL, value, threshold,
         c.window() == null ? null : c.window().id(), pids, summary, c.at());
-  }
-
-  private static String format(double value) {
-    return Unit.number(value, 3);
   }
 
   private Void told(Cause c, String action, SignalResult result, OffsetDateTime backendStart, String about,
       StalledRequest request) {
-    return record(c, action, result.pid(), backendStart, outcome(result), result.message() + about, request);
-  }
-
-  private static String outcome(SignalResult result) {
-    return result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    String outcome = result.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return record(c, action, result.pid(), backendStart, outcome, result.message() + about, request);
   }
 
   /** About the window's recorded backend, if any. */

@@ -10,16 +10,17 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * A verdict must be at ABORT once more on the next fresh poll of its source before anything is
- * done, so a one-poll spike never aborts a deploy.
- */
+/** An ABORT verdict acts only when the next fresh poll of its source confirms it: a one-poll spike never aborts. */
 final class SecondChance {
 
   private static final Logger LOG = LoggerFactory.getLogger(SecondChance.class);
 
   /** The profile is part of it: a breach armed outside a window is not the second chance of the in-window rules. */
-  record Breach(Source source, RuleKind rule, String object, boolean inWindow) {}
+  record Breach(Source source, RuleKind rule, String object, boolean inWindow) {
+    static Breach of(Source source, RuleVerdict v) {
+      return new Breach(source, v.rule(), v.object(), v.inWindow());
+    }
+  }
 
   private final String target;
   /** Breaches at ABORT on the previous poll of their source: the next one acts. */
@@ -37,7 +38,7 @@ final class SecondChance {
       if (v.level() != RuleVerdict.Level.ABORT) {
         continue;
       }
-      Breach breach = breachOf(source, v);
+      Breach breach = Breach.of(source, v);
       atAbort.add(breach);
       if (armed.add(breach)) {
         LOG.info("target {}: abort rule {}{} breached ({} >= {}); checking once more on the next poll",
@@ -51,11 +52,8 @@ final class SecondChance {
     return confirmed;
   }
 
-  boolean armed(Breach breach) {
-    return armed.contains(breach);
-  }
-
-  static Breach breachOf(Source source, RuleVerdict v) {
-    return new Breach(source, v.rule(), v.object(), v.inWindow());
+  /** The breaches still at ABORT. */
+  Set<Breach> armed() {
+    return armed;
   }
 }

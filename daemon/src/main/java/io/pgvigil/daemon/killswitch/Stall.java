@@ -17,20 +17,13 @@ import java.util.stream.Collectors;
  * terminate. Nothing else is ever touched: an application session that blocks another one (a row
  * lock, a {@code LOCK} nobody queues behind) is not the migration's business.
  *
- * @param requests  waiting DDL requests with a queue behind them, to cancel for a window that names
- *                  no backend (empty when the window records the migration's backend: that one is
- *                  cancelled instead)
- * @param idleRoots the idle-in-transaction client backends at the root of the trees in which the
- *                  migration waits, each once
+ * @param requests  waiting DDL requests with a queue behind them (empty when the window records the
+ *                  migration's backend: that one is cancelled instead)
+ * @param idleRoots the idle-in-transaction client backends at the roots of the migration's trees
  */
 record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
 
   static final Stall NONE = new Stall(List.of(), List.of());
-
-  Stall {
-    requests = List.copyOf(requests);
-    idleRoots = List.copyOf(idleRoots);
-  }
 
   /**
    * For windows that name no backend (opened through the API): a relation lock request in a mode
@@ -41,7 +34,6 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
     return new Stall(requests, idleRoots(report, requests.stream().map(LockQueue::pid).collect(Collectors.toSet())));
   }
 
-  /** The backends of the stalled requests, in the lock poll's order: what the hooks are told was acted on. */
   List<Integer> requestPids() {
     return requests.stream().map(LockQueue::pid).toList();
   }
@@ -54,10 +46,8 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
   }
 
   /**
-   * For windows that name no backend, on a fresh lock report ({@code report}, null when the abort
-   * came from another poll): {@link #ofDdlQueues}, unless an open window records the migration's
-   * backend. That window has been acted on for it (in this abort or an earlier one), and the kill
-   * switch does not guess at another migration beside it.
+   * {@link #ofDdlQueues} of a fresh lock report (null: none), unless an open window records the
+   * migration's backend: that one was acted on, and the kill switch does not guess at another beside it.
    */
   static Stall guessed(List<MigrationWindow> open, LockReport report) {
     return report == null || open.stream().anyMatch(w -> w.backendPid() != null) ? NONE : ofDdlQueues(report);
@@ -69,9 +59,8 @@ record Stall(List<LockQueue> requests, List<RootBlocker> idleRoots) {
   }
 
   /**
-   * The roots of the trees that hold up {@code waiting}, idle in transaction, client backends and
-   * seen well enough to be guarded (pid + backend_start). A tree holds up a session when that
-   * session is among its blocked ones: the root blocks it directly or through the sessions between.
+   * The roots of the trees in which one of {@code waiting} is blocked (directly or through others):
+   * idle in transaction, client backends, seen well enough to be guarded (pid + backend_start).
    */
   private static List<RootBlocker> idleRoots(LockReport report, Set<Integer> waiting) {
     Map<Integer, RootBlocker> roots = new LinkedHashMap<>();

@@ -3,13 +3,10 @@ package io.pgvigil.daemon.killswitch;
 import io.pgvigil.checks.locks.LockQueue;
 
 /**
- * The waiting DDL request a kill-switch decision in a window that names no backend is about, as
- * the lock poll saw it: for a cancel, the request cancelled; for a terminate, the request whose
- * queue that idle root held up. Part of the audit ({@code GET /api/v1/aborts}) and of the alert.
+ * The waiting DDL request a decision is about, as the lock poll saw it: the one cancelled, or the
+ * one whose queue a terminated idle root held up.
  *
- * @param pid      the backend waiting for the lock
- * @param relation the relation, schema-qualified
- * @param mode     the lock mode it waits for, e.g. {@code AccessExclusiveLock}
+ * @param relation schema-qualified
  * @param queued   how many sessions queued behind it
  */
 public record StalledRequest(int pid, String relation, String mode, int queued) {

@@ -6,14 +6,10 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 
-/**
- * Acts on every fresh evaluation of one source of a target's rules, after the {@link RuleListener}:
- * the kill switch. Called on the target's event loop; the future completes when every action is taken.
- */
+/** The kill switch, after the {@link RuleListener}, on the target's event loop; done when every action is. */
 @FunctionalInterface
 public interface AbortListener {
 
   /** @param locks the lock report the verdicts come from; null when they come from another poll */
-  Future<Void> evaluated(Source source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
-      SqlClient client);
+  Future<Void> evaluated(Source source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx, SqlClient client);
 }

@@ -7,11 +7,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One value a poll measured for a rule: the longest lock wait, replica-1's lag in seconds.
+ * One value a poll measured for a rule, with the sessions involved and further facts for people.
  *
- * @param object  what it is about ({@code replica-1}); empty for a target-wide value
- * @param census  the sessions involved, for people
- * @param details further facts, for people
+ * @param object what it is about ({@code replica-1}); empty for a target-wide value
  */
 public record Measurement(RuleKind rule, String object, double value, List<Blocker> census,
     Map<String, String> details) {

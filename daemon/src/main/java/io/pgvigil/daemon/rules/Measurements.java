@@ -6,9 +6,6 @@ import io.pgvigil.checks.locks.IdleTransaction;
 import io.pgvigil.checks.locks.LockQueue;
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.checks.locks.LockSummary;
-import io.pgvigil.checks.locks.RootBlocker;
-import io.pgvigil.checks.locks.RunningDdl;
-import io.pgvigil.checks.locks.RunningWrite;
 import io.pgvigil.checks.replication.ReplicaLag;
 import io.pgvigil.checks.replication.ReplicationReport;
 import io.pgvigil.daemon.config.RuleKind;
@@ -35,7 +32,7 @@ public final class Measurements {
   public static List<Measurement> of(LockReport report, boolean queryText) {
     LockSummary s = report.summary();
     List<Blocker> roots = report.trees().stream().map(BlockingTree::root)
-        .map(r -> blocker(r, queryText)).toList();
+        .map(r -> blocker(r.pid(), r.user(), r.state(), r.stateSeconds(), queryText ? r.query() : null)).toList();
     Map<String, String> queue = report.queues().stream()
         .max(Comparator.comparingInt(LockQueue::depth).thenComparingDouble(LockQueue::costSeconds))
         .map(Measurements::queueDetails).orElse(Map.of());
@@ -44,24 +41,27 @@ public final class Measurements {
         Map.of("waitingSessions", Integer.toString(s.waitingSessions()))));
     all.add(new Measurement(RuleKind.LOCK_QUEUE, "", s.maxQueueDepth(), roots, queue));
     all.add(new Measurement(RuleKind.LOCK_QUEUE_COST, "", s.maxQueueCostSeconds(), roots, queue));
-    all.add(new Measurement(RuleKind.DDL_RUNTIME, "", s.ddlMaxSeconds(),
-        report.ddl().stream().map(d -> blocker(d, queryText)).toList(), Map.of()));
+    all.add(new Measurement(RuleKind.DDL_RUNTIME, "", s.ddlMaxSeconds(), report.ddl().stream()
+        .map(d -> blocker(d.pid(), d.user(), "active " + d.command(), d.runtimeSeconds(), queryText ? d.query() : null))
+        .toList(), Map.of()));
     // The age of idle transactions that block someone: one that blocks nobody does not stall a deploy
     // (pgvigil_idle_in_transaction_max_seconds still shows every idle transaction).
     List<IdleTransaction> blocking = report.idleInTransaction().stream().filter(IdleTransaction::blocking).toList();
     all.add(new Measurement(RuleKind.IDLE_IN_TRANSACTION, "",
         blocking.stream().mapToDouble(IdleTransaction::idleSeconds).max().orElse(0),
-        blocking.stream().map(i -> blocker(i, queryText)).toList(), Map.of()));
-    all.add(new Measurement(RuleKind.LONG_WRITE, "", s.writeMaxSeconds(),
-        report.writes().stream().map(w -> blocker(w, queryText)).toList(), Map.of()));
+        blocking.stream().map(i -> blocker(i.pid(), i.user(), "idle in transaction", i.idleSeconds(),
+            queryText ? i.query() : null)).toList(),
+        Map.of()));
+    all.add(new Measurement(RuleKind.LONG_WRITE, "", s.writeMaxSeconds(), report.writes().stream()
+        .map(w -> blocker(w.pid(), w.user(), "active " + w.command(), w.runtimeSeconds(), queryText ? w.query() : null))
+        .toList(), Map.of()));
     return all;
   }
 
   /**
    * Lag per standby in seconds and bytes; {@code standbyGone} counts only the configured replicas
-   * ({@code standbys}) that are gone: the replication check reports only those as gone (a finished
-   * pg_basebackup or a dropped logical subscriber is not a standby whose loss should page anyone or
-   * abort a deploy), and this keeps to them whatever report it is given.
+   * ({@code standbys}): a finished pg_basebackup or a dropped logical subscriber is not a standby
+   * whose loss should page anyone or abort a deploy.
    */
   public static List<Measurement> of(ReplicationReport report, Set<String> standbys) {
     List<Measurement> all = new ArrayList<>();
@@ -110,22 +110,8 @@ public final class Measurements {
     return details;
   }
 
-  private static Blocker blocker(RootBlocker r, boolean queryText) {
-    return new Blocker(r.pid(), r.user(), r.state(), (long) r.stateSeconds(), queryText ? r.query() : null);
-  }
-
-  private static Blocker blocker(RunningDdl d, boolean queryText) {
-    return new Blocker(d.pid(), d.user(), "active " + d.command(), (long) d.runtimeSeconds(),
-        queryText ? d.query() : null);
-  }
-
-  private static Blocker blocker(IdleTransaction i, boolean queryText) {
-    return new Blocker(i.pid(), i.user(), "idle in transaction", (long) i.idleSeconds(),
-        queryText ? i.query() : null);
-  }
-
-  private static Blocker blocker(RunningWrite w, boolean queryText) {
-    return new Blocker(w.pid(), w.user(), "active " + w.command(), (long) w.runtimeSeconds(),
-        queryText ? w.query() : null);
+  /** @param query null unless {@code alerts.queryText} asks for it */
+  private static Blocker blocker(int pid, String user, String state, double seconds, String query) {
+    return new Blocker(pid, user, state, (long) seconds, query);
   }
 }

@@ -16,10 +16,9 @@ import java.util.Set;
 
 /**
  * Turns one target's measurements into verdicts: a value at or above a level's threshold for the
- * rule's {@code for} duration is at that level. The profile that applies is the in-window one
- * while a migration window is open, the always one otherwise. Each source (the lock poll, the
- * replication poll) is evaluated on its own; an object a source no longer measures starts over.
- * Not thread-safe: one target's checks run on its event loop.
+ * rule's {@code for} duration is at that level, in the profile that applies. Each source is
+ * evaluated on its own; an object it no longer measures starts over. Not thread-safe: one target's
+ * checks run on its event loop.
  */
 public final class RuleEvaluator {
 

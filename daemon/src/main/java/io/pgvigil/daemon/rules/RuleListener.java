@@ -3,15 +3,11 @@ package io.pgvigil.daemon.rules;
 import java.util.List;
 
 /**
- * Told, after every evaluation of one source of a target's conditions, which rules are not at
- * normal. Called on the target's event loop; must not block.
+ * Told after each evaluation of one source every rule and object at WARN or ABORT; one listed before
+ * and missing now is back to normal. Called on the target's event loop; must not block.
  */
 @FunctionalInterface
 public interface RuleListener {
 
-  /**
-   * @param verdicts every rule and object of the source at WARN or ABORT now; one that was listed
-   *                 before and is missing now has returned to normal (resolved)
-   */
   void evaluated(String target, Source source, List<RuleVerdict> verdicts);
 }

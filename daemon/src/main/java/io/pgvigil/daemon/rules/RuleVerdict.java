@@ -8,18 +8,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One rule's verdict on one object of a target after its {@code for} duration: the lock queue
- * behind pid 4242, the lag of replica-1. Only verdicts at {@link Level#WARN} or {@link Level#ABORT}
- * are handed on; an object that is no longer listed is back to normal.
+ * One rule's verdict on one object of a target after its {@code for} duration, at WARN or ABORT.
  *
- * @param object    what the rule is about, stable while the condition lasts ({@code pid 4242},
- *                  {@code replica-1}); empty for target-wide rules
- * @param value     the measured value, in the rule's unit
- * @param threshold the threshold of {@code level} that was crossed, in the rule's unit
+ * @param object    stable while the condition lasts ({@code replica-1}); empty for target-wide rules
+ * @param threshold the crossed threshold of {@code level}; it and {@code value} in the rule's unit
  * @param since     when the value first crossed {@code level}'s threshold
- * @param inWindow  whether a migration window was open (the in-window profile applied)
- * @param census    the sessions involved (pids, roles, states, ages; statements only with
- *                  {@code alerts.queryText}), empty when none
+ * @param inWindow  whether the in-window profile applied
+ * @param census    the sessions involved (statements only with {@code alerts.queryText})
  * @param details   further facts for people (no query text, no secrets)
  */
 public record RuleVerdict(String target, RuleKind rule, String object, Level level, double value,
@@ -37,7 +32,6 @@ public record RuleVerdict(String target, RuleKind rule, String object, Level lev
     details = details == null ? Map.of() : Map.copyOf(details);
   }
 
-  /** The value as people read it: {@code 7.2s}, {@code 512MiB}, {@code 6}. */
   public String formattedValue() {
     return rule.unit().format(value);
   }

@@ -13,9 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One target's rules, between its polls and what follows from them: each fresh lock or
- * replication report is measured, evaluated in the profile that applies (in a window or not),
- * handed to the listener (alerts) and to the kill switch. Runs on the target's event loop.
+ * One target's rules on its event loop: each fresh lock or replication report is measured,
+ * evaluated in the profile that applies, and handed to the listener (alerts) and the kill switch.
  */
 public final class TargetRules {
 
@@ -30,11 +29,7 @@ public final class TargetRules {
   private final Set<String> standbys;
   private OffsetDateTime lastLockPoll;
 
-  /**
-   * @param queryText whether verdicts' census carries query text ({@code alerts.queryText})
-   * @param standbys  the configured replicas ({@code targets[].replicas}): the ones whose going
-   *                  away is the {@code standbyGone} rule's business
-   */
+  /** @param standbys the configured replicas: only their going away is {@code standbyGone}'s business */
   public TargetRules(String target, RuleEvaluator evaluator, AbortListener aborts, WindowRegistry windows,
       RuleListener listener, boolean queryText, Set<String> standbys) {
     this.standbys = Set.copyOf(standbys);
