@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * while the database has applied migrations newer than the files (the files
  * are behind, as for a few minutes after each deploy).
  */
-public final class DriftCheck implements TargetCheck {
+public final class DriftCheck extends TargetCheck {
 
   public static final String NAME = "drift";
   private static final Logger LOG = LoggerFactory.getLogger(DriftCheck.class);
@@ -43,7 +43,6 @@ public final class DriftCheck implements TargetCheck {
   private final String target;
   private final HistoryDatabase database;
   private final MigrationSource source;
-  private final Duration interval;
   private final CatalogSnapshotter live;
   private final ExpectedSchemas expected;
   private final Supplier<Optional<DriftReport>> previous;
@@ -54,10 +53,10 @@ public final class DriftCheck implements TargetCheck {
 
   private DriftCheck(TargetConfig target, ShadowSettings shadow, Supplier<Optional<DriftReport>> previous,
       Consumer<DriftReport> verdicts, Clock clock) {
+    super(NAME, target.drift()::interval, TIMEOUT);
     this.target = target.name();
     this.database = HistorySources.database(target.url());
     this.source = target.migrations().orElseThrow();
-    this.interval = target.drift().interval();
     SnapshotOptions options = SnapshotOptions.defaults()
         .withIgnored(IgnorePattern.anyOf(target.drift().ignore()))
         .withExcludedTables(Set.of(source.historyTable()));
@@ -82,21 +81,6 @@ public final class DriftCheck implements TargetCheck {
       Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
     return new DriftCheck(target, ShadowSettings.of(target.shadow(), storage), previous, verdicts,
         clock);
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Duration interval() {
-    return interval;
-  }
-
-  @Override
-  public Duration timeout() {
-    return TIMEOUT;
   }
 
   /** A run fails (and is counted) when the verdict is an error. */

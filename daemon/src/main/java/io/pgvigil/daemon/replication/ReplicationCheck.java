@@ -37,14 +37,12 @@ import org.slf4j.LoggerFactory;
  * it; a configured replica missing from the primary's view is "gone", never
  * zero lag.
  */
-public final class ReplicationCheck implements TargetCheck {
+public final class ReplicationCheck extends TargetCheck {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplicationCheck.class);
-
   public static final String NAME = "replication";
 
   private final TargetConfig target;
-  private final Duration timeout;
   private final ReplicationState state;
   private final Clock clock;
   private final TargetRules rules;
@@ -57,27 +55,12 @@ public final class ReplicationCheck implements TargetCheck {
   /** @param connect how a pgvigil session connects to a replica's URL (its safety settings included) */
   public ReplicationCheck(TargetConfig target, Duration timeout, ReplicationState state, Clock clock,
       TargetRules rules, Function<DatabaseUrl, PgConnectOptions> connect) {
+    super(NAME, target.watch()::interval, timeout);
     this.target = target;
-    this.timeout = timeout;
     this.state = state;
     this.clock = clock;
     this.rules = rules;
     this.connect = connect;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Duration interval() {
-    return target.watch().interval();
-  }
-
-  @Override
-  public Duration timeout() {
-    return timeout;
   }
 
   @Override

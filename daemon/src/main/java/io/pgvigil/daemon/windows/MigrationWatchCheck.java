@@ -7,9 +7,11 @@ import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -19,7 +21,7 @@ import java.util.function.Supplier;
  * lock watch's pace, so a window (and the faster polling it brings) starts
  * within one poll of the migration.
  */
-public final class MigrationWatchCheck implements TargetCheck {
+public final class MigrationWatchCheck extends TargetCheck {
 
   public static final String NAME = "migrations";
   /** An automatic window lasts while the tool is seen; this only bounds a stuck one. */
@@ -28,33 +30,15 @@ public final class MigrationWatchCheck implements TargetCheck {
   private final MigrationDetector detector = new MigrationDetector();
   private final String target;
   private final List<String> applicationNames;
-  private final Supplier<Duration> interval;
-  private final Duration timeout;
   private final WindowRegistry windows;
 
   /** @param applicationNames SQL LIKE patterns of application_name that mark a migration session */
   public MigrationWatchCheck(String target, List<String> applicationNames, Supplier<Duration> interval,
       Duration timeout, WindowRegistry windows) {
+    super(NAME, interval, timeout);
     this.target = target;
     this.applicationNames = List.copyOf(applicationNames);
-    this.interval = interval;
-    this.timeout = timeout;
     this.windows = windows;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Duration interval() {
-    return interval.get();
-  }
-
-  @Override
-  public Duration timeout() {
-    return timeout;
   }
 
   @Override
@@ -68,7 +52,7 @@ public final class MigrationWatchCheck implements TargetCheck {
     // connection while the first holds the lock, idle in transaction).
     Map<String, MigrationBackend> byTool = new LinkedHashMap<>();
     // A session already recognised by its tool's lock is not a second, "application" migration.
-    java.util.Set<Integer> known = new java.util.HashSet<>();
+    Set<Integer> known = new HashSet<>();
     running.stream().filter(b -> b.tool() != DetectedTool.APPLICATION && b.pid() != null)
         .forEach(b -> known.add(b.pid()));
     running.stream()
@@ -76,7 +60,7 @@ public final class MigrationWatchCheck implements TargetCheck {
         .sorted(Comparator.comparing((MigrationBackend b) -> !"active".equals(b.state())))
         .forEach(b -> byTool.putIfAbsent(b.tool().label(), b));
     byTool.forEach((tool, b) -> {
-      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      Set<Integer> seen = new HashSet<>();
       running.stream().filter(r -> r.tool().label().equals(tool) && r.pid() != null)
           .forEach(r -> seen.add(r.pid()));
       windows.openAuto(target, tool, b.pid(), b.backendStart(), "active".equals(b.state()), seen, AUTO_TTL);
