@@ -21,10 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one HTTP server: probes, Prometheus metrics and the JSON API. Every
- * response is JSON except {@code /metrics}; errors are JSON with a message.
- * The probes and {@code /metrics} are always open; the read API wants a bearer
- * token when {@code server.readToken} is set; mutating endpoints always do.
+ * The one HTTP server: probes, Prometheus metrics and the JSON API (errors too are JSON). The
+ * probes and {@code /metrics} are always open; the read API wants a bearer token when
+ * {@code server.readToken} is set; mutating endpoints always do.
  */
 public final class ApiServer {
 
@@ -57,7 +56,7 @@ public final class ApiServer {
     this.reader = BearerToken.reading(readToken, apiToken);
   }
 
-  /** Starts listening; the future holds the bound port (useful when 0 was asked for). */
+  /** Starts listening; the future holds the bound port. */
   public Future<Integer> listen(String host, int port) {
     Router router = Router.router(vertx);
     router.route().handler(this::wellFormedQuery);
@@ -68,13 +67,13 @@ public final class ApiServer {
     router.get("/readyz").handler(this::readyz);
     router.get("/metrics").handler(this::metrics);
     router.get("/api/v1/*").handler(reader);
-    router.get("/api/v1/targets").handler(this::targets);
-    router.get("/api/v1/targets/:name").handler(this::target);
-    DriftRoutes drift = new DriftRoutes(targets);
-    router.get("/api/v1/targets/:name/drift").handler(drift::get);
-    router.post("/api/v1/targets/:name/drift").handler(bearer).handler(drift::runNow);
-    router.get("/api/v1/targets/:name/locks").handler(new LockRoutes(targets)::get);
-    router.get("/api/v1/targets/:name/replication").handler(new ReplicationRoutes(targets)::get);
+    TargetRoutes target = new TargetRoutes(targets);
+    router.get("/api/v1/targets").handler(target::list);
+    router.get("/api/v1/targets/:name").handler(target::get);
+    router.get("/api/v1/targets/:name/drift").handler(target::drift);
+    router.post("/api/v1/targets/:name/drift").handler(bearer).handler(target::driftNow);
+    router.get("/api/v1/targets/:name/locks").handler(target::locks);
+    router.get("/api/v1/targets/:name/replication").handler(target::replication);
     WindowRoutes windowRoutes = new WindowRoutes(targets, windows);
     router.get("/api/v1/windows").handler(windowRoutes::list);
     // Vert.x Web wants the body handler first on a route.
@@ -83,7 +82,12 @@ public final class ApiServer {
     router.delete("/api/v1/windows/:id").handler(bearer).handler(windowRoutes::close);
     router.get("/api/v1/aborts").handler(ctx -> json(ctx, 200,
         new JsonObject().put("aborts", ApiJson.aborts(aborts.recent()))));
-    router.get("/api/v1/alerts").handler(new AlertRoutes(alerting)::list);
+    // What fires now and the last resolved alerts, in the webhook body's shape (alerts/WEBHOOK.md);
+    // sinks by name, never their URLs or keys.
+    router.get("/api/v1/alerts").handler(ctx -> json(ctx, 200, new JsonObject()
+        .put("sinks", new JsonArray(alerting.sinks()))
+        .put("firing", ApiJson.alerts(alerting.firing()))
+        .put("resolved", ApiJson.alerts(alerting.recentlyResolved()))));
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,
@@ -135,26 +139,6 @@ public final class ApiServer {
         ctx.fail(ar.cause());
       }
     });
-  }
-
-  private void targets(RoutingContext ctx) {
-    JsonArray list = new JsonArray();
-    targets.statuses().forEach(t -> list.add(StatusJson.target(t)));
-    json(ctx, 200, new JsonObject().put("targets", list));
-  }
-
-  private void target(RoutingContext ctx) {
-    targetOf(targets, ctx).ifPresent(t -> json(ctx, 200, StatusJson.target(t.monitor().status())));
-  }
-
-  /** The target named by the {@code name} path parameter, or empty after answering 404. */
-  static Optional<Targets.Target> targetOf(Targets targets, RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    Optional<Targets.Target> target = targets.find(name);
-    if (target.isEmpty()) {
-      error(ctx, 404, "no target named '" + name + "'");
-    }
-    return target;
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {

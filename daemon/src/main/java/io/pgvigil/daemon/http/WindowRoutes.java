@@ -12,13 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/**
- * {@code GET/POST /api/v1/windows}, {@code DELETE /api/v1/windows/{id}}: migration
- * windows for CI pipelines ({@code pgvigil window open|close|list} calls these).
- */
+/** {@code GET/POST /api/v1/windows}, {@code DELETE /api/v1/windows/{id}}: {@code pgvigil window}. */
 final class WindowRoutes {
 
-  static final Duration MAX_TTL = Duration.ofHours(24);
+  private static final Duration MAX_TTL = Duration.ofHours(24);
   private static final List<String> KEYS = List.of("target", "ttl", "label", "profile");
   private static final List<String> PROFILES = List.of("in-window", "always");
   private static final int MAX_LABEL = 200;
@@ -124,7 +121,6 @@ final class WindowRoutes {
     return mediaType.equalsIgnoreCase("application/json");
   }
 
-  /** What a JSON value that is not a string is, in the words of an error message. */
   private static String describe(Object value) {
     if (value instanceof Number || value instanceof Boolean) {
       return (value instanceof Number ? "the number " : "the boolean ") + value;
@@ -140,20 +136,13 @@ final class WindowRoutes {
         () -> ApiServer.error(ctx, 404, "no open window with id '" + id + "'"));
   }
 
-  static JsonObject json(MigrationWindow w) {
-    return new JsonObject()
-        .put("id", w.id())
-        .put("target", w.target())
-        .put("label", w.label())
-        .put("profile", w.profile())
-        .put("source", w.source())
-        .put("open", w.open())
-        .put("openedAt", w.openedAt().toString())
-        .put("expiresAt", w.expiresAt().toString())
+  private static JsonObject json(MigrationWindow w) {
+    return new JsonObject().put("id", w.id()).put("target", w.target()).put("label", w.label())
+        .put("profile", w.profile()).put("source", w.source()).put("open", w.open())
+        .put("openedAt", w.openedAt().toString()).put("expiresAt", w.expiresAt().toString())
         .put("backendPid", w.backendPid())
         .put("backendStart", w.backendStart() == null ? null : w.backendStart().toString())
-        .put("tool", w.tool())
-        .put("closedAt", w.closedAt() == null ? null : w.closedAt().toString())
+        .put("tool", w.tool()).put("closedAt", w.closedAt() == null ? null : w.closedAt().toString())
         .put("closeReason", w.closeReason());
   }
 }

@@ -1,0 +1,106 @@
+package io.pgvigil.daemon.http;
+
+import io.pgvigil.checks.replication.ReplicationReport;
+import io.pgvigil.daemon.drift.DriftCheck;
+import io.pgvigil.daemon.drift.DriftJson;
+import io.pgvigil.daemon.drift.DriftState;
+import io.pgvigil.daemon.locks.LockState;
+import io.pgvigil.daemon.replication.ReplicationState;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+
+/** {@code /api/v1/targets} and below: each target's status, locks, replication and drift (README). */
+final class TargetRoutes {
+
+  private final Targets targets;
+
+  TargetRoutes(Targets targets) {
+    this.targets = targets;
+  }
+
+  void list(RoutingContext ctx) {
+    JsonArray list = new JsonArray();
+    targets.statuses().forEach(t -> list.add(ApiJson.status(t)));
+    ApiServer.json(ctx, 200, new JsonObject().put("targets", list));
+  }
+
+  void get(RoutingContext ctx) {
+    targetOf(ctx).ifPresent(t -> ApiServer.json(ctx, 200, ApiJson.status(t.monitor().status())));
+  }
+
+  void locks(RoutingContext ctx) {
+    targetOf(ctx).ifPresent(target -> {
+      LockState locks = target.locks();
+      JsonObject body = new JsonObject().put("target", target.name());
+      if (locks.last().isEmpty()) {
+        body.put("status", "not-polled-yet");
+      } else {
+        body.put("status", "ok").mergeIn(ApiJson.locks(locks.last().get()));
+      }
+      body.put("invalidIndexes", locks.invalidIndexes().map(ApiJson::invalidIndexes).orElse(null));
+      ApiServer.json(ctx, 200, body);
+    });
+  }
+
+  void replication(RoutingContext ctx) {
+    targetOf(ctx).ifPresent(target -> {
+      ReplicationState state = target.replication();
+      JsonObject body = new JsonObject().put("target", target.name());
+      Optional<ReplicationReport> last = state.last();
+      if (last.isEmpty()) {
+        body.put("status", "not-polled-yet");
+      } else {
+        body.put("status", "ok").mergeIn(ApiJson.replication(last.get(), state.connections()::failure));
+      }
+      ApiServer.json(ctx, 200, body);
+    });
+  }
+
+  void drift(RoutingContext ctx) {
+    driftOf(ctx).ifPresent(state -> ApiServer.json(ctx, 200, state.last()
+        .map(DriftJson::report)
+        .orElseGet(() -> new JsonObject()
+            .put("target", ctx.pathParam("name"))
+            .put("status", "not-checked-yet"))));
+  }
+
+  void driftNow(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    Optional<DriftState> drift = driftOf(ctx);
+    if (drift.isEmpty()) {
+      return;
+    }
+    // A failed run still leaves its verdict (an error report) in the state: answer with it. A target
+    // that is down or not started fails runNow with IllegalStateException.
+    targets.find(name).orElseThrow().monitor().runNow(DriftCheck.NAME).onComplete(ar -> {
+      if (drift.get().last().isPresent() && (ar.succeeded() || !(ar.cause() instanceof IllegalStateException))) {
+        ApiServer.json(ctx, 200, DriftJson.report(drift.get().last().get()));
+      } else {
+        ApiServer.error(ctx, 503, ar.cause() == null ? "no verdict" : ar.cause().getMessage());
+      }
+    });
+  }
+
+  /** The target named by the {@code name} path parameter, or empty after answering 404. */
+  private Optional<Targets.Target> targetOf(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    Optional<Targets.Target> target = targets.find(name);
+    if (target.isEmpty()) {
+      ApiServer.error(ctx, 404, "no target named '" + name + "'");
+    }
+    return target;
+  }
+
+  /** The target's drift state, or empty after answering 404. */
+  private Optional<DriftState> driftOf(RoutingContext ctx) {
+    Optional<Targets.Target> target = targetOf(ctx);
+    Optional<DriftState> drift = target.flatMap(Targets.Target::drift);
+    if (target.isPresent() && drift.isEmpty()) {
+      ApiServer.error(ctx, 404, "target '" + target.get().name() + "' has no migrations configured "
+          + "(targets[].migrations), so there is no drift to check");
+    }
+    return drift;
+  }
+}
