@@ -24,13 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drift, both halves, every {@code drift.interval}: the migration history
- * against the repository, then the live catalog against the schema that
- * history produces in a shadow. A failure anywhere is an error verdict, never
- * "no drift". While a migration runs, the history says so and the previous
- * structural verdict is kept (the schema is in flux, not drifting); so it is
- * while the database has applied migrations newer than the files (the files
- * are behind, as for a few minutes after each deploy).
+ * Drift, both halves, every {@code drift.interval}: the migration history against the repository,
+ * then the live catalog against the schema that history produces in a shadow. A failure anywhere
+ * is an error verdict, never "no drift". While a migration runs, or while the database has applied
+ * migrations newer than the files (for a few minutes after each deploy), the previous structural
+ * verdict is kept: the schema is in flux, not drifting.
  */
 public final class DriftCheck extends TargetCheck {
 
@@ -70,13 +68,7 @@ public final class DriftCheck extends TargetCheck {
     this.clock = clock;
   }
 
-  /**
-   * The check for a target with migrations configured.
-   *
-   * @param storage  where embedded shadows and the unpacked PostgreSQL binaries live
-   * @param previous the last verdict (kept while a migration is in progress)
-   * @param verdicts receives every verdict, errors included
-   */
+  /** For a target with migrations; {@code verdicts} receives every verdict, errors included. */
   public static DriftCheck of(TargetConfig target, ShadowSettings.Storage storage,
       Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
     return new DriftCheck(target, ShadowSettings.of(target.shadow(), storage), previous, verdicts,
@@ -90,7 +82,6 @@ public final class DriftCheck extends TargetCheck {
         ? Future.failedFuture(report.error().get()) : Future.succeededFuture());
   }
 
-  /** One full comparison; every outcome, errors included, is a verdict handed to the state. */
   public Future<DriftReport> verdict(Vertx vertx, Pool pool) {
     return vertx.executeBlocking(() -> source.read(database, clock.instant()), false)
         .compose(h -> structure(vertx, pool, h)
@@ -105,8 +96,7 @@ public final class DriftCheck extends TargetCheck {
   private Future<StructuralReport> structure(Vertx vertx, Pool pool, HistoryReport h) {
     filesBehind(h);
     // The files cannot replay what live has applied: comparing would report the newer
-    // migrations' objects as unexpected. Paused until the files catch up (a deploy's new files
-    // reach pgvigil a few minutes after the database has them).
+    // migrations' objects as unexpected. Paused until the files catch up.
     if (h.inProgress().isPresent() || h.filesAreBehind()) {
       Optional<StructuralReport> kept = previous.get().flatMap(DriftReport::structure);
       return Future.succeededFuture(kept.map(StructuralReport::asStale).orElse(null));

@@ -24,12 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The last drift verdict of one target, shared by its check (writer), the API
- * and the metrics (readers). The gauges are registered for every problem kind
- * up front, so a kind that clears shows 0 rather than vanishing, and the label
- * set stays bounded. While the last run failed the gauges keep the last
- * verdict that was read; the error shows in the API and in
- * {@code pgvigil_check_errors_total}.
+ * The last drift verdict of one target, written by its check, read by the API and the metrics.
+ * Gauges exist for every problem kind up front, so a kind that clears shows 0 rather than
+ * vanishing. After a failed run the gauges keep the last verdict read; the error shows in the API
+ * and in {@code pgvigil_check_errors_total}.
  */
 public final class DriftState {
 
@@ -92,7 +90,6 @@ public final class DriftState {
     structural.forEach((key, value) -> value.set(now.getOrDefault(key, 0)));
   }
 
-  /** The last verdict, empty before the first check finished. */
   public Optional<DriftReport> last() {
     return Optional.ofNullable(last);
   }

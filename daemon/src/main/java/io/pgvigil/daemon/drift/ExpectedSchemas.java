@@ -22,17 +22,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The schema one target's applied history produces: replayed into a fresh
- * shadow of the live major, snapshotted, and the shadow thrown away. Cached
- * per (target, major, applied history and the bytes of its files), so a
- * periodic check replays only when the history or a replayed file changed.
- * Blocking steps (starting a server, Flyway, JDBC) run on worker threads.
+ * The schema one target's applied history produces: replayed into a fresh shadow of the live
+ * major, snapshotted, and the shadow thrown away. Cached per (target, major, applied history and
+ * the bytes of its files): a periodic check replays only when one of them changed. Blocking steps
+ * (starting a server, Flyway, JDBC) run on worker threads.
  */
 final class ExpectedSchemas {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExpectedSchemas.class);
 
-  /** One expected schema, and how it was made. */
   record Expected(SchemaSnapshot snapshot, String from, boolean cached) {}
 
   private final Shadows shadows;
@@ -49,11 +47,7 @@ final class ExpectedSchemas {
     this.tls = tls(shadow);
   }
 
-  /**
-   * Built once, here, as TargetSpecs does for the targets: reading the PEM files and building the
-   * trust store is blocking work, and snapshots start on the target's event loop, which also runs
-   * the lock polls.
-   */
+  /** Built once: reading PEM files is blocking, and snapshots start on the target's event loop. */
   private static PgConnectOptions tls(ShadowSettings shadow) {
     if (shadow.admin().isEmpty()) {
       return new PgConnectOptions();

@@ -14,10 +14,7 @@ public final class HistorySources {
 
   private HistorySources() {}
 
-  /**
-   * A JDBC URL without credentials (the password travels separately and is never printed); its
-   * parameters are the TLS settings, for pgjdbc ({@link JdbcTls}).
-   */
+  /** A JDBC URL without credentials (the password travels apart); its parameters are TLS settings. */
   public static HistoryDatabase database(DatabaseUrl url) {
     Map<String, String> tls = JdbcTls.parameters(url.tls());
     String params = tls.entrySet().stream().map(HistorySources::param).collect(Collectors.joining("&"));

@@ -6,9 +6,8 @@ import io.vertx.core.Future;
 import java.time.Duration;
 
 /**
- * INVALID indexes, every 30 s: they appear when a CREATE INDEX CONCURRENTLY
- * fails and stay until someone drops or rebuilds them. Not every second: the
- * scan of {@code pg_index} grows with the catalog, and nothing here is urgent.
+ * INVALID indexes, every 30 s: they appear when a CREATE INDEX CONCURRENTLY fails and stay until
+ * dropped or rebuilt. Not every second: the scan of {@code pg_index} grows with the catalog.
  */
 public final class InvalidIndexCheck extends TargetCheck {
 

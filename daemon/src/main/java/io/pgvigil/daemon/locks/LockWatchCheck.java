@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lock watch, every {@code watch.interval}: one query, then the blocking
- * trees, lock queues, running DDL and long writes computed in memory (cheap
- * enough to stay on the event loop: a few dozen sessions at most).
+ * The lock watch, every {@code watch.interval}: one query, then the blocking trees, lock queues,
+ * running DDL and long writes computed in memory (cheap enough for the event loop: a few dozen
+ * sessions at most).
  */
 public final class LockWatchCheck extends TargetCheck {
 

@@ -30,12 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replication, every {@code watch.interval}: the standbys and slots as the
- * primary sees them, and each configured replica as it sees itself (its own
- * small pool). A configured replica's {@code name} is the
- * {@code application_name} it streams with, which is how the primary names
- * it; a configured replica missing from the primary's view is "gone", never
- * zero lag.
+ * Replication, every {@code watch.interval}: the standbys and slots as the primary sees them, and
+ * each configured replica as it sees itself (its own small pool). A configured replica's
+ * {@code name} is the {@code application_name} it streams with, as the primary names it; one
+ * missing from the primary's view is "gone", never zero lag.
  */
 public final class ReplicationCheck extends TargetCheck {
 

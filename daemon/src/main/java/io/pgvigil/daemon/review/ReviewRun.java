@@ -28,10 +28,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One target's pre-flight review, start to end: read its history, find the pending migration
- * files, replay the applied history into a shadow of the target's major (as drift does), run the
- * pending migrations there under watch, throw the shadow away. Blocking throughout: the
- * {@code review} command runs it on its own thread, no event loop involved.
+ * One target's pre-flight review: read its history, replay the applied migrations into a shadow of
+ * the target's major (as drift does), run the pending ones there under watch, throw the shadow
+ * away. Blocking throughout: the {@code review} command runs it on its own thread.
  */
 public final class ReviewRun {
 
@@ -79,7 +78,7 @@ public final class ReviewRun {
     }
   }
 
-  /** The pending files, in the order the history reader lists them (the tool's order), by script name. */
+  /** The pending files by script name, in the tool's order. */
   private static Map<String, PendingMigration> pending(MigrationSource source, HistoryReport history)
       throws IOException {
     Map<String, PendingMigration> pending = new LinkedHashMap<>();
@@ -94,7 +93,7 @@ public final class ReviewRun {
     return pending;
   }
 
-  /** Each pending migration with the transaction Flyway itself will give it at deploy (the shadow answers its parser). */
+  /** Each pending migration with the transaction Flyway will give it (the shadow answers its parser). */
   private static List<PendingMigration> planned(ShadowDatabase db, MigrationSource.Flyway source,
       Map<String, PendingMigration> pending) {
     Map<String, TransactionPlan> plans =
@@ -106,7 +105,7 @@ public final class ReviewRun {
   }
 
   /** Relative to the working directory when below it (as CI annotations want it), with forward slashes. */
-  static String shown(Path file) {
+  private static String shown(Path file) {
     Path absolute = file.toAbsolutePath().normalize();
     Path here = Path.of("").toAbsolutePath().normalize();
     Path shown = absolute.startsWith(here) ? here.relativize(absolute) : absolute;

@@ -16,10 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: one {@code TargetMonitor} verticle per target, alert
- * delivery (when a sink is configured) and the HTTP server. Built in one place
- * from its parts (no singletons), started and stopped with futures. A target
- * that cannot be reached at startup does not stop the daemon: it is reported
+ * The running daemon: one {@code TargetMonitor} verticle per target, alert delivery and the HTTP
+ * server. A target that cannot be reached at startup does not stop the daemon: it is reported
  * down and retried.
  */
 public final class Daemon {
@@ -71,10 +69,7 @@ public final class Daemon {
         });
   }
 
-  /**
-   * Stops serving, then stops every target's loops and closes its pool, then alert delivery
-   * (which spools what the targets decided last).
-   */
+  /** Stops serving, then every target (loops and pool), then alert delivery (which spools the rest). */
   Future<Void> stop() {
     if (expiry >= 0) {
       vertx.cancelTimer(expiry);

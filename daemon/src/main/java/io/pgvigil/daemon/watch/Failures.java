@@ -12,7 +12,7 @@ public final class Failures {
 
   private Failures() {}
 
-  /** As {@link #describe(Throwable, Duration)}, and why a TLS connection to {@code host} failed. */
+  /** Also says why a TLS connection to {@code host} failed. */
   public static String describe(Throwable cause, Duration timeout, String host) {
     return TlsFailure.reason(cause, host).orElseGet(() -> describe(cause, timeout));
   }

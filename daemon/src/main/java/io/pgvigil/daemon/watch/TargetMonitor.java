@@ -29,24 +29,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches one target on its own event loop: a heartbeat ({@link ServerProbe})
- * decides whether the target is up, and the registered checks run only while
- * it is. While the target is down the heartbeat backs off from the poll
- * interval, up to one second when the server is away (a returning database is
- * polled within about a second) and up to {@code maxBackoff} when the server
- * answers and refuses pgvigil ({@link Reconnect}). One target's failures
- * never touch another's loops: each target is its own verticle with its own
- * pool.
+ * Watches one target on its own event loop: a heartbeat ({@link ServerProbe}) decides whether the
+ * target is up, and the checks run only while it is; while it is down the heartbeat backs off as
+ * {@link Reconnect} says. One target's failures never touch another's loops: each target is its
+ * own verticle with its own pool.
  */
 public final class TargetMonitor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(TargetMonitor.class);
   static final String HEARTBEAT = "server";
   /**
-   * Each check of a target runs one at a time, but they run side by side: heartbeat, locks,
-   * replication, invalid indexes, and drift, whose catalog snapshot may take two connections
-   * (DriftCheck.LIVE_PARALLELISM). Enough for all of them, so a drift run never makes the lock
-   * watch wait for a connection.
+   * The checks run side by side (heartbeat, locks, replication, invalid indexes, and drift, whose
+   * snapshot may take two connections): a drift run never makes the lock watch wait for one.
    */
   private static final int POOL_SIZE = 6;
   /** How often the dead-man switch looks at the time since the last lock poll. */
@@ -59,7 +53,6 @@ public final class TargetMonitor extends VerticleBase {
   private final Clock clock;
   private final ServerProbe probe = new ServerProbe();
   private final Reachability reachability;
-
   private final Map<String, CheckLoop> loops = new LinkedHashMap<>();
   private CheckLoop heartbeat;
   private Pool pool;
@@ -147,10 +140,7 @@ public final class TargetMonitor extends VerticleBase {
     return new TargetStatus(spec.name(), spec.redactedUrl(), up, polled, since, server, checks);
   }
 
-  /**
-   * Runs one check now, on this target's event loop, and completes when that run does; a run
-   * already under way is joined rather than doubled. Fails when the target is down or not started.
-   */
+  /** Runs one check now on this target's event loop (see CheckLoop); fails when the target is down or not started. */
   public Future<Void> runNow(String check) {
     if (context == null) {
       return Future.failedFuture(new IllegalStateException("target " + spec.name() + " is not started"));

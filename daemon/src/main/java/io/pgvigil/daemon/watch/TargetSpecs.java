@@ -25,10 +25,9 @@ public final class TargetSpecs {
   }
 
   /**
-   * Every pgvigil session names itself and carries a server-side statement
-   * and lock timeout from its first packet (startup parameters), so no
-   * monitoring query can run long or queue behind a migration's lock, even
-   * if the client-side timeout fails to fire.
+   * Every pgvigil session names itself and carries a server-side statement and lock timeout from
+   * its first packet (startup parameters), so no monitoring query can run long or queue behind a
+   * migration's lock, even if the client-side timeout fails to fire.
    */
   public static PgConnectOptions connectOptions(DatabaseUrl url, Duration queryTimeout) {
     // URL parameters are TLS settings only (DatabaseUrl refuses others): none is a startup parameter.

@@ -15,11 +15,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Opens a migration window by itself when a migration tool is seen running
- * (Flyway's or Prisma's advisory lock, Liquibase's lock row, a configured
- * {@code application_name}), and closes it when the tool is gone. Runs at the
- * lock watch's pace, so a window (and the faster polling it brings) starts
- * within one poll of the migration.
+ * Opens a migration window by itself when a migration tool is seen running (Flyway's or Prisma's
+ * advisory lock, Liquibase's lock row, a configured {@code application_name}) and closes it when
+ * the tool is gone; at the lock watch's pace, so a window starts within one poll of the migration.
  */
 public final class MigrationWatchCheck extends TargetCheck {
 
