@@ -1,5 +1,7 @@
 package io.pgvigil.daemon.drift;
 
+import static io.pgvigil.daemon.watch.Failures.message;
+
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.HistoryReport;
 import io.pgvigil.checks.history.MigrationSource;
@@ -120,9 +122,5 @@ public final class DriftCheck extends TargetCheck {
           + " structural comparison paused until they catch up", target, now.size(), String.join(", ", now));
     }
     behind = now;
-  }
-
-  private static String message(Throwable e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The last drift verdict of one target, written by its check, read by the API and the metrics.
@@ -42,28 +43,22 @@ public final class DriftState {
   public DriftState(String target, MeterRegistry registry) {
     this.target = target;
     this.registry = registry;
-    Gauge.builder(SCHEMA_DRIFT_LAST_CHECK, this,
-            s -> s.lastStructure == null ? Double.NaN : s.lastStructure.checkedAt().toEpochMilli() / 1000.0)
-        .description("When the live schema was last compared with the replayed history")
-        .tags(TAG_TARGET, target)
-        .register(registry);
-    Gauge.builder(MIGRATIONS_PENDING, this, s -> s.lastHistory == null ? Double.NaN : s.lastHistory.pending())
-        .description("Migrations in the repository not applied to the target yet")
-        .tags(TAG_TARGET, target)
-        .register(registry);
-    Gauge.builder(MIGRATION_FILES_BEHIND, this,
-            s -> s.lastHistory == null ? Double.NaN : s.lastHistory.filesBehind().size())
-        .description("Migrations applied to the target that pgvigil's migration files do not have yet"
-            + " (the files are behind the database; the structural comparison waits for them)")
-        .tags(TAG_TARGET, target)
-        .register(registry);
+    gauge(SCHEMA_DRIFT_LAST_CHECK, "When the live schema was last compared with the replayed history",
+        s -> s.lastStructure == null ? Double.NaN : s.lastStructure.checkedAt().toEpochMilli() / 1000.0);
+    gauge(MIGRATIONS_PENDING, "Migrations in the repository not applied to the target yet",
+        s -> s.lastHistory == null ? Double.NaN : s.lastHistory.pending());
+    gauge(MIGRATION_FILES_BEHIND, "Migrations applied to the target that pgvigil's migration files do not have yet"
+            + " (the files are behind the database; the structural comparison waits for them)",
+        s -> s.lastHistory == null ? Double.NaN : s.lastHistory.filesBehind().size());
     for (HistoryProblemKind kind : HistoryProblemKind.values()) {
-      Gauge.builder(MIGRATION_HISTORY_PROBLEMS, this,
-              s -> s.lastHistory == null ? Double.NaN : s.lastHistory.count(kind))
-          .description("Migrations whose history disagrees with the repository, by kind of problem")
-          .tags(TAG_TARGET, target, TAG_PROBLEM, kind.label())
-          .register(registry);
+      gauge(MIGRATION_HISTORY_PROBLEMS, "Migrations whose history disagrees with the repository, by kind of problem",
+          s -> s.lastHistory == null ? Double.NaN : s.lastHistory.count(kind), TAG_PROBLEM, kind.label());
     }
+  }
+
+  private void gauge(String name, String description, ToDoubleFunction<DriftState> value, String... tags) {
+    Gauge.builder(name, this, value).description(description).tags(TAG_TARGET, target).tags(tags)
+        .register(registry);
   }
 
   public void update(DriftReport report) {

@@ -36,11 +36,7 @@ public final class ApiServer {
   private final Vertx vertx;
   private final Metrics metrics;
   private final Targets targets;
-  private final WindowRegistry windows;
-  private final AbortLog aborts;
-  private final Alerting alerting;
-  private final BearerToken bearer;
-  private final BearerToken reader;
+  private final Router router;
   private HttpServer server;
 
   public ApiServer(Vertx vertx, Metrics metrics, Targets targets, Optional<SecretValue> apiToken,
@@ -49,16 +45,8 @@ public final class ApiServer {
     this.vertx = vertx;
     this.metrics = metrics;
     this.targets = targets;
-    this.windows = windows;
-    this.aborts = aborts;
-    this.alerting = alerting;
-    this.bearer = BearerToken.mutating(apiToken);
-    this.reader = BearerToken.reading(readToken, apiToken);
-  }
-
-  /** Starts listening; the future holds the bound port. */
-  public Future<Integer> listen(String host, int port) {
-    Router router = Router.router(vertx);
+    this.router = Router.router(vertx);
+    BearerToken bearer = BearerToken.mutating(apiToken);
     router.route().handler(this::wellFormedQuery);
     // A path Vert.x cannot decode (a bad %-escape) fails while routes are matched, before any
     // handler runs; without this Vert.x logs a stack trace at ERROR for every such request.
@@ -66,7 +54,7 @@ public final class ApiServer {
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::readyz);
     router.get("/metrics").handler(this::metrics);
-    router.get("/api/v1/*").handler(reader);
+    router.get("/api/v1/*").handler(BearerToken.reading(readToken, apiToken));
     TargetRoutes target = new TargetRoutes(targets);
     router.get("/api/v1/targets").handler(target::list);
     router.get("/api/v1/targets/:name").handler(target::get);
@@ -92,6 +80,10 @@ public final class ApiServer {
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,
         ctx.failure() == null ? "request failed" : ctx.failure().getMessage()));
+  }
+
+  /** Starts listening; the future holds the bound port. */
+  public Future<Integer> listen(String host, int port) {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
     return server.requestHandler(router).listen().map(HttpServer::actualPort);
   }

@@ -19,7 +19,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +43,7 @@ public final class ReplicationCheck extends TargetCheck {
   private final ReplicationState state;
   private final Clock clock;
   private final TargetRules rules;
+  private final Set<String> expected;
   private final Function<DatabaseUrl, PgConnectOptions> connect;
   private final PrimaryReplicationProbe primaryProbe = new PrimaryReplicationProbe();
   private final ReplicaProbe replicaProbe = new ReplicaProbe();
@@ -59,23 +59,19 @@ public final class ReplicationCheck extends TargetCheck {
     this.clock = clock;
     this.rules = rules;
     this.connect = connect;
+    this.expected = target.replicas().stream().map(TargetConfig.ReplicaConfig::name)
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   @Override
   public Future<Void> run(Context context) {
     Future<Map<String, ReplicaStatus>> replicas = replicas(context.vertx());
     return primaryProbe.poll(context.pool())
-        .compose(primary -> replicas.map(seen -> tracker.update(clock.instant(), primary, seen,
-            expected())))
+        .compose(primary -> replicas.map(seen -> tracker.update(clock.instant(), primary, seen, expected)))
         .onSuccess(state::update)
         .onSuccess(report -> rules.onReplication(report, context.vertx(), context.pool())
             .onFailure(e -> LOG.warn("target {}: kill-switch action failed: {}", target.name(), e.toString())))
         .mapEmpty();
-  }
-
-  private Set<String> expected() {
-    return target.replicas().stream().map(TargetConfig.ReplicaConfig::name)
-        .collect(Collectors.toUnmodifiableSet());
   }
 
   /**
@@ -83,25 +79,22 @@ public final class ReplicationCheck extends TargetCheck {
    * {@link ReplicaConnections} says why (in the API, and in the log when it starts failing).
    */
   private Future<Map<String, ReplicaStatus>> replicas(Vertx vertx) {
-    List<Future<ReplicaStatus>> polls = new ArrayList<>();
-    List<String> names = new ArrayList<>();
+    Map<String, Future<ReplicaStatus>> polls = new LinkedHashMap<>();
     for (TargetConfig.ReplicaConfig replica : target.replicas()) {
-      names.add(replica.name());
       ReplicaPool pool = pool(vertx, replica);
-      polls.add(replicaProbe.poll(pool.pool())
+      polls.put(replica.name(), replicaProbe.poll(pool.pool())
           .onSuccess(status -> state.connections().succeeded(replica.name(), replica.url().redacted()))
           .onFailure(e -> state.connections().failed(replica.name(), replica.url().redacted(),
-              Failures.describe(VertxTls.explain(e, pool.options()),
-                  target.watch().statementTimeout().plus(target.connectTimeout()), replica.url().host()),
+              Failures.describe(VertxTls.explain(e, pool.options()), timeout(), replica.url().host()),
               clock.instant())));
     }
-    return Future.join(polls).transform(ignored -> {
+    return Future.join(List.copyOf(polls.values())).transform(ignored -> {
       Map<String, ReplicaStatus> seen = new LinkedHashMap<>();
-      for (int i = 0; i < polls.size(); i++) {
-        if (polls.get(i).succeeded()) {
-          seen.put(names.get(i), polls.get(i).result());
+      polls.forEach((name, poll) -> {
+        if (poll.succeeded()) {
+          seen.put(name, poll.result());
         }
-      }
+      });
       return Future.succeededFuture(seen);
     });
   }

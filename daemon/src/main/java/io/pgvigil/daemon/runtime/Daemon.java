@@ -7,6 +7,7 @@ import io.pgvigil.daemon.http.Targets;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.locks.LockWatchCheck;
 import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.watch.Failures;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -59,8 +60,7 @@ public final class Daemon {
       return Future.all(deployed);
     }).compose(v -> api.listen(server.listenHost(), server.listenPort())
         .recover(e -> Future.failedFuture(new IllegalStateException("cannot start the HTTP server on "
-            + server.listenHost() + ":" + server.listenPort() + ": "
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e))))
+            + server.listenHost() + ":" + server.listenPort() + ": " + Failures.message(e), e))))
         .map(bound -> {
           port = bound;
           LOG.info("pgvigil listening on http://{}:{} watching {} target(s)",
