@@ -51,8 +51,9 @@ public final class DriftCheck extends TargetCheck {
   /** Applied migrations newer than the files at the last check; only to log changes. */
   private volatile List<String> behind = List.of();
 
-  private DriftCheck(TargetConfig target, ShadowSettings shadow, Supplier<Optional<DriftReport>> previous,
-      Consumer<DriftReport> verdicts, Clock clock) {
+  /** For a target with migrations; {@code verdicts} receives every verdict, errors included. */
+  public DriftCheck(TargetConfig target, ShadowSettings.Storage storage,
+      Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
     super(NAME, target.drift()::interval, TIMEOUT);
     this.target = target.name();
     this.database = HistorySources.database(target.url());
@@ -63,18 +64,11 @@ public final class DriftCheck extends TargetCheck {
     // On the target's own pool the snapshot splits over at most two connections; the shadow,
     // which nothing else uses, gets the default.
     this.live = new CatalogSnapshotter(options.withParallelism(LIVE_PARALLELISM));
-    this.expected = new ExpectedSchemas(shadow, new CatalogSnapshotter(options),
+    this.expected = new ExpectedSchemas(ShadowSettings.of(target.shadow(), storage), new CatalogSnapshotter(options),
         new ExpectedSchemaCache<>(1));
     this.previous = previous;
     this.verdicts = verdicts;
     this.clock = clock;
-  }
-
-  /** For a target with migrations; {@code verdicts} receives every verdict, errors included. */
-  public static DriftCheck of(TargetConfig target, ShadowSettings.Storage storage,
-      Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
-    return new DriftCheck(target, ShadowSettings.of(target.shadow(), storage), previous, verdicts,
-        clock);
   }
 
   /** A run fails (and is counted) when the verdict is an error. */

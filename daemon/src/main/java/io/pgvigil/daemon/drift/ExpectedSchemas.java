@@ -11,8 +11,7 @@ import io.pgvigil.checks.shadow.Shadows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
-import io.pgvigil.daemon.tls.TlsSetupException;
-import io.pgvigil.daemon.tls.VertxTls;
+import io.pgvigil.daemon.watch.TargetSpecs;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -44,20 +43,9 @@ final class ExpectedSchemas {
     this.shadows = shadow.shadows();
     this.snapshotter = snapshotter;
     this.cache = cache;
-    this.tls = tls(shadow);
-  }
-
-  /** Built once: reading PEM files is blocking, and snapshots start on the target's event loop. */
-  private static PgConnectOptions tls(ShadowSettings shadow) {
-    if (shadow.admin().isEmpty()) {
-      return new PgConnectOptions();
-    }
-    try {
-      return VertxTls.apply(new PgConnectOptions(), shadow.adminTls()); // the scratch server of shadow.url
-    } catch (TlsSetupException e) {
-      // The config check read these files already: they changed since.
-      throw new IllegalStateException("shadow.url: " + e.getMessage(), e);
-    }
+    // Built once: snapshots start on the target's event loop, which also runs the lock polls.
+    this.tls = shadow.admin().isEmpty() ? new PgConnectOptions()
+        : TargetSpecs.withTls(new PgConnectOptions(), shadow.adminTls(), "shadow.url");
   }
 
   Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,

@@ -224,7 +224,7 @@ final class ApiJson {
     return new JsonArray(alerts.stream().map(AlertJson::alert).toList());
   }
 
-  private static <T> JsonArray array(List<T> items, Function<T, JsonObject> json) {
+  static <T> JsonArray array(List<T> items, Function<T, JsonObject> json) {
     JsonArray array = new JsonArray();
     items.forEach(item -> array.add(json.apply(item)));
     return array;

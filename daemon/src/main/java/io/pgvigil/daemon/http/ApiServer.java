@@ -117,20 +117,15 @@ public final class ApiServer {
     boolean isReady = targets.ready();
     JsonArray waiting = new JsonArray();
     targets.statuses().stream().filter(t -> !t.polled()).forEach(t -> waiting.add(t.name()));
-    json(ctx, isReady ? 200 : 503, new JsonObject()
-        .put("status", isReady ? "ready" : "starting")
+    json(ctx, isReady ? 200 : 503, new JsonObject().put("status", isReady ? "ready" : "starting")
         .put("waitingFor", waiting));
   }
 
   private void metrics(RoutingContext ctx) {
     // Scraping walks every meter: keep it off the event loop.
-    vertx.executeBlocking(metrics::scrape).onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(ar.result());
-      } else {
-        ctx.fail(ar.cause());
-      }
-    });
+    vertx.executeBlocking(metrics::scrape)
+        .onSuccess(text -> ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(text))
+        .onFailure(ctx::fail);
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {

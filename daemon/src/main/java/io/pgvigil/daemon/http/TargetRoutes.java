@@ -1,15 +1,12 @@
 package io.pgvigil.daemon.http;
 
-import io.pgvigil.checks.replication.ReplicationReport;
 import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.drift.DriftJson;
 import io.pgvigil.daemon.drift.DriftState;
-import io.pgvigil.daemon.locks.LockState;
-import io.pgvigil.daemon.replication.ReplicationState;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** {@code /api/v1/targets} and below: each target's status, locks, replication and drift (README). */
 final class TargetRoutes {
@@ -21,9 +18,7 @@ final class TargetRoutes {
   }
 
   void list(RoutingContext ctx) {
-    JsonArray list = new JsonArray();
-    targets.statuses().forEach(t -> list.add(ApiJson.status(t)));
-    ApiServer.json(ctx, 200, new JsonObject().put("targets", list));
+    ApiServer.json(ctx, 200, new JsonObject().put("targets", ApiJson.array(targets.statuses(), ApiJson::status)));
   }
 
   void get(RoutingContext ctx) {
@@ -31,31 +26,20 @@ final class TargetRoutes {
   }
 
   void locks(RoutingContext ctx) {
-    targetOf(ctx).ifPresent(target -> {
-      LockState locks = target.locks();
-      JsonObject body = new JsonObject().put("target", target.name());
-      if (locks.last().isEmpty()) {
-        body.put("status", "not-polled-yet");
-      } else {
-        body.put("status", "ok").mergeIn(ApiJson.locks(locks.last().get()));
-      }
-      body.put("invalidIndexes", locks.invalidIndexes().map(ApiJson::invalidIndexes).orElse(null));
-      ApiServer.json(ctx, 200, body);
-    });
+    targetOf(ctx).ifPresent(t -> ApiServer.json(ctx, 200, polled(t.name(), t.locks().last(), ApiJson::locks)
+        .put("invalidIndexes", t.locks().invalidIndexes().map(ApiJson::invalidIndexes).orElse(null))));
   }
 
   void replication(RoutingContext ctx) {
-    targetOf(ctx).ifPresent(target -> {
-      ReplicationState state = target.replication();
-      JsonObject body = new JsonObject().put("target", target.name());
-      Optional<ReplicationReport> last = state.last();
-      if (last.isEmpty()) {
-        body.put("status", "not-polled-yet");
-      } else {
-        body.put("status", "ok").mergeIn(ApiJson.replication(last.get(), state.connections()::failure));
-      }
-      ApiServer.json(ctx, 200, body);
-    });
+    targetOf(ctx).ifPresent(t -> ApiServer.json(ctx, 200, polled(t.name(), t.replication().last(),
+        report -> ApiJson.replication(report, t.replication().connections()::failure))));
+  }
+
+  /** The target's last report, or that it has none yet. */
+  private static <T> JsonObject polled(String target, Optional<T> last, Function<T, JsonObject> json) {
+    JsonObject body = new JsonObject().put("target", target);
+    return last.isEmpty() ? body.put("status", "not-polled-yet")
+        : body.put("status", "ok").mergeIn(json.apply(last.get()));
   }
 
   void drift(RoutingContext ctx) {

@@ -31,9 +31,7 @@ final class WindowRoutes {
   }
 
   void list(RoutingContext ctx) {
-    JsonArray list = new JsonArray();
-    windows.all().forEach(w -> list.add(json(w)));
-    ApiServer.json(ctx, 200, new JsonObject().put("windows", list));
+    ApiServer.json(ctx, 200, new JsonObject().put("windows", ApiJson.array(windows.all(), WindowRoutes::json)));
   }
 
   void open(RoutingContext ctx) {
@@ -113,12 +111,7 @@ final class WindowRoutes {
 
   /** {@code application/json}, in any case, with or without parameters such as a charset. */
   private static boolean isJson(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    int semicolon = contentType.indexOf(';');
-    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
-    return mediaType.equalsIgnoreCase("application/json");
+    return contentType != null && contentType.split(";", 2)[0].strip().equalsIgnoreCase("application/json");
   }
 
   private static String describe(Object value) {

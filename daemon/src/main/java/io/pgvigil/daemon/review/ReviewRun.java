@@ -16,7 +16,6 @@ import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.HistorySources;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -83,12 +82,10 @@ public final class ReviewRun {
       throws IOException {
     Map<String, PendingMigration> pending = new LinkedHashMap<>();
     for (HistoryProblem problem : history.problems()) {
-      if (problem.kind() != HistoryProblemKind.PENDING || problem.script() == null) {
-        continue;
+      if (problem.kind() == HistoryProblemKind.PENDING && problem.script() != null) {
+        Path file = source.locate(problem.script());
+        pending.put(problem.script(), new PendingMigration(shown(file), Files.readString(file), source.tool()));
       }
-      Path file = source.locate(problem.script());
-      pending.put(problem.script(), new PendingMigration(shown(file), Files.readString(file, StandardCharsets.UTF_8),
-          source.tool()));
     }
     return pending;
   }

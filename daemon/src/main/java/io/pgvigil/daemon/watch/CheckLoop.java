@@ -131,11 +131,7 @@ final class CheckLoop {
           inFlight = null;
           long tookNanos = System.nanoTime() - startNanos;
           duration.record(tookNanos, TimeUnit.NANOSECONDS);
-          if (ar.succeeded()) {
-            succeeded(started, tookNanos);
-          } else {
-            failed(started, tookNanos, ar.cause());
-          }
+          finished(started, Duration.ofNanos(tookNanos), ar.cause());
           Duration wait = interval.get().minusNanos(tookNanos);
           schedule(wait.isNegative() ? Duration.ZERO : wait);
         });
@@ -144,21 +140,22 @@ final class CheckLoop {
     return outcome;
   }
 
-  private void succeeded(Instant started, long tookNanos) {
-    if (status.failing() && !quiet) {
-      LOG.info("target {}: check {} recovered after {} failed run(s)", target, check,
-          status.consecutiveFailures());
+  /** {@code failure} is null for a run that succeeded. */
+  private void finished(Instant started, Duration took, Throwable failure) {
+    if (failure == null) {
+      if (status.failing() && !quiet) {
+        LOG.info("target {}: check {} recovered after {} failed run(s)", target, check,
+            status.consecutiveFailures());
+      }
+      status = status.succeeded(started, took);
+      return;
     }
-    status = status.succeeded(started, Duration.ofNanos(tookNanos));
-  }
-
-  private void failed(Instant started, long tookNanos, Throwable cause) {
     errors.increment();
-    String message = Failures.describe(cause, timeout);
+    String message = Failures.describe(failure, timeout);
     if (!status.failing() && !quiet) {
       LOG.warn("target {}: check {} failing: {}", target, check, message);
     }
-    status = status.failed(started, Duration.ofNanos(tookNanos), message);
+    status = status.failed(started, took, message);
   }
 
   private void schedule(Duration delay) {

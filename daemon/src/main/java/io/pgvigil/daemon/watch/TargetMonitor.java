@@ -204,7 +204,6 @@ public final class TargetMonitor extends VerticleBase {
     up = nowUp;
   }
 
-  /** The poll interval while up; while down, what {@link Reconnect} says. */
   private Duration heartbeatInterval() {
     return up ? spec.interval() : reconnect.nextAttempt();
   }

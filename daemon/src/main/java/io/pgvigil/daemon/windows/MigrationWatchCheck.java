@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Opens a migration window by itself when a migration tool is seen running (Flyway's or Prisma's
@@ -50,17 +51,15 @@ public final class MigrationWatchCheck extends TargetCheck {
     // connection while the first holds the lock, idle in transaction).
     Map<String, MigrationBackend> byTool = new LinkedHashMap<>();
     // A session already recognised by its tool's lock is not a second, "application" migration.
-    Set<Integer> known = new HashSet<>();
-    running.stream().filter(b -> b.tool() != DetectedTool.APPLICATION && b.pid() != null)
-        .forEach(b -> known.add(b.pid()));
+    Set<Integer> known = running.stream().filter(b -> b.tool() != DetectedTool.APPLICATION && b.pid() != null)
+        .map(MigrationBackend::pid).collect(Collectors.toSet());
     running.stream()
         .filter(b -> b.tool() != DetectedTool.APPLICATION || !known.contains(b.pid()))
         .sorted(Comparator.comparing((MigrationBackend b) -> !"active".equals(b.state())))
         .forEach(b -> byTool.putIfAbsent(b.tool().label(), b));
     byTool.forEach((tool, b) -> {
-      Set<Integer> seen = new HashSet<>();
-      running.stream().filter(r -> r.tool().label().equals(tool) && r.pid() != null)
-          .forEach(r -> seen.add(r.pid()));
+      Set<Integer> seen = running.stream().filter(r -> r.tool().label().equals(tool) && r.pid() != null)
+          .map(MigrationBackend::pid).collect(Collectors.toCollection(HashSet::new));
       windows.openAuto(target, tool, b.pid(), b.backendStart(), "active".equals(b.state()), seen, AUTO_TTL);
     });
     windows.migrationEnded(target, byTool.keySet());
