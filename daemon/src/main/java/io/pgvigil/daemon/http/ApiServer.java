@@ -29,7 +29,6 @@ public final class ApiServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
-  private static final String JSON = "application/json";
   /** The Prometheus text format version Micrometer's registry writes. */
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -129,7 +128,7 @@ public final class ApiServer {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body.encodePrettily());
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encodePrettily());
   }
 
   static void error(RoutingContext ctx, int status, String message) {

@@ -51,20 +51,16 @@ final class TargetRoutes {
   }
 
   void driftNow(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    Optional<DriftState> drift = driftOf(ctx);
-    if (drift.isEmpty()) {
-      return;
-    }
     // A failed run still leaves its verdict (an error report) in the state: answer with it. A target
     // that is down or not started fails runNow with IllegalStateException.
-    targets.find(name).orElseThrow().monitor().runNow(DriftCheck.NAME).onComplete(ar -> {
-      if (drift.get().last().isPresent() && (ar.succeeded() || !(ar.cause() instanceof IllegalStateException))) {
-        ApiServer.json(ctx, 200, DriftJson.report(drift.get().last().get()));
-      } else {
-        ApiServer.error(ctx, 503, ar.cause() == null ? "no verdict" : ar.cause().getMessage());
-      }
-    });
+    driftOf(ctx).ifPresent(drift -> targets.find(ctx.pathParam("name")).orElseThrow().monitor()
+        .runNow(DriftCheck.NAME).onComplete(ar -> {
+          if (drift.last().isPresent() && (ar.succeeded() || !(ar.cause() instanceof IllegalStateException))) {
+            ApiServer.json(ctx, 200, DriftJson.report(drift.last().get()));
+          } else {
+            ApiServer.error(ctx, 503, ar.cause() == null ? "no verdict" : ar.cause().getMessage());
+          }
+        }));
   }
 
   /** The target named by the {@code name} path parameter, or empty after answering 404. */

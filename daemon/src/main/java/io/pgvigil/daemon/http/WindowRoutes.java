@@ -100,10 +100,7 @@ final class WindowRoutes {
     ApiServer.json(ctx, 201, json(windows.open(target, ttl, label, profile)));
   }
 
-  /**
-   * A string field, or its default when it is absent or JSON {@code null}: Vert.x 5's
-   * {@code getString(key, default)} gives the default only for a missing key, null for a null value.
-   */
+  /** The default also for JSON null: Vert.x 5's {@code getString(key, default)} gives null for it. */
   private static String field(JsonObject body, String key, String absent) {
     String value = body.getString(key);
     return value == null ? absent : value;

@@ -105,9 +105,7 @@ public final class ReplicationCheck extends TargetCheck {
       return new ReplicaPool(PgBuilder.pool()
           .with(new PoolOptions().setMaxSize(1).setName("pgvigil-" + target.name() + "-" + name))
           .with(new NetClientOptions().setConnectTimeout((int) target.connectTimeout().toMillis()))
-          .connectingTo(options)
-          .using(vertx)
-          .build(), options);
+          .connectingTo(options).using(vertx).build(), options);
     });
   }
 

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,10 +94,8 @@ public final class ReviewRun {
       Map<String, PendingMigration> pending) {
     Map<String, TransactionPlan> plans =
         new FlywayTransactions(source.mixed()).plan(db, source, pending.keySet());
-    List<PendingMigration> planned = new ArrayList<>();
-    pending.forEach((script, m) -> planned.add(new PendingMigration(m.file(), m.sql(), m.tool(),
-        plans.getOrDefault(script, TransactionPlan.UNPLANNED))));
-    return planned;
+    return pending.entrySet().stream().map(e -> new PendingMigration(e.getValue().file(), e.getValue().sql(),
+        e.getValue().tool(), plans.getOrDefault(e.getKey(), TransactionPlan.UNPLANNED))).toList();
   }
 
   /** Relative to the working directory when below it (as CI annotations want it), with forward slashes. */

@@ -69,10 +69,7 @@ public final class TargetMonitor extends VerticleBase {
     void changed(String target, boolean up, Instant since);
   }
 
-  /**
-   * @param tick run every {@link #TICK} on the target's event loop, up or down: the kill switch's
-   *     dead-man switch must tick while the target is down, when no check loop runs
-   */
+  /** @param tick run every {@link #TICK}, up or down: the dead-man switch ticks while no check runs */
   public TargetMonitor(TargetSpec spec, List<TargetCheck> checks, Function<Vertx, Future<Void>> tick,
       MeterRegistry registry, Clock clock, Reachability reachability) {
     this.spec = spec;
@@ -97,9 +94,7 @@ public final class TargetMonitor extends VerticleBase {
             .setConnectionTimeout((int) spec.connectTimeout().toMillis())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout((int) spec.connectTimeout().toMillis()))
-        .connectingTo(spec.connect())
-        .using(vertx)
-        .build();
+        .connectingTo(spec.connect()).using(vertx).build();
     reconnect = new Reconnect(spec.interval(), spec.maxBackoff());
     // A run may have to connect first, then wait for its query.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
