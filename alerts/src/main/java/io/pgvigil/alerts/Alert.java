@@ -19,20 +19,9 @@ import java.util.Objects;
  * @param details further facts (no secrets, no query text unless configured)
  * @param endsAt when it was resolved; {@code null} while firing
  */
-public record Alert(
-    String key,
-    String target,
-    String rule,
-    String object,
-    Severity severity,
-    String summary,
-    String value,
-    String threshold,
-    List<Blocker> census,
-    Map<String, String> details,
-    Instant startsAt,
-    Instant endsAt,
-    AlertStatus status) {
+public record Alert(String key, String target, String rule, String object, Severity severity,
+    String summary, String value, String threshold, List<Blocker> census,
+    Map<String, String> details, Instant startsAt, Instant endsAt, AlertStatus status) {
 
   /** PagerDuty rejects a {@code dedup_key} longer than 255 characters. */
   static final int MAX_KEY_LENGTH = 255;

@@ -42,11 +42,6 @@ public final class AlertEngine {
   private final Deque<Alert> recentlyResolved = new ArrayDeque<>();
   private long timerId = -1;
 
-  public AlertEngine(Clock clock, DeliveryQueue queue, List<Route> routes,
-      Duration repeatInterval) {
-    this(clock, queue, routes, repeatInterval, true);
-  }
-
   /** @param sendResolved whether a resolved alert is sent to the sinks that heard it fire */
   public AlertEngine(Clock clock, DeliveryQueue queue, List<Route> routes,
       Duration repeatInterval, boolean sendResolved) {

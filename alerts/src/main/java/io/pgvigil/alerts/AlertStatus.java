@@ -1,18 +1,14 @@
 package io.pgvigil.alerts;
 
+import java.util.Locale;
+
 /** Where an alert is in its life: firing until the condition clears, then resolved once. */
 public enum AlertStatus {
-  FIRING("firing"),
-  RESOLVED("resolved");
-
-  private final String wireName;
-
-  AlertStatus(String wireName) {
-    this.wireName = wireName;
-  }
+  FIRING,
+  RESOLVED;
 
   public String wireName() {
-    return wireName;
+    return name().toLowerCase(Locale.ROOT);
   }
 
   public static AlertStatus fromWireName(String name) {

@@ -1,8 +1,6 @@
 package io.pgvigil.alerts;
 
 import io.pgvigil.alerts.internal.ApiLinks;
-import io.pgvigil.alerts.internal.HttpPost;
-import io.pgvigil.alerts.internal.Redactor;
 import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -23,17 +21,12 @@ import java.util.Map;
  * future", docs/clients.md); ttl should be a few repeat intervals so one lost post is harmless.
  * A resolved alert carries its resolve time as {@code endsAt}.
  */
-public final class AlertmanagerSink implements Sink {
+public final class AlertmanagerSink extends HttpSink {
 
-  private final String name;
-  private final WebClient client;
-  private final Clock clock;
   private final SecretValue url;
   private final SecretValue bearerToken;
   private final ApiLinks links;
   private final Duration ttl;
-  private final Duration timeout;
-  private final Redactor redactor;
 
   /**
    * @param url Alertmanager's base URL (may hold basic-auth credentials, hence a secret)
@@ -41,35 +34,12 @@ public final class AlertmanagerSink implements Sink {
    */
   public AlertmanagerSink(String name, WebClient client, Clock clock, SecretValue url,
       SecretValue bearerToken, String apiBaseUrl, Duration ttl, Duration timeout) {
-    this.name = name;
-    this.client = client;
-    this.clock = clock;
+    super(name, true, 20, new RateLimit(10, Duration.ofSeconds(1)), client, clock, timeout, url,
+        bearerToken);
     this.url = url;
     this.bearerToken = bearerToken;
     this.links = new ApiLinks(apiBaseUrl);
     this.ttl = ttl;
-    this.timeout = timeout;
-    this.redactor = new Redactor(url, bearerToken);
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public boolean groupsAlerts() {
-    return true;
-  }
-
-  @Override
-  public int maxBatch() {
-    return 20;
-  }
-
-  @Override
-  public RateLimit rateLimit() {
-    return new RateLimit(10, Duration.ofSeconds(1));
   }
 
   @Override
@@ -80,8 +50,7 @@ public final class AlertmanagerSink implements Sink {
       headers.put("Authorization", "Bearer " + bearerToken.reveal());
     }
     String base = url.reveal().replaceAll("/+$", "");
-    return HttpPost.send(client, base + "/api/v2/alerts", headers, alerts(batch).toBuffer(),
-        timeout, clock, redactor);
+    return post(base + "/api/v2/alerts", headers, alerts(batch).toBuffer());
   }
 
   JsonArray alerts(List<Notification> batch) {
@@ -133,10 +102,5 @@ public final class AlertmanagerSink implements Sink {
           .append(", ").append(b.state()).append(", ").append(b.ageSeconds()).append("s)"));
     }
     return sb.toString().strip();
-  }
-
-  @Override
-  public String toString() {
-    return "AlertmanagerSink[" + name + "]";
   }
 }

@@ -3,9 +3,6 @@ package io.pgvigil.alerts;
 /**
  * One session of the blocker census attached to an alert.
  *
- * @param pid backend pid
- * @param role the session's role ({@code pg_stat_activity.usename})
- * @param state {@code pg_stat_activity.state}, e.g. "idle in transaction"
  * @param ageSeconds how long it has been in that state or transaction
  * @param query the query text, or {@code null}: the daemon fills it only when configured to,
  *     because query text may hold customer data

@@ -8,7 +8,7 @@ package io.pgvigil.alerts;
 @FunctionalInterface
 public interface DeliveryListener {
 
-  DeliveryListener NONE = event -> { };
+  DeliveryListener NONE = event -> {};
 
   void onDelivery(DeliveryEvent event);
 }

@@ -18,24 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers notifications to each sink in order, at most one request in flight per sink, within
- * the sink's rate limit, retrying transient failures with backoff. A notification is written to
- * the {@link Spool} before {@link #enqueue} completes and deleted only after the sink accepted
- * (or rejected) it, so a crash or restart resends, in order, whatever was not yet delivered. When
- * the spool cannot be written, the notification is kept in memory ({@link MemoryFallback}): it is
- * still sent, counted in {@link #spoolDepth} until delivered, and written once the disk takes it.
+ * Delivers notifications to each sink in order, one request in flight per sink, within its rate
+ * limit, retrying transient failures with backoff. A notification is spooled before {@link
+ * #enqueue} completes and deleted only once the sink accepted (or rejected) it, so a restart
+ * resends, in order, what was not delivered; what the spool refuses is kept in memory ({@link
+ * MemoryFallback}). Delivery is at least once: a crash between a 2xx and the delete resends that
+ * notification with the same {@link Notification#id()}.
  *
- * <p>Delivery is at least once: a crash between a 2xx and the spool delete resends that one
- * notification with the same {@link Notification#id()} (PagerDuty dedups on {@code dedup_key};
- * webhook receivers can dedup on {@code notificationId}).
- *
- * <p>Time (backoff, rate limits) comes from the injected {@link Clock}; a periodic timer only
- * decides how often the clock is looked at, so tests move a mutable clock instead of sleeping.
+ * <p>Time (backoff, rate limits) comes from the injected {@link Clock}; the timer only decides how
+ * often it is looked at, so tests move a mutable clock instead of sleeping.
  */
 public final class DeliveryQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryQueue.class);
-  /** How often notifications the spool refused are written again. */
   static final Duration SPOOL_RETRY = Duration.ofSeconds(5);
 
   private final Vertx vertx;
@@ -120,10 +115,8 @@ public final class DeliveryQueue {
   }
 
   /**
-   * Spools a notification of {@code alerts} for {@code sink}; completes once it is on disk or,
-   * when the spool cannot be written (a full disk), once it is kept in memory: it is sent all the
-   * same, counted as {@link DeliveryResult#SPOOL_FAILED}, and written again every
-   * {@link #SPOOL_RETRY} until the disk takes it. Nothing decided is dropped for want of disk.
+   * Spools a notification of {@code alerts} for {@code sink}; completes once it is on disk or, when
+   * the spool cannot be written, kept in memory (see {@link MemoryFallback}).
    */
   public Future<Notification> enqueue(String sink, List<Alert> alerts) {
     Lane lane = lanes.get(sink);
@@ -166,10 +159,7 @@ public final class DeliveryQueue {
     });
   }
 
-  /**
-   * Notifications not yet delivered, all sinks, on disk or kept in memory because the spool
-   * refused them: the {@code pgvigil_alert_spool_depth} gauge.
-   */
+  /** Notifications not yet delivered, on disk or in memory: {@code pgvigil_alert_spool_depth}. */
   public int spoolDepth() {
     synchronized (lock) {
       return lanes.values().stream().mapToInt(l -> l.pending.size()).sum();

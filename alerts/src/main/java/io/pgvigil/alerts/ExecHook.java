@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -52,17 +53,17 @@ public final class ExecHook implements Hook {
 
   static Map<String, String> environment(HookEvent e) {
     Map<String, String> env = new LinkedHashMap<>();
-    env.put("PGVIGIL_TARGET", nz(e.target()));
-    env.put("PGVIGIL_RULE", nz(e.rule()));
-    env.put("PGVIGIL_ACTION", nz(e.action()));
+    env.put("PGVIGIL_TARGET", Objects.toString(e.target(), ""));
+    env.put("PGVIGIL_RULE", Objects.toString(e.rule(), ""));
+    env.put("PGVIGIL_ACTION", Objects.toString(e.action(), ""));
     env.put("PGVIGIL_SEVERITY", e.severity() == null ? "" : e.severity().wireName());
-    env.put("PGVIGIL_VALUE", nz(e.value()));
-    env.put("PGVIGIL_THRESHOLD", nz(e.threshold()));
-    env.put("PGVIGIL_WINDOW_ID", nz(e.windowId()));
+    env.put("PGVIGIL_VALUE", Objects.toString(e.value(), ""));
+    env.put("PGVIGIL_THRESHOLD", Objects.toString(e.threshold(), ""));
+    env.put("PGVIGIL_WINDOW_ID", Objects.toString(e.windowId(), ""));
     env.put("PGVIGIL_PIDS", e.pids().stream().map(String::valueOf)
         .collect(Collectors.joining(",")));
-    env.put("PGVIGIL_SUMMARY", nz(e.summary()));
-    env.put("PGVIGIL_AT", e.at() == null ? "" : e.at().toString());
+    env.put("PGVIGIL_SUMMARY", Objects.toString(e.summary(), ""));
+    env.put("PGVIGIL_AT", Objects.toString(e.at(), ""));
     return env;
   }
 
@@ -74,14 +75,7 @@ public final class ExecHook implements Hook {
               Path.of(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null")
                   .toFile()));
       Map<String, String> env = pb.environment();
-      Map<String, String> keep = new LinkedHashMap<>();
-      INHERITED.forEach(k -> {
-        if (env.containsKey(k)) {
-          keep.put(k, env.get(k));
-        }
-      });
-      env.clear();
-      env.putAll(keep);
+      env.keySet().retainAll(INHERITED);
       env.putAll(environment(event));
       Process p = pb.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -102,10 +96,6 @@ public final class ExecHook implements Hook {
   private static String tail(Path output) throws IOException {
     String s = Files.readString(output, StandardCharsets.UTF_8).strip();
     return s.length() <= MAX_OUTPUT ? s : "…" + s.substring(s.length() - MAX_OUTPUT);
-  }
-
-  private static String nz(String s) {
-    return s == null ? "" : s;
   }
 
   @Override

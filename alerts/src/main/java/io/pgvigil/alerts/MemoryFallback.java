@@ -72,10 +72,7 @@ final class MemoryFallback {
     spool.delete(n);
   }
 
-  /**
-   * Whether a retry is due and none is queued yet; true claims it (call {@link #retry} next).
-   * Any thread.
-   */
+  /** Whether a retry is due and none is queued yet; true claims it (call {@link #retry} next). */
   boolean retryDue() {
     return !clock.instant().isBefore(retryAt) && retryQueued.compareAndSet(false, true);
   }

@@ -1,8 +1,6 @@
 package io.pgvigil.alerts;
 
 import io.pgvigil.alerts.internal.ApiLinks;
-import io.pgvigil.alerts.internal.HttpPost;
-import io.pgvigil.alerts.internal.Redactor;
 import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -22,20 +20,15 @@ import java.util.Map;
  * severity critical|error|warning|info, and a rate limit of 120 events per minute per
  * integration, of which this sink uses at most 100 so a retry burst stays under it.
  */
-public final class PagerDutySink implements Sink {
+public final class PagerDutySink extends HttpSink {
 
   public static final String DEFAULT_BASE_URL = "https://events.pagerduty.com";
   public static final RateLimit RATE_LIMIT = new RateLimit(100, Duration.ofMinutes(1));
   private static final int MAX_SUMMARY = 1024;
 
-  private final String name;
-  private final WebClient client;
-  private final Clock clock;
   private final SecretValue routingKey;
   private final String enqueueUrl;
   private final ApiLinks links;
-  private final Duration timeout;
-  private final Redactor redactor;
 
   /**
    * @param baseUrl {@link #DEFAULT_BASE_URL}, or a test receiver
@@ -43,43 +36,18 @@ public final class PagerDutySink implements Sink {
    */
   public PagerDutySink(String name, WebClient client, Clock clock, SecretValue routingKey,
       String baseUrl, String apiBaseUrl, Duration timeout) {
-    this.name = name;
-    this.client = client;
-    this.clock = clock;
+    // Not grouped: one PagerDuty event is one incident key; batches of 1: one event per request.
+    super(name, false, 1, RATE_LIMIT, client, clock, timeout, routingKey);
     this.routingKey = routingKey;
     this.enqueueUrl = (baseUrl == null ? DEFAULT_BASE_URL : baseUrl).replaceAll("/+$", "")
         + "/v2/enqueue";
     this.links = new ApiLinks(apiBaseUrl);
-    this.timeout = timeout;
-    this.redactor = new Redactor(routingKey);
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public boolean groupsAlerts() {
-    return false; // one PagerDuty event is one incident key
-  }
-
-  @Override
-  public int maxBatch() {
-    return 1; // the Events API takes one event per request
-  }
-
-  @Override
-  public RateLimit rateLimit() {
-    return RATE_LIMIT;
   }
 
   @Override
   public Future<Void> send(List<Notification> batch) {
-    Alert alert = batch.get(0).alerts().get(0);
-    Buffer body = event(alert).toBuffer();
-    return HttpPost.send(client, enqueueUrl, Map.of("Content-Type", "application/json"), body,
-        timeout, clock, redactor);
+    Buffer body = event(batch.get(0).alerts().get(0)).toBuffer();
+    return post(enqueueUrl, Map.of("Content-Type", "application/json"), body);
   }
 
   JsonObject event(Alert a) {
@@ -115,10 +83,5 @@ public final class PagerDutySink implements Sink {
               + a.target())));
     }
     return event;
-  }
-
-  @Override
-  public String toString() {
-    return "PagerDutySink[" + name + "]";
   }
 }

@@ -1,30 +1,26 @@
 package io.pgvigil.alerts;
 
+import java.util.Locale;
+
 /**
  * Alert severity. The names are PagerDuty Events API v2's {@code payload.severity} values
  * (critical, error, warning, info: developer.pagerduty.com/docs/events-api-v2/trigger-events),
  * reused as the Alertmanager {@code severity} label.
  */
 public enum Severity {
-  CRITICAL("critical"),
-  ERROR("error"),
-  WARNING("warning"),
-  INFO("info");
-
-  private final String wireName;
-
-  Severity(String wireName) {
-    this.wireName = wireName;
-  }
+  CRITICAL,
+  ERROR,
+  WARNING,
+  INFO;
 
   /** The lower-case name the services expect. */
   public String wireName() {
-    return wireName;
+    return name().toLowerCase(Locale.ROOT);
   }
 
   public static Severity fromWireName(String name) {
     for (Severity s : values()) {
-      if (s.wireName.equals(name)) {
+      if (s.wireName().equals(name)) {
         return s;
       }
     }

@@ -1,8 +1,6 @@
 package io.pgvigil.alerts;
 
 import io.pgvigil.alerts.internal.ApiLinks;
-import io.pgvigil.alerts.internal.HttpPost;
-import io.pgvigil.alerts.internal.Redactor;
 import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -21,55 +19,26 @@ import java.util.Map;
  * into one message of up to {@link #MAX_ALERTS} alerts, within Block Kit's 50-block limit
  * (api.slack.com/reference/block-kit/blocks).
  */
-public final class SlackSink implements Sink {
+public final class SlackSink extends HttpSink {
 
   public static final RateLimit RATE_LIMIT = new RateLimit(1, Duration.ofSeconds(1));
   static final int MAX_ALERTS = 10;
   private static final int MAX_CENSUS = 10;
 
-  private final String name;
-  private final WebClient client;
-  private final Clock clock;
   private final SecretValue webhookUrl;
   private final ApiLinks links;
-  private final Duration timeout;
-  private final Redactor redactor;
 
   public SlackSink(String name, WebClient client, Clock clock, SecretValue webhookUrl,
       String apiBaseUrl, Duration timeout) {
-    this.name = name;
-    this.client = client;
-    this.clock = clock;
+    super(name, true, MAX_ALERTS, RATE_LIMIT, client, clock, timeout, webhookUrl);
     this.webhookUrl = webhookUrl;
     this.links = new ApiLinks(apiBaseUrl);
-    this.timeout = timeout;
-    this.redactor = new Redactor(webhookUrl);
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public boolean groupsAlerts() {
-    return true;
-  }
-
-  @Override
-  public int maxBatch() {
-    return MAX_ALERTS;
-  }
-
-  @Override
-  public RateLimit rateLimit() {
-    return RATE_LIMIT;
   }
 
   @Override
   public Future<Void> send(List<Notification> batch) {
-    return HttpPost.send(client, webhookUrl.reveal(), Map.of("Content-Type", "application/json"),
-        message(batch).toBuffer(), timeout, clock, redactor);
+    return post(webhookUrl.reveal(), Map.of("Content-Type", "application/json"),
+        message(batch).toBuffer());
   }
 
   JsonObject message(List<Notification> batch) {
@@ -137,10 +106,5 @@ public final class SlackSink implements Sink {
   /** Slack wants &, < and > escaped in mrkdwn (api.slack.com/reference/surfaces/formatting). */
   private static String esc(String s) {
     return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-  }
-
-  @Override
-  public String toString() {
-    return "SlackSink[" + name + "]";
   }
 }

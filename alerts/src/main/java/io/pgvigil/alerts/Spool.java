@@ -27,19 +27,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Undelivered notifications on disk, one file per notification: {@code <dir>/<sink>/<seq>.ntf},
- * seq zero-padded to 20 digits so name order is send order. A file is two lines:
- * {@code pgvigil-spool 1 <crc32 hex of line 2>} and the notification as JSON.
+ * Undelivered notifications on disk, one file each: {@code <dir>/<sink>/<seq>.ntf}, seq zero-padded
+ * to 20 digits so name order is send order; two lines, {@code pgvigil-spool 1 <crc32 hex of line
+ * 2>} and the JSON.
  *
- * <p>Crash safety: a file is written as {@code .tmp-<seq>}, forced to disk
- * ({@link FileChannel#force}), atomically renamed ({@link StandardCopyOption#ATOMIC_MOVE}, a
- * {@code rename(2)}), and the directory is forced so the rename itself survives power loss
- * (fsync(2): "calling fsync() on the file does not necessarily ensure that the entry in the
- * directory containing the file has also reached disk"). A crash therefore leaves either no file
- * or a complete one; leftover temp files are deleted on load and an entry that cannot be read
- * (checksum, encoding, not a regular file) is renamed {@code .corrupt} and logged, never sent.
- * Files are 0600 and directories pgvigil creates 0700: a notification carries table and role
- * names. Blocking: call through {@code executeBlocking}.
+ * <p>Crash safety: written as {@code .tmp-<seq>}, forced, atomically renamed, and the directory
+ * forced so the rename survives power loss (fsync(2): fsync on the file "does not necessarily
+ * ensure that the entry in the directory containing the file has also reached disk"). A crash
+ * leaves no file or a complete one; leftover temp files are deleted on load, and an unreadable
+ * entry (checksum, encoding, not a regular file) is renamed {@code .corrupt} and logged, never
+ * sent. Files are 0600 and directories 0700: a notification carries table and role names. Blocking:
+ * call through {@code executeBlocking}.
  */
 public final class Spool {
 
@@ -76,10 +74,8 @@ public final class Spool {
   }
 
   /**
-   * The sink's spooled notifications in send order; cleans up what a crash left behind. An entry
-   * that cannot be read (a directory or a pipe named like a notification, invalid UTF-8, a failed
-   * checksum, an I/O error) is moved aside and logged, never sent and never fatal: one bad file
-   * must not keep the daemon from starting (in Kubernetes, a crash loop).
+   * The sink's spooled notifications in send order; cleans up what a crash left behind. An
+   * unreadable entry is moved aside, never fatal: one bad file must not keep the daemon down.
    */
   public List<Notification> load(String sink) throws IOException {
     Path sinkDir = sinkDir(sink);
@@ -113,11 +109,7 @@ public final class Spool {
     return out;
   }
 
-  /**
-   * Writes the notification owner-only (0600: alerts name tables, roles and sometimes query text)
-   * under a temp name, forces it and renames it into place. On failure (a full disk) the temp file
-   * is removed and the error thrown: the caller keeps the notification in memory.
-   */
+  /** Writes, forces and renames into place; on failure removes the temp file and throws. */
   public void write(Notification n) throws IOException {
     Path sinkDir = sinkDir(n.sink());
     createPrivateDirectories(sinkDir);
@@ -206,7 +198,7 @@ public final class Spool {
     return String.format(Locale.ROOT, "%020d", seq) + SUFFIX;
   }
 
-  /** Creates missing directories owner-only (0700) where the file system has POSIX modes. */
+  /** Owner-only (0700) where the file system has POSIX modes. */
   private static void createPrivateDirectories(Path d) throws IOException {
     if (Files.isDirectory(d)) {
       return;

@@ -1,7 +1,5 @@
 package io.pgvigil.alerts;
 
-import io.pgvigil.alerts.internal.HttpPost;
-import io.pgvigil.alerts.internal.Redactor;
 import io.pgvigil.alerts.internal.Signatures;
 import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
@@ -21,49 +19,20 @@ import java.util.Map;
  * and headers are documented in {@code alerts/WEBHOOK.md}; receivers should dedup on
  * {@code notificationId} because delivery is at least once.
  */
-public final class WebhookSink implements Sink {
+public final class WebhookSink extends HttpSink {
 
   public static final String SCHEMA_VERSION = "1";
   public static final String ID_HEADER = "X-Pgvigil-Notification-Id";
 
-  private final String name;
-  private final WebClient client;
-  private final Clock clock;
   private final SecretValue url;
   private final SecretValue secret;
-  private final Duration timeout;
-  private final Redactor redactor;
 
   /** @param secret the HMAC key, or {@code null} for unsigned requests */
   public WebhookSink(String name, WebClient client, Clock clock, SecretValue url,
       SecretValue secret, Duration timeout) {
-    this.name = name;
-    this.client = client;
-    this.clock = clock;
+    super(name, true, 1, RateLimit.NONE, client, clock, timeout, url, secret);
     this.url = url;
     this.secret = secret;
-    this.timeout = timeout;
-    this.redactor = new Redactor(url, secret);
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public boolean groupsAlerts() {
-    return true;
-  }
-
-  @Override
-  public int maxBatch() {
-    return 1;
-  }
-
-  @Override
-  public RateLimit rateLimit() {
-    return RateLimit.NONE;
   }
 
   @Override
@@ -77,8 +46,7 @@ public final class WebhookSink implements Sink {
       headers.put(Signatures.HEADER,
           Signatures.sign(secret.reveal().getBytes(StandardCharsets.UTF_8), body));
     }
-    return HttpPost.send(client, url.reveal(), headers, Buffer.buffer(body), timeout, clock,
-        redactor);
+    return post(url.reveal(), headers, Buffer.buffer(body));
   }
 
   static JsonObject body(Notification n) {
@@ -91,10 +59,5 @@ public final class WebhookSink implements Sink {
         .put("createdAt", n.createdAt().toString())
         .put("target", n.target())
         .put("alerts", alerts);
-  }
-
-  @Override
-  public String toString() {
-    return "WebhookSink[" + name + "]";
   }
 }

@@ -28,23 +28,28 @@ class AlertEngineTest {
       this.groups = groups;
     }
 
-    @Override public String name() {
+    @Override
+    public String name() {
       return name;
     }
 
-    @Override public boolean groupsAlerts() {
+    @Override
+    public boolean groupsAlerts() {
       return groups;
     }
 
-    @Override public int maxBatch() {
+    @Override
+    public int maxBatch() {
       return 1;
     }
 
-    @Override public RateLimit rateLimit() {
+    @Override
+    public RateLimit rateLimit() {
       return RateLimit.NONE;
     }
 
-    @Override public Future<Void> send(List<Notification> batch) {
+    @Override
+    public Future<Void> send(List<Notification> batch) {
       received.addAll(batch);
       return Future.succeededFuture();
     }
@@ -55,7 +60,8 @@ class AlertEngineTest {
     }
   }
 
-  @TempDir Path spool;
+  @TempDir
+  Path spool;
   private Fixture fx;
   private final RecordingSink chat = new RecordingSink("chat", true);
   private final RecordingSink pager = new RecordingSink("pager", false);
@@ -67,7 +73,7 @@ class AlertEngineTest {
     fx = new Fixture();
     queue = fx.queue(spool, 100, chat, pager);
     engine = new AlertEngine(fx.clock, queue, List.of(Route.all("chat"),
-        new Route("pager", Set.of(Severity.CRITICAL), Set.of("app"))), Duration.ofMinutes(5));
+        new Route("pager", Set.of(Severity.CRITICAL), Set.of("app"))), Duration.ofMinutes(5), true);
   }
 
   @AfterEach

@@ -4,8 +4,8 @@ import static io.pgvigil.alerts.Fixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.testing.Receiver;
+import io.pgvigil.common.SecretValue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AlertmanagerSinkTest {
 
-  @TempDir Path spool;
+  @TempDir
+  Path spool;
 
   @Test
   void postsLabelsAnnotationsAndAnEndsAtThatIsRenewedUntilResolved() throws Exception {
@@ -28,7 +29,7 @@ class AlertmanagerSinkTest {
           "http://pgvigil.example:8080", Duration.ofMinutes(15), Duration.ofSeconds(2));
       DeliveryQueue queue = fx.queue(spool, 100, sink);
       AlertEngine engine = new AlertEngine(fx.clock, queue, List.of(Route.all("alertmanager")),
-          Duration.ofMinutes(5));
+          Duration.ofMinutes(5), true);
       Alert alert = Fixture.lockAlert("app", "public.orders", Severity.CRITICAL,
           fx.clock.instant());
       Instant start = fx.clock.instant();

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.pgvigil.alerts.internal.Signatures;
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.testing.Receiver;
+import io.pgvigil.common.SecretValue;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HooksTest {
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static final HookEvent EVENT = new HookEvent("app", "lockWait", "cancel",
       Severity.CRITICAL, "7.2s", "5s", "w-42", List.of(101, 202), "ALTER waits; it's stuck",

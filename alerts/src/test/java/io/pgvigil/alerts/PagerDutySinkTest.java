@@ -4,8 +4,8 @@ import static io.pgvigil.alerts.Fixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.testing.Receiver;
+import io.pgvigil.common.SecretValue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +21,8 @@ class PagerDutySinkTest {
 
   private static final String ROUTING_KEY = "R0UT1NGK3Y0000000000000000000042";
 
-  @TempDir Path spool;
+  @TempDir
+  Path spool;
   private Fixture fx;
   private Receiver pd;
   private DeliveryQueue queue;
@@ -53,7 +54,7 @@ class PagerDutySinkTest {
   @Test
   void triggerAndResolveCarryTheSameDedupAndRoutingKey() throws Exception {
     AlertEngine engine = new AlertEngine(fx.clock, queue, List.of(Route.all("pagerduty")),
-        Duration.ofMinutes(5));
+        Duration.ofMinutes(5), true);
     Alert alert = Fixture.lockAlert("app", "public.orders", Severity.CRITICAL, fx.clock.instant());
     engine.fire(alert);
     await(engine.tick());

@@ -8,8 +8,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.testing.Receiver;
+import io.pgvigil.common.SecretValue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +26,8 @@ class SecretsTest {
   private static final String ROUTING_KEY = "PDKEYSECRET00000000000000000001";
   private static final String HMAC = "HMACSECRETVALUE";
 
-  @TempDir Path spool;
+  @TempDir
+  Path spool;
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 

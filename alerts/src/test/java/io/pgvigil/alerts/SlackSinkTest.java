@@ -4,8 +4,8 @@ import static io.pgvigil.alerts.Fixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.testing.Receiver;
+import io.pgvigil.common.SecretValue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SlackSinkTest {
 
-  @TempDir Path spool;
+  @TempDir
+  Path spool;
   private Fixture fx;
   private Receiver slack;
   private DeliveryQueue queue;

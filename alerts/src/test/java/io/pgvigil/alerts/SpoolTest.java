@@ -4,8 +4,8 @@ import static io.pgvigil.alerts.Fixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.testing.Receiver;
+import io.pgvigil.common.SecretValue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SpoolTest {
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static Notification notification(long seq, String object) {
     return new Notification(seq, "id-" + seq, "webhook", Instant.parse("2025-03-01T12:00:00Z"),

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.alerts.internal.Signatures;
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.testing.Receiver;
+import io.pgvigil.common.SecretValue;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,7 +23,8 @@ class WebhookSinkTest {
 
   private static final String SECRET = "hmac-s3cret-value";
 
-  @TempDir Path spool;
+  @TempDir
+  Path spool;
   private Fixture fx;
   private Receiver hook;
   private final AtomicBoolean down = new AtomicBoolean();

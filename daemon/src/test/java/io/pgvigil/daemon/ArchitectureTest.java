@@ -48,7 +48,7 @@ class ArchitectureTest {
   @Test
   void onlyTheCommandsUseTheCompositionRoot() {
     noClasses().that().resideOutsideOfPackages("io.pgvigil.daemon.runtime..", "io.pgvigil.daemon.cli..",
-            "io.pgvigil.daemon.demo..")
+        "io.pgvigil.daemon.demo..")
         .should().dependOnClassesThat().resideInAPackage("io.pgvigil.daemon.runtime..")
         .check(MAIN);
   }

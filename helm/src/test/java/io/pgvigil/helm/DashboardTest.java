@@ -85,7 +85,8 @@ class DashboardTest {
   @Test
   void coversEveryAreaOfTheIssue() {
     Set<String> queried = new TreeSet<>();
-    panels().forEach(p -> p.path("targets").forEach(q -> queried.addAll(ExportedMetrics.queriedBy(q.path("expr").asText()))));
+    panels().forEach(
+        p -> p.path("targets").forEach(q -> queried.addAll(ExportedMetrics.queriedBy(q.path("expr").asText()))));
 
     assertThat(queried).contains(
         "pgvigil_schema_drift_objects", "pgvigil_schema_drift_last_check_timestamp_seconds",

@@ -32,8 +32,8 @@ public final class HttpPost {
     }
     headers.forEach(request::putHeader);
     return request.sendBuffer(body)
-        .expecting(HttpResponseExpectation.SC_SUCCESS.wrappingFailure((response, err) ->
-            DeliveryFailure.ofStatus(response.statusCode(),
+        .expecting(HttpResponseExpectation.SC_SUCCESS
+            .wrappingFailure((response, err) -> DeliveryFailure.ofStatus(response.statusCode(),
                 retryAfter(response.getHeader("Retry-After"), clock.instant()))))
         .<Void>mapEmpty()
         .recover(err -> Future.failedFuture(err instanceof DeliveryFailure ? err

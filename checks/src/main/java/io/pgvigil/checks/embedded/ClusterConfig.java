@@ -36,8 +36,10 @@ final class ClusterConfig {
     }
     StringBuilder conf = new StringBuilder(System.lineSeparator()).append("# pgvigil embedded server")
         .append(System.lineSeparator());
-    defaults.forEach((name, value) -> conf.append(name).append(" = ").append(quote(value)).append(System.lineSeparator()));
-    Files.writeString(dataDirectory.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    defaults
+        .forEach((name, value) -> conf.append(name).append(" = ").append(quote(value)).append(System.lineSeparator()));
+    Files.writeString(dataDirectory.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
   }
 
   /** A value as a postgresql.conf string literal. */

@@ -28,6 +28,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   static final String HOST = "127.0.0.1";
   static final String SUPERUSER = "postgres";
   private static final int PORT_ATTEMPTS = 5;
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
   private final Builder config;
   private final PostgresBundle bundle;
@@ -111,7 +112,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
     StandbyClone clone = new StandbyClone(this, name);
     Builder replica = builder().major(major()).binariesCache(config.binariesCache).name(name)
-        .fastButUnsafe(config.fastButUnsafe).startupTimeout(config.startupTimeout);
+        .fastButUnsafe(config.fastButUnsafe);
     config.settings.forEach(replica::setting);
     replica.initializer = clone::writeInto;
     EmbeddedPostgres server;
@@ -133,11 +134,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
     if (isRunning()) {
       return;
     }
-    postmaster = Postmaster.start(binaries, dataDirectory, log, HOST, port, config.settings, config.startupTimeout);
+    postmaster = Postmaster.start(binaries, dataDirectory, log, HOST, port, config.settings, STARTUP_TIMEOUT);
   }
 
   private void firstStart() throws IOException {
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       if (config.port == 0) {
         port = freePort();
       }
@@ -215,7 +216,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private int port;
     private String name = "postgres";
     private boolean fastButUnsafe = true;
-    private Duration startupTimeout = Duration.ofSeconds(60);
     private final Map<String, String> settings = new LinkedHashMap<>();
     private DataInitializer initializer = EmbeddedPostgres::initdb;
 
@@ -266,11 +266,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return this;
     }
 
-    public Builder startupTimeout(Duration startupTimeout) {
-      this.startupTimeout = Objects.requireNonNull(startupTimeout, "startupTimeout");
-      return this;
-    }
-
     /** A server setting ({@code -c name=value}), e.g. {@code setting("max_connections", "50")}. */
     public Builder setting(String name, String value) {
       settings.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
@@ -287,7 +282,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
       copy.port = port;
       copy.name = name;
       copy.fastButUnsafe = fastButUnsafe;
-      copy.startupTimeout = startupTimeout;
       copy.settings.putAll(settings);
       copy.initializer = initializer;
       return copy;
@@ -301,18 +295,21 @@ public final class EmbeddedPostgres implements AutoCloseable {
       }
       long begin = System.nanoTime();
       Path home = bundle.install(binariesCache);
-      LOG.debug("PostgreSQL {} binaries ready in {} ({} ms)", bundle.version(), home, (System.nanoTime() - begin) / 1_000_000);
+      LOG.debug("PostgreSQL {} binaries ready in {} ({} ms)", bundle.version(), home,
+          (System.nanoTime() - begin) / 1_000_000);
       Path ownedRoot = null;
       Path data = dataDirectory;
       Path logFile = log;
       if (data == null) {
         // Read java.io.tmpdir now: Files.createTempDirectory(String) caches it at first use, so
         // a value set later (as Surefire does) would be ignored.
-        ownedRoot = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "pgvigil-" + name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-");
+        ownedRoot = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
+            "pgvigil-" + name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-");
         data = ownedRoot.resolve("data");
       }
       if (logFile == null) {
-        logFile = ownedRoot != null ? ownedRoot.resolve(name + ".log") : data.toAbsolutePath().resolveSibling(name + ".log");
+        logFile =
+            ownedRoot != null ? ownedRoot.resolve(name + ".log") : data.toAbsolutePath().resolveSibling(name + ".log");
       }
       EmbeddedPostgres server = new EmbeddedPostgres(copy(), bundle,
           new PostgresBinaries(home, PostgresBinaries.runningAsRoot()), ownedRoot, data, logFile);
@@ -329,7 +326,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
         throw e;
       }
-      LOG.info("started PostgreSQL {} ({}) on {}:{}, data directory {}", bundle.version(), name, HOST, server.port, data);
+      LOG.info("started PostgreSQL {} ({}) on {}:{}, data directory {}", bundle.version(), name, HOST, server.port,
+          data);
       return server;
     }
   }

@@ -2,8 +2,10 @@ package io.pgvigil.checks.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -18,11 +20,11 @@ final class FileTrees {
 
   /** Deletes a tree, children first; a tree that is already gone is fine. */
   static void delete(Path root) throws IOException {
-    if (root == null || !Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (root == null || !Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     // A server that is still shutting down may create a file while we walk; retry a few times.
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       try (Stream<Path> paths = Files.walk(root)) {
         for (Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
           Files.deleteIfExists(path);
@@ -50,7 +52,7 @@ final class FileTrees {
       return "(no server log at " + log + ")";
     }
     try {
-      List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
       return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
     } catch (IOException | UncheckedIOException e) {
       return "(cannot read " + log + ": " + e.getMessage() + ")";

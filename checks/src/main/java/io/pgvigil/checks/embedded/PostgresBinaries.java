@@ -1,5 +1,6 @@
 package io.pgvigil.checks.embedded;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ final class PostgresBinaries {
 
   static boolean runningAsRoot() {
     try {
-      return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+      return new UnixSystem().getUid() == 0;
     } catch (LinkageError e) {
       // A runtime image without jdk.security.auth: ask the system.
       try {
@@ -43,10 +44,6 @@ final class PostgresBinaries {
         return false;
       }
     }
-  }
-
-  Path home() {
-    return home;
   }
 
   /** The command line for one of the bundle's programs, with the root workaround if needed. */
@@ -74,7 +71,8 @@ final class PostgresBinaries {
       output = process.getInputStream().readAllBytes();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new IOException(program + " did not finish within " + timeout + ": " + String.join(" ", command(program, args)));
+        throw new IOException(
+            program + " did not finish within " + timeout + ": " + String.join(" ", command(program, args)));
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -55,7 +56,8 @@ record PostgresBundle(int major, String version) {
     Properties versions = new Properties();
     try (InputStream in = PostgresBundle.class.getResourceAsStream(VERSIONS)) {
       if (in == null) {
-        throw new IllegalStateException("missing classpath resource " + VERSIONS + "; is pgvigil-checks built by Maven?");
+        throw new IllegalStateException(
+            "missing classpath resource " + VERSIONS + "; is pgvigil-checks built by Maven?");
       }
       versions.load(in);
     } catch (IOException e) {
@@ -83,7 +85,7 @@ record PostgresBundle(int major, String version) {
       Files.createFile(temp.resolve(COMPLETE_MARKER));
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
         // Another JVM won the race; its copy is as good as ours.
       } catch (FileSystemException e) {
         if (!Files.exists(target.resolve(COMPLETE_MARKER))) {

@@ -46,7 +46,8 @@ final class StandbyClone {
 
   StandbyClone(EmbeddedPostgres primary, String applicationName) {
     if (!NAME.matcher(applicationName).matches()) {
-      throw new IllegalArgumentException("replica name must match " + NAME.pattern() + " but was '" + applicationName + "'");
+      throw new IllegalArgumentException(
+          "replica name must match " + NAME.pattern() + " but was '" + applicationName + "'");
     }
     this.primary = primary;
     this.applicationName = applicationName;
@@ -78,13 +79,16 @@ final class StandbyClone {
     }
     Files.writeString(target.resolve("backup_label"), labelFile, StandardCharsets.UTF_8);
     Files.createFile(target.resolve("standby.signal"));
-    String conninfo = "host=" + EmbeddedPostgres.HOST + " port=" + primary.port() + " user=" + EmbeddedPostgres.SUPERUSER
-        + " application_name=" + applicationName;
-    String conf = System.lineSeparator() + "primary_conninfo = " + ClusterConfig.quote(conninfo) + System.lineSeparator()
-        + "primary_slot_name = " + ClusterConfig.quote(slot) + System.lineSeparator();
+    String conninfo =
+        "host=" + EmbeddedPostgres.HOST + " port=" + primary.port() + " user=" + EmbeddedPostgres.SUPERUSER
+            + " application_name=" + applicationName;
+    String conf =
+        System.lineSeparator() + "primary_conninfo = " + ClusterConfig.quote(conninfo) + System.lineSeparator()
+            + "primary_slot_name = " + ClusterConfig.quote(slot) + System.lineSeparator();
     Files.writeString(target.resolve("postgresql.auto.conf"), conf, StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    LOG.debug("base backup of {} copied for replica {} in {} ms", primary, applicationName, (System.nanoTime() - begin) / 1_000_000);
+    LOG.debug("base backup of {} copied for replica {} in {} ms", primary, applicationName,
+        (System.nanoTime() - begin) / 1_000_000);
   }
 
   /** Drops the replica's slot so that the primary stops retaining WAL for it; best effort. */
@@ -97,7 +101,8 @@ final class StandbyClone {
     try (Connection connection = DriverManager.getConnection(primary.jdbcUrl("postgres"))) {
       while (true) {
         try {
-          update(connection, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?", slot);
+          update(connection, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?",
+              slot);
           return;
         } catch (SQLException e) {
           if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) { // object_in_use: slot still active

@@ -138,7 +138,8 @@ final class FlywayHistory {
     Map<String, ValidateOutput> found = new HashMap<>();
     for (ValidateOutput output : validation.invalidMigrations) {
       if (output.errorDetails != null && output.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH) {
-        found.put(output.version == null || output.version.isEmpty() ? "R:" + output.description : "V:" + output.version,
+        found.put(
+            output.version == null || output.version.isEmpty() ? "R:" + output.description : "V:" + output.version,
             output);
       }
     }
@@ -149,7 +150,8 @@ final class FlywayHistory {
     return info.getVersion() == null ? "R:" + info.getDescription() : "V:" + info.getVersion().getVersion();
   }
 
-  private static HistoryReport report(String historyTable, MigrationInfo[] infos, Map<String, ValidateOutput> mismatches,
+  private static HistoryReport report(String historyTable, MigrationInfo[] infos,
+      Map<String, ValidateOutput> mismatches,
       Optional<MigrationInProgress> inProgress, Instant now, List<Path> locations) throws HistoryException {
     List<String> behind = filesBehind(infos);
     if (!behind.isEmpty() && Arrays.stream(infos).noneMatch(FlywayHistory::appliedWithItsFile)) {

@@ -50,8 +50,9 @@ final class FlywayScripts {
         }
         Path other = versions.putIfAbsent(key, file);
         if (other != null) {
-          throw new HistoryException("two migrations have version " + key.version().getVersion() + ": " + other + " and "
-              + file + "; give one of them a new version (Flyway refuses duplicate versions)");
+          throw new HistoryException(
+              "two migrations have version " + key.version().getVersion() + ": " + other + " and "
+                  + file + "; give one of them a new version (Flyway refuses duplicate versions)");
         }
       }
     }

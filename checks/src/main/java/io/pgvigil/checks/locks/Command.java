@@ -37,7 +37,8 @@ public record Command(Kind kind, String name) {
       case "CREATE", "DROP" -> createOrDrop(tokens, first);
       case "REINDEX" -> reindex(tokens);
       case "VACUUM" -> vacuumFull(tokens) ? ddl("VACUUM FULL") : new Command(Kind.OTHER, "VACUUM");
-      case "REFRESH" -> ddl("REFRESH MATERIALIZED VIEW" + (upper(tokens, 3).equals("CONCURRENTLY") ? " CONCURRENTLY" : ""));
+      case "REFRESH" ->
+        ddl("REFRESH MATERIALIZED VIEW" + (upper(tokens, 3).equals("CONCURRENTLY") ? " CONCURRENTLY" : ""));
       case "UPDATE", "DELETE", "MERGE" -> new Command(Kind.WRITE, first);
       case "INSERT" -> atTopLevel(tokens, "SELECT") >= 0 ? new Command(Kind.WRITE, "INSERT … SELECT")
           : new Command(Kind.OTHER, "INSERT");

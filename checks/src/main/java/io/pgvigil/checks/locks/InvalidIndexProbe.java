@@ -1,10 +1,10 @@
 package io.pgvigil.checks.locks;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
-import java.util.ArrayList;
+import io.vertx.sqlclient.SqlResult;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Lists the invalid indexes of the current database, leaving out those being built right now.
@@ -37,16 +37,9 @@ public final class InvalidIndexProbe {
 
   public Future<List<InvalidIndex>> poll(SqlClient client) {
     return client.query(SQL)
-        .mapping(InvalidIndexProbe::toInvalidIndex)
+        .collecting(Collectors.mapping(row -> new InvalidIndex(row.getString("schema_name"),
+            row.getString("table_name"), row.getString("index_name")), Collectors.toUnmodifiableList()))
         .execute()
-        .map(rows -> {
-          List<InvalidIndex> indexes = new ArrayList<>();
-          rows.forEach(indexes::add);
-          return List.copyOf(indexes);
-        });
-  }
-
-  private static InvalidIndex toInvalidIndex(Row row) {
-    return new InvalidIndex(row.getString("schema_name"), row.getString("table_name"), row.getString("index_name"));
+        .map(SqlResult::value);
   }
 }

@@ -10,62 +10,36 @@ import java.util.List;
 
 /**
  * The live lock watch: one query per poll, cheap enough to run every second (every 250 ms in a
- * migration window) against production.
- *
- * <p>What it reads, and why that way (costs measured on PostgreSQL 17 with 1,000 connections, see
- * {@code LockProbeBench}):
+ * migration window) against production. Costs measured on PostgreSQL 17 with 1,000 connections
+ * ({@code LockProbeBench}):
  * <ul>
- *   <li>the backend status snapshot once, through per-backend accessors: only backends of the current
- *       database that are in a transaction are candidates (a session waiting on a lock is always in one: it
- *       is running a statement). The accessors are lookups; {@code pg_stat_activity} would build a full row
- *       (query text included) for every connection, idle ones too.</li>
- *   <li>the candidates' rows from {@code pg_stat_get_activity}, the one source of {@code state},
- *       {@code state_change}, {@code application_name} and {@code backend_type}, whichever way is cheaper:
- *       {@code pg_stat_get_activity(pid)} walks the status array up to that backend (about 4 µs plus 18 ns per
- *       backend before it), {@code pg_stat_get_activity(NULL)} builds every backend's row (about 1.7 µs each).
- *       A few busy sessions are looked up one by one; many in one pass (100 sessions in transactions at the
- *       end of the array cost 2.2 ms one by one, all 1,000 rows 1.7 ms), so the cost stays linear in the number
- *       of connections instead of growing with busy sessions times connections.</li>
- *   <li>{@code pg_blocking_pids()} only for sessions with {@code wait_event_type = 'Lock'}: it takes every
- *       lock-manager partition lock (manual, "System Information Functions"), so calling it for every backend
- *       is what makes naive lock monitoring expensive. For a waiter it reads only the lock it waits for (about
- *       1 µs).</li>
- *   <li>the blockers that are not among the candidates, by pid, whatever their state: an idle session can
- *       block (a session-level advisory lock, a migration tool's lock, outlives its transaction, and so does
- *       one held by a session whose transaction failed), and so can a session of another database.</li>
- *   <li>{@code pg_locks} (the ungranted requests) only when some session waits: the scan sits behind a
- *       one-time {@code EXISTS} filter, so an idle server never reads the lock table. Reading it costs about
- *       0.35 ms with {@code max_connections = 1100} however few locks are held (it walks the lock and predicate
- *       lock tables, sized for every possible backend), plus about 0.4 µs per lock.</li>
- *   <li>relations named by index lookups, for the ungranted requests only (joining {@code pg_locks} to
- *       {@code pg_class} hashed the whole catalog on every poll: 5 ms more with 5,000 tables), with
- *       {@code format('%I.%I', nspname, relname)}: {@code regclass::text} depends on the session's
+ *   <li>Candidates come from the per-backend accessors, which are lookups: backends of this database in a
+ *       transaction (a lock waiter always is). {@code pg_stat_activity} would build a full row, query text
+ *       included, for every connection.</li>
+ *   <li>Their {@code pg_stat_get_activity} rows are read one by one (about 4 µs plus 18 ns per backend walked
+ *       past) or all in one pass (about 1.7 µs per backend), whichever is cheaper: the cost stays linear in
+ *       the number of connections.</li>
+ *   <li>{@code pg_blocking_pids()} only for sessions waiting on a lock: it takes every lock-manager
+ *       partition lock (manual, "System Information Functions").</li>
+ *   <li>Blockers that are not candidates are read by pid, whatever their state: an idle session can hold a
+ *       session-level advisory lock, and a blocker can be in another database.</li>
+ *   <li>{@code pg_locks} only when some session waits ({@code EXISTS} filter): it costs about 0.35 ms at
+ *       {@code max_connections = 1100} however few locks are held.</li>
+ *   <li>Relations are named by index lookups for the ungranted requests only (a join to {@code pg_class}
+ *       cost 5 ms more with 5,000 tables), with {@code format('%I.%I')}: {@code regclass::text} depends on
  *       {@code search_path}.</li>
- *   <li>{@code pg_stat_progress_create_index} and {@code pg_stat_progress_cluster} for progress.</li>
- *   <li>{@code statement_timestamp()}: ages are computed against the server's clock, not the daemon's,
- *       at the start of this statement, so before any of it read the server: a session seen here as
- *       idle in transaction whose {@code state_change} is not after this time has been idle in that
- *       transaction since before the poll (the kill switch's terminate guard relies on it).</li>
+ *   <li>Ages are computed against {@code statement_timestamp()}, the server's clock before it read
+ *       anything: a session seen idle in transaction whose {@code state_change} is not after it has been
+ *       idle since before the poll (the kill switch's terminate guard relies on it).</li>
  * </ul>
  *
- * <p>Scope: waiting, idle-in-transaction and active sessions of the <em>current database</em> (a target is a
- * database; another target watches the others, and relation locks are per database). A blocker is included
- * wherever it is. Only client backends count as active statements (autovacuum is not a migration).
- * pgvigil's own backend ({@code pg_backend_pid()}) is left out; its other pooled sessions are not (they
- * run short SELECTs, which are neither DDL nor writes).
- *
- * <p>Needs only {@code pg_monitor}: {@code pg_read_all_stats} shows other roles' query text and transaction
- * start, and {@code pg_locks}, {@code pg_roles} and the progress views are readable by anyone. Needs
- * PostgreSQL 14+ ({@code waitstart}).
+ * <p>Scope: waiting, idle-in-transaction and active client backends of the current database (relation
+ * locks are per database), their blockers wherever they are; never pgvigil's own backend. Needs
+ * {@code pg_monitor} and PostgreSQL 14+ ({@code waitstart}).
  */
 public final class LockProbe {
 
-  /**
-   * Whether the candidates' activity rows are read in one pass rather than one by one: an aggregate over the
-   * candidates, each with its place {@code pos} in the status array. Estimated microseconds (PostgreSQL 17,
-   * {@code LockProbeBench}): one by one, about 4 plus 0.018 per backend walked past; in one pass, about 1.7
-   * per backend. Below 32 candidates one by one wins or loses little, and the backends are not even counted.
-   */
+  /** Read all rows in one pass when that is estimated cheaper in µs (see the class comment). */
   private static final String READ_ALL_RULE =
       "count(*) >= 32 AND sum(4.0 + 0.018 * pos) > 1.7 * (SELECT count(*) FROM pg_stat_get_backend_idset())";
 
@@ -187,9 +161,9 @@ public final class LockProbe {
   }
 
   /**
-   * Polls once. The client should carry a {@code statement_timeout}; the daemon's sessions do. A prepared
-   * query: with {@code PgConnectOptions.setCachePreparedStatements(true)} the server plans it once per
-   * connection instead of on every poll (planning this query costs about as much as running it).
+   * Polls once; the client should carry a {@code statement_timeout}. Prepared: planning this query costs
+   * about as much as running it, and with {@code setCachePreparedStatements(true)} it is planned once per
+   * connection.
    */
   public Future<LockSnapshot> poll(SqlClient client) {
     return client.preparedQuery(sql)

@@ -7,42 +7,26 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * Finds the queues behind waiting DDL lock requests: a request on a relation, in a mode DDL takes.
+ * Finds the queues behind waiting DDL lock requests: a relation lock request in a mode DDL takes.
  *
- * <p>PostgreSQL grants locks in arrival order: once a request that conflicts with what others will ask for is
- * waiting, later requests that conflict with <em>it</em> wait behind it even if the current holders would let
- * them through (manual, "Explicit Locking" and the lock manager README, "lock queue"). A waiting
- * AccessExclusiveLock therefore stops every reader of the table. And while it waits, its transaction keeps
- * every lock it took before: a migration that ran {@code ALTER TABLE hot …} and now waits in
- * {@code ALTER TABLE cold …} for an idle transaction holds AccessExclusiveLock on {@code hot}, so every reader
- * of {@code hot} waits for it too (the ordinary multi-statement Flyway or Rails migration).
+ * <p>PostgreSQL grants locks in arrival order: later requests that conflict with a waiting one wait behind
+ * it even if the holders would let them through (manual, "Explicit Locking"; the lock manager README), so a
+ * waiting AccessExclusiveLock stops every reader of the table. And while it waits its transaction keeps the
+ * locks it took before: a migration that altered {@code hot} and waits in {@code ALTER TABLE cold} holds up
+ * the readers of {@code hot} too.
  *
  * <p>The queue of a request is every session waiting for a relation lock, on any table, that names the
- * requesting backend in {@code pg_blocking_pids()}: either because the request is ahead of it in the queue of
- * the same relation, or because the requesting transaction holds a lock that conflicts with its own. Either way
- * it waits for that transaction alone to move, and cancelling the request (its transaction then aborts and
- * releases all its locks) lets it through. Its cost is the sum of their waits so far.
- *
- * <p>Only the sessions that name the request's backend directly: {@code pg_blocking_pids()} names every holder
- * of a conflicting lock and every conflicting waiter ahead, so all who wait for the requesting transaction's
- * locks or queue behind its request do. A session further down waits for someone else: for a session that
- * itself waits for a weaker, non-DDL mode (and behind which only DDL modes can wait, which name their own
- * conflicting holders), or for another waiting DDL request, reported with its own queue.
- *
- * <p>Only relation locks count, for the request and for those queued behind it. An {@code UPDATE} waiting for
- * another transaction's row asks for a {@code ShareLock} on that transaction's id ({@code locktype =
- * 'transactionid'}, then {@code tuple} for the next in line): the mode's name is a DDL's, but it is a row-lock
- * wait between application sessions, never a migration stall; and a session waiting for a row the requesting
- * transaction updated names it, but is a row-lock wait all the same, not queued behind it.
+ * requesting backend in {@code pg_blocking_pids()} (which names every conflicting holder and waiter ahead):
+ * cancelling the request lets them through. Sessions further down wait for someone else. Its cost is the
+ * sum of their waits so far. Row-lock waits ({@code transactionid}, {@code tuple}) are never a queue, for the
+ * request or behind it: they are waits between application sessions, whatever the mode's name.
  */
 final class LockQueues {
 
   /**
-   * The relation lock modes DDL takes, ShareUpdateExclusiveLock and stronger (manual, "Explicit Locking"):
-   * AccessExclusiveLock (most ALTER TABLE, DROP, TRUNCATE, VACUUM FULL, CLUSTER, REINDEX, LOCK), ExclusiveLock
-   * (REFRESH MATERIALIZED VIEW CONCURRENTLY), ShareRowExclusiveLock (CREATE TRIGGER, ALTER TABLE ADD FOREIGN
-   * KEY), ShareLock (CREATE INDEX) and ShareUpdateExclusiveLock (CREATE INDEX CONCURRENTLY, ALTER TABLE
-   * VALIDATE CONSTRAINT, SET STATISTICS, ANALYZE). The weaker three are what reads and writes take.
+   * ShareUpdateExclusiveLock and stronger (manual, "Explicit Locking"): what ALTER TABLE, DROP, TRUNCATE,
+   * VACUUM FULL, REINDEX, REFRESH … CONCURRENTLY, CREATE TRIGGER, CREATE INDEX [CONCURRENTLY] and VALIDATE
+   * CONSTRAINT take. The weaker three are what reads and writes take.
    */
   static final Set<String> DDL_MODES = Set.of("AccessExclusiveLock", "ExclusiveLock", "ShareRowExclusiveLock",
       "ShareLock", "ShareUpdateExclusiveLock");

@@ -1,5 +1,6 @@
 package io.pgvigil.checks.locks;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.Map;
  * What {@link LockProbe} saw in one poll: the involved sessions and the server's clock when it looked.
  * Every age is computed against {@code serverTime}, never against the daemon's clock.
  *
- * @param serverTime {@code clock_timestamp()} of the server during the poll
+ * @param serverTime the server's {@code statement_timestamp()}: when the poll started
  * @param database   {@code current_database()}: the database the probe watches
  * @param sessions   sessions waiting on a lock in this database, their blockers (wherever they are),
  *                   idle-in-transaction sessions and active client backends of this database;
@@ -35,6 +36,9 @@ public record LockSnapshot(OffsetDateTime serverTime, String database, List<Sess
 
   /** Seconds from {@code from} to the snapshot; 0 when {@code from} is unknown. */
   public double secondsSince(OffsetDateTime from) {
-    return Session.secondsBetween(from, serverTime);
+    if (from == null || serverTime == null) {
+      return 0;
+    }
+    return Math.max(0, Duration.between(from, serverTime).toNanos() / 1e9);
   }
 }

@@ -10,17 +10,7 @@ package io.pgvigil.checks.locks;
  * @param maxQueueDepth                the longest queue behind a waiting DDL lock request
  * @param maxQueueCostSeconds          the costliest queue, in blocked-backend-seconds
  * @param idleInTransactionMaxSeconds  the longest idle-in-transaction session (since {@code state_change})
- * @param ddlMaxSeconds                the longest running DDL statement
- * @param longRunningWrites            bulk writes over the threshold
- * @param writeMaxSeconds              the longest of those
  */
-public record LockSummary(
-    int waitingSessions,
-    int rootBlockers,
-    double maxLockWaitSeconds,
-    int maxQueueDepth,
-    double maxQueueCostSeconds,
-    double idleInTransactionMaxSeconds,
-    double ddlMaxSeconds,
-    int longRunningWrites,
+public record LockSummary(int waitingSessions, int rootBlockers, double maxLockWaitSeconds, int maxQueueDepth,
+    double maxQueueCostSeconds, double idleInTransactionMaxSeconds, double ddlMaxSeconds, int longRunningWrites,
     double writeMaxSeconds) {}

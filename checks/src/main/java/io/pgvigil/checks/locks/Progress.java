@@ -7,23 +7,12 @@ package io.pgvigil.checks.locks;
  * @param command     {@code CREATE INDEX CONCURRENTLY}, {@code REINDEX}, {@code CLUSTER}, {@code VACUUM FULL}, …
  * @param phase       the view's phase, e.g. {@code building index: scanning table}
  * @param blocksDone  blocks processed in the current phase (heap blocks scanned for CLUSTER), or null
- * @param blocksTotal blocks to process in the current phase, or null / 0 when unknown
  * @param tuplesDone  tuples processed (heap tuples scanned for CLUSTER), or null
- * @param tuplesTotal tuples to process, or null / 0 when unknown
- * @param relation    the table, schema-qualified
  * @param index       the index being built (or used by CLUSTER), schema-qualified; null when not yet visible
  * @param percent     done in the current phase, 0–100, from blocks else tuples; null when neither is known
  */
-public record Progress(
-    String command,
-    String phase,
-    Long blocksDone,
-    Long blocksTotal,
-    Long tuplesDone,
-    Long tuplesTotal,
-    String relation,
-    String index,
-    Double percent) {
+public record Progress(String command, String phase, Long blocksDone, Long blocksTotal, Long tuplesDone,
+    Long tuplesTotal, String relation, String index, Double percent) {
 
   /** The record with {@code percent} computed from the counters. */
   public static Progress of(String command, String phase, Long blocksDone, Long blocksTotal,

@@ -1,15 +1,13 @@
 package io.pgvigil.checks.locks;
 
+import java.time.OffsetDateTime;
+
 /**
  * The session at the root of a {@link BlockingTree}: it blocks others and waits for no lock itself
  * (typically an idle-in-transaction session holding a row lock while a migration waits).
  *
  * @param pid                 its backend; 0 for a prepared transaction, which {@code pg_blocking_pids()}
  *                            reports as pid 0 (manual, "System Information Functions")
- * @param user                its role, null when the session was not seen (prepared transaction, or it ended)
- * @param applicationName     its {@code application_name}
- * @param state               e.g. {@code idle in transaction}
- * @param backendType         e.g. {@code client backend}
  * @param transactionSeconds  age of its transaction ({@code xact_start}), 0 when unknown
  * @param stateSeconds        time in its current state ({@code state_change}), e.g. how long it has been idle
  * @param query               its current or last statement, cut (and redacted when asked)
@@ -18,14 +16,5 @@ package io.pgvigil.checks.locks;
  * @param backendStart        its {@code backend_start}, null when not seen: with the pid, what guards a
  *                            terminate
  */
-public record RootBlocker(
-    int pid,
-    String user,
-    String applicationName,
-    String state,
-    String backendType,
-    double transactionSeconds,
-    double stateSeconds,
-    String query,
-    boolean waiting,
-    java.time.OffsetDateTime backendStart) {}
+public record RootBlocker(int pid, String user, String applicationName, String state, String backendType,
+    double transactionSeconds, double stateSeconds, String query, boolean waiting, OffsetDateTime backendStart) {}

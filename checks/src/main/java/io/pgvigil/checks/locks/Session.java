@@ -1,6 +1,5 @@
 package io.pgvigil.checks.locks;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,39 +7,19 @@ import java.util.List;
 /**
  * One backend as {@code pg_stat_activity} showed it at the snapshot, with what it waits for.
  *
- * @param pid             the backend's process id
  * @param user            {@code usename}; null for background workers without a role
- * @param applicationName {@code application_name}
  * @param database        {@code datname}; null for processes not bound to a database
- * @param backendType     e.g. {@code client backend}, {@code autovacuum worker}
  * @param state           {@code active}, {@code idle in transaction}, … (null for some background processes)
  * @param backendStart    when the connection started (with the pid, identifies the backend)
  * @param xactStart       when its transaction started, or null outside a transaction
- * @param queryStart      when its current (or last) statement started
- * @param stateChange     when {@code state} last changed
- * @param waitEventType   e.g. {@code Lock}, {@code IO}; null when not waiting
- * @param waitEvent       e.g. {@code relation}, {@code transactionid}
  * @param query           the statement text, cut to 200 characters (possibly with literals redacted later)
  * @param blockedBy       {@code pg_blocking_pids(pid)}: only computed for sessions waiting on a lock, else empty
  * @param waitingFor      the lock it requested and has not been granted, or null
  * @param progress        index build or CLUSTER / VACUUM FULL progress, or null
  */
-public record Session(
-    int pid,
-    String user,
-    String applicationName,
-    String database,
-    String backendType,
-    String state,
-    OffsetDateTime backendStart,
-    OffsetDateTime xactStart,
-    OffsetDateTime queryStart,
-    OffsetDateTime stateChange,
-    String waitEventType,
-    String waitEvent,
-    String query,
-    List<Integer> blockedBy,
-    LockRequest waitingFor,
+public record Session(int pid, String user, String applicationName, String database, String backendType, String state,
+    OffsetDateTime backendStart, OffsetDateTime xactStart, OffsetDateTime queryStart, OffsetDateTime stateChange,
+    String waitEventType, String waitEvent, String query, List<Integer> blockedBy, LockRequest waitingFor,
     Progress progress) {
 
   public Session {
@@ -69,12 +48,5 @@ public record Session(
   /** When it began waiting for its lock: {@code pg_locks.waitstart}, or null when unknown. */
   public OffsetDateTime waitStart() {
     return waitingFor == null ? null : waitingFor.waitStart();
-  }
-
-  static double secondsBetween(OffsetDateTime from, OffsetDateTime to) {
-    if (from == null || to == null) {
-      return 0;
-    }
-    return Math.max(0, Duration.between(from, to).toNanos() / 1e9);
   }
 }

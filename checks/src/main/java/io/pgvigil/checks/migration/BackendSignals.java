@@ -94,14 +94,9 @@ public final class BackendSignals {
    * {@code backendStart} and is active. Its transaction rolls back; the session stays.
    */
   public Future<SignalResult> cancel(SqlClient client, int pid, OffsetDateTime backendStart) {
-    return client.preparedQuery(CANCEL)
-        .mapping(row -> row.getBoolean("signalled"))
-        .execute(Tuple.of(pid, backendStart))
-        .map(rows -> rows.size() == 0
-            ? new SignalResult(SignalOutcome.REFUSED_GUARD, pid, "not cancelled: pid " + pid
-                + " started at " + backendStart + " is no longer an active client backend (gone, reused or idle)")
-            : signalled(rows.iterator().next(), SignalOutcome.CANCELLED, pid, "cancel"))
-        .recover(failure -> denied(failure, pid, "cancel"));
+    return signal(client, CANCEL, Tuple.of(pid, backendStart), pid, SignalOutcome.CANCELLED, "cancel",
+        "not cancelled: pid " + pid + " started at " + backendStart
+            + " is no longer an active client backend (gone, reused or idle)");
   }
 
   /**
@@ -112,31 +107,18 @@ public final class BackendSignals {
    */
   public Future<SignalResult> cancelWaitingRequest(SqlClient client, int pid, OffsetDateTime backendStart,
       String relation, String mode) {
-    return client.preparedQuery(CANCEL_WAITING_REQUEST)
-        .mapping(row -> row.getBoolean("signalled"))
-        .execute(Tuple.of(pid, backendStart, relation, mode))
-        .map(rows -> rows.size() == 0
-            ? new SignalResult(SignalOutcome.REFUSED_GUARD, pid, "not cancelled: pid " + pid + " started at "
-                + backendStart + " no longer waits for " + mode + " on " + relation + " (granted, moved on or gone)")
-            : signalled(rows.iterator().next(), SignalOutcome.CANCELLED, pid, "cancel"))
-        .recover(failure -> denied(failure, pid, "cancel"));
+    return signal(client, CANCEL_WAITING_REQUEST, Tuple.of(pid, backendStart, relation, mode), pid,
+        SignalOutcome.CANCELLED, "cancel", "not cancelled: pid " + pid + " started at " + backendStart
+            + " no longer waits for " + mode + " on " + relation + " (granted, moved on or gone)");
   }
 
   /**
    * Terminates {@code pid} if it is still the backend started at {@code backendStart}, idle in
    * transaction for at least {@code minIdleInTransaction}, logged in as one of {@code allowedRoles}
-   * and blocking another session. An empty allowlist refuses everything.
-   */
-  public Future<SignalResult> terminateIdleBlocker(SqlClient client, int pid, OffsetDateTime backendStart,
-      Duration minIdleInTransaction, List<String> allowedRoles) {
-    return terminateIdleBlocker(client, pid, backendStart, minIdleInTransaction, allowedRoles, null);
-  }
-
-  /**
-   * As above, but with a lock poll's server time {@code seenBlockingAt} (null: as above) the guard
-   * is that it has stayed idle in that transaction since it was seen blocking then, whoever it
-   * blocks now: after the kill switch cancels the migration the blocker waits for nobody, yet holds
-   * the locks that stalled it; and one that ran a statement since is left for the next poll to judge.
+   * (an empty allowlist refuses everything), and: with {@code seenBlockingAt}, a lock poll's server
+   * time, idle in that transaction since it was seen blocking then, whoever it blocks now (after the
+   * kill switch cancels the migration the blocker waits for nobody, yet holds the locks that stalled
+   * it; one that ran a statement since is left for the next poll); with null, blocking someone now.
    */
   public Future<SignalResult> terminateIdleBlocker(SqlClient client, int pid, OffsetDateTime backendStart,
       Duration minIdleInTransaction, List<String> allowedRoles, OffsetDateTime seenBlockingAt) {
@@ -148,24 +130,26 @@ public final class BackendSignals {
           "not terminated: no roles are allowed to be terminated (empty allowlist)"));
     }
     long micros = minIdleInTransaction.truncatedTo(ChronoUnit.MICROS).toNanos() / 1_000;
-    return client.preparedQuery(TERMINATE_IDLE_BLOCKER)
-        .mapping(row -> row.getBoolean("signalled"))
-        .execute(Tuple.of(pid, backendStart, micros, allowedRoles.toArray(String[]::new), seenBlockingAt))
-        .map(rows -> rows.size() == 0
-            ? new SignalResult(SignalOutcome.REFUSED_GUARD, pid, "not terminated: pid " + pid + " started at "
-                + backendStart + " is not a client backend of an allowed role " + allowedRoles
-                + ", idle in transaction for at least " + minIdleInTransaction
-                + (seenBlockingAt == null ? " and blocking another session"
-                    : " and idle in that transaction since it was seen blocking at " + seenBlockingAt))
-            : signalled(rows.iterator().next(), SignalOutcome.TERMINATED, pid, "terminate"))
-        .recover(failure -> denied(failure, pid, "terminate"));
+    Tuple arguments = Tuple.of(pid, backendStart, micros, allowedRoles.toArray(String[]::new), seenBlockingAt);
+    return signal(client, TERMINATE_IDLE_BLOCKER, arguments, pid, SignalOutcome.TERMINATED, "terminate",
+        "not terminated: pid " + pid + " started at " + backendStart + " is not a client backend of an allowed role "
+            + allowedRoles + ", idle in transaction for at least " + minIdleInTransaction
+            + (seenBlockingAt == null ? " and blocking another session"
+                : " and idle in that transaction since it was seen blocking at " + seenBlockingAt));
   }
 
-  private static SignalResult signalled(Boolean sent, SignalOutcome success, int pid, String action) {
-    return Boolean.TRUE.equals(sent)
-        ? new SignalResult(success, pid, action + " signal sent to pid " + pid)
-        : new SignalResult(SignalOutcome.NOT_DELIVERED, pid, action + " signal not delivered to pid " + pid
-            + ": the server could not signal it (it may have just exited)");
+  /** Runs a guarded signal statement: no row means the guard refused, else whether the signal went out. */
+  private static Future<SignalResult> signal(SqlClient client, String sql, Tuple arguments, int pid,
+      SignalOutcome success, String action, String refused) {
+    return client.preparedQuery(sql)
+        .mapping(row -> row.getBoolean("signalled"))
+        .execute(arguments)
+        .map(rows -> rows.size() == 0 ? new SignalResult(SignalOutcome.REFUSED_GUARD, pid, refused)
+            : Boolean.TRUE.equals(rows.iterator().next())
+                ? new SignalResult(success, pid, action + " signal sent to pid " + pid)
+            : new SignalResult(SignalOutcome.NOT_DELIVERED, pid, action + " signal not delivered to pid "
+                + pid + ": the server could not signal it (it may have just exited)"))
+        .recover(failure -> denied(failure, pid, action));
   }
 
   private static Future<SignalResult> denied(Throwable failure, int pid, String action) {

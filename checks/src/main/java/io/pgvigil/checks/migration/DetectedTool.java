@@ -1,5 +1,7 @@
 package io.pgvigil.checks.migration;
 
+import java.util.Locale;
+
 /**
  * What a running migration was recognised by. Separate from
  * {@link io.pgvigil.checks.history.MigrationTool}, which lists the tools whose history pgvigil
@@ -7,22 +9,16 @@ package io.pgvigil.checks.migration;
  */
 public enum DetectedTool {
   /** Flyway's advisory lock, or a second connection of the same Flyway client (see MigrationDetector). */
-  FLYWAY("flyway"),
+  FLYWAY,
   /** Prisma Migrate's advisory lock. */
-  PRISMA("prisma"),
+  PRISMA,
   /** A {@code databasechangeloglock} row with {@code locked = true}; it names no backend. */
-  LIQUIBASE("liquibase"),
+  LIQUIBASE,
   /** A session whose {@code application_name} matches a configured pattern. */
-  APPLICATION("application");
-
-  private final String label;
-
-  DetectedTool(String label) {
-    this.label = label;
-  }
+  APPLICATION;
 
   /** The name used in config, JSON and text output. */
   public String label() {
-    return label;
+    return name().toLowerCase(Locale.ROOT);
   }
 }

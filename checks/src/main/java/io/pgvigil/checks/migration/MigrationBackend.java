@@ -13,11 +13,5 @@ import java.time.OffsetDateTime;
  * @param user         {@code pg_stat_activity.usename}
  * @param evidence     how it was seen, e.g. "advisory lock 77431708279161 held"
  */
-public record MigrationBackend(
-    DetectedTool tool,
-    Integer pid,
-    OffsetDateTime backendStart,
-    String state,
-    String applicationName,
-    String user,
-    String evidence) {}
+public record MigrationBackend(DetectedTool tool, Integer pid, OffsetDateTime backendStart, String state,
+    String applicationName, String user, String evidence) {}

@@ -4,30 +4,29 @@ import io.pgvigil.checks.history.AdvisoryLockKeys;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the migration tools running against the current database right now, and the backends
- * they run on: granted Flyway and Prisma advisory locks, sessions whose {@code application_name}
- * matches a configured pattern, and Liquibase's {@code databasechangeloglock} row.
+ * Finds the migration tools running against the current database now, and their backends: granted Flyway
+ * and Prisma advisory locks, sessions whose {@code application_name} matches a configured pattern, and
+ * Liquibase's {@code databasechangeloglock} row.
  *
- * <p>Flyway with its default {@code postgresql.transactional.lock=true} holds the lock on one
- * connection, left idle in transaction, and runs the migration SQL on a second connection of the
- * same client (application_name {@code Redgate_Flyway}, seen with Flyway 13.12). That second backend
- * holds no Flyway lock, so it is reported too, as FLYWAY with the holder named in the evidence: it
- * is the one a kill switch must cancel. It is recognised as a backend of the same database, role,
- * client address and application_name {@code Redgate_Flyway}, started after the holder and active
- * or in a transaction. With {@code transactional.lock=false} one backend does both.
+ * <p>Flyway's default {@code postgresql.transactional.lock=true} holds the lock on one connection, idle in
+ * transaction, and runs the SQL on a second connection of the same client (seen with Flyway 13.12). That
+ * backend, the one a kill switch must cancel, is reported too, as FLYWAY naming the holder: same database,
+ * role, client address and application_name {@code Redgate_Flyway}, started after the holder, active or in
+ * a transaction.
  *
- * <p>Works with {@code pg_monitor}: {@code pg_locks} is readable by anyone and {@code pg_monitor}
- * shows every session's {@code pg_stat_activity} row; query text is not read. A Liquibase lock
- * table the role cannot SELECT is skipped with a warning.
+ * <p>Works with {@code pg_monitor}; query text is not read. A Liquibase lock table the role cannot SELECT
+ * is skipped with a warning.
  */
 public final class MigrationDetector {
 
@@ -186,13 +185,10 @@ public final class MigrationDetector {
   private static Future<List<MigrationBackend>> liquibaseLocks(SqlClient client, String lockTable) {
     // lockTable was quoted by the server's format('%I.%I'): an identifier, not user input.
     return client.preparedQuery(LIQUIBASE_LOCK.formatted(lockTable))
-        .mapping(row -> new MigrationBackend(DetectedTool.LIQUIBASE, null, null, null, null, null,
-            lockTable + " locked by " + row.getString("lockedby") + " since " + row.getString("lockgranted")))
+        .collecting(Collectors.mapping(row -> new MigrationBackend(DetectedTool.LIQUIBASE, null, null, null, null,
+            null, lockTable + " locked by " + row.getString("lockedby") + " since " + row.getString("lockgranted")),
+            Collectors.toList()))
         .execute()
-        .map(rows -> {
-          List<MigrationBackend> locks = new ArrayList<>();
-          rows.forEach(locks::add);
-          return locks;
-        });
+        .map(SqlResult::value);
   }
 }

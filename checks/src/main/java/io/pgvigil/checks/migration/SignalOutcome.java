@@ -3,33 +3,22 @@ package io.pgvigil.checks.migration;
 /** What became of a request to signal another backend. */
 public enum SignalOutcome {
   /** {@code pg_cancel_backend} returned true: the running statement is being cancelled. */
-  CANCELLED(true),
+  CANCELLED,
   /** {@code pg_terminate_backend} returned true: the session is being closed. */
-  TERMINATED(true),
+  TERMINATED,
   /**
    * The guard in the signalling statement matched no backend: the pid is gone, was reused (its
    * {@code backend_start} differs), or the session is not in the state, role or kind asked for.
    * Nothing was signalled.
    */
-  REFUSED_GUARD(false),
+  REFUSED_GUARD,
   /** Refused before asking the server, by configuration (e.g. an empty role allowlist). */
-  REFUSED_POLICY(false),
+  REFUSED_POLICY,
   /** The server refused: pgvigil's role lacks {@code pg_signal_backend} (SQLSTATE 42501). */
-  DENIED(false),
+  DENIED,
   /**
    * The function returned false: the guard matched, but the signal could not be sent, most likely
    * because the backend exited in between (the server logs "PID … is not a PostgreSQL backend process").
    */
-  NOT_DELIVERED(false);
-
-  private final boolean signalled;
-
-  SignalOutcome(boolean signalled) {
-    this.signalled = signalled;
-  }
-
-  /** Whether a signal went to the backend. */
-  public boolean signalled() {
-    return signalled;
-  }
+  NOT_DELIVERED;
 }

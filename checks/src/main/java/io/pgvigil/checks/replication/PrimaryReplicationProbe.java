@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * The standbys streaming from a server and its replication slots: two queries per poll.
@@ -78,28 +79,21 @@ public final class PrimaryReplicationProbe {
 
   public Future<PrimaryReplication> poll(SqlClient client) {
     return client.query(STANDBYS)
-        .mapping(PrimaryReplicationProbe::toLine)
+        .collecting(Collectors.mapping(PrimaryReplicationProbe::toLine, Collectors.toList()))
         .execute()
         .compose(rows -> {
-          List<Line> lines = new ArrayList<>();
-          rows.forEach(lines::add);
+          List<Line> lines = rows.value();
           Line here = lines.get(0);
-          String slotsSql = here.versionNum() >= PG17 ? SLOTS_17 : SLOTS_13;
-          return client.preparedQuery(slotsSql)
-              .mapping(PrimaryReplicationProbe::toSlot)
+          return client.preparedQuery(here.versionNum() >= PG17 ? SLOTS_17 : SLOTS_13)
+              .collecting(Collectors.mapping(PrimaryReplicationProbe::toSlot, Collectors.toList()))
               .execute(Tuple.of(here.currentLsn()))
-              .map(slotRows -> {
-                List<ReplicationSlot> slots = new ArrayList<>();
-                slotRows.forEach(slots::add);
-                return toResult(lines, slots);
-              });
+              .map(slots -> toResult(lines, slots.value()));
         });
   }
 
   private static PrimaryReplication toResult(List<Line> lines, List<ReplicationSlot> slots) {
     Line here = lines.get(0);
-    List<StandbyReplication> standbys = new ArrayList<>();
-    lines.stream().map(Line::standby).filter(Objects::nonNull).forEach(standbys::add);
+    List<StandbyReplication> standbys = lines.stream().map(Line::standby).filter(Objects::nonNull).toList();
     List<String> notes = new ArrayList<>();
     if (standbys.stream().anyMatch(s -> s.state() == null)) {
       notes.add("pg_stat_replication: state and positions are hidden from this role; grant it pg_monitor "

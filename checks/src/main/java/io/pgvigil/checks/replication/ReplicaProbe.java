@@ -10,25 +10,16 @@ import java.util.List;
 /**
  * A replica's own view of its replay: run on a connection to the replica, two queries per poll.
  *
- * <p><b>Replay delay with the idle correction.</b> The usual {@code now() - pg_last_xact_replay_timestamp()}
- * grows without bound on an idle primary: the last replayed commit simply gets older while the replica is
- * fully caught up (prometheus-community/postgres_exporter #385). So
- * the delay is 0 when everything received has been replayed ({@code receive_lsn <= replay_lsn}), and
- * {@code clock_timestamp() - pg_last_xact_replay_timestamp()} only while received WAL waits for replay.
- * Right after a long idle spell the first new record can show that whole spell for one poll until it is
- * replayed; the daemon's {@code for} duration absorbs that. When the WAL receiver is not streaming the
- * replica cannot know what it is missing, so the delay is unknown (null), never 0: with the link
- * blocked, receive and replay positions stay equal and the correction alone would show 0
- * (postgres_exporter #977). Even so it is the age of the last replayed <em>commit</em>, which counts the idle
- * time before a pause as lag: what the daemon reports and judges is {@link ReplicationTracker}'s measure
- * (see {@link WalPositions}), for which this probe supplies the replay position.
+ * <p>The replay delay has the idle correction: {@code now() - pg_last_xact_replay_timestamp()} grows without
+ * bound on an idle primary (postgres_exporter #385), so it is 0 when everything received has been replayed,
+ * and unknown (null, never 0) when the WAL receiver is not streaming: with the link blocked, receive and
+ * replay positions stay equal (postgres_exporter #977). It still counts the idle time before a pause as lag,
+ * so what the daemon judges is {@link WalPositions}' measure, for which this probe supplies the replay
+ * position.
  *
- * <p>{@code pg_get_wal_replay_pause_state()} exists from PostgreSQL 14 and, like the other recovery control
- * functions, raises an error outside recovery: it is called only during recovery. Before 14,
- * {@code pg_is_wal_replay_paused()} cannot tell "pause requested" from "paused" (noted).
- *
- * <p>Needs only {@code pg_monitor}: {@code pg_stat_wal_receiver} shows its columns to
- * {@code pg_read_all_stats} members (manual, "pg_stat_wal_receiver View").
+ * <p>{@code pg_get_wal_replay_pause_state()} exists from PostgreSQL 14 and raises outside recovery; before
+ * 14, {@code pg_is_wal_replay_paused()} cannot tell "pause requested" from "paused" (noted). Needs
+ * {@code pg_monitor} ({@code pg_stat_wal_receiver} shows its columns to {@code pg_read_all_stats}).
  */
 public final class ReplicaProbe {
 
@@ -68,7 +59,7 @@ public final class ReplicaProbe {
           Replay replay = rows.iterator().next();
           if (!replay.inRecovery()) {
             // Promoted, or the URL names a primary: no receiver, and the recovery functions would raise.
-            return Future.succeededFuture(toStatus(replay, null, List.of("not in recovery: not a standby")));
+            return Future.succeededFuture(toStatus(replay, Receiver.NONE, List.of("not in recovery: not a standby")));
           }
           String sql = replay.versionNum() >= PG14 ? RECEIVER_14 : RECEIVER_13;
           return client.query(sql)
@@ -88,7 +79,7 @@ public final class ReplicaProbe {
   private static ReplicaStatus toStatus(Replay replay, Receiver receiver, List<String> notes) {
     List<String> allNotes = new ArrayList<>(notes);
     Long gap = replay.gapBytes() == null ? null : Math.max(0L, replay.gapBytes());
-    boolean streaming = receiver != null && "streaming".equals(receiver.status());
+    boolean streaming = "streaming".equals(receiver.status());
     Double delay = null;
     if (!streaming) {
       if (replay.inRecovery()) {
@@ -101,15 +92,11 @@ public final class ReplicaProbe {
     } else {
       allNotes.add("no transaction replayed since the replica started: replay delay unknown");
     }
-    String pauseState = receiver == null ? null : receiver.pauseState();
+    String pauseState = receiver.pauseState();
     Boolean paused = pauseState == null ? null : !"not paused".equals(pauseState);
     return new ReplicaStatus(replay.serverTime(), replay.versionNum(), replay.inRecovery(), replay.receiveLsn(),
         replay.replayLsn(), gap, replay.lastReplayTime(), delay, pauseState, paused,
-        receiver == null ? null : receiver.status(),
-        receiver == null ? null : receiver.senderHost(),
-        receiver == null ? null : receiver.senderPort(),
-        receiver == null ? null : receiver.lastMessageTime(),
-        allNotes);
+        receiver.status(), receiver.senderHost(), receiver.senderPort(), receiver.lastMessageTime(), allNotes);
   }
 
   private record Replay(int versionNum, boolean inRecovery, OffsetDateTime serverTime, String receiveLsn,
@@ -117,7 +104,9 @@ public final class ReplicaProbe {
 
   /** The receiver columns are all NULL (LEFT JOIN) when no WAL receiver process runs. */
   private record Receiver(String pauseState, String status, String senderHost, Integer senderPort,
-      OffsetDateTime lastMessageTime) {}
+      OffsetDateTime lastMessageTime) {
+    static final Receiver NONE = new Receiver(null, null, null, null, null);
+  }
 
   private static Replay toReplay(Row row) {
     return new Replay(row.getInteger("version_num"), row.getBoolean("in_recovery"),

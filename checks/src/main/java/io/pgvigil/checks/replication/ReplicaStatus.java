@@ -6,12 +6,9 @@ import java.util.List;
 /**
  * What a replica says about itself.
  *
- * @param serverTime         the replica's {@code clock_timestamp()}
- * @param versionNum         {@code server_version_num}
  * @param inRecovery         false means the server is not a standby (promoted, or the URL names the wrong
  *                           server): everything else about replay is then meaningless
  * @param receiveLsn         {@code pg_last_wal_receive_lsn()}, null when nothing was streamed since start
- * @param replayLsn          {@code pg_last_wal_replay_lsn()}
  * @param replayGapBytes     WAL received but not replayed yet (never negative); null when unknown
  * @param lastReplayTime     {@code pg_last_xact_replay_timestamp()}: commit time of the last replayed transaction
  * @param replayDelaySeconds how far replay is behind, with the idle correction ({@link ReplicaProbe}); null when
@@ -20,26 +17,10 @@ import java.util.List;
  * @param paused             true when replay is paused or a pause was requested; null when unknown
  * @param receiverStatus     {@code pg_stat_wal_receiver.status} (streaming, stopping, waiting, ...), null when
  *                           no WAL receiver runs
- * @param senderHost         the host the receiver streams from
- * @param senderPort         its port
- * @param lastMessageTime    {@code last_msg_receipt_time}: when the last message from the sender arrived
- * @param notes              what could not be read and why
  */
-public record ReplicaStatus(
-    OffsetDateTime serverTime,
-    int versionNum,
-    boolean inRecovery,
-    String receiveLsn,
-    String replayLsn,
-    Long replayGapBytes,
-    OffsetDateTime lastReplayTime,
-    Double replayDelaySeconds,
-    String pauseState,
-    Boolean paused,
-    String receiverStatus,
-    String senderHost,
-    Integer senderPort,
-    OffsetDateTime lastMessageTime,
+public record ReplicaStatus(OffsetDateTime serverTime, int versionNum, boolean inRecovery, String receiveLsn,
+    String replayLsn, Long replayGapBytes, OffsetDateTime lastReplayTime, Double replayDelaySeconds, String pauseState,
+    Boolean paused, String receiverStatus, String senderHost, Integer senderPort, OffsetDateTime lastMessageTime,
     List<String> notes) {
 
   public ReplicaStatus {

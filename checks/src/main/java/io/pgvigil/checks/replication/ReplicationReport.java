@@ -10,17 +10,9 @@ import java.util.List;
  * @param standby  true when the probed server is itself a standby (cascading)
  * @param replicas every connected WAL sender, and each configured replica that is gone ({@code gone = true}, no
  *                 lag); a sender that is not a configured replica is listed only while connected
- * @param slots    the replication slots
- * @param findings what needs a human
- * @param notes    what could not be read and why
  */
-public record ReplicationReport(
-    Instant at,
-    boolean standby,
-    List<ReplicaLag> replicas,
-    List<ReplicationSlot> slots,
-    List<ReplicationFinding> findings,
-    List<String> notes) {
+public record ReplicationReport(Instant at, boolean standby, List<ReplicaLag> replicas, List<ReplicationSlot> slots,
+    List<ReplicationFinding> findings, List<String> notes) {
 
   public ReplicationReport {
     replicas = List.copyOf(replicas);

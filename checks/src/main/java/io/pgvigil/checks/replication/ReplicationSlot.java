@@ -5,11 +5,7 @@ import java.time.OffsetDateTime;
 /**
  * One row of {@code pg_replication_slots}.
  *
- * @param name               {@code slot_name}
- * @param type               physical or logical
  * @param database           the database of a logical slot, null for a physical one
- * @param active             whether a connection uses the slot now
- * @param activePid          that connection's pid, null when inactive
  * @param retainedBytes      WAL the slot keeps: {@code pg_wal_lsn_diff(current, restart_lsn)}; null when the slot
  *                           reserves no WAL ({@code restart_lsn} is NULL: created without reserving, or lost)
  * @param walStatus          reserved, extended, unreserved or lost (PostgreSQL 13+)
@@ -18,14 +14,5 @@ import java.time.OffsetDateTime;
  * @param inactiveSince      when the slot became inactive (PostgreSQL 17+, null before)
  * @param invalidationReason why the slot was invalidated (PostgreSQL 17+, null before)
  */
-public record ReplicationSlot(
-    String name,
-    String type,
-    String database,
-    boolean active,
-    Integer activePid,
-    Long retainedBytes,
-    String walStatus,
-    Long safeWalSize,
-    OffsetDateTime inactiveSince,
-    String invalidationReason) {}
+public record ReplicationSlot(String name, String type, String database, boolean active, Integer activePid,
+    Long retainedBytes, String walStatus, Long safeWalSize, OffsetDateTime inactiveSince, String invalidationReason) {}

@@ -20,33 +20,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Turns successive polls of one target into a {@link ReplicationReport}: it remembers which standbys it has
- * seen and how each inactive slot's retained WAL evolves. Not thread-safe: one tracker per target, updated by
- * one poller. Standbys are matched by {@code application_name}, which must equal the configured replica name.
- *
- * <p>Rules:
+ * Turns successive polls of one target into a {@link ReplicationReport}, remembering which standbys it has
+ * seen and how each inactive slot's retained WAL evolves. Not thread-safe: one per target. Standbys are
+ * matched by {@code application_name}, which must equal the configured replica name.
  * <ul>
- *   <li><b>Standby gone</b>: a configured replica ({@code expectedStandbys}) that is not in
- *       {@code pg_stat_replication} now. Its entry stays in the report with {@code gone = true} and no
- *       primary-side lag: a broken standby must never look like one with 0 lag. Any other WAL sender (a
- *       {@code pg_basebackup}, a subscriber, a standby pgvigil was not told about) is listed while it is
- *       connected and simply drops out of the report when it leaves: a finished backup is not a lost standby,
- *       and the daemon drops its metric series at the same poll.</li>
- *   <li><b>Inactive slot growing</b>: an inactive slot whose retained WAL, over the polls of the last
- *       {@code window} during which it stayed inactive, never shrank, was seen at least {@code minPolls}
- *       times and grew by at least {@code minGrowthBytes} (default 16 MiB, one default WAL segment: less can
- *       be a checkpoint record or two on an idle server). Requiring growth rather than "inactive" alone
- *       avoids crying wolf about a standby that reconnects within a few seconds, or an idle primary.
- *       A shrink (the slot was advanced) restarts the window.</li>
+ *   <li><b>Standby gone</b>: a configured replica missing from {@code pg_stat_replication}; it stays in the
+ *       report with {@code gone = true} and no lag (a broken standby must never look like one with 0 lag).
+ *       Any other WAL sender (a {@code pg_basebackup}, a subscriber) just drops out when it leaves.</li>
+ *   <li><b>Inactive slot growing</b>: over the polls of the last {@code window} in which it stayed inactive,
+ *       its retained WAL never shrank (a shrink restarts the window), was seen at least {@code minPolls} times
+ *       and grew by at least {@code minGrowthBytes} (default one 16 MiB WAL segment: less can be a checkpoint
+ *       record or two). Growth, not "inactive" alone, so a standby that reconnects is no alarm.</li>
  *   <li><b>Slot WAL at risk</b>: {@code wal_status} 'unreserved' or 'lost'.</li>
- *   <li><b>Replica</b> (from the replica's own probe): not in recovery, WAL receiver not streaming,
- *       replay paused.</li>
+ *   <li><b>Replica</b> (its own probe): not in recovery, WAL receiver not streaming, replay paused.</li>
  * </ul>
- *
- * <p>How far each standby is behind now ({@link ReplicaLag#replayDelaySeconds()}) comes from
- * {@link WalPositions}: the primary's position is sampled every poll, and the replayed position is the
- * replica's own {@code pg_last_wal_replay_lsn()} when it is configured and answers (current to the poll), else
- * the {@code replay_lsn} the standby last reported to the primary.
+ * How far each standby is behind comes from {@link WalPositions}, with the replica's own replay position
+ * when it answers, else the {@code replay_lsn} it last reported to the primary.
  */
 public final class ReplicationTracker {
 

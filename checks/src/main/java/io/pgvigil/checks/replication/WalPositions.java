@@ -7,23 +7,17 @@ import java.util.Deque;
 import java.util.Iterator;
 
 /**
- * When the primary's WAL position passed each position pgvigil saw it at: one sample
- * {@code (lsn, observedAt)} per poll in which the position moved, at most {@code capacity} of them (the
- * oldest go first). From it, how far a standby is behind <em>now</em>: the age of the oldest WAL it has not
- * replayed, timed by pgvigil's clock on the primary's side.
+ * When the primary's WAL position passed each position pgvigil saw it at: one sample per poll in which it
+ * moved, at most {@code capacity}. From it, how far a standby is behind <em>now</em>: the age of the oldest
+ * WAL it has not replayed, timed by pgvigil's clock.
  *
- * <p>Why not {@code now() - pg_last_xact_replay_timestamp()} on the replica: that is the age of the last
- * replayed <em>commit</em>, so it counts the idle time before the first unreplayed record as lag. A replica idle
- * for five minutes whose replay is then paused during a backfill reads "five minutes behind" a second later,
- * and a caught-up replica reads the whole idle spell whenever its receive position runs ahead of replay for a
- * moment (after the primary restarts, for one). Why not {@code pg_stat_replication.replay_lag} alone: it is
- * NULL on an idle standby and keeps its last value until the standby's next status message (up to
- * {@code wal_receiver_status_interval}, 10 s by default, after it caught up); it serves only when the samples
- * do not reach back far enough.
+ * <p>Not {@code now() - pg_last_xact_replay_timestamp()}: the age of the last replayed commit counts the idle
+ * time before the first unreplayed record as lag (a replica idle for five minutes, then paused, reads five
+ * minutes behind a second later). Not {@code replay_lag} alone: NULL on an idle standby, and stale up to
+ * {@code wal_receiver_status_interval} after it caught up; it serves only when the samples do not reach back.
  *
- * <p>The age is a lower bound by at most one poll interval: WAL beyond the replayed position appeared some
- * time between the last sample at or before it and the first sample after it, and the later time is used, so
- * a standby is never reported further behind than it is. Not thread-safe: one per target, fed by one poller.
+ * <p>The age is a lower bound by at most one poll interval (the later of the two bracketing samples is used),
+ * so a standby is never reported further behind than it is. Not thread-safe: one per target.
  */
 final class WalPositions {
 
@@ -83,7 +77,7 @@ final class WalPositions {
     }
     Instant firstBeyond = last.observedAt();
     boolean bracketed = false;
-    for (Iterator<Sample> it = samples.descendingIterator(); it.hasNext(); ) {
+    for (Iterator<Sample> it = samples.descendingIterator(); it.hasNext();) {
       Sample sample = it.next();
       if (Long.compareUnsigned(sample.lsn(), replayed) <= 0) {
         bracketed = true;

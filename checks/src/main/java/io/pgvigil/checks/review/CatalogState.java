@@ -33,11 +33,13 @@ record CatalogState(Map<Long, Relation> relations, Map<ColumnKey, Column> column
       n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
         AND n.nspname NOT LIKE 'pg\\_temp%'""";
 
-  private static final String RELATIONS = """
-      SELECT c.oid::bigint, c.relkind::text, c.relfilenode::bigint, quote_ident(n.nspname) || '.' || quote_ident(c.relname)
-      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'm', 'i', 'I') AND
-      """ + USER_SCHEMAS;
+  private static final String RELATIONS =
+      """
+          SELECT c.oid::bigint, c.relkind::text, c.relfilenode::bigint, quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p', 'm', 'i', 'I') AND
+          """
+          + USER_SCHEMAS;
 
   private static final String COLUMNS = """
       SELECT a.attrelid::bigint, a.attnum, a.attname, a.attnotnull, a.attisdropped
@@ -66,32 +68,26 @@ record CatalogState(Map<Long, Relation> relations, Map<ColumnKey, Column> column
     Map<ColumnKey, Column> columns = new HashMap<>();
     Map<Long, Constraint> constraints = new LinkedHashMap<>();
     Map<Long, Long> indexes = new HashMap<>();
-    try (Statement statement = connection.createStatement()) {
-      try (ResultSet rs = statement.executeQuery(RELATIONS)) {
-        while (rs.next()) {
-          relations.put(rs.getLong(1), new Relation(rs.getLong(1), rs.getString(2).charAt(0), rs.getLong(3),
-              rs.getString(4)));
-        }
-      }
-      try (ResultSet rs = statement.executeQuery(COLUMNS)) {
-        while (rs.next()) {
-          columns.put(new ColumnKey(rs.getLong(1), rs.getInt(2)),
-              new Column(rs.getString(3), rs.getBoolean(4), rs.getBoolean(5)));
-        }
-      }
-      try (ResultSet rs = statement.executeQuery(CONSTRAINTS)) {
-        while (rs.next()) {
-          constraints.put(rs.getLong(1), new Constraint(rs.getLong(1), rs.getLong(2), rs.getString(3).charAt(0),
-              rs.getBoolean(4), rs.getString(5), rs.getString(6)));
-        }
-      }
-      try (ResultSet rs = statement.executeQuery(INDEXES)) {
-        while (rs.next()) {
-          indexes.put(rs.getLong(1), rs.getLong(2));
-        }
+    eachRow(connection, RELATIONS, rs -> relations.put(rs.getLong(1),
+        new Relation(rs.getLong(1), rs.getString(2).charAt(0), rs.getLong(3), rs.getString(4))));
+    eachRow(connection, COLUMNS, rs -> columns.put(new ColumnKey(rs.getLong(1), rs.getInt(2)),
+        new Column(rs.getString(3), rs.getBoolean(4), rs.getBoolean(5))));
+    eachRow(connection, CONSTRAINTS, rs -> constraints.put(rs.getLong(1), new Constraint(rs.getLong(1),
+        rs.getLong(2), rs.getString(3).charAt(0), rs.getBoolean(4), rs.getString(5), rs.getString(6))));
+    eachRow(connection, INDEXES, rs -> indexes.put(rs.getLong(1), rs.getLong(2)));
+    return new CatalogState(relations, columns, constraints, indexes);
+  }
+
+  interface RowReader {
+    void read(ResultSet row) throws SQLException;
+  }
+
+  static void eachRow(Connection connection, String sql, RowReader reader) throws SQLException {
+    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+      while (rs.next()) {
+        reader.read(rs);
       }
     }
-    return new CatalogState(relations, columns, constraints, indexes);
   }
 
   /** The table's name, or null if it is not a table here. */

@@ -10,14 +10,14 @@ package io.pgvigil.checks.review;
  * @param lockMode  the lock held on {@code object} after the statement, e.g. {@code ACCESS EXCLUSIVE}; null if none
  * @param message   one line: what happens
  */
-public record Finding(Rule rule, String file, int statement, int line, String object, String lockMode,
+public record Finding(Hazard hazard, String file, int statement, int line, String object, String lockMode,
     String message) {
 
   public Level level() {
-    return rule.level();
+    return hazard.level();
   }
 
   public String fix() {
-    return rule.fix();
+    return hazard.fix();
   }
 }

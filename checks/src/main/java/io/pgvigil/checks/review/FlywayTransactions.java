@@ -43,7 +43,8 @@ public final class FlywayTransactions {
     Map<String, MigrationInfoImpl> asDeployed = resolve(configure(shadow, source).mixed(mixed));
     // With executeInTransaction=false as the default, only a .sql.conf saying true keeps a
     // transaction: that tells "the .sql.conf asks for it" from "the parser saw nothing".
-    Map<String, MigrationInfoImpl> confOnly = resolve(configure(shadow, source).mixed(true).executeInTransaction(false));
+    Map<String, MigrationInfoImpl> confOnly =
+        resolve(configure(shadow, source).mixed(true).executeInTransaction(false));
     Map<String, TransactionPlan> plans = new HashMap<>();
     for (String script : scripts) {
       MigrationInfoImpl info = asDeployed.get(script);

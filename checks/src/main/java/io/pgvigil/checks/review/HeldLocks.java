@@ -1,11 +1,10 @@
 package io.pgvigil.checks.review;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The relation locks the migration's own backend holds right now: relation oid to its strongest mode. */
@@ -26,11 +25,7 @@ final class HeldLocks {
 
   static Map<Long, String> read(Connection connection) throws SQLException {
     Map<Long, String> held = new HashMap<>();
-    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(LOCKS)) {
-      while (rs.next()) {
-        held.merge(rs.getLong(1), rs.getString(2), HeldLocks::stronger);
-      }
-    }
+    CatalogState.eachRow(connection, LOCKS, rs -> held.merge(rs.getLong(1), rs.getString(2), HeldLocks::stronger));
     return held;
   }
 
@@ -48,6 +43,6 @@ final class HeldLocks {
       return null;
     }
     String bare = mode.endsWith("Lock") ? mode.substring(0, mode.length() - 4) : mode;
-    return bare.replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase(java.util.Locale.ROOT);
+    return bare.replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase(Locale.ROOT);
   }
 }

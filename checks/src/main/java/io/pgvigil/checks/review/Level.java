@@ -1,20 +1,16 @@
 package io.pgvigil.checks.review;
 
+import java.util.Locale;
+
 /** How bad a finding is; {@code review --fail-on} picks the level that fails the run. */
 public enum Level {
   /** Blocks reads or writes on a table that already has data, for as long as the table is big. */
-  BLOCK("block"),
+  BLOCK,
   /** Worth a second look: safe only under conditions the review cannot see. */
-  FLAG("flag");
-
-  private final String label;
-
-  Level(String label) {
-    this.label = label;
-  }
+  FLAG;
 
   /** The stable name in every output format and in {@code --fail-on}. */
   public String label() {
-    return label;
+    return name().toLowerCase(Locale.ROOT);
   }
 }

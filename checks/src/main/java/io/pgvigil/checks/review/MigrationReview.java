@@ -25,6 +25,6 @@ public record MigrationReview(String file, boolean reviewed, List<StatementRun> 
   }
 
   public boolean failed() {
-    return findings.stream().anyMatch(f -> f.rule() == Rule.MIGRATION_FAILS);
+    return findings.stream().anyMatch(f -> f.hazard() == Hazard.MIGRATION_FAILS);
   }
 }

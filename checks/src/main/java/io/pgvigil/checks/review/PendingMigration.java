@@ -8,7 +8,6 @@ import java.util.Objects;
  * would apply it.
  *
  * @param file the path shown to people and written to reports
- * @param sql  the file's text
  * @param tool how it will be applied: Flyway statement by statement, Prisma as one script
  * @param plan whether the tool runs it in a transaction, as the tool decides ({@link FlywayTransactions})
  */

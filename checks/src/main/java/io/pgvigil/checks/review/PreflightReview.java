@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,7 +28,7 @@ import org.postgresql.util.ServerErrorMessage;
  * and watches what each statement does: the locks it holds, the tables it rewrites (a new
  * relfilenode), the constraints it adds and whether they are validated, the columns it makes
  * NOT NULL, drops or renames, and the lock_timeout in force. What it sees becomes findings
- * ({@link StatementRules}); the shadow has no rows, so nothing here depends on table sizes.
+ * ({@link StatementHazards}); the shadow has no rows, so nothing here depends on table sizes.
  *
  * <p>Each migration runs as its {@link TransactionPlan} says the tool runs it, and is committed
  * so the next one sees it: in one transaction (a statement PostgreSQL refuses there fails, as it
@@ -91,15 +92,8 @@ public final class PreflightReview {
     properties.setProperty("ApplicationName", "pgvigil review");
     // One statement per Query message, as the migration tools send them; no prepared statements.
     properties.setProperty("preferQueryMode", "simple");
-    Connection connection = DriverManager.getConnection(shadow.jdbcUrl(), properties);
-    try (Statement statement = connection.createStatement()) {
-      // A constant we made, not user input.
-      statement.execute("SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis());
-    } catch (SQLException e) {
-      connection.close();
-      throw e;
-    }
-    return connection;
+    // statement_timeout is set before each migration (review below).
+    return DriverManager.getConnection(shadow.jdbcUrl(), properties);
   }
 
   private static MigrationReview review(Connection connection, PendingMigration migration) throws SQLException {
@@ -141,7 +135,8 @@ public final class PreflightReview {
         boolean transactional = oneTransaction || !TransactionFindings.needsOwnTransaction(command);
         String sql = onThisDatabase(connection, part.text(), command);
         if (!sql.equals(part.text())) {
-          notes.add("statement " + (i + 1) + " (" + command.name() + ") run on the shadow's database, not the one it names");
+          notes.add(
+              "statement " + (i + 1) + " (" + command.name() + ") run on the shadow's database, not the one it names");
         }
         try (Statement statement = connection.createStatement()) {
           if (transactional) {
@@ -158,7 +153,7 @@ public final class PreflightReview {
           }
         } catch (SQLException e) {
           connection.rollback();
-          findings.add(new Finding(Rule.MIGRATION_FAILS, migration.file(), i + 1, errorLine(part, e),
+          findings.add(new Finding(Hazard.MIGRATION_FAILS, migration.file(), i + 1, errorLine(part, e),
               null, null, TransactionFindings.failure(migration, command, e.getSQLState(), describe(e))));
           return new MigrationReview(migration.file(), true, runs, findings, notes);
         }
@@ -167,7 +162,7 @@ public final class PreflightReview {
         String lockTimeout = show(connection, "lock_timeout");
         String statementTimeout = show(connection, "statement_timeout");
         Map<Long, String> newLocks = new HashMap<>();
-        Map<String, String> shown = new java.util.TreeMap<>();
+        Map<String, String> shown = new TreeMap<>();
         for (Map.Entry<Long, String> lock : held.entrySet()) {
           String table = before.tableName(lock.getKey());
           if (table == null) {
@@ -180,7 +175,7 @@ public final class PreflightReview {
         }
         runs.add(new StatementRun(i + 1, part.line(), command.name(), transactional, shown, lockTimeout,
             statementTimeout.equals(ownStatementTimeout) ? null : statementTimeout));
-        findings.addAll(StatementRules.evaluate(new StatementRules.Effects(migration.file(), i + 1, part.line(),
+        findings.addAll(StatementHazards.evaluate(new StatementHazards.Effects(migration.file(), i + 1, part.line(),
             command.name(), transactional, before, previous, now, newLocks, held, lockTimeout)));
         previous = now;
         previousLocks = held;
@@ -209,16 +204,15 @@ public final class PreflightReview {
     if (!named.matches()) {
       return sql;
     }
-    try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT pg_catalog.quote_ident(pg_catalog.current_database())")) {
-      rs.next();
-      return named.group(1) + " " + rs.getString(1);
-    }
+    return named.group(1) + " " + value(connection, "SELECT pg_catalog.quote_ident(pg_catalog.current_database())");
   }
 
   private static String show(Connection connection, String setting) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("SHOW " + setting)) {
+    return value(connection, "SHOW " + setting);
+  }
+
+  private static String value(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
     }
@@ -242,7 +236,8 @@ public final class PreflightReview {
 
   private static String describe(SQLException e) {
     ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
-    String message = server != null && server.getMessage() != null ? server.getMessage() : String.valueOf(e.getMessage());
+    String message =
+        server != null && server.getMessage() != null ? server.getMessage() : String.valueOf(e.getMessage());
     return message.strip().replaceAll("\\s*\\R\\s*", " ")
         + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState().toUpperCase(Locale.ROOT) + ")");
   }

@@ -5,9 +5,6 @@ import java.util.Map;
 /**
  * What one statement of a pending migration did on the shadow.
  *
- * @param number        1-based statement number in the file
- * @param line          1-based line it starts on
- * @param command       the leading keywords, e.g. {@code ALTER TABLE}
  * @param transactional false for a statement that cannot run in a transaction and was run on its own
  * @param locks         relation locks held after it on tables that existed before the migration
  *                      (name to strongest mode); empty for a statement run on its own (its locks are gone)

@@ -1,15 +1,15 @@
 package io.pgvigil.checks.schema;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,46 +27,37 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Pattern;
 
 /**
- * Takes a {@link SchemaSnapshot} of the database a connection is on: a dozen batched
- * {@code pg_catalog} queries (never {@code information_schema}) in one read-only, repeatable-read
- * transaction, so all of them see the same catalog even while a migration runs.
+ * Takes a {@link SchemaSnapshot} of the database a connection is on: a dozen batched {@code pg_catalog}
+ * queries (never {@code information_schema}) in one read-only, repeatable-read transaction, so all of them
+ * see the same catalog even while a migration runs. Compare it ({@link SchemaDiff#compare}) with a snapshot
+ * of the shadow on the same major.
  *
- * <p>{@code search_path} is set to {@code ''} for the transaction: every deparsed expression
- * (defaults, CHECKs, index, view and function definitions) is then schema-qualified and the same
- * whatever search_path the session, role or database has
- * (https://www.postgresql.org/docs/current/functions-info.html: "pg_get_expr ... qualifies names
- * as needed"). Run it on the live database and on the shadow of the same major, then
- * {@link SchemaDiff#compare}.
+ * <p>{@code search_path} is {@code ''} for the transaction, so every deparsed expression is schema-qualified
+ * whatever the session's search_path ("pg_get_expr ... qualifies names as needed",
+ * https://www.postgresql.org/docs/current/functions-info.html).
  *
- * <p>Left out: system schemas, temporary schemas, objects that belong to an extension (its version
- * is compared instead), the {@link SnapshotOptions#excludedTables() excluded tables}, whatever the
- * {@link SnapshotOptions#ignored() ignore predicate} matches, and everything in a schema named
- * {@code pgvigil}, where pgvigil keeps its own objects (markers, heartbeats), so that pgvigil never
- * reports itself. Each left-out object takes what it owns with it.
+ * <p>Left out, each with what it owns: system and temporary schemas, extension members (the extension's
+ * version is compared instead), the {@link SnapshotOptions#excludedTables() excluded tables}, what the
+ * {@link SnapshotOptions#ignored() ignore predicate} matches, and the schema {@code pgvigil}, where pgvigil
+ * keeps its own objects, so that it never reports itself.
  *
- * <p>Locks: {@code pg_get_viewdef} (and {@code pg_get_functiondef} of a {@code BEGIN ATOMIC} body)
- * take ACCESS SHARE locks on the relations the query refers to, held to the end of the snapshot's
- * short transaction; behind a migration's ACCESS EXCLUSIVE lock the snapshot waits, up to
- * {@code statement_timeout}. Take snapshots between migrations.
+ * <p>Locks: {@code pg_get_viewdef} (and {@code pg_get_functiondef} of a {@code BEGIN ATOMIC} body) take
+ * ACCESS SHARE on the relations referred to, so behind a migration's ACCESS EXCLUSIVE lock the snapshot
+ * waits, up to {@code statement_timeout}. Take snapshots between migrations.
  *
- * <p>Parallel: a snapshot of a {@link Pool} runs the areas on up to
- * {@link SnapshotOptions#parallelism()} connections, each in its own transaction that imports the
- * first one's snapshot ({@code pg_export_snapshot}, then {@code SET TRANSACTION SNAPSHOT}), so all
- * of them still see one and the same catalog
- * (https://www.postgresql.org/docs/current/sql-set-transaction.html: "Such transactions will see
- * the same data as the exporting transaction"). The deparsing functions that make the heavy areas
- * slow run in one backend per connection, on as many cores.
+ * <p>Parallel: on a {@link Pool} the areas run on up to {@link SnapshotOptions#parallelism()} connections,
+ * each in a transaction that imports the first one's snapshot ({@code pg_export_snapshot}, then
+ * {@code SET TRANSACTION SNAPSHOT}: "Such transactions will see the same data as the exporting
+ * transaction", https://www.postgresql.org/docs/current/sql-set-transaction.html), so the server's
+ * deparsing runs in one backend per connection, on as many cores.
  */
 public final class CatalogSnapshotter {
 
   private static final String BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-  // SET does not take parameters; set_config(..., true) is SET LOCAL with a bound value.
-  // Besides search_path, the settings that change how constants are deparsed (a timestamptz
-  // default or partition bound shows in the session's TimeZone and DateStyle, an interval in its
-  // IntervalStyle, a float in extra_float_digits, bytea in bytea_output) are pinned, so the
-  // session's, role's or driver's choices never show as drift
-  // (https://www.postgresql.org/docs/current/runtime-config-client.html). Every connection of a
-  // parallel snapshot runs it: settings are per session, not per snapshot.
+  // set_config(..., true) is SET LOCAL with a bound value. The settings that change how constants are
+  // deparsed (TimeZone, DateStyle, IntervalStyle, extra_float_digits, bytea_output) are pinned so the
+  // session's, role's or driver's choices never show as drift (manual, "Client Connection Defaults").
+  // Every connection of a parallel snapshot runs it: settings are per session.
   private static final String SETTINGS = """
       SELECT set_config('search_path', '', true),
              set_config('statement_timeout', $1, true),
@@ -166,8 +157,9 @@ public final class CatalogSnapshotter {
             Row row = settings.iterator().next();
             int versionNum = row.getInteger("version_num");
             if (versionNum < CatalogArea.MIN_VERSION_NUM) {
-              return Future.failedFuture(new IllegalStateException("schema drift needs PostgreSQL 14 or later, the server runs "
-                  + versionNum / 10_000));
+              return Future
+                  .failedFuture(new IllegalStateException("schema drift needs PostgreSQL 14 or later, the server runs "
+                      + versionNum / 10_000));
             }
             for (CatalogArea area : BY_COST) {
               if (area.enabled(options)) {
@@ -189,16 +181,18 @@ public final class CatalogSnapshotter {
             // The exporting transaction stays open until every connection that imported its
             // snapshot is done: an import needs the exporter still running
             // (https://www.postgresql.org/docs/current/sql-set-transaction.html).
-            return start.compose(started -> drain(first)).transform(drained -> closeHelpers().transform(joined -> drained.failed()
-                ? Future.<Integer>failedFuture(drained.cause())
-                : Future.succeededFuture(versionNum)));
+            return start.compose(started -> drain(first))
+                .transform(drained -> closeHelpers().transform(joined -> drained.failed()
+                    ? Future.<Integer>failedFuture(drained.cause())
+                    : Future.succeededFuture(versionNum)));
           })
           .compose(
               versionNum -> {
                 queries.incrementAndGet();
                 return first.query("COMMIT").execute().map(versionNum);
               },
-              failure -> first.query("ROLLBACK").execute().<Integer>transform(rolledBack -> Future.failedFuture(failure)))
+              failure -> first.query("ROLLBACK").execute()
+                  .<Integer>transform(rolledBack -> Future.failedFuture(failure)))
           .compose(this::assemble);
     }
 

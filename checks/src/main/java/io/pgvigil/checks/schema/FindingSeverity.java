@@ -32,31 +32,33 @@ final class FindingSeverity {
 
   private FindingSeverity() {}
 
-  static Severity of(ObjectKind kind, Change change, CatalogObject expected, CatalogObject actual, Set<String> changed) {
+  static Severity of(ObjectKind kind, Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed) {
     switch (kind) {
-      case POLICY:
-      case GRANT:
+      case POLICY :
+      case GRANT :
         return Severity.SECURITY;
-      case COMMENT:
+      case COMMENT :
         return Severity.COSMETIC;
-      case TABLE:
+      case TABLE :
         if (changed.contains("rls_enabled") || changed.contains("rls_forced")) {
           return Severity.SECURITY;
         }
-        return change == Change.CHANGED && changed.equals(Set.of("options")) ? Severity.PERFORMANCE : Severity.INTEGRITY;
-      case VIEW:
+        return change == Change.CHANGED && changed.equals(Set.of("options")) ? Severity.PERFORMANCE
+            : Severity.INTEGRITY;
+      case VIEW :
         return changed.contains("options") ? Severity.SECURITY : Severity.INTEGRITY;
-      case FUNCTION:
+      case FUNCTION :
         if (change == Change.UNEXPECTED) {
           return "true".equals(actual.attribute("security_definer")) ? Severity.SECURITY : Severity.INTEGRITY;
         }
         return changed.contains("security_definer") || changed.contains("leakproof") || changed.contains("config")
             ? Severity.SECURITY : Severity.INTEGRITY;
-      case INDEX:
+      case INDEX :
         CatalogObject present = expected != null ? expected : actual;
         return change != Change.CHANGED && present.attribute("definition").startsWith("CREATE UNIQUE INDEX")
             ? Severity.INTEGRITY : Severity.PERFORMANCE;
-      default:
+      default :
         return Severity.INTEGRITY;
     }
   }

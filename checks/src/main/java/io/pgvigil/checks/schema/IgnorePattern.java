@@ -23,7 +23,8 @@ public record IgnorePattern(ObjectKind kind, String glob) {
   public static IgnorePattern parse(String text) {
     int colon = text.indexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("ignore pattern '" + text + "' must look like kind:glob, e.g. table:public.tmp_*");
+      throw new IllegalArgumentException(
+          "ignore pattern '" + text + "' must look like kind:glob, e.g. table:public.tmp_*");
     }
     return new IgnorePattern(ObjectKind.fromYaml(text.substring(0, colon).trim()), text.substring(colon + 1).trim());
   }

@@ -55,7 +55,8 @@ public final class SchemaDiff {
   }
 
   private static Optional<SchemaFinding> compare(
-      ObjectRef ref, CatalogObject expected, CatalogObject actual, SchemaSnapshot expectedSnapshot, SchemaSnapshot actualSnapshot) {
+      ObjectRef ref, CatalogObject expected, CatalogObject actual, SchemaSnapshot expectedSnapshot,
+      SchemaSnapshot actualSnapshot) {
     Change change;
     Set<String> changed = new TreeSet<>();
     String detail;

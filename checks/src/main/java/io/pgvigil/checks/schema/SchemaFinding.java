@@ -13,14 +13,8 @@ import java.util.Optional;
  * @param suggestedSql a statement that would bring the live object back to the expected one, where
  *                     that is straightforward and loses no data; review before running it
  */
-public record SchemaFinding(
-    ObjectRef object,
-    Change change,
-    Severity severity,
-    String expected,
-    String actual,
-    String detail,
-    Optional<String> suggestedSql) {
+public record SchemaFinding(ObjectRef object, Change change, Severity severity, String expected, String actual,
+    String detail, Optional<String> suggestedSql) {
 
   @Override
   public String toString() {

@@ -16,20 +16,11 @@ import java.util.function.Predicate;
  *                         owned sequences, qualified and unquoted: the migration tool's history
  *                         table, e.g. {@code public.flyway_schema_history}
  * @param statementTimeout {@code statement_timeout} for every query of the snapshot
- * @param parallelism      connections one snapshot of a {@code Pool} uses at most (1 to 3), all in
- *                         one exported MVCC snapshot, so the heavy areas (columns, indexes,
- *                         constraints: server-side deparsing) run side by side; the pool's max size
- *                         should allow it. A pool that cannot lend the extra connections at once
- *                         still works: the snapshot never waits for them, and runs the areas on
- *                         the connections it has. A snapshot on one {@code SqlConnection} uses 1
+ * @param parallelism      connections one snapshot of a {@code Pool} uses at most, 1 to 3 (see
+ *                         {@link CatalogSnapshotter})
  */
-public record SnapshotOptions(
-    boolean comments,
-    boolean grants,
-    Predicate<ObjectRef> ignored,
-    Set<String> excludedTables,
-    Duration statementTimeout,
-    int parallelism) {
+public record SnapshotOptions(boolean comments, boolean grants, Predicate<ObjectRef> ignored,
+    Set<String> excludedTables, Duration statementTimeout, int parallelism) {
 
   /** The most connections one snapshot uses: the three heavy areas each on their own. */
   public static final int MAX_PARALLELISM = 3;
@@ -64,10 +55,6 @@ public record SnapshotOptions(
 
   public SnapshotOptions withExcludedTables(Set<String> value) {
     return new SnapshotOptions(comments, grants, ignored, value, statementTimeout, parallelism);
-  }
-
-  public SnapshotOptions withStatementTimeout(Duration value) {
-    return new SnapshotOptions(comments, grants, ignored, excludedTables, value, parallelism);
   }
 
   public SnapshotOptions withParallelism(int value) {

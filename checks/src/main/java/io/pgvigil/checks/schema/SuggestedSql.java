@@ -30,33 +30,34 @@ final class SuggestedSql {
         .flatMap(lookup)
         .map(CatalogObject::sqlName);
     switch (ref.kind()) {
-      case INDEX:
+      case INDEX :
         return index(change, expected, actual, changed);
-      case COLUMN:
+      case COLUMN :
         return table.flatMap(t -> column(t, change, expected, actual, changed));
-      case TABLE:
+      case TABLE :
         return change == Change.CHANGED ? rowSecurity(expected.sqlName(), expected, changed) : Optional.empty();
-      case CONSTRAINT:
+      case CONSTRAINT :
         return table.flatMap(t -> constraint(t, change, expected, actual, changed));
-      case TRIGGER:
+      case TRIGGER :
         return table.flatMap(t -> trigger(t, change, expected, changed));
-      case FUNCTION:
+      case FUNCTION :
         return change != Change.UNEXPECTED && expected.attribute("definition") != null
             ? Optional.of(expected.attribute("definition").strip() + ";") : Optional.empty();
-      case VIEW:
+      case VIEW :
         return change != Change.UNEXPECTED
             ? Optional.of("CREATE OR REPLACE VIEW " + expected.sqlName() + " AS\n" + expected.attribute("definition"))
             : Optional.empty();
-      case SEQUENCE:
+      case SEQUENCE :
         return change == Change.CHANGED ? Optional.of(sequence(expected)) : Optional.empty();
-      case EXTENSION:
+      case EXTENSION :
         return extension(change, expected);
-      default:
+      default :
         return Optional.empty();
     }
   }
 
-  private static Optional<String> index(Change change, CatalogObject expected, CatalogObject actual, Set<String> changed) {
+  private static Optional<String> index(Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed) {
     if (change == Change.UNEXPECTED) {
       return Optional.of(dropIndex(actual));
     }
@@ -135,8 +136,9 @@ final class SuggestedSql {
       return Optional.of(alter + "ADD CONSTRAINT " + expected.sqlName() + " " + definition + ";");
     }
     String validate = alter + "VALIDATE CONSTRAINT " + expected.sqlName() + ";";
-    boolean onlyNotValid = "true".equals(expected.attribute("validated")) && "false".equals(actual.attribute("validated"))
-        && Objects.equals(actual.attribute("definition"), definition + " NOT VALID");
+    boolean onlyNotValid =
+        "true".equals(expected.attribute("validated")) && "false".equals(actual.attribute("validated"))
+            && Objects.equals(actual.attribute("definition"), definition + " NOT VALID");
     if (onlyNotValid) {
       return Optional.of(validate);
     }
@@ -182,7 +184,8 @@ final class SuggestedSql {
   // downgrade scripts, so ALTER EXTENSION ... UPDATE TO the expected version would fail.
   private static Optional<String> extension(Change change, CatalogObject expected) {
     return change == Change.MISSING
-        ? Optional.of("CREATE EXTENSION " + expected.sqlName() + " VERSION " + literal(expected.attribute("version")) + ";")
+        ? Optional
+            .of("CREATE EXTENSION " + expected.sqlName() + " VERSION " + literal(expected.attribute("version")) + ";")
         : Optional.empty();
   }
 

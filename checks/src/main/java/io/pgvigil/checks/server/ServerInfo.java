@@ -7,17 +7,10 @@ import java.time.OffsetDateTime;
  *
  * @param versionNum   {@code server_version_num}, e.g. 170009
  * @param version      {@code server_version}, e.g. "17.9"
- * @param inRecovery   true on a standby
  * @param startedAt    when the postmaster started (a restart shows here)
- * @param role         the role pgvigil is connected as
  * @param pgMonitor    whether that role has {@code pg_monitor} (superusers do)
  */
-public record ServerInfo(
-    int versionNum,
-    String version,
-    boolean inRecovery,
-    OffsetDateTime startedAt,
-    String role,
+public record ServerInfo(int versionNum, String version, boolean inRecovery, OffsetDateTime startedAt, String role,
     boolean pgMonitor) {
 
   /** The major version: 17 for 170009. Since PostgreSQL 10 the major is the first two digits. */

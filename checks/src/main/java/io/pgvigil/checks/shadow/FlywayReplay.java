@@ -1,12 +1,12 @@
 package io.pgvigil.checks.shadow;
 
 import io.pgvigil.checks.history.MigrationSource;
-import java.sql.SQLException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;

@@ -2,12 +2,12 @@ package io.pgvigil.checks.shadow;
 
 import io.pgvigil.checks.history.HistoryDatabase;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +71,7 @@ final class ServerShadow extends ShadowDatabase {
 
   private static String createUniqueDatabase(Connection connection, String role, JdbcUrl adminUrl, SecureRandom random)
       throws SQLException, ShadowException {
-    for (int attempt = 1; ; attempt++) {
+    for (int attempt = 1;; attempt++) {
       byte[] suffix = new byte[8];
       random.nextBytes(suffix);
       String name = PREFIX + HexFormat.of().formatHex(suffix);

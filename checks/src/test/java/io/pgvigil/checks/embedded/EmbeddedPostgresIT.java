@@ -27,7 +27,8 @@ class EmbeddedPostgresIT {
       assertThat(pg.host()).isEqualTo("127.0.0.1");
       assertThat(pg.major()).isEqualTo(MAJOR);
       assertThat(pg.version()).startsWith(MAJOR + ".");
-      assertThat(pg.jdbcUrl("postgres")).isEqualTo("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres?user=postgres");
+      assertThat(pg.jdbcUrl("postgres"))
+          .isEqualTo("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres?user=postgres");
       assertThat(pg.uri("app")).isEqualTo("postgresql://postgres@127.0.0.1:" + pg.port() + "/app");
       assertThat(query(pg, "SELECT version()")).startsWith("PostgreSQL " + MAJOR + ".");
       assertThat(query(pg, "SHOW server_version_num")).startsWith(Integer.toString(MAJOR));
@@ -35,7 +36,8 @@ class EmbeddedPostgresIT {
       assertThat(query(pg, "SHOW listen_addresses")).isEqualTo("127.0.0.1");
       assertThat(query(pg, "SHOW fsync")).isEqualTo("off");
       assertThat(query(pg, "SHOW wal_level")).isEqualTo("replica");
-      assertThat(query(pg, "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = 'postgres'")).isEqualTo("UTF8");
+      assertThat(query(pg, "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = 'postgres'"))
+          .isEqualTo("UTF8");
     }
   }
 

@@ -117,7 +117,8 @@ class FlywayHistoryIT {
   void listsTheAppliedScriptsInTheOrderTheyWereAppliedAndLeavesIgnoredFilesOut() throws Exception {
     project.write("sub/V3__add_name.sql", "ALTER TABLE account ADD COLUMN name text;\n")
         .write("R__account_view.sql", "CREATE OR REPLACE VIEW account_view AS SELECT id FROM account;\n").migrate();
-    project.write("V2_5__add_phone.sql", "ALTER TABLE account ADD COLUMN phone text;\n").migrate(c -> c.outOfOrder(true));
+    project.write("V2_5__add_phone.sql", "ALTER TABLE account ADD COLUMN phone text;\n")
+        .migrate(c -> c.outOfOrder(true));
     // Added after V3 was applied, and migrate (outOfOrder=false) skips it: live never ran it.
     project.write("V2_7__add_fax.sql", "ALTER TABLE account ADD COLUMN fax text;\n");
 

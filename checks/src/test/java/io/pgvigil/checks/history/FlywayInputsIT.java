@@ -51,7 +51,8 @@ class FlywayInputsIT {
     assertThatThrownBy(project::read)
         .isInstanceOf(HistoryException.class)
         .hasMessageStartingWith("migration file V2__latin1.sql (")
-        .hasMessageEndingWith(") is not valid UTF-8: byte 0xE9 at byte offset 8 does not decode; save the file as UTF-8");
+        .hasMessageEndingWith(
+            ") is not valid UTF-8: byte 0xE9 at byte offset 8 does not decode; save the file as UTF-8");
   }
 
   @Test
@@ -114,7 +115,8 @@ class FlywayInputsIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    HistoryDatabase nowhere = new HistoryDatabase("jdbc:postgresql://127.0.0.1:" + port + "/app", "pgvigil", "s3cret-pw");
+    HistoryDatabase nowhere =
+        new HistoryDatabase("jdbc:postgresql://127.0.0.1:" + port + "/app", "pgvigil", "s3cret-pw");
 
     assertThatThrownBy(() -> project.read(nowhere))
         .isInstanceOf(HistoryException.class)

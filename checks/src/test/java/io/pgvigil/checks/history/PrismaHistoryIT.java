@@ -156,7 +156,8 @@ class PrismaHistoryIT {
     assertThat(report.problems()).singleElement().satisfies(p -> {
       assertThat(p.kind()).isEqualTo(HistoryProblemKind.FAILED);
       assertThat(p.version()).isEqualTo(EMAIL);
-      assertThat(p.detail()).contains("no Prisma migration holds the lock: it failed; logs: Database error code: 42P01;")
+      assertThat(p.detail())
+          .contains("no Prisma migration holds the lock: it failed; logs: Database error code: 42P01;")
           .endsWith("prisma migrate resolve --rolled-back or --applied " + EMAIL);
     });
   }

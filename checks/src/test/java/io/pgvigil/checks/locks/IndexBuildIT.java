@@ -90,14 +90,17 @@ class IndexBuildIT {
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23505"));
     }
     Backend build = buildHeldByAnOldSnapshot("events_kind_building_idx");
-    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() ->
-        await(new LockProbe().poll(pool)).byPid().get(build.pid()) != null
-            && await(pool.query("SELECT 1 FROM pg_class WHERE relname = 'events_kind_building_idx'").execute()).size() == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> await(new LockProbe().poll(pool)).byPid().get(build.pid()) != null
+            && await(pool.query("SELECT 1 FROM pg_class WHERE relname = 'events_kind_building_idx'").execute())
+                .size() == 1);
 
     List<InvalidIndex> invalid = await(new InvalidIndexProbe().poll(pool));
 
     assertThat(invalid).containsExactly(new InvalidIndex("public", "dupes", "dupes_email_key"));
-    assertThat(await(pool.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 'events_kind_building_idx'::regclass")
-        .execute()).iterator().next().getBoolean("indisvalid")).isFalse();
+    assertThat(
+        await(pool.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 'events_kind_building_idx'::regclass")
+            .execute()).iterator().next().getBoolean("indisvalid"))
+        .isFalse();
   }
 }

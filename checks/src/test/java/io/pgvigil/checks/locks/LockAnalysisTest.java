@@ -22,7 +22,8 @@ class LockAnalysisTest {
   private void idleInTransaction(int pid, int idleSeconds) {
     sessions.add(new Session(pid, "app", "web", "app", "client backend", "idle in transaction",
         NOW.minusHours(1), NOW.minusSeconds(idleSeconds + 1), NOW.minusSeconds(idleSeconds + 1),
-        NOW.minusSeconds(idleSeconds), "Client", "ClientRead", "UPDATE t SET v = 1 WHERE id = 7", List.of(), null, null));
+        NOW.minusSeconds(idleSeconds), "Client", "ClientRead", "UPDATE t SET v = 1 WHERE id = 7", List.of(), null,
+        null));
   }
 
   private void waiting(int pid, String mode, int waitedSeconds, String query, Integer... blockedBy) {
@@ -77,7 +78,8 @@ class LockAnalysisTest {
     });
     LockSummary summary = report.summary();
     assertThat(summary).isEqualTo(new LockSummary(3, 1, 20, 2, 15, 30, 20, 0, 0));
-    assertThat(report.ddl()).extracting(RunningDdl::pid, RunningDdl::command).containsExactly(tuple(200, "ALTER TABLE"));
+    assertThat(report.ddl()).extracting(RunningDdl::pid, RunningDdl::command)
+        .containsExactly(tuple(200, "ALTER TABLE"));
   }
 
   @Test
@@ -117,7 +119,8 @@ class LockAnalysisTest {
 
     BlockingTree tree = LockAnalysis.defaults().analyze(snapshot()).trees().get(0);
 
-    assertThat(tree.root()).isEqualTo(new RootBlocker(0, null, null, "prepared transaction", null, 0, 0, null, false, null));
+    assertThat(tree.root())
+        .isEqualTo(new RootBlocker(0, null, null, "prepared transaction", null, 0, 0, null, false, null));
   }
 
   @Test

@@ -46,27 +46,28 @@ public final class LockProbeBench {
       """;
 
   /** The PostgreSQL wiki's "Lock Monitoring" blocking-locks query: pg_locks joined to itself. */
-  private static final String SELF_JOIN_SQL = """
-      SELECT blocked_locks.pid AS blocked_pid, blocked_activity.usename AS blocked_user,
-             blocking_locks.pid AS blocking_pid, blocking_activity.usename AS blocking_user,
-             blocked_activity.query AS blocked_statement, blocking_activity.query AS current_statement_in_blocking_process
-        FROM pg_catalog.pg_locks blocked_locks
-        JOIN pg_catalog.pg_stat_activity blocked_activity ON blocked_activity.pid = blocked_locks.pid
-        JOIN pg_catalog.pg_locks blocking_locks
-             ON blocking_locks.locktype = blocked_locks.locktype
-            AND blocking_locks.database IS NOT DISTINCT FROM blocked_locks.database
-            AND blocking_locks.relation IS NOT DISTINCT FROM blocked_locks.relation
-            AND blocking_locks.page IS NOT DISTINCT FROM blocked_locks.page
-            AND blocking_locks.tuple IS NOT DISTINCT FROM blocked_locks.tuple
-            AND blocking_locks.virtualxid IS NOT DISTINCT FROM blocked_locks.virtualxid
-            AND blocking_locks.transactionid IS NOT DISTINCT FROM blocked_locks.transactionid
-            AND blocking_locks.classid IS NOT DISTINCT FROM blocked_locks.classid
-            AND blocking_locks.objid IS NOT DISTINCT FROM blocked_locks.objid
-            AND blocking_locks.objsubid IS NOT DISTINCT FROM blocked_locks.objsubid
-            AND blocking_locks.pid != blocked_locks.pid
-        JOIN pg_catalog.pg_stat_activity blocking_activity ON blocking_activity.pid = blocking_locks.pid
-       WHERE NOT blocked_locks.granted
-      """;
+  private static final String SELF_JOIN_SQL =
+      """
+          SELECT blocked_locks.pid AS blocked_pid, blocked_activity.usename AS blocked_user,
+                 blocking_locks.pid AS blocking_pid, blocking_activity.usename AS blocking_user,
+                 blocked_activity.query AS blocked_statement, blocking_activity.query AS current_statement_in_blocking_process
+            FROM pg_catalog.pg_locks blocked_locks
+            JOIN pg_catalog.pg_stat_activity blocked_activity ON blocked_activity.pid = blocked_locks.pid
+            JOIN pg_catalog.pg_locks blocking_locks
+                 ON blocking_locks.locktype = blocked_locks.locktype
+                AND blocking_locks.database IS NOT DISTINCT FROM blocked_locks.database
+                AND blocking_locks.relation IS NOT DISTINCT FROM blocked_locks.relation
+                AND blocking_locks.page IS NOT DISTINCT FROM blocked_locks.page
+                AND blocking_locks.tuple IS NOT DISTINCT FROM blocked_locks.tuple
+                AND blocking_locks.virtualxid IS NOT DISTINCT FROM blocked_locks.virtualxid
+                AND blocking_locks.transactionid IS NOT DISTINCT FROM blocked_locks.transactionid
+                AND blocking_locks.classid IS NOT DISTINCT FROM blocked_locks.classid
+                AND blocking_locks.objid IS NOT DISTINCT FROM blocked_locks.objid
+                AND blocking_locks.objsubid IS NOT DISTINCT FROM blocked_locks.objsubid
+                AND blocking_locks.pid != blocked_locks.pid
+            JOIN pg_catalog.pg_stat_activity blocking_activity ON blocking_activity.pid = blocking_locks.pid
+           WHERE NOT blocked_locks.granted
+          """;
 
   private static final int[] SIZES = {10, 250, 1000};
   private static final int WARMUP = 50;
@@ -107,10 +108,12 @@ public final class LockProbeBench {
       System.out.println();
       System.out.println("Round trip per poll (client to server and back, Vert.x, prepared), mean / p95 ms;");
       System.out.println("server: execution time inside PostgreSQL (EXPLAIN ANALYZE), median (mean) ms; the ratio is");
-      System.out.println("of the medians. The three queries take turns, so other work on the machine falls on all alike.");
+      System.out
+          .println("of the medians. The three queries take turns, so other work on the machine falls on all alike.");
       System.out.println();
-      System.out.println("| sessions | waiting | pgvigil round trip | pgvigil server | exporter round trip | exporter server "
-          + "| self-join round trip | self-join server | self-join / pgvigil (server) |");
+      System.out
+          .println("| sessions | waiting | pgvigil round trip | pgvigil server | exporter round trip | exporter server "
+              + "| self-join round trip | self-join server | self-join / pgvigil (server) |");
       System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
       for (int size : SIZES) {
         while (readers < Math.min(READERS, size - 2)) {
@@ -198,8 +201,8 @@ public final class LockProbeBench {
     double[][] millis = new double[statements.size()][SERVER_RUNS];
     for (int i = 0; i < SERVER_RUNS; i++) {
       for (int s = 0; s < statements.size(); s++) {
-        for (io.vertx.sqlclient.Row line
-            : await(pool.query("EXPLAIN (ANALYZE, TIMING OFF) " + statements.get(s)).execute())) {
+        for (io.vertx.sqlclient.Row line : await(
+            pool.query("EXPLAIN (ANALYZE, TIMING OFF) " + statements.get(s)).execute())) {
           String text = line.getString(0);
           if (text.startsWith("Execution Time:")) {
             millis[s][i] = Double.parseDouble(text.replaceAll("[^0-9.]", ""));

@@ -9,8 +9,8 @@ import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
-import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestPools;
+import io.pgvigil.checks.testing.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
@@ -51,7 +51,8 @@ class LockProbeIT {
   private Stall stall(Pool watching) throws Exception {
     LockStall stall = new LockStall(backends, "orders").hold("UPDATE orders SET v = v + 1 WHERE id = 1")
         .migrate("ALTER TABLE orders ADD COLUMN note text").queue(5);
-    poll(watching, s -> waiting(s, stall.alter().pid()) && stall.readerPids().stream().allMatch(pid -> waiting(s, pid)));
+    poll(watching,
+        s -> waiting(s, stall.alter().pid()) && stall.readerPids().stream().allMatch(pid -> waiting(s, pid)));
     return new Stall(stall.holder().pid(), stall.alter().pid(), stall.readerPids());
   }
 
@@ -284,7 +285,8 @@ class LockProbeIT {
       LockSnapshot onePass = await(LockProbe.readingAll(true).poll(watcher));
 
       assertThat(onePass.byPid()).isEqualTo(oneByOne.byPid()).isEqualTo(chosen.byPid());
-      assertThat(onePass.byPid()).containsKeys(stall.holder(), stall.alter()).containsKeys(idle.toArray(Integer[]::new));
+      assertThat(onePass.byPid()).containsKeys(stall.holder(), stall.alter())
+          .containsKeys(idle.toArray(Integer[]::new));
       LockReport report = LockAnalysis.defaults().analyze(onePass);
       assertThat(report.idleInTransaction()).hasSize(41);
       assertThat(report.trees()).singleElement().satisfies(tree -> {

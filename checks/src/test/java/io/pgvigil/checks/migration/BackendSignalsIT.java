@@ -11,8 +11,8 @@ import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
-import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestPools;
+import io.pgvigil.checks.testing.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -138,7 +138,8 @@ class BackendSignalsIT {
     Backend session = open("app", true);
     OffsetDateTime viaVertx = backendStart(session.pid());
     OffsetDateTime viaJdbc;
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement();
+    try (Connection connection = pg.connect();
+        Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("SELECT backend_start FROM pg_stat_activity WHERE pid = "
             + session.pid())) {
       rows.next();
@@ -167,7 +168,7 @@ class BackendSignalsIT {
     int holder = stall.holder().pid();
 
     SignalResult result = await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
-        List.of("app_user")));
+        List.of("app_user"), null));
 
     assertThat(result.outcome()).isEqualTo(SignalOutcome.TERMINATED);
     await().atMost(WAIT).until(() -> state(holder) == null);
@@ -186,7 +187,7 @@ class BackendSignalsIT {
 
     // It blocks nobody now: without the observation the guard refuses, as before.
     assertThat(await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
-        List.of("app_user"))).outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
+        List.of("app_user"), null)).outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
     // Seen blocking before its state last changed: not the same idle stretch, refused.
     assertThat(await(signals.terminateIdleBlocker(killer, holder, backendStart(holder), Duration.ZERO,
         List.of("app_user"), seenBlocking.minusMinutes(10))).outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
@@ -223,16 +224,16 @@ class BackendSignalsIT {
     int holder = stall.holder().pid();
     OffsetDateTime started = backendStart(holder);
 
-    SignalResult empty = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ZERO, List.of()));
+    SignalResult empty = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ZERO, List.of(), null));
     SignalResult unlisted = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ZERO,
-        List.of("batch_user")));
+        List.of("batch_user"), null));
     SignalResult tooRecent = await(signals.terminateIdleBlocker(killer, holder, started, Duration.ofHours(1),
-        List.of("app_user")));
+        List.of("app_user"), null));
     SignalResult wrongStart = await(signals.terminateIdleBlocker(killer, holder, started.plusNanos(1_000),
-        Duration.ZERO, List.of("app_user")));
+        Duration.ZERO, List.of("app_user"), null));
     int alter = stall.alter().pid();
     SignalResult active = await(signals.terminateIdleBlocker(killer, alter, backendStart(alter), Duration.ZERO,
-        List.of("app_user")));
+        List.of("app_user"), null));
 
     assertThat(empty.outcome()).isEqualTo(SignalOutcome.REFUSED_POLICY);
     assertThat(List.of(unlisted, tooRecent, wrongStart, active))
@@ -249,7 +250,7 @@ class BackendSignalsIT {
     await().atMost(WAIT).until(() -> "idle in transaction".equals(state(idle.pid())));
 
     SignalResult result = await(signals.terminateIdleBlocker(killer, idle.pid(), backendStart(idle.pid()),
-        Duration.ZERO, List.of("app_user")));
+        Duration.ZERO, List.of("app_user"), null));
 
     assertThat(result.outcome()).isEqualTo(SignalOutcome.REFUSED_GUARD);
     assertThat(idle.connection().isValid(2)).isTrue();

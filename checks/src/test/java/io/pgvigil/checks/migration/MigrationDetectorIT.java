@@ -10,8 +10,8 @@ import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
-import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestPools;
+import io.pgvigil.checks.testing.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
@@ -126,8 +126,8 @@ class MigrationDetectorIT {
     migrate.get(20, TimeUnit.SECONDS);
     // Flyway has closed its connections when migrate() returns, but a backend leaves
     // pg_stat_activity only once it has processed the client's Terminate: wait for that.
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(await(detector.poll(pool, List.of(MigrationDetector.FLYWAY_APPLICATION_NAME)))).isEmpty());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(
+        () -> assertThat(await(detector.poll(pool, List.of(MigrationDetector.FLYWAY_APPLICATION_NAME)))).isEmpty());
   }
 
   /** Flyway on an application's DataSource: its other connections look alike, so none is guessed. */
@@ -235,7 +235,8 @@ class MigrationDetectorIT {
 
   /** The backend waiting for the test's gate: the one running the migration's SQL. */
   private static Integer gateWaiter() throws Exception {
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement();
+    try (Connection connection = pg.connect();
+        Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("SELECT pid FROM pg_locks WHERE locktype = 'advisory'"
             + " AND NOT granted AND classid = 0 AND objid = " + GATE + " AND objsubid = 1")) {
       return rows.next() ? rows.getInt(1) : null;
@@ -243,7 +244,8 @@ class MigrationDetectorIT {
   }
 
   private static OffsetDateTime backendStart(int pid) throws Exception {
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement();
+    try (Connection connection = pg.connect();
+        Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("SELECT backend_start FROM pg_stat_activity WHERE pid = " + pid)) {
       rows.next();
       return rows.getObject(1, OffsetDateTime.class);

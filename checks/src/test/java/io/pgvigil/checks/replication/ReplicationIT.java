@@ -1,7 +1,6 @@
 package io.pgvigil.checks.replication;
 
 import static io.pgvigil.checks.testing.Sql.execute;
-import static io.pgvigil.checks.testing.Sql.query;
 import static io.pgvigil.checks.testing.TestPools.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -9,9 +8,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.replication.ReplicationFinding.InactiveSlotGrowing;
 import io.pgvigil.checks.replication.ReplicationFinding.StandbyGone;
-import io.pgvigil.checks.testing.TestPools;
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
+import io.pgvigil.checks.testing.TestPools;
 import io.pgvigil.checks.testing.WalStream;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -211,8 +210,8 @@ class ReplicationIT {
     } finally {
       pair.replica().start();
     }
-    await().atMost(PATIENCE).untilAsserted(() ->
-        assertThat(tracker.update(Instant.now(), pollPrimary(), Map.of(), configured).findings()).isEmpty());
+    await().atMost(PATIENCE).untilAsserted(
+        () -> assertThat(tracker.update(Instant.now(), pollPrimary(), Map.of(), configured).findings()).isEmpty());
   }
 
   @Test
@@ -243,7 +242,8 @@ class ReplicationIT {
       tracker.update(Instant.now(), pollPrimary(), Map.of(), Set.of());
       int[] batch = {0};
       await().atMost(PATIENCE).untilAsserted(() -> {
-        execute(pair.primary(), "CREATE TABLE wal_filler_" + ++batch[0] + " AS SELECT generate_series(1, 200000) AS id");
+        execute(pair.primary(),
+            "CREATE TABLE wal_filler_" + ++batch[0] + " AS SELECT generate_series(1, 200000) AS id");
         ReplicationReport report = tracker.update(Instant.now(), pollPrimary(), Map.of(), Set.of());
         assertThat(report.findings()).filteredOn(InactiveSlotGrowing.class::isInstance)
             .map(InactiveSlotGrowing.class::cast)
@@ -274,7 +274,7 @@ class ReplicationIT {
 
     assertThat(watcher.notes()).noneMatch(note -> note.contains("hidden"));
     assertThat(watcher.standbys()).extracting(StandbyReplication::name, StandbyReplication::state,
-            StandbyReplication::syncState, StandbyReplication::clientAddr)
+        StandbyReplication::syncState, StandbyReplication::clientAddr)
         .isEqualTo(superuser.standbys().stream().map(s -> tuple(s.name(), s.state(),
             s.syncState(), s.clientAddr())).toList());
     assertThat(standby(watcher).replayLagBytes()).isNotNull();

@@ -144,7 +144,7 @@ class ReplicationTrackerTest {
   @Test
   void reportsReplicaFindingsFromItsOwnView() {
     ReplicationReport report = tracker.update(T0, primary(List.of(standby("r1", 0L), standby("r2", 0L),
-            standby("r3", 0L)), List.of()),
+        standby("r3", 0L)), List.of()),
         Map.of("r1", replica(false, null, null), "r2", replica(true, "waiting", "not paused"),
             "r3", replica(true, "streaming", "paused")),
         Set.of("r1", "r2", "r3"));

@@ -68,7 +68,8 @@ class UnconfiguredStandbyLagIT {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
         .untilAsserted(() -> assertThat(lag(tracker, pair)).isZero());
 
-    for (String write : List.of("INSERT INTO marks VALUES (1)", "INSERT INTO marks SELECT generate_series(1, 200000)")) {
+    for (String write : List.of("INSERT INTO marks VALUES (1)",
+        "INSERT INTO marks SELECT generate_series(1, 200000)")) {
       execute(pair.primary(), write);
       List<double[]> lags = new ArrayList<>();
       Instant wroteAt = Instant.now();

@@ -44,7 +44,8 @@ class FlywayTransactionsIT {
 
   static Stream<Arguments> scenarios() {
     String reindexConcurrently = "REINDEX TABLE CONCURRENTLY orders;\n";
-    String mix = "CREATE TABLE audit (id bigint);\nCREATE INDEX CONCURRENTLY orders_id_email_idx ON orders (id, email);\n";
+    String mix =
+        "CREATE TABLE audit (id bigint);\nCREATE INDEX CONCURRENTLY orders_id_email_idx ON orders (id, email);\n";
     String noTransaction = "executeInTransaction=false\n";
     return Stream.of(
         // Flyway 13's parser does not know REINDEX TABLE CONCURRENTLY: it runs it in a transaction.
@@ -104,7 +105,7 @@ class FlywayTransactionsIT {
 
     assertThat(deploy == null).as("flyway migrate succeeds: " + deploy).isEqualTo(flywaySucceeds);
     assertThat(review.failed()).as(review.toString()).isEqualTo(!flywaySucceeds);
-    assertThat(review.findings().stream().map(f -> f.rule().id()).distinct().toList()).as(review.toString())
+    assertThat(review.findings().stream().map(f -> f.hazard().id()).distinct().toList()).as(review.toString())
         .containsExactlyInAnyOrderElementsOf(rules);
     if (failure != null) {
       assertThat(review.findings().get(0).message()).contains(failure);

@@ -160,7 +160,7 @@ class PreflightReviewIT {
         new PendingMigration("V10__after.sql", "CREATE INDEX ON orders (email);", MigrationTool.FLYWAY)));
 
     MigrationReview broken = reviews.get(0);
-    Finding failure = broken.findings().stream().filter(f -> f.rule() == Rule.MIGRATION_FAILS).findFirst()
+    Finding failure = broken.findings().stream().filter(f -> f.hazard() == Hazard.MIGRATION_FAILS).findFirst()
         .orElseThrow();
     assertThat(failure.level()).isEqualTo(Level.BLOCK);
     assertThat(failure.message()).contains("\"nope\" does not exist").contains("42P01");
@@ -188,6 +188,6 @@ class PreflightReviewIT {
   }
 
   private static List<String> ruleIds(MigrationReview review) {
-    return review.findings().stream().map(f -> f.rule().id()).toList();
+    return review.findings().stream().map(f -> f.hazard().id()).toList();
   }
 }

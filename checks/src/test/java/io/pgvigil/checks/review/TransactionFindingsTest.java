@@ -42,7 +42,7 @@ class TransactionFindingsTest {
     Finding at = TransactionFindings.refused(named, parts);
     Finding file = TransactionFindings.refused(unnamed, parts);
 
-    assertThat(at.rule()).isEqualTo(Rule.MIGRATION_FAILS);
+    assertThat(at.hazard()).isEqualTo(Hazard.MIGRATION_FAILS);
     assertThat(at.statement()).isEqualTo(2);
     assertThat(at.line()).isEqualTo(3);
     assertThat(file.statement()).isZero();

@@ -54,7 +54,8 @@ class CatalogParallelSnapshotIT {
       SchemaSnapshot single = fixture.snapshot("realistic", options.withParallelism(1));
       // helpersFirst: both extra connections import the snapshot before any area runs, so they
       // surely take areas; their four statements each show they did.
-      SchemaSnapshot parallel = fixture.snapshot("realistic", new CatalogSnapshotter(options.withParallelism(3), true), 3);
+      SchemaSnapshot parallel =
+          fixture.snapshot("realistic", new CatalogSnapshotter(options.withParallelism(3), true), 3);
       SchemaSnapshot asItComes = fixture.snapshot("realistic", new CatalogSnapshotter(options.withParallelism(3)), 3);
 
       assertThat(parallel.queries()).isEqualTo(single.queries() + 2 * 4);
@@ -81,7 +82,8 @@ class CatalogParallelSnapshotIT {
       // connection as with three: they look objects up in the system caches, which follow the
       // latest committed catalog.
       Future<?> ddl = ddlThread.submit(() -> {
-        try (Connection connection = DriverManager.getConnection(churnUrl()); Statement statement = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(churnUrl());
+            Statement statement = connection.createStatement()) {
           for (int i = 1; i <= CHURN_TABLES && !stop.get(); i++) {
             statement.execute("CREATE TABLE churn.t_" + i + " (id integer PRIMARY KEY, v text NOT NULL DEFAULT 'x');"
                 + " CREATE INDEX t_" + i + "_v ON churn.t_" + i + " (v);"

@@ -112,7 +112,8 @@ class CatalogSnapshotIT {
 
   @Test
   void seesEveryKindOfObject() {
-    SchemaSnapshot snapshot = fixture.snapshot("expected", SnapshotOptions.defaults().withComments(true).withGrants(true));
+    SchemaSnapshot snapshot =
+        fixture.snapshot("expected", SnapshotOptions.defaults().withComments(true).withGrants(true));
 
     Set<ObjectKind> kinds = snapshot.objects().keySet().stream().map(ObjectRef::kind).collect(Collectors.toSet());
     assertThat(kinds).containsExactlyInAnyOrder(ObjectKind.values());
@@ -145,7 +146,8 @@ class CatalogSnapshotIT {
 
   @Test
   void leavesOutWhatExtensionsOwn() {
-    SchemaSnapshot snapshot = fixture.snapshot("expected", SnapshotOptions.defaults().withComments(true).withGrants(true));
+    SchemaSnapshot snapshot =
+        fixture.snapshot("expected", SnapshotOptions.defaults().withComments(true).withGrants(true));
 
     assertThat(snapshot.objects().keySet()).extracting(ObjectRef::qualifiedName)
         .noneMatch(name -> name.startsWith("public.citext") || name.startsWith("public.regexp_")

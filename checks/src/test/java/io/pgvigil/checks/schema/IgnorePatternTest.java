@@ -22,7 +22,8 @@ class IgnorePatternTest {
 
   @Test
   void treatsQuestionMarkAsOneCharacterAndEverythingElseLiterally() {
-    assertThat(IgnorePattern.parse("index:*_old").matches(ObjectRef.of(ObjectKind.INDEX, "public.orders_status_old"))).isTrue();
+    assertThat(IgnorePattern.parse("index:*_old").matches(ObjectRef.of(ObjectKind.INDEX, "public.orders_status_old")))
+        .isTrue();
     assertThat(IgnorePattern.parse("table:public.t?").matches(ObjectRef.of(ObjectKind.TABLE, "public.t1"))).isTrue();
     assertThat(IgnorePattern.parse("table:public.t?").matches(ObjectRef.of(ObjectKind.TABLE, "public.t12"))).isFalse();
     assertThat(IgnorePattern.parse("table:public.t.x").matches(ObjectRef.of(ObjectKind.TABLE, "public.tax"))).isFalse();

@@ -119,7 +119,7 @@ class SchemaDiffIT {
   @Test
   void reportsAConstraintLeftNotValid() throws Exception {
     SchemaFinding finding = single(changedBy("ALTER TABLE app.orders DROP CONSTRAINT orders_note_length, "
-            + "ADD CONSTRAINT orders_note_length CHECK (char_length(note) <= 500) NOT VALID"),
+        + "ADD CONSTRAINT orders_note_length CHECK (char_length(note) <= 500) NOT VALID"),
         ObjectKind.CONSTRAINT, "app.orders.orders_note_length", Change.CHANGED, Severity.INTEGRITY);
     assertThat(finding.detail()).contains("validated: true → false");
     assertThat(finding.suggestedSql()).contains("ALTER TABLE app.orders VALIDATE CONSTRAINT orders_note_length;");
@@ -128,11 +128,12 @@ class SchemaDiffIT {
   @Test
   void reportsAChangedForeignKeyAction() throws Exception {
     SchemaFinding finding = single(changedBy("ALTER TABLE app.orders DROP CONSTRAINT orders_customer_id_fkey, "
-            + "ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES app.customers (id) "
-            + "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED"),
+        + "ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES app.customers (id) "
+        + "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED"),
         ObjectKind.CONSTRAINT, "app.orders.orders_customer_id_fkey", Change.CHANGED, Severity.INTEGRITY);
     assertThat(finding.detail()).contains("ON DELETE SET NULL").contains("→").contains("ON DELETE CASCADE");
-    assertThat(finding.suggestedSql().orElseThrow()).contains("ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED NOT VALID;")
+    assertThat(finding.suggestedSql().orElseThrow())
+        .contains("ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED NOT VALID;")
         .endsWith("ALTER TABLE app.orders VALIDATE CONSTRAINT orders_customer_id_fkey;");
   }
 
@@ -168,14 +169,14 @@ class SchemaDiffIT {
   @Test
   void reportsASecurityDefinerFunctionAddedByHand() throws Exception {
     single(changedBy("CREATE FUNCTION public.run_as_owner(sql text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER "
-            + "AS $$ BEGIN EXECUTE sql; END $$"),
+        + "AS $$ BEGIN EXECUTE sql; END $$"),
         ObjectKind.FUNCTION, "public.run_as_owner(sql text)", Change.UNEXPECTED, Severity.SECURITY);
   }
 
   @Test
   void reportsAChangedView() throws Exception {
     SchemaFinding finding = single(changedBy("CREATE OR REPLACE VIEW app.open_orders AS SELECT o.id, o.number, c.email "
-            + "FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.status = 'pending'"),
+        + "FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.status = 'pending'"),
         ObjectKind.VIEW, "app.open_orders", Change.CHANGED, Severity.INTEGRITY);
     assertThat(finding.detail()).isEqualTo("definition changed");
     assertThat(finding.suggestedSql().orElseThrow()).startsWith("CREATE OR REPLACE VIEW app.open_orders AS\n");
@@ -220,7 +221,7 @@ class SchemaDiffIT {
   @Test
   void reportsATableAddedByHandOnce() throws Exception {
     single(changedBy("CREATE TABLE public.imports (id integer PRIMARY KEY, payload text NOT NULL)",
-            "CREATE INDEX imports_payload_idx ON public.imports (payload)"),
+        "CREATE INDEX imports_payload_idx ON public.imports (payload)"),
         ObjectKind.TABLE, "public.imports", Change.UNEXPECTED, Severity.INTEGRITY);
   }
 
@@ -239,7 +240,9 @@ class SchemaDiffIT {
 
   @Test
   void reportsAChangedPrimaryKeyThroughItsConstraint() throws Exception {
-    single(changedBy("ALTER TABLE app.order_lines DROP CONSTRAINT order_lines_pkey, ADD PRIMARY KEY (order_id, line_no, sku)"),
+    single(
+        changedBy(
+            "ALTER TABLE app.order_lines DROP CONSTRAINT order_lines_pkey, ADD PRIMARY KEY (order_id, line_no, sku)"),
         ObjectKind.CONSTRAINT, "app.order_lines.order_lines_pkey", Change.CHANGED, Severity.INTEGRITY);
   }
 
@@ -287,7 +290,8 @@ class SchemaDiffIT {
     SnapshotOptions comments = SnapshotOptions.defaults().withComments(true);
 
     assertThat(diff(database, SnapshotOptions.defaults())).isEmpty();
-    List<SchemaFinding> findings = fixture.diff(fixture.snapshot("expected", comments), fixture.snapshot(database, comments));
+    List<SchemaFinding> findings =
+        fixture.diff(fixture.snapshot("expected", comments), fixture.snapshot(database, comments));
     single(findings, ObjectKind.COMMENT, "table app.orders", Change.UNEXPECTED, Severity.COSMETIC);
   }
 
@@ -298,8 +302,9 @@ class SchemaDiffIT {
     SnapshotOptions grants = SnapshotOptions.defaults().withGrants(true);
 
     assertThat(diff(database, SnapshotOptions.defaults())).isEmpty();
-    SchemaFinding finding = single(fixture.diff(fixture.snapshot("expected", grants), fixture.snapshot(database, grants)),
-        ObjectKind.GRANT, "table app.orders to public", Change.UNEXPECTED, Severity.SECURITY);
+    SchemaFinding finding =
+        single(fixture.diff(fixture.snapshot("expected", grants), fixture.snapshot(database, grants)),
+            ObjectKind.GRANT, "table app.orders to public", Change.UNEXPECTED, Severity.SECURITY);
     assertThat(finding.actual()).isEqualTo("privileges: SELECT, UPDATE");
   }
 

@@ -62,7 +62,8 @@ class SchemaDiffTest {
     SchemaSnapshot expected = snapshot(170000, table(Map.of("options", "fillfactor=90")));
     SchemaSnapshot actual = snapshot(170000, table(Map.of("options", "fillfactor=70")));
 
-    assertThat(diff.compare(expected, actual)).extracting(SchemaFinding::severity).containsExactly(Severity.PERFORMANCE);
+    assertThat(diff.compare(expected, actual)).extracting(SchemaFinding::severity)
+        .containsExactly(Severity.PERFORMANCE);
     assertThat(Severity.SECURITY.atLeast(Severity.INTEGRITY)).isTrue();
     assertThat(Severity.COSMETIC.atLeast(Severity.PERFORMANCE)).isFalse();
   }
@@ -76,7 +77,8 @@ class SchemaDiffTest {
   }
 
   private static CatalogObject pkey(String definition) {
-    return new CatalogObject(PKEY, List.of(TABLE), "orders_pkey", Map.of("definition", definition, "type", "primary key"));
+    return new CatalogObject(PKEY, List.of(TABLE), "orders_pkey",
+        Map.of("definition", definition, "type", "primary key"));
   }
 
   private static CatalogObject pkeyIndex(String definition) {

@@ -57,7 +57,8 @@ final class SchemaFixture implements AutoCloseable {
   }
 
   void createDatabase(String name, String template) throws SQLException {
-    execute(pg.database(), "CREATE DATABASE " + name + (template == null ? " TEMPLATE template0" : " TEMPLATE " + template));
+    execute(pg.database(),
+        "CREATE DATABASE " + name + (template == null ? " TEMPLATE template0" : " TEMPLATE " + template));
   }
 
   /** Runs each script on its own, in one session that first runs {@code sessionSetup}. */
@@ -93,7 +94,8 @@ final class SchemaFixture implements AutoCloseable {
   }
 
   private SchemaSnapshot snapshot(PgConnectOptions connect, CatalogSnapshotter snapshotter, int poolSize) {
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
+    Pool pool =
+        PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
     return await(snapshotter.snapshot(pool).eventually(pool::close));
   }
 

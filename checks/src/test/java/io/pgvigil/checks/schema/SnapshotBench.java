@@ -182,10 +182,12 @@ public final class SnapshotBench {
       System.out.println();
       System.out.println("Seconds: wall clock, pgvigil mean of " + RUNS + " after a warm-up, Liquibase one run.");
       System.out.println("Diff: two identical databases (bench_N and a TEMPLATE clone) snapshotted and compared.");
-      System.out.println("Queries: top-level statements the server ran in the benchmark databases (pg_stat_statements).");
+      System.out
+          .println("Queries: top-level statements the server ran in the benchmark databases (pg_stat_statements).");
       System.out.println();
-      System.out.println("| tables | pgvigil snapshot s | pgvigil diff s | pgvigil snapshot queries | pgvigil diff queries "
-          + "| objects | Liquibase diff s | Liquibase diff queries | Liquibase / pgvigil (diff) |");
+      System.out
+          .println("| tables | pgvigil snapshot s | pgvigil diff s | pgvigil snapshot queries | pgvigil diff queries "
+              + "| objects | Liquibase diff s | Liquibase diff queries | Liquibase / pgvigil (diff) |");
       System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
       rows.forEach(System.out::println);
       System.out.println();
@@ -201,7 +203,8 @@ public final class SnapshotBench {
    * Creates the database and its tables: t_i(id, c1..c8 of mixed types, fk) with indexes on c1 and
    * (c2, c3), fk referencing t_(i-1) (t_1 references itself), a few transactions of one script each.
    */
-  private static void generate(EmbeddedPostgres server, Connection admin, String database, int size) throws SQLException {
+  private static void generate(EmbeddedPostgres server, Connection admin, String database, int size)
+      throws SQLException {
     try (Statement statement = admin.createStatement()) {
       statement.execute("CREATE DATABASE " + database);
     }

@@ -72,7 +72,8 @@ class FlywayReplayIT {
     long begin = System.nanoTime();
     assertThat(replay.replay(shadow, source(), scripts)).isEqualTo(10);
     LOG.info("replayed 10 Flyway migrations in {} ms", (System.nanoTime() - begin) / 1_000_000);
-    assertThat(query(shadow, "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname ~ '^t[0-9]+$'")).isEqualTo("10");
+    assertThat(query(shadow, "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname ~ '^t[0-9]+$'"))
+        .isEqualTo("10");
   }
 
   @Test
@@ -84,7 +85,8 @@ class FlywayReplayIT {
 
     replay.replay(shadow, source(), List.of("V1__orders.sql", "V2__index.sql"));
 
-    assertThat(query(shadow, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.orders_customer_idx'::regclass"))
+    assertThat(
+        query(shadow, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.orders_customer_idx'::regclass"))
         .isEqualTo("t");
   }
 
@@ -93,7 +95,8 @@ class FlywayReplayIT {
   void honoursASqlConfThatTurnsTheTransactionOff() throws Exception {
     write(migrations, "V1__enum.sql", "CREATE TYPE mood AS ENUM ('sad');");
     // ALTER TYPE ... ADD VALUE then using the value fails inside one transaction (55P04).
-    write(migrations, "V2__add_value.sql", "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE m (x mood DEFAULT 'happy');");
+    write(migrations, "V2__add_value.sql",
+        "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE m (x mood DEFAULT 'happy');");
     write(migrations, "V2__add_value.sql.conf", "executeInTransaction=false\n");
 
     replay.replay(shadow, source(), List.of("V1__enum.sql", "V2__add_value.sql"));
@@ -107,7 +110,8 @@ class FlywayReplayIT {
   void withoutTheSqlConfTheSameScriptFailsInOneTransaction() throws Exception {
     // Proves that the test above depends on the .sql.conf being honoured.
     write(migrations, "V1__enum.sql", "CREATE TYPE mood AS ENUM ('sad');");
-    write(migrations, "V2__add_value.sql", "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE m (x mood DEFAULT 'happy');");
+    write(migrations, "V2__add_value.sql",
+        "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE m (x mood DEFAULT 'happy');");
 
     assertThatThrownBy(() -> replay.replay(shadow, source(), List.of("V1__enum.sql", "V2__add_value.sql")))
         .isInstanceOfSatisfying(ReplayException.class, e -> {
@@ -120,7 +124,8 @@ class FlywayReplayIT {
   void appliesARepeatableWhereLiveLastAppliedIt() throws Exception {
     write(migrations, "V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);");
     write(migrations, "V2__pending.sql", "ALTER TABLE orders ADD COLUMN pending int;");
-    write(migrations, "R__order_totals.sql", "CREATE OR REPLACE VIEW order_totals AS SELECT sum(total) AS total FROM orders;");
+    write(migrations, "R__order_totals.sql",
+        "CREATE OR REPLACE VIEW order_totals AS SELECT sum(total) AS total FROM orders;");
 
     replay.replay(shadow, source(), List.of("V1__orders.sql", "R__order_totals.sql"));
 
@@ -143,7 +148,8 @@ class FlywayReplayIT {
   @Test
   void createsTheHistorySchemaAndTableWhereLiveHasThem() throws Exception {
     write(migrations, "V1__t.sql", "CREATE TABLE t (id int);");
-    MigrationSource.Flyway source = new MigrationSource.Flyway(List.of(migrations), "history", List.of("app", "public"));
+    MigrationSource.Flyway source =
+        new MigrationSource.Flyway(List.of(migrations), "history", List.of("app", "public"));
 
     replay.replay(shadow, source, List.of("V1__t.sql"));
 
@@ -208,7 +214,8 @@ class FlywayReplayIT {
   void skipsAFileLiveIgnoredAndSaysHowManyRan() throws Exception {
     // Live applied V1 and V3; V2_5 was added afterwards and migrate (outOfOrder=false) skipped it.
     write(migrations, "V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);");
-    write(migrations, "V2_5__positive_total.sql", "ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0);");
+    write(migrations, "V2_5__positive_total.sql",
+        "ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total > 0);");
     write(migrations, "V3__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY);");
 
     int ran = replay.replay(shadow, source(), List.of("V1__orders.sql", "V3__customers.sql"));

@@ -89,7 +89,8 @@ class PrismaReplayIT {
 
     replay.replay(shadow, source(), List.of("1_table", "2_index"));
 
-    assertThat(query(shadow, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.t_a_idx'::regclass")).isEqualTo("t");
+    assertThat(query(shadow, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.t_a_idx'::regclass"))
+        .isEqualTo("t");
   }
 
   @Test
@@ -127,7 +128,8 @@ class PrismaReplayIT {
           assertThat(e.line()).isEqualTo(5);
         });
     assertThat(tableExists(shadow, "public.t")).isTrue();
-    assertThat(query(shadow, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attname = 'b'"))
+    assertThat(
+        query(shadow, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attname = 'b'"))
         .isEqualTo("0");
   }
 
@@ -135,7 +137,8 @@ class PrismaReplayIT {
   void aMissingScriptOfAnAppliedMigrationIsAReplayError() {
     assertThatThrownBy(() -> replay.replay(shadow, source(), List.of("1_gone")))
         .isInstanceOf(ReplayException.class)
-        .hasMessageStartingWith("cannot replay 1_gone/migration.sql: it is applied in the live database but cannot be read");
+        .hasMessageStartingWith(
+            "cannot replay 1_gone/migration.sql: it is applied in the live database but cannot be read");
   }
 
   @Test

@@ -67,10 +67,12 @@ class ShadowDatabasesIT {
       assertThat(shadowDatabases(pg)).containsAll(List.of(first.database(), second.database()));
       assertThat(first.host()).isEqualTo(pg.host());
       assertThat(first.port()).isEqualTo(pg.port());
-      assertThat(first.jdbcUrl()).isEqualTo("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + first.database());
+      assertThat(first.jdbcUrl())
+          .isEqualTo("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + first.database());
       assertThat(query(first, "SELECT current_database()")).isEqualTo(first.database());
       // Made from template0: what a user put into template1 must not show up as expected schema.
-      assertThat(query(first, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")).isEqualTo("0");
+      assertThat(query(first, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
+          .isEqualTo("0");
       // An open session does not keep the database alive (DROP ... WITH (FORCE)).
       try (Connection open = ShadowFixtures.connect(first)) {
         begin = System.nanoTime();
@@ -85,12 +87,14 @@ class ShadowDatabasesIT {
 
   @Test
   void urlShadowIsDroppedAlsoWhenTheReplayFails(TestPostgres pg, @TempDir Path migrations) throws Exception {
-    ShadowFixtures.write(migrations, "V1__broken.sql", "CREATE TABLE t (id int);\nALTER TABLE missing ADD COLUMN x int;\n");
+    ShadowFixtures.write(migrations, "V1__broken.sql",
+        "CREATE TABLE t (id int);\nALTER TABLE missing ADD COLUMN x int;\n");
     String name;
     try (ShadowDatabase shadow = Shadows.onServer(admin(pg)).open(pg.major())) {
       name = shadow.database();
       assertThatThrownBy(() -> new HistoryReplay().replay(shadow,
-          new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")), List.of("V1__broken.sql")))
+          new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")),
+          List.of("V1__broken.sql")))
           .isInstanceOf(ReplayException.class);
     }
     assertThat(shadowDatabases(pg)).doesNotContain(name);

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class ReplicaPairExtension implements BeforeAllCallback, ParameterResolver {
 
   public static final String REPLICA_NAME = "replica-1";
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ReplicaPairExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(ReplicaPairExtension.class);
   private static final String KEY = "pair";
 
   @Override

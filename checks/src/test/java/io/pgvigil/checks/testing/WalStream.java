@@ -30,7 +30,8 @@ public final class WalStream implements AutoCloseable {
   /** Opens a replication connection to {@code server} as its superuser and starts streaming WAL. */
   public static WalStream open(TestPostgres server, String applicationName) throws SQLException {
     String start;
-    try (Connection c = server.connect(); Statement s = c.createStatement();
+    try (Connection c = server.connect();
+        Statement s = c.createStatement();
         ResultSet rows = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
       rows.next();
       start = rows.getString(1);

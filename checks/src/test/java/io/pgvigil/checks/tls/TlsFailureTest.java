@@ -25,10 +25,11 @@ class TlsFailureTest {
   @Test
   void namesAnExpiredCertificateAndAHostNameMismatch() {
     assertThat(TlsFailure.reason(new CertificateException("wrapped", new CertificateExpiredException("NotAfter: x")),
-        "db")).hasValueSatisfying(r -> assertThat(r).startsWith("the TLS certificate of db is expired or not yet valid"));
+        "db"))
+        .hasValueSatisfying(r -> assertThat(r).startsWith("the TLS certificate of db is expired or not yet valid"));
     assertThat(TlsFailure.reason(new SQLException("The hostname db could not be verified by hostnameverifier"
         + " PgjdbcHostnameVerifier."), "db")).hasValueSatisfying(r -> assertThat(r)
-        .startsWith("the TLS certificate of db is not issued for the host name db"));
+            .startsWith("the TLS certificate of db is not issued for the host name db"));
   }
 
   @Test

@@ -61,7 +61,8 @@ final class DriftAlerts {
         .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
     alerting.fire(Alert.firing(target, HISTORY, "", AlertSeverity.DRIFT,
         "historyDrift on " + target + ": the migration history disagrees with the repository (" + counts
-            + ")", Integer.toString(problems.size()), "0", List.of(), details, h.checkedAt()));
+            + ")",
+        Integer.toString(problems.size()), "0", List.of(), details, h.checkedAt()));
   }
 
   private void structure(String target, StructuralReport s) {
@@ -80,7 +81,8 @@ final class DriftAlerts {
     details.put("objects", listed);
     alerting.fire(Alert.firing(target, SCHEMA, "", AlertSeverity.DRIFT,
         "schemaDrift on " + target + ": " + findings.size() + " object(s) differ from the migration history ("
-            + listed + ")", Integer.toString(findings.size()), "0", List.of(), details, s.checkedAt()));
+            + listed + ")",
+        Integer.toString(findings.size()), "0", List.of(), details, s.checkedAt()));
   }
 
   private static String name(HistoryProblem p) {

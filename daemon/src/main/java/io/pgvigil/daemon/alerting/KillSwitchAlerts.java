@@ -69,7 +69,8 @@ final class KillSwitchAlerts {
     }
     Alert alert = Alert.firing(d.target(), RULE, object, AlertSeverity.ACTION,
         "killSwitch on " + d.target() + ": " + what + about(d) + " after " + d.rule() + " " + value
-            + " reached abort " + threshold, value, threshold, List.of(), details, d.at());
+            + " reached abort " + threshold,
+        value, threshold, List.of(), details, d.at());
     open.put(alert.key(), new Window(d.target(), d.windowId(), d.rule()));
     alerting.fire(alert);
   }

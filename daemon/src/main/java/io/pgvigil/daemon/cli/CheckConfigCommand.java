@@ -1,13 +1,10 @@
 package io.pgvigil.daemon.cli;
 
 import io.pgvigil.daemon.config.PgvigilConfig;
-import java.nio.file.Path;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "check-config", mixinStandardHelpOptions = true,
     description = {
@@ -18,24 +15,20 @@ import picocli.CommandLine.Model.CommandSpec;
     exitCodeList = {"0:valid", "1:invalid"})
 final class CheckConfigCommand implements Callable<Integer> {
 
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-      description = "The YAML config file.")
-  Path config;
+  @Mixin
+  ConfigFile config;
 
   @Mixin
-  Verbosity verbosity;
+  Console console;
 
   @Override
   public Integer call() {
-    PgvigilConfig loaded = ConfigFiles.loadForDaemon(config, spec.commandLine().getErr());
+    PgvigilConfig loaded = config.loadForDaemon(console.err());
     if (loaded == null) {
       return ExitCode.ERROR;
     }
-    var out = spec.commandLine().getOut();
-    out.println(config + " is valid.");
+    PrintWriter out = console.out();
+    out.println(config.path + " is valid.");
     loaded.describe().forEach(out::println);
     out.flush();
     return ExitCode.OK;

@@ -3,17 +3,14 @@ package io.pgvigil.daemon.cli;
 import io.pgvigil.daemon.demo.Demo;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
@@ -27,9 +24,6 @@ import picocli.CommandLine.Model.CommandSpec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped with Ctrl-C or SIGTERM", "1:the demo could not start"})
 final class DemoCommand implements Callable<Integer> {
-
-  @Spec
-  CommandSpec spec;
 
   @Option(names = "--port", defaultValue = "8080", paramLabel = "N",
       description = "HTTP port of the daemon on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
@@ -45,11 +39,11 @@ final class DemoCommand implements Callable<Integer> {
   Path cacheDir;
 
   @Mixin
-  Verbosity verbosity;
+  Console console;
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = console.out();
     ShutdownSignal signal = new ShutdownSignal();
     Path work = Files.createTempDirectory("pgvigil-demo-");
     out.println("pgvigil demo: staging in " + work);
@@ -78,22 +72,14 @@ final class DemoCommand implements Callable<Integer> {
     return base.resolve("pgvigil");
   }
 
-  static void deleteTree(Path root) throws IOException {
+  private static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
+    try (Stream<Path> tree = Files.walk(root)) {
+      for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
       }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    }
   }
 }

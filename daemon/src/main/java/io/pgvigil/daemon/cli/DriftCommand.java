@@ -1,33 +1,31 @@
 package io.pgvigil.daemon.cli;
 
+import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.drift.DriftJson;
 import io.pgvigil.daemon.drift.DriftReport;
 import io.pgvigil.daemon.drift.DriftText;
-import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.watch.TargetSpecs;
-import io.pgvigil.checks.schema.SnapshotOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "drift", mixinStandardHelpOptions = true,
     description = {
@@ -48,9 +46,6 @@ final class DriftCommand implements Callable<Integer> {
 
   enum Format { text, json }
 
-  @Spec
-  CommandSpec spec;
-
   @Mixin
   TargetSelection targets;
 
@@ -59,12 +54,12 @@ final class DriftCommand implements Callable<Integer> {
   Format format;
 
   @Mixin
-  Verbosity verbosity;
+  Console console;
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = console.out();
+    PrintWriter err = console.err();
     List<TargetConfig> selected = targets.select("there is no history to compare", err);
     if (selected == null) {
       return ExitCode.ERROR;
@@ -101,7 +96,7 @@ final class DriftCommand implements Callable<Integer> {
             .connectingTo(TargetSpecs.connectOptions(t.url(), t.watch().statementTimeout()))
             .using(vertx).build();
         try {
-          reports.add(new DriftCheck(t, storage, Optional::empty, verdict -> { }, Clock.systemUTC())
+          reports.add(new DriftCheck(t, storage, Optional::empty, verdict -> {}, Clock.systemUTC())
               .verdict(vertx, pool).await(CHECK_TIMEOUT.toMinutes(), TimeUnit.MINUTES));
         } catch (TimeoutException e) {
           reports.add(DriftReport.failed(t.name(), Clock.systemUTC().instant(), Optional.empty(),

@@ -3,6 +3,8 @@ package io.pgvigil.daemon.cli;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code java -jar pgvigil.jar <command>}: the one entry point. */
 @Command(
@@ -23,31 +25,21 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(execute(args));
-  }
-
-  /** Runs one command line and returns its exit code. */
-  public static int execute(String... args) {
-    return commandLine().execute(args);
+    System.exit(commandLine().execute(args));
   }
 
   /** Runs one command line writing to the given streams (tests call this). */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = commandLine();
-    cli.setOut(out);
-    cli.setErr(err);
-    return cli.execute(args);
+    return commandLine().setOut(out).setErr(err).execute(args);
   }
 
-  static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler(new ErrorReporter());
-    cli.setParameterExceptionHandler(Main::badUsage);
-    return cli;
+  private static CommandLine commandLine() {
+    return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorReporter())
+        .setParameterExceptionHandler(Main::badUsage);
   }
 
   /** A wrong command line exits 1, like every other error: 2 is reserved for findings. */

@@ -4,9 +4,7 @@ import io.pgvigil.checks.review.Level;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.review.ReviewJson;
-import io.pgvigil.daemon.review.ReviewMarkdown;
 import io.pgvigil.daemon.review.ReviewRun;
-import io.pgvigil.daemon.review.ReviewSarif;
 import io.pgvigil.daemon.review.ReviewText;
 import io.pgvigil.daemon.review.TargetReview;
 import java.io.PrintWriter;
@@ -17,8 +15,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "review", mixinStandardHelpOptions = true,
     description = {
@@ -51,9 +47,6 @@ final class ReviewCommand implements Callable<Integer> {
     }
   }
 
-  @Spec
-  CommandSpec spec;
-
   @Mixin
   TargetSelection targets;
 
@@ -66,12 +59,12 @@ final class ReviewCommand implements Callable<Integer> {
   FailOn failOn;
 
   @Mixin
-  Verbosity verbosity;
+  Console console;
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = console.out();
+    PrintWriter err = console.err();
     List<TargetConfig> selected = targets.select("there are no pending migrations to review", err);
     if (selected == null) {
       return ExitCode.ERROR;
@@ -91,9 +84,9 @@ final class ReviewCommand implements Callable<Integer> {
         .anyMatch(f -> failOn.level == Level.FLAG || f.level() == Level.BLOCK);
     switch (format) {
       case json -> out.println(ReviewJson.of(reviews, failOn.level, !error && !failed).encodePrettily());
-      case sarif -> out.println(ReviewSarif.of(reviews, new Version().getVersion()[0].replace("pgvigil ", ""))
+      case sarif -> out.println(ReviewJson.sarif(reviews, new Version().getVersion()[0].replace("pgvigil ", ""))
           .encodePrettily());
-      case markdown -> ReviewMarkdown.print(reviews, failOn.level, !error && !failed, out);
+      case markdown -> ReviewText.markdown(reviews, failOn.level, !error && !failed, out);
       default -> ReviewText.print(reviews, failOn.level, !error && !failed, out);
     }
     out.flush();

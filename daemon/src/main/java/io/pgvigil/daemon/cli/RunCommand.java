@@ -4,7 +4,6 @@ import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.watch.TargetSpecs;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -17,9 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {
@@ -36,15 +32,11 @@ final class RunCommand implements Callable<Integer> {
   /** How long a stop during startup waits for what was already started to close. */
   private static final long STARTUP_STOP_SECONDS = 15;
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-      description = "The YAML config file.")
-  Path config;
-
-  @Spec
-  CommandSpec spec;
+  @Mixin
+  ConfigFile config;
 
   @Mixin
-  Verbosity verbosity;
+  Console console;
 
   @Override
   public Integer call() throws Exception {
@@ -55,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
     CompletableFuture<Optional<RunningDaemon>> starting = new CompletableFuture<>();
     Thread startup = new Thread(() -> {
       try {
-        PgvigilConfig loaded = ConfigFiles.loadForDaemon(config, spec.commandLine().getErr());
+        PgvigilConfig loaded = config.loadForDaemon(console.err());
         if (loaded == null || signal.received().isComplete()) {
           starting.complete(Optional.empty());
           return;

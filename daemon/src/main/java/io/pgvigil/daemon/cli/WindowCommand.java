@@ -5,7 +5,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,10 +16,10 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code pgvigil window open|close|list}: a client of the window API for CI
@@ -45,6 +44,9 @@ final class WindowCommand implements Runnable {
   /** Where the daemon is and how to authenticate: shared by the three subcommands. */
   static final class Connection {
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:PGVIGIL_URL:-http://127.0.0.1:8080}",
         description = "The daemon's base URL (default: $PGVIGIL_URL or ${DEFAULT-VALUE}).")
     String url;
@@ -55,7 +57,13 @@ final class WindowCommand implements Runnable {
     Path tokenFile;
 
     @Mixin
-    Verbosity verbosity;
+    Console console;
+
+    /** Prints on the command's standard output. */
+    void println(String line) {
+      command.commandLine().getOut().println(line);
+      command.commandLine().getOut().flush();
+    }
 
     String token() throws IOException {
       if (tokenFile != null) {
@@ -99,7 +107,8 @@ final class WindowCommand implements Runnable {
       try {
         answer = new JsonObject(response.body());
       } catch (DecodeException e) {
-        throw new IllegalStateException(PrintableUrl.of(url) + " answered " + response.statusCode() + " without JSON: is it pgvigil?");
+        throw new IllegalStateException(
+            PrintableUrl.of(url) + " answered " + response.statusCode() + " without JSON: is it pgvigil?");
       }
       if (response.statusCode() / 100 != 2) {
         throw new IllegalStateException(answer.getString("error", "HTTP " + response.statusCode())
@@ -112,8 +121,6 @@ final class WindowCommand implements Runnable {
   @Command(name = "open", mixinStandardHelpOptions = true,
       description = "Opens a window and prints its id (for the matching 'window close').")
   static final class Open implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
     @Mixin
     Connection connection;
     @Option(names = "--target", required = true, paramLabel = "NAME", description = "The target being migrated.")
@@ -131,17 +138,13 @@ final class WindowCommand implements Runnable {
     public Integer call() throws Exception {
       JsonObject window = connection.send("POST", "/api/v1/windows", new JsonObject()
           .put("target", target).put("ttl", ttl).put("label", label).put("profile", profile), true);
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(window.getString("id"));
-      out.flush();
+      connection.println(window.getString("id"));
       return ExitCode.OK;
     }
   }
 
   @Command(name = "close", mixinStandardHelpOptions = true, description = "Closes a window by its id.")
   static final class Close implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
     @Mixin
     Connection connection;
     @Parameters(paramLabel = "ID", description = "The id 'window open' printed.")
@@ -150,16 +153,13 @@ final class WindowCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       JsonObject window = connection.send("DELETE", "/api/v1/windows/" + id, null, true);
-      spec.commandLine().getOut().println("closed " + window.getString("id") + " on " + window.getString("target"));
-      spec.commandLine().getOut().flush();
+      connection.println("closed " + window.getString("id") + " on " + window.getString("target"));
       return ExitCode.OK;
     }
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists open and recently closed windows.")
   static final class List implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
     @Mixin
     Connection connection;
     @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text or json.")
@@ -168,19 +168,17 @@ final class WindowCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       JsonArray windows = connection.send("GET", "/api/v1/windows", null, false).getJsonArray("windows");
-      PrintWriter out = spec.commandLine().getOut();
       if ("json".equals(format)) {
-        out.println(new JsonObject().put("windows", windows).encodePrettily());
-      } else {
-        out.printf("%-36s  %-12s  %-6s  %-6s  %-24s  %s%n", "ID", "TARGET", "OPEN", "SOURCE", "EXPIRES", "LABEL");
-        for (Object o : windows) {
-          JsonObject w = (JsonObject) o;
-          out.printf("%-36s  %-12s  %-6s  %-6s  %-24s  %s%n", w.getString("id"), w.getString("target"),
-              w.getBoolean("open") ? "yes" : "no", w.getString("source"), w.getString("expiresAt"),
-              w.getString("label"));
-        }
+        connection.println(new JsonObject().put("windows", windows).encodePrettily());
+        return ExitCode.OK;
       }
-      out.flush();
+      String row = "%-36s  %-12s  %-6s  %-6s  %-24s  %s";
+      connection.println(row.formatted("ID", "TARGET", "OPEN", "SOURCE", "EXPIRES", "LABEL"));
+      for (Object o : windows) {
+        JsonObject w = (JsonObject) o;
+        connection.println(row.formatted(w.getString("id"), w.getString("target"), w.getBoolean("open") ? "yes" : "no",
+            w.getString("source"), w.getString("expiresAt"), w.getString("label")));
+      }
       return ExitCode.OK;
     }
   }

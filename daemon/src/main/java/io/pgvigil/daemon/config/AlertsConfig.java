@@ -1,13 +1,12 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.alerts.Severity;
+import io.pgvigil.common.SecretValue;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -21,123 +20,78 @@ import java.util.Set;
  * @param queryText      whether the blocker census carries query text (it may hold customer data)
  */
 public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
-                           List<Webhook> webhooks, Optional<Alertmanager> alertmanager,
-                           Duration repeatInterval, boolean resolve, Optional<URI> apiBaseUrl,
-                           boolean queryText, Spool spool) {
+    List<Webhook> webhooks, Optional<Alertmanager> alertmanager,
+    Duration repeatInterval, boolean resolve, Optional<URI> apiBaseUrl,
+    boolean queryText, Spool spool) {
 
-    public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofHours(4);
-    public static final String SLACK = "slack";
-    public static final String PAGERDUTY = "pagerduty";
-    public static final String ALERTMANAGER = "alertmanager";
+  public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofHours(4);
+  public static final String SLACK = "slack";
+  public static final String PAGERDUTY = "pagerduty";
+  public static final String ALERTMANAGER = "alertmanager";
 
-    public static final AlertsConfig NONE = new AlertsConfig(Optional.empty(), Optional.empty(), List.of(),
-            Optional.empty(), DEFAULT_REPEAT_INTERVAL, true, Optional.empty(), false, Spool.DEFAULT);
+  public static final AlertsConfig NONE = new AlertsConfig(Optional.empty(), Optional.empty(), List.of(),
+      Optional.empty(), DEFAULT_REPEAT_INTERVAL, true, Optional.empty(), false, Spool.DEFAULT);
 
-    public AlertsConfig {
-        Objects.requireNonNull(slack, "slack");
-        Objects.requireNonNull(pagerduty, "pagerduty");
-        webhooks = List.copyOf(webhooks);
-        Objects.requireNonNull(alertmanager, "alertmanager");
-        Objects.requireNonNull(repeatInterval, "repeatInterval");
-        Objects.requireNonNull(apiBaseUrl, "apiBaseUrl");
-        Objects.requireNonNull(spool, "spool");
+  public AlertsConfig {
+    webhooks = List.copyOf(webhooks);
+  }
+
+  /** The configured sinks' names, in a fixed order: slack, pagerduty, the webhooks, alertmanager. */
+  public List<String> sinkNames() {
+    List<String> names = new ArrayList<>();
+    slack.ifPresent(s -> names.add(SLACK));
+    pagerduty.ifPresent(p -> names.add(PAGERDUTY));
+    webhooks.forEach(w -> names.add(w.name()));
+    alertmanager.ifPresent(a -> names.add(ALERTMANAGER));
+    return names;
+  }
+
+  public boolean anySink() {
+    return !sinkNames().isEmpty();
+  }
+
+  /**
+   * Which alerts a sink gets: only these severities and targets; an empty set means all.
+   */
+  public record Routing(Set<Severity> severities, Set<String> targets) {
+    public static final Routing ALL = new Routing(Set.of(), Set.of());
+
+    public Routing {
+      severities = Set.copyOf(severities);
+      targets = Set.copyOf(targets);
     }
+  }
 
-    /** The sinks only, every other setting at its default. */
-    public static AlertsConfig of(Optional<Slack> slack, Optional<PagerDuty> pagerduty, List<Webhook> webhooks,
-                                  Optional<Alertmanager> alertmanager) {
-        return new AlertsConfig(slack, pagerduty, webhooks, alertmanager, DEFAULT_REPEAT_INTERVAL, true,
-                Optional.empty(), false, Spool.DEFAULT);
+  public record Slack(SecretValue webhookUrl, Routing routing) {
+  }
+
+  /** @param url the Events API's base URL, e.g. https://events.eu.pagerduty.com; empty means the default */
+  public record PagerDuty(SecretValue routingKey, Optional<URI> url, Routing routing) {
+  }
+
+  /**
+   * A generic JSON webhook; {@code secret}, when set, signs each request body. The name labels
+   * its metrics and its spool directory.
+   */
+  public record Webhook(String name, SecretValue url, Optional<SecretValue> secret, Routing routing) {
+  }
+
+  public record Alertmanager(URI url, Routing routing) {
+  }
+
+  /**
+   * Undelivered notifications on disk.
+   *
+   * @param directory empty: {@code spool} under the daemon's data directory ({@code PGVIGIL_DATA_DIR})
+   */
+  public record Spool(Optional<Path> directory, int maxPerSink) {
+    public static final int DEFAULT_MAX_PER_SINK = 1000;
+    public static final Spool DEFAULT = new Spool(Optional.empty(), DEFAULT_MAX_PER_SINK);
+
+    public Spool {
+      if (maxPerSink < 1) {
+        throw new IllegalArgumentException("maxPerSink must be > 0");
+      }
     }
-
-    /** The configured sinks' names, in a fixed order: slack, pagerduty, the webhooks, alertmanager. */
-    public List<String> sinkNames() {
-        List<String> names = new ArrayList<>();
-        slack.ifPresent(s -> names.add(SLACK));
-        pagerduty.ifPresent(p -> names.add(PAGERDUTY));
-        webhooks.forEach(w -> names.add(w.name()));
-        alertmanager.ifPresent(a -> names.add(ALERTMANAGER));
-        return names;
-    }
-
-    public boolean anySink() {
-        return !sinkNames().isEmpty();
-    }
-
-    /**
-     * Which alerts a sink gets: only these severities and targets; an empty set means all.
-     */
-    public record Routing(Set<Severity> severities, Set<String> targets) {
-        public static final Routing ALL = new Routing(Set.of(), Set.of());
-
-        public Routing {
-            severities = Set.copyOf(severities);
-            targets = Set.copyOf(targets);
-        }
-    }
-
-    public record Slack(SecretValue webhookUrl, Routing routing) {
-        public Slack {
-            Objects.requireNonNull(webhookUrl, "webhookUrl");
-            Objects.requireNonNull(routing, "routing");
-        }
-
-        public Slack(SecretValue webhookUrl) {
-            this(webhookUrl, Routing.ALL);
-        }
-    }
-
-    /** @param url the Events API's base URL, e.g. https://events.eu.pagerduty.com; empty means the default */
-    public record PagerDuty(SecretValue routingKey, Optional<URI> url, Routing routing) {
-        public PagerDuty {
-            Objects.requireNonNull(routingKey, "routingKey");
-            Objects.requireNonNull(url, "url");
-            Objects.requireNonNull(routing, "routing");
-        }
-
-        public PagerDuty(SecretValue routingKey) {
-            this(routingKey, Optional.empty(), Routing.ALL);
-        }
-    }
-
-    /**
-     * A generic JSON webhook; {@code secret}, when set, signs each request body. The name labels
-     * its metrics and its spool directory.
-     */
-    public record Webhook(String name, SecretValue url, Optional<SecretValue> secret, Routing routing) {
-        public Webhook {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(url, "url");
-            Objects.requireNonNull(secret, "secret");
-            Objects.requireNonNull(routing, "routing");
-        }
-    }
-
-    public record Alertmanager(URI url, Routing routing) {
-        public Alertmanager {
-            Objects.requireNonNull(url, "url");
-            Objects.requireNonNull(routing, "routing");
-        }
-
-        public Alertmanager(URI url) {
-            this(url, Routing.ALL);
-        }
-    }
-
-    /**
-     * Undelivered notifications on disk.
-     *
-     * @param directory empty: {@code spool} under the daemon's data directory ({@code PGVIGIL_DATA_DIR})
-     */
-    public record Spool(Optional<Path> directory, int maxPerSink) {
-        public static final int DEFAULT_MAX_PER_SINK = 1000;
-        public static final Spool DEFAULT = new Spool(Optional.empty(), DEFAULT_MAX_PER_SINK);
-
-        public Spool {
-            Objects.requireNonNull(directory, "directory");
-            if (maxPerSink < 1) {
-                throw new IllegalArgumentException("maxPerSink must be > 0");
-            }
-        }
-    }
+  }
 }

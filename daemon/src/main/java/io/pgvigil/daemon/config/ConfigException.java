@@ -9,19 +9,19 @@ import java.util.stream.Collectors;
  */
 public final class ConfigException extends Exception {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    private final transient List<ConfigProblem> problems;
+  private final transient List<ConfigProblem> problems;
 
-    public ConfigException(List<ConfigProblem> problems) {
-        super(problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")));
-        if (problems.isEmpty()) {
-            throw new IllegalArgumentException("a ConfigException needs at least one problem");
-        }
-        this.problems = List.copyOf(problems);
+  public ConfigException(List<ConfigProblem> problems) {
+    super(problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")));
+    if (problems.isEmpty()) {
+      throw new IllegalArgumentException("a ConfigException needs at least one problem");
     }
+    this.problems = List.copyOf(problems);
+  }
 
-    public List<ConfigProblem> problems() {
-        return problems;
-    }
+  public List<ConfigProblem> problems() {
+    return problems;
+  }
 }

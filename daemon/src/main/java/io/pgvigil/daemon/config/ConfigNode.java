@@ -1,13 +1,15 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.common.SecretValue;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgvigil.common.SecretValue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A position in the YAML tree that knows its path ({@code targets[0].watch.interval}) and
@@ -16,273 +18,281 @@ import java.util.Optional;
  */
 final class ConfigNode {
 
-    private final JsonNode node;
-    private final String path;
-    private final String label;
-    private final Substitution substitution;
-    private final List<ConfigProblem> problems;
+  private final JsonNode node;
+  private final String path;
+  private final String label;
+  private final Substitution substitution;
+  private final List<ConfigProblem> problems;
 
-    private ConfigNode(JsonNode node, String path, String label, Substitution substitution,
-                       List<ConfigProblem> problems) {
-        this.node = node;
-        this.path = path;
-        this.label = label;
-        this.substitution = substitution;
-        this.problems = problems;
+  private ConfigNode(JsonNode node, String path, String label, Substitution substitution,
+      List<ConfigProblem> problems) {
+    this.node = node;
+    this.path = path;
+    this.label = label;
+    this.substitution = substitution;
+    this.problems = problems;
+  }
+
+  /** Problems about the root itself are reported under {@code sourceName}. */
+  static ConfigNode root(JsonNode node, String sourceName, Substitution substitution,
+      List<ConfigProblem> problems) {
+    return new ConfigNode(node, "", sourceName, substitution, problems);
+  }
+
+  /** A scalar after substitution; {@code display} is what messages may quote. */
+  record Scalar(String value, String display) {
+  }
+
+  String path() {
+    return path.isEmpty() ? label : path;
+  }
+
+  boolean isPresent() {
+    return node != null && !node.isNull() && !node.isMissingNode();
+  }
+
+  boolean isEmptyList() {
+    return isPresent() && node.isArray() && node.isEmpty();
+  }
+
+  ConfigNode get(String key) {
+    return new ConfigNode(node == null ? null : node.get(key),
+        path.isEmpty() ? key : path + "." + key, label, substitution, problems);
+  }
+
+  void problem(String message) {
+    problems.add(new ConfigProblem(path(), message));
+  }
+
+  boolean require(String howToFix) {
+    if (!isPresent()) {
+      problem("is required; " + howToFix);
     }
+    return isPresent();
+  }
 
-    /** The document root; problems about the root itself are reported under {@code sourceName}. */
-    static ConfigNode root(JsonNode node, String sourceName, Substitution substitution,
-                           List<ConfigProblem> problems) {
-        return new ConfigNode(node, "", sourceName, substitution, problems);
+  /**
+   * Checks that this is a mapping whose keys are all known. Returns false (after reporting)
+   * when it is not a mapping, and false without a problem when it is absent.
+   */
+  boolean mapping(String noun, List<String> knownKeys) {
+    if (!isPresent()) {
+      return false;
     }
-
-    /** A scalar after substitution; {@code display} is what messages may quote. */
-    record Scalar(String value, String display) {
+    if (!node.isObject()) {
+      problem("expected a mapping with keys " + String.join(", ", knownKeys) + ", got " + kind());
+      return false;
     }
-
-    String path() {
-        return path.isEmpty() ? label : path;
+    for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
+      String key = names.next();
+      if (!knownKeys.contains(key)) {
+        String known = "known " + noun + "s are " + String.join(", ", knownKeys);
+        String message = closest(key, knownKeys)
+            .map(s -> "unknown " + noun + "; did you mean '" + s + "'? (" + known + ")")
+            .orElse("unknown " + noun + "; " + known);
+        get(key).problem(message);
+      }
     }
+    return true;
+  }
 
-    boolean isPresent() {
-        return node != null && !node.isNull() && !node.isMissingNode();
+  boolean mapping(String... knownKeys) {
+    return mapping("key", List.of(knownKeys));
+  }
+
+  /** A list element that must be a mapping: reports {@code ifEmpty} when it is null. */
+  boolean element(String ifEmpty, List<String> knownKeys) {
+    if (!isPresent()) {
+      problem("is empty; " + ifEmpty);
+      return false;
     }
+    return mapping("key", knownKeys);
+  }
 
-    boolean isEmptyList() {
-        return isPresent() && node.isArray() && node.isEmpty();
+  /** The elements of a list; reports and returns nothing when this is not a list. */
+  List<ConfigNode> list(String example) {
+    if (!isPresent()) {
+      return List.of();
     }
-
-    ConfigNode get(String key) {
-        return new ConfigNode(node == null ? null : node.get(key),
-                path.isEmpty() ? key : path + "." + key, label, substitution, problems);
+    if (!node.isArray()) {
+      problem("expected a list such as " + example + ", got " + kind());
+      return List.of();
     }
-
-    void problem(String message) {
-        problems.add(new ConfigProblem(path(), message));
+    List<ConfigNode> elements = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      elements.add(new ConfigNode(node.get(i), path + "[" + i + "]", label, substitution, problems));
     }
+    return elements;
+  }
 
-    /** Reports "is required" when absent; returns whether the value is present. */
-    boolean require(String howToFix) {
-        if (!isPresent()) {
-            problem("is required; " + howToFix);
-        }
-        return isPresent();
+  /** A scalar, substituted. {@code expected} completes "expected …", e.g. "a duration such as 1s". */
+  Optional<Scalar> scalar(String expected) {
+    if (!isPresent()) {
+      return Optional.empty();
     }
-
-    /**
-     * Checks that this is a mapping whose keys are all known. Returns false (after reporting)
-     * when it is not a mapping, and false without a problem when it is absent.
-     */
-    boolean mapping(String noun, List<String> knownKeys) {
-        if (!isPresent()) {
-            return false;
-        }
-        if (!node.isObject()) {
-            problem("expected a mapping with keys " + String.join(", ", knownKeys) + ", got " + kind());
-            return false;
-        }
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String key = names.next();
-            if (!knownKeys.contains(key)) {
-                String known = "known " + noun + "s are " + String.join(", ", knownKeys);
-                String message = closest(key, knownKeys)
-                        .map(s -> "unknown " + noun + "; did you mean '" + s + "'? (" + known + ")")
-                        .orElse("unknown " + noun + "; " + known);
-                get(key).problem(message);
-            }
-        }
-        return true;
+    if (!node.isValueNode()) {
+      problem("expected " + expected + ", got " + kind());
+      return Optional.empty();
     }
-
-    boolean mapping(String... knownKeys) {
-        return mapping("key", List.of(knownKeys));
+    String raw = node.asText();
+    try {
+      String value = substitution.expand(raw);
+      return Optional.of(new Scalar(value, raw));
+    } catch (Substitution.SubstitutionException e) {
+      problem(e.getMessage());
+      return Optional.empty();
     }
+  }
 
-    /** The elements of a list; reports and returns nothing when this is not a list. */
-    List<ConfigNode> list(String example) {
-        if (!isPresent()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            problem("expected a list such as " + example + ", got " + kind());
-            return List.of();
-        }
-        List<ConfigNode> elements = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
-            elements.add(new ConfigNode(node.get(i), path + "[" + i + "]", label, substitution, problems));
-        }
-        return elements;
+  Optional<String> text(String expected) {
+    return scalar(expected).map(Scalar::value);
+  }
+
+  /** A non-empty secret; its value never appears in a problem. */
+  Optional<SecretValue> secret(String expected) {
+    Optional<Scalar> scalar = scalar(expected);
+    if (scalar.isPresent() && scalar.get().value().isEmpty()) {
+      problem("is empty; set a value or remove the key");
+      return Optional.empty();
     }
+    return scalar.map(s -> SecretValue.of(s.value()));
+  }
 
-    /** A scalar, substituted. {@code expected} completes "expected …", e.g. "a duration such as 1s". */
-    Optional<Scalar> scalar(String expected) {
-        if (!isPresent()) {
-            return Optional.empty();
-        }
-        if (!node.isValueNode()) {
-            problem("expected " + expected + ", got " + kind());
-            return Optional.empty();
-        }
-        String raw = node.asText();
-        try {
-            String value = substitution.expand(raw);
-            return Optional.of(new Scalar(value, raw));
-        } catch (Substitution.SubstitutionException e) {
-            problem(e.getMessage());
-            return Optional.empty();
-        }
+  /** Zero allowed (for {@code for:}). */
+  Optional<Duration> duration() {
+    Optional<Scalar> scalar = scalar("a duration such as 1s");
+    try {
+      return scalar.map(s -> Durations.parse(s.value()));
+    } catch (Durations.InvalidDurationException e) {
+      problem("'" + scalar.get().display() + "' " + e.reason());
+      return Optional.empty();
     }
+  }
 
-    Optional<String> text(String expected) {
-        return scalar(expected).map(Scalar::value);
+  /** A duration greater than zero (intervals, timeouts, thresholds). */
+  Optional<Duration> positiveDuration() {
+    Optional<Duration> duration = duration();
+    if (duration.isPresent() && duration.get().isZero()) {
+      problem("'" + node.asText() + "' must be a positive duration such as 1s");
+      return Optional.empty();
     }
+    return duration;
+  }
 
-    /** A non-empty secret; its value never appears in a problem. */
-    Optional<SecretValue> secret(String expected) {
-        Optional<Scalar> scalar = scalar(expected);
-        if (scalar.isPresent() && scalar.get().value().isEmpty()) {
-            problem("is empty; set a value or remove the key");
-            return Optional.empty();
-        }
-        return scalar.map(s -> SecretValue.of(s.value()));
+  /**
+   * A positive duration no longer than {@code max}, for values that end up in a 32-bit
+   * millisecond field (a connect timeout, PostgreSQL's statement_timeout) and would overflow.
+   */
+  Optional<Duration> positiveDurationAtMost(Duration max, String why) {
+    Optional<Duration> duration = positiveDuration();
+    if (duration.isPresent() && duration.get().compareTo(max) > 0) {
+      problem("'" + node.asText() + "' is too long; at most " + Durations.format(max) + " (" + why + ")");
+      return Optional.empty();
     }
+    return duration;
+  }
 
-    /** A duration, zero allowed (used for {@code for:}). */
-    Optional<Duration> duration() {
-        Optional<Scalar> scalar = scalar("a duration such as 1s");
-        if (scalar.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Durations.parse(scalar.get().value()));
-        } catch (Durations.InvalidDurationException e) {
-            problem("'" + scalar.get().display() + "' " + e.reason());
-            return Optional.empty();
-        }
-    }
-
-    /** A duration greater than zero (intervals, timeouts, thresholds). */
-    Optional<Duration> positiveDuration() {
-        Optional<Duration> duration = duration();
-        if (duration.isPresent() && duration.get().isZero()) {
-            problem("'" + node.asText() + "' must be a positive duration such as 1s");
-            return Optional.empty();
-        }
-        return duration;
-    }
-
-    /**
-     * A positive duration no longer than {@code max}, for values that end up in a 32-bit
-     * millisecond field (a connect timeout, PostgreSQL's statement_timeout) and would overflow.
-     */
-    Optional<Duration> positiveDurationAtMost(Duration max, String why) {
-        Optional<Duration> duration = positiveDuration();
-        if (duration.isPresent() && duration.get().compareTo(max) > 0) {
-            problem("'" + node.asText() + "' is too long; at most " + Durations.format(max) + " (" + why + ")");
-            return Optional.empty();
-        }
-        return duration;
-    }
-
-    Optional<Integer> positiveInteger() {
-        Optional<Scalar> scalar = scalar("a whole number such as 5");
-        if (scalar.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            int value = Integer.parseInt(scalar.get().value().trim());
-            if (value > 0) {
-                return Optional.of(value);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problem("'" + scalar.get().display() + "' must be a positive whole number such as 5");
+  Optional<Integer> positiveInteger() {
+    return parsed("a whole number such as 5", text -> {
+      try {
+        return Optional.of(Integer.parseInt(text.trim())).filter(n -> n > 0);
+      } catch (NumberFormatException e) {
         return Optional.empty();
-    }
+      }
+    }, "must be a positive whole number such as 5");
+  }
 
-    /** A size greater than zero such as {@code 512MB} or {@code 1GiB}; a bare number is bytes. */
-    Optional<Long> positiveBytes() {
-        Optional<Scalar> scalar = scalar("a size such as 512MB");
-        if (scalar.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<Long> bytes = Unit.parseBytes(scalar.get().value());
-        if (bytes.isPresent() && bytes.get() > 0) {
-            return bytes;
-        }
-        problem("'" + scalar.get().display() + "' must be a positive size such as 512MB or 1GiB");
-        return Optional.empty();
-    }
+  /** Such as {@code 512MB} or {@code 1GiB}; a bare number is bytes. */
+  Optional<Long> positiveBytes() {
+    return parsed("a size such as 512MB", text -> Unit.parseBytes(text).filter(n -> n > 0),
+        "must be a positive size such as 512MB or 1GiB");
+  }
 
-    /** {@code true} or {@code false}. */
-    Optional<Boolean> bool() {
-        return oneOf(List.of("true", "false")).map(Boolean::parseBoolean);
+  /** What {@code parse} makes of the scalar; when it makes nothing, "'text' " + {@code why} is reported. */
+  private <T> Optional<T> parsed(String expected, Function<String, Optional<T>> parse, String why) {
+    Optional<Scalar> scalar = scalar(expected);
+    Optional<T> value = scalar.flatMap(s -> parse.apply(s.value()));
+    if (scalar.isPresent() && value.isEmpty()) {
+      problem("'" + scalar.get().display() + "' " + why);
     }
+    return value;
+  }
 
-    /** One of a fixed set of spellings, with a suggestion for near misses. */
-    Optional<String> oneOf(List<String> allowed) {
-        Optional<Scalar> scalar = scalar("one of " + String.join(", ", allowed));
-        if (scalar.isEmpty() || allowed.contains(scalar.get().value())) {
-            return scalar.map(Scalar::value);
-        }
-        String message = "'" + scalar.get().display() + "' is not one of " + String.join(", ", allowed);
-        problem(message + closest(scalar.get().value(), allowed).map(s -> "; did you mean '" + s + "'?").orElse(""));
-        return Optional.empty();
-    }
+  Optional<Boolean> bool() {
+    return oneOf(List.of("true", "false")).map(Boolean::parseBoolean);
+  }
 
-    /** A list of non-empty strings. */
-    List<String> stringList(String example) {
-        List<String> values = new ArrayList<>();
-        for (ConfigNode element : list(example)) {
-            element.text("a string").ifPresent(value -> {
-                if (value.isBlank()) {
-                    element.problem("is empty; remove it or give a value");
-                } else {
-                    values.add(value);
-                }
-            });
-        }
-        return values;
-    }
+  /** One of an enum's constants, spelled as {@link #spelling} does. */
+  <E extends Enum<E>> Optional<E> oneOf(Class<E> type) {
+    List<E> constants = List.of(type.getEnumConstants());
+    List<String> spellings = constants.stream().map(ConfigNode::spelling).toList();
+    return oneOf(spellings).map(s -> constants.get(spellings.indexOf(s)));
+  }
 
-    private String kind() {
-        if (node.isArray()) {
-            return "a list";
-        } else if (node.isObject()) {
-            return "a mapping";
-        } else if (node.isNumber()) {
-            return "a number";
-        } else if (node.isBoolean()) {
-            return "a boolean";
-        }
-        return "a string";
-    }
+  /** How the config writes an enum constant: {@code DRY_RUN} as {@code dry-run}. */
+  static String spelling(Enum<?> constant) {
+    return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
 
-    /** The known word within edit distance 2 (ignoring case) of a typo, if any. */
-    static Optional<String> closest(String typo, List<String> known) {
-        return known.stream()
-                .filter(k -> distance(typo.toLowerCase(), k.toLowerCase()) <= 2)
-                .min(Comparator.comparingInt(k -> distance(typo.toLowerCase(), k.toLowerCase())));
+  /** One of a fixed set of spellings, with a suggestion for near misses. */
+  Optional<String> oneOf(List<String> allowed) {
+    Optional<Scalar> scalar = scalar("one of " + String.join(", ", allowed));
+    if (scalar.isEmpty() || allowed.contains(scalar.get().value())) {
+      return scalar.map(Scalar::value);
     }
+    String message = "'" + scalar.get().display() + "' is not one of " + String.join(", ", allowed);
+    problem(message + closest(scalar.get().value(), allowed).map(s -> "; did you mean '" + s + "'?").orElse(""));
+    return Optional.empty();
+  }
 
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
+  /** Non-empty strings. */
+  List<String> stringList(String example) {
+    List<String> values = new ArrayList<>();
+    for (ConfigNode element : list(example)) {
+      element.text("a string").ifPresent(value -> {
+        if (value.isBlank()) {
+          element.problem("is empty; remove it or give a value");
+        } else {
+          values.add(value);
         }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+      });
     }
+    return values;
+  }
+
+  private String kind() {
+    return switch (node.getNodeType()) {
+      case ARRAY -> "a list";
+      case OBJECT -> "a mapping";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      default -> "a string";
+    };
+  }
+
+  /** The known word within edit distance 2 (ignoring case) of a typo, if any. */
+  static Optional<String> closest(String typo, List<String> known) {
+    return known.stream()
+        .filter(k -> distance(typo.toLowerCase(), k.toLowerCase()) <= 2)
+        .min(Comparator.comparingInt(k -> distance(typo.toLowerCase(), k.toLowerCase())));
+  }
+
+  private static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
 }

@@ -1,20 +1,13 @@
 package io.pgvigil.daemon.config;
 
-import java.util.Objects;
-
 /**
  * One thing wrong with the configuration, at a path such as {@code targets[0].watch.interval}.
  * The message says what is wrong and how to fix it; it never contains a secret value.
  */
 public record ConfigProblem(String path, String message) {
 
-    public ConfigProblem {
-        Objects.requireNonNull(path, "path");
-        Objects.requireNonNull(message, "message");
-    }
-
-    @Override
-    public String toString() {
-        return path + ": " + message;
-    }
+  @Override
+  public String toString() {
+    return path + ": " + message;
+  }
 }

@@ -3,7 +3,6 @@ package io.pgvigil.daemon.config;
 import io.pgvigil.checks.schema.IgnorePattern;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * How often the live schema is compared with the migrations, and which objects to ignore
@@ -12,11 +11,10 @@ import java.util.Objects;
  */
 public record DriftConfig(Duration interval, List<IgnorePattern> ignore) {
 
-    public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
-    public static final DriftConfig DEFAULT = new DriftConfig(DEFAULT_INTERVAL, List.of());
+  public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
+  public static final DriftConfig DEFAULT = new DriftConfig(DEFAULT_INTERVAL, List.of());
 
-    public DriftConfig {
-        Objects.requireNonNull(interval, "interval");
-        ignore = List.copyOf(ignore);
-    }
+  public DriftConfig {
+    ignore = List.copyOf(ignore);
+  }
 }

@@ -13,108 +13,99 @@ import java.util.regex.Pattern;
  */
 public final class Durations {
 
-    /** Units from largest to smallest; a combined duration must list them in this order. */
-    private static final List<String> UNITS = List.of("d", "h", "m", "s", "ms");
+  /** Units from largest to smallest; a combined duration must list them in this order. */
+  private static final List<String> UNITS = List.of("d", "h", "m", "s", "ms");
+  private static final List<ChronoUnit> CHRONO_UNITS =
+      List.of(ChronoUnit.DAYS, ChronoUnit.HOURS, ChronoUnit.MINUTES, ChronoUnit.SECONDS, ChronoUnit.MILLIS);
 
-    private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Pattern BARE_NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
+  private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
+  private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final Pattern BARE_NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
 
-    /**
-     * The longest duration accepted: a year covers every interval, threshold and TTL that makes
-     * sense, and keeps every conversion (to nanoseconds, to seconds as a double) exact.
-     */
-    public static final Duration MAX = Duration.ofDays(365);
+  /**
+   * The longest duration accepted: a year covers every interval, threshold and TTL that makes
+   * sense, and keeps every conversion (to nanoseconds, to seconds as a double) exact.
+   */
+  public static final Duration MAX = Duration.ofDays(365);
 
-    private Durations() {
+  private Durations() {
+  }
+
+  /** Why a text is not a duration; {@link #reason()} omits the text so callers can quote it safely. */
+  public static final class InvalidDurationException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final String reason;
+
+    InvalidDurationException(String text, String reason) {
+      super("'" + text + "' " + reason);
+      this.reason = reason;
     }
 
-    /** Why a text is not a duration; {@link #reason()} omits the text so callers can quote it safely. */
-    public static final class InvalidDurationException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-        private final String reason;
-
-        InvalidDurationException(String text, String reason) {
-            super("'" + text + "' " + reason);
-            this.reason = reason;
-        }
-
-        public String reason() {
-            return reason;
-        }
+    public String reason() {
+      return reason;
     }
+  }
 
-    /** Parses a non-negative duration; throws {@link InvalidDurationException} otherwise. */
-    public static Duration parse(String text) {
-        String trimmed = text == null ? "" : text.trim();
-        if (trimmed.isEmpty()) {
-            throw new InvalidDurationException("", "is empty; write a duration such as 5s");
-        }
-        if (trimmed.startsWith("-")) {
-            throw new InvalidDurationException(trimmed, "must be a positive duration such as 1s");
-        }
-        if (BARE_NUMBER.matcher(trimmed).matches()) {
-            throw new InvalidDurationException(trimmed,
-                    "has no unit; write it as " + trimmed + "s or " + trimmed + "ms (units: d, h, m, s, ms)");
-        }
-        if (!WHOLE.matcher(trimmed).matches()) {
-            throw new InvalidDurationException(trimmed,
-                    "is not a duration; write a whole number and a unit (d, h, m, s, ms) such as 5s or 1m30s");
-        }
-        Duration total = Duration.ZERO;
-        int lastUnit = -1;
-        Matcher part = PART.matcher(trimmed);
-        while (part.find()) {
-            int unit = UNITS.indexOf(part.group(2));
-            if (unit <= lastUnit) {
-                throw new InvalidDurationException(trimmed,
-                        "repeats a unit or lists units out of order; write the largest unit first, such as 1h30m");
-            }
-            lastUnit = unit;
-            try {
-                total = total.plus(Long.parseLong(part.group(1)), chronoUnit(part.group(2)));
-            } catch (NumberFormatException | ArithmeticException e) {
-                throw new InvalidDurationException(trimmed, "is too large; the longest duration is " + format(MAX));
-            }
-        }
-        if (total.compareTo(MAX) > 0) {
-            throw new InvalidDurationException(trimmed, "is too large; the longest duration is " + format(MAX));
-        }
-        return total;
+  /** Parses a non-negative duration; throws {@link InvalidDurationException} otherwise. */
+  public static Duration parse(String text) {
+    String trimmed = text == null ? "" : text.trim();
+    if (trimmed.isEmpty()) {
+      throw new InvalidDurationException("", "is empty; write a duration such as 5s");
     }
+    if (trimmed.startsWith("-")) {
+      throw new InvalidDurationException(trimmed, "must be a positive duration such as 1s");
+    }
+    if (BARE_NUMBER.matcher(trimmed).matches()) {
+      throw new InvalidDurationException(trimmed,
+          "has no unit; write it as " + trimmed + "s or " + trimmed + "ms (units: d, h, m, s, ms)");
+    }
+    if (!WHOLE.matcher(trimmed).matches()) {
+      throw new InvalidDurationException(trimmed,
+          "is not a duration; write a whole number and a unit (d, h, m, s, ms) such as 5s or 1m30s");
+    }
+    Duration total = Duration.ZERO;
+    int lastUnit = -1;
+    Matcher part = PART.matcher(trimmed);
+    while (part.find()) {
+      int unit = UNITS.indexOf(part.group(2));
+      if (unit <= lastUnit) {
+        throw new InvalidDurationException(trimmed,
+            "repeats a unit or lists units out of order; write the largest unit first, such as 1h30m");
+      }
+      lastUnit = unit;
+      try {
+        total = total.plus(Long.parseLong(part.group(1)), CHRONO_UNITS.get(unit));
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new InvalidDurationException(trimmed, "is too large; the longest duration is " + format(MAX));
+      }
+    }
+    if (total.compareTo(MAX) > 0) {
+      throw new InvalidDurationException(trimmed, "is too large; the longest duration is " + format(MAX));
+    }
+    return total;
+  }
 
-    /** Renders compactly, the inverse of {@link #parse}: {@code 1m30s}, {@code 250ms}, {@code 0s}. */
-    public static String format(Duration duration) {
-        if (duration.isNegative()) {
-            return "-" + format(duration.negated());
-        }
-        if (duration.isZero()) {
-            return "0s";
-        }
-        StringBuilder out = new StringBuilder();
-        append(out, duration.toDaysPart(), "d");
-        append(out, duration.toHoursPart(), "h");
-        append(out, duration.toMinutesPart(), "m");
-        append(out, duration.toSecondsPart(), "s");
-        append(out, duration.toMillisPart(), "ms");
-        // Sub-millisecond precision cannot come from parse(); show it rather than print "".
-        return out.isEmpty() ? duration.toNanos() + "ns" : out.toString();
+  /** Renders compactly, the inverse of {@link #parse}: {@code 1m30s}, {@code 250ms}, {@code 0s}. */
+  public static String format(Duration duration) {
+    if (duration.isNegative()) {
+      return "-" + format(duration.negated());
     }
+    if (duration.isZero()) {
+      return "0s";
+    }
+    StringBuilder out = new StringBuilder();
+    append(out, duration.toDaysPart(), "d");
+    append(out, duration.toHoursPart(), "h");
+    append(out, duration.toMinutesPart(), "m");
+    append(out, duration.toSecondsPart(), "s");
+    append(out, duration.toMillisPart(), "ms");
+    // Sub-millisecond precision cannot come from parse(); show it rather than print "".
+    return out.isEmpty() ? duration.toNanos() + "ns" : out.toString();
+  }
 
-    private static void append(StringBuilder out, long amount, String unit) {
-        if (amount > 0) {
-            out.append(amount).append(unit);
-        }
+  private static void append(StringBuilder out, long amount, String unit) {
+    if (amount > 0) {
+      out.append(amount).append(unit);
     }
-
-    private static ChronoUnit chronoUnit(String unit) {
-        return switch (unit) {
-            case "d" -> ChronoUnit.DAYS;
-            case "h" -> ChronoUnit.HOURS;
-            case "m" -> ChronoUnit.MINUTES;
-            case "s" -> ChronoUnit.SECONDS;
-            case "ms" -> ChronoUnit.MILLIS;
-            default -> throw new IllegalStateException("unit " + unit);
-        };
-    }
+  }
 }

@@ -2,9 +2,7 @@ package io.pgvigil.daemon.config;
 
 import io.pgvigil.common.SecretValue;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -13,87 +11,66 @@ import java.util.Optional;
  */
 public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate, Optional<Duration> deadManAfter) {
 
-    public static final KillSwitchConfig DEFAULT =
-            new KillSwitchConfig(Mode.DRY_RUN, List.of(), Terminate.NONE, Optional.empty());
+  public static final KillSwitchConfig DEFAULT =
+      new KillSwitchConfig(Mode.DRY_RUN, List.of(), Terminate.NONE, Optional.empty());
 
-    public KillSwitchConfig {
-        Objects.requireNonNull(mode, "mode");
-        hooks = List.copyOf(hooks);
-        Objects.requireNonNull(terminate, "terminate");
-        Objects.requireNonNull(deadManAfter, "deadManAfter");
+  public KillSwitchConfig {
+    hooks = List.copyOf(hooks);
+  }
+
+  public KillSwitchConfig(Mode mode, List<Hook> hooks) {
+    this(mode, hooks, Terminate.NONE, Optional.empty());
+  }
+
+  /**
+   * Who {@code cancel-and-terminate-blockers} may terminate: idle-in-transaction root blockers
+   * of the migration, logged in as one of {@code roles}, idle in their transaction for at least
+   * {@code idleInTransactionAfter}. Never autovacuum, WAL senders or replication connections.
+   */
+  public record Terminate(List<String> roles, Duration idleInTransactionAfter) {
+    public static final Duration DEFAULT_IDLE_IN_TRANSACTION_AFTER = Duration.ofSeconds(30);
+    public static final Terminate NONE = new Terminate(List.of(), DEFAULT_IDLE_IN_TRANSACTION_AFTER);
+
+    public Terminate {
+      roles = List.copyOf(roles);
+    }
+  }
+
+  public enum Mode {
+    /** Log and alert what would be done, touch nothing. */
+    DRY_RUN,
+    /** pg_cancel_backend() the migration's statement. */
+    CANCEL,
+    /** Also pg_terminate_backend() the sessions blocking it. */
+    CANCEL_AND_TERMINATE_BLOCKERS;
+
+    public String yaml() {
+      return ConfigNode.spelling(this);
+    }
+  }
+
+  /** Run after an abort, e.g. to fail the deploy pipeline. */
+  public sealed interface Hook {
+  }
+
+  /** Runs a program directly (no shell), argv as given. */
+  public record ExecHook(List<String> command) implements Hook {
+    public ExecHook {
+      command = List.copyOf(command);
+      if (command.isEmpty()) {
+        throw new IllegalArgumentException("an exec hook needs a command");
+      }
     }
 
-    public KillSwitchConfig(Mode mode, List<Hook> hooks) {
-        this(mode, hooks, Terminate.NONE, Optional.empty());
+    /** Arguments may come from ${env:...} and carry tokens, so only the program is shown. */
+    @Override
+    public String toString() {
+      int args = command.size() - 1;
+      return "ExecHook[" + command.get(0) + (args > 0 ? " (+" + args + " args)" : "") + "]";
     }
+  }
 
-    /**
-     * Who {@code cancel-and-terminate-blockers} may terminate: idle-in-transaction root blockers
-     * of the migration, logged in as one of {@code roles}, idle in their transaction for at least
-     * {@code idleInTransactionAfter}. Never autovacuum, WAL senders or replication connections.
-     */
-    public record Terminate(List<String> roles, Duration idleInTransactionAfter) {
-        public static final Duration DEFAULT_IDLE_IN_TRANSACTION_AFTER = Duration.ofSeconds(30);
-        public static final Terminate NONE = new Terminate(List.of(), DEFAULT_IDLE_IN_TRANSACTION_AFTER);
-
-        public Terminate {
-            roles = List.copyOf(roles);
-            Objects.requireNonNull(idleInTransactionAfter, "idleInTransactionAfter");
-        }
-    }
-
-    public enum Mode {
-        /** Log and alert what would be done, touch nothing. */
-        DRY_RUN("dry-run"),
-        /** pg_cancel_backend() the migration's statement. */
-        CANCEL("cancel"),
-        /** Also pg_terminate_backend() the sessions blocking it. */
-        CANCEL_AND_TERMINATE_BLOCKERS("cancel-and-terminate-blockers");
-
-        private final String yaml;
-
-        Mode(String yaml) {
-            this.yaml = yaml;
-        }
-
-        public String yaml() {
-            return yaml;
-        }
-
-        public static Optional<Mode> fromYaml(String text) {
-            return Arrays.stream(values()).filter(m -> m.yaml.equals(text)).findFirst();
-        }
-
-        public static List<String> spellings() {
-            return Arrays.stream(values()).map(Mode::yaml).toList();
-        }
-    }
-
-    /** Run after an abort, e.g. to fail the deploy pipeline. */
-    public sealed interface Hook {
-    }
-
-    /** Runs a program directly (no shell), argv as given. */
-    public record ExecHook(List<String> command) implements Hook {
-        public ExecHook {
-            command = List.copyOf(command);
-            if (command.isEmpty()) {
-                throw new IllegalArgumentException("an exec hook needs a command");
-            }
-        }
-
-        /** Arguments may come from ${env:...} and carry tokens, so only the program is shown. */
-        @Override
-        public String toString() {
-            int args = command.size() - 1;
-            return "ExecHook[" + command.get(0) + (args > 0 ? " (+" + args + " args)" : "") + "]";
-        }
-    }
-
-    /** POSTs the abort event; the URL is a SecretValue because it usually embeds a token. */
-    public record WebhookHook(SecretValue url) implements Hook {
-        public WebhookHook {
-            Objects.requireNonNull(url, "url");
-        }
-    }
+  /** POSTs the abort event; the URL is a SecretValue because it usually embeds a token. */
+  public record WebhookHook(SecretValue url) implements Hook {
+  }
 }

@@ -20,78 +20,78 @@ import java.util.Optional;
  */
 public final class MachineChecks {
 
-    private final Path defaultSpool;
+  private final Path defaultSpool;
 
-    /** @param defaultSpool the spool directory when {@code alerts.spool.directory} is not given */
-    public MachineChecks(Path defaultSpool) {
-        this.defaultSpool = defaultSpool;
-    }
+  /** @param defaultSpool the spool directory when {@code alerts.spool.directory} is not given */
+  public MachineChecks(Path defaultSpool) {
+    this.defaultSpool = defaultSpool;
+  }
 
-    void listen(ConfigNode node, ServerConfig server) {
-        String host = server.listenHost();
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            node.problem("host '" + host + "' does not resolve on this machine; give one of its addresses, "
-                    + "or 0.0.0.0 to listen on every interface");
-            return;
-        }
-        try {
-            if (!address.isAnyLocalAddress() && NetworkInterface.getByInetAddress(address) == null) {
-                node.problem("'" + host + "' (" + address.getHostAddress() + ") is not an address of this machine; "
-                        + "give one of its addresses, or 0.0.0.0 to listen on every interface");
-            }
-        } catch (SocketException e) {
-            // The interfaces cannot be listed here; binding will tell.
-        }
+  void listen(ConfigNode node, ServerConfig server) {
+    String host = server.listenHost();
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      node.problem("host '" + host + "' does not resolve on this machine; give one of its addresses, "
+          + "or 0.0.0.0 to listen on every interface");
+      return;
     }
+    try {
+      if (!address.isAnyLocalAddress() && NetworkInterface.getByInetAddress(address) == null) {
+        node.problem("'" + host + "' (" + address.getHostAddress() + ") is not an address of this machine; "
+            + "give one of its addresses, or 0.0.0.0 to listen on every interface");
+      }
+    } catch (SocketException e) {
+      // The interfaces cannot be listed here; binding will tell.
+    }
+  }
 
-    /** The spool is used when a sink is configured; a directory given explicitly is checked anyway. */
-    void spool(ConfigNode directoryNode, AlertsConfig alerts) {
-        Optional<Path> given = alerts.spool().directory();
-        if (given.isEmpty() && !alerts.anySink()) {
-            return;
-        }
-        Path directory = given.orElse(defaultSpool);
-        unusable(directory).ifPresent(reason -> directoryNode.problem(given.isPresent()
-                ? "'" + directory + "' cannot hold the alert spool: " + reason + "; give a writable directory"
-                : "the default alert spool " + directory + " cannot be used: " + reason
-                        + "; set alerts.spool.directory or PGVIGIL_DATA_DIR to a writable directory"));
+  /** The spool is used when a sink is configured; a directory given explicitly is checked anyway. */
+  void spool(ConfigNode directoryNode, AlertsConfig alerts) {
+    Optional<Path> given = alerts.spool().directory();
+    if (given.isEmpty() && !alerts.anySink()) {
+      return;
     }
+    Path directory = given.orElse(defaultSpool);
+    unusable(directory).ifPresent(reason -> directoryNode.problem(given.isPresent()
+        ? "'" + directory + "' cannot hold the alert spool: " + reason + "; give a writable directory"
+        : "the default alert spool " + directory + " cannot be used: " + reason
+            + "; set alerts.spool.directory or PGVIGIL_DATA_DIR to a writable directory"));
+  }
 
-    /**
-     * Why the spool cannot live in {@code directory}, if it cannot: the spool makes a directory per
-     * sink in it, so the test is making (and removing) one in its nearest existing ancestor. Asking
-     * the file system beats reading permission bits: {@code /proc/self} looks writable to root.
-     */
-    static Optional<String> unusable(Path directory) {
-        Path existing = directory.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return Optional.of("none of its parents exists");
-        }
-        if (!Files.isDirectory(existing)) {
-            return Optional.of(existing + " is not a directory");
-        }
-        try {
-            Files.delete(Files.createTempDirectory(existing, ".pgvigil-spool-check-"));
-            return Optional.empty();
-        } catch (IOException | SecurityException e) {
-            return Optional.of("a directory cannot be made in " + existing + " (" + why(e) + ")");
-        }
+  /**
+   * Why the spool cannot live in {@code directory}, if it cannot: the spool makes a directory per
+   * sink in it, so the test is making (and removing) one in its nearest existing ancestor. Asking
+   * the file system beats reading permission bits: {@code /proc/self} looks writable to root.
+   */
+  static Optional<String> unusable(Path directory) {
+    Path existing = directory.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
     }
+    if (existing == null) {
+      return Optional.of("none of its parents exists");
+    }
+    if (!Files.isDirectory(existing)) {
+      return Optional.of(existing + " is not a directory");
+    }
+    try {
+      Files.delete(Files.createTempDirectory(existing, ".pgvigil-spool-check-"));
+      return Optional.empty();
+    } catch (IOException | SecurityException e) {
+      return Optional.of("a directory cannot be made in " + existing + " (" + why(e) + ")");
+    }
+  }
 
-    /** In words, not an exception's name: {@code /proc/self} fails with a bare "no such file". */
-    private static String why(Exception e) {
-        if (e instanceof AccessDeniedException || e instanceof SecurityException) {
-            return "permission denied";
-        }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason().toLowerCase(Locale.ROOT);
-        }
-        return "the file system refused it";
+  /** In words, not an exception's name: {@code /proc/self} fails with a bare "no such file". */
+  private static String why(Exception e) {
+    if (e instanceof AccessDeniedException || e instanceof SecurityException) {
+      return "permission denied";
     }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason().toLowerCase(Locale.ROOT);
+    }
+    return "the file system refused it";
+  }
 }

@@ -9,18 +9,18 @@ import java.util.regex.Pattern;
  */
 public final class PrintableUrl {
 
-    /** Up to the last '@' of the authority, so that a password with a raw '@' in it goes whole. */
-    private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/?#]*@");
+  /** Up to the last '@' of the authority, so that a password with a raw '@' in it goes whole. */
+  private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/?#]*@");
 
-    private PrintableUrl() {
-    }
+  private PrintableUrl() {
+  }
 
-    public static String of(URI url) {
-        return of(url.toString());
-    }
+  public static String of(URI url) {
+    return of(url.toString());
+  }
 
-    /** Also for text that is not a valid URI. */
-    public static String of(String url) {
-        return USER_INFO.matcher(url).replaceFirst("");
-    }
+  /** Also for text that is not a valid URI. */
+  public static String of(String url) {
+    return USER_INFO.matcher(url).replaceFirst("");
+  }
 }

@@ -1,7 +1,6 @@
 package io.pgvigil.daemon.config;
 
 import io.pgvigil.common.SecretValue;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -12,26 +11,15 @@ import java.util.Optional;
  * The probes and {@code /metrics} stay open either way.
  */
 public record ServerConfig(String listenHost, int listenPort, Optional<SecretValue> apiToken,
-                           Optional<SecretValue> readToken) {
+    Optional<SecretValue> readToken) {
 
-    public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
-    public static final int DEFAULT_LISTEN_PORT = 8080;
-    public static final ServerConfig DEFAULT =
-            new ServerConfig(DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, Optional.empty(), Optional.empty());
+  public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
+  public static final int DEFAULT_LISTEN_PORT = 8080;
+  public static final ServerConfig DEFAULT =
+      new ServerConfig(DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, Optional.empty(), Optional.empty());
 
-    public ServerConfig {
-        Objects.requireNonNull(listenHost, "listenHost");
-        Objects.requireNonNull(apiToken, "apiToken");
-        Objects.requireNonNull(readToken, "readToken");
-    }
-
-    /** Without a read token: the read API is open. */
-    public ServerConfig(String listenHost, int listenPort, Optional<SecretValue> apiToken) {
-        this(listenHost, listenPort, apiToken, Optional.empty());
-    }
-
-    /** {@code host:port}, bracketing IPv6 literals. */
-    public String listen() {
-        return (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + listenPort;
-    }
+  /** {@code host:port}, bracketing IPv6 literals. */
+  public String listen() {
+    return (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + listenPort;
+  }
 }

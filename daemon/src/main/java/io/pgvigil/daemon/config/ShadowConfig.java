@@ -1,7 +1,5 @@
 package io.pgvigil.daemon.config;
 
-import java.util.Arrays;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -12,31 +10,19 @@ import java.util.Optional;
  */
 public record ShadowConfig(Mode mode, Optional<DatabaseUrl> url) {
 
-    public static final ShadowConfig DEFAULT = new ShadowConfig(Mode.EMBEDDED, Optional.empty());
+  public static final ShadowConfig DEFAULT = new ShadowConfig(Mode.EMBEDDED, Optional.empty());
 
-    public ShadowConfig {
-        Objects.requireNonNull(mode, "mode");
-        Objects.requireNonNull(url, "url");
-        if ((mode == Mode.URL) != url.isPresent()) {
-            throw new IllegalArgumentException("a url is required exactly when mode is url");
-        }
+  public ShadowConfig {
+    if ((mode == Mode.URL) != url.isPresent()) {
+      throw new IllegalArgumentException("a url is required exactly when mode is url");
     }
+  }
 
-    public enum Mode {
-        EMBEDDED("embedded"), URL("url");
+  public enum Mode {
+    EMBEDDED, URL;
 
-        private final String yaml;
-
-        Mode(String yaml) {
-            this.yaml = yaml;
-        }
-
-        public String yaml() {
-            return yaml;
-        }
-
-        public static Optional<Mode> fromYaml(String text) {
-            return Arrays.stream(values()).filter(m -> m.yaml.equals(text)).findFirst();
-        }
+    public String yaml() {
+      return ConfigNode.spelling(this);
     }
+  }
 }

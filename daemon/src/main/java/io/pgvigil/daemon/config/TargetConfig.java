@@ -3,7 +3,6 @@ package io.pgvigil.daemon.config;
 import io.pgvigil.checks.history.MigrationSource;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -11,29 +10,18 @@ import java.util.Optional;
  * the separate {@code password:} key, when given, replaces any password in the URL.
  */
 public record TargetConfig(String name, DatabaseUrl url, Duration connectTimeout,
-                           List<ReplicaConfig> replicas, Optional<MigrationSource> migrations,
-                           ShadowConfig shadow, DriftConfig drift, WatchConfig watch) {
+    List<ReplicaConfig> replicas, Optional<MigrationSource> migrations,
+    ShadowConfig shadow, DriftConfig drift, WatchConfig watch) {
 
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    /** Target and replica names become metric labels and URL path segments, hence the strict shape. */
-    public static final String NAME_PATTERN = "[a-z0-9][a-z0-9_-]{0,62}";
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /** Target and replica names become metric labels and URL path segments, hence the strict shape. */
+  public static final String NAME_PATTERN = "[a-z0-9][a-z0-9_-]{0,62}";
 
-    public TargetConfig {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(url, "url");
-        Objects.requireNonNull(connectTimeout, "connectTimeout");
-        replicas = List.copyOf(replicas);
-        Objects.requireNonNull(migrations, "migrations");
-        Objects.requireNonNull(shadow, "shadow");
-        Objects.requireNonNull(drift, "drift");
-        Objects.requireNonNull(watch, "watch");
-    }
+  public TargetConfig {
+    replicas = List.copyOf(replicas);
+  }
 
-    /** A streaming replica of the target, watched for replication lag. */
-    public record ReplicaConfig(String name, DatabaseUrl url) {
-        public ReplicaConfig {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(url, "url");
-        }
-    }
+  /** A streaming replica of the target, watched for replication lag. */
+  public record ReplicaConfig(String name, DatabaseUrl url) {
+  }
 }

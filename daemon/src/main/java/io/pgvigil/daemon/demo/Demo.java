@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadFactory;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -134,11 +135,11 @@ public final class Demo implements AutoCloseable {
         + result.targetSchemaVersion);
 
     step("Staging history drift: editing an applied migration and adding a pending one");
-    HistoryDriftScenario.stage(migrations);
-    done(HistoryDriftScenario.EDITED + " edited, " + HistoryDriftScenario.ADDED + " added");
+    DriftScenarios.editHistory(migrations);
+    done(DriftScenarios.EDITED + " edited, " + DriftScenarios.ADDED + " added");
 
     step("Applying a hand \"hotfix\" to the live schema (structural drift)");
-    HotfixScenario.apply(primary.jdbcUrl(DATABASE));
+    DriftScenarios.hotfix(primary.jdbcUrl(DATABASE));
     done("an index made by hand, a changed default, an INVALID index from a failed CREATE INDEX CONCURRENTLY");
 
     step("Routing alerts");
@@ -160,7 +161,8 @@ public final class Demo implements AutoCloseable {
     resources.add(LockStallScenario.start(
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + APP_ROLE),
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + MIGRATOR_ROLE)
-            + "&ApplicationName=" + MIGRATION_APPLICATION, STALL_DELAY_SECONDS));
+            + "&ApplicationName=" + MIGRATION_APPLICATION,
+        STALL_DELAY_SECONDS));
     resources.add(ReplicaLagScenario.start(primary.jdbcUrl(DATABASE), replica.jdbcUrl(DATABASE),
         LAG_DELAY_SECONDS));
   }
@@ -168,13 +170,13 @@ public final class Demo implements AutoCloseable {
   /** What {@code pgvigil review} says about the staged pending migration, as its text output. */
   private void review(PgvigilConfig config, ShadowSettings.Storage storage) {
     TargetConfig shop = config.targets().stream().filter(t -> t.name().equals(TARGET)).findFirst().orElseThrow();
-    TargetReview review = new ReviewRun(storage, shop, line -> { }, Clock.systemUTC()).review(shop);
+    TargetReview review = new ReviewRun(storage, shop, line -> {}, Clock.systemUTC()).review(shop);
     StringWriter text = new StringWriter();
     ReviewText.print(List.of(review), Level.BLOCK, review.error().isEmpty() && review.count(Level.BLOCK) == 0,
         new PrintWriter(text));
     text.toString().lines().forEach(line -> out.println("  | " + line));
     done(review.error().isPresent() ? "the review failed" : "a shadow replayed the applied history and ran "
-        + HistoryDriftScenario.ADDED + " statement by statement");
+        + DriftScenarios.ADDED + " statement by statement");
   }
 
   /**
@@ -213,18 +215,6 @@ public final class Demo implements AutoCloseable {
 
   public int port() {
     return daemon.port();
-  }
-
-  public EmbeddedPostgres primary() {
-    return primary;
-  }
-
-  public EmbeddedPostgres replica() {
-    return replica;
-  }
-
-  public Path configFile() {
-    return configFile;
   }
 
   /** What to open and what to look at, printed once everything runs. */
@@ -288,9 +278,9 @@ public final class Demo implements AutoCloseable {
 
         Press Ctrl-C to stop; the demo removes everything it created.
         """, base, primary.uri(DATABASE), REPLICA, replica.port(), configFile,
-        work.resolve("db/migration"), MONITOR_ROLE, HistoryDriftScenario.EDITED,
-        HistoryDriftScenario.ADDED, apiToken, HotfixScenario.HAND_INDEX,
-        HotfixScenario.CHANGED_DEFAULT, HotfixScenario.INVALID_INDEX, STALL_DELAY_SECONDS,
+        work.resolve("db/migration"), MONITOR_ROLE, DriftScenarios.EDITED,
+        DriftScenarios.ADDED, apiToken, DriftScenarios.HAND_INDEX,
+        DriftScenarios.CHANGED_DEFAULT, DriftScenarios.INVALID_INDEX, STALL_DELAY_SECONDS,
         LockStallScenario.STALL_SECONDS, LAG_DELAY_SECONDS, ReplicaLagScenario.PAUSE_SECONDS,
         alerts.description());
     out.flush();
@@ -308,6 +298,14 @@ public final class Demo implements AutoCloseable {
     long millis = (System.nanoTime() - stepStarted) / 1_000_000;
     out.println("  " + detail + " (" + millis + " ms)");
     out.flush();
+  }
+
+  static ThreadFactory daemonThreads(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /** Stops the daemon, then the replica, then the primary. */

@@ -67,10 +67,6 @@ final class DemoAlerts implements AutoCloseable {
             : "PagerDuty (critical ones) printed here");
   }
 
-  boolean printsLocally() {
-    return local != null;
-  }
-
   @Override
   public void close() throws Exception {
     if (local != null) {

@@ -63,17 +63,16 @@ final class LocalAlertReceiver implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest req) {
+    boolean pd = req.path().startsWith(PAGERDUTY_PATH);
     req.body().onSuccess(body -> {
       List<String> lines;
       try {
-        lines = req.path().startsWith(PAGERDUTY_PATH) ? pagerDuty(body.toJsonObject())
-            : slack(body.toJsonObject());
+        lines = pd ? pagerDuty(body.toJsonObject()) : slack(body.toJsonObject());
       } catch (RuntimeException e) {
         req.response().setStatusCode(400).end("{\"error\":\"not JSON\"}");
         return;
       }
       print(lines);
-      boolean pd = req.path().startsWith(PAGERDUTY_PATH);
       req.response().setStatusCode(pd ? 202 : 200)
           .putHeader("Content-Type", pd ? "application/json" : "text/plain")
           .end(pd ? "{\"status\":\"success\",\"message\":\"Event processed\"}" : "ok");

@@ -34,10 +34,9 @@ final class LockStallScenario implements AutoCloseable {
 
   private final String jdbcUrl;
   private final String migrationUrl;
-  private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(
-      daemonThreads("pgvigil-demo-stall"));
-  private final ExecutorService blocked = Executors.newCachedThreadPool(
-      daemonThreads("pgvigil-demo-session"));
+  private final ScheduledExecutorService clock =
+      Executors.newSingleThreadScheduledExecutor(Demo.daemonThreads("pgvigil-demo-stall"));
+  private final ExecutorService blocked = Executors.newCachedThreadPool(Demo.daemonThreads("pgvigil-demo-session"));
   private final Set<Connection> round = new HashSet<>();
 
   private LockStallScenario(String jdbcUrl, String migrationUrl) {
@@ -146,13 +145,5 @@ final class LockStallScenario implements AutoCloseable {
       }
       round.clear();
     }
-  }
-
-  private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
-    return runnable -> {
-      Thread thread = new Thread(runnable, name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

@@ -25,11 +25,8 @@ final class ReplicaLagScenario implements AutoCloseable {
 
   private final String primaryUrl;
   private final String replicaUrl;
-  private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "pgvigil-demo-replica-lag");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService clock =
+      Executors.newSingleThreadScheduledExecutor(Demo.daemonThreads("pgvigil-demo-replica-lag"));
   private ScheduledFuture<?> backfill;
 
   private ReplicaLagScenario(String primaryUrl, String replicaUrl) {

@@ -1,7 +1,6 @@
 package io.pgvigil.daemon.demo;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -51,9 +50,7 @@ final class SampleMigrations {
     try (Stream<Path> files = Files.list(source)) {
       for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".sql")).sorted().toList()) {
         Path destination = target.resolve(file.getFileName().toString());
-        try (InputStream in = Files.newInputStream(file)) {
-          Files.copy(in, destination);
-        }
+        Files.copy(file, destination);
         copied.add(destination);
       }
     }

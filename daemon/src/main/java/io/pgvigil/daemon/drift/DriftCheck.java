@@ -97,8 +97,8 @@ public final class DriftCheck extends TargetCheck {
       Optional<StructuralReport> kept = previous.get().flatMap(DriftReport::structure);
       return Future.succeededFuture(kept.map(StructuralReport::asStale).orElse(null));
     }
-    return live.snapshot(pool).compose(actual ->
-        expected.of(vertx, target, actual.major(), source, h).map(exp -> new StructuralReport(
+    return live.snapshot(pool)
+        .compose(actual -> expected.of(vertx, target, actual.major(), source, h).map(exp -> new StructuralReport(
             new SchemaDiff().compare(exp.snapshot(), actual), exp.from(), exp.cached(),
             actual.objects().size(), actual.queries(), clock.instant(), false)));
   }

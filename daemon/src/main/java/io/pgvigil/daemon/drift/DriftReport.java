@@ -2,44 +2,37 @@ package io.pgvigil.daemon.drift;
 
 import io.pgvigil.checks.history.HistoryReport;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The last drift verdict for one target: the history comparison and the
- * structural one, or the error that prevented them. An error is never "no drift".
+ * The last drift verdict for one target: the history comparison and the structural one, or the error that prevented
+ * them. An error is never "no drift".
  */
 public record DriftReport(String target, Instant checkedAt, Optional<HistoryReport> history,
     Optional<StructuralReport> structure, Optional<String> error) {
 
-  /** The one-word verdict, in the API and the {@code drift} command's JSON. */
+  /**
+   * The one-word verdict, in the API and the {@code drift} command's JSON. {@code FILES_BEHIND}: the database applied
+   * migrations newer than the files; not drift, comparison paused.
+   */
   public enum Status {
-    CLEAN("clean"),
-    DRIFT("drift"),
-    IN_PROGRESS("in-progress"),
-    /** The database applied migrations newer than the files: not drift, comparison paused. */
-    FILES_BEHIND("files-behind"),
-    ERROR("error");
+    CLEAN, DRIFT, IN_PROGRESS, FILES_BEHIND, ERROR;
 
-    private final String label;
-
-    Status(String label) {
-      this.label = label;
-    }
-
+    /** {@code clean}, {@code drift}, {@code in-progress}, {@code files-behind}, {@code error}. */
     public String label() {
-      return label;
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 
   /** @param structure null when there is none to report (a migration ran before the first one) */
   public static DriftReport of(String target, HistoryReport history, StructuralReport structure) {
-    return new DriftReport(target, history.checkedAt(), Optional.of(history),
-        Optional.ofNullable(structure), Optional.empty());
+    return new DriftReport(target, history.checkedAt(), Optional.of(history), Optional.ofNullable(structure),
+        Optional.empty());
   }
 
   /** An error verdict, with the history when that half was read. */
-  public static DriftReport failed(String target, Instant at, Optional<HistoryReport> history,
-      String error) {
+  public static DriftReport failed(String target, Instant at, Optional<HistoryReport> history, String error) {
     return new DriftReport(target, at, history, Optional.empty(), Optional.of(error));
   }
 
@@ -48,20 +41,13 @@ public record DriftReport(String target, Instant checkedAt, Optional<HistoryRepo
       return Status.ERROR;
     }
     HistoryReport h = history.orElseThrow();
-    boolean structural = structure.map(s -> !s.findings().isEmpty()).orElse(false);
-    if (!h.clean() || structural) {
+    if (!h.clean() || structure.map(s -> !s.findings().isEmpty()).orElse(false)) {
       return Status.DRIFT;
     }
-    if (h.filesAreBehind()) {
-      return Status.FILES_BEHIND;
-    }
-    return h.inProgress().isPresent() ? Status.IN_PROGRESS : Status.CLEAN;
+    return h.filesAreBehind() ? Status.FILES_BEHIND : h.inProgress().isPresent() ? Status.IN_PROGRESS : Status.CLEAN;
   }
 
-  /**
-   * Why the structural comparison did not run this time, for people; empty when it ran (or the
-   * check failed).
-   */
+  /** Why the structural comparison did not run this time, for people; empty when it ran (or the check failed). */
   public Optional<String> structurePaused() {
     if (error.isPresent() || history.isEmpty()) {
       return Optional.empty();

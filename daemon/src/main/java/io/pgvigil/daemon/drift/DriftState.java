@@ -3,10 +3,10 @@ package io.pgvigil.daemon.drift;
 import static io.pgvigil.daemon.metrics.MeterNames.MIGRATIONS_PENDING;
 import static io.pgvigil.daemon.metrics.MeterNames.MIGRATION_FILES_BEHIND;
 import static io.pgvigil.daemon.metrics.MeterNames.MIGRATION_HISTORY_PROBLEMS;
-import static io.pgvigil.daemon.metrics.MeterNames.TAG_PROBLEM;
 import static io.pgvigil.daemon.metrics.MeterNames.SCHEMA_DRIFT_LAST_CHECK;
 import static io.pgvigil.daemon.metrics.MeterNames.SCHEMA_DRIFT_OBJECTS;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_KIND;
+import static io.pgvigil.daemon.metrics.MeterNames.TAG_PROBLEM;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_SEVERITY;
 import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
 
@@ -48,7 +48,7 @@ public final class DriftState {
     gauge(MIGRATIONS_PENDING, "Migrations in the repository not applied to the target yet",
         s -> s.lastHistory == null ? Double.NaN : s.lastHistory.pending());
     gauge(MIGRATION_FILES_BEHIND, "Migrations applied to the target that pgvigil's migration files do not have yet"
-            + " (the files are behind the database; the structural comparison waits for them)",
+        + " (the files are behind the database; the structural comparison waits for them)",
         s -> s.lastHistory == null ? Double.NaN : s.lastHistory.filesBehind().size());
     for (HistoryProblemKind kind : HistoryProblemKind.values()) {
       gauge(MIGRATION_HISTORY_PROBLEMS, "Migrations whose history disagrees with the repository, by kind of problem",

@@ -1,10 +1,7 @@
 package io.pgvigil.daemon.drift;
 
-import io.pgvigil.checks.history.HistoryProblem;
 import io.pgvigil.checks.history.HistoryReport;
 import java.io.PrintWriter;
-import io.pgvigil.checks.schema.SchemaFinding;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -26,8 +23,7 @@ public final class DriftText {
 
   private static void structure(StructuralReport s, PrintWriter out) {
     out.printf("  schema: %s (%d objects; expected: %s%s)%n",
-        s.findings().isEmpty() ? "matches the history" : s.findings().size()
-            + (s.findings().size() == 1 ? " difference" : " differences"),
+        s.findings().isEmpty() ? "matches the history" : plural(s.findings().size(), "difference"),
         s.objects(), s.expectedFrom(), s.cached() ? ", cached" : "");
     if (s.stale()) {
       out.println("  (kept from the last check)");
@@ -35,16 +31,13 @@ public final class DriftText {
     if (s.findings().isEmpty()) {
       return;
     }
-    List<String[]> rows = new ArrayList<>();
-    for (SchemaFinding f : s.findings()) {
-      rows.add(new String[] {f.severity().name().toLowerCase(Locale.ROOT),
-          f.change().name().toLowerCase(Locale.ROOT), f.object().kind().yamlName(),
-          f.object().qualifiedName(), f.detail()});
-    }
-    table(new String[] {"SEVERITY", "CHANGE", "KIND", "OBJECT", "DETAIL"}, rows, out);
-    for (SchemaFinding f : s.findings()) {
-      f.suggestedSql().ifPresent(sql -> out.printf("  fix %s: %s%n", f.object().qualifiedName(), sql));
-    }
+    table(new String[] {"SEVERITY", "CHANGE", "KIND", "OBJECT", "DETAIL"}, s.findings().stream()
+        .map(f -> new String[] {f.severity().name().toLowerCase(Locale.ROOT),
+            f.change().name().toLowerCase(Locale.ROOT), f.object().kind().yamlName(), f.object().qualifiedName(),
+            f.detail()})
+        .toList(), out);
+    s.findings().forEach(f -> f.suggestedSql()
+        .ifPresent(sql -> out.printf("  fix %s: %s%n", f.object().qualifiedName(), sql)));
   }
 
   private static void history(DriftReport report, HistoryReport h, PrintWriter out) {
@@ -53,15 +46,13 @@ public final class DriftText {
     h.inProgress().ifPresent(m -> out.printf("  migration in progress: %s, pid %s%s (%s)%n",
         m.tool().label(), m.pid(), m.since() == null ? "" : ", since " + m.since(), m.evidence()));
     if (h.filesAreBehind()) {
-      out.printf("  migration files are behind the database: %d applied migration%s not in the files (%s)%n",
-          h.filesBehind().size(), h.filesBehind().size() == 1 ? "" : "s", String.join(", ", h.filesBehind()));
+      out.printf("  migration files are behind the database: %s not in the files (%s)%n",
+          plural(h.filesBehind().size(), "applied migration"), String.join(", ", h.filesBehind()));
     }
     if (!h.problems().isEmpty()) {
-      List<String[]> rows = new ArrayList<>();
-      for (HistoryProblem p : h.problems()) {
-        rows.add(new String[] {p.kind().label(), text(p.version()), text(p.script()), text(p.detail())});
-      }
-      table(new String[] {"PROBLEM", "VERSION", "SCRIPT", "DETAIL"}, rows, out);
+      table(new String[] {"PROBLEM", "VERSION", "SCRIPT", "DETAIL"}, h.problems().stream()
+          .map(p -> new String[] {p.kind().label(), text(p.version()), text(p.script()), text(p.detail())})
+          .toList(), out);
     }
   }
 
@@ -71,28 +62,26 @@ public final class DriftText {
       case IN_PROGRESS -> "no drift (a migration is running)";
       // Exit 0 (not drift), but nothing structural was compared: the first words say so.
       case FILES_BEHIND -> "schema NOT compared, the migration files are behind the database; history: no drift";
-      case DRIFT -> h.problems().isEmpty() ? "schema drift"
-          : h.problems().size() + (h.problems().size() == 1 ? " history problem" : " history problems");
+      case DRIFT -> h.problems().isEmpty() ? "schema drift" : plural(h.problems().size(), "history problem");
       case ERROR -> "error";
     };
   }
 
   /** Left-aligned columns, the last one unpadded. */
   private static void table(String[] headers, List<String[]> rows, PrintWriter out) {
-    int[] widths = new int[headers.length - 1];
-    for (int c = 0; c < widths.length; c++) {
-      widths[c] = headers[c].length();
-      for (String[] row : rows) {
-        widths[c] = Math.max(widths[c], row[c].length());
-      }
-    }
     StringBuilder format = new StringBuilder(" ");
-    for (int width : widths) {
+    for (int c = 0; c < headers.length - 1; c++) {
+      int column = c;
+      int width = Math.max(headers[c].length(), rows.stream().mapToInt(row -> row[column].length()).max().orElse(0));
       format.append(" %-").append(width).append("s ");
     }
     format.append(" %s%n");
     out.printf(format.toString(), (Object[]) headers);
     rows.forEach(row -> out.printf(format.toString(), (Object[]) row));
+  }
+
+  private static String plural(int count, String noun) {
+    return count + " " + noun + (count == 1 ? "" : "s");
   }
 
   private static String text(String value) {

@@ -8,10 +8,10 @@ import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
 import io.pgvigil.checks.shadow.ShadowDatabase;
 import io.pgvigil.checks.shadow.Shadows;
+import io.pgvigil.daemon.watch.TargetSpecs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
-import io.pgvigil.daemon.watch.TargetSpecs;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -101,7 +101,8 @@ final class ExpectedSchemas {
     String upTo = history.head() == null ? "" : " up to " + history.head();
     return "replay of " + count + " applied " + source.tool().label() + " migration"
         + (count == 1 ? "" : "s") + upTo + " on " + (db.database().startsWith("pgvigil_shadow_")
-        ? "a scratch database" : "an embedded") + " PostgreSQL " + major + " shadow, in "
+            ? "a scratch database" : "an embedded")
+        + " PostgreSQL " + major + " shadow, in "
         + nanos / 1_000_000 + " ms";
   }
 }

@@ -1,8 +1,8 @@
 package io.pgvigil.daemon.drift;
 
 import io.pgvigil.checks.history.HistoryDatabase;
-import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.common.SecretValue;
+import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.tls.JdbcTls;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,11 @@
 package io.pgvigil.daemon.http;
 
-import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.common.SecretValue;
+import io.pgvigil.daemon.alerting.Alerting;
+import io.pgvigil.daemon.killswitch.AbortLog;
+import io.pgvigil.daemon.logging.UntrustedText;
+import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -12,10 +16,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
-import io.pgvigil.daemon.alerting.Alerting;
-import io.pgvigil.daemon.killswitch.AbortLog;
-import io.pgvigil.daemon.windows.WindowRegistry;
-import io.pgvigil.daemon.logging.UntrustedText;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

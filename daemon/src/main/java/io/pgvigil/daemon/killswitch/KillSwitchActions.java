@@ -110,7 +110,7 @@ final class KillSwitchActions {
       String about = "; role " + root.user() + ", " + root.state() + " for " + Math.round(root.stateSeconds())
           + "s, the root blocker of " + (request == null ? "the migration" : request.describe());
       done.add(signals.terminateIdleBlocker(client, root.pid(), root.backendStart(),
-              terminate.idleInTransactionAfter(), terminate.roles(), locks.serverTime())
+          terminate.idleInTransactionAfter(), terminate.roles(), locks.serverTime())
           .map(result -> told(c, "terminate", result, root.backendStart(), about, request))
           .otherwise(e -> record(c, "terminate", root.pid(), root.backendStart(), "failed", e.getMessage(), request)));
     }

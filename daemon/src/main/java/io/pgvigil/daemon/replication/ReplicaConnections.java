@@ -8,24 +8,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether pgvigil can reach each configured replica over its own URL, and why
- * not. The replica's own view (replay gap, pause, receiver) comes from that
- * connection, so a replica pgvigil cannot reach must say why (a certificate
- * its {@code sslrootcert} does not trust, a refused login, a wrong port) in
- * the API, and once in the log when it starts failing and once when it is
- * back, never once per poll. Written by the replication poller, read by the
- * HTTP API.
+ * Whether pgvigil can reach each configured replica over its own URL, and why not. The replica's own view (replay
+ * gap, pause, receiver) comes from that connection, so a replica pgvigil cannot reach says why (a certificate its
+ * {@code sslrootcert} does not trust, a refused login, a wrong port) in the API, and in the log once when it starts
+ * failing and once when it is back, never once per poll.
  */
 public final class ReplicaConnections {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaConnections.class);
 
-  /**
-   * A replica pgvigil cannot reach.
-   *
-   * @param reason the last poll's failure, one line (TLS failures explained)
-   * @param since  the first failed poll of this run of failures
-   */
+  /** A replica pgvigil cannot reach: the last poll's failure, one line, since the first failed poll of this run. */
   public record Failure(String reason, Instant since) {}
 
   private final String target;
@@ -35,7 +27,6 @@ public final class ReplicaConnections {
     this.target = target;
   }
 
-  /** The replica's poll failed: logged when it was not failing before. */
   void failed(String replica, String redactedUrl, String reason, Instant now) {
     Failure before = failing.get(replica);
     failing.put(replica, new Failure(reason, before == null ? now : before.since()));
@@ -45,7 +36,6 @@ public final class ReplicaConnections {
     }
   }
 
-  /** The replica's poll succeeded: logged when it was failing. */
   void succeeded(String replica, String redactedUrl) {
     if (failing.remove(replica) != null) {
       LOG.info("target {}: replica {} ({}) answers again", target, replica, redactedUrl);

@@ -19,26 +19,36 @@ import io.pgvigil.checks.replication.ReplicationReport;
 import io.pgvigil.checks.replication.ReplicationSlot;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
- * The last replication report of one target and its gauges. Every WAL sender's
- * series say what it is: {@code kind} (on {@code pgvigil_replication_lag_seconds},
- * {@code sender}, since its {@code kind} is the lag kind) {@code physical} or
- * {@code logical}, and {@code configured} {@code true} for a configured replica.
- * A configured replica keeps its series once seen: gone, it reads
- * {@code pgvigil_replication_standby_up 0} and NaN lag (unknown), never 0 lag.
- * Any other sender's series go when it leaves (a finished {@code pg_basebackup},
- * a dropped subscriber: nothing to page about). A slot that was dropped reads NaN.
+ * The last replication report of one target and its gauges. Every WAL sender's series say what it is: {@code kind}
+ * (on {@code pgvigil_replication_lag_seconds}, {@code sender}, since its {@code kind} is the lag kind)
+ * {@code physical} or {@code logical}, and {@code configured} {@code true} for a configured replica. A configured
+ * replica keeps its series once seen: gone, it reads {@code pgvigil_replication_standby_up 0} and NaN lag (unknown),
+ * never 0 lag. Any other sender's series go when it leaves (a finished {@code pg_basebackup}, a dropped subscriber:
+ * nothing to page about). A slot that was dropped reads NaN.
  */
 public final class ReplicationState {
 
-  /** The lag kinds, the {@code kind} label of {@code pgvigil_replication_lag_seconds}. */
-  private static final List<String> KINDS = List.of("write", "flush", "replay", "replay_delay");
+  /** The lag kinds: lower case, the {@code kind} label of {@code pgvigil_replication_lag_seconds}. */
+  private enum Kind {
+    WRITE(ReplicaLag::writeLagSeconds), FLUSH(ReplicaLag::flushLagSeconds), REPLAY(ReplicaLag::replayLagSeconds),
+    REPLAY_DELAY(ReplicaLag::replayDelaySeconds);
+
+    final Function<ReplicaLag, Number> value;
+
+    Kind(Function<ReplicaLag, Number> value) {
+      this.value = value;
+    }
+  }
 
   private final String target;
   private final MeterRegistry registry;
@@ -61,45 +71,35 @@ public final class ReplicationState {
 
   void update(ReplicationReport report) {
     last = report;
-    for (ReplicaLag lag : report.replicas()) {
-      updateSender(lag);
-    }
+    report.replicas().forEach(this::updateSender);
     // The report lists every configured replica, gone or not: a sender missing from it left and was none.
     Set<String> listed = report.replicas().stream().map(ReplicaLag::name).collect(Collectors.toSet());
-    for (String name : List.copyOf(series.keySet())) {
-      if (!listed.contains(name)) {
-        drop(name);
-      }
-    }
+    series.keySet().stream().filter(name -> !listed.contains(name)).toList().forEach(this::drop);
     for (ReplicationSlot slot : report.slots()) {
       if (slots.put(slot.name(), slot) == null) {
-        Gauge.builder(REPLICATION_SLOT_RETAINED, this, s -> s.retained(slot.name()))
-            .description("WAL a replication slot keeps on the primary (from its restart_lsn)")
-            .baseUnit("bytes")
-            .tags(TAG_TARGET, target, TAG_SLOT, slot.name())
-            .register(registry);
+        gauge(REPLICATION_SLOT_RETAINED, "WAL a replication slot keeps on the primary (from its restart_lsn)", "bytes",
+            s -> s.retained(slot.name()), TAG_SLOT, slot.name());
       }
     }
     slots.keySet().retainAll(report.slots().stream().map(ReplicationSlot::name).toList());
   }
 
   private void updateSender(ReplicaLag lag) {
-    String name = lag.name();
-    Series registered = series.get(name);
-    replicas.put(name, lag);
+    Series registered = series.get(lag.name());
+    replicas.put(lag.name(), lag);
     // A gone sender says nothing about its kind: it keeps the series it had.
-    if (registered != null && (lag.gone() || registered.matches(lag))) {
-      return;
+    if (registered == null || !lag.gone() && !registered.matches(lag)) {
+      unregister(registered);
+      series.put(lag.name(), register(lag));
     }
-    if (registered != null) {
-      registered.meters().forEach(registry::remove);
-    }
-    series.put(name, register(lag));
   }
 
   private void drop(String name) {
     replicas.remove(name);
-    Series registered = series.remove(name);
+    unregister(series.remove(name));
+  }
+
+  private void unregister(Series registered) {
     if (registered != null) {
       registered.meters().forEach(registry::remove);
     }
@@ -110,49 +110,32 @@ public final class ReplicationState {
     String sender = lag.logical() ? "logical" : "physical";
     String configured = Boolean.toString(lag.configured());
     List<Meter> meters = new ArrayList<>();
-    for (String kind : KINDS) {
-      meters.add(Gauge.builder(REPLICATION_LAG, this, s -> s.seconds(replica, kind))
-          .description("Replication lag of a WAL sender: write, flush, replay (pg_stat_replication) and "
-              + "replay_delay (how far behind it is now: the age of the oldest WAL it has not replayed; "
-              + "0 when caught up)")
-          .baseUnit("seconds")
-          .tags(TAG_TARGET, target, TAG_REPLICA, replica, TAG_KIND, kind, TAG_SENDER, sender,
-              TAG_CONFIGURED, configured)
-          .register(registry));
+    for (Kind kind : Kind.values()) {
+      meters.add(gauge(REPLICATION_LAG, "Replication lag of a WAL sender: write, flush, replay (pg_stat_replication)"
+          + " and replay_delay (how far behind it is now: the age of the oldest WAL it has not replayed; 0 when"
+          + " caught up)", "seconds", s -> s.live(replica, kind.value), TAG_REPLICA, replica,
+          TAG_KIND, kind.name().toLowerCase(Locale.ROOT), TAG_SENDER, sender, TAG_CONFIGURED, configured));
     }
-    meters.add(Gauge.builder(REPLICATION_LAG_BYTES, this, s -> s.bytes(replica))
-        .description("WAL the primary has written that the standby has not replayed yet")
-        .baseUnit("bytes")
-        .tags(TAG_TARGET, target, TAG_REPLICA, replica, TAG_KIND, sender, TAG_CONFIGURED, configured)
-        .register(registry));
-    meters.add(Gauge.builder(REPLICATION_STANDBY_UP, this, s -> s.up(replica))
-        .description("1 while the WAL sender is connected to the primary, 0 when a configured replica is gone")
-        .tags(TAG_TARGET, target, TAG_REPLICA, replica, TAG_KIND, sender, TAG_CONFIGURED, configured)
-        .register(registry));
+    Function<ReplicaLag, Number> bytes = l -> l.replayLagBytes() != null ? l.replayLagBytes() : l.replayGapBytes();
+    meters.add(gauge(REPLICATION_LAG_BYTES, "WAL the primary has written that the standby has not replayed yet",
+        "bytes", s -> s.live(replica, bytes), TAG_REPLICA, replica, TAG_KIND, sender, TAG_CONFIGURED, configured));
+    meters.add(gauge(REPLICATION_STANDBY_UP,
+        "1 while the WAL sender is connected to the primary, 0 when a configured replica is gone", null,
+        s -> s.up(replica), TAG_REPLICA, replica, TAG_KIND, sender, TAG_CONFIGURED, configured));
     return new Series(lag.logical(), lag.configured(), meters);
   }
 
-  private double seconds(String replica, String kind) {
-    ReplicaLag lag = replicas.get(replica);
-    if (lag == null || lag.gone()) {
-      return Double.NaN;
-    }
-    Double value = switch (kind) {
-      case "write" -> lag.writeLagSeconds();
-      case "flush" -> lag.flushLagSeconds();
-      case "replay" -> lag.replayLagSeconds();
-      default -> lag.replayDelaySeconds();
-    };
-    return value == null ? Double.NaN : value;
+  private Gauge gauge(String name, String description, String unit, ToDoubleFunction<ReplicationState> value,
+      String... tags) {
+    return Gauge.builder(name, this, value).description(description).baseUnit(unit)
+        .tags(TAG_TARGET, target).tags(tags).register(registry);
   }
 
-  private double bytes(String replica) {
+  /** A lag of a sender that is there; NaN (unknown) when it is gone or the value is null. */
+  private double live(String replica, Function<ReplicaLag, Number> value) {
     ReplicaLag lag = replicas.get(replica);
-    if (lag == null || lag.gone()) {
-      return Double.NaN;
-    }
-    Long value = lag.replayLagBytes() != null ? lag.replayLagBytes() : lag.replayGapBytes();
-    return value == null ? Double.NaN : value;
+    Number number = lag == null || lag.gone() ? null : value.apply(lag);
+    return number == null ? Double.NaN : number.doubleValue();
   }
 
   private double up(String replica) {

@@ -5,8 +5,12 @@ import io.pgvigil.checks.review.Level;
 import io.pgvigil.checks.review.MigrationReview;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 
-/** {@code review --format text}: per target, a table per pending migration, then one summary line. */
+/**
+ * The review for people: {@code --format text}, per target a table per pending migration, then one summary line;
+ * {@code --format markdown}, the same for a pull-request comment.
+ */
 public final class ReviewText {
 
   private ReviewText() {}
@@ -17,52 +21,94 @@ public final class ReviewText {
         out.println(r.target() + ": ERROR " + r.error().get());
         continue;
       }
-      int count = r.migrations().size();
-      out.println(r.target() + ": " + count + " pending migration" + (count == 1 ? "" : "s") + ", "
+      out.println(r.target() + ": " + plural(r.migrations().size(), "pending migration") + ", "
           + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + (r.shadow().isEmpty() ? "" : " (" + r.shadow() + ")"));
-      for (MigrationReview m : r.migrations()) {
-        print(m, out);
-      }
+      r.migrations().forEach(m -> print(m, out));
     }
     long blocks = reviews.stream().mapToLong(r -> r.count(Level.BLOCK)).sum();
     long flags = reviews.stream().mapToLong(r -> r.count(Level.FLAG)).sum();
     long errors = reviews.stream().filter(r -> r.error().isPresent()).count();
     int migrations = reviews.stream().mapToInt(r -> r.migrations().size()).sum();
-    out.println("review: " + migrations + " pending migration" + (migrations == 1 ? "" : "s") + ", "
-        + counts(blocks, flags) + (errors == 0 ? "" : ", " + errors + " target" + (errors == 1 ? "" : "s")
-        + " not reviewed") + ": " + (errors > 0 ? "ERROR" : passed ? "PASS" : "FAIL") + " (--fail-on "
-        + failOn.label() + ")");
+    out.println("review: " + plural(migrations, "pending migration") + ", " + counts(blocks, flags)
+        + (errors == 0 ? "" : ", " + plural(errors, "target") + " not reviewed") + ": "
+        + (errors > 0 ? "ERROR" : passed ? "PASS" : "FAIL") + " (--fail-on " + failOn.label() + ")");
   }
 
   private static void print(MigrationReview m, PrintWriter out) {
-    if (!m.reviewed()) {
-      out.println("  " + m.file() + ": " + String.join("; ", m.notes()));
-      return;
-    }
-    if (m.findings().isEmpty()) {
-      out.println("  " + m.file() + ": no findings");
+    if (!m.reviewed() || m.findings().isEmpty()) {
+      out.println("  " + m.file() + ": " + (m.reviewed() ? "no findings" : String.join("; ", m.notes())));
       return;
     }
     out.println("  " + m.file());
-    List<Finding> findings = m.findings();
-    int rule = Math.max(4, findings.stream().mapToInt(f -> f.rule().id().length()).max().orElse(0));
-    int object = Math.max(6, findings.stream().mapToInt(f -> text(f.object()).length()).max().orElse(0));
-    int lock = Math.max(4, findings.stream().mapToInt(f -> text(f.lockMode()).length()).max().orElse(0));
+    int rule = Math.max(4, m.findings().stream().mapToInt(f -> f.hazard().id().length()).max().orElse(0));
+    int object = Math.max(6, m.findings().stream().mapToInt(f -> text(f.object()).length()).max().orElse(0));
+    int lock = Math.max(4, m.findings().stream().mapToInt(f -> text(f.lockMode()).length()).max().orElse(0));
     String format = "    %-5s  %-" + rule + "s  %4s  %4s  %-" + object + "s  %-" + lock + "s  %s%n";
     out.printf(format, "LEVEL", "RULE", "STMT", "LINE", "OBJECT", "LOCK", "WHAT HAPPENS");
-    for (Finding f : findings) {
-      out.printf(format, f.level().label(), f.rule().id(), f.statement() == 0 ? "-" : f.statement(),
+    for (Finding f : m.findings()) {
+      out.printf(format, f.level().label(), f.hazard().id(), f.statement() == 0 ? "-" : f.statement(),
           f.line() == 0 ? "-" : f.line(), text(f.object()), text(f.lockMode()), f.message());
       out.println("           fix: " + f.fix());
     }
     m.notes().forEach(n -> out.println("    note: " + n));
   }
 
-  static String counts(long blocks, long flags) {
-    return blocks + " block" + (blocks == 1 ? "" : "s") + ", " + flags + " flag" + (flags == 1 ? "" : "s");
+  public static void markdown(List<TargetReview> reviews, Level failOn, boolean passed, PrintWriter out) {
+    long errors = reviews.stream().filter(r -> r.error().isPresent()).count();
+    out.println("## pgvigil pre-flight review: " + (errors > 0 ? "error" : passed ? "pass" : "fail")
+        + " (fail on " + failOn.label() + ")");
+    for (TargetReview r : reviews) {
+      out.println();
+      out.println("### " + cell(r.target()));
+      out.println();
+      if (r.error().isPresent()) {
+        out.println("**Not reviewed:** " + cell(r.error().get()));
+        continue;
+      }
+      out.println(plural(r.migrations().size(), "pending migration") + ": "
+          + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + "."
+          + (r.shadow().isEmpty() ? "" : " " + capitalized(cell(r.shadow())) + "."));
+      for (MigrationReview m : r.migrations()) {
+        out.println();
+        out.println("#### `" + m.file() + "`");
+        out.println();
+        if (!m.reviewed() || m.findings().isEmpty()) {
+          out.println(m.reviewed() ? "No findings." : cell(String.join("; ", m.notes())));
+          continue;
+        }
+        out.println("| Level | Rule | Line | Object | Lock | What happens | Fix |");
+        out.println("|---|---|---|---|---|---|---|");
+        for (Finding f : m.findings()) {
+          out.println("| " + (f.level() == Level.BLOCK ? "**block**" : "flag") + " | `" + f.hazard().id() + "` | "
+              + (f.line() == 0 ? "" : f.line()) + " | " + code(f.object()) + " | " + cell(f.lockMode()) + " | "
+              + cell(f.message()) + " | " + cell(f.fix()) + " |");
+        }
+      }
+    }
+  }
+
+  private static String counts(long blocks, long flags) {
+    return plural(blocks, "block") + ", " + plural(flags, "flag");
+  }
+
+  private static String plural(long count, String noun) {
+    return count + " " + noun + (count == 1 ? "" : "s");
   }
 
   private static String text(String value) {
     return value == null ? "-" : value;
+  }
+
+  private static String capitalized(String text) {
+    return text.substring(0, 1).toUpperCase(Locale.ROOT) + text.substring(1);
+  }
+
+  private static String code(String value) {
+    return value == null ? "" : "`" + value.replace("`", "'") + "`";
+  }
+
+  /** Table cells: a pipe would end the cell, a newline the row. */
+  private static String cell(String value) {
+    return value == null ? "" : value.replace("|", "\\|").replaceAll("\\s*\\R\\s*", " ");
   }
 }

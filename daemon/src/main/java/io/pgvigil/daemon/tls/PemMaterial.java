@@ -37,9 +37,8 @@ public final class PemMaterial {
 
   /** Every certificate in the source, in order (a CA bundle, or a client certificate and its chain). */
   public static List<X509Certificate> certificates(PemSource source, String what) throws TlsSetupException {
-    String text = read(source, what);
     List<X509Certificate> certificates = new ArrayList<>();
-    Matcher block = BLOCK.matcher(text);
+    Matcher block = BLOCK.matcher(read(source, what));
     try {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
       while (block.find()) {
@@ -53,42 +52,41 @@ public final class PemMaterial {
           + e.getMessage() + ")", e);
     }
     if (certificates.isEmpty()) {
-      throw new TlsSetupException(what + " " + source.display()
-          + " holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)");
+      throw problem(source, what, "holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)");
     }
     return certificates;
   }
 
   /** The one private key in the source. */
   public static PrivateKey privateKey(PemSource source, String what) throws TlsSetupException {
-    String text = read(source, what);
-    Matcher block = BLOCK.matcher(text);
+    Matcher block = BLOCK.matcher(read(source, what));
     while (block.find()) {
-      String type = block.group(1);
-      switch (type) {
-        case "PRIVATE KEY":
+      switch (block.group(1)) {
+        case "PRIVATE KEY" :
           return pkcs8(decode(block.group(2), source, what), source, what);
-        case "RSA PRIVATE KEY":
+        case "RSA PRIVATE KEY" :
           if (block.group(2).contains("ENCRYPTED")) {
             throw encrypted(source, what);
           }
           return pkcs8(pkcs1ToPkcs8(decode(block.group(2), source, what)), source, what);
-        case "ENCRYPTED PRIVATE KEY":
+        case "ENCRYPTED PRIVATE KEY" :
           throw encrypted(source, what);
-        case "EC PRIVATE KEY":
-          throw new TlsSetupException(what + " " + source.display() + " holds an EC key in the SEC1 format; "
-              + TO_PKCS8);
-        default:
+        case "EC PRIVATE KEY" :
+          throw problem(source, what, "holds an EC key in the SEC1 format; " + TO_PKCS8);
+        default :
           // certificates beside the key are allowed
       }
     }
-    throw new TlsSetupException(what + " " + source.display()
-        + " holds no PEM private key (a -----BEGIN PRIVATE KEY----- block)");
+    throw problem(source, what, "holds no PEM private key (a -----BEGIN PRIVATE KEY----- block)");
   }
 
   private static TlsSetupException encrypted(PemSource source, String what) {
-    return new TlsSetupException(what + " " + source.display() + " is encrypted; pgvigil takes an unencrypted"
-        + " key (protect the file instead); " + TO_PKCS8);
+    return problem(source, what, "is encrypted; pgvigil takes an unencrypted key (protect the file instead); "
+        + TO_PKCS8);
+  }
+
+  private static TlsSetupException problem(PemSource source, String what, String text) {
+    return new TlsSetupException(what + " " + source.display() + " " + text);
   }
 
   private static PrivateKey pkcs8(byte[] der, PemSource source, String what) throws TlsSetupException {
@@ -100,8 +98,7 @@ public final class PemMaterial {
         // not this algorithm: try the next
       }
     }
-    throw new TlsSetupException(what + " " + source.display() + " holds a private key of an unsupported kind"
-        + " (pgvigil reads RSA, EC and EdDSA keys)");
+    throw problem(source, what, "holds a private key of an unsupported kind (pgvigil reads RSA, EC and EdDSA keys)");
   }
 
   private static String read(PemSource source, String what) throws TlsSetupException {
@@ -125,7 +122,7 @@ public final class PemMaterial {
     try {
       return Base64.getMimeDecoder().decode(base64.strip());
     } catch (IllegalArgumentException e) {
-      throw new TlsSetupException(what + " " + source.display() + " has a PEM block that is not valid base64");
+      throw problem(source, what, "has a PEM block that is not valid base64");
     }
   }
 

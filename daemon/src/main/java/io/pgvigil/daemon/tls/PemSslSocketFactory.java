@@ -20,7 +20,7 @@ public final class PemSslSocketFactory extends WrappedFactory {
   public PemSslSocketFactory(Properties info) throws TlsSetupException {
     String inline = info.getProperty(JdbcTls.FACTORY_ARG);
     TlsSettings tls = inline != null
-        ? InlineTlsSettings.lookup(inline).orElseThrow(() -> new TlsSetupException(
+        ? JdbcTls.inlineSettings(inline).orElseThrow(() -> new TlsSetupException(
             "the inline TLS settings this JDBC URL refers to are not known to this process"))
         : new TlsSettings(
             SslMode.fromLibpq(info.getProperty("sslmode", SslMode.DEFAULT.libpq())).orElse(SslMode.DEFAULT),

@@ -2,6 +2,7 @@ package io.pgvigil.daemon.tls;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -10,66 +11,46 @@ import java.util.Optional;
  */
 public enum SslMode {
   /** Plain text only. */
-  DISABLE("disable", false, false, false),
+  DISABLE,
   /** Plain text first; TLS only if the server refuses a plain connection. */
-  ALLOW("allow", true, false, false),
+  ALLOW,
   /** TLS first, plain text if TLS fails; libpq's default. */
-  PREFER("prefer", true, false, false),
+  PREFER,
   /** TLS or nothing; the certificate is checked only when {@code sslrootcert} is given (as libpq does). */
-  REQUIRE("require", true, true, false),
+  REQUIRE,
   /**
    * TLS, and the server's certificate must chain to a CA of {@code sslrootcert}, which it needs (as
    * libpq): the host name is not checked, so the JDK's public CAs would accept anyone's certificate.
    */
-  VERIFY_CA("verify-ca", true, true, false),
+  VERIFY_CA,
   /** As verify-ca, and the certificate must name the host of the URL. */
-  VERIFY_FULL("verify-full", true, true, true);
+  VERIFY_FULL;
 
-  /** libpq's default when a URL says nothing. */
   public static final SslMode DEFAULT = PREFER;
-
-  private final String libpq;
-  private final boolean usesTls;
-  private final boolean requiresTls;
-  private final boolean verifiesHost;
-
-  SslMode(String libpq, boolean usesTls, boolean requiresTls, boolean verifiesHost) {
-    this.libpq = libpq;
-    this.usesTls = usesTls;
-    this.requiresTls = requiresTls;
-    this.verifiesHost = verifiesHost;
-  }
 
   /** The name in URLs, e.g. {@code verify-full}. */
   public String libpq() {
-    return libpq;
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  /** Whether a connection may be encrypted at all. */
   public boolean usesTls() {
-    return usesTls;
+    return this != DISABLE;
   }
 
-  /** Whether a connection must be encrypted. */
-  public boolean requiresTls() {
-    return requiresTls;
-  }
-
-  /** Whether the certificate must name the host (verify-full). */
   public boolean verifiesHost() {
-    return verifiesHost;
+    return this == VERIFY_FULL;
   }
 
   /**
    * Whether the certificate chain must be checked, given whether {@code sslrootcert} was given
-   * (verify-ca without it is refused: {@link UrlParameters}, {@code TlsContexts}).
+   * (verify-ca without it is refused: {@link DatabaseUrl}, {@code TlsContexts}).
    */
   public boolean verifiesChain(boolean rootCertGiven) {
     return this == VERIFY_CA || this == VERIFY_FULL || this == REQUIRE && rootCertGiven;
   }
 
   public static Optional<SslMode> fromLibpq(String name) {
-    return Arrays.stream(values()).filter(m -> m.libpq.equals(name)).findFirst();
+    return Arrays.stream(values()).filter(m -> m.libpq().equals(name)).findFirst();
   }
 
   public static List<String> names() {

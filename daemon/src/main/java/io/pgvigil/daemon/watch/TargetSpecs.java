@@ -1,8 +1,8 @@
 package io.pgvigil.daemon.watch;
 
-import io.pgvigil.daemon.config.DatabaseUrl;
-import io.pgvigil.common.SecretValue;
 import io.pgvigil.checks.session.SessionSafety;
+import io.pgvigil.common.SecretValue;
+import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.tls.TlsSettings;
 import io.pgvigil.daemon.tls.TlsSetupException;

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.windows;
 
+import io.pgvigil.daemon.logging.UntrustedText;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,15 +12,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
-import io.pgvigil.daemon.logging.UntrustedText;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every target's migration windows: the open ones, and the last closed ones for
- * the API. Thread-safe (the API, the targets' event loops and the expiry timer
- * all touch it); every change is logged as one line.
+ * Every target's migration windows: the open ones, and the last closed ones for the API. Thread-safe (the API, the
+ * targets' event loops and the expiry timer all touch it); every change is logged as one line.
  */
 public final class WindowRegistry {
 
@@ -32,94 +35,85 @@ public final class WindowRegistry {
   private final Clock clock;
   private final Map<String, MigrationWindow> open = new LinkedHashMap<>();
   private final Deque<MigrationWindow> closed = new ArrayDeque<>();
-  private final List<java.util.function.Consumer<String>> openListeners =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<String>> openListeners = new CopyOnWriteArrayList<>();
 
   public WindowRegistry(Clock clock) {
     this.clock = clock;
   }
 
   /**
-   * Told the target's name whenever a window opens on it (outside this registry's lock): the
-   * daemon polls that target at once, at the window's pace, rather than after the interval
-   * already scheduled.
+   * Told the target's name whenever a window opens on it (outside this registry's lock): the daemon polls that
+   * target at once, at the window's pace, rather than after the interval already scheduled.
    */
-  public void onOpen(java.util.function.Consumer<String> listener) {
+  public void onOpen(Consumer<String> listener) {
     openListeners.add(listener);
-  }
-
-  private void opened(String target) {
-    openListeners.forEach(l -> l.accept(target));
   }
 
   /** Opens a window (API) for {@code ttl}. */
   public MigrationWindow open(String target, Duration ttl, String label, String profile) {
-    MigrationWindow window = register(target, ttl, label, profile);
-    opened(target);
-    return window;
-  }
-
-  private synchronized MigrationWindow register(String target, Duration ttl, String label, String profile) {
-    Instant now = clock.instant();
-    MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target, label, profile,
-        "api", now, now.plus(ttl), null, null, null, null, null);
-    open.put(window.id(), window);
+    MigrationWindow window;
+    synchronized (this) {
+      Instant now = clock.instant();
+      window = new MigrationWindow(UUID.randomUUID().toString(), target, label, profile, "api", now, now.plus(ttl),
+          null, null, null, null, null);
+      open.put(window.id(), window);
+    }
     // The label is whatever the API was sent: escaped, so it cannot forge a log line.
     LOG.info("window {} opened on target {} for {} ({}, profile {})", window.id(), target, ttl,
         UntrustedText.of(label), profile);
+    openListeners.forEach(l -> l.accept(target));
     return window;
   }
 
   /**
-   * Opens an automatic window when a migration tool is seen running on a target, one per tool:
-   * a tool seen again keeps its window. The window records the migration's backend (the one
-   * running the migration's statements when it can be told apart). It lasts while the tool is
-   * seen ({@link #migrationEnded}), at most {@code ttl}.
+   * Opens an automatic window when a migration tool is seen running on a target, one per tool: a tool seen again
+   * keeps its window. The window records the migration's backend (the one running the migration's statements when
+   * it can be told apart). It lasts while the tool is seen ({@link #migrationEnded}), at most {@code ttl}.
    *
-   * <p>A tool seen again on a different backend moves its window's record there when
-   * {@code preferred} (the new backend is the one running statements) or when the recorded backend
-   * is no longer among {@code seenPids}: Flyway takes its lock on one connection before its second
-   * connection starts the DDL, so the first poll may only see the idle lock holder.
+   * <p>A tool seen again on a different backend moves its window's record there when {@code preferred} (the new
+   * backend is the one running statements) or when the recorded backend is no longer among {@code seenPids}: Flyway
+   * takes its lock on one connection before its second connection starts the DDL, so the first poll may only see
+   * the idle lock holder.
    */
-  public Optional<MigrationWindow> openAuto(String target, String tool, Integer pid,
-      OffsetDateTime backendStart, boolean preferred, java.util.Set<Integer> seenPids, Duration ttl) {
-    Optional<MigrationWindow> window = registerAuto(target, tool, pid, backendStart, preferred, seenPids, ttl);
-    window.ifPresent(w -> opened(target));
-    return window;
-  }
-
-  private synchronized Optional<MigrationWindow> registerAuto(String target, String tool, Integer pid,
-      OffsetDateTime backendStart, boolean preferred, java.util.Set<Integer> seenPids, Duration ttl) {
-    Optional<MigrationWindow> known = open.values().stream()
-        .filter(w -> w.target().equals(target) && "auto".equals(w.source()) && tool.equals(w.tool()))
-        .findFirst();
-    if (known.isPresent()) {
-      MigrationWindow w = known.get();
-      boolean moved = pid != null && !pid.equals(w.backendPid())
-          && (preferred || w.backendPid() == null || !seenPids.contains(w.backendPid()));
-      if (moved) {
-        open.put(w.id(), w.recording(pid, backendStart));
-        LOG.info("window {} on target {}: {} now runs on pid {} (was {})", w.id(), target, tool, pid,
-            w.backendPid());
+  public Optional<MigrationWindow> openAuto(String target, String tool, Integer pid, OffsetDateTime backendStart,
+      boolean preferred, Set<Integer> seenPids, Duration ttl) {
+    MigrationWindow window;
+    synchronized (this) {
+      for (MigrationWindow w : open.values()) {
+        if (w.target().equals(target) && "auto".equals(w.source()) && tool.equals(w.tool())) {
+          if (pid != null && !pid.equals(w.backendPid())
+              && (preferred || w.backendPid() == null || !seenPids.contains(w.backendPid()))) {
+            open.put(w.id(), w.recording(pid, backendStart));
+            LOG.info("window {} on target {}: {} now runs on pid {} (was {})", w.id(), target, tool, pid,
+                w.backendPid());
+          }
+          return Optional.empty();
+        }
       }
-      return Optional.empty();
+      Instant now = clock.instant();
+      window = new MigrationWindow(UUID.randomUUID().toString(), target, tool + " migration", IN_WINDOW, "auto",
+          now, now.plus(ttl), pid, backendStart, tool, null, null);
+      open.put(window.id(), window);
+      LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
     }
-    Instant now = clock.instant();
-    MigrationWindow window = new MigrationWindow(UUID.randomUUID().toString(), target,
-        tool + " migration", IN_WINDOW, "auto", now,
-        now.plus(ttl), pid, backendStart, tool, null, null);
-    open.put(window.id(), window);
-    LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
+    openListeners.forEach(l -> l.accept(target));
     return Optional.of(window);
   }
 
   /** Closes the automatic windows of a target whose tool is no longer seen running. */
-  public synchronized void migrationEnded(String target, java.util.Set<String> toolsRunning) {
-    for (MigrationWindow w : List.copyOf(open.values())) {
-      if (w.target().equals(target) && "auto".equals(w.source()) && !toolsRunning.contains(w.tool())) {
-        close(w.id(), "migration ended");
-      }
-    }
+  public synchronized void migrationEnded(String target, Set<String> toolsRunning) {
+    closeAll(w -> w.target().equals(target) && "auto".equals(w.source()) && !toolsRunning.contains(w.tool()),
+        "migration ended");
+  }
+
+  /** Closes every window whose TTL has passed. */
+  public synchronized void expire() {
+    Instant now = clock.instant();
+    closeAll(w -> !now.isBefore(w.expiresAt()), "expired");
+  }
+
+  private void closeAll(Predicate<MigrationWindow> which, String reason) {
+    open.values().stream().filter(which).map(MigrationWindow::id).toList().forEach(id -> close(id, reason));
   }
 
   /** Closes a window; empty when no open window has that id. */
@@ -137,16 +131,6 @@ public final class WindowRegistry {
     return Optional.of(done);
   }
 
-  /** Closes every window whose TTL has passed. */
-  public synchronized void expire() {
-    Instant now = clock.instant();
-    for (MigrationWindow w : List.copyOf(open.values())) {
-      if (!now.isBefore(w.expiresAt())) {
-        close(w.id(), "expired");
-      }
-    }
-  }
-
   public synchronized List<MigrationWindow> openWindows(String target) {
     return open.values().stream().filter(w -> w.target().equals(target)).toList();
   }
@@ -156,16 +140,12 @@ public final class WindowRegistry {
   }
 
   /**
-   * Whether the in-window rules apply to a target: a window with the {@code in-window} profile
-   * (every automatic window, and API windows by default) is open. A window opened with the
-   * {@code always} profile speeds up polling but keeps the outside-window rules.
+   * Whether the in-window rules apply to a target: a window with the {@code in-window} profile (every automatic
+   * window, and API windows by default) is open. A window opened with the {@code always} profile speeds up polling
+   * but keeps the outside-window rules.
    */
   public synchronized boolean inWindowProfile(String target) {
     return open.values().stream().anyMatch(w -> w.target().equals(target) && IN_WINDOW.equals(w.profile()));
-  }
-
-  public synchronized int activeCount(String target) {
-    return (int) open.values().stream().filter(w -> w.target().equals(target)).count();
   }
 
   /** Open windows first, then the recently closed ones, newest first. */
@@ -173,9 +153,5 @@ public final class WindowRegistry {
     List<MigrationWindow> all = new ArrayList<>(open.values());
     all.addAll(closed);
     return all;
-  }
-
-  public synchronized Optional<MigrationWindow> find(String id) {
-    return all().stream().filter(w -> w.id().equals(id)).findFirst();
   }
 }

@@ -125,8 +125,8 @@ class AlertDeliveryIT {
           .anyMatch(r -> r.body().toString().contains("*RESOLVED* *lockQueue on app")));
       // The lock alerts resolve; the kill switch's own dry-run decision (it would cancel the
       // ALTER that has the queue) is an event that stays listed, so only the lock rules are judged.
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          new JsonObject(http.get("/api/v1/alerts").body()).getJsonArray("firing").stream()
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> new JsonObject(http.get("/api/v1/alerts").body()).getJsonArray("firing").stream()
               .map(a -> ((JsonObject) a).getString("key"))
               .noneMatch(key -> key.startsWith("app/lock")));
       JsonObject after = new JsonObject(http.get("/api/v1/alerts").body());

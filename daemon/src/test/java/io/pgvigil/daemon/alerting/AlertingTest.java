@@ -14,8 +14,8 @@ import io.pgvigil.checks.schema.ObjectKind;
 import io.pgvigil.checks.schema.ObjectRef;
 import io.pgvigil.checks.schema.SchemaFinding;
 import io.pgvigil.daemon.config.ConfigLoader;
-import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.drift.DriftReport;
 import io.pgvigil.daemon.drift.StructuralReport;
 import io.pgvigil.daemon.killswitch.AbortDecision;
@@ -230,8 +230,8 @@ class AlertingTest {
     assertThat(alerting.firing()).hasSize(2);
     windows.close(window.id(), "closed");
     await().until(() -> pagerduty.accepted().size() == 4);
-    assertThat(pagerduty.accepted().subList(2, 4)).allSatisfy(r ->
-        assertThat(r.json().getString("event_action")).isEqualTo("resolve"));
+    assertThat(pagerduty.accepted().subList(2, 4))
+        .allSatisfy(r -> assertThat(r.json().getString("event_action")).isEqualTo("resolve"));
   }
 
   @Test
@@ -276,7 +276,7 @@ class AlertingTest {
 
   private static DriftReport structure(List<SchemaFinding> findings, boolean stale) {
     return DriftReport.of("app", new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 11, 0,
-            Optional.empty(), List.of(), List.of("1"), Instant.now()),
+        Optional.empty(), List.of(), List.of("1"), Instant.now()),
         new StructuralReport(findings, "replay", false, 100, 21, Instant.now(), stale));
   }
 

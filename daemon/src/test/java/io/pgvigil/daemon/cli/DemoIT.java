@@ -32,8 +32,8 @@ class DemoIT {
       await().atMost(Duration.ofSeconds(90)).until(() -> demo.find(METRICS_URL) != null || !demo.isAlive());
       assertThat(demo.isAlive()).as("demo runs; output:%n%s", demo.output()).isTrue();
       Http http = new Http(Integer.parseInt(demo.find(METRICS_URL)));
-      await().atMost(Duration.ofSeconds(15)).until(() ->
-          http.get("/metrics").body().contains("pgvigil_up{target=\"shop\"} 1"));
+      await().atMost(Duration.ofSeconds(15))
+          .until(() -> http.get("/metrics").body().contains("pgvigil_up{target=\"shop\"} 1"));
       System.out.printf("demo served pgvigil_up=1 %d ms after launch%n",
           (System.nanoTime() - started) / 1_000_000);
 
@@ -49,8 +49,8 @@ class DemoIT {
           .contains("review: 1 pending migration, 0 blocks, 1 flag: PASS");
 
       // The staged history drift: an applied file edited, a new one pending.
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          new JsonObject(http.get("/api/v1/targets/shop/drift").body()).getString("status").equals("drift"));
+      await().atMost(Duration.ofSeconds(30)).until(
+          () -> new JsonObject(http.get("/api/v1/targets/shop/drift").body()).getString("status").equals("drift"));
       JsonObject drift = new JsonObject(http.get("/api/v1/targets/shop/drift").body());
       assertThat(drift.getJsonObject("history").getJsonArray("problems").stream()
           .map(p -> ((JsonObject) p).getString("kind") + " " + ((JsonObject) p).getString("script")))
@@ -68,8 +68,8 @@ class DemoIT {
           "pgvigil_invalid_indexes{target=\"shop\"}") == 1.0);
 
       // Alerts: the drift reaches the local Slack stand-in, which prints it on the console.
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          demo.output().contains("[slack] FIRING shop historyDrift (warning): "));
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> demo.output().contains("[slack] FIRING shop historyDrift (warning): "));
       assertThat(demo.output()).contains("[slack] FIRING shop schemaDrift (warning): ");
       JsonObject alerts = new JsonObject(http.get("/api/v1/alerts").body());
       assertThat(alerts.getJsonArray("sinks").getList()).containsExactly("slack", "pagerduty");
@@ -95,20 +95,19 @@ class DemoIT {
       JsonObject abort = new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts").getJsonObject(0);
       assertThat(abort.getString("rule")).isEqualTo("lockQueue");
       // ... and pages: the lock queue at its abort level inside the window, and the cancel.
-      await().atMost(Duration.ofSeconds(15)).until(() ->
-          demo.output().contains("[pagerduty] TRIGGER shop killSwitch (critical): ")
+      await().atMost(Duration.ofSeconds(15))
+          .until(() -> demo.output().contains("[pagerduty] TRIGGER shop killSwitch (critical): ")
               && demo.output().contains("[pagerduty] TRIGGER shop lockQueue (critical): "));
       // The receiver prints before it answers: the count follows a moment later.
       await().atMost(Duration.ofSeconds(10)).until(() -> Http.sample(http.get("/metrics").body(),
           "pgvigil_alert_notifications_total{result=\"sent\",sink=\"pagerduty\"}") >= 2.0);
 
       // Replica lag: replay paused on the replica while the primary takes a backfill.
-      await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() ->
-          new JsonObject(http.get("/api/v1/targets/shop/replication").body())
+      await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+          .until(() -> new JsonObject(http.get("/api/v1/targets/shop/replication").body())
               .getJsonArray("replicas").getJsonObject(0).getBoolean("paused", false));
       await().atMost(Duration.ofSeconds(60)).until(() -> Http.sample(http.get("/metrics").body(),
-          "pgvigil_replication_lag_bytes{configured=\"true\",kind=\"physical\",replica=\"replica-1\",target=\"shop\"}")
-          > 0);
+          "pgvigil_replication_lag_bytes{configured=\"true\",kind=\"physical\",replica=\"replica-1\",target=\"shop\"}") > 0);
       assertThat(http.get("/metrics").body()).contains("pgvigil_replication_slot_retained_bytes{slot=");
       // The lag reported is the pause's (30 s at most), not the idle time before it as well: sampled from
       // here (the pause may have begun a while ago) until replay has resumed and caught up.
@@ -131,8 +130,8 @@ class DemoIT {
       while (metric.find()) {
         queried.add(metric.group());
       }
-      assertThat(queried).isNotEmpty().allSatisfy(name ->
-          assertThat(exported).as("dashboard series %s in a live /metrics", name).contains(name));
+      assertThat(queried).isNotEmpty()
+          .allSatisfy(name -> assertThat(exported).as("dashboard series %s in a live /metrics", name).contains(name));
 
       Path work = Path.of(demo.find(STAGING));
       assertThat(work.resolve("pgvigil.yaml")).exists();

@@ -30,7 +30,8 @@ class MachineReadableOutputIT {
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
   /** The start of a log line, as logback.xml writes it. */
   private static final Pattern LOG_LINE =
-      Pattern.compile("(?m)^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\S*\\s+(TRACE|DEBUG|INFO|WARN|ERROR)\\s");
+      Pattern
+          .compile("(?m)^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\S*\\s+(TRACE|DEBUG|INFO|WARN|ERROR)\\s");
   /** Leading or trailing text (a log line before the document) is a parse error, not ignored. */
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -43,7 +44,8 @@ class MachineReadableOutputIT {
   @BeforeAll
   static void migrate(TestPostgres pg) throws Exception {
     Path applied = Files.createDirectories(repo.resolve("applied"));
-    Files.writeString(applied.resolve("V1__accounts.sql"), "CREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n");
+    Files.writeString(applied.resolve("V1__accounts.sql"),
+        "CREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n");
     FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)
         .locations("filesystem:" + applied);
     flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);

@@ -1,8 +1,8 @@
 package io.pgvigil.daemon.config;
 
-import io.pgvigil.common.SecretValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgvigil.common.SecretValue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,7 +26,8 @@ class ReadmeExampleTest {
     String yaml = block.group(1).replace("/run/secrets/pg", secret.toString());
 
     PgvigilConfig config = new ConfigLoader(Map.of(
-        "PGVIGIL_API_TOKEN", "token", "PGVIGIL_READ_TOKEN", "read-token", "SLACK_WEBHOOK_URL", "https://hooks.slack.example/T0/B0/x",
+        "PGVIGIL_API_TOKEN", "token", "PGVIGIL_READ_TOKEN", "read-token", "SLACK_WEBHOOK_URL",
+        "https://hooks.slack.example/T0/B0/x",
         "PD_ROUTING_KEY", "routing-key", "HOOK_SECRET", "hook-secret"))
         .parse(yaml, dir);
 

@@ -28,12 +28,13 @@ class DriftReportTest {
 
     assertThat(report.status()).isEqualTo(DriftReport.Status.FILES_BEHIND);
     assertThat(report.status().label()).isEqualTo("files-behind");
-    assertThat(report.structurePaused()).hasValueSatisfying(reason ->
-        assertThat(reason).startsWith("migration files are behind the database (applied, not in the files: 12)"));
+    assertThat(report.structurePaused()).hasValueSatisfying(reason -> assertThat(reason)
+        .startsWith("migration files are behind the database (applied, not in the files: 12)"));
     assertThat(DriftJson.report(report).getJsonObject("history").getJsonArray("filesBehind")).containsExactly("12");
     StringWriter text = new StringWriter();
     DriftText.print(report, new PrintWriter(text, true));
-    assertThat(text.toString()).startsWith("app: schema NOT compared, the migration files are behind the database; history: no drift")
+    assertThat(text.toString())
+        .startsWith("app: schema NOT compared, the migration files are behind the database; history: no drift")
         .contains("  migration files are behind the database: 1 applied migration not in the files (12)");
   }
 

@@ -120,7 +120,8 @@ class FalseDriftIT {
   @Test
   void aFileLiveSkippedIsNotReplayedAndTheReplayCountIsWhatRan(TestPostgres pg) throws Exception {
     Path migrations = migrations("ignored");
-    Files.writeString(migrations.resolve("V1__orders.sql"), "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\n");
+    Files.writeString(migrations.resolve("V1__orders.sql"),
+        "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\n");
     Files.writeString(migrations.resolve("V2__customers.sql"), "CREATE TABLE customers (id bigint PRIMARY KEY);\n");
     Files.writeString(migrations.resolve("V3__notes.sql"), "ALTER TABLE orders ADD COLUMN note text;\n");
     migrate(pg, "ignored", migrations);
@@ -136,14 +137,16 @@ class FalseDriftIT {
         .as(result.out + result.err).containsExactly("out-of-order 1.5");
     JsonObject structure = report.getJsonObject("structure");
     assertThat(structure.getJsonArray("findings")).isEmpty();
-    assertThat(structure.getString("expectedFrom")).startsWith("replay of 3 applied flyway migrations up to V3__notes.sql");
+    assertThat(structure.getString("expectedFrom"))
+        .startsWith("replay of 3 applied flyway migrations up to V3__notes.sql");
   }
 
   @Test
   void aDatabaseAheadOfTheFilesPausesTheComparisonUntilTheFilesCatchUp(TestPostgres pg) throws Exception {
     Path migrations = migrations("behind");
     Files.writeString(migrations.resolve("V1__orders.sql"), "CREATE TABLE orders (id bigint PRIMARY KEY);\n");
-    String v2 = "ALTER TABLE orders ADD COLUMN shipped_at timestamptz;\nCREATE INDEX orders_shipped_idx ON orders (shipped_at);\n";
+    String v2 =
+        "ALTER TABLE orders ADD COLUMN shipped_at timestamptz;\nCREATE INDEX orders_shipped_idx ON orders (shipped_at);\n";
     Files.writeString(migrations.resolve("V2__shipping.sql"), v2);
     migrate(pg, "behind", migrations);
     // The app deployed V2; pgvigil's copy of the files is still at V1.
@@ -153,15 +156,16 @@ class FalseDriftIT {
     Result cli = run("drift", "--config", config.toString());
 
     assertThat(cli.exit).as(cli.out + cli.err).isZero();
-    assertThat(cli.out).contains("app: schema NOT compared, the migration files are behind the database; history: no drift")
+    assertThat(cli.out)
+        .contains("app: schema NOT compared, the migration files are behind the database; history: no drift")
         .contains("migration files are behind the database: 1 applied migration not in the files (2)")
         .contains("schema: not compared: migration files are behind the database")
         .doesNotContain("unexpected");
 
     try (RunningDaemon daemon = TestDaemon.start(config)) {
       Http http = new Http(daemon.port());
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-          assertThat(new JsonObject(http.get("/api/v1/targets/app/drift").body()).getString("status"))
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(
+          () -> assertThat(new JsonObject(http.get("/api/v1/targets/app/drift").body()).getString("status"))
               .isEqualTo("files-behind"));
       JsonObject behind = new JsonObject(http.get("/api/v1/targets/app/drift").body());
       assertThat(behind.getJsonObject("history").getJsonArray("filesBehind")).containsExactly("2");

@@ -87,8 +87,8 @@ class HistoryDriftIT {
   void theDaemonReportsAnEditedAndAPendingMigrationOnRequest() throws Exception {
     try (RunningDaemon daemon = TestDaemon.start(config)) {
       Http http = new Http(daemon.port());
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-          assertThat(new JsonObject(http.get("/api/v1/targets/app/drift").body()).getString("status"))
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(
+          () -> assertThat(new JsonObject(http.get("/api/v1/targets/app/drift").body()).getString("status"))
               .as(http.get("/api/v1/targets/app/drift").body()).isEqualTo("clean"));
 
       Files.writeString(migrations.resolve("V2__create_invoices.sql"),

@@ -47,8 +47,9 @@ class ShadowTlsIT {
     Path rootCert = dir.resolve("root.crt");
     assertThat(new ProcessBuilder("mkfifo", rootCert.toString()).start().waitFor()).isZero();
     Vertx vertx = Vertx.vertx();
-    try (TlsServer server = TlsServer.start(); SlowFile slow = new SlowFile(rootCert,
-        Files.readString(server.rootCert()))) {
+    try (TlsServer server = TlsServer.start();
+        SlowFile slow = new SlowFile(rootCert,
+            Files.readString(server.rootCert()))) {
       DatabaseUrl url = DatabaseUrl.parse("postgresql://" + TlsServer.TLS_USER + "@localhost:" + server.port()
           + "/postgres?sslmode=verify-full&sslrootcert=" + rootCert);
       ExpectedSchemas expected = new ExpectedSchemas(
@@ -60,9 +61,9 @@ class ShadowTlsIT {
       Context eventLoop = vertx.getOrCreateContext();
       CompletableFuture<ExpectedSchemas.Expected> built = new CompletableFuture<>();
       eventLoop.runOnContext(v -> expected.of(vertx, "app", TestServers.major(),
-              new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")),
-              new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 1, 0, Optional.empty(),
-                  List.of(), List.of("V1__t.sql"), Instant.now()))
+          new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")),
+          new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 1, 0, Optional.empty(),
+              List.of(), List.of("V1__t.sql"), Instant.now()))
           .onComplete(r -> {
             if (r.succeeded()) {
               built.complete(r.result());

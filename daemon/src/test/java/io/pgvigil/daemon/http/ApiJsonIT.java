@@ -81,8 +81,8 @@ class ApiJsonIT {
         Connection reader = open(pg, sessions);
         blocked.submit(() -> reader.createStatement().executeQuery("SELECT * FROM accounts WHERE id = 1"));
       }
-      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-          json(http, "/api/v1/targets/app/locks").getJsonArray("queues").getJsonObject(0).getInteger("depth") == 3
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(
+          () -> json(http, "/api/v1/targets/app/locks").getJsonArray("queues").getJsonObject(0).getInteger("depth") == 3
               && !json(http, "/api/v1/aborts").getJsonArray("aborts").isEmpty()
               && json(http, "/api/v1/targets/app/replication").getJsonArray("replicas").getJsonObject(0)
                   .getString("failingSince") != null);

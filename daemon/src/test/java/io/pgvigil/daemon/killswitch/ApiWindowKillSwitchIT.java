@@ -321,7 +321,8 @@ class ApiWindowKillSwitchIT {
   }
 
   private static boolean waitingOnLock(TestPostgres pg, int pid) throws SQLException {
-    try (Connection c = pg.connect(); Statement s = c.createStatement();
+    try (Connection c = pg.connect();
+        Statement s = c.createStatement();
         ResultSet rows = s.executeQuery("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid = "
             + pid)) {
       return rows.next();
@@ -329,7 +330,8 @@ class ApiWindowKillSwitchIT {
   }
 
   private static String state(TestPostgres pg, int pid) throws SQLException {
-    try (Connection c = pg.connect(); Statement s = c.createStatement();
+    try (Connection c = pg.connect();
+        Statement s = c.createStatement();
         ResultSet rows = s.executeQuery("SELECT state FROM pg_stat_activity WHERE pid = " + pid)) {
       return rows.next() ? rows.getString(1) : "gone";
     }

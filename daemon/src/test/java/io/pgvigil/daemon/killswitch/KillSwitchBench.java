@@ -74,7 +74,8 @@ public final class KillSwitchBench {
         for (int run = 0; run < RUNS; run++) {
           Files.writeString(migrations.resolve("V" + (run + 1) + "__note_" + run + ".sql"),
               "ALTER TABLE accounts ADD COLUMN note_" + run + " text;\n");
-          try (Connection holder = DriverManager.getConnection(url); Connection reader = DriverManager.getConnection(url)) {
+          try (Connection holder = DriverManager.getConnection(url);
+              Connection reader = DriverManager.getConnection(url)) {
             holder.setAutoCommit(false);
             holder.createStatement().execute("UPDATE accounts SET balance = balance + 1 WHERE id = 1");
             CompletableFuture<Long> migrate = CompletableFuture.supplyAsync(() -> {
@@ -110,7 +111,8 @@ public final class KillSwitchBench {
         }
       }
       System.out.println();
-      System.out.printf(Locale.ROOT, "Kill switch, %d runs, windowInterval 250ms, lockQueue.abort 1, second chance on%n", RUNS);
+      System.out.printf(Locale.ROOT,
+          "Kill switch, %d runs, windowInterval 250ms, lockQueue.abort 1, second chance on%n", RUNS);
       System.out.println("| from the condition to | p50 ms | p95 ms | max ms |");
       System.out.println("|---|---:|---:|---:|");
       print("the ALTER cancelled", cancel);

@@ -81,7 +81,8 @@ class KillSwitchIT {
       assertThat(backends.state(stall.holderPid)).isEqualTo("idle in transaction");
 
       await().atMost(Duration.ofSeconds(15)).until(() -> Files.exists(dir.resolve("hook.env")));
-      await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(dir.resolve("hook.env")).contains("PGVIGIL_WINDOW_ID"));
+      await().atMost(Duration.ofSeconds(5))
+          .until(() -> Files.readString(dir.resolve("hook.env")).contains("PGVIGIL_WINDOW_ID"));
       JsonArray aborts = new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts");
       JsonObject cancel = aborts.stream().map(JsonObject.class::cast)
           .filter(a -> a.getString("action").equals("cancel")).findFirst().orElseThrow();

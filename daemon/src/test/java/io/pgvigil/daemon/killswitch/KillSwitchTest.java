@@ -167,7 +167,8 @@ class KillSwitchTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
-    RuleVerdict lag = new RuleVerdict("app", RuleKind.REPLICATION_LAG, "replica-1", RuleVerdict.Level.ABORT, 90, 60, Instant.now(), true, List.of(), Map.of());
+    RuleVerdict lag = new RuleVerdict("app", RuleKind.REPLICATION_LAG, "replica-1", RuleVerdict.Level.ABORT, 90, 60,
+        Instant.now(), true, List.of(), Map.of());
     // The stall a lock poll saw is not the replication poll's to cancel.
     killSwitch.evaluated(Source.LOCKS, List.of(), stall, vertx, null).await(10, TimeUnit.SECONDS);
     killSwitch.evaluated(Source.REPLICATION, List.of(lag), null, vertx, null).await(10, TimeUnit.SECONDS);

@@ -68,8 +68,10 @@ class ReplicationAbortIT {
               + "\",target=\"app\"}") == 1.0);
 
       String lagWindow = openWindow(http, "lag");
-      try (Connection r = replica.connect(); Statement rs = r.createStatement();
-          Connection p = primary.connect(); Statement ps = p.createStatement()) {
+      try (Connection r = replica.connect();
+          Statement rs = r.createStatement();
+          Connection p = primary.connect();
+          Statement ps = p.createStatement()) {
         rs.execute("SELECT pg_wal_replay_pause()");
         ps.execute("INSERT INTO events (payload) SELECT repeat('x', 200) FROM generate_series(1, 20000)");
         JsonObject hook = awaitDecision(http, "replicationLagBytes", "hook");
@@ -121,7 +123,7 @@ class ReplicationAbortIT {
 
   private static void close(Http http, String id) throws Exception {
     var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-            "http://127.0.0.1:" + http.port() + "/api/v1/windows/" + id))
+        "http://127.0.0.1:" + http.port() + "/api/v1/windows/" + id))
         .header("Authorization", "Bearer " + TOKEN).DELETE().build();
     var response = java.net.http.HttpClient.newHttpClient().send(request,
         java.net.http.HttpResponse.BodyHandlers.ofString());

@@ -40,7 +40,7 @@ class LockWatchIT {
     }
     String watcher = "postgresql://watcher@%s:%d/%s".formatted(pg.host(), pg.port(), pg.database());
     try (RunningDaemon daemon = TestDaemon.watching("app", watcher)
-            .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms, redactLiterals: true").start();
+        .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms, redactLiterals: true").start();
         Backends backends = new Backends(pg)) {
       Http http = new Http(daemon.port());
       LockStall stall = new LockStall(backends, "accounts")

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /** Text from outside cannot add lines to the log, whichever way it reaches a message. */
 class OneLineLogTest {
 
-  private static final String FORGED = "deploy 42\n2026-12-01T00:00:00Z WARN  AbortLog - abort forged\r\u001b[2K\u2028x";
+  private static final String FORGED =
+      "deploy 42\n2026-12-01T00:00:00Z WARN  AbortLog - abort forged\r\u001b[2K\u2028x";
 
   @Test
   void untrustedTextEscapesLineBreaksAndControlCharacters() {

@@ -47,15 +47,17 @@ class ReplicationWatchIT {
     try (RunningDaemon daemon = TestDaemon.watching(primary).replica(pair.replicaName(), replica.uri())
         .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms").start()) {
       Http http = new Http(daemon.port());
-      await().atMost(Duration.ofSeconds(20)).until(() ->
-          Http.sample(http.get("/metrics").body(), "pgvigil_replication_standby_up{" + replicaLabels + "}") == 1.0);
+      await().atMost(Duration.ofSeconds(20)).until(() -> Http.sample(http.get("/metrics").body(),
+          "pgvigil_replication_standby_up{" + replicaLabels + "}") == 1.0);
 
       // Idle and caught up: no lag, however old the last commit (the CREATE TABLE) gets.
       await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
           .until(() -> Http.sample(http.get("/metrics").body(), delay) == 0.0);
 
-      try (Connection r = replica.connect(); Statement rs = r.createStatement();
-          Connection p = primary.connect(); Statement ps = p.createStatement()) {
+      try (Connection r = replica.connect();
+          Statement rs = r.createStatement();
+          Connection p = primary.connect();
+          Statement ps = p.createStatement()) {
         Instant pausedAt = Instant.now();
         rs.execute("SELECT pg_wal_replay_pause()");
         ps.execute("INSERT INTO events (payload) SELECT repeat('x', 200) FROM generate_series(1, 20000)");
@@ -109,19 +111,19 @@ class ReplicationWatchIT {
     try (RunningDaemon daemon = TestDaemon.watching(pair.primary()).replica(pair.replicaName(), pair.replica().uri())
         .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms").start()) {
       Http http = new Http(daemon.port());
-      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-          replicas(http).equals(Map.of(pair.replicaName(), false)));
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+          .until(() -> replicas(http).equals(Map.of(pair.replicaName(), false)));
 
       try (WalStream backup = WalStream.open(pair.primary(), "pg_basebackup")) {
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-            replicas(http).equals(Map.of(pair.replicaName(), false, "pg_basebackup", false))
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+            .until(() -> replicas(http).equals(Map.of(pair.replicaName(), false, "pg_basebackup", false))
                 && Http.sample(http.get("/metrics").body(), backupUp) == 1.0);
       }
 
       // Gone from the API at the poll that drops its series, and not back as "gone" at the next ones.
       await().atMost(Duration.ofSeconds(20)).until(() -> !http.get("/metrics").body().contains("pg_basebackup"));
-      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->
-          replicas(http).equals(Map.of(pair.replicaName(), false)) && findings(http).isEmpty());
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+          .until(() -> replicas(http).equals(Map.of(pair.replicaName(), false)) && findings(http).isEmpty());
 
       pair.replica().stop();
       try {

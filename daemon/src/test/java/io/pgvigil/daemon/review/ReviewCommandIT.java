@@ -214,7 +214,7 @@ class ReviewCommandIT {
             url: postgresql://%s@%s:%d/%s
             migrations: { tool: flyway, locations: [./%s] }
         """.formatted(server.user() + (server.password() == null ? "" : ":" + server.password()), server.host(),
-            server.port(), server.database(), name));
+        server.port(), server.database(), name));
   }
 
   private static Path scenario(String name, Map<String, String> pending) throws Exception {

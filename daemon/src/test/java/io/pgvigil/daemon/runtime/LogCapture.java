@@ -34,7 +34,8 @@ public final class LogCapture implements AutoCloseable {
   public List<ILoggingEvent> mentioning(String text) {
     return events().stream().filter(e -> e.getFormattedMessage().contains(text)
         || (e.getThrowableProxy() != null && e.getThrowableProxy().getMessage() != null
-            && e.getThrowableProxy().getMessage().contains(text))).toList();
+            && e.getThrowableProxy().getMessage().contains(text)))
+        .toList();
   }
 
   @Override

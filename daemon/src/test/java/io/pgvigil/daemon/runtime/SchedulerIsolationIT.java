@@ -5,13 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.OwnedTestPostgres;
 import io.pgvigil.checks.testing.TestServers;
-import io.pgvigil.daemon.config.ConfigLoader;
-import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.testing.TestDaemon;
 import io.pgvigil.daemon.watch.CheckStatus;
 import io.pgvigil.daemon.watch.TargetStatus;
-import java.nio.file.Path;
-import java.time.Clock;
-import io.pgvigil.daemon.testing.TestDaemon;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

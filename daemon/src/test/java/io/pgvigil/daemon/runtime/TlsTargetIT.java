@@ -9,8 +9,6 @@ import io.pgvigil.daemon.testing.TestDaemon;
 import io.pgvigil.daemon.tls.TlsServer;
 import io.pgvigil.daemon.watch.TargetSpecs;
 import io.pgvigil.daemon.watch.TargetStatus;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -73,6 +71,7 @@ class TlsTargetIT {
   }
 
   private static TargetStatus status(RunningDaemon running, String target) {
-    return running.daemon().targets().statuses().stream().filter(s -> s.name().equals(target)).findFirst().orElseThrow();
+    return running.daemon().targets().statuses().stream().filter(s -> s.name().equals(target)).findFirst()
+        .orElseThrow();
   }
 }

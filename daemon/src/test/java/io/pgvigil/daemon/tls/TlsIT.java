@@ -26,8 +26,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -224,7 +224,8 @@ class TlsIT {
           .isTrue();
     }
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + server.port()
-        + "/postgres?user=postgres&sslmode=disable"); Statement s = c.createStatement();
+        + "/postgres?user=postgres&sslmode=disable");
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {
       rs.next();
       assertThat(rs.getInt(1)).as("the shadow database was dropped, over TLS").isZero();
@@ -265,7 +266,8 @@ class TlsIT {
     Properties properties = new Properties();
     properties.setProperty("user", db.user());
     try (Connection c = DriverManager.getConnection(db.jdbcUrl(), properties);
-        Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SSL_OF_THIS_SESSION)) {
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(SSL_OF_THIS_SESSION)) {
       rs.next();
       return new Session(rs.getBoolean("ssl"), rs.getString("client_dn"));
     }

@@ -43,7 +43,8 @@ class AutoWindowIT {
         "SELECT pg_advisory_xact_lock_shared(" + GATE + ");\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n");
     try (RunningDaemon daemon = TestDaemon.watching(pg)
         .watch("interval: 250ms, windowInterval: 100ms, statementTimeout: 200ms").in(dir).start();
-        Connection gate = pg.connect(); Statement s = gate.createStatement()) {
+        Connection gate = pg.connect();
+        Statement s = gate.createStatement()) {
       Http http = new Http(daemon.port());
       s.execute("SELECT pg_advisory_lock(" + GATE + ")");
       FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)

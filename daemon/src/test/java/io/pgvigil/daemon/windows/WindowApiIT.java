@@ -3,10 +3,10 @@ package io.pgvigil.daemon.windows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.cli.Main;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.LogCapture;
 import io.pgvigil.daemon.runtime.RunningDaemon;
@@ -45,7 +45,8 @@ class WindowApiIT {
       assertThat(post(base, "{\"target\":\"app\"}", null).statusCode()).isEqualTo(401);
       assertThat(error(post(base, "{\"target\":\"nope\"}", TOKEN))).contains("no target named 'nope'");
       assertThat(error(post(base, "{\"target\":\"app\",\"ttl\":\"soon\"}", TOKEN))).contains("'ttl'");
-      assertThat(error(post(base, "{\"target\":\"app\",\"colour\":\"red\"}", TOKEN))).contains("unknown field 'colour'");
+      assertThat(error(post(base, "{\"target\":\"app\",\"colour\":\"red\"}", TOKEN)))
+          .contains("unknown field 'colour'");
       assertThat(error(post(base, "not json", TOKEN))).contains("JSON");
 
       // Through the CLI, as a pipeline would.
@@ -109,7 +110,7 @@ class WindowApiIT {
 
       // RFC 7235: the auth scheme is case-insensitive; a charset on the media type is fine.
       HttpResponse<String> lowerCase = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create(base + "/api/v1/windows")).timeout(Duration.ofSeconds(5))
+          URI.create(base + "/api/v1/windows")).timeout(Duration.ofSeconds(5))
           .POST(HttpRequest.BodyPublishers.ofString("{\"target\":\"app\",\"ttl\":\"5m\"}"))
           .header("Content-Type", "Application/JSON; charset=utf-8")
           .header("Authorization", "bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());

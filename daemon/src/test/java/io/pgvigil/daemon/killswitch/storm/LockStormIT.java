@@ -8,8 +8,8 @@ import io.pgvigil.checks.locks.LockProbe;
 import io.pgvigil.checks.locks.LockSnapshot;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.Sql;
-import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestPools;
+import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.killswitch.AbortLog;
@@ -85,7 +85,7 @@ class LockStormIT {
     WindowRegistry windows = new WindowRegistry(clock);
     TargetRules rules = new TargetRules("app", new RuleEvaluator("app", config.rules(), clock),
         new KillSwitch("app", config.killSwitch(), windows, new AbortLog(new SimpleMeterRegistry()), clock),
-        windows, (target, source, verdicts) -> { }, false, Set.of());
+        windows, (target, source, verdicts) -> {}, false, Set.of());
     LockProbe probe = new LockProbe();
     LockAnalysis analysis = LockAnalysis.defaults();
 
@@ -173,12 +173,13 @@ class LockStormIT {
     long spareBlockerPolls = polls.stream().filter(s -> s != null && StallOracle.idleBlockerOutsideAnyStall(s)).count();
 
     System.out.printf("lock storm: %d s, %d sessions (%d backends, %d reconnects after a terminate), "
-            + "%d transactions; %d polls (%d failed), %d with a DDL request queue (%d of them queued on another "
-            + "table), %d with an idle blocker outside any stall; "
-            + "%d cancel signals, %d statements cancelled; %d terminate signals, %d backends terminated; "
-            + "wrongful signals %d, wrongful terminations %d%n",
+        + "%d transactions; %d polls (%d failed), %d with a DDL request queue (%d of them queued on another "
+        + "table), %d with an idle blocker outside any stall; "
+        + "%d cancel signals, %d statements cancelled; %d terminate signals, %d backends terminated; "
+        + "wrongful signals %d, wrongful terminations %d%n",
         STORM.toSeconds(), SESSIONS, workload.backends().size(), workload.reconnects(), workload.transactions(),
-        polls.size(), failedPolls, stallPolls, crossTablePolls, spareBlockerPolls, cancelSignals, log.cancelledStatements, terminateSignals,
+        polls.size(), failedPolls, stallPolls, crossTablePolls, spareBlockerPolls, cancelSignals,
+        log.cancelledStatements, terminateSignals,
         log.terminated.size(), wrongfulSignals.size(), wrongfulTerminations.size());
 
     assertThat(log.polls).as("every poll is in the server log, in order").isEqualTo(polls.size());

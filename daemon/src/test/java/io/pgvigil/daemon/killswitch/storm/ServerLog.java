@@ -52,7 +52,8 @@ final class ServerLog {
         } else if (statement.startsWith("SELECT pg_cancel_backend")) {
           executing.put(pid, "pg_cancel_backend");
         }
-      } else if (level.equals("DETAIL") && message.toLowerCase(java.util.Locale.ROOT).startsWith("parameters: ") && executing.containsKey(pid)) {
+      } else if (level.equals("DETAIL") && message.toLowerCase(java.util.Locale.ROOT).startsWith("parameters: ")
+          && executing.containsKey(pid)) {
         Map<Integer, String> parameters = new HashMap<>();
         Matcher p = PARAMETER.matcher(message);
         while (p.find()) {

@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Turns what one statement did to the shadow into findings. Only objects that existed before
  * the migration started count: what the migration creates itself has no rows and no readers.
  */
-final class StatementRules {
+final class StatementHazards {
 
   /**
    * What one statement did.
@@ -31,7 +32,7 @@ final class StatementRules {
       CatalogState previous, CatalogState now, Map<Long, String> newLocks, Map<Long, String> heldLocks,
       String lockTimeout) {}
 
-  private StatementRules() {}
+  private StatementHazards() {}
 
   static List<Finding> evaluate(Effects e) {
     List<Finding> findings = new ArrayList<>();
@@ -59,7 +60,7 @@ final class StatementRules {
       }
       rewritten.add(was.oid());
       String mode = lockOr(e, was.oid(), "AccessExclusiveLock");
-      findings.add(finding(e, Rule.TABLE_REWRITE, is.name(), mode, e.command() + " rewrites " + is.name()
+      findings.add(finding(e, Hazard.TABLE_REWRITE, is.name(), mode, e.command() + " rewrites " + is.name()
           + " and its indexes under " + HeldLocks.display(mode) + ": reads and writes wait for the whole copy"));
     }
     return rewritten;
@@ -79,7 +80,7 @@ final class StatementRules {
       String mode = lockOr(e, table, "ShareLock");
       Relation created = e.now().relations().get(index.getKey());
       String name = e.now().tableName(table);
-      findings.add(finding(e, Rule.INDEX_WITHOUT_CONCURRENTLY, name, mode, e.command() + " builds index "
+      findings.add(finding(e, Hazard.INDEX_WITHOUT_CONCURRENTLY, name, mode, e.command() + " builds index "
           + (created == null ? "" : created.name() + " ") + "on " + name + " under " + HeldLocks.display(mode)
           + ": writes wait for the whole build"));
     }
@@ -96,7 +97,7 @@ final class StatementRules {
     if (e.command().equals("TRUNCATE")) {
       return;
     }
-    Map<Long, List<String>> rebuilt = new java.util.TreeMap<>();
+    Map<Long, List<String>> rebuilt = new TreeMap<>();
     for (Relation was : e.previous().relations().values()) {
       Relation is = e.now().relations().get(was.oid());
       Long table = e.now().indexes().get(was.oid());
@@ -111,7 +112,7 @@ final class StatementRules {
       String name = e.now().tableName(table.getKey());
       String mode = lockOr(e, table.getKey(), "ShareLock");
       List<String> indexes = table.getValue().stream().sorted().toList();
-      findings.add(finding(e, Rule.REINDEX_WITHOUT_CONCURRENTLY, name, mode, e.command() + " rebuilds "
+      findings.add(finding(e, Hazard.REINDEX_WITHOUT_CONCURRENTLY, name, mode, e.command() + " rebuilds "
           + (indexes.size() == 1 ? "index " : "indexes ") + String.join(", ", indexes) + " of " + name + " under "
           + HeldLocks.display(mode) + " on the table and ACCESS EXCLUSIVE on the index: writes wait for the whole "
           + "build, and so do reads (the planner locks every index of the table)"));
@@ -127,7 +128,7 @@ final class StatementRules {
       }
       String table = e.now().tableName(c.table());
       String mode = lockOr(e, c.table(), c.type() == 'f' ? "ShareRowExclusiveLock" : "AccessExclusiveLock");
-      findings.add(finding(e, Rule.CONSTRAINT_VALIDATES_EXISTING_ROWS, table + "." + c.name(), mode,
+      findings.add(finding(e, Hazard.CONSTRAINT_VALIDATES_EXISTING_ROWS, table + "." + c.name(), mode,
           (c.type() == 'f' ? "FOREIGN KEY " : "CHECK ") + c.name() + " is validated against every row of " + table
               + " under " + HeldLocks.display(mode)));
     }
@@ -145,7 +146,7 @@ final class StatementRules {
       }
       String column = e.now().tableName(key.table()) + "." + is.name();
       String mode = lockOr(e, key.table(), "AccessExclusiveLock");
-      findings.add(finding(e, Rule.SET_NOT_NULL_SCANS, column, mode, "SET NOT NULL on " + column
+      findings.add(finding(e, Hazard.SET_NOT_NULL_SCANS, column, mode, "SET NOT NULL on " + column
           + " scans every row under " + HeldLocks.display(mode) + " (no validated CHECK (" + is.name()
           + " IS NOT NULL) lets PostgreSQL skip the scan)"));
     }
@@ -167,7 +168,7 @@ final class StatementRules {
       if (table == null || !lock.getValue().equals(HeldLocks.ACCESS_EXCLUSIVE)) {
         continue;
       }
-      findings.add(finding(e, Rule.ACCESS_EXCLUSIVE_WITHOUT_LOCK_TIMEOUT, table, lock.getValue(), e.command()
+      findings.add(finding(e, Hazard.ACCESS_EXCLUSIVE_WITHOUT_LOCK_TIMEOUT, table, lock.getValue(), e.command()
           + " takes ACCESS EXCLUSIVE on " + table + " with lock_timeout 0: behind any long transaction it waits,"
           + " and every query on " + table + " queues behind it"));
     }
@@ -182,10 +183,10 @@ final class StatementRules {
       Relation is = e.now().relations().get(was.oid());
       if (is == null) {
         goneTables.add(was.oid());
-        findings.add(finding(e, Rule.DROP_OR_RENAME, was.name(), lockOr(e, was.oid(), null),
+        findings.add(finding(e, Hazard.DROP_OR_RENAME, was.name(), lockOr(e, was.oid(), null),
             "drops table " + was.name() + ", which the running application may still use"));
       } else if (!is.name().equals(was.name())) {
-        findings.add(finding(e, Rule.DROP_OR_RENAME, was.name(), lockOr(e, was.oid(), null),
+        findings.add(finding(e, Hazard.DROP_OR_RENAME, was.name(), lockOr(e, was.oid(), null),
             "renames table " + was.name() + " to " + is.name() + ", under the running application's feet"));
       }
     }
@@ -198,10 +199,10 @@ final class StatementRules {
       Column is = e.now().columns().get(key);
       String table = e.previous().tableName(key.table());
       if (is == null || is.dropped()) {
-        findings.add(finding(e, Rule.DROP_OR_RENAME, table + "." + was.name(), lockOr(e, key.table(), null),
+        findings.add(finding(e, Hazard.DROP_OR_RENAME, table + "." + was.name(), lockOr(e, key.table(), null),
             "drops column " + table + "." + was.name() + ", which the running application may still use"));
       } else if (!is.name().equals(was.name())) {
-        findings.add(finding(e, Rule.DROP_OR_RENAME, table + "." + was.name(), lockOr(e, key.table(), null),
+        findings.add(finding(e, Hazard.DROP_OR_RENAME, table + "." + was.name(), lockOr(e, key.table(), null),
             "renames column " + table + "." + was.name() + " to " + is.name()
                 + ", under the running application's feet"));
       }
@@ -214,7 +215,7 @@ final class StatementRules {
     return held != null ? held : known;
   }
 
-  private static Finding finding(Effects e, Rule rule, String object, String mode, String message) {
-    return new Finding(rule, e.file(), e.number(), e.line(), object, HeldLocks.display(mode), message);
+  private static Finding finding(Effects e, Hazard hazard, String object, String mode, String message) {
+    return new Finding(hazard, e.file(), e.number(), e.line(), object, HeldLocks.display(mode), message);
   }
 }

@@ -9,34 +9,37 @@ import io.pgvigil.daemon.drift.ShadowSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import picocli.CommandLine.Option;
 
-/** Loads a config file for a command, printing every problem in it when it is invalid. */
-final class ConfigFiles {
+/** {@code --config FILE}, loaded for a command, with every problem in it printed when it is invalid. */
+final class ConfigFile {
 
-  private ConfigFiles() {}
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+      description = "The YAML config file.")
+  Path path;
 
   /** The config, or null after printing its problems to {@code err}. */
-  static PgvigilConfig load(Path file, PrintWriter err) {
-    return load(new ConfigLoader(System.getenv()), file, err);
+  PgvigilConfig load(PrintWriter err) {
+    return load(new ConfigLoader(System.getenv()), err);
   }
 
   /**
-   * As {@link #load(Path, PrintWriter)}, also checking what the daemon needs from this machine
+   * As {@link #load(PrintWriter)}, also checking what the daemon needs from this machine
    * (listen address, alert spool): {@code run} and {@code check-config} load with this, so a file
    * that check-config passes is one that run starts with.
    */
-  static PgvigilConfig loadForDaemon(Path file, PrintWriter err) {
+  PgvigilConfig loadForDaemon(PrintWriter err) {
     Map<String, String> env = System.getenv();
     MachineChecks machine = new MachineChecks(ShadowSettings.Storage.fromEnvironment(env).alertSpool());
-    return load(new ConfigLoader(env, machine), file, err);
+    return load(new ConfigLoader(env, machine), err);
   }
 
-  private static PgvigilConfig load(ConfigLoader loader, Path file, PrintWriter err) {
+  private PgvigilConfig load(ConfigLoader loader, PrintWriter err) {
     try {
-      return loader.load(file);
+      return loader.load(path);
     } catch (ConfigException e) {
       int count = e.problems().size();
-      err.println("error: " + file + " is not valid (" + count + (count == 1 ? " problem" : " problems") + "):");
+      err.println("error: " + path + " is not valid (" + count + (count == 1 ? " problem" : " problems") + "):");
       for (ConfigProblem problem : e.problems()) {
         err.println("  " + problem);
       }

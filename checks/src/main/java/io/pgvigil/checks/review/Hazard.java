@@ -1,10 +1,10 @@
 package io.pgvigil.checks.review;
 
 /**
- * What the pre-flight review reports. The ids are stable (JSON, SARIF, docs): rename none of
- * them; add new ones.
+ * What the pre-flight review reports: what running a migration does to the live tables. The ids are
+ * stable (the outputs' {@code rule}, SARIF's {@code ruleId}, docs): rename none of them; add new ones.
  */
-public enum Rule {
+public enum Hazard {
   TABLE_REWRITE("table-rewrite", Level.BLOCK,
       "rewrites a table that already exists, under ACCESS EXCLUSIVE",
       "add a new column, backfill it in batches and switch over in a later migration "
@@ -45,7 +45,7 @@ public enum Rule {
   private final String summary;
   private final String fix;
 
-  Rule(String id, Level level, String summary, String fix) {
+  Hazard(String id, Level level, String summary, String fix) {
     this.id = id;
     this.level = level;
     this.summary = summary;
@@ -60,7 +60,7 @@ public enum Rule {
     return level;
   }
 
-  /** What the rule means, one line. */
+  /** What the hazard is, one line. */
   public String summary() {
     return summary;
   }
