@@ -96,7 +96,7 @@ final class DriftCommand implements Callable<Integer> {
             .connectingTo(TargetSpecs.connectOptions(t.url(), t.watch().statementTimeout()))
             .using(vertx).build();
         try {
-          reports.add(DriftCheck.of(t, storage, Optional::empty, verdict -> {}, Clock.systemUTC())
+          reports.add(new DriftCheck(t, storage, Optional::empty, verdict -> {}, Clock.systemUTC())
               .verdict(vertx, pool).await(CHECK_TIMEOUT.toMinutes(), TimeUnit.MINUTES));
         } catch (TimeoutException e) {
           reports.add(DriftReport.failed(t.name(), Clock.systemUTC().instant(), Optional.empty(),

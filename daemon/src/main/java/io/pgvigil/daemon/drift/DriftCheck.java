@@ -1,5 +1,7 @@
 package io.pgvigil.daemon.drift;
 
+import static io.pgvigil.daemon.watch.Failures.message;
+
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.HistoryReport;
 import io.pgvigil.checks.history.MigrationSource;
@@ -24,15 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drift, both halves, every {@code drift.interval}: the migration history
- * against the repository, then the live catalog against the schema that
- * history produces in a shadow. A failure anywhere is an error verdict, never
- * "no drift". While a migration runs, the history says so and the previous
- * structural verdict is kept (the schema is in flux, not drifting); so it is
- * while the database has applied migrations newer than the files (the files
- * are behind, as for a few minutes after each deploy).
+ * Drift, both halves, every {@code drift.interval}: the migration history against the repository,
+ * then the live catalog against the schema that history produces in a shadow. A failure anywhere
+ * is an error verdict, never "no drift". While a migration runs, or while the database has applied
+ * migrations newer than the files (for a few minutes after each deploy), the previous structural
+ * verdict is kept: the schema is in flux, not drifting.
  */
-public final class DriftCheck implements TargetCheck {
+public final class DriftCheck extends TargetCheck {
 
   public static final String NAME = "drift";
   private static final Logger LOG = LoggerFactory.getLogger(DriftCheck.class);
@@ -43,7 +43,6 @@ public final class DriftCheck implements TargetCheck {
   private final String target;
   private final HistoryDatabase database;
   private final MigrationSource source;
-  private final Duration interval;
   private final CatalogSnapshotter live;
   private final ExpectedSchemas expected;
   private final Supplier<Optional<DriftReport>> previous;
@@ -52,51 +51,24 @@ public final class DriftCheck implements TargetCheck {
   /** Applied migrations newer than the files at the last check; only to log changes. */
   private volatile List<String> behind = List.of();
 
-  private DriftCheck(TargetConfig target, ShadowSettings shadow, Supplier<Optional<DriftReport>> previous,
-      Consumer<DriftReport> verdicts, Clock clock) {
+  /** For a target with migrations; {@code verdicts} receives every verdict, errors included. */
+  public DriftCheck(TargetConfig target, ShadowSettings.Storage storage,
+      Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
+    super(NAME, target.drift()::interval, TIMEOUT);
     this.target = target.name();
     this.database = HistorySources.database(target.url());
     this.source = target.migrations().orElseThrow();
-    this.interval = target.drift().interval();
     SnapshotOptions options = SnapshotOptions.defaults()
         .withIgnored(IgnorePattern.anyOf(target.drift().ignore()))
         .withExcludedTables(Set.of(source.historyTable()));
     // On the target's own pool the snapshot splits over at most two connections; the shadow,
     // which nothing else uses, gets the default.
     this.live = new CatalogSnapshotter(options.withParallelism(LIVE_PARALLELISM));
-    this.expected = new ExpectedSchemas(shadow, new CatalogSnapshotter(options),
+    this.expected = new ExpectedSchemas(ShadowSettings.of(target.shadow(), storage), new CatalogSnapshotter(options),
         new ExpectedSchemaCache<>(1));
     this.previous = previous;
     this.verdicts = verdicts;
     this.clock = clock;
-  }
-
-  /**
-   * The check for a target with migrations configured.
-   *
-   * @param storage  where embedded shadows and the unpacked PostgreSQL binaries live
-   * @param previous the last verdict (kept while a migration is in progress)
-   * @param verdicts receives every verdict, errors included
-   */
-  public static DriftCheck of(TargetConfig target, ShadowSettings.Storage storage,
-      Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
-    return new DriftCheck(target, ShadowSettings.of(target.shadow(), storage), previous, verdicts,
-        clock);
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Duration interval() {
-    return interval;
-  }
-
-  @Override
-  public Duration timeout() {
-    return TIMEOUT;
   }
 
   /** A run fails (and is counted) when the verdict is an error. */
@@ -106,7 +78,6 @@ public final class DriftCheck implements TargetCheck {
         ? Future.failedFuture(report.error().get()) : Future.succeededFuture());
   }
 
-  /** One full comparison; every outcome, errors included, is a verdict handed to the state. */
   public Future<DriftReport> verdict(Vertx vertx, Pool pool) {
     return vertx.executeBlocking(() -> source.read(database, clock.instant()), false)
         .compose(h -> structure(vertx, pool, h)
@@ -121,8 +92,7 @@ public final class DriftCheck implements TargetCheck {
   private Future<StructuralReport> structure(Vertx vertx, Pool pool, HistoryReport h) {
     filesBehind(h);
     // The files cannot replay what live has applied: comparing would report the newer
-    // migrations' objects as unexpected. Paused until the files catch up (a deploy's new files
-    // reach pgvigil a few minutes after the database has them).
+    // migrations' objects as unexpected. Paused until the files catch up.
     if (h.inProgress().isPresent() || h.filesAreBehind()) {
       Optional<StructuralReport> kept = previous.get().flatMap(DriftReport::structure);
       return Future.succeededFuture(kept.map(StructuralReport::asStale).orElse(null));
@@ -146,9 +116,5 @@ public final class DriftCheck implements TargetCheck {
           + " structural comparison paused until they catch up", target, now.size(), String.join(", ", now));
     }
     behind = now;
-  }
-
-  private static String message(Throwable e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }

@@ -22,14 +22,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The last drift verdict of one target, shared by its check (writer), the API
- * and the metrics (readers). The gauges are registered for every problem kind
- * up front, so a kind that clears shows 0 rather than vanishing, and the label
- * set stays bounded. While the last run failed the gauges keep the last
- * verdict that was read; the error shows in the API and in
- * {@code pgvigil_check_errors_total}.
+ * The last drift verdict of one target, written by its check, read by the API and the metrics.
+ * Gauges exist for every problem kind up front, so a kind that clears shows 0 rather than
+ * vanishing. After a failed run the gauges keep the last verdict read; the error shows in the API
+ * and in {@code pgvigil_check_errors_total}.
  */
 public final class DriftState {
 
@@ -44,28 +43,22 @@ public final class DriftState {
   public DriftState(String target, MeterRegistry registry) {
     this.target = target;
     this.registry = registry;
-    Gauge.builder(SCHEMA_DRIFT_LAST_CHECK, this,
-        s -> s.lastStructure == null ? Double.NaN : s.lastStructure.checkedAt().toEpochMilli() / 1000.0)
-        .description("When the live schema was last compared with the replayed history")
-        .tags(TAG_TARGET, target)
-        .register(registry);
-    Gauge.builder(MIGRATIONS_PENDING, this, s -> s.lastHistory == null ? Double.NaN : s.lastHistory.pending())
-        .description("Migrations in the repository not applied to the target yet")
-        .tags(TAG_TARGET, target)
-        .register(registry);
-    Gauge.builder(MIGRATION_FILES_BEHIND, this,
-        s -> s.lastHistory == null ? Double.NaN : s.lastHistory.filesBehind().size())
-        .description("Migrations applied to the target that pgvigil's migration files do not have yet"
-            + " (the files are behind the database; the structural comparison waits for them)")
-        .tags(TAG_TARGET, target)
-        .register(registry);
+    gauge(SCHEMA_DRIFT_LAST_CHECK, "When the live schema was last compared with the replayed history",
+        s -> s.lastStructure == null ? Double.NaN : s.lastStructure.checkedAt().toEpochMilli() / 1000.0);
+    gauge(MIGRATIONS_PENDING, "Migrations in the repository not applied to the target yet",
+        s -> s.lastHistory == null ? Double.NaN : s.lastHistory.pending());
+    gauge(MIGRATION_FILES_BEHIND, "Migrations applied to the target that pgvigil's migration files do not have yet"
+        + " (the files are behind the database; the structural comparison waits for them)",
+        s -> s.lastHistory == null ? Double.NaN : s.lastHistory.filesBehind().size());
     for (HistoryProblemKind kind : HistoryProblemKind.values()) {
-      Gauge.builder(MIGRATION_HISTORY_PROBLEMS, this,
-          s -> s.lastHistory == null ? Double.NaN : s.lastHistory.count(kind))
-          .description("Migrations whose history disagrees with the repository, by kind of problem")
-          .tags(TAG_TARGET, target, TAG_PROBLEM, kind.label())
-          .register(registry);
+      gauge(MIGRATION_HISTORY_PROBLEMS, "Migrations whose history disagrees with the repository, by kind of problem",
+          s -> s.lastHistory == null ? Double.NaN : s.lastHistory.count(kind), TAG_PROBLEM, kind.label());
     }
+  }
+
+  private void gauge(String name, String description, ToDoubleFunction<DriftState> value, String... tags) {
+    Gauge.builder(name, this, value).description(description).tags(TAG_TARGET, target).tags(tags)
+        .register(registry);
   }
 
   public void update(DriftReport report) {
@@ -92,7 +85,6 @@ public final class DriftState {
     structural.forEach((key, value) -> value.set(now.getOrDefault(key, 0)));
   }
 
-  /** The last verdict, empty before the first check finished. */
   public Optional<DriftReport> last() {
     return Optional.ofNullable(last);
   }

@@ -8,8 +8,7 @@ import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
 import io.pgvigil.checks.shadow.ShadowDatabase;
 import io.pgvigil.checks.shadow.Shadows;
-import io.pgvigil.daemon.tls.TlsSetupException;
-import io.pgvigil.daemon.tls.VertxTls;
+import io.pgvigil.daemon.watch.TargetSpecs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -22,17 +21,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The schema one target's applied history produces: replayed into a fresh
- * shadow of the live major, snapshotted, and the shadow thrown away. Cached
- * per (target, major, applied history and the bytes of its files), so a
- * periodic check replays only when the history or a replayed file changed.
- * Blocking steps (starting a server, Flyway, JDBC) run on worker threads.
+ * The schema one target's applied history produces: replayed into a fresh shadow of the live
+ * major, snapshotted, and the shadow thrown away. Cached per (target, major, applied history and
+ * the bytes of its files): a periodic check replays only when one of them changed. Blocking steps
+ * (starting a server, Flyway, JDBC) run on worker threads.
  */
 final class ExpectedSchemas {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExpectedSchemas.class);
 
-  /** One expected schema, and how it was made. */
   record Expected(SchemaSnapshot snapshot, String from, boolean cached) {}
 
   private final Shadows shadows;
@@ -46,24 +43,9 @@ final class ExpectedSchemas {
     this.shadows = shadow.shadows();
     this.snapshotter = snapshotter;
     this.cache = cache;
-    this.tls = tls(shadow);
-  }
-
-  /**
-   * Built once, here, as TargetSpecs does for the targets: reading the PEM files and building the
-   * trust store is blocking work, and snapshots start on the target's event loop, which also runs
-   * the lock polls.
-   */
-  private static PgConnectOptions tls(ShadowSettings shadow) {
-    if (shadow.admin().isEmpty()) {
-      return new PgConnectOptions();
-    }
-    try {
-      return VertxTls.apply(new PgConnectOptions(), shadow.adminTls()); // the scratch server of shadow.url
-    } catch (TlsSetupException e) {
-      // The config check read these files already: they changed since.
-      throw new IllegalStateException("shadow.url: " + e.getMessage(), e);
-    }
+    // Built once: snapshots start on the target's event loop, which also runs the lock polls.
+    this.tls = shadow.admin().isEmpty() ? new PgConnectOptions()
+        : TargetSpecs.withTls(new PgConnectOptions(), shadow.adminTls(), "shadow.url");
   }
 
   Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,

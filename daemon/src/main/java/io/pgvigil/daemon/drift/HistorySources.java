@@ -14,20 +14,14 @@ public final class HistorySources {
 
   private HistorySources() {}
 
-  /**
-   * A JDBC URL without credentials (the password travels separately and is never printed); its
-   * parameters are the TLS settings, for pgjdbc ({@link JdbcTls}).
-   */
+  /** A JDBC URL without credentials (the password travels apart); its parameters are TLS settings. */
   public static HistoryDatabase database(DatabaseUrl url) {
     Map<String, String> tls = JdbcTls.parameters(url.tls());
     String params = tls.entrySet().stream().map(HistorySources::param).collect(Collectors.joining("&"));
-    String jdbc = "jdbc:postgresql://" + host(url.host()) + ":" + url.port() + "/"
+    String host = url.host().contains(":") ? "[" + url.host() + "]" : url.host();
+    String jdbc = "jdbc:postgresql://" + host + ":" + url.port() + "/"
         + URLEncoder.encode(url.database(), StandardCharsets.UTF_8) + "?" + params;
     return new HistoryDatabase(jdbc, url.user(), url.password().map(SecretValue::reveal).orElse(null));
-  }
-
-  private static String host(String host) {
-    return host.contains(":") ? "[" + host + "]" : host;
   }
 
   private static String param(Map.Entry<String, String> e) {

@@ -9,10 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
-/**
- * Where expected schemas are built: an embedded server of the live major, or a
- * scratch server the operator provides ({@code admin}, reached with {@code adminTls}).
- */
+/** Where expected schemas are built: an embedded server, or the operator's scratch server ({@code admin}). */
 public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> admin,
     TlsSettings adminTls, Storage storage) {
 
@@ -38,7 +35,6 @@ public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> a
         config.url().map(DatabaseUrl::tls).orElse(TlsSettings.PLAIN), storage);
   }
 
-  /** Where this target's shadows are made. */
   public Shadows shadows() {
     return admin.map(Shadows::onServer)
         .orElseGet(() -> Shadows.embedded(storage.binariesCache(), storage.shadowWork()));

@@ -2,6 +2,8 @@ package io.pgvigil.daemon.http;
 
 import static java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
+import io.pgvigil.alerts.Alert;
+import io.pgvigil.alerts.AlertJson;
 import io.pgvigil.checks.locks.BlockedSession;
 import io.pgvigil.checks.locks.BlockingTree;
 import io.pgvigil.checks.locks.IdleTransaction;
@@ -24,8 +26,11 @@ import io.pgvigil.checks.replication.ReplicationFinding.SlotWalAtRisk;
 import io.pgvigil.checks.replication.ReplicationFinding.StandbyGone;
 import io.pgvigil.checks.replication.ReplicationReport;
 import io.pgvigil.checks.replication.ReplicationSlot;
+import io.pgvigil.checks.server.ServerInfo;
 import io.pgvigil.daemon.killswitch.AbortDecision;
 import io.pgvigil.daemon.replication.ReplicaConnections.Failure;
+import io.pgvigil.daemon.watch.CheckStatus;
+import io.pgvigil.daemon.watch.TargetStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -35,13 +40,32 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The API's lock, replication and abort documents, written field by field from the internal
- * records so that changing a record never changes the JSON (README, "HTTP API"; pinned by
+ * The API's status, lock, replication, abort and alert documents, written field by field from the
+ * internal records so that changing a record never changes the JSON (README, "HTTP API"; pinned by
  * ApiJsonTest). Timestamps are ISO-8601; a server time keeps the server's offset.
  */
 final class ApiJson {
 
   private ApiJson() {}
+
+  static JsonObject status(TargetStatus t) {
+    ServerInfo s = t.server();
+    return new JsonObject().put("name", t.name()).put("url", t.url()).put("up", t.up())
+        .put("polled", t.polled()).put("since", time(t.since()))
+        .put("server", s == null ? null : new JsonObject().put("version", s.version()).put("major", s.major())
+            .put("standby", s.inRecovery())
+            .put("startedAt", s.startedAt() == null ? null : s.startedAt().toInstant().toString())
+            .put("role", s.role()).put("pgMonitor", s.pgMonitor()))
+        .put("checks", array(t.checks(), ApiJson::check));
+  }
+
+  private static JsonObject check(CheckStatus c) {
+    return new JsonObject().put("name", c.check()).put("ok", !c.failing() && c.runs() > 0)
+        .put("runs", c.runs()).put("consecutiveFailures", c.consecutiveFailures())
+        .put("lastRun", time(c.lastRun()))
+        .put("lastDurationMs", c.lastDuration() == null ? null : c.lastDuration().toNanos() / 1e6)
+        .put("lastSuccess", time(c.lastSuccess())).put("lastError", c.lastError());
+  }
 
   static JsonObject locks(LockReport r) {
     LockSummary s = r.summary();
@@ -196,7 +220,11 @@ final class ApiJson {
             .put("queued", d.request().queued())));
   }
 
-  private static <T> JsonArray array(List<T> items, Function<T, JsonObject> json) {
+  static JsonArray alerts(List<Alert> alerts) {
+    return new JsonArray(alerts.stream().map(AlertJson::alert).toList());
+  }
+
+  static <T> JsonArray array(List<T> items, Function<T, JsonObject> json) {
     JsonArray array = new JsonArray();
     items.forEach(item -> array.add(json.apply(item)));
     return array;

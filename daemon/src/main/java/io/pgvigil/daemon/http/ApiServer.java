@@ -21,27 +21,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one HTTP server: probes, Prometheus metrics and the JSON API. Every
- * response is JSON except {@code /metrics}; errors are JSON with a message.
- * The probes and {@code /metrics} are always open; the read API wants a bearer
- * token when {@code server.readToken} is set; mutating endpoints always do.
+ * The one HTTP server: probes, Prometheus metrics and the JSON API (errors too are JSON). The
+ * probes and {@code /metrics} are always open; the read API wants a bearer token when
+ * {@code server.readToken} is set; mutating endpoints always do.
  */
 public final class ApiServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
-  private static final String JSON = "application/json";
   /** The Prometheus text format version Micrometer's registry writes. */
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final Vertx vertx;
   private final Metrics metrics;
   private final Targets targets;
-  private final WindowRegistry windows;
-  private final AbortLog aborts;
-  private final Alerting alerting;
-  private final BearerToken bearer;
-  private final BearerToken reader;
+  private final Router router;
   private HttpServer server;
 
   public ApiServer(Vertx vertx, Metrics metrics, Targets targets, Optional<SecretValue> apiToken,
@@ -50,16 +44,8 @@ public final class ApiServer {
     this.vertx = vertx;
     this.metrics = metrics;
     this.targets = targets;
-    this.windows = windows;
-    this.aborts = aborts;
-    this.alerting = alerting;
-    this.bearer = BearerToken.mutating(apiToken);
-    this.reader = BearerToken.reading(readToken, apiToken);
-  }
-
-  /** Starts listening; the future holds the bound port (useful when 0 was asked for). */
-  public Future<Integer> listen(String host, int port) {
-    Router router = Router.router(vertx);
+    this.router = Router.router(vertx);
+    BearerToken bearer = BearerToken.mutating(apiToken);
     router.route().handler(this::wellFormedQuery);
     // A path Vert.x cannot decode (a bad %-escape) fails while routes are matched, before any
     // handler runs; without this Vert.x logs a stack trace at ERROR for every such request.
@@ -67,14 +53,14 @@ public final class ApiServer {
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::readyz);
     router.get("/metrics").handler(this::metrics);
-    router.get("/api/v1/*").handler(reader);
-    router.get("/api/v1/targets").handler(this::targets);
-    router.get("/api/v1/targets/:name").handler(this::target);
-    DriftRoutes drift = new DriftRoutes(targets);
-    router.get("/api/v1/targets/:name/drift").handler(drift::get);
-    router.post("/api/v1/targets/:name/drift").handler(bearer).handler(drift::runNow);
-    router.get("/api/v1/targets/:name/locks").handler(new LockRoutes(targets)::get);
-    router.get("/api/v1/targets/:name/replication").handler(new ReplicationRoutes(targets)::get);
+    router.get("/api/v1/*").handler(BearerToken.reading(readToken, apiToken));
+    TargetRoutes target = new TargetRoutes(targets);
+    router.get("/api/v1/targets").handler(target::list);
+    router.get("/api/v1/targets/:name").handler(target::get);
+    router.get("/api/v1/targets/:name/drift").handler(target::drift);
+    router.post("/api/v1/targets/:name/drift").handler(bearer).handler(target::driftNow);
+    router.get("/api/v1/targets/:name/locks").handler(target::locks);
+    router.get("/api/v1/targets/:name/replication").handler(target::replication);
     WindowRoutes windowRoutes = new WindowRoutes(targets, windows);
     router.get("/api/v1/windows").handler(windowRoutes::list);
     // Vert.x Web wants the body handler first on a route.
@@ -83,11 +69,20 @@ public final class ApiServer {
     router.delete("/api/v1/windows/:id").handler(bearer).handler(windowRoutes::close);
     router.get("/api/v1/aborts").handler(ctx -> json(ctx, 200,
         new JsonObject().put("aborts", ApiJson.aborts(aborts.recent()))));
-    router.get("/api/v1/alerts").handler(new AlertRoutes(alerting)::list);
+    // What fires now and the last resolved alerts, in the webhook body's shape (alerts/WEBHOOK.md);
+    // sinks by name, never their URLs or keys.
+    router.get("/api/v1/alerts").handler(ctx -> json(ctx, 200, new JsonObject()
+        .put("sinks", new JsonArray(alerting.sinks()))
+        .put("firing", ApiJson.alerts(alerting.firing()))
+        .put("resolved", ApiJson.alerts(alerting.recentlyResolved()))));
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,
         ctx.failure() == null ? "request failed" : ctx.failure().getMessage()));
+  }
+
+  /** Starts listening; the future holds the bound port. */
+  public Future<Integer> listen(String host, int port) {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
     return server.requestHandler(router).listen().map(HttpServer::actualPort);
   }
@@ -121,44 +116,19 @@ public final class ApiServer {
     boolean isReady = targets.ready();
     JsonArray waiting = new JsonArray();
     targets.statuses().stream().filter(t -> !t.polled()).forEach(t -> waiting.add(t.name()));
-    json(ctx, isReady ? 200 : 503, new JsonObject()
-        .put("status", isReady ? "ready" : "starting")
+    json(ctx, isReady ? 200 : 503, new JsonObject().put("status", isReady ? "ready" : "starting")
         .put("waitingFor", waiting));
   }
 
   private void metrics(RoutingContext ctx) {
     // Scraping walks every meter: keep it off the event loop.
-    vertx.executeBlocking(metrics::scrape).onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(ar.result());
-      } else {
-        ctx.fail(ar.cause());
-      }
-    });
-  }
-
-  private void targets(RoutingContext ctx) {
-    JsonArray list = new JsonArray();
-    targets.statuses().forEach(t -> list.add(StatusJson.target(t)));
-    json(ctx, 200, new JsonObject().put("targets", list));
-  }
-
-  private void target(RoutingContext ctx) {
-    targetOf(targets, ctx).ifPresent(t -> json(ctx, 200, StatusJson.target(t.monitor().status())));
-  }
-
-  /** The target named by the {@code name} path parameter, or empty after answering 404. */
-  static Optional<Targets.Target> targetOf(Targets targets, RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    Optional<Targets.Target> target = targets.find(name);
-    if (target.isEmpty()) {
-      error(ctx, 404, "no target named '" + name + "'");
-    }
-    return target;
+    vertx.executeBlocking(metrics::scrape)
+        .onSuccess(text -> ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(text))
+        .onFailure(ctx::fail);
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body.encodePrettily());
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encodePrettily());
   }
 
   static void error(RoutingContext ctx, int status, String message) {

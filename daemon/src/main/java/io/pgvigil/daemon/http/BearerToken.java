@@ -10,13 +10,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Guards endpoints with {@code Authorization: Bearer <token>}. The scheme is matched without regard
- * to case ({@code bearer} is as valid as {@code Bearer}: RFC 7235 section 2.1). The comparison takes
- * the same time whatever the token, so it cannot be guessed byte by byte.
- *
- * <p>Mutating endpoints ({@link #mutating}) are disabled (403) without a configured API token,
- * never open. The read API ({@link #reading}) is open without a read token, and with one takes
- * the read token or the API token.
+ * Guards endpoints with {@code Authorization: Bearer <token>}, the scheme in any case (RFC 7235
+ * section 2.1). The comparison takes the same time whatever the token, so it cannot be guessed
+ * byte by byte.
  */
 final class BearerToken implements Handler<RoutingContext> {
 
@@ -73,8 +69,7 @@ final class BearerToken implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** The token of a {@code Bearer <token>} header value (scheme in any case), if it is one. */
-  static Optional<byte[]> credentials(String header) {
+  private static Optional<byte[]> credentials(String header) {
     String value = header.strip();
     int space = value.indexOf(' ');
     if (space < 0 || !value.substring(0, space).equalsIgnoreCase(SCHEME)) {

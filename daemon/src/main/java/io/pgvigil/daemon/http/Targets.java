@@ -11,7 +11,7 @@ import java.util.Optional;
 /** The watched targets as the API reads them, built once by the daemon. */
 public record Targets(List<Target> all) {
 
-  /** One target: its monitor and what its checks saw last (drift only with migrations configured). */
+  /** One target: its monitor and what its checks saw last (drift only with migrations). */
   public record Target(TargetMonitor monitor, LockState locks, ReplicationState replication,
       Optional<DriftState> drift) {
 

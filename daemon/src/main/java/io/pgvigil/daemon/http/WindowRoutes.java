@@ -12,13 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/**
- * {@code GET/POST /api/v1/windows}, {@code DELETE /api/v1/windows/{id}}: migration
- * windows for CI pipelines ({@code pgvigil window open|close|list} calls these).
- */
+/** {@code GET/POST /api/v1/windows}, {@code DELETE /api/v1/windows/{id}}: {@code pgvigil window}. */
 final class WindowRoutes {
 
-  static final Duration MAX_TTL = Duration.ofHours(24);
+  private static final Duration MAX_TTL = Duration.ofHours(24);
   private static final List<String> KEYS = List.of("target", "ttl", "label", "profile");
   private static final List<String> PROFILES = List.of("in-window", "always");
   private static final int MAX_LABEL = 200;
@@ -34,9 +31,7 @@ final class WindowRoutes {
   }
 
   void list(RoutingContext ctx) {
-    JsonArray list = new JsonArray();
-    windows.all().forEach(w -> list.add(json(w)));
-    ApiServer.json(ctx, 200, new JsonObject().put("windows", list));
+    ApiServer.json(ctx, 200, new JsonObject().put("windows", ApiJson.array(windows.all(), WindowRoutes::json)));
   }
 
   void open(RoutingContext ctx) {
@@ -105,10 +100,7 @@ final class WindowRoutes {
     ApiServer.json(ctx, 201, json(windows.open(target, ttl, label, profile)));
   }
 
-  /**
-   * A string field, or its default when it is absent or JSON {@code null}: Vert.x 5's
-   * {@code getString(key, default)} gives the default only for a missing key, null for a null value.
-   */
+  /** The default also for JSON null: Vert.x 5's {@code getString(key, default)} gives null for it. */
   private static String field(JsonObject body, String key, String absent) {
     String value = body.getString(key);
     return value == null ? absent : value;
@@ -116,15 +108,9 @@ final class WindowRoutes {
 
   /** {@code application/json}, in any case, with or without parameters such as a charset. */
   private static boolean isJson(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    int semicolon = contentType.indexOf(';');
-    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
-    return mediaType.equalsIgnoreCase("application/json");
+    return contentType != null && contentType.split(";", 2)[0].strip().equalsIgnoreCase("application/json");
   }
 
-  /** What a JSON value that is not a string is, in the words of an error message. */
   private static String describe(Object value) {
     if (value instanceof Number || value instanceof Boolean) {
       return (value instanceof Number ? "the number " : "the boolean ") + value;
@@ -140,20 +126,13 @@ final class WindowRoutes {
         () -> ApiServer.error(ctx, 404, "no open window with id '" + id + "'"));
   }
 
-  static JsonObject json(MigrationWindow w) {
-    return new JsonObject()
-        .put("id", w.id())
-        .put("target", w.target())
-        .put("label", w.label())
-        .put("profile", w.profile())
-        .put("source", w.source())
-        .put("open", w.open())
-        .put("openedAt", w.openedAt().toString())
-        .put("expiresAt", w.expiresAt().toString())
+  private static JsonObject json(MigrationWindow w) {
+    return new JsonObject().put("id", w.id()).put("target", w.target()).put("label", w.label())
+        .put("profile", w.profile()).put("source", w.source()).put("open", w.open())
+        .put("openedAt", w.openedAt().toString()).put("expiresAt", w.expiresAt().toString())
         .put("backendPid", w.backendPid())
         .put("backendStart", w.backendStart() == null ? null : w.backendStart().toString())
-        .put("tool", w.tool())
-        .put("closedAt", w.closedAt() == null ? null : w.closedAt().toString())
+        .put("tool", w.tool()).put("closedAt", w.closedAt() == null ? null : w.closedAt().toString())
         .put("closeReason", w.closeReason());
   }
 }

@@ -6,37 +6,20 @@ import io.vertx.core.Future;
 import java.time.Duration;
 
 /**
- * INVALID indexes, every 30 s: they appear when a CREATE INDEX CONCURRENTLY
- * fails and stay until someone drops or rebuilds them. Not every second: the
- * scan of {@code pg_index} grows with the catalog, and nothing here is urgent.
+ * INVALID indexes, every 30 s: they appear when a CREATE INDEX CONCURRENTLY fails and stay until
+ * dropped or rebuilt. Not every second: the scan of {@code pg_index} grows with the catalog.
  */
-public final class InvalidIndexCheck implements TargetCheck {
+public final class InvalidIndexCheck extends TargetCheck {
 
   public static final String NAME = "invalid-indexes";
   static final Duration INTERVAL = Duration.ofSeconds(30);
 
   private final InvalidIndexProbe probe = new InvalidIndexProbe();
-  private final Duration timeout;
   private final LockState state;
 
   public InvalidIndexCheck(Duration timeout, LockState state) {
-    this.timeout = timeout;
+    super(NAME, () -> INTERVAL, timeout);
     this.state = state;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Duration interval() {
-    return INTERVAL;
-  }
-
-  @Override
-  public Duration timeout() {
-    return timeout;
   }
 
   @Override

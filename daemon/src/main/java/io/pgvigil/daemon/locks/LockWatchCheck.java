@@ -7,48 +7,31 @@ import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The lock watch, every {@code watch.interval}: one query, then the blocking
- * trees, lock queues, running DDL and long writes computed in memory (cheap
- * enough to stay on the event loop: a few dozen sessions at most).
+ * The lock watch, every {@code watch.interval}: one query, then the blocking trees, lock queues,
+ * running DDL and long writes computed in memory (cheap enough for the event loop: a few dozen
+ * sessions at most).
  */
-public final class LockWatchCheck implements TargetCheck {
+public final class LockWatchCheck extends TargetCheck {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LockWatchCheck.class);
-
+  private static final Logger LOG = LoggerFactory.getLogger(LockWatchCheck.class);
   public static final String NAME = "locks";
 
   private final LockProbe probe = new LockProbe();
   private final LockAnalysis analysis;
-  private final Supplier<Duration> interval;
-  private final Duration timeout;
   private final LockState state;
   private final TargetRules rules;
 
-  /** @param interval asked before every run: faster inside a migration window */
+  /** @param interval faster inside a migration window */
   public LockWatchCheck(LockAnalysis analysis, Supplier<Duration> interval, Duration timeout,
       LockState state, TargetRules rules) {
+    super(NAME, interval, timeout);
     this.rules = rules;
     this.analysis = analysis;
-    this.interval = interval;
-    this.timeout = timeout;
     this.state = state;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Duration interval() {
-    return interval.get();
-  }
-
-  @Override
-  public Duration timeout() {
-    return timeout;
   }
 
   @Override

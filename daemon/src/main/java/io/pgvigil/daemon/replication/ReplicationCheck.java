@@ -19,7 +19,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,24 +29,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replication, every {@code watch.interval}: the standbys and slots as the
- * primary sees them, and each configured replica as it sees itself (its own
- * small pool). A configured replica's {@code name} is the
- * {@code application_name} it streams with, which is how the primary names
- * it; a configured replica missing from the primary's view is "gone", never
- * zero lag.
+ * Replication, every {@code watch.interval}: the standbys and slots as the primary sees them, and
+ * each configured replica as it sees itself (its own small pool). A configured replica's
+ * {@code name} is the {@code application_name} it streams with, as the primary names it; one
+ * missing from the primary's view is "gone", never zero lag.
  */
-public final class ReplicationCheck implements TargetCheck {
+public final class ReplicationCheck extends TargetCheck {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplicationCheck.class);
-
   public static final String NAME = "replication";
 
   private final TargetConfig target;
-  private final Duration timeout;
   private final ReplicationState state;
   private final Clock clock;
   private final TargetRules rules;
+  private final Set<String> expected;
   private final Function<DatabaseUrl, PgConnectOptions> connect;
   private final PrimaryReplicationProbe primaryProbe = new PrimaryReplicationProbe();
   private final ReplicaProbe replicaProbe = new ReplicaProbe();
@@ -57,44 +53,25 @@ public final class ReplicationCheck implements TargetCheck {
   /** @param connect how a pgvigil session connects to a replica's URL (its safety settings included) */
   public ReplicationCheck(TargetConfig target, Duration timeout, ReplicationState state, Clock clock,
       TargetRules rules, Function<DatabaseUrl, PgConnectOptions> connect) {
+    super(NAME, target.watch()::interval, timeout);
     this.target = target;
-    this.timeout = timeout;
     this.state = state;
     this.clock = clock;
     this.rules = rules;
     this.connect = connect;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Duration interval() {
-    return target.watch().interval();
-  }
-
-  @Override
-  public Duration timeout() {
-    return timeout;
+    this.expected = target.replicas().stream().map(TargetConfig.ReplicaConfig::name)
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   @Override
   public Future<Void> run(Context context) {
     Future<Map<String, ReplicaStatus>> replicas = replicas(context.vertx());
     return primaryProbe.poll(context.pool())
-        .compose(primary -> replicas.map(seen -> tracker.update(clock.instant(), primary, seen,
-            expected())))
+        .compose(primary -> replicas.map(seen -> tracker.update(clock.instant(), primary, seen, expected)))
         .onSuccess(state::update)
         .onSuccess(report -> rules.onReplication(report, context.vertx(), context.pool())
             .onFailure(e -> LOG.warn("target {}: kill-switch action failed: {}", target.name(), e.toString())))
         .mapEmpty();
-  }
-
-  private Set<String> expected() {
-    return target.replicas().stream().map(TargetConfig.ReplicaConfig::name)
-        .collect(Collectors.toUnmodifiableSet());
   }
 
   /**
@@ -102,25 +79,22 @@ public final class ReplicationCheck implements TargetCheck {
    * {@link ReplicaConnections} says why (in the API, and in the log when it starts failing).
    */
   private Future<Map<String, ReplicaStatus>> replicas(Vertx vertx) {
-    List<Future<ReplicaStatus>> polls = new ArrayList<>();
-    List<String> names = new ArrayList<>();
+    Map<String, Future<ReplicaStatus>> polls = new LinkedHashMap<>();
     for (TargetConfig.ReplicaConfig replica : target.replicas()) {
-      names.add(replica.name());
       ReplicaPool pool = pool(vertx, replica);
-      polls.add(replicaProbe.poll(pool.pool())
+      polls.put(replica.name(), replicaProbe.poll(pool.pool())
           .onSuccess(status -> state.connections().succeeded(replica.name(), replica.url().redacted()))
           .onFailure(e -> state.connections().failed(replica.name(), replica.url().redacted(),
-              Failures.describe(VertxTls.explain(e, pool.options()),
-                  target.watch().statementTimeout().plus(target.connectTimeout()), replica.url().host()),
+              Failures.describe(VertxTls.explain(e, pool.options()), timeout(), replica.url().host()),
               clock.instant())));
     }
-    return Future.join(polls).transform(ignored -> {
+    return Future.join(List.copyOf(polls.values())).transform(ignored -> {
       Map<String, ReplicaStatus> seen = new LinkedHashMap<>();
-      for (int i = 0; i < polls.size(); i++) {
-        if (polls.get(i).succeeded()) {
-          seen.put(names.get(i), polls.get(i).result());
+      polls.forEach((name, poll) -> {
+        if (poll.succeeded()) {
+          seen.put(name, poll.result());
         }
-      }
+      });
       return Future.succeededFuture(seen);
     });
   }
@@ -131,9 +105,7 @@ public final class ReplicationCheck implements TargetCheck {
       return new ReplicaPool(PgBuilder.pool()
           .with(new PoolOptions().setMaxSize(1).setName("pgvigil-" + target.name() + "-" + name))
           .with(new NetClientOptions().setConnectTimeout((int) target.connectTimeout().toMillis()))
-          .connectingTo(options)
-          .using(vertx)
-          .build(), options);
+          .connectingTo(options).using(vertx).build(), options);
     });
   }
 

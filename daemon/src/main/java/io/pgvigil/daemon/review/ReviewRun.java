@@ -16,11 +16,9 @@ import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.HistorySources;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +26,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One target's pre-flight review, start to end: read its history, find the pending migration
- * files, replay the applied history into a shadow of the target's major (as drift does), run the
- * pending migrations there under watch, throw the shadow away. Blocking throughout: the
- * {@code review} command runs it on its own thread, no event loop involved.
+ * One target's pre-flight review: read its history, replay the applied migrations into a shadow of
+ * the target's major (as drift does), run the pending ones there under watch, throw the shadow
+ * away. Blocking throughout: the {@code review} command runs it on its own thread.
  */
 public final class ReviewRun {
 
@@ -79,34 +76,30 @@ public final class ReviewRun {
     }
   }
 
-  /** The pending files, in the order the history reader lists them (the tool's order), by script name. */
+  /** The pending files by script name, in the tool's order. */
   private static Map<String, PendingMigration> pending(MigrationSource source, HistoryReport history)
       throws IOException {
     Map<String, PendingMigration> pending = new LinkedHashMap<>();
     for (HistoryProblem problem : history.problems()) {
-      if (problem.kind() != HistoryProblemKind.PENDING || problem.script() == null) {
-        continue;
+      if (problem.kind() == HistoryProblemKind.PENDING && problem.script() != null) {
+        Path file = source.locate(problem.script());
+        pending.put(problem.script(), new PendingMigration(shown(file), Files.readString(file), source.tool()));
       }
-      Path file = source.locate(problem.script());
-      pending.put(problem.script(), new PendingMigration(shown(file), Files.readString(file, StandardCharsets.UTF_8),
-          source.tool()));
     }
     return pending;
   }
 
-  /** Each pending migration with the transaction Flyway itself will give it at deploy (the shadow answers its parser). */
+  /** Each pending migration with the transaction Flyway will give it (the shadow answers its parser). */
   private static List<PendingMigration> planned(ShadowDatabase db, MigrationSource.Flyway source,
       Map<String, PendingMigration> pending) {
     Map<String, TransactionPlan> plans =
         new FlywayTransactions(source.mixed()).plan(db, source, pending.keySet());
-    List<PendingMigration> planned = new ArrayList<>();
-    pending.forEach((script, m) -> planned.add(new PendingMigration(m.file(), m.sql(), m.tool(),
-        plans.getOrDefault(script, TransactionPlan.UNPLANNED))));
-    return planned;
+    return pending.entrySet().stream().map(e -> new PendingMigration(e.getValue().file(), e.getValue().sql(),
+        e.getValue().tool(), plans.getOrDefault(e.getKey(), TransactionPlan.UNPLANNED))).toList();
   }
 
   /** Relative to the working directory when below it (as CI annotations want it), with forward slashes. */
-  static String shown(Path file) {
+  private static String shown(Path file) {
     Path absolute = file.toAbsolutePath().normalize();
     Path here = Path.of("").toAbsolutePath().normalize();
     Path shown = absolute.startsWith(here) ? here.relativize(absolute) : absolute;

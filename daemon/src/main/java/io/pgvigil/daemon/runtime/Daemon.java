@@ -7,6 +7,7 @@ import io.pgvigil.daemon.http.Targets;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.locks.LockWatchCheck;
 import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.watch.Failures;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,10 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: one {@code TargetMonitor} verticle per target, alerting
- * and the HTTP server. Built in one place
- * from its parts (no singletons), started and stopped with futures. A target
- * that cannot be reached at startup does not stop the daemon: it is reported
+ * The running daemon: one {@code TargetMonitor} verticle per target, alerting and the HTTP
+ * server. A target that cannot be reached at startup does not stop the daemon: it is reported
  * down and retried.
  */
 public final class Daemon {
@@ -61,8 +60,7 @@ public final class Daemon {
       return Future.all(deployed);
     }).compose(v -> api.listen(server.listenHost(), server.listenPort())
         .recover(e -> Future.failedFuture(new IllegalStateException("cannot start the HTTP server on "
-            + server.listenHost() + ":" + server.listenPort() + ": "
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e))))
+            + server.listenHost() + ":" + server.listenPort() + ": " + Failures.message(e), e))))
         .map(bound -> {
           port = bound;
           LOG.info("pgvigil listening on http://{}:{} watching {} target(s)",
@@ -71,10 +69,7 @@ public final class Daemon {
         });
   }
 
-  /**
-   * Stops serving, then stops every target's loops and closes its pool, then alert delivery
-   * (which spools what the targets decided last).
-   */
+  /** Stops serving, then every target (loops and pool), then alert delivery (which spools the rest). */
   Future<Void> stop() {
     if (expiry >= 0) {
       vertx.cancelTimer(expiry);

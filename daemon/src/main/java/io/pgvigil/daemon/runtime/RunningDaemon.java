@@ -19,11 +19,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/**
- * A daemon with its own Vert.x instance and metrics registry, started and
- * stopped from plain (blocking) code: the {@code run} and {@code demo}
- * commands and the tests use it.
- */
+/** A daemon with its own Vert.x and metrics, started and stopped from blocking code (commands, tests). */
 public final class RunningDaemon implements AutoCloseable {
 
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
@@ -39,19 +35,13 @@ public final class RunningDaemon implements AutoCloseable {
     this.daemon = daemon;
   }
 
-  /**
-   * Builds the daemon the config describes, starts it and waits until it listens; fails with a
-   * readable message.
-   */
+  /** Builds the daemon the config describes, starts it and waits until it listens. */
   public static RunningDaemon start(PgvigilConfig config, ShadowSettings.Storage storage,
       Duration maxBackoff, Clock clock) throws Exception {
     return start(config, storage, maxBackoff, clock, Promise.promise().future()).orElseThrow();
   }
 
-  /**
-   * As above, unless {@code stop} completes first (SIGTERM while starting): then what was started
-   * is stopped at once and the answer is empty.
-   */
+  /** As above; empty, what started stopped again, when {@code stop} completes first (SIGTERM). */
   public static Optional<RunningDaemon> start(PgvigilConfig config,
       ShadowSettings.Storage storage, Duration maxBackoff, Clock clock, Future<?> stop)
       throws Exception {
@@ -85,10 +75,7 @@ public final class RunningDaemon implements AutoCloseable {
     return Optional.of(running);
   }
 
-  /**
-   * What the config builds before anything starts: alerting receives the rule verdicts, drift
-   * reports, kill-switch decisions and target up/down as one stream of signals.
-   */
+  /** What the config builds before anything starts; alerting receives every signal. */
   private static Daemon.Settings settings(PgvigilConfig config, ShadowSettings.Storage storage,
       Metrics metrics, Duration maxBackoff, Clock clock) {
     WindowRegistry windows = new WindowRegistry(clock);
@@ -110,7 +97,6 @@ public final class RunningDaemon implements AutoCloseable {
     return daemon.port();
   }
 
-  /** Stops serving, stops every target's loops and closes pools and Vert.x. */
   @Override
   public void close() throws Exception {
     try {

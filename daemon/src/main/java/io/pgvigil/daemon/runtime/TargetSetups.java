@@ -71,7 +71,7 @@ final class TargetSetups {
     Optional<DriftState> drift = Optional.empty();
     if (target.migrations().isPresent()) {
       DriftState state = new DriftState(target.name(), registry);
-      checks.add(DriftCheck.of(target, storage, state::last, report -> {
+      checks.add(new DriftCheck(target, storage, state::last, report -> {
         state.update(report);
         signals.accept(new Signal.Drift(report));
       }, clock));

@@ -20,12 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one check of one target forever, on a Vert.x timer: never two runs at
- * once, the next start at {@code interval} after the previous start (at once if
- * the run overran). A failure or a timeout is counted in
- * {@code pgvigil_check_errors_total} and logged only when the check changes
- * state (ok to failing, failing to ok), so a database that is down for an hour
- * logs two lines, not 3,600.
+ * Runs one check of one target forever, on a Vert.x timer: never two runs at once, the next start
+ * {@code interval} after the previous one (at once if the run overran). A failure or a timeout is
+ * counted in {@code pgvigil_check_errors_total} and logged only when the check changes state, so
+ * a database that is down for an hour logs two lines, not 3,600.
  */
 final class CheckLoop {
 
@@ -47,7 +45,6 @@ final class CheckLoop {
   private long timerId = -1;
   private boolean stopped;
   private Future<Void> inFlight;
-  /** The heartbeat's changes are told by the target's own up/down lines, not twice. */
   private boolean quiet;
 
   CheckLoop(Vertx vertx, String target, String check, Supplier<Future<Void>> run,
@@ -72,7 +69,7 @@ final class CheckLoop {
     this.status = CheckStatus.initial(check);
   }
 
-  /** Logs no failing/recovered lines of its own (the caller says it better). */
+  /** Logs no failing/recovered lines (the heartbeat's are the target's own up/down lines). */
   CheckLoop quiet() {
     this.quiet = true;
     return this;
@@ -93,10 +90,7 @@ final class CheckLoop {
     return status;
   }
 
-  /**
-   * Runs the check now (joining a run already under way) and schedules the next run one
-   * interval later. Call on the loop's context.
-   */
+  /** Runs now (joining a run under way), the next run one interval later; on the loop's context. */
   Future<Void> runNow() {
     if (inFlight != null) {
       return inFlight;
@@ -137,11 +131,7 @@ final class CheckLoop {
           inFlight = null;
           long tookNanos = System.nanoTime() - startNanos;
           duration.record(tookNanos, TimeUnit.NANOSECONDS);
-          if (ar.succeeded()) {
-            succeeded(started, tookNanos);
-          } else {
-            failed(started, tookNanos, ar.cause());
-          }
+          finished(started, Duration.ofNanos(tookNanos), ar.cause());
           Duration wait = interval.get().minusNanos(tookNanos);
           schedule(wait.isNegative() ? Duration.ZERO : wait);
         });
@@ -150,21 +140,22 @@ final class CheckLoop {
     return outcome;
   }
 
-  private void succeeded(Instant started, long tookNanos) {
-    if (status.failing() && !quiet) {
-      LOG.info("target {}: check {} recovered after {} failed run(s)", target, check,
-          status.consecutiveFailures());
+  /** {@code failure} is null for a run that succeeded. */
+  private void finished(Instant started, Duration took, Throwable failure) {
+    if (failure == null) {
+      if (status.failing() && !quiet) {
+        LOG.info("target {}: check {} recovered after {} failed run(s)", target, check,
+            status.consecutiveFailures());
+      }
+      status = status.succeeded(started, took);
+      return;
     }
-    status = status.succeeded(started, Duration.ofNanos(tookNanos));
-  }
-
-  private void failed(Instant started, long tookNanos, Throwable cause) {
     errors.increment();
-    String message = Failures.describe(cause, timeout);
+    String message = Failures.describe(failure, timeout);
     if (!status.failing() && !quiet) {
       LOG.warn("target {}: check {} failing: {}", target, check, message);
     }
-    status = status.failed(started, Duration.ofNanos(tookNanos), message);
+    status = status.failed(started, took, message);
   }
 
   private void schedule(Duration delay) {

@@ -3,10 +3,7 @@ package io.pgvigil.daemon.watch;
 import java.time.Duration;
 import java.time.Instant;
 
-/**
- * The last outcome of one check loop. Immutable: the loop replaces it after
- * every run and the HTTP API reads it from another thread.
- */
+/** The last outcome of one check loop; immutable, as the HTTP API reads it from another thread. */
 public record CheckStatus(
     String check,
     long runs,

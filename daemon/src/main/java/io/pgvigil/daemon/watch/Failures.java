@@ -4,7 +4,6 @@ import io.pgvigil.checks.tls.TlsFailure;
 import io.vertx.pgclient.PgException;
 import java.net.ConnectException;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /** Turns a failed database call into one line a person can act on. */
@@ -12,7 +11,7 @@ public final class Failures {
 
   private Failures() {}
 
-  /** As {@link #describe(Throwable, Duration)}, and why a TLS connection to {@code host} failed. */
+  /** Also says why a TLS connection to {@code host} failed. */
   public static String describe(Throwable cause, Duration timeout, String host) {
     return TlsFailure.reason(cause, host).orElseGet(() -> describe(cause, timeout));
   }
@@ -30,11 +29,11 @@ public final class Failures {
     if (cause instanceof ConnectException || cause.getCause() instanceof ConnectException) {
       return "cannot connect: " + cause.getMessage();
     }
-    Optional<String> tls = TlsFailure.reason(cause, "the server");
-    if (tls.isPresent()) {
-      return tls.get();
-    }
-    String message = cause.getMessage();
-    return message == null ? cause.getClass().getSimpleName() : message;
+    return TlsFailure.reason(cause, "the server").orElse(message(cause));
+  }
+
+  /** The exception's message, or its class name when it has none. */
+  public static String message(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }

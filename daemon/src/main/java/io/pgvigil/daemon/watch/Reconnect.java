@@ -8,22 +8,18 @@ import javax.net.ssl.SSLException;
 
 /**
  * How soon the heartbeat asks a target that is down again: doubling from the poll interval, up to
- * a cap that depends on why it is down. Two kinds of "down" cost very different things:
+ * a cap that depends on why it is down (used on the target's event loop only).
  *
  * <ul>
- *   <li>The server is <em>away</em>: connection refused, no route, unknown host, no answer, or it
- *       says it is starting up or shutting down (SQLSTATE 57P03, 57P01). Asking costs a SYN:
- *       PostgreSQL logs nothing for a refused connection, nor for one closed before its startup
- *       packet (postmaster's ProcessStartupPacket: "If we get no data at all, don't clutter the
- *       log"). A returning database must be watched again at once, so the wait stops growing at
- *       {@link #AWAY_RETRY}: polled within about a second of accepting connections, not after a
- *       backoff of up to 30 s.
+ *   <li>The server is <em>away</em>: refused, no route, unknown host, no answer, or starting up or
+ *       shutting down (SQLSTATE 57P03, 57P01). Asking costs a SYN: PostgreSQL logs nothing for a
+ *       refused connection, nor for one closed before its startup packet (postmaster's
+ *       ProcessStartupPacket: "If we get no data at all, don't clutter the log"). The wait stops
+ *       growing at {@link #AWAY_RETRY}: a returning database is polled within about a second.
  *   <li>The server answers and <em>refuses</em> pgvigil: authentication, a missing database, too
  *       many connections, TLS. Each attempt costs the server a backend and a log line and nothing
  *       changes until a person acts: the wait grows up to {@code maxBackoff}.
  * </ul>
- *
- * <p>Used on the target's event loop only.
  */
 final class Reconnect {
 
@@ -51,7 +47,7 @@ final class Reconnect {
     failures++;
   }
 
-  /** Whether the last failure was a refusal, so the heartbeat backs off. */
+  /** The last failure was a refusal. */
   boolean backingOff() {
     return !away;
   }

@@ -4,30 +4,45 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
- * One periodic check of one target, as the scheduler sees it: a name (a metric
- * label), how often it runs, how long one run may take, and one run. A run that
- * fails or times out is counted and logged by the scheduler; it never stops
- * the loop.
+ * One periodic check of one target, as the scheduler sees it: a name (a metric label), the time
+ * between the starts of two runs (asked before each; a run that overruns is followed at once), how
+ * long one run may take, and one run. A run that fails or times out is counted and logged by the
+ * scheduler; it never stops the loop.
  */
-public interface TargetCheck {
+public abstract class TargetCheck {
 
   /** What a run may use: the target's pool, and Vert.x for blocking work. */
-  record Context(Vertx vertx, Pool pool) {}
+  public record Context(Vertx vertx, Pool pool) {}
 
-  String name();
+  private final String name;
+  private final Supplier<Duration> interval;
+  private final Duration timeout;
 
-  /** Time between the starts of two runs; a run that overruns is followed at once. */
-  Duration interval();
+  protected TargetCheck(String name, Supplier<Duration> interval, Duration timeout) {
+    this.name = name;
+    this.interval = interval;
+    this.timeout = timeout;
+  }
 
-  /** How long one run may take before it counts as failed. */
-  Duration timeout();
+  public final String name() {
+    return name;
+  }
 
-  Future<Void> run(Context context);
+  public final Duration interval() {
+    return interval.get();
+  }
+
+  public final Duration timeout() {
+    return timeout;
+  }
+
+  public abstract Future<Void> run(Context context);
 
   /** Releases what the check opened itself (its own pools); called once when the target stops. */
-  default Future<Void> close() {
+  public Future<Void> close() {
     return Future.succeededFuture();
   }
 }

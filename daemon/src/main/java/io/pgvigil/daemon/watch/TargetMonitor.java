@@ -29,24 +29,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches one target on its own event loop: a heartbeat ({@link ServerProbe})
- * decides whether the target is up, and the registered checks run only while
- * it is. While the target is down the heartbeat backs off from the poll
- * interval, up to one second when the server is away (a returning database is
- * polled within about a second) and up to {@code maxBackoff} when the server
- * answers and refuses pgvigil ({@link Reconnect}). One target's failures
- * never touch another's loops: each target is its own verticle with its own
- * pool.
+ * Watches one target on its own event loop: a heartbeat ({@link ServerProbe}) decides whether the
+ * target is up, and the checks run only while it is; while it is down the heartbeat backs off as
+ * {@link Reconnect} says. One target's failures never touch another's loops: each target is its
+ * own verticle with its own pool.
  */
 public final class TargetMonitor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(TargetMonitor.class);
   static final String HEARTBEAT = "server";
   /**
-   * Each check of a target runs one at a time, but they run side by side: heartbeat, locks,
-   * replication, invalid indexes, and drift, whose catalog snapshot may take two connections
-   * (DriftCheck.LIVE_PARALLELISM). Enough for all of them, so a drift run never makes the lock
-   * watch wait for a connection.
+   * The checks run side by side (heartbeat, locks, replication, invalid indexes, and drift, whose
+   * snapshot may take two connections): a drift run never makes the lock watch wait for one.
    */
   private static final int POOL_SIZE = 6;
   /** How often the dead-man switch looks at the time since the last lock poll. */
@@ -59,7 +53,6 @@ public final class TargetMonitor extends VerticleBase {
   private final Clock clock;
   private final ServerProbe probe = new ServerProbe();
   private final Reachability reachability;
-
   private final Map<String, CheckLoop> loops = new LinkedHashMap<>();
   private CheckLoop heartbeat;
   private Pool pool;
@@ -76,10 +69,7 @@ public final class TargetMonitor extends VerticleBase {
     void changed(String target, boolean up, Instant since);
   }
 
-  /**
-   * @param tick run every {@link #TICK} on the target's event loop, up or down: the kill switch's
-   *     dead-man switch must tick while the target is down, when no check loop runs
-   */
+  /** @param tick run every {@link #TICK}, up or down: the dead-man switch ticks while no check runs */
   public TargetMonitor(TargetSpec spec, List<TargetCheck> checks, Function<Vertx, Future<Void>> tick,
       MeterRegistry registry, Clock clock, Reachability reachability) {
     this.spec = spec;
@@ -104,9 +94,7 @@ public final class TargetMonitor extends VerticleBase {
             .setConnectionTimeout((int) spec.connectTimeout().toMillis())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout((int) spec.connectTimeout().toMillis()))
-        .connectingTo(spec.connect())
-        .using(vertx)
-        .build();
+        .connectingTo(spec.connect()).using(vertx).build();
     reconnect = new Reconnect(spec.interval(), spec.maxBackoff());
     // A run may have to connect first, then wait for its query.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
@@ -147,10 +135,7 @@ public final class TargetMonitor extends VerticleBase {
     return new TargetStatus(spec.name(), spec.redactedUrl(), up, polled, since, server, checks);
   }
 
-  /**
-   * Runs one check now, on this target's event loop, and completes when that run does; a run
-   * already under way is joined rather than doubled. Fails when the target is down or not started.
-   */
+  /** Runs one check now on this target's event loop (see CheckLoop); fails when the target is down or not started. */
   public Future<Void> runNow(String check) {
     if (context == null) {
       return Future.failedFuture(new IllegalStateException("target " + spec.name() + " is not started"));
@@ -220,7 +205,6 @@ public final class TargetMonitor extends VerticleBase {
     }
   }
 
-  /** The poll interval while up; while down, what {@link Reconnect} says. */
   private Duration heartbeatInterval() {
     return up ? spec.interval() : reconnect.nextAttempt();
   }

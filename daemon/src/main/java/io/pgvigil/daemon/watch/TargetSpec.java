@@ -4,10 +4,8 @@ import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 
 /**
- * What the scheduler needs to watch one target, already resolved from the
- * config: where to connect (secrets inside {@code connect} stay there),
- * how often to poll, how long a query may take, and the longest pause between
- * reconnection attempts while the target is down.
+ * One target resolved from the config for the scheduler (secrets inside {@code connect} stay
+ * there); {@code maxBackoff} is the longest pause between reconnection attempts while it is down.
  *
  * @param redactedUrl the target's URL without its password, for the API and logs
  */
@@ -18,5 +16,4 @@ public record TargetSpec(
     Duration connectTimeout,
     Duration interval,
     Duration queryTimeout,
-    Duration maxBackoff) {
-}
+    Duration maxBackoff) {}

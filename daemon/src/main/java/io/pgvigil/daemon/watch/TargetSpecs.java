@@ -4,6 +4,7 @@ import io.pgvigil.checks.session.SessionSafety;
 import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.tls.TlsSettings;
 import io.pgvigil.daemon.tls.TlsSetupException;
 import io.pgvigil.daemon.tls.VertxTls;
 import io.vertx.pgclient.PgConnectOptions;
@@ -25,10 +26,9 @@ public final class TargetSpecs {
   }
 
   /**
-   * Every pgvigil session names itself and carries a server-side statement
-   * and lock timeout from its first packet (startup parameters), so no
-   * monitoring query can run long or queue behind a migration's lock, even
-   * if the client-side timeout fails to fire.
+   * Every pgvigil session names itself and carries a server-side statement and lock timeout from
+   * its first packet (startup parameters), so no monitoring query can run long or queue behind a
+   * migration's lock, even if the client-side timeout fails to fire.
    */
   public static PgConnectOptions connectOptions(DatabaseUrl url, Duration queryTimeout) {
     // URL parameters are TLS settings only (DatabaseUrl refuses others): none is a startup parameter.
@@ -45,11 +45,16 @@ public final class TargetSpecs {
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheSqlFilter(sql -> true);
     url.password().map(SecretValue::reveal).ifPresent(options::setPassword);
+    return withTls(options, url.tls(), url.redacted());
+  }
+
+  /** Reads the PEM files (blocking): build once, off the event loop's polls. */
+  public static PgConnectOptions withTls(PgConnectOptions options, TlsSettings tls, String what) {
     try {
-      return VertxTls.apply(options, url.tls());
+      return VertxTls.apply(options, tls);
     } catch (TlsSetupException e) {
       // The config check read these files already: they changed since.
-      throw new IllegalStateException(url.redacted() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(what + ": " + e.getMessage(), e);
     }
   }
 }

@@ -5,8 +5,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A snapshot of one target for the API: up or down, since when, what the
- * server said on the last heartbeat, and every check's last outcome.
+ * A snapshot of one target for the API: up or down since when, and every check's last outcome.
  *
  * @param polled true once the first heartbeat finished, whatever its outcome (readiness)
  * @param server the last successful heartbeat's answer, null before the first one
