@@ -1,12 +1,29 @@
 package io.pgvigil.checks.history;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+
 /**
- * The advisory lock keys Flyway and Prisma take while they migrate, and how a bigint key shows in
- * {@code pg_locks}: {@code classid} = high 32 bits, {@code objid} = low 32 bits, {@code objsubid} = 1
- * (PostgreSQL manual, "pg_locks": "A bigint key is displayed with its high-order half in the classid
- * column, its low-order half in the objid column, and objsubid equal to 1").
+ * The advisory lock keys Flyway and Prisma take while they migrate (a granted one means a migration
+ * is running in this database right now), and how a bigint key shows in {@code pg_locks}: high half
+ * in {@code classid}, low half in {@code objid}, {@code objsubid} = 1 (PostgreSQL manual, "pg_locks").
  */
 public final class AdvisoryLockKeys {
+
+  private static final String HELD = """
+      SELECT l.pid, coalesce(a.xact_start, a.query_start, a.backend_start) AS since
+      FROM pg_locks l
+      LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND l.classid::int8 = ? AND l.objid::int8 = ?
+      ORDER BY since NULLS LAST
+      LIMIT 1
+      """;
 
   /**
    * Flyway's PostgreSQLAdvisoryLockTemplate: {@code 77431708279161L + table.toString().hashCode()}
@@ -27,6 +44,9 @@ public final class AdvisoryLockKeys {
   /** prisma-engines, sql-schema-connector postgres flavour: {@code SELECT pg_advisory_lock(72707369)}. */
   public static final long PRISMA = 72707369L;
 
+  /** A session holding a migration tool's advisory lock. */
+  record Holder(int pid, Instant since, long key) {}
+
   private AdvisoryLockKeys() {}
 
   /** The key Flyway locks for its history table {@code schema.table}. */
@@ -34,12 +54,10 @@ public final class AdvisoryLockKeys {
     return FLYWAY_BASE + (quote(schema) + "." + quote(table)).hashCode();
   }
 
-  /** {@code pg_locks.classid} of a bigint key. */
   public static long classid(long key) {
     return key >>> 32;
   }
 
-  /** {@code pg_locks.objid} of a bigint key. */
   public static long objid(long key) {
     return key & 0xFFFFFFFFL;
   }
@@ -47,5 +65,16 @@ public final class AdvisoryLockKeys {
   /** As Flyway's PostgreSQLDatabase.doQuote: double quotes, embedded ones doubled. */
   private static String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  static Optional<Holder> holder(Connection connection, long key) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(HELD)) {
+      statement.setLong(1, classid(key));
+      statement.setLong(2, objid(key));
+      ResultSet rows = statement.executeQuery();
+      return rows.next()
+          ? Optional.of(new Holder(rows.getInt("pid"), HistoryDatabase.instant(rows, "since"), key))
+          : Optional.empty();
+    }
   }
 }

@@ -1,6 +1,6 @@
 package io.pgvigil.checks.history;
 
-import io.pgvigil.checks.history.MigrationLocks.Holder;
+import io.pgvigil.checks.history.AdvisoryLockKeys.Holder;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,10 +9,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
@@ -25,7 +26,7 @@ import org.flywaydb.core.api.output.ValidateResult;
 /**
  * Flyway history drift, decided by Flyway's own resolver, checksums and states (so pgvigil says
  * what {@code flyway info} and {@code flyway validate} of the same version say), after
- * {@link FlywayScripts} and a few catalog checks have turned broken inputs into clear messages.
+ * {@link MigrationFiles#checkFlyway} and a few catalog checks have turned broken inputs into clear messages.
  */
 final class FlywayHistory {
 
@@ -43,26 +44,21 @@ final class FlywayHistory {
       LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = ? AND c.relkind IN ('r', 'p')
       """;
 
-  /**
-   * validate must still see checksum mismatches: "*:*" hides them (checked with 13.12), so only
-   * the states info() reports on its own are silenced here.
-   */
+  /** The states info() reports on its own; not "*:*", which hides checksum mismatches too (checked with 13.12). */
   private static final String[] IGNORED_IN_VALIDATE = {"*:pending", "*:ignored", "*:missing", "*:future"};
 
-  private record Target(String schema, String database, String role) {}
-
   HistoryReport read(HistoryDatabase db, MigrationSource.Flyway source, Instant now) throws HistoryException {
-    FlywayScripts.check(source.locations());
-    Target target;
+    MigrationFiles.checkFlyway(source.locations());
+    String schema;
     Optional<Holder> lock;
-    try (Connection connection = HistoryConnection.open(db)) {
-      target = target(connection, db, source);
-      lock = MigrationLocks.holder(connection, MigrationLocks.flywayKey(target.schema(), source.table()));
+    try (Connection connection = db.open()) {
+      schema = schema(connection, source);
+      lock = AdvisoryLockKeys.holder(connection, AdvisoryLockKeys.flyway(schema, source.table()));
     } catch (SQLException e) {
-      throw HistoryConnection.describe(e, db);
+      throw db.describe(e);
     }
-    String historyTable = target.schema() + "." + source.table();
-    Flyway flyway = configure(db, source, target.schema());
+    String historyTable = schema + "." + source.table();
+    Flyway flyway = configure(db, source, schema);
     MigrationInfo[] infos;
     ValidateResult validation;
     try {
@@ -71,9 +67,9 @@ final class FlywayHistory {
     } catch (FlywayException e) {
       SQLException cause = sqlCause(e);
       if (cause != null && cause.getSQLState() != null) {
-        throw HistoryConnection.describe(cause, db);
+        throw db.describe(cause);
       }
-      throw new HistoryException("Flyway could not read " + historyTable + " in " + HistoryConnection.where(db)
+      throw new HistoryException("Flyway could not read " + historyTable + " in " + db.where()
           + ": " + oneLine(e.getMessage()), e);
     }
     Optional<MigrationInProgress> inProgress = lock.map(h -> new MigrationInProgress(
@@ -81,44 +77,39 @@ final class FlywayHistory {
     return report(historyTable, infos, mismatches(validation), inProgress, now, source.locations());
   }
 
-  private static Target target(Connection connection, HistoryDatabase db, MigrationSource.Flyway source)
+  /** The history table's schema, once the table is known to exist and be readable. */
+  private static String schema(Connection connection, MigrationSource.Flyway source)
       throws SQLException, HistoryException {
-    String configured = source.schemas().isEmpty() ? null : source.schemas().get(0);
-    Target target;
-    boolean present;
-    boolean readable;
     try (PreparedStatement statement = connection.prepareStatement(TARGET)) {
-      statement.setString(1, configured);
+      statement.setString(1, source.schemas().isEmpty() ? null : source.schemas().get(0));
       statement.setString(2, source.table());
-      try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        target = new Target(rows.getString("schema"), rows.getString("database"), rows.getString("role"));
-        present = rows.getBoolean("present");
-        readable = rows.getBoolean("readable");
+      ResultSet rows = statement.executeQuery();
+      rows.next();
+      String schema = rows.getString("schema");
+      String role = rows.getString("role");
+      String table = schema + "." + source.table();
+      if (!rows.getBoolean("present")) {
+        throw new HistoryException("history table " + table + " does not exist in database "
+            + rows.getString("database") + ": has it been migrated? check migrations.table and migrations.schemas");
       }
+      if (!rows.getBoolean("readable")) {
+        throw new HistoryException("permission denied on history table " + table + " for role " + role
+            + " (SQLSTATE 42501); run: GRANT USAGE ON SCHEMA " + schema + " TO " + role
+            + "; GRANT SELECT ON " + table + " TO " + role);
+      }
+      return schema;
     }
-    String table = target.schema() + "." + source.table();
-    if (!present) {
-      throw new HistoryException("history table " + table + " does not exist in database " + target.database()
-          + ": has it been migrated? check migrations.table and migrations.schemas");
-    }
-    if (!readable) {
-      throw new HistoryException("permission denied on history table " + table + " for role " + target.role()
-          + " (SQLSTATE 42501); run: GRANT USAGE ON SCHEMA " + target.schema() + " TO " + target.role()
-          + "; GRANT SELECT ON " + table + " TO " + target.role());
-    }
-    return target;
   }
 
   /**
-   * Read-only use of Flyway: no schema creation, no callbacks (SQL callbacks such as
-   * beforeInfo.sql in a location would otherwise run), clean disabled. The session is read-only
-   * as well (see {@link HistoryConnection}).
+   * Read-only use of Flyway: no schema creation, no callbacks (a beforeInfo.sql in a location would
+   * otherwise run), clean disabled; the session is read-only as well ({@link HistoryDatabase}).
    */
   private static Flyway configure(HistoryDatabase db, MigrationSource.Flyway source, String schema) {
     return Flyway.configure()
-        .dataSource(HistoryConnection.dataSource(db))
-        .locations(source.locations().stream().map(FlywayHistory::location).toArray(String[]::new))
+        .dataSource(db.dataSource())
+        .locations(source.locations().stream().map(p -> "filesystem:" + p.toAbsolutePath().normalize())
+            .toArray(String[]::new))
         .table(source.table())
         .schemas(source.schemas().isEmpty() ? new String[] {schema} : source.schemas().toArray(String[]::new))
         .createSchemas(false)
@@ -129,18 +120,13 @@ final class FlywayHistory {
         .load();
   }
 
-  private static String location(Path path) {
-    return "filesystem:" + path.toAbsolutePath().normalize();
-  }
-
-  /** Checksum mismatches from validate, keyed as {@link #key(MigrationInfo)}. */
-  private static Map<String, ValidateOutput> mismatches(ValidateResult validation) {
-    Map<String, ValidateOutput> found = new HashMap<>();
+  /** The migrations validate finds checksum mismatches in, keyed as {@link #key(MigrationInfo)}. */
+  private static Set<String> mismatches(ValidateResult validation) {
+    Set<String> found = new HashSet<>();
     for (ValidateOutput output : validation.invalidMigrations) {
       if (output.errorDetails != null && output.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH) {
-        found.put(
-            output.version == null || output.version.isEmpty() ? "R:" + output.description : "V:" + output.version,
-            output);
+        boolean repeatable = output.version == null || output.version.isEmpty();
+        found.add(repeatable ? "R:" + output.description : "V:" + output.version);
       }
     }
     return found;
@@ -150,8 +136,7 @@ final class FlywayHistory {
     return info.getVersion() == null ? "R:" + info.getDescription() : "V:" + info.getVersion().getVersion();
   }
 
-  private static HistoryReport report(String historyTable, MigrationInfo[] infos,
-      Map<String, ValidateOutput> mismatches,
+  private static HistoryReport report(String historyTable, MigrationInfo[] infos, Set<String> mismatches,
       Optional<MigrationInProgress> inProgress, Instant now, List<Path> locations) throws HistoryException {
     List<String> behind = filesBehind(infos);
     if (!behind.isEmpty() && Arrays.stream(infos).noneMatch(FlywayHistory::appliedWithItsFile)) {
@@ -171,32 +156,30 @@ final class FlywayHistory {
       if (state.isApplied() && !state.isFailed()) {
         applied++;
       }
-      ValidateOutput mismatch = mismatches.get(key(info));
-      if (mismatch != null && state.isApplied() && !info.isChecksumMatching()) {
-        problems.add(problem(HistoryProblemKind.CHECKSUM_MISMATCH, info, "applied with checksum "
+      if (mismatches.contains(key(info)) && state.isApplied() && !info.isChecksumMatching()) {
+        problems.add(FlywayStates.problem(HistoryProblemKind.CHECKSUM_MISMATCH, info, "applied with checksum "
             + info.getAppliedChecksum() + ", the file now has checksum " + info.getResolvedChecksum()));
       }
-      FlywayStates.Finding finding = FlywayStates.classify(info, infos, latest);
-      if (finding == null) {
+      HistoryProblem problem = FlywayStates.classify(info, infos, latest);
+      if (problem == null) {
         continue;
       }
-      if (finding.kind() == HistoryProblemKind.PENDING) {
+      if (problem.kind() == HistoryProblemKind.PENDING) {
         pending++;
         if (inProgress.isPresent()) {
           continue; // being applied right now: not drift
         }
       }
-      problems.add(problem(finding.kind(), info, finding.detail()));
+      problems.add(problem);
     }
     return new HistoryReport(MigrationTool.FLYWAY, historyTable, applied, pending, inProgress, problems,
-        FlywayApplied.scripts(infos), behind, now);
+        FlywayStates.replayed(infos), behind, now);
   }
 
   /**
-   * An applied migration whose file is here (edited or not), or a file a baseline row stands
-   * for. Files behind the database means the files are an older part of the applied history;
-   * without one such match every applied version is "future" (an empty directory, a wrong
-   * location), and calling that files-behind would pause the structural comparison for good.
+   * An applied migration whose file is here (edited or not), or a file a baseline row stands for.
+   * Without one, every applied version is "future" (an empty directory, a wrong location): not
+   * files behind the database, which would pause the structural comparison for good.
    */
   private static boolean appliedWithItsFile(MigrationInfo info) {
     MigrationState state = info.getState();
@@ -215,20 +198,12 @@ final class FlywayHistory {
   }
 
   private static String latestApplied(MigrationInfo[] infos) {
-    MigrationVersion latest = null;
-    for (MigrationInfo info : infos) {
-      if (info.getVersion() != null && info.getState().isApplied() && !info.getType().isSynthetic()
-          && (latest == null || info.getVersion().compareTo(latest) > 0)) {
-        latest = info.getVersion();
-      }
-    }
-    return latest == null ? null : latest.getVersion();
-  }
-
-  private static HistoryProblem problem(HistoryProblemKind kind, MigrationInfo info, String detail) {
-    String version = info.getVersion() == null ? null : info.getVersion().getVersion();
-    String script = info.getState().isResolved() ? info.getScript() : null;
-    return new HistoryProblem(kind, version, info.getDescription(), script, detail);
+    return Arrays.stream(infos)
+        .filter(info -> info.getVersion() != null && info.getState().isApplied() && !info.getType().isSynthetic())
+        .map(MigrationInfo::getVersion)
+        .max(Comparator.naturalOrder())
+        .map(MigrationVersion::getVersion)
+        .orElse(null);
   }
 
   /** The server's own error behind a Flyway exception (a lost connection, a timeout), if any. */

@@ -1,10 +1,8 @@
 package io.pgvigil.checks.history;
 
 /**
- * The history could not be read or compared: a broken migration file, two
- * files with one version, a missing directory or history table, a database
- * that refused. The message names the file, version or table and says what to
- * do. This is an error state, never "no drift".
+ * The history could not be read or compared (a broken file, a duplicate version, a missing table,
+ * a refusing database). The message names what and says what to do; an error, never "no drift".
  */
 public class HistoryException extends Exception {
 

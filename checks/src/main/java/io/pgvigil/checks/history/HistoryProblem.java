@@ -3,16 +3,10 @@ package io.pgvigil.checks.history;
 /**
  * One migration that disagrees with the history.
  *
- * @param version     Flyway's version ("1.2"), null for repeatables; for Prisma the migration's
- *                    directory name
- * @param description Flyway's description, or the Prisma migration name
- * @param script      the file, relative to its migrations location; null when it is not in the
- *                    repository
+ * @param version     Flyway's version ("1.2"), null for repeatables; Prisma's migration name
+ * @param description Flyway's description, or Prisma's migration name
+ * @param script      the file, relative to its location; null when it is not in the repository
  * @param detail      one sentence for people: what differs (checksums, dates, the failed step)
  */
-public record HistoryProblem(
-    HistoryProblemKind kind,
-    String version,
-    String description,
-    String script,
+public record HistoryProblem(HistoryProblemKind kind, String version, String description, String script,
     String detail) {}

@@ -1,42 +1,32 @@
 package io.pgvigil.checks.history;
 
 /**
- * What can be wrong between the repository's migrations and the history the
- * database keeps. Each kind is reported on its own (and is a metric label), so
- * a team can alert on "an applied file was edited" without paging on "a
- * migration is waiting to be deployed".
+ * What can be wrong between the repository's migrations and the history the database keeps. Each
+ * kind is reported on its own (and is a metric label), so a team can alert on "an applied file was
+ * edited" without paging on "a migration is waiting to be deployed".
  */
 public enum HistoryProblemKind {
-  /** In the repository, not applied yet. */
-  PENDING("pending", "not applied yet"),
+  PENDING("pending"),
   /** Applied, but its file is no longer in the repository. */
-  MISSING_FROM_REPOSITORY("missing", "applied, but no longer in the repository"),
+  MISSING_FROM_REPOSITORY("missing"),
   /** Applied, then its file was edited (a CRLF-only or BOM-only edit is not one). */
-  CHECKSUM_MISMATCH("checksum-mismatch", "applied file was edited"),
-  /** The history records a failed attempt. */
-  FAILED("failed", "failed"),
+  CHECKSUM_MISMATCH("checksum-mismatch"),
+  FAILED("failed"),
   /** Lower than the latest applied version but never applied, or applied after a higher one. */
-  OUT_OF_ORDER("out-of-order", "out of order"),
+  OUT_OF_ORDER("out-of-order"),
   /** A repeatable migration whose file changed since it was last applied. */
-  REPEATABLE_OUTDATED("repeatable-outdated", "repeatable changed since it was applied");
+  REPEATABLE_OUTDATED("repeatable-outdated");
   // Applied and newer than every file is not a problem: the files are behind the database
   // (HistoryReport.filesBehind), as for a few minutes after every deploy.
 
   private final String label;
-  private final String meaning;
 
-  HistoryProblemKind(String label, String meaning) {
+  HistoryProblemKind(String label) {
     this.label = label;
-    this.meaning = meaning;
   }
 
   /** The stable name in JSON, text output and the {@code problem} metric label. */
   public String label() {
     return label;
-  }
-
-  /** A few words for people. */
-  public String meaning() {
-    return meaning;
   }
 }

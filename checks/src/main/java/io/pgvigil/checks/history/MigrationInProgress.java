@@ -3,9 +3,8 @@ package io.pgvigil.checks.history;
 import java.time.Instant;
 
 /**
- * A migration tool running against the database right now: the history is in
- * flux, so what would otherwise look like pending or failed migrations is not
- * drift.
+ * A migration tool running against the database right now: the history is in flux, so what would
+ * otherwise look like pending or failed migrations is not drift.
  *
  * @param pid      the backend holding the tool's advisory lock (for the API; never a metric label).
  *                 Prisma runs its SQL on that backend; Flyway holds the lock on its main

@@ -13,9 +13,8 @@ import java.util.stream.Stream;
 import org.flywaydb.core.api.callback.Event;
 
 /**
- * A target's migrations: where the files live, where the database keeps its history, and
- * everything Flyway and Prisma do differently. Nothing outside this package needs to know which
- * tool it is beyond {@link #tool()}.
+ * A target's migrations: where the files live, where the database keeps its history, and everything
+ * Flyway and Prisma do differently. Nothing outside this package needs to know which tool it is.
  */
 public sealed interface MigrationSource {
 
@@ -25,11 +24,8 @@ public sealed interface MigrationSource {
   String historyTable();
 
   /**
-   * Reads the history and compares it with the files: the history drift half of the drift check.
-   * Blocking (JDBC, file reads, Flyway): never call it on an event loop.
-   *
-   * @throws HistoryException when the files or the history cannot be read; the message names the
-   *     file, version or table and says how to fix it
+   * Compares the history with the files: the history half of the drift check. Blocking (JDBC, file
+   * reads, Flyway): never call it on an event loop.
    */
   HistoryReport read(HistoryDatabase db, Instant now) throws HistoryException;
 
@@ -46,10 +42,9 @@ public sealed interface MigrationSource {
   record ReplayedFile(String name, Path path) {}
 
   /**
-   * Flyway: SQL migrations under {@code locations} (V, U, R and B prefixes, {@code .sql.conf}
-   * files beside them), history in {@code table} in the first of {@code schemas}, as Flyway
-   * itself does. {@code mixed} is Flyway's setting of that name at deploy: whether it accepts a
-   * migration that mixes statements that can run in a transaction with ones that cannot.
+   * Flyway: SQL migrations under {@code locations} (V, U, R and B prefixes, {@code .sql.conf} beside
+   * them), history in {@code table} in the first of {@code schemas}. {@code mixed} is Flyway's setting
+   * at deploy: whether a migration may mix statements that can run in a transaction with ones that cannot.
    */
   record Flyway(List<Path> locations, String table, List<String> schemas, boolean mixed)
       implements MigrationSource {
@@ -106,7 +101,7 @@ public sealed interface MigrationSource {
 
     /**
      * Each applied script and its .sql.conf, in the order live applied them, then the SQL
-     * callbacks of each location (the replay copies and runs them too).
+     * callbacks (the replay copies and runs them too).
      */
     @Override
     public List<ReplayedFile> replayedFiles(List<String> applied) throws IOException {
@@ -119,34 +114,33 @@ public sealed interface MigrationSource {
           files.add(new ReplayedFile(script + ".conf", conf));
         }
       }
-      int n = 0;
-      for (Path location : locations) {
-        String prefix = "callbacks-" + n++ + "/";
+      files.addAll(callbacks());
+      return files;
+    }
+
+    /**
+     * The SQL callback files ({@code afterMigrate.sql}, {@code beforeEachMigrate__x.sql}, …) a
+     * migrate of the locations runs, as {@code callbacks-<n>/<path in location n>}, sorted by path.
+     */
+    public List<ReplayedFile> callbacks() throws IOException {
+      List<ReplayedFile> files = new ArrayList<>();
+      for (int n = 0; n < locations.size(); n++) {
+        Path location = locations.get(n);
         if (Files.isDirectory(location)) { // else the replay fails, saying so
-          for (Path callback : callbackFiles(location)) {
-            files.add(new ReplayedFile(prefix + location.relativize(callback), callback));
+          try (Stream<Path> walk = Files.walk(location)) {
+            for (Path callback : walk.filter(Files::isRegularFile).filter(Flyway::isCallback).sorted().toList()) {
+              files.add(new ReplayedFile("callbacks-" + n + "/" + location.relativize(callback), callback));
+            }
           }
         }
       }
       return files;
     }
 
-    /**
-     * The SQL callback files ({@code afterMigrate.sql}, {@code beforeEachMigrate__x.sql}, …) under a
-     * location, sorted by path: a migrate of the location runs them.
-     */
-    public static List<Path> callbackFiles(Path location) throws IOException {
-      try (Stream<Path> files = Files.walk(location)) {
-        return files.filter(Files::isRegularFile).filter(Flyway::isCallback).sorted().toList();
-      }
-    }
-
     private static boolean isCallback(Path file) {
       String name = file.getFileName().toString();
-      if (!name.endsWith(".sql")) {
-        return false;
-      }
-      return CALLBACKS.contains(name.substring(0, name.length() - ".sql".length()).split("__", 2)[0]);
+      return name.endsWith(".sql")
+          && CALLBACKS.contains(name.substring(0, name.length() - ".sql".length()).split("__", 2)[0]);
     }
 
     @Override

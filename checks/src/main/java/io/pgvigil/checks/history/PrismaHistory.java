@@ -1,6 +1,6 @@
 package io.pgvigil.checks.history;
 
-import io.pgvigil.checks.history.MigrationLocks.Holder;
+import io.pgvigil.checks.history.AdvisoryLockKeys.Holder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,18 +22,16 @@ import java.util.stream.Stream;
 
 /**
  * Prisma Migrate history drift: {@code <directory>/<name>/migration.sql} against
- * {@code _prisma_migrations}, which is found through the session's search_path as Prisma finds
- * it (the {@code ?currentSchema=} of the target's URL, like Prisma's {@code ?schema=}).
- *
- * <p>Prisma applies directories in lexicographic order, writes a row with finished_at NULL
- * before a migration runs and sets finished_at after; a failed run keeps the row unfinished with
- * the error in logs, and {@code prisma migrate resolve --rolled-back} sets rolled_back_at.
+ * {@code _prisma_migrations}, found through the session's search_path as Prisma finds it (the
+ * {@code ?currentSchema=} of the target's URL, like Prisma's {@code ?schema=}). Prisma applies
+ * directories in lexicographic order, writes a row with finished_at NULL before a migration runs
+ * and sets finished_at after; a failed run keeps the row unfinished with the error in logs, and
+ * {@code prisma migrate resolve --rolled-back} sets rolled_back_at.
  */
 final class PrismaHistory {
 
   private static final String TABLE = """
-      SELECT n.nspname, current_database(), current_user,
-             has_table_privilege(c.oid, 'SELECT')
+      SELECT n.nspname, current_database(), current_user, has_table_privilege(c.oid, 'SELECT')
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid = to_regclass(?)
       """;
@@ -45,9 +42,7 @@ final class PrismaHistory {
       ORDER BY started_at, migration_name
       """;
 
-  private static final String SEARCHED = """
-      SELECT current_database(), current_setting('search_path')
-      """;
+  private static final String SEARCHED = "SELECT current_database(), current_setting('search_path')";
 
   private static final String HISTORY_TABLE = "_prisma_migrations";
   private static final String SCRIPT = "migration.sql";
@@ -68,12 +63,12 @@ final class PrismaHistory {
     String historyTable;
     List<Row> rows;
     Optional<Holder> lock;
-    try (Connection connection = HistoryConnection.open(db)) {
+    try (Connection connection = db.open()) {
       historyTable = table(connection);
       rows = rows(connection);
-      lock = MigrationLocks.holder(connection, MigrationLocks.PRISMA_KEY);
+      lock = AdvisoryLockKeys.holder(connection, AdvisoryLockKeys.PRISMA);
     } catch (SQLException e) {
-      throw HistoryConnection.describe(e, db);
+      throw db.describe(e);
     }
     return compare(historyTable, scripts, rows, lock, now, source.directory());
   }
@@ -96,7 +91,7 @@ final class PrismaHistory {
         ? unfinished.values().stream().reduce((a, b) -> b).orElseThrow() : null;
     Optional<MigrationInProgress> inProgress = lock.map(h -> new MigrationInProgress(MigrationTool.PRISMA, h.pid(),
         inFlight != null ? inFlight.startedAt() : h.since(),
-        "advisory lock " + MigrationLocks.PRISMA_KEY + " held"
+        "advisory lock " + AdvisoryLockKeys.PRISMA + " held"
             + (inFlight == null ? "" : ", unfinished history row " + inFlight.name())));
 
     String latestApplied = finished.keySet().stream().max(String::compareTo).orElse(null);
@@ -139,10 +134,9 @@ final class PrismaHistory {
         }
       }
     }
-    // Files behind the database: the directories here are an older part of the applied history.
-    // With none of the applied migrations here (an empty or wrong directory) every applied one
-    // would sort after the last directory; that is not files-behind, and would pause the
-    // structural comparison for good.
+    // Files behind the database are an older part of the applied history. With none of the applied
+    // migrations here (an empty or wrong directory) every applied one sorts after the last directory:
+    // not files-behind, which would pause the structural comparison for good.
     if (!filesBehind.isEmpty() && finished.keySet().stream().noneMatch(scripts::containsKey)) {
       throw new HistoryException(MigrationFiles.noneApplied(finished.size(), historyTable,
           filesBehind.get(filesBehind.size() - 1), "migrations directory",
@@ -159,10 +153,7 @@ final class PrismaHistory {
   }
 
   private static String firstLog(Row row) {
-    if (row.logs() == null || row.logs().isBlank()) {
-      return "";
-    }
-    return "; logs: " + HistoryConnection.firstLine(row.logs());
+    return row.logs() == null || row.logs().isBlank() ? "" : "; logs: " + HistoryDatabase.firstLine(row.logs());
   }
 
   /** Migration directories in apply order (lexicographic), each with its migration.sql bytes. */
@@ -187,27 +178,24 @@ final class PrismaHistory {
   }
 
   private static String table(Connection connection) throws SQLException, HistoryException {
-    try (PreparedStatement statement = connection.prepareStatement(TABLE)) {
+    try (PreparedStatement statement = connection.prepareStatement(TABLE);
+        PreparedStatement where = connection.prepareStatement(SEARCHED)) {
       statement.setString(1, HISTORY_TABLE);
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          try (PreparedStatement where = connection.prepareStatement(SEARCHED)) {
-            try (ResultSet found = where.executeQuery()) {
-              found.next();
-              throw new HistoryException("history table " + HISTORY_TABLE + " does not exist in database "
-                  + found.getString(1) + " (search_path " + found.getString(2) + "): has prisma migrate deploy "
-                  + "run against it? check the schema in the target's url (?currentSchema=)");
-            }
-          }
-        }
-        String qualified = rows.getString(1) + "." + HISTORY_TABLE;
-        if (!rows.getBoolean(4)) {
-          throw new HistoryException("permission denied on history table " + qualified + " for role "
-              + rows.getString(3) + " (SQLSTATE 42501); run: GRANT SELECT ON " + qualified + " TO "
-              + rows.getString(3));
-        }
-        return qualified;
+      ResultSet rows = statement.executeQuery();
+      if (!rows.next()) {
+        ResultSet found = where.executeQuery();
+        found.next();
+        throw new HistoryException("history table " + HISTORY_TABLE + " does not exist in database "
+            + found.getString(1) + " (search_path " + found.getString(2) + "): has prisma migrate deploy "
+            + "run against it? check the schema in the target's url (?currentSchema=)");
       }
+      String qualified = rows.getString(1) + "." + HISTORY_TABLE;
+      if (!rows.getBoolean(4)) {
+        throw new HistoryException("permission denied on history table " + qualified + " for role "
+            + rows.getString(3) + " (SQLSTATE 42501); run: GRANT SELECT ON " + qualified + " TO "
+            + rows.getString(3));
+      }
+      return qualified;
     }
   }
 
@@ -216,15 +204,10 @@ final class PrismaHistory {
     try (PreparedStatement statement = connection.prepareStatement(ROWS); ResultSet result = statement.executeQuery()) {
       while (result.next()) {
         rows.add(new Row(result.getString("migration_name"), result.getString("checksum"),
-            instant(result, "started_at"), instant(result, "finished_at"), instant(result, "rolled_back_at"),
-            result.getString("logs")));
+            HistoryDatabase.instant(result, "started_at"), HistoryDatabase.instant(result, "finished_at"),
+            HistoryDatabase.instant(result, "rolled_back_at"), result.getString("logs")));
       }
     }
     return rows;
-  }
-
-  private static Instant instant(ResultSet rows, String column) throws SQLException {
-    OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
   }
 }

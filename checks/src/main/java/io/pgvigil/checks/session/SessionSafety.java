@@ -19,9 +19,9 @@ public record SessionSafety(Duration statementTimeout, Duration lockTimeout, Dur
   public static final String APPLICATION_NAME = "pgvigil";
 
   /**
-   * The history reader and the Flyway API it drives (JDBC): Flyway resolves and validates longer
-   * than a probe takes; read-only, so nothing can write whatever a configuration says; the short
-   * lock_timeout keeps a read of the history table from queueing behind a migration's ALTER.
+   * The history reader and the Flyway API it drives: Flyway takes longer than a probe; read-only, so
+   * nothing writes whatever a configuration says; the short lock_timeout keeps a read of the
+   * history table from queueing behind a migration's ALTER.
    */
   public static final SessionSafety HISTORY =
       new SessionSafety(Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(30), true);
@@ -33,8 +33,7 @@ public record SessionSafety(Duration statementTimeout, Duration lockTimeout, Dur
 
   /** For the Vert.x client's {@code PgConnectOptions.setProperties}, application_name included. */
   public Map<String, String> startupParameters() {
-    Map<String, String> parameters = new LinkedHashMap<>();
-    parameters.put("application_name", APPLICATION_NAME);
+    Map<String, String> parameters = new LinkedHashMap<>(Map.of("application_name", APPLICATION_NAME));
     parameters.putAll(settings());
     return parameters;
   }

@@ -19,7 +19,6 @@ final class EmbeddedShadow extends ShadowDatabase {
 
   private final EmbeddedPostgres server;
   private final Path root;
-  private boolean closed;
 
   private EmbeddedShadow(EmbeddedPostgres server, Path root) {
     super(server.jdbcUrl(DATABASE), "postgres", null, server.host(), server.port(), DATABASE, server.major());
@@ -59,11 +58,7 @@ final class EmbeddedShadow extends ShadowDatabase {
   }
 
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  void remove() {
     try {
       server.close();
     } catch (RuntimeException e) {
@@ -73,13 +68,13 @@ final class EmbeddedShadow extends ShadowDatabase {
     deleteTree(root);
   }
 
-  private static void deleteTree(Path root) {
+  static void deleteTree(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
       }
     } catch (IOException | RuntimeException e) {
-      LOG.warn("cannot delete the shadow directory {}", root, e);
+      LOG.warn("cannot delete the scratch directory {}", root, e);
     }
   }
 

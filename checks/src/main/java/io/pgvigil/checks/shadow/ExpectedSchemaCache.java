@@ -14,25 +14,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The expected schema of each target, kept while nothing it depends on changes, so that periodic
- * drift checks do not replay the history every time. One entry per target (the latest), and at
- * most {@code maxTargets} targets (least recently used go first). Thread-safe.
- *
- * @param <T> the snapshot type
+ * The expected schema (a {@code T}) of each target, kept while nothing it depends on changes, so
+ * that periodic drift checks do not replay the history every time. One entry per target (the
+ * latest), at most {@code maxTargets} targets (least recently used go first). Thread-safe.
  */
 public final class ExpectedSchemaCache<T> {
 
   /**
    * What the expected schema depends on: the server major (deparsed text differs between majors),
-   * the tool, the live history (Flyway: the applied scripts; Prisma: the applied names; in the
-   * order live applied them) and a SHA-256 over the files a replay runs, in replay order.
+   * the tool, the applied history in live's order, and a SHA-256 over the files a replay runs.
    */
   public record Key(String target, int major, MigrationTool tool, List<String> history, String sha256) {
     public Key {
       history = List.copyOf(history);
     }
 
-    /** Hashes what a replay of {@code applied} runs ({@link MigrationSource#replayedFiles}), in replay order. */
     public static Key of(String target, int major, MigrationSource source, List<String> applied) throws IOException {
       return new Key(target, major, source.tool(), applied, hash(source.replayedFiles(applied)));
     }
@@ -77,7 +73,6 @@ public final class ExpectedSchemaCache<T> {
     return entry != null && entry.key().equals(key) ? entry.value() : null;
   }
 
-  /** Replaces the target's entry. */
   public synchronized void put(Key key, T value) {
     entries.put(key.target(), new Entry<>(key, value));
   }

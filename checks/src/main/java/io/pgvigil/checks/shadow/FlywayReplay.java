@@ -1,15 +1,18 @@
 package io.pgvigil.checks.shadow;
 
 import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.checks.history.MigrationSource.ReplayedFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
-import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.internal.exception.FlywayMigrateException;
 import org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException;
@@ -17,34 +20,79 @@ import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * Runs Flyway itself on the shadow, so that statement splitting, placeholders' absence,
- * {@code .sql.conf} files and non-transactional statements behave exactly as they did when the
- * history was applied; it runs the applied scripts only, in the order live applied them
- * ({@link StagedMigrations}).
+ * {@code .sql.conf} files and non-transactional statements behave as when the history was applied.
+ *
+ * <p>Only the applied scripts run, in the order live applied them: copied into a scratch directory
+ * as {@code V1__…}, {@code V2__…} (with their {@code .sql.conf}; Flyway's resolver would also pick
+ * up files live never ran and sort by version), each keeping its original name in its description
+ * ({@code V3__V2_5__add_phone.sql}) and in failures. SQL callbacks are copied too: live's migrate ran them.
  */
 final class FlywayReplay {
 
-  private final Duration statementTimeout;
+  private FlywayReplay() {}
 
-  FlywayReplay(Duration statementTimeout) {
-    this.statementTimeout = statementTimeout;
-  }
-
-  /**
-   * Runs exactly {@code scripts}, in that order, and returns how many ran.
-   *
-   * @param scripts the applied scripts, relative to a location, in installed_rank order
-   */
-  int replay(ShadowDatabase shadow, MigrationSource.Flyway source, List<String> scripts) throws ReplayException {
-    try (StagedMigrations staged = StagedMigrations.of(source, scripts)) {
-      try {
-        return configure(shadow, source, staged.directory()).load().migrate().migrationsExecuted;
-      } catch (FlywayException e) {
-        throw translate(e, staged::original);
+  /** Runs exactly {@code scripts} (relative to a location, in installed_rank order) and says how many ran. */
+  static int replay(ShadowDatabase shadow, MigrationSource.Flyway source, List<String> scripts, Duration timeout)
+      throws ReplayException {
+    for (Path location : source.locations()) {
+      if (!Files.isDirectory(location)) {
+        throw ReplayException.general("cannot replay the Flyway history: migrations location " + location
+            + " is not a directory", null);
       }
+    }
+    Path staged;
+    try {
+      staged = Files.createTempDirectory("pgvigil-replay-");
+    } catch (IOException e) {
+      throw ReplayException.general("cannot replay the Flyway history: no scratch directory (" + e + ")", e);
+    }
+    try {
+      Map<String, String> originals = stage(source, scripts, staged);
+      try {
+        return configure(shadow, source, staged, timeout).load().migrate().migrationsExecuted;
+      } catch (FlywayException e) {
+        throw translate(e, originals);
+      }
+    } finally {
+      EmbeddedShadow.deleteTree(staged);
     }
   }
 
-  private FluentConfiguration configure(ShadowDatabase shadow, MigrationSource.Flyway source, Path staged) {
+  /**
+   * Copies {@code scripts} into {@code staged} and says which original each copy is. A script in
+   * no location is skipped: it is applied but gone, which history drift reports. Only SQL
+   * migrations are staged, as a migrate of filesystem locations runs only those.
+   */
+  private static Map<String, String> stage(MigrationSource.Flyway source, List<String> scripts, Path staged)
+      throws ReplayException {
+    Map<String, String> originals = new HashMap<>();
+    try {
+      for (String script : scripts) {
+        Path file = source.find(script);
+        if (file != null && file.getFileName().toString().endsWith(".sql")) {
+          String name = "V" + (originals.size() + 1) + "__" + file.getFileName();
+          Files.copy(file, staged.resolve(name));
+          Path conf = file.resolveSibling(file.getFileName() + ".conf");
+          if (Files.isRegularFile(conf)) {
+            Files.copy(conf, staged.resolve(name + ".conf"));
+          }
+          originals.put(name, script);
+        }
+      }
+      for (ReplayedFile callback : source.callbacks()) {
+        Path copy = staged.resolve(callback.name());
+        Files.createDirectories(copy.getParent());
+        Files.copy(callback.path(), copy);
+      }
+      return originals;
+    } catch (IOException | UncheckedIOException e) {
+      throw ReplayException.general("cannot replay the Flyway history: copying the migration files failed ("
+          + e + ")", e);
+    }
+  }
+
+  private static FluentConfiguration configure(ShadowDatabase shadow, MigrationSource.Flyway source, Path staged,
+      Duration statementTimeout) {
     FluentConfiguration configuration = Flyway.configure()
         .dataSource(shadow.jdbcUrl(), shadow.user(), shadow.password())
         // Only the applied scripts, renamed so that their versions are the order live applied them in.
@@ -77,7 +125,7 @@ final class FlywayReplay {
    * script name) caused by a {@link FlywaySqlScriptException} (the resource, the statement's SQL
    * and first line) caused by the driver's {@link SQLException} (message and SQLSTATE).
    */
-  static ReplayException translate(FlywayException e, UnaryOperator<String> originalName) {
+  private static ReplayException translate(FlywayException e, Map<String, String> originals) {
     FlywaySqlScriptException script = find(e, FlywaySqlScriptException.class);
     FlywayMigrateException migrate = find(e, FlywayMigrateException.class);
     SQLException sql = find(e, SQLException.class);
@@ -85,10 +133,10 @@ final class FlywayReplay {
     if (script != null && script.getResource() != null) {
       file = script.getResource().getFilename();
     } else if (migrate != null && migrate.getMigration() != null) {
-      MigrationInfo migration = migrate.getMigration();
-      file = migration.getScript();
+      file = migrate.getMigration().getScript();
     }
-    file = originalName.apply(file);
+    // A staged file name or relative path names its original; anything else stays as it is.
+    file = file == null ? null : originals.getOrDefault(Path.of(file).getFileName().toString(), file);
     if (file == null || sql == null) {
       return ReplayException.general("replaying the Flyway history failed: " + oneLine(e.getMessage()), e);
     }

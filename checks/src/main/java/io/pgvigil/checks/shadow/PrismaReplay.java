@@ -4,7 +4,6 @@ import io.pgvigil.checks.history.MigrationSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,27 +13,27 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * Runs Prisma's applied {@code migration.sql} files in order, each sent whole as one simple
- * Query, as {@code prisma migrate deploy} does: a multi-statement script is one implicit
- * transaction, so a failure leaves nothing of that script behind.
- *
- * <p>No {@code _prisma_migrations} table is written: the snapshot ignores the history table on
- * both sides, and nothing else reads it from a shadow.
+ * Runs Prisma's applied {@code migration.sql} files in order, each sent whole as one simple Query,
+ * as {@code prisma migrate deploy} does: a multi-statement script is one implicit transaction, so a
+ * failure leaves nothing of that script behind. No {@code _prisma_migrations} is written: the
+ * snapshot ignores the history table on both sides, and nothing else reads it from a shadow.
  */
 final class PrismaReplay {
 
-  private final Duration statementTimeout;
+  private PrismaReplay() {}
 
-  PrismaReplay(Duration statementTimeout) {
-    this.statementTimeout = statementTimeout;
-  }
-
-  void replay(ShadowDatabase shadow, MigrationSource.Prisma source, List<String> appliedNames) throws ReplayException {
-    try (Connection connection = Sqls.connect(shadow.jdbcUrl(), shadow.user(), shadow.password(), statementTimeout,
-        true)) {
+  static void replay(ShadowDatabase shadow, MigrationSource.Prisma source, List<String> appliedNames,
+      Duration timeout) throws ReplayException {
+    try (Connection connection = Sqls.connect(shadow.jdbcUrl(), shadow.user(), shadow.password(), timeout, true)) {
       for (String name : appliedNames) {
         String file = name + "/migration.sql";
-        String sql = read(source.directory().resolve(name).resolve("migration.sql"), file);
+        String sql;
+        try {
+          sql = Files.readString(source.directory().resolve(name).resolve("migration.sql"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw ReplayException.general("cannot replay " + file + ": it is applied in the live database but cannot"
+              + " be read from the repository (" + e + ")", e);
+        }
         try (Statement statement = connection.createStatement()) {
           statement.execute(sql);
         } catch (SQLException e) {
@@ -43,15 +42,6 @@ final class PrismaReplay {
       }
     } catch (SQLException e) {
       throw ReplayException.general("cannot replay the Prisma history into " + shadow + ": " + Sqls.describe(e), e);
-    }
-  }
-
-  private static String read(Path path, String file) throws ReplayException {
-    try {
-      return Files.readString(path, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw ReplayException.general("cannot replay " + file + ": it is applied in the live database but cannot be"
-          + " read from the repository (" + e + ")", e);
     }
   }
 

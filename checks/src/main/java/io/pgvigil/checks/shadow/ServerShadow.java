@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Properties;
+import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +34,6 @@ final class ServerShadow extends ShadowDatabase {
 
   private final HistoryDatabase admin;
   private final JdbcUrl shadowUrl;
-  private boolean closed;
 
   private ServerShadow(HistoryDatabase admin, JdbcUrl shadowUrl, String database, int major) {
     super(shadowUrl.url(), admin.user(), admin.password(), shadowUrl.host(), shadowUrl.port(), database, major);
@@ -42,23 +43,18 @@ final class ServerShadow extends ShadowDatabase {
 
   static ServerShadow create(HistoryDatabase admin, int expectedMajor, SecureRandom random) throws ShadowException {
     JdbcUrl adminUrl = JdbcUrl.parse(admin.jdbcUrl());
-    try (Connection connection = connect(admin)) {
-      int major;
-      String role;
-      boolean mayCreate;
-      try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(WHO_AM_I)) {
-        row.next();
-        major = row.getInt("major");
-        role = row.getString("role");
-        mayCreate = row.getBoolean("may_create");
-      }
+    try (Connection connection = connect(admin); Statement statement = connection.createStatement()) {
+      ResultSet row = statement.executeQuery(WHO_AM_I);
+      row.next();
+      int major = row.getInt("major");
+      String role = row.getString("role");
       if (major != expectedMajor) {
         throw new ShadowException("the shadow server " + adminUrl.hostAndPort() + " runs PostgreSQL " + major
             + " but the live server runs " + expectedMajor + ": the shadow must run the live major, because"
             + " pg_get_*def() output differs between majors; point shadow.url at a PostgreSQL " + expectedMajor
             + " server");
       }
-      if (!mayCreate) {
+      if (!row.getBoolean("may_create")) {
         throw noCreateDb(role, adminUrl, null);
       }
       String name = createUniqueDatabase(connection, role, adminUrl, random);
@@ -111,11 +107,7 @@ final class ServerShadow extends ShadowDatabase {
   }
 
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  void remove() {
     try (Connection connection = connect(admin); Statement statement = connection.createStatement()) {
       // FORCE (PostgreSQL 13+) ends sessions a failed replay or snapshot may have left behind.
       statement.execute("DROP DATABASE IF EXISTS \"" + database() + "\" WITH (FORCE)");
@@ -129,5 +121,44 @@ final class ServerShadow extends ShadowDatabase {
   @Override
   public String toString() {
     return "shadow database " + database() + " on " + shadowUrl.hostAndPort();
+  }
+
+  /**
+   * A {@code jdbc:postgresql://hosts/database?params} URL split so that the database can be
+   * swapped (the shadow lives beside the admin database) and the first host named in messages.
+   */
+  private record JdbcUrl(String authority, String database, String query, String host, int port) {
+
+    private static final String SCHEME = "jdbc:postgresql://";
+
+    static JdbcUrl parse(String url) throws ShadowException {
+      // pgjdbc's own parser, so that defaults (port 5432, database = user) match the driver's.
+      Properties parsed = url == null ? null : Driver.parseURL(url, null);
+      if (parsed == null || !url.startsWith(SCHEME)) {
+        throw new ShadowException("the shadow server URL must look like jdbc:postgresql://host:port/database"
+            + " but was '" + url + "'");
+      }
+      String rest = url.substring(SCHEME.length());
+      int queryAt = rest.indexOf('?');
+      String query = queryAt < 0 ? "" : rest.substring(queryAt);
+      String hostPart = queryAt < 0 ? rest : rest.substring(0, queryAt);
+      int slash = hostPart.indexOf('/');
+      String authority = slash < 0 ? hostPart : hostPart.substring(0, slash);
+      String host = parsed.getProperty("PGHOST", "localhost").split(",")[0];
+      int port = Integer.parseInt(parsed.getProperty("PGPORT", "5432").split(",")[0]);
+      return new JdbcUrl(authority, parsed.getProperty("PGDBNAME", ""), query, host, port);
+    }
+
+    JdbcUrl withDatabase(String name) {
+      return new JdbcUrl(authority, name, query, host, port);
+    }
+
+    String url() {
+      return SCHEME + authority + "/" + database + query;
+    }
+
+    String hostAndPort() {
+      return host + ":" + port;
+    }
   }
 }

@@ -1,12 +1,9 @@
 package io.pgvigil.checks.shadow;
 
 /**
- * A scratch database that a {@link HistoryReplay} writes the migration history into and a
- * snapshot reads the expected schema from. It runs the same PostgreSQL major as the live
- * server: {@code pg_get_*def()} output differs between majors, so only texts deparsed by the
- * same major can be compared (see SPEC "Known traps").
- *
- * <p>Made by {@link Shadows}; always {@link #close()} it, also after a failed replay.
+ * A scratch database that a {@link HistoryReplay} writes the migration history into and a snapshot
+ * reads the expected schema from. It runs the live server's PostgreSQL major: {@code pg_get_*def()}
+ * output differs between majors (SPEC "Known traps"). Made by {@link Shadows}; always close it.
  */
 public abstract sealed class ShadowDatabase implements AutoCloseable permits EmbeddedShadow, ServerShadow {
 
@@ -17,6 +14,7 @@ public abstract sealed class ShadowDatabase implements AutoCloseable permits Emb
   private final int port;
   private final String database;
   private final int major;
+  private boolean closed;
 
   ShadowDatabase(String jdbcUrl, String user, String password, String host, int port, String database, int major) {
     this.jdbcUrl = jdbcUrl;
@@ -58,7 +56,14 @@ public abstract sealed class ShadowDatabase implements AutoCloseable permits Emb
     return major;
   }
 
-  /** Removes the shadow (stops the embedded server, or drops the scratch database). Never throws; logs. */
+  /** Stops the embedded server, or drops the scratch database, once. Never throws; logs. */
   @Override
-  public abstract void close();
+  public final synchronized void close() {
+    if (!closed) {
+      closed = true;
+      remove();
+    }
+  }
+
+  abstract void remove();
 }

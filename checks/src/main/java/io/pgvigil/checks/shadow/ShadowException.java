@@ -1,9 +1,8 @@
 package io.pgvigil.checks.shadow;
 
 /**
- * No shadow database could be made: a major that is not bundled, a scratch server of the wrong
- * major, a role that may not create databases. The message says what to change. This is an
- * error state of the drift check, never "no drift".
+ * No shadow database could be made (a major not bundled, a scratch server of another major, no
+ * CREATEDB). The message says what to change; an error state of the drift check, never "no drift".
  */
 public class ShadowException extends Exception {
 

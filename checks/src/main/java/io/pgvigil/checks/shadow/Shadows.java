@@ -13,22 +13,13 @@ import java.util.function.Consumer;
  * Where one target's shadows are made ({@code shadow.mode}), and the one way drift and review
  * fill one: {@link #replay}. Blocking (initdb and a server start, or DDL on a remote server, then
  * the replay): never call it on an event loop.
+ *
+ * @param server the scratch server's admin database; null: embedded
  */
-public final class Shadows {
+public record Shadows(HistoryDatabase server, Path binariesCache, Path workDir) {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-
-  /** Null: embedded. */
-  private final HistoryDatabase server;
-  private final Path binariesCache;
-  private final Path workDir;
-  private final HistoryReplay replay = new HistoryReplay();
-
-  private Shadows(HistoryDatabase server, Path binariesCache, Path workDir) {
-    this.server = server;
-    this.binariesCache = binariesCache;
-    this.workDir = workDir;
-  }
+  private static final HistoryReplay REPLAY = new HistoryReplay();
 
   /** {@code shadow.mode: embedded}: a private server of the live major, its data directory under {@code workDir}. */
   public static Shadows embedded(Path binariesCache, Path workDir) {
@@ -36,10 +27,8 @@ public final class Shadows {
   }
 
   /**
-   * {@code shadow.mode: url}: a new {@code pgvigil_shadow_<hex>} database on the scratch server
-   * that {@code admin} points at, dropped (WITH (FORCE)) on close.
-   *
-   * @param admin an existing database there to connect to, e.g. {@code postgres}; its role needs CREATEDB
+   * {@code shadow.mode: url}: a new {@code pgvigil_shadow_<hex>} database, dropped (WITH (FORCE)) on
+   * close, on the scratch server {@code admin} points at (e.g. its {@code postgres}; needs CREATEDB).
    */
   public static Shadows onServer(HistoryDatabase admin) {
     return new Shadows(admin, null, null);
@@ -54,11 +43,8 @@ public final class Shadows {
   }
 
   /**
-   * An empty shadow of {@code major}; close it.
-   *
-   * @throws ShadowException if {@code major} is not bundled for an embedded shadow (the message
-   *     suggests {@code mode: url}), the scratch server runs another major, its role may not
-   *     create databases, or a server refuses
+   * An empty shadow of {@code major}; close it. A {@link ShadowException} says what to change: a
+   * major not bundled (use {@code mode: url}), a scratch server of another major, no CREATEDB.
    */
   public ShadowDatabase open(int major) throws ShadowException, IOException {
     if (server != null) {
@@ -69,9 +55,8 @@ public final class Shadows {
   }
 
   /**
-   * Opens a shadow of {@code major} and replays {@code applied} into it; on failure the shadow is gone.
-   *
-   * @param progress told before each slow step
+   * Opens a shadow of {@code major} and replays {@code applied} into it, telling {@code progress}
+   * before each slow step; on failure the shadow is gone.
    */
   public Replayed replay(int major, MigrationSource source, List<String> applied, Consumer<String> progress)
       throws ShadowException, ReplayException, IOException {
@@ -80,7 +65,7 @@ public final class Shadows {
     try {
       int count = applied.size();
       progress.accept("replaying " + count + " applied migration" + (count == 1 ? "" : "s") + " ...");
-      return new Replayed(db, replay.replay(db, source, applied));
+      return new Replayed(db, REPLAY.replay(db, source, applied));
     } catch (ReplayException | RuntimeException e) {
       db.close();
       throw e;

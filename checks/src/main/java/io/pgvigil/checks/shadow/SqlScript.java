@@ -12,7 +12,7 @@ import java.util.Set;
  * (https://www.postgresql.org/docs/current/sql-syntax-lexical.html). Not handled: the
  * semicolons inside a {@code BEGIN ATOMIC ... END} function body (PostgreSQL 14+).
  */
-public final class SqlScript {
+public record SqlScript(List<Part> parts) {
 
   private static final Set<String> TRANSACTION_CONTROL = Set.of("BEGIN", "COMMIT", "END", "ROLLBACK", "START", "ABORT");
 
@@ -23,14 +23,8 @@ public final class SqlScript {
     }
   }
 
-  private final List<Part> parts;
-
-  private SqlScript(List<Part> parts) {
-    this.parts = List.copyOf(parts);
-  }
-
-  public List<Part> parts() {
-    return parts;
+  public SqlScript {
+    parts = List.copyOf(parts);
   }
 
   /** Whether the script ends or opens transactions itself: then part of it may have been committed. */
@@ -49,13 +43,7 @@ public final class SqlScript {
   }
 
   static int lineOf(String script, int offset) {
-    int line = 1;
-    for (int i = 0; i < Math.min(offset, script.length()); i++) {
-      if (script.charAt(i) == '\n') {
-        line++;
-      }
-    }
-    return line;
+    return 1 + (int) script.substring(0, Math.min(offset, script.length())).chars().filter(c -> c == '\n').count();
   }
 
   public static SqlScript parse(String sql) {
@@ -65,13 +53,12 @@ public final class SqlScript {
     int n = sql.length();
     while (i < n) {
       char c = sql.charAt(i);
-      int next;
-      if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-        next = sql.indexOf('\n', i);
-        i = next < 0 ? n : next + 1;
+      if (sql.startsWith("--", i)) {
+        int eol = sql.indexOf('\n', i);
+        i = eol < 0 ? n : eol + 1;
         continue;
       }
-      if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+      if (sql.startsWith("/*", i)) {
         i = skipBlockComment(sql, i);
         continue;
       }
@@ -165,7 +152,7 @@ public final class SqlScript {
   }
 
   private static boolean isIdentifierChar(char c) {
-    return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+    return isTagChar(c) || c == '$';
   }
 
   private static String firstWord(String text) {

@@ -20,11 +20,10 @@ final class Sqls {
 
   /**
    * A connection with a statement_timeout, so that nothing pgvigil runs on a shadow can hang.
-   *
-   * @param simpleQueries send each {@code execute(String)} as one simple-protocol Query message:
-   *     a multi-statement script then runs as one implicit transaction, as {@code psql -c} and
-   *     Prisma run it (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT);
-   *     pgjdbc's extended protocol would pipeline the statements instead
+   * {@code simpleQueries} sends each {@code execute(String)} as one simple-protocol Query message:
+   * a multi-statement script then runs as one implicit transaction, as {@code psql -c} and Prisma
+   * run it (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT);
+   * pgjdbc's extended protocol would pipeline the statements instead.
    */
   static Connection connect(String url, String user, String password, Duration statementTimeout,
       boolean simpleQueries) throws SQLException {

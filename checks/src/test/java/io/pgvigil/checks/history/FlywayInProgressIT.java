@@ -41,7 +41,7 @@ class FlywayInProgressIT {
   void sessionHoldingFlywaysLockMeansInProgressAndPendingIsNotDrift() throws Exception {
     project.migrate();
     project.write("V2__add_email.sql", "ALTER TABLE account ADD COLUMN email text;\n");
-    long key = MigrationLocks.flywayKey(project.schema(), FlywayProject.TABLE);
+    long key = AdvisoryLockKeys.flyway(project.schema(), FlywayProject.TABLE);
     try (Connection holder = pg.connect()) {
       int holderPid = pid(holder);
       try (PreparedStatement lock = holder.prepareStatement("SELECT pg_advisory_lock(?)")) {
@@ -83,7 +83,7 @@ class FlywayInProgressIT {
         return report.inProgress().isPresent();
       });
       int migratingPid = waitingPid(gate);
-      long key = MigrationLocks.flywayKey(project.schema(), "Deploy History");
+      long key = AdvisoryLockKeys.flyway(project.schema(), "Deploy History");
 
       HistoryReport report = seen.get();
       // Flyway holds its lock on its main connection and runs the SQL on a second one (two

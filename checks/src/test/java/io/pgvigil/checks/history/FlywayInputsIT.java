@@ -142,7 +142,7 @@ class FlywayInputsIT {
 
   @Test
   void sessionsAreLabelledReadOnlyAndBounded() throws Exception {
-    try (Connection connection = HistoryConnection.open(project.db());
+    try (Connection connection = project.db().open();
         Statement statement = connection.createStatement();
         java.sql.ResultSet rows = statement.executeQuery("SELECT current_setting('application_name'), "
             + "current_setting('statement_timeout'), current_setting('lock_timeout'), "

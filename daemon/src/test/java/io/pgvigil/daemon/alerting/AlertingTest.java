@@ -267,7 +267,7 @@ class AlertingTest {
   private static DriftReport history(List<HistoryProblem> problems) {
     return DriftReport.of("app", new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 11,
         (int) problems.stream().filter(p -> p.kind() == HistoryProblemKind.PENDING).count(), Optional.empty(),
-        problems, List.of("1", "2"), Instant.now()), null);
+        problems, List.of("1", "2"), List.of(), Instant.now()), null);
   }
 
   private static HistoryProblem problem(HistoryProblemKind kind, String script) {
@@ -276,7 +276,7 @@ class AlertingTest {
 
   private static DriftReport structure(List<SchemaFinding> findings, boolean stale) {
     return DriftReport.of("app", new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 11, 0,
-        Optional.empty(), List.of(), List.of("1"), Instant.now()),
+        Optional.empty(), List.of(), List.of("1"), List.of(), Instant.now()),
         new StructuralReport(findings, "replay", false, 100, 21, Instant.now(), stale));
   }
 

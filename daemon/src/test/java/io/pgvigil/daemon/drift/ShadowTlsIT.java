@@ -63,7 +63,7 @@ class ShadowTlsIT {
       eventLoop.runOnContext(v -> expected.of(vertx, "app", TestServers.major(),
           new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")),
           new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 1, 0, Optional.empty(),
-              List.of(), List.of("V1__t.sql"), Instant.now()))
+              List.of(), List.of("V1__t.sql"), List.of(), Instant.now()))
           .onComplete(r -> {
             if (r.succeeded()) {
               built.complete(r.result());

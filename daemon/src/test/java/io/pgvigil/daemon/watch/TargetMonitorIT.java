@@ -39,19 +39,8 @@ class TargetMonitorIT {
   void aFailingUpDownListenerDoesNotStopTheChecks() throws Exception {
     AtomicInteger told = new AtomicInteger();
     AtomicInteger runs = new AtomicInteger();
-    TargetCheck counting = new TargetCheck() {
-      public String name() {
-        return "counting";
-      }
-
-      public Duration interval() {
-        return Duration.ofMillis(100);
-      }
-
-      public Duration timeout() {
-        return Duration.ofSeconds(5);
-      }
-
+    TargetCheck counting = new TargetCheck("counting", () -> Duration.ofMillis(100), Duration.ofSeconds(5)) {
+      @Override
       public Future<Void> run(Context context) {
         runs.incrementAndGet();
         return Future.succeededFuture();
