@@ -1,5 +1,6 @@
 package io.pgvigil.alerts;
 
+import io.pgvigil.alerts.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.alerts.testing.Receiver;
 import io.pgvigil.common.SecretValue;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,20 @@ class SpoolTest {
     return new Notification(seq, "id-" + seq, "webhook", Instant.parse("2025-03-01T12:00:00Z"),
         List.of(Fixture.lockAlert("app", object, Severity.ERROR,
             Instant.parse("2025-03-01T11:59:00Z"))));
+  }
+
+  /** A queue spooling to {@code dir} for one webhook sink posting to {@code receiver}. */
+  private DeliveryQueue webhookQueue(Fixture fx, int maxPerSink, Receiver receiver) throws Exception {
+    return fx.queue(dir, maxPerSink, new WebhookSink("webhook", fx.client, fx.clock,
+        SecretValue.of(receiver.url()), null, Duration.ofSeconds(2)));
+  }
+
+  /** The webhook's spool directory replaced by a file: it refuses every write, even to root (chmod would not). */
+  private Path spoolDirReplacedByAFile() throws IOException {
+    Path sinkDir = dir.resolve("webhook");
+    Files.delete(sinkDir);
+    Files.writeString(sinkDir, "not a directory");
+    return sinkDir;
   }
 
   @Test
@@ -61,8 +76,7 @@ class SpoolTest {
     try (Fixture fx = new Fixture();
         Receiver down = Receiver.start(fx.vertx, fx.clock,
             r -> Receiver.Answer.of(500, "{}"))) {
-      DeliveryQueue queue = fx.queue(dir, 100, new WebhookSink("webhook", fx.client, fx.clock,
-          SecretValue.of(down.url()), null, Duration.ofSeconds(2)));
+      DeliveryQueue queue = webhookQueue(fx, 100, down);
       for (int i = 0; i < 5; i++) {
         ids.add(await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t" + i,
             Severity.ERROR, fx.clock.instant())))).id());
@@ -72,8 +86,7 @@ class SpoolTest {
     }
     try (Fixture fx = new Fixture();
         Receiver up = Receiver.start(fx.vertx, fx.clock, r -> Receiver.Answer.of(200, "{}"))) {
-      DeliveryQueue queue = fx.queue(dir, 100, new WebhookSink("webhook", fx.client, fx.clock,
-          SecretValue.of(up.url()), null, Duration.ofSeconds(2)));
+      DeliveryQueue queue = webhookQueue(fx, 100, up);
       await().until(() -> up.accepted().size() == 5);
       assertThat(up.accepted()).extracting(r -> r.json().getString("notificationId"))
           .containsExactlyElementsOf(ids);
@@ -88,8 +101,7 @@ class SpoolTest {
     try (Fixture fx = new Fixture();
         Receiver down = Receiver.start(fx.vertx, fx.clock,
             r -> Receiver.Answer.of(503, "{}"))) {
-      DeliveryQueue queue = fx.queue(dir, 3, new WebhookSink("webhook", fx.client, fx.clock,
-          SecretValue.of(down.url()), null, Duration.ofSeconds(2)));
+      DeliveryQueue queue = webhookQueue(fx, 3, down);
       await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t0", Severity.ERROR,
           fx.clock.instant()))));
       await().until(() -> fx.count(DeliveryResult.RETRIED) == 1); // now nothing is in flight
@@ -148,12 +160,8 @@ class SpoolTest {
       throws Exception {
     try (Fixture fx = new Fixture();
         Receiver sink = Receiver.start(fx.vertx, fx.clock, r -> Receiver.Answer.of(503, "{}"))) {
-      DeliveryQueue queue = fx.queue(dir, 10, new WebhookSink("webhook", fx.client, fx.clock,
-          SecretValue.of(sink.url()), null, Duration.ofSeconds(2)));
-      // A directory replaced by a file refuses every write, even to root (chmod would not).
-      Path sinkDir = dir.resolve("webhook");
-      Files.delete(sinkDir);
-      Files.writeString(sinkDir, "not a directory");
+      DeliveryQueue queue = webhookQueue(fx, 10, sink);
+      Path sinkDir = spoolDirReplacedByAFile();
 
       Notification n = await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t0",
           Severity.CRITICAL, fx.clock.instant()))));
@@ -181,11 +189,8 @@ class SpoolTest {
       throws Exception {
     try (Fixture fx = new Fixture();
         Receiver sink = Receiver.start(fx.vertx, fx.clock, r -> Receiver.Answer.of(200, "{}"))) {
-      DeliveryQueue queue = fx.queue(dir, 10, new WebhookSink("webhook", fx.client, fx.clock,
-          SecretValue.of(sink.url()), null, Duration.ofSeconds(2)));
-      Path sinkDir = dir.resolve("webhook");
-      Files.delete(sinkDir);
-      Files.writeString(sinkDir, "not a directory");
+      DeliveryQueue queue = webhookQueue(fx, 10, sink);
+      Path sinkDir = spoolDirReplacedByAFile();
 
       for (int i = 0; i < 3; i++) {
         await(queue.enqueue("webhook", List.of(Fixture.lockAlert("app", "t" + i,

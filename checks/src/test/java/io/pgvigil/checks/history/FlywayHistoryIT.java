@@ -21,8 +21,7 @@ class FlywayHistoryIT {
 
   @BeforeEach
   void project(TestPostgres pg, @TempDir Path dir, TestInfo test) throws Exception {
-    project = new FlywayProject(pg, dir, FlywayProject.schemaFor(test.getTestMethod().orElseThrow().getName()))
-        .write("V1__create_account.sql", "CREATE TABLE account (id bigint PRIMARY KEY);\n")
+    project = new FlywayProject(pg, dir, test).withAccount()
         .write("V2__add_email.sql", "ALTER TABLE account ADD COLUMN email text;\n");
   }
 

@@ -28,8 +28,7 @@ class FlywayInputsIT {
   @BeforeEach
   void project(TestPostgres pg, @TempDir Path dir, TestInfo test) throws Exception {
     this.pg = pg;
-    project = new FlywayProject(pg, dir, FlywayProject.schemaFor(test.getTestMethod().orElseThrow().getName()))
-        .write("V1__create_account.sql", "CREATE TABLE account (id bigint PRIMARY KEY);\n");
+    project = new FlywayProject(pg, dir, test).withAccount();
   }
 
   @Test

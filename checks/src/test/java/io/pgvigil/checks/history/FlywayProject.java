@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * A migrations directory a test writes, migrated into its own schema by a real Flyway, and read
@@ -26,10 +27,11 @@ final class FlywayProject {
   private final String schema;
   private String table = TABLE;
 
-  FlywayProject(TestPostgres pg, Path dir, String schema) {
+  /** A project in a schema named after the running test. */
+  FlywayProject(TestPostgres pg, Path dir, TestInfo test) {
     this.pg = pg;
     this.dir = dir;
-    this.schema = schema;
+    this.schema = schemaFor(test.getTestMethod().orElseThrow().getName());
   }
 
   Path dir() {
@@ -54,6 +56,11 @@ final class FlywayProject {
     Files.createDirectories(path.getParent());
     Files.write(path, bytes);
     return this;
+  }
+
+  /** V1, creating the account table most tests start from. */
+  FlywayProject withAccount() throws IOException {
+    return write("V1__create_account.sql", "CREATE TABLE account (id bigint PRIMARY KEY);\n");
   }
 
   FlywayProject delete(String file) throws IOException {
@@ -107,7 +114,7 @@ final class FlywayProject {
     return source().read(db, NOW);
   }
 
-  static String schemaFor(String testName) {
+  private static String schemaFor(String testName) {
     String name = "f_" + testName.toLowerCase();
     return name.length() > 60 ? name.substring(0, 60) : name;
   }

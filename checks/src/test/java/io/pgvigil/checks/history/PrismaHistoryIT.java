@@ -31,7 +31,7 @@ class PrismaHistoryIT {
   @BeforeEach
   void project(TestPostgres pg, @TempDir Path dir, TestInfo test) throws Exception {
     this.pg = pg;
-    project = new PrismaProject(pg, dir, PrismaProject.schemaFor(test.getTestMethod().orElseThrow().getName()))
+    project = new PrismaProject(pg, dir, test)
         .createTable()
         .write(INIT, "-- CreateTable\nCREATE TABLE \"Account\" (\"id\" SERIAL NOT NULL PRIMARY KEY);\n")
         .write(EMAIL, "-- AlterTable\nALTER TABLE \"Account\" ADD COLUMN \"email\" TEXT;\n");

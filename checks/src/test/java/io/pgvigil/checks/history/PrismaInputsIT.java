@@ -25,7 +25,7 @@ class PrismaInputsIT {
   @BeforeEach
   void project(TestPostgres pg, @TempDir Path dir, TestInfo test) throws Exception {
     this.pg = pg;
-    project = new PrismaProject(pg, dir, PrismaProject.schemaFor(test.getTestMethod().orElseThrow().getName()))
+    project = new PrismaProject(pg, dir, test)
         .write(PrismaHistoryIT.INIT, "CREATE TABLE \"Account\" (\"id\" SERIAL PRIMARY KEY);\n");
   }
 

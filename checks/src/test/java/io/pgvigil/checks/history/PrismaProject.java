@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * A Prisma migrations directory and a {@code _prisma_migrations} table written the way Prisma
@@ -41,10 +42,10 @@ final class PrismaProject {
   private final Path dir;
   private final String schema;
 
-  PrismaProject(TestPostgres pg, Path dir, String schema) throws SQLException {
+  PrismaProject(TestPostgres pg, Path dir, TestInfo test) throws SQLException {
     this.pg = pg;
     this.dir = dir;
-    this.schema = schema;
+    this.schema = schemaFor(test.getTestMethod().orElseThrow().getName());
     try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
       statement.execute("CREATE SCHEMA " + schema);
     }
@@ -124,7 +125,7 @@ final class PrismaProject {
         .read(new HistoryDatabase(jdbcUrl(), pg.user(), pg.password()), FlywayProject.NOW);
   }
 
-  static String schemaFor(String testName) {
+  private static String schemaFor(String testName) {
     String name = "p_" + testName.toLowerCase();
     return name.length() > 60 ? name.substring(0, 60) : name;
   }

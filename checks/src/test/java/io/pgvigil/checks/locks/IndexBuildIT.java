@@ -9,6 +9,7 @@ import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -40,21 +41,18 @@ class IndexBuildIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TABLE events (id int PRIMARY KEY, kind int NOT NULL)");
-      statement.execute("INSERT INTO events SELECT g, g % 10 FROM generate_series(1, 10000) g");
-      statement.execute("CREATE TABLE dupes (email text NOT NULL)");
-      statement.execute("INSERT INTO dupes VALUES ('a@example.com'), ('a@example.com')");
-    }
+    Sql.execute(pg,
+        "CREATE TABLE events (id int PRIMARY KEY, kind int NOT NULL)",
+        "INSERT INTO events SELECT g, g % 10 FROM generate_series(1, 10000) g",
+        "CREATE TABLE dupes (email text NOT NULL)",
+        "INSERT INTO dupes VALUES ('a@example.com'), ('a@example.com')");
   }
 
   @AfterEach
   void closeBackends() throws Exception {
     backends.close(); // before the DROP INDEX, which would wait for a build still running
     // A terminated concurrent build leaves its index behind, invalid: exactly what InvalidIndexProbe reports.
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
-      statement.execute("DROP INDEX IF EXISTS events_kind_idx, events_kind_building_idx");
-    }
+    Sql.execute(pg, "DROP INDEX IF EXISTS events_kind_idx, events_kind_building_idx");
   }
 
   private Backend buildHeldByAnOldSnapshot(String index) throws SQLException {

@@ -9,12 +9,11 @@ import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPools;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +35,12 @@ class LockProbeIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)");
-      statement.execute("INSERT INTO orders SELECT g, 0 FROM generate_series(1, 100) g");
-      statement.execute("CREATE TABLE hot (id int PRIMARY KEY, v int NOT NULL)");
-      statement.execute("CREATE TABLE cold (id int PRIMARY KEY, v int NOT NULL)");
-      statement.execute("CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor");
-    }
+    Sql.execute(pg,
+        "CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)",
+        "INSERT INTO orders SELECT g, 0 FROM generate_series(1, 100) g",
+        "CREATE TABLE hot (id int PRIMARY KEY, v int NOT NULL)",
+        "CREATE TABLE cold (id int PRIMARY KEY, v int NOT NULL)",
+        "CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor");
   }
 
   /** The stall of SPEC "Known traps": A idle in transaction, B's ALTER waiting, C1..C5 reading behind B. */

@@ -11,6 +11,7 @@ import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPools;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.vertx.core.Vertx;
@@ -49,14 +50,13 @@ class BackendSignalsIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE ROLE app_user LOGIN PASSWORD 'app_user'");
-      statement.execute("CREATE ROLE killer LOGIN PASSWORD 'killer' IN ROLE pg_monitor, pg_signal_backend");
-      statement.execute("CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor");
-      statement.execute("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)");
-      statement.execute("INSERT INTO orders SELECT g, 0 FROM generate_series(1, 10) g");
-      statement.execute("ALTER TABLE orders OWNER TO app_user");
-    }
+    Sql.execute(pg,
+        "CREATE ROLE app_user LOGIN PASSWORD 'app_user'",
+        "CREATE ROLE killer LOGIN PASSWORD 'killer' IN ROLE pg_monitor, pg_signal_backend",
+        "CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor",
+        "CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)",
+        "INSERT INTO orders SELECT g, 0 FROM generate_series(1, 10) g",
+        "ALTER TABLE orders OWNER TO app_user");
     killer = TestPools.pool(vertx, pg, "killer", "killer");
   }
 

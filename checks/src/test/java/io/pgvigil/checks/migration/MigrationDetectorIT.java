@@ -10,6 +10,7 @@ import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.PoolExtension;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPools;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.vertx.core.Vertx;
@@ -49,9 +50,7 @@ class MigrationDetectorIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor");
-    }
+    Sql.execute(pg, "CREATE ROLE watcher LOGIN PASSWORD 'watcher' IN ROLE pg_monitor");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static io.pgvigil.checks.shadow.ShadowFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.checks.history.MigrationTool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -106,12 +107,8 @@ class ExpectedSchemaCacheTest {
   @Test
   void keepsOnlyTheLatestEntryPerTargetAndABoundedNumberOfTargets() {
     ExpectedSchemaCache<String> cache = new ExpectedSchemaCache<>(2);
-    ExpectedSchemaCache.Key app1 =
-        new ExpectedSchemaCache.Key("app", 17, io.pgvigil.checks.history.MigrationTool.FLYWAY,
-            List.of("1"), "aa");
-    ExpectedSchemaCache.Key app2 =
-        new ExpectedSchemaCache.Key("app", 17, io.pgvigil.checks.history.MigrationTool.FLYWAY,
-            List.of("2"), "bb");
+    var app1 = new ExpectedSchemaCache.Key("app", 17, MigrationTool.FLYWAY, List.of("1"), "aa");
+    var app2 = new ExpectedSchemaCache.Key("app", 17, MigrationTool.FLYWAY, List.of("2"), "bb");
     cache.put(app1, "schema 1");
     assertThat(cache.get(app1)).isEqualTo("schema 1");
     assertThat(cache.get(app2)).isNull();
@@ -119,12 +116,8 @@ class ExpectedSchemaCacheTest {
     assertThat(cache.get(app1)).isNull();
     assertThat(cache.get(app2)).isEqualTo("schema 2");
 
-    ExpectedSchemaCache.Key billing =
-        new ExpectedSchemaCache.Key("billing", 17, io.pgvigil.checks.history.MigrationTool.PRISMA,
-            List.of("1_a"), "cc");
-    ExpectedSchemaCache.Key audit =
-        new ExpectedSchemaCache.Key("audit", 17, io.pgvigil.checks.history.MigrationTool.PRISMA,
-            List.of("1_a"), "dd");
+    var billing = new ExpectedSchemaCache.Key("billing", 17, MigrationTool.PRISMA, List.of("1_a"), "cc");
+    var audit = new ExpectedSchemaCache.Key("audit", 17, MigrationTool.PRISMA, List.of("1_a"), "dd");
     cache.put(billing, "billing");
     cache.get(app2); // app is now the most recently used
     cache.put(audit, "audit");

@@ -1,6 +1,5 @@
 package io.pgvigil.checks.shadow;
 
-import static io.pgvigil.checks.shadow.ShadowFixtures.admin;
 import static io.pgvigil.checks.shadow.ShadowFixtures.query;
 import static io.pgvigil.checks.shadow.ShadowFixtures.tableExists;
 import static io.pgvigil.checks.shadow.ShadowFixtures.write;
@@ -8,40 +7,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgvigil.checks.history.MigrationSource;
-import io.pgvigil.checks.testing.PostgresExtension;
-import io.pgvigil.checks.testing.TestPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-@ExtendWith(PostgresExtension.class)
-class PrismaReplayIT {
+class PrismaReplayIT extends ReplayOnShadow {
 
   private static final Logger LOG = LoggerFactory.getLogger(PrismaReplayIT.class);
 
   @TempDir
   Path directory;
-  private ShadowDatabase shadow;
-  private final HistoryReplay replay = new HistoryReplay();
-
-  @BeforeEach
-  void createShadow(TestPostgres pg) throws Exception {
-    shadow = Shadows.onServer(admin(pg)).open(pg.major());
-  }
-
-  @AfterEach
-  void dropShadow() {
-    shadow.close();
-  }
 
   private MigrationSource.Prisma source() {
     return new MigrationSource.Prisma(directory);

@@ -9,11 +9,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestServers;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -112,10 +112,7 @@ class ShadowDatabasesIT {
 
   @Test
   void urlShadowNamesTheGrantARoleWithoutCreatedbNeeds(TestPostgres pg) throws Exception {
-    try (Connection connection = pg.connect(); Statement statement = connection.createStatement()) {
-      statement.execute("DROP ROLE IF EXISTS no_createdb");
-      statement.execute("CREATE ROLE no_createdb LOGIN PASSWORD 'secret-pw' NOCREATEDB");
-    }
+    Sql.execute(pg, "DROP ROLE IF EXISTS no_createdb", "CREATE ROLE no_createdb LOGIN PASSWORD 'secret-pw' NOCREATEDB");
     HistoryDatabase limited = new HistoryDatabase(admin(pg).jdbcUrl(), "no_createdb", "secret-pw");
     assertThatThrownBy(() -> Shadows.onServer(limited).open(pg.major()))
         .isInstanceOf(ShadowException.class)

@@ -1,5 +1,6 @@
 package io.pgvigil.checks.testing;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -9,6 +10,23 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class ExtensionSupport {
 
   private ExtensionSupport() {}
+
+  /** Starts a class's fixture. */
+  interface Start<T> {
+    T start() throws IOException;
+  }
+
+  /** The fixture stored for the class (an enclosing class's, if any), else a new one, stored; keyed by its type. */
+  static <T> T startOnce(ExtensionContext context, ExtensionContext.Namespace namespace, Class<T> type,
+      Start<T> start) throws IOException {
+    ExtensionContext.Store store = context.getStore(namespace);
+    T value = store.get(type, type);
+    if (value == null) {
+      value = start.start();
+      store.put(type, value);
+    }
+    return value;
+  }
 
   /**
    * Sets every static, non-final field of the given type in the test class (and its superclasses),

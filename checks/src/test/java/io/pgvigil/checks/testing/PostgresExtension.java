@@ -27,16 +27,11 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(PostgresExtension.class);
-  private static final String KEY = "server";
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    ExtensionContext.Store store = context.getStore(NAMESPACE);
-    OwnedTestPostgres server = store.get(KEY, OwnedTestPostgres.class); // an enclosing class's, if any
-    if (server == null) {
-      server = TestServers.start(context.getRequiredTestClass().getSimpleName());
-      store.put(KEY, server);
-    }
+    OwnedTestPostgres server = ExtensionSupport.startOnce(context, NAMESPACE, OwnedTestPostgres.class,
+        () -> TestServers.start(context.getRequiredTestClass().getSimpleName()));
     ExtensionSupport.injectStaticFields(context, TestPostgres.class, server);
   }
 
@@ -47,7 +42,7 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
 
   /** The class's server, or null before this extension ran. */
   static TestPostgres server(ExtensionContext context) {
-    return context.getStore(NAMESPACE).get(KEY, OwnedTestPostgres.class);
+    return context.getStore(NAMESPACE).get(OwnedTestPostgres.class, OwnedTestPostgres.class);
   }
 
   @Override

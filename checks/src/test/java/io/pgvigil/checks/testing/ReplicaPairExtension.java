@@ -15,16 +15,11 @@ public final class ReplicaPairExtension implements BeforeAllCallback, ParameterR
   public static final String REPLICA_NAME = "replica-1";
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(ReplicaPairExtension.class);
-  private static final String KEY = "pair";
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    ExtensionContext.Store store = context.getStore(NAMESPACE);
-    ReplicaPair pair = store.get(KEY, ReplicaPair.class);
-    if (pair == null) {
-      pair = ReplicaPair.start(REPLICA_NAME);
-      store.put(KEY, pair);
-    }
+    ReplicaPair pair = ExtensionSupport.startOnce(context, NAMESPACE, ReplicaPair.class,
+        () -> ReplicaPair.start(REPLICA_NAME));
     ExtensionSupport.injectStaticFields(context, ReplicaPair.class, pair);
   }
 
@@ -35,7 +30,7 @@ public final class ReplicaPairExtension implements BeforeAllCallback, ParameterR
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    ReplicaPair pair = context.getStore(NAMESPACE).get(KEY, ReplicaPair.class);
+    ReplicaPair pair = context.getStore(NAMESPACE).get(ReplicaPair.class, ReplicaPair.class);
     if (pair == null) {
       throw new ParameterResolutionException("no replica pair: register ReplicaPairExtension on the test class");
     }

@@ -18,9 +18,12 @@ public final class Sql {
     }
   }
 
-  public static void execute(TestPostgres server, String sql) throws SQLException {
+  /** Runs the statements in order, on one connection. */
+  public static void execute(TestPostgres server, String... statements) throws SQLException {
     try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
-      statement.execute(sql);
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
     }
   }
 }

@@ -11,6 +11,7 @@ import io.pgvigil.alerts.testing.Receiver;
 import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.runtime.Http;
@@ -21,8 +22,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -65,11 +64,10 @@ class AlertDeliveryIT {
 
   @BeforeEach
   void setUp(TestPostgres pg) throws Exception {
-    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-      s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)");
-      s.execute("INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
-    }
+    Sql.execute(pg,
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public",
+        "CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)",
+        "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
     backends = new Backends(pg);
     slack = Receiver.start(vertx, 200);
     pagerduty = Receiver.start(vertx, 202);

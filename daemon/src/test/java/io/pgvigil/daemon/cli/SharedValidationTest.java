@@ -1,10 +1,10 @@
 package io.pgvigil.daemon.cli;
 
+import static io.pgvigil.daemon.testing.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgvigil.daemon.testing.CliRun;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -26,15 +26,6 @@ class SharedValidationTest {
   @TempDir
   Path dir;
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       // an int of milliseconds: 25d overflowed to a negative connect timeout
@@ -54,8 +45,8 @@ class SharedValidationTest {
     String text = yaml.startsWith("targets:") ? yaml + "\n" : yaml + "\n" + TARGET;
     Path config = Files.writeString(dir.resolve("pgvigil.yaml"), text);
 
-    Result checked = run("check-config", "--config", config.toString());
-    Result ran = run("run", "--config", config.toString());
+    CliRun checked = run("check-config", "--config", config.toString());
+    CliRun ran = run("run", "--config", config.toString());
 
     assertThat(checked.exit()).as(checked.out() + checked.err()).isEqualTo(1);
     assertThat(checked.err()).contains("is not valid (1 problem)").contains("  " + path + ": ")
@@ -73,7 +64,7 @@ class SharedValidationTest {
           spool: { directory: %s }
         """.formatted(dir.resolve("spool")));
 
-    Result checked = run("check-config", "--config", config.toString());
+    CliRun checked = run("check-config", "--config", config.toString());
 
     assertThat(checked.exit()).as(checked.err()).isEqualTo(0);
     assertThat(checked.out()).contains("pagerduty https://events.eu.pagerduty.com")

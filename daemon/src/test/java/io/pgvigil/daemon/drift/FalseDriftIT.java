@@ -1,19 +1,18 @@
 package io.pgvigil.daemon.drift;
 
+import static io.pgvigil.daemon.testing.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.cli.Main;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.testing.CliRun;
 import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -96,9 +95,9 @@ class FalseDriftIT {
     }
     Path config = config(pg, "crlf", migrations);
 
-    Result clean = run("drift", "--config", config.toString(), "--format", "json");
+    CliRun clean = run("drift", "--config", config.toString(), "--format", "json");
 
-    assertThat(clean.exit).as(clean.out + clean.err).isZero();
+    assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
     JsonObject report = target(clean);
     assertThat(report.getString("status")).isEqualTo("clean");
     assertThat(report.getJsonObject("structure").getJsonArray("findings")).isEmpty();
@@ -106,9 +105,9 @@ class FalseDriftIT {
     execute(pg, "crlf", "CREATE OR REPLACE FUNCTION debit(account bigint, amount numeric) RETURNS void"
         + " LANGUAGE plpgsql AS $$\nBEGIN\n  UPDATE accounts SET balance = balance - amount WHERE id = account;\nEND;\n$$");
 
-    Result edited = run("drift", "--config", config.toString(), "--format", "json");
+    CliRun edited = run("drift", "--config", config.toString(), "--format", "json");
 
-    assertThat(edited.exit).as(edited.out + edited.err).isEqualTo(2);
+    assertThat(edited.exit()).as(edited.out() + edited.err()).isEqualTo(2);
     JsonArray findings = target(edited).getJsonObject("structure").getJsonArray("findings");
     assertThat(findings).hasSize(1);
     JsonObject finding = findings.getJsonObject(0);
@@ -129,12 +128,12 @@ class FalseDriftIT {
     Files.writeString(migrations.resolve("V1_5__positive_total.sql"),
         "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0);\n");
 
-    Result result = run("drift", "--config", config(pg, "ignored", migrations).toString(), "--format", "json");
+    CliRun result = run("drift", "--config", config(pg, "ignored", migrations).toString(), "--format", "json");
 
     JsonObject report = target(result);
     assertThat(report.getJsonObject("history").getJsonArray("problems").stream()
         .map(p -> ((JsonObject) p).getString("kind") + " " + ((JsonObject) p).getString("version")))
-        .as(result.out + result.err).containsExactly("out-of-order 1.5");
+        .as(result.out() + result.err()).containsExactly("out-of-order 1.5");
     JsonObject structure = report.getJsonObject("structure");
     assertThat(structure.getJsonArray("findings")).isEmpty();
     assertThat(structure.getString("expectedFrom"))
@@ -153,10 +152,10 @@ class FalseDriftIT {
     Files.delete(migrations.resolve("V2__shipping.sql"));
     Path config = config(pg, "behind", migrations);
 
-    Result cli = run("drift", "--config", config.toString());
+    CliRun cli = run("drift", "--config", config.toString());
 
-    assertThat(cli.exit).as(cli.out + cli.err).isZero();
-    assertThat(cli.out)
+    assertThat(cli.exit()).as(cli.out() + cli.err()).isZero();
+    assertThat(cli.out())
         .contains("app: schema NOT compared, the migration files are behind the database; history: no drift")
         .contains("migration files are behind the database: 1 applied migration not in the files (2)")
         .contains("schema: not compared: migration files are behind the database")
@@ -200,13 +199,13 @@ class FalseDriftIT {
     Files.delete(migrations.resolve("V2__notes.sql"));
     Path config = config(pg, "unsynced", migrations);
 
-    Result text = run("drift", "--config", config.toString());
-    Result json = run("drift", "--config", config.toString(), "--format", "json");
+    CliRun text = run("drift", "--config", config.toString());
+    CliRun json = run("drift", "--config", config.toString(), "--format", "json");
 
-    assertThat(text.exit).as(text.out + text.err).isEqualTo(1);
-    assertThat(text.out).contains("app: ERROR none of the 2 migrations applied to public.flyway_schema_history")
+    assertThat(text.exit()).as(text.out() + text.err()).isEqualTo(1);
+    assertThat(text.out()).contains("app: ERROR none of the 2 migrations applied to public.flyway_schema_history")
         .contains(migrations.toString()).doesNotContain("behind the database:");
-    assertThat(json.exit).isEqualTo(1);
+    assertThat(json.exit()).isEqualTo(1);
     assertThat(target(json).getString("status")).isEqualTo("error");
     assertThat(target(json).getString("error")).contains("check the migrations locations");
   }
@@ -251,16 +250,7 @@ class FalseDriftIT {
         """.formatted(TOKEN, url, database, pg.uri()));
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private static JsonObject target(Result result) {
-    return new JsonObject(result.out).getJsonArray("targets").getJsonObject(0);
-  }
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(exit, out.toString(), err.toString());
+  private static JsonObject target(CliRun result) {
+    return new JsonObject(result.out()).getJsonArray("targets").getJsonObject(0);
   }
 }

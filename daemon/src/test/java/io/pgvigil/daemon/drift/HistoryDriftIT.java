@@ -1,23 +1,21 @@
 package io.pgvigil.daemon.drift;
 
+import static io.pgvigil.daemon.testing.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.cli.Main;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.testing.CliRun;
 import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -57,10 +55,9 @@ class HistoryDriftIT {
         .locations("filesystem:" + migrations);
     flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
     flyway.load().migrate();
-    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
-      s.execute("CREATE ROLE watcher LOGIN IN ROLE pg_monitor");
-      s.execute("GRANT SELECT ON public.flyway_schema_history TO watcher");
-    }
+    Sql.execute(pg,
+        "CREATE ROLE watcher LOGIN IN ROLE pg_monitor",
+        "GRANT SELECT ON public.flyway_schema_history TO watcher");
     config = Files.writeString(repo.resolve("pgvigil.yaml"), """
         server: { listen: 127.0.0.1:0, apiToken: %s }
         targets:
@@ -74,10 +71,10 @@ class HistoryDriftIT {
   @Test
   @Order(1)
   void aCleanHistoryIsNoDrift() {
-    Result result = drift("--format", "json");
+    CliRun result = drift("--format", "json");
 
-    assertThat(result.exit).as(result.err).isEqualTo(0);
-    JsonObject app = new JsonObject(result.out).getJsonArray("targets").getJsonObject(0);
+    assertThat(result.exit()).as(result.err()).isEqualTo(0);
+    JsonObject app = new JsonObject(result.out()).getJsonArray("targets").getJsonObject(0);
     assertThat(app.getString("status")).isEqualTo("clean");
     assertThat(app.getJsonObject("history").getInteger("applied")).isEqualTo(2);
   }
@@ -121,10 +118,10 @@ class HistoryDriftIT {
   @Test
   @Order(3)
   void theDriftCommandExitsTwoAndPrintsATable() {
-    Result result = drift();
+    CliRun result = drift();
 
-    assertThat(result.exit).as(result.err).isEqualTo(2);
-    assertThat(result.out).contains("app: 2 history problems")
+    assertThat(result.exit()).as(result.err()).isEqualTo(2);
+    assertThat(result.out()).contains("app: 2 history problems")
         .contains("schema: 1 difference").contains("missing  index  public.invoices_account_id_idx")
         .contains("checksum-mismatch").contains("V2__create_invoices.sql")
         .contains("pending").contains("V3__add_invoice_total.sql");
@@ -136,36 +133,27 @@ class HistoryDriftIT {
     Path other = Files.writeString(repo.resolve("other.yaml"), Files.readString(config)
         .replace("locations: [./db/migration]", "locations: [./db/migration], table: never_migrated"));
 
-    Result result = run("drift", "--config", other.toString());
+    CliRun result = run("drift", "--config", other.toString());
 
-    assertThat(result.exit).isEqualTo(1);
-    assertThat(result.out).contains("ERROR").contains("never_migrated");
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.out()).contains("ERROR").contains("never_migrated");
   }
 
   @Test
   @Order(5)
   void anUnknownTargetIsAnError() {
-    Result result = drift("--target", "nope");
+    CliRun result = drift("--target", "nope");
 
-    assertThat(result.exit).isEqualTo(1);
-    assertThat(result.err).contains("no target named 'nope'").contains("app");
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.err()).contains("no target named 'nope'").contains("app");
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result drift(String... extra) {
+  private static CliRun drift(String... extra) {
     String[] args = new String[extra.length + 3];
     args[0] = "drift";
     args[1] = "--config";
     args[2] = config.toString();
     System.arraycopy(extra, 0, args, 3, extra.length);
     return run(args);
-  }
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(exit, out.toString(), err.toString());
   }
 }

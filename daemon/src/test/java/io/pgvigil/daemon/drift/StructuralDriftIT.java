@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
@@ -59,9 +60,7 @@ class StructuralDriftIT {
         assertThat(report.getJsonObject("structure").getJsonArray("findings")).isEmpty();
       });
 
-      try (Connection c = pg.connect(); Statement s = c.createStatement()) {
-        s.execute("CREATE INDEX orders_placed_at_idx ON orders (placed_at)");
-      }
+      Sql.execute(pg, "CREATE INDEX orders_placed_at_idx ON orders (placed_at)");
       JsonObject drift = new JsonObject(http.post("/api/v1/targets/app/drift", TOKEN).body());
       assertThat(drift.getString("status")).isEqualTo("drift");
       JsonArray findings = drift.getJsonObject("structure").getJsonArray("findings");

@@ -9,6 +9,7 @@ import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
@@ -53,18 +54,17 @@ class ApiWindowKillSwitchIT {
   @BeforeEach
   void schema(TestPostgres pg) throws Exception {
     hook = new HookEnvironment(dir);
-    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-      s.execute("DO $$ BEGIN CREATE ROLE app_user LOGIN PASSWORD 'app_user'; "
-          + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
-      s.execute("GRANT ALL ON SCHEMA public TO app_user");
-      s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)");
-      s.execute("INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
-      s.execute("ALTER TABLE accounts OWNER TO app_user");
-      s.execute("CREATE TABLE ledger (id int PRIMARY KEY, amount int NOT NULL)");
-      s.execute("INSERT INTO ledger VALUES (1, 0)");
-      s.execute("ALTER TABLE ledger OWNER TO app_user");
-    }
+    Sql.execute(pg,
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public",
+        "DO $$ BEGIN CREATE ROLE app_user LOGIN PASSWORD 'app_user'; "
+            + "EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "GRANT ALL ON SCHEMA public TO app_user",
+        "CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)",
+        "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g",
+        "ALTER TABLE accounts OWNER TO app_user",
+        "CREATE TABLE ledger (id int PRIMARY KEY, amount int NOT NULL)",
+        "INSERT INTO ledger VALUES (1, 0)",
+        "ALTER TABLE ledger OWNER TO app_user");
     backends = new Backends(pg);
   }
 

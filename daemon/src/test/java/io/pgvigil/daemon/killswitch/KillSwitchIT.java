@@ -7,6 +7,7 @@ import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
@@ -16,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -52,13 +52,12 @@ class KillSwitchIT {
   @BeforeEach
   void schema(TestPostgres pg) throws Exception {
     backends = new Backends(pg);
-    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-      s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)");
-      s.execute("INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
-      s.execute("CREATE TABLE ledger (id int PRIMARY KEY, amount int NOT NULL)");
-      s.execute("INSERT INTO ledger VALUES (1, 0)");
-    }
+    Sql.execute(pg,
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public",
+        "CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)",
+        "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g",
+        "CREATE TABLE ledger (id int PRIMARY KEY, amount int NOT NULL)",
+        "INSERT INTO ledger VALUES (1, 0)");
   }
 
   @AfterEach

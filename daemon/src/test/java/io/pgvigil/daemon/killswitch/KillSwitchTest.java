@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgvigil.alerts.testing.MutableClock;
 import io.pgvigil.checks.locks.LockReport;
 import io.pgvigil.daemon.config.KillSwitchConfig;
 import io.pgvigil.daemon.config.RuleKind;
@@ -15,8 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +46,22 @@ class KillSwitchTest {
 
   private void poll(RuleVerdict... verdicts) throws Exception {
     killSwitch.evaluated(Source.LOCKS, List.of(verdicts), null, vertx, null).await(10, TimeUnit.SECONDS);
+  }
+
+  /** An abort from a lock poll that saw {@code locks}. */
+  private void abortWith(LockReport locks) throws Exception {
+    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), locks, vertx, null).await(10, TimeUnit.SECONDS);
+  }
+
+  /** A DDL request (pid 2) waiting behind an idle transaction, nobody queued behind it yet. */
+  private static LockReport ddlAlone() {
+    return new LockScene().idle(1, 60).waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
+  }
+
+  /** The same DDL request with a reader (pid 3) queued behind it. */
+  private static LockReport ddlQueued() {
+    return new LockScene().idle(1, 60)
+        .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
   }
 
   @Test
@@ -90,8 +105,8 @@ class KillSwitchTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     LockReport rowLocks = new LockScene().idle(1, 60)
         .waitsForRow(2, "transactionid", 30, 1).waitsForRow(3, "tuple", 20, 2).report();
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), rowLocks, vertx, null).await(10, TimeUnit.SECONDS);
+    abortWith(rowLocks);
+    abortWith(rowLocks);
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
   }
 
@@ -101,8 +116,8 @@ class KillSwitchTest {
     LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2)
         .idle(10, 90).waitsForRow(11, "transactionid", 80, 10).report();
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    abortWith(stall);
+    abortWith(stall);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid, AbortDecision::result)
         .containsExactlyInAnyOrder(tuple("cancel", 2, "dry-run"),
             tuple("hook", null, "dry-run"));
@@ -113,16 +128,12 @@ class KillSwitchTest {
   @Test
   void anApiWindowThatAbortedBeforeAnyoneQueuedStillCancelsTheFirstStallSeenLaterOnce() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    LockReport alone = new LockScene().idle(1, 60)
-        .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
-    LockReport queued = new LockScene().idle(1, 60)
-        .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    abortWith(ddlAlone());
+    abortWith(ddlAlone());
     assertThat(log.recent()).extracting(AbortDecision::action).containsExactly("hook");
 
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    abortWith(ddlQueued());
+    abortWith(ddlQueued());
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
         tuple("cancel", 2), tuple("hook", null));
   }
@@ -136,8 +147,8 @@ class KillSwitchTest {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
     LockReport stall = new LockScene().idle(1, 60)
         .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 20, 2).report();
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), stall, vertx, null).await(10, TimeUnit.SECONDS);
+    abortWith(stall);
+    abortWith(stall);
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactlyInAnyOrder(
         tuple("cancel", 42), tuple("hook", 42),
         tuple("hook", null));
@@ -146,17 +157,13 @@ class KillSwitchTest {
   @Test
   void aStallIsCancelledOncePerDeployEvenWhenAnOlderWindowStillAwaitedOne() throws Exception {
     windows.open("app", Duration.ofMinutes(30), "deploy 42", WindowRegistry.IN_WINDOW);
-    LockReport alone = new LockScene().idle(1, 60)
-        .waitsForTable(2, "AccessExclusiveLock", 30, 1).report();
-    LockReport queued = new LockScene().idle(1, 60)
-        .waitsForTable(2, "AccessExclusiveLock", 30, 1).waitsForTable(3, "AccessShareLock", 5, 2).report();
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), alone, vertx, null).await(10, TimeUnit.SECONDS);
+    abortWith(ddlAlone());
+    abortWith(ddlAlone());
     // A second window of the same deploy: its abort cancels the stall, which the first window awaited too.
     windows.open("app", Duration.ofMinutes(30), "deploy 42, retried", WindowRegistry.IN_WINDOW);
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
-    killSwitch.evaluated(Source.LOCKS, List.of(abort(5)), queued, vertx, null).await(10, TimeUnit.SECONDS);
+    abortWith(ddlQueued());
+    abortWith(ddlQueued());
+    abortWith(ddlQueued());
     assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::pid).containsExactly(
         tuple("hook", null), tuple("cancel", 2),
         tuple("hook", null));
@@ -177,7 +184,7 @@ class KillSwitchTest {
 
   @Test
   void theDeadManSwitchFiresOncePerWindowWhenPollsStop() throws Exception {
-    RuleEvaluatorClock clock = new RuleEvaluatorClock();
+    MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
     WindowRegistry windows = new WindowRegistry(clock);
     KillSwitch deadMan = new KillSwitch("app", new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
         List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true"))), KillSwitchConfig.Terminate.NONE,
@@ -199,29 +206,5 @@ class KillSwitchTest {
     deadMan.evaluated(Source.LOCKS, List.of(), new LockScene().report(), vertx, null).await(10, TimeUnit.SECONDS);
     deadMan.deadManTick(vertx).await(10, TimeUnit.SECONDS);
     assertThat(log.recent()).hasSize(1);
-  }
-
-  /** A clock the test moves by hand. */
-  static final class RuleEvaluatorClock extends Clock {
-    Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.testing.TestDaemon;
@@ -37,14 +38,9 @@ class ReplicationAbortIT {
   void lagAGoneStandbyAndLosingTheTargetEachRunTheHooks(ReplicaPair pair) throws Exception {
     var primary = pair.primary();
     var replica = pair.replica();
-    try (Connection c = primary.connect(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text)");
-    }
+    Sql.execute(primary, "CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text)");
     // The primary learns the replay position from the standby's replies: every second, not ten.
-    try (Connection c = replica.connect(); Statement s = c.createStatement()) {
-      s.execute("ALTER SYSTEM SET wal_receiver_status_interval = '1s'");
-      s.execute("SELECT pg_reload_conf()");
-    }
+    Sql.execute(replica, "ALTER SYSTEM SET wal_receiver_status_interval = '1s'", "SELECT pg_reload_conf()");
     Path hookLog = dir.resolve("hooks.log");
     Path script = dir.resolve("abort-deploy.sh");
     Files.writeString(script, "#!/bin/sh\n{ env | grep '^PGVIGIL_' | sort; echo ---; } >> '" + hookLog + "'\n");

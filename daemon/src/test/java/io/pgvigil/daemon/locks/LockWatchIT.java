@@ -7,6 +7,7 @@ import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.Backends.Backend;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
@@ -14,7 +15,6 @@ import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,11 +33,10 @@ class LockWatchIT {
 
   @Test
   void theDaemonSeesTheStallTheRootBlockerAndTheQueue(TestPostgres pg) throws Exception {
-    try (Connection setup = pg.connect(); Statement s = setup.createStatement()) {
-      s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)");
-      s.execute("INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
-      s.execute("CREATE ROLE watcher LOGIN IN ROLE pg_monitor");
-    }
+    Sql.execute(pg,
+        "CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)",
+        "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g",
+        "CREATE ROLE watcher LOGIN IN ROLE pg_monitor");
     String watcher = "postgresql://watcher@%s:%d/%s".formatted(pg.host(), pg.port(), pg.database());
     try (RunningDaemon daemon = TestDaemon.watching("app", watcher)
         .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms, redactLiterals: true").start();
@@ -84,10 +83,7 @@ class LockWatchIT {
   @Test
   void statementLiteralsStayOutOfTheApiUnlessTheConfigTurnsRedactionOff(TestPostgres pg) throws Exception {
     String card = "CARD-4111111111111111";
-    try (Connection setup = pg.connect(); Statement s = setup.createStatement()) {
-      s.execute("CREATE TABLE payments (id int PRIMARY KEY, card text)");
-      s.execute("INSERT INTO payments VALUES (1, NULL)");
-    }
+    Sql.execute(pg, "CREATE TABLE payments (id int PRIMARY KEY, card text)", "INSERT INTO payments VALUES (1, NULL)");
     String watch = "interval: 250ms, statementTimeout: 200ms";
     try (RunningDaemon byDefault = TestDaemon.watching(pg).watch(watch).start();
         RunningDaemon optedOut = TestDaemon.watching(pg).watch(watch + ", redactLiterals: false").start();

@@ -5,14 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.LogCapture;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.testing.TestDaemon;
 import io.pgvigil.daemon.tls.TlsServer;
 import io.vertx.core.json.JsonObject;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,9 +74,7 @@ class ReplicaConnectionIT {
       assertThat(log.mentioning("replica behind-tls (")).singleElement()
           .satisfies(e -> assertThat(e.getFormattedMessage()).contains("cannot be polled: " + UNTRUSTED));
 
-      try (Connection c = pair.primary().connect(); Statement s = c.createStatement()) {
-        s.execute("CREATE ROLE watcher LOGIN IN ROLE pg_monitor");
-      }
+      Sql.execute(pair.primary(), "CREATE ROLE watcher LOGIN IN ROLE pg_monitor");
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         JsonObject answering = replica(http, pair.replicaName());
         assertThat(answering.getValue("lastError")).isNull();

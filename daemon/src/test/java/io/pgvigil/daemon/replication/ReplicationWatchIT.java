@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
+import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.WalStream;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
@@ -36,9 +37,7 @@ class ReplicationWatchIT {
   void lagGrowsAndDrainsAndAStoppedStandbyIsGone(ReplicaPair pair) throws Exception {
     var primary = pair.primary();
     var replica = pair.replica();
-    try (Connection c = primary.connect(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text)");
-    }
+    Sql.execute(primary, "CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text)");
     String replicaLabels = "configured=\"true\",kind=\"physical\",replica=\"" + pair.replicaName()
         + "\",target=\"app\"";
     String delay = "pgvigil_replication_lag_seconds{configured=\"true\",kind=\"replay_delay\",replica=\""

@@ -1,16 +1,15 @@
 package io.pgvigil.daemon.review;
 
+import static io.pgvigil.daemon.testing.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.cli.Main;
+import io.pgvigil.daemon.testing.CliRun;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,13 +56,13 @@ class ReviewCommandIT {
         "V4__notes.sql", "CREATE TABLE notes (id bigint PRIMARY KEY, invoice_id bigint REFERENCES invoices (id));\n"
             + "SET lock_timeout = '5s';\nALTER TABLE invoices ADD COLUMN paid boolean NOT NULL DEFAULT false;\n"));
 
-    Result result = run("review", "--config", config.toString());
+    CliRun result = run("review", "--config", config.toString());
 
-    assertThat(result.exit).as(result.err + result.out).isEqualTo(0);
-    assertThat(result.out).contains("app: 2 pending migrations, 0 blocks, 0 flags")
+    assertThat(result.exit()).as(result.err() + result.out()).isEqualTo(0);
+    assertThat(result.out()).contains("app: 2 pending migrations, 0 blocks, 0 flags")
         .contains("V3__index_invoices.sql: no findings").contains("V4__notes.sql: no findings")
         .contains(": PASS (--fail-on block)");
-    assertThat(result.err).contains("starting a PostgreSQL " + server.major() + " shadow")
+    assertThat(result.err()).contains("starting a PostgreSQL " + server.major() + " shadow")
         .contains("replaying 2 applied migrations");
   }
 
@@ -73,14 +72,14 @@ class ReviewCommandIT {
         "V3__narrow_ids.sql", "-- ids fit in an int\nALTER TABLE invoices ALTER COLUMN account_id TYPE int;\n"));
     String file = "block/V3__narrow_ids.sql";
 
-    Result text = run("review", "--config", config.toString());
-    assertThat(text.exit).as(text.err + text.out).isEqualTo(2);
-    assertThat(text.out).contains("block  table-rewrite").contains("public.invoices").contains("ACCESS EXCLUSIVE")
+    CliRun text = run("review", "--config", config.toString());
+    assertThat(text.exit()).as(text.err() + text.out()).isEqualTo(2);
+    assertThat(text.out()).contains("block  table-rewrite").contains("public.invoices").contains("ACCESS EXCLUSIVE")
         .contains("fix: add a new column").contains(": FAIL (--fail-on block)");
 
-    Result json = run("review", "--config", config.toString(), "--format", "json");
-    assertThat(json.exit).isEqualTo(2);
-    JsonObject report = new JsonObject(json.out);
+    CliRun json = run("review", "--config", config.toString(), "--format", "json");
+    assertThat(json.exit()).isEqualTo(2);
+    JsonObject report = new JsonObject(json.out());
     assertThat(report.getInteger("version")).isEqualTo(1);
     assertThat(report.getBoolean("passed")).isFalse();
     JsonObject app = report.getJsonArray("targets").getJsonObject(0);
@@ -98,9 +97,9 @@ class ReviewCommandIT {
     assertThat(rewrite.getString("lockMode")).isEqualTo("ACCESS EXCLUSIVE");
     assertThat(rewrite.getString("fix")).isNotBlank();
 
-    Result sarif = run("review", "--config", config.toString(), "--format", "sarif");
-    assertThat(sarif.exit).isEqualTo(2);
-    JsonNode log = new ObjectMapper().readTree(sarif.out);
+    CliRun sarif = run("review", "--config", config.toString(), "--format", "sarif");
+    assertThat(sarif.exit()).isEqualTo(2);
+    JsonNode log = new ObjectMapper().readTree(sarif.out());
     assertThat(log.get("version").asText()).isEqualTo("2.1.0");
     JsonNode run = log.get("runs").get(0);
     assertThat(run.at("/tool/driver/name").asText()).isEqualTo("pgvigil");
@@ -120,9 +119,9 @@ class ReviewCommandIT {
     assertThat(result.at("/locations/0/physicalLocation/artifactLocation/uri").asText()).endsWith(file);
     assertThat(result.at("/locations/0/physicalLocation/region/startLine").asInt()).isEqualTo(2);
 
-    Result markdown = run("review", "--config", config.toString(), "--format", "markdown");
-    assertThat(markdown.exit).isEqualTo(2);
-    assertThat(markdown.out).contains("## pgvigil pre-flight review: fail")
+    CliRun markdown = run("review", "--config", config.toString(), "--format", "markdown");
+    assertThat(markdown.exit()).isEqualTo(2);
+    assertThat(markdown.out()).contains("## pgvigil pre-flight review: fail")
         .contains("| **block** | `table-rewrite` | 2 | `public.invoices` | ACCESS EXCLUSIVE |")
         .contains("| flag | `access-exclusive-without-lock-timeout` |");
   }
@@ -131,62 +130,62 @@ class ReviewCommandIT {
   void aFlagOnlyFindingFailsOnlyWithFailOnFlag() throws Exception {
     Path config = config("flag", Map.of("V3__nickname.sql", "ALTER TABLE accounts ADD COLUMN nickname text;\n"));
 
-    Result byDefault = run("review", "--config", config.toString());
-    assertThat(byDefault.exit).as(byDefault.err + byDefault.out).isEqualTo(0);
-    assertThat(byDefault.out).contains("flag   access-exclusive-without-lock-timeout").contains(": PASS");
+    CliRun byDefault = run("review", "--config", config.toString());
+    assertThat(byDefault.exit()).as(byDefault.err() + byDefault.out()).isEqualTo(0);
+    assertThat(byDefault.out()).contains("flag   access-exclusive-without-lock-timeout").contains(": PASS");
 
-    Result strict = run("review", "--config", config.toString(), "--fail-on", "flag", "--format", "json");
-    assertThat(strict.exit).isEqualTo(2);
-    assertThat(new JsonObject(strict.out).getString("failOn")).isEqualTo("flag");
+    CliRun strict = run("review", "--config", config.toString(), "--fail-on", "flag", "--format", "json");
+    assertThat(strict.exit()).isEqualTo(2);
+    assertThat(new JsonObject(strict.out()).getString("failOn")).isEqualTo("flag");
   }
 
   @Test
   void aMigrationThatFailsOnTheShadowIsABlockFinding() throws Exception {
     Path config = config("fails", Map.of("V3__typo.sql", "ALTER TABLE invoice ADD COLUMN due date;\n"));
 
-    Result result = run("review", "--config", config.toString());
+    CliRun result = run("review", "--config", config.toString());
 
-    assertThat(result.exit).isEqualTo(2);
-    assertThat(result.out).contains("migration-fails").contains("relation \"invoice\" does not exist");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.out()).contains("migration-fails").contains("relation \"invoice\" does not exist");
   }
 
   @Test
   void aMigrationFlywayWouldRunInATransactionFailsTheReviewUnlessItsSqlConfSaysOtherwise() throws Exception {
     String reindex = "REINDEX TABLE CONCURRENTLY invoices;\n";
 
-    Result inTransaction = run("review", "--config", config("reindex-tx", Map.of("V3__reindex.sql", reindex))
+    CliRun inTransaction = run("review", "--config", config("reindex-tx", Map.of("V3__reindex.sql", reindex))
         .toString());
-    Result withConf = run("review", "--config", config("reindex-conf", Map.of("V3__reindex.sql", reindex,
+    CliRun withConf = run("review", "--config", config("reindex-conf", Map.of("V3__reindex.sql", reindex,
         "V3__reindex.sql.conf", "executeInTransaction=false\n")).toString());
 
-    assertThat(inTransaction.exit).as(inTransaction.err + inTransaction.out).isEqualTo(2);
-    assertThat(inTransaction.out).contains("migration-fails").contains("Flyway runs it in one transaction")
+    assertThat(inTransaction.exit()).as(inTransaction.err() + inTransaction.out()).isEqualTo(2);
+    assertThat(inTransaction.out()).contains("migration-fails").contains("Flyway runs it in one transaction")
         .contains("SQLSTATE 25001");
-    assertThat(withConf.exit).as(withConf.err + withConf.out).isEqualTo(0);
-    assertThat(withConf.out).contains("V3__reindex.sql: no findings");
+    assertThat(withConf.exit()).as(withConf.err() + withConf.out()).isEqualTo(0);
+    assertThat(withConf.out()).contains("V3__reindex.sql: no findings");
   }
 
   @Test
   void nothingPendingPassesWithoutAShadow() throws Exception {
-    Result result = run("review", "--config", config("none", Map.of()).toString(), "--format", "json");
+    CliRun result = run("review", "--config", config("none", Map.of()).toString(), "--format", "json");
 
-    assertThat(result.exit).as(result.err).isEqualTo(0);
-    assertThat(new JsonObject(result.out).getJsonArray("targets").getJsonObject(0).getJsonArray("migrations"))
+    assertThat(result.exit()).as(result.err()).isEqualTo(0);
+    assertThat(new JsonObject(result.out()).getJsonArray("targets").getJsonObject(0).getJsonArray("migrations"))
         .isEmpty();
-    assertThat(result.err).doesNotContain("shadow");
+    assertThat(result.err()).doesNotContain("shadow");
   }
 
   @Test
   void aBadConfigOrAnUnknownTargetExitsOne() throws Exception {
     Path bad = Files.writeString(repo.resolve("bad.yaml"), "targets: [ { name: app } ]\n");
-    assertThat(run("review", "--config", bad.toString()).exit).isEqualTo(1);
+    assertThat(run("review", "--config", bad.toString()).exit()).isEqualTo(1);
 
-    Result unknown = run("review", "--config", config("unknown", Map.of()).toString(), "--target", "nope");
-    assertThat(unknown.exit).isEqualTo(1);
-    assertThat(unknown.err).contains("no target named 'nope'");
+    CliRun unknown = run("review", "--config", config("unknown", Map.of()).toString(), "--target", "nope");
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("no target named 'nope'");
 
-    Result badLevel = run("review", "--config", config("unknown", Map.of()).toString(), "--fail-on", "warn");
-    assertThat(badLevel.exit).isEqualTo(1);
+    CliRun badLevel = run("review", "--config", config("unknown", Map.of()).toString(), "--fail-on", "warn");
+    assertThat(badLevel.exit()).isEqualTo(1);
   }
 
   @Test
@@ -198,10 +197,10 @@ class ReviewCommandIT {
             migrations: { tool: flyway, locations: [./applied] }
         """);
 
-    Result result = run("review", "--config", config.toString(), "--format", "sarif");
+    CliRun result = run("review", "--config", config.toString(), "--format", "sarif");
 
-    assertThat(result.exit).isEqualTo(1);
-    JsonNode log = new ObjectMapper().readTree(result.out);
+    assertThat(result.exit()).isEqualTo(1);
+    JsonNode log = new ObjectMapper().readTree(result.out());
     assertThat(log.at("/runs/0/invocations/0/executionSuccessful").asBoolean()).isFalse();
   }
 
@@ -226,14 +225,5 @@ class ReviewCommandIT {
       Files.writeString(location.resolve(file.getKey()), file.getValue());
     }
     return location;
-  }
-
-  private record Result(int exit, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(exit, out.toString(), err.toString());
   }
 }

@@ -2,13 +2,11 @@ package io.pgvigil.daemon.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgvigil.alerts.testing.MutableClock;
 import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.config.Rules;
 import io.pgvigil.daemon.config.Threshold;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,31 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class RuleEvaluatorTest {
 
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
-
-  private final ManualClock clock = new ManualClock();
+  private final MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
 
   private static Threshold t(Double warn, Double abort, Duration sustainedFor) {
     return new Threshold(Optional.ofNullable(warn), Optional.ofNullable(abort), sustainedFor);
@@ -62,7 +36,7 @@ class RuleEvaluatorTest {
       assertThat(v.object()).isEqualTo("r1");
       assertThat(v.threshold()).isEqualTo(60.0);
       assertThat(v.formattedValue()).isEqualTo("75s");
-      assertThat(v.since()).isEqualTo(clock.now.minusSeconds(5));
+      assertThat(v.since()).isEqualTo(clock.instant().minusSeconds(5));
     });
     // Back under the abort level but above warn: the warn level's clock started with the first poll.
     clock.advance(Duration.ofSeconds(1));
