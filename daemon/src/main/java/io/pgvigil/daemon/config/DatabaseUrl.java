@@ -5,6 +5,7 @@ import io.pgvigil.daemon.tls.PemSource;
 import io.pgvigil.daemon.tls.SslMode;
 import io.pgvigil.daemon.tls.TlsSettings;
 import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -261,16 +262,8 @@ public record DatabaseUrl(String host, int port, String database, String user,
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
+  /** URLEncoder's form encoding, turned into RFC 3986 percent-encoding. */
   private static String encode(String text) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if (Character.isLetterOrDigit(c) && c < 128 || "-._~".indexOf(c) >= 0) {
-        out.append((char) c);
-      } else {
-        out.append('%').append(String.format("%02X", c));
-      }
-    }
-    return out.toString();
+    return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A").replace("%7E", "~");
   }
 }
