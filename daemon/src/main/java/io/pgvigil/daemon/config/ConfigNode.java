@@ -105,7 +105,6 @@ final class ConfigNode {
     return mapping("key", knownKeys);
   }
 
-  /** The elements of a list; reports and returns nothing when this is not a list. */
   List<ConfigNode> list(String example) {
     if (!isPresent()) {
       return List.of();

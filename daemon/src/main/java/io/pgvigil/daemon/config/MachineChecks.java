@@ -20,7 +20,6 @@ public final class MachineChecks {
 
   private final Path defaultSpool;
 
-  /** @param defaultSpool the spool directory when {@code alerts.spool.directory} is not given */
   public MachineChecks(Path defaultSpool) {
     this.defaultSpool = defaultSpool;
   }

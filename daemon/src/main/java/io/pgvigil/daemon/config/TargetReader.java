@@ -102,7 +102,7 @@ final class TargetReader {
     return name.value().matches(TargetConfig.NAME_PATTERN);
   }
 
-  /** The URL with the separate password key, when given, replacing the URL's own password. */
+  /** The separate password key, when given, replaces the URL's own password. */
   private Optional<DatabaseUrl> readUrl(ConfigNode urlNode, ConfigNode passwordNode, boolean required) {
     Optional<SecretValue> password = passwordNode.secret("a password");
     if (required && !urlNode.require("give a connection URL such as " + URL_EXAMPLE)) {

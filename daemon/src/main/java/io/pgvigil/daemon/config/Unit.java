@@ -38,7 +38,6 @@ public enum Unit {
     return String.format(Locale.ROOT, "%." + decimals + "f", amount);
   }
 
-  /** Bytes in binary units: {@code 512B}, {@code 64KiB}, {@code 1.5GiB}. */
   private static String bytes(double amount) {
     double v = amount;
     int i = 0;
