@@ -11,17 +11,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where alerts go, and how often. Slack webhook URLs, PagerDuty routing keys and generic webhook
- * URLs are {@link SecretValue}s because whoever holds them can post as pgvigil.
+ * Where alerts go, and how often. Webhook URLs and routing keys are {@link SecretValue}s: holders can post as pgvigil.
  *
  * @param repeatInterval how often a firing alert is sent again
  * @param resolve        whether a resolved notification is sent when the condition clears
  * @param apiBaseUrl     pgvigil's API as the people paged can reach it, for links in messages
  * @param queryText      whether the blocker census carries query text (it may hold customer data)
  */
-public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
-    List<Webhook> webhooks, Optional<Alertmanager> alertmanager,
-    Duration repeatInterval, boolean resolve, Optional<URI> apiBaseUrl,
+public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty, List<Webhook> webhooks,
+    Optional<Alertmanager> alertmanager, Duration repeatInterval, boolean resolve, Optional<URI> apiBaseUrl,
     boolean queryText, Spool spool) {
 
   public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofHours(4);
@@ -50,9 +48,7 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
     return !sinkNames().isEmpty();
   }
 
-  /**
-   * Which alerts a sink gets: only these severities and targets; an empty set means all.
-   */
+  /** Which alerts a sink gets: only these severities and targets; an empty set means all. */
   public record Routing(Set<Severity> severities, Set<String> targets) {
     public static final Routing ALL = new Routing(Set.of(), Set.of());
 
@@ -69,21 +65,14 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
   public record PagerDuty(SecretValue routingKey, Optional<URI> url, Routing routing) {
   }
 
-  /**
-   * A generic JSON webhook; {@code secret}, when set, signs each request body. The name labels
-   * its metrics and its spool directory.
-   */
+  /** A generic JSON webhook; {@code secret}, when set, signs each request body. */
   public record Webhook(String name, SecretValue url, Optional<SecretValue> secret, Routing routing) {
   }
 
   public record Alertmanager(URI url, Routing routing) {
   }
 
-  /**
-   * Undelivered notifications on disk.
-   *
-   * @param directory empty: {@code spool} under the daemon's data directory ({@code PGVIGIL_DATA_DIR})
-   */
+  /** Undelivered notifications on disk; no directory means {@code spool} under {@code PGVIGIL_DATA_DIR}. */
   public record Spool(Optional<Path> directory, int maxPerSink) {
     public static final int DEFAULT_MAX_PER_SINK = 1000;
     public static final Spool DEFAULT = new Spool(Optional.empty(), DEFAULT_MAX_PER_SINK);

@@ -27,7 +27,6 @@ final class AlertsReader {
   private final Path baseDir;
   private final List<String> targetNames;
 
-  /** @param targetNames the configured targets, which a sink's {@code targets} may name */
   AlertsReader(Path baseDir, List<String> targetNames) {
     this.baseDir = baseDir;
     this.targetNames = List.copyOf(targetNames);
@@ -68,12 +67,11 @@ final class AlertsReader {
       Routing routing = routing(alertmanagerNode);
       ConfigNode url = alertmanagerNode.get("url");
       if (url.require("give the Alertmanager base URL, e.g. http://alertmanager:9093")) {
-        alertmanager = httpUrl(url, "http://alertmanager:9093")
-            .map(u -> new AlertsConfig.Alertmanager(u, routing));
+        alertmanager = httpUrl(url, "http://alertmanager:9093").map(u -> new AlertsConfig.Alertmanager(u, routing));
       }
     }
-    return new AlertsConfig(slack, pagerduty, webhooks, alertmanager, repeatInterval, resolve, apiBaseUrl,
-        queryText, spool);
+    return new AlertsConfig(slack, pagerduty, webhooks, alertmanager, repeatInterval, resolve, apiBaseUrl, queryText,
+        spool);
   }
 
   private List<AlertsConfig.Webhook> webhooks(ConfigNode list) {
@@ -101,15 +99,10 @@ final class AlertsReader {
     String name = "webhook-" + (index + 1);
     if (node.isPresent()) {
       Optional<ConfigNode.Scalar> given = node.scalar("a name such as ci");
-      if (given.isEmpty()) {
+      if (given.isEmpty() || !TargetReader.validName(node, given.get())) {
         return Optional.empty();
       }
       name = given.get().value();
-      if (!name.matches(TargetConfig.NAME_PATTERN)) {
-        node.problem("'" + given.get().display() + "' is not a valid name; use 1 to 63 lowercase letters, "
-            + "digits, '_' or '-', starting with a letter or digit (it becomes a metric label)");
-        return Optional.empty();
-      }
       if (List.of(AlertsConfig.SLACK, AlertsConfig.PAGERDUTY, AlertsConfig.ALERTMANAGER).contains(name)) {
         node.problem("'" + name + "' is the name of the " + name + " sink; give the webhook another name");
         return Optional.empty();

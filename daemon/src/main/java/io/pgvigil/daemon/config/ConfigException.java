@@ -3,10 +3,7 @@ package io.pgvigil.daemon.config;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/**
- * Thrown when the configuration cannot be used. It carries every problem found, not just
- * the first, so an operator fixes the file in one pass instead of one error per restart.
- */
+/** Every problem found, not just the first, so an operator fixes the file in one pass, not one per restart. */
 public final class ConfigException extends Exception {
 
   private static final long serialVersionUID = 1L;

@@ -33,10 +33,7 @@ public final class ConfigLoader {
     this(environment, Optional.empty());
   }
 
-  /**
-   * A loader that also checks what {@code run} needs from this machine ({@code run} and
-   * {@code check-config} use it, so they accept and reject the same files).
-   */
+  /** Also checks what {@code run} needs from this machine, so {@code run} and {@code check-config} agree. */
   public ConfigLoader(Map<String, String> environment, MachineChecks machine) {
     this(environment, Optional.of(machine));
   }
@@ -44,11 +41,8 @@ public final class ConfigLoader {
   private ConfigLoader(Map<String, String> environment, Optional<MachineChecks> machine) {
     this.machine = machine;
     this.environment = Map.copyOf(environment);
-    YAMLFactory factory = YAMLFactory.builder()
-        // A repeated key silently overriding the first is how a "fixed" threshold never takes effect.
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .build();
-    this.yaml = new ObjectMapper(factory);
+    // A repeated key silently overriding the first is how a "fixed" threshold never takes effect.
+    this.yaml = new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
   }
 
   public PgvigilConfig load(Path file) throws ConfigException {
@@ -66,8 +60,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw single(file.toString(), "config file cannot be read (" + e.getClass().getSimpleName() + ")");
     }
-    Path absolute = file.toAbsolutePath();
-    return parse(content, absolute.getParent(), String.valueOf(file.getFileName()));
+    return parse(content, file.toAbsolutePath().getParent(), String.valueOf(file.getFileName()));
   }
 
   /** Parses YAML text; relative paths in it resolve against {@code baseDir}. */
@@ -92,8 +85,7 @@ public final class ConfigLoader {
     TargetReader targetReader = new TargetReader(base);
     List<TargetConfig> targets = targetReader.read(root.get("targets"));
     Rules rules = policy.readRules(root.get("rules"));
-    AlertsConfig alerts = new AlertsReader(base, targetReader.names())
-        .read(root.get("alerts"));
+    AlertsConfig alerts = new AlertsReader(base, targetReader.names()).read(root.get("alerts"));
     KillSwitchConfig killSwitch = policy.readKillSwitch(root.get("killSwitch"));
     machine.ifPresent(m -> {
       m.listen(root.get("server").get("listen"), server);
@@ -117,8 +109,7 @@ public final class ConfigLoader {
   }
 
   /**
-   * SnakeYAML's short "problem" when there is one (its full message starts with a context such
-   * as "while parsing a flow mapping" and goes on to echo the offending text, which may be a
+   * SnakeYAML's short "problem" when there is one (its full message goes on to echo the offending text, which may be a
    * secret); otherwise the first line of Jackson's message.
    */
   private static String yamlReason(JsonProcessingException e) {
@@ -147,8 +138,7 @@ public final class ConfigLoader {
     ConfigNode listenNode = server.get("listen");
     Optional<ConfigNode.Scalar> listen = listenNode.scalar("host:port such as 0.0.0.0:8080");
     if (listen.isEmpty()) {
-      return new ServerConfig(ServerConfig.DEFAULT_LISTEN_HOST, ServerConfig.DEFAULT_LISTEN_PORT, apiToken,
-          readToken);
+      return new ServerConfig(ServerConfig.DEFAULT_LISTEN_HOST, ServerConfig.DEFAULT_LISTEN_PORT, apiToken, readToken);
     }
     Optional<ListenAddress> address = ListenAddress.parse(listen.get().value());
     if (address.isEmpty()) {

@@ -34,8 +34,7 @@ final class ConfigNode {
   }
 
   /** Problems about the root itself are reported under {@code sourceName}. */
-  static ConfigNode root(JsonNode node, String sourceName, Substitution substitution,
-      List<ConfigProblem> problems) {
+  static ConfigNode root(JsonNode node, String sourceName, Substitution substitution, List<ConfigProblem> problems) {
     return new ConfigNode(node, "", sourceName, substitution, problems);
   }
 
@@ -71,10 +70,7 @@ final class ConfigNode {
     return isPresent();
   }
 
-  /**
-   * Checks that this is a mapping whose keys are all known. Returns false (after reporting)
-   * when it is not a mapping, and false without a problem when it is absent.
-   */
+  /** Whether this is a mapping (unknown keys are reported); false, and reported, when it is not; false when absent. */
   boolean mapping(String noun, List<String> knownKeys) {
     if (!isPresent()) {
       return false;
@@ -109,7 +105,6 @@ final class ConfigNode {
     return mapping("key", knownKeys);
   }
 
-  /** The elements of a list; reports and returns nothing when this is not a list. */
   List<ConfigNode> list(String example) {
     if (!isPresent()) {
       return List.of();
@@ -136,8 +131,7 @@ final class ConfigNode {
     }
     String raw = node.asText();
     try {
-      String value = substitution.expand(raw);
-      return Optional.of(new Scalar(value, raw));
+      return Optional.of(new Scalar(substitution.expand(raw), raw));
     } catch (Substitution.SubstitutionException e) {
       problem(e.getMessage());
       return Optional.empty();
@@ -169,7 +163,6 @@ final class ConfigNode {
     }
   }
 
-  /** A duration greater than zero (intervals, timeouts, thresholds). */
   Optional<Duration> positiveDuration() {
     Optional<Duration> duration = duration();
     if (duration.isPresent() && duration.get().isZero()) {
@@ -179,10 +172,7 @@ final class ConfigNode {
     return duration;
   }
 
-  /**
-   * A positive duration no longer than {@code max}, for values that end up in a 32-bit
-   * millisecond field (a connect timeout, PostgreSQL's statement_timeout) and would overflow.
-   */
+  /** At most {@code max}: for values that end up in a 32-bit millisecond field, which would overflow. */
   Optional<Duration> positiveDurationAtMost(Duration max, String why) {
     Optional<Duration> duration = positiveDuration();
     if (duration.isPresent() && duration.get().compareTo(max) > 0) {
@@ -208,7 +198,6 @@ final class ConfigNode {
         "must be a positive size such as 512MB or 1GiB");
   }
 
-  /** What {@code parse} makes of the scalar; when it makes nothing, "'text' " + {@code why} is reported. */
   private <T> Optional<T> parsed(String expected, Function<String, Optional<T>> parse, String why) {
     Optional<Scalar> scalar = scalar(expected);
     Optional<T> value = scalar.flatMap(s -> parse.apply(s.value()));
@@ -222,7 +211,6 @@ final class ConfigNode {
     return oneOf(List.of("true", "false")).map(Boolean::parseBoolean);
   }
 
-  /** One of an enum's constants, spelled as {@link #spelling} does. */
   <E extends Enum<E>> Optional<E> oneOf(Class<E> type) {
     List<E> constants = List.of(type.getEnumConstants());
     List<String> spellings = constants.stream().map(ConfigNode::spelling).toList();
@@ -245,7 +233,6 @@ final class ConfigNode {
     return Optional.empty();
   }
 
-  /** Non-empty strings. */
   List<String> stringList(String example) {
     List<String> values = new ArrayList<>();
     for (ConfigNode element : list(example)) {

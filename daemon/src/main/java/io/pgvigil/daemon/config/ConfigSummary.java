@@ -6,10 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/**
- * The {@code check-config} report: what pgvigil would watch and do. It only ever says whether
- * a secret is set, never its value, so the output can be pasted into a ticket.
- */
+/** The {@code check-config} report; it says whether a secret is set, never its value, so it can go in a ticket. */
 final class ConfigSummary {
 
   private ConfigSummary() {
@@ -94,8 +91,7 @@ final class ConfigSummary {
   private static String routing(AlertsConfig.Routing routing) {
     List<String> parts = new ArrayList<>();
     if (!routing.severities().isEmpty()) {
-      parts.add(routing.severities().stream().map(Severity::wireName).sorted()
-          .collect(Collectors.joining(", ")));
+      parts.add(routing.severities().stream().map(Severity::wireName).sorted().collect(Collectors.joining(", ")));
     }
     if (!routing.targets().isEmpty()) {
       parts.add("targets " + routing.targets().stream().sorted().collect(Collectors.joining(", ")));
@@ -104,8 +100,7 @@ final class ConfigSummary {
   }
 
   private static String hook(KillSwitchConfig.Hook hook) {
-    return hook instanceof KillSwitchConfig.ExecHook exec
-        ? "; exec " + exec.command().get(0)
+    return hook instanceof KillSwitchConfig.ExecHook exec ? "; exec " + exec.command().get(0)
         : "; webhook (URL hidden)";
   }
 }

@@ -5,6 +5,7 @@ import io.pgvigil.daemon.tls.PemSource;
 import io.pgvigil.daemon.tls.SslMode;
 import io.pgvigil.daemon.tls.TlsSettings;
 import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -45,13 +46,11 @@ public record DatabaseUrl(String host, int port, String database, String user,
     }
   }
 
-  /** Parses a URL or throws {@link InvalidUrlException} with a fix-it message free of secrets. */
   public static DatabaseUrl parse(String url) {
     String text = url == null ? "" : url.trim();
     int schemeEnd = text.indexOf("://");
     if (schemeEnd < 0) {
-      throw new InvalidUrlException(
-          "is not a database URL; write it as postgresql://user@host:5432/database");
+      throw new InvalidUrlException("is not a database URL; write it as postgresql://user@host:5432/database");
     }
     String scheme = text.substring(0, schemeEnd);
     if (!scheme.equals("postgresql") && !scheme.equals("postgres")) {
@@ -61,8 +60,7 @@ public record DatabaseUrl(String host, int port, String database, String user,
       }
       // Quote only well-known schemes: a mistyped ${env:...} could put a secret in front of "://".
       String quoted = KNOWN_SCHEMES.contains(scheme.toLowerCase()) ? "scheme '" + scheme + "'" : "this scheme";
-      throw new InvalidUrlException(quoted
-          + " is not supported; the URL must start with postgresql:// or postgres://");
+      throw new InvalidUrlException(quoted + " is not supported; the URL must start with postgresql:// or postgres://");
     }
     String rest = text.substring(schemeEnd + 3);
     int query = rest.indexOf('?');
@@ -74,13 +72,11 @@ public record DatabaseUrl(String host, int port, String database, String user,
     String[] userInfo = beforeQuery.substring(0, Math.max(at, 0)).split(":", 2);
     String user = decode(userInfo[0], "user");
     if (at < 0 || user.isEmpty()) {
-      throw new InvalidUrlException(
-          "has no user; write it as postgresql://USER@host:5432/database");
+      throw new InvalidUrlException("has no user; write it as postgresql://USER@host:5432/database");
     }
     Optional<SecretValue> password = userInfo.length == 2 && !userInfo[1].isEmpty()
         ? Optional.of(SecretValue.of(decode(userInfo[1], "password")))
         : Optional.empty();
-
     String hostAndPath = beforeQuery.substring(at + 1);
     int slash = hostAndPath.indexOf('/');
     String hostPort = slash < 0 ? hostAndPath : hostAndPath.substring(0, slash);
@@ -89,7 +85,6 @@ public record DatabaseUrl(String host, int port, String database, String user,
       throw new InvalidUrlException(
           "has no database name; add it after the host, as in postgresql://user@host:5432/DATABASE");
     }
-
     if (hostPort.contains(",")) {
       throw new InvalidUrlException(
           "lists several hosts; pgvigil watches one server per URL, declare replicas separately");
@@ -111,7 +106,6 @@ public record DatabaseUrl(String host, int port, String database, String user,
     if (host.isEmpty()) {
       throw new InvalidUrlException("has no host; write it as postgresql://user@HOST:5432/database");
     }
-
     // libpq also accepts the password as a query parameter; keep it out of the plain map.
     Map<String, String> plainParams = new LinkedHashMap<>(params);
     String queryPassword = plainParams.remove("password");
@@ -134,10 +128,8 @@ public record DatabaseUrl(String host, int port, String database, String user,
 
   /** The URL without its password, safe for logs and {@code check-config}. */
   public String redacted() {
-    StringBuilder out = new StringBuilder("postgresql://")
-        .append(encode(user)).append('@')
-        .append(host.contains(":") ? "[" + host + "]" : host)
-        .append(':').append(port)
+    StringBuilder out = new StringBuilder("postgresql://").append(encode(user)).append('@')
+        .append(host.contains(":") ? "[" + host + "]" : host).append(':').append(port)
         .append('/').append(encode(database));
     if (!params.isEmpty()) {
       out.append('?').append(params.entrySet().stream()
@@ -180,8 +172,7 @@ public record DatabaseUrl(String host, int port, String database, String user,
     String mode = params.get("sslmode");
     if (mode != null && SslMode.fromLibpq(mode).isEmpty()) {
       String shown = mode.matches("[A-Za-z0-9_-]{1,20}") ? "'" + mode + "'" : "the value";
-      throw new InvalidUrlException("has sslmode " + shown + "; use one of "
-          + String.join(", ", SslMode.names()));
+      throw new InvalidUrlException("has sslmode " + shown + "; use one of " + String.join(", ", SslMode.names()));
     }
     for (String file : List.of("sslrootcert", "sslcert", "sslkey")) {
       if (params.containsKey(file) && params.get(file).isBlank()) {
@@ -271,16 +262,8 @@ public record DatabaseUrl(String host, int port, String database, String user,
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
+  /** URLEncoder's form encoding, turned into RFC 3986 percent-encoding. */
   private static String encode(String text) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if (Character.isLetterOrDigit(c) && c < 128 || "-._~".indexOf(c) >= 0) {
-        out.append((char) c);
-      } else {
-        out.append('%').append(String.format("%02X", c));
-      }
-    }
-    return out.toString();
+    return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A").replace("%7E", "~");
   }
 }

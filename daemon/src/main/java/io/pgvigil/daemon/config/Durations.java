@@ -22,10 +22,7 @@ public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern BARE_NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
 
-  /**
-   * The longest duration accepted: a year covers every interval, threshold and TTL that makes
-   * sense, and keeps every conversion (to nanoseconds, to seconds as a double) exact.
-   */
+  /** A year covers every sensible interval and keeps every conversion (to nanos, to seconds as a double) exact. */
   public static final Duration MAX = Duration.ofDays(365);
 
   private Durations() {
@@ -46,7 +43,6 @@ public final class Durations {
     }
   }
 
-  /** Parses a non-negative duration; throws {@link InvalidDurationException} otherwise. */
   public static Duration parse(String text) {
     String trimmed = text == null ? "" : text.trim();
     if (trimmed.isEmpty()) {

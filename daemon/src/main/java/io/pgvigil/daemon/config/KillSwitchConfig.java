@@ -23,9 +23,8 @@ public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate,
   }
 
   /**
-   * Who {@code cancel-and-terminate-blockers} may terminate: idle-in-transaction root blockers
-   * of the migration, logged in as one of {@code roles}, idle in their transaction for at least
-   * {@code idleInTransactionAfter}. Never autovacuum, WAL senders or replication connections.
+   * Who {@code cancel-and-terminate-blockers} may terminate: idle-in-transaction root blockers of the migration in
+   * {@code roles}, idle for {@code idleInTransactionAfter}. Never autovacuum, WAL senders or replication connections.
    */
   public record Terminate(List<String> roles, Duration idleInTransactionAfter) {
     public static final Duration DEFAULT_IDLE_IN_TRANSACTION_AFTER = Duration.ofSeconds(30);

@@ -6,11 +6,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/**
- * {@code server.listen} as written: {@code host:port}, {@code [ipv6]:port}, or an unbracketed IPv6
- * literal before the last colon. Only the syntax; whether the host is this machine's is a
- * {@link MachineChecks} question.
- */
+/** {@code server.listen}'s syntax: {@code host:port}, {@code [ipv6]:port}, or an unbracketed IPv6 literal. */
 record ListenAddress(String host, int port) {
 
   private static final Pattern BRACKETED = Pattern.compile("\\[([^\\[\\]]+)]:(\\d{1,5})");

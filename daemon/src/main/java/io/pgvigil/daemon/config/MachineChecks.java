@@ -13,16 +13,13 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * What {@code run} needs from the machine it starts on, checked while the config is read so that
- * {@code check-config} (on that machine) fails on what would stop {@code run}: the listen host
- * resolves to an address of this machine, and the alert spool can be created and written.
- * One-shot commands ({@code drift}, {@code review}) serve nothing and spool nothing: they skip this.
+ * What {@code run} needs from this machine (a local listen address, a writable alert spool), checked with the config
+ * so {@code check-config} fails on what would stop {@code run}. One-shot commands serve and spool nothing: no checks.
  */
 public final class MachineChecks {
 
   private final Path defaultSpool;
 
-  /** @param defaultSpool the spool directory when {@code alerts.spool.directory} is not given */
   public MachineChecks(Path defaultSpool) {
     this.defaultSpool = defaultSpool;
   }
@@ -61,9 +58,8 @@ public final class MachineChecks {
   }
 
   /**
-   * Why the spool cannot live in {@code directory}, if it cannot: the spool makes a directory per
-   * sink in it, so the test is making (and removing) one in its nearest existing ancestor. Asking
-   * the file system beats reading permission bits: {@code /proc/self} looks writable to root.
+   * Why the spool (a directory per sink) cannot live in {@code directory}: tried by making one in its nearest existing
+   * ancestor. Asking the file system beats reading permission bits: {@code /proc/self} looks writable to root.
    */
   static Optional<String> unusable(Path directory) {
     Path existing = directory.toAbsolutePath();

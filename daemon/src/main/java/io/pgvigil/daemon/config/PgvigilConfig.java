@@ -3,8 +3,8 @@ package io.pgvigil.daemon.config;
 import java.util.List;
 
 /** The whole configuration file, validated; build it with {@link ConfigLoader}. */
-public record PgvigilConfig(ServerConfig server, List<TargetConfig> targets, Rules rules,
-    AlertsConfig alerts, KillSwitchConfig killSwitch) {
+public record PgvigilConfig(ServerConfig server, List<TargetConfig> targets, Rules rules, AlertsConfig alerts,
+    KillSwitchConfig killSwitch) {
 
   public PgvigilConfig {
     targets = List.copyOf(targets);

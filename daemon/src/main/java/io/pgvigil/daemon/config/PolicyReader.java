@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads what pgvigil does about what it sees: {@code rules:} and {@code killSwitch:} ({@code alerts:}: {@link AlertsReader}). */
+/** Reads what pgvigil does about what it sees: {@code rules:} and {@code killSwitch:}. */
 final class PolicyReader {
 
   Rules readRules(ConfigNode rules) {
@@ -43,12 +43,11 @@ final class PolicyReader {
     if (!rule.mapping("warn", "abort", "for")) {
       return Optional.empty();
     }
-    ConfigNode warnNode = rule.get("warn");
     ConfigNode abortNode = rule.get("abort");
-    Optional<Double> warn = level(warnNode, kind.unit());
+    Optional<Double> warn = level(rule.get("warn"), kind.unit());
     Optional<Double> abort = level(abortNode, kind.unit());
     Duration sustainedFor = rule.get("for").duration().orElse(Duration.ZERO);
-    if (!warnNode.isPresent() && !abortNode.isPresent()) {
+    if (!rule.get("warn").isPresent() && !abortNode.isPresent()) {
       rule.problem("needs warn, abort or both, e.g. { warn: " + example(kind) + " }");
       return Optional.empty();
     }
@@ -63,14 +62,11 @@ final class PolicyReader {
   }
 
   private static Optional<Double> level(ConfigNode node, Unit unit) {
-    switch (unit) {
-      case SECONDS :
-        return node.positiveDuration().map(d -> d.toNanos() / 1e9);
-      case BYTES :
-        return node.positiveBytes().map(Long::doubleValue);
-      default :
-        return node.positiveInteger().map(Integer::doubleValue);
-    }
+    return switch (unit) {
+      case SECONDS -> node.positiveDuration().map(d -> d.toNanos() / 1e9);
+      case BYTES -> node.positiveBytes().map(Long::doubleValue);
+      case COUNT -> node.positiveInteger().map(Integer::doubleValue);
+    };
   }
 
   private static String example(RuleKind kind) {

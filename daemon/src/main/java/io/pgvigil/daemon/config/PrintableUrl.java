@@ -3,10 +3,7 @@ package io.pgvigil.daemon.config;
 import java.net.URI;
 import java.util.regex.Pattern;
 
-/**
- * A URL as pgvigil may print it (check-config's summary, errors, logs): without the
- * {@code user:password@} part, which is a credential.
- */
+/** A URL as pgvigil may print it: without the {@code user:password@} part, which is a credential. */
 public final class PrintableUrl {
 
   /** Up to the last '@' of the authority, so that a password with a raw '@' in it goes whole. */

@@ -5,10 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/**
- * Every rule pgvigil knows: its name in {@code rules:} and in alerts, the unit of its values, what
- * it means for people, and its default thresholds.
- */
+/** Every rule: its name in {@code rules:} and alerts, its unit, what it means for people, its default thresholds. */
 public enum RuleKind {
   LOCK_WAIT("lockWait", Unit.SECONDS, "a session waits for a lock", levels(2.0, 5.0, Duration.ZERO)),
   LOCK_QUEUE("lockQueue", Unit.COUNT, "sessions queue behind a lock request", levels(5.0, 20.0, Duration.ZERO)),
@@ -28,7 +25,6 @@ public enum RuleKind {
   LONG_WRITE("longWrite", Unit.SECONDS, "a write runs long (an unbatched backfill?)",
       levels(300.0, null, Duration.ZERO));
 
-  /** Every rule's name, in the order of the constants. */
   public static final List<String> NAMES = Arrays.stream(values()).map(RuleKind::yaml).toList();
 
   private final String yaml;

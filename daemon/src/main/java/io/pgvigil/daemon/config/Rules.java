@@ -7,27 +7,22 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Warn and abort thresholds, in two profiles. {@code inWindow} applies while a migration window is
- * open on the target; {@code always} applies outside windows. A rule missing from the file keeps
- * its default; a rule that is present is taken exactly as written (omitting {@code abort} means
- * "never abort"). Unless {@code rules.always} says otherwise, the always profile is the in-window
- * one without its abort levels: outside a window an abort level is never acted on.
+ * Thresholds in two profiles: {@code inWindow} while a migration window is open, {@code always} outside. A rule
+ * missing from the file keeps its default; a present one is taken as written (no {@code abort}: never abort). Unless
+ * {@code rules.always} says otherwise, outside windows is the in-window profile without abort levels.
  */
 public record Rules(Map<RuleKind, Threshold> inWindow, Map<RuleKind, Threshold> always) {
 
-  /** The key of the outside-windows profile inside {@code rules:}. */
   public static final String ALWAYS = "always";
 
   public static final Rules DEFAULT = new Rules(Map.of(), Map.of());
 
-  /** Anything missing from what the file gave takes its default. */
   public Rules {
     inWindow = complete(inWindow, RuleKind::defaults);
     Map<RuleKind, Threshold> window = inWindow;
     always = complete(always, kind -> window.get(kind).withoutAbort());
   }
 
-  /** The threshold of {@code kind} in the profile that applies ({@code inWindow} or always). */
   public Threshold threshold(RuleKind kind, boolean windowOpen) {
     return (windowOpen ? inWindow : always).get(kind);
   }

@@ -4,11 +4,9 @@ import io.pgvigil.common.SecretValue;
 import java.util.Optional;
 
 /**
- * The HTTP listener. Without an {@code apiToken} the mutating endpoints (abort, kill switch)
- * are disabled rather than open: an unauthenticated "cancel backend" button is a weapon. With a
- * {@code readToken} the read API ({@code GET /api/v1/*}) wants a bearer token too (the read or
- * the API token): it shows session users, statements and schema to whoever reaches the port.
- * The probes and {@code /metrics} stay open either way.
+ * The HTTP listener. Without an {@code apiToken} the mutating endpoints are disabled rather than open: an
+ * unauthenticated "cancel backend" button is a weapon. With a {@code readToken} the read API ({@code GET /api/v1/*},
+ * showing session users, statements and schema) wants a bearer token too. Probes and {@code /metrics} stay open.
  */
 public record ServerConfig(String listenHost, int listenPort, Optional<SecretValue> apiToken,
     Optional<SecretValue> readToken) {

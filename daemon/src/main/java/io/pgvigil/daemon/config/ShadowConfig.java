@@ -3,10 +3,8 @@ package io.pgvigil.daemon.config;
 import java.util.Optional;
 
 /**
- * Where the applied migration history is replayed to learn the expected schema. Embedded is
- * the default because it needs nothing from the operator; {@code url} points at a scratch
- * server you provide, where pgvigil creates and drops its own databases (its effective
- * password is already folded into the URL).
+ * Where the applied migration history is replayed to learn the expected schema. Embedded needs nothing from the
+ * operator; {@code url} points at a scratch server where pgvigil creates and drops its own databases.
  */
 public record ShadowConfig(Mode mode, Optional<DatabaseUrl> url) {
 

@@ -10,11 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 
-/**
- * Expands {@code ${env:NAME}} and {@code ${file:/path}} inside scalar values so secrets stay
- * out of the config file. {@code $${} is a literal {@code ${}. Error messages name the
- * variable or file, never the value it resolved to.
- */
+/** Expands {@code ${env:NAME}} and {@code ${file:/path}} ({@code $${} is a literal); messages never quote values. */
 final class Substitution {
 
   /** A secret is a password, a token or a URL: far smaller. The cap keeps a wrong path from filling the heap. */
@@ -28,7 +24,6 @@ final class Substitution {
     this.baseDir = baseDir;
   }
 
-  /** Thrown with a message that is safe to show: it never contains a resolved value. */
   static final class SubstitutionException extends Exception {
     private static final long serialVersionUID = 1L;
 
@@ -106,8 +101,7 @@ final class Substitution {
     } catch (AccessDeniedException e) {
       throw new SubstitutionException("file " + name + " is not readable by the pgvigil user");
     } catch (IOException e) {
-      throw new SubstitutionException("file " + name + " cannot be read ("
-          + e.getClass().getSimpleName() + ")");
+      throw new SubstitutionException("file " + name + " cannot be read (" + e.getClass().getSimpleName() + ")");
     }
   }
 

@@ -5,13 +5,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/**
- * One primary database to watch. {@code url.password()} is already the effective password:
- * the separate {@code password:} key, when given, replaces any password in the URL.
- */
-public record TargetConfig(String name, DatabaseUrl url, Duration connectTimeout,
-    List<ReplicaConfig> replicas, Optional<MigrationSource> migrations,
-    ShadowConfig shadow, DriftConfig drift, WatchConfig watch) {
+/** One primary database to watch; {@code url.password()} already reflects a separate {@code password:} key. */
+public record TargetConfig(String name, DatabaseUrl url, Duration connectTimeout, List<ReplicaConfig> replicas,
+    Optional<MigrationSource> migrations, ShadowConfig shadow, DriftConfig drift, WatchConfig watch) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** Target and replica names become metric labels and URL path segments, hence the strict shape. */

@@ -81,15 +81,10 @@ final class TargetReader {
       return Optional.empty();
     }
     Optional<ConfigNode.Scalar> name = node.scalar("a name such as app");
-    if (name.isEmpty()) {
+    if (name.isEmpty() || !validName(node, name.get())) {
       return Optional.empty();
     }
     String value = name.get().value();
-    if (!value.matches(TargetConfig.NAME_PATTERN)) {
-      node.problem("'" + name.get().display() + "' is not a valid name; use 1 to 63 lowercase letters, "
-          + "digits, '_' or '-', starting with a letter or digit (it becomes a metric label)");
-      return Optional.empty();
-    }
     String previous = seen.putIfAbsent(value, node.path());
     if (previous != null) {
       node.problem(
@@ -99,26 +94,32 @@ final class TargetReader {
     return Optional.of(value);
   }
 
-  /** The URL with the separate password key, when given, replacing the URL's own password. */
+  static boolean validName(ConfigNode node, ConfigNode.Scalar name) {
+    if (!name.value().matches(TargetConfig.NAME_PATTERN)) {
+      node.problem("'" + name.display() + "' is not a valid name; use 1 to 63 lowercase letters, "
+          + "digits, '_' or '-', starting with a letter or digit (it becomes a metric label)");
+    }
+    return name.value().matches(TargetConfig.NAME_PATTERN);
+  }
+
+  /** The separate password key, when given, replaces the URL's own password. */
   private Optional<DatabaseUrl> readUrl(ConfigNode urlNode, ConfigNode passwordNode, boolean required) {
     Optional<SecretValue> password = passwordNode.secret("a password");
     if (required && !urlNode.require("give a connection URL such as " + URL_EXAMPLE)) {
       return Optional.empty();
     }
-    Optional<String> text = urlNode.text("a connection URL such as " + URL_EXAMPLE);
-    if (text.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      DatabaseUrl url = TlsFiles.resolve(DatabaseUrl.parse(text.get()), baseDir);
-      if (!TlsFiles.usable(url.tls(), urlNode)) {
+    return urlNode.text("a connection URL such as " + URL_EXAMPLE).flatMap(text -> {
+      try {
+        DatabaseUrl url = TlsFiles.resolve(DatabaseUrl.parse(text), baseDir);
+        if (!TlsFiles.usable(url.tls(), urlNode)) {
+          return Optional.<DatabaseUrl>empty();
+        }
+        return Optional.of(password.isPresent() ? url.withPassword(password) : url);
+      } catch (DatabaseUrl.InvalidUrlException e) {
+        urlNode.problem(e.getMessage());
         return Optional.empty();
       }
-      return Optional.of(password.isPresent() ? url.withPassword(password) : url);
-    } catch (DatabaseUrl.InvalidUrlException e) {
-      urlNode.problem(e.getMessage());
-      return Optional.empty();
-    }
+    });
   }
 
   private List<ReplicaConfig> readReplicas(ConfigNode replicas) {
@@ -161,8 +162,7 @@ final class TargetReader {
       return resolve(directory, text).map(MigrationSource.Prisma::new);
     }
     if (migrations.get("directory").isPresent()) {
-      migrations.get("directory").problem(
-          "only applies to tool prisma; with flyway use locations: [./db/migration]");
+      migrations.get("directory").problem("only applies to tool prisma; with flyway use locations: [./db/migration]");
     }
     ConfigNode locationsNode = migrations.get("locations");
     if (locationsNode.isEmptyList()) {
@@ -185,8 +185,7 @@ final class TargetReader {
   }
 
   private Optional<Path> resolveFlywayLocation(ConfigNode node, String location) {
-    // Flyway's own prefixes: filesystem: is what we do anyway; classpath: has no meaning
-    // outside the application's jar, so pgvigil cannot read those migrations.
+    // Flyway's prefixes: filesystem: is what we do anyway; classpath: means nothing outside the application's jar.
     if (location.startsWith("classpath:")) {
       node.problem("has a classpath: location; pgvigil reads migrations from the "
           + "filesystem, give the directory instead, e.g. ./src/main/resources/db/migration");
@@ -286,8 +285,7 @@ final class TargetReader {
           + " so a slow probe finishes before the next one starts");
     }
     // On unless explicitly turned off (an invalid value is reported; redact meanwhile).
-    boolean redact = !watch.get("redactLiterals").isPresent()
-        || watch.get("redactLiterals").bool().orElse(true);
+    boolean redact = !watch.get("redactLiterals").isPresent() || watch.get("redactLiterals").bool().orElse(true);
     List<String> applicationNames = watch.get("migrationApplicationNames").isPresent()
         ? watch.get("migrationApplicationNames").stringList("[\"deploy-%\"]") : List.of();
     return new WatchConfig(effectiveInterval, effectiveWindow, effectiveTimeout, redact, applicationNames);

@@ -4,10 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
-/**
- * Warn and abort levels of one rule, in its {@link Unit}. A breach must last {@code sustainedFor}
- * (YAML {@code for}) before it fires, so a single slow sample does not page anyone or abort a deploy.
- */
+/** Levels of one rule in its {@link Unit}; a breach must last {@code sustainedFor} (YAML {@code for}) to fire. */
 public record Threshold(Optional<Double> warn, Optional<Double> abort, Duration sustainedFor) {
 
   public Threshold {

@@ -6,11 +6,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/**
- * The unit a rule's values and thresholds are kept in, and the one place that turns amounts into
- * text: {@link #format} for people (alerts, logs, the API), {@link #asWritten} as the config file
- * spells them, {@link #number} and {@link #fixed} for bare numbers.
- */
+/** The unit of a rule's values, and the one place that turns amounts into text. */
 public enum Unit {
   SECONDS, BYTES, COUNT;
 
@@ -42,7 +38,6 @@ public enum Unit {
     return String.format(Locale.ROOT, "%." + decimals + "f", amount);
   }
 
-  /** Bytes in binary units: {@code 512B}, {@code 64KiB}, {@code 1.5GiB}. */
   private static String bytes(double amount) {
     double v = amount;
     int i = 0;
@@ -53,10 +48,7 @@ public enum Unit {
     return i == 0 ? (long) v + "B" : number(v, 1) + BINARY[i];
   }
 
-  /**
-   * A size: a number of bytes, or a number with B, kB, MB, GB, TB (powers of 1024, as PostgreSQL
-   * reads its own settings) or KiB, MiB, GiB, TiB. Empty when it is not one.
-   */
+  /** Bytes, or a number with B, kB, MB, GB, TB (powers of 1024, as PostgreSQL reads its settings) or KiB…TiB. */
   static Optional<Long> parseBytes(String text) {
     Matcher m = SIZE.matcher(text.trim());
     if (!m.matches()) {

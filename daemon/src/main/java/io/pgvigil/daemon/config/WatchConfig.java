@@ -4,13 +4,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How the live watch polls. {@code windowInterval} is used while a migration runs, when a lock
- * queue can build up in well under a second; {@code statementTimeout} bounds each probe query so
- * a stuck catalog read never overlaps the next poll. {@code migrationApplicationNames} are SQL LIKE patterns of
- * {@code application_name}: a session matching one is a migration (an automatic window opens
- * and records it), besides the tools recognised by their locks. {@code redactLiterals} is on
- * unless turned off: statement texts in the API and alerts carry customer data (card numbers,
- * e-mail addresses) in their literals.
+ * How the live watch polls. {@code windowInterval} is used while a migration runs, when a lock queue can build up in
+ * well under a second; {@code statementTimeout} bounds each probe so a stuck catalog read never overlaps the next poll.
+ * {@code migrationApplicationNames} are SQL LIKE patterns of {@code application_name} marking a migration's session
+ * (besides the tools recognised by their locks). {@code redactLiterals} is on unless turned off: statement literals
+ * carry customer data (card numbers, e-mail addresses).
  */
 public record WatchConfig(Duration interval, Duration windowInterval, Duration statementTimeout,
     boolean redactLiterals, List<String> migrationApplicationNames) {
