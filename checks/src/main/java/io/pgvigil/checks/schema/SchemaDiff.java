@@ -73,8 +73,7 @@ public final class SchemaDiff {
       changed.addAll(expected.attributes().keySet());
       changed.addAll(actual.attributes().keySet());
       changed.removeIf(name -> Objects.equals(expected.attribute(name), actual.attribute(name)));
-      detail = changed.stream()
-          .map(name -> describe(name, expected.attribute(name), actual.attribute(name)))
+      detail = changed.stream().map(name -> describe(name, expected.attribute(name), actual.attribute(name)))
           .collect(Collectors.joining("; "));
     }
     Severity severity = FindingSeverity.of(ref.kind(), change, expected, actual, changed);
@@ -124,8 +123,7 @@ public final class SchemaDiff {
     if (object == null) {
       return null;
     }
-    return object.attributes().entrySet().stream()
-        .map(attribute -> attribute.getKey() + ": " + attribute.getValue())
+    return object.attributes().entrySet().stream().map(attribute -> attribute.getKey() + ": " + attribute.getValue())
         .collect(Collectors.joining("\n"));
   }
 }
