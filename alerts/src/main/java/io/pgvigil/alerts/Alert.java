@@ -40,9 +40,8 @@ public record Alert(String key, String target, String rule, String object, Sever
   }
 
   /** A firing alert whose key is derived from target, rule and object. */
-  public static Alert firing(String target, String rule, String object, Severity severity,
-      String summary, String value, String threshold, List<Blocker> census,
-      Map<String, String> details, Instant startsAt) {
+  public static Alert firing(String target, String rule, String object, Severity severity, String summary, String value,
+      String threshold, List<Blocker> census, Map<String, String> details, Instant startsAt) {
     return new Alert(keyOf(target, rule, object), target, rule, object, severity, summary, value,
         threshold, census, details, startsAt, null, AlertStatus.FIRING);
   }

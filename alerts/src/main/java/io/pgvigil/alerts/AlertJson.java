@@ -51,11 +51,10 @@ public final class AlertJson {
     Map<String, String> details = new LinkedHashMap<>();
     json.getJsonObject("details", new JsonObject()).forEach(e -> details.put(e.getKey(), String.valueOf(e.getValue())));
     String endsAt = json.getString("endsAt");
-    return new Alert(json.getString("key"), json.getString("target"), json.getString("rule"),
-        json.getString("object"), Severity.fromWireName(json.getString("severity")),
-        json.getString("summary"), json.getString("value"), json.getString("threshold"), census,
-        details, Instant.parse(json.getString("startsAt")), endsAt == null ? null : Instant.parse(endsAt),
-        AlertStatus.fromWireName(json.getString("status")));
+    return new Alert(json.getString("key"), json.getString("target"), json.getString("rule"), json.getString("object"),
+        Severity.fromWireName(json.getString("severity")), json.getString("summary"), json.getString("value"),
+        json.getString("threshold"), census, details, Instant.parse(json.getString("startsAt")),
+        endsAt == null ? null : Instant.parse(endsAt), AlertStatus.fromWireName(json.getString("status")));
   }
 
   static JsonObject notification(Notification n) {

@@ -80,10 +80,9 @@ public final class CatalogSnapshotter {
    * and format_type, pg_get_indexdef, pg_get_constraintdef) land on different connections and the light ones fill in
    * behind them.
    */
-  private static final List<CatalogArea> BY_COST = List.of(
-      CatalogArea.COLUMNS, CatalogArea.INDEXES, CatalogArea.CONSTRAINTS, CatalogArea.RELATIONS,
-      CatalogArea.ROUTINES, CatalogArea.TYPES, CatalogArea.TRIGGERS, CatalogArea.GRANTS, CatalogArea.COMMENTS,
-      CatalogArea.POLICIES, CatalogArea.SCHEMAS, CatalogArea.EXTENSIONS);
+  private static final List<CatalogArea> BY_COST = List.of(CatalogArea.COLUMNS, CatalogArea.INDEXES,
+      CatalogArea.CONSTRAINTS, CatalogArea.RELATIONS, CatalogArea.ROUTINES, CatalogArea.TYPES, CatalogArea.TRIGGERS,
+      CatalogArea.GRANTS, CatalogArea.COMMENTS, CatalogArea.POLICIES, CatalogArea.SCHEMAS, CatalogArea.EXTENSIONS);
 
   private final SnapshotOptions options;
   private final boolean helpersFirst;
@@ -180,12 +179,11 @@ public final class CatalogSnapshotter {
         return start.compose(started -> drain(first))
             .transform(drained -> closeHelpers().transform(joined -> drained.failed()
                 ? Future.<Integer>failedFuture(drained.cause()) : Future.succeededFuture(versionNum)));
-      })
-          .compose(versionNum -> {
-            queries.incrementAndGet();
-            return first.query("COMMIT").execute().map(versionNum);
-          }, failure -> first.query("ROLLBACK").execute()
-              .<Integer>transform(rolledBack -> Future.failedFuture(failure)))
+      }).compose(versionNum -> {
+        queries.incrementAndGet();
+        return first.query("COMMIT").execute().map(versionNum);
+      }, failure -> first.query("ROLLBACK").execute()
+          .<Integer>transform(rolledBack -> Future.failedFuture(failure)))
           .compose(this::assemble);
     }
 
@@ -281,8 +279,7 @@ public final class CatalogSnapshotter {
       }).compose(started -> drain(connection).compose(drained -> {
         queries.incrementAndGet();
         return connection.query("COMMIT").execute().<Void>mapEmpty();
-      }))
-          .recover(failure -> connection.query("ROLLBACK").execute().<Void>mapEmpty());
+      })).recover(failure -> connection.query("ROLLBACK").execute().<Void>mapEmpty());
     }
 
     /** The areas' objects, first area first where two name the same object, minus what is left out. */

@@ -54,9 +54,8 @@ public final class SchemaDiff {
     return findings;
   }
 
-  private static Optional<SchemaFinding> compare(
-      ObjectRef ref, CatalogObject expected, CatalogObject actual, SchemaSnapshot expectedSnapshot,
-      SchemaSnapshot actualSnapshot) {
+  private static Optional<SchemaFinding> compare(ObjectRef ref, CatalogObject expected, CatalogObject actual,
+      SchemaSnapshot expectedSnapshot, SchemaSnapshot actualSnapshot) {
     Change change;
     Set<String> changed = new TreeSet<>();
     String detail;
@@ -83,9 +82,8 @@ public final class SchemaDiff {
   }
 
   /** Whether a finding on something the object hangs off already tells about this one. */
-  private static boolean hidden(
-      CatalogObject object, Map<ObjectRef, SchemaFinding> findings, SchemaSnapshot expected, SchemaSnapshot actual,
-      Set<ObjectRef> seen) {
+  private static boolean hidden(CatalogObject object, Map<ObjectRef, SchemaFinding> findings, SchemaSnapshot expected,
+      SchemaSnapshot actual, Set<ObjectRef> seen) {
     if (!seen.add(object.ref())) {
       return false;
     }

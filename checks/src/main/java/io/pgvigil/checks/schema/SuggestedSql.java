@@ -18,9 +18,8 @@ final class SuggestedSql {
 
   private SuggestedSql() {}
 
-  static Optional<String> of(
-      ObjectRef ref, Change change, CatalogObject expected, CatalogObject actual, Set<String> changed,
-      Function<ObjectRef, Optional<CatalogObject>> lookup) {
+  static Optional<String> of(ObjectRef ref, Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed, Function<ObjectRef, Optional<CatalogObject>> lookup) {
     CatalogObject present = expected != null ? expected : actual;
     Optional<String> table = present.owners().stream()
         .filter(owner -> owner.kind() == ObjectKind.TABLE || owner.kind() == ObjectKind.MATERIALIZED_VIEW
