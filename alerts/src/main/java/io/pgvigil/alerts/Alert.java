@@ -64,7 +64,6 @@ public record Alert(String key, String target, String rule, String object, Sever
     return status == AlertStatus.FIRING;
   }
 
-  /** The same alert, resolved at {@code at}. */
   public Alert resolvedAt(Instant at) {
     return new Alert(key, target, rule, object, severity, summary, value, threshold, census,
         details, startsAt, at, AlertStatus.RESOLVED);

@@ -23,7 +23,6 @@ public final class DeliveryFailure extends RuntimeException {
     this.retryAfter = retryAfter;
   }
 
-  /** Classifies an HTTP status that is not 2xx. */
   public static DeliveryFailure ofStatus(int status, Duration retryAfter) {
     boolean transientStatus = status == 408 || status == 429 || status >= 500;
     return new DeliveryFailure(transientStatus ? Kind.TRANSIENT : Kind.REJECTED, status, retryAfter, "HTTP " + status);

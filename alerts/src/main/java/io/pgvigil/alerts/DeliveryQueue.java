@@ -253,8 +253,7 @@ public final class DeliveryQueue {
   }
 
   /** What one enqueue did on disk: the notifications it evicted, why the write failed (or null). */
-  private record Spooled(List<Notification> evicted, String error) {
-  }
+  private record Spooled(List<Notification> evicted, String error) {}
 
   /** One sink's queue; guarded by {@code lock}. */
   private static final class Lane {

@@ -17,8 +17,7 @@ import java.util.Map;
 /** One POST with a timeout, its non-2xx answer classified into a {@link DeliveryFailure}. */
 public final class HttpPost {
 
-  private HttpPost() {
-  }
+  private HttpPost() {}
 
   public static Future<Void> send(WebClient client, String absoluteUrl, Map<String, String> headers,
       Buffer body, Duration timeout, Clock clock, Redactor redactor) {

@@ -47,7 +47,6 @@ record PostgresBundle(int major, String version) {
         .collect(Collectors.toCollection(() -> new TreeSet<>((a, b) -> Integer.parseInt(a) - Integer.parseInt(b))));
   }
 
-  /** The majors this jar bundles, ascending. */
   static Set<String> bundledMajors() {
     return bundledMajors(versions());
   }
