@@ -40,9 +40,8 @@ public record Alert(String key, String target, String rule, String object, Sever
   }
 
   /** A firing alert whose key is derived from target, rule and object. */
-  public static Alert firing(String target, String rule, String object, Severity severity,
-      String summary, String value, String threshold, List<Blocker> census,
-      Map<String, String> details, Instant startsAt) {
+  public static Alert firing(String target, String rule, String object, Severity severity, String summary, String value,
+      String threshold, List<Blocker> census, Map<String, String> details, Instant startsAt) {
     return new Alert(keyOf(target, rule, object), target, rule, object, severity, summary, value,
         threshold, census, details, startsAt, null, AlertStatus.FIRING);
   }
@@ -54,8 +53,7 @@ public record Alert(String key, String target, String rule, String object, Sever
       return key;
     }
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest(key.getBytes(StandardCharsets.UTF_8));
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
       return key.substring(0, 200) + "#" + HexFormat.of().formatHex(hash, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JVM", e);
@@ -66,7 +64,6 @@ public record Alert(String key, String target, String rule, String object, Sever
     return status == AlertStatus.FIRING;
   }
 
-  /** The same alert, resolved at {@code at}. */
   public Alert resolvedAt(Instant at) {
     return new Alert(key, target, rule, object, severity, summary, value, threshold, census,
         details, startsAt, at, AlertStatus.RESOLVED);

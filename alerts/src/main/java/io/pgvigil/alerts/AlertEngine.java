@@ -17,14 +17,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The alert lifecycle. {@link #fire} and {@link #resolve} record what the daemon decided;
- * {@link #tick} turns the changes since the last tick into notifications: a new (or escalated)
- * alert is sent, a firing one is sent again every {@code repeatInterval}, a resolved one is sent
- * once to the sinks that heard it fire. Alerts of one target sent in the same tick go out as one
- * notification to sinks that {@link Sink#groupsAlerts() group}. An alert that fires and resolves
- * between two ticks is never sent: it was a blip shorter than the tick. With {@code sendResolved}
- * off, resolved alerts leave {@link #firing()} but no notification is sent about them (some teams
- * close incidents by hand); Alertmanager then resolves them by itself at their {@code endsAt}.
+ * The alert lifecycle. {@link #fire} and {@link #resolve} record what the daemon decided; {@link #tick} turns the
+ * changes since the last tick into notifications: a new (or escalated) alert is sent, a firing one is sent again every
+ * {@code repeatInterval}, a resolved one is sent once to the sinks that heard it fire. Alerts of one target sent in the
+ * same tick go out as one notification to sinks that {@link Sink#groupsAlerts() group}. An alert that fires and
+ * resolves between two ticks is never sent: it was a blip shorter than the tick. With {@code sendResolved} off,
+ * resolved alerts leave {@link #firing()} but no notification is sent about them (some teams close incidents by hand);
+ * Alertmanager then resolves them by itself at their {@code endsAt}.
  *
  * <p>Thread-safe: every method holds the engine's monitor; none blocks.
  */
@@ -99,8 +98,7 @@ public final class AlertEngine {
 
   /** What fires now, for {@code GET /api/v1/alerts} and {@code pgvigil_alerts_firing}. */
   public synchronized List<Alert> firing() {
-    return active.values().stream().map(a -> a.alert)
-        .sorted(Comparator.comparing(Alert::startsAt)).toList();
+    return active.values().stream().map(a -> a.alert).sorted(Comparator.comparing(Alert::startsAt)).toList();
   }
 
   /** The last 100 resolved alerts, newest first. */

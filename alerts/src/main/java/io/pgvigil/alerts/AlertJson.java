@@ -9,26 +9,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one JSON shape of alerts and notifications: the spool format and the webhook body
- * (alerts/WEBHOOK.md). {@link #alert(Alert)} is public: the daemon's API shows alerts in this shape.
+ * The one JSON shape of alerts and notifications: the spool format and the webhook body (alerts/WEBHOOK.md). {@link
+ * #alert(Alert)} is public: the daemon's API shows alerts in this shape.
  */
 public final class AlertJson {
 
   private AlertJson() {}
 
   public static JsonObject alert(Alert a) {
-    JsonObject json = new JsonObject()
-        .put("key", a.key())
-        .put("target", a.target())
-        .put("rule", a.rule())
-        .put("object", a.object())
-        .put("severity", a.severity().wireName())
-        .put("status", a.status().wireName())
-        .put("summary", a.summary())
-        .put("value", a.value())
-        .put("threshold", a.threshold())
-        .put("startsAt", a.startsAt().toString())
-        .put("endsAt", a.endsAt() == null ? null : a.endsAt().toString())
+    JsonObject json = new JsonObject().put("key", a.key()).put("target", a.target()).put("rule", a.rule())
+        .put("object", a.object()).put("severity", a.severity().wireName()).put("status", a.status().wireName())
+        .put("summary", a.summary()).put("value", a.value()).put("threshold", a.threshold())
+        .put("startsAt", a.startsAt().toString()).put("endsAt", a.endsAt() == null ? null : a.endsAt().toString())
         .put("census", census(a.census()));
     JsonObject details = new JsonObject();
     a.details().entrySet().stream().sorted(Map.Entry.comparingByKey())
@@ -57,15 +49,12 @@ public final class AlertJson {
           b.getLong("ageSeconds"), b.getString("query")));
     }
     Map<String, String> details = new LinkedHashMap<>();
-    json.getJsonObject("details", new JsonObject())
-        .forEach(e -> details.put(e.getKey(), String.valueOf(e.getValue())));
+    json.getJsonObject("details", new JsonObject()).forEach(e -> details.put(e.getKey(), String.valueOf(e.getValue())));
     String endsAt = json.getString("endsAt");
-    return new Alert(json.getString("key"), json.getString("target"), json.getString("rule"),
-        json.getString("object"), Severity.fromWireName(json.getString("severity")),
-        json.getString("summary"), json.getString("value"), json.getString("threshold"), census,
-        details, Instant.parse(json.getString("startsAt")),
-        endsAt == null ? null : Instant.parse(endsAt),
-        AlertStatus.fromWireName(json.getString("status")));
+    return new Alert(json.getString("key"), json.getString("target"), json.getString("rule"), json.getString("object"),
+        Severity.fromWireName(json.getString("severity")), json.getString("summary"), json.getString("value"),
+        json.getString("threshold"), census, details, Instant.parse(json.getString("startsAt")),
+        endsAt == null ? null : Instant.parse(endsAt), AlertStatus.fromWireName(json.getString("status")));
   }
 
   static JsonObject notification(Notification n) {

@@ -14,12 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prometheus Alertmanager: {@code POST <url>/api/v2/alerts} with a list of postable alerts
- * (prometheus/alertmanager api/v2/openapi.yaml, {@code postableAlerts}). Alertmanager resolves an
- * alert by itself at {@code endsAt}, so a firing alert carries {@code endsAt = now + ttl} and is
- * re-posted every repeat interval, the way Prometheus does ("send alerts with endsAt in the
- * future", docs/clients.md); ttl should be a few repeat intervals so one lost post is harmless.
- * A resolved alert carries its resolve time as {@code endsAt}.
+ * Prometheus Alertmanager: {@code POST <url>/api/v2/alerts} with a list of postable alerts (prometheus/alertmanager
+ * api/v2/openapi.yaml, {@code postableAlerts}). Alertmanager resolves an alert by itself at {@code endsAt}, so a firing
+ * alert carries {@code endsAt = now + ttl} and is re-posted every repeat interval, the way Prometheus does ("send
+ * alerts with endsAt in the future", docs/clients.md); ttl should be a few repeat intervals so one lost post is
+ * harmless. A resolved alert carries its resolve time as {@code endsAt}.
  */
 public final class AlertmanagerSink extends HttpSink {
 
@@ -34,8 +33,7 @@ public final class AlertmanagerSink extends HttpSink {
    */
   public AlertmanagerSink(String name, WebClient client, Clock clock, SecretValue url,
       SecretValue bearerToken, String apiBaseUrl, Duration ttl, Duration timeout) {
-    super(name, true, 20, new RateLimit(10, Duration.ofSeconds(1)), client, clock, timeout, url,
-        bearerToken);
+    super(name, true, 20, new RateLimit(10, Duration.ofSeconds(1)), client, clock, timeout, url, bearerToken);
     this.url = url;
     this.bearerToken = bearerToken;
     this.links = new ApiLinks(apiBaseUrl);
@@ -63,21 +61,13 @@ public final class AlertmanagerSink extends HttpSink {
     Instant now = clock.instant();
     JsonArray out = new JsonArray();
     for (Alert a : latest.values()) {
-      JsonObject labels = new JsonObject()
-          .put("alertname", a.rule())
-          .put("target", a.target())
-          .put("rule", a.rule())
-          .put("severity", a.severity().wireName())
-          .put("source", "pgvigil");
+      JsonObject labels = new JsonObject().put("alertname", a.rule()).put("target", a.target()).put("rule", a.rule())
+          .put("severity", a.severity().wireName()).put("source", "pgvigil");
       if (!a.object().isEmpty()) {
         labels.put("object", a.object()); // an empty label value means "no label" to Alertmanager
       }
-      JsonObject alert = new JsonObject()
-          .put("labels", labels)
-          .put("annotations", new JsonObject()
-              .put("summary", a.summary())
-              .put("description", description(a)))
-          .put("startsAt", a.startsAt().toString())
+      JsonObject alert = new JsonObject().put("labels", labels).put("annotations", new JsonObject()
+          .put("summary", a.summary()).put("description", description(a))).put("startsAt", a.startsAt().toString())
           .put("endsAt", (a.isFiring() ? now.plus(ttl) : a.endsAt()).toString());
       if (links.enabled()) {
         alert.put("generatorURL", links.forAlert(a));

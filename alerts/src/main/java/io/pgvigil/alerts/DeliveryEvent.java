@@ -5,6 +5,4 @@ package io.pgvigil.alerts;
  *
  * @param detail e.g. "HTTP 400" or a network error, free of secrets
  */
-public record DeliveryEvent(String sink, DeliveryResult result, String notificationId,
-    String detail) {
-}
+public record DeliveryEvent(String sink, DeliveryResult result, String notificationId, String detail) {}

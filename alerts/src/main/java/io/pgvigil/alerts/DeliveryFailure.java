@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Why a send failed, and whether trying again can help: network errors, timeouts, 408, 429 and
- * 5xx are {@link Kind#TRANSIENT}; any other status (400 bad payload, 403, 404) is
- * {@link Kind#REJECTED}, because sending the same bytes again would fail the same way.
+ * Why a send failed, and whether trying again can help: network errors, timeouts, 408, 429 and 5xx are {@link
+ * Kind#TRANSIENT}; any other status (400 bad payload, 403, 404) is {@link Kind#REJECTED}, because sending the same
+ * bytes again would fail the same way.
  */
 public final class DeliveryFailure extends RuntimeException {
 
@@ -23,11 +23,9 @@ public final class DeliveryFailure extends RuntimeException {
     this.retryAfter = retryAfter;
   }
 
-  /** Classifies an HTTP status that is not 2xx. */
   public static DeliveryFailure ofStatus(int status, Duration retryAfter) {
     boolean transientStatus = status == 408 || status == 429 || status >= 500;
-    return new DeliveryFailure(transientStatus ? Kind.TRANSIENT : Kind.REJECTED, status,
-        retryAfter, "HTTP " + status);
+    return new DeliveryFailure(transientStatus ? Kind.TRANSIENT : Kind.REJECTED, status, retryAfter, "HTTP " + status);
   }
 
   /** A connection error or timeout; {@code message} must already be free of secrets. */

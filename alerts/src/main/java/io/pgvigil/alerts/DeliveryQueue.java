@@ -18,15 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers notifications to each sink in order, one request in flight per sink, within its rate
- * limit, retrying transient failures with backoff. A notification is spooled before {@link
- * #enqueue} completes and deleted only once the sink accepted (or rejected) it, so a restart
- * resends, in order, what was not delivered; what the spool refuses is kept in memory ({@link
- * MemoryFallback}). Delivery is at least once: a crash between a 2xx and the delete resends that
+ * Delivers notifications to each sink in order, one request in flight per sink, within its rate limit, retrying
+ * transient failures with backoff. A notification is spooled before {@link #enqueue} completes and deleted only once
+ * the sink accepted (or rejected) it, so a restart resends, in order, what was not delivered; what the spool refuses is
+ * kept in memory ({@link MemoryFallback}). Delivery is at least once: a crash between a 2xx and the delete resends that
  * notification with the same {@link Notification#id()}.
  *
- * <p>Time (backoff, rate limits) comes from the injected {@link Clock}; the timer only decides how
- * often it is looked at, so tests move a mutable clock instead of sleeping.
+ * <p>Time (backoff, rate limits) comes from the injected {@link Clock}; the timer only decides how often it is looked
+ * at, so tests move a mutable clock instead of sleeping.
  */
 public final class DeliveryQueue {
 
@@ -115,8 +114,8 @@ public final class DeliveryQueue {
   }
 
   /**
-   * Spools a notification of {@code alerts} for {@code sink}; completes once it is on disk or, when
-   * the spool cannot be written, kept in memory (see {@link MemoryFallback}).
+   * Spools a notification of {@code alerts} for {@code sink}; completes once it is on disk or, when the spool cannot be
+   * written, kept in memory (see {@link MemoryFallback}).
    */
   public Future<Notification> enqueue(String sink, List<Alert> alerts) {
     Lane lane = lanes.get(sink);
@@ -129,8 +128,7 @@ public final class DeliveryQueue {
       if (!started) {
         return Future.failedFuture(new IllegalStateException("delivery queue is not started"));
       }
-      n = new Notification(spool.nextSeq(), UUID.randomUUID().toString(), sink, clock.instant(),
-          alerts);
+      n = new Notification(spool.nextSeq(), UUID.randomUUID().toString(), sink, clock.instant(), alerts);
       written = disk.executeBlocking(() -> {
         String error = fallback.write(n);
         List<Notification> evicted;
@@ -146,12 +144,10 @@ public final class DeliveryQueue {
     }
     return written.map(spooled -> {
       if (spooled.error() != null) {
-        listener.onDelivery(new DeliveryEvent(sink, DeliveryResult.SPOOL_FAILED, n.id(),
-            spooled.error()));
+        listener.onDelivery(new DeliveryEvent(sink, DeliveryResult.SPOOL_FAILED, n.id(), spooled.error()));
       }
       for (Notification e : spooled.evicted()) {
-        LOG.error("Sink {}: spool full ({} notifications); dropped the oldest, {}", sink,
-            spool.maxPerSink(), e.id());
+        LOG.error("Sink {}: spool full ({} notifications); dropped the oldest, {}", sink, spool.maxPerSink(), e.id());
         listener.onDelivery(new DeliveryEvent(sink, DeliveryResult.DROPPED, e.id(), "spool full"));
       }
       pump(lane);
@@ -203,8 +199,7 @@ public final class DeliveryQueue {
           || now.isBefore(lane.notBefore) || !lane.limiter.tryAcquire(now)) {
         return;
       }
-      batch = new ArrayList<>(lane.pending.values())
-          .subList(0, Math.min(lane.sink.maxBatch(), lane.pending.size()));
+      batch = new ArrayList<>(lane.pending.values()).subList(0, Math.min(lane.sink.maxBatch(), lane.pending.size()));
       batch = List.copyOf(batch);
       lane.inFlight = batch;
     }
@@ -250,8 +245,7 @@ public final class DeliveryQueue {
     DeliveryResult result = failure == null ? DeliveryResult.SENT : DeliveryResult.FAILED;
     if (failure != null) {
       LOG.error("Sink {} rejected {} notification(s) ({}): a client error, dropped, not retried; "
-          + "ids {}", name, batch.size(), failure.getMessage(),
-          batch.stream().map(Notification::id).toList());
+          + "ids {}", name, batch.size(), failure.getMessage(), batch.stream().map(Notification::id).toList());
     }
     String detail = failure == null ? "" : failure.getMessage();
     batch.forEach(n -> listener.onDelivery(new DeliveryEvent(name, result, n.id(), detail)));
@@ -259,8 +253,7 @@ public final class DeliveryQueue {
   }
 
   /** What one enqueue did on disk: the notifications it evicted, why the write failed (or null). */
-  private record Spooled(List<Notification> evicted, String error) {
-  }
+  private record Spooled(List<Notification> evicted, String error) {}
 
   /** One sink's queue; guarded by {@code lock}. */
   private static final class Lane {

@@ -13,8 +13,8 @@ public enum DeliveryResult {
   /** Evicted unsent because the sink's spool was full. */
   DROPPED,
   /**
-   * Could not be written to the spool (full disk, directory not writable): kept in memory and
-   * sent all the same, but lost if pgvigil stops before the spool takes it.
+   * Could not be written to the spool (full disk, directory not writable): kept in memory and sent all the same, but
+   * lost if pgvigil stops before the spool takes it.
    */
   SPOOL_FAILED;
 

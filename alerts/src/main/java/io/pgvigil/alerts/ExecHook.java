@@ -15,16 +15,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Runs a configured command (argv, never through a shell, so no value is ever parsed as shell
- * syntax) with the event in {@code PGVIGIL_*} environment variables, through
- * {@code executeBlocking} because {@link Process#waitFor} blocks. The child gets only
- * {@code PATH}, {@code LANG}, {@code HOME} and {@code TZ} from the daemon's environment: the
- * daemon's environment holds secrets ({@code ${env:…}} in the config), which a hook must not
- * inherit. A command still running at the timeout is killed and reported failed.
+ * Runs a configured command (argv, never through a shell, so no value is ever parsed as shell syntax) with the event in
+ * {@code PGVIGIL_*} environment variables, through {@code executeBlocking} because {@link Process#waitFor} blocks. The
+ * child gets only {@code PATH}, {@code LANG}, {@code HOME} and {@code TZ} from the daemon's environment: the daemon's
+ * environment holds secrets ({@code ${env:…}} in the config), which a hook must not inherit. A command still running at
+ * the timeout is killed and reported failed.
  *
- * <p>Variables: PGVIGIL_TARGET, PGVIGIL_RULE, PGVIGIL_ACTION, PGVIGIL_SEVERITY, PGVIGIL_VALUE,
- * PGVIGIL_THRESHOLD, PGVIGIL_WINDOW_ID, PGVIGIL_PIDS (comma-separated), PGVIGIL_SUMMARY,
- * PGVIGIL_AT (ISO-8601); absent values are empty strings.
+ * <p>Variables: PGVIGIL_TARGET, PGVIGIL_RULE, PGVIGIL_ACTION, PGVIGIL_SEVERITY, PGVIGIL_VALUE, PGVIGIL_THRESHOLD,
+ * PGVIGIL_WINDOW_ID, PGVIGIL_PIDS (comma-separated), PGVIGIL_SUMMARY, PGVIGIL_AT (ISO-8601); absent values are empty
+ * strings.
  */
 public final class ExecHook implements Hook {
 
@@ -60,8 +59,7 @@ public final class ExecHook implements Hook {
     env.put("PGVIGIL_VALUE", Objects.toString(e.value(), ""));
     env.put("PGVIGIL_THRESHOLD", Objects.toString(e.threshold(), ""));
     env.put("PGVIGIL_WINDOW_ID", Objects.toString(e.windowId(), ""));
-    env.put("PGVIGIL_PIDS", e.pids().stream().map(String::valueOf)
-        .collect(Collectors.joining(",")));
+    env.put("PGVIGIL_PIDS", e.pids().stream().map(String::valueOf).collect(Collectors.joining(",")));
     env.put("PGVIGIL_SUMMARY", Objects.toString(e.summary(), ""));
     env.put("PGVIGIL_AT", Objects.toString(e.at(), ""));
     return env;
@@ -72,8 +70,7 @@ public final class ExecHook implements Hook {
     try {
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(
-              Path.of(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null")
-                  .toFile()));
+              Path.of(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null").toFile()));
       Map<String, String> env = pb.environment();
       env.keySet().retainAll(INHERITED);
       env.putAll(environment(event));
@@ -82,8 +79,7 @@ public final class ExecHook implements Hook {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
-        return HookResult.failed(command.get(0) + " timed out after " + timeout.toMillis()
-            + " ms and was killed");
+        return HookResult.failed(command.get(0) + " timed out after " + timeout.toMillis() + " ms and was killed");
       }
       String out = tail(output);
       return p.exitValue() == 0 ? HookResult.ok(out)

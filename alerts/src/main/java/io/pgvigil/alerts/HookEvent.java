@@ -11,8 +11,7 @@ import java.util.List;
  * @param pids the backends the abort cancels (the migration's; none when nothing is cancelled)
  */
 public record HookEvent(String target, String rule, String action, Severity severity,
-    String value, String threshold, String windowId, List<Integer> pids, String summary,
-    Instant at) {
+    String value, String threshold, String windowId, List<Integer> pids, String summary, Instant at) {
 
   public HookEvent {
     pids = pids == null ? List.of() : List.copyOf(pids);

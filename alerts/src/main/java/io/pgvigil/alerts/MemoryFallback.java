@@ -12,15 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Notifications the {@link Spool} refused (a full disk, a read-only or vanished directory): the
- * queue keeps them in memory and sends them all the same; this writes them again every
- * {@code retry} until the disk takes them, so a restart after the disk recovered still resends
- * what was not delivered. Says once when the spool starts failing and once when it works again,
- * not once per notification.
+ * Notifications the {@link Spool} refused (a full disk, a read-only or vanished directory): the queue keeps them in
+ * memory and sends them all the same; this writes them again every {@code retry} until the disk takes them, so a
+ * restart after the disk recovered still resends what was not delivered. Says once when the spool starts failing and
+ * once when it works again, not once per notification.
  *
- * <p>Confined to the queue's single disk thread (every method but {@link #retryDue} runs there),
- * so a write, its retry and the delete after delivery happen in submission order: a retry never
- * resurrects a notification whose delete ran before it, because that delete removed it here.
+ * <p>Confined to the queue's single disk thread (every method but {@link #retryDue} runs there), so a write, its retry
+ * and the delete after delivery happen in submission order: a retry never resurrects a notification whose delete ran
+ * before it, because that delete removed it here.
  */
 final class MemoryFallback {
 
@@ -57,8 +56,7 @@ final class MemoryFallback {
         failing = true;
         LOG.error("Sink {}: cannot write the alert spool ({}); notifications are kept in memory "
             + "and sent as usual, the spool is tried again every {} s, and what is not delivered "
-            + "is lost if pgvigil stops before the disk takes it", n.sink(), why,
-            retry.toSeconds());
+            + "is lost if pgvigil stops before the disk takes it", n.sink(), why, retry.toSeconds());
       }
       unspooled.put(n.seq(), n);
       retryAt = clock.instant().plus(retry);
@@ -112,14 +110,12 @@ final class MemoryFallback {
     retry();
     if (!unspooled.isEmpty()) {
       LOG.error("{} undelivered notification(s) could not be written to the alert spool and are "
-          + "lost at exit, ids {}", unspooled.size(),
-          unspooled.values().stream().map(Notification::id).toList());
+          + "lost at exit, ids {}", unspooled.size(), unspooled.values().stream().map(Notification::id).toList());
     }
   }
 
   private static String describe(Exception e) {
     String message = e.getMessage();
-    return message == null ? e.getClass().getSimpleName()
-        : e.getClass().getSimpleName() + ": " + message;
+    return message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
   }
 }

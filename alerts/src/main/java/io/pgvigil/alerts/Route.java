@@ -3,9 +3,8 @@ package io.pgvigil.alerts;
 import java.util.Set;
 
 /**
- * Which alerts go to a sink. An empty set means "all": {@code Route.all("slack")} sends
- * everything to Slack, {@code new Route("pagerduty", Set.of(CRITICAL), Set.of())} pages only on
- * critical alerts of any target.
+ * Which alerts go to a sink. An empty set means "all": {@code Route.all("slack")} sends everything to Slack, {@code new
+ * Route("pagerduty", Set.of(CRITICAL), Set.of())} pages only on critical alerts of any target.
  */
 public record Route(String sink, Set<Severity> severities, Set<String> targets) {
 

@@ -3,9 +3,8 @@ package io.pgvigil.alerts;
 import java.util.Locale;
 
 /**
- * Alert severity. The names are PagerDuty Events API v2's {@code payload.severity} values
- * (critical, error, warning, info: developer.pagerduty.com/docs/events-api-v2/trigger-events),
- * reused as the Alertmanager {@code severity} label.
+ * Alert severity. The names are PagerDuty Events API v2's {@code payload.severity} values (critical, error, warning,
+ * info: developer.pagerduty.com/docs/events-api-v2/trigger-events), reused as the Alertmanager {@code severity} label.
  */
 public enum Severity {
   CRITICAL,

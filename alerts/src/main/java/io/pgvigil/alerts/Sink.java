@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * A destination for notifications. The {@link DeliveryQueue} calls {@link #send} for one sink
- * at a time and in order, within the sink's {@link #rateLimit()}.
+ * A destination for notifications. The {@link DeliveryQueue} calls {@link #send} for one sink at a time and in order,
+ * within the sink's {@link #rateLimit()}.
  */
 public interface Sink {
 
@@ -21,8 +21,8 @@ public interface Sink {
   RateLimit rateLimit();
 
   /**
-   * Delivers the batch. Fails with a {@link DeliveryFailure} saying whether to retry; the
-   * failure's message must not contain a secret (URL path, key).
+   * Delivers the batch. Fails with a {@link DeliveryFailure} saying whether to retry; the failure's message must not
+   * contain a secret (URL path, key).
    */
   Future<Void> send(List<Notification> batch);
 }

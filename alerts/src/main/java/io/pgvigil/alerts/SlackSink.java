@@ -13,11 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Slack incoming webhook, posting a Block Kit message. Slack allows about one message per
- * second per webhook and answers 429 beyond (api.slack.com/apis/rate-limits, "Incoming
- * webhooks"), so this sink sends at most one per second and coalesces what queued meanwhile
- * into one message of up to {@link #MAX_ALERTS} alerts, within Block Kit's 50-block limit
- * (api.slack.com/reference/block-kit/blocks).
+ * A Slack incoming webhook, posting a Block Kit message. Slack allows about one message per second per webhook and
+ * answers 429 beyond (api.slack.com/apis/rate-limits, "Incoming webhooks"), so this sink sends at most one per second
+ * and coalesces what queued meanwhile into one message of up to {@link #MAX_ALERTS} alerts, within Block Kit's 50-block
+ * limit (api.slack.com/reference/block-kit/blocks).
  */
 public final class SlackSink extends HttpSink {
 
@@ -37,8 +36,7 @@ public final class SlackSink extends HttpSink {
 
   @Override
   public Future<Void> send(List<Notification> batch) {
-    return post(webhookUrl.reveal(), Map.of("Content-Type", "application/json"),
-        message(batch).toBuffer());
+    return post(webhookUrl.reveal(), Map.of("Content-Type", "application/json"), message(batch).toBuffer());
   }
 
   JsonObject message(List<Notification> batch) {
@@ -56,10 +54,8 @@ public final class SlackSink extends HttpSink {
       blocks.add(new JsonObject().put("type", "divider"));
       blocks.add(section((a.isFiring() ? ":red_circle: *FIRING* " : ":large_green_circle: "
           + "*RESOLVED* ") + "*" + esc(a.summary()) + "*")
-          .put("fields", new JsonArray()
-              .add(mrkdwn("*Target*\n" + esc(a.target())))
-              .add(mrkdwn("*Rule*\n" + esc(a.rule())))
-              .add(mrkdwn("*Severity*\n" + a.severity().wireName()))
+          .put("fields", new JsonArray().add(mrkdwn("*Target*\n" + esc(a.target())))
+              .add(mrkdwn("*Rule*\n" + esc(a.rule()))).add(mrkdwn("*Severity*\n" + a.severity().wireName()))
               .add(mrkdwn("*Value / threshold*\n" + esc(String.valueOf(a.value())) + " / "
                   + esc(String.valueOf(a.threshold()))))));
       if (!a.census().isEmpty()) {

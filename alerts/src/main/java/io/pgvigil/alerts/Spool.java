@@ -27,17 +27,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Undelivered notifications on disk, one file each: {@code <dir>/<sink>/<seq>.ntf}, seq zero-padded
- * to 20 digits so name order is send order; two lines, {@code pgvigil-spool 1 <crc32 hex of line
- * 2>} and the JSON.
+ * Undelivered notifications on disk, one file each: {@code <dir>/<sink>/<seq>.ntf}, seq zero-padded to 20 digits so
+ * name order is send order; two lines, {@code pgvigil-spool 1 <crc32 hex of line 2>} and the JSON.
  *
- * <p>Crash safety: written as {@code .tmp-<seq>}, forced, atomically renamed, and the directory
- * forced so the rename survives power loss (fsync(2): fsync on the file "does not necessarily
- * ensure that the entry in the directory containing the file has also reached disk"). A crash
- * leaves no file or a complete one; leftover temp files are deleted on load, and an unreadable
- * entry (checksum, encoding, not a regular file) is renamed {@code .corrupt} and logged, never
- * sent. Files are 0600 and directories 0700: a notification carries table and role names. Blocking:
- * call through {@code executeBlocking}.
+ * <p>Crash safety: written as {@code .tmp-<seq>}, forced, atomically renamed, and the directory forced so the rename
+ * survives power loss (fsync(2): fsync on the file "does not necessarily ensure that the entry in the directory
+ * containing the file has also reached disk"). A crash leaves no file or a complete one; leftover temp files are
+ * deleted on load, and an unreadable entry (checksum, encoding, not a regular file) is renamed {@code .corrupt} and
+ * logged, never sent. Files are 0600 and directories 0700: a notification carries table and role names. Blocking: call
+ * through {@code executeBlocking}.
  */
 public final class Spool {
 
@@ -47,10 +45,8 @@ public final class Spool {
   private static final String TMP_PREFIX = ".tmp-";
   private static final String CORRUPT = ".corrupt";
   private static final Charset UTF8 = StandardCharsets.UTF_8;
-  private static final Set<PosixFilePermission> PRIVATE_FILE =
-      PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> PRIVATE_DIRECTORY =
-      PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
   private static final Pattern SINK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
   private final Path dir;
@@ -74,8 +70,8 @@ public final class Spool {
   }
 
   /**
-   * The sink's spooled notifications in send order; cleans up what a crash left behind. An
-   * unreadable entry is moved aside, never fatal: one bad file must not keep the daemon down.
+   * The sink's spooled notifications in send order; cleans up what a crash left behind. An unreadable entry is moved
+   * aside, never fatal: one bad file must not keep the daemon down.
    */
   public List<Notification> load(String sink) throws IOException {
     Path sinkDir = sinkDir(sink);
@@ -116,8 +112,7 @@ public final class Spool {
     byte[] json = AlertJson.notification(n).encode().getBytes(StandardCharsets.UTF_8);
     CRC32 crc = new CRC32();
     crc.update(json);
-    byte[] header = (MAGIC + Long.toHexString(crc.getValue()) + "\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] header = (MAGIC + Long.toHexString(crc.getValue()) + "\n").getBytes(StandardCharsets.US_ASCII);
     Path tmp = sinkDir.resolve(TMP_PREFIX + fileName(n.seq()));
     Files.deleteIfExists(tmp); // permissions are set at creation only
     try {
@@ -150,8 +145,7 @@ public final class Spool {
   private Notification read(Path p) {
     try {
       String text = UTF8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(Files.readAllBytes(p))).toString();
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(Files.readAllBytes(p))).toString();
       int nl = text.indexOf('\n');
       if (!text.startsWith(MAGIC) || nl < 0) {
         throw new IllegalArgumentException("no header");
@@ -211,8 +205,7 @@ public final class Spool {
   }
 
   private static FileChannel createPrivateFile(Path p) throws IOException {
-    Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE);
+    Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     try {
       return FileChannel.open(p, options, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
     } catch (UnsupportedOperationException notPosix) {

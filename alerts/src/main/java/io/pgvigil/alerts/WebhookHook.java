@@ -14,9 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * POSTs the event as JSON (one try: a kill-switch hook is about now, and a retry minutes later
- * could abort the next deploy) with {@code X-Pgvigil-Signature: sha256=<hex HMAC-SHA256 of the
- * body>} when a secret is set. Body: {@code {"event":"kill-switch","target","rule","action",
+ * POSTs the event as JSON (one try: a kill-switch hook is about now, and a retry minutes later could abort the next
+ * deploy) with {@code X-Pgvigil-Signature: sha256=<hex HMAC-SHA256 of the body>} when a secret is set. Body: {@code
+ * {"event":"kill-switch","target","rule","action",
  * "severity","value","threshold","windowId","pids":[…],"summary","at"}}.
  */
 public final class WebhookHook implements Hook {
@@ -40,34 +40,24 @@ public final class WebhookHook implements Hook {
     byte[] body = body(e).encode().getBytes(StandardCharsets.UTF_8);
     HttpRequest<Buffer> request;
     try {
-      request = client.postAbs(url.reveal()).timeout(timeout.toMillis())
-          .putHeader("Content-Type", "application/json");
+      request = client.postAbs(url.reveal()).timeout(timeout.toMillis()).putHeader("Content-Type", "application/json");
     } catch (RuntimeException badUrl) {
       return Future.succeededFuture(HookResult.failed("webhook hook: invalid URL"));
     }
     if (secret != null && !secret.isEmpty()) {
-      request.putHeader(Signatures.HEADER,
-          Signatures.sign(secret.reveal().getBytes(StandardCharsets.UTF_8), body));
+      request.putHeader(Signatures.HEADER, Signatures.sign(secret.reveal().getBytes(StandardCharsets.UTF_8), body));
     }
-    return request.sendBuffer(Buffer.buffer(body))
-        .expecting(HttpResponseExpectation.SC_SUCCESS)
+    return request.sendBuffer(Buffer.buffer(body)).expecting(HttpResponseExpectation.SC_SUCCESS)
         .map(r -> HookResult.ok("webhook hook: HTTP " + r.statusCode()))
         .recover(err -> Future.succeededFuture(HookResult.failed("webhook hook: "
             + redactor.redact(err.getClass().getSimpleName() + ": " + err.getMessage()))));
   }
 
   static JsonObject body(HookEvent e) {
-    return new JsonObject()
-        .put("event", "kill-switch")
-        .put("target", e.target())
-        .put("rule", e.rule())
-        .put("action", e.action())
-        .put("severity", e.severity() == null ? null : e.severity().wireName())
-        .put("value", e.value())
-        .put("threshold", e.threshold())
-        .put("windowId", e.windowId())
-        .put("pids", new JsonArray(e.pids().stream().map(Object.class::cast).toList()))
-        .put("summary", e.summary())
+    return new JsonObject().put("event", "kill-switch").put("target", e.target()).put("rule", e.rule())
+        .put("action", e.action()).put("severity", e.severity() == null ? null : e.severity().wireName())
+        .put("value", e.value()).put("threshold", e.threshold()).put("windowId", e.windowId())
+        .put("pids", new JsonArray(e.pids().stream().map(Object.class::cast).toList())).put("summary", e.summary())
         .put("at", e.at() == null ? null : e.at().toString());
   }
 

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A generic JSON webhook, one notification per request, signed when a secret is set. The body
- * and headers are documented in {@code alerts/WEBHOOK.md}; receivers should dedup on
- * {@code notificationId} because delivery is at least once.
+ * A generic JSON webhook, one notification per request, signed when a secret is set. The body and headers are
+ * documented in {@code alerts/WEBHOOK.md}; receivers should dedup on {@code notificationId} because delivery is at
+ * least once.
  */
 public final class WebhookSink extends HttpSink {
 
@@ -43,8 +43,7 @@ public final class WebhookSink extends HttpSink {
     headers.put("Content-Type", "application/json");
     headers.put(ID_HEADER, n.id());
     if (secret != null && !secret.isEmpty()) {
-      headers.put(Signatures.HEADER,
-          Signatures.sign(secret.reveal().getBytes(StandardCharsets.UTF_8), body));
+      headers.put(Signatures.HEADER, Signatures.sign(secret.reveal().getBytes(StandardCharsets.UTF_8), body));
     }
     return post(url.reveal(), headers, Buffer.buffer(body));
   }
@@ -52,12 +51,7 @@ public final class WebhookSink extends HttpSink {
   static JsonObject body(Notification n) {
     JsonArray alerts = new JsonArray();
     n.alerts().forEach(a -> alerts.add(AlertJson.alert(a)));
-    return new JsonObject()
-        .put("schemaVersion", SCHEMA_VERSION)
-        .put("notificationId", n.id())
-        .put("seq", n.seq())
-        .put("createdAt", n.createdAt().toString())
-        .put("target", n.target())
-        .put("alerts", alerts);
+    return new JsonObject().put("schemaVersion", SCHEMA_VERSION).put("notificationId", n.id()).put("seq", n.seq())
+        .put("createdAt", n.createdAt().toString()).put("target", n.target()).put("alerts", alerts);
   }
 }

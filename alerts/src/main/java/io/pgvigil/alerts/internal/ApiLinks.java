@@ -20,8 +20,7 @@ public record ApiLinks(String baseUrl) {
   /** The endpoint that shows the condition: locks, replication or drift of the target. */
   public String forAlert(Alert a) {
     String rule = a.rule().toLowerCase(Locale.ROOT);
-    String target = baseUrl + "/api/v1/targets/" + URLEncoder.encode(a.target(),
-        StandardCharsets.UTF_8);
+    String target = baseUrl + "/api/v1/targets/" + URLEncoder.encode(a.target(), StandardCharsets.UTF_8);
     if (rule.contains("lock") || rule.contains("ddl") || rule.contains("idle")) {
       return target + "/locks";
     }

@@ -17,8 +17,7 @@ import java.util.Map;
 /** One POST with a timeout, its non-2xx answer classified into a {@link DeliveryFailure}. */
 public final class HttpPost {
 
-  private HttpPost() {
-  }
+  private HttpPost() {}
 
   public static Future<Void> send(WebClient client, String absoluteUrl, Map<String, String> headers,
       Buffer body, Duration timeout, Clock clock, Redactor redactor) {
@@ -31,14 +30,12 @@ public final class HttpPost {
           "invalid URL (" + badUrl.getClass().getSimpleName() + ")"));
     }
     headers.forEach(request::putHeader);
-    return request.sendBuffer(body)
-        .expecting(HttpResponseExpectation.SC_SUCCESS
-            .wrappingFailure((response, err) -> DeliveryFailure.ofStatus(response.statusCode(),
-                retryAfter(response.getHeader("Retry-After"), clock.instant()))))
+    return request.sendBuffer(body).expecting(HttpResponseExpectation.SC_SUCCESS
+        .wrappingFailure((response, err) -> DeliveryFailure.ofStatus(response.statusCode(),
+            retryAfter(response.getHeader("Retry-After"), clock.instant()))))
         .<Void>mapEmpty()
         .recover(err -> Future.failedFuture(err instanceof DeliveryFailure ? err
-            : DeliveryFailure.network(redactor.redact(err.getClass().getSimpleName() + ": "
-                + err.getMessage()))));
+            : DeliveryFailure.network(redactor.redact(err.getClass().getSimpleName() + ": " + err.getMessage()))));
   }
 
   /** Retry-After is delay-seconds or an HTTP-date (RFC 9110 section 10.2.3). */

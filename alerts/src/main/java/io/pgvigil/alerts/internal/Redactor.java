@@ -6,10 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Removes secrets from text about to be logged. Needed because Vert.x puts the request URI into
- * its own exceptions ("The timeout period of 500ms has been exceeded while executing POST
- * /services/T0/B0/XXXX for server …", io.vertx.core.http.impl.HttpClientRequestImpl), and a
- * Slack webhook's path is its credential.
+ * Removes secrets from text about to be logged. Needed because Vert.x puts the request URI into its own exceptions
+ * ("The timeout period of 500ms has been exceeded while executing POST /services/T0/B0/XXXX for server …",
+ * io.vertx.core.http.impl.HttpClientRequestImpl), and a Slack webhook's path is its credential.
  */
 public final class Redactor {
 

@@ -11,8 +11,7 @@ public final class Signatures {
 
   public static final String HEADER = "X-Pgvigil-Signature";
 
-  private Signatures() {
-  }
+  private Signatures() {}
 
   public static String sign(byte[] secret, byte[] body) {
     try {

@@ -6,9 +6,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 
 /**
- * At most {@code permits} acquisitions in any window of {@code per}: a strict sliding window
- * (not a token bucket) so "≤ 120 per minute" holds over every minute, not just on average.
- * Not thread-safe: the caller holds its lock.
+ * At most {@code permits} acquisitions in any window of {@code per}: a strict sliding window (not a token bucket) so "≤
+ * 120 per minute" holds over every minute, not just on average. Not thread-safe: the caller holds its lock.
  */
 public final class SlidingWindowLimiter {
 

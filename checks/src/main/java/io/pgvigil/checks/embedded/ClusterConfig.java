@@ -15,8 +15,8 @@ final class ClusterConfig {
   private ClusterConfig() {}
 
   /**
-   * Runs initdb and appends the defaults to postgresql.conf, where ALTER SYSTEM can still
-   * override them (unlike the {@code -c} options the server is started with).
+   * Runs initdb and appends the defaults to postgresql.conf, where ALTER SYSTEM can still override them (unlike the
+   * {@code -c} options the server is started with).
    */
   static void initdb(PostgresBinaries binaries, Path dataDirectory, String superuser, boolean fastButUnsafe)
       throws IOException {

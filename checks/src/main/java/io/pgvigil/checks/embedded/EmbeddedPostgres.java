@@ -15,12 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A PostgreSQL server run from the binaries bundled in this jar (zonky's builds, majors 14–18):
- * for tests, the {@code demo} command and the drift shadow database. It listens on 127.0.0.1
- * only, has no Unix socket, trusts every local connection and has the superuser {@code postgres}.
+ * A PostgreSQL server run from the binaries bundled in this jar (zonky's builds, majors 14–18): for tests, the {@code
+ * demo} command and the drift shadow database. It listens on 127.0.0.1 only, has no Unix socket, trusts every local
+ * connection and has the superuser {@code postgres}.
  *
- * <p>The caller owns the lifecycle: nothing global is registered, so always {@link #close()}.
- * Starting blocks (initdb, process start): never call it on an event loop.
+ * <p>The caller owns the lifecycle: nothing global is registered, so always {@link #close()}. Starting blocks (initdb,
+ * process start): never call it on an event loop.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
@@ -103,8 +103,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
   }
 
   /**
-   * Starts a streaming standby of this server, with its own data directory (deleted on close),
-   * port and physical replication slot (dropped on close), {@code application_name = name}.
+   * Starts a streaming standby of this server, with its own data directory (deleted on close), port and physical
+   * replication slot (dropped on close), {@code application_name = name}.
    */
   public EmbeddedPostgres startReplica(String name) throws IOException {
     if (!isRunning()) {
@@ -301,8 +301,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
       Path data = dataDirectory;
       Path logFile = log;
       if (data == null) {
-        // Read java.io.tmpdir now: Files.createTempDirectory(String) caches it at first use, so
-        // a value set later (as Surefire does) would be ignored.
+        // Read java.io.tmpdir now: Files.createTempDirectory(String) caches it at first use, so a value set later (as
+        // Surefire does) would be ignored.
         ownedRoot = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
             "pgvigil-" + name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-");
         data = ownedRoot.resolve("data");

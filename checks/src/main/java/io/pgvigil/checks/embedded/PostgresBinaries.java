@@ -12,11 +12,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * An extracted PostgreSQL installation and how to run its programs on this machine.
  *
- * <p>{@code initdb}, {@code pg_ctl} and {@code postgres} refuse to run as root. As root we run
- * them under {@code unshare -U}: in a fresh, unmapped user namespace the process sees itself as
- * uid 65534 (and root-owned files as owned by 65534, so the data directory ownership check
- * passes), while outside the namespace it keeps root's kernel uid and the files stay root's.
- * Everyone else runs the binaries directly.
+ * <p>{@code initdb}, {@code pg_ctl} and {@code postgres} refuse to run as root. As root we run them under {@code
+ * unshare -U}: in a fresh, unmapped user namespace the process sees itself as uid 65534 (and root-owned files as owned
+ * by 65534, so the data directory ownership check passes), while outside the namespace it keeps root's kernel uid and
+ * the files stay root's. Everyone else runs the binaries directly.
  */
 final class PostgresBinaries {
 

@@ -21,8 +21,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
- * One bundled PostgreSQL major: zonky's {@code postgres-linux-x86_64.txz} on the classpath,
- * extracted once per version into a cache directory shared by every JVM on the machine.
+ * One bundled PostgreSQL major: zonky's {@code postgres-linux-x86_64.txz} on the classpath, extracted once per version
+ * into a cache directory shared by every JVM on the machine.
  */
 record PostgresBundle(int major, String version) {
 
@@ -47,7 +47,6 @@ record PostgresBundle(int major, String version) {
         .collect(Collectors.toCollection(() -> new TreeSet<>((a, b) -> Integer.parseInt(a) - Integer.parseInt(b))));
   }
 
-  /** The majors this jar bundles, ascending. */
   static Set<String> bundledMajors() {
     return bundledMajors(versions());
   }
@@ -67,11 +66,11 @@ record PostgresBundle(int major, String version) {
   }
 
   /**
-   * The directory holding {@code bin/}, {@code lib/} and {@code share/}, extracting the bundle
-   * into {@code cache/<version>} first if no earlier run (of any JVM) has completed that.
+   * The directory holding {@code bin/}, {@code lib/} and {@code share/}, extracting the bundle into {@code
+   * cache/<version>} first if no earlier run (of any JVM) has completed that.
    *
-   * <p>Concurrent extraction is safe: each extractor writes a private temp directory beside the
-   * target and renames it into place atomically; a loser of the race discards its copy.
+   * <p>Concurrent extraction is safe: each extractor writes a private temp directory beside the target and renames it
+   * into place atomically; a loser of the race discards its copy.
    */
   Path install(Path cache) throws IOException {
     Path target = cache.resolve(version);

@@ -35,9 +35,9 @@ final class Postmaster {
   }
 
   /**
-   * Starts {@code postgres} in the foreground as our child and waits until it accepts a JDBC
-   * connection. Where it listens is passed on the command line, which overrides the config
-   * files (a replica's files are a copy of its primary's).
+   * Starts {@code postgres} in the foreground as our child and waits until it accepts a JDBC connection. Where it
+   * listens is passed on the command line, which overrides the config files (a replica's files are a copy of its
+   * primary's).
    */
   static Postmaster start(PostgresBinaries binaries, Path dataDirectory, Path log, String host, int port,
       Map<String, String> settings, Duration timeout) throws IOException {
@@ -47,10 +47,8 @@ final class Postmaster {
     // No Unix socket: no files in the shared temp directory, and the TCP port is the only way in.
     addSetting(args, "unix_socket_directories", "");
     settings.forEach((name, value) -> addSetting(args, name, value));
-    Process process = binaries.processBuilder("postgres", args.toArray(String[]::new))
-        .redirectErrorStream(true)
-        .redirectOutput(Redirect.appendTo(log.toFile()))
-        .start();
+    Process process = binaries.processBuilder("postgres", args.toArray(String[]::new)).redirectErrorStream(true)
+        .redirectOutput(Redirect.appendTo(log.toFile())).start();
     Postmaster postmaster = new Postmaster(binaries, dataDirectory, log, process);
     try {
       postmaster.awaitReady(host, port, timeout);

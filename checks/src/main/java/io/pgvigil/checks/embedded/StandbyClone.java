@@ -24,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a streaming standby's data directory from a running primary without pg_basebackup
- * (the bundles ship only initdb, pg_ctl and postgres): a non-exclusive low-level base backup
- * (https://www.postgresql.org/docs/current/continuous-archiving.html#BACKUP-LOWLEVEL-BASE-BACKUP)
- * plus a physical slot, created before the backup starts, that keeps every WAL segment the
- * standby needs. So pg_wal is not copied: the standby streams it from the slot.
+ * Makes a streaming standby's data directory from a running primary without pg_basebackup (the bundles ship only
+ * initdb, pg_ctl and postgres): a non-exclusive low-level base backup
+ * (https://www.postgresql.org/docs/current/continuous-archiving.html#BACKUP-LOWLEVEL-BASE-BACKUP) plus a physical slot,
+ * created before the backup starts, that keeps every WAL segment the standby needs. So pg_wal is not copied: the
+ * standby streams it from the slot.
  */
 final class StandbyClone {
 
@@ -61,7 +61,8 @@ final class StandbyClone {
     String labelFile;
     try (Connection connection = DriverManager.getConnection(primary.jdbcUrl("postgres"))) {
       update(connection, "SELECT pg_create_physical_replication_slot(?, true)", slot);
-      // PostgreSQL 15 renamed the functions and dropped exclusive backups (release notes 15, E.x "Remove exclusive backup mode").
+      // PostgreSQL 15 renamed the functions and dropped exclusive backups (release notes 15, E.x "Remove exclusive
+      // backup mode").
       boolean v15 = primary.major() >= 15;
       update(connection, v15 ? "SELECT pg_backup_start(?, true)" : "SELECT pg_start_backup(?, true, false)",
           "pgvigil replica " + applicationName);

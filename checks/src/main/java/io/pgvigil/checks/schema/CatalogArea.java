@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 
 /**
- * One batched {@code pg_catalog} query per area of the catalog; the SQL sits beside this class as
- * {@code <area>.sql} and explains what it leaves out and why. Every query returns the same columns
- * ({@code kind, name, owners, sql_name, attrs}), so one mapper reads them all.
+ * One batched {@code pg_catalog} query per area of the catalog; the SQL sits beside this class as {@code <area>.sql}
+ * and explains what it leaves out and why. Every query returns the same columns ({@code kind, name, owners, sql_name,
+ * attrs}), so one mapper reads them all.
  */
 enum CatalogArea {
   SCHEMAS("schemas.sql", options -> true),
@@ -26,12 +26,11 @@ enum CatalogArea {
   GRANTS("grants.sql", SnapshotOptions::grants);
 
   /**
-   * The oldest server pgvigil supports; the snapshot refuses older ones rather than return an
-   * empty (and so drift-free) schema. The queries use conparentid (12), tgparentid (13),
-   * attgenerated (12) and relam (12); a NOT VALID NOT NULL (contype 'n', 18) and a virtual
-   * generated column (attgenerated 'v', 18) are read where they exist and simply not found before,
-   * so no area needs a newer major today. One that does gets its own minimum, and is skipped, not
-   * failed, on older servers.
+   * The oldest server pgvigil supports; the snapshot refuses older ones rather than return an empty (and so drift-free)
+   * schema. The queries use conparentid (12), tgparentid (13), attgenerated (12) and relam (12); a NOT VALID NOT NULL
+   * (contype 'n', 18) and a virtual generated column (attgenerated 'v', 18) are read where they exist and simply not
+   * found before, so no area needs a newer major today. One that does gets its own minimum, and is skipped, not failed,
+   * on older servers.
    */
   static final int MIN_VERSION_NUM = 140_000;
 

@@ -27,37 +27,36 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Pattern;
 
 /**
- * Takes a {@link SchemaSnapshot} of the database a connection is on: a dozen batched {@code pg_catalog}
- * queries (never {@code information_schema}) in one read-only, repeatable-read transaction, so all of them
- * see the same catalog even while a migration runs. Compare it ({@link SchemaDiff#compare}) with a snapshot
- * of the shadow on the same major.
+ * Takes a {@link SchemaSnapshot} of the database a connection is on: a dozen batched {@code pg_catalog} queries (never
+ * {@code information_schema}) in one read-only, repeatable-read transaction, so all of them see the same catalog even
+ * while a migration runs. Compare it ({@link SchemaDiff#compare}) with a snapshot of the shadow on the same major.
  *
- * <p>{@code search_path} is {@code ''} for the transaction, so every deparsed expression is schema-qualified
- * whatever the session's search_path ("pg_get_expr ... qualifies names as needed",
+ * <p>{@code search_path} is {@code ''} for the transaction, so every deparsed expression is schema-qualified whatever
+ * the session's search_path ("pg_get_expr ... qualifies names as needed",
  * https://www.postgresql.org/docs/current/functions-info.html).
  *
- * <p>Left out, each with what it owns: system and temporary schemas, extension members (the extension's
- * version is compared instead), the {@link SnapshotOptions#excludedTables() excluded tables}, what the
- * {@link SnapshotOptions#ignored() ignore predicate} matches, and the schema {@code pgvigil}, where pgvigil
- * keeps its own objects, so that it never reports itself.
+ * <p>Left out, each with what it owns: system and temporary schemas, extension members (the extension's version is
+ * compared instead), the {@link SnapshotOptions#excludedTables() excluded tables}, what the {@link
+ * SnapshotOptions#ignored() ignore predicate} matches, and the schema {@code pgvigil}, where pgvigil keeps its own
+ * objects, so that it never reports itself.
  *
- * <p>Locks: {@code pg_get_viewdef} (and {@code pg_get_functiondef} of a {@code BEGIN ATOMIC} body) take
- * ACCESS SHARE on the relations referred to, so behind a migration's ACCESS EXCLUSIVE lock the snapshot
- * waits, up to {@code statement_timeout}. Take snapshots between migrations.
+ * <p>Locks: {@code pg_get_viewdef} (and {@code pg_get_functiondef} of a {@code BEGIN ATOMIC} body) take ACCESS SHARE on
+ * the relations referred to, so behind a migration's ACCESS EXCLUSIVE lock the snapshot waits, up to {@code
+ * statement_timeout}. Take snapshots between migrations.
  *
- * <p>Parallel: on a {@link Pool} the areas run on up to {@link SnapshotOptions#parallelism()} connections,
- * each in a transaction that imports the first one's snapshot ({@code pg_export_snapshot}, then
- * {@code SET TRANSACTION SNAPSHOT}: "Such transactions will see the same data as the exporting
- * transaction", https://www.postgresql.org/docs/current/sql-set-transaction.html), so the server's
- * deparsing runs in one backend per connection, on as many cores.
+ * <p>Parallel: on a {@link Pool} the areas run on up to {@link SnapshotOptions#parallelism()} connections, each in a
+ * transaction that imports the first one's snapshot ({@code pg_export_snapshot}, then {@code SET TRANSACTION SNAPSHOT}:
+ * "Such transactions will see the same data as the exporting transaction",
+ * https://www.postgresql.org/docs/current/sql-set-transaction.html), so the server's deparsing runs in one backend per
+ * connection, on as many cores.
  */
 public final class CatalogSnapshotter {
 
   private static final String BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-  // set_config(..., true) is SET LOCAL with a bound value. The settings that change how constants are
-  // deparsed (TimeZone, DateStyle, IntervalStyle, extra_float_digits, bytea_output) are pinned so the
-  // session's, role's or driver's choices never show as drift (manual, "Client Connection Defaults").
-  // Every connection of a parallel snapshot runs it: settings are per session.
+  // set_config(..., true) is SET LOCAL with a bound value. The settings that change how constants are deparsed
+  // (TimeZone, DateStyle, IntervalStyle, extra_float_digits, bytea_output) are pinned so the session's, role's or
+  // driver's choices never show as drift (manual, "Client Connection Defaults"). Every connection of a parallel
+  // snapshot runs it: settings are per session.
   private static final String SETTINGS = """
       SELECT set_config('search_path', '', true),
              set_config('statement_timeout', $1, true),
@@ -67,24 +66,23 @@ public final class CatalogSnapshotter {
              set_config('extra_float_digits', '1', true),
              set_config('bytea_output', 'hex', true),
              current_setting('server_version_num')::int AS version_num""";
-  // The first connection of a parallel snapshot exports its snapshot in the same query: the
-  // transaction's snapshot is taken by its first statement, and that is this one
+  // The first connection of a parallel snapshot exports its snapshot in the same query: the transaction's snapshot is
+  // taken by its first statement, and that is this one
   // (https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-SNAPSHOT-SYNCHRONIZATION).
   private static final String SETTINGS_AND_EXPORT = SETTINGS + ",\n       pg_export_snapshot() AS snapshot_id";
-  // SET TRANSACTION SNAPSHOT takes a literal, not a parameter; the id is the server's own, checked
-  // against its format (hex numbers and dashes) before it goes into the statement.
+  // SET TRANSACTION SNAPSHOT takes a literal, not a parameter; the id is the server's own, checked against its format
+  // (hex numbers and dashes) before it goes into the statement.
   private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+");
   private static final Pattern CARRIAGE_RETURN = Pattern.compile("\r\n?");
 
   /**
-   * The areas a parallel snapshot hands out, most expensive first, so the three heavy ones (server
-   * time in pg_get_expr and format_type, pg_get_indexdef, pg_get_constraintdef) land on different
-   * connections and the light ones fill in behind them.
+   * The areas a parallel snapshot hands out, most expensive first, so the three heavy ones (server time in pg_get_expr
+   * and format_type, pg_get_indexdef, pg_get_constraintdef) land on different connections and the light ones fill in
+   * behind them.
    */
-  private static final List<CatalogArea> BY_COST = List.of(
-      CatalogArea.COLUMNS, CatalogArea.INDEXES, CatalogArea.CONSTRAINTS, CatalogArea.RELATIONS,
-      CatalogArea.ROUTINES, CatalogArea.TYPES, CatalogArea.TRIGGERS, CatalogArea.GRANTS, CatalogArea.COMMENTS,
-      CatalogArea.POLICIES, CatalogArea.SCHEMAS, CatalogArea.EXTENSIONS);
+  private static final List<CatalogArea> BY_COST = List.of(CatalogArea.COLUMNS, CatalogArea.INDEXES,
+      CatalogArea.CONSTRAINTS, CatalogArea.RELATIONS, CatalogArea.ROUTINES, CatalogArea.TYPES, CatalogArea.TRIGGERS,
+      CatalogArea.GRANTS, CatalogArea.COMMENTS, CatalogArea.POLICIES, CatalogArea.SCHEMAS, CatalogArea.EXTENSIONS);
 
   private final SnapshotOptions options;
   private final boolean helpersFirst;
@@ -94,9 +92,9 @@ public final class CatalogSnapshotter {
   }
 
   /**
-   * For tests: with {@code helpersFirst}, no area starts before every extra connection has
-   * imported the snapshot, so all of them take part however fast the areas are. Only for a pool
-   * that can lend them all: otherwise the snapshot waits for connections that never come.
+   * For tests: with {@code helpersFirst}, no area starts before every extra connection has imported the snapshot, so
+   * all of them take part however fast the areas are. Only for a pool that can lend them all: otherwise the snapshot
+   * waits for connections that never come.
    */
   CatalogSnapshotter(SnapshotOptions options, boolean helpersFirst) {
     this.options = options;
@@ -104,10 +102,10 @@ public final class CatalogSnapshotter {
   }
 
   /**
-   * Takes the snapshot on connections of the pool, returned to it afterwards: one, and up to
-   * {@link SnapshotOptions#parallelism()} − 1 more as the pool lends them while areas are left.
-   * The snapshot never waits for the extra ones, so a pool of max size 1 (or one busy with other
-   * work) gives a correct snapshot on one connection, only not a faster one.
+   * Takes the snapshot on connections of the pool, returned to it afterwards: one, and up to {@link
+   * SnapshotOptions#parallelism()} − 1 more as the pool lends them while areas are left. The snapshot never waits for
+   * the extra ones, so a pool of max size 1 (or one busy with other work) gives a correct snapshot on one connection,
+   * only not a faster one.
    */
   public Future<SchemaSnapshot> snapshot(Pool pool) {
     int parallelism = options.parallelism();
@@ -148,51 +146,44 @@ public final class CatalogSnapshotter {
     Future<SchemaSnapshot> take() {
       queries.incrementAndGet();
       Future<RowSet<Row>> begun = first.query(BEGIN).execute();
-      return begun
-          .compose(ok -> {
-            queries.incrementAndGet();
-            return first.preparedQuery(parallelism > 1 ? SETTINGS_AND_EXPORT : SETTINGS).execute(settingsArguments);
-          })
-          .compose(settings -> {
-            Row row = settings.iterator().next();
-            int versionNum = row.getInteger("version_num");
-            if (versionNum < CatalogArea.MIN_VERSION_NUM) {
-              return Future
-                  .failedFuture(new IllegalStateException("schema drift needs PostgreSQL 14 or later, the server runs "
-                      + versionNum / 10_000));
-            }
-            for (CatalogArea area : BY_COST) {
-              if (area.enabled(options)) {
-                pending.add(area);
-              }
-            }
-            if (parallelism == 1) {
-              return pipelineAll().map(versionNum);
-            }
-            String snapshotId = row.getString("snapshot_id");
-            if (!SNAPSHOT_ID.matcher(snapshotId).matches()) {
-              return Future.failedFuture(new IllegalStateException("unexpected snapshot id " + snapshotId));
-            }
-            helpersAwaited.set(parallelism - 1);
-            for (int i = 1; i < parallelism; i++) {
-              lendHelper(snapshotId);
-            }
-            Future<Void> start = helpersFirst ? helpersReady.future() : Future.succeededFuture();
-            // The exporting transaction stays open until every connection that imported its
-            // snapshot is done: an import needs the exporter still running
-            // (https://www.postgresql.org/docs/current/sql-set-transaction.html).
-            return start.compose(started -> drain(first))
-                .transform(drained -> closeHelpers().transform(joined -> drained.failed()
-                    ? Future.<Integer>failedFuture(drained.cause())
-                    : Future.succeededFuture(versionNum)));
-          })
-          .compose(
-              versionNum -> {
-                queries.incrementAndGet();
-                return first.query("COMMIT").execute().map(versionNum);
-              },
-              failure -> first.query("ROLLBACK").execute()
-                  .<Integer>transform(rolledBack -> Future.failedFuture(failure)))
+      return begun.compose(ok -> {
+        queries.incrementAndGet();
+        return first.preparedQuery(parallelism > 1 ? SETTINGS_AND_EXPORT : SETTINGS).execute(settingsArguments);
+      }).compose(settings -> {
+        Row row = settings.iterator().next();
+        int versionNum = row.getInteger("version_num");
+        if (versionNum < CatalogArea.MIN_VERSION_NUM) {
+          return Future
+              .failedFuture(new IllegalStateException("schema drift needs PostgreSQL 14 or later, the server runs "
+                  + versionNum / 10_000));
+        }
+        for (CatalogArea area : BY_COST) {
+          if (area.enabled(options)) {
+            pending.add(area);
+          }
+        }
+        if (parallelism == 1) {
+          return pipelineAll().map(versionNum);
+        }
+        String snapshotId = row.getString("snapshot_id");
+        if (!SNAPSHOT_ID.matcher(snapshotId).matches()) {
+          return Future.failedFuture(new IllegalStateException("unexpected snapshot id " + snapshotId));
+        }
+        helpersAwaited.set(parallelism - 1);
+        for (int i = 1; i < parallelism; i++) {
+          lendHelper(snapshotId);
+        }
+        Future<Void> start = helpersFirst ? helpersReady.future() : Future.succeededFuture();
+        // The exporting transaction stays open until every connection that imported its snapshot is done: an import
+        // needs the exporter still running (https://www.postgresql.org/docs/current/sql-set-transaction.html).
+        return start.compose(started -> drain(first))
+            .transform(drained -> closeHelpers().transform(joined -> drained.failed()
+                ? Future.<Integer>failedFuture(drained.cause()) : Future.succeededFuture(versionNum)));
+      }).compose(versionNum -> {
+        queries.incrementAndGet();
+        return first.query("COMMIT").execute().map(versionNum);
+      }, failure -> first.query("ROLLBACK").execute()
+          .<Integer>transform(rolledBack -> Future.failedFuture(failure)))
           .compose(this::assemble);
     }
 
@@ -243,8 +234,8 @@ public final class CatalogSnapshotter {
           connection.close();
         }
       });
-      // A failure to lend (pool closed, server refusing connections) leaves the areas to the
-      // connections the snapshot has: nothing is lost.
+      // A failure to lend (pool closed, server refusing connections) leaves the areas to the connections the snapshot
+      // has: nothing is lost.
     }
 
     private void helperReady() {
@@ -271,28 +262,24 @@ public final class CatalogSnapshotter {
     }
 
     /**
-     * An extra connection: imports the first one's snapshot, pins the same settings, then takes
-     * areas off the queue. SET TRANSACTION SNAPSHOT must come before the transaction's first query
-     * (https://www.postgresql.org/docs/current/sql-set-transaction.html), so it directly follows
-     * BEGIN; the three are pipelined. If the import fails the connection just does not help.
+     * An extra connection: imports the first one's snapshot, pins the same settings, then takes areas off the queue.
+     * SET TRANSACTION SNAPSHOT must come before the transaction's first query
+     * (https://www.postgresql.org/docs/current/sql-set-transaction.html), so it directly follows BEGIN; the three are
+     * pipelined. If the import fails the connection just does not help.
      */
     private Future<Void> help(SqlConnection connection, String snapshotId) {
       queries.addAndGet(3);
       Future<RowSet<Row>> begun = connection.query(BEGIN).execute();
       Future<RowSet<Row>> imported = connection.query("SET TRANSACTION SNAPSHOT '" + snapshotId + "'").execute();
       Future<RowSet<Row>> settings = connection.preparedQuery(SETTINGS).execute(settingsArguments);
-      return Future.all(begun, imported, settings)
-          .transform(ready -> {
-            helperReady();
-            return ready.failed() ? Future.<Void>failedFuture(ready.cause())
-                : (helpersFirst ? helpersReady.future() : Future.<Void>succeededFuture());
-          })
-          .compose(started -> drain(connection)
-              .compose(drained -> {
-                queries.incrementAndGet();
-                return connection.query("COMMIT").execute().<Void>mapEmpty();
-              }))
-          .recover(failure -> connection.query("ROLLBACK").execute().<Void>mapEmpty());
+      return Future.all(begun, imported, settings).transform(ready -> {
+        helperReady();
+        return ready.failed() ? Future.<Void>failedFuture(ready.cause())
+            : (helpersFirst ? helpersReady.future() : Future.<Void>succeededFuture());
+      }).compose(started -> drain(connection).compose(drained -> {
+        queries.incrementAndGet();
+        return connection.query("COMMIT").execute().<Void>mapEmpty();
+      })).recover(failure -> connection.query("ROLLBACK").execute().<Void>mapEmpty());
     }
 
     /** The areas' objects, first area first where two name the same object, minus what is left out. */
@@ -309,8 +296,8 @@ public final class CatalogSnapshotter {
   }
 
   /**
-   * Runs CPU-heavy work (160,000 objects for 10,000 tables) on a worker thread of the caller's
-   * Vert.x, so the event loop goes on decoding rows meanwhile; inline where there is no context.
+   * Runs CPU-heavy work (160,000 objects for 10,000 tables) on a worker thread of the caller's Vert.x, so the event
+   * loop goes on decoding rows meanwhile; inline where there is no context.
    */
   private static <T> Future<T> offLoop(Callable<T> work) {
     Context context = Vertx.currentContext();
@@ -347,8 +334,8 @@ public final class CatalogSnapshotter {
   }
 
   /**
-   * Ignored or excluded itself, or owned (directly or not) by something that is. An object's
-   * answer is kept once known, so the 10 columns of a table ask about the table once.
+   * Ignored or excluded itself, or owned (directly or not) by something that is. An object's answer is kept once known,
+   * so the 10 columns of a table ask about the table once.
    */
   private boolean leftOut(CatalogObject object, Map<ObjectRef, CatalogObject> all, Map<ObjectRef, Boolean> decided,
       Set<ObjectRef> seen) {
@@ -362,8 +349,8 @@ public final class CatalogSnapshotter {
       return false;
     }
     boolean result = leftOutHere(object, all, decided, seen);
-    // A yes is always final; a no only from the outermost call: inside a cycle (which the catalog
-    // does not make, but the seen set guards against) a no may have skipped part of the chain.
+    // A yes is always final; a no only from the outermost call: inside a cycle (which the catalog does not make, but
+    // the seen set guards against) a no may have skipped part of the chain.
     if (outermost || result) {
       decided.put(ref, result);
     }
@@ -387,11 +374,10 @@ public final class CatalogSnapshotter {
   }
 
   /**
-   * Line endings alone are never drift. PostgreSQL keeps a function body (and a comment, a string
-   * constant) byte for byte as the migration file had it, so a checkout converted to CRLF
-   * (Windows, {@code core.autocrlf}) replays bodies with {@code \r\n} that live has with
-   * {@code \n}, or the other way round; Flyway's and Prisma's checksums ignore line endings for
-   * the same reason. Every text is kept with {@code \n}, so a suggested fix writes {@code \n} too.
+   * Line endings alone are never drift. PostgreSQL keeps a function body (and a comment, a string constant) byte for
+   * byte as the migration file had it, so a checkout converted to CRLF (Windows, {@code core.autocrlf}) replays bodies
+   * with {@code \r\n} that live has with {@code \n}, or the other way round; Flyway's and Prisma's checksums ignore
+   * line endings for the same reason. Every text is kept with {@code \n}, so a suggested fix writes {@code \n} too.
    */
   static String withNewlines(String text) {
     return text.indexOf('\r') < 0 ? text : CARRIAGE_RETURN.matcher(text).replaceAll("\n");

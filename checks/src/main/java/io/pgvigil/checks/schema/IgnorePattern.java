@@ -5,11 +5,10 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
- * One entry of the configuration's {@code drift.ignore} list, {@code kind:glob}, e.g.
- * {@code table:billing.tmp_*} or {@code index:*_old}. The glob matches the whole
- * {@link ObjectRef#qualifiedName()}: {@code *} any run of characters (dots included), {@code ?} one.
- * Ignoring a table also ignores what hangs off it (columns, indexes, constraints, triggers,
- * policies, owned sequences): the snapshot applies the predicate along each object's owners.
+ * One entry of the configuration's {@code drift.ignore} list, {@code kind:glob}, e.g. {@code table:billing.tmp_*} or
+ * {@code index:*_old}. The glob matches the whole {@link ObjectRef#qualifiedName()}: {@code *} any run of characters
+ * (dots included), {@code ?} one. Ignoring a table also ignores what hangs off it (columns, indexes, constraints,
+ * triggers, policies, owned sequences): the snapshot applies the predicate along each object's owners.
  */
 public record IgnorePattern(ObjectKind kind, String glob) {
 

@@ -7,8 +7,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * What a catalog object is. {@link #yamlName()} is the spelling of the configuration's ignore
- * patterns ({@code kind:glob}, e.g. {@code table:billing.tmp_*}).
+ * What a catalog object is. {@link #yamlName()} is the spelling of the configuration's ignore patterns ({@code
+ * kind:glob}, e.g. {@code table:billing.tmp_*}).
  */
 public enum ObjectKind {
   SCHEMA,

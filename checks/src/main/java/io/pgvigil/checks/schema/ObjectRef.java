@@ -38,8 +38,8 @@ public record ObjectRef(ObjectKind kind, String qualifiedName) implements Compar
 
   @Override
   public int compareTo(ObjectRef other) {
-    // By kind, then by name; spelled out rather than a Comparator chain: a snapshot's sorted map
-    // of 160,000 objects makes millions of these calls.
+    // By kind, then by name; spelled out rather than a Comparator chain: a snapshot's sorted map of 160,000 objects
+    // makes millions of these calls.
     int byKind = kind.compareTo(other.kind);
     return byKind != 0 ? byKind : qualifiedName.compareTo(other.qualifiedName);
   }

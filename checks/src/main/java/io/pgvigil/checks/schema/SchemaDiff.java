@@ -54,9 +54,8 @@ public final class SchemaDiff {
     return findings;
   }
 
-  private static Optional<SchemaFinding> compare(
-      ObjectRef ref, CatalogObject expected, CatalogObject actual, SchemaSnapshot expectedSnapshot,
-      SchemaSnapshot actualSnapshot) {
+  private static Optional<SchemaFinding> compare(ObjectRef ref, CatalogObject expected, CatalogObject actual,
+      SchemaSnapshot expectedSnapshot, SchemaSnapshot actualSnapshot) {
     Change change;
     Set<String> changed = new TreeSet<>();
     String detail;
@@ -73,8 +72,7 @@ public final class SchemaDiff {
       changed.addAll(expected.attributes().keySet());
       changed.addAll(actual.attributes().keySet());
       changed.removeIf(name -> Objects.equals(expected.attribute(name), actual.attribute(name)));
-      detail = changed.stream()
-          .map(name -> describe(name, expected.attribute(name), actual.attribute(name)))
+      detail = changed.stream().map(name -> describe(name, expected.attribute(name), actual.attribute(name)))
           .collect(Collectors.joining("; "));
     }
     Severity severity = FindingSeverity.of(ref.kind(), change, expected, actual, changed);
@@ -84,9 +82,8 @@ public final class SchemaDiff {
   }
 
   /** Whether a finding on something the object hangs off already tells about this one. */
-  private static boolean hidden(
-      CatalogObject object, Map<ObjectRef, SchemaFinding> findings, SchemaSnapshot expected, SchemaSnapshot actual,
-      Set<ObjectRef> seen) {
+  private static boolean hidden(CatalogObject object, Map<ObjectRef, SchemaFinding> findings, SchemaSnapshot expected,
+      SchemaSnapshot actual, Set<ObjectRef> seen) {
     if (!seen.add(object.ref())) {
       return false;
     }
@@ -124,8 +121,7 @@ public final class SchemaDiff {
     if (object == null) {
       return null;
     }
-    return object.attributes().entrySet().stream()
-        .map(attribute -> attribute.getKey() + ": " + attribute.getValue())
+    return object.attributes().entrySet().stream().map(attribute -> attribute.getKey() + ": " + attribute.getValue())
         .collect(Collectors.joining("\n"));
   }
 }

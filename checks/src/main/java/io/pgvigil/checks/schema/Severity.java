@@ -1,8 +1,8 @@
 package io.pgvigil.checks.schema;
 
 /**
- * How much a finding matters, most severe first (the order of the constants). The table of which
- * change gets which severity is on {@link FindingSeverity}.
+ * How much a finding matters, most severe first (the order of the constants). The table of which change gets which
+ * severity is on {@link FindingSeverity}.
  */
 public enum Severity {
   /** Who may see or do what: row-level security, policies, SECURITY DEFINER, grants. */

@@ -8,27 +8,23 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * A statement that would bring a live object back to the expected one, where that is
- * straightforward and loses no data: never DROP TABLE or DROP COLUMN, never a column type change
- * (a table rewrite under an ACCESS EXCLUSIVE lock needs a person to plan it). Index work uses
- * CONCURRENTLY, except on partitioned indexes where PostgreSQL does not support it
- * (https://www.postgresql.org/docs/current/sql-createindex.html). Names come quoted from the
- * catalog ({@code format('%I.%I')}, {@code quote_ident}).
+ * A statement that would bring a live object back to the expected one, where that is straightforward and loses no data:
+ * never DROP TABLE or DROP COLUMN, never a column type change (a table rewrite under an ACCESS EXCLUSIVE lock needs a
+ * person to plan it). Index work uses CONCURRENTLY, except on partitioned indexes where PostgreSQL does not support it
+ * (https://www.postgresql.org/docs/current/sql-createindex.html). Names come quoted from the catalog ({@code
+ * format('%I.%I')}, {@code quote_ident}).
  */
 final class SuggestedSql {
 
   private SuggestedSql() {}
 
-  static Optional<String> of(
-      ObjectRef ref, Change change, CatalogObject expected, CatalogObject actual, Set<String> changed,
-      Function<ObjectRef, Optional<CatalogObject>> lookup) {
+  static Optional<String> of(ObjectRef ref, Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed, Function<ObjectRef, Optional<CatalogObject>> lookup) {
     CatalogObject present = expected != null ? expected : actual;
     Optional<String> table = present.owners().stream()
         .filter(owner -> owner.kind() == ObjectKind.TABLE || owner.kind() == ObjectKind.MATERIALIZED_VIEW
             || owner.kind() == ObjectKind.VIEW)
-        .findFirst()
-        .flatMap(lookup)
-        .map(CatalogObject::sqlName);
+        .findFirst().flatMap(lookup).map(CatalogObject::sqlName);
     switch (ref.kind()) {
       case INDEX :
         return index(change, expected, actual, changed);
@@ -180,12 +176,11 @@ final class SuggestedSql {
         + ("true".equals(expected.attribute("cycle")) ? " CYCLE;" : " NO CYCLE;");
   }
 
-  // Only for a missing extension: a changed version is usually newer and extensions ship no
-  // downgrade scripts, so ALTER EXTENSION ... UPDATE TO the expected version would fail.
+  // Only for a missing extension: a changed version is usually newer and extensions ship no downgrade scripts, so ALTER
+  // EXTENSION ... UPDATE TO the expected version would fail.
   private static Optional<String> extension(Change change, CatalogObject expected) {
-    return change == Change.MISSING
-        ? Optional
-            .of("CREATE EXTENSION " + expected.sqlName() + " VERSION " + literal(expected.attribute("version")) + ";")
+    return change == Change.MISSING ? Optional
+        .of("CREATE EXTENSION " + expected.sqlName() + " VERSION " + literal(expected.attribute("version")) + ";")
         : Optional.empty();
   }
 

@@ -5,9 +5,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 
 /**
- * The heartbeat: one cheap query that proves the server answers and tells its
- * version, whether it is a standby and whether pgvigil's role can see other
- * sessions ({@code pg_monitor}).
+ * The heartbeat: one cheap query that proves the server answers and tells its version, whether it is a standby and
+ * whether pgvigil's role can see other sessions ({@code pg_monitor}).
  */
 public final class ServerProbe {
 
@@ -21,19 +20,11 @@ public final class ServerProbe {
       """;
 
   public Future<ServerInfo> probe(SqlClient client) {
-    return client.query(SQL)
-        .mapping(ServerProbe::toServerInfo)
-        .execute()
-        .map(rows -> rows.iterator().next());
+    return client.query(SQL).mapping(ServerProbe::toServerInfo).execute().map(rows -> rows.iterator().next());
   }
 
   private static ServerInfo toServerInfo(Row row) {
-    return new ServerInfo(
-        row.getInteger("version_num"),
-        row.getString("version"),
-        row.getBoolean("in_recovery"),
-        row.getOffsetDateTime("started_at"),
-        row.getString("role"),
-        row.getBoolean("pg_monitor"));
+    return new ServerInfo(row.getInteger("version_num"), row.getString("version"), row.getBoolean("in_recovery"),
+        row.getOffsetDateTime("started_at"), row.getString("role"), row.getBoolean("pg_monitor"));
   }
 }

@@ -8,9 +8,9 @@ import java.util.Optional;
 import javax.net.ssl.SSLException;
 
 /**
- * Says in one line why a TLS connection failed, from what the reactive client or pgjdbc threw:
- * their own messages are JDK internals ("PKIX path building failed: sun.security...") or, for the
- * reactive client, nothing at all ("SSL handshake failed").
+ * Says in one line why a TLS connection failed, from what the reactive client or pgjdbc threw: their own messages are
+ * JDK internals ("PKIX path building failed: sun.security...") or, for the reactive client, nothing at all ("SSL
+ * handshake failed").
  */
 public final class TlsFailure {
 
