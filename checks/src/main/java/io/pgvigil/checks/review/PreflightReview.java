@@ -90,7 +90,6 @@ public final class PreflightReview {
     properties.setProperty("ApplicationName", "pgvigil review");
     // One statement per Query message, as the migration tools send them; no prepared statements.
     properties.setProperty("preferQueryMode", "simple");
-    // statement_timeout is set before each migration (review below).
     return DriverManager.getConnection(shadow.jdbcUrl(), properties);
   }
 
