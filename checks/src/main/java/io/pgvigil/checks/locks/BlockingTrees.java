@@ -82,8 +82,7 @@ final class BlockingTrees {
       UnaryOperator<String> text) {
     if (session == null) {
       // A prepared transaction (pid 0), or a session that ended between the two halves of the snapshot.
-      return new RootBlocker(pid, null, null, pid == 0 ? "prepared transaction" : null, null, 0, 0, null, cycle,
-          null);
+      return new RootBlocker(pid, null, null, pid == 0 ? "prepared transaction" : null, null, 0, 0, null, cycle, null);
     }
     return new RootBlocker(pid, session.user(), session.applicationName(), session.state(), session.backendType(),
         snapshot.secondsSince(session.xactStart()), snapshot.secondsSince(session.stateChange()),
@@ -94,10 +93,8 @@ final class BlockingTrees {
   static BlockedSession blockedSession(Session session, int depth, LockSnapshot snapshot, UnaryOperator<String> text) {
     LockRequest request = session.waitingFor();
     return new BlockedSession(session.pid(), session.user(), session.applicationName(), session.state(),
-        snapshot.secondsSince(session.waitStart()),
-        request == null ? null : request.locktype(),
-        request == null ? null : request.mode(),
-        request == null ? null : request.relation(),
+        snapshot.secondsSince(session.waitStart()), request == null ? null : request.locktype(),
+        request == null ? null : request.mode(), request == null ? null : request.relation(),
         text.apply(session.query()), session.blockedBy(), depth);
   }
 }

@@ -3,9 +3,5 @@ package io.pgvigil.checks.locks;
 /**
  * An index PostgreSQL will not use ({@code NOT pg_index.indisvalid}), typically left by a failed
  * {@code CREATE INDEX CONCURRENTLY} or {@code REINDEX CONCURRENTLY}. It still costs on every write.
- *
- * @param schema the index's schema
- * @param table  its table
- * @param index  the index
  */
 public record InvalidIndex(String schema, String table, String index) {}

@@ -9,9 +9,8 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * Turns a {@link LockSnapshot} into a {@link LockReport}: blocking trees, lock queues, running DDL, long
- * bulk writes, idle transactions and the summary numbers. Pure: no I/O, no clock (ages come from the
- * server's time in the snapshot).
+ * Turns a {@link LockSnapshot} into a {@link LockReport}: blocking trees, lock queues, running DDL, long bulk writes,
+ * idle transactions and the summary numbers. Pure: no I/O, no clock (ages come from the server's time in the snapshot).
  */
 public final class LockAnalysis {
 
@@ -21,10 +20,7 @@ public final class LockAnalysis {
   private final double writeThresholdSeconds;
   private final UnaryOperator<String> text;
 
-  /**
-   * @param writeThreshold how long a bulk write must run to be reported
-   * @param redactLiterals replace string and numeric literals in query texts with {@code ?}
-   */
+  /** @param redactLiterals replace string and numeric literals in query texts with {@code ?} */
   public LockAnalysis(Duration writeThreshold, boolean redactLiterals) {
     if (writeThreshold.isNegative()) {
       throw new IllegalArgumentException("writeThreshold was " + writeThreshold + " but must be >= 0");
@@ -68,16 +64,11 @@ public final class LockAnalysis {
     ddl.sort(Comparator.comparingDouble(RunningDdl::runtimeSeconds).reversed());
     writes.sort(Comparator.comparingDouble(RunningWrite::runtimeSeconds).reversed());
     idle.sort(Comparator.comparingDouble(IdleTransaction::idleSeconds).reversed());
-    LockSummary summary = new LockSummary(
-        waiting,
-        (int) trees.stream().filter(tree -> !tree.root().waiting()).count(),
-        maxWait,
-        queues.stream().mapToInt(LockQueue::depth).max().orElse(0),
+    LockSummary summary = new LockSummary(waiting, (int) trees.stream().filter(tree -> !tree.root().waiting()).count(),
+        maxWait, queues.stream().mapToInt(LockQueue::depth).max().orElse(0),
         queues.stream().mapToDouble(LockQueue::costSeconds).max().orElse(0),
-        idle.isEmpty() ? 0 : idle.get(0).idleSeconds(),
-        ddl.isEmpty() ? 0 : ddl.get(0).runtimeSeconds(),
-        writes.size(),
-        writes.isEmpty() ? 0 : writes.get(0).runtimeSeconds());
+        idle.isEmpty() ? 0 : idle.get(0).idleSeconds(), ddl.isEmpty() ? 0 : ddl.get(0).runtimeSeconds(),
+        writes.size(), writes.isEmpty() ? 0 : writes.get(0).runtimeSeconds());
     return new LockReport(snapshot.serverTime(), snapshot.database(), summary, trees, queues, ddl, writes, idle);
   }
 

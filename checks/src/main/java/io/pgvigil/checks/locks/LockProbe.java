@@ -9,9 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The live lock watch: one query per poll, cheap enough to run every second (every 250 ms in a
- * migration window) against production. Costs measured on PostgreSQL 17 with 1,000 connections
- * ({@code LockProbeBench}):
+ * The live lock watch: one query per poll, cheap enough to run every second (every 250 ms in a migration window)
+ * against production. Costs measured on PostgreSQL 17 with 1,000 connections ({@code LockProbeBench}):
  * <ul>
  *   <li>Candidates come from the per-backend accessors, which are lookups: backends of this database in a
  *       transaction (a lock waiter always is). {@code pg_stat_activity} would build a full row, query text
@@ -25,9 +24,8 @@ import java.util.List;
  *       session-level advisory lock, and a blocker can be in another database.</li>
  *   <li>{@code pg_locks} only when some session waits ({@code EXISTS} filter): it costs about 0.35 ms at
  *       {@code max_connections = 1100} however few locks are held.</li>
- *   <li>Relations are named by index lookups for the ungranted requests only (a join to {@code pg_class}
- *       cost 5 ms more with 5,000 tables), with {@code format('%I.%I')}: {@code regclass::text} depends on
- *       {@code search_path}.</li>
+ *   <li>Relations are named by index lookups for the ungranted requests only (a join to {@code pg_class} cost 5 ms more
+ *       with 5,000 tables), with {@code format('%I.%I')}: {@code regclass::text} depends on {@code search_path}.</li>
  *   <li>Ages are computed against {@code statement_timestamp()}, the server's clock before it read
  *       anything: a session seen idle in transaction whose {@code state_change} is not after it has been
  *       idle since before the poll (the kill switch's terminate guard relies on it).</li>
@@ -152,18 +150,14 @@ public final class LockProbe {
     this.sql = sql;
   }
 
-  /**
-   * For tests: the same query, with the activity rows read in one pass ({@code true}) or one by one
-   * ({@code false}) whatever the cost rule would choose.
-   */
+  /** For tests: activity rows read in one pass ({@code true}) or one by one, whatever the cost rule says. */
   static LockProbe readingAll(boolean readAll) {
     return new LockProbe(TEMPLATE.replace("READ_ALL_RULE", readAll ? "count(*) >= 0" : "count(*) < 0"));
   }
 
   /**
-   * Polls once; the client should carry a {@code statement_timeout}. Prepared: planning this query costs
-   * about as much as running it, and with {@code setCachePreparedStatements(true)} it is planned once per
-   * connection.
+   * Polls once; the client should carry a {@code statement_timeout}. Prepared: planning costs about as much as
+   * running, and with {@code setCachePreparedStatements(true)} it is planned once per connection.
    */
   public Future<LockSnapshot> poll(SqlClient client) {
     return client.preparedQuery(sql)
@@ -202,22 +196,11 @@ public final class LockProbe {
     Progress progress = command == null ? null : Progress.of(command, row.getString("phase"),
         row.getLong("blocks_done"), row.getLong("blocks_total"), row.getLong("tuples_done"),
         row.getLong("tuples_total"), row.getString("progress_relation"), row.getString("progress_index"));
-    return new SnapshotRow(serverTime, database, new Session(
-        pid,
-        row.getString("usename"),
-        row.getString("application_name"),
-        row.getString("datname"),
-        row.getString("backend_type"),
-        row.getString("state"),
-        row.getOffsetDateTime("backend_start"),
-        row.getOffsetDateTime("xact_start"),
-        row.getOffsetDateTime("query_start"),
-        row.getOffsetDateTime("state_change"),
-        row.getString("wait_event_type"),
-        row.getString("wait_event"),
-        row.getString("query"),
-        blockedBy == null ? List.of() : Arrays.asList(blockedBy),
-        request,
-        progress));
+    return new SnapshotRow(serverTime, database, new Session(pid, row.getString("usename"),
+        row.getString("application_name"), row.getString("datname"), row.getString("backend_type"),
+        row.getString("state"), row.getOffsetDateTime("backend_start"), row.getOffsetDateTime("xact_start"),
+        row.getOffsetDateTime("query_start"), row.getOffsetDateTime("state_change"), row.getString("wait_event_type"),
+        row.getString("wait_event"), row.getString("query"), blockedBy == null ? List.of() : Arrays.asList(blockedBy),
+        request, progress));
   }
 }

@@ -4,9 +4,8 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
- * A waiting DDL lock request and the sessions queued behind it (see {@link LockQueues}). With at least one
- * session queued it is the stall: the ALTER waits for an idle transaction, and the table's queries wait for
- * the ALTER.
+ * A waiting DDL lock request and the sessions queued behind it (see {@link LockQueues}). With at least one session
+ * queued it is the stall: the ALTER waits for an idle transaction, and the table's queries wait for the ALTER.
  *
  * @param pid             the backend asking for the DDL lock (the migration, usually)
  * @param mode            one of {@link LockQueues#DDL_MODES}

@@ -36,9 +36,6 @@ public record LockSnapshot(OffsetDateTime serverTime, String database, List<Sess
 
   /** Seconds from {@code from} to the snapshot; 0 when {@code from} is unknown. */
   public double secondsSince(OffsetDateTime from) {
-    if (from == null || serverTime == null) {
-      return 0;
-    }
-    return Math.max(0, Duration.between(from, serverTime).toNanos() / 1e9);
+    return from == null || serverTime == null ? 0 : Math.max(0, Duration.between(from, serverTime).toNanos() / 1e9);
   }
 }

@@ -13,8 +13,7 @@ import java.time.OffsetDateTime;
  * @param query               its current or last statement, cut (and redacted when asked)
  * @param waiting             true only for a tree built around a cycle (a deadlock PostgreSQL has not yet
  *                            resolved), whose root is itself waiting
- * @param backendStart        its {@code backend_start}, null when not seen: with the pid, what guards a
- *                            terminate
+ * @param backendStart        its {@code backend_start}, null when not seen: with the pid, what guards a terminate
  */
 public record RootBlocker(int pid, String user, String applicationName, String state, String backendType,
     double transactionSeconds, double stateSeconds, String query, boolean waiting, OffsetDateTime backendStart) {}

@@ -4,11 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A small SQL lexer, just enough to classify a statement and to redact its literals: it knows
- * whitespace, {@code --} and nested {@code /* *}{@code /} comments, {@code '…'} strings (with {@code ''},
- * and {@code E'…'} backslash escapes), dollar quotes ({@code $tag$…$tag$}), quoted identifiers,
- * numbers and {@code $n} parameters (lexical rules: manual, "SQL Syntax → Lexical Structure").
- * Unterminated tokens run to the end: statement texts are cut to 200 characters.
+ * A small SQL lexer, just enough to classify a statement and to redact its literals: it knows whitespace, {@code --}
+ * and nested {@code /* *}{@code /} comments, {@code '…'} strings (with {@code ''}, and {@code E'…'} backslash escapes),
+ * dollar quotes ({@code $tag$…$tag$}), quoted identifiers, numbers and {@code $n} parameters (lexical rules: manual,
+ * "SQL Syntax → Lexical Structure"). Unterminated tokens run to the end: statement texts are cut to 200 characters.
  */
 final class SqlTokens {
 
@@ -59,7 +58,8 @@ final class SqlTokens {
       }
       kind = Kind.SPACE;
     } else if (sql.startsWith("--", at)) {
-      at = end(sql.indexOf('\n', at));
+      int newline = sql.indexOf('\n', at);
+      at = newline < 0 ? sql.length() : newline;
       kind = Kind.COMMENT;
     } else if (sql.startsWith("/*", at)) {
       blockComment();
@@ -95,10 +95,6 @@ final class SqlTokens {
       kind = Kind.SYMBOL;
     }
     return new Token(kind, sql.substring(start, at));
-  }
-
-  private int end(int index) {
-    return index < 0 ? sql.length() : index;
   }
 
   private void blockComment() {
@@ -164,8 +160,8 @@ final class SqlTokens {
       return false;
     }
     String tag = sql.substring(at, close + 1);
-    at = end(sql.indexOf(tag, close + 1));
-    at = Math.min(sql.length(), at + (at < sql.length() ? tag.length() : 0));
+    int end = sql.indexOf(tag, close + 1);
+    at = end < 0 ? sql.length() : end + tag.length();
     return true;
   }
 

@@ -10,11 +10,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * The only code in pgvigil that touches other sessions. Every signal is guarded in the same
- * statement that sends it: the pid must still belong to the backend pgvigil saw (same
- * {@code backend_start}, compared exactly; PostgreSQL keeps microseconds), so a pid reused by a new
- * session between detection and action is never hit, and the session must still be in the state
- * the decision was made on.
+ * The only code in pgvigil that touches other sessions. Every signal is guarded in the same statement that sends it:
+ * the pid must still belong to the backend pgvigil saw (same {@code backend_start}, compared exactly; PostgreSQL keeps
+ * microseconds), so a pid reused by a new session between detection and action is never hit, and the session must still
+ * be in the state the decision was made on.
  *
  * <p>Only {@code backend_type = 'client backend'} is ever signalled: that rule alone excludes
  * autovacuum workers, WAL senders (replication connections, physical and logical), background
@@ -37,10 +36,9 @@ public final class BackendSignals {
       """;
 
   /*
-   * A waiting DDL request, for a window that names no backend: the same guards as CANCEL, and the
-   * backend still waits, ungranted, for the lock it was seen waiting for (a relation lock of this
-   * database, named as the lock probe names it, in that mode). Once the request is granted, or the
-   * session moved on to something else, nothing is cancelled.
+   * A waiting DDL request, for a window that names no backend: the same guards as CANCEL, and the backend still waits,
+   * ungranted, for the lock it was seen waiting for (a relation lock of this database, named as the lock probe names
+   * it, in that mode). Once the request is granted, or the session moved on to something else, nothing is cancelled.
    */
   private static final String CANCEL_WAITING_REQUEST = """
       SELECT pg_cancel_backend(a.pid) AS signalled
@@ -62,12 +60,11 @@ public final class BackendSignals {
       """;
 
   /*
-   * Idle in transaction (or aborted) for at least $3 microseconds since its last state change, its
-   * role allowlisted, and: when $5 (the server time of the lock poll that saw it blocking) is given,
-   * idle in that same state since before $5, so it is still the transaction that was seen and still
-   * holds every lock it held then (blocking someone else now is not enough: a session that ran a
-   * statement since may be holding up an application session, not the migration); without $5,
-   * blocking someone right now. pg_blocking_pids() is only called for sessions waiting on a lock.
+   * Idle in transaction (or aborted) for at least $3 microseconds since its last state change, its role allowlisted,
+   * and: when $5 (the server time of the lock poll that saw it blocking) is given, idle in that same state since before
+   * $5, so it is still the transaction that was seen and still holds every lock it held then (blocking someone else now
+   * is not enough: a session that ran a statement since may be holding up an application session, not the migration);
+   * without $5, blocking someone right now. pg_blocking_pids() is only called for sessions waiting on a lock.
    */
   private static final String TERMINATE_IDLE_BLOCKER = """
       SELECT pg_terminate_backend(a.pid) AS signalled
@@ -89,10 +86,7 @@ public final class BackendSignals {
 
   private static final String PERMISSION_DENIED = "42501";
 
-  /**
-   * Cancels the statement running on {@code pid}, if that backend is still the one started at
-   * {@code backendStart} and is active. Its transaction rolls back; the session stays.
-   */
+  /** Cancels {@code pid}'s statement if it is still the backend started at {@code backendStart} and active. */
   public Future<SignalResult> cancel(SqlClient client, int pid, OffsetDateTime backendStart) {
     return signal(client, CANCEL, Tuple.of(pid, backendStart), pid, SignalOutcome.CANCELLED, "cancel",
         "not cancelled: pid " + pid + " started at " + backendStart
@@ -100,10 +94,8 @@ public final class BackendSignals {
   }
 
   /**
-   * Cancels the statement of {@code pid} if that backend is still the one started at
-   * {@code backendStart}, active, and still waiting for a {@code mode} lock on {@code relation}
-   * (schema-qualified, quoted where needed, as the lock probe names it): the DDL request at the head
-   * of a lock queue, for a migration pgvigil has not identified.
+   * Like {@link #cancel}, and only while it still waits for a {@code mode} lock on {@code relation} (named as the
+   * lock probe names it): the DDL request at the head of a lock queue, for a migration pgvigil has not identified.
    */
   public Future<SignalResult> cancelWaitingRequest(SqlClient client, int pid, OffsetDateTime backendStart,
       String relation, String mode) {

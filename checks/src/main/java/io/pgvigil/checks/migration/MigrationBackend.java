@@ -3,8 +3,7 @@ package io.pgvigil.checks.migration;
 import java.time.OffsetDateTime;
 
 /**
- * A backend (or, for Liquibase, a lock row) that shows a migration running against the database
- * right now.
+ * A backend (or, for Liquibase, a lock row) that shows a migration running against the database right now.
  *
  * @param pid          the backend, or null when the evidence names none (Liquibase's lock row)
  * @param backendStart with {@code pid}, what {@link BackendSignals} needs to be sure it signals this

@@ -19,11 +19,10 @@ import org.slf4j.LoggerFactory;
  * and Prisma advisory locks, sessions whose {@code application_name} matches a configured pattern, and
  * Liquibase's {@code databasechangeloglock} row.
  *
- * <p>Flyway's default {@code postgresql.transactional.lock=true} holds the lock on one connection, idle in
- * transaction, and runs the SQL on a second connection of the same client (seen with Flyway 13.12). That
- * backend, the one a kill switch must cancel, is reported too, as FLYWAY naming the holder: same database,
- * role, client address and application_name {@code Redgate_Flyway}, started after the holder, active or in
- * a transaction.
+ * <p>Flyway's default {@code postgresql.transactional.lock=true} holds the lock on one connection, idle in transaction,
+ * and runs the SQL on a second connection of the same client (seen with Flyway 13.12). That backend, the one a kill
+ * switch must cancel, is reported too, as FLYWAY naming the holder: same database, role, client address and
+ * application_name {@code Redgate_Flyway}, started after the holder, active or in a transaction.
  *
  * <p>Works with {@code pg_monitor}; query text is not read. A Liquibase lock table the role cannot SELECT
  * is skipped with a warning.
@@ -34,15 +33,13 @@ public final class MigrationDetector {
   public static final String FLYWAY_APPLICATION_NAME = "Redgate_Flyway";
 
   /*
-   * $1..$2 Flyway's classid range, $3..$4 Prisma's key, $5 application_name LIKE patterns, $6
-   * Flyway's own application_name. A second connection counts as Flyway's only when the holder
-   * carries that name, i.e. Flyway opened its own connections: when Flyway borrows an application's
-   * DataSource (Spring Boot), every connection of that pool looks alike and guessing could point the
-   * kill switch at application traffic.
-   * Only client backends of this database, never pgvigil's own. The Liquibase rows carry the
-   * server-quoted table name; its lock row is read by a second statement (a table name cannot be a
-   * parameter, and the table may not exist: looked up in pg_class by name, since to_regclass can
-   * fail on permission).
+   * $1..$2 Flyway's classid range, $3..$4 Prisma's key, $5 application_name LIKE patterns, $6 Flyway's own
+   * application_name. A second connection counts as Flyway's only when the holder carries that name, i.e. Flyway
+   * opened its own connections: when Flyway borrows an application's DataSource (Spring Boot), every connection
+   * of that pool looks alike and guessing could point the kill switch at application traffic.
+   * Only client backends of this database, never pgvigil's own. The Liquibase rows carry the server-quoted table
+   * name; its lock row is read by a second statement (a table name cannot be a parameter, and the table may not
+   * exist: looked up in pg_class by name, since to_regclass can fail on permission).
    */
   private static final String DETECT = """
       WITH here AS (
@@ -128,19 +125,13 @@ public final class MigrationDetector {
   /**
    * The migration backends running now, ordered by tool then pid.
    *
-   * @param applicationNamePatterns SQL {@code LIKE} patterns ({@code %} any run, {@code _} one
-   *                                character, case-sensitive) matched against
-   *                                {@code application_name}; e.g. {@link #FLYWAY_APPLICATION_NAME}
-   *                                or {@code "deploy-%"}. Empty: no matching by name.
+   * @param applicationNamePatterns case-sensitive SQL {@code LIKE} patterns for {@code application_name}, e.g.
+   *                                {@link #FLYWAY_APPLICATION_NAME} or {@code "deploy-%"}; empty: none
    */
   public Future<List<MigrationBackend>> poll(SqlClient client, List<String> applicationNamePatterns) {
-    Tuple parameters = Tuple.of(
-        AdvisoryLockKeys.FLYWAY_CLASSID_MIN,
-        AdvisoryLockKeys.FLYWAY_CLASSID_MAX,
-        AdvisoryLockKeys.classid(AdvisoryLockKeys.PRISMA),
-        AdvisoryLockKeys.objid(AdvisoryLockKeys.PRISMA),
-        applicationNamePatterns.toArray(String[]::new),
-        FLYWAY_APPLICATION_NAME);
+    Tuple parameters = Tuple.of(AdvisoryLockKeys.FLYWAY_CLASSID_MIN, AdvisoryLockKeys.FLYWAY_CLASSID_MAX,
+        AdvisoryLockKeys.classid(AdvisoryLockKeys.PRISMA), AdvisoryLockKeys.objid(AdvisoryLockKeys.PRISMA),
+        applicationNamePatterns.toArray(String[]::new), FLYWAY_APPLICATION_NAME);
     return client.preparedQuery(DETECT)
         .mapping(MigrationDetector::found)
         .execute(parameters)
@@ -171,15 +162,9 @@ public final class MigrationDetector {
     if (lockTable != null) {
       return new Found(null, lockTable, Boolean.TRUE.equals(row.getBoolean("readable")));
     }
-    MigrationBackend backend = new MigrationBackend(
-        DetectedTool.valueOf(row.getString("tool")),
-        row.getInteger("pid"),
-        row.getOffsetDateTime("backend_start"),
-        row.getString("state"),
-        row.getString("application_name"),
-        row.getString("usename"),
-        row.getString("evidence"));
-    return new Found(backend, null, false);
+    return new Found(new MigrationBackend(DetectedTool.valueOf(row.getString("tool")), row.getInteger("pid"),
+        row.getOffsetDateTime("backend_start"), row.getString("state"), row.getString("application_name"),
+        row.getString("usename"), row.getString("evidence")), null, false);
   }
 
   private static Future<List<MigrationBackend>> liquibaseLocks(SqlClient client, String lockTable) {

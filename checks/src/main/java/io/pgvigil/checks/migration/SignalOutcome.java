@@ -9,16 +9,12 @@ public enum SignalOutcome {
   /**
    * The guard in the signalling statement matched no backend: the pid is gone, was reused (its
    * {@code backend_start} differs), or the session is not in the state, role or kind asked for.
-   * Nothing was signalled.
    */
   REFUSED_GUARD,
   /** Refused before asking the server, by configuration (e.g. an empty role allowlist). */
   REFUSED_POLICY,
   /** The server refused: pgvigil's role lacks {@code pg_signal_backend} (SQLSTATE 42501). */
   DENIED,
-  /**
-   * The function returned false: the guard matched, but the signal could not be sent, most likely
-   * because the backend exited in between (the server logs "PID … is not a PostgreSQL backend process").
-   */
+  /** The guard matched but the server could not send the signal: most likely the backend exited in between. */
   NOT_DELIVERED;
 }

@@ -120,21 +120,12 @@ public final class PrimaryReplicationProbe {
       Long writeBytes = row.getLong("write_lag_bytes");
       Long flushBytes = row.getLong("flush_lag_bytes");
       Long replayBytes = row.getLong("replay_lag_bytes");
-      standby = new StandbyReplication(
-          pid,
-          row.getString("application_name"),
-          row.getString("client_addr"),
-          row.getString("state"),
-          row.getString("sync_state"),
-          row.getLong("sent_lag_bytes"),
-          writeBytes,
-          flushBytes,
-          replayBytes,
-          StandbyReplication.lagSeconds(row.getDouble("write_lag_seconds"), writeBytes),
+      standby = new StandbyReplication(pid, row.getString("application_name"), row.getString("client_addr"),
+          row.getString("state"), row.getString("sync_state"), row.getLong("sent_lag_bytes"), writeBytes, flushBytes,
+          replayBytes, StandbyReplication.lagSeconds(row.getDouble("write_lag_seconds"), writeBytes),
           StandbyReplication.lagSeconds(row.getDouble("flush_lag_seconds"), flushBytes),
           StandbyReplication.lagSeconds(row.getDouble("replay_lag_seconds"), replayBytes),
-          row.getOffsetDateTime("reply_time"),
-          Boolean.TRUE.equals(row.getBoolean("logical")),
+          row.getOffsetDateTime("reply_time"), Boolean.TRUE.equals(row.getBoolean("logical")),
           row.getString("replay_lsn"));
     }
     return new Line(row.getInteger("version_num"), row.getBoolean("standby"), row.getOffsetDateTime("server_time"),
@@ -142,16 +133,9 @@ public final class PrimaryReplicationProbe {
   }
 
   private static ReplicationSlot toSlot(Row row) {
-    return new ReplicationSlot(
-        row.getString("slot_name"),
-        row.getString("slot_type"),
-        row.getString("database"),
-        Boolean.TRUE.equals(row.getBoolean("active")),
-        row.getInteger("active_pid"),
-        row.getLong("retained_bytes"),
-        row.getString("wal_status"),
-        row.getLong("safe_wal_size"),
-        row.getOffsetDateTime("inactive_since"),
+    return new ReplicationSlot(row.getString("slot_name"), row.getString("slot_type"), row.getString("database"),
+        Boolean.TRUE.equals(row.getBoolean("active")), row.getInteger("active_pid"), row.getLong("retained_bytes"),
+        row.getString("wal_status"), row.getLong("safe_wal_size"), row.getOffsetDateTime("inactive_since"),
         row.getString("invalidation_reason"));
   }
 }

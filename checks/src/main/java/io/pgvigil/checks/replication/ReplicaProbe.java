@@ -10,12 +10,11 @@ import java.util.List;
 /**
  * A replica's own view of its replay: run on a connection to the replica, two queries per poll.
  *
- * <p>The replay delay has the idle correction: {@code now() - pg_last_xact_replay_timestamp()} grows without
- * bound on an idle primary (postgres_exporter #385), so it is 0 when everything received has been replayed,
- * and unknown (null, never 0) when the WAL receiver is not streaming: with the link blocked, receive and
- * replay positions stay equal (postgres_exporter #977). It still counts the idle time before a pause as lag,
- * so what the daemon judges is {@link WalPositions}' measure, for which this probe supplies the replay
- * position.
+ * <p>The replay delay has the idle correction: {@code now() - pg_last_xact_replay_timestamp()} grows without bound on
+ * an idle primary (postgres_exporter #385), so it is 0 when everything received has been replayed, and unknown (null,
+ * never 0) when the WAL receiver is not streaming: with the link blocked, receive and replay positions stay equal
+ * (postgres_exporter #977). It still counts the idle time before a pause as lag, so what the daemon judges is
+ * {@link WalPositions}' measure, for which this probe supplies the replay position.
  *
  * <p>{@code pg_get_wal_replay_pause_state()} exists from PostgreSQL 14 and raises outside recovery; before
  * 14, {@code pg_is_wal_replay_paused()} cannot tell "pause requested" from "paused" (noted). Needs

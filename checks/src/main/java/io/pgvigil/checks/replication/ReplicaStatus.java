@@ -27,7 +27,6 @@ public record ReplicaStatus(OffsetDateTime serverTime, int versionNum, boolean i
     notes = List.copyOf(notes);
   }
 
-  /** Whether the WAL receiver is connected and streaming. */
   public boolean streaming() {
     return "streaming".equals(receiverStatus);
   }

@@ -33,9 +33,8 @@ import java.util.TreeSet;
  *       record or two). Growth, not "inactive" alone, so a standby that reconnects is no alarm.</li>
  *   <li><b>Slot WAL at risk</b>: {@code wal_status} 'unreserved' or 'lost'.</li>
  *   <li><b>Replica</b> (its own probe): not in recovery, WAL receiver not streaming, replay paused.</li>
- * </ul>
- * How far each standby is behind comes from {@link WalPositions}, with the replica's own replay position
- * when it answers, else the {@code replay_lsn} it last reported to the primary.
+ * </ul> How far each standby is behind comes from {@link WalPositions}, with the replica's own replay position when it
+ * answers, else the {@code replay_lsn} it last reported to the primary.
  */
 public final class ReplicationTracker {
 
@@ -65,12 +64,8 @@ public final class ReplicationTracker {
   }
 
   /**
-   * Judges one poll.
-   *
    * @param now              the daemon's clock at the poll
-   * @param primary          the primary's probe result
-   * @param replicas         the replicas' own probe results by configured name; a replica whose probe failed
-   *                         is simply absent
+   * @param replicas         the replicas' own probe results by configured name; absent when its probe failed
    * @param expectedStandbys names that must be streaming (the configured replicas)
    */
   public ReplicationReport update(Instant now, PrimaryReplication primary, Map<String, ReplicaStatus> replicas,
@@ -116,29 +111,20 @@ public final class ReplicationTracker {
   private static ReplicaLag present(StandbyReplication standby, ReplicaStatus replica, Double behind,
       boolean configured) {
     return new ReplicaLag(standby.name(), false, standby.state(), standby.syncState(), standby.clientAddr(),
-        standby.writeLagSeconds(), standby.flushLagSeconds(), standby.replayLagSeconds(),
-        standby.sentLagBytes(), standby.flushLagBytes(), standby.replayLagBytes(),
-        behind,
-        replica == null ? null : replica.replayGapBytes(),
-        replica == null ? null : replica.paused(),
-        replica == null ? null : replica.inRecovery(),
-        replica == null ? null : replica.receiverStatus(),
-        standby.logical(), configured);
+        standby.writeLagSeconds(), standby.flushLagSeconds(), standby.replayLagSeconds(), standby.sentLagBytes(),
+        standby.flushLagBytes(), standby.replayLagBytes(), behind, replica == null ? null : replica.replayGapBytes(),
+        replica == null ? null : replica.paused(), replica == null ? null : replica.inRecovery(),
+        replica == null ? null : replica.receiverStatus(), standby.logical(), configured);
   }
 
   /**
-   * No lag for a gone standby: without the primary's view nobody knows how far behind it is (its own view,
-   * if it answers, shows what it received, not what it misses). Its replay gap, pause and receiver state
-   * are kept.
+   * No lag for a gone standby: without the primary's view nobody knows how far behind it is (its own view, if it
+   * answers, shows what it received, not what it misses). Its replay gap, pause and receiver state are kept.
    */
   private static ReplicaLag gone(String name, ReplicaStatus replica) {
-    return new ReplicaLag(name, true, null, null, null, null, null, null, null, null, null,
-        null,
-        replica == null ? null : replica.replayGapBytes(),
-        replica == null ? null : replica.paused(),
-        replica == null ? null : replica.inRecovery(),
-        replica == null ? null : replica.receiverStatus(),
-        false, true);
+    return new ReplicaLag(name, true, null, null, null, null, null, null, null, null, null, null,
+        replica == null ? null : replica.replayGapBytes(), replica == null ? null : replica.paused(),
+        replica == null ? null : replica.inRecovery(), replica == null ? null : replica.receiverStatus(), false, true);
   }
 
   private static List<ReplicationFinding> replicaFindings(String name, ReplicaStatus status) {

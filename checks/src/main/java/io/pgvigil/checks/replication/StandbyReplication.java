@@ -20,10 +20,9 @@ public record StandbyReplication(int pid, String name, String clientAddr, String
     Double flushLagSeconds, Double replayLagSeconds, OffsetDateTime replyTime, boolean logical, String replayLsn) {
 
   /**
-   * A lag interval in seconds, with PostgreSQL's NULL read correctly: the lag columns are NULL "if the
-   * standby server has caught up and there is no activity" (manual, "pg_stat_replication View") but also
-   * before the first measurement. NULL is 0 only when the matching byte lag says the standby has caught up;
-   * otherwise it is unknown (null), never 0.
+   * A lag interval in seconds, with PostgreSQL's NULL read correctly: the lag columns are NULL "if the standby server
+   * has caught up and there is no activity" (manual, "pg_stat_replication View") but also before the first measurement.
+   * NULL is 0 only when the matching byte lag says the standby has caught up; otherwise it is unknown (null), never 0.
    */
   static Double lagSeconds(Double interval, Long lagBytes) {
     if (interval != null) {

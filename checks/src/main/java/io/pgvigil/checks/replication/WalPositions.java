@@ -21,13 +21,11 @@ import java.util.Iterator;
  */
 final class WalPositions {
 
-  static final int DEFAULT_CAPACITY = 1024;
-
   private final int capacity;
   private final Deque<Sample> samples = new ArrayDeque<>();
 
   WalPositions() {
-    this(DEFAULT_CAPACITY);
+    this(1024);
   }
 
   WalPositions(int capacity) {
@@ -43,11 +41,8 @@ final class WalPositions {
    * over, since the old positions say nothing about the new WAL.
    */
   void observe(Instant at, Long lsn) {
-    if (lsn == null) {
-      return;
-    }
     Sample last = samples.peekLast();
-    if (last != null && lsn == last.lsn()) {
+    if (lsn == null || (last != null && lsn == last.lsn())) {
       return;
     }
     if (last != null && Long.compareUnsigned(lsn, last.lsn()) < 0) {
@@ -91,16 +86,11 @@ final class WalPositions {
     return bracketed || replayLagSeconds == null ? age : Math.max(age, replayLagSeconds);
   }
 
-  /** Samples kept now (at most the capacity). */
   int size() {
     return samples.size();
   }
 
-  /**
-   * Parses a {@code pg_lsn} in its text form ({@code 16/B374D848}: the high and low 32 bits in hex).
-   *
-   * @return the position as an unsigned 64-bit value, null for null
-   */
+  /** A {@code pg_lsn}'s text form ({@code 16/B374D848}: high and low 32 bits in hex) as an unsigned 64-bit value. */
   static Long parse(String lsn) {
     if (lsn == null) {
       return null;

@@ -12,14 +12,13 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.internal.info.MigrationInfoImpl;
 
 /**
- * Asks Flyway itself whether it will run each pending migration in a transaction, the decision
- * its {@code migrate} makes: its PostgreSQL parser marks some statements non-transactional (in
- * Flyway 13: CREATE/DROP [UNIQUE] INDEX CONCURRENTLY, REINDEX SCHEMA/DATABASE/SYSTEM, CREATE/DROP
- * DATABASE/TABLESPACE/SUBSCRIPTION, ALTER SYSTEM, VACUUM, DISCARD ALL; <em>not</em> REINDEX
- * INDEX/TABLE CONCURRENTLY), a {@code .sql.conf} beside the file may say
- * {@code executeInTransaction}, and with {@code mixed} false a migration holding both kinds is
- * refused. Not re-implemented here: Flyway's own resolver and parser decide, with the shadow as
- * its connection (the parser asks the server version).
+ * Asks Flyway itself whether it will run each pending migration in a transaction, the decision its {@code migrate}
+ * makes: its PostgreSQL parser marks some statements non-transactional (in Flyway 13: CREATE/DROP [UNIQUE] INDEX
+ * CONCURRENTLY, REINDEX SCHEMA/DATABASE/SYSTEM, CREATE/DROP DATABASE/TABLESPACE/SUBSCRIPTION, ALTER SYSTEM, VACUUM,
+ * DISCARD ALL; <em>not</em> REINDEX INDEX/TABLE CONCURRENTLY), a {@code .sql.conf} beside the file may say
+ * {@code executeInTransaction}, and with {@code mixed} false a migration holding both kinds is refused. Not
+ * re-implemented here: Flyway's own resolver and parser decide, with the shadow as its connection (the parser asks the
+ * server version).
  *
  * <p>Blocking (JDBC): never call it on an event loop.
  */

@@ -60,12 +60,10 @@ public enum Hazard {
     return level;
   }
 
-  /** What the hazard is, one line. */
   public String summary() {
     return summary;
   }
 
-  /** The usual fix, one line. */
   public String fix() {
     return fix;
   }

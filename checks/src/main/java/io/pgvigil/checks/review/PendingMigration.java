@@ -4,8 +4,7 @@ import io.pgvigil.checks.history.MigrationTool;
 import java.util.Objects;
 
 /**
- * A migration in the repository that the target has not applied yet, in the order the tool
- * would apply it.
+ * A migration in the repository that the target has not applied yet, in the order the tool would apply it.
  *
  * @param file the path shown to people and written to reports
  * @param tool how it will be applied: Flyway statement by statement, Prisma as one script

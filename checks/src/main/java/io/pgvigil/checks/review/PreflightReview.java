@@ -24,18 +24,16 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * Runs pending migrations on a shadow that holds the applied history, statement by statement,
- * and watches what each statement does: the locks it holds, the tables it rewrites (a new
- * relfilenode), the constraints it adds and whether they are validated, the columns it makes
- * NOT NULL, drops or renames, and the lock_timeout in force. What it sees becomes findings
- * ({@link StatementHazards}); the shadow has no rows, so nothing here depends on table sizes.
+ * Runs pending migrations on a shadow that holds the applied history, statement by statement, and watches what each
+ * statement does: the locks it holds, the tables it rewrites (a new relfilenode), the constraints it adds and whether
+ * they are validated, the columns it makes NOT NULL, drops or renames, and the lock_timeout in force. What it sees
+ * becomes findings ({@link StatementHazards}); the shadow has no rows, so nothing here depends on table sizes.
  *
- * <p>Each migration runs as its {@link TransactionPlan} says the tool runs it, and is committed
- * so the next one sees it: in one transaction (a statement PostgreSQL refuses there fails, as it
- * will at deploy); without one (each statement is committed after it has been watched; one
- * that cannot run in a transaction runs on its own); or not at all when the tool refuses it.
- * Unplanned (Prisma), a statement that cannot run in a transaction runs on its own between two.
- * A migration that fails is reported and rolled back, and the migrations after it are not run.
+ * <p>Each migration runs as its {@link TransactionPlan} says the tool runs it, and is committed so the next one sees
+ * it: in one transaction (a statement PostgreSQL refuses there fails, as it will at deploy); without one (each
+ * statement is committed after it has been watched; one that cannot run in a transaction runs on its own); or not at
+ * all when the tool refuses it. Unplanned (Prisma), a statement that cannot run in a transaction runs on its own
+ * between two. A migration that fails is reported and rolled back, and the migrations after it are not run.
  *
  * <p>Blocking (JDBC): never call it on an event loop. It changes the shadow: use a fresh one.
  */
@@ -92,7 +90,6 @@ public final class PreflightReview {
     properties.setProperty("ApplicationName", "pgvigil review");
     // One statement per Query message, as the migration tools send them; no prepared statements.
     properties.setProperty("preferQueryMode", "simple");
-    // statement_timeout is set before each migration (review below).
     return DriverManager.getConnection(shadow.jdbcUrl(), properties);
   }
 
@@ -221,17 +218,8 @@ public final class PreflightReview {
   private static int errorLine(SqlScript.Part part, SQLException e) {
     ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
     int position = server == null ? 0 : server.getPosition();
-    if (position <= 0) {
-      return part.line();
-    }
-    int line = part.line();
-    String text = part.text();
-    for (int i = 0; i < Math.min(position - 1, text.length()); i++) {
-      if (text.charAt(i) == '\n') {
-        line++;
-      }
-    }
-    return line;
+    String before = part.text().substring(0, Math.max(0, Math.min(position - 1, part.text().length())));
+    return part.line() + (int) before.chars().filter(c -> c == '\n').count();
   }
 
   private static String describe(SQLException e) {

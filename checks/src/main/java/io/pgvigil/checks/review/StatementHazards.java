@@ -87,11 +87,10 @@ final class StatementHazards {
   }
 
   /**
-   * An index that existed before the migration got a new file while its table did not: it was
-   * rebuilt in place (REINDEX without CONCURRENTLY; REINDEX CONCURRENTLY builds a new index
-   * instead). Its table is held in SHARE and the index in ACCESS EXCLUSIVE for the whole build,
-   * and the planner locks every index of a table it plans for, so reads wait too (manual, REINDEX).
-   * Run on its own (REINDEX SCHEMA), the locks are gone when we look: SHARE is what it took.
+   * An index that existed before the migration got a new file while its table did not: it was rebuilt in place (REINDEX
+   * without CONCURRENTLY; REINDEX CONCURRENTLY builds a new index instead). Its table is held in SHARE and the index in
+   * ACCESS EXCLUSIVE for the whole build, and the planner locks every index of a table it plans for, so reads wait too
+   * (manual, REINDEX). Run on its own (REINDEX SCHEMA), the locks are gone when we look: SHARE is what it took.
    */
   private static void reindexes(Effects e, Set<Long> rewritten, List<Finding> findings) {
     if (e.command().equals("TRUNCATE")) {

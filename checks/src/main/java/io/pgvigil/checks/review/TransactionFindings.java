@@ -69,17 +69,13 @@ final class TransactionFindings {
       if (!needsOwnTransaction(command)) {
         continue;
       }
-      String message;
-      if (migration.tool() == MigrationTool.PRISMA) {
-        message = command.name() + " shares the script with " + others
-            + ": Prisma sends it as one transaction, where PostgreSQL refuses it";
-      } else if (migration.plan() instanceof TransactionPlan.NoTransaction) {
-        message = command.name() + " shares the migration with " + others + ": Flyway runs none of them in a "
-            + "transaction, so if one fails the ones before it stay applied";
-      } else {
-        message = command.name() + " shares the migration with " + others + ": Flyway refuses to mix it with "
-            + "transactional statements unless mixed is set, and then runs none of them in a transaction";
-      }
+      boolean prisma = migration.tool() == MigrationTool.PRISMA;
+      String message = command.name() + " shares the " + (prisma ? "script" : "migration") + " with " + others + ": "
+          + (prisma ? "Prisma sends it as one transaction, where PostgreSQL refuses it"
+              : migration.plan() instanceof TransactionPlan.NoTransaction
+                  ? "Flyway runs none of them in a transaction, so if one fails the ones before it stay applied"
+              : "Flyway refuses to mix it with transactional statements unless mixed is set, and then runs none "
+                  + "of them in a transaction");
       findings.add(new Finding(Hazard.CONCURRENTLY_IN_TRANSACTION, migration.file(), i + 1, parts.get(i).line(),
           null, null, message));
     }

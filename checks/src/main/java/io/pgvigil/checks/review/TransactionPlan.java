@@ -1,9 +1,8 @@
 package io.pgvigil.checks.review;
 
 /**
- * How the migration tool will run a pending migration, as the tool itself decides it. The
- * review runs the migration on the shadow the same way, so that what fails at deploy fails
- * there.
+ * How the migration tool will run a pending migration, as the tool itself decides it. The review runs the migration on
+ * the shadow the same way, so that what fails at deploy fails there.
  */
 public sealed interface TransactionPlan {
 
