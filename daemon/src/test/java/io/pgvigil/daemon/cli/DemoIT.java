@@ -7,6 +7,7 @@ import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.runtime.Http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,8 @@ class DemoIT {
       assertThat(demo.isAlive()).as("demo runs; output:%n%s", demo.output()).isTrue();
       Http http = new Http(Integer.parseInt(demo.find(METRICS_URL)));
       await().atMost(Duration.ofSeconds(15))
+          // On a loaded machine one request can time out: that is not what this test is about.
+          .ignoreExceptionsInstanceOf(UncheckedIOException.class)
           .until(() -> http.get("/metrics").body().contains("pgvigil_up{target=\"shop\"} 1"));
       System.out.printf("demo served pgvigil_up=1 %d ms after launch%n",
           (System.nanoTime() - started) / 1_000_000);

@@ -41,7 +41,10 @@ class ShutdownIT {
           || !pgvigil.isAlive());
       assertThat(pgvigil.isAlive()).as("pgvigil runs; output:%n%s", pgvigil.output()).isTrue();
       Http http = new Http(Integer.parseInt(pgvigil.find(LISTENING)));
-      await().atMost(Duration.ofSeconds(15)).until(() -> http.get("/readyz").statusCode() == 200);
+      await().atMost(Duration.ofSeconds(15))
+          // On a loaded machine one request can time out: that is not what this test is about.
+          .ignoreExceptionsInstanceOf(UncheckedIOException.class)
+          .until(() -> http.get("/readyz").statusCode() == 200);
       assertThat(http.get("/metrics").body()).contains("pgvigil_up{target=\"app\"} 1");
 
       int exit = pgvigil.terminate(20);

@@ -14,6 +14,7 @@ import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +55,10 @@ class ApiAccessIT {
       assertThat(new JsonObject(lowerCase.body()).getJsonArray("targets")).hasSize(1);
 
       assertThat(http.get("/healthz").statusCode()).isEqualTo(200);
-      await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/readyz").statusCode() == 200);
+      await().atMost(Duration.ofSeconds(20))
+          // On a loaded machine one request can time out: that is not what this test is about.
+          .ignoreExceptionsInstanceOf(UncheckedIOException.class)
+          .until(() -> http.get("/readyz").statusCode() == 200);
       assertThat(http.get("/metrics").body()).contains("pgvigil_up{target=\"app\"}");
 
       // The read token reads; it does not open windows.

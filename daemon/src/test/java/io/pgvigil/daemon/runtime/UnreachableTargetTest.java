@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.vertx.core.json.JsonObject;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,7 +47,10 @@ class UnreachableTargetTest {
   @Test
   void startsServesAndReportsTheTargetDown() {
     assertThat(http.get("/healthz").statusCode()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/readyz").statusCode() == 200);
+    await().atMost(Duration.ofSeconds(10))
+        // On a loaded machine one request can time out: that is not what this test is about.
+        .ignoreExceptionsInstanceOf(UncheckedIOException.class)
+        .until(() -> http.get("/readyz").statusCode() == 200);
 
     JsonObject target = new JsonObject(http.get("/api/v1/targets").body())
         .getJsonArray("targets").getJsonObject(0);
