@@ -22,9 +22,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code pgvigil window open|close|list}: a client of the window API for CI
- * pipelines. The token comes from {@code $PGVIGIL_API_TOKEN} or a file, never
- * from the command line (where {@code ps} would show it).
+ * {@code pgvigil window open|close|list}: a client of the window API for CI pipelines. The token comes from
+ * {@code $PGVIGIL_API_TOKEN} or a file, never from the command line (where {@code ps} would show it).
  */
 @Command(name = "window", mixinStandardHelpOptions = true,
     description = "Open, close and list migration windows through a running pgvigil's API.",

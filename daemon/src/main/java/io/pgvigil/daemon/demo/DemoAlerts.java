@@ -5,11 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Where the demo's alerts go. Slack gets every alert and PagerDuty the critical ones, as a team
- * would route them: to the real services when {@code SLACK_WEBHOOK_URL} or
- * {@code PD_ROUTING_KEY} is set, otherwise to a {@link LocalAlertReceiver} that prints them on
- * the console. The real webhook URL and routing key stay in the environment: the config written
- * for the demo refers to them as {@code ${env:…}} and the demo never prints them.
+ * Where the demo's alerts go. Slack gets every alert and PagerDuty the critical ones, as a team would route them: to
+ * the real services when {@code SLACK_WEBHOOK_URL} or {@code PD_ROUTING_KEY} is set, otherwise to a
+ * {@link LocalAlertReceiver} that prints them on the console. The real webhook URL and routing key stay in the
+ * environment: the config written for the demo refers to them as {@code ${env:…}} and the demo never prints them.
  */
 final class DemoAlerts implements AutoCloseable {
 

@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Slack and PagerDuty for the demo, when no real ones are configured: an HTTP server on
- * 127.0.0.1 (an ephemeral port) that answers as the services do and prints each message it gets
- * as one line on the demo's console, e.g.
+ * Slack and PagerDuty for the demo, when no real ones are configured: an HTTP server on 127.0.0.1 (an ephemeral port)
+ * that answers as the services do and prints each message it gets as one line on the demo's console, e.g.
  * {@code [slack] FIRING shop lockQueue (critical): sessions queue behind a lock request, …}.
  */
 final class LocalAlertReceiver implements AutoCloseable {

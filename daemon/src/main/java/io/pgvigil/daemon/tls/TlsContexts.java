@@ -28,9 +28,8 @@ public final class TlsContexts {
   private TlsContexts() {}
 
   /**
-   * Who vouches for the server: the CAs of sslrootcert, else (verify-full only) the JDK's trust
-   * store; empty when the mode does not check certificates (require without sslrootcert, prefer,
-   * allow), as libpq.
+   * Who vouches for the server: the CAs of sslrootcert, else (verify-full only) the JDK's trust store; empty when the
+   * mode does not check certificates (require without sslrootcert, prefer, allow), as libpq.
    */
   public static Optional<X509ExtendedTrustManager> trustManager(TlsSettings tls) throws TlsSetupException {
     if (!tls.verifiesChain()) {
