@@ -21,8 +21,7 @@ import picocli.CommandLine.Mixin;
     description = {
         "Runs the daemon: watches every configured target and serves /healthz, /readyz, "
             + "/metrics and the JSON API until SIGTERM or Ctrl-C.",
-        "A target that cannot be reached is reported down and retried; "
-            + "the daemon keeps running."},
+        "A target that cannot be reached is reported down and retried; the daemon keeps running."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:clean shutdown (SIGTERM or Ctrl-C, also while starting)",
         "1:invalid config or fatal error"})
