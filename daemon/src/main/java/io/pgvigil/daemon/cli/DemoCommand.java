@@ -65,8 +65,7 @@ final class DemoCommand implements Callable<Integer> {
       return cacheDir;
     }
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg == null || xdg.isBlank()
-        ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg);
+    Path base = xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg);
     return base.resolve("pgvigil");
   }
 

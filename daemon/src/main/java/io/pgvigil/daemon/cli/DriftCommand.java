@@ -74,8 +74,7 @@ final class DriftCommand implements Callable<Integer> {
     if (reports.stream().anyMatch(r -> r.status() == DriftReport.Status.ERROR)) {
       return ExitCode.ERROR;
     }
-    return reports.stream().anyMatch(r -> r.status() == DriftReport.Status.DRIFT)
-        ? ExitCode.FINDINGS : ExitCode.OK;
+    return reports.stream().anyMatch(r -> r.status() == DriftReport.Status.DRIFT) ? ExitCode.FINDINGS : ExitCode.OK;
   }
 
   /** Runs each target's drift check once, one after the other, on a private Vert.x. */

@@ -86,8 +86,7 @@ final class RunCommand implements Callable<Integer> {
    * The daemon's start sees the signal too and closes what it started; wait for that. While the
    * config is still loading (a hung secret file) there is nothing to close.
    */
-  private static void stopStartup(CompletableFuture<Optional<RunningDaemon>> starting,
-      boolean daemonStarting) {
+  private static void stopStartup(CompletableFuture<Optional<RunningDaemon>> starting, boolean daemonStarting) {
     if (!daemonStarting) {
       return;
     }
@@ -110,8 +109,7 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private static Optional<RunningDaemon> started(
-      CompletableFuture<Optional<RunningDaemon>> starting) throws Exception {
+  private static Optional<RunningDaemon> started(CompletableFuture<Optional<RunningDaemon>> starting) throws Exception {
     try {
       return starting.get();
     } catch (ExecutionException e) {

@@ -155,8 +155,7 @@ public final class Demo implements AutoCloseable {
     step("Reviewing the pending migration before it is deployed (pgvigil review)");
     review(config, storage);
 
-    resources.add(LockStallScenario.start(
-        primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + APP_ROLE),
+    resources.add(LockStallScenario.start(primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + APP_ROLE),
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + MIGRATOR_ROLE)
             + "&ApplicationName=" + MIGRATION_APPLICATION,
         STALL_DELAY_SECONDS));

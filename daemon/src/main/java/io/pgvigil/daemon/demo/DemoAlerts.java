@@ -42,8 +42,7 @@ final class DemoAlerts implements AutoCloseable {
 
   /** The {@code alerts:} block of the demo's config. */
   String yaml(int apiPort) {
-    String slack = environment.containsKey(SLACK_ENV)
-        ? "\"${env:" + SLACK_ENV + "}\"" : "\"" + local.slackUrl() + "\"";
+    String slack = environment.containsKey(SLACK_ENV) ? "\"${env:" + SLACK_ENV + "}\"" : "\"" + local.slackUrl() + "\"";
     String pagerduty = environment.containsKey(PAGERDUTY_ENV)
         ? "{ routingKey: \"${env:" + PAGERDUTY_ENV + "}\", severities: [critical] }"
         : "{ routingKey: demo, url: \"" + local.pagerDutyUrl() + "\", severities: [critical] }";

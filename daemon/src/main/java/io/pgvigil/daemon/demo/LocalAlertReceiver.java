@@ -105,8 +105,7 @@ final class LocalAlertReceiver implements AutoCloseable {
       }
       String status = text.contains("*RESOLVED*") ? "RESOLVED" : "FIRING";
       String summary = unescape(text.replaceAll("^.*\\*(FIRING|RESOLVED)\\* \\*", "").replaceAll("\\*$", ""));
-      lines.add(line("slack", status, byLabel.get("Target"), byLabel.get("Rule"), byLabel.get("Severity"),
-          summary));
+      lines.add(line("slack", status, byLabel.get("Target"), byLabel.get("Rule"), byLabel.get("Severity"), summary));
     }
     if (lines.isEmpty()) {
       lines.add("[slack] " + message.getString("text", "(a message without text)"));
@@ -129,8 +128,7 @@ final class LocalAlertReceiver implements AutoCloseable {
    * {@code [sink] STATUS target rule [object] (severity): what}, the summary's own
    * "rule on target (object): " moved to the front.
    */
-  private static String line(String sink, String status, String target, String rule, String severity,
-      String summary) {
+  private static String line(String sink, String status, String target, String rule, String severity, String summary) {
     String what = String.valueOf(summary);
     String object = "";
     String prefix = rule + " on " + target;

@@ -87,8 +87,7 @@ public final class TlsContexts {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       X509TrustManager trust = trustManager(tls).map(X509TrustManager.class::cast).orElseGet(TrustEveryone::new);
-      context.init(keyManager(tls).map(k -> new X509KeyManager[] {k}).orElse(null), new TrustManager[] {trust},
-          null);
+      context.init(keyManager(tls).map(k -> new X509KeyManager[] {k}).orElse(null), new TrustManager[] {trust}, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new TlsSetupException("cannot set up TLS: " + e.getMessage(), e);
