@@ -58,7 +58,6 @@ final class WindowCommand implements Runnable {
     @Mixin
     Console console;
 
-    /** Prints on the command's standard output. */
     void println(String line) {
       command.commandLine().getOut().println(line);
       command.commandLine().getOut().flush();

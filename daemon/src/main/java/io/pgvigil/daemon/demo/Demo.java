@@ -251,7 +251,6 @@ public final class Demo implements AutoCloseable {
     };
   }
 
-  /** Stops the daemon, then the replica, then the primary. */
   @Override
   public void close() throws Exception {
     Exception first = null;

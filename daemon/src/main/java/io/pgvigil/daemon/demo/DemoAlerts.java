@@ -35,12 +35,10 @@ final class DemoAlerts implements AutoCloseable {
     return new DemoAlerts(Map.copyOf(real), local);
   }
 
-  /** The variables the config refers to, for its loader. */
   Map<String, String> environment() {
     return environment;
   }
 
-  /** The {@code alerts:} block of the demo's config. */
   String yaml(int apiPort) {
     String slack = environment.containsKey(SLACK_ENV) ? "\"${env:" + SLACK_ENV + "}\"" : "\"" + local.slackUrl() + "\"";
     String pagerduty = environment.containsKey(PAGERDUTY_ENV)

@@ -113,7 +113,6 @@ final class LocalAlertReceiver implements AutoCloseable {
     return lines;
   }
 
-  /** One line per Events API v2 event. */
   static List<String> pagerDuty(JsonObject event) {
     String action = event.getString("event_action", "?").toUpperCase(Locale.ROOT);
     JsonObject payload = event.getJsonObject("payload");

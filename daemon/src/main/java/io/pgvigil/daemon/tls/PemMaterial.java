@@ -56,7 +56,6 @@ public final class PemMaterial {
     return certificates;
   }
 
-  /** The one private key in the source. */
   public static PrivateKey privateKey(PemSource source, String what) throws TlsSetupException {
     Matcher block = BLOCK.matcher(read(source, what));
     while (block.find()) {
