@@ -16,9 +16,8 @@ import picocli.CommandLine.Option;
     description = {
         "Starts an embedded PostgreSQL primary and a streaming replica, applies a sample "
             + "shop schema with Flyway, and runs pgvigil against it on 127.0.0.1.",
-        "Needs no config, no Docker and nothing installed. Ctrl-C stops everything and "
-            + "removes what the demo created (the unpacked PostgreSQL binaries stay in the "
-            + "cache directory for the next run).",
+        "Needs no config, no Docker and nothing installed. Ctrl-C stops everything and removes what the demo created "
+            + "(the unpacked PostgreSQL binaries stay in the cache directory for the next run).",
         "Alerts are printed on the console; with SLACK_WEBHOOK_URL or PD_ROUTING_KEY set in "
             + "the environment they go to Slack or PagerDuty instead."},
     exitCodeListHeading = "%nExit codes:%n",
@@ -34,8 +33,7 @@ final class DemoCommand implements Callable<Integer> {
   int major;
 
   @Option(names = "--cache-dir", paramLabel = "DIR",
-      description = "Where PostgreSQL binaries are unpacked (default: $XDG_CACHE_HOME/pgvigil "
-          + "or ~/.cache/pgvigil).")
+      description = "Where PostgreSQL binaries are unpacked (default: $XDG_CACHE_HOME/pgvigil or ~/.cache/pgvigil).")
   Path cacheDir;
 
   @Mixin
@@ -67,8 +65,7 @@ final class DemoCommand implements Callable<Integer> {
       return cacheDir;
     }
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg == null || xdg.isBlank()
-        ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg);
+    Path base = xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg);
     return base.resolve("pgvigil");
   }
 

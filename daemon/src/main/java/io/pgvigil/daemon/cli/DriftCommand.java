@@ -29,15 +29,13 @@ import picocli.CommandLine.Option;
 
 @Command(name = "drift", mixinStandardHelpOptions = true,
     description = {
-        "One-shot drift check, for CI. History: each target's migration history (Flyway or "
-            + "Prisma) against the migration files in the repository: pending, missing, edited "
-            + "(checksum mismatch), failed, out-of-order, outdated repeatable and future "
-            + "migrations. Structure: the live schema against the schema the applied history "
-            + "produces when replayed into a shadow PostgreSQL of the same major (embedded, or "
-            + "shadow.mode: url), one finding per object with a severity and a suggested fix.",
-        "A migration running right now is reported as in progress, not as drift. Embedded "
-            + "shadows and unpacked binaries go to $PGVIGIL_DATA_DIR (default: the temp "
-            + "directory)."},
+        "One-shot drift check, for CI. History: each target's migration history (Flyway or Prisma) against the "
+            + "migration files in the repository: pending, missing, edited (checksum mismatch), failed, out-of-order, "
+            + "outdated repeatable and future migrations. Structure: the live schema against the schema the applied "
+            + "history produces when replayed into a shadow PostgreSQL of the same major (embedded, or shadow.mode: "
+            + "url), one finding per object with a severity and a suggested fix.",
+        "A migration running right now is reported as in progress, not as drift. Embedded shadows and unpacked "
+            + "binaries go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:no drift", "2:drift found", "1:error (nothing could be compared)"})
 final class DriftCommand implements Callable<Integer> {
@@ -76,8 +74,7 @@ final class DriftCommand implements Callable<Integer> {
     if (reports.stream().anyMatch(r -> r.status() == DriftReport.Status.ERROR)) {
       return ExitCode.ERROR;
     }
-    return reports.stream().anyMatch(r -> r.status() == DriftReport.Status.DRIFT)
-        ? ExitCode.FINDINGS : ExitCode.OK;
+    return reports.stream().anyMatch(r -> r.status() == DriftReport.Status.DRIFT) ? ExitCode.FINDINGS : ExitCode.OK;
   }
 
   /** Runs each target's drift check once, one after the other, on a private Vert.x. */

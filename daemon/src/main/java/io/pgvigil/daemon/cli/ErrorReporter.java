@@ -10,8 +10,7 @@ import picocli.CommandLine;
 final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
 
   @Override
-  public int handleExecutionException(Exception e, CommandLine cli,
-      CommandLine.ParseResult parsed) {
+  public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     err.println("error: " + message.strip().replaceAll("\\s*\\R\\s*", "; "));

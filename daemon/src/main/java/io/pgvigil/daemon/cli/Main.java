@@ -11,9 +11,8 @@ import picocli.CommandLine.Spec;
     name = "pgvigil",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "Watches PostgreSQL during and between schema migrations: schema drift, "
-        + "lock waits and the lock queue behind DDL, replication lag, migration windows, "
-        + "alerts and a kill switch.",
+    description = "Watches PostgreSQL during and between schema migrations: schema drift, lock waits and the lock "
+        + "queue behind DDL, replication lag, migration windows, alerts and a kill switch.",
     subcommands = {
         RunCommand.class,
         DemoCommand.class,

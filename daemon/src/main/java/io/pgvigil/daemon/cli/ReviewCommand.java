@@ -18,13 +18,12 @@ import picocli.CommandLine.Option;
 
 @Command(name = "review", mixinStandardHelpOptions = true,
     description = {
-        "Pre-flight review of pending migrations, for CI. For each target with migrations "
-            + "(Flyway or Prisma), the applied history is replayed into a shadow PostgreSQL of the "
-            + "target's major (embedded, or shadow.mode: url), then each pending migration runs "
-            + "there statement by statement in a transaction, and what each statement does is "
-            + "recorded: the locks it holds on tables that existed before the migration, tables "
-            + "it rewrites, constraints it validates, columns it makes NOT NULL, drops or renames, "
-            + "and the lock_timeout in force. The target itself is only read (its history).",
+        "Pre-flight review of pending migrations, for CI. For each target with migrations (Flyway or Prisma), the "
+            + "applied history is replayed into a shadow PostgreSQL of the target's major (embedded, or shadow.mode: "
+            + "url), then each pending migration runs there statement by statement in a transaction, and what each "
+            + "statement does is recorded: the locks it holds on tables that existed before the migration, tables it "
+            + "rewrites, constraints it validates, columns it makes NOT NULL, drops or renames, and the lock_timeout "
+            + "in force. The target itself is only read (its history).",
         "Findings are 'block' (blocks reads or writes for as long as the table is big) or "
             + "'flag' (safe only under conditions the review cannot see). The shadow has no rows: "
             + "the review says what a statement locks and rewrites, not how long it takes.",

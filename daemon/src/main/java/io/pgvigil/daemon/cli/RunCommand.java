@@ -21,8 +21,7 @@ import picocli.CommandLine.Mixin;
     description = {
         "Runs the daemon: watches every configured target and serves /healthz, /readyz, "
             + "/metrics and the JSON API until SIGTERM or Ctrl-C.",
-        "A target that cannot be reached is reported down and retried; "
-            + "the daemon keeps running."},
+        "A target that cannot be reached is reported down and retried; the daemon keeps running."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:clean shutdown (SIGTERM or Ctrl-C, also while starting)",
         "1:invalid config or fatal error"})
@@ -87,8 +86,7 @@ final class RunCommand implements Callable<Integer> {
    * The daemon's start sees the signal too and closes what it started; wait for that. While the
    * config is still loading (a hung secret file) there is nothing to close.
    */
-  private static void stopStartup(CompletableFuture<Optional<RunningDaemon>> starting,
-      boolean daemonStarting) {
+  private static void stopStartup(CompletableFuture<Optional<RunningDaemon>> starting, boolean daemonStarting) {
     if (!daemonStarting) {
       return;
     }
@@ -111,8 +109,7 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private static Optional<RunningDaemon> started(
-      CompletableFuture<Optional<RunningDaemon>> starting) throws Exception {
+  private static Optional<RunningDaemon> started(CompletableFuture<Optional<RunningDaemon>> starting) throws Exception {
     try {
       return starting.get();
     } catch (ExecutionException e) {

@@ -22,9 +22,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code pgvigil window open|close|list}: a client of the window API for CI
- * pipelines. The token comes from {@code $PGVIGIL_API_TOKEN} or a file, never
- * from the command line (where {@code ps} would show it).
+ * {@code pgvigil window open|close|list}: a client of the window API for CI pipelines. The token comes from
+ * {@code $PGVIGIL_API_TOKEN} or a file, never from the command line (where {@code ps} would show it).
  */
 @Command(name = "window", mixinStandardHelpOptions = true,
     description = "Open, close and list migration windows through a running pgvigil's API.",
@@ -59,7 +58,6 @@ final class WindowCommand implements Runnable {
     @Mixin
     Console console;
 
-    /** Prints on the command's standard output. */
     void println(String line) {
       command.commandLine().getOut().println(line);
       command.commandLine().getOut().flush();

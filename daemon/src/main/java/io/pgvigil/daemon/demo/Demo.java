@@ -33,10 +33,9 @@ import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
- * Everything the {@code demo} command stages: an embedded primary and a
- * streaming replica, a small shop schema applied with Flyway, a config file
- * written like a user would write it, and the daemon watching it all. Closing
- * it stops everything in reverse order; the caller removes the work directory.
+ * Everything the {@code demo} command stages: an embedded primary and a streaming replica, a small shop schema
+ * applied with Flyway, a config file written like a user would write it, and the daemon watching it all. Closing it
+ * stops everything in reverse order; the caller removes the work directory.
  */
 public final class Demo implements AutoCloseable {
 
@@ -53,7 +52,6 @@ public final class Demo implements AutoCloseable {
   /** The first lock stall starts a few seconds after the welcome text, so it can be read first. */
   static final int STALL_DELAY_SECONDS = 10;
   static final int LAG_DELAY_SECONDS = 20;
-  private static final String CONFIG_TEMPLATE = "/demo/pgvigil.yaml";
 
   private final Path work;
   private final PrintWriter out;
@@ -89,10 +87,8 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  private void stage(int port, int major, Path binariesCache, Map<String, String> env)
-      throws Exception {
-    step("Starting PostgreSQL " + major + " (embedded; the first run unpacks it into "
-        + binariesCache + ")");
+  private void stage(int port, int major, Path binariesCache, Map<String, String> env) throws Exception {
+    step("Starting PostgreSQL " + major + " (embedded; the first run unpacks it into " + binariesCache + ")");
     primary = EmbeddedPostgres.builder()
         .major(major)
         .name("primary")
@@ -150,21 +146,20 @@ public final class Demo implements AutoCloseable {
     step("Starting pgvigil");
     configFile = writeConfig(port);
     PgvigilConfig config = new ConfigLoader(alerts.environment()).load(configFile);
-    daemon = RunningDaemon.start(config, new ShadowSettings.Storage(binariesCache,
-        work.resolve("shadow"), work.resolve("spool")), Duration.ofSeconds(5), Clock.systemUTC());
+    ShadowSettings.Storage storage = new ShadowSettings.Storage(binariesCache, work.resolve("shadow"),
+        work.resolve("spool"));
+    daemon = RunningDaemon.start(config, storage, Duration.ofSeconds(5), Clock.systemUTC());
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());
 
     step("Reviewing the pending migration before it is deployed (pgvigil review)");
-    review(config, new ShadowSettings.Storage(binariesCache, work.resolve("shadow"), work.resolve("spool")));
+    review(config, storage);
 
-    resources.add(LockStallScenario.start(
-        primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + APP_ROLE),
+    resources.add(LockStallScenario.start(primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + APP_ROLE),
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + MIGRATOR_ROLE)
             + "&ApplicationName=" + MIGRATION_APPLICATION,
         STALL_DELAY_SECONDS));
-    resources.add(ReplicaLagScenario.start(primary.jdbcUrl(DATABASE), replica.jdbcUrl(DATABASE),
-        LAG_DELAY_SECONDS));
+    resources.add(ReplicaLagScenario.start(primary.jdbcUrl(DATABASE), replica.jdbcUrl(DATABASE), LAG_DELAY_SECONDS));
   }
 
   /** What {@code pgvigil review} says about the staged pending migration, as its text output. */
@@ -180,10 +175,8 @@ public final class Demo implements AutoCloseable {
   }
 
   /**
-   * Flyway as a team would run it, with one setting pgvigil always needs:
-   * {@code postgresql.transactional.lock=false}. With the default (true) a
-   * migration containing CREATE INDEX CONCURRENTLY waits forever for Flyway's
-   * own lock transaction (flyway/flyway#3497, #3854).
+   * Flyway as a team would run it, with {@code postgresql.transactional.lock=false}: with the default a migration
+   * containing CREATE INDEX CONCURRENTLY waits forever for Flyway's own lock transaction (flyway/flyway#3497, #3854).
    */
   static MigrateResult migrate(String jdbcUrl, Path locations) {
     FluentConfiguration configuration = Flyway.configure()
@@ -194,22 +187,14 @@ public final class Demo implements AutoCloseable {
     return configuration.load().migrate();
   }
 
-  /** The config a user would write, from the template {@value #CONFIG_TEMPLATE} with its {{names}} filled. */
+  /** The config a user would write, from the template demo/pgvigil.yaml. */
   private Path writeConfig(int port) throws IOException {
-    String yaml;
-    try (InputStream in = Demo.class.getResourceAsStream(CONFIG_TEMPLATE)) {
-      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    Map<String, Object> values = Map.ofEntries(Map.entry("port", port), Map.entry("apiToken", apiToken),
-        Map.entry("target", TARGET), Map.entry("monitorRole", MONITOR_ROLE), Map.entry("database", DATABASE),
-        Map.entry("primaryPort", primary.port()), Map.entry("replica", REPLICA),
-        Map.entry("replicaPort", replica.port()), Map.entry("migrationApplication", MIGRATION_APPLICATION),
-        Map.entry("appRole", APP_ROLE), Map.entry("alerts", alerts.yaml(port)));
-    for (Map.Entry<String, Object> value : values.entrySet()) {
-      yaml = yaml.replace("{{" + value.getKey() + "}}", String.valueOf(value.getValue()));
-    }
     Path file = work.resolve("pgvigil.yaml");
-    Files.writeString(file, yaml);
+    Files.writeString(file, fill("/demo/pgvigil.yaml", Map.ofEntries(Map.entry("port", port),
+        Map.entry("apiToken", apiToken), Map.entry("target", TARGET), Map.entry("monitorRole", MONITOR_ROLE),
+        Map.entry("database", DATABASE), Map.entry("primaryPort", primary.port()), Map.entry("replica", REPLICA),
+        Map.entry("replicaPort", replica.port()), Map.entry("migrationApplication", MIGRATION_APPLICATION),
+        Map.entry("appRole", APP_ROLE), Map.entry("alerts", alerts.yaml(port)))));
     return file;
   }
 
@@ -218,72 +203,30 @@ public final class Demo implements AutoCloseable {
   }
 
   /** What to open and what to look at, printed once everything runs. */
-  public void printWelcome() {
-    String base = "http://127.0.0.1:" + port();
-    out.printf("""
-
-        pgvigil demo is running.
-
-          Metrics     %1$s/metrics
-          Targets     %1$s/api/v1/targets
-          Probes      %1$s/healthz  %1$s/readyz
-          PostgreSQL  %2$s (primary), replica %3$s on 127.0.0.1:%4$d
-          Config      %5$s
-          Migrations  %6$s
-
-        What to look at:
-          - /api/v1/targets: the target 'shop' is up; pgvigil connects as the role
-            '%7$s' with pg_monitor only, and shows the server version.
-          - /metrics: pgvigil_up{target="shop"} 1, pgvigil_poll_duration_seconds per check,
-            pgvigil_check_errors_total, and the JVM and process meters.
-          - History drift: the demo edited %8$s after Flyway applied it and
-            added %9$s, which is pending. See %1$s/api/v1/targets/shop/drift,
-            pgvigil_migration_history_problems{problem="checksum-mismatch"} and
-            pgvigil_migrations_pending in /metrics, or run a check now:
-              curl -X POST -H 'Authorization: Bearer %10$s' %1$s/api/v1/targets/shop/drift
-            and the same check as CI would run it:
-              java -jar daemon/target/pgvigil.jar drift --config %5$s
-          - Pre-flight review: the table printed above is what CI gets before deploying
-            %9$s (text, markdown, json or sarif):
-              java -jar daemon/target/pgvigil.jar review --config %5$s
-          - Structural drift, in the same report ("structure"): the demo then "hotfixed"
-            the live schema by hand: %11$s created by hand, the default of
-            %12$s changed, and %13$s left INVALID by a failed
-            CREATE UNIQUE INDEX CONCURRENTLY. pgvigil replays the applied history into
-            an embedded shadow PostgreSQL and diffs the catalogs; see
-            pgvigil_schema_drift_objects and pgvigil_invalid_indexes in /metrics.
-          - The lock stall, every minute from %14$d s after this text: a session idle in
-            transaction holds a row of inventory, an ALTER TABLE ... ADD COLUMN waits
-            behind it, and a reader queues behind the ALTER every 3 s for %15$d s.
-            Watch %1$s/api/v1/targets/shop/locks (the tree, its root blocker, the
-            queue and its cost in blocked-backend-seconds) and pgvigil_lock_queue_depth_max.
-          - The kill switch: the ALTER runs as a migration (application_name shop-migration),
-            so a window opens by itself; when 5 readers have queued for 2 s (and still do on
-            the next poll), pgvigil cancels the ALTER, terminates the idle transaction of
-            role shop_app that blocked it (mode cancel-and-terminate-blockers), and the
-            readers run again. See
-            %1$s/api/v1/windows, %1$s/api/v1/aborts and pgvigil_abort_actions_total.
-          - Replica lag, every 2 minutes from %16$d s after this text: the demo pauses WAL
-            replay on %3$s for %17$d s while a backfill writes to the primary.
-            Watch %1$s/api/v1/targets/shop/replication: replayDelaySeconds (the metric
-            pgvigil_replication_lag_seconds{kind="replay_delay"}) counts the seconds of the
-            pause, not the idle time before it, and pgvigil_replication_lag_bytes grows; both
-            drain when replay resumes.
-          - Alerts (%18$s): the drift, the lock and lag rules at their
-            warn and abort levels and the kill switch's decisions become alerts; Slack gets
-            them all, PagerDuty the critical ones (an abort level reached inside a window, a
-            kill-switch action). Printed here they read "[slack] FIRING shop lockQueue ...";
-            set SLACK_WEBHOOK_URL or PD_ROUTING_KEY to send them to the real services. See
-            %1$s/api/v1/alerts, pgvigil_alerts_firing and pgvigil_alert_notifications_total.
-
-        Press Ctrl-C to stop; the demo removes everything it created.
-        """, base, primary.uri(DATABASE), REPLICA, replica.port(), configFile,
-        work.resolve("db/migration"), MONITOR_ROLE, DriftScenarios.EDITED,
-        DriftScenarios.ADDED, apiToken, DriftScenarios.HAND_INDEX,
-        DriftScenarios.CHANGED_DEFAULT, DriftScenarios.INVALID_INDEX, STALL_DELAY_SECONDS,
-        LockStallScenario.STALL_SECONDS, LAG_DELAY_SECONDS, ReplicaLagScenario.PAUSE_SECONDS,
-        alerts.description());
+  public void printWelcome() throws IOException {
+    out.print(fill("/demo/welcome.txt", Map.ofEntries(Map.entry("base", "http://127.0.0.1:" + port()),
+        Map.entry("primary", primary.uri(DATABASE)), Map.entry("replica", REPLICA),
+        Map.entry("replicaPort", replica.port()), Map.entry("config", configFile),
+        Map.entry("migrations", work.resolve("db/migration")), Map.entry("monitorRole", MONITOR_ROLE),
+        Map.entry("edited", DriftScenarios.EDITED), Map.entry("added", DriftScenarios.ADDED),
+        Map.entry("apiToken", apiToken), Map.entry("handIndex", DriftScenarios.HAND_INDEX),
+        Map.entry("changedDefault", DriftScenarios.CHANGED_DEFAULT),
+        Map.entry("invalidIndex", DriftScenarios.INVALID_INDEX), Map.entry("stallDelay", STALL_DELAY_SECONDS),
+        Map.entry("stallSeconds", LockStallScenario.STALL_SECONDS), Map.entry("lagDelay", LAG_DELAY_SECONDS),
+        Map.entry("pauseSeconds", ReplicaLagScenario.PAUSE_SECONDS), Map.entry("alerts", alerts.description()))));
     out.flush();
+  }
+
+  /** The text of {@code resource} with its {{names}} replaced by {@code values}. */
+  private static String fill(String resource, Map<String, Object> values) throws IOException {
+    String text;
+    try (InputStream in = Demo.class.getResourceAsStream(resource)) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    for (Map.Entry<String, Object> value : values.entrySet()) {
+      text = text.replace("{{" + value.getKey() + "}}", String.valueOf(value.getValue()));
+    }
+    return text;
   }
 
   private long stepStarted;
@@ -308,7 +251,6 @@ public final class Demo implements AutoCloseable {
     };
   }
 
-  /** Stops the daemon, then the replica, then the primary. */
   @Override
   public void close() throws Exception {
     Exception first = null;

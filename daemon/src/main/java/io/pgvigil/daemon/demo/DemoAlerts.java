@@ -5,11 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Where the demo's alerts go. Slack gets every alert and PagerDuty the critical ones, as a team
- * would route them: to the real services when {@code SLACK_WEBHOOK_URL} or
- * {@code PD_ROUTING_KEY} is set, otherwise to a {@link LocalAlertReceiver} that prints them on
- * the console. The real webhook URL and routing key stay in the environment: the config written
- * for the demo refers to them as {@code ${env:…}} and the demo never prints them.
+ * Where the demo's alerts go. Slack gets every alert and PagerDuty the critical ones, as a team would route them: to
+ * the real services when {@code SLACK_WEBHOOK_URL} or {@code PD_ROUTING_KEY} is set, otherwise to a
+ * {@link LocalAlertReceiver} that prints them on the console. The real webhook URL and routing key stay in the
+ * environment: the config written for the demo refers to them as {@code ${env:…}} and the demo never prints them.
  */
 final class DemoAlerts implements AutoCloseable {
 
@@ -36,15 +35,12 @@ final class DemoAlerts implements AutoCloseable {
     return new DemoAlerts(Map.copyOf(real), local);
   }
 
-  /** The variables the config refers to, for its loader. */
   Map<String, String> environment() {
     return environment;
   }
 
-  /** The {@code alerts:} block of the demo's config. */
   String yaml(int apiPort) {
-    String slack = environment.containsKey(SLACK_ENV)
-        ? "\"${env:" + SLACK_ENV + "}\"" : "\"" + local.slackUrl() + "\"";
+    String slack = environment.containsKey(SLACK_ENV) ? "\"${env:" + SLACK_ENV + "}\"" : "\"" + local.slackUrl() + "\"";
     String pagerduty = environment.containsKey(PAGERDUTY_ENV)
         ? "{ routingKey: \"${env:" + PAGERDUTY_ENV + "}\", severities: [critical] }"
         : "{ routingKey: demo, url: \"" + local.pagerDutyUrl() + "\", severities: [critical] }";

@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Slack and PagerDuty for the demo, when no real ones are configured: an HTTP server on
- * 127.0.0.1 (an ephemeral port) that answers as the services do and prints each message it gets
- * as one line on the demo's console, e.g.
+ * Slack and PagerDuty for the demo, when no real ones are configured: an HTTP server on 127.0.0.1 (an ephemeral port)
+ * that answers as the services do and prints each message it gets as one line on the demo's console, e.g.
  * {@code [slack] FIRING shop lockQueue (critical): sessions queue behind a lock request, …}.
  */
 final class LocalAlertReceiver implements AutoCloseable {
@@ -106,8 +105,7 @@ final class LocalAlertReceiver implements AutoCloseable {
       }
       String status = text.contains("*RESOLVED*") ? "RESOLVED" : "FIRING";
       String summary = unescape(text.replaceAll("^.*\\*(FIRING|RESOLVED)\\* \\*", "").replaceAll("\\*$", ""));
-      lines.add(line("slack", status, byLabel.get("Target"), byLabel.get("Rule"), byLabel.get("Severity"),
-          summary));
+      lines.add(line("slack", status, byLabel.get("Target"), byLabel.get("Rule"), byLabel.get("Severity"), summary));
     }
     if (lines.isEmpty()) {
       lines.add("[slack] " + message.getString("text", "(a message without text)"));
@@ -115,7 +113,6 @@ final class LocalAlertReceiver implements AutoCloseable {
     return lines;
   }
 
-  /** One line per Events API v2 event. */
   static List<String> pagerDuty(JsonObject event) {
     String action = event.getString("event_action", "?").toUpperCase(Locale.ROOT);
     JsonObject payload = event.getJsonObject("payload");
@@ -130,8 +127,7 @@ final class LocalAlertReceiver implements AutoCloseable {
    * {@code [sink] STATUS target rule [object] (severity): what}, the summary's own
    * "rule on target (object): " moved to the front.
    */
-  private static String line(String sink, String status, String target, String rule, String severity,
-      String summary) {
+  private static String line(String sink, String status, String target, String rule, String severity, String summary) {
     String what = String.valueOf(summary);
     String object = "";
     String prefix = rule + " on " + target;

@@ -14,15 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stall every migration guide warns about, replayed in a loop so a
- * newcomer can watch it form and clear: a session sits idle in a transaction
- * holding a row lock on {@code inventory}; an {@code ALTER TABLE inventory ADD
- * COLUMN} (in a transaction it rolls back, so the schema is unchanged) waits
- * for its AccessExclusiveLock behind it; a new reader queues behind the ALTER
- * every few seconds. After {@link #STALL_SECONDS} the idle session rolls back
- * and everything drains; the next round starts {@link #PAUSE_SECONDS} later.
- * The ALTER runs as the migration (its own role and application_name): inside
- * the window that opens, the kill switch cancels it once enough readers queue.
+ * The stall every migration guide warns about, replayed in a loop so a newcomer can watch it form and clear: a session
+ * sits idle in a transaction holding a row lock on {@code inventory}; an {@code ALTER TABLE inventory ADD COLUMN} (in a
+ * transaction it rolls back, so the schema is unchanged) waits for its AccessExclusiveLock behind it; a new reader
+ * queues behind the ALTER every few seconds. After {@link #STALL_SECONDS} the idle session rolls back and everything
+ * drains; the next round starts {@link #PAUSE_SECONDS} later. The ALTER runs as the migration (its own role and
+ * application_name): inside the window that opens, the kill switch cancels it once enough readers queue.
  */
 final class LockStallScenario implements AutoCloseable {
 

@@ -12,10 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replica lag on demand: the demo pauses WAL replay on its replica
- * ({@code pg_wal_replay_pause()}) while a "backfill" writes to the primary, so
- * lag grows in seconds and bytes; then it resumes replay and the lag drains.
- * Every {@link #CYCLE_SECONDS}, starting {@code delaySeconds} after start.
+ * Replica lag on demand: the demo pauses WAL replay on its replica ({@code pg_wal_replay_pause()}) while a "backfill"
+ * writes to the primary, so lag grows in seconds and bytes; then it resumes replay and the lag drains. Every
+ * {@link #CYCLE_SECONDS}, starting {@code delaySeconds} after start.
  */
 final class ReplicaLagScenario implements AutoCloseable {
 

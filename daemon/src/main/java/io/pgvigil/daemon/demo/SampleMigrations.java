@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The demo's sample application schema: a small shop's Flyway migrations,
- * bundled as resources and copied to a real directory so the demo (and the
- * person watching it) can edit them like files in a repository.
+ * The demo's sample application schema: a small shop's Flyway migrations, bundled as resources and copied to a real
+ * directory so the demo (and the person watching it) can edit them like files in a repository.
  */
 final class SampleMigrations {
 

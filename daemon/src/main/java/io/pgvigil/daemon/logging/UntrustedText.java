@@ -1,11 +1,10 @@
 package io.pgvigil.daemon.logging;
 
 /**
- * Text from outside (a window label, a request's path) on its way into a log line. Its
- * {@code toString()} escapes line breaks and other control characters, so a label such as
- * {@code "x\n2026-01-01T00:00:00Z WARN abort ..."} cannot forge a second log line or move a
- * terminal's cursor, and cuts it to {@value #MAX_LENGTH} characters. Pass it as a log argument:
- * {@code LOG.info("label {}", UntrustedText.of(label))}.
+ * Text from outside (a window label, a request's path) on its way into a log line. Its {@code toString()} escapes line
+ * breaks and other control characters, so a label such as {@code "x\n2026-01-01T00:00:00Z WARN abort ..."} cannot forge
+ * a second log line or move a terminal's cursor, and cuts it to {@value #MAX_LENGTH} characters. Pass it as a log
+ * argument: {@code LOG.info("label {}", UntrustedText.of(label))}.
  */
 public record UntrustedText(String raw) {
 

@@ -1,10 +1,9 @@
 package io.pgvigil.daemon.metrics;
 
 /**
- * Every pgvigil meter name and label in one place. Micrometer renders
- * {@code pgvigil.poll.duration} (a timer, base unit seconds) as
- * {@code pgvigil_poll_duration_seconds} and counters with {@code _total}.
- * Labels are bounded sets only: never query text or PIDs.
+ * Every pgvigil meter name and label in one place. Micrometer renders {@code pgvigil.poll.duration} (a timer, base unit
+ * seconds) as {@code pgvigil_poll_duration_seconds} and counters with {@code _total}. Labels are bounded sets only:
+ * never query text or PIDs.
  */
 public final class MeterNames {
 

@@ -10,13 +10,12 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * TLS for pgjdbc: the URL parameters that route its connections through {@link PemSslSocketFactory}.
  *
- * <p>Settings holding PEM text (given through {@code ${env:}} or {@code ${file:}}) are handed to
- * pgjdbc by an opaque id. pgjdbc builds the factory from its class name and the connection's text
- * properties only, and a private key must go neither to disk (a temporary file outlives a SIGKILL,
- * and the chart's /tmp outlives the container) nor into the JDBC URL (which pgjdbc's debug log and
- * pgvigil's messages print). The registry is static, against the house rule, because pgjdbc
- * instantiates the factory by name: there is no other way to reach it. One id per distinct
- * settings, so the maps grow only with the config's URLs, not with every connection.
+ * <p>Settings holding PEM text (given through {@code ${env:}} or {@code ${file:}}) are handed to pgjdbc by an opaque
+ * id. pgjdbc builds the factory from its class name and the connection's text properties only, and a private key must
+ * go neither to disk (a temporary file outlives a SIGKILL, and the chart's /tmp outlives the container) nor into the
+ * JDBC URL (which pgjdbc's debug log and pgvigil's messages print). The registry is static, against the house rule,
+ * because pgjdbc instantiates the factory by name: there is no other way to reach it. One id per distinct settings, so
+ * the maps grow only with the config's URLs, not with every connection.
  */
 public final class JdbcTls {
 

@@ -21,10 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads PEM certificates and private keys with the JDK alone, so that the reactive client and
- * pgjdbc accept exactly the same files. Keys: PKCS#8 ({@code BEGIN PRIVATE KEY}, what
- * {@code openssl genpkey} and OpenSSL 3 write; RSA, EC or EdDSA) and PKCS#1 RSA
- * ({@code BEGIN RSA PRIVATE KEY}). Messages never quote the content.
+ * Reads PEM certificates and private keys with the JDK alone, so that the reactive client and pgjdbc accept exactly the
+ * same files. Keys: PKCS#8 ({@code BEGIN PRIVATE KEY}, what {@code openssl genpkey} and OpenSSL 3 write; RSA, EC or
+ * EdDSA) and PKCS#1 RSA ({@code BEGIN RSA PRIVATE KEY}). Messages never quote the content.
  */
 public final class PemMaterial {
 
@@ -57,7 +56,6 @@ public final class PemMaterial {
     return certificates;
   }
 
-  /** The one private key in the source. */
   public static PrivateKey privateKey(PemSource source, String what) throws TlsSetupException {
     Matcher block = BLOCK.matcher(read(source, what));
     while (block.find()) {

@@ -39,8 +39,7 @@ final class RecordingTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
     delegate.checkServerTrusted(chain, authType, socket);
   }
 
@@ -56,8 +55,7 @@ final class RecordingTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
     delegate.checkClientTrusted(chain, authType, socket);
   }
 

@@ -28,9 +28,8 @@ public final class TlsContexts {
   private TlsContexts() {}
 
   /**
-   * Who vouches for the server: the CAs of sslrootcert, else (verify-full only) the JDK's trust
-   * store; empty when the mode does not check certificates (require without sslrootcert, prefer,
-   * allow), as libpq.
+   * Who vouches for the server: the CAs of sslrootcert, else (verify-full only) the JDK's trust store; empty when the
+   * mode does not check certificates (require without sslrootcert, prefer, allow), as libpq.
    */
   public static Optional<X509ExtendedTrustManager> trustManager(TlsSettings tls) throws TlsSetupException {
     if (!tls.verifiesChain()) {
@@ -88,8 +87,7 @@ public final class TlsContexts {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       X509TrustManager trust = trustManager(tls).map(X509TrustManager.class::cast).orElseGet(TrustEveryone::new);
-      context.init(keyManager(tls).map(k -> new X509KeyManager[] {k}).orElse(null), new TrustManager[] {trust},
-          null);
+      context.init(keyManager(tls).map(k -> new X509KeyManager[] {k}).orElse(null), new TrustManager[] {trust}, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new TlsSetupException("cannot set up TLS: " + e.getMessage(), e);
