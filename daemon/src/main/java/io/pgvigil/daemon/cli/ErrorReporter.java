@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.cli;
 
+import io.pgvigil.daemon.watch.Failures;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -12,7 +13,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String message = Failures.message(e);
     err.println("error: " + message.strip().replaceAll("\\s*\\R\\s*", "; "));
     if (verbose(parsed)) {
       e.printStackTrace(err);

@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.cli;
 
 import io.pgvigil.daemon.config.PrintableUrl;
+import io.pgvigil.daemon.watch.Failures;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -99,7 +100,7 @@ final class WindowCommand implements Runnable {
             .send(request.build(), HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         throw new IllegalStateException("cannot reach pgvigil at " + PrintableUrl.of(url) + ": "
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            + Failures.message(e), e);
       }
       JsonObject answer;
       try {
