@@ -1,7 +1,6 @@
 package io.pgvigil.alerts;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +38,6 @@ public final class AlertEngine {
   private final Map<String, Active> active = new LinkedHashMap<>();
   private final List<Active> resolvedSinceTick = new ArrayList<>();
   private final Deque<Alert> recentlyResolved = new ArrayDeque<>();
-  private long timerId = -1;
 
   /** @param sendResolved whether a resolved alert is sent to the sinks that heard it fire */
   public AlertEngine(Clock clock, DeliveryQueue queue, List<Route> routes,
@@ -51,17 +49,6 @@ public final class AlertEngine {
     this.sendResolved = sendResolved;
     for (Route r : routes) {
       queue.sink(r.sink()); // fails fast on a route to an unknown sink
-    }
-  }
-
-  /** Ticks every {@code interval} on a Vert.x timer (a daemon may call {@link #tick} itself). */
-  public synchronized void start(Vertx vertx, Duration interval) {
-    timerId = vertx.setPeriodic(Math.max(1, interval.toMillis()), id -> tick());
-  }
-
-  public synchronized void stop(Vertx vertx) {
-    if (timerId >= 0) {
-      vertx.cancelTimer(timerId);
     }
   }
 

@@ -7,9 +7,4 @@ package io.pgvigil.alerts;
  * @param query the query text, or {@code null}: the daemon fills it only when configured to,
  *     because query text may hold customer data
  */
-public record Blocker(int pid, String role, String state, long ageSeconds, String query) {
-
-  public static Blocker of(int pid, String role, String state, long ageSeconds) {
-    return new Blocker(pid, role, state, ageSeconds, null);
-  }
-}
+public record Blocker(int pid, String role, String state, long ageSeconds, String query) {}

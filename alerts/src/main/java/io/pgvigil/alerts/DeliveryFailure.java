@@ -13,33 +13,26 @@ public final class DeliveryFailure extends RuntimeException {
   public enum Kind { TRANSIENT, REJECTED }
 
   private final Kind kind;
-  private final int status;
   private final transient Duration retryAfter;
 
-  public DeliveryFailure(Kind kind, int status, Duration retryAfter, String message) {
+  public DeliveryFailure(Kind kind, Duration retryAfter, String message) {
     super(message, null, false, false);
     this.kind = kind;
-    this.status = status;
     this.retryAfter = retryAfter;
   }
 
   public static DeliveryFailure ofStatus(int status, Duration retryAfter) {
     boolean transientStatus = status == 408 || status == 429 || status >= 500;
-    return new DeliveryFailure(transientStatus ? Kind.TRANSIENT : Kind.REJECTED, status, retryAfter, "HTTP " + status);
+    return new DeliveryFailure(transientStatus ? Kind.TRANSIENT : Kind.REJECTED, retryAfter, "HTTP " + status);
   }
 
   /** A connection error or timeout; {@code message} must already be free of secrets. */
   public static DeliveryFailure network(String message) {
-    return new DeliveryFailure(Kind.TRANSIENT, 0, null, message);
+    return new DeliveryFailure(Kind.TRANSIENT, null, message);
   }
 
   public Kind kind() {
     return kind;
-  }
-
-  /** The HTTP status, 0 when no response arrived. */
-  public int status() {
-    return status;
   }
 
   /** The server's {@code Retry-After}, when it sent one. */

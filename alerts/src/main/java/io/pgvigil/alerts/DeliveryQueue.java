@@ -109,10 +109,6 @@ public final class DeliveryQueue {
     return lane.sink;
   }
 
-  public List<String> sinkNames() {
-    return List.copyOf(lanes.keySet());
-  }
-
   /**
    * Spools a notification of {@code alerts} for {@code sink}; completes once it is on disk or, when the spool cannot be
    * written, kept in memory (see {@link MemoryFallback}).
@@ -156,12 +152,6 @@ public final class DeliveryQueue {
   }
 
   /** Notifications not yet delivered, on disk or in memory: {@code pgvigil_alert_spool_depth}. */
-  public int spoolDepth() {
-    synchronized (lock) {
-      return lanes.values().stream().mapToInt(l -> l.pending.size()).sum();
-    }
-  }
-
   public int spoolDepth(String sink) {
     synchronized (lock) {
       Lane lane = lanes.get(sink);
@@ -199,8 +189,7 @@ public final class DeliveryQueue {
           || now.isBefore(lane.notBefore) || !lane.limiter.tryAcquire(now)) {
         return;
       }
-      batch = new ArrayList<>(lane.pending.values()).subList(0, Math.min(lane.sink.maxBatch(), lane.pending.size()));
-      batch = List.copyOf(batch);
+      batch = lane.pending.values().stream().limit(lane.sink.maxBatch()).toList();
       lane.inFlight = batch;
     }
     Future<Void> sent;
@@ -209,8 +198,7 @@ public final class DeliveryQueue {
     } catch (RuntimeException bug) {
       sent = Future.failedFuture(DeliveryFailure.network(bug.getClass().getSimpleName()));
     }
-    List<Notification> attempted = batch;
-    sent.onComplete(ar -> completed(lane, attempted, ar.cause()));
+    sent.onComplete(ar -> completed(lane, batch, ar.cause()));
   }
 
   private void completed(Lane lane, List<Notification> batch, Throwable cause) {

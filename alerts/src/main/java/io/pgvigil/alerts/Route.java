@@ -3,18 +3,14 @@ package io.pgvigil.alerts;
 import java.util.Set;
 
 /**
- * Which alerts go to a sink. An empty set means "all": {@code Route.all("slack")} sends everything to Slack, {@code new
- * Route("pagerduty", Set.of(CRITICAL), Set.of())} pages only on critical alerts of any target.
+ * Which alerts go to a sink. An empty set means "all": {@code new Route("pagerduty", Set.of(CRITICAL), Set.of())} pages
+ * only on critical alerts of any target.
  */
 public record Route(String sink, Set<Severity> severities, Set<String> targets) {
 
   public Route {
     severities = Set.copyOf(severities);
     targets = Set.copyOf(targets);
-  }
-
-  public static Route all(String sink) {
-    return new Route(sink, Set.of(), Set.of());
   }
 
   public boolean matches(Alert alert) {

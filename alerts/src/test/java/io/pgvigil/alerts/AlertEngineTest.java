@@ -72,7 +72,7 @@ class AlertEngineTest {
   void setUp() throws Exception {
     fx = new Fixture();
     queue = fx.queue(spool, 100, chat, pager);
-    engine = new AlertEngine(fx.clock, queue, List.of(Route.all("chat"),
+    engine = new AlertEngine(fx.clock, queue, List.of(Fixture.routeAll("chat"),
         new Route("pager", Set.of(Severity.CRITICAL), Set.of("app"))), Duration.ofMinutes(5), true);
   }
 
@@ -159,7 +159,7 @@ class AlertEngineTest {
 
   @Test
   void withoutResolvedNotificationsAResolvedAlertOnlyLeavesTheFiringList() throws Exception {
-    AlertEngine quiet = new AlertEngine(fx.clock, queue, List.of(Route.all("chat")),
+    AlertEngine quiet = new AlertEngine(fx.clock, queue, List.of(Fixture.routeAll("chat")),
         Duration.ofMinutes(5), false);
     Alert a = Fixture.lockAlert("app", "t", Severity.WARNING, fx.clock.instant());
     quiet.fire(a);

@@ -28,7 +28,7 @@ class AlertmanagerSinkTest {
           SecretValue.of(am.url() + "/"), SecretValue.of("am-token"),
           "http://pgvigil.example:8080", Duration.ofMinutes(15), Duration.ofSeconds(2));
       DeliveryQueue queue = fx.queue(spool, 100, sink);
-      AlertEngine engine = new AlertEngine(fx.clock, queue, List.of(Route.all("alertmanager")),
+      AlertEngine engine = new AlertEngine(fx.clock, queue, List.of(Fixture.routeAll("alertmanager")),
           Duration.ofMinutes(5), true);
       Alert alert = Fixture.lockAlert("app", "public.orders", Severity.CRITICAL,
           fx.clock.instant());

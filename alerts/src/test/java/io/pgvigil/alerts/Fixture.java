@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -37,11 +38,15 @@ class Fixture implements AutoCloseable {
     return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
+  static Route routeAll(String sink) {
+    return new Route(sink, Set.of(), Set.of());
+  }
+
   static Alert lockAlert(String target, String object, Severity severity, Instant at) {
     return Alert.firing(target, "lockWait", object, severity,
         "ALTER TABLE on " + object + " waits for a lock", "7.2s", "5s",
-        List.of(Blocker.of(4242, "app_rw", "idle in transaction", 185),
-            Blocker.of(4243, "report", "active", 12)),
+        List.of(new Blocker(4242, "app_rw", "idle in transaction", 185, null),
+            new Blocker(4243, "report", "active", 12, null)),
         Map.of("lockMode", "AccessExclusiveLock"), at);
   }
 

@@ -53,7 +53,7 @@ class PagerDutySinkTest {
 
   @Test
   void triggerAndResolveCarryTheSameDedupAndRoutingKey() throws Exception {
-    AlertEngine engine = new AlertEngine(fx.clock, queue, List.of(Route.all("pagerduty")),
+    AlertEngine engine = new AlertEngine(fx.clock, queue, List.of(Fixture.routeAll("pagerduty")),
         Duration.ofMinutes(5), true);
     Alert alert = Fixture.lockAlert("app", "public.orders", Severity.CRITICAL, fx.clock.instant());
     engine.fire(alert);
@@ -105,7 +105,7 @@ class PagerDutySinkTest {
     fx.clock.advance(Duration.ofHours(1));
     queue.pumpAll();
     await().during(Duration.ofMillis(300)).until(() -> pd.count() == 1);
-    assertThat(queue.spoolDepth()).isZero();
+    assertThat(queue.spoolDepth("pagerduty")).isZero();
     assertThat(fx.events).extracting(DeliveryEvent::detail).contains("HTTP 400");
   }
 

@@ -84,7 +84,7 @@ class SlackSinkTest {
     await().during(Duration.ofMillis(100)).until(() -> slack.count() == 1);
     fx.clock.advance(Duration.ofMillis(1));
     await().until(() -> slack.count() == 2);
-    await().during(Duration.ofMillis(100)).until(() -> queue.spoolDepth() == 0);
+    await().during(Duration.ofMillis(100)).until(() -> queue.spoolDepth("slack") == 0);
 
     List<Receiver.Request> sent = slack.requests();
     assertThat(Duration.between(sent.get(0).at(), sent.get(1).at()))

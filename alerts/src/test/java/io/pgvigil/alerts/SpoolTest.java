@@ -90,7 +90,7 @@ class SpoolTest {
       await().until(() -> up.accepted().size() == 5);
       assertThat(up.accepted()).extracting(r -> r.json().getString("notificationId"))
           .containsExactlyElementsOf(ids);
-      await().until(() -> queue.spoolDepth() == 0);
+      await().until(() -> queue.spoolDepth("webhook") == 0);
       await(queue.close());
       assertThat(new Spool(dir, 100).load("webhook")).isEmpty();
     }
@@ -110,7 +110,7 @@ class SpoolTest {
             Severity.ERROR, fx.clock.instant()))));
       }
       assertThat(fx.count(DeliveryResult.DROPPED)).isEqualTo(2);
-      assertThat(queue.spoolDepth()).isEqualTo(3);
+      assertThat(queue.spoolDepth("webhook")).isEqualTo(3);
       await(queue.close());
       assertThat(new Spool(dir, 3).load("webhook")).extracting(n -> n.alerts().get(0).object())
           .containsExactly("t2", "t3", "t4");
@@ -177,7 +177,7 @@ class SpoolTest {
       sink.answer(r -> Receiver.Answer.of(200, "{}"));
       fx.clock.advance(Duration.ofMinutes(1));
       await().until(() -> sink.accepted().size() == 1);
-      await().until(() -> queue.spoolDepth() == 0);
+      await().until(() -> queue.spoolDepth("webhook") == 0);
       await(queue.close());
       assertThat(new Spool(dir, 10).load("webhook")).isEmpty();
       assertThat(fx.count(DeliveryResult.SPOOL_FAILED)).isEqualTo(1);
@@ -198,7 +198,7 @@ class SpoolTest {
       }
 
       await().until(() -> sink.accepted().size() == 3);
-      await().until(() -> queue.spoolDepth() == 0);
+      await().until(() -> queue.spoolDepth("webhook") == 0);
       assertThat(fx.count(DeliveryResult.SPOOL_FAILED)).isEqualTo(3);
       assertThat(fx.count(DeliveryResult.SENT)).isEqualTo(3);
       Files.delete(sinkDir);

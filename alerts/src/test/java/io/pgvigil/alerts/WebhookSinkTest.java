@@ -98,7 +98,7 @@ class WebhookSinkTest {
       await().until(() -> hook.count() > before);
     }
     assertThat(hook.accepted()).isEmpty();
-    assertThat(queue.spoolDepth()).isEqualTo(10);
+    assertThat(queue.spoolDepth("webhook")).isEqualTo(10);
     assertThat(fx.count(DeliveryResult.FAILED) + fx.count(DeliveryResult.DROPPED)).isZero();
 
     down.set(false);
@@ -108,7 +108,7 @@ class WebhookSinkTest {
     List<String> received = hook.accepted().stream()
         .map(r -> r.header("X-Pgvigil-Notification-Id")).toList();
     assertThat(received).containsExactlyElementsOf(ids);
-    assertThat(queue.spoolDepth()).isZero();
+    assertThat(queue.spoolDepth("webhook")).isZero();
     assertThat(fx.count(DeliveryResult.SENT)).isEqualTo(10);
     await(queue.close());
   }
@@ -123,7 +123,7 @@ class WebhookSinkTest {
     assertThat(fx.events.get(0).detail()).containsIgnoringCase("timeout");
     fx.clock.advance(Duration.ofSeconds(2));
     await().until(() -> fx.count(DeliveryResult.SENT) == 1);
-    assertThat(queue.spoolDepth()).isZero();
+    assertThat(queue.spoolDepth("webhook")).isZero();
     await(queue.close());
   }
 }

@@ -26,7 +26,7 @@ public final class HttpPost {
       request = client.postAbs(absoluteUrl).timeout(timeout.toMillis());
     } catch (RuntimeException badUrl) {
       // the exception text would echo the URL
-      return Future.failedFuture(new DeliveryFailure(DeliveryFailure.Kind.REJECTED, 0, null,
+      return Future.failedFuture(new DeliveryFailure(DeliveryFailure.Kind.REJECTED, null,
           "invalid URL (" + badUrl.getClass().getSimpleName() + ")"));
     }
     headers.forEach(request::putHeader);

@@ -29,12 +29,6 @@ public final class SlidingWindowLimiter {
     return true;
   }
 
-  /** When the next permit frees up; {@code now} when one is free. */
-  public Instant nextFree(Instant now) {
-    evict(now);
-    return recent.size() < limit.permits() ? now : recent.peekFirst().plus(limit.per());
-  }
-
   private void evict(Instant now) {
     Duration per = limit.per();
     while (!recent.isEmpty() && !recent.peekFirst().plus(per).isAfter(now)) {

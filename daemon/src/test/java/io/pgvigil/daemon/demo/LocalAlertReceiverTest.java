@@ -43,7 +43,7 @@ class LocalAlertReceiverTest {
   private static Alert lockQueue() {
     return Alert.firing("shop", "lockQueue", "", Severity.CRITICAL,
         "lockQueue on shop: sessions queue behind a lock request, 6 against abort 5", "6", "5",
-        List.of(Blocker.of(4242, "shop_rw", "idle in transaction", 30)), Map.of(), Instant.now());
+        List.of(new Blocker(4242, "shop_rw", "idle in transaction", 30, null)), Map.of(), Instant.now());
   }
 
   @Test
