@@ -3,7 +3,6 @@ package io.pgvigil.alerts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,12 +41,11 @@ public final class AlertJson {
   }
 
   static Alert alert(JsonObject json) {
-    List<Blocker> census = new ArrayList<>();
-    for (Object o : json.getJsonArray("census", new JsonArray())) {
-      JsonObject b = (JsonObject) o;
-      census.add(new Blocker(b.getInteger("pid"), b.getString("role"), b.getString("state"),
-          b.getLong("ageSeconds"), b.getString("query")));
-    }
+    List<Blocker> census = json.getJsonArray("census", new JsonArray()).stream()
+        .map(JsonObject.class::cast)
+        .map(b -> new Blocker(b.getInteger("pid"), b.getString("role"), b.getString("state"),
+            b.getLong("ageSeconds"), b.getString("query")))
+        .toList();
     Map<String, String> details = new LinkedHashMap<>();
     json.getJsonObject("details", new JsonObject()).forEach(e -> details.put(e.getKey(), String.valueOf(e.getValue())));
     String endsAt = json.getString("endsAt");
@@ -57,18 +55,19 @@ public final class AlertJson {
         endsAt == null ? null : Instant.parse(endsAt), AlertStatus.fromWireName(json.getString("status")));
   }
 
+  static JsonArray alerts(Notification n) {
+    return new JsonArray(n.alerts().stream().map(AlertJson::alert).toList());
+  }
+
   static JsonObject notification(Notification n) {
-    JsonArray alerts = new JsonArray();
-    n.alerts().forEach(a -> alerts.add(alert(a)));
     return new JsonObject().put("seq", n.seq()).put("id", n.id()).put("sink", n.sink())
-        .put("createdAt", n.createdAt().toString()).put("alerts", alerts);
+        .put("createdAt", n.createdAt().toString()).put("alerts", alerts(n));
   }
 
   static Notification notification(JsonObject json) {
-    List<Alert> alerts = new ArrayList<>();
-    for (Object o : json.getJsonArray("alerts")) {
-      alerts.add(alert((JsonObject) o));
-    }
+    List<Alert> alerts = json.getJsonArray("alerts").stream()
+        .map(o -> alert((JsonObject) o))
+        .toList();
     return new Notification(json.getLong("seq"), json.getString("id"), json.getString("sink"),
         Instant.parse(json.getString("createdAt")), alerts);
   }

@@ -42,11 +42,8 @@ public final class AlertmanagerSink extends HttpSink {
 
   @Override
   public Future<Void> send(List<Notification> batch) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", "application/json");
-    if (bearerToken != null && !bearerToken.isEmpty()) {
-      headers.put("Authorization", "Bearer " + bearerToken.reveal());
-    }
+    Map<String, String> headers = bearerToken == null || bearerToken.isEmpty() ? Map.of()
+        : Map.of("Authorization", "Bearer " + bearerToken.reveal());
     String base = url.reveal().replaceAll("/+$", "");
     return post(base + "/api/v2/alerts", headers, alerts(batch).toBuffer());
   }

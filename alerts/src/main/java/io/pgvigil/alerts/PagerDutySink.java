@@ -3,7 +3,6 @@ package io.pgvigil.alerts;
 import io.pgvigil.alerts.internal.ApiLinks;
 import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -44,8 +43,7 @@ public final class PagerDutySink extends HttpSink {
 
   @Override
   public Future<Void> send(List<Notification> batch) {
-    Buffer body = event(batch.get(0).alerts().get(0)).toBuffer();
-    return post(enqueueUrl, Map.of("Content-Type", "application/json"), body);
+    return post(enqueueUrl, Map.of(), event(batch.get(0).alerts().get(0)).toBuffer());
   }
 
   JsonObject event(Alert a) {

@@ -36,7 +36,7 @@ public final class SlackSink extends HttpSink {
 
   @Override
   public Future<Void> send(List<Notification> batch) {
-    return post(webhookUrl.reveal(), Map.of("Content-Type", "application/json"), message(batch).toBuffer());
+    return post(webhookUrl.reveal(), Map.of(), message(batch).toBuffer());
   }
 
   JsonObject message(List<Notification> batch) {
@@ -62,14 +62,12 @@ public final class SlackSink extends HttpSink {
         blocks.add(section("*Blockers*\n```" + census(a.census()) + "```"));
       }
       if (links.enabled()) {
-        blocks.add(new JsonObject().put("type", "context").put("elements", new JsonArray()
-            .add(mrkdwn("<" + links.forAlert(a) + "|details> · <" + links.alerts()
-                + "|all alerts> · object `" + esc(a.object()) + "`"))));
+        blocks.add(context("<" + links.forAlert(a) + "|details> · <" + links.alerts()
+            + "|all alerts> · object `" + esc(a.object()) + "`"));
       }
     }
     if (alerts.size() > shown.size()) {
-      blocks.add(new JsonObject().put("type", "context").put("elements", new JsonArray()
-          .add(mrkdwn("…and " + (alerts.size() - shown.size()) + " more"))));
+      blocks.add(context("…and " + (alerts.size() - shown.size()) + " more"));
     }
     // "text" is the notification and screen-reader fallback when blocks are present
     return new JsonObject().put("text", title).put("blocks", blocks);
@@ -89,6 +87,11 @@ public final class SlackSink extends HttpSink {
 
   private static JsonObject section(String text) {
     return new JsonObject().put("type", "section").put("text", mrkdwn(text));
+  }
+
+  private static JsonObject context(String text) {
+    return new JsonObject().put("type", "context")
+        .put("elements", new JsonArray().add(mrkdwn(text)));
   }
 
   private static JsonObject mrkdwn(String text) {

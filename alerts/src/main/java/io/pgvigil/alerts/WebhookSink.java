@@ -4,7 +4,6 @@ import io.pgvigil.alerts.internal.Signatures;
 import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +39,6 @@ public final class WebhookSink extends HttpSink {
     Notification n = batch.get(0);
     byte[] body = body(n).encode().getBytes(StandardCharsets.UTF_8);
     Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", "application/json");
     headers.put(ID_HEADER, n.id());
     if (secret != null && !secret.isEmpty()) {
       headers.put(Signatures.HEADER, Signatures.sign(secret.reveal().getBytes(StandardCharsets.UTF_8), body));
@@ -49,9 +47,8 @@ public final class WebhookSink extends HttpSink {
   }
 
   static JsonObject body(Notification n) {
-    JsonArray alerts = new JsonArray();
-    n.alerts().forEach(a -> alerts.add(AlertJson.alert(a)));
-    return new JsonObject().put("schemaVersion", SCHEMA_VERSION).put("notificationId", n.id()).put("seq", n.seq())
-        .put("createdAt", n.createdAt().toString()).put("target", n.target()).put("alerts", alerts);
+    return new JsonObject().put("schemaVersion", SCHEMA_VERSION).put("notificationId", n.id())
+        .put("seq", n.seq()).put("createdAt", n.createdAt().toString()).put("target", n.target())
+        .put("alerts", AlertJson.alerts(n));
   }
 }

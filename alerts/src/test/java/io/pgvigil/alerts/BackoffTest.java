@@ -1,9 +1,8 @@
-package io.pgvigil.alerts.internal;
+package io.pgvigil.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgvigil.alerts.Backoff;
-import io.pgvigil.alerts.RateLimit;
+import io.pgvigil.alerts.internal.SlidingWindowLimiter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
@@ -33,12 +32,12 @@ class BackoffTest {
   @Test
   void parsesRetryAfterSecondsAndHttpDates() {
     Instant now = Instant.parse("2025-03-01T12:00:00Z");
-    assertThat(HttpPost.retryAfter("120", now)).isEqualTo(Duration.ofMinutes(2));
-    assertThat(HttpPost.retryAfter("Sat, 01 Mar 2025 12:00:45 GMT", now))
+    assertThat(HttpSink.retryAfter("120", now)).isEqualTo(Duration.ofMinutes(2));
+    assertThat(HttpSink.retryAfter("Sat, 01 Mar 2025 12:00:45 GMT", now))
         .isEqualTo(Duration.ofSeconds(45));
-    assertThat(HttpPost.retryAfter("Sat, 01 Mar 2025 11:00:00 GMT", now)).isZero();
-    assertThat(HttpPost.retryAfter("soon", now)).isNull();
-    assertThat(HttpPost.retryAfter(null, now)).isNull();
+    assertThat(HttpSink.retryAfter("Sat, 01 Mar 2025 11:00:00 GMT", now)).isZero();
+    assertThat(HttpSink.retryAfter("soon", now)).isNull();
+    assertThat(HttpSink.retryAfter(null, now)).isNull();
   }
 
   @Test
