@@ -47,9 +47,7 @@ public final class AlertEngine {
     this.routes = List.copyOf(routes);
     this.repeatInterval = repeatInterval;
     this.sendResolved = sendResolved;
-    for (Route r : routes) {
-      queue.sink(r.sink()); // fails fast on a route to an unknown sink
-    }
+    routes.forEach(r -> queue.sink(r.sink())); // fails fast on a route to an unknown sink
   }
 
   /** Records a firing alert; a known key keeps its start time and is re-sent only on escalation. */
@@ -72,15 +70,17 @@ public final class AlertEngine {
       return;
     }
     current.alert = current.alert.resolvedAt(clock.instant());
-    remember(current.alert);
+    recentlyResolved.addFirst(current.alert);
+    while (recentlyResolved.size() > RECENTLY_RESOLVED) {
+      recentlyResolved.removeLast();
+    }
     if (sendResolved && !current.sentTo.isEmpty()) {
       resolvedSinceTick.add(current);
     }
   }
 
   public synchronized Optional<Alert> get(String key) {
-    Active a = active.get(key);
-    return a == null ? Optional.empty() : Optional.of(a.alert);
+    return Optional.ofNullable(active.get(key)).map(a -> a.alert);
   }
 
   /** What fires now, for {@code GET /api/v1/alerts} and {@code pgvigil_alerts_firing}. */
@@ -98,15 +98,10 @@ public final class AlertEngine {
     Instant now = clock.instant();
     // sink -> target -> alerts, in insertion order so notifications follow firing order
     Map<String, Map<String, List<Alert>>> out = new LinkedHashMap<>();
-    for (Active a : resolvedSinceTick) {
-      for (String sink : a.sentTo) {
-        add(out, sink, a.alert);
-      }
-    }
+    resolvedSinceTick.forEach(a -> a.sentTo.forEach(sink -> add(out, sink, a.alert)));
     resolvedSinceTick.clear();
     for (Active a : active.values()) {
-      boolean due = a.dirty || !a.lastSent.plus(repeatInterval).isAfter(now);
-      if (!due) {
+      if (!a.dirty && a.lastSent.plus(repeatInterval).isAfter(now)) {
         continue;
       }
       for (Route r : routes) {
@@ -137,14 +132,6 @@ public final class AlertEngine {
         .computeIfAbsent(alert.target(), t -> new ArrayList<>()).add(alert);
   }
 
-  private void remember(Alert resolved) {
-    recentlyResolved.addFirst(resolved);
-    while (recentlyResolved.size() > RECENTLY_RESOLVED) {
-      recentlyResolved.removeLast();
-    }
-  }
-
-  /** A firing alert and what has been sent about it. */
   private static final class Active {
     Alert alert;
     boolean dirty = true;

@@ -240,7 +240,6 @@ public final class DeliveryQueue {
     pump(lane);
   }
 
-  /** What one enqueue did on disk: the notifications it evicted, why the write failed (or null). */
   private record Spooled(List<Notification> evicted, String error) {}
 
   /** One sink's queue; guarded by {@code lock}. */

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,8 +49,7 @@ public final class ExecHook implements Hook {
             command.get(0) + ": " + err.getClass().getSimpleName() + ": " + err.getMessage())));
   }
 
-  static Map<String, String> environment(HookEvent e) {
-    Map<String, String> env = new LinkedHashMap<>();
+  private static void putEnvironment(Map<String, String> env, HookEvent e) {
     env.put("PGVIGIL_TARGET", Objects.toString(e.target(), ""));
     env.put("PGVIGIL_RULE", Objects.toString(e.rule(), ""));
     env.put("PGVIGIL_ACTION", Objects.toString(e.action(), ""));
@@ -62,7 +60,6 @@ public final class ExecHook implements Hook {
     env.put("PGVIGIL_PIDS", e.pids().stream().map(String::valueOf).collect(Collectors.joining(",")));
     env.put("PGVIGIL_SUMMARY", Objects.toString(e.summary(), ""));
     env.put("PGVIGIL_AT", Objects.toString(e.at(), ""));
-    return env;
   }
 
   private HookResult runBlocking(HookEvent event) throws IOException, InterruptedException {
@@ -73,7 +70,7 @@ public final class ExecHook implements Hook {
               Path.of(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null").toFile()));
       Map<String, String> env = pb.environment();
       env.keySet().retainAll(INHERITED);
-      env.putAll(environment(event));
+      putEnvironment(env, event);
       Process p = pb.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -82,18 +80,15 @@ final class MemoryFallback {
       retryAt = Instant.MAX;
       return;
     }
-    List<Notification> written = new ArrayList<>();
-    for (Notification n : unspooled.values()) {
+    for (var it = unspooled.values().iterator(); it.hasNext();) {
       try {
-        spool.write(n);
-        written.add(n);
+        spool.write(it.next());
+        it.remove();
       } catch (IOException | RuntimeException e) {
-        written.forEach(w -> unspooled.remove(w.seq()));
         retryAt = clock.instant().plus(retry);
         return;
       }
     }
-    unspooled.clear();
     retryAt = Instant.MAX;
     recovered();
   }

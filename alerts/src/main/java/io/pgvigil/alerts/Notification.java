@@ -17,7 +17,6 @@ public record Notification(long seq, String id, String sink, Instant createdAt, 
     }
   }
 
-  /** The target all its alerts belong to. */
   public String target() {
     return alerts.get(0).target();
   }

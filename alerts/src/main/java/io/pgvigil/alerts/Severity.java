@@ -1,5 +1,6 @@
 package io.pgvigil.alerts;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -12,17 +13,12 @@ public enum Severity {
   WARNING,
   INFO;
 
-  /** The lower-case name the services expect. */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }
 
   public static Severity fromWireName(String name) {
-    for (Severity s : values()) {
-      if (s.wireName().equals(name)) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException("unknown severity '" + name + "'");
+    return Arrays.stream(values()).filter(s -> s.wireName().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("unknown severity '" + name + "'"));
   }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -44,7 +43,6 @@ public final class Spool {
   private static final String SUFFIX = ".ntf";
   private static final String TMP_PREFIX = ".tmp-";
   private static final String CORRUPT = ".corrupt";
-  private static final Charset UTF8 = StandardCharsets.UTF_8;
   private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
   private static final Pattern SINK_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
@@ -144,7 +142,7 @@ public final class Spool {
 
   private Notification read(Path p) {
     try {
-      String text = UTF8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+      String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(Files.readAllBytes(p))).toString();
       int nl = text.indexOf('\n');
       if (!text.startsWith(MAGIC) || nl < 0) {

@@ -9,7 +9,7 @@ import java.util.Objects;
  */
 public final class SecretValue {
 
-  private static final String MASK = "******";
+  public static final String MASK = "******";
 
   private final String value;
 

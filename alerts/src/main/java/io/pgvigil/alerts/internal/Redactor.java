@@ -12,8 +12,6 @@ import java.util.List;
  */
 public final class Redactor {
 
-  private static final String MASK = "******";
-
   private final List<String> needles = new ArrayList<>();
 
   public Redactor(SecretValue... secrets) {
@@ -43,7 +41,7 @@ public final class Redactor {
     }
     String out = text;
     for (String needle : needles) {
-      out = out.replace(needle, MASK);
+      out = out.replace(needle, SecretValue.MASK);
     }
     return out;
   }
