@@ -13,8 +13,6 @@ import java.util.Set;
 /**
  * Where alerts go, and how often. Webhook URLs and routing keys are {@link SecretValue}s: holders can post as pgvigil.
  *
- * @param repeatInterval how often a firing alert is sent again
- * @param resolve        whether a resolved notification is sent when the condition clears
  * @param apiBaseUrl     pgvigil's API as the people paged can reach it, for links in messages
  * @param queryText      whether the blocker census carries query text (it may hold customer data)
  */
@@ -29,10 +27,6 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
 
   public static final AlertsConfig NONE = new AlertsConfig(Optional.empty(), Optional.empty(), List.of(),
       Optional.empty(), DEFAULT_REPEAT_INTERVAL, true, Optional.empty(), false, Spool.DEFAULT);
-
-  public AlertsConfig {
-    webhooks = List.copyOf(webhooks);
-  }
 
   /** The configured sinks' names, in a fixed order: slack, pagerduty, the webhooks, alertmanager. */
   public List<String> sinkNames() {
@@ -50,12 +44,6 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
 
   /** Which alerts a sink gets: only these severities and targets; an empty set means all. */
   public record Routing(Set<Severity> severities, Set<String> targets) {
-    public static final Routing ALL = new Routing(Set.of(), Set.of());
-
-    public Routing {
-      severities = Set.copyOf(severities);
-      targets = Set.copyOf(targets);
-    }
   }
 
   public record Slack(SecretValue webhookUrl, Routing routing) {
@@ -76,11 +64,5 @@ public record AlertsConfig(Optional<Slack> slack, Optional<PagerDuty> pagerduty,
   public record Spool(Optional<Path> directory, int maxPerSink) {
     public static final int DEFAULT_MAX_PER_SINK = 1000;
     public static final Spool DEFAULT = new Spool(Optional.empty(), DEFAULT_MAX_PER_SINK);
-
-    public Spool {
-      if (maxPerSink < 1) {
-        throw new IllegalArgumentException("maxPerSink must be > 0");
-      }
-    }
   }
 }

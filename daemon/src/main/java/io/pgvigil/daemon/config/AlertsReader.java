@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Reads {@code alerts:}: the sinks, their routing, repeats, resolves and the spool. */
 final class AlertsReader {
@@ -22,7 +24,6 @@ final class AlertsReader {
   private static final List<String> SEVERITIES = List.of("warning", "critical");
   private static final List<String> KEYS = List.of("repeatInterval", "resolve", "apiBaseUrl", "queryText",
       "spool", "slack", "pagerduty", "webhooks", "alertmanager");
-  private static final List<String> ROUTING_KEYS = List.of("severities", "targets");
 
   private final Path baseDir;
   private final List<String> targetNames;
@@ -42,36 +43,31 @@ final class AlertsReader {
     boolean queryText = alerts.get("queryText").bool().orElse(false);
     Optional<URI> apiBaseUrl = apiBaseUrl(alerts.get("apiBaseUrl"));
     AlertsConfig.Spool spool = spool(alerts.get("spool"));
-
-    Optional<AlertsConfig.Slack> slack = Optional.empty();
-    ConfigNode slackNode = alerts.get("slack");
-    if (slackNode.mapping("key", keys("webhookUrl"))) {
-      Routing routing = routing(slackNode);
-      slack = PolicyReader.secretUrl(slackNode.get("webhookUrl"), "https://hooks.slack.com/services/…")
-          .map(url -> new AlertsConfig.Slack(url, routing));
-    }
-    Optional<AlertsConfig.PagerDuty> pagerduty = Optional.empty();
-    ConfigNode pagerdutyNode = alerts.get("pagerduty");
-    if (pagerdutyNode.mapping("key", keys("routingKey", "url"))) {
-      Routing routing = routing(pagerdutyNode);
-      Optional<URI> url = httpUrl(pagerdutyNode.get("url"), "https://events.eu.pagerduty.com");
-      ConfigNode key = pagerdutyNode.get("routingKey");
-      if (key.require("give the Events API v2 integration key, e.g. routingKey: ${env:PD_ROUTING_KEY}")) {
-        pagerduty = key.secret("a routing key").map(k -> new AlertsConfig.PagerDuty(k, url, routing));
-      }
-    }
+    Optional<AlertsConfig.Slack> slack = sink(alerts.get("slack"), keys("webhookUrl"),
+        (node, routing) -> PolicyReader
+            .secretUrl(node.get("webhookUrl"), "https://hooks.slack.com/services/…")
+            .map(url -> new AlertsConfig.Slack(url, routing)));
+    Optional<AlertsConfig.PagerDuty> pagerduty = sink(alerts.get("pagerduty"),
+        keys("routingKey", "url"), (node, routing) -> {
+          Optional<URI> url = httpUrl(node.get("url"), "https://events.eu.pagerduty.com");
+          return node.get("routingKey").required(
+              "give the Events API v2 integration key, e.g. routingKey: ${env:PD_ROUTING_KEY}")
+              .flatMap(key -> key.secret("a routing key"))
+              .map(key -> new AlertsConfig.PagerDuty(key, url, routing));
+        });
     List<AlertsConfig.Webhook> webhooks = webhooks(alerts.get("webhooks"));
-    Optional<AlertsConfig.Alertmanager> alertmanager = Optional.empty();
-    ConfigNode alertmanagerNode = alerts.get("alertmanager");
-    if (alertmanagerNode.mapping("key", keys("url"))) {
-      Routing routing = routing(alertmanagerNode);
-      ConfigNode url = alertmanagerNode.get("url");
-      if (url.require("give the Alertmanager base URL, e.g. http://alertmanager:9093")) {
-        alertmanager = httpUrl(url, "http://alertmanager:9093").map(u -> new AlertsConfig.Alertmanager(u, routing));
-      }
-    }
+    Optional<AlertsConfig.Alertmanager> alertmanager = sink(alerts.get("alertmanager"), keys("url"),
+        (node, routing) -> node.get("url")
+            .required("give the Alertmanager base URL, e.g. http://alertmanager:9093")
+            .flatMap(url -> httpUrl(url, "http://alertmanager:9093"))
+            .map(url -> new AlertsConfig.Alertmanager(url, routing)));
     return new AlertsConfig(slack, pagerduty, webhooks, alertmanager, repeatInterval, resolve, apiBaseUrl, queryText,
         spool);
+  }
+
+  private <T> Optional<T> sink(ConfigNode sink, List<String> keys,
+      BiFunction<ConfigNode, Routing, Optional<T>> read) {
+    return sink.mapping("key", keys) ? read.apply(sink, routing(sink)) : Optional.empty();
   }
 
   private List<AlertsConfig.Webhook> webhooks(ConfigNode list) {
@@ -91,15 +87,15 @@ final class AlertsReader {
         webhooks.add(new AlertsConfig.Webhook(name.get(), url.get(), secret, routing));
       }
     }
-    return webhooks;
+    return List.copyOf(webhooks);
   }
 
   /** Named by position unless named; a name keeps the spool and the metric label when the list is reordered. */
   private static Optional<String> webhookName(ConfigNode node, int index, Map<String, String> seen) {
     String name = "webhook-" + (index + 1);
     if (node.isPresent()) {
-      Optional<ConfigNode.Scalar> given = node.scalar("a name such as ci");
-      if (given.isEmpty() || !TargetReader.validName(node, given.get())) {
+      Optional<ConfigNode.Scalar> given = TargetReader.validName(node, "ci");
+      if (given.isEmpty()) {
         return Optional.empty();
       }
       name = given.get().value();
@@ -108,41 +104,29 @@ final class AlertsReader {
         return Optional.empty();
       }
     }
-    String previous = seen.putIfAbsent(name, node.path());
-    if (previous != null) {
-      node.problem("'" + name + "' is already used at " + previous + "; webhook names must be unique");
-      return Optional.empty();
-    }
-    return Optional.of(name);
+    return TargetReader.unique(node, name, name, "webhook", seen);
   }
 
   private Routing routing(ConfigNode sink) {
-    Set<Severity> severities = new LinkedHashSet<>();
     ConfigNode severitiesNode = sink.get("severities");
-    if (severitiesNode.isEmptyList()) {
-      severitiesNode.problem("is empty; leave it out to send every severity, or list some of "
-          + String.join(", ", SEVERITIES));
-    }
-    for (ConfigNode severity : severitiesNode.list("[warning, critical]")) {
-      severity.oneOf(SEVERITIES).map(Severity::fromWireName).ifPresent(severities::add);
-    }
-    Set<String> targets = new LinkedHashSet<>();
+    severitiesNode.emptyList(
+        "leave it out to send every severity, or list some of " + String.join(", ", SEVERITIES));
+    Set<Severity> severities = severitiesNode.list("[warning, critical]").stream()
+        .flatMap(severity -> severity.oneOf(SEVERITIES).map(Severity::fromWireName).stream())
+        .collect(Collectors.toSet());
     ConfigNode targetsNode = sink.get("targets");
-    if (targetsNode.isEmptyList()) {
-      targetsNode.problem("is empty; leave it out to send alerts of every target, or name some targets");
-    }
-    for (ConfigNode target : targetsNode.list("[app]")) {
-      target.text("a target name such as app").ifPresent(name -> {
-        if (targetNames.contains(name)) {
-          targets.add(name);
-        } else {
-          target.problem("'" + name + "' is not a configured target"
-              + ConfigNode.closest(name, targetNames).map(s -> "; did you mean '" + s + "'?")
-                  .orElse("; targets are " + String.join(", ", targetNames)));
-        }
-      });
-    }
-    return new Routing(severities, targets);
+    targetsNode.emptyList("leave it out to send alerts of every target, or name some targets");
+    Set<String> targets = targetsNode.list("[app]").stream()
+        .flatMap(target -> target.text("a target name such as app").filter(name -> {
+          if (!targetNames.contains(name)) {
+            target.problem("'" + name + "' is not a configured target"
+                + ConfigNode.closest(name, targetNames).map(s -> "; did you mean '" + s + "'?")
+                    .orElse("; targets are " + String.join(", ", targetNames)));
+          }
+          return targetNames.contains(name);
+        }).stream())
+        .collect(Collectors.toSet());
+    return new Routing(Set.copyOf(severities), Set.copyOf(targets));
   }
 
   private AlertsConfig.Spool spool(ConfigNode spool) {
@@ -189,8 +173,6 @@ final class AlertsReader {
   }
 
   private static List<String> keys(String... sinkKeys) {
-    List<String> keys = new ArrayList<>(List.of(sinkKeys));
-    keys.addAll(ROUTING_KEYS);
-    return keys;
+    return Stream.concat(Stream.of(sinkKeys), Stream.of("severities", "targets")).toList();
   }
 }

@@ -12,9 +12,6 @@ public final class ConfigException extends Exception {
 
   public ConfigException(List<ConfigProblem> problems) {
     super(problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")));
-    if (problems.isEmpty()) {
-      throw new IllegalArgumentException("a ConfigException needs at least one problem");
-    }
     this.problems = List.copyOf(problems);
   }
 

@@ -46,12 +46,12 @@ public final class ConfigLoader {
   }
 
   public PgvigilConfig load(Path file) throws ConfigException {
-    String content;
     try {
       if (Files.isDirectory(file)) {
         throw single(file.toString(), "is a directory; give the path of the YAML config file");
       }
-      content = Files.readString(file);
+      return parse(Files.readString(file), file.toAbsolutePath().getParent(),
+          String.valueOf(file.getFileName()));
     } catch (NoSuchFileException e) {
       throw single(file.toString(), "config file not found; check the path (relative paths start at "
           + "the working directory)");
@@ -60,15 +60,9 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw single(file.toString(), "config file cannot be read (" + e.getClass().getSimpleName() + ")");
     }
-    return parse(content, file.toAbsolutePath().getParent(), String.valueOf(file.getFileName()));
   }
 
-  /** Parses YAML text; relative paths in it resolve against {@code baseDir}. */
-  public PgvigilConfig parse(String yamlText, Path baseDir) throws ConfigException {
-    return parse(yamlText, baseDir, "config");
-  }
-
-  /** As {@link #parse(String, Path)}, naming the source in YAML syntax errors ({@code name:line:col}). */
+  /** Relative paths resolve against {@code baseDir}; YAML syntax errors name the source. */
   public PgvigilConfig parse(String yamlText, Path baseDir, String sourceName) throws ConfigException {
     JsonNode tree = readTree(yamlText, sourceName);
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
@@ -80,13 +74,12 @@ public final class ConfigLoader {
     if (!root.mapping("top-level key", List.of("server", "targets", "rules", "alerts", "killSwitch"))) {
       throw new ConfigException(problems);
     }
-    PolicyReader policy = new PolicyReader();
     ServerConfig server = readServer(root.get("server"));
     TargetReader targetReader = new TargetReader(base);
     List<TargetConfig> targets = targetReader.read(root.get("targets"));
-    Rules rules = policy.readRules(root.get("rules"));
+    Rules rules = PolicyReader.readRules(root.get("rules"));
     AlertsConfig alerts = new AlertsReader(base, targetReader.names()).read(root.get("alerts"));
-    KillSwitchConfig killSwitch = policy.readKillSwitch(root.get("killSwitch"));
+    KillSwitchConfig killSwitch = PolicyReader.readKillSwitch(root.get("killSwitch"));
     machine.ifPresent(m -> {
       m.listen(root.get("server").get("listen"), server);
       m.spool(root.get("alerts").get("spool").get("directory"), alerts);

@@ -3,13 +3,13 @@ package io.pgvigil.daemon.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgvigil.common.SecretValue;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * A position in the YAML tree that knows its path ({@code targets[0].watch.interval}) and
@@ -50,8 +50,12 @@ final class ConfigNode {
     return node != null && !node.isNull() && !node.isMissingNode();
   }
 
-  boolean isEmptyList() {
-    return isPresent() && node.isArray() && node.isEmpty();
+  boolean emptyList(String howToFix) {
+    boolean empty = isPresent() && node.isArray() && node.isEmpty();
+    if (empty) {
+      problem("is empty; " + howToFix);
+    }
+    return empty;
   }
 
   ConfigNode get(String key) {
@@ -63,11 +67,20 @@ final class ConfigNode {
     problems.add(new ConfigProblem(path(), message));
   }
 
-  boolean require(String howToFix) {
+  Optional<ConfigNode> required(String howToFix) {
     if (!isPresent()) {
       problem("is required; " + howToFix);
+      return Optional.empty();
     }
-    return isPresent();
+    return Optional.of(this);
+  }
+
+  void notApplicable(String why, String... keys) {
+    for (String key : keys) {
+      if (get(key).isPresent()) {
+        get(key).problem(why);
+      }
+    }
   }
 
   /** Whether this is a mapping (unknown keys are reported); false, and reported, when it is not; false when absent. */
@@ -113,11 +126,10 @@ final class ConfigNode {
       problem("expected a list such as " + example + ", got " + kind());
       return List.of();
     }
-    List<ConfigNode> elements = new ArrayList<>();
-    for (int i = 0; i < node.size(); i++) {
-      elements.add(new ConfigNode(node.get(i), path + "[" + i + "]", label, substitution, problems));
-    }
-    return elements;
+    return IntStream.range(0, node.size())
+        .mapToObj(i -> new ConfigNode(node.get(i), path + "[" + i + "]", label, substitution,
+            problems))
+        .toList();
   }
 
   /** A scalar, substituted. {@code expected} completes "expected …", e.g. "a duration such as 1s". */
@@ -234,17 +246,12 @@ final class ConfigNode {
   }
 
   List<String> stringList(String example) {
-    List<String> values = new ArrayList<>();
-    for (ConfigNode element : list(example)) {
-      element.text("a string").ifPresent(value -> {
-        if (value.isBlank()) {
-          element.problem("is empty; remove it or give a value");
-        } else {
-          values.add(value);
-        }
-      });
-    }
-    return values;
+    return list(example).stream().flatMap(element -> element.text("a string").filter(value -> {
+      if (value.isBlank()) {
+        element.problem("is empty; remove it or give a value");
+      }
+      return !value.isBlank();
+    }).stream()).toList();
   }
 
   private String kind() {
@@ -265,20 +272,15 @@ final class ConfigNode {
   }
 
   private static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
+    int[] previous = IntStream.rangeClosed(0, b.length()).toArray();
     for (int i = 1; i <= a.length(); i++) {
+      int[] current = new int[b.length() + 1];
       current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
-        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
+        current[j] = Math.min(previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1),
+            Math.min(previous[j], current[j - 1]) + 1);
       }
-      int[] swap = previous;
       previous = current;
-      current = swap;
     }
     return previous[b.length()];
   }

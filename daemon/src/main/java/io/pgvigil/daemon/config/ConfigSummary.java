@@ -29,7 +29,7 @@ final class ConfigSummary {
         lines.add("  replica " + replica.name() + ": " + replica.url().redacted());
       }
       lines.add("  migrations: " + target.migrations().map(MigrationSource::describe).orElse("not configured"));
-      lines.add("  shadow: " + target.shadow().mode().yaml()
+      lines.add("  shadow: " + ConfigNode.spelling(target.shadow().mode())
           + target.shadow().url().map(u -> " " + u.redacted()).orElse(""));
       lines.add("  drift: every " + Durations.format(target.drift().interval())
           + (target.drift().ignore().isEmpty() ? "" : ", ignoring " + target.drift().ignore().stream()
@@ -49,15 +49,14 @@ final class ConfigSummary {
     }
     lines.add("alerts: " + alertSinks(config.alerts()));
     KillSwitchConfig killSwitch = config.killSwitch();
-    lines.add("kill switch: " + killSwitch.mode().yaml() + ", " + killSwitch.hooks().size() + " hook(s)"
+    lines.add("kill switch: " + ConfigNode.spelling(killSwitch.mode()) + ", "
+        + killSwitch.hooks().size() + " hook(s)"
         + killSwitch.hooks().stream().map(ConfigSummary::hook).collect(Collectors.joining())
         + (killSwitch.mode() == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS
             ? "; may terminate idle-in-transaction blockers of roles " + killSwitch.terminate().roles()
                 + " idle for " + Durations.format(killSwitch.terminate().idleInTransactionAfter())
-            : "")
-        + (killSwitch.mode() != KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS
-            && !killSwitch.terminate().roles().isEmpty()
-                ? "; terminate roles ignored (only mode cancel-and-terminate-blockers terminates)" : "")
+            : killSwitch.terminate().roles().isEmpty() ? ""
+            : "; terminate roles ignored (only mode cancel-and-terminate-blockers terminates)")
         + killSwitch.deadManAfter().map(d -> "; dead-man switch after " + Durations.format(d)
             + (killSwitch.hooks().isEmpty() ? " (no hooks: it can only log)" : "")).orElse(""));
     return lines;
@@ -73,11 +72,11 @@ final class ConfigSummary {
     List<String> sinks = new ArrayList<>();
     alerts.slack().ifPresent(s -> sinks.add(AlertsConfig.SLACK + routing(s.routing())));
     alerts.pagerduty().ifPresent(p -> sinks.add(AlertsConfig.PAGERDUTY
-        + p.url().map(u -> " " + PrintableUrl.of(u)).orElse("") + routing(p.routing())));
+        + p.url().map(u -> " " + PrintableUrl.of(u.toString())).orElse("") + routing(p.routing())));
     alerts.webhooks().forEach(w -> sinks.add(w.name() + (w.secret().isPresent() ? " (signed)" : "")
         + routing(w.routing())));
-    alerts.alertmanager().ifPresent(a -> sinks.add(AlertsConfig.ALERTMANAGER + " " + PrintableUrl.of(a.url())
-        + routing(a.routing())));
+    alerts.alertmanager().ifPresent(a -> sinks.add(AlertsConfig.ALERTMANAGER + " "
+        + PrintableUrl.of(a.url().toString()) + routing(a.routing())));
     if (sinks.isEmpty()) {
       return "none configured (no notifications are sent)";
     }

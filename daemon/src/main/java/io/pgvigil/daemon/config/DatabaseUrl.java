@@ -4,15 +4,19 @@ import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.tls.PemSource;
 import io.pgvigil.daemon.tls.SslMode;
 import io.pgvigil.daemon.tls.TlsSettings;
-import java.io.ByteArrayOutputStream;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -30,12 +34,10 @@ public record DatabaseUrl(String host, int port, String database, String user,
   private static final List<String> KNOWN_PARAMETERS =
       List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "password");
 
+  private static final Pattern BAD_ESCAPE = Pattern.compile("%(?![0-9A-Fa-f]{2})");
+
   private static final Set<String> KNOWN_SCHEMES = Set.of(
       "http", "https", "mysql", "mariadb", "mongodb", "redis", "sqlserver", "oracle", "jdbc", "pgsql", "psql");
-
-  public DatabaseUrl {
-    params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
-  }
 
   /** Why a URL was rejected; the message never contains the URL's password. */
   public static final class InvalidUrlException extends IllegalArgumentException {
@@ -113,17 +115,29 @@ public record DatabaseUrl(String host, int port, String database, String user,
       password = Optional.of(SecretValue.of(queryPassword));
     }
     validate(plainParams);
-    return new DatabaseUrl(host, parsePort(portText), database, user, password, plainParams);
+    return new DatabaseUrl(host, parsePort(portText), database, user, password,
+        Collections.unmodifiableMap(plainParams));
   }
 
   public TlsSettings tls() {
     return TlsSettings.fromParams(params);
   }
 
-  public DatabaseUrl withParam(String key, String value) {
-    Map<String, String> changed = new LinkedHashMap<>(params);
-    changed.put(key, value);
-    return new DatabaseUrl(host, port, database, user, password, changed);
+  /** PEM paths are relative to the config file, like the migration locations. */
+  DatabaseUrl resolveFiles(Path baseDir) {
+    Map<String, String> resolved = new LinkedHashMap<>(params);
+    for (String key : List.of("sslrootcert", "sslcert", "sslkey")) {
+      String value = params.get(key);
+      if (value != null && !PemSource.isPem(value) && !value.equals(TlsSettings.SYSTEM_ROOT_CERT)) {
+        try {
+          resolved.put(key, baseDir.resolve(value).normalize().toString());
+        } catch (InvalidPathException e) {
+          // left as written: reading it fails and says so
+        }
+      }
+    }
+    return new DatabaseUrl(host, port, database, user, password,
+        Collections.unmodifiableMap(resolved));
   }
 
   /** The URL without its password, safe for logs and {@code check-config}. */
@@ -236,30 +250,13 @@ public record DatabaseUrl(String host, int port, String database, String user,
 
   /** RFC 3986 percent-decoding; unlike URLDecoder it leaves '+' alone, as libpq does. */
   private static String decode(String text, String part) {
-    if (text.indexOf('%') < 0) {
-      return text;
+    Matcher bad = BAD_ESCAPE.matcher(text);
+    if (bad.find()) {
+      throw new InvalidUrlException(bad.start() + 2 >= text.length()
+          ? "has an incomplete percent-escape in the " + part
+          : "has an invalid percent-escape in the " + part);
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    int i = 0;
-    while (i < text.length()) {
-      int next = text.indexOf('%', i);
-      int plainEnd = next < 0 ? text.length() : next;
-      bytes.writeBytes(text.substring(i, plainEnd).getBytes(StandardCharsets.UTF_8));
-      if (next < 0) {
-        break;
-      }
-      if (next + 2 >= text.length()) {
-        throw new InvalidUrlException("has an incomplete percent-escape in the " + part);
-      }
-      int hi = Character.digit(text.charAt(next + 1), 16);
-      int lo = Character.digit(text.charAt(next + 2), 16);
-      if (hi < 0 || lo < 0) {
-        throw new InvalidUrlException("has an invalid percent-escape in the " + part);
-      }
-      bytes.write(hi * 16 + lo);
-      i = next + 3;
-    }
-    return bytes.toString(StandardCharsets.UTF_8);
+    return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   /** URLEncoder's form encoding, turned into RFC 3986 percent-encoding. */

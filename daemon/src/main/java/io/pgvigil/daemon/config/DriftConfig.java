@@ -9,8 +9,4 @@ public record DriftConfig(Duration interval, List<IgnorePattern> ignore) {
 
   public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
   public static final DriftConfig DEFAULT = new DriftConfig(DEFAULT_INTERVAL, List.of());
-
-  public DriftConfig {
-    ignore = List.copyOf(ignore);
-  }
 }

@@ -89,19 +89,15 @@ public final class Durations {
     if (duration.isZero()) {
       return "0s";
     }
+    long[] amounts = {duration.toDaysPart(), duration.toHoursPart(), duration.toMinutesPart(),
+        duration.toSecondsPart(), duration.toMillisPart()};
     StringBuilder out = new StringBuilder();
-    append(out, duration.toDaysPart(), "d");
-    append(out, duration.toHoursPart(), "h");
-    append(out, duration.toMinutesPart(), "m");
-    append(out, duration.toSecondsPart(), "s");
-    append(out, duration.toMillisPart(), "ms");
+    for (int i = 0; i < amounts.length; i++) {
+      if (amounts[i] > 0) {
+        out.append(amounts[i]).append(UNITS.get(i));
+      }
+    }
     // Sub-millisecond precision cannot come from parse(); show it rather than print "".
     return out.isEmpty() ? duration.toNanos() + "ns" : out.toString();
-  }
-
-  private static void append(StringBuilder out, long amount, String unit) {
-    if (amount > 0) {
-      out.append(amount).append(unit);
-    }
   }
 }

@@ -14,14 +14,6 @@ public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate,
   public static final KillSwitchConfig DEFAULT =
       new KillSwitchConfig(Mode.DRY_RUN, List.of(), Terminate.NONE, Optional.empty());
 
-  public KillSwitchConfig {
-    hooks = List.copyOf(hooks);
-  }
-
-  public KillSwitchConfig(Mode mode, List<Hook> hooks) {
-    this(mode, hooks, Terminate.NONE, Optional.empty());
-  }
-
   /**
    * Who {@code cancel-and-terminate-blockers} may terminate: idle-in-transaction root blockers of the migration in
    * {@code roles}, idle for {@code idleInTransactionAfter}. Never autovacuum, WAL senders or replication connections.
@@ -29,10 +21,6 @@ public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate,
   public record Terminate(List<String> roles, Duration idleInTransactionAfter) {
     public static final Duration DEFAULT_IDLE_IN_TRANSACTION_AFTER = Duration.ofSeconds(30);
     public static final Terminate NONE = new Terminate(List.of(), DEFAULT_IDLE_IN_TRANSACTION_AFTER);
-
-    public Terminate {
-      roles = List.copyOf(roles);
-    }
   }
 
   public enum Mode {
@@ -41,11 +29,7 @@ public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate,
     /** pg_cancel_backend() the migration's statement. */
     CANCEL,
     /** Also pg_terminate_backend() the sessions blocking it. */
-    CANCEL_AND_TERMINATE_BLOCKERS;
-
-    public String yaml() {
-      return ConfigNode.spelling(this);
-    }
+    CANCEL_AND_TERMINATE_BLOCKERS
   }
 
   /** Run after an abort, e.g. to fail the deploy pipeline. */
@@ -54,13 +38,6 @@ public record KillSwitchConfig(Mode mode, List<Hook> hooks, Terminate terminate,
 
   /** Runs a program directly (no shell), argv as given. */
   public record ExecHook(List<String> command) implements Hook {
-    public ExecHook {
-      command = List.copyOf(command);
-      if (command.isEmpty()) {
-        throw new IllegalArgumentException("an exec hook needs a command");
-      }
-    }
-
     /** Arguments may come from ${env:...} and carry tokens, so only the program is shown. */
     @Override
     public String toString() {

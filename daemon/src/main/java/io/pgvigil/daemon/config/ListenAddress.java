@@ -30,10 +30,8 @@ record ListenAddress(String host, int port) {
   }
 
   private static Optional<ListenAddress> address(String host, String port) {
-    if (!PORT.matcher(port).matches() || Integer.parseInt(port) > 65535) {
-      return Optional.empty();
-    }
-    return Optional.of(new ListenAddress(host, Integer.parseInt(port)));
+    boolean valid = PORT.matcher(port).matches() && Integer.parseInt(port) <= 65535;
+    return valid ? Optional.of(new ListenAddress(host, Integer.parseInt(port))) : Optional.empty();
   }
 
   /** Text with a colon is taken by InetAddress as an IPv6 literal, never looked up in DNS. */

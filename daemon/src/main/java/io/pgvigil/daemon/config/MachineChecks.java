@@ -26,19 +26,15 @@ public final class MachineChecks {
 
   void listen(ConfigNode node, ServerConfig server) {
     String host = server.listenHost();
-    InetAddress address;
     try {
-      address = InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
-      node.problem("host '" + host + "' does not resolve on this machine; give one of its addresses, "
-          + "or 0.0.0.0 to listen on every interface");
-      return;
-    }
-    try {
+      InetAddress address = InetAddress.getByName(host);
       if (!address.isAnyLocalAddress() && NetworkInterface.getByInetAddress(address) == null) {
         node.problem("'" + host + "' (" + address.getHostAddress() + ") is not an address of this machine; "
             + "give one of its addresses, or 0.0.0.0 to listen on every interface");
       }
+    } catch (UnknownHostException e) {
+      node.problem("host '" + host + "' does not resolve on this machine; give one of its addresses, "
+          + "or 0.0.0.0 to listen on every interface");
     } catch (SocketException e) {
       // The interfaces cannot be listed here; binding will tell.
     }

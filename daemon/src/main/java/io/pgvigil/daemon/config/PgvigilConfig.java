@@ -6,10 +6,6 @@ import java.util.List;
 public record PgvigilConfig(ServerConfig server, List<TargetConfig> targets, Rules rules, AlertsConfig alerts,
     KillSwitchConfig killSwitch) {
 
-  public PgvigilConfig {
-    targets = List.copyOf(targets);
-  }
-
   /** Human-readable lines for {@code check-config}; never contains a secret. */
   public List<String> describe() {
     return ConfigSummary.lines(this);

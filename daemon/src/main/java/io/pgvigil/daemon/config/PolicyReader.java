@@ -14,19 +14,15 @@ import java.util.Optional;
 /** Reads what pgvigil does about what it sees: {@code rules:} and {@code killSwitch:}. */
 final class PolicyReader {
 
-  Rules readRules(ConfigNode rules) {
+  static Rules readRules(ConfigNode rules) {
     List<String> keys = new ArrayList<>(RuleKind.NAMES);
     keys.add(Rules.ALWAYS);
     if (!rules.mapping("rule", keys)) {
       return Rules.DEFAULT;
     }
     Map<RuleKind, Threshold> inWindow = profile(rules);
-    Map<RuleKind, Threshold> always = Map.of();
-    ConfigNode alwaysNode = rules.get(Rules.ALWAYS);
-    if (alwaysNode.mapping("rule", RuleKind.NAMES)) {
-      always = profile(alwaysNode);
-    }
-    return new Rules(inWindow, always);
+    ConfigNode always = rules.get(Rules.ALWAYS);
+    return new Rules(inWindow, always.mapping("rule", RuleKind.NAMES) ? profile(always) : Map.of());
   }
 
   /** The rules a profile gives; a rule it does not mention is absent (and takes its default). */
@@ -74,16 +70,14 @@ final class PolicyReader {
     return kind.unit().asWritten(defaults.warn().or(defaults::abort).orElse(1.0));
   }
 
-  KillSwitchConfig readKillSwitch(ConfigNode killSwitch) {
+  static KillSwitchConfig readKillSwitch(ConfigNode killSwitch) {
     if (!killSwitch.mapping("mode", "hooks", "terminate", "deadMan")) {
       return KillSwitchConfig.DEFAULT;
     }
     KillSwitchConfig.Mode mode = killSwitch.get("mode").oneOf(KillSwitchConfig.Mode.class)
         .orElse(KillSwitchConfig.Mode.DRY_RUN);
-    List<Hook> hooks = new ArrayList<>();
-    for (ConfigNode hook : killSwitch.get("hooks").list("[{ exec: [\"/hooks/abort-deploy.sh\"] }]")) {
-      readHook(hook).ifPresent(hooks::add);
-    }
+    List<Hook> hooks = killSwitch.get("hooks").list("[{ exec: [\"/hooks/abort-deploy.sh\"] }]")
+        .stream().flatMap(hook -> readHook(hook).stream()).toList();
     KillSwitchConfig.Terminate terminate = KillSwitchConfig.Terminate.NONE;
     ConfigNode terminateNode = killSwitch.get("terminate");
     if (terminateNode.mapping("roles", "idleInTransactionAfter")) {
@@ -95,18 +89,14 @@ final class PolicyReader {
       terminateNode.get("roles").problem("is needed by mode cancel-and-terminate-blockers: list the roles whose"
           + " idle-in-transaction sessions may be terminated, e.g. terminate: { roles: [app] }");
     }
-    Optional<Duration> deadMan = Optional.empty();
     ConfigNode deadManNode = killSwitch.get("deadMan");
-    if (deadManNode.mapping("after")) {
-      ConfigNode after = deadManNode.get("after");
-      if (after.require("give how long pgvigil may lose sight of a target in a window, e.g. after: 30s")) {
-        deadMan = after.positiveDuration();
-      }
-    }
+    Optional<Duration> deadMan = deadManNode.mapping("after") ? deadManNode.get("after")
+        .required("give how long pgvigil may lose sight of a target in a window, e.g. after: 30s")
+        .flatMap(ConfigNode::positiveDuration) : Optional.empty();
     return new KillSwitchConfig(mode, hooks, terminate, deadMan);
   }
 
-  private Optional<Hook> readHook(ConfigNode hook) {
+  private static Optional<Hook> readHook(ConfigNode hook) {
     if (!hook.element("a hook needs exec or webhook", List.of("exec", "webhook"))) {
       return Optional.empty();
     }
@@ -117,10 +107,7 @@ final class PolicyReader {
       return Optional.empty();
     }
     if (exec.isPresent()) {
-      if (exec.isEmptyList()) {
-        exec.problem("is empty; give the program and its arguments, e.g. [\"/hooks/abort-deploy.sh\"]");
-        return Optional.empty();
-      }
+      exec.emptyList("give the program and its arguments, e.g. [\"/hooks/abort-deploy.sh\"]");
       List<String> command = exec.stringList("[\"/hooks/abort-deploy.sh\", \"--reason\", \"lock\"]");
       return command.isEmpty() ? Optional.empty() : Optional.of(new KillSwitchConfig.ExecHook(command));
     }
@@ -133,10 +120,8 @@ final class PolicyReader {
 
   /** A required http(s) URL kept as a SecretValue; the message never quotes it, since URLs embed tokens. */
   static Optional<SecretValue> secretUrl(ConfigNode node, String example) {
-    if (!node.require("give an http(s) URL such as " + example)) {
-      return Optional.empty();
-    }
-    Optional<SecretValue> secret = node.secret("an http(s) URL such as " + example);
+    Optional<SecretValue> secret = node.required("give an http(s) URL such as " + example)
+        .flatMap(n -> n.secret("an http(s) URL such as " + example));
     if (secret.isPresent() && httpUrl(secret.get().reveal()).isEmpty()) {
       node.problem("must be an http(s) URL such as " + example + " (the value is not shown: it may hold a token)");
       return Optional.empty();

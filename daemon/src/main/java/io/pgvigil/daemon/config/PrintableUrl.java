@@ -1,6 +1,5 @@
 package io.pgvigil.daemon.config;
 
-import java.net.URI;
 import java.util.regex.Pattern;
 
 /** A URL as pgvigil may print it: without the {@code user:password@} part, which is a credential. */
@@ -12,11 +11,6 @@ public final class PrintableUrl {
   private PrintableUrl() {
   }
 
-  public static String of(URI url) {
-    return of(url.toString());
-  }
-
-  /** Also for text that is not a valid URI. */
   public static String of(String url) {
     return USER_INFO.matcher(url).replaceFirst("");
   }

@@ -15,7 +15,6 @@ public enum RuleKind {
       levels(10.0, 60.0, Duration.ofSeconds(5))),
   REPLICATION_LAG_BYTES("replicationLagBytes", Unit.BYTES, "a standby lags behind in WAL",
       levels(1024.0 * 1024 * 1024, null, Duration.ofSeconds(5))),
-  /** Configured standbys that are gone. */
   STANDBY_GONE("standbyGone", Unit.COUNT, "a standby is gone", levels(1.0, null, Duration.ofSeconds(30))),
   DDL_RUNTIME("ddlRuntime", Unit.SECONDS, "a DDL statement runs long", levels(60.0, null, Duration.ZERO)),
   /** Only idle transactions that block another session. */

@@ -3,7 +3,6 @@ package io.pgvigil.daemon.config;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -29,7 +28,6 @@ public record Rules(Map<RuleKind, Threshold> inWindow, Map<RuleKind, Threshold> 
 
   private static Map<RuleKind, Threshold> complete(Map<RuleKind, Threshold> given,
       Function<RuleKind, Threshold> fallback) {
-    Objects.requireNonNull(given, "profile");
     Map<RuleKind, Threshold> all = new LinkedHashMap<>();
     for (RuleKind kind : RuleKind.values()) {
       all.put(kind, given.containsKey(kind) ? given.get(kind) : fallback.apply(kind));

@@ -16,7 +16,6 @@ public record ServerConfig(String listenHost, int listenPort, Optional<SecretVal
   public static final ServerConfig DEFAULT =
       new ServerConfig(DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, Optional.empty(), Optional.empty());
 
-  /** {@code host:port}, bracketing IPv6 literals. */
   public String listen() {
     return (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + listenPort;
   }

@@ -10,17 +10,7 @@ public record ShadowConfig(Mode mode, Optional<DatabaseUrl> url) {
 
   public static final ShadowConfig DEFAULT = new ShadowConfig(Mode.EMBEDDED, Optional.empty());
 
-  public ShadowConfig {
-    if ((mode == Mode.URL) != url.isPresent()) {
-      throw new IllegalArgumentException("a url is required exactly when mode is url");
-    }
-  }
-
   public enum Mode {
-    EMBEDDED, URL;
-
-    public String yaml() {
-      return ConfigNode.spelling(this);
-    }
+    EMBEDDED, URL
   }
 }

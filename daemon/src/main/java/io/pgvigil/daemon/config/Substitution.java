@@ -9,12 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Expands {@code ${env:NAME}} and {@code ${file:/path}} ({@code $${} is a literal); messages never quote values. */
 final class Substitution {
 
   /** A secret is a password, a token or a URL: far smaller. The cap keeps a wrong path from filling the heap. */
   static final int MAX_FILE_BYTES = 1024 * 1024;
+  // $${ is tried first; a ${ that matches neither of the first two has no closing brace.
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\$\\{|\\$\\{([^}]*)}|\\$\\{");
 
   private final Map<String, String> environment;
   private final Path baseDir;
@@ -33,29 +37,17 @@ final class Substitution {
   }
 
   String expand(String text) throws SubstitutionException {
-    if (!text.contains("${")) {
-      return text;
-    }
+    Matcher reference = REFERENCE.matcher(text);
     StringBuilder out = new StringBuilder();
-    int i = 0;
-    while (i < text.length()) {
-      if (text.startsWith("$${", i)) {
-        out.append("${");
-        i += 3;
-      } else if (text.startsWith("${", i)) {
-        int close = text.indexOf('}', i + 2);
-        if (close < 0) {
-          throw new SubstitutionException(
-              "has '${' without a closing '}'; write ${env:NAME} or ${file:/path}, or $${ for a literal ${");
-        }
-        out.append(resolve(text.substring(i + 2, close)));
-        i = close + 1;
-      } else {
-        out.append(text.charAt(i));
-        i++;
+    while (reference.find()) {
+      if (reference.group().equals("${")) {
+        throw new SubstitutionException(
+            "has '${' without a closing '}'; write ${env:NAME} or ${file:/path}, or $${ for a literal ${");
       }
+      String value = reference.group().equals("$${") ? "${" : resolve(reference.group(1));
+      reference.appendReplacement(out, Matcher.quoteReplacement(value));
     }
-    return out.toString();
+    return reference.appendTail(out).toString();
   }
 
   private String resolve(String reference) throws SubstitutionException {

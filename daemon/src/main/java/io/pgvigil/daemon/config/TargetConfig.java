@@ -13,10 +13,6 @@ public record TargetConfig(String name, DatabaseUrl url, Duration connectTimeout
   /** Target and replica names become metric labels and URL path segments, hence the strict shape. */
   public static final String NAME_PATTERN = "[a-z0-9][a-z0-9_-]{0,62}";
 
-  public TargetConfig {
-    replicas = List.copyOf(replicas);
-  }
-
   /** A streaming replica of the target, watched for replication lag. */
   public record ReplicaConfig(String name, DatabaseUrl url) {
   }

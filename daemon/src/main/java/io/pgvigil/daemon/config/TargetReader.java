@@ -5,6 +5,10 @@ import io.pgvigil.checks.schema.IgnorePattern;
 import io.pgvigil.checks.schema.ObjectKind;
 import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.config.TargetConfig.ReplicaConfig;
+import io.pgvigil.daemon.tls.PemMaterial;
+import io.pgvigil.daemon.tls.TlsContexts;
+import io.pgvigil.daemon.tls.TlsSettings;
+import io.pgvigil.daemon.tls.TlsSetupException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,31 +31,24 @@ final class TargetReader {
 
   private final Path baseDir;
   /** Every well-formed target name, also of targets with other problems (so alert routing is not blamed). */
-  private final List<String> names = new ArrayList<>();
+  private final Map<String, String> names = new LinkedHashMap<>();
 
   TargetReader(Path baseDir) {
     this.baseDir = baseDir;
   }
 
   List<TargetConfig> read(ConfigNode targets) {
-    if (!targets.require("list at least one database to watch, e.g. targets: " + TARGET_EXAMPLE)) {
+    String howToFix = "list at least one database to watch, e.g. targets: " + TARGET_EXAMPLE;
+    if (targets.required(howToFix).isEmpty() || targets.emptyList(howToFix)) {
       return List.of();
     }
-    if (targets.isEmptyList()) {
-      targets.problem("is empty; list at least one database to watch, e.g. targets: " + TARGET_EXAMPLE);
-      return List.of();
-    }
-    Map<String, String> names = new LinkedHashMap<>();
-    List<TargetConfig> result = new ArrayList<>();
-    for (ConfigNode target : targets.list(TARGET_EXAMPLE)) {
-      readTarget(target, names).ifPresent(result::add);
-    }
-    this.names.addAll(names.keySet());
-    return result;
+    return targets.list(TARGET_EXAMPLE).stream()
+        .flatMap(target -> readTarget(target, names).stream())
+        .toList();
   }
 
   List<String> names() {
-    return List.copyOf(names);
+    return List.copyOf(names.keySet());
   }
 
   private Optional<TargetConfig> readTarget(ConfigNode target, Map<String, String> names) {
@@ -60,7 +57,7 @@ final class TargetReader {
       return Optional.empty();
     }
     Optional<String> name = readName(target.get("name"), "target", names);
-    Optional<DatabaseUrl> url = readUrl(target.get("url"), target.get("password"), true);
+    Optional<DatabaseUrl> url = readUrl(target.get("url"), target.get("password"));
     Duration connectTimeout = target.get("connectTimeout")
         .positiveDurationAtMost(MAX_MILLIS, "the driver counts it in milliseconds in an int")
         .orElse(TargetConfig.DEFAULT_CONNECT_TIMEOUT);
@@ -77,49 +74,69 @@ final class TargetReader {
   }
 
   private Optional<String> readName(ConfigNode node, String noun, Map<String, String> seen) {
-    if (!node.require("give the " + noun + " a short name such as app")) {
-      return Optional.empty();
-    }
-    Optional<ConfigNode.Scalar> name = node.scalar("a name such as app");
-    if (name.isEmpty() || !validName(node, name.get())) {
-      return Optional.empty();
-    }
-    String value = name.get().value();
-    String previous = seen.putIfAbsent(value, node.path());
-    if (previous != null) {
-      node.problem(
-          "'" + name.get().display() + "' is already used at " + previous + "; " + noun + " names must be unique");
-      return Optional.empty();
-    }
-    return Optional.of(value);
+    return node.required("give the " + noun + " a short name such as app")
+        .flatMap(n -> validName(n, "app"))
+        .flatMap(name -> unique(node, name.value(), name.display(), noun, seen));
   }
 
-  static boolean validName(ConfigNode node, ConfigNode.Scalar name) {
-    if (!name.value().matches(TargetConfig.NAME_PATTERN)) {
-      node.problem("'" + name.display() + "' is not a valid name; use 1 to 63 lowercase letters, "
-          + "digits, '_' or '-', starting with a letter or digit (it becomes a metric label)");
+  static Optional<ConfigNode.Scalar> validName(ConfigNode node, String example) {
+    return node.scalar("a name such as " + example).filter(name -> {
+      boolean valid = name.value().matches(TargetConfig.NAME_PATTERN);
+      if (!valid) {
+        node.problem("'" + name.display() + "' is not a valid name; use 1 to 63 lowercase letters, "
+            + "digits, '_' or '-', starting with a letter or digit (it becomes a metric label)");
+      }
+      return valid;
+    });
+  }
+
+  static Optional<String> unique(ConfigNode node, String name, String shown, String noun,
+      Map<String, String> seen) {
+    String previous = seen.putIfAbsent(name, node.path());
+    if (previous != null) {
+      node.problem(
+          "'" + shown + "' is already used at " + previous + "; " + noun + " names must be unique");
+      return Optional.empty();
     }
-    return name.value().matches(TargetConfig.NAME_PATTERN);
+    return Optional.of(name);
   }
 
   /** The separate password key, when given, replaces the URL's own password. */
-  private Optional<DatabaseUrl> readUrl(ConfigNode urlNode, ConfigNode passwordNode, boolean required) {
+  private Optional<DatabaseUrl> readUrl(ConfigNode urlNode, ConfigNode passwordNode) {
     Optional<SecretValue> password = passwordNode.secret("a password");
-    if (required && !urlNode.require("give a connection URL such as " + URL_EXAMPLE)) {
-      return Optional.empty();
-    }
-    return urlNode.text("a connection URL such as " + URL_EXAMPLE).flatMap(text -> {
-      try {
-        DatabaseUrl url = TlsFiles.resolve(DatabaseUrl.parse(text), baseDir);
-        if (!TlsFiles.usable(url.tls(), urlNode)) {
-          return Optional.<DatabaseUrl>empty();
-        }
-        return Optional.of(password.isPresent() ? url.withPassword(password) : url);
-      } catch (DatabaseUrl.InvalidUrlException e) {
-        urlNode.problem(e.getMessage());
-        return Optional.empty();
+    return urlNode.required("give a connection URL such as " + URL_EXAMPLE)
+        .flatMap(node -> node.text("a connection URL such as " + URL_EXAMPLE)).flatMap(text -> {
+          try {
+            DatabaseUrl url = DatabaseUrl.parse(text).resolveFiles(baseDir);
+            if (!tlsFilesUsable(url.tls(), urlNode)) {
+              return Optional.<DatabaseUrl>empty();
+            }
+            return Optional.of(password.isPresent() ? url.withPassword(password) : url);
+          } catch (DatabaseUrl.InvalidUrlException e) {
+            urlNode.problem(e.getMessage());
+            return Optional.empty();
+          }
+        });
+  }
+
+  /** Read at config time: a bad certificate or key file is a config error, not a dead target. */
+  private static boolean tlsFilesUsable(TlsSettings tls, ConfigNode node) {
+    boolean usable = true;
+    try {
+      if (tls.rootCert().isPresent()) {
+        PemMaterial.certificates(tls.rootCert().get(), "sslrootcert");
       }
-    });
+    } catch (TlsSetupException e) {
+      node.problem(e.getMessage());
+      usable = false;
+    }
+    try {
+      TlsContexts.keyManager(tls);
+    } catch (TlsSetupException e) {
+      node.problem(e.getMessage());
+      usable = false;
+    }
+    return usable;
   }
 
   private List<ReplicaConfig> readReplicas(ConfigNode replicas) {
@@ -130,52 +147,42 @@ final class TargetReader {
         continue;
       }
       Optional<String> name = readName(replica.get("name"), "replica", names);
-      Optional<DatabaseUrl> url = readUrl(replica.get("url"), replica.get("password"), true);
+      Optional<DatabaseUrl> url = readUrl(replica.get("url"), replica.get("password"));
       if (name.isPresent() && url.isPresent()) {
         result.add(new ReplicaConfig(name.get(), url.get()));
       }
     }
-    return result;
+    return List.copyOf(result);
   }
 
   private Optional<MigrationSource> readMigrations(ConfigNode migrations) {
     if (!migrations.mapping("tool", "locations", "table", "schemas", "mixed", "directory")) {
       return Optional.empty();
     }
-    ConfigNode toolNode = migrations.get("tool");
-    if (!toolNode.require("use tool: flyway or tool: prisma")) {
-      return Optional.empty();
-    }
-    Optional<String> tool = toolNode.oneOf(List.of("flyway", "prisma"));
+    Optional<String> tool = migrations.get("tool").required("use tool: flyway or tool: prisma")
+        .flatMap(node -> node.oneOf(List.of("flyway", "prisma")));
     if (tool.isEmpty()) {
       return Optional.empty();
     }
     if (tool.get().equals("prisma")) {
-      for (String flywayKey : List.of("locations", "table", "schemas", "mixed")) {
-        if (migrations.get(flywayKey).isPresent()) {
-          migrations.get(flywayKey).problem(
-              "only applies to tool flyway; with prisma use directory: ./prisma/migrations");
-        }
-      }
+      migrations.notApplicable(
+          "only applies to tool flyway; with prisma use directory: ./prisma/migrations",
+          "locations", "table", "schemas", "mixed");
       ConfigNode directory = migrations.get("directory");
       String text = directory.text("a directory path").orElse(MigrationSource.Prisma.DEFAULT_DIRECTORY);
       return resolve(directory, text).map(MigrationSource.Prisma::new);
     }
-    if (migrations.get("directory").isPresent()) {
-      migrations.get("directory").problem("only applies to tool prisma; with flyway use locations: [./db/migration]");
-    }
+    migrations.notApplicable(
+        "only applies to tool prisma; with flyway use locations: [./db/migration]", "directory");
     ConfigNode locationsNode = migrations.get("locations");
-    if (locationsNode.isEmptyList()) {
-      locationsNode.problem("is empty; list at least one directory, or remove the key for the default "
-          + MigrationSource.Flyway.DEFAULT_LOCATION);
-    }
+    locationsNode.emptyList("list at least one directory, or remove the key for the default "
+        + MigrationSource.Flyway.DEFAULT_LOCATION);
     List<String> locations = locationsNode.isPresent()
         ? locationsNode.stringList("[./db/migration]")
         : List.of(MigrationSource.Flyway.DEFAULT_LOCATION);
-    List<Path> paths = new ArrayList<>();
-    for (String location : locations) {
-      resolveFlywayLocation(locationsNode, location).ifPresent(paths::add);
-    }
+    List<Path> paths = locations.stream()
+        .flatMap(location -> resolveFlywayLocation(locationsNode, location).stream())
+        .toList();
     String table = migrations.get("table").text("a table name").orElse(MigrationSource.Flyway.DEFAULT_TABLE);
     ConfigNode schemasNode = migrations.get("schemas");
     List<String> schemas = schemasNode.isPresent()
@@ -210,11 +217,8 @@ final class TargetReader {
     }
     ShadowConfig.Mode mode = shadow.get("mode").oneOf(ShadowConfig.Mode.class).orElse(ShadowConfig.Mode.EMBEDDED);
     if (mode == ShadowConfig.Mode.EMBEDDED) {
-      for (String key : List.of("url", "password")) {
-        if (shadow.get(key).isPresent()) {
-          shadow.get(key).problem("only applies when mode is url; remove it or set mode: url");
-        }
-      }
+      shadow.notApplicable(
+          "only applies when mode is url; remove it or set mode: url", "url", "password");
       return ShadowConfig.DEFAULT;
     }
     ConfigNode url = shadow.get("url");
@@ -223,7 +227,7 @@ final class TargetReader {
           + "databases, e.g. postgresql://pgvigil@shadow:5432/postgres");
       return ShadowConfig.DEFAULT;
     }
-    return readUrl(url, shadow.get("password"), false)
+    return readUrl(url, shadow.get("password"))
         .map(u -> new ShadowConfig(ShadowConfig.Mode.URL, Optional.of(u)))
         .orElse(ShadowConfig.DEFAULT);
   }
@@ -233,12 +237,10 @@ final class TargetReader {
       return DriftConfig.DEFAULT;
     }
     Duration interval = drift.get("interval").positiveDuration().orElse(DriftConfig.DEFAULT_INTERVAL);
-    List<IgnorePattern> ignore = new ArrayList<>();
-    for (ConfigNode pattern : drift.get("ignore").list("[\"table:public.tmp_*\"]")) {
-      pattern.scalar("a pattern such as table:public.tmp_*")
-          .flatMap(text -> readIgnorePattern(pattern, text))
-          .ifPresent(ignore::add);
-    }
+    List<IgnorePattern> ignore = drift.get("ignore").list("[\"table:public.tmp_*\"]").stream()
+        .flatMap(pattern -> pattern.scalar("a pattern such as table:public.tmp_*")
+            .flatMap(text -> readIgnorePattern(pattern, text)).stream())
+        .toList();
     return new DriftConfig(interval, ignore);
   }
 
@@ -286,8 +288,8 @@ final class TargetReader {
     }
     // On unless explicitly turned off (an invalid value is reported; redact meanwhile).
     boolean redact = !watch.get("redactLiterals").isPresent() || watch.get("redactLiterals").bool().orElse(true);
-    List<String> applicationNames = watch.get("migrationApplicationNames").isPresent()
-        ? watch.get("migrationApplicationNames").stringList("[\"deploy-%\"]") : List.of();
+    List<String> applicationNames =
+        watch.get("migrationApplicationNames").stringList("[\"deploy-%\"]");
     return new WatchConfig(effectiveInterval, effectiveWindow, effectiveTimeout, redact, applicationNames);
   }
 

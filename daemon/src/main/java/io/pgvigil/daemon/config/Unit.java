@@ -33,7 +33,6 @@ public enum Unit {
     return amount == Math.rint(amount) ? Long.toString((long) amount) : fixed(amount, decimals);
   }
 
-  /** Always {@code decimals} digits after the point: {@code 12.0}. */
   public static String fixed(double amount, int decimals) {
     return String.format(Locale.ROOT, "%." + decimals + "f", amount);
   }

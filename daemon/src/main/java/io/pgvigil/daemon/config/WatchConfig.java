@@ -18,8 +18,4 @@ public record WatchConfig(Duration interval, Duration windowInterval, Duration s
   public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMillis(500);
   public static final WatchConfig DEFAULT =
       new WatchConfig(DEFAULT_INTERVAL, DEFAULT_WINDOW_INTERVAL, DEFAULT_STATEMENT_TIMEOUT, true, List.of());
-
-  public WatchConfig {
-    migrationApplicationNames = List.copyOf(migrationApplicationNames);
-  }
 }

@@ -82,7 +82,7 @@ class AlertingTest {
           slack: { webhookUrl: "%s/services/T0/B0/secret-slack-path" }
           pagerduty: { routingKey: routing-key-secret, url: "%s", severities: [critical] }
         %s
-        """.formatted(slack.url(), pagerduty.url(), extra), dir);
+        """.formatted(slack.url(), pagerduty.url(), extra), dir, "config");
     alerting = new Alerting(config.alerts(), List.of("app"), dir.resolve("spool"), metrics.registry(),
         Clock.systemUTC());
     alerting.start(vertx, windows).toCompletionStage().toCompletableFuture()

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
 
+  private static final AlertsConfig.Routing ALL_ROUTES =
+      new AlertsConfig.Routing(Set.of(), Set.of());
+
   /** The SPEC example, with substitutions inside {@code { }} quoted as YAML flow syntax requires. */
   static final String SPEC_EXAMPLE = """
       server:
@@ -64,7 +67,7 @@ class ConfigLoaderTest {
     Files.createDirectories(dir.resolve("secrets"));
     Files.writeString(dir.resolve("secrets/pg"), "pg-password-value\n\n");
 
-    PgvigilConfig config = new ConfigLoader(ENV).parse(SPEC_EXAMPLE, dir);
+    PgvigilConfig config = new ConfigLoader(ENV).parse(SPEC_EXAMPLE, dir, "config");
 
     assertThat(config.server())
         .isEqualTo(new ServerConfig("0.0.0.0", 8080, Optional.of(SecretValue.of("api-token-value")),
@@ -87,16 +90,17 @@ class ConfigLoaderTest {
     assertThat(config.rules()).isEqualTo(Rules.DEFAULT);
     assertThat(config.alerts()).isEqualTo(new AlertsConfig(
         Optional.of(new AlertsConfig.Slack(SecretValue.of("https://hooks.slack.com/services/T0/B0/xyz"),
-            AlertsConfig.Routing.ALL)),
+            ALL_ROUTES)),
         Optional.of(new AlertsConfig.PagerDuty(SecretValue.of("0123456789abcdef0123456789abcdef"),
-            Optional.empty(), AlertsConfig.Routing.ALL)),
+            Optional.empty(), ALL_ROUTES)),
         List.of(new AlertsConfig.Webhook("webhook-1", SecretValue.of("https://ci.example/abort"),
-            Optional.of(SecretValue.of("hook-secret-value")), AlertsConfig.Routing.ALL)),
+            Optional.of(SecretValue.of("hook-secret-value")), ALL_ROUTES)),
         Optional.of(new AlertsConfig.Alertmanager(java.net.URI.create("http://alertmanager:9093"),
-            AlertsConfig.Routing.ALL)),
+            ALL_ROUTES)),
         AlertsConfig.DEFAULT_REPEAT_INTERVAL, true, Optional.empty(), false, AlertsConfig.Spool.DEFAULT));
     assertThat(config.killSwitch()).isEqualTo(new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
-        List.of(new KillSwitchConfig.ExecHook(List.of("/hooks/abort-deploy.sh")))));
+        List.of(new KillSwitchConfig.ExecHook(List.of("/hooks/abort-deploy.sh"))),
+        KillSwitchConfig.Terminate.NONE, Optional.empty()));
   }
 
   @Test
@@ -105,7 +109,7 @@ class ConfigLoaderTest {
         targets:
           - name: app
             url: postgresql://pgvigil@db/app
-        """, dir);
+        """, dir, "config");
 
     assertThat(config.server()).isEqualTo(ServerConfig.DEFAULT);
     TargetConfig app = config.targets().get(0);
@@ -125,7 +129,7 @@ class ConfigLoaderTest {
         targets:
           - name: app
             url: postgresql://u@${env:DB_HOST}:6432/app$${literal}
-        """, dir);
+        """, dir, "config");
 
     DatabaseUrl url = config.targets().get(0).url();
     assertThat(url.host()).isEqualTo("db.internal");
@@ -140,7 +144,7 @@ class ConfigLoaderTest {
           - name: app
             url: postgresql://u:from-url@db/app
             password: ${env:PW}
-        """, dir);
+        """, dir, "config");
 
     assertThat(config.targets().get(0).url().password()).contains(SecretValue.of("from-env"));
   }
@@ -163,7 +167,7 @@ class ConfigLoaderTest {
           mode: cancel-and-terminate-blockers
           terminate: { roles: [app] }
           hooks: [{ webhook: "https://ci.example/hook?token=abc" }]
-        """, dir);
+        """, dir, "config");
 
     assertThat(config.server().listen()).isEqualTo("[::1]:0");
     TargetConfig billing = config.targets().get(0);
@@ -214,13 +218,13 @@ class ConfigLoaderTest {
           - name: app
             url: postgresql://u@db/app
             migrations: { tool: flyway, mixed: true }
-        """, dir);
+        """, dir, "config");
     PgvigilConfig plain = new ConfigLoader(Map.of()).parse("""
         targets:
           - name: app
             url: postgresql://u@db/app
             migrations: { tool: flyway }
-        """, dir);
+        """, dir, "config");
 
     assertThat(mixed.targets().get(0).migrations().orElseThrow())
         .isInstanceOfSatisfying(MigrationSource.Flyway.class, f -> assertThat(f.mixed()).isTrue());
@@ -243,7 +247,7 @@ class ConfigLoaderTest {
     Files.createDirectories(dir.resolve("secrets"));
     Files.writeString(dir.resolve("secrets/pg"), "pg-password-value");
 
-    List<String> lines = new ConfigLoader(ENV).parse(SPEC_EXAMPLE, dir).describe();
+    List<String> lines = new ConfigLoader(ENV).parse(SPEC_EXAMPLE, dir, "config").describe();
 
     assertThat(lines).contains(
         "server: listening on 0.0.0.0:8080, API token set (mutating endpoints enabled)",
@@ -271,7 +275,7 @@ class ConfigLoaderTest {
           - { name: quiet, url: postgresql://pgvigil@db/app }
           - { name: polled, url: postgresql://pgvigil@db/app, watch: { interval: 2s } }
           - { name: shown, url: postgresql://pgvigil@db/app, watch: { redactLiterals: false } }
-        """, dir);
+        """, dir, "config");
 
     assertThat(config.targets()).extracting(t -> t.watch().redactLiterals()).containsExactly(true, true, false);
   }
@@ -282,7 +286,7 @@ class ConfigLoaderTest {
         server: { apiToken: api-token-value, readToken: "${env:READ}" }
         targets:
           - { name: app, url: postgresql://pgvigil@db/app }
-        """, dir);
+        """, dir, "config");
 
     assertThat(config.server().readToken()).contains(SecretValue.of("read-token-value"));
     assertThat(config.server().apiToken()).contains(SecretValue.of("api-token-value"));
@@ -310,7 +314,7 @@ class ConfigLoaderTest {
             - { name: ci, url: https://ci.example/abort, targets: [billing] }
             - { url: https://ops.example/hook }
           alertmanager: { url: "http://am:9093", severities: [warning] }
-        """, dir);
+        """, dir, "config");
 
     AlertsConfig alerts = config.alerts();
     assertThat(alerts.repeatInterval()).isEqualTo(Duration.ofMinutes(30));

@@ -29,7 +29,7 @@ class ReadmeExampleTest {
         "PGVIGIL_API_TOKEN", "token", "PGVIGIL_READ_TOKEN", "read-token", "SLACK_WEBHOOK_URL",
         "https://hooks.slack.example/T0/B0/x",
         "PD_ROUTING_KEY", "routing-key", "HOOK_SECRET", "hook-secret"))
-        .parse(yaml, dir);
+        .parse(yaml, dir, "config");
 
     assertThat(config.targets()).hasSize(1);
     assertThat(config.targets().get(0).url().password()).map(SecretValue::reveal).contains("pg-password");

@@ -53,7 +53,7 @@ class SecretsNeverLeakTest {
           webhooks: [{ url: "${env:SECRET_URL}", secret: "${env:SECRET}" }]
         killSwitch:
           hooks: [{ webhook: "${env:SECRET_URL}" }, { exec: [/hooks/abort.sh, "${env:SECRET}"] }]
-        """, dir);
+        """, dir, "config");
 
     assertThat(config.targets().get(1).url().password().map(SecretValue::reveal)).contains(SECRET);
     assertThat(config.server().readToken().map(SecretValue::reveal)).contains(SECRET);

@@ -35,7 +35,7 @@ class TlsConfigTest {
                 url: "postgresql://pgvigil@db/app?sslmode=verify-full&sslrootcert=tls/root.crt&sslcert=tls/client.crt&sslkey=${file:tls/client.key}"
                 replicas: [{ name: r1, url: "postgresql://pgvigil@replica/app?sslmode=verify-ca&sslrootcert=${file:tls/root.crt}" }]
             """,
-        dir);
+        dir, "config");
 
     TlsSettings tls = config.targets().get(0).url().tls();
     assertThat(tls.mode()).isEqualTo(SslMode.VERIFY_FULL);
@@ -61,7 +61,7 @@ class TlsConfigTest {
               - name: other
                 url: postgresql://pgvigil@db/other?application_name=x
             """,
-        dir))
+        dir, "config"))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
             .extracting(ConfigProblem::toString)
             .contains(

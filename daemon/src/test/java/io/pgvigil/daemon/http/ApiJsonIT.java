@@ -64,7 +64,7 @@ class ApiJsonIT {
         rules:
           lockQueue: { warn: 1, abort: 2, for: 0s }
         killSwitch: { mode: dry-run }
-        """.formatted(TOKEN, pg.uri()), dir);
+        """.formatted(TOKEN, pg.uri()), dir, "config");
     ExecutorService blocked = Executors.newCachedThreadPool();
     List<Connection> sessions = new ArrayList<>();
     try (RunningDaemon daemon = RunningDaemon.start(config, TestStorage.storage(),

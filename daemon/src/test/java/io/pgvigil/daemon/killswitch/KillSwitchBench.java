@@ -64,7 +64,7 @@ public final class KillSwitchBench {
           rules:
             lockQueue: { warn: 1, abort: 1, for: 0s }
           killSwitch: { mode: cancel, hooks: [{ exec: ["%s"] }] }
-          """.formatted(pg.uri("postgres"), hook), work);
+          """.formatted(pg.uri("postgres"), hook), work, "config");
       double[] cancel = new double[RUNS];
       double[] hookStart = new double[RUNS];
       try (RunningDaemon daemon = RunningDaemon.start(config,

@@ -31,7 +31,9 @@ class KillSwitchTest {
   private final WindowRegistry windows = new WindowRegistry(Clock.systemUTC());
   private final AbortLog log = new AbortLog(new SimpleMeterRegistry());
   private final KillSwitch killSwitch = new KillSwitch("app",
-      new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN, List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true")))),
+      new KillSwitchConfig(KillSwitchConfig.Mode.DRY_RUN,
+          List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true"))),
+          KillSwitchConfig.Terminate.NONE, Optional.empty()),
       windows, log, Clock.systemUTC());
 
   @AfterEach

@@ -34,7 +34,7 @@ class UnreachableTargetTest {
             url: postgresql://pgvigil@127.0.0.1:%d/app?sslmode=disable
             connectTimeout: 1s
             watch: { interval: 100ms, windowInterval: 100ms, statementTimeout: 50ms }
-        """.formatted(closedPort), Path.of("."));
+        """.formatted(closedPort), Path.of("."), "config");
     daemon = RunningDaemon.start(config, TestStorage.storage(), Duration.ofSeconds(1), Clock.systemUTC());
     http = new Http(daemon.port());
   }

@@ -121,7 +121,7 @@ public final class TestDaemon {
   }
 
   public PgvigilConfig config() throws ConfigException {
-    return new ConfigLoader(env).parse(yaml(), dir);
+    return new ConfigLoader(env).parse(yaml(), dir, "config");
   }
 
   /** Starts the daemon and returns once it listens. */

@@ -80,7 +80,7 @@ class LockStormIT {
         killSwitch:
           mode: cancel-and-terminate-blockers
           terminate: { roles: [storm], idleInTransactionAfter: 100ms }
-        """, dir);
+        """, dir, "config");
     Clock clock = Clock.systemUTC();
     WindowRegistry windows = new WindowRegistry(clock);
     TargetRules rules = new TargetRules("app", new RuleEvaluator("app", config.rules(), clock),
