@@ -57,7 +57,7 @@ final class TargetSetups {
     KillSwitch killSwitch = new KillSwitch(target.name(), config.killSwitch(), windows, aborts, clock);
     TargetRules rules = new TargetRules(target.name(),
         new RuleEvaluator(target.name(), config.rules(), clock), killSwitch, windows,
-        (name, source, verdicts) -> signals.accept(new Signal.Verdicts(name, source, verdicts)),
+        (source, verdicts) -> signals.accept(new Signal.Verdicts(target.name(), source, verdicts)),
         config.alerts().queryText(),
         target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(Collectors.toSet()));
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
