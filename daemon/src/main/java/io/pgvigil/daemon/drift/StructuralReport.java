@@ -19,7 +19,6 @@ public record StructuralReport(
     String expectedFrom,
     boolean cached,
     int objects,
-    int queries,
     Instant checkedAt,
     boolean stale) {
 
@@ -28,6 +27,6 @@ public record StructuralReport(
   }
 
   StructuralReport asStale() {
-    return new StructuralReport(findings, expectedFrom, cached, objects, queries, checkedAt, true);
+    return new StructuralReport(findings, expectedFrom, cached, objects, checkedAt, true);
   }
 }
