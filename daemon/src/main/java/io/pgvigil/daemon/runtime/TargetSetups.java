@@ -45,8 +45,7 @@ final class TargetSetups {
       Duration maxBackoff, Clock clock) {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
         .description("1 while a migration window is open on the target")
-        .tags(MeterNames.TAG_TARGET, target.name())
-        .register(registry);
+        .tags(MeterNames.TAG_TARGET, target.name()).register(registry);
     // Inside a window the lock watch polls at windowInterval: a stall is seen within a quarter second.
     Supplier<Duration> watchInterval = () -> windows.active(target.name())
         ? target.watch().windowInterval() : target.watch().interval();

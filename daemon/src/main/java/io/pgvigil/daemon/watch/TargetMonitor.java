@@ -79,8 +79,7 @@ public final class TargetMonitor extends VerticleBase {
     this.since = clock.instant();
     Gauge.builder(UP, this, m -> m.up ? 1 : 0)
         .description("1 when the target answered its last heartbeat, 0 when it did not")
-        .tags(TAG_TARGET, spec.name())
-        .register(registry);
+        .tags(TAG_TARGET, spec.name()).register(registry);
   }
 
   @Override
