@@ -45,8 +45,7 @@ final class AlertMetrics implements DeliveryListener {
             .description("Alert notifications by sink and outcome: sent, retried (a transient "
                 + "failure, tried again), failed (rejected, dropped), dropped (spool full), "
                 + "spool_failed (not written to the spool: kept in memory, still sent)")
-            .tags(TAG_SINK, sink, TAG_RESULT, result.label())
-            .register(registry));
+            .tags(TAG_SINK, sink, TAG_RESULT, result.label()).register(registry));
       }
       notifications.put(sink, bySink);
     }
@@ -63,8 +62,7 @@ final class AlertMetrics implements DeliveryListener {
       Gauge.builder(ALERT_SPOOL_DEPTH, queue, q -> q.spoolDepth(sink))
           .description("Notifications not delivered yet, by sink: in the on-disk spool, or in "
               + "memory when the spool cannot be written")
-          .tags(TAG_SINK, sink)
-          .register(registry);
+          .tags(TAG_SINK, sink).register(registry);
     }
   }
 
@@ -90,8 +88,7 @@ final class AlertMetrics implements DeliveryListener {
       AtomicInteger value = new AtomicInteger();
       Gauge.builder(ALERTS_FIRING, value, AtomicInteger::get)
           .description("pgvigil's own alerts firing now, by target and rule")
-          .tags(TAG_TARGET, k.target(), TAG_RULE, k.rule())
-          .register(registry);
+          .tags(TAG_TARGET, k.target(), TAG_RULE, k.rule()).register(registry);
       return value;
     });
   }

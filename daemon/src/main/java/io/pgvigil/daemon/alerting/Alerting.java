@@ -35,7 +35,6 @@ public final class Alerting {
   private static final Logger LOG = LoggerFactory.getLogger(Alerting.class);
   /** How often due notifications are handed to the queue: repeats, resolves, grouped bursts. */
   static final Duration TICK = Duration.ofMillis(500);
-  /** How often the queue looks for retries that are due. */
   static final Duration QUEUE_POLL = Duration.ofMillis(250);
 
   private final AlertsConfig config;
@@ -43,7 +42,6 @@ public final class Alerting {
   private final Clock clock;
   private final AlertMetrics metrics;
   private final VerdictAlerts verdicts;
-  private final DriftAlerts drift = new DriftAlerts(this);
   private final KillSwitchAlerts killSwitch = new KillSwitchAlerts(this);
   private final TargetDownAlerts down = new TargetDownAlerts(this);
 
@@ -119,7 +117,7 @@ public final class Alerting {
     if (signal instanceof Signal.Verdicts v) {
       verdicts.evaluated(v);
     } else if (signal instanceof Signal.Drift d) {
-      drift.update(d.report());
+      DriftAlerts.update(this, d.report());
     } else if (signal instanceof Signal.KillSwitch k) {
       killSwitch.decided(k.decision());
     } else if (signal instanceof Signal.Reachability r) {

@@ -27,21 +27,17 @@ final class DriftAlerts {
   static final String SCHEMA = "schemaDrift";
   private static final int LISTED = 5;
 
-  private final Alerting alerting;
+  private DriftAlerts() {}
 
-  DriftAlerts(Alerting alerting) {
-    this.alerting = alerting;
-  }
-
-  void update(DriftReport report) {
+  static void update(Alerting alerting, DriftReport report) {
     if (report.error().isPresent()) {
       return;
     }
-    report.history().ifPresent(h -> history(report.target(), h));
-    report.structure().filter(s -> !s.stale()).ifPresent(s -> structure(report.target(), s));
+    report.history().ifPresent(h -> history(alerting, report.target(), h));
+    report.structure().filter(s -> !s.stale()).ifPresent(s -> structure(alerting, report.target(), s));
   }
 
-  private void history(String target, HistoryReport h) {
+  private static void history(Alerting alerting, String target, HistoryReport h) {
     List<HistoryProblem> problems = h.problems().stream().filter(p -> p.kind() != HistoryProblemKind.PENDING).toList();
     if (problems.isEmpty()) {
       alerting.resolve(Alert.keyOf(target, HISTORY, ""));
@@ -61,7 +57,7 @@ final class DriftAlerts {
         Integer.toString(problems.size()), "0", List.of(), details, h.checkedAt()));
   }
 
-  private void structure(String target, StructuralReport s) {
+  private static void structure(Alerting alerting, String target, StructuralReport s) {
     List<SchemaFinding> findings = s.findings().stream().filter(AlertSeverity::alerts).toList();
     if (findings.isEmpty()) {
       alerting.resolve(Alert.keyOf(target, SCHEMA, ""));

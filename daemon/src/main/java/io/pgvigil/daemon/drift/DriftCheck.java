@@ -100,7 +100,7 @@ public final class DriftCheck extends TargetCheck {
     return live.snapshot(pool)
         .compose(actual -> expected.of(vertx, target, actual.major(), source, h).map(exp -> new StructuralReport(
             new SchemaDiff().compare(exp.snapshot(), actual), exp.from(), exp.cached(),
-            actual.objects().size(), actual.queries(), clock.instant(), false)));
+            actual.objects().size(), clock.instant(), false)));
   }
 
   /** One log line when the files fall behind the database, and one when they catch up. */

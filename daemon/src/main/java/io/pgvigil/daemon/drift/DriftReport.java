@@ -19,7 +19,6 @@ public record DriftReport(String target, Instant checkedAt, Optional<HistoryRepo
   public enum Status {
     CLEAN, DRIFT, IN_PROGRESS, FILES_BEHIND, ERROR;
 
-    /** {@code clean}, {@code drift}, {@code in-progress}, {@code files-behind}, {@code error}. */
     public String label() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

@@ -78,8 +78,7 @@ public final class DriftState {
       AtomicInteger value = new AtomicInteger();
       Gauge.builder(SCHEMA_DRIFT_OBJECTS, value, AtomicInteger::get)
           .description("Objects whose live definition differs from the replayed history")
-          .tags(TAG_TARGET, target, TAG_KIND, k.get(0), TAG_SEVERITY, k.get(1))
-          .register(registry);
+          .tags(TAG_TARGET, target, TAG_KIND, k.get(0), TAG_SEVERITY, k.get(1)).register(registry);
       return value;
     }));
     structural.forEach((key, value) -> value.set(now.getOrDefault(key, 0)));

@@ -102,7 +102,6 @@ final class ExpectedSchemas {
     return "replay of " + count + " applied " + source.tool().label() + " migration"
         + (count == 1 ? "" : "s") + upTo + " on " + (db.database().startsWith("pgvigil_shadow_")
             ? "a scratch database" : "an embedded")
-        + " PostgreSQL " + major + " shadow, in "
-        + nanos / 1_000_000 + " ms";
+        + " PostgreSQL " + major + " shadow, in " + nanos / 1_000_000 + " ms";
   }
 }

@@ -24,8 +24,7 @@ public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> a
     public static Storage fromEnvironment(Map<String, String> env) {
       String configured = env.get("PGVIGIL_DATA_DIR");
       Path root = configured == null || configured.isBlank()
-          ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil")
-          : Path.of(configured);
+          ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil") : Path.of(configured);
       return new Storage(root.resolve("postgres"), root.resolve("shadow"), root.resolve("spool"));
     }
   }

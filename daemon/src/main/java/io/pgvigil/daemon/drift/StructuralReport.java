@@ -14,20 +14,14 @@ import java.util.List;
  * @param objects      objects compared in the live schema
  * @param stale        a migration was running, so this is the previous verdict, kept
  */
-public record StructuralReport(
-    List<SchemaFinding> findings,
-    String expectedFrom,
-    boolean cached,
-    int objects,
-    int queries,
-    Instant checkedAt,
-    boolean stale) {
+public record StructuralReport(List<SchemaFinding> findings, String expectedFrom, boolean cached,
+    int objects, Instant checkedAt, boolean stale) {
 
   public StructuralReport {
     findings = List.copyOf(findings);
   }
 
   StructuralReport asStale() {
-    return new StructuralReport(findings, expectedFrom, cached, objects, queries, checkedAt, true);
+    return new StructuralReport(findings, expectedFrom, cached, objects, checkedAt, true);
   }
 }

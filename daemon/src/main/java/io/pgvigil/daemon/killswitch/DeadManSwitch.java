@@ -46,7 +46,6 @@ final class DeadManSwitch {
     lastLockPoll = at;
   }
 
-  /** Called periodically, also while the target is down. */
   Future<Void> tick(Vertx vertx) {
     Instant now = clock.instant();
     List<MigrationWindow> open = windows.openWindows(target);

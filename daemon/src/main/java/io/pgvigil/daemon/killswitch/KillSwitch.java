@@ -58,15 +58,12 @@ public final class KillSwitch implements AbortListener {
     this.deadMan = config.deadManAfter().map(after -> new DeadManSwitch(target, after, windows, actions, clock));
   }
 
-  /**
-   * Only the lock report of this very poll ({@code locks}) shows a stall, never an older one: the
-   * terminate guard accepts a blocker as seen blocking at this poll.
-   */
   @Override
   public Future<Void> evaluated(Source source, List<RuleVerdict> verdicts, LockReport locks, Vertx vertx,
       SqlClient client) {
     Instant now = clock.instant();
-    // Only a lock poll's own report shows a stall: never a report handed along with another source's verdicts.
+    // Only a lock poll's own report shows a stall, never an older one handed along with another
+    // source's verdicts: the terminate guard accepts a blocker as seen blocking at this poll.
     LockReport polled = source == Source.LOCKS ? locks : null;
     if (polled != null) {
       deadMan.ifPresent(d -> d.lockPolled(now));
@@ -78,7 +75,6 @@ public final class KillSwitch implements AbortListener {
     }
     // A breach no longer at ABORT may act again outside windows when it returns.
     actedOutside.retainAll(secondChance.armed());
-    // Windows that have closed need no memory.
     Set<String> open = windows.openWindows(target).stream().map(MigrationWindow::id).collect(Collectors.toSet());
     actedOn.retainAll(open);
     awaitingStall.retainAll(open);

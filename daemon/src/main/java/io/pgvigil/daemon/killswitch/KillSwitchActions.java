@@ -58,7 +58,6 @@ final class KillSwitchActions {
     this.dryRun = config.mode() == KillSwitchConfig.Mode.DRY_RUN;
   }
 
-  /** Cancels the statement of the window's recorded backend. */
   Future<Void> cancelRecorded(Cause c, SqlClient client) {
     MigrationWindow w = c.window();
     if (dryRun) {

@@ -52,7 +52,6 @@ final class SecondChance {
     return confirmed;
   }
 
-  /** The breaches still at ABORT. */
   Set<Breach> armed() {
     return armed;
   }

@@ -64,7 +64,6 @@ public final class ReplicationState {
     this.connections = new ReplicaConnections(target);
   }
 
-  /** Whether each configured replica answers pgvigil on its own URL, and why not. */
   public ReplicaConnections connections() {
     return connections;
   }

@@ -6,7 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 
-/** The kill switch, after the {@link RuleListener}, on the target's event loop; done when every action is. */
+/** The kill switch, after the verdicts went to alerting, on the target's event loop; done when every action is. */
 @FunctionalInterface
 public interface AbortListener {
 

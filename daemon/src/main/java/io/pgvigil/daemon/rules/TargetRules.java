@@ -9,6 +9,7 @@ import io.vertx.sqlclient.SqlClient;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +25,18 @@ public final class TargetRules {
   private final RuleEvaluator evaluator;
   private final AbortListener aborts;
   private final WindowRegistry windows;
-  private final RuleListener listener;
+  private final BiConsumer<Source, List<RuleVerdict>> listener;
   private final boolean queryText;
   private final Set<String> standbys;
   private OffsetDateTime lastLockPoll;
 
-  /** @param standbys the configured replicas: only their going away is {@code standbyGone}'s business */
+  /**
+   * @param listener told every rule and object at WARN or ABORT after each evaluation of a source;
+   *                 must not block
+   * @param standbys the configured replicas: only their going away is {@code standbyGone}'s business
+   */
   public TargetRules(String target, RuleEvaluator evaluator, AbortListener aborts, WindowRegistry windows,
-      RuleListener listener, boolean queryText, Set<String> standbys) {
+      BiConsumer<Source, List<RuleVerdict>> listener, boolean queryText, Set<String> standbys) {
     this.standbys = Set.copyOf(standbys);
     this.target = target;
     this.evaluator = evaluator;
@@ -62,7 +67,7 @@ public final class TargetRules {
       SqlClient client) {
     List<RuleVerdict> verdicts = evaluator.evaluate(source, measurements, windows.inWindowProfile(target));
     try {
-      listener.evaluated(target, source, verdicts);
+      listener.accept(source, verdicts);
     } catch (RuntimeException e) {
       // The kill switch must not depend on the alerting path working.
       LOG.error("target {}: rule listener failed on {} verdicts", target, source, e);

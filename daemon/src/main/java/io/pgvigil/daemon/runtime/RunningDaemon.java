@@ -3,11 +3,15 @@ package io.pgvigil.daemon.runtime;
 import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.alerting.Signal;
 import io.pgvigil.daemon.config.PgvigilConfig;
+import io.pgvigil.daemon.config.ServerConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
+import io.pgvigil.daemon.http.ApiServer;
 import io.pgvigil.daemon.http.Targets;
 import io.pgvigil.daemon.killswitch.AbortLog;
+import io.pgvigil.daemon.locks.LockWatchCheck;
 import io.pgvigil.daemon.metrics.Metrics;
+import io.pgvigil.daemon.watch.Failures;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,23 +20,46 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A daemon with its own Vert.x and metrics, started and stopped from blocking code (commands, tests). */
+/**
+ * The running daemon, with its own Vert.x and metrics, started and stopped from blocking code
+ * (commands, tests): one {@code TargetMonitor} verticle per target, alerting and the HTTP server.
+ * A target that cannot be reached at startup does not stop the daemon: it is reported down and
+ * retried.
+ */
 public final class RunningDaemon implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(RunningDaemon.class);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final Metrics metrics;
-  private final Daemon daemon;
+  private final ServerConfig server;
+  private final Targets targets;
+  private final WindowRegistry windows;
+  private final AbortLog aborts;
+  private final Alerting alerting;
+  private final List<String> deployments = new ArrayList<>();
+  private ApiServer api;
+  private long expiry = -1;
+  private int port;
 
-  private RunningDaemon(Vertx vertx, Metrics metrics, Daemon daemon) {
+  private RunningDaemon(Vertx vertx, Metrics metrics, ServerConfig server, Targets targets,
+      WindowRegistry windows, AbortLog aborts, Alerting alerting) {
     this.vertx = vertx;
     this.metrics = metrics;
-    this.daemon = daemon;
+    this.server = server;
+    this.targets = targets;
+    this.windows = windows;
+    this.aborts = aborts;
+    this.alerting = alerting;
   }
 
   /** Builds the daemon the config describes, starts it and waits until it listens. */
@@ -48,14 +75,23 @@ public final class RunningDaemon implements AutoCloseable {
     if (stop.isComplete()) {
       return Optional.empty();
     }
+    // What the config builds before anything starts; alerting receives every signal.
     Metrics metrics = new Metrics();
-    Daemon.Settings settings = settings(config, storage, metrics, maxBackoff, clock);
+    WindowRegistry windows = new WindowRegistry(clock);
+    AbortLog aborts = new AbortLog(metrics.registry());
+    Alerting alerting = new Alerting(config.alerts(),
+        config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
+        metrics.registry(), clock);
+    aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
+    Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
+        config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock)).toList());
     // pgvigil serves no files: without this Vert.x would create a file cache in java.io.tmpdir.
     Vertx vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
         new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
-    Daemon daemon = new Daemon(vertx, metrics, settings);
+    RunningDaemon running =
+        new RunningDaemon(vertx, metrics, config.server(), targets, windows, aborts, alerting);
     Promise<Boolean> outcome = Promise.promise();
-    daemon.start().onSuccess(d -> outcome.tryComplete(true)).onFailure(outcome::tryFail);
+    running.start().onSuccess(d -> outcome.tryComplete(true)).onFailure(outcome::tryFail);
     stop.onComplete(ar -> outcome.tryComplete(false));
     boolean started;
     try {
@@ -66,7 +102,6 @@ public final class RunningDaemon implements AutoCloseable {
       throw new IllegalStateException(e.getMessage() == null
           ? "cannot start: " + e.getClass().getSimpleName() : e.getMessage(), e);
     }
-    RunningDaemon running = new RunningDaemon(vertx, metrics, daemon);
     if (!started) {
       // Stopped while starting: stop what did start (the alerting spools what it decided).
       running.close();
@@ -75,32 +110,59 @@ public final class RunningDaemon implements AutoCloseable {
     return Optional.of(running);
   }
 
-  /** What the config builds before anything starts; alerting receives every signal. */
-  private static Daemon.Settings settings(PgvigilConfig config, ShadowSettings.Storage storage,
-      Metrics metrics, Duration maxBackoff, Clock clock) {
-    WindowRegistry windows = new WindowRegistry(clock);
-    AbortLog aborts = new AbortLog(metrics.registry());
-    Alerting alerting = new Alerting(config.alerts(),
-        config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
-        metrics.registry(), clock);
-    aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
-    Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
-        config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock)).toList());
-    return new Daemon.Settings(config.server(), targets, windows, aborts, alerting);
+  /** Starts alert delivery first (so no verdict is missed), then the targets, then the API. */
+  private Future<Void> start() {
+    return alerting.start(vertx, windows).compose(started -> {
+      List<Future<String>> deployed = targets.all().stream()
+          .map(t -> vertx.deployVerticle(t.monitor()).onSuccess(deployments::add)).toList();
+      api = new ApiServer(vertx, metrics, targets, server.apiToken(), server.readToken(), windows,
+          aborts, alerting);
+      // A window that opens brings its faster polling at once, not after the interval under way
+      // (a target that is down or not started yet ignores it).
+      windows.onOpen(target -> targets.find(target)
+          .ifPresent(t -> t.monitor().runNow(LockWatchCheck.NAME)));
+      // Windows close on their TTL even when nobody asks.
+      expiry = vertx.setPeriodic(1000, id -> windows.expire());
+      return Future.all(deployed);
+    }).compose(v -> api.listen(server.listenHost(), server.listenPort())
+        .recover(e -> Future.failedFuture(new IllegalStateException("cannot start the HTTP server on "
+            + server.listenHost() + ":" + server.listenPort() + ": " + Failures.message(e), e))))
+        .map(bound -> {
+          port = bound;
+          LOG.info("pgvigil listening on http://{}:{} watching {} target(s)",
+              server.listenHost(), bound, targets.all().size());
+          return null;
+        });
   }
 
-  public Daemon daemon() {
-    return daemon;
+  /** Stops serving, then every target (loops and pool), then alert delivery (which spools the rest). */
+  private Future<Void> stop() {
+    if (expiry >= 0) {
+      vertx.cancelTimer(expiry);
+    }
+    Future<Void> apiClosed = api == null ? Future.succeededFuture() : api.close();
+    return apiClosed.recover(e -> Future.succeededFuture())
+        .compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+        .transform(v -> alerting.stop())
+        .mapEmpty();
   }
 
   public int port() {
-    return daemon.port();
+    return port;
+  }
+
+  public WindowRegistry windows() {
+    return windows;
+  }
+
+  public Targets targets() {
+    return targets;
   }
 
   @Override
   public void close() throws Exception {
     try {
-      daemon.stop().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      stop().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } finally {
       vertx.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();

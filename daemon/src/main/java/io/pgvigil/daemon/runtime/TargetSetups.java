@@ -45,8 +45,7 @@ final class TargetSetups {
       Duration maxBackoff, Clock clock) {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
         .description("1 while a migration window is open on the target")
-        .tags(MeterNames.TAG_TARGET, target.name())
-        .register(registry);
+        .tags(MeterNames.TAG_TARGET, target.name()).register(registry);
     // Inside a window the lock watch polls at windowInterval: a stall is seen within a quarter second.
     Supplier<Duration> watchInterval = () -> windows.active(target.name())
         ? target.watch().windowInterval() : target.watch().interval();
@@ -57,7 +56,7 @@ final class TargetSetups {
     KillSwitch killSwitch = new KillSwitch(target.name(), config.killSwitch(), windows, aborts, clock);
     TargetRules rules = new TargetRules(target.name(),
         new RuleEvaluator(target.name(), config.rules(), clock), killSwitch, windows,
-        (name, source, verdicts) -> signals.accept(new Signal.Verdicts(name, source, verdicts)),
+        (source, verdicts) -> signals.accept(new Signal.Verdicts(target.name(), source, verdicts)),
         config.alerts().queryText(),
         target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(Collectors.toSet()));
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,

@@ -60,12 +60,10 @@ final class CheckLoop {
     this.clock = clock;
     this.duration = Timer.builder(POLL_DURATION)
         .description("Time one run of a check took, failed runs included")
-        .tags(TAG_TARGET, target, TAG_CHECK, check)
-        .register(registry);
+        .tags(TAG_TARGET, target, TAG_CHECK, check).register(registry);
     this.errors = Counter.builder(CHECK_ERRORS)
         .description("Runs of a check that failed or timed out")
-        .tags(TAG_TARGET, target, TAG_CHECK, check)
-        .register(registry);
+        .tags(TAG_TARGET, target, TAG_CHECK, check).register(registry);
     this.status = CheckStatus.initial(check);
   }
 

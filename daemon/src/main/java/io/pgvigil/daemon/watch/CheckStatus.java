@@ -4,14 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /** The last outcome of one check loop; immutable, as the HTTP API reads it from another thread. */
-public record CheckStatus(
-    String check,
-    long runs,
-    long consecutiveFailures,
-    Instant lastRun,
-    Duration lastDuration,
-    Instant lastSuccess,
-    String lastError) {
+public record CheckStatus(String check, long runs, long consecutiveFailures, Instant lastRun,
+    Duration lastDuration, Instant lastSuccess, String lastError) {
 
   static CheckStatus initial(String check) {
     return new CheckStatus(check, 0, 0, null, null, null, null);

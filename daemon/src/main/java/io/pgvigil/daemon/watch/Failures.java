@@ -32,7 +32,6 @@ public final class Failures {
     return TlsFailure.reason(cause, "the server").orElse(message(cause));
   }
 
-  /** The exception's message, or its class name when it has none. */
   public static String message(Throwable e) {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }

@@ -52,7 +52,6 @@ final class Reconnect {
     return !away;
   }
 
-  /** The wait before the next heartbeat while the target is down. */
   Duration nextAttempt() {
     Duration cap = away && AWAY_RETRY.compareTo(maxBackoff) < 0 ? AWAY_RETRY : maxBackoff;
     Duration backoff = interval.multipliedBy(1L << Math.min(Math.max(failures - 1, 0), 16));

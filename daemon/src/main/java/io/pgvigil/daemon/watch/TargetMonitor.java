@@ -19,7 +19,6 @@ import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +53,6 @@ public final class TargetMonitor extends VerticleBase {
   private final ServerProbe probe = new ServerProbe();
   private final Reachability reachability;
   private final Map<String, CheckLoop> loops = new LinkedHashMap<>();
-  private CheckLoop heartbeat;
   private Pool pool;
 
   private volatile boolean up;
@@ -81,8 +79,7 @@ public final class TargetMonitor extends VerticleBase {
     this.since = clock.instant();
     Gauge.builder(UP, this, m -> m.up ? 1 : 0)
         .description("1 when the target answered its last heartbeat, 0 when it did not")
-        .tags(TAG_TARGET, spec.name())
-        .register(registry);
+        .tags(TAG_TARGET, spec.name()).register(registry);
   }
 
   @Override
@@ -98,15 +95,14 @@ public final class TargetMonitor extends VerticleBase {
     reconnect = new Reconnect(spec.interval(), spec.maxBackoff());
     // A run may have to connect first, then wait for its query.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
-    heartbeat = new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat, this::heartbeatInterval,
-        timeout, () -> true, registry, clock).quiet();
+    loops.put(HEARTBEAT, new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat,
+        this::heartbeatInterval, timeout, () -> true, registry, clock).quiet());
     TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool);
     for (TargetCheck check : checks) {
       loops.put(check.name(), new CheckLoop(vertx, spec.name(), check.name(),
           () -> check.run(checkContext), check::interval, check.timeout(), () -> up, registry,
           clock));
     }
-    heartbeat.start();
     loops.values().forEach(CheckLoop::start);
     tickTimer = vertx.setPeriodic(TICK.toMillis(), id -> tick.apply(vertx)
         .onFailure(e -> LOG.warn("target {}: kill-switch tick failed: {}", spec.name(), e.toString())));
@@ -115,9 +111,6 @@ public final class TargetMonitor extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (heartbeat != null) {
-      heartbeat.stop();
-    }
     if (tickTimer != -1) {
       vertx.cancelTimer(tickTimer);
     }
@@ -127,12 +120,8 @@ public final class TargetMonitor extends VerticleBase {
   }
 
   public TargetStatus status() {
-    List<CheckStatus> checks = new ArrayList<>();
-    if (heartbeat != null) {
-      checks.add(heartbeat.status());
-      loops.values().forEach(loop -> checks.add(loop.status()));
-    }
-    return new TargetStatus(spec.name(), spec.redactedUrl(), up, polled, since, server, checks);
+    return new TargetStatus(spec.name(), spec.redactedUrl(), up, polled, since, server,
+        loops.values().stream().map(CheckLoop::status).toList());
   }
 
   /** Runs one check now on this target's event loop (see CheckLoop); fails when the target is down or not started. */

@@ -9,11 +9,5 @@ import java.time.Duration;
  *
  * @param redactedUrl the target's URL without its password, for the API and logs
  */
-public record TargetSpec(
-    String name,
-    String redactedUrl,
-    PgConnectOptions connect,
-    Duration connectTimeout,
-    Duration interval,
-    Duration queryTimeout,
-    Duration maxBackoff) {}
+public record TargetSpec(String name, String redactedUrl, PgConnectOptions connect,
+    Duration connectTimeout, Duration interval, Duration queryTimeout, Duration maxBackoff) {}

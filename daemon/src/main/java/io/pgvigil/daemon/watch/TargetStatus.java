@@ -10,11 +10,5 @@ import java.util.List;
  * @param polled true once the first heartbeat finished, whatever its outcome (readiness)
  * @param server the last successful heartbeat's answer, null before the first one
  */
-public record TargetStatus(
-    String name,
-    String url,
-    boolean up,
-    boolean polled,
-    Instant since,
-    ServerInfo server,
-    List<CheckStatus> checks) {}
+public record TargetStatus(String name, String url, boolean up, boolean polled, Instant since,
+    ServerInfo server, List<CheckStatus> checks) {}

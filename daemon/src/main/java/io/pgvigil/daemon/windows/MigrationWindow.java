@@ -28,7 +28,6 @@ public record MigrationWindow(String id, String target, String label, String pro
         backendStart, tool, at, reason);
   }
 
-  /** The same window, now recording another backend of its migration. */
   MigrationWindow recording(Integer pid, OffsetDateTime start) {
     return new MigrationWindow(id, target, label, profile, source, openedAt, expiresAt, pid, start,
         tool, closedAt, closeReason);

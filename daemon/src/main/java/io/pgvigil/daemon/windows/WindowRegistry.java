@@ -49,7 +49,6 @@ public final class WindowRegistry {
     openListeners.add(listener);
   }
 
-  /** Opens a window (API) for {@code ttl}. */
   public MigrationWindow open(String target, Duration ttl, String label, String profile) {
     MigrationWindow window;
     synchronized (this) {
@@ -106,7 +105,6 @@ public final class WindowRegistry {
         "migration ended");
   }
 
-  /** Closes every window whose TTL has passed. */
   public synchronized void expire() {
     Instant now = clock.instant();
     closeAll(w -> !now.isBefore(w.expiresAt()), "expired");

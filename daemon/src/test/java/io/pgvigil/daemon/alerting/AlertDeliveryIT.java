@@ -92,7 +92,7 @@ class AlertDeliveryIT {
     try (RunningDaemon daemon = TestDaemon.start(config(pg))) {
       Http http = new Http(daemon.port());
       // Inside a migration window the in-window profile's abort levels apply: critical alerts.
-      daemon.daemon().windows().open("app", Duration.ofMinutes(10), "deploy 42", "in-window");
+      daemon.windows().open("app", Duration.ofMinutes(10), "deploy 42", "in-window");
       LockStall stall = stall();
 
       await().atMost(Duration.ofSeconds(20)).until(() -> triggers("app/lockQueue/").size() == 1);
@@ -161,7 +161,7 @@ class AlertDeliveryIT {
     webhook.down();
     PgvigilConfig config = config(pg);
     try (RunningDaemon daemon = TestDaemon.start(config)) {
-      daemon.daemon().windows().open("app", Duration.ofMinutes(10), "deploy 43", "in-window");
+      daemon.windows().open("app", Duration.ofMinutes(10), "deploy 43", "in-window");
       LockStall stall = stall();
       await().atMost(Duration.ofSeconds(20)).until(() -> triggers("app/lockQueue/").size() == 1);
       stall.clear();
@@ -201,7 +201,7 @@ class AlertDeliveryIT {
       Path sinkDir = dir.resolve("spool/ci");
       Files.delete(sinkDir);
       Files.writeString(sinkDir, "not a directory");
-      daemon.daemon().windows().open("app", Duration.ofMinutes(10), "deploy 44", "in-window");
+      daemon.windows().open("app", Duration.ofMinutes(10), "deploy 44", "in-window");
       LockStall stall = stall();
       await().atMost(Duration.ofSeconds(20)).until(() -> triggers("app/lockQueue/").size() == 1);
 

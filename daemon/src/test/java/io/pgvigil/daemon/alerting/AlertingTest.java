@@ -277,7 +277,7 @@ class AlertingTest {
   private static DriftReport structure(List<SchemaFinding> findings, boolean stale) {
     return DriftReport.of("app", new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 11, 0,
         Optional.empty(), List.of(), List.of("1"), List.of(), Instant.now()),
-        new StructuralReport(findings, "replay", false, 100, 21, Instant.now(), stale));
+        new StructuralReport(findings, "replay", false, 100, Instant.now(), stale));
   }
 
   private static SchemaFinding finding(io.pgvigil.checks.schema.Severity severity, ObjectKind kind, String name) {

@@ -49,7 +49,7 @@ class DriftReportTest {
   @Test
   void aComparedSchemaIsNotPaused() {
     DriftReport report = DriftReport.of("app", history(List.of(), List.of()),
-        new StructuralReport(List.of(), "replay of 1", false, 3, 10, AT, false));
+        new StructuralReport(List.of(), "replay of 1", false, 3, AT, false));
 
     assertThat(report.status()).isEqualTo(DriftReport.Status.CLEAN);
     assertThat(report.structurePaused()).isEmpty();

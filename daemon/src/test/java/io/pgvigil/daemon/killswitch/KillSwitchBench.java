@@ -87,7 +87,7 @@ public final class KillSwitchBench {
               }
               return System.nanoTime();
             }, sessions);
-            waitUntil(() -> daemon.daemon().targets().find("app").orElseThrow().locks().last()
+            waitUntil(() -> daemon.targets().find("app").orElseThrow().locks().last()
                 .map(r -> r.summary().waitingSessions() >= 1).orElse(false)
                 && windowOpen(daemon));
             long lines = Files.exists(hookLog) ? Files.readAllLines(hookLog).size() : 0;
@@ -127,7 +127,7 @@ public final class KillSwitchBench {
   }
 
   private static boolean windowOpen(RunningDaemon daemon) {
-    return daemon.daemon().windows().active("app");
+    return daemon.windows().active("app");
   }
 
   private static void print(String what, double[] millis) {

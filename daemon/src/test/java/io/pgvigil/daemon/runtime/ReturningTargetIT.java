@@ -65,6 +65,6 @@ class ReturningTargetIT {
   }
 
   private static TargetStatus status(RunningDaemon running) {
-    return running.daemon().targets().statuses().get(0);
+    return running.targets().statuses().get(0);
   }
 }

@@ -87,7 +87,7 @@ class SchedulerIsolationIT {
   }
 
   private static TargetStatus status(RunningDaemon running, String target) {
-    return running.daemon().targets().statuses().stream().filter(s -> s.name().equals(target))
+    return running.targets().statuses().stream().filter(s -> s.name().equals(target))
         .findFirst().orElseThrow();
   }
 }

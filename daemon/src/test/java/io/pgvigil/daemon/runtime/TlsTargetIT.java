@@ -71,7 +71,7 @@ class TlsTargetIT {
   }
 
   private static TargetStatus status(RunningDaemon running, String target) {
-    return running.daemon().targets().statuses().stream().filter(s -> s.name().equals(target)).findFirst()
+    return running.targets().statuses().stream().filter(s -> s.name().equals(target)).findFirst()
         .orElseThrow();
   }
 }

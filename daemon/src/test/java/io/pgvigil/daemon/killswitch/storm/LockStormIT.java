@@ -85,7 +85,7 @@ class LockStormIT {
     WindowRegistry windows = new WindowRegistry(clock);
     TargetRules rules = new TargetRules("app", new RuleEvaluator("app", config.rules(), clock),
         new KillSwitch("app", config.killSwitch(), windows, new AbortLog(new SimpleMeterRegistry()), clock),
-        windows, (target, source, verdicts) -> {}, false, Set.of());
+        windows, (source, verdicts) -> {}, false, Set.of());
     LockProbe probe = new LockProbe();
     LockAnalysis analysis = LockAnalysis.defaults();
 
