@@ -61,7 +61,6 @@ public final class TlsContexts {
     }
   }
 
-  /** The client certificate (sslcert) and key (sslkey), when given. */
   public static Optional<X509KeyManager> keyManager(TlsSettings tls) throws TlsSetupException {
     if (tls.cert().isEmpty() || tls.key().isEmpty()) {
       return Optional.empty();
@@ -80,7 +79,6 @@ public final class TlsContexts {
     }
   }
 
-  /** An SSLContext for pgjdbc: same trust and keys as the reactive client. */
   public static SSLContext sslContext(TlsSettings tls) throws TlsSetupException {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
