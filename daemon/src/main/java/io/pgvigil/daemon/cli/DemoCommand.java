@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
     try (Demo demo = Demo.start(work, port, major, cacheDir(), System.getenv(), out)) {
       demo.printWelcome();
-      String received = signal.await();
+      String received = signal.received().await();
       out.println();
       out.println(received + " received: stopping pgvigil, the replica and the primary ...");
       out.flush();

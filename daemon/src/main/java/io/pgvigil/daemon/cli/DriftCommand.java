@@ -77,7 +77,6 @@ final class DriftCommand implements Callable<Integer> {
     return reports.stream().anyMatch(r -> r.status() == DriftReport.Status.DRIFT) ? ExitCode.FINDINGS : ExitCode.OK;
   }
 
-  /** Runs each target's drift check once, one after the other, on a private Vert.x. */
   private List<DriftReport> check(List<TargetConfig> targets, PrintWriter err) {
     ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
     Vertx vertx = Vertx.vertx();

@@ -75,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
       return ExitCode.ERROR; // the config's problems are printed
     }
     try (RunningDaemon daemon = started.get()) {
-      String received = signal.await();
+      String received = signal.received().await();
       LOG.info("{} received, shutting down", received);
     }
     LOG.info("stopped");

@@ -2,7 +2,6 @@ package io.pgvigil.daemon.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
 
 /**
@@ -14,27 +13,14 @@ import sun.misc.Signal;
  */
 final class ShutdownSignal {
 
-  private final CountDownLatch received = new CountDownLatch(1);
   private final Promise<String> arrived = Promise.promise();
-  private volatile String name;
 
   ShutdownSignal() {
     for (String signal : new String[] {"TERM", "INT"}) {
-      Signal.handle(new Signal(signal), s -> {
-        name = "SIG" + s.getName();
-        received.countDown();
-        arrived.tryComplete(name);
-      });
+      Signal.handle(new Signal(signal), s -> arrived.tryComplete("SIG" + s.getName()));
     }
   }
 
-  /** Blocks until a signal arrives and returns its name. */
-  String await() throws InterruptedException {
-    received.await();
-    return name;
-  }
-
-  /** Completes with the signal's name when one arrives. */
   Future<String> received() {
     return arrived.future();
   }

@@ -17,11 +17,7 @@ final class TargetSelection {
       description = "Only this target (default: every target with migrations).")
   String target;
 
-  /**
-   * The targets, or null after saying on {@code err} what is wrong.
-   *
-   * @param why what the migrations are needed for, e.g. "there is no history to compare"
-   */
+  /** The targets, or null after saying on {@code err} what is wrong; {@code why} ends that message. */
   List<TargetConfig> select(String why, PrintWriter err) {
     PgvigilConfig loaded = config.load(err);
     if (loaded == null) {

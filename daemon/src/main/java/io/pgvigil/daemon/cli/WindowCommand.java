@@ -44,9 +44,6 @@ final class WindowCommand implements Runnable {
   /** Where the daemon is and how to authenticate: shared by the three subcommands. */
   static final class Connection {
 
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec command;
-
     @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:PGVIGIL_URL:-http://127.0.0.1:8080}",
         description = "The daemon's base URL (default: $PGVIGIL_URL or ${DEFAULT-VALUE}).")
     String url;
@@ -60,8 +57,8 @@ final class WindowCommand implements Runnable {
     Console console;
 
     void println(String line) {
-      command.commandLine().getOut().println(line);
-      command.commandLine().getOut().flush();
+      console.out().println(line);
+      console.out().flush();
     }
 
     String token() throws IOException {

@@ -187,7 +187,6 @@ public final class Demo implements AutoCloseable {
     return configuration.load().migrate();
   }
 
-  /** The config a user would write, from the template demo/pgvigil.yaml. */
   private Path writeConfig(int port) throws IOException {
     Path file = work.resolve("pgvigil.yaml");
     Files.writeString(file, fill("/demo/pgvigil.yaml", Map.ofEntries(Map.entry("port", port),
@@ -202,7 +201,6 @@ public final class Demo implements AutoCloseable {
     return daemon.port();
   }
 
-  /** What to open and what to look at, printed once everything runs. */
   public void printWelcome() throws IOException {
     out.print(fill("/demo/welcome.txt", Map.ofEntries(Map.entry("base", "http://127.0.0.1:" + port()),
         Map.entry("primary", primary.uri(DATABASE)), Map.entry("replica", REPLICA),

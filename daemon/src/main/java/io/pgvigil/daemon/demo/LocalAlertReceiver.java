@@ -47,7 +47,6 @@ final class LocalAlertReceiver implements AutoCloseable {
     return receiver;
   }
 
-  /** Where the demo's config points Slack's webhook URL. */
   String slackUrl() {
     return base() + SLACK_PATH;
   }

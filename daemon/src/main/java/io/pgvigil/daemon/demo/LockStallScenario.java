@@ -41,11 +41,7 @@ final class LockStallScenario implements AutoCloseable {
     this.migrationUrl = migrationUrl;
   }
 
-  /**
-   * Starts the first round after {@code delaySeconds}.
-   *
-   * @param migrationUrl where the ALTER connects: as the migration's role and application_name
-   */
+  /** {@code migrationUrl}: where the ALTER connects, as the migration's role and application. */
   static LockStallScenario start(String jdbcUrl, String migrationUrl, int delaySeconds) {
     LockStallScenario scenario = new LockStallScenario(jdbcUrl, migrationUrl);
     scenario.clock.schedule(scenario::beginRound, delaySeconds, TimeUnit.SECONDS);
@@ -54,7 +50,7 @@ final class LockStallScenario implements AutoCloseable {
 
   private void beginRound() {
     try {
-      Connection holder = open();
+      Connection holder = open(jdbcUrl);
       holder.setAutoCommit(false);
       try (Statement s = holder.createStatement()) {
         s.execute("UPDATE inventory SET reserved = reserved WHERE product_id = 1");
@@ -70,33 +66,33 @@ final class LockStallScenario implements AutoCloseable {
   }
 
   private void startAlter() {
+    session(migrationUrl, "the ALTER", s -> {
+      s.getConnection().setAutoCommit(false);
+      s.execute("ALTER TABLE inventory ADD COLUMN restock_note text");
+      s.getConnection().rollback();
+    });
+  }
+
+  private void startReader() {
+    session(jdbcUrl, "a reader", s -> s.executeQuery("SELECT count(*) FROM inventory").close());
+  }
+
+  private void session(String url, String who, SqlWork work) {
     blocked.submit(() -> {
-      Connection alter = open(migrationUrl);
-      try (alter; Statement s = alter.createStatement()) {
-        alter.setAutoCommit(false);
-        s.execute("ALTER TABLE inventory ADD COLUMN restock_note text");
-        alter.rollback();
+      Connection c = open(url);
+      try (c; Statement s = c.createStatement()) {
+        work.run(s);
       } catch (SQLException e) {
-        LOG.debug("demo lock stall: the ALTER ended: {}", e.getMessage());
+        LOG.debug("demo lock stall: {} ended: {}", who, e.getMessage());
       } finally {
-        forget(alter);
+        forget(c);
       }
       return null;
     });
   }
 
-  private void startReader() {
-    blocked.submit(() -> {
-      Connection reader = open();
-      try (reader; Statement s = reader.createStatement()) {
-        s.executeQuery("SELECT count(*) FROM inventory").close();
-      } catch (SQLException e) {
-        LOG.debug("demo lock stall: a reader ended: {}", e.getMessage());
-      } finally {
-        forget(reader);
-      }
-      return null;
-    });
+  private interface SqlWork {
+    void run(Statement s) throws SQLException;
   }
 
   private void endRound(Connection holder) {
@@ -108,10 +104,6 @@ final class LockStallScenario implements AutoCloseable {
       forget(holder);
     }
     clock.schedule(this::beginRound, PAUSE_SECONDS, TimeUnit.SECONDS);
-  }
-
-  private Connection open() throws SQLException {
-    return open(jdbcUrl);
   }
 
   private Connection open(String url) throws SQLException {

@@ -23,7 +23,6 @@ final class SampleMigrations {
 
   private SampleMigrations() {}
 
-  /** Copies every bundled migration into {@code target} and returns the copied files, sorted. */
   static List<Path> copyTo(Path target) throws IOException {
     URL url = SampleMigrations.class.getResource(RESOURCE_DIR);
     if (url == null) {

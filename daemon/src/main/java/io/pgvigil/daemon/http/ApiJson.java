@@ -2,8 +2,6 @@ package io.pgvigil.daemon.http;
 
 import static java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
-import io.pgvigil.alerts.Alert;
-import io.pgvigil.alerts.AlertJson;
 import io.pgvigil.checks.locks.BlockedSession;
 import io.pgvigil.checks.locks.BlockingTree;
 import io.pgvigil.checks.locks.IdleTransaction;
@@ -218,10 +216,6 @@ final class ApiJson {
         .put("request", d.request() == null ? null : new JsonObject().put("pid", d.request().pid())
             .put("relation", d.request().relation()).put("mode", d.request().mode())
             .put("queued", d.request().queued())));
-  }
-
-  static JsonArray alerts(List<Alert> alerts) {
-    return new JsonArray(alerts.stream().map(AlertJson::alert).toList());
   }
 
   static <T> JsonArray array(List<T> items, Function<T, JsonObject> json) {

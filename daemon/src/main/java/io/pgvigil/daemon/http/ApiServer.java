@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.http;
 
+import io.pgvigil.alerts.AlertJson;
 import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.killswitch.AbortLog;
@@ -73,8 +74,8 @@ public final class ApiServer {
     // sinks by name, never their URLs or keys.
     router.get("/api/v1/alerts").handler(ctx -> json(ctx, 200, new JsonObject()
         .put("sinks", new JsonArray(alerting.sinks()))
-        .put("firing", ApiJson.alerts(alerting.firing()))
-        .put("resolved", ApiJson.alerts(alerting.recentlyResolved()))));
+        .put("firing", ApiJson.array(alerting.firing(), AlertJson::alert))
+        .put("resolved", ApiJson.array(alerting.recentlyResolved(), AlertJson::alert))));
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,

@@ -35,7 +35,6 @@ final class TargetRoutes {
         report -> ApiJson.replication(report, t.replication().connections()::failure))));
   }
 
-  /** The target's last report, or that it has none yet. */
   private static <T> JsonObject polled(String target, Optional<T> last, Function<T, JsonObject> json) {
     JsonObject body = new JsonObject().put("target", target);
     return last.isEmpty() ? body.put("status", "not-polled-yet")

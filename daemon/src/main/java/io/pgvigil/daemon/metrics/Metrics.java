@@ -33,7 +33,6 @@ public final class Metrics implements AutoCloseable {
     return registry;
   }
 
-  /** The Prometheus text exposition of every meter. */
   public String scrape() {
     return registry.scrape();
   }

@@ -52,7 +52,6 @@ public final class JdbcTls {
     return params;
   }
 
-  /** The settings {@link #parameters} registered under {@code id}. */
   static Optional<TlsSettings> inlineSettings(String id) {
     return Optional.ofNullable(INLINE_SETTINGS.get(id));
   }

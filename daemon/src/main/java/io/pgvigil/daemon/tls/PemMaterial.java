@@ -62,13 +62,13 @@ public final class PemMaterial {
       switch (block.group(1)) {
         case "PRIVATE KEY" :
           return pkcs8(decode(block.group(2), source, what), source, what);
-        case "RSA PRIVATE KEY" :
-          if (block.group(2).contains("ENCRYPTED")) {
-            throw encrypted(source, what);
+        case "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY" :
+          // A PKCS#1 key is encrypted when its headers say "Proc-Type: 4,ENCRYPTED".
+          if (block.group(0).contains("ENCRYPTED")) {
+            throw problem(source, what, "is encrypted; pgvigil takes an unencrypted key "
+                + "(protect the file instead); " + TO_PKCS8);
           }
           return pkcs8(pkcs1ToPkcs8(decode(block.group(2), source, what)), source, what);
-        case "ENCRYPTED PRIVATE KEY" :
-          throw encrypted(source, what);
         case "EC PRIVATE KEY" :
           throw problem(source, what, "holds an EC key in the SEC1 format; " + TO_PKCS8);
         default :
@@ -76,11 +76,6 @@ public final class PemMaterial {
       }
     }
     throw problem(source, what, "holds no PEM private key (a -----BEGIN PRIVATE KEY----- block)");
-  }
-
-  private static TlsSetupException encrypted(PemSource source, String what) {
-    return problem(source, what, "is encrypted; pgvigil takes an unencrypted key (protect the file instead); "
-        + TO_PKCS8);
   }
 
   private static TlsSetupException problem(PemSource source, String what, String text) {

@@ -1,8 +1,8 @@
 package io.pgvigil.daemon.tls;
 
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.postgresql.ssl.WrappedFactory;
 
 /**
@@ -22,13 +22,8 @@ public final class PemSslSocketFactory extends WrappedFactory {
     TlsSettings tls = inline != null
         ? JdbcTls.inlineSettings(inline).orElseThrow(() -> new TlsSetupException(
             "the inline TLS settings this JDBC URL refers to are not known to this process"))
-        : new TlsSettings(
-            SslMode.fromLibpq(info.getProperty("sslmode", SslMode.DEFAULT.libpq())).orElse(SslMode.DEFAULT),
-            file(info, "sslrootcert"), file(info, "sslcert"), file(info, "sslkey"));
+        : TlsSettings.fromParams(info.stringPropertyNames().stream()
+            .collect(Collectors.toMap(Function.identity(), info::getProperty)));
     factory = TlsContexts.sslContext(tls).getSocketFactory();
-  }
-
-  private static Optional<PemSource> file(Properties info, String key) {
-    return Optional.ofNullable(info.getProperty(key)).map(path -> new PemSource.File(Path.of(path)));
   }
 }

@@ -1,7 +1,7 @@
 package io.pgvigil.daemon.tls;
 
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -10,12 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509KeyManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * The JDK trust and key managers for one {@link TlsSettings}, built the same way for the reactive
@@ -63,7 +61,6 @@ public final class TlsContexts {
     }
   }
 
-  /** The client certificate (sslcert) and key (sslkey), when given. */
   public static Optional<X509KeyManager> keyManager(TlsSettings tls) throws TlsSetupException {
     if (tls.cert().isEmpty() || tls.key().isEmpty()) {
       return Optional.empty();
@@ -82,41 +79,17 @@ public final class TlsContexts {
     }
   }
 
-  /** An SSLContext for pgjdbc: same trust and keys as the reactive client. */
   public static SSLContext sslContext(TlsSettings tls) throws TlsSetupException {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      X509TrustManager trust = trustManager(tls).map(X509TrustManager.class::cast).orElseGet(TrustEveryone::new);
-      context.init(keyManager(tls).map(k -> new X509KeyManager[] {k}).orElse(null), new TrustManager[] {trust}, null);
+      // libpq's require/prefer/allow without sslrootcert take anyone's certificate. Netty's
+      // trust-all manager is an X509ExtendedTrustManager, so the JDK adds no checks around it.
+      TrustManager[] trust = trustManager(tls).map(t -> new TrustManager[] {t})
+          .orElseGet(InsecureTrustManagerFactory.INSTANCE::getTrustManagers);
+      context.init(keyManager(tls).map(k -> new X509KeyManager[] {k}).orElse(null), trust, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new TlsSetupException("cannot set up TLS: " + e.getMessage(), e);
-    }
-  }
-
-  /** libpq's require/prefer/allow without sslrootcert: encrypted, but anyone's certificate is taken. */
-  private static final class TrustEveryone extends X509ExtendedTrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 }
