@@ -261,15 +261,15 @@ class ReplicationTrackerTest {
 
   @Test
   void keepsABoundedNumberOfPositionsAndStillReportsAtLeastTheirSpan() {
-    WalPositions positions = new WalPositions(16);
-    for (int second = 0; second < 1000; second++) {
+    WalPositions positions = new WalPositions();
+    for (int second = 0; second < 3000; second++) {
       positions.observe(T0.plusSeconds(second), 0x1000L + second);
     }
 
-    assertThat(positions.size()).isEqualTo(16);
-    // Behind by all 1000 s, but only the last 16 are remembered: at least 16 s, never 0.
-    assertThat(positions.secondsBehind(T0.plusSeconds(1000), 0x1000L, null)).isEqualTo(16.0);
-    assertThat(positions.secondsBehind(T0.plusSeconds(1000), 0x1000L, 990.0)).isEqualTo(990.0);
+    assertThat(positions.size()).isEqualTo(WalPositions.CAPACITY);
+    // Behind by all 3000 s, but only the last 1024 are remembered: at least 1024 s, never 0.
+    assertThat(positions.secondsBehind(T0.plusSeconds(3000), 0x1000L, null)).isEqualTo(1024.0);
+    assertThat(positions.secondsBehind(T0.plusSeconds(3000), 0x1000L, 2990.0)).isEqualTo(2990.0);
   }
 
   @Test

@@ -46,7 +46,7 @@ class FlywayReplaySessionIT {
   }
 
   private MigrationSource.Flyway source() {
-    return new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public"));
+    return new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public"), false);
   }
 
   @Test
