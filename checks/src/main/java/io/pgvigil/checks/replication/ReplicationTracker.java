@@ -27,10 +27,10 @@ import java.util.TreeSet;
  *   <li><b>Standby gone</b>: a configured replica missing from {@code pg_stat_replication}; it stays in the
  *       report with {@code gone = true} and no lag (a broken standby must never look like one with 0 lag).
  *       Any other WAL sender (a {@code pg_basebackup}, a subscriber) just drops out when it leaves.</li>
- *   <li><b>Inactive slot growing</b>: over the polls of the last {@code DEFAULT_WINDOW} in which it stayed
- *       inactive, its retained WAL never shrank (a shrink restarts the window), was seen at least
- *       {@code DEFAULT_MIN_POLLS} times and grew by at least one 16 MiB WAL segment (less can be a checkpoint
- *       record or two). Growth, not "inactive" alone, so a standby that reconnects is no alarm.</li>
+ *   <li><b>Inactive slot growing</b>: over the polls of the last {@code DEFAULT_WINDOW} in which it
+ *       stayed inactive, its retained WAL never shrank (a shrink restarts the window), was seen at
+ *       least {@code DEFAULT_MIN_POLLS} times and grew by at least one 16 MiB WAL segment (less can
+ *       be a checkpoint record or two). Growth, not "inactive" alone, so a standby that reconnects is no alarm.</li>
  *   <li><b>Slot WAL at risk</b>: {@code wal_status} 'unreserved' or 'lost'.</li>
  *   <li><b>Replica</b> (its own probe): not in recovery, WAL receiver not streaming, replay paused.</li>
  * </ul> How far each standby is behind comes from {@link WalPositions}, with the replica's own replay position when it

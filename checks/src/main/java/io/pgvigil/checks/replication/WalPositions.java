@@ -8,7 +8,7 @@ import java.util.Iterator;
 
 /**
  * When the primary's WAL position passed each position pgvigil saw it at: one sample per poll in which it
- * moved, at most {@link #CAPACITY}. From it, how far a standby is behind <em>now</em>: the age of the oldest
+ * moved, at most {@code CAPACITY}. From it, how far a standby is behind <em>now</em>: the age of the oldest
  * WAL it has not replayed, timed by pgvigil's clock.
  *
  * <p>Not {@code now() - pg_last_xact_replay_timestamp()}: the age of the last replayed commit counts the idle

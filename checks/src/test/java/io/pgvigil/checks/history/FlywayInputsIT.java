@@ -35,7 +35,8 @@ class FlywayInputsIT {
   void namesAMissingLocationWithItsAbsolutePath() {
     Path relative = Path.of("no-such-dir", "db", "migration");
     MigrationSource source =
-        new MigrationSource.Flyway(List.of(relative), FlywayProject.TABLE, List.of("public"), false);
+        new MigrationSource.Flyway(List.of(relative), FlywayProject.TABLE,
+            List.of("public"), false);
 
     assertThatThrownBy(() -> source.read(project.db(), Instant.now()))
         .isInstanceOf(HistoryException.class)

@@ -335,7 +335,8 @@ class LockProbeIT {
 
   /** Activity rows read in one pass ({@code true}) or one by one, whatever the cost rule says. */
   private static LockProbe readingAll(boolean readAll) {
-    return new LockProbe(LockProbe.TEMPLATE.replace("READ_ALL_RULE", readAll ? "count(*) >= 0" : "count(*) < 0"));
+    String rule = readAll ? "count(*) >= 0" : "count(*) < 0";
+    return new LockProbe(LockProbe.TEMPLATE.replace("READ_ALL_RULE", rule));
   }
 
   private static boolean waiting(LockSnapshot snapshot, int pid) {

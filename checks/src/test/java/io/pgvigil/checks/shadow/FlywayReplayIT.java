@@ -24,7 +24,8 @@ class FlywayReplayIT extends ReplayOnShadow {
   Path migrations;
 
   private MigrationSource.Flyway source() {
-    return new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public"), false);
+    return new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history",
+        List.of("public"), false);
   }
 
   @Test
