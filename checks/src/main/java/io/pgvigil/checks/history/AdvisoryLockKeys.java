@@ -44,7 +44,6 @@ public final class AdvisoryLockKeys {
   /** prisma-engines, sql-schema-connector postgres flavour: {@code SELECT pg_advisory_lock(72707369)}. */
   public static final long PRISMA = 72707369L;
 
-  /** A session holding a migration tool's advisory lock. */
   record Holder(int pid, Instant since, long key) {}
 
   private AdvisoryLockKeys() {}

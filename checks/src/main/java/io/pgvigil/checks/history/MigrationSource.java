@@ -59,11 +59,6 @@ public sealed interface MigrationSource {
       schemas = List.copyOf(schemas);
     }
 
-    /** With Flyway's default, {@code mixed: false}. */
-    public Flyway(List<Path> locations, String table, List<String> schemas) {
-      this(locations, table, schemas, false);
-    }
-
     @Override
     public MigrationTool tool() {
       return MigrationTool.FLYWAY;

@@ -29,11 +29,6 @@ public final class LockAnalysis {
     this.text = redactLiterals ? LiteralRedactor::redact : UnaryOperator.identity();
   }
 
-  /** A 10 s write threshold, texts as PostgreSQL shows them. */
-  public static LockAnalysis defaults() {
-    return new LockAnalysis(DEFAULT_WRITE_THRESHOLD, false);
-  }
-
   public LockReport analyze(LockSnapshot snapshot) {
     List<BlockingTree> trees = BlockingTrees.of(snapshot, text);
     List<LockQueue> queues = LockQueues.of(snapshot, text);

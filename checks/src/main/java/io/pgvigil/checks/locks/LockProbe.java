@@ -41,7 +41,7 @@ public final class LockProbe {
   private static final String READ_ALL_RULE =
       "count(*) >= 32 AND sum(4.0 + 0.018 * pos) > 1.7 * (SELECT count(*) FROM pg_stat_get_backend_idset())";
 
-  private static final String TEMPLATE = """
+  static final String TEMPLATE = """
       WITH here AS MATERIALIZED (
         SELECT oid FROM pg_database WHERE datname = current_database()
       ),
@@ -146,13 +146,8 @@ public final class LockProbe {
     this(SQL);
   }
 
-  private LockProbe(String sql) {
+  LockProbe(String sql) {
     this.sql = sql;
-  }
-
-  /** For tests: activity rows read in one pass ({@code true}) or one by one, whatever the cost rule says. */
-  static LockProbe readingAll(boolean readAll) {
-    return new LockProbe(TEMPLATE.replace("READ_ALL_RULE", readAll ? "count(*) >= 0" : "count(*) < 0"));
   }
 
   /**

@@ -4,9 +4,7 @@ package io.pgvigil.checks.locks;
  * The numbers the daemon publishes as metrics and compares with its rules. All durations in seconds,
  * measured against the server's clock; 0 when there is nothing to measure.
  *
- * @param waitingSessions              sessions of the database waiting on a lock
  * @param rootBlockers                 sessions blocking others while waiting for nothing
- * @param maxLockWaitSeconds           the longest current lock wait
  * @param maxQueueDepth                the longest queue behind a waiting DDL lock request
  * @param maxQueueCostSeconds          the costliest queue, in blocked-backend-seconds
  * @param idleInTransactionMaxSeconds  the longest idle-in-transaction session (since {@code state_change})

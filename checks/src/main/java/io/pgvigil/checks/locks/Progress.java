@@ -14,7 +14,6 @@ package io.pgvigil.checks.locks;
 public record Progress(String command, String phase, Long blocksDone, Long blocksTotal, Long tuplesDone,
     Long tuplesTotal, String relation, String index, Double percent) {
 
-  /** The record with {@code percent} computed from the counters. */
   public static Progress of(String command, String phase, Long blocksDone, Long blocksTotal,
       Long tuplesDone, Long tuplesTotal, String relation, String index) {
     return new Progress(command, phase, blocksDone, blocksTotal, tuplesDone, tuplesTotal, relation, index,

@@ -27,10 +27,10 @@ import java.util.TreeSet;
  *   <li><b>Standby gone</b>: a configured replica missing from {@code pg_stat_replication}; it stays in the
  *       report with {@code gone = true} and no lag (a broken standby must never look like one with 0 lag).
  *       Any other WAL sender (a {@code pg_basebackup}, a subscriber) just drops out when it leaves.</li>
- *   <li><b>Inactive slot growing</b>: over the polls of the last {@code window} in which it stayed inactive,
- *       its retained WAL never shrank (a shrink restarts the window), was seen at least {@code minPolls} times
- *       and grew by at least {@code minGrowthBytes} (default one 16 MiB WAL segment: less can be a checkpoint
- *       record or two). Growth, not "inactive" alone, so a standby that reconnects is no alarm.</li>
+ *   <li><b>Inactive slot growing</b>: over the polls of the last {@code DEFAULT_WINDOW} in which it
+ *       stayed inactive, its retained WAL never shrank (a shrink restarts the window), was seen at
+ *       least {@code DEFAULT_MIN_POLLS} times and grew by at least one 16 MiB WAL segment (less can
+ *       be a checkpoint record or two). Growth, not "inactive" alone, so a standby that reconnects is no alarm.</li>
  *   <li><b>Slot WAL at risk</b>: {@code wal_status} 'unreserved' or 'lost'.</li>
  *   <li><b>Replica</b> (its own probe): not in recovery, WAL receiver not streaming, replay paused.</li>
  * </ul> How far each standby is behind comes from {@link WalPositions}, with the replica's own replay position when it
@@ -42,26 +42,9 @@ public final class ReplicationTracker {
   public static final long DEFAULT_MIN_GROWTH_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MIN_POLLS = 3;
 
-  private final Duration window;
-  private final long minGrowthBytes;
-  private final int minPolls;
   private final Map<String, Instant> lastSeen = new HashMap<>();
   private final Map<String, Deque<SlotSample>> inactiveSlots = new HashMap<>();
   private final WalPositions walPositions = new WalPositions();
-
-  public ReplicationTracker() {
-    this(DEFAULT_WINDOW, DEFAULT_MIN_GROWTH_BYTES, DEFAULT_MIN_POLLS);
-  }
-
-  public ReplicationTracker(Duration window, long minGrowthBytes, int minPolls) {
-    if (window.isNegative() || window.isZero() || minGrowthBytes <= 0 || minPolls < 2) {
-      throw new IllegalArgumentException("window must be > 0, minGrowthBytes > 0 and minPolls >= 2, were "
-          + window + ", " + minGrowthBytes + ", " + minPolls);
-    }
-    this.window = window;
-    this.minGrowthBytes = minGrowthBytes;
-    this.minPolls = minPolls;
-  }
 
   /**
    * @param now              the daemon's clock at the poll
@@ -157,13 +140,13 @@ public final class ReplicationTracker {
         samples.clear();
       }
       samples.addLast(new SlotSample(now, retained));
-      Instant windowStart = now.minus(window);
+      Instant windowStart = now.minus(DEFAULT_WINDOW);
       while (samples.size() > 1 && samples.peekFirst().at().isBefore(windowStart)) {
         samples.removeFirst();
       }
       still.put(slot.name(), samples);
       long grew = retained - samples.peekFirst().retainedBytes();
-      if (samples.size() >= minPolls && grew >= minGrowthBytes) {
+      if (samples.size() >= DEFAULT_MIN_POLLS && grew >= DEFAULT_MIN_GROWTH_BYTES) {
         findings.add(new InactiveSlotGrowing(slot.name(), retained, grew, samples.peekFirst().at()));
       }
     }

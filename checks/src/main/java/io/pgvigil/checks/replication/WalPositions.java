@@ -8,7 +8,7 @@ import java.util.Iterator;
 
 /**
  * When the primary's WAL position passed each position pgvigil saw it at: one sample per poll in which it
- * moved, at most {@code capacity}. From it, how far a standby is behind <em>now</em>: the age of the oldest
+ * moved, at most {@code CAPACITY}. From it, how far a standby is behind <em>now</em>: the age of the oldest
  * WAL it has not replayed, timed by pgvigil's clock.
  *
  * <p>Not {@code now() - pg_last_xact_replay_timestamp()}: the age of the last replayed commit counts the idle
@@ -21,19 +21,9 @@ import java.util.Iterator;
  */
 final class WalPositions {
 
-  private final int capacity;
+  static final int CAPACITY = 1024;
+
   private final Deque<Sample> samples = new ArrayDeque<>();
-
-  WalPositions() {
-    this(1024);
-  }
-
-  WalPositions(int capacity) {
-    if (capacity < 2) {
-      throw new IllegalArgumentException("capacity must be >= 2, was " + capacity);
-    }
-    this.capacity = capacity;
-  }
 
   /**
    * Records the primary's position at a poll. A position that did not move adds nothing (an idle primary
@@ -49,7 +39,7 @@ final class WalPositions {
       samples.clear();
     }
     samples.addLast(new Sample(lsn, at));
-    while (samples.size() > capacity) {
+    while (samples.size() > CAPACITY) {
       samples.removeFirst();
     }
   }

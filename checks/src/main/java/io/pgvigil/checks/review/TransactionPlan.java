@@ -7,7 +7,7 @@ package io.pgvigil.checks.review;
 public sealed interface TransactionPlan {
 
   /** Not known (Prisma; a migration built without asking Flyway): the review's own choice. */
-  TransactionPlan UNPLANNED = new Unplanned();
+  TransactionPlan UNPLANNED = new Unplanned("");
 
   /** Why the tool runs it so, for people; empty when unplanned. */
   String why();
@@ -18,17 +18,11 @@ public sealed interface TransactionPlan {
   /** No transaction: each statement commits on its own, and a failure leaves the ones before it applied. */
   record NoTransaction(String why) implements TransactionPlan {}
 
-  /** The tool refuses to run the migration at all. */
   record Refused(String why) implements TransactionPlan {}
 
   /**
    * One transaction, except that a statement PostgreSQL refuses in one runs on its own between
    * two (the review's behaviour before it asked the tool).
    */
-  record Unplanned() implements TransactionPlan {
-    @Override
-    public String why() {
-      return "";
-    }
-  }
+  record Unplanned(String why) implements TransactionPlan {}
 }

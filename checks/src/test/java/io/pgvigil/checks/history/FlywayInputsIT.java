@@ -34,7 +34,9 @@ class FlywayInputsIT {
   @Test
   void namesAMissingLocationWithItsAbsolutePath() {
     Path relative = Path.of("no-such-dir", "db", "migration");
-    MigrationSource source = new MigrationSource.Flyway(List.of(relative), FlywayProject.TABLE, List.of("public"));
+    MigrationSource source =
+        new MigrationSource.Flyway(List.of(relative), FlywayProject.TABLE,
+            List.of("public"), false);
 
     assertThatThrownBy(() -> source.read(project.db(), Instant.now()))
         .isInstanceOf(HistoryException.class)

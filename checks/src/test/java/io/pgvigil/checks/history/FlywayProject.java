@@ -103,7 +103,7 @@ final class FlywayProject {
   }
 
   MigrationSource.Flyway source() {
-    return new MigrationSource.Flyway(List.of(dir), table, List.of(schema));
+    return new MigrationSource.Flyway(List.of(dir), table, List.of(schema), false);
   }
 
   HistoryReport read() throws HistoryException {

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({PostgresExtension.class, PoolExtension.class})
 class IndexBuildIT {
 
+  private static final LockAnalysis ANALYSIS =
+      new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD, false);
+
   static TestPostgres pg;
   static Vertx vertx;
   static Pool pool;
@@ -69,7 +72,7 @@ class IndexBuildIT {
     Backend build = buildHeldByAnOldSnapshot("events_kind_idx");
     LockProbe probe = new LockProbe();
     RunningDdl ddl = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-        .until(() -> LockAnalysis.defaults().analyze(await(probe.poll(pool))).ddl().stream()
+        .until(() -> ANALYSIS.analyze(await(probe.poll(pool))).ddl().stream()
             .filter(d -> d.pid() == build.pid() && d.progress() != null
                 && "waiting for old snapshots".equals(d.progress().phase()))
             .findFirst().orElse(null), d -> d != null);

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 
 class LockAnalysisTest {
 
+  private static final LockAnalysis ANALYSIS =
+      new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD, false);
+
   private static final OffsetDateTime NOW = OffsetDateTime.parse("2025-06-01T12:00:00Z");
 
   private final List<Session> sessions = new ArrayList<>();
@@ -62,7 +65,7 @@ class LockAnalysisTest {
     waiting(301, "AccessShareLock", 10, "SELECT * FROM t", 200);
     waiting(302, "AccessShareLock", 5, "SELECT * FROM t", 200);
 
-    LockReport report = LockAnalysis.defaults().analyze(snapshot());
+    LockReport report = ANALYSIS.analyze(snapshot());
 
     assertThat(report.trees()).hasSize(1);
     BlockingTree tree = report.trees().get(0);
@@ -89,7 +92,7 @@ class LockAnalysisTest {
     waiting(3, "AccessExclusiveLock", 4, "ALTER TABLE t ADD c int", 1, 2);
     waiting(4, "RowExclusiveLock", 3, "UPDATE t SET v = 2", 3, 1);
 
-    List<BlockingTree> trees = LockAnalysis.defaults().analyze(snapshot()).trees();
+    List<BlockingTree> trees = ANALYSIS.analyze(snapshot()).trees();
 
     assertThat(trees).extracting(tree -> tree.root().pid()).containsExactly(1, 2);
     assertThat(trees.get(0).blocked()).extracting(BlockedSession::pid, BlockedSession::depth)
@@ -103,7 +106,7 @@ class LockAnalysisTest {
     waiting(10, "ShareLock", 2, "UPDATE t SET v = 1 WHERE id = 2", 11);
     waiting(11, "ShareLock", 1, "UPDATE t SET v = 1 WHERE id = 1", 10);
 
-    LockReport report = LockAnalysis.defaults().analyze(snapshot());
+    LockReport report = ANALYSIS.analyze(snapshot());
 
     assertThat(report.trees()).singleElement().satisfies(tree -> {
       assertThat(tree.root().pid()).isEqualTo(10);
@@ -117,7 +120,7 @@ class LockAnalysisTest {
   void namesAPreparedTransactionAsRootWhenNoSessionHoldsTheLock() {
     waiting(20, "AccessExclusiveLock", 3, "ALTER TABLE t ADD c int", 0);
 
-    BlockingTree tree = LockAnalysis.defaults().analyze(snapshot()).trees().get(0);
+    BlockingTree tree = ANALYSIS.analyze(snapshot()).trees().get(0);
 
     assertThat(tree.root())
         .isEqualTo(new RootBlocker(0, null, null, "prepared transaction", null, 0, 0, null, false, null));
@@ -130,7 +133,7 @@ class LockAnalysisTest {
     waiting(3, "ShareRowExclusiveLock", 40, "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u", 1, 2);
     waiting(4, "RowExclusiveLock", 30, "INSERT INTO t VALUES (1)", 3);
 
-    List<LockQueue> queues = LockAnalysis.defaults().analyze(snapshot()).queues();
+    List<LockQueue> queues = ANALYSIS.analyze(snapshot()).queues();
 
     assertThat(queues).extracting(LockQueue::pid, LockQueue::depth, LockQueue::costSeconds)
         .containsExactly(tuple(3, 1, 30.0));
@@ -144,7 +147,7 @@ class LockAnalysisTest {
     waitingForRow(2, "transactionid", "ShareLock", 10, 1);
     waitingForRow(3, "tuple", "ExclusiveLock", 5, 2);
 
-    LockReport report = LockAnalysis.defaults().analyze(snapshot());
+    LockReport report = ANALYSIS.analyze(snapshot());
 
     assertThat(report.queues()).isEmpty();
     assertThat(report.summary().maxQueueDepth()).isZero();
@@ -159,7 +162,7 @@ class LockAnalysisTest {
     idleInTransaction(1, 20);
     waiting(2, "AccessExclusiveLock", 10, "ALTER TABLE t ADD c int", 1);
 
-    LockReport report = LockAnalysis.defaults().analyze(snapshot());
+    LockReport report = ANALYSIS.analyze(snapshot());
 
     assertThat(report.queues()).singleElement().satisfies(queue -> {
       assertThat(queue.pid()).isEqualTo(2);
@@ -183,7 +186,7 @@ class LockAnalysisTest {
     // lock wait, not queued behind the request.
     waitingForRow(6, "transactionid", "ShareLock", 40, 2);
 
-    LockReport report = LockAnalysis.defaults().analyze(snapshot());
+    LockReport report = ANALYSIS.analyze(snapshot());
 
     assertThat(report.queues()).singleElement().satisfies(queue -> {
       assertThat(queue.pid()).isEqualTo(2);
@@ -208,7 +211,7 @@ class LockAnalysisTest {
     waitingOn(5, "public.a", "AccessShareLock", 10, "SELECT * FROM a", 3);
     waitingOn(6, "public.c", "AccessShareLock", 10, "SELECT * FROM c", 3);
 
-    List<LockQueue> queues = LockAnalysis.defaults().analyze(snapshot()).queues();
+    List<LockQueue> queues = ANALYSIS.analyze(snapshot()).queues();
 
     assertThat(queues).extracting(LockQueue::pid, LockQueue::depth).containsExactly(tuple(3, 2), tuple(4, 0));
   }
@@ -220,7 +223,7 @@ class LockAnalysisTest {
     waiting(3, "ShareLock", 40, "CREATE INDEX t_v_idx ON t (v)", 2, 1);
     waiting(4, "RowExclusiveLock", 30, "UPDATE t SET v = 1", 3);
 
-    List<LockQueue> queues = LockAnalysis.defaults().analyze(snapshot()).queues();
+    List<LockQueue> queues = ANALYSIS.analyze(snapshot()).queues();
 
     assertThat(queues).extracting(LockQueue::pid, LockQueue::mode, LockQueue::depth).containsExactlyInAnyOrder(
         tuple(2, "ShareUpdateExclusiveLock", 1), tuple(3, "ShareLock", 1));
@@ -256,7 +259,7 @@ class LockAnalysisTest {
         NOW.minusSeconds(100), null, null, "SELECT 1", List.of(), null, null));
     waiting(51, "AccessExclusiveLock", 5, "ALTER TABLE t ADD c int", 50);
 
-    LockReport report = LockAnalysis.defaults().analyze(snapshot());
+    LockReport report = ANALYSIS.analyze(snapshot());
 
     assertThat(report.summary().idleInTransactionMaxSeconds()).isZero();
     assertThat(report.trees().get(0).root().pid()).isEqualTo(50);

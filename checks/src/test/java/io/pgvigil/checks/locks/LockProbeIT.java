@@ -26,6 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({PostgresExtension.class, PoolExtension.class})
 class LockProbeIT {
 
+  private static final LockAnalysis ANALYSIS =
+      new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD, false);
+
   static TestPostgres pg;
   static Vertx vertx;
   static Pool pool;
@@ -81,7 +84,7 @@ class LockProbeIT {
     for (int reader : stall.readers()) {
       assertThat(first.byPid().get(reader).blockedBy()).containsExactly(stall.alter());
     }
-    LockReport report = LockAnalysis.defaults().analyze(first);
+    LockReport report = ANALYSIS.analyze(first);
 
     BlockingTree tree = report.trees().stream().filter(t -> t.root().pid() == stall.holder()).findFirst().orElseThrow();
     assertThat(report.trees()).hasSize(1);
@@ -123,7 +126,7 @@ class LockProbeIT {
     // The queue costs more with every poll while it stands.
     double cost = summary.maxQueueCostSeconds();
     LockSnapshot later = poll(watching,
-        s -> LockAnalysis.defaults().analyze(s).summary().maxQueueCostSeconds() > cost);
+        s -> ANALYSIS.analyze(s).summary().maxQueueCostSeconds() > cost);
     assertThat(later.serverTime()).isAfter(first.serverTime());
   }
 
@@ -143,7 +146,7 @@ class LockProbeIT {
     assertThat(snapshot.byPid().get(first.pid()).waitingFor().mode()).isEqualTo("ShareLock");
     assertThat(snapshot.byPid().get(second.pid()).waitingFor().locktype()).isEqualTo("tuple");
     assertThat(snapshot.byPid().get(second.pid()).blockedBy()).containsExactly(first.pid());
-    LockReport report = LockAnalysis.defaults().analyze(snapshot);
+    LockReport report = ANALYSIS.analyze(snapshot);
     assertThat(report.trees()).singleElement().satisfies(tree -> assertThat(tree.root().pid()).isEqualTo(holder.pid()));
     assertThat(report.queues()).isEmpty();
     assertThat(report.summary().maxQueueDepth()).isZero();
@@ -159,7 +162,7 @@ class LockProbeIT {
     backends.start(alter, "LOCK orders IN SHARE ROW EXCLUSIVE MODE");
     LockSnapshot snapshot = poll(pool, s -> waiting(s, writer.pid()) && waiting(s, alter.pid()));
 
-    LockReport report = LockAnalysis.defaults().analyze(snapshot);
+    LockReport report = ANALYSIS.analyze(snapshot);
 
     // The writer came first and waits for the holder only: nobody queues behind the DDL request.
     assertThat(report.queues()).singleElement().satisfies(queue -> {
@@ -191,7 +194,7 @@ class LockProbeIT {
     for (int reader : readers) {
       assertThat(snapshot.byPid().get(reader).blockedBy()).containsExactly(migration.pid());
     }
-    LockReport report = LockAnalysis.defaults().analyze(snapshot);
+    LockReport report = ANALYSIS.analyze(snapshot);
     assertThat(report.queues()).singleElement().satisfies(queue -> {
       assertThat(queue.pid()).isEqualTo(migration.pid());
       assertThat(queue.relation()).isEqualTo("public.cold");
@@ -221,7 +224,7 @@ class LockProbeIT {
     backends.start(c, "UPDATE orders SET v = v + 1 WHERE id = 11");
     LockSnapshot snapshot = poll(pool, s -> waiting(s, b.pid()) && waiting(s, c.pid()));
 
-    List<BlockingTree> trees = LockAnalysis.defaults().analyze(snapshot).trees();
+    List<BlockingTree> trees = ANALYSIS.analyze(snapshot).trees();
     assertThat(trees).hasSize(1);
     assertThat(trees.get(0).root().pid()).isEqualTo(a.pid());
     assertThat(trees.get(0).maxDepth()).isEqualTo(2);
@@ -240,7 +243,7 @@ class LockProbeIT {
     backends.start(second, "SELECT pg_advisory_lock(4242)");
     LockSnapshot snapshot = poll(pool, s -> waiting(s, second.pid()));
 
-    BlockingTree tree = LockAnalysis.defaults().analyze(snapshot).trees().get(0);
+    BlockingTree tree = ANALYSIS.analyze(snapshot).trees().get(0);
     assertThat(tree.root().pid()).isEqualTo(tool.pid());
     assertThat(tree.root().state()).isEqualTo("idle");
     assertThat(tree.root().applicationName()).isEqualTo("flyway");
@@ -258,7 +261,7 @@ class LockProbeIT {
     backends.start(second, "SELECT pg_advisory_lock(4343)");
     LockSnapshot snapshot = poll(pool, s -> waiting(s, second.pid()));
 
-    BlockingTree tree = LockAnalysis.defaults().analyze(snapshot).trees().get(0);
+    BlockingTree tree = ANALYSIS.analyze(snapshot).trees().get(0);
     assertThat(tree.root().pid()).isEqualTo(tool.pid());
     assertThat(tree.root().state()).isEqualTo("idle in transaction (aborted)");
     assertThat(tree.root().applicationName()).isEqualTo("flyway");
@@ -279,13 +282,13 @@ class LockProbeIT {
     try {
       Stall stall = stall(watcher);
       LockSnapshot chosen = await(probe.poll(watcher));
-      LockSnapshot oneByOne = await(LockProbe.readingAll(false).poll(watcher));
-      LockSnapshot onePass = await(LockProbe.readingAll(true).poll(watcher));
+      LockSnapshot oneByOne = await(readingAll(false).poll(watcher));
+      LockSnapshot onePass = await(readingAll(true).poll(watcher));
 
       assertThat(onePass.byPid()).isEqualTo(oneByOne.byPid()).isEqualTo(chosen.byPid());
       assertThat(onePass.byPid()).containsKeys(stall.holder(), stall.alter())
           .containsKeys(idle.toArray(Integer[]::new));
-      LockReport report = LockAnalysis.defaults().analyze(onePass);
+      LockReport report = ANALYSIS.analyze(onePass);
       assertThat(report.idleInTransaction()).hasSize(41);
       assertThat(report.trees()).singleElement().satisfies(tree -> {
         assertThat(tree.root().pid()).isEqualTo(stall.holder());
@@ -305,7 +308,7 @@ class LockProbeIT {
     assertThat(snapshot.serverTime()).isNotNull();
     assertThat(snapshot.database()).isEqualTo(pg.database());
     assertThat(snapshot.byPid()).doesNotContainKey(own);
-    LockReport report = LockAnalysis.defaults().analyze(snapshot);
+    LockReport report = ANALYSIS.analyze(snapshot);
     assertThat(report.trees()).isEmpty();
     assertThat(report.summary().waitingSessions()).isZero();
   }
@@ -328,6 +331,12 @@ class LockProbeIT {
   private LockSnapshot poll(Pool watching, Predicate<LockSnapshot> condition) {
     return Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
         .until(() -> await(probe.poll(watching)), condition);
+  }
+
+  /** Activity rows read in one pass ({@code true}) or one by one, whatever the cost rule says. */
+  private static LockProbe readingAll(boolean readAll) {
+    String rule = readAll ? "count(*) >= 0" : "count(*) < 0";
+    return new LockProbe(LockProbe.TEMPLATE.replace("READ_ALL_RULE", rule));
   }
 
   private static boolean waiting(LockSnapshot snapshot, int pid) {

@@ -113,10 +113,10 @@ class ReplicationTrackerTest {
 
   @Test
   void growthOutsideTheWindowDoesNotCount() {
-    ReplicationTracker shortWindow = new ReplicationTracker(Duration.ofSeconds(10), 16 * MB, 3);
-    shortWindow.update(T0, primary(List.of(), List.of(slot("s", false, 0L))), Map.of(), Set.of());
+    tracker.update(T0, primary(List.of(), List.of(slot("s", false, 0L))), Map.of(), Set.of());
     for (int i = 1; i <= 5; i++) {
-      ReplicationReport report = shortWindow.update(T0.plusSeconds(60L * i),
+      // Each poll comes a minute after the ten-minute window has left the one before behind.
+      ReplicationReport report = tracker.update(T0.plusSeconds(660L * i),
           primary(List.of(), List.of(slot("s", false, 20 * MB + i))), Map.of(), Set.of());
       assertThat(report.findings()).isEmpty();
     }
@@ -261,15 +261,15 @@ class ReplicationTrackerTest {
 
   @Test
   void keepsABoundedNumberOfPositionsAndStillReportsAtLeastTheirSpan() {
-    WalPositions positions = new WalPositions(16);
-    for (int second = 0; second < 1000; second++) {
+    WalPositions positions = new WalPositions();
+    for (int second = 0; second < 3000; second++) {
       positions.observe(T0.plusSeconds(second), 0x1000L + second);
     }
 
-    assertThat(positions.size()).isEqualTo(16);
-    // Behind by all 1000 s, but only the last 16 are remembered: at least 16 s, never 0.
-    assertThat(positions.secondsBehind(T0.plusSeconds(1000), 0x1000L, null)).isEqualTo(16.0);
-    assertThat(positions.secondsBehind(T0.plusSeconds(1000), 0x1000L, 990.0)).isEqualTo(990.0);
+    assertThat(positions.size()).isEqualTo(WalPositions.CAPACITY);
+    // Behind by all 3000 s, but only the last 1024 are remembered: at least 1024 s, never 0.
+    assertThat(positions.secondsBehind(T0.plusSeconds(3000), 0x1000L, null)).isEqualTo(1024.0);
+    assertThat(positions.secondsBehind(T0.plusSeconds(3000), 0x1000L, 2990.0)).isEqualTo(2990.0);
   }
 
   @Test

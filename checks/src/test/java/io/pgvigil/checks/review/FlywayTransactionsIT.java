@@ -98,7 +98,8 @@ class FlywayTransactionsIT {
     try (ShadowDatabase shadow = Shadows.onServer(admin).open(pg.major())) {
       flyway(shadow, mixed).target("1").load().migrate();
       Map<String, TransactionPlan> plans = new FlywayTransactions(mixed).plan(shadow,
-          new MigrationSource.Flyway(List.of(location), null, List.of()), List.of("V2__pending.sql"));
+          new MigrationSource.Flyway(List.of(location), null, List.of(), false),
+          List.of("V2__pending.sql"));
       review = new PreflightReview(line -> {}).review(shadow, List.of(new PendingMigration("V2__pending.sql", v2,
           MigrationTool.FLYWAY, plans.get("V2__pending.sql")))).get(0);
     }

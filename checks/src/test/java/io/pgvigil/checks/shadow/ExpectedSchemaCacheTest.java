@@ -17,7 +17,8 @@ class ExpectedSchemaCacheTest {
   Path dir;
 
   private MigrationSource.Flyway flyway() {
-    return new MigrationSource.Flyway(List.of(dir), "flyway_schema_history", List.of("public"));
+    return new MigrationSource.Flyway(List.of(dir), "flyway_schema_history", List.of("public"),
+        false);
   }
 
   private ExpectedSchemaCache.Key flywayKey(String... scripts) throws Exception {

@@ -24,7 +24,8 @@ class FlywayReplayIT extends ReplayOnShadow {
   Path migrations;
 
   private MigrationSource.Flyway source() {
-    return new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public"));
+    return new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history",
+        List.of("public"), false);
   }
 
   @Test
@@ -130,7 +131,7 @@ class FlywayReplayIT extends ReplayOnShadow {
   void createsTheHistorySchemaAndTableWhereLiveHasThem() throws Exception {
     write(migrations, "V1__t.sql", "CREATE TABLE t (id int);");
     MigrationSource.Flyway source =
-        new MigrationSource.Flyway(List.of(migrations), "history", List.of("app", "public"));
+        new MigrationSource.Flyway(List.of(migrations), "history", List.of("app", "public"), false);
 
     replay.replay(shadow, source, List.of("V1__t.sql"));
 
@@ -186,7 +187,7 @@ class FlywayReplayIT extends ReplayOnShadow {
   @Test
   void aMissingLocationIsAReplayError() {
     MigrationSource.Flyway source = new MigrationSource.Flyway(List.of(migrations.resolve("nope")),
-        "flyway_schema_history", List.of("public"));
+        "flyway_schema_history", List.of("public"), false);
     assertThatThrownBy(() -> replay.replay(shadow, source, List.of("V1__t.sql")))
         .isInstanceOf(ReplayException.class);
   }

@@ -46,7 +46,8 @@ class FlywayReplaySessionIT {
   }
 
   private MigrationSource.Flyway source() {
-    return new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public"));
+    return new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history",
+        List.of("public"), false);
   }
 
   @Test

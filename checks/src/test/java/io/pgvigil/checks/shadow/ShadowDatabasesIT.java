@@ -93,7 +93,8 @@ class ShadowDatabasesIT {
     try (ShadowDatabase shadow = Shadows.onServer(admin(pg)).open(pg.major())) {
       name = shadow.database();
       assertThatThrownBy(() -> new HistoryReplay().replay(shadow,
-          new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")),
+          new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history",
+              List.of("public"), false),
           List.of("V1__broken.sql")))
           .isInstanceOf(ReplayException.class);
     }

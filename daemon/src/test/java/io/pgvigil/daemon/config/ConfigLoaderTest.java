@@ -81,7 +81,7 @@ class ConfigLoaderTest {
     assertThat(app.replicas()).containsExactly(new TargetConfig.ReplicaConfig("replica-1",
         DatabaseUrl.parse("postgresql://pgvigil@replica:5432/app")));
     assertThat(app.migrations()).contains(new MigrationSource.Flyway(
-        List.of(dir.resolve("db/migration")), "flyway_schema_history", List.of("public")));
+        List.of(dir.resolve("db/migration")), "flyway_schema_history", List.of("public"), false));
     assertThat(app.shadow()).isEqualTo(ShadowConfig.DEFAULT);
     assertThat(app.drift()).isEqualTo(new DriftConfig(Duration.ofMinutes(5),
         List.of(new IgnorePattern(ObjectKind.TABLE, "public.tmp_*"))));
@@ -208,7 +208,7 @@ class ConfigLoaderTest {
     assertThat(app.url().password()).contains(SecretValue.of("from-file"));
     assertThat(app.migrations()).contains(new MigrationSource.Flyway(
         List.of(dir.resolve("migrations"), configDir.resolve("sql")),
-        MigrationSource.Flyway.DEFAULT_TABLE, MigrationSource.Flyway.DEFAULT_SCHEMAS));
+        MigrationSource.Flyway.DEFAULT_TABLE, MigrationSource.Flyway.DEFAULT_SCHEMAS, false));
   }
 
   @Test

@@ -61,7 +61,8 @@ class ShadowTlsIT {
       Context eventLoop = vertx.getOrCreateContext();
       CompletableFuture<ExpectedSchemas.Expected> built = new CompletableFuture<>();
       eventLoop.runOnContext(v -> expected.of(vertx, "app", TestServers.major(),
-          new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history", List.of("public")),
+          new MigrationSource.Flyway(List.of(migrations), "flyway_schema_history",
+              List.of("public"), false),
           new HistoryReport(MigrationTool.FLYWAY, "public.flyway_schema_history", 1, 0, Optional.empty(),
               List.of(), List.of("V1__t.sql"), List.of(), Instant.now()))
           .onComplete(r -> {

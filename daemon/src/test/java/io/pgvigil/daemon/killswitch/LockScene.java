@@ -12,6 +12,9 @@ import java.util.List;
 /** A lock situation written session by session, analysed as the lock watch would: for pure kill-switch tests. */
 final class LockScene {
 
+  private static final LockAnalysis ANALYSIS =
+      new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD, false);
+
   static final OffsetDateTime NOW = OffsetDateTime.parse("2026-06-01T12:00:00Z");
 
   private final List<Session> sessions = new ArrayList<>();
@@ -49,6 +52,6 @@ final class LockScene {
   }
 
   LockReport report() {
-    return LockAnalysis.defaults().analyze(new LockSnapshot(NOW, "app", sessions));
+    return ANALYSIS.analyze(new LockSnapshot(NOW, "app", sessions));
   }
 }

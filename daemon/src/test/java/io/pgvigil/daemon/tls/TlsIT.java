@@ -275,7 +275,7 @@ class TlsIT {
 
   private static void readHistory(DatabaseUrl url) throws Exception {
     Path empty = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "migrations-");
-    new MigrationSource.Flyway(List.of(empty), "flyway_schema_history", List.of("public"))
+    new MigrationSource.Flyway(List.of(empty), "flyway_schema_history", List.of("public"), false)
         .read(HistorySources.database(url), Instant.now());
   }
 }

@@ -87,7 +87,7 @@ class LockStormIT {
         new KillSwitch("app", config.killSwitch(), windows, new AbortLog(new SimpleMeterRegistry()), clock),
         windows, (source, verdicts) -> {}, false, Set.of());
     LockProbe probe = new LockProbe();
-    LockAnalysis analysis = LockAnalysis.defaults();
+    LockAnalysis analysis = new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD, false);
 
     Properties login = new Properties();
     login.setProperty("user", "storm");
