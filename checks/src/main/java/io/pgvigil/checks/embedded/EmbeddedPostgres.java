@@ -38,7 +38,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private final Path log;
   private int port;
   private Postmaster postmaster;
-  private Runnable afterClose = () -> {};
   private boolean closed;
 
   private EmbeddedPostgres(Builder config, PostgresBundle bundle, PostgresBinaries binaries, Path ownedRoot,
@@ -58,7 +57,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   /** The majors whose binaries this jar bundles, ascending: callers can refuse others before starting. */
   public static List<Integer> bundledMajors() {
-    return PostgresBundle.bundledMajors().stream().map(Integer::valueOf).toList();
+    return PostgresBundle.bundledMajors();
   }
 
   public String host() {
@@ -111,19 +110,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
       throw new IllegalStateException("cannot start replica '" + name + "': " + config.name + " is not running");
     }
     StandbyClone clone = new StandbyClone(this, name);
-    Builder replica = builder().major(major()).binariesCache(config.binariesCache).name(name)
-        .fastButUnsafe(config.fastButUnsafe);
+    Builder replica = builder().major(major()).binariesCache(config.binariesCache).name(name);
     config.settings.forEach(replica::setting);
-    replica.initializer = clone::writeInto;
-    EmbeddedPostgres server;
-    try {
-      server = replica.start();
-    } catch (IOException | RuntimeException e) {
-      clone.dropSlot();
-      throw e;
-    }
-    server.afterClose = clone::dropSlot;
-    return server;
+    // A replica that fails to start is closed, which drops its slot too.
+    replica.standbyOf = clone;
+    return replica.start();
   }
 
   /** (Re)starts the server on the same port and data directory, e.g. after {@link #stop()}. */
@@ -174,7 +165,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
     closed = true;
     try {
       stop();
-      afterClose.run();
+      if (config.standbyOf != null) {
+        config.standbyOf.dropSlot();
+      }
     } finally {
       if (ownedRoot != null) {
         try {
@@ -197,16 +190,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  private void initdb() throws IOException {
-    ClusterConfig.initdb(binaries, dataDirectory, SUPERUSER, config.fastButUnsafe);
-  }
-
-  /** How to initialize an empty data directory; the default runs initdb. */
-  @FunctionalInterface
-  interface DataInitializer {
-    void initialize(EmbeddedPostgres server) throws IOException;
-  }
-
   /** Settings and places for one server; {@link #start()} launches it. */
   public static final class Builder {
     private int major = 17;
@@ -215,9 +198,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private Path log;
     private int port;
     private String name = "postgres";
-    private boolean fastButUnsafe = true;
     private final Map<String, String> settings = new LinkedHashMap<>();
-    private DataInitializer initializer = EmbeddedPostgres::initdb;
+    // Null: initdb makes the cluster; else a base backup of the primary makes a standby.
+    private StandbyClone standbyOf;
 
     private Builder() {}
 
@@ -260,31 +243,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return this;
     }
 
-    /** fsync, synchronous_commit and full_page_writes off (default on): fast, and lost on a crash. */
-    public Builder fastButUnsafe(boolean fastButUnsafe) {
-      this.fastButUnsafe = fastButUnsafe;
-      return this;
-    }
-
     /** A server setting ({@code -c name=value}), e.g. {@code setting("max_connections", "50")}. */
     public Builder setting(String name, String value) {
       settings.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       return this;
-    }
-
-    /** The server keeps its own copy: changing this builder later does not change it. */
-    private Builder copy() {
-      Builder copy = new Builder();
-      copy.major = major;
-      copy.binariesCache = binariesCache;
-      copy.dataDirectory = dataDirectory;
-      copy.log = log;
-      copy.port = port;
-      copy.name = name;
-      copy.fastButUnsafe = fastButUnsafe;
-      copy.settings.putAll(settings);
-      copy.initializer = initializer;
-      return copy;
     }
 
     /** Extracts the binaries if needed, initializes the data directory if empty and starts the server. */
@@ -311,11 +273,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
         logFile =
             ownedRoot != null ? ownedRoot.resolve(name + ".log") : data.toAbsolutePath().resolveSibling(name + ".log");
       }
-      EmbeddedPostgres server = new EmbeddedPostgres(copy(), bundle,
-          new PostgresBinaries(home, PostgresBinaries.runningAsRoot()), ownedRoot, data, logFile);
+      PostgresBinaries binaries = new PostgresBinaries(home, PostgresBinaries.runningAsRoot());
+      EmbeddedPostgres server =
+          new EmbeddedPostgres(this, bundle, binaries, ownedRoot, data, logFile);
       try {
-        if (!Files.exists(data.resolve("PG_VERSION"))) {
-          initializer.initialize(server);
+        if (standbyOf != null) {
+          standbyOf.writeInto(server);
+        } else if (!Files.exists(data.resolve("PG_VERSION"))) {
+          binaries.initdb(data, SUPERUSER);
         }
         server.firstStart();
       } catch (IOException | RuntimeException e) {

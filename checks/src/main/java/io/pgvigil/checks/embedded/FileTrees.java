@@ -12,9 +12,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Deleting a directory tree and reading a log's tail: the file chores of the launcher. */
-final class FileTrees {
+public final class FileTrees {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FileTrees.class);
 
   private FileTrees() {}
 
@@ -38,11 +42,12 @@ final class FileTrees {
     }
   }
 
-  static void deleteQuietly(Path root) {
+  /** Best effort: a failure is logged. */
+  public static void deleteQuietly(Path root) {
     try {
       delete(root);
-    } catch (IOException | RuntimeException ignored) {
-      // Best effort: used on paths that already failed.
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot delete the scratch directory {}", root, e);
     }
   }
 

@@ -3,7 +3,9 @@ package io.pgvigil.checks.embedded;
 import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,22 @@ import java.util.concurrent.TimeUnit;
  * the files stay root's. Everyone else runs the binaries directly.
  */
 final class PostgresBinaries {
+
+  // Appended to postgresql.conf, where ALTER SYSTEM can still override them (unlike the -c options
+  // the server is started with). Replicas need the first four on the primary (startReplica); they
+  // cost nothing otherwise. With the last three a crash may corrupt the cluster: fine for
+  // throwaway test and shadow databases only.
+  private static final String DEFAULTS = """
+
+      # pgvigil embedded server
+      wal_level = 'replica'
+      max_wal_senders = '10'
+      max_replication_slots = '10'
+      hot_standby = 'on'
+      fsync = 'off'
+      synchronous_commit = 'off'
+      full_page_writes = 'off'
+      """;
 
   private final Path home;
   private final List<String> prefix;
@@ -59,6 +77,18 @@ final class PostgresBinaries {
     builder.environment().put("LC_ALL", "C");
     builder.environment().remove("PGDATA");
     return builder;
+  }
+
+  void initdb(Path dataDirectory, String superuser) throws IOException {
+    run(Duration.ofMinutes(2), "initdb", "-D", dataDirectory.toString(), "-U", superuser,
+        "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync");
+    Files.writeString(dataDirectory.resolve("postgresql.conf"), DEFAULTS, StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
+  }
+
+  /** A value as a postgresql.conf string literal. */
+  static String quote(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
   }
 
   /** Runs a program to completion; the error names the program and carries its output. */

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -36,18 +36,17 @@ record PostgresBundle(int major, String version) {
     Properties versions = versions();
     String version = versions.getProperty(Integer.toString(major));
     if (version == null) {
-      throw new IllegalArgumentException(
-          "PostgreSQL " + major + " is not bundled; bundled majors: " + String.join(", ", bundledMajors(versions)));
+      throw new IllegalArgumentException("PostgreSQL " + major + " is not bundled; bundled majors: "
+          + bundledMajors(versions).stream().map(String::valueOf).collect(Collectors.joining(", ")));
     }
     return new PostgresBundle(major, version);
   }
 
-  static Set<String> bundledMajors(Properties versions) {
-    return versions.stringPropertyNames().stream()
-        .collect(Collectors.toCollection(() -> new TreeSet<>((a, b) -> Integer.parseInt(a) - Integer.parseInt(b))));
+  static List<Integer> bundledMajors(Properties versions) {
+    return versions.stringPropertyNames().stream().map(Integer::valueOf).sorted().toList();
   }
 
-  static Set<String> bundledMajors() {
+  static List<Integer> bundledMajors() {
     return bundledMajors(versions());
   }
 
@@ -133,17 +132,14 @@ record PostgresBundle(int major, String version) {
   }
 
   private static Set<PosixFilePermission> permissions(int mode) {
-    Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] bits = {
-        PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+    Set<PosixFilePermission> permissions = EnumSet.of(PosixFilePermission.OWNER_READ);
+    // The constants are declared OWNER_READ (0400) first to OTHERS_EXECUTE (0001) last.
+    PosixFilePermission[] bits = PosixFilePermission.values();
     for (int i = 0; i < bits.length; i++) {
-      if ((mode & (1 << i)) != 0) {
+      if ((mode & (0400 >> i)) != 0) {
         permissions.add(bits[i]);
       }
     }
-    permissions.add(PosixFilePermission.OWNER_READ);
     return permissions;
   }
 }

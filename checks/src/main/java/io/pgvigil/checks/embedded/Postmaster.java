@@ -75,7 +75,8 @@ final class Postmaster {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException("PostgreSQL exited with code " + process.exitValue() + " while starting on "
-            + host + ":" + port + "; last lines of " + log + ":" + System.lineSeparator() + tail());
+            + host + ":" + port + "; last lines of " + log + ":" + System.lineSeparator()
+            + FileTrees.tail(log, LOG_TAIL_LINES));
       }
       try (Connection connection = DriverManager.getConnection(url, props)) {
         connection.createStatement().execute("SELECT 1");
@@ -87,15 +88,11 @@ final class Postmaster {
     }
     throw new IOException("PostgreSQL did not accept connections on " + host + ":" + port + " within " + timeout
         + " (last error: " + (last == null ? "none" : last.getMessage()) + "); last lines of " + log + ":"
-        + System.lineSeparator() + tail());
+        + System.lineSeparator() + FileTrees.tail(log, LOG_TAIL_LINES));
   }
 
   boolean isAlive() {
     return process.isAlive();
-  }
-
-  String tail() {
-    return FileTrees.tail(log, LOG_TAIL_LINES);
   }
 
   /** Fast shutdown (rolls back open transactions, disconnects clients); kills the process if that hangs. */

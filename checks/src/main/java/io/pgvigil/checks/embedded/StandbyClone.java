@@ -1,5 +1,7 @@
 package io.pgvigil.checks.embedded;
 
+import static io.pgvigil.checks.embedded.PostgresBinaries.quote;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -83,9 +85,8 @@ final class StandbyClone {
     String conninfo =
         "host=" + EmbeddedPostgres.HOST + " port=" + primary.port() + " user=" + EmbeddedPostgres.SUPERUSER
             + " application_name=" + applicationName;
-    String conf =
-        System.lineSeparator() + "primary_conninfo = " + ClusterConfig.quote(conninfo) + System.lineSeparator()
-            + "primary_slot_name = " + ClusterConfig.quote(slot) + System.lineSeparator();
+    String conf = System.lineSeparator() + "primary_conninfo = " + quote(conninfo)
+        + System.lineSeparator() + "primary_slot_name = " + quote(slot) + System.lineSeparator();
     Files.writeString(target.resolve("postgresql.auto.conf"), conf, StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     LOG.debug("base backup of {} copied for replica {} in {} ms", primary, applicationName,

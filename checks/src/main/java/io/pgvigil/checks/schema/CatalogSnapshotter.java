@@ -108,13 +108,8 @@ public final class CatalogSnapshotter {
    * only not a faster one.
    */
   public Future<SchemaSnapshot> snapshot(Pool pool) {
-    int parallelism = options.parallelism();
-    return pool.withConnection(connection -> new Run(connection, parallelism > 1 ? pool : null, parallelism).take());
-  }
-
-  /** Takes the snapshot on this connection, which must not be in a transaction; one connection, no parallelism. */
-  public Future<SchemaSnapshot> snapshot(SqlConnection connection) {
-    return new Run(connection, null, 1).take();
+    return pool.withConnection(
+        connection -> new Run(connection, pool, options.parallelism()).take());
   }
 
   /** One snapshot: its connections share the queue of areas left and the counters. */
@@ -140,7 +135,7 @@ public final class CatalogSnapshotter {
     Run(SqlConnection first, Pool pool, int parallelism) {
       this.first = first;
       this.pool = pool;
-      this.parallelism = pool == null ? 1 : parallelism;
+      this.parallelism = parallelism;
     }
 
     Future<SchemaSnapshot> take() {
@@ -197,7 +192,6 @@ public final class CatalogSnapshotter {
       return Future.all(sent).mapEmpty();
     }
 
-    /** Runs areas off the queue on this connection, one at a time, until none is left. */
     private Future<Void> drain(SqlConnection connection) {
       CatalogArea area = failed ? null : pending.poll();
       if (area == null) {
@@ -348,29 +342,19 @@ public final class CatalogSnapshotter {
     if (!seen.add(ref)) {
       return false;
     }
-    boolean result = leftOutHere(object, all, decided, seen);
+    boolean result = options.ignored().test(ref)
+        || ref.kind() == ObjectKind.TABLE && options.excludedTables().contains(ref.qualifiedName());
+    for (ObjectRef owner : object.owners()) {
+      CatalogObject ownerObject = all.get(owner);
+      result = result
+          || (ownerObject == null ? options.ignored().test(owner) : leftOut(ownerObject, all, decided, seen));
+    }
     // A yes is always final; a no only from the outermost call: inside a cycle (which the catalog does not make, but
     // the seen set guards against) a no may have skipped part of the chain.
     if (outermost || result) {
       decided.put(ref, result);
     }
     return result;
-  }
-
-  private boolean leftOutHere(CatalogObject object, Map<ObjectRef, CatalogObject> all, Map<ObjectRef, Boolean> decided,
-      Set<ObjectRef> seen) {
-    ObjectRef ref = object.ref();
-    if (options.ignored().test(ref)
-        || ref.kind() == ObjectKind.TABLE && options.excludedTables().contains(ref.qualifiedName())) {
-      return true;
-    }
-    for (ObjectRef owner : object.owners()) {
-      CatalogObject ownerObject = all.get(owner);
-      if (ownerObject == null ? options.ignored().test(owner) : leftOut(ownerObject, all, decided, seen)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

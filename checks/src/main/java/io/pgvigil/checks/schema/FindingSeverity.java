@@ -34,32 +34,30 @@ final class FindingSeverity {
 
   static Severity of(ObjectKind kind, Change change, CatalogObject expected, CatalogObject actual,
       Set<String> changed) {
-    switch (kind) {
-      case POLICY :
-      case GRANT :
-        return Severity.SECURITY;
-      case COMMENT :
-        return Severity.COSMETIC;
-      case TABLE :
+    return switch (kind) {
+      case POLICY, GRANT -> Severity.SECURITY;
+      case COMMENT -> Severity.COSMETIC;
+      case TABLE -> {
         if (changed.contains("rls_enabled") || changed.contains("rls_forced")) {
-          return Severity.SECURITY;
+          yield Severity.SECURITY;
         }
-        return change == Change.CHANGED && changed.equals(Set.of("options")) ? Severity.PERFORMANCE
+        yield change == Change.CHANGED && changed.equals(Set.of("options")) ? Severity.PERFORMANCE
             : Severity.INTEGRITY;
-      case VIEW :
-        return changed.contains("options") ? Severity.SECURITY : Severity.INTEGRITY;
-      case FUNCTION :
+      }
+      case VIEW -> changed.contains("options") ? Severity.SECURITY : Severity.INTEGRITY;
+      case FUNCTION -> {
         if (change == Change.UNEXPECTED) {
-          return "true".equals(actual.attribute("security_definer")) ? Severity.SECURITY : Severity.INTEGRITY;
+          yield "true".equals(actual.attribute("security_definer")) ? Severity.SECURITY : Severity.INTEGRITY;
         }
-        return changed.contains("security_definer") || changed.contains("leakproof") || changed.contains("config")
+        yield changed.contains("security_definer") || changed.contains("leakproof") || changed.contains("config")
             ? Severity.SECURITY : Severity.INTEGRITY;
-      case INDEX :
+      }
+      case INDEX -> {
         CatalogObject present = expected != null ? expected : actual;
-        return change != Change.CHANGED && present.attribute("definition").startsWith("CREATE UNIQUE INDEX")
+        yield change != Change.CHANGED && present.attribute("definition").startsWith("CREATE UNIQUE INDEX")
             ? Severity.INTEGRITY : Severity.PERFORMANCE;
-      default :
-        return Severity.INTEGRITY;
-    }
+      }
+      default -> Severity.INTEGRITY;
+    };
   }
 }

@@ -23,10 +23,6 @@ public record ObjectRef(ObjectKind kind, String qualifiedName) implements Compar
     Objects.requireNonNull(qualifiedName, "qualifiedName");
   }
 
-  public static ObjectRef of(ObjectKind kind, String qualifiedName) {
-    return new ObjectRef(kind, qualifiedName);
-  }
-
   /** Parses {@link #toString()}'s form, {@code "table public.orders"}. */
   public static ObjectRef parse(String text) {
     int space = text.indexOf(' ');

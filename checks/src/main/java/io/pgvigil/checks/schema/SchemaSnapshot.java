@@ -26,15 +26,4 @@ public record SchemaSnapshot(int serverVersionNum, SortedMap<ObjectRef, CatalogO
   public Optional<CatalogObject> get(ObjectRef ref) {
     return Optional.ofNullable(objects.get(ref));
   }
-
-  /** The objects of one kind, sorted by name. */
-  public SortedMap<ObjectRef, CatalogObject> of(ObjectKind kind) {
-    SortedMap<ObjectRef, CatalogObject> result = new TreeMap<>();
-    objects.forEach((ref, object) -> {
-      if (ref.kind() == kind) {
-        result.put(ref, object);
-      }
-    });
-    return result;
-  }
 }

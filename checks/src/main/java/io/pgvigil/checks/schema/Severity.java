@@ -12,9 +12,5 @@ public enum Severity {
   /** How fast: indexes missing, extra, changed or INVALID; storage parameters. */
   PERFORMANCE,
   /** Nothing a query sees: comments. */
-  COSMETIC;
-
-  public boolean atLeast(Severity other) {
-    return ordinal() <= other.ordinal();
-  }
+  COSMETIC
 }

@@ -41,14 +41,6 @@ public record SnapshotOptions(boolean comments, boolean grants, Predicate<Object
     return new SnapshotOptions(false, false, ref -> false, Set.of(), Duration.ofSeconds(30), MAX_PARALLELISM);
   }
 
-  public SnapshotOptions withComments(boolean value) {
-    return new SnapshotOptions(value, grants, ignored, excludedTables, statementTimeout, parallelism);
-  }
-
-  public SnapshotOptions withGrants(boolean value) {
-    return new SnapshotOptions(comments, value, ignored, excludedTables, statementTimeout, parallelism);
-  }
-
   public SnapshotOptions withIgnored(Predicate<ObjectRef> value) {
     return new SnapshotOptions(comments, grants, value, excludedTables, statementTimeout, parallelism);
   }

@@ -25,31 +25,22 @@ final class SuggestedSql {
         .filter(owner -> owner.kind() == ObjectKind.TABLE || owner.kind() == ObjectKind.MATERIALIZED_VIEW
             || owner.kind() == ObjectKind.VIEW)
         .findFirst().flatMap(lookup).map(CatalogObject::sqlName);
-    switch (ref.kind()) {
-      case INDEX :
-        return index(change, expected, actual, changed);
-      case COLUMN :
-        return table.flatMap(t -> column(t, change, expected, actual, changed));
-      case TABLE :
-        return change == Change.CHANGED ? rowSecurity(expected.sqlName(), expected, changed) : Optional.empty();
-      case CONSTRAINT :
-        return table.flatMap(t -> constraint(t, change, expected, actual, changed));
-      case TRIGGER :
-        return table.flatMap(t -> trigger(t, change, expected, changed));
-      case FUNCTION :
-        return change != Change.UNEXPECTED && expected.attribute("definition") != null
-            ? Optional.of(expected.attribute("definition").strip() + ";") : Optional.empty();
-      case VIEW :
-        return change != Change.UNEXPECTED
-            ? Optional.of("CREATE OR REPLACE VIEW " + expected.sqlName() + " AS\n" + expected.attribute("definition"))
-            : Optional.empty();
-      case SEQUENCE :
-        return change == Change.CHANGED ? Optional.of(sequence(expected)) : Optional.empty();
-      case EXTENSION :
-        return extension(change, expected);
-      default :
-        return Optional.empty();
-    }
+    return switch (ref.kind()) {
+      case INDEX -> index(change, expected, actual, changed);
+      case COLUMN -> table.flatMap(t -> column(t, change, expected, actual, changed));
+      case TABLE -> change == Change.CHANGED
+          ? rowSecurity(expected.sqlName(), expected, changed) : Optional.empty();
+      case CONSTRAINT -> table.flatMap(t -> constraint(t, change, expected, actual, changed));
+      case TRIGGER -> table.flatMap(t -> trigger(t, change, expected, changed));
+      case FUNCTION -> change != Change.UNEXPECTED && expected.attribute("definition") != null
+          ? Optional.of(expected.attribute("definition").strip() + ";") : Optional.empty();
+      case VIEW -> change != Change.UNEXPECTED
+          ? Optional.of("CREATE OR REPLACE VIEW " + expected.sqlName() + " AS\n" + expected.attribute("definition"))
+          : Optional.empty();
+      case SEQUENCE -> change == Change.CHANGED ? Optional.of(sequence(expected)) : Optional.empty();
+      case EXTENSION -> extension(change, expected);
+      default -> Optional.empty();
+    };
   }
 
   private static Optional<String> index(Change change, CatalogObject expected, CatalogObject actual,
@@ -105,6 +96,10 @@ final class SuggestedSql {
     if (changed.contains("not_null")) {
       statements.add(alter + ("true".equals(expected.attribute("not_null")) ? " SET NOT NULL;" : " DROP NOT NULL;"));
     }
+    return joined(statements);
+  }
+
+  private static Optional<String> joined(List<String> statements) {
     return statements.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", statements));
   }
 
@@ -118,7 +113,7 @@ final class SuggestedSql {
       statements.add("ALTER TABLE " + table + ("true".equals(expected.attribute("rls_forced"))
           ? " FORCE" : " NO FORCE") + " ROW LEVEL SECURITY;");
     }
-    return statements.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", statements));
+    return joined(statements);
   }
 
   private static Optional<String> constraint(

@@ -1,12 +1,11 @@
 package io.pgvigil.checks.shadow;
 
 import io.pgvigil.checks.embedded.EmbeddedPostgres;
+import io.pgvigil.checks.embedded.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,7 @@ final class EmbeddedShadow extends ShadowDatabase {
           .dataDirectory(root.resolve("data")).log(root.resolve("shadow.log")).name("shadow-" + major).start();
       return new EmbeddedShadow(server, root);
     } catch (IOException | RuntimeException e) {
-      deleteTree(root);
+      FileTrees.deleteQuietly(root);
       throw new ShadowException("cannot start the embedded PostgreSQL " + major + " shadow: " + e.getMessage(), e);
     }
   }
@@ -65,17 +64,7 @@ final class EmbeddedShadow extends ShadowDatabase {
       LOG.warn("stopping the embedded shadow {} failed", server, e);
     }
     // We passed the data directory in, so the launcher keeps it: the shadow owns it.
-    deleteTree(root);
-  }
-
-  static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("cannot delete the scratch directory {}", root, e);
-    }
+    FileTrees.deleteQuietly(root);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.pgvigil.checks.shadow;
 
+import io.pgvigil.checks.embedded.FileTrees;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.history.MigrationSource.ReplayedFile;
 import java.io.IOException;
@@ -54,7 +55,7 @@ final class FlywayReplay {
         throw translate(e, originals);
       }
     } finally {
-      EmbeddedShadow.deleteTree(staged);
+      FileTrees.deleteQuietly(staged);
     }
   }
 

@@ -3,13 +3,14 @@ package io.pgvigil.checks.shadow;
 import io.pgvigil.checks.history.HistoryDatabase;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,6 @@ final class ServerShadow extends ShadowDatabase {
              current_user::text AS role,
              (SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS may_create
       """;
-  private static final String EXISTS = "SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?";
 
   private final HistoryDatabase admin;
   private final JdbcUrl shadowUrl;
@@ -71,14 +71,6 @@ final class ServerShadow extends ShadowDatabase {
       byte[] suffix = new byte[8];
       random.nextBytes(suffix);
       String name = PREFIX + HexFormat.of().formatHex(suffix);
-      try (PreparedStatement exists = connection.prepareStatement(EXISTS)) {
-        exists.setString(1, name);
-        try (ResultSet rows = exists.executeQuery()) {
-          if (rows.next()) {
-            continue; // someone else's shadow (64 random bits: practically never); never reuse it
-          }
-        }
-      }
       try (Statement statement = connection.createStatement()) {
         // Identifiers cannot be bound; the name is ours (prefix + hex), quoted anyway.
         // template0, not template1: objects a user put into template1 would show up as drift.
@@ -86,7 +78,8 @@ final class ServerShadow extends ShadowDatabase {
         return name;
       } catch (SQLException e) {
         if ("42P04".equals(e.getSQLState()) && attempt < NAME_ATTEMPTS) {
-          continue; // duplicate_database: created between our check and our CREATE
+          // duplicate_database: someone else's shadow (64 random bits: practically never); never reuse it
+          continue;
         }
         if ("42501".equals(e.getSQLState())) {
           throw noCreateDb(role, adminUrl, e);
@@ -130,23 +123,21 @@ final class ServerShadow extends ShadowDatabase {
   private record JdbcUrl(String authority, String database, String query, String host, int port) {
 
     private static final String SCHEME = "jdbc:postgresql://";
+    // The authority, then the database (swapped), then the query, if any.
+    private static final Pattern PARTS =
+        Pattern.compile("jdbc:postgresql://([^/?]*)[^?]*(.*)", Pattern.DOTALL);
 
     static JdbcUrl parse(String url) throws ShadowException {
       // pgjdbc's own parser, so that defaults (port 5432, database = user) match the driver's.
       Properties parsed = url == null ? null : Driver.parseURL(url, null);
-      if (parsed == null || !url.startsWith(SCHEME)) {
+      Matcher parts = url == null ? null : PARTS.matcher(url);
+      if (parsed == null || !parts.matches()) {
         throw new ShadowException("the shadow server URL must look like jdbc:postgresql://host:port/database"
             + " but was '" + url + "'");
       }
-      String rest = url.substring(SCHEME.length());
-      int queryAt = rest.indexOf('?');
-      String query = queryAt < 0 ? "" : rest.substring(queryAt);
-      String hostPart = queryAt < 0 ? rest : rest.substring(0, queryAt);
-      int slash = hostPart.indexOf('/');
-      String authority = slash < 0 ? hostPart : hostPart.substring(0, slash);
       String host = parsed.getProperty("PGHOST", "localhost").split(",")[0];
       int port = Integer.parseInt(parsed.getProperty("PGPORT", "5432").split(",")[0]);
-      return new JdbcUrl(authority, parsed.getProperty("PGDBNAME", ""), query, host, port);
+      return new JdbcUrl(parts.group(1), parsed.getProperty("PGDBNAME", ""), parts.group(2), host, port);
     }
 
     JdbcUrl withDatabase(String name) {

@@ -1,7 +1,7 @@
 package io.pgvigil.checks.shadow;
 
 /**
- * A scratch database that a {@link HistoryReplay} writes the migration history into and a snapshot
+ * A scratch database that {@link Shadows#replay} writes the migration history into and a snapshot
  * reads the expected schema from. It runs the live server's PostgreSQL major: {@code pg_get_*def()}
  * output differs between majors (SPEC "Known traps"). Made by {@link Shadows}; always close it.
  */

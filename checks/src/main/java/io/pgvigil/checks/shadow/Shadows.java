@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -19,7 +20,8 @@ import java.util.function.Consumer;
 public record Shadows(HistoryDatabase server, Path binariesCache, Path workDir) {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final HistoryReplay REPLAY = new HistoryReplay();
+  /** Generous: a replay runs migrations on empty tables, so only a hang gets near it. */
+  static final Duration REPLAY_TIMEOUT = Duration.ofMinutes(5);
 
   /** {@code shadow.mode: embedded}: a private server of the live major, its data directory under {@code workDir}. */
   public static Shadows embedded(Path binariesCache, Path workDir) {
@@ -65,10 +67,30 @@ public record Shadows(HistoryDatabase server, Path binariesCache, Path workDir) 
     try {
       int count = applied.size();
       progress.accept("replaying " + count + " applied migration" + (count == 1 ? "" : "s") + " ...");
-      return new Replayed(db, REPLAY.replay(db, source, applied));
+      return new Replayed(db, replay(db, source, applied, REPLAY_TIMEOUT));
     } catch (ReplayException | RuntimeException e) {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * Runs exactly the applied migrations
+   * ({@link io.pgvigil.checks.history.HistoryReport#appliedMigrations()}) in the order live applied
+   * them, and says how many ran; pending migrations are not drift, so not replayed. Applied scripts
+   * whose file is gone are skipped (history drift reports them). A failure is a
+   * {@link ReplayException} (the expected schema is unknown), never drift.
+   *
+   * @param statementTimeout for every statement of the replay, so that a replay cannot hang
+   */
+  static int replay(ShadowDatabase shadow, MigrationSource source, List<String> applied,
+      Duration statementTimeout) throws ReplayException {
+    // The one place that tells the tools apart: their replays need the shadow, which the
+    // history package (below this one) does not know.
+    if (source instanceof MigrationSource.Flyway flyway) {
+      return FlywayReplay.replay(shadow, flyway, applied, statementTimeout);
+    }
+    PrismaReplay.replay(shadow, (MigrationSource.Prisma) source, applied, statementTimeout);
+    return applied.size();
   }
 }

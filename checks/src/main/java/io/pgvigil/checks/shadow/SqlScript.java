@@ -17,11 +17,7 @@ public record SqlScript(List<Part> parts) {
   private static final Set<String> TRANSACTION_CONTROL = Set.of("BEGIN", "COMMIT", "END", "ROLLBACK", "START", "ABORT");
 
   /** One statement: its text from the first significant character, its offset and 1-based line. */
-  public record Part(String text, int offset, int line) {
-    int end() {
-      return offset + text.length();
-    }
-  }
+  public record Part(String text, int offset, int line) {}
 
   public SqlScript {
     parts = List.copyOf(parts);
@@ -29,13 +25,15 @@ public record SqlScript(List<Part> parts) {
 
   /** Whether the script ends or opens transactions itself: then part of it may have been committed. */
   boolean controlsTransactions() {
-    return parts.stream().anyMatch(part -> TRANSACTION_CONTROL.contains(firstWord(part.text())));
+    // The first word: the letters before anything else.
+    return parts.stream().anyMatch(
+        part -> TRANSACTION_CONTROL.contains(part.text().split("\\P{L}", 2)[0].toUpperCase(Locale.ROOT)));
   }
 
   /** The statement that holds {@code offset} (0-based), or the next one after it; null past the end. */
   Part at(int offset) {
     for (Part part : parts) {
-      if (offset < part.end()) {
+      if (offset < part.offset() + part.text().length()) {
         return part;
       }
     }
@@ -155,11 +153,4 @@ public record SqlScript(List<Part> parts) {
     return isTagChar(c) || c == '$';
   }
 
-  private static String firstWord(String text) {
-    int end = 0;
-    while (end < text.length() && Character.isLetter(text.charAt(end))) {
-      end++;
-    }
-    return text.substring(0, end).toUpperCase(Locale.ROOT);
-  }
 }

@@ -83,7 +83,7 @@ public final class LockProbeBench {
     List<Connection> connections = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try (EmbeddedPostgres server = EmbeddedPostgres.builder().major(TestServers.major())
-        .binariesCache(TestServers.binariesCache()).fastButUnsafe(true)
+        .binariesCache(TestServers.binariesCache())
         .setting("max_connections", "1100").start()) {
       String url = server.jdbcUrl("postgres");
       try (Connection setup = DriverManager.getConnection(url); Statement statement = setup.createStatement()) {

@@ -1,5 +1,7 @@
 package io.pgvigil.checks.schema;
 
+import static io.pgvigil.checks.schema.SchemaFixture.withComments;
+import static io.pgvigil.checks.schema.SchemaFixture.withGrants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgvigil.checks.testing.PostgresExtension;
@@ -16,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +53,7 @@ class CatalogParallelSnapshotIT {
   @Test
   void equalsTheSingleConnectionSnapshotOfTheRealisticSchema() {
     for (SnapshotOptions options : List.of(SnapshotOptions.defaults(),
-        SnapshotOptions.defaults().withComments(true).withGrants(true))) {
+        withGrants(withComments(SnapshotOptions.defaults())))) {
       SchemaSnapshot single = fixture.snapshot("realistic", options.withParallelism(1));
       // helpersFirst: both extra connections import the snapshot before any area runs, so they
       // surely take areas; their four statements each show they did.
@@ -111,24 +114,28 @@ class CatalogParallelSnapshotIT {
     }
   }
 
+  private static Stream<ObjectRef> refs(SchemaSnapshot snapshot, ObjectKind kind) {
+    return snapshot.objects().keySet().stream().filter(ref -> ref.kind() == kind);
+  }
+
   private static void assertConsistent(SchemaSnapshot snapshot) {
     Set<ObjectRef> refs = snapshot.objects().keySet();
-    List<String> tables = snapshot.of(ObjectKind.TABLE).keySet().stream()
+    List<String> tables = refs(snapshot, ObjectKind.TABLE)
         .map(ObjectRef::qualifiedName).filter(name -> name.startsWith("churn.t_")).toList();
     // Two bare tables live between transactions, never more.
-    assertThat(snapshot.of(ObjectKind.TABLE).keySet().stream()
+    assertThat(refs(snapshot, ObjectKind.TABLE)
         .filter(ref -> ref.qualifiedName().startsWith("churn.p_"))).hasSizeLessThanOrEqualTo(2);
     // Every full table with all it owns, and as many bare ones as full ones, give or take the two dropped.
-    assertThat(snapshot.of(ObjectKind.COLUMN).keySet().stream()
+    assertThat(refs(snapshot, ObjectKind.COLUMN)
         .filter(ref -> ref.qualifiedName().startsWith("churn.t_"))).hasSize(2 * tables.size());
     for (String table : tables) {
       String name = table.substring("churn.".length());
       assertThat(refs).as("what table %s owns", table).contains(
-          ObjectRef.of(ObjectKind.COLUMN, table + ".id"),
-          ObjectRef.of(ObjectKind.COLUMN, table + ".v"),
-          ObjectRef.of(ObjectKind.CONSTRAINT, table + "." + name + "_pkey"),
-          ObjectRef.of(ObjectKind.INDEX, "churn." + name + "_pkey"),
-          ObjectRef.of(ObjectKind.INDEX, "churn." + name + "_v"));
+          new ObjectRef(ObjectKind.COLUMN, table + ".id"),
+          new ObjectRef(ObjectKind.COLUMN, table + ".v"),
+          new ObjectRef(ObjectKind.CONSTRAINT, table + "." + name + "_pkey"),
+          new ObjectRef(ObjectKind.INDEX, "churn." + name + "_pkey"),
+          new ObjectRef(ObjectKind.INDEX, "churn." + name + "_v"));
     }
     snapshot.objects().values().stream()
         .filter(object -> object.ref().qualifiedName().startsWith("churn."))

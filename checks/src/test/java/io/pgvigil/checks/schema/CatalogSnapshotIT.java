@@ -1,5 +1,7 @@
 package io.pgvigil.checks.schema;
 
+import static io.pgvigil.checks.schema.SchemaFixture.withComments;
+import static io.pgvigil.checks.schema.SchemaFixture.withGrants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgvigil.checks.testing.OwnedTestPostgres;
@@ -51,7 +53,7 @@ class CatalogSnapshotIT {
 
   @Test
   void findsNothingBetweenReplaysOnTwoServersOfTheSameMajor() throws Exception {
-    SnapshotOptions all = SnapshotOptions.defaults().withComments(true).withGrants(true);
+    SnapshotOptions all = withGrants(withComments(SnapshotOptions.defaults()));
     SchemaSnapshot expected = fixture.snapshot("expected", all);
     try (OwnedTestPostgres other = TestServers.start("CatalogSnapshotIT-other");
         SchemaFixture otherFixture = new SchemaFixture(other)) {
@@ -84,36 +86,36 @@ class CatalogSnapshotIT {
 
   @Test
   void findsNothingWithCommentsAndGrantsCompared() {
-    SnapshotOptions all = SnapshotOptions.defaults().withComments(true).withGrants(true);
+    SnapshotOptions all = withGrants(withComments(SnapshotOptions.defaults()));
     SchemaSnapshot expected = fixture.snapshot("expected", all);
 
     assertThat(fixture.diff(expected, fixture.snapshot("replayed", all))).isEmpty();
-    assertThat(expected.of(ObjectKind.COMMENT)).containsKey(
-        ObjectRef.of(ObjectKind.COMMENT, "table public.settings"));
-    assertThat(expected.of(ObjectKind.GRANT)).containsKey(
-        ObjectRef.of(ObjectKind.GRANT, "view app.open_orders to public"));
+    assertThat(expected.objects()).containsKey(
+        new ObjectRef(ObjectKind.COMMENT, "table public.settings"));
+    assertThat(expected.objects()).containsKey(
+        new ObjectRef(ObjectKind.GRANT, "view app.open_orders to public"));
   }
 
   @Test
   void findsNothingWhenStatementOrderAndSessionSettingsDiffer() {
     SchemaSnapshot expected = fixture.snapshot("expected", SnapshotOptions.defaults());
     // The snapshot's own session differs too: its settings must not leak into deparsed text.
-    SchemaSnapshot actual = fixture.snapshot("reordered", SnapshotOptions.defaults().withComments(true),
+    SchemaSnapshot actual = fixture.snapshot("reordered", withComments(SnapshotOptions.defaults()),
         Map.of("search_path", "app, audit, public", "TimeZone", "America/New_York",
             "IntervalStyle", "iso_8601", "extra_float_digits", "3"));
-    SchemaSnapshot expectedWithComments = fixture.snapshot("expected", SnapshotOptions.defaults().withComments(true));
+    SchemaSnapshot expectedWithComments = fixture.snapshot("expected", withComments(SnapshotOptions.defaults()));
 
     assertThat(fixture.diff(expectedWithComments, actual)).isEmpty();
-    assertThat(expected.get(ObjectRef.of(ObjectKind.COLUMN, "app.orders.number")).orElseThrow().attribute("default"))
+    assertThat(expected.get(new ObjectRef(ObjectKind.COLUMN, "app.orders.number")).orElseThrow().attribute("default"))
         .isEqualTo("nextval('app.order_number_seq'::regclass)");
-    assertThat(actual.get(ObjectRef.of(ObjectKind.COLUMN, "public.notes.starts")).orElseThrow().attribute("default"))
+    assertThat(actual.get(new ObjectRef(ObjectKind.COLUMN, "public.notes.starts")).orElseThrow().attribute("default"))
         .isEqualTo("'2024-06-01 12:00:00+00'::timestamp with time zone");
   }
 
   @Test
   void seesEveryKindOfObject() {
     SchemaSnapshot snapshot =
-        fixture.snapshot("expected", SnapshotOptions.defaults().withComments(true).withGrants(true));
+        fixture.snapshot("expected", withGrants(withComments(SnapshotOptions.defaults())));
 
     Set<ObjectKind> kinds = snapshot.objects().keySet().stream().map(ObjectRef::kind).collect(Collectors.toSet());
     assertThat(kinds).containsExactlyInAnyOrder(ObjectKind.values());
@@ -133,26 +135,26 @@ class CatalogSnapshotIT {
         "type app.order_status", "type app.email", "type app.address", "type app.price_range",
         "extension citext", "extension plpgsql",
         "policy app.orders.orders_tenant", "policy app.orders.orders_insert");
-    assertThat(snapshot.get(ObjectRef.of(ObjectKind.TABLE, "audit.events_2025")).orElseThrow().attributes())
+    assertThat(snapshot.get(new ObjectRef(ObjectKind.TABLE, "audit.events_2025")).orElseThrow().attributes())
         .containsEntry("partition_of", "audit.events")
         .containsEntry("options", "fillfactor=90");
-    assertThat(snapshot.get(ObjectRef.of(ObjectKind.TRIGGER, "app.orders.orders_touch_on_insert")).orElseThrow()
+    assertThat(snapshot.get(new ObjectRef(ObjectKind.TRIGGER, "app.orders.orders_touch_on_insert")).orElseThrow()
         .attribute("enabled")).isEqualTo("disabled");
-    assertThat(snapshot.get(ObjectRef.of(ObjectKind.TYPE, "app.order_status")).orElseThrow().attribute("labels"))
+    assertThat(snapshot.get(new ObjectRef(ObjectKind.TYPE, "app.order_status")).orElseThrow().attribute("labels"))
         .isEqualTo("[\"pending\", \"paid\", \"shipped\", \"cancelled\"]");
-    assertThat(snapshot.get(ObjectRef.of(ObjectKind.SEQUENCE, "app.order_number_seq")).orElseThrow()
+    assertThat(snapshot.get(new ObjectRef(ObjectKind.SEQUENCE, "app.order_number_seq")).orElseThrow()
         .attribute("owned_by")).isEqualTo("app.orders.number");
   }
 
   @Test
   void leavesOutWhatExtensionsOwn() {
     SchemaSnapshot snapshot =
-        fixture.snapshot("expected", SnapshotOptions.defaults().withComments(true).withGrants(true));
+        fixture.snapshot("expected", withGrants(withComments(SnapshotOptions.defaults())));
 
     assertThat(snapshot.objects().keySet()).extracting(ObjectRef::qualifiedName)
         .noneMatch(name -> name.startsWith("public.citext") || name.startsWith("public.regexp_")
             || name.contains("texticlike"));
-    assertThat(snapshot.get(ObjectRef.of(ObjectKind.EXTENSION, "citext")).orElseThrow().attributes())
+    assertThat(snapshot.get(new ObjectRef(ObjectKind.EXTENSION, "citext")).orElseThrow().attributes())
         .containsEntry("version", "1.5").containsEntry("schema", "public");
   }
 
@@ -160,7 +162,7 @@ class CatalogSnapshotIT {
   void countsItsQueries() {
     SnapshotOptions one = SnapshotOptions.defaults().withParallelism(1);
     SchemaSnapshot plain = fixture.snapshot("expected", one);
-    SchemaSnapshot everything = fixture.snapshot("expected", one.withComments(true).withGrants(true));
+    SchemaSnapshot everything = fixture.snapshot("expected", withGrants(withComments(one)));
 
     // BEGIN, the settings, one query per catalog area, COMMIT.
     assertThat(plain.queries()).isEqualTo(2 + 10 + 1);
@@ -173,7 +175,7 @@ class CatalogSnapshotIT {
     SnapshotOptions three = SnapshotOptions.defaults().withParallelism(3);
     SchemaSnapshot plain = fixture.snapshot("expected", new CatalogSnapshotter(three, true), 3);
     SchemaSnapshot everything = fixture.snapshot("expected",
-        new CatalogSnapshotter(three.withComments(true).withGrants(true), true), 3);
+        new CatalogSnapshotter(withGrants(withComments(three)), true), 3);
 
     // The first connection as above; each of the two others BEGIN, SET TRANSACTION SNAPSHOT, the
     // settings, COMMIT, besides the areas it took.

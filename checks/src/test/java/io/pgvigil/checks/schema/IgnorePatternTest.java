@@ -13,28 +13,29 @@ class IgnorePatternTest {
   void matchesTheWholeQualifiedNameOfItsKindOnly() {
     IgnorePattern pattern = IgnorePattern.parse("table:billing.tmp_*");
 
-    assertThat(pattern.matches(ObjectRef.of(ObjectKind.TABLE, "billing.tmp_import"))).isTrue();
-    assertThat(pattern.matches(ObjectRef.of(ObjectKind.TABLE, "billing.tmp_"))).isTrue();
-    assertThat(pattern.matches(ObjectRef.of(ObjectKind.TABLE, "public.tmp_import"))).isFalse();
-    assertThat(pattern.matches(ObjectRef.of(ObjectKind.TABLE, "billing.orders"))).isFalse();
-    assertThat(pattern.matches(ObjectRef.of(ObjectKind.INDEX, "billing.tmp_import"))).isFalse();
+    assertThat(pattern.matches(new ObjectRef(ObjectKind.TABLE, "billing.tmp_import"))).isTrue();
+    assertThat(pattern.matches(new ObjectRef(ObjectKind.TABLE, "billing.tmp_"))).isTrue();
+    assertThat(pattern.matches(new ObjectRef(ObjectKind.TABLE, "public.tmp_import"))).isFalse();
+    assertThat(pattern.matches(new ObjectRef(ObjectKind.TABLE, "billing.orders"))).isFalse();
+    assertThat(pattern.matches(new ObjectRef(ObjectKind.INDEX, "billing.tmp_import"))).isFalse();
   }
 
   @Test
   void treatsQuestionMarkAsOneCharacterAndEverythingElseLiterally() {
-    assertThat(IgnorePattern.parse("index:*_old").matches(ObjectRef.of(ObjectKind.INDEX, "public.orders_status_old")))
+    assertThat(IgnorePattern.parse("index:*_old").matches(new ObjectRef(ObjectKind.INDEX, "public.orders_status_old")))
         .isTrue();
-    assertThat(IgnorePattern.parse("table:public.t?").matches(ObjectRef.of(ObjectKind.TABLE, "public.t1"))).isTrue();
-    assertThat(IgnorePattern.parse("table:public.t?").matches(ObjectRef.of(ObjectKind.TABLE, "public.t12"))).isFalse();
-    assertThat(IgnorePattern.parse("table:public.t.x").matches(ObjectRef.of(ObjectKind.TABLE, "public.tax"))).isFalse();
-    assertThat(IgnorePattern.parse("table:public.a+b").matches(ObjectRef.of(ObjectKind.TABLE, "public.a+b"))).isTrue();
+    assertThat(IgnorePattern.parse("table:public.t?").matches(new ObjectRef(ObjectKind.TABLE, "public.t1"))).isTrue();
+    assertThat(IgnorePattern.parse("table:public.t?").matches(new ObjectRef(ObjectKind.TABLE, "public.t12"))).isFalse();
+    assertThat(IgnorePattern.parse("table:public.t.x").matches(new ObjectRef(ObjectKind.TABLE, "public.tax")))
+        .isFalse();
+    assertThat(IgnorePattern.parse("table:public.a+b").matches(new ObjectRef(ObjectKind.TABLE, "public.a+b"))).isTrue();
   }
 
   @Test
   void spellsKindsInLowerCaseAsTheConfigurationDoes() {
     assertThat(IgnorePattern.parse("materialized_view:reports.*").kind()).isEqualTo(ObjectKind.MATERIALIZED_VIEW);
     assertThat(IgnorePattern.parse("function:public.audit_*").matches(
-        ObjectRef.of(ObjectKind.FUNCTION, "public.audit_row(integer, text)"))).isTrue();
+        new ObjectRef(ObjectKind.FUNCTION, "public.audit_row(integer, text)"))).isTrue();
     assertThatThrownBy(() -> IgnorePattern.parse("tables:public.x"))
         .hasMessageContaining("unknown object kind 'tables'").hasMessageContaining("materialized_view");
     assertThatThrownBy(() -> IgnorePattern.parse("public.x")).hasMessageContaining("kind:glob");
@@ -46,18 +47,18 @@ class IgnorePatternTest {
     Predicate<ObjectRef> ignored = IgnorePattern.anyOf(
         List.of(IgnorePattern.parse("table:public.tmp_*"), IgnorePattern.parse("index:*_old")));
 
-    assertThat(ignored.test(ObjectRef.of(ObjectKind.TABLE, "public.tmp_x"))).isTrue();
-    assertThat(ignored.test(ObjectRef.of(ObjectKind.INDEX, "public.x_old"))).isTrue();
-    assertThat(ignored.test(ObjectRef.of(ObjectKind.TABLE, "public.x_old"))).isFalse();
+    assertThat(ignored.test(new ObjectRef(ObjectKind.TABLE, "public.tmp_x"))).isTrue();
+    assertThat(ignored.test(new ObjectRef(ObjectKind.INDEX, "public.x_old"))).isTrue();
+    assertThat(ignored.test(new ObjectRef(ObjectKind.TABLE, "public.x_old"))).isFalse();
   }
 
   @Test
   void objectRefsPrintAndParseAsKindAndName() {
-    ObjectRef ref = ObjectRef.of(ObjectKind.COLUMN, "public.orders.status");
+    ObjectRef ref = new ObjectRef(ObjectKind.COLUMN, "public.orders.status");
 
     assertThat(ref).hasToString("column public.orders.status");
     assertThat(ObjectRef.parse(ref.toString())).isEqualTo(ref);
     assertThat(ObjectRef.parse("comment table column public.orders.status"))
-        .isEqualTo(ObjectRef.of(ObjectKind.COMMENT, "table column public.orders.status"));
+        .isEqualTo(new ObjectRef(ObjectKind.COMMENT, "table column public.orders.status"));
   }
 }

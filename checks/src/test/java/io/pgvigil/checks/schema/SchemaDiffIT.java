@@ -1,5 +1,7 @@
 package io.pgvigil.checks.schema;
 
+import static io.pgvigil.checks.schema.SchemaFixture.withComments;
+import static io.pgvigil.checks.schema.SchemaFixture.withGrants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -287,7 +289,7 @@ class SchemaDiffIT {
   void comparesCommentsOnlyWhenAskedTo() throws Exception {
     String database = copy();
     fixture.execute(database, "COMMENT ON TABLE app.orders IS 'Orders, one per checkout'");
-    SnapshotOptions comments = SnapshotOptions.defaults().withComments(true);
+    SnapshotOptions comments = withComments(SnapshotOptions.defaults());
 
     assertThat(diff(database, SnapshotOptions.defaults())).isEmpty();
     List<SchemaFinding> findings =
@@ -299,7 +301,7 @@ class SchemaDiffIT {
   void reportsAGrantAddedWhenGrantsAreCompared() throws Exception {
     String database = copy();
     fixture.execute(database, "GRANT SELECT, UPDATE ON app.orders TO PUBLIC");
-    SnapshotOptions grants = SnapshotOptions.defaults().withGrants(true);
+    SnapshotOptions grants = withGrants(SnapshotOptions.defaults());
 
     assertThat(diff(database, SnapshotOptions.defaults())).isEmpty();
     SchemaFinding finding =
@@ -329,7 +331,7 @@ class SchemaDiffIT {
       List<SchemaFinding> findings, ObjectKind kind, String name, Change change, Severity severity) {
     assertThat(findings).as("findings").hasSize(1);
     SchemaFinding finding = findings.get(0);
-    assertThat(finding.object()).isEqualTo(ObjectRef.of(kind, name));
+    assertThat(finding.object()).isEqualTo(new ObjectRef(kind, name));
     assertThat(finding.change()).isEqualTo(change);
     assertThat(finding.severity()).isEqualTo(severity);
     return finding;

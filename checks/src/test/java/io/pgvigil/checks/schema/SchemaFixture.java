@@ -117,6 +117,18 @@ final class SchemaFixture implements AutoCloseable {
     return DriverManager.getConnection(url, pg.user(), pg.password());
   }
 
+  /** {@code options} that also compare comments. */
+  static SnapshotOptions withComments(SnapshotOptions o) {
+    return new SnapshotOptions(true, o.grants(), o.ignored(), o.excludedTables(), o.statementTimeout(),
+        o.parallelism());
+  }
+
+  /** {@code options} that also compare grants. */
+  static SnapshotOptions withGrants(SnapshotOptions o) {
+    return new SnapshotOptions(o.comments(), true, o.ignored(), o.excludedTables(), o.statementTimeout(),
+        o.parallelism());
+  }
+
   static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

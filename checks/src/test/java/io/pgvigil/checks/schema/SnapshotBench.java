@@ -76,7 +76,7 @@ public final class SnapshotBench {
     });
     Vertx vertx = Vertx.vertx();
     try (EmbeddedPostgres server = EmbeddedPostgres.builder().major(TestServers.major())
-        .binariesCache(TestServers.binariesCache()).fastButUnsafe(true)
+        .binariesCache(TestServers.binariesCache())
         .setting("shared_preload_libraries", "pg_stat_statements")
         // Liquibase's metadata queries carry literals that normalize to few entries, but a full
         // table would evict entries and lose their calls.

@@ -281,7 +281,7 @@ class AlertingTest {
   }
 
   private static SchemaFinding finding(io.pgvigil.checks.schema.Severity severity, ObjectKind kind, String name) {
-    return new SchemaFinding(ObjectRef.of(kind, name), Change.UNEXPECTED, severity, null, "def", "made by hand",
+    return new SchemaFinding(new ObjectRef(kind, name), Change.UNEXPECTED, severity, null, "def", "made by hand",
         Optional.empty());
   }
 }
