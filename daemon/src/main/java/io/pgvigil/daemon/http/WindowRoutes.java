@@ -31,7 +31,7 @@ final class WindowRoutes {
   }
 
   void list(RoutingContext ctx) {
-    ApiServer.json(ctx, 200, new JsonObject().put("windows", ApiJson.array(windows.all(), WindowRoutes::json)));
+    ApiServer.json(ctx, 200, new JsonObject().put("windows", ApiJson.array(windows.all(), MigrationWindow::json)));
   }
 
   void open(RoutingContext ctx) {
@@ -97,7 +97,7 @@ final class WindowRoutes {
       return;
     }
     String label = field(body, "label", "");
-    ApiServer.json(ctx, 201, json(windows.open(target, ttl, label, profile)));
+    ApiServer.json(ctx, 201, windows.open(target, ttl, label, profile).json());
   }
 
   /** The default also for JSON null: Vert.x 5's {@code getString(key, default)} gives null for it. */
@@ -122,17 +122,7 @@ final class WindowRoutes {
   void close(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     windows.close(id, "closed").ifPresentOrElse(
-        w -> ApiServer.json(ctx, 200, json(w)),
+        w -> ApiServer.json(ctx, 200, w.json()),
         () -> ApiServer.error(ctx, 404, "no open window with id '" + id + "'"));
-  }
-
-  private static JsonObject json(MigrationWindow w) {
-    return new JsonObject().put("id", w.id()).put("target", w.target()).put("label", w.label())
-        .put("profile", w.profile()).put("source", w.source()).put("open", w.open())
-        .put("openedAt", w.openedAt().toString()).put("expiresAt", w.expiresAt().toString())
-        .put("backendPid", w.backendPid())
-        .put("backendStart", w.backendStart() == null ? null : w.backendStart().toString())
-        .put("tool", w.tool()).put("closedAt", w.closedAt() == null ? null : w.closedAt().toString())
-        .put("closeReason", w.closeReason());
   }
 }

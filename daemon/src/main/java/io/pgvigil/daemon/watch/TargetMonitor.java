@@ -61,16 +61,29 @@ public final class TargetMonitor extends VerticleBase {
   private volatile ServerInfo server;
   private Reconnect reconnect;
   private long tickTimer = -1;
+  private final Ownership ownership;
+  private final Owners owners;
+  private final Owned owned;
+  private Boolean ownedBefore;
 
   /** Told of the first heartbeat's outcome, then of every change between up and down; must not block. */
   public interface Reachability {
     void changed(String target, boolean up, Instant since);
   }
 
+  /** Told whenever this instance starts or stops owning the target; must not block. */
+  public interface Owned {
+    void changed(String target, boolean owned);
+  }
+
   /** @param tick run every {@link #TICK}, up or down: the dead-man switch ticks while no check runs */
   public TargetMonitor(TargetSpec spec, List<TargetCheck> checks, Function<Vertx, Future<Void>> tick,
-      MeterRegistry registry, Clock clock, Reachability reachability) {
+      MeterRegistry registry, Clock clock, Reachability reachability, Ownership ownership,
+      Owners owners, Owned owned) {
     this.spec = spec;
+    this.ownership = ownership;
+    this.owners = owners;
+    this.owned = owned;
     this.checks = List.copyOf(checks);
     this.tick = tick;
     this.reachability = reachability;
@@ -100,7 +113,7 @@ public final class TargetMonitor extends VerticleBase {
     TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool);
     for (TargetCheck check : checks) {
       loops.put(check.name(), new CheckLoop(vertx, spec.name(), check.name(),
-          () -> check.run(checkContext), check::interval, check.timeout(), () -> up, registry,
+          () -> check.run(checkContext), check::interval, check.timeout(), this::acting, registry,
           clock));
     }
     loops.values().forEach(CheckLoop::start);
@@ -116,12 +129,13 @@ public final class TargetMonitor extends VerticleBase {
     }
     loops.values().forEach(CheckLoop::stop);
     Future<?> checksClosed = Future.join(checks.stream().map(TargetCheck::close).toList());
-    return checksClosed.transform(v -> pool == null ? Future.succeededFuture() : pool.close());
+    return checksClosed.transform(v -> ownership.release())
+        .transform(v -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
   public TargetStatus status() {
     return new TargetStatus(spec.name(), spec.redactedUrl(), up, polled, since, server,
-        loops.values().stream().map(CheckLoop::status).toList());
+        loops.values().stream().map(CheckLoop::status).toList(), ownership.owned());
   }
 
   /** Runs one check now on this target's event loop (see CheckLoop); fails when the target is down or not started. */
@@ -136,6 +150,8 @@ public final class TargetMonitor extends VerticleBase {
         done.fail(new IllegalArgumentException("target " + spec.name() + " has no check named " + check));
       } else if (!up) {
         done.fail(new IllegalStateException("target " + spec.name() + " is down"));
+      } else if (!ownership.owned()) {
+        done.fail(new IllegalStateException("target " + spec.name() + " is watched by another instance"));
       } else {
         loop.runNow().onComplete(done);
       }
@@ -147,6 +163,11 @@ public final class TargetMonitor extends VerticleBase {
     return spec.name();
   }
 
+  /** Checks run while the target answers and this instance owns it. */
+  private boolean acting() {
+    return up && ownership.owned();
+  }
+
   private Future<Void> beat() {
     return probe.probe(pool)
         .onSuccess(info -> {
@@ -154,6 +175,15 @@ public final class TargetMonitor extends VerticleBase {
           reconnect.connected();
           markUp(true, null);
         })
+        .compose(info -> ownership.step(vertx, owners))
+        .compose(now -> {
+          if (now && owners.shouldRelease(spec.name())) {
+            LOG.info("target {}: handed over to a less busy instance", spec.name());
+            return ownership.release().map(false);
+          }
+          return Future.succeededFuture(now);
+        })
+        .onSuccess(this::ownedNow)
         .recover(e -> {
           Throwable explained = VertxTls.explain(e, spec.connect());
           reconnect.failed(explained);
@@ -161,6 +191,8 @@ public final class TargetMonitor extends VerticleBase {
           String reason = Failures.describe(explained,
               spec.queryTimeout().plus(spec.connectTimeout()), spec.connect().getHost());
           markUp(false, reason);
+          ownership.release();
+          ownedNow(false);
           return Future.failedFuture(new TargetDownException(reason, e));
         })
         .eventually(() -> {
@@ -190,6 +222,19 @@ public final class TargetMonitor extends VerticleBase {
       } catch (RuntimeException e) {
         // Whoever listens (alerting) must never stop the target from being watched.
         LOG.error("target {}: a listener of up/down failed", spec.name(), e);
+      }
+    }
+  }
+
+  private void ownedNow(boolean now) {
+    Boolean before = ownedBefore;
+    ownedBefore = now;
+    owners.set(spec.name(), now);
+    if (before == null || before != now) {
+      try {
+        owned.changed(spec.name(), now);
+      } catch (RuntimeException e) {
+        LOG.error("target {}: a listener of ownership failed", spec.name(), e);
       }
     }
   }

@@ -11,4 +11,4 @@ import java.util.List;
  * @param server the last successful heartbeat's answer, null before the first one
  */
 public record TargetStatus(String name, String url, boolean up, boolean polled, Instant since,
-    ServerInfo server, List<CheckStatus> checks) {}
+    ServerInfo server, List<CheckStatus> checks, boolean owned) {}

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.windows;
 
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
@@ -31,5 +32,24 @@ public record MigrationWindow(String id, String target, String label, String pro
   MigrationWindow recording(Integer pid, OffsetDateTime start) {
     return new MigrationWindow(id, target, label, profile, source, openedAt, expiresAt, pid, start,
         tool, closedAt, closeReason);
+  }
+
+  /** The API's shape of a window, also how instances share it. */
+  public JsonObject json() {
+    return new JsonObject().put("id", id).put("target", target).put("label", label).put("profile", profile)
+        .put("source", source).put("open", open()).put("openedAt", openedAt.toString())
+        .put("expiresAt", expiresAt.toString()).put("backendPid", backendPid)
+        .put("backendStart", backendStart == null ? null : backendStart.toString()).put("tool", tool)
+        .put("closedAt", closedAt == null ? null : closedAt.toString()).put("closeReason", closeReason);
+  }
+
+  static MigrationWindow of(JsonObject j) {
+    String backendStart = j.getString("backendStart");
+    String closedAt = j.getString("closedAt");
+    return new MigrationWindow(j.getString("id"), j.getString("target"), j.getString("label"),
+        j.getString("profile"), j.getString("source"), Instant.parse(j.getString("openedAt")),
+        Instant.parse(j.getString("expiresAt")), j.getInteger("backendPid"),
+        backendStart == null ? null : OffsetDateTime.parse(backendStart), j.getString("tool"),
+        closedAt == null ? null : Instant.parse(closedAt), j.getString("closeReason"));
   }
 }

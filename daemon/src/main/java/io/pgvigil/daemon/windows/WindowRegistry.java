@@ -1,6 +1,8 @@
 package io.pgvigil.daemon.windows;
 
+import io.pgvigil.daemon.cluster.SharedMap;
 import io.pgvigil.daemon.logging.UntrustedText;
+import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every target's migration windows: the open ones, and the last closed ones for the API. Thread-safe (the API, the
- * targets' event loops and the expiry timer all touch it); every change is logged as one line.
+ * targets' event loops and the expiry timer all touch it); every change is logged as one line. Once
+ * {@link #share shared}, the windows are the cluster's: a window opened through any instance is honoured by
+ * whichever instance owns the target, now and after a failover.
  */
 public final class WindowRegistry {
 
@@ -36,6 +40,7 @@ public final class WindowRegistry {
   private final Map<String, MigrationWindow> open = new LinkedHashMap<>();
   private final Deque<MigrationWindow> closed = new ArrayDeque<>();
   private final List<Consumer<String>> openListeners = new CopyOnWriteArrayList<>();
+  private volatile SharedMap shared;
 
   public WindowRegistry(Clock clock) {
     this.clock = clock;
@@ -49,6 +54,56 @@ public final class WindowRegistry {
     openListeners.add(listener);
   }
 
+  /**
+   * From now on every change here goes to {@code map}, and every change there (by any instance) comes here; the
+   * windows known before are added to it.
+   */
+  public void share(SharedMap map) {
+    List<MigrationWindow> known = all();
+    shared = map;
+    map.onChange(this::changed);
+    map.values().forEach((id, json) -> changed(id, Optional.of(json)));
+    known.forEach(this::publish);
+  }
+
+  private void publish(MigrationWindow w) {
+    SharedMap map = shared;
+    if (map != null) {
+      map.put(w.id(), w.json());
+    }
+  }
+
+  /** A window as another instance (or this one, through the map) left it. */
+  private void changed(String id, Optional<JsonObject> json) {
+    MigrationWindow w = json.map(MigrationWindow::of).orElse(null);
+    boolean opened;
+    synchronized (this) {
+      opened = w != null && w.open() && open.put(id, w) == null;
+      if (w == null || !w.open()) {
+        open.remove(id);
+        closed.removeIf(c -> c.id().equals(id));
+        if (w != null) {
+          closed.addFirst(w);
+          trim();
+        }
+      }
+    }
+    if (opened) {
+      LOG.info("window {} on target {} is open ({} window, shared by the cluster)", id, w.target(), w.source());
+      openListeners.forEach(l -> l.accept(w.target()));
+    }
+  }
+
+  private void trim() {
+    while (closed.size() > HISTORY) {
+      MigrationWindow old = closed.removeLast();
+      SharedMap map = shared;
+      if (map != null) {
+        map.remove(old.id());
+      }
+    }
+  }
+
   public MigrationWindow open(String target, Duration ttl, String label, String profile) {
     MigrationWindow window;
     synchronized (this) {
@@ -57,6 +112,7 @@ public final class WindowRegistry {
           null, null, null, null, null);
       open.put(window.id(), window);
     }
+    publish(window);
     // The label is whatever the API was sent: escaped, so it cannot forge a log line.
     LOG.info("window {} opened on target {} for {} ({}, profile {})", window.id(), target, ttl,
         UntrustedText.of(label), profile);
@@ -82,7 +138,9 @@ public final class WindowRegistry {
         if (w.target().equals(target) && "auto".equals(w.source()) && tool.equals(w.tool())) {
           if (pid != null && !pid.equals(w.backendPid())
               && (preferred || w.backendPid() == null || !seenPids.contains(w.backendPid()))) {
-            open.put(w.id(), w.recording(pid, backendStart));
+            MigrationWindow moved = w.recording(pid, backendStart);
+            open.put(w.id(), moved);
+            publish(moved);
             LOG.info("window {} on target {}: {} now runs on pid {} (was {})", w.id(), target, tool, pid,
                 w.backendPid());
           }
@@ -95,6 +153,7 @@ public final class WindowRegistry {
       open.put(window.id(), window);
       LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
     }
+    publish(window);
     openListeners.forEach(l -> l.accept(target));
     return Optional.of(window);
   }
@@ -122,9 +181,8 @@ public final class WindowRegistry {
     }
     MigrationWindow done = window.closed(clock.instant(), reason);
     closed.addFirst(done);
-    while (closed.size() > HISTORY) {
-      closed.removeLast();
-    }
+    trim();
+    publish(done);
     LOG.info("window {} on target {} closed: {}", id, window.target(), reason);
     return Optional.of(done);
   }

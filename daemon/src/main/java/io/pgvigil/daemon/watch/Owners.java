@@ -1,0 +1,72 @@
+package io.pgvigil.daemon.watch;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+import java.util.function.Predicate;
+
+/**
+ * This instance's share of the targets, so that ownership spreads: with M targets and N instances
+ * in the cluster an instance keeps at most ⌈M/N⌉ of them. Over its share it takes a free target
+ * only when it is still free one step later (nobody under their share could take it), and gives
+ * one back per {@link #RELEASE_PAUSE} when instances join, never while the target has a migration
+ * window open. Without a cluster N is 1: a lone instance owns everything it can reach.
+ */
+public final class Owners {
+
+  /** At most one target given back per pause, so a joining instance does not make them all move. */
+  static final Duration RELEASE_PAUSE = Duration.ofSeconds(10);
+
+  private final int targets;
+  private final IntSupplier members;
+  private final Predicate<String> busy;
+  private final Clock clock;
+  private final Map<String, Boolean> owned = new ConcurrentHashMap<>();
+  private Instant lastRelease = Instant.MIN;
+
+  /**
+   * @param members how many instances are in the cluster now (1 without one)
+   * @param busy whether a target must not be given away now (a migration window is open on it)
+   */
+  public Owners(int targets, IntSupplier members, Predicate<String> busy, Clock clock) {
+    this.targets = targets;
+    this.members = members;
+    this.busy = busy;
+    this.clock = clock;
+  }
+
+  public static Owners alone(int targets, Clock clock) {
+    return new Owners(targets, () -> 1, t -> false, clock);
+  }
+
+  /** ⌈targets / members⌉. */
+  public int share() {
+    int n = Math.max(1, members.getAsInt());
+    return (targets + n - 1) / n;
+  }
+
+  public int ownedCount() {
+    return (int) owned.values().stream().filter(Boolean::booleanValue).count();
+  }
+
+  boolean underShare() {
+    return ownedCount() < share();
+  }
+
+  void set(String target, boolean isOwner) {
+    owned.put(target, isOwner);
+  }
+
+  /** Whether to give this owned target back now; at most one per pause across all targets. */
+  synchronized boolean shouldRelease(String target) {
+    Instant now = clock.instant();
+    if (ownedCount() <= share() || busy.test(target) || now.isBefore(lastRelease.plus(RELEASE_PAUSE))) {
+      return false;
+    }
+    lastRelease = now;
+    return true;
+  }
+}
