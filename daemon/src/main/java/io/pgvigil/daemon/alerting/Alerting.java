@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class Alerting {
   private final AlertsConfig config;
   private final Path spoolDir;
   private final Clock clock;
+  private final Predicate<String> speaksFor;
   private final AlertMetrics metrics;
   private final VerdictAlerts verdicts;
   private final KillSwitchAlerts killSwitch = new KillSwitchAlerts(this);
@@ -53,8 +55,14 @@ public final class Alerting {
   private final AtomicBoolean sendScheduled = new AtomicBoolean();
   private WindowRegistry windows;
 
-  /** @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one */
-  public Alerting(AlertsConfig config, List<String> targets, Path defaultSpool, MeterRegistry registry, Clock clock) {
+  /**
+   * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
+   * @param speaksFor whether this instance tells about a target that is down (nobody owns it
+   *     then): one instance does, so a target-down alert is sent once, not once per instance
+   */
+  public Alerting(AlertsConfig config, List<String> targets, Path defaultSpool, MeterRegistry registry,
+      Clock clock, Predicate<String> speaksFor) {
+    this.speaksFor = speaksFor;
     this.config = config;
     this.spoolDir = config.spool().directory().orElse(defaultSpool);
     this.clock = clock;
@@ -122,6 +130,8 @@ public final class Alerting {
       killSwitch.decided(k.decision());
     } else if (signal instanceof Signal.Reachability r) {
       down.changed(r);
+    } else if (signal instanceof Signal.Ownership o) {
+      LOG.debug("target {}: {}", o.target(), o.owned() ? "owned here" : "owned elsewhere");
     }
   }
 
@@ -186,7 +196,7 @@ public final class Alerting {
     if (e == null) {
       return;
     }
-    down.tick(clock.instant());
+    down.tick(clock.instant(), speaksFor);
     killSwitch.resolveClosed(windows, e.firing());
     metrics.firing(e.firing());
     send(e);

@@ -20,4 +20,7 @@ public sealed interface Signal {
 
   /** The first heartbeat's outcome, then every change between up and down; {@code since} is when. */
   record Reachability(String target, boolean up, Instant since) implements Signal {}
+
+  /** This instance took the target (it alerts for it from now on) or lost it to another. */
+  record Ownership(String target, boolean owned) implements Signal {}
 }

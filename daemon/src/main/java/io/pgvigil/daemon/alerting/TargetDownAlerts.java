@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A target down for {@link #AFTER} is a critical alert: nothing else about it is watched meanwhile.
@@ -35,9 +36,9 @@ final class TargetDownAlerts {
     }
   }
 
-  synchronized void tick(Instant now) {
+  synchronized void tick(Instant now, Predicate<String> speaksFor) {
     down.forEach((target, since) -> {
-      if (!now.isBefore(since.plus(AFTER))) {
+      if (!now.isBefore(since.plus(AFTER)) && speaksFor.test(target)) {
         String downFor = Unit.SECONDS.format(Duration.between(since, now).toSeconds());
         alerting.fire(Alert.firing(target, RULE, "", AlertSeverity.ACTION,
             "targetDown: pgvigil cannot reach " + target + " (down for " + downFor

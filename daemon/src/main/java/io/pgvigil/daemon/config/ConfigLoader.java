@@ -123,23 +123,75 @@ public final class ConfigLoader {
   }
 
   private ServerConfig readServer(ConfigNode server) {
-    if (!server.mapping("listen", "apiToken", "readToken")) {
+    if (!server.mapping("listen", "apiToken", "readToken", "instance", "cluster")) {
       return ServerConfig.DEFAULT;
     }
     Optional<SecretValue> apiToken = server.get("apiToken").secret("an API token");
     Optional<SecretValue> readToken = server.get("readToken").secret("a token for the read API");
+    Optional<String> instance = memberName(server.get("instance"), "pgvigil-0");
+    ClusterConfig cluster = readCluster(server.get("cluster"));
     ConfigNode listenNode = server.get("listen");
     Optional<ConfigNode.Scalar> listen = listenNode.scalar("host:port such as 0.0.0.0:8080");
-    if (listen.isEmpty()) {
-      return new ServerConfig(ServerConfig.DEFAULT_LISTEN_HOST, ServerConfig.DEFAULT_LISTEN_PORT, apiToken, readToken);
+    ListenAddress address = new ListenAddress(ServerConfig.DEFAULT_LISTEN_HOST, ServerConfig.DEFAULT_LISTEN_PORT);
+    if (listen.isPresent()) {
+      Optional<ListenAddress> parsed = ListenAddress.parse(listen.get().value());
+      if (parsed.isEmpty()) {
+        listenNode.problem("'" + listen.get().display() + "' must be host:port with a port from 0 to 65535 "
+            + "(0 picks a free port), e.g. 0.0.0.0:8080");
+      } else {
+        address = parsed.get();
+      }
     }
-    Optional<ListenAddress> address = ListenAddress.parse(listen.get().value());
-    if (address.isEmpty()) {
-      listenNode.problem("'" + listen.get().display() + "' must be host:port with a port from 0 to 65535 "
-          + "(0 picks a free port), e.g. 0.0.0.0:8080");
-      return ServerConfig.DEFAULT;
+    return new ServerConfig(address.host(), address.port(), apiToken, readToken, instance, cluster);
+  }
+
+  private static ClusterConfig readCluster(ConfigNode node) {
+    if (!node.mapping("enabled", "name", "host", "port", "eventBusPort", "peers", "kubernetes")) {
+      return ClusterConfig.OFF;
     }
-    return new ServerConfig(address.get().host(), address.get().port(), apiToken, readToken);
+    ConfigNode kubernetes = node.get("kubernetes");
+    Optional<String> serviceDns = kubernetes.mapping("serviceDns")
+        ? kubernetes.get("serviceDns").text("a DNS name such as pgvigil-cluster.monitoring.svc.cluster.local")
+            .filter(s -> !s.isBlank())
+        : Optional.empty();
+    List<String> peers = new ArrayList<>();
+    for (ConfigNode peer : node.get("peers").list("[\"10.0.0.7:5701\", \"10.0.0.8:5701\"]")) {
+      peer.scalar("host:port such as 10.0.0.7:5701").ifPresent(p -> {
+        if (ListenAddress.parse(p.value()).filter(a -> a.port() > 0).isEmpty()) {
+          peer.problem("'" + p.display() + "' must be host:port with a port from 1 to 65535, e.g. 10.0.0.7:5701");
+        } else {
+          peers.add(p.value().trim());
+        }
+      });
+    }
+    return new ClusterConfig(node.get("enabled").bool().orElse(false),
+        memberName(node.get("name"), ClusterConfig.DEFAULT_NAME).orElse(ClusterConfig.DEFAULT_NAME),
+        node.get("host").text("an address such as 10.0.0.7").filter(h -> !h.isBlank()),
+        port(node.get("port"), 1, ClusterConfig.DEFAULT_PORT),
+        port(node.get("eventBusPort"), 0, ClusterConfig.DEFAULT_EVENT_BUS_PORT), List.copyOf(peers),
+        serviceDns);
+  }
+
+  /** An instance or cluster name: what Kubernetes allows in a pod name. */
+  private static Optional<String> memberName(ConfigNode node, String example) {
+    return node.scalar("a name such as " + example).filter(s -> !s.value().isBlank()).filter(name -> {
+      boolean valid = name.value().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
+      if (!valid) {
+        node.problem("'" + name.display() + "' is not a valid name; use letters, digits, '.', '_' or '-', "
+            + "starting with a letter or digit, at most 253 characters");
+      }
+      return valid;
+    }).map(ConfigNode.Scalar::value);
+  }
+
+  private static int port(ConfigNode node, int min, int absent) {
+    return node.scalar("a port such as " + absent).map(p -> {
+      if (!p.value().matches("\\d{1,5}") || Integer.parseInt(p.value()) > 65535 || Integer.parseInt(p.value()) < min) {
+        node.problem("'" + p.display() + "' must be a port from " + min + " to 65535");
+        return absent;
+      }
+      return Integer.parseInt(p.value());
+    }).orElse(absent);
   }
 
   private static ConfigException single(String path, String message) {

@@ -147,7 +147,7 @@ public final class Demo implements AutoCloseable {
     configFile = writeConfig(port);
     PgvigilConfig config = new ConfigLoader(alerts.environment()).load(configFile);
     ShadowSettings.Storage storage = new ShadowSettings.Storage(binariesCache, work.resolve("shadow"),
-        work.resolve("spool"));
+        work.resolve("spool"), work.resolve("state"));
     daemon = RunningDaemon.start(config, storage, Duration.ofSeconds(5), Clock.systemUTC());
     resources.add(daemon);
     done("http://127.0.0.1:" + daemon.port());

@@ -14,18 +14,20 @@ public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> a
     TlsSettings adminTls, Storage storage) {
 
   /**
-   * Where the daemon writes: the unpacked PostgreSQL binaries, the embedded shadows' data and
-   * (unless {@code alerts.spool.directory} says otherwise) the alert spool. In Kubernetes all go
+   * Where the daemon writes: the unpacked PostgreSQL binaries, the embedded shadows' data,
+   * (unless {@code alerts.spool.directory} says otherwise) the alert spool, and the state it keeps
+   * across restarts (windows, alert state, silences). In Kubernetes all go
    * on an emptyDir ({@code PGVIGIL_DATA_DIR}); the root filesystem stays read-only.
    */
-  public record Storage(Path binariesCache, Path shadowWork, Path alertSpool) {
+  public record Storage(Path binariesCache, Path shadowWork, Path alertSpool, Path state) {
 
     /** {@code PGVIGIL_DATA_DIR}, else {@code <java.io.tmpdir>/pgvigil}. */
     public static Storage fromEnvironment(Map<String, String> env) {
       String configured = env.get("PGVIGIL_DATA_DIR");
       Path root = configured == null || configured.isBlank()
           ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil") : Path.of(configured);
-      return new Storage(root.resolve("postgres"), root.resolve("shadow"), root.resolve("spool"));
+      return new Storage(root.resolve("postgres"), root.resolve("shadow"), root.resolve("spool"),
+          root.resolve("state"));
     }
   }
 

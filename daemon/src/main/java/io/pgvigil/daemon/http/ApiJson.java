@@ -46,10 +46,12 @@ final class ApiJson {
 
   private ApiJson() {}
 
-  static JsonObject status(TargetStatus t) {
+  /** @param owner the instance that owns the target, if any */
+  static JsonObject status(TargetStatus t, Optional<String> owner) {
     ServerInfo s = t.server();
     return new JsonObject().put("name", t.name()).put("url", t.url()).put("up", t.up())
         .put("polled", t.polled()).put("since", time(t.since()))
+        .put("owner", owner.orElse(null)).put("ownedHere", t.owned())
         .put("server", s == null ? null : new JsonObject().put("version", s.version()).put("major", s.major())
             .put("standby", s.inRecovery())
             .put("startedAt", s.startedAt() == null ? null : s.startedAt().toInstant().toString())

@@ -18,25 +18,33 @@ final class TargetRoutes {
   }
 
   void list(RoutingContext ctx) {
-    ApiServer.json(ctx, 200, new JsonObject().put("targets", ApiJson.array(targets.statuses(), ApiJson::status)));
+    ApiServer.json(ctx, 200, new JsonObject().put("targets", ApiJson.array(targets.all(), this::status)));
   }
 
   void get(RoutingContext ctx) {
-    targetOf(ctx).ifPresent(t -> ApiServer.json(ctx, 200, ApiJson.status(t.monitor().status())));
+    targetOf(ctx).ifPresent(t -> ApiServer.json(ctx, 200, status(t)));
+  }
+
+  private JsonObject status(Targets.Target t) {
+    return ApiJson.status(t.monitor().status(), targets.owners().apply(t.name()));
   }
 
   void locks(RoutingContext ctx) {
-    targetOf(ctx).ifPresent(t -> ApiServer.json(ctx, 200, polled(t.name(), t.locks().last(), ApiJson::locks)
+    targetOf(ctx).ifPresent(t -> ApiServer.json(ctx, 200, polled(t, t.locks().last(), ApiJson::locks)
         .put("invalidIndexes", t.locks().invalidIndexes().map(ApiJson::invalidIndexes).orElse(null))));
   }
 
   void replication(RoutingContext ctx) {
-    targetOf(ctx).ifPresent(t -> ApiServer.json(ctx, 200, polled(t.name(), t.replication().last(),
+    targetOf(ctx).ifPresent(t -> ApiServer.json(ctx, 200, polled(t, t.replication().last(),
         report -> ApiJson.replication(report, t.replication().connections()::failure))));
   }
 
-  private static <T> JsonObject polled(String target, Optional<T> last, Function<T, JsonObject> json) {
-    JsonObject body = new JsonObject().put("target", target);
+  /** What this instance saw last; one that does not own the target says which does. */
+  private <T> JsonObject polled(Targets.Target t, Optional<T> last, Function<T, JsonObject> json) {
+    JsonObject body = new JsonObject().put("target", t.name());
+    if (!t.monitor().status().owned() && t.monitor().status().up()) {
+      return body.put("status", "owned-elsewhere").put("owner", targets.owners().apply(t.name()).orElse(null));
+    }
     return last.isEmpty() ? body.put("status", "not-polled-yet")
         : body.put("status", "ok").mergeIn(json.apply(last.get()));
   }

@@ -7,9 +7,14 @@ import io.pgvigil.daemon.watch.TargetMonitor;
 import io.pgvigil.daemon.watch.TargetStatus;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
-/** The watched targets as the API reads them, built once by the daemon. */
-public record Targets(List<Target> all) {
+/**
+ * The watched targets as the API reads them, built once by the daemon.
+ *
+ * @param owners the instance that owns a target now, as the cluster knows it
+ */
+public record Targets(List<Target> all, Function<String, Optional<String>> owners) {
 
   /** One target: its monitor and what its checks saw last (drift only with migrations). */
   public record Target(TargetMonitor monitor, LockState locks, ReplicationState replication,

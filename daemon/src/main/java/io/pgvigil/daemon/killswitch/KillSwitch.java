@@ -82,6 +82,11 @@ public final class KillSwitch implements AbortListener {
   }
 
   /** Called periodically, also while the target is down. */
+  /** Another instance polls the target's locks: the dead-man switch here has nothing to miss. */
+  public void watchedElsewhere() {
+    deadMan.ifPresent(d -> d.lockPolled(clock.instant()));
+  }
+
   public Future<Void> deadManTick(Vertx vertx) {
     return deadMan.map(d -> d.tick(vertx)).orElse(Future.succeededFuture());
   }

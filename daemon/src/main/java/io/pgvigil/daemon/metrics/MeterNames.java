@@ -8,6 +8,7 @@ package io.pgvigil.daemon.metrics;
 public final class MeterNames {
 
   public static final String UP = "pgvigil.up";
+  public static final String TARGET_OWNER = "pgvigil.target.owner";
   public static final String POLL_DURATION = "pgvigil.poll.duration";
   public static final String CHECK_ERRORS = "pgvigil.check.errors";
   public static final String MIGRATIONS_PENDING = "pgvigil.migrations.pending";
@@ -38,6 +39,7 @@ public final class MeterNames {
   public static final String ALERT_SPOOL_DEPTH = "pgvigil.alert.spool.depth";
 
   public static final String TAG_TARGET = "target";
+  public static final String TAG_INSTANCE = "instance";
   public static final String TAG_CHECK = "check";
   public static final String TAG_PROBLEM = "problem";
   public static final String TAG_KIND = "kind";

@@ -2,6 +2,9 @@ package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.alerting.Signal;
+import io.pgvigil.daemon.cluster.Cluster;
+import io.pgvigil.daemon.cluster.OwnerDirectory;
+import io.pgvigil.daemon.cluster.SharedMap;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.ServerConfig;
 import io.pgvigil.daemon.config.TargetConfig;
@@ -12,6 +15,7 @@ import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.locks.LockWatchCheck;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.watch.Failures;
+import io.pgvigil.daemon.watch.Owners;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +43,10 @@ public final class RunningDaemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunningDaemon.class);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  /** Hazelcast takes 2–20 s to start on a busy node. */
+  private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(90);
 
+  private final Cluster cluster;
   private final Vertx vertx;
   private final Metrics metrics;
   private final ServerConfig server;
@@ -47,13 +55,16 @@ public final class RunningDaemon implements AutoCloseable {
   private final AbortLog aborts;
   private final Alerting alerting;
   private final List<String> deployments = new ArrayList<>();
+  private final List<SharedMap> shared;
   private ApiServer api;
   private long expiry = -1;
   private int port;
 
-  private RunningDaemon(Vertx vertx, Metrics metrics, ServerConfig server, Targets targets,
-      WindowRegistry windows, AbortLog aborts, Alerting alerting) {
-    this.vertx = vertx;
+  private RunningDaemon(Cluster cluster, Metrics metrics, ServerConfig server, Targets targets,
+      WindowRegistry windows, AbortLog aborts, Alerting alerting, List<SharedMap> shared) {
+    this.cluster = cluster;
+    this.vertx = cluster.vertx();
+    this.shared = shared;
     this.metrics = metrics;
     this.server = server;
     this.targets = targets;
@@ -75,21 +86,48 @@ public final class RunningDaemon implements AutoCloseable {
     if (stop.isComplete()) {
       return Optional.empty();
     }
-    // What the config builds before anything starts; alerting receives every signal.
-    Metrics metrics = new Metrics();
-    WindowRegistry windows = new WindowRegistry(clock);
-    AbortLog aborts = new AbortLog(metrics.registry());
-    Alerting alerting = new Alerting(config.alerts(),
-        config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
-        metrics.registry(), clock);
-    aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
-    Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
-        config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock)).toList());
     // pgvigil serves no files: without this Vert.x would create a file cache in java.io.tmpdir.
-    Vertx vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(
-        new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
-    RunningDaemon running =
-        new RunningDaemon(vertx, metrics, config.server(), targets, windows, aborts, alerting);
+    VertxOptions options = new VertxOptions().setFileSystemOptions(
+        new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false));
+    ServerConfig server = config.server();
+    String instance = server.instance().orElseGet(Cluster::defaultInstance);
+    Cluster cluster;
+    try {
+      cluster = Cluster.start(server.cluster(), instance, options)
+          .await(CLUSTER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot join the cluster " + server.cluster().name() + ": "
+          + Failures.message(e), e);
+    }
+    Metrics metrics = new Metrics();
+    RunningDaemon running;
+    try {
+      Vertx vertx = cluster.vertx();
+      // What instances share; kept in the data directory too, for a restart without peers.
+      Function<String, SharedMap> map = name -> new SharedMap(vertx, name,
+          Optional.of(storage.state().resolve(name + ".json")), clock);
+      SharedMap windowMap = map.apply("windows");
+      SharedMap ownerMap = map.apply("owners");
+      OwnerDirectory directory = new OwnerDirectory(cluster, ownerMap, clock);
+      // What the config builds before anything starts; alerting receives every signal.
+      WindowRegistry windows = new WindowRegistry(clock);
+      AbortLog aborts = new AbortLog(metrics.registry());
+      Alerting alerting = new Alerting(config.alerts(),
+          config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
+          metrics.registry(), clock, target -> directory.speaksFor(target, false));
+      aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
+      Owners owners = new Owners(config.targets().size(), cluster::members, windows::active, clock);
+      Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
+          config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock, owners,
+          directory)).toList(), directory::owner);
+      windows.share(windowMap);
+      running = new RunningDaemon(cluster, metrics, server, targets, windows, aborts, alerting,
+          List.of(windowMap, ownerMap));
+    } catch (RuntimeException e) {
+      cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      metrics.close();
+      throw e;
+    }
     Promise<Boolean> outcome = Promise.promise();
     running.start().onSuccess(d -> outcome.tryComplete(true)).onFailure(outcome::tryFail);
     stop.onComplete(ar -> outcome.tryComplete(false));
@@ -97,7 +135,7 @@ public final class RunningDaemon implements AutoCloseable {
     try {
       started = outcome.future().await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
-      vertx.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();
       throw new IllegalStateException(e.getMessage() == null
           ? "cannot start: " + e.getClass().getSimpleName() : e.getMessage(), e);
@@ -112,21 +150,22 @@ public final class RunningDaemon implements AutoCloseable {
 
   /** Starts alert delivery first (so no verdict is missed), then the targets, then the API. */
   private Future<Void> start() {
-    return alerting.start(vertx, windows).compose(started -> {
-      List<Future<String>> deployed = targets.all().stream()
-          .map(t -> vertx.deployVerticle(t.monitor()).onSuccess(deployments::add)).toList();
-      api = new ApiServer(vertx, metrics, targets, server.apiToken(), server.readToken(), windows,
-          aborts, alerting);
-      // A window that opens brings its faster polling at once, not after the interval under way
-      // (a target that is down or not started yet ignores it).
-      windows.onOpen(target -> targets.find(target)
-          .ifPresent(t -> t.monitor().runNow(LockWatchCheck.NAME)));
-      // Windows close on their TTL even when nobody asks.
-      expiry = vertx.setPeriodic(1000, id -> windows.expire());
-      return Future.all(deployed);
-    }).compose(v -> api.listen(server.listenHost(), server.listenPort())
-        .recover(e -> Future.failedFuture(new IllegalStateException("cannot start the HTTP server on "
-            + server.listenHost() + ":" + server.listenPort() + ": " + Failures.message(e), e))))
+    return Future.all(shared.stream().map(SharedMap::start).toList())
+        .compose(loaded -> alerting.start(vertx, windows)).compose(started -> {
+          List<Future<String>> deployed = targets.all().stream()
+              .map(t -> vertx.deployVerticle(t.monitor()).onSuccess(deployments::add)).toList();
+          api = new ApiServer(vertx, metrics, targets, server.apiToken(), server.readToken(), windows,
+              aborts, alerting);
+          // A window that opens brings its faster polling at once, not after the interval under way
+          // (a target that is down or not started yet ignores it).
+          windows.onOpen(target -> targets.find(target)
+              .ifPresent(t -> t.monitor().runNow(LockWatchCheck.NAME)));
+          // Windows close on their TTL even when nobody asks.
+          expiry = vertx.setPeriodic(1000, id -> windows.expire());
+          return Future.all(deployed);
+        }).compose(v -> api.listen(server.listenHost(), server.listenPort())
+            .recover(e -> Future.failedFuture(new IllegalStateException("cannot start the HTTP server on "
+                + server.listenHost() + ":" + server.listenPort() + ": " + Failures.message(e), e))))
         .map(bound -> {
           port = bound;
           LOG.info("pgvigil listening on http://{}:{} watching {} target(s)",
@@ -144,6 +183,7 @@ public final class RunningDaemon implements AutoCloseable {
     return apiClosed.recover(e -> Future.succeededFuture())
         .compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
         .transform(v -> alerting.stop())
+        .transform(v -> Future.join(shared.stream().map(SharedMap::close).toList()))
         .mapEmpty();
   }
 
@@ -164,7 +204,7 @@ public final class RunningDaemon implements AutoCloseable {
     try {
       stop().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } finally {
-      vertx.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();
     }
   }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.checks.locks.LockAnalysis;
 import io.pgvigil.daemon.alerting.Signal;
+import io.pgvigil.daemon.cluster.OwnerDirectory;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.DriftCheck;
@@ -20,18 +21,23 @@ import io.pgvigil.daemon.replication.ReplicationCheck;
 import io.pgvigil.daemon.replication.ReplicationState;
 import io.pgvigil.daemon.rules.RuleEvaluator;
 import io.pgvigil.daemon.rules.TargetRules;
+import io.pgvigil.daemon.watch.Owners;
+import io.pgvigil.daemon.watch.Ownership;
 import io.pgvigil.daemon.watch.TargetCheck;
 import io.pgvigil.daemon.watch.TargetMonitor;
 import io.pgvigil.daemon.watch.TargetSpec;
 import io.pgvigil.daemon.watch.TargetSpecs;
 import io.pgvigil.daemon.windows.MigrationWatchCheck;
 import io.pgvigil.daemon.windows.WindowRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -42,7 +48,7 @@ final class TargetSetups {
 
   static Targets.Target from(TargetConfig target, PgvigilConfig config, ShadowSettings.Storage storage,
       WindowRegistry windows, AbortLog aborts, Consumer<Signal> signals, MeterRegistry registry,
-      Duration maxBackoff, Clock clock) {
+      Duration maxBackoff, Clock clock, Owners owners, OwnerDirectory directory) {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
         .description("1 while a migration window is open on the target")
         .tags(MeterNames.TAG_TARGET, target.name()).register(registry);
@@ -76,8 +82,29 @@ final class TargetSetups {
       }, clock));
       drift = Optional.of(state);
     }
-    TargetMonitor monitor = new TargetMonitor(spec, checks, killSwitch::deadManTick, registry, clock,
-        (name, up, since) -> signals.accept(new Signal.Reachability(name, up, since)));
+    // The lease: a lock connection silent for longer is ended by the server (see Ownership).
+    Ownership ownership = new Ownership(spec, config.server().cluster().name(),
+        spec.interval().plus(spec.connectTimeout()));
+    Gauge.builder(MeterNames.TARGET_OWNER, ownership, o -> o.owned() ? 1 : 0)
+        .description("1 on the instance that owns the target (polls it, alerts, may cancel), 0 on the others")
+        .tags(MeterNames.TAG_TARGET, target.name(), MeterNames.TAG_INSTANCE, directory.instance())
+        .register(registry);
+    // The dead-man switch runs where the target is watched, or for a target nobody owns on the one
+    // instance that speaks for it: it fires once, not once per instance.
+    Function<Vertx, Future<Void>> deadMan = vertx -> {
+      if (!ownership.owned() && directory.owner(target.name()).isPresent()) {
+        killSwitch.watchedElsewhere();
+        return Future.succeededFuture();
+      }
+      return directory.speaksFor(target.name(), ownership.owned()) ? killSwitch.deadManTick(vertx)
+          : Future.succeededFuture();
+    };
+    TargetMonitor monitor = new TargetMonitor(spec, checks, deadMan, registry, clock,
+        (name, up, since) -> signals.accept(new Signal.Reachability(name, up, since)), ownership, owners,
+        (name, owned) -> {
+          directory.owned(name, owned);
+          signals.accept(new Signal.Ownership(name, owned));
+        });
     return new Targets.Target(monitor, locks, replication, drift);
   }
 }

@@ -84,7 +84,7 @@ class AlertingTest {
         %s
         """.formatted(slack.url(), pagerduty.url(), extra), dir, "config");
     alerting = new Alerting(config.alerts(), List.of("app"), dir.resolve("spool"), metrics.registry(),
-        Clock.systemUTC());
+        Clock.systemUTC(), target -> true);
     alerting.start(vertx, windows).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
   }

@@ -71,7 +71,7 @@ class ConfigLoaderTest {
 
     assertThat(config.server())
         .isEqualTo(new ServerConfig("0.0.0.0", 8080, Optional.of(SecretValue.of("api-token-value")),
-            Optional.empty()));
+            Optional.empty(), Optional.empty(), ClusterConfig.OFF));
     assertThat(config.targets()).hasSize(1);
     TargetConfig app = config.targets().get(0);
     assertThat(app.name()).isEqualTo("app");

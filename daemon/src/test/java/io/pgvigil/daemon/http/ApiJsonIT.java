@@ -121,7 +121,8 @@ class ApiJsonIT {
       assertThat(alerts.getJsonArray("firing").getJsonObject(0).fieldNames()).containsExactly("key", "target",
           "rule", "object", "severity", "status", "summary", "value", "threshold", "startsAt", "endsAt", "census",
           "details");
-      String target = "{name:s,url:s,up:b,polled:b,since:s,server:{version:s,major:i,standby:b,startedAt:s,"
+      String target = "{name:s,url:s,up:b,polled:b,since:s,owner:s,ownedHere:b,server:{version:s,major:i,"
+          + "standby:b,startedAt:s,"
           + "role:s,pgMonitor:b},checks:[{name:s,ok:b,runs:i,consecutiveFailures:i,lastRun:s,lastDurationMs:d,"
           + "lastSuccess:s,lastError:null}]}";
       assertThat(shape(json(http, "/api/v1/targets"))).isEqualTo("{targets:[" + target + "]}");

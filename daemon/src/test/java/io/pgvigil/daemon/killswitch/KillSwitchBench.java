@@ -69,7 +69,7 @@ public final class KillSwitchBench {
       double[] hookStart = new double[RUNS];
       try (RunningDaemon daemon = RunningDaemon.start(config,
           new ShadowSettings.Storage(TestServers.binariesCache(), work.resolve("shadow"),
-              work.resolve("spool")),
+              work.resolve("spool"), work.resolve("state")),
           Duration.ofSeconds(1), Clock.systemUTC())) {
         for (int run = 0; run < RUNS; run++) {
           Files.writeString(migrations.resolve("V" + (run + 1) + "__note_" + run + ".sql"),

@@ -53,7 +53,8 @@ class TargetMonitorIT {
         new SimpleMeterRegistry(), Clock.systemUTC(), (target, up, since) -> {
           told.incrementAndGet();
           throw new IllegalStateException("the listener is broken");
-        });
+        }, new Ownership(spec, "test", Duration.ofSeconds(10)), Owners.alone(1, Clock.systemUTC()),
+        (target, owned) -> {});
     Vertx vertx = Vertx.vertx();
     try {
       vertx.deployVerticle(monitor).await(30, TimeUnit.SECONDS);
