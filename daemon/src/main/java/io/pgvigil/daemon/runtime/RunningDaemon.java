@@ -59,6 +59,7 @@ public final class RunningDaemon implements AutoCloseable {
   private ApiServer api;
   private long expiry = -1;
   private int port;
+  private boolean closed;
 
   private RunningDaemon(Cluster cluster, Metrics metrics, ServerConfig server, Targets targets,
       WindowRegistry windows, AbortLog aborts, Alerting alerting, List<SharedMap> shared) {
@@ -200,11 +201,16 @@ public final class RunningDaemon implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public synchronized void close() throws Exception {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       stop().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } finally {
-      cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      // Leaving a cluster hands this member's share of the maps to the others first.
+      cluster.close().await(CLUSTER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();
     }
   }

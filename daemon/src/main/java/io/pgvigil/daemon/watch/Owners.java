@@ -17,8 +17,8 @@ import java.util.function.Predicate;
  */
 public final class Owners {
 
-  /** At most one target given back per pause, so a joining instance does not make them all move. */
-  static final Duration RELEASE_PAUSE = Duration.ofSeconds(10);
+  /** At most one target given back per pause, so that targets move one at a time. */
+  static final Duration RELEASE_PAUSE = Duration.ofSeconds(2);
 
   private final int targets;
   private final IntSupplier members;
