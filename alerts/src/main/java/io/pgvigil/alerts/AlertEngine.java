@@ -1,6 +1,8 @@
 package io.pgvigil.alerts;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The alert lifecycle. {@link #fire} and {@link #resolve} record what the daemon decided; {@link #tick} turns the
@@ -23,6 +27,10 @@ import java.util.Set;
  * resolves between two ticks is never sent: it was a blip shorter than the tick. With {@code sendResolved} off,
  * resolved alerts leave {@link #firing()} but no notification is sent about them (some teams close incidents by hand);
  * Alertmanager then resolves them by itself at their {@code endsAt}.
+ *
+ * <p>A target's firing alerts, with what was sent of them, can be {@link #state exported} and {@link #adopt adopted}
+ * by another engine (after a restart, or on the instance that takes the target over), so that a condition still true
+ * is not paged again as new and one that cleared meanwhile is resolved to the sinks that heard it fire.
  *
  * <p>Thread-safe: every method holds the engine's monitor; none blocks.
  */
@@ -38,6 +46,7 @@ public final class AlertEngine {
   private final Map<String, Active> active = new LinkedHashMap<>();
   private final List<Active> resolvedSinceTick = new ArrayList<>();
   private final Deque<Alert> recentlyResolved = new ArrayDeque<>();
+  private final List<Consumer<Alert>> listeners = new CopyOnWriteArrayList<>();
 
   /** @param sendResolved whether a resolved alert is sent to the sinks that heard it fire */
   public AlertEngine(Clock clock, DeliveryQueue queue, List<Route> routes,
@@ -55,12 +64,17 @@ public final class AlertEngine {
     Active current = active.get(alert.key());
     if (current == null) {
       active.put(alert.key(), new Active(alert));
+      changed(alert);
       return;
     }
     if (alert.severity().compareTo(current.alert.severity()) < 0) {
       current.dirty = true; // more severe: CRITICAL sorts first
     }
+    boolean severity = alert.severity() != current.alert.severity();
     current.alert = current.alert.updatedFrom(alert);
+    if (severity) {
+      changed(current.alert);
+    }
   }
 
   /** Marks the alert with this key resolved now; unknown keys are ignored. */
@@ -77,6 +91,57 @@ public final class AlertEngine {
     if (sendResolved && !current.sentTo.isEmpty()) {
       resolvedSinceTick.add(current);
     }
+    changed(current.alert);
+  }
+
+  /**
+   * Told, under the engine's monitor, of every alert whose state changed in a way worth keeping: it fired, changed
+   * severity, was sent or resolved. Not of a new value of an alert that keeps firing.
+   */
+  public void onChange(Consumer<Alert> listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * The target's firing alerts by key, each with when it was last sent, the sinks that heard it and whether a send is
+   * owed: what {@link #adopt} takes.
+   */
+  public synchronized JsonObject state(String target) {
+    JsonObject out = new JsonObject();
+    active.values().stream().filter(a -> a.alert.target().equals(target))
+        .forEach(a -> out.put(a.alert.key(), AlertJson.state(a.alert, a.lastSent, a.sentTo, a.dirty)));
+    return out;
+  }
+
+  /**
+   * Takes over firing alerts another engine (or this one before a restart) {@link #state exported}: each keeps its
+   * start time, the sinks that heard it and when it was last sent, so it repeats on the same schedule and resolves to
+   * the same sinks. A key this engine already has keeps its own state.
+   *
+   * @return the alerts taken
+   */
+  public synchronized List<Alert> adopt(JsonObject state) {
+    List<Alert> adopted = new ArrayList<>();
+    state.forEach(e -> {
+      JsonObject json = (JsonObject) e.getValue();
+      Alert alert = AlertJson.alert(json.getJsonObject("alert"));
+      if (!alert.isFiring() || active.containsKey(alert.key())) {
+        return;
+      }
+      Active a = new Active(alert);
+      String lastSent = json.getString("lastSent");
+      a.lastSent = lastSent == null ? Instant.MIN : Instant.parse(lastSent);
+      json.getJsonArray("sentTo", new JsonArray()).forEach(s -> a.sentTo.add((String) s));
+      a.dirty = json.getBoolean("pending", false);
+      active.put(alert.key(), a);
+      adopted.add(alert);
+    });
+    return adopted;
+  }
+
+  /** Drops the target's firing alerts without resolving them: another instance alerts for it now. */
+  public synchronized void forget(String target) {
+    active.values().removeIf(a -> a.alert.target().equals(target));
   }
 
   public synchronized Optional<Alert> get(String key) {
@@ -112,6 +177,7 @@ public final class AlertEngine {
       }
       a.dirty = false;
       a.lastSent = now;
+      changed(a.alert);
     }
     List<Future<?>> spooled = new ArrayList<>();
     out.forEach((sink, byTarget) -> {
@@ -125,6 +191,10 @@ public final class AlertEngine {
       });
     });
     return Future.all(spooled).mapEmpty();
+  }
+
+  private void changed(Alert alert) {
+    listeners.forEach(l -> l.accept(alert));
   }
 
   private static void add(Map<String, Map<String, List<Alert>>> out, String sink, Alert alert) {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one JSON shape of alerts and notifications: the spool format and the webhook body (alerts/WEBHOOK.md). {@link
@@ -25,6 +26,16 @@ public final class AlertJson {
     a.details().entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> details.put(e.getKey(), e.getValue()));
     return json.put("details", details);
+  }
+
+  /**
+   * A firing alert as an engine keeps it: the alert, when it was last sent ({@code null}: never), the sinks that heard
+   * it and whether a send is owed ({@code pending}).
+   */
+  static JsonObject state(Alert a, Instant lastSent, Set<String> sentTo, boolean pending) {
+    return new JsonObject().put("alert", alert(a))
+        .put("lastSent", lastSent.equals(Instant.MIN) ? null : lastSent.toString())
+        .put("sentTo", new JsonArray(List.copyOf(sentTo))).put("pending", pending);
   }
 
   static JsonArray census(List<Blocker> census) {

@@ -171,4 +171,107 @@ class AlertEngineTest {
     assertThat(quiet.firing()).isEmpty();
     assertThat(quiet.recentlyResolved()).extracting(Alert::key).containsExactly(a.key());
   }
+
+  @Test
+  void anAdoptedAlertKeepsItsStartRepeatScheduleAndSinksAndIsNotSentAgainAsNew() throws Exception {
+    Alert a = Fixture.lockAlert("app", "t", Severity.CRITICAL, fx.clock.instant());
+    engine.fire(a);
+    engine.fire(Fixture.lockAlert("billing", "t", Severity.CRITICAL, fx.clock.instant()));
+    await(engine.tick());
+    await().until(() -> chat.received.size() == 2 && pager.received.size() == 1);
+    fx.clock.advance(Duration.ofMinutes(3));
+
+    AlertEngine next = new AlertEngine(fx.clock, queue, List.of(Fixture.routeAll("chat"),
+        new Route("pager", Set.of(Severity.CRITICAL), Set.of("app"))), Duration.ofMinutes(5), true);
+    var state = engine.state("app");
+    assertThat(state.fieldNames()).containsExactly(a.key()); // only the target asked for
+    assertThat(next.adopt(state)).extracting(Alert::key).containsExactly(a.key());
+    next.fire(Fixture.lockAlert("app", "t", Severity.CRITICAL, fx.clock.instant())); // still true
+    await(next.tick());
+    await().during(Duration.ofMillis(100)).until(() -> chat.received.size() == 2);
+    assertThat(next.firing()).extracting(Alert::startsAt).containsExactly(a.startsAt());
+
+    fx.clock.advance(Duration.ofMinutes(2)); // five minutes after the last send: the repeat is due
+    await(next.tick());
+    await().until(() -> chat.received.size() == 3 && pager.received.size() == 2);
+    next.resolve(a.key());
+    await(next.tick());
+    await().until(() -> chat.received.size() == 4 && pager.received.size() == 3);
+    assertThat(pager.statuses()).containsExactly("app/lockWait/t:firing", "app/lockWait/t:firing",
+        "app/lockWait/t:resolved");
+  }
+
+  @Test
+  void anAdoptedAlertThatClearedIsResolvedOnceToTheSinksThatHeardIt() throws Exception {
+    Alert a = Fixture.lockAlert("app", "t", Severity.WARNING, fx.clock.instant());
+    engine.fire(a);
+    await(engine.tick());
+    await().until(() -> chat.received.size() == 1);
+
+    AlertEngine next = new AlertEngine(fx.clock, queue, List.of(Fixture.routeAll("chat"),
+        new Route("pager", Set.of(Severity.CRITICAL), Set.of("app"))), Duration.ofMinutes(5), true);
+    next.adopt(engine.state("app"));
+    next.resolve(a.key());
+    await(next.tick());
+    await(next.tick());
+    await().until(() -> chat.received.size() == 2);
+    await().during(Duration.ofMillis(100)).until(() -> chat.received.size() == 2 && pager.received.isEmpty());
+    assertThat(chat.statuses()).containsExactly("app/lockWait/t:firing", "app/lockWait/t:resolved");
+  }
+
+  @Test
+  void aKeyAlreadyFiringKeepsItsOwnStateAndAPendingSendIsStillOwed() throws Exception {
+    Alert old = Fixture.lockAlert("app", "t1", Severity.WARNING, fx.clock.instant());
+    engine.fire(old);
+    engine.fire(Fixture.lockAlert("app", "t2", Severity.WARNING, fx.clock.instant())); // never sent: pending
+    var state = engine.state("app");
+    assertThat(state.getJsonObject(old.key()).getBoolean("pending")).isTrue();
+    assertThat(state.getJsonObject(old.key()).getString("lastSent")).isNull();
+
+    AlertEngine next = new AlertEngine(fx.clock, queue, List.of(Fixture.routeAll("chat")),
+        Duration.ofMinutes(5), true);
+    fx.clock.advance(Duration.ofMinutes(1));
+    Alert mine = Fixture.lockAlert("app", "t1", Severity.CRITICAL, fx.clock.instant());
+    next.fire(mine);
+    assertThat(next.adopt(state)).extracting(Alert::object).containsExactly("t2");
+    assertThat(next.get(old.key())).get().satisfies(a -> {
+      assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(a.startsAt()).isEqualTo(mine.startsAt());
+    });
+    await(next.tick());
+    await().until(() -> chat.received.size() == 1);
+    assertThat(chat.received.get(0).alerts()).extracting(Alert::object).containsExactly("t1", "t2");
+  }
+
+  @Test
+  void aForgottenTargetsAlertsLeaveWithoutAResolve() throws Exception {
+    Alert a = Fixture.lockAlert("app", "t", Severity.WARNING, fx.clock.instant());
+    Alert other = Fixture.lockAlert("billing", "t", Severity.WARNING, fx.clock.instant());
+    engine.fire(a);
+    engine.fire(other);
+    await(engine.tick());
+    await().until(() -> chat.received.size() == 2);
+    engine.forget("app");
+    engine.resolve(a.key()); // unknown now: nothing to resolve
+    await(engine.tick());
+    await().during(Duration.ofMillis(100)).until(() -> chat.received.size() == 2);
+    assertThat(engine.firing()).containsExactly(other);
+    assertThat(engine.recentlyResolved()).isEmpty();
+    assertThat(engine.state("app").isEmpty()).isTrue();
+  }
+
+  @Test
+  void listenersHearStructuralChangesNotEveryNewValue() throws Exception {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    engine.onChange(a -> heard.add(a.object() + ":" + a.status().wireName() + ":" + a.severity().name()));
+    Alert a = Fixture.lockAlert("app", "t", Severity.WARNING, fx.clock.instant());
+    engine.fire(a); // new
+    engine.fire(a); // the same again: nothing to keep
+    await(engine.tick()); // sent
+    await(engine.tick()); // nothing due
+    engine.fire(Fixture.lockAlert("app", "t", Severity.CRITICAL, fx.clock.instant())); // severity
+    engine.resolve(a.key());
+    assertThat(heard).containsExactly("t:firing:WARNING", "t:firing:WARNING", "t:firing:CRITICAL",
+        "t:resolved:CRITICAL");
+  }
 }

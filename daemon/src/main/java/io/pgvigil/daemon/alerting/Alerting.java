@@ -6,11 +6,13 @@ import io.pgvigil.alerts.AlertEngine;
 import io.pgvigil.alerts.Backoff;
 import io.pgvigil.alerts.DeliveryQueue;
 import io.pgvigil.alerts.Spool;
+import io.pgvigil.daemon.cluster.SharedMap;
 import io.pgvigil.daemon.config.AlertsConfig;
 import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
@@ -30,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * and the {@link DeliveryQueue} (retries, the on-disk spool). Started before the targets and
  * stopped after them; {@link #stop} spools one last tick so nothing decided is lost (the next start
  * resends it). Without sinks alerts are still decided, logged, listed and counted, never sent.
+ *
+ * <p>Once {@link #share shared}, each target's firing alerts (with what was sent of them) are kept in the cluster's
+ * map: the instance that takes the target, or this one after a restart, adopts them, so a condition still true is not
+ * paged again as new and one that cleared meanwhile is resolved.
  */
 public final class Alerting {
 
@@ -54,6 +60,7 @@ public final class Alerting {
   private long timer = -1;
   private final AtomicBoolean sendScheduled = new AtomicBoolean();
   private WindowRegistry windows;
+  private volatile SharedMap states;
 
   /**
    * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
@@ -72,6 +79,14 @@ public final class Alerting {
     this.metrics = new AlertMetrics(registry, config.sinkNames(), targets, rules);
   }
 
+  /**
+   * Keeps each target's firing alerts in {@code map}, keyed by target, whenever they change (fired, escalated,
+   * sent, resolved); a target this instance takes adopts what the map holds of it.
+   */
+  public void share(SharedMap map) {
+    states = map;
+  }
+
   /** @param windows the migration windows (a kill-switch alert resolves when its window closes) */
   public synchronized Future<Void> start(Vertx vertx, WindowRegistry windows) {
     this.vertx = vertx;
@@ -88,7 +103,9 @@ public final class Alerting {
         .map(v -> {
           synchronized (this) {
             queue = q;
-            engine = new AlertEngine(clock, q, sinks.routes(), config.repeatInterval(), config.resolve());
+            AlertEngine e = new AlertEngine(clock, q, sinks.routes(), config.repeatInterval(), config.resolve());
+            e.onChange(changed -> keep(e, changed));
+            engine = e;
             timer = vertx.setPeriodic(TICK.toMillis(), id -> tick());
           }
           if (config.anySink()) {
@@ -132,7 +149,69 @@ public final class Alerting {
       down.changed(r);
     } else if (signal instanceof Signal.Ownership o) {
       LOG.debug("target {}: {}", o.target(), o.owned() ? "owned here" : "owned elsewhere");
+      if (o.owned()) {
+        adopt(o.target());
+      } else {
+        forget(o.target());
+      }
     }
+  }
+
+  /**
+   * Writes the target's record: this engine's alerts of it over what the record held. An alert this instance
+   * forgot (it lost the target, e.g. when the target went down) stays in the record for whoever alerts for the
+   * target next, who resolves it if its condition has cleared.
+   */
+  private void keep(AlertEngine e, Alert changed) {
+    SharedMap map = states;
+    if (map == null) {
+      return;
+    }
+    String target = changed.target();
+    JsonObject record = map.get(target).map(JsonObject::copy).orElseGet(JsonObject::new);
+    record.remove(changed.key());
+    record.mergeIn(e.state(target));
+    if (record.isEmpty()) {
+      map.remove(target);
+    } else {
+      map.put(target, record);
+    }
+  }
+
+  /**
+   * Takes the target's alerts from the shared record, and primes the memories that resolve them: an adopted
+   * alert whose condition has cleared resolves at the next evaluation that no longer has it, as if this instance
+   * had fired it.
+   */
+  private void adopt(String target) {
+    AlertEngine e = engine;
+    SharedMap map = states;
+    if (e == null || map == null) {
+      return;
+    }
+    Optional<JsonObject> record = map.get(target);
+    if (record.isEmpty()) {
+      return;
+    }
+    List<Alert> adopted = e.adopt(record.get());
+    if (adopted.isEmpty()) {
+      return;
+    }
+    LOG.info("target {}: firing alerts taken over: {}", target,
+        String.join(", ", adopted.stream().map(Alert::key).toList()));
+    verdicts.adopted(adopted);
+    killSwitch.adopted(adopted);
+    down.adopted(target, adopted);
+  }
+
+  /** Another instance alerts for the target now: its alerts leave this one without a resolve. */
+  private void forget(String target) {
+    AlertEngine e = engine;
+    if (e != null) {
+      e.forget(target);
+    }
+    verdicts.forget(target);
+    killSwitch.forget(target);
   }
 
   /**

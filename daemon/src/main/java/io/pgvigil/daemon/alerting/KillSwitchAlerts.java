@@ -82,6 +82,16 @@ final class KillSwitchAlerts {
         : " (pid " + d.pid() + ", root blocker of pid " + r.pid() + "'s " + request + ")";
   }
 
+  /** Decisions taken over from another instance resolve as this instance's own do. */
+  void adopted(List<Alert> alerts) {
+    alerts.stream().filter(a -> a.rule().equals(RULE)).forEach(a -> open.put(a.key(),
+        new Window(a.target(), a.details().get("window"), a.details().getOrDefault("abortRule", ""))));
+  }
+
+  void forget(String target) {
+    open.values().removeIf(w -> w.target().equals(target));
+  }
+
   void resolveClosed(WindowRegistry windows, List<Alert> firing) {
     open.forEach((key, w) -> {
       boolean current = w.id() != null

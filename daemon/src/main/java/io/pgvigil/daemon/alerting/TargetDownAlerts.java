@@ -36,6 +36,16 @@ final class TargetDownAlerts {
     }
   }
 
+  /**
+   * A target-down alert taken over for a target that answers now resolves: a target is taken only after a
+   * heartbeat that answered, so the up that would have resolved it came before the alert was here.
+   */
+  synchronized void adopted(String target, List<Alert> alerts) {
+    if (!down.containsKey(target)) {
+      alerts.stream().filter(a -> a.rule().equals(RULE)).forEach(a -> alerting.resolve(a.key()));
+    }
+  }
+
   synchronized void tick(Instant now, Predicate<String> speaksFor) {
     down.forEach((target, since) -> {
       if (!now.isBefore(since.plus(AFTER)) && speaksFor.test(target)) {

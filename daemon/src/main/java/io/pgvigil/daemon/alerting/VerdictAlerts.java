@@ -2,6 +2,7 @@ package io.pgvigil.daemon.alerting;
 
 import io.pgvigil.alerts.Alert;
 import io.pgvigil.alerts.Blocker;
+import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.rules.Source;
 import java.util.HashSet;
@@ -41,6 +42,29 @@ final class VerdictAlerts {
     if (before != null) {
       before.stream().filter(key -> !now.contains(key)).forEach(alerting::resolve);
     }
+  }
+
+  /** Alerts taken over from another instance count as fired by their source's last evaluation. */
+  void adopted(List<Alert> alerts) {
+    for (Alert a : alerts) {
+      RuleKind.fromYaml(a.rule()).ifPresent(kind -> firing.merge(new Evaluated(a.target(), source(kind)),
+          Set.of(a.key()), (before, added) -> {
+            Set<String> all = new HashSet<>(before);
+            all.addAll(added);
+            return all;
+          }));
+    }
+  }
+
+  void forget(String target) {
+    firing.keySet().removeIf(e -> e.target().equals(target));
+  }
+
+  private static Source source(RuleKind kind) {
+    return switch (kind) {
+      case REPLICATION_LAG, REPLICATION_LAG_BYTES, STANDBY_GONE -> Source.REPLICATION;
+      default -> Source.LOCKS;
+    };
   }
 
   private Alert alert(RuleVerdict v) {

@@ -109,6 +109,7 @@ public final class RunningDaemon implements AutoCloseable {
           Optional.of(storage.state().resolve(name + ".json")), clock);
       SharedMap windowMap = map.apply("windows");
       SharedMap ownerMap = map.apply("owners");
+      SharedMap alertMap = map.apply("alerts");
       OwnerDirectory directory = new OwnerDirectory(cluster, ownerMap, clock);
       // What the config builds before anything starts; alerting receives every signal.
       WindowRegistry windows = new WindowRegistry(clock);
@@ -122,8 +123,9 @@ public final class RunningDaemon implements AutoCloseable {
           config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock, owners,
           directory)).toList(), directory::owner);
       windows.share(windowMap);
+      alerting.share(alertMap);
       running = new RunningDaemon(cluster, metrics, server, targets, windows, aborts, alerting,
-          List.of(windowMap, ownerMap));
+          List.of(windowMap, ownerMap, alertMap));
     } catch (RuntimeException e) {
       cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();

@@ -13,6 +13,7 @@ import io.pgvigil.checks.schema.Change;
 import io.pgvigil.checks.schema.ObjectKind;
 import io.pgvigil.checks.schema.ObjectRef;
 import io.pgvigil.checks.schema.SchemaFinding;
+import io.pgvigil.daemon.cluster.SharedMap;
 import io.pgvigil.daemon.config.ConfigLoader;
 import io.pgvigil.daemon.config.PgvigilConfig;
 import io.pgvigil.daemon.config.RuleKind;
@@ -75,6 +76,11 @@ class AlertingTest {
   }
 
   private void start(String extra) throws Exception {
+    alerting = alerting(extra, metrics, dir.resolve("spool"), Optional.empty());
+  }
+
+  /** An instance's alerting; with {@code shared}, its alert state is kept there, as the daemon keeps it. */
+  private Alerting alerting(String extra, Metrics meters, Path spool, Optional<SharedMap> shared) throws Exception {
     PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
         targets:
           - { name: app, url: postgresql://pgvigil@db/app }
@@ -83,10 +89,17 @@ class AlertingTest {
           pagerduty: { routingKey: routing-key-secret, url: "%s", severities: [critical] }
         %s
         """.formatted(slack.url(), pagerduty.url(), extra), dir, "config");
-    alerting = new Alerting(config.alerts(), List.of("app"), dir.resolve("spool"), metrics.registry(),
-        Clock.systemUTC(), target -> true);
-    alerting.start(vertx, windows).toCompletionStage().toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    Alerting a = new Alerting(config.alerts(), List.of("app"), spool, meters.registry(), Clock.systemUTC(),
+        target -> true);
+    shared.ifPresent(a::share);
+    a.start(vertx, windows).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return a;
+  }
+
+  private SharedMap sharedAlerts() throws Exception {
+    SharedMap map = new SharedMap(vertx, "alerts", Optional.empty(), Clock.systemUTC());
+    map.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return map;
   }
 
   private static RuleVerdict verdict(RuleKind rule, String object, RuleVerdict.Level level, double value,
@@ -262,6 +275,71 @@ class AlertingTest {
     assertThat(alerting.firing()).isEmpty();
     await().during(Duration.ofSeconds(1)).until(() -> pagerduty.requests().size() == 1
         && slack.requests().size() == 1);
+  }
+
+  @Test
+  void theInstanceThatTakesATargetResolvesWhatClearedAndDoesNotPageWhatStillHolds() throws Exception {
+    SharedMap shared = sharedAlerts();
+    alerting = alerting("", metrics, dir.resolve("spool"), Optional.of(shared));
+    alerting.accept(new Signal.Ownership("app", true));
+    MigrationWindow window = windows.open("app", Duration.ofMinutes(30), "deploy 42", "in-window");
+    alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of(
+        verdict(RuleKind.LOCK_QUEUE, "", RuleVerdict.Level.ABORT, 21, 20),
+        verdict(RuleKind.LOCK_WAIT, "", RuleVerdict.Level.WARN, 3, 2))));
+    alerting.accept(new Signal.KillSwitch(new AbortDecision(Instant.now(), "app", "lockQueue", 21, 20,
+        window.id(), "cancel", 4243, null, "cancelled", "cancelled the migration's statement", null)));
+    await().until(() -> pagerduty.accepted().size() == 2 && slack.accepted().size() >= 1);
+    await().until(() -> shared.get("app").map(r -> r.size() == 3
+        && r.stream().allMatch(e -> !((JsonObject) e.getValue()).getJsonArray("sentTo").isEmpty())).orElse(false));
+
+    // Another instance takes the target: this one forgets its alerts, resolving none.
+    alerting.accept(new Signal.Ownership("app", false));
+    assertThat(alerting.firing()).isEmpty();
+    try (Metrics otherMetrics = new Metrics()) {
+      Alerting other = alerting("", otherMetrics, dir.resolve("other-spool"), Optional.of(shared));
+      try {
+        other.accept(new Signal.Ownership("app", true));
+        assertThat(other.firing()).extracting(a -> a.rule()).containsExactlyInAnyOrder("lockQueue", "lockWait",
+            "killSwitch");
+        int slackBefore = slack.accepted().size();
+        // lockQueue still holds, lockWait has cleared: one resolve, to Slack only (PagerDuty never heard it).
+        other.accept(new Signal.Verdicts("app", Source.LOCKS, List.of(
+            verdict(RuleKind.LOCK_QUEUE, "", RuleVerdict.Level.ABORT, 25, 20))));
+        await().until(() -> slack.accepted().size() == slackBefore + 1);
+        assertThat(slack.accepted().get(slackBefore).body().toString()).contains("RESOLVED", "lockWait on app")
+            .doesNotContain("lockQueue on app");
+        windows.close(window.id(), "closed");
+        await().until(() -> pagerduty.accepted().size() == 3);
+        await().during(Duration.ofSeconds(1)).until(() -> pagerduty.accepted().size() == 3);
+        assertThat(pagerduty.accepted().get(2).json().getString("dedup_key"))
+            .isEqualTo("app/killSwitch/window " + window.id() + " cancel");
+        assertThat(pagerduty.accepted().get(2).json().getString("event_action")).isEqualTo("resolve");
+        assertThat(other.firing()).extracting(a -> a.rule()).containsExactly("lockQueue");
+      } finally {
+        other.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
+    shared.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aTargetDownAlertTakenOverWhileTheTargetAnswersResolves() throws Exception {
+    SharedMap shared = sharedAlerts();
+    alerting = alerting("", metrics, dir.resolve("spool"), Optional.of(shared));
+    alerting.accept(new Signal.Reachability("app", false, Instant.now().minusSeconds(31)));
+    alerting.tick();
+    await().until(() -> pagerduty.accepted().size() == 1);
+    alerting.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    try (Metrics otherMetrics = new Metrics()) {
+      alerting = alerting("", otherMetrics, dir.resolve("spool"), Optional.of(shared));
+      alerting.accept(new Signal.Reachability("app", true, Instant.now()));
+      alerting.accept(new Signal.Ownership("app", true));
+      await().until(() -> pagerduty.accepted().size() == 2);
+      assertThat(pagerduty.accepted().get(1).json().getString("event_action")).isEqualTo("resolve");
+      assertThat(shared.get("app")).isEmpty();
+    }
+    shared.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private static DriftReport history(List<HistoryProblem> problems) {
