@@ -10,11 +10,11 @@ import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.runtime.Http;
+import io.pgvigil.daemon.testing.DaemonProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,9 +106,7 @@ class KillNineIT {
   }
 
   private Process start(TestPostgres pg, String name, int http, int hz, String peers) throws Exception {
-    Path home = Files.createDirectories(dir.resolve(name));
-    Path config = home.resolve("pgvigil.yaml");
-    Files.writeString(config, """
+    Process process = DaemonProcess.start(dir.resolve(name), """
         server:
           listen: 127.0.0.1:%d
           instance: %s
@@ -126,12 +124,6 @@ class KillNineIT {
           pagerduty: { routingKey: kill-nine-key, url: "%s", severities: [warning, critical] }
         """.formatted(http, name, hz, peers, pg.uri(), CONNECT.toSeconds(), INTERVAL.toMillis(),
         slack.url() + "/services/kill-nine", pagerduty.url()));
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "-Djava.io.tmpdir=" + home, "-XX:-UsePerfData",
-        "io.pgvigil.daemon.cli.Main", "run", "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(home.resolve("daemon.log").toFile());
-    builder.environment().put("PGVIGIL_DATA_DIR", home.resolve("data").toString());
-    Process process = builder.start();
     processes.add(process);
     return process;
   }
