@@ -51,7 +51,7 @@ public final class AlertJson {
     return array;
   }
 
-  static Alert alert(JsonObject json) {
+  public static Alert alert(JsonObject json) {
     List<Blocker> census = json.getJsonArray("census", new JsonArray()).stream()
         .map(JsonObject.class::cast)
         .map(b -> new Blocker(b.getInteger("pid"), b.getString("role"), b.getString("state"),

@@ -3,6 +3,7 @@ package io.pgvigil.daemon.alerting;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.alerts.Alert;
 import io.pgvigil.alerts.AlertEngine;
+import io.pgvigil.alerts.AlertJson;
 import io.pgvigil.alerts.Backoff;
 import io.pgvigil.alerts.DeliveryQueue;
 import io.pgvigil.alerts.Spool;
@@ -20,10 +21,13 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -255,9 +259,25 @@ public final class Alerting {
     }
   }
 
+  /**
+   * What fires now: this instance's alerts, and (in a cluster) those of targets other instances
+   * alert for, from the shared records, so any instance answers for every target.
+   */
   public List<Alert> firing() {
     AlertEngine e = engine;
-    return e == null ? List.of() : e.firing();
+    List<Alert> firing = new ArrayList<>(e == null ? List.of() : e.firing());
+    SharedMap map = states;
+    if (map != null) {
+      Set<String> known = firing.stream().map(Alert::key).collect(Collectors.toSet());
+      map.values().values().forEach(record -> record.forEach(entry -> {
+        Alert alert = AlertJson.alert(((JsonObject) entry.getValue()).getJsonObject("alert"));
+        if (alert.isFiring() && known.add(alert.key())) {
+          firing.add(alert);
+        }
+      }));
+      firing.sort(Comparator.comparing(Alert::startsAt));
+    }
+    return firing;
   }
 
   public List<Alert> recentlyResolved() {

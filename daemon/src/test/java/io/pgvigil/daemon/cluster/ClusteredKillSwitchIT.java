@@ -94,6 +94,10 @@ class ClusteredKillSwitchIT {
           && !triggers().isEmpty() && triggers().values().stream().allMatch(n -> n == 1)
           && firings().values().stream().allMatch(n -> n == 1));
       assertThat(triggers()).containsKey("app/killSwitch/window " + windowId + " cancel");
+      // Either instance answers for the target: the one that does not own it lists the owner's alerts.
+      await().atMost(WAIT).until(() -> new JsonObject(new Http(other.port()).get("/api/v1/alerts").body())
+          .getJsonArray("firing").stream().map(JsonObject.class::cast)
+          .anyMatch(x -> x.getString("key").equals("app/killSwitch/window " + windowId + " cancel")));
       backends.close();
       backends = new Backends(pg);
 
