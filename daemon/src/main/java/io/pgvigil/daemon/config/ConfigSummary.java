@@ -21,6 +21,12 @@ final class ConfigSummary {
     lines.add("  read API: " + (server.readToken().isPresent()
         ? "needs a bearer token (server.readToken or server.apiToken)"
         : "open to anyone who reaches the port (set server.readToken to require a token)"));
+    ClusterConfig cluster = server.cluster();
+    lines.add("  cluster: " + (!cluster.enabled() ? "off (this instance shares nothing; targets are still owned "
+        + "through their advisory lock)"
+        : cluster.name() + " on " + cluster.host().orElse("this host's address") + ":" + cluster.port() + ", members "
+            + cluster.serviceDns().map(dns -> "from DNS " + dns)
+                .orElse(cluster.peers().isEmpty() ? "none listed" : String.join(", ", cluster.peers()))));
     for (TargetConfig target : config.targets()) {
       lines.add("target " + target.name() + ": " + target.url().redacted()
           + " (password " + (target.url().password().isPresent() ? "set" : "not set")

@@ -281,6 +281,39 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsTheInstanceNameAndTheCluster() throws Exception {
+    PgvigilConfig config = new ConfigLoader(Map.of("POD", "pgvigil-7d9-x2")).parse("""
+        server:
+          instance: "${env:POD}"
+          cluster: { enabled: true, name: prod, host: 10.0.0.7, port: 5801, eventBusPort: 0,
+                     peers: ["10.0.0.7:5801", "10.0.0.8:5801"] }
+        targets:
+          - { name: app, url: postgresql://pgvigil@db/app }
+        """, dir, "config");
+
+    assertThat(config.server().instance()).contains("pgvigil-7d9-x2");
+    assertThat(config.server().cluster()).isEqualTo(new ClusterConfig(true, "prod", Optional.of("10.0.0.7"), 5801, 0,
+        List.of("10.0.0.7:5801", "10.0.0.8:5801"), Optional.empty()));
+    assertThat(config.describe()).contains("  cluster: prod on 10.0.0.7:5801, members 10.0.0.7:5801, 10.0.0.8:5801");
+    assertThat(ServerConfig.DEFAULT.cluster().enabled()).isFalse();
+  }
+
+  @Test
+  void refusesABadClusterPortPeerAndInstanceName() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).parse("""
+        server:
+          instance: "-bad name"
+          cluster: { enabled: true, port: 70000, peers: ["10.0.0.8"] }
+        targets:
+          - { name: app, url: postgresql://pgvigil@db/app }
+        """, dir, "config"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.instance: '-bad name' is not a valid name")
+        .hasMessageContaining("server.cluster.port: '70000' must be a port from 1 to 65535")
+        .hasMessageContaining("server.cluster.peers[0]: '10.0.0.8' must be host:port");
+  }
+
+  @Test
   void readsAnOptionalReadTokenFromTheEnvironment() throws Exception {
     PgvigilConfig config = new ConfigLoader(Map.of("READ", "read-token-value")).parse("""
         server: { apiToken: api-token-value, readToken: "${env:READ}" }
