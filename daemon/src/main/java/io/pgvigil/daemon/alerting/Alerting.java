@@ -17,10 +17,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +56,7 @@ public final class Alerting {
   private long timer = -1;
   private final AtomicBoolean sendScheduled = new AtomicBoolean();
   private WindowRegistry windows;
+  private BiPredicate<Alert, Instant> silenced = (alert, at) -> false;
 
   /**
    * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
@@ -70,6 +73,11 @@ public final class Alerting {
     List<String> rules = new ArrayList<>(RuleKind.NAMES);
     rules.addAll(List.of(DriftAlerts.HISTORY, DriftAlerts.SCHEMA, KillSwitchAlerts.RULE, TargetDownAlerts.RULE));
     this.metrics = new AlertMetrics(registry, config.sinkNames(), targets, rules);
+  }
+
+  /** What holds back sending (the silences); set before {@link #start}. */
+  public synchronized void silenceWhen(BiPredicate<Alert, Instant> silenced) {
+    this.silenced = silenced;
   }
 
   /** @param windows the migration windows (a kill-switch alert resolves when its window closes) */
@@ -89,6 +97,7 @@ public final class Alerting {
           synchronized (this) {
             queue = q;
             engine = new AlertEngine(clock, q, sinks.routes(), config.repeatInterval(), config.resolve());
+            engine.silenceWhen(silenced);
             timer = vertx.setPeriodic(TICK.toMillis(), id -> tick());
           }
           if (config.anySink()) {
