@@ -108,6 +108,38 @@ class SilenceDeliveryIT {
     }
   }
 
+  @Test
+  void aSilenceOfEveryAlertOfATargetLeavesTheKillSwitchAlone(TestPostgres pg) throws Exception {
+    try (RunningDaemon daemon = TestDaemon.watching(pg).server("apiToken: " + TOKEN)
+        .watch("interval: 250ms, windowInterval: 100ms, statementTimeout: 90ms").with("""
+            rules:
+              lockQueue: { warn: 1, abort: 2 }
+            alerts:
+              webhooks: [{ name: ci, url: "%s" }]
+            """.formatted(webhook.url() + "/hook")).in(dir).start()) {
+      Http http = new Http(daemon.port());
+      String id = new JsonObject(http.post("/api/v1/silences", TOKEN,
+          "{\"matchers\":{\"target\":\"app\"},\"ttl\":\"10m\",\"comment\":\"all of app\"}").body())
+          .getString("id");
+      // Inside a window the in-window abort levels apply: the kill switch decides (a dry run by default).
+      daemon.windows().open("app", Duration.ofMinutes(10), "deploy 43", "in-window");
+      LockStall stall = new LockStall(backends, "accounts").hold("SELECT balance FROM accounts WHERE id = 1")
+          .migrate().queue(2).awaitQueued();
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(http.get("/api/v1/aborts").body())
+          .getJsonArray("aborts").stream().map(JsonObject.class::cast)
+          .anyMatch(a -> "cancel".equals(a.getString("action")) && "dry-run".equals(a.getString("result"))));
+      await().atMost(Duration.ofSeconds(10)).until(() -> new JsonObject(http.get("/api/v1/alerts").body())
+          .getJsonArray("firing").stream().map(JsonObject.class::cast)
+          .anyMatch(a -> "killSwitch".equals(a.getString("rule"))));
+      for (Object o : new JsonObject(http.get("/api/v1/alerts").body()).getJsonArray("firing")) {
+        assertThat(((JsonObject) o).getJsonArray("silencedBy").getList()).containsExactly(id);
+      }
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> webhook.requests().isEmpty());
+      stall.clear();
+    }
+  }
+
   /** The firing alert with this key, from the API. */
   private static Optional<JsonObject> firing(Http http, String key) {
     return new JsonObject(http.get("/api/v1/alerts").body()).getJsonArray("firing").stream()
