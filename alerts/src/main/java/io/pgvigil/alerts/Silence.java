@@ -35,8 +35,8 @@ public record Silence(String id, String target, String rule, String object, Inst
   /** This silence ended at {@code at}, unless it had ended before. */
   public Silence expiredAt(Instant at) {
     Instant end = at.isBefore(endsAt) ? at : endsAt;
-    return new Silence(id, target, rule, object, startsAt.isAfter(end) ? end : startsAt, end, comment,
-        createdBy);
+    return new Silence(id, target, rule, object, startsAt.isAfter(end) ? end : startsAt, end,
+        comment, createdBy);
   }
 
   /** A matcher against a value: absent matches all; {@code *} is any run of characters. */

@@ -9,10 +9,12 @@ import org.junit.jupiter.api.Test;
 class SilenceTest {
 
   private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
-  private static final Alert ALERT = Fixture.lockAlert("app", "public.orders", Severity.CRITICAL, NOW);
+  private static final Alert ALERT =
+      Fixture.lockAlert("app", "public.orders", Severity.CRITICAL, NOW);
 
   private static Silence silence(String target, String rule, String object) {
-    return new Silence("s1", target, rule, object, NOW, NOW.plus(Duration.ofHours(2)), "deploy 42", "ci");
+    return new Silence("s1", target, rule, object, NOW, NOW.plus(Duration.ofHours(2)), "deploy 42",
+        "ci");
   }
 
   @Test
@@ -51,7 +53,8 @@ class SilenceTest {
 
   @Test
   void theObjectOfAnAlertWithoutOneIsEmpty() {
-    Alert queue = Alert.firing("app", "lockQueue", null, Severity.WARNING, "queue", "3", "1", null, null, NOW);
+    Alert queue = Alert.firing("app", "lockQueue", null, Severity.WARNING, "queue", "3", "1", null,
+        null, NOW);
     assertThat(silence(null, "lockQueue", "*").matches(queue, NOW)).isTrue();
     assertThat(silence(null, "lockQueue", "x*").matches(queue, NOW)).isFalse();
   }
@@ -70,6 +73,7 @@ class SilenceTest {
     Silence expired = s.expiredAt(NOW.plusSeconds(60));
     assertThat(expired.endsAt()).isEqualTo(NOW.plusSeconds(60));
     assertThat(expired.matches(ALERT, NOW.plusSeconds(60))).isFalse();
-    assertThat(expired.expiredAt(NOW.plus(Duration.ofDays(1))).endsAt()).isEqualTo(NOW.plusSeconds(60));
+    assertThat(expired.expiredAt(NOW.plus(Duration.ofDays(1))).endsAt())
+        .isEqualTo(NOW.plusSeconds(60));
   }
 }

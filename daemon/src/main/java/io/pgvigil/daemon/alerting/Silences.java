@@ -38,8 +38,9 @@ public final class Silences {
   /** A silence from now until {@code endsAt}; at least one matcher is not null (the caller checks). */
   public Silence add(String target, String rule, String object, Instant endsAt, String comment,
       String createdBy) {
-    Silence s = new Silence(UUID.randomUUID().toString(), target, rule, object, clock.instant(), endsAt,
-        comment, createdBy);
+    Silence s =
+        new Silence(UUID.randomUUID().toString(), target, rule, object, clock.instant(), endsAt,
+            comment, createdBy);
     map.put(s.id(), json(s));
     // Matchers and comment are whatever the API was sent: escaped, so they cannot forge a log line.
     LOG.info("silence {} added until {} by {}: target={} rule={} object={} ({})", s.id(), endsAt,
@@ -69,7 +70,8 @@ public final class Silences {
         .filter(s -> s.endsAt().isAfter(oldest)).toList();
     return Stream.concat(
         kept.stream().filter(s -> s.active(now)).sorted(Comparator.comparing(Silence::endsAt)),
-        kept.stream().filter(s -> !s.active(now)).sorted(Comparator.comparing(Silence::endsAt).reversed()))
+        kept.stream().filter(s -> !s.active(now))
+            .sorted(Comparator.comparing(Silence::endsAt).reversed()))
         .toList();
   }
 
@@ -103,13 +105,14 @@ public final class Silences {
   /** How instances share a silence. */
   static JsonObject json(Silence s) {
     return new JsonObject().put("id", s.id()).put("target", s.target()).put("rule", s.rule())
-        .put("object", s.object()).put("startsAt", s.startsAt().toString()).put("endsAt", s.endsAt().toString())
+        .put("object", s.object()).put("startsAt", s.startsAt().toString())
+        .put("endsAt", s.endsAt().toString())
         .put("comment", s.comment()).put("createdBy", s.createdBy());
   }
 
   static Silence of(JsonObject j) {
-    return new Silence(j.getString("id"), j.getString("target"), j.getString("rule"), j.getString("object"),
-        Instant.parse(j.getString("startsAt")), Instant.parse(j.getString("endsAt")), j.getString("comment"),
-        j.getString("createdBy"));
+    return new Silence(j.getString("id"), j.getString("target"), j.getString("rule"),
+        j.getString("object"), Instant.parse(j.getString("startsAt")),
+        Instant.parse(j.getString("endsAt")), j.getString("comment"), j.getString("createdBy"));
   }
 }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "silence", mixinStandardHelpOptions = true,
     description = "Add, list and expire alert silences through a running pgvigil's API. A silenced alert is "
         + "still decided and listed, just not sent; the kill switch is not affected.",
-    subcommands = {SilenceCommand.Add.class, SilenceCommand.List.class, SilenceCommand.Expire.class},
+    subcommands = {SilenceCommand.Add.class, SilenceCommand.List.class,
+        SilenceCommand.Expire.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:error"})
 final class SilenceCommand implements Runnable {
@@ -32,23 +33,26 @@ final class SilenceCommand implements Runnable {
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true,
-      description = {"Silences the alerts that match every matcher given (at least one of --target, --rule, "
-          + "--object; '*' matches any run of characters) and prints the silence's id.",
+      description = {
+          "Silences the alerts that match every matcher given (at least one of --target, --rule, "
+              + "--object; '*' matches any run of characters) and prints the silence's id.",
           "Example: pgvigil silence add --target app --rule lockWait --ttl 2h --comment \"deploy 42\""})
   static final class Add implements Callable<Integer> {
     @Mixin
     WindowCommand.Connection connection;
-    @Option(names = "--target", paramLabel = "NAME", description = "The target's name (without '*' it must "
-        + "be a configured target).")
+    @Option(names = "--target", paramLabel = "NAME",
+        description = "The target's name (without '*' it must be a configured target).")
     String target;
-    @Option(names = "--rule", paramLabel = "RULE", description = "The alert's rule, e.g. lockWait or killSwitch.")
+    @Option(names = "--rule", paramLabel = "RULE",
+        description = "The alert's rule, e.g. lockWait or killSwitch.")
     String rule;
     @Option(names = "--object", paramLabel = "TEXT",
         description = "The alert's object, e.g. a replica's name (the last part of the alert key).")
     String object;
     @ArgGroup(multiplicity = "1")
     Until until;
-    @Option(names = "--comment", required = true, paramLabel = "TEXT", description = "Why (required).")
+    @Option(names = "--comment", required = true, paramLabel = "TEXT",
+        description = "Why (required).")
     String comment;
     @Option(names = "--created-by", paramLabel = "NAME", defaultValue = "${sys:user.name}",
         description = "Who asks (default: the user running this command).")
@@ -93,18 +97,21 @@ final class SilenceCommand implements Runnable {
   static final class List implements Callable<Integer> {
     @Mixin
     WindowCommand.Connection connection;
-    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text or json.")
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+        description = "text or json.")
     String format;
 
     @Override
     public Integer call() throws Exception {
-      JsonArray silences = connection.send("GET", "/api/v1/silences", null, false).getJsonArray("silences");
+      JsonArray silences =
+          connection.send("GET", "/api/v1/silences", null, false).getJsonArray("silences");
       if ("json".equals(format)) {
         connection.println(new JsonObject().put("silences", silences).encodePrettily());
         return ExitCode.OK;
       }
       String row = "%-36s  %-6s  %-12s  %-20s  %-20s  %-24s  %-12s  %s";
-      connection.println(row.formatted("ID", "ACTIVE", "TARGET", "RULE", "OBJECT", "ENDS", "CREATED BY", "COMMENT"));
+      connection.println(row.formatted("ID", "ACTIVE", "TARGET", "RULE", "OBJECT", "ENDS",
+          "CREATED BY", "COMMENT"));
       for (Object o : silences) {
         JsonObject s = (JsonObject) o;
         JsonObject m = s.getJsonObject("matchers");

@@ -20,7 +20,8 @@ final class JsonRequests {
     String contentType = ctx.request().getHeader("Content-Type");
     if (!isJson(contentType)) {
       ApiServer.error(ctx, 415, "the body must be JSON sent with 'Content-Type: application/json'"
-          + (contentType == null ? " (no Content-Type was given)" : " (the Content-Type was '" + contentType + "')"));
+          + (contentType == null ? " (no Content-Type was given)"
+              : " (the Content-Type was '" + contentType + "')"));
       return null;
     }
     JsonObject body;
@@ -38,7 +39,8 @@ final class JsonRequests {
 
   /** {@code application/json}, in any case, with or without parameters such as a charset. */
   private static boolean isJson(String contentType) {
-    return contentType != null && contentType.split(";", 2)[0].strip().equalsIgnoreCase("application/json");
+    return contentType != null
+        && contentType.split(";", 2)[0].strip().equalsIgnoreCase("application/json");
   }
 
   /** A JSON value that is not what a field wants, as "the number 5", "a list". */

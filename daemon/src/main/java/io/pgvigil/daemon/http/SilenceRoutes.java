@@ -16,16 +16,19 @@ import java.util.Map;
 final class SilenceRoutes {
 
   static final Duration MAX_TTL = Duration.ofDays(30);
-  private static final List<String> KEYS = List.of("matchers", "ttl", "endsAt", "comment", "createdBy");
+  private static final List<String> KEYS =
+      List.of("matchers", "ttl", "endsAt", "comment", "createdBy");
   private static final List<String> MATCHERS = List.of("target", "rule", "object");
   private static final int MAX_MATCHER = 200;
   private static final int MAX_COMMENT = 500;
   private static final int MAX_CREATED_BY = 100;
-  private static final Map<String, String> EXAMPLES = Map.of("ttl", "\"2h\"", "endsAt", "\"2026-12-02T08:00:00Z\"",
-      "comment", "\"deploy 42 rebuilds orders\"", "createdBy", "\"alice\"", "target", "\"app\"",
-      "rule", "\"lockWait\"", "object", "\"public.orders\"");
-  private static final String EXAMPLE = "{\"matchers\": {\"target\": \"app\", \"rule\": \"lockWait\"}, "
-      + "\"ttl\": \"2h\", \"comment\": \"deploy 42\"}";
+  private static final Map<String, String> EXAMPLES =
+      Map.of("ttl", "\"2h\"", "endsAt", "\"2026-12-02T08:00:00Z\"",
+          "comment", "\"deploy 42 rebuilds orders\"", "createdBy", "\"alice\"", "target", "\"app\"",
+          "rule", "\"lockWait\"", "object", "\"public.orders\"");
+  private static final String EXAMPLE =
+      "{\"matchers\": {\"target\": \"app\", \"rule\": \"lockWait\"}, "
+          + "\"ttl\": \"2h\", \"comment\": \"deploy 42\"}";
 
   private final Targets targets;
   private final Silences silences;
@@ -37,7 +40,8 @@ final class SilenceRoutes {
 
   void list(RoutingContext ctx) {
     Instant now = silences.now();
-    ApiServer.json(ctx, 200, new JsonObject().put("silences", ApiJson.array(silences.all(), s -> json(s, now))));
+    ApiServer.json(ctx, 200,
+        new JsonObject().put("silences", ApiJson.array(silences.all(), s -> json(s, now))));
   }
 
   void add(RoutingContext ctx) {
@@ -47,7 +51,8 @@ final class SilenceRoutes {
     }
     for (String key : body.fieldNames()) {
       if (!KEYS.contains(key)) {
-        ApiServer.error(ctx, 400, "unknown field '" + key + "'; fields are " + String.join(", ", KEYS));
+        ApiServer.error(ctx, 400,
+            "unknown field '" + key + "'; fields are " + String.join(", ", KEYS));
         return;
       }
     }
@@ -61,12 +66,15 @@ final class SilenceRoutes {
     Object given = body.getValue("comment");
     String comment = given instanceof String text ? text.strip() : null;
     if (given == null || comment != null && comment.isEmpty()) {
-      problems.add("'comment' is required: why the alerts are silenced, such as " + EXAMPLES.get("comment"));
+      problems.add(
+          "'comment' is required: why the alerts are silenced, such as " + EXAMPLES.get("comment"));
     } else if (comment != null && comment.length() > MAX_COMMENT) {
-      problems.add("'comment' must be at most " + MAX_COMMENT + " characters, not " + comment.length());
+      problems.add("'comment' must be at most " + MAX_COMMENT + " characters, not "
+          + comment.length());
     }
     if (body.getValue("createdBy") instanceof String c && c.length() > MAX_CREATED_BY) {
-      problems.add("'createdBy' must be at most " + MAX_CREATED_BY + " characters, not " + c.length());
+      problems.add("'createdBy' must be at most " + MAX_CREATED_BY + " characters, not "
+          + c.length());
     }
     if (!problems.isEmpty()) {
       ApiServer.error(ctx, 400, String.join("; ", problems));
@@ -78,8 +86,8 @@ final class SilenceRoutes {
       ApiServer.error(ctx, 404, "no target named '" + target + "'");
       return;
     }
-    Silence s = silences.add(target, matchers.getString("rule"), matchers.getString("object"), endsAt, comment,
-        body.getString("createdBy"));
+    Silence s = silences.add(target, matchers.getString("rule"), matchers.getString("object"),
+        endsAt, comment, body.getString("createdBy"));
     ApiServer.json(ctx, 201, json(s, now));
   }
 
@@ -104,18 +112,21 @@ final class SilenceRoutes {
         continue;
       }
       if (!(m instanceof String text)) {
-        problems.add("'matchers." + key + "' must be a string such as " + EXAMPLES.get(key) + ", not "
-            + JsonRequests.describe(m));
+        problems.add("'matchers." + key + "' must be a string such as " + EXAMPLES.get(key)
+            + ", not " + JsonRequests.describe(m));
       } else if (text.isEmpty()) {
-        problems.add("'matchers." + key + "' must not be empty (leave it out to match any " + key + ")");
+        problems.add(
+            "'matchers." + key + "' must not be empty (leave it out to match any " + key + ")");
       } else if (text.length() > MAX_MATCHER) {
-        problems.add("'matchers." + key + "' must be at most " + MAX_MATCHER + " characters, not " + text.length());
+        problems.add("'matchers." + key + "' must be at most " + MAX_MATCHER + " characters, not "
+            + text.length());
       } else {
         matchers.put(key, text);
       }
     }
     if (matchers.isEmpty() && problems.isEmpty()) {
-      problems.add("'matchers' needs at least one of target, rule, object: a silence of everything is refused");
+      problems.add(
+          "'matchers' needs at least one of target, rule, object: a silence of everything is refused");
     }
     return matchers;
   }
@@ -136,8 +147,9 @@ final class SilenceRoutes {
       return null;
     }
     if (ttl == null && endsAt == null) {
-      problems.add("'ttl' (such as \"2h\") or 'endsAt' (an ISO-8601 time such as \"2026-12-02T08:00:00Z\") "
-          + "is required");
+      problems.add(
+          "'ttl' (such as \"2h\") or 'endsAt' (an ISO-8601 time such as \"2026-12-02T08:00:00Z\") "
+              + "is required");
       return null;
     }
     if (ttl instanceof String text) {
@@ -159,8 +171,9 @@ final class SilenceRoutes {
       try {
         at = Instant.parse(text);
       } catch (DateTimeParseException e) {
-        problems.add("'endsAt' must be an ISO-8601 time with an offset, such as \"2026-12-02T08:00:00Z\", not '"
-            + text + "'");
+        problems.add(
+            "'endsAt' must be an ISO-8601 time with an offset, such as \"2026-12-02T08:00:00Z\", not '"
+                + text + "'");
         return null;
       }
       if (!at.isAfter(now)) {
@@ -184,8 +197,11 @@ final class SilenceRoutes {
   /** The API's shape of a silence (README, "Silences"). */
   static JsonObject json(Silence s, Instant now) {
     return new JsonObject().put("id", s.id())
-        .put("matchers", new JsonObject().put("target", s.target()).put("rule", s.rule()).put("object", s.object()))
-        .put("active", s.active(now)).put("startsAt", s.startsAt().toString()).put("endsAt", s.endsAt().toString())
+        .put("matchers",
+            new JsonObject().put("target", s.target()).put("rule", s.rule()).put("object",
+                s.object()))
+        .put("active", s.active(now)).put("startsAt", s.startsAt().toString())
+        .put("endsAt", s.endsAt().toString())
         .put("comment", s.comment()).put("createdBy", s.createdBy());
   }
 }

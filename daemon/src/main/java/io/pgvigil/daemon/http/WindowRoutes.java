@@ -33,7 +33,8 @@ final class WindowRoutes {
   }
 
   void open(RoutingContext ctx) {
-    JsonObject body = JsonRequests.object(ctx, "{\"target\": \"app\", \"ttl\": \"30m\", \"label\": \"deploy 42\"}",
+    JsonObject body = JsonRequests.object(ctx,
+        "{\"target\": \"app\", \"ttl\": \"30m\", \"label\": \"deploy 42\"}",
         "{\"target\": \"app\", \"ttl\": \"30m\"}");
     if (body == null) {
       return;
@@ -49,7 +50,8 @@ final class WindowRoutes {
       Object value = body.getValue(key);
       if (value != null && !(value instanceof String)) {
         problems.add(
-            "'" + key + "' must be a string such as " + EXAMPLES.get(key) + ", not " + JsonRequests.describe(value));
+            "'" + key + "' must be a string such as " + EXAMPLES.get(key) + ", not "
+                + JsonRequests.describe(value));
       }
     }
     if (body.getValue("label") instanceof String l && l.length() > MAX_LABEL) {

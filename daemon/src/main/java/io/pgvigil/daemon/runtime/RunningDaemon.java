@@ -63,7 +63,8 @@ public final class RunningDaemon implements AutoCloseable {
   private int port;
 
   private RunningDaemon(Cluster cluster, Metrics metrics, ServerConfig server, Targets targets,
-      WindowRegistry windows, AbortLog aborts, Alerting alerting, Silences silences, List<SharedMap> shared) {
+      WindowRegistry windows, AbortLog aborts, Alerting alerting, Silences silences,
+      List<SharedMap> shared) {
     this.cluster = cluster;
     this.vertx = cluster.vertx();
     this.shared = shared;
@@ -127,8 +128,8 @@ public final class RunningDaemon implements AutoCloseable {
           config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock, owners,
           directory)).toList(), directory::owner);
       windows.share(windowMap);
-      running = new RunningDaemon(cluster, metrics, server, targets, windows, aborts, alerting, silences,
-          List.of(windowMap, ownerMap, silenceMap));
+      running = new RunningDaemon(cluster, metrics, server, targets, windows, aborts, alerting,
+          silences, List.of(windowMap, ownerMap, silenceMap));
     } catch (RuntimeException e) {
       cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();

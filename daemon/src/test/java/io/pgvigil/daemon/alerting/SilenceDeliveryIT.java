@@ -63,7 +63,8 @@ class SilenceDeliveryIT {
   }
 
   @Test
-  void aSilencedAlertFiresAndIsListedButIsSentOnlyOnceTheSilenceIsExpired(TestPostgres pg) throws Exception {
+  void aSilencedAlertFiresAndIsListedButIsSentOnlyOnceTheSilenceIsExpired(TestPostgres pg)
+      throws Exception {
     try (RunningDaemon daemon = TestDaemon.watching(pg).server("apiToken: " + TOKEN)
         .watch("interval: 250ms, windowInterval: 100ms, statementTimeout: 90ms").with("""
             rules:
@@ -74,32 +75,40 @@ class SilenceDeliveryIT {
       Http http = new Http(daemon.port());
       String url = "http://127.0.0.1:" + daemon.port();
       Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
-      CliRun added = CliRun.run("silence", "add", "--url", url, "--token-file", tokenFile.toString(),
-          "--target", "app", "--rule", "lockQueue", "--ttl", "10m", "--comment", "deploy 42 queues readers");
+      CliRun added =
+          CliRun.run("silence", "add", "--url", url, "--token-file", tokenFile.toString(),
+              "--target", "app", "--rule", "lockQueue", "--ttl", "10m", "--comment",
+              "deploy 42 queues readers");
       assertThat(added.exit()).as(added.err()).isZero();
       String id = added.out().trim();
 
-      LockStall stall = new LockStall(backends, "accounts").hold("SELECT balance FROM accounts WHERE id = 1")
-          .migrate().queue(2).awaitQueued();
+      LockStall stall =
+          new LockStall(backends, "accounts").hold("SELECT balance FROM accounts WHERE id = 1")
+              .migrate().queue(2).awaitQueued();
       await().atMost(Duration.ofSeconds(20)).until(() -> firing(http, KEY).isPresent());
       assertThat(firing(http, KEY).get().getJsonArray("silencedBy").getList()).containsExactly(id);
       assertThat(Http.sample(http.get("/metrics").body(),
-          "pgvigil_alerts_firing{rule=\"lockQueue\",target=\"app\"}")).as("counted all the same").isEqualTo(1.0);
+          "pgvigil_alerts_firing{rule=\"lockQueue\",target=\"app\"}")).as("counted all the same")
+          .isEqualTo(1.0);
       // Several ticks (500 ms each) and polls (250 ms) pass: nothing about the silenced alert is sent.
       await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
           .until(() -> sent(KEY).isEmpty() && firing(http, KEY).isPresent());
       for (Object o : new JsonObject(http.get("/api/v1/alerts").body()).getJsonArray("firing")) {
         JsonObject alert = (JsonObject) o;
-        assertThat(alert.getJsonArray("silencedBy").getList()).as("the silence matches its rule only: %s",
-            alert.getString("key")).isEqualTo("lockQueue".equals(alert.getString("rule")) ? List.of(id) : List.of());
+        assertThat(alert.getJsonArray("silencedBy").getList())
+            .as("the silence matches its rule only: %s",
+                alert.getString("key"))
+            .isEqualTo("lockQueue".equals(alert.getString("rule")) ? List.of(id) : List.of());
       }
-      CliRun expired = CliRun.run("silence", "expire", "--url", url, "--token-file", tokenFile.toString(), id);
+      CliRun expired =
+          CliRun.run("silence", "expire", "--url", url, "--token-file", tokenFile.toString(), id);
       assertThat(expired.exit()).as(expired.err()).isZero();
       await().atMost(Duration.ofSeconds(10)).until(() -> !sent(KEY).isEmpty());
       assertThat(sent(KEY).get(0).getString("status")).isEqualTo("firing");
       assertThat(firing(http, KEY).orElseThrow().getJsonArray("silencedBy")).isEmpty();
-      JsonObject silence = new JsonObject(http.get("/api/v1/silences").body()).getJsonArray("silences")
-          .getJsonObject(0);
+      JsonObject silence =
+          new JsonObject(http.get("/api/v1/silences").body()).getJsonArray("silences")
+              .getJsonObject(0);
       assertThat(silence.getString("id")).isEqualTo(id);
       assertThat(silence.getBoolean("active")).isFalse();
       stall.clear();
@@ -123,19 +132,24 @@ class SilenceDeliveryIT {
           .getString("id");
       // Inside a window the in-window abort levels apply: the kill switch decides (a dry run by default).
       daemon.windows().open("app", Duration.ofMinutes(10), "deploy 43", "in-window");
-      LockStall stall = new LockStall(backends, "accounts").hold("SELECT balance FROM accounts WHERE id = 1")
-          .migrate().queue(2).awaitQueued();
+      LockStall stall =
+          new LockStall(backends, "accounts").hold("SELECT balance FROM accounts WHERE id = 1")
+              .migrate().queue(2).awaitQueued();
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(http.get("/api/v1/aborts").body())
-          .getJsonArray("aborts").stream().map(JsonObject.class::cast)
-          .anyMatch(a -> "cancel".equals(a.getString("action")) && "dry-run".equals(a.getString("result"))));
-      await().atMost(Duration.ofSeconds(10)).until(() -> new JsonObject(http.get("/api/v1/alerts").body())
-          .getJsonArray("firing").stream().map(JsonObject.class::cast)
-          .anyMatch(a -> "killSwitch".equals(a.getString("rule"))));
+      await().atMost(Duration.ofSeconds(20))
+          .until(() -> new JsonObject(http.get("/api/v1/aborts").body())
+              .getJsonArray("aborts").stream().map(JsonObject.class::cast)
+              .anyMatch(a -> "cancel".equals(a.getString("action"))
+                  && "dry-run".equals(a.getString("result"))));
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> new JsonObject(http.get("/api/v1/alerts").body())
+              .getJsonArray("firing").stream().map(JsonObject.class::cast)
+              .anyMatch(a -> "killSwitch".equals(a.getString("rule"))));
       for (Object o : new JsonObject(http.get("/api/v1/alerts").body()).getJsonArray("firing")) {
         assertThat(((JsonObject) o).getJsonArray("silencedBy").getList()).containsExactly(id);
       }
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> webhook.requests().isEmpty());
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+          .until(() -> webhook.requests().isEmpty());
       stall.clear();
     }
   }

@@ -41,20 +41,26 @@ class SilencesTest {
   }
 
   private Alert alert(String target, String rule) {
-    return Alert.firing(target, rule, null, Severity.WARNING, "s", "2", "1", null, null, clock.instant());
+    return Alert.firing(target, rule, null, Severity.WARNING, "s", "2", "1", null, null,
+        clock.instant());
   }
 
   @Test
   void silencesTheMatchingAlertsUntilItEndsOrIsExpired() {
-    Silence s = silences.add("app", "lock*", null, clock.instant().plus(Duration.ofHours(2)), "deploy", "alice");
-    Silence other = silences.add("billing", null, null, clock.instant().plus(Duration.ofHours(2)), "x", null);
+    Silence s = silences.add("app", "lock*", null, clock.instant().plus(Duration.ofHours(2)),
+        "deploy", "alice");
+    Silence other =
+        silences.add("billing", null, null, clock.instant().plus(Duration.ofHours(2)), "x", null);
     assertThat(silences.silencing(alert("app", "lockQueue"))).containsExactly(s.id());
     assertThat(silences.silences(alert("app", "lockWait"), clock.instant())).isTrue();
     assertThat(silences.silences(alert("app", "idleInTransaction"), clock.instant())).isFalse();
-    assertThat(silences.silences(alert("app", "lockWait"), clock.instant().plus(Duration.ofHours(2)))).isFalse();
+    assertThat(
+        silences.silences(alert("app", "lockWait"), clock.instant().plus(Duration.ofHours(2))))
+        .isFalse();
 
     clock.advance(Duration.ofMinutes(5));
-    assertThat(silences.expire(s.id())).get().extracting(Silence::endsAt).isEqualTo(clock.instant());
+    assertThat(silences.expire(s.id())).get().extracting(Silence::endsAt)
+        .isEqualTo(clock.instant());
     assertThat(silences.silencing(alert("app", "lockQueue"))).isEmpty();
     assertThat(silences.expire(s.id())).as("only an active silence expires").isEmpty();
     assertThat(silences.expire("no-such-id")).isEmpty();
@@ -63,11 +69,15 @@ class SilencesTest {
 
   @Test
   void anEndedSilenceStaysListedForADayThenGoes() {
-    Silence first = silences.add("app", null, null, clock.instant().plus(Duration.ofHours(1)), "one", null);
-    Silence second = silences.add("app", null, null, clock.instant().plus(Duration.ofHours(2)), "two", null);
-    Silence later = silences.add("app", null, null, clock.instant().plus(Duration.ofDays(2)), "three", null);
+    Silence first =
+        silences.add("app", null, null, clock.instant().plus(Duration.ofHours(1)), "one", null);
+    Silence second =
+        silences.add("app", null, null, clock.instant().plus(Duration.ofHours(2)), "two", null);
+    Silence later =
+        silences.add("app", null, null, clock.instant().plus(Duration.ofDays(2)), "three", null);
     clock.advance(Duration.ofHours(3));
-    assertThat(silences.all()).extracting(Silence::id).containsExactly(later.id(), second.id(), first.id());
+    assertThat(silences.all()).extracting(Silence::id).containsExactly(later.id(), second.id(),
+        first.id());
 
     clock.advance(Duration.ofHours(22)); // the first ended 24 h ago, the second 23 h ago
     assertThat(silences.all()).extracting(Silence::id).containsExactly(later.id(), second.id());
