@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +48,7 @@ public final class AlertEngine {
   private final List<Active> resolvedSinceTick = new ArrayList<>();
   private final Deque<Alert> recentlyResolved = new ArrayDeque<>();
   private final List<Consumer<Alert>> listeners = new CopyOnWriteArrayList<>();
+  private volatile BiPredicate<Alert, Instant> silenced = (alert, at) -> false;
 
   /** @param sendResolved whether a resolved alert is sent to the sinks that heard it fire */
   public AlertEngine(Clock clock, DeliveryQueue queue, List<Route> routes,
@@ -57,6 +59,16 @@ public final class AlertEngine {
     this.repeatInterval = repeatInterval;
     this.sendResolved = sendResolved;
     routes.forEach(r -> queue.sink(r.sink())); // fails fast on a route to an unknown sink
+  }
+
+  /**
+   * Consulted whenever an alert is due to be sent (new, escalated, repeated): one it silences is not
+   * sent and stays due, so it goes out once the silence lifts if it still fires. A silence changes
+   * nothing else: the alert is decided and listed as ever, and an alert resolved before it was ever
+   * sent is never sent (resolves go only to sinks that heard the alert fire).
+   */
+  public void silenceWhen(BiPredicate<Alert, Instant> silenced) {
+    this.silenced = silenced;
   }
 
   /** Records a firing alert; a known key keeps its start time and is re-sent only on escalation. */
@@ -168,6 +180,9 @@ public final class AlertEngine {
     for (Active a : active.values()) {
       if (!a.dirty && a.lastSent.plus(repeatInterval).isAfter(now)) {
         continue;
+      }
+      if (silenced.test(a.alert, now)) {
+        continue; // still due: sent at the first tick after the silence lifts
       }
       for (Route r : routes) {
         if (r.matches(a.alert)) {

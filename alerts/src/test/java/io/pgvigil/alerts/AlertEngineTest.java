@@ -274,4 +274,45 @@ class AlertEngineTest {
     assertThat(heard).containsExactly("t:firing:WARNING", "t:firing:WARNING", "t:firing:CRITICAL",
         "t:resolved:CRITICAL");
   }
+
+  @Test
+  void aSilencedAlertIsListedButNotSentUntilTheSilenceLifts() throws Exception {
+    Alert a = Fixture.lockAlert("app", "t", Severity.CRITICAL, fx.clock.instant());
+    Silence silence = new Silence("s1", "app", "lock*", null, fx.clock.instant(),
+        fx.clock.instant().plus(Duration.ofMinutes(30)), "deploy 42", "ci");
+    List<Silence> silences = new CopyOnWriteArrayList<>(List.of(silence));
+    engine.silenceWhen((alert, at) -> silences.stream().anyMatch(s -> s.matches(alert, at)));
+    engine.fire(a);
+    engine.fire(Fixture.lockAlert("billing", "t", Severity.CRITICAL, fx.clock.instant()));
+    await(engine.tick());
+    await().until(() -> chat.statuses().equals(List.of("billing/lockWait/t:firing")));
+    fx.clock.advance(Duration.ofMinutes(10)); // past the repeat interval: billing repeats, app stays held back
+    await(engine.tick());
+    await().during(Duration.ofMillis(200)).until(() -> chat.statuses().equals(
+        List.of("billing/lockWait/t:firing", "billing/lockWait/t:firing")));
+    assertThat(engine.firing()).extracting(Alert::key).containsExactly(a.key(), "billing/lockWait/t");
+    assertThat(pager.received).isEmpty();
+
+    silences.set(0, silence.expiredAt(fx.clock.instant()));
+    await(engine.tick());
+    await().until(() -> pager.statuses().equals(List.of("app/lockWait/t:firing")));
+    assertThat(chat.statuses()).containsExactly("billing/lockWait/t:firing", "billing/lockWait/t:firing",
+        "app/lockWait/t:firing");
+    assertThat(pager.received.get(0).alerts().get(0).startsAt()).as("the alert as it fired")
+        .isEqualTo(a.startsAt());
+  }
+
+  @Test
+  void anAlertSilencedUntilItResolvedIsNeverSentNeitherFiringNorResolved() throws Exception {
+    Alert a = Fixture.lockAlert("app", "t", Severity.CRITICAL, fx.clock.instant());
+    engine.silenceWhen((alert, at) -> true);
+    engine.fire(a);
+    await(engine.tick());
+    engine.resolve(a.key());
+    engine.silenceWhen((alert, at) -> false);
+    await(engine.tick());
+    await().during(Duration.ofMillis(200)).until(() -> chat.received.isEmpty() && pager.received.isEmpty());
+    assertThat(engine.firing()).isEmpty();
+    assertThat(engine.recentlyResolved()).extracting(Alert::key).containsExactly(a.key());
+  }
 }

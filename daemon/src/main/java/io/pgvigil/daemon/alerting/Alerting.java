@@ -20,12 +20,14 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -65,6 +67,7 @@ public final class Alerting {
   private final AtomicBoolean sendScheduled = new AtomicBoolean();
   private WindowRegistry windows;
   private volatile SharedMap states;
+  private BiPredicate<Alert, Instant> silenced = (alert, at) -> false;
 
   /**
    * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
@@ -91,6 +94,11 @@ public final class Alerting {
     states = map;
   }
 
+  /** What holds back sending (the silences); set before {@link #start}. */
+  public synchronized void silenceWhen(BiPredicate<Alert, Instant> silenced) {
+    this.silenced = silenced;
+  }
+
   /** @param windows the migration windows (a kill-switch alert resolves when its window closes) */
   public synchronized Future<Void> start(Vertx vertx, WindowRegistry windows) {
     this.vertx = vertx;
@@ -109,6 +117,7 @@ public final class Alerting {
             queue = q;
             AlertEngine e = new AlertEngine(clock, q, sinks.routes(), config.repeatInterval(), config.resolve());
             e.onChange(changed -> keep(e, changed));
+            e.silenceWhen(silenced);
             engine = e;
             timer = vertx.setPeriodic(TICK.toMillis(), id -> tick());
           }

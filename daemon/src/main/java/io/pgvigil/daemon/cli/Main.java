@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
         DriftCommand.class,
         ReviewCommand.class,
         WindowCommand.class,
+        SilenceCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

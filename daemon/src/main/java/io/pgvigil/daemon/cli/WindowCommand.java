@@ -41,7 +41,7 @@ final class WindowCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Where the daemon is and how to authenticate: shared by the three subcommands. */
+  /** Where the daemon is and how to authenticate: shared by the window and silence subcommands. */
   static final class Connection {
 
     @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:PGVIGIL_URL:-http://127.0.0.1:8080}",

@@ -3,6 +3,7 @@ package io.pgvigil.daemon.http;
 import io.pgvigil.alerts.AlertJson;
 import io.pgvigil.common.SecretValue;
 import io.pgvigil.daemon.alerting.Alerting;
+import io.pgvigil.daemon.alerting.Silences;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.logging.UntrustedText;
 import io.pgvigil.daemon.metrics.Metrics;
@@ -41,7 +42,7 @@ public final class ApiServer {
 
   public ApiServer(Vertx vertx, Metrics metrics, Targets targets, Optional<SecretValue> apiToken,
       Optional<SecretValue> readToken, WindowRegistry windows, AbortLog aborts,
-      Alerting alerting) {
+      Alerting alerting, Silences silences) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.targets = targets;
@@ -68,13 +69,19 @@ public final class ApiServer {
     router.post("/api/v1/windows").handler(BodyHandler.create().setBodyLimit(16 * 1024))
         .handler(bearer).handler(windowRoutes::open);
     router.delete("/api/v1/windows/:id").handler(bearer).handler(windowRoutes::close);
+    SilenceRoutes silenceRoutes = new SilenceRoutes(targets, silences);
+    router.get("/api/v1/silences").handler(silenceRoutes::list);
+    router.post("/api/v1/silences").handler(BodyHandler.create().setBodyLimit(16 * 1024))
+        .handler(bearer).handler(silenceRoutes::add);
+    router.delete("/api/v1/silences/:id").handler(bearer).handler(silenceRoutes::expire);
     router.get("/api/v1/aborts").handler(ctx -> json(ctx, 200,
         new JsonObject().put("aborts", ApiJson.aborts(aborts.recent()))));
     // What fires now and the last resolved alerts, in the webhook body's shape (alerts/WEBHOOK.md);
-    // sinks by name, never their URLs or keys.
+    // sinks by name, never their URLs or keys; a firing alert with the silences holding it back.
     router.get("/api/v1/alerts").handler(ctx -> json(ctx, 200, new JsonObject()
         .put("sinks", new JsonArray(alerting.sinks()))
-        .put("firing", ApiJson.array(alerting.firing(), AlertJson::alert))
+        .put("firing", ApiJson.array(alerting.firing(),
+            a -> AlertJson.alert(a).put("silencedBy", new JsonArray(silences.silencing(a)))))
         .put("resolved", ApiJson.array(alerting.recentlyResolved(), AlertJson::alert))));
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));

@@ -3,8 +3,6 @@ package io.pgvigil.daemon.http;
 import io.pgvigil.daemon.config.Durations;
 import io.pgvigil.daemon.windows.MigrationWindow;
 import io.pgvigil.daemon.windows.WindowRegistry;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -35,22 +33,10 @@ final class WindowRoutes {
   }
 
   void open(RoutingContext ctx) {
-    String contentType = ctx.request().getHeader("Content-Type");
-    if (!isJson(contentType)) {
-      ApiServer.error(ctx, 415, "the body must be JSON sent with 'Content-Type: application/json'"
-          + (contentType == null ? " (no Content-Type was given)" : " (the Content-Type was '" + contentType + "')"));
-      return;
-    }
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      ApiServer.error(ctx, 400, "the body must be a JSON object such as "
-          + "{\"target\": \"app\", \"ttl\": \"30m\", \"label\": \"deploy 42\"}");
-      return;
-    }
+    JsonObject body = JsonRequests.object(ctx,
+        "{\"target\": \"app\", \"ttl\": \"30m\", \"label\": \"deploy 42\"}",
+        "{\"target\": \"app\", \"ttl\": \"30m\"}");
     if (body == null) {
-      ApiServer.error(ctx, 400, "a JSON body is required: {\"target\": \"app\", \"ttl\": \"30m\"}");
       return;
     }
     for (String key : body.fieldNames()) {
@@ -63,7 +49,9 @@ final class WindowRoutes {
     for (String key : KEYS) {
       Object value = body.getValue(key);
       if (value != null && !(value instanceof String)) {
-        problems.add("'" + key + "' must be a string such as " + EXAMPLES.get(key) + ", not " + describe(value));
+        problems.add(
+            "'" + key + "' must be a string such as " + EXAMPLES.get(key) + ", not "
+                + JsonRequests.describe(value));
       }
     }
     if (body.getValue("label") instanceof String l && l.length() > MAX_LABEL) {
@@ -104,19 +92,6 @@ final class WindowRoutes {
   private static String field(JsonObject body, String key, String absent) {
     String value = body.getString(key);
     return value == null ? absent : value;
-  }
-
-  /** {@code application/json}, in any case, with or without parameters such as a charset. */
-  private static boolean isJson(String contentType) {
-    return contentType != null && contentType.split(";", 2)[0].strip().equalsIgnoreCase("application/json");
-  }
-
-  private static String describe(Object value) {
-    if (value instanceof Number || value instanceof Boolean) {
-      return (value instanceof Number ? "the number " : "the boolean ") + value;
-    }
-    return value instanceof JsonObject ? "an object" : value instanceof JsonArray ? "a list"
-        : "a " + value.getClass().getSimpleName();
   }
 
   void close(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package io.pgvigil.daemon.runtime;
 
 import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.alerting.Signal;
+import io.pgvigil.daemon.alerting.Silences;
 import io.pgvigil.daemon.cluster.Cluster;
 import io.pgvigil.daemon.cluster.OwnerDirectory;
 import io.pgvigil.daemon.cluster.SharedMap;
@@ -54,6 +55,7 @@ public final class RunningDaemon implements AutoCloseable {
   private final WindowRegistry windows;
   private final AbortLog aborts;
   private final Alerting alerting;
+  private final Silences silences;
   private final List<String> deployments = new ArrayList<>();
   private final List<SharedMap> shared;
   private ApiServer api;
@@ -62,7 +64,8 @@ public final class RunningDaemon implements AutoCloseable {
   private boolean closed;
 
   private RunningDaemon(Cluster cluster, Metrics metrics, ServerConfig server, Targets targets,
-      WindowRegistry windows, AbortLog aborts, Alerting alerting, List<SharedMap> shared) {
+      WindowRegistry windows, AbortLog aborts, Alerting alerting, Silences silences,
+      List<SharedMap> shared) {
     this.cluster = cluster;
     this.vertx = cluster.vertx();
     this.shared = shared;
@@ -72,6 +75,7 @@ public final class RunningDaemon implements AutoCloseable {
     this.windows = windows;
     this.aborts = aborts;
     this.alerting = alerting;
+    this.silences = silences;
   }
 
   /** Builds the daemon the config describes, starts it and waits until it listens. */
@@ -110,6 +114,7 @@ public final class RunningDaemon implements AutoCloseable {
       SharedMap windowMap = map.apply("windows");
       SharedMap ownerMap = map.apply("owners");
       SharedMap alertMap = map.apply("alerts");
+      SharedMap silenceMap = map.apply("silences");
       OwnerDirectory directory = new OwnerDirectory(cluster, ownerMap, clock);
       // What the config builds before anything starts; alerting receives every signal.
       WindowRegistry windows = new WindowRegistry(clock);
@@ -118,6 +123,8 @@ public final class RunningDaemon implements AutoCloseable {
           config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
           metrics.registry(), clock, target -> directory.speaksFor(target, false));
       aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
+      Silences silences = new Silences(silenceMap, clock);
+      alerting.silenceWhen(silences::silences);
       Owners owners = new Owners(config.targets().size(), cluster::members, windows::active, clock);
       Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
           config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock, owners,
@@ -125,7 +132,7 @@ public final class RunningDaemon implements AutoCloseable {
       windows.share(windowMap);
       alerting.share(alertMap);
       running = new RunningDaemon(cluster, metrics, server, targets, windows, aborts, alerting,
-          List.of(windowMap, ownerMap, alertMap));
+          silences, List.of(windowMap, ownerMap, alertMap, silenceMap));
     } catch (RuntimeException e) {
       cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();
@@ -158,13 +165,16 @@ public final class RunningDaemon implements AutoCloseable {
           List<Future<String>> deployed = targets.all().stream()
               .map(t -> vertx.deployVerticle(t.monitor()).onSuccess(deployments::add)).toList();
           api = new ApiServer(vertx, metrics, targets, server.apiToken(), server.readToken(), windows,
-              aborts, alerting);
+              aborts, alerting, silences);
           // A window that opens brings its faster polling at once, not after the interval under way
           // (a target that is down or not started yet ignores it).
           windows.onOpen(target -> targets.find(target)
               .ifPresent(t -> t.monitor().runNow(LockWatchCheck.NAME)));
-          // Windows close on their TTL even when nobody asks.
-          expiry = vertx.setPeriodic(1000, id -> windows.expire());
+          // Windows close on their TTL even when nobody asks; silences that ended a day ago go.
+          expiry = vertx.setPeriodic(1000, id -> {
+            windows.expire();
+            silences.prune();
+          });
           return Future.all(deployed);
         }).compose(v -> api.listen(server.listenHost(), server.listenPort())
             .recover(e -> Future.failedFuture(new IllegalStateException("cannot start the HTTP server on "

@@ -88,7 +88,7 @@ class CliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"run", "demo", "check-config", "drift", "review", "window"})
+  @ValueSource(strings = {"run", "demo", "check-config", "drift", "review", "window", "silence"})
   void everyCommandHasHelp(String command) {
     assertThat(run(command, "--help")).isEqualTo(0);
     assertThat(out.toString()).contains("Usage: pgvigil " + command).contains("Exit codes");
@@ -97,7 +97,28 @@ class CliTest {
   @Test
   void helpListsEveryCommand() {
     assertThat(run("--help")).isEqualTo(0);
-    assertThat(out.toString()).contains("run", "demo", "check-config", "drift", "review", "window");
+    assertThat(out.toString()).contains("run", "demo", "check-config", "drift", "review", "window",
+        "silence");
+  }
+
+  @Test
+  void silenceAddWantsATtlOrAnEndButNotBothAndAComment() {
+    assertThat(run("silence", "add", "--target", "app", "--comment", "deploy")).isEqualTo(1);
+    assertThat(err.toString()).contains("--ttl", "--ends-at");
+    assertThat(run("silence", "add", "--target", "app", "--ttl", "2h", "--ends-at", "2026-12-02T08:00:00Z",
+        "--comment", "deploy")).isEqualTo(1);
+    assertThat(err.toString()).contains("mutually exclusive");
+    assertThat(run("silence", "add", "--target", "app", "--ttl", "2h")).isEqualTo(1);
+    assertThat(err.toString()).contains("--comment");
+  }
+
+  @Test
+  void silenceHelpNamesEverySubcommandAndTheMatchers() {
+    assertThat(run("silence", "--help")).isEqualTo(0);
+    assertThat(out.toString()).contains("add", "list", "expire");
+    assertThat(run("silence", "add", "--help")).isEqualTo(0);
+    assertThat(out.toString()).contains("--target", "--rule", "--object", "--ttl", "--ends-at", "--comment",
+        "--created-by", "--url", "--token-file");
   }
 
   private Path write(String yaml) throws IOException {

@@ -40,7 +40,7 @@ class ApiAccessIT {
       Http http = new Http(daemon.port());
 
       for (String path : List.of("/api/v1/targets", "/api/v1/targets/app/locks", "/api/v1/windows",
-          "/api/v1/alerts", "/api/v1/nothing")) {
+          "/api/v1/alerts", "/api/v1/silences", "/api/v1/nothing")) {
         Http.RawResponse anonymous = http.raw("GET " + path + " HTTP/1.1", null);
         assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
         assertThat(new JsonObject(anonymous.body()).getString("error"))
