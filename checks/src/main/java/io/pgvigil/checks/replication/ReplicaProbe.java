@@ -93,13 +93,13 @@ public final class ReplicaProbe {
     }
     String pauseState = receiver.pauseState();
     Boolean paused = pauseState == null ? null : !"not paused".equals(pauseState);
-    return new ReplicaStatus(replay.serverTime(), replay.versionNum(), replay.inRecovery(), replay.replayLsn(), gap,
-        replay.lastReplayTime(), delay, pauseState, paused, receiver.status(), receiver.senderHost(),
-        receiver.senderPort(), allNotes);
+    return new ReplicaStatus(replay.serverTime(), replay.versionNum(), replay.inRecovery(),
+        replay.replayLsn(), gap, replay.lastReplayTime(), delay, pauseState, paused,
+        receiver.status(), receiver.senderHost(), receiver.senderPort(), allNotes);
   }
 
-  private record Replay(int versionNum, boolean inRecovery, OffsetDateTime serverTime, String replayLsn,
-      Long gapBytes, OffsetDateTime lastReplayTime, Double sinceReplaySeconds) {}
+  private record Replay(int versionNum, boolean inRecovery, OffsetDateTime serverTime,
+      String replayLsn, Long gapBytes, OffsetDateTime lastReplayTime, Double sinceReplaySeconds) {}
 
   /** The receiver columns are all NULL (LEFT JOIN) when no WAL receiver process runs. */
   private record Receiver(String pauseState, String status, String senderHost, Integer senderPort) {

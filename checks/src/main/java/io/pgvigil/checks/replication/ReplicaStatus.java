@@ -17,9 +17,10 @@ import java.util.List;
  * @param receiverStatus     {@code pg_stat_wal_receiver.status} (streaming, stopping, waiting, ...), null when
  *                           no WAL receiver runs
  */
-public record ReplicaStatus(OffsetDateTime serverTime, int versionNum, boolean inRecovery, String replayLsn,
-    Long replayGapBytes, OffsetDateTime lastReplayTime, Double replayDelaySeconds, String pauseState, Boolean paused,
-    String receiverStatus, String senderHost, Integer senderPort, List<String> notes) {
+public record ReplicaStatus(OffsetDateTime serverTime, int versionNum, boolean inRecovery,
+    String replayLsn, Long replayGapBytes, OffsetDateTime lastReplayTime, Double replayDelaySeconds,
+    String pauseState, Boolean paused, String receiverStatus, String senderHost, Integer senderPort,
+    List<String> notes) {
 
   public ReplicaStatus {
     notes = List.copyOf(notes);

@@ -14,8 +14,8 @@ package io.pgvigil.checks.replication;
  *                  (xlogrecovery.c, WaitForWALToBecomeAvailable): stale only while it is behind anyway
  */
 public record StandbyReplication(int pid, String name, String clientAddr, String state, String syncState,
-    Long sentLagBytes, Long flushLagBytes, Long replayLagBytes, Double writeLagSeconds, Double flushLagSeconds,
-    Double replayLagSeconds, boolean logical, String replayLsn) {
+    Long sentLagBytes, Long flushLagBytes, Long replayLagBytes, Double writeLagSeconds,
+    Double flushLagSeconds, Double replayLagSeconds, boolean logical, String replayLsn) {
 
   /**
    * A lag interval in seconds, with PostgreSQL's NULL read correctly: the lag columns are NULL "if the standby server

@@ -325,7 +325,8 @@ class ReplicationTrackerTest {
   }
 
   private static StandbyReplication standby(String name, Long replayLagBytes) {
-    return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L, replayLagBytes,
+    return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L,
+        replayLagBytes,
         StandbyReplication.lagSeconds(null, 0L), StandbyReplication.lagSeconds(null, 0L),
         StandbyReplication.lagSeconds(null, replayLagBytes), false, "0/3000000");
   }
@@ -336,8 +337,9 @@ class ReplicationTrackerTest {
   }
 
   private static ReplicaStatus replica(boolean inRecovery, String receiverStatus, String pauseState) {
-    return new ReplicaStatus(OffsetDateTime.now(ZoneOffset.UTC), 170_000, inRecovery, "0/3000000", 0L,
-        null, receiverStatus == null || !receiverStatus.equals("streaming") ? null : 0.0, pauseState,
-        pauseState == null ? null : !"not paused".equals(pauseState), receiverStatus, null, null, List.of());
+    return new ReplicaStatus(OffsetDateTime.now(ZoneOffset.UTC), 170_000, inRecovery, "0/3000000",
+        0L, null, receiverStatus == null || !receiverStatus.equals("streaming") ? null : 0.0,
+        pauseState, pauseState == null ? null : !"not paused".equals(pauseState), receiverStatus,
+        null, null, List.of());
   }
 }
