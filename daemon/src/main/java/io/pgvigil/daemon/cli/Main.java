@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code java -jar pgvigil.jar <command>}: the one entry point. */
 @Command(
     name = "pgvigil",
     mixinStandardHelpOptions = true,
