@@ -53,7 +53,6 @@ public final class Alerting {
   private final AtomicBoolean sendScheduled = new AtomicBoolean();
   private WindowRegistry windows;
 
-  /** @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one */
   public Alerting(AlertsConfig config, List<String> targets, Path defaultSpool, MeterRegistry registry, Clock clock) {
     this.config = config;
     this.spoolDir = config.spool().directory().orElse(defaultSpool);
