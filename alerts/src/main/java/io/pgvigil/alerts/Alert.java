@@ -39,7 +39,6 @@ public record Alert(String key, String target, String rule, String object, Sever
     Objects.requireNonNull(status, "status");
   }
 
-  /** A firing alert whose key is derived from target, rule and object. */
   public static Alert firing(String target, String rule, String object, Severity severity, String summary, String value,
       String threshold, List<Blocker> census, Map<String, String> details, Instant startsAt) {
     return new Alert(keyOf(target, rule, object), target, rule, object, severity, summary, value,

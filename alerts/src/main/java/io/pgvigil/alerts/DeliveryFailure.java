@@ -35,7 +35,6 @@ public final class DeliveryFailure extends RuntimeException {
     return kind;
   }
 
-  /** The server's {@code Retry-After}, when it sent one. */
   public Optional<Duration> retryAfter() {
     return Optional.ofNullable(retryAfter);
   }

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * What a kill-switch hook is told: which rule tripped on which target, and what the daemon did.
  *
- * @param action e.g. "dry-run", "cancel", "terminate"
+ * @param action what the kill switch did: {@code abort}
  * @param windowId the migration window's id, or {@code null} outside a window
  * @param pids the backends the abort cancels (the migration's; none when nothing is cancelled)
  */

@@ -1,7 +1,6 @@
 package io.pgvigil.alerts;
 
 import io.pgvigil.alerts.internal.Redactor;
-import io.pgvigil.alerts.internal.Signatures;
 import io.pgvigil.common.SecretValue;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -10,44 +9,36 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
  * POSTs the event as JSON (one try: a kill-switch hook is about now, and a retry minutes later could abort the next
- * deploy) with {@code X-Pgvigil-Signature: sha256=<hex HMAC-SHA256 of the body>} when a secret is set. Body: {@code
- * {"event":"kill-switch","target","rule","action",
+ * deploy). Body: {@code {"event":"kill-switch","target","rule","action",
  * "severity","value","threshold","windowId","pids":[…],"summary","at"}}.
  */
 public final class WebhookHook implements Hook {
 
   private final WebClient client;
   private final SecretValue url;
-  private final SecretValue secret;
   private final Duration timeout;
   private final Redactor redactor;
 
-  public WebhookHook(WebClient client, SecretValue url, SecretValue secret, Duration timeout) {
+  public WebhookHook(WebClient client, SecretValue url, Duration timeout) {
     this.client = client;
     this.url = url;
-    this.secret = secret;
     this.timeout = timeout;
-    this.redactor = new Redactor(url, secret);
+    this.redactor = new Redactor(url);
   }
 
   @Override
   public Future<HookResult> run(HookEvent e) {
-    byte[] body = body(e).encode().getBytes(StandardCharsets.UTF_8);
     HttpRequest<Buffer> request;
     try {
       request = client.postAbs(url.reveal()).timeout(timeout.toMillis()).putHeader("Content-Type", "application/json");
     } catch (RuntimeException badUrl) {
       return Future.succeededFuture(HookResult.failed("webhook hook: invalid URL"));
     }
-    if (secret != null && !secret.isEmpty()) {
-      request.putHeader(Signatures.HEADER, Signatures.sign(secret.reveal().getBytes(StandardCharsets.UTF_8), body));
-    }
-    return request.sendBuffer(Buffer.buffer(body)).expecting(HttpResponseExpectation.SC_SUCCESS)
+    return request.sendBuffer(body(e).toBuffer()).expecting(HttpResponseExpectation.SC_SUCCESS)
         .map(r -> HookResult.ok("webhook hook: HTTP " + r.statusCode()))
         .recover(err -> Future.succeededFuture(HookResult.failed("webhook hook: "
             + redactor.redact(err.getClass().getSimpleName() + ": " + err.getMessage()))));

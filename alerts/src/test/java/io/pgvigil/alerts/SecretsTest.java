@@ -65,7 +65,7 @@ class SecretsTest {
       await(queue.close());
 
       WebhookHook webhookHook = new WebhookHook(fx.client,
-          SecretValue.of(hanging.url() + SLACK_PATH), SecretValue.of(HMAC), Duration.ofMillis(200));
+          SecretValue.of(hanging.url() + SLACK_PATH), Duration.ofMillis(200));
       HookResult result = await(webhookHook.run(new HookEvent("app", "lockWait", "cancel",
           Severity.CRITICAL, "7s", "5s", null, List.of(1), "s", Instant.EPOCH)));
       assertThat(result.ok()).isFalse();

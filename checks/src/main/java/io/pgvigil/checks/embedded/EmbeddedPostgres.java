@@ -85,10 +85,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return dataDirectory;
   }
 
-  public Path logFile() {
-    return log;
-  }
-
   public boolean isRunning() {
     return postmaster != null && postmaster.isAlive();
   }
@@ -190,7 +186,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  /** Settings and places for one server; {@link #start()} launches it. */
   public static final class Builder {
     private int major = 17;
     private Path binariesCache;

@@ -42,7 +42,6 @@ public final class FileTrees {
     }
   }
 
-  /** Best effort: a failure is logged. */
   public static void deleteQuietly(Path root) {
     try {
       delete(root);

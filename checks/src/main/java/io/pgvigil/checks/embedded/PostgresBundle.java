@@ -37,17 +37,13 @@ record PostgresBundle(int major, String version) {
     String version = versions.getProperty(Integer.toString(major));
     if (version == null) {
       throw new IllegalArgumentException("PostgreSQL " + major + " is not bundled; bundled majors: "
-          + bundledMajors(versions).stream().map(String::valueOf).collect(Collectors.joining(", ")));
+          + bundledMajors().stream().map(String::valueOf).collect(Collectors.joining(", ")));
     }
     return new PostgresBundle(major, version);
   }
 
-  static List<Integer> bundledMajors(Properties versions) {
-    return versions.stringPropertyNames().stream().map(Integer::valueOf).sorted().toList();
-  }
-
   static List<Integer> bundledMajors() {
-    return bundledMajors(versions());
+    return versions().stringPropertyNames().stream().map(Integer::valueOf).sorted().toList();
   }
 
   private static Properties versions() {

@@ -116,7 +116,6 @@ final class Postmaster {
     }
   }
 
-  /** A short pause between two polls of a condition. */
   static void pause(Duration duration) throws IOException {
     try {
       Thread.sleep(duration.toMillis());

@@ -2,7 +2,6 @@ package io.pgvigil.checks.history;
 
 import java.util.Locale;
 
-/** The migration tools whose history pgvigil reads. */
 public enum MigrationTool {
   FLYWAY,
   PRISMA;

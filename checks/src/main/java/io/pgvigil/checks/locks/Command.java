@@ -9,7 +9,6 @@ import java.util.Set;
  * What a running statement is, from its leading keywords (leading whitespace and comments ignored):
  * DDL that takes strong locks, a bulk write (an unbatched backfill), or anything else.
  *
- * @param kind what it is
  * @param name the leading keywords normalised, e.g. {@code ALTER TABLE}, {@code CREATE INDEX CONCURRENTLY},
  *             {@code VACUUM FULL}, {@code INSERT … SELECT}, {@code COPY … FROM}, {@code SELECT}
  */

@@ -10,7 +10,6 @@ import java.util.List;
  * @param pid             the backend asking for the DDL lock (the migration, usually)
  * @param mode            one of {@link LockQueues#DDL_MODES}
  * @param relation        the relation, schema-qualified, or null
- * @param waitingSeconds  how long the request has waited
  * @param blockedBy       what it waits for ({@code pg_blocking_pids()})
  * @param depth           how many sessions queue behind it (on any relation)
  * @param costSeconds     blocked-backend-seconds so far: the sum of the queued sessions' waits

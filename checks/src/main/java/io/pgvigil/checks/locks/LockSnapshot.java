@@ -22,7 +22,6 @@ public record LockSnapshot(OffsetDateTime serverTime, String database, List<Sess
     sessions = List.copyOf(sessions);
   }
 
-  /** The sessions by pid, in snapshot order. */
   public Map<Integer, Session> byPid() {
     Map<Integer, Session> byPid = new LinkedHashMap<>();
     sessions.forEach(session -> byPid.put(session.pid(), session));

@@ -9,11 +9,11 @@ import java.util.List;
  * dollar quotes ({@code $tag$…$tag$}), quoted identifiers, numbers and {@code $n} parameters (lexical rules: manual,
  * "SQL Syntax → Lexical Structure"). Unterminated tokens run to the end: statement texts are cut to 200 characters.
  */
-final class SqlTokens {
+public final class SqlTokens {
 
-  enum Kind { SPACE, COMMENT, WORD, QUOTED_IDENTIFIER, STRING, NUMBER, PARAMETER, SYMBOL }
+  public enum Kind { SPACE, COMMENT, WORD, QUOTED_IDENTIFIER, STRING, NUMBER, PARAMETER, SYMBOL }
 
-  record Token(Kind kind, String text) {
+  public record Token(Kind kind, String text) {
 
     boolean literal() {
       return kind == Kind.STRING || kind == Kind.NUMBER;
@@ -31,7 +31,7 @@ final class SqlTokens {
     this.sql = sql;
   }
 
-  static List<Token> of(String sql) {
+  public static List<Token> of(String sql) {
     List<Token> tokens = new ArrayList<>();
     if (sql == null) {
       return tokens;

@@ -1,6 +1,5 @@
 package io.pgvigil.checks.migration;
 
-/** What became of a request to signal another backend. */
 public enum SignalOutcome {
   /** {@code pg_cancel_backend} returned true: the running statement is being cancelled. */
   CANCELLED,

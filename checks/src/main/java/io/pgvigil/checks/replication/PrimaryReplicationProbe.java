@@ -121,12 +121,12 @@ public final class PrimaryReplicationProbe {
       Long flushBytes = row.getLong("flush_lag_bytes");
       Long replayBytes = row.getLong("replay_lag_bytes");
       standby = new StandbyReplication(pid, row.getString("application_name"), row.getString("client_addr"),
-          row.getString("state"), row.getString("sync_state"), row.getLong("sent_lag_bytes"), writeBytes, flushBytes,
-          replayBytes, StandbyReplication.lagSeconds(row.getDouble("write_lag_seconds"), writeBytes),
+          row.getString("state"), row.getString("sync_state"), row.getLong("sent_lag_bytes"),
+          flushBytes, replayBytes,
+          StandbyReplication.lagSeconds(row.getDouble("write_lag_seconds"), writeBytes),
           StandbyReplication.lagSeconds(row.getDouble("flush_lag_seconds"), flushBytes),
           StandbyReplication.lagSeconds(row.getDouble("replay_lag_seconds"), replayBytes),
-          row.getOffsetDateTime("reply_time"), Boolean.TRUE.equals(row.getBoolean("logical")),
-          row.getString("replay_lsn"));
+          Boolean.TRUE.equals(row.getBoolean("logical")), row.getString("replay_lsn"));
     }
     return new Line(row.getInteger("version_num"), row.getBoolean("standby"), row.getOffsetDateTime("server_time"),
         row.getString("current_lsn"), standby);

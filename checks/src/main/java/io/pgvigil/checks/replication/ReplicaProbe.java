@@ -93,28 +93,27 @@ public final class ReplicaProbe {
     }
     String pauseState = receiver.pauseState();
     Boolean paused = pauseState == null ? null : !"not paused".equals(pauseState);
-    return new ReplicaStatus(replay.serverTime(), replay.versionNum(), replay.inRecovery(), replay.receiveLsn(),
+    return new ReplicaStatus(replay.serverTime(), replay.versionNum(), replay.inRecovery(),
         replay.replayLsn(), gap, replay.lastReplayTime(), delay, pauseState, paused,
-        receiver.status(), receiver.senderHost(), receiver.senderPort(), receiver.lastMessageTime(), allNotes);
+        receiver.status(), receiver.senderHost(), receiver.senderPort(), allNotes);
   }
 
-  private record Replay(int versionNum, boolean inRecovery, OffsetDateTime serverTime, String receiveLsn,
+  private record Replay(int versionNum, boolean inRecovery, OffsetDateTime serverTime,
       String replayLsn, Long gapBytes, OffsetDateTime lastReplayTime, Double sinceReplaySeconds) {}
 
   /** The receiver columns are all NULL (LEFT JOIN) when no WAL receiver process runs. */
-  private record Receiver(String pauseState, String status, String senderHost, Integer senderPort,
-      OffsetDateTime lastMessageTime) {
-    static final Receiver NONE = new Receiver(null, null, null, null, null);
+  private record Receiver(String pauseState, String status, String senderHost, Integer senderPort) {
+    static final Receiver NONE = new Receiver(null, null, null, null);
   }
 
   private static Replay toReplay(Row row) {
     return new Replay(row.getInteger("version_num"), row.getBoolean("in_recovery"),
-        row.getOffsetDateTime("server_time"), row.getString("receive_lsn"), row.getString("replay_lsn"),
-        row.getLong("gap_bytes"), row.getOffsetDateTime("last_replay_time"), row.getDouble("since_replay_seconds"));
+        row.getOffsetDateTime("server_time"), row.getString("replay_lsn"), row.getLong("gap_bytes"),
+        row.getOffsetDateTime("last_replay_time"), row.getDouble("since_replay_seconds"));
   }
 
   private static Receiver toReceiver(Row row) {
     return new Receiver(row.getString("pause_state"), row.getString("status"), row.getString("sender_host"),
-        row.getInteger("sender_port"), row.getOffsetDateTime("last_msg_receipt_time"));
+        row.getInteger("sender_port"));
   }
 }

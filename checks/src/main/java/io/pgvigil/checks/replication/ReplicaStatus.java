@@ -8,7 +8,6 @@ import java.util.List;
  *
  * @param inRecovery         false means the server is not a standby (promoted, or the URL names the wrong
  *                           server): everything else about replay is then meaningless
- * @param receiveLsn         {@code pg_last_wal_receive_lsn()}, null when nothing was streamed since start
  * @param replayGapBytes     WAL received but not replayed yet (never negative); null when unknown
  * @param lastReplayTime     {@code pg_last_xact_replay_timestamp()}: commit time of the last replayed transaction
  * @param replayDelaySeconds how far replay is behind, with the idle correction ({@link ReplicaProbe}); null when
@@ -18,9 +17,9 @@ import java.util.List;
  * @param receiverStatus     {@code pg_stat_wal_receiver.status} (streaming, stopping, waiting, ...), null when
  *                           no WAL receiver runs
  */
-public record ReplicaStatus(OffsetDateTime serverTime, int versionNum, boolean inRecovery, String receiveLsn,
-    String replayLsn, Long replayGapBytes, OffsetDateTime lastReplayTime, Double replayDelaySeconds, String pauseState,
-    Boolean paused, String receiverStatus, String senderHost, Integer senderPort, OffsetDateTime lastMessageTime,
+public record ReplicaStatus(OffsetDateTime serverTime, int versionNum, boolean inRecovery,
+    String replayLsn, Long replayGapBytes, OffsetDateTime lastReplayTime, Double replayDelaySeconds,
+    String pauseState, Boolean paused, String receiverStatus, String senderHost, Integer senderPort,
     List<String> notes) {
 
   public ReplicaStatus {

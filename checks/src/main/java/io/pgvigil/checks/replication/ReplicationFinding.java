@@ -2,7 +2,6 @@ package io.pgvigil.checks.replication;
 
 import java.time.Instant;
 
-/** Something about replication that needs a human, found by {@link ReplicationTracker}. */
 public sealed interface ReplicationFinding {
 
   /**

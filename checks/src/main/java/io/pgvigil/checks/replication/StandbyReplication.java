@@ -1,7 +1,5 @@
 package io.pgvigil.checks.replication;
 
-import java.time.OffsetDateTime;
-
 /**
  * One row of {@code pg_stat_replication}: a standby as the server it streams from sees it. Byte lags are
  * {@code pg_wal_lsn_diff(current, <position>)} from the probed server's WAL position, null when a position
@@ -16,8 +14,8 @@ import java.time.OffsetDateTime;
  *                  (xlogrecovery.c, WaitForWALToBecomeAvailable): stale only while it is behind anyway
  */
 public record StandbyReplication(int pid, String name, String clientAddr, String state, String syncState,
-    Long sentLagBytes, Long writeLagBytes, Long flushLagBytes, Long replayLagBytes, Double writeLagSeconds,
-    Double flushLagSeconds, Double replayLagSeconds, OffsetDateTime replyTime, boolean logical, String replayLsn) {
+    Long sentLagBytes, Long flushLagBytes, Long replayLagBytes, Double writeLagSeconds,
+    Double flushLagSeconds, Double replayLagSeconds, boolean logical, String replayLsn) {
 
   /**
    * A lag interval in seconds, with PostgreSQL's NULL read correctly: the lag columns are NULL "if the standby server

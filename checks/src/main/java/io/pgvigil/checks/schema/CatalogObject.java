@@ -8,7 +8,6 @@ import java.util.TreeMap;
 /**
  * One object of a snapshot.
  *
- * @param ref        its identity
  * @param owners     what it hangs off: a column's table, an index's table (and the constraint it
  *                   backs, or the partitioned index it is attached to), a partition's parent table.
  *                   Used to drop everything under an ignored or excluded object, and to report a

@@ -10,7 +10,6 @@ import java.util.TreeMap;
  * Only compare snapshots taken on the same PostgreSQL major: deparsed texts differ between majors.
  *
  * @param serverVersionNum {@code server_version_num} of the server it was taken on
- * @param objects          every object, keyed and sorted by reference
  * @param queries          statements the snapshot sent, transaction control included
  */
 public record SchemaSnapshot(int serverVersionNum, SortedMap<ObjectRef, CatalogObject> objects, int queries) {

@@ -67,7 +67,6 @@ public final class ExpectedSchemaCache<T> {
     };
   }
 
-  /** The cached expected schema for exactly this key, or null. */
   public synchronized T get(Key key) {
     Entry<T> entry = entries.get(key.target());
     return entry != null && entry.key().equals(key) ? entry.value() : null;

@@ -36,7 +36,6 @@ public record Shadows(HistoryDatabase server, Path binariesCache, Path workDir) 
     return new Shadows(admin, null, null);
   }
 
-  /** A shadow holding the replayed history, and how many migrations the replay ran. */
   public record Replayed(ShadowDatabase db, int migrations) implements AutoCloseable {
     @Override
     public void close() {

@@ -1,5 +1,8 @@
 package io.pgvigil.checks.shadow;
 
+import io.pgvigil.checks.locks.SqlTokens;
+import io.pgvigil.checks.locks.SqlTokens.Kind;
+import io.pgvigil.checks.locks.SqlTokens.Token;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,110 +50,20 @@ public record SqlScript(List<Part> parts) {
   public static SqlScript parse(String sql) {
     List<Part> parts = new ArrayList<>();
     int start = -1;
-    int i = 0;
-    int n = sql.length();
-    while (i < n) {
-      char c = sql.charAt(i);
-      if (sql.startsWith("--", i)) {
-        int eol = sql.indexOf('\n', i);
-        i = eol < 0 ? n : eol + 1;
-        continue;
+    int at = 0;
+    for (Token t : SqlTokens.of(sql)) {
+      boolean semicolon = t.kind() == Kind.SYMBOL && t.text().equals(";");
+      if (semicolon && start >= 0) {
+        parts.add(new Part(sql.substring(start, at + 1), start, lineOf(sql, start)));
+        start = -1;
+      } else if (start < 0 && !semicolon && t.kind() != Kind.SPACE && t.kind() != Kind.COMMENT) {
+        start = at;
       }
-      if (sql.startsWith("/*", i)) {
-        i = skipBlockComment(sql, i);
-        continue;
-      }
-      if (Character.isWhitespace(c)) {
-        i++;
-        continue;
-      }
-      if (start < 0 && c != ';') {
-        start = i;
-      }
-      if (c == ';') {
-        if (start >= 0) {
-          parts.add(new Part(sql.substring(start, i + 1), start, lineOf(sql, start)));
-          start = -1;
-        }
-        i++;
-      } else if (c == '\'') {
-        boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
-            && (i < 2 || !isIdentifierChar(sql.charAt(i - 2)));
-        i = skipQuoted(sql, i, '\'', escapes);
-      } else if (c == '"') {
-        i = skipQuoted(sql, i, '"', false);
-      } else if (c == '$' && (i == 0 || !isIdentifierChar(sql.charAt(i - 1)))) {
-        i = skipDollarQuoted(sql, i);
-      } else {
-        i++;
-      }
+      at += t.text().length();
     }
     if (start >= 0) {
       parts.add(new Part(sql.substring(start).stripTrailing(), start, lineOf(sql, start)));
     }
     return new SqlScript(parts);
   }
-
-  private static int skipBlockComment(String sql, int i) {
-    int depth = 0;
-    int n = sql.length();
-    while (i < n) {
-      if (sql.startsWith("/*", i)) {
-        depth++;
-        i += 2;
-      } else if (sql.startsWith("*/", i)) {
-        depth--;
-        i += 2;
-        if (depth == 0) {
-          return i;
-        }
-      } else {
-        i++;
-      }
-    }
-    return n;
-  }
-
-  private static int skipQuoted(String sql, int i, char quote, boolean backslashEscapes) {
-    int n = sql.length();
-    i++;
-    while (i < n) {
-      char c = sql.charAt(i);
-      if (backslashEscapes && c == '\\') {
-        i += 2;
-      } else if (c == quote) {
-        if (i + 1 < n && sql.charAt(i + 1) == quote) {
-          i += 2; // doubled quote
-        } else {
-          return i + 1;
-        }
-      } else {
-        i++;
-      }
-    }
-    return n;
-  }
-
-  private static int skipDollarQuoted(String sql, int i) {
-    int n = sql.length();
-    int j = i + 1;
-    while (j < n && isTagChar(sql.charAt(j)) && !(j == i + 1 && Character.isDigit(sql.charAt(j)))) {
-      j++;
-    }
-    if (j >= n || sql.charAt(j) != '$') {
-      return i + 1; // not a dollar quote, e.g. a positional parameter $1
-    }
-    String tag = sql.substring(i, j + 1);
-    int close = sql.indexOf(tag, j + 1);
-    return close < 0 ? n : close + tag.length();
-  }
-
-  private static boolean isTagChar(char c) {
-    return Character.isLetterOrDigit(c) || c == '_';
-  }
-
-  private static boolean isIdentifierChar(char c) {
-    return isTagChar(c) || c == '$';
-  }
-
 }

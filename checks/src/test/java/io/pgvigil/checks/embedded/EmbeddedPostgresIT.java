@@ -73,7 +73,7 @@ class EmbeddedPostgresIT {
       Path data = root.resolve("cluster");
       try (EmbeddedPostgres pg = builder().name("given").dataDirectory(data).start()) {
         execute(pg, "CREATE TABLE survives (id int)");
-        assertThat(pg.logFile()).isEqualTo(root.resolve("given.log"));
+        assertThat(root.resolve("given.log")).isNotEmptyFile();
       }
       assertThat(data.resolve("PG_VERSION")).exists();
       try (EmbeddedPostgres again = builder().name("given").dataDirectory(data).start()) {

@@ -304,14 +304,14 @@ class ReplicationTrackerTest {
   }
 
   private static StandbyReplication standbyAt(String name, String replayLsn, Double replayLagSeconds) {
-    return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L, 0L, null,
-        0.0, 0.0, replayLagSeconds, null, false, replayLsn);
+    return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L, null,
+        0.0, 0.0, replayLagSeconds, false, replayLsn);
   }
 
   /** A streaming replica that has replayed up to {@code replayLsn}, and its own (idle-blind) delay. */
   private static ReplicaStatus replicaAt(String replayLsn, double ownDelaySeconds) {
-    return new ReplicaStatus(OffsetDateTime.now(ZoneOffset.UTC), 170_000, true, "FFFF/0", replayLsn, 1L, null,
-        ownDelaySeconds, "not paused", false, "streaming", null, null, null, List.of());
+    return new ReplicaStatus(OffsetDateTime.now(ZoneOffset.UTC), 170_000, true, replayLsn, 1L, null,
+        ownDelaySeconds, "not paused", false, "streaming", null, null, List.of());
   }
 
   private static double lagOf(ReplicationReport report, String name) {
@@ -325,9 +325,10 @@ class ReplicationTrackerTest {
   }
 
   private static StandbyReplication standby(String name, Long replayLagBytes) {
-    return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L, 0L, replayLagBytes,
+    return new StandbyReplication(100, name, "127.0.0.1", "streaming", "async", 0L, 0L,
+        replayLagBytes,
         StandbyReplication.lagSeconds(null, 0L), StandbyReplication.lagSeconds(null, 0L),
-        StandbyReplication.lagSeconds(null, replayLagBytes), null, false, "0/3000000");
+        StandbyReplication.lagSeconds(null, replayLagBytes), false, "0/3000000");
   }
 
   private static ReplicationSlot slot(String name, boolean active, Long retainedBytes) {
@@ -336,8 +337,9 @@ class ReplicationTrackerTest {
   }
 
   private static ReplicaStatus replica(boolean inRecovery, String receiverStatus, String pauseState) {
-    return new ReplicaStatus(OffsetDateTime.now(ZoneOffset.UTC), 170_000, inRecovery, "0/3000000", "0/3000000", 0L,
-        null, receiverStatus == null || !receiverStatus.equals("streaming") ? null : 0.0, pauseState,
-        pauseState == null ? null : !"not paused".equals(pauseState), receiverStatus, null, null, null, List.of());
+    return new ReplicaStatus(OffsetDateTime.now(ZoneOffset.UTC), 170_000, inRecovery, "0/3000000",
+        0L, null, receiverStatus == null || !receiverStatus.equals("streaming") ? null : 0.0,
+        pauseState, pauseState == null ? null : !"not paused".equals(pauseState), receiverStatus,
+        null, null, List.of());
   }
 }

@@ -97,8 +97,8 @@ class FlywayReplayIT extends ReplayOnShadow {
 
     assertThatThrownBy(() -> replay.replay(shadow, source(), List.of("V1__enum.sql", "V2__add_value.sql")))
         .isInstanceOfSatisfying(ReplayException.class, e -> {
-          assertThat(e.sqlState()).isEqualTo("55P04");
-          assertThat(e.file()).isEqualTo("V2__add_value.sql");
+          assertThat(e.getMessage()).endsWith("(SQLSTATE 55P04)");
+          assertThat(e.getMessage()).startsWith("replaying V2__add_value.sql ");
         });
   }
 
@@ -166,9 +166,8 @@ class FlywayReplayIT extends ReplayOnShadow {
           assertThat(e.getMessage()).isEqualTo("replaying V7__add_index.sql (line 4) failed at"
               + " \"CREATE INDEX lookup_idx ON order_lines (order_id)\": relation \"order_lines\" does not exist"
               + " (SQLSTATE 42P01)");
-          assertThat(e.file()).isEqualTo("V7__add_index.sql");
-          assertThat(e.sqlState()).isEqualTo("42P01");
-          assertThat(e.line()).isEqualTo(4);
+          assertThat(e.getMessage()).startsWith("replaying V7__add_index.sql (line 4) ")
+              .endsWith("(SQLSTATE 42P01)");
         });
   }
 

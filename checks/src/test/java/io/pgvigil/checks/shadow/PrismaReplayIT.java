@@ -105,8 +105,7 @@ class PrismaReplayIT extends ReplayOnShadow {
           LOG.info("Prisma replay failure: {}", e.getMessage());
           assertThat(e.getMessage()).isEqualTo("replaying 2_change/migration.sql (line 5) failed at"
               + " \"CREATE INDEX t_c_idx ON missing (c);\": relation \"missing\" does not exist (SQLSTATE 42P01)");
-          assertThat(e.file()).isEqualTo("2_change/migration.sql");
-          assertThat(e.line()).isEqualTo(5);
+          assertThat(e.getMessage()).startsWith("replaying 2_change/migration.sql (line 5) ");
         });
     assertThat(tableExists(shadow, "public.t")).isTrue();
     assertThat(
@@ -127,6 +126,7 @@ class PrismaReplayIT extends ReplayOnShadow {
     migration("1_slow", "SELECT pg_sleep(30);");
 
     assertThatThrownBy(() -> new HistoryReplay(Duration.ofMillis(200)).replay(shadow, source(), List.of("1_slow")))
-        .isInstanceOfSatisfying(ReplayException.class, e -> assertThat(e.sqlState()).isEqualTo("57014"));
+        .isInstanceOf(ReplayException.class)
+        .hasMessageEndingWith("(SQLSTATE 57014)");
   }
 }

@@ -70,7 +70,6 @@ public final class Alerting {
   private BiPredicate<Alert, Instant> silenced = (alert, at) -> false;
 
   /**
-   * @param defaultSpool the spool directory unless {@code alerts.spool.directory} names one
    * @param speaksFor whether this instance tells about a target that is down (nobody owns it
    *     then): one instance does, so a target-down alert is sent once, not once per instance
    */

@@ -25,7 +25,6 @@ final class VerdictAlerts {
   private final boolean queryText;
   private final Map<Evaluated, Set<String>> firing = new ConcurrentHashMap<>();
 
-  /** @param queryText whether the census keeps query text ({@code alerts.queryText}) */
   VerdictAlerts(Alerting alerting, boolean queryText) {
     this.alerting = alerting;
     this.queryText = queryText;

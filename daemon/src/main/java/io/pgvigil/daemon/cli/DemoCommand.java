@@ -1,13 +1,11 @@
 package io.pgvigil.daemon.cli;
 
+import io.pgvigil.checks.embedded.FileTrees;
 import io.pgvigil.daemon.demo.Demo;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -53,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println(received + " received: stopping pgvigil, the replica and the primary ...");
       out.flush();
     } finally {
-      deleteTree(work);
+      FileTrees.deleteQuietly(work);
     }
     out.println("Stopped; removed " + work + ".");
     out.flush();
@@ -67,16 +65,5 @@ final class DemoCommand implements Callable<Integer> {
     String xdg = System.getenv("XDG_CACHE_HOME");
     Path base = xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg);
     return base.resolve("pgvigil");
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> tree = Files.walk(root)) {
-      for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }

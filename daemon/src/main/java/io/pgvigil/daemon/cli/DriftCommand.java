@@ -64,8 +64,7 @@ final class DriftCommand implements Callable<Integer> {
     }
     List<DriftReport> reports = check(selected, err);
     if (format == Format.json) {
-      JsonArray list = new JsonArray();
-      reports.forEach(r -> list.add(DriftJson.report(r)));
+      JsonArray list = new JsonArray(reports.stream().map(DriftJson::report).toList());
       out.println(new JsonObject().put("targets", list).encodePrettily());
     } else {
       reports.forEach(r -> DriftText.print(r, out));

@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code java -jar pgvigil.jar <command>}: the one entry point. */
 @Command(
     name = "pgvigil",
     mixinStandardHelpOptions = true,
@@ -32,12 +31,7 @@ public final class Main implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** Runs one command line writing to the given streams (tests call this). */
-  public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    return commandLine().setOut(out).setErr(err).execute(args);
-  }
-
-  private static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorReporter())
         .setParameterExceptionHandler(Main::badUsage);
   }

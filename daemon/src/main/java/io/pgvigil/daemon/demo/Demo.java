@@ -197,12 +197,9 @@ public final class Demo implements AutoCloseable {
     return file;
   }
 
-  public int port() {
-    return daemon.port();
-  }
-
   public void printWelcome() throws IOException {
-    out.print(fill("/demo/welcome.txt", Map.ofEntries(Map.entry("base", "http://127.0.0.1:" + port()),
+    out.print(fill("/demo/welcome.txt", Map.ofEntries(
+        Map.entry("base", "http://127.0.0.1:" + daemon.port()),
         Map.entry("primary", primary.uri(DATABASE)), Map.entry("replica", REPLICA),
         Map.entry("replicaPort", replica.port()), Map.entry("config", configFile),
         Map.entry("migrations", work.resolve("db/migration")), Map.entry("monitorRole", MONITOR_ROLE),

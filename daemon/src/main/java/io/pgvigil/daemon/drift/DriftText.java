@@ -51,7 +51,8 @@ public final class DriftText {
     }
     if (!h.problems().isEmpty()) {
       table(new String[] {"PROBLEM", "VERSION", "SCRIPT", "DETAIL"}, h.problems().stream()
-          .map(p -> new String[] {p.kind().label(), text(p.version()), text(p.script()), text(p.detail())})
+          .map(p -> new String[] {p.kind().label(), orDash(p.version()), orDash(p.script()),
+              orDash(p.detail())})
           .toList(), out);
     }
   }
@@ -80,11 +81,11 @@ public final class DriftText {
     rows.forEach(row -> out.printf(format.toString(), (Object[]) row));
   }
 
-  private static String plural(int count, String noun) {
+  public static String plural(long count, String noun) {
     return count + " " + noun + (count == 1 ? "" : "s");
   }
 
-  private static String text(String value) {
+  public static String orDash(String value) {
     return value == null ? "-" : value;
   }
 }

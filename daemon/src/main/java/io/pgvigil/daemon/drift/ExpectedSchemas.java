@@ -97,11 +97,10 @@ final class ExpectedSchemas {
   private static String describe(MigrationSource source, HistoryReport history, int major,
       Shadows.Replayed replayed, long nanos) {
     ShadowDatabase db = replayed.db();
-    int count = replayed.migrations();
     String upTo = history.head() == null ? "" : " up to " + history.head();
-    return "replay of " + count + " applied " + source.tool().label() + " migration"
-        + (count == 1 ? "" : "s") + upTo + " on " + (db.database().startsWith("pgvigil_shadow_")
-            ? "a scratch database" : "an embedded")
+    String applied = "applied " + source.tool().label() + " migration";
+    return "replay of " + DriftText.plural(replayed.migrations(), applied) + upTo + " on "
+        + (db.database().startsWith("pgvigil_shadow_") ? "a scratch database" : "an embedded")
         + " PostgreSQL " + major + " shadow, in " + nanos / 1_000_000 + " ms";
   }
 }

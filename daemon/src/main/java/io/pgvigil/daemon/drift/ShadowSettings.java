@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Where expected schemas are built: an embedded server, or the operator's scratch server ({@code admin}). */
-public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> admin,
-    TlsSettings adminTls, Storage storage) {
+public record ShadowSettings(Optional<HistoryDatabase> admin, TlsSettings adminTls,
+    Storage storage) {
 
   /**
    * Where the daemon writes: the unpacked PostgreSQL binaries, the embedded shadows' data,
@@ -32,7 +32,7 @@ public record ShadowSettings(ShadowConfig.Mode mode, Optional<HistoryDatabase> a
   }
 
   public static ShadowSettings of(ShadowConfig config, Storage storage) {
-    return new ShadowSettings(config.mode(), config.url().map(HistorySources::database),
+    return new ShadowSettings(config.url().map(HistorySources::database),
         config.url().map(DatabaseUrl::tls).orElse(TlsSettings.PLAIN), storage);
   }
 

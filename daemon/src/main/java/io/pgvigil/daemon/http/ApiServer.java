@@ -122,8 +122,8 @@ public final class ApiServer {
 
   private void readyz(RoutingContext ctx) {
     boolean isReady = targets.ready();
-    JsonArray waiting = new JsonArray();
-    targets.statuses().stream().filter(t -> !t.polled()).forEach(t -> waiting.add(t.name()));
+    JsonArray waiting = new JsonArray(
+        targets.statuses().stream().filter(t -> !t.polled()).map(t -> t.name()).toList());
     json(ctx, isReady ? 200 : 503, new JsonObject().put("status", isReady ? "ready" : "starting")
         .put("waitingFor", waiting));
   }

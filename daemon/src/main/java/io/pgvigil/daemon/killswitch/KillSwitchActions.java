@@ -144,7 +144,7 @@ final class KillSwitchActions {
           if (client == null) {
             client = WebClient.create(vertx);
           }
-          hooks.add(new WebhookHook(client, webhook.url(), null, HOOK_TIMEOUT));
+          hooks.add(new WebhookHook(client, webhook.url(), HOOK_TIMEOUT));
         }
       }
     }

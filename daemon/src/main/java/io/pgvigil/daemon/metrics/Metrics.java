@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-/** The daemon's Prometheus registry, with the JVM and process meters bound to it. */
 public final class Metrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry;

@@ -13,6 +13,7 @@ import io.pgvigil.checks.review.TransactionPlan;
 import io.pgvigil.checks.shadow.ShadowDatabase;
 import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.drift.DriftText;
 import io.pgvigil.daemon.drift.HistorySources;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import java.io.IOException;
@@ -59,15 +60,14 @@ public final class ReviewRun {
         return new TargetReview(target.name(), tool, history.applied(), List.of(), "", Optional.empty());
       }
       int major = database.serverMajor();
-      int count = history.appliedMigrations().size();
       Consumer<String> told = line -> progress.accept(target.name() + ": " + line);
       try (Shadows.Replayed shadow = shadows.replay(major, source, history.appliedMigrations(), told)) {
         if (source instanceof MigrationSource.Flyway flyway) {
           pending = planned(shadow.db(), flyway, byScript); // only Flyway decides transactions itself
         }
         List<MigrationReview> reviews = new PreflightReview(told).review(shadow.db(), pending);
-        String from = "pending migrations run on a PostgreSQL " + major + " shadow holding the " + count
-            + " applied " + tool + " migration" + (count == 1 ? "" : "s");
+        String from = "pending migrations run on a PostgreSQL " + major + " shadow holding the "
+            + DriftText.plural(history.appliedMigrations().size(), "applied " + tool + " migration");
         return new TargetReview(target.name(), tool, history.applied(), reviews, from, Optional.empty());
       }
     } catch (Exception e) {

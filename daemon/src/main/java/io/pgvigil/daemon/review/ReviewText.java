@@ -1,5 +1,8 @@
 package io.pgvigil.daemon.review;
 
+import static io.pgvigil.daemon.drift.DriftText.orDash;
+import static io.pgvigil.daemon.drift.DriftText.plural;
+
 import io.pgvigil.checks.review.Finding;
 import io.pgvigil.checks.review.Level;
 import io.pgvigil.checks.review.MigrationReview;
@@ -41,13 +44,15 @@ public final class ReviewText {
     }
     out.println("  " + m.file());
     int rule = Math.max(4, m.findings().stream().mapToInt(f -> f.hazard().id().length()).max().orElse(0));
-    int object = Math.max(6, m.findings().stream().mapToInt(f -> text(f.object()).length()).max().orElse(0));
-    int lock = Math.max(4, m.findings().stream().mapToInt(f -> text(f.lockMode()).length()).max().orElse(0));
+    int object = Math.max(6,
+        m.findings().stream().mapToInt(f -> orDash(f.object()).length()).max().orElse(0));
+    int lock = Math.max(4,
+        m.findings().stream().mapToInt(f -> orDash(f.lockMode()).length()).max().orElse(0));
     String format = "    %-5s  %-" + rule + "s  %4s  %4s  %-" + object + "s  %-" + lock + "s  %s%n";
     out.printf(format, "LEVEL", "RULE", "STMT", "LINE", "OBJECT", "LOCK", "WHAT HAPPENS");
     for (Finding f : m.findings()) {
       out.printf(format, f.level().label(), f.hazard().id(), f.statement() == 0 ? "-" : f.statement(),
-          f.line() == 0 ? "-" : f.line(), text(f.object()), text(f.lockMode()), f.message());
+          f.line() == 0 ? "-" : f.line(), orDash(f.object()), orDash(f.lockMode()), f.message());
       out.println("           fix: " + f.fix());
     }
     m.notes().forEach(n -> out.println("    note: " + n));
@@ -89,14 +94,6 @@ public final class ReviewText {
 
   private static String counts(long blocks, long flags) {
     return plural(blocks, "block") + ", " + plural(flags, "flag");
-  }
-
-  private static String plural(long count, String noun) {
-    return count + " " + noun + (count == 1 ? "" : "s");
-  }
-
-  private static String text(String value) {
-    return value == null ? "-" : value;
   }
 
   private static String capitalized(String text) {

@@ -110,7 +110,6 @@ public final class Measurements {
     return details;
   }
 
-  /** @param query null unless {@code alerts.queryText} asks for it */
   private static Blocker blocker(int pid, String user, String state, double seconds, String query) {
     return new Blocker(pid, user, state, (long) seconds, query);
   }

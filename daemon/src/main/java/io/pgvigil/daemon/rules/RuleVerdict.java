@@ -13,7 +13,6 @@ import java.util.Objects;
  * @param object    stable while the condition lasts ({@code replica-1}); empty for target-wide rules
  * @param threshold the crossed threshold of {@code level}; it and {@code value} in the rule's unit
  * @param since     when the value first crossed {@code level}'s threshold
- * @param inWindow  whether the in-window profile applied
  * @param census    the sessions involved (statements only with {@code alerts.queryText})
  * @param details   further facts for people (no query text, no secrets)
  */

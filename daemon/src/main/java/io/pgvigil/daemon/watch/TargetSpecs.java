@@ -10,10 +10,8 @@ import io.pgvigil.daemon.tls.VertxTls;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 
-/** Resolves configured targets into what the scheduler needs. */
 public final class TargetSpecs {
 
-  /** The longest pause between two connection attempts to a target that is down. */
   public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private TargetSpecs() {}

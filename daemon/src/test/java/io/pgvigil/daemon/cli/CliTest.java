@@ -2,6 +2,7 @@ package io.pgvigil.daemon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgvigil.daemon.testing.CliRun;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,7 +22,7 @@ class CliTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return CliRun.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.pgvigil.daemon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgvigil.daemon.testing.CliRun;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class ErrorReporterTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return CliRun.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
   }
 
   @Test

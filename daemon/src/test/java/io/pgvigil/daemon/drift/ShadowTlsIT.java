@@ -13,7 +13,6 @@ import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
 import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.config.DatabaseUrl;
-import io.pgvigil.daemon.config.ShadowConfig;
 import io.pgvigil.daemon.runtime.TestStorage;
 import io.pgvigil.daemon.tls.TlsServer;
 import io.vertx.core.Context;
@@ -53,8 +52,7 @@ class ShadowTlsIT {
       DatabaseUrl url = DatabaseUrl.parse("postgresql://" + TlsServer.TLS_USER + "@localhost:" + server.port()
           + "/postgres?sslmode=verify-full&sslrootcert=" + rootCert);
       ExpectedSchemas expected = new ExpectedSchemas(
-          new ShadowSettings(ShadowConfig.Mode.URL, Optional.of(HistorySources.database(url)), url.tls(),
-              TestStorage.storage()),
+          new ShadowSettings(Optional.of(HistorySources.database(url)), url.tls(), TestStorage.storage()),
           new CatalogSnapshotter(SnapshotOptions.defaults()), new ExpectedSchemaCache<>(1));
       slow.gate(); // from now on every read of the certificate waits until the event loop has answered
 

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.cli.Main;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.LogCapture;
 import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.testing.CliRun;
 import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -69,8 +69,8 @@ class ApiAccessIT {
       Path tokenFile = Files.writeString(dir.resolve("read-token"), READ_TOKEN + "\n");
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
-      assertThat(Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "window", "list",
-          "--url", "http://127.0.0.1:" + daemon.port(), "--token-file", tokenFile.toString()))
+      assertThat(CliRun.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+          "window", "list", "--url", "http://127.0.0.1:" + daemon.port(), "--token-file", tokenFile.toString()))
           .as(err.toString()).isEqualTo(0);
       assertThat(out.toString()).contains("app");
     }

@@ -10,7 +10,11 @@ public record CliRun(int exit, String out, String err) {
   public static CliRun run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    int exit = execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     return new CliRun(exit, out.toString(), err.toString());
+  }
+
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    return Main.commandLine().setOut(out).setErr(err).execute(args);
   }
 }

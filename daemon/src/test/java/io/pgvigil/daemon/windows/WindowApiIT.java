@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.cli.Main;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.LogCapture;
 import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.testing.CliRun;
 import io.pgvigil.daemon.testing.TestDaemon;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -52,7 +52,7 @@ class WindowApiIT {
       // Through the CLI, as a pipeline would.
       Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
       StringWriter out = new StringWriter();
-      int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+      int exit = CliRun.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
           "window", "open", "--url", base, "--token-file", tokenFile.toString(), "--target", "app",
           "--ttl", "10m", "--label", "deploy 42");
       assertThat(exit).isEqualTo(0);
@@ -65,13 +65,13 @@ class WindowApiIT {
       assertThat(listed.getBoolean("open")).isTrue();
 
       StringWriter closed = new StringWriter();
-      assertThat(Main.execute(new PrintWriter(closed, true), new PrintWriter(new StringWriter(), true),
+      assertThat(CliRun.execute(new PrintWriter(closed, true), new PrintWriter(new StringWriter(), true),
           "window", "close", "--url", base, "--token-file", tokenFile.toString(), id)).isEqualTo(0);
       assertThat(closed.toString()).contains("closed " + id);
       assertThat(Http.sample(http.get("/metrics").body(), "pgvigil_migration_window_active{target=\"app\"}"))
           .isEqualTo(0.0);
       StringWriter err = new StringWriter();
-      assertThat(Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+      assertThat(CliRun.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
           "window", "close", "--url", base, "--token-file", tokenFile.toString(), id)).isEqualTo(1);
       assertThat(err.toString()).contains("no open window");
 
