@@ -165,6 +165,15 @@ class ChartTest {
   }
 
   @Test
+  void recreateCanStillBeChosen() {
+    JsonNode strategy = render(ciValues("single-replica"), Map.of("strategy.type", "Recreate"))
+        .one("Deployment").at("/spec/strategy");
+
+    assertThat(strategy.path("type").asText()).isEqualTo("Recreate");
+    assertThat(strategy.has("rollingUpdate")).as("the API refuses it beside Recreate").isFalse();
+  }
+
+  @Test
   void aSingleReplicaRendersNoClusterNoDisruptionBudgetAndNoAntiAffinity() {
     RenderedChart chart = render(ciValues("single-replica"));
 
