@@ -61,11 +61,71 @@ Fails when both are given, so a chart-made Secret never silently shadows the rea
 {{- end }}
 {{- end }}
 
-{{/* pgvigil.yaml: the user's config, with server.listen owned by the chart. */}}
+{{/* "true" when the pods form a cluster: cluster.enabled, or when it is null, replicaCount > 1. */}}
+{{- define "pgvigil.clustered" -}}
+{{- $enabled := get .Values.cluster "enabled" }}
+{{- if kindIs "bool" $enabled }}
+{{- if $enabled }}true{{ end }}
+{{- else if gt (int .Values.replicaCount) 1 }}true
+{{- end }}
+{{- end }}
+
+{{/* "true" when the chart makes a PodDisruptionBudget: podDisruptionBudget.enabled, or when it is null, replicaCount > 1. */}}
+{{- define "pgvigil.pdbEnabled" -}}
+{{- $enabled := get .Values.podDisruptionBudget "enabled" }}
+{{- if kindIs "bool" $enabled }}
+{{- if $enabled }}true{{ end }}
+{{- else if gt (int .Values.replicaCount) 1 }}true
+{{- end }}
+{{- end }}
+
+{{/* The headless Service through which the members find each other. */}}
+{{- define "pgvigil.clusterServiceName" -}}
+{{- printf "%s-cluster" (include "pgvigil.fullname" . | trunc 55 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+server.cluster as pgvigil.yaml gets it: the user's config.server.cluster, with
+every key the user left out taken from the chart's (the pod IP from the downward
+API, the release as the cluster name, the headless Service for discovery).
+Key by key, not sprig's merge: that one overwrites a user's `false` or 0.
+*/}}
+{{- define "pgvigil.clusterConfig" -}}
+{{- $server := default dict .Values.config.server }}
+{{- $cluster := deepCopy (default dict (get $server "cluster")) }}
+{{- $chart := dict
+      "enabled" true
+      "name" (include "pgvigil.fullname" .)
+      "host" "${env:POD_IP}"
+      "port" 5701
+      "eventBusPort" 5711 }}
+{{- range $key, $value := $chart }}
+{{- if not (hasKey $cluster $key) }}
+{{- $_ := set $cluster $key $value }}
+{{- end }}
+{{- end }}
+{{- $kubernetes := default dict (get $cluster "kubernetes") }}
+{{- if not (hasKey $kubernetes "serviceDns") }}
+{{- $_ := set $kubernetes "serviceDns" (printf "%s.%s.svc.%s" (include "pgvigil.clusterServiceName" .) .Release.Namespace .Values.clusterDomain) }}
+{{- end }}
+{{- $_ := set $cluster "kubernetes" $kubernetes }}
+{{- toYaml $cluster }}
+{{- end }}
+
+{{/*
+pgvigil.yaml: the user's config, with server.listen owned by the chart and,
+when clustered, server.instance and server.cluster filled in where the user left them out.
+*/}}
 {{- define "pgvigil.config" -}}
 {{- $config := deepCopy .Values.config }}
 {{- $server := default dict $config.server }}
 {{- $_ := set $server "listen" (printf "0.0.0.0:%d" (int .Values.service.port)) }}
+{{- if include "pgvigil.clustered" . }}
+{{- if not (hasKey $server "instance") }}
+{{- $_ := set $server "instance" "${env:POD_NAME}" }}
+{{- end }}
+{{- $_ := set $server "cluster" (include "pgvigil.clusterConfig" . | fromYaml) }}
+{{- end }}
 {{- $_ := set $config "server" $server }}
 {{- toYaml $config }}
 {{- end }}

@@ -45,7 +45,7 @@ class ChartTest {
   void hasOneCiValuesFilePerOption() throws IOException {
     assertThat(ciValuesFiles())
         .contains("default", "existing-secret", "chart-secret", "servicemonitor", "prometheusrule",
-            "networkpolicy", "pdb", "shadow-sidecar", "dashboards-disabled");
+            "networkpolicy", "pdb", "shadow-sidecar", "dashboards-disabled", "single-replica", "ha");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -85,7 +85,7 @@ class ChartTest {
     assertThat(pgvigil.at("/resources/requests/memory").asText()).isNotEmpty();
     assertThat(pgvigil.at("/resources/limits/memory").asText()).isNotEmpty();
 
-    JsonNode service = chart.one("Service");
+    JsonNode service = chart.named("Service", RenderedChart.FULLNAME);
     assertThat(service.at("/spec/ports/0/name").asText()).isEqualTo("http");
     assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(8080);
     assertThat(service.at("/spec/selector")).isEqualTo(chart.one("Deployment").at("/spec/selector/matchLabels"));
@@ -105,7 +105,6 @@ class ChartTest {
         Arguments.of("servicemonitor", "ServiceMonitor"),
         Arguments.of("prometheusrule", "PrometheusRule"),
         Arguments.of("networkpolicy", "NetworkPolicy"),
-        Arguments.of("pdb", "PodDisruptionBudget"),
         Arguments.of("chart-secret", "Secret"));
   }
 
@@ -116,6 +115,137 @@ class ChartTest {
     for (String other : ciValuesFiles().filter(f -> !f.equals(option)).toList()) {
       assertThat(render(ciValues(other)).has(kind)).as("%s with %s", kind, other).isFalse();
     }
+  }
+
+  @Test
+  void runsTwoClusteredReplicasThatRollWithoutAGapByDefault() {
+    RenderedChart chart = render(ciValues("default"));
+
+    JsonNode deployment = chart.one("Deployment").path("spec");
+    assertThat(deployment.path("replicas").asInt()).isEqualTo(2);
+    assertThat(deployment.at("/strategy/type").asText()).isEqualTo("RollingUpdate");
+    assertThat(deployment.at("/strategy/rollingUpdate/maxUnavailable").asInt()).isZero();
+    assertThat(deployment.at("/strategy/rollingUpdate/maxSurge").asInt()).isEqualTo(1);
+
+    JsonNode headless = chart.named("Service", RenderedChart.FULLNAME + "-cluster").path("spec");
+    assertThat(headless.path("clusterIP").asText()).isEqualTo("None");
+    assertThat(headless.path("publishNotReadyAddresses").asBoolean()).isTrue();
+    assertThat(ports(headless, "port")).containsEntry("hazelcast", 5701).containsEntry("eventbus", 5711);
+    assertThat(headless.path("selector")).isEqualTo(deployment.at("/selector/matchLabels"));
+
+    JsonNode pgvigil = chart.container("pgvigil");
+    assertThat(env(pgvigil, "POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("metadata.name");
+    assertThat(env(pgvigil, "POD_IP").at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("status.podIP");
+    assertThat(ports(pgvigil, "containerPort"))
+        .containsEntry("http", 8080).containsEntry("hazelcast", 5701).containsEntry("eventbus", 5711);
+
+    JsonNode server = chart.config().path("server");
+    assertThat(server.path("instance").asText()).isEqualTo("${env:POD_NAME}");
+    JsonNode cluster = server.path("cluster");
+    assertThat(cluster.path("enabled").asBoolean()).isTrue();
+    assertThat(cluster.path("name").asText()).isEqualTo(RenderedChart.FULLNAME);
+    assertThat(cluster.path("host").asText()).isEqualTo("${env:POD_IP}");
+    assertThat(cluster.path("port").asInt()).isEqualTo(5701);
+    assertThat(cluster.path("eventBusPort").asInt()).isEqualTo(5711);
+    assertThat(cluster.at("/kubernetes/serviceDns").asText())
+        .isEqualTo(RenderedChart.FULLNAME + "-cluster.db-tools.svc.cluster.local");
+
+    JsonNode preferred =
+        chart.podSpec().at("/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution");
+    assertThat(preferred).hasSize(1);
+    assertThat(preferred.at("/0/podAffinityTerm/topologyKey").asText()).isEqualTo("kubernetes.io/hostname");
+    assertThat(preferred.at("/0/podAffinityTerm/labelSelector/matchLabels"))
+        .isEqualTo(deployment.at("/selector/matchLabels"));
+    assertThat(chart.podSpec().at("/affinity/podAntiAffinity").has("requiredDuringSchedulingIgnoredDuringExecution"))
+        .as("a single node still runs every replica").isFalse();
+
+    JsonNode pdb = chart.one("PodDisruptionBudget").path("spec");
+    assertThat(pdb.path("minAvailable").asInt()).isEqualTo(1);
+    assertThat(pdb.at("/selector/matchLabels")).isEqualTo(deployment.at("/selector/matchLabels"));
+  }
+
+  @Test
+  void recreateCanStillBeChosen() {
+    JsonNode strategy = render(ciValues("single-replica"), Map.of("strategy.type", "Recreate"))
+        .one("Deployment").at("/spec/strategy");
+
+    assertThat(strategy.path("type").asText()).isEqualTo("Recreate");
+    assertThat(strategy.has("rollingUpdate")).as("the API refuses it beside Recreate").isFalse();
+  }
+
+  @Test
+  void aSingleReplicaRendersNoClusterNoDisruptionBudgetAndNoAntiAffinity() {
+    RenderedChart chart = render(ciValues("single-replica"));
+
+    assertThat(chart.one("Deployment").at("/spec/replicas").asInt()).isEqualTo(1);
+    assertThat(chart.all("Service")).hasSize(1);
+    assertThat(chart.has("PodDisruptionBudget")).isFalse();
+    assertThat(chart.podSpec().has("affinity")).isFalse();
+    JsonNode pgvigil = chart.container("pgvigil");
+    assertThat(env(pgvigil, "POD_IP").isMissingNode()).isTrue();
+    assertThat(ports(pgvigil, "containerPort")).containsOnlyKeys("http");
+    assertThat(chart.config().path("server").has("cluster")).isFalse();
+    assertThat(chart.config().path("server").has("instance")).isFalse();
+  }
+
+  @Test
+  void anExplicitSettingOverridesTheReplicaCountForClusterAndDisruptionBudget() {
+    RenderedChart single = render(ciValues("single-replica"),
+        Map.of("podDisruptionBudget.enabled", true, "cluster.enabled", true));
+    assertThat(single.one("PodDisruptionBudget").at("/spec/minAvailable").asInt()).isEqualTo(1);
+    assertThat(single.named("Service", RenderedChart.FULLNAME + "-cluster").isMissingNode()).isFalse();
+    assertThat(single.config().at("/server/cluster/enabled").asBoolean()).isTrue();
+
+    RenderedChart unclustered = render(ciValues("default"),
+        Map.of("podDisruptionBudget.enabled", false, "cluster.enabled", false));
+    assertThat(unclustered.one("Deployment").at("/spec/replicas").asInt()).isEqualTo(2);
+    assertThat(unclustered.has("PodDisruptionBudget")).isFalse();
+    assertThat(unclustered.all("Service")).hasSize(1);
+    assertThat(unclustered.config().path("server").has("cluster")).isFalse();
+    assertThat(unclustered.podSpec().at("/affinity/podAntiAffinity").isMissingNode())
+        .as("the replicas still spread").isFalse();
+  }
+
+  @Test
+  void theUsersClusterSettingsWinAndMoveThePorts() {
+    RenderedChart chart = render(ciValues("ha"));
+
+    JsonNode cluster = chart.config().at("/server/cluster");
+    assertThat(cluster.path("name").asText()).isEqualTo("vigil-prod");
+    assertThat(cluster.path("port").asInt()).isEqualTo(5801);
+    assertThat(cluster.path("host").asText()).isEqualTo("${env:POD_IP}");
+    assertThat(cluster.at("/kubernetes/serviceDns").asText())
+        .isEqualTo(RenderedChart.FULLNAME + "-cluster.db-tools.svc.k8s.example.internal");
+    assertThat(ports(chart.container("pgvigil"), "containerPort")).containsEntry("hazelcast", 5801);
+    assertThat(ports(chart.named("Service", RenderedChart.FULLNAME + "-cluster").path("spec"), "port"))
+        .containsEntry("hazelcast", 5801);
+
+    RenderedChart off = render(ciValues("ha"),
+        Map.of("config.server.cluster.enabled", false, "config.server.instance", "vigil-a"));
+    assertThat(off.config().at("/server/cluster/enabled").asBoolean(true)).as("a user's false is kept").isFalse();
+    assertThat(off.config().at("/server/instance").asText()).isEqualTo("vigil-a");
+  }
+
+  @Test
+  void theUsersAffinityReplacesTheDefaultAntiAffinity() {
+    RenderedChart chart = render(ciValues("default"),
+        Map.of("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+            + ".matchExpressions[0].key", "pool",
+            "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+                + ".matchExpressions[0].operator",
+            "Exists"));
+
+    JsonNode affinity = chart.podSpec().path("affinity");
+    assertThat(affinity.has("nodeAffinity")).isTrue();
+    assertThat(affinity.has("podAntiAffinity")).isFalse();
+  }
+
+  @Test
+  void theDisruptionBudgetTakesMaxUnavailableOverMinAvailable() {
+    JsonNode pdb = render(ciValues("pdb")).one("PodDisruptionBudget").path("spec");
+
+    assertThat(pdb.path("maxUnavailable").asInt()).isEqualTo(1);
+    assertThat(pdb.has("minAvailable")).isFalse();
   }
 
   @Test
@@ -210,6 +340,28 @@ class ChartTest {
   }
 
   @Test
+  void theNetworkPolicyOpensTheClusterPortsToTheReleasesPodsOnly() {
+    RenderedChart chart = render(ciValues("networkpolicy"));
+    JsonNode policy = chart.one("NetworkPolicy").path("spec");
+    JsonNode selector = chart.one("Deployment").at("/spec/selector/matchLabels");
+
+    JsonNode in = policy.at("/ingress/1");
+    assertThat(portNumbers(in)).containsExactly(5701, 5711);
+    assertThat(in.path("from")).hasSize(1);
+    assertThat(in.at("/from/0/podSelector/matchLabels")).isEqualTo(selector);
+    assertThat(in.at("/from/0").has("namespaceSelector")).as("this namespace only").isFalse();
+
+    JsonNode out = policy.at("/egress/1");
+    assertThat(portNumbers(out)).containsExactly(5701, 5711);
+    assertThat(out.at("/to/0/podSelector/matchLabels")).isEqualTo(selector);
+    assertThat(policy.at("/egress/2/ports/0/port").asInt()).as("the user's rule follows").isEqualTo(5432);
+
+    JsonNode single = render(ciValues("networkpolicy"), Map.of("replicaCount", 1)).one("NetworkPolicy").path("spec");
+    assertThat(single.path("ingress")).hasSize(1);
+    assertThat(single.path("egress")).hasSize(2);
+  }
+
+  @Test
   void thePrometheusRuleIsTheRulesFile() throws IOException {
     JsonNode rule = render(ciValues("prometheusrule")).one("PrometheusRule");
     JsonNode file = RenderedChart.parse(Files.readString(RenderedChart.CHART.resolve("rules/pgvigil-rules.yaml")))
@@ -240,6 +392,10 @@ class ChartTest {
         .hasMessageContaining("enabeld");
     assertThatThrownBy(() -> render(ciValues("default"), Map.of("config.server.listen", "0.0.0.0:9000")))
         .hasMessageContaining("listen");
+    assertThatThrownBy(() -> render(ciValues("default"), Map.of("replicaCount", -1)))
+        .hasMessageContaining("replicaCount");
+    assertThatThrownBy(() -> render(ciValues("default"), Map.of("cluster.enabeld", true)))
+        .hasMessageContaining("enabeld");
   }
 
   private static String configChecksum(RenderedChart chart) {
@@ -250,6 +406,19 @@ class ChartTest {
     List<String> texts = new ArrayList<>();
     array.forEach(n -> texts.add(n.asText()));
     return texts;
+  }
+
+  /** A container's or a Service spec's ports by name: {@code field} is containerPort or port. */
+  private static Map<String, Integer> ports(JsonNode owner, String field) {
+    Map<String, Integer> ports = new java.util.HashMap<>();
+    owner.path("ports").forEach(p -> ports.put(p.path("name").asText(), p.path(field).asInt()));
+    return ports;
+  }
+
+  private static List<Integer> portNumbers(JsonNode rule) {
+    List<Integer> numbers = new ArrayList<>();
+    rule.path("ports").forEach(p -> numbers.add(p.path("port").asInt()));
+    return numbers;
   }
 
   private static Map<String, String> mountPaths(JsonNode container) {

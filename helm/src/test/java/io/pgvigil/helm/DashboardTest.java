@@ -94,7 +94,7 @@ class DashboardTest {
         "pgvigil_ddl_max_duration_seconds", "pgvigil_replication_lag_seconds",
         "pgvigil_replication_slot_retained_bytes", "pgvigil_migration_window_active",
         "pgvigil_abort_actions_total", "pgvigil_alerts_firing", "pgvigil_alert_notifications_total",
-        "pgvigil_poll_duration_seconds_sum", "pgvigil_check_errors_total");
+        "pgvigil_poll_duration_seconds_sum", "pgvigil_check_errors_total", "pgvigil_target_owner");
   }
 
   private JsonNode variable(String name) {

@@ -36,7 +36,8 @@ final class ExportedMetrics {
       "pgvigil_abort_actions_total",
       "pgvigil_alerts_firing",
       "pgvigil_alert_notifications_total",
-      "pgvigil_alert_spool_depth");
+      "pgvigil_alert_spool_depth",
+      "pgvigil_target_owner");
 
   private static final Pattern METRIC = Pattern.compile("\\bpgvigil_[a-z0-9_]+");
 

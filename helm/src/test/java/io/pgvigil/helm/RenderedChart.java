@@ -23,6 +23,7 @@ record RenderedChart(List<JsonNode> objects) {
   /** The chart, relative to this module's directory (where Surefire runs the tests). */
   static final Path CHART = Path.of("pgvigil");
   static final String RELEASE = "vigil";
+  static final String FULLNAME = "vigil-pgvigil";
 
   private static final ObjectMapper YAML = new YAMLMapper();
 
@@ -76,6 +77,14 @@ record RenderedChart(List<JsonNode> objects) {
     List<JsonNode> found = all(kind);
     assertThat(found).as("rendered %s objects", kind).hasSize(1);
     return found.get(0);
+  }
+
+  /** The object of that kind and name; missing when there is none. */
+  JsonNode named(String kind, String name) {
+    return all(kind).stream()
+        .filter(o -> name.equals(o.at("/metadata/name").asText()))
+        .findFirst()
+        .orElse(MissingNode.getInstance());
   }
 
   JsonNode podSpec() {
