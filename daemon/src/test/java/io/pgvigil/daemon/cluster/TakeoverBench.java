@@ -18,8 +18,7 @@ import java.util.concurrent.TimeUnit;
  * bound is 2 × 1 s + 5 s), ten kills of whichever owns it, the killed one restarted each time.
  * Prints each takeover, the median and the maximum.
  *
- * <pre>mvn -B -q -pl daemon test-compile exec:java -Dexec.mainClass=io.pgvigil.daemon.cluster.TakeoverBench
- * -Dexec.classpathScope=test</pre>
+ * <p>Run as BENCHMARKS.md says: the daemons are started with this JVM's {@code java.class.path}.
  */
 public final class TakeoverBench {
 
