@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
       demo.printWelcome();
       String received = signal.received().await();
       out.println();
-      out.println(received + " received: stopping pgvigil, the replica and the primary ...");
+      out.println(received + " received: stopping both pgvigil instances, the replica and the primary ...");
       out.flush();
     } finally {
       deleteTree(work);
