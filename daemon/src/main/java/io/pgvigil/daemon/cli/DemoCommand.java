@@ -13,7 +13,11 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
         "Starts an embedded PostgreSQL primary and a streaming replica, applies a sample "
-            + "shop schema with Flyway, and runs pgvigil against it on 127.0.0.1.",
+            + "shop schema with Flyway, and runs two pgvigil instances against it on 127.0.0.1, in one cluster: "
+            + "one owns the target, and after about 45 s the demo stops it and the other takes over.",
+        "Ports: instance a's HTTP port is --port, instance b's the next one (both free ones with --port 0); "
+            + "the cluster (Hazelcast) takes two free ports on 127.0.0.1, the event bus one free port each; "
+            + "PostgreSQL takes free ports too.",
         "Needs no config, no Docker and nothing installed. Ctrl-C stops everything and removes what the demo created "
             + "(the unpacked PostgreSQL binaries stay in the cache directory for the next run).",
         "Alerts are printed on the console; with SLACK_WEBHOOK_URL or PD_ROUTING_KEY set in "
@@ -23,7 +27,8 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--port", defaultValue = "8080", paramLabel = "N",
-      description = "HTTP port of the daemon on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+      description = "HTTP port of instance a on 127.0.0.1; instance b takes the next one "
+          + "(default: ${DEFAULT-VALUE}; 0 picks free ones).")
   int port;
 
   @Option(names = "--pg-major", defaultValue = "17", paramLabel = "MAJOR",
@@ -48,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
       demo.printWelcome();
       String received = signal.received().await();
       out.println();
-      out.println(received + " received: stopping pgvigil, the replica and the primary ...");
+      out.println(received + " received: stopping both pgvigil instances, the replica and the primary ...");
       out.flush();
     } finally {
       FileTrees.deleteQuietly(work);

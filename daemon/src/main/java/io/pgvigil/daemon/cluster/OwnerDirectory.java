@@ -24,8 +24,10 @@ public final class OwnerDirectory {
   /** This instance took or lost a target. */
   public void owned(String target, boolean owned) {
     Optional<JsonObject> current = owners.get(target);
-    boolean mine = current.map(r -> cluster.nodeId().equals(r.getString("node"))).orElse(true);
-    // Losing a target another instance has taken meanwhile must not erase that instance's record.
+    boolean mine = current.map(r -> cluster.nodeId().equals(r.getString("node"))).orElse(false);
+    // Losing a target another instance has taken meanwhile must not erase that instance's record;
+    // nor may an instance that never owned it (its first heartbeat) write one: the owner's record
+    // may not have reached it yet, and the later write would win.
     if (owned || mine) {
       owners.put(target, new JsonObject().put("instance", cluster.instance()).put("node", cluster.nodeId())
           .put("owned", owned).put("since", clock.instant().toString()));

@@ -9,7 +9,6 @@ import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.review.ReviewRun;
 import io.pgvigil.daemon.review.ReviewText;
 import io.pgvigil.daemon.review.TargetReview;
-import io.pgvigil.daemon.runtime.RunningDaemon;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -21,7 +20,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,15 +50,17 @@ public final class Demo implements AutoCloseable {
   /** The first lock stall starts a few seconds after the welcome text, so it can be read first. */
   static final int STALL_DELAY_SECONDS = 10;
   static final int LAG_DELAY_SECONDS = 20;
+  /** After the first stall was cancelled (about 30 s in) and before the next one (70 s in). */
+  static final int FAILOVER_DELAY_SECONDS = 45;
 
   private final Path work;
   private final PrintWriter out;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private EmbeddedPostgres primary;
   private EmbeddedPostgres replica;
-  private RunningDaemon daemon;
+  private DemoCluster cluster;
+  private DemoCluster.Instance owner;
   private DemoAlerts alerts;
-  private Path configFile;
   /** Made up per run; printed so the person watching can call the mutating endpoints. */
   private final String apiToken = UUID.randomUUID().toString();
 
@@ -70,7 +70,8 @@ public final class Demo implements AutoCloseable {
   }
 
   /**
-   * Stages the demo in {@code work} and starts the daemon on 127.0.0.1:{@code port}.
+   * Stages the demo in {@code work} and starts two daemons in one cluster, instance a on
+   * 127.0.0.1:{@code port} and b on {@code port + 1} (both on free ports when it is 0).
    *
    * @param binariesCache where the bundled PostgreSQL binaries are unpacked (kept between runs)
    * @param env           where {@code SLACK_WEBHOOK_URL} and {@code PD_ROUTING_KEY} are looked up
@@ -143,23 +144,26 @@ public final class Demo implements AutoCloseable {
     resources.add(alerts);
     done(alerts.description());
 
-    step("Starting pgvigil");
-    configFile = writeConfig(port);
-    PgvigilConfig config = new ConfigLoader(alerts.environment()).load(configFile);
-    ShadowSettings.Storage storage = new ShadowSettings.Storage(binariesCache, work.resolve("shadow"),
-        work.resolve("spool"), work.resolve("state"));
-    daemon = RunningDaemon.start(config, storage, Duration.ofSeconds(5), Clock.systemUTC());
-    resources.add(daemon);
-    done("http://127.0.0.1:" + daemon.port());
+    step("Starting two pgvigil instances, a and b, in one cluster (Hazelcast on 127.0.0.1)");
+    cluster = DemoCluster.start(port, work, binariesCache, this::writeConfig, alerts.environment());
+    resources.add(cluster);
+    done(String.join(", ", cluster.instances().stream().map(i -> i.name() + " on " + i.url()).toList()));
+
+    step("Waiting for one of them to own '" + TARGET + "' (its advisory lock on the target)");
+    owner = cluster.awaitOwner(TARGET).orElse(null);
+    done(owner == null ? "no owner yet" : "instance " + owner.name() + " owns it; the other stands by");
 
     step("Reviewing the pending migration before it is deployed (pgvigil review)");
-    review(config, storage);
+    PgvigilConfig config = new ConfigLoader(alerts.environment()).load(cluster.instances().get(0).config());
+    review(config, new ShadowSettings.Storage(binariesCache, work.resolve("shadow"), work.resolve("spool"),
+        work.resolve("state")));
 
     resources.add(LockStallScenario.start(primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + APP_ROLE),
         primary.jdbcUrl(DATABASE).replace("user=postgres", "user=" + MIGRATOR_ROLE)
             + "&ApplicationName=" + MIGRATION_APPLICATION,
         STALL_DELAY_SECONDS));
     resources.add(ReplicaLagScenario.start(primary.jdbcUrl(DATABASE), replica.jdbcUrl(DATABASE), LAG_DELAY_SECONDS));
+    resources.add(FailoverScenario.start(cluster, TARGET, out, FAILOVER_DELAY_SECONDS));
   }
 
   /** What {@code pgvigil review} says about the staged pending migration, as its text output. */
@@ -187,9 +191,12 @@ public final class Demo implements AutoCloseable {
     return configuration.load().migrate();
   }
 
-  private Path writeConfig(int port) throws IOException {
-    Path file = work.resolve("pgvigil.yaml");
+  /** Instance {@code instance}'s config: the same for both but for the listen port, its name and its cluster port. */
+  private Path writeConfig(String instance, int port, int clusterPort, List<Integer> clusterPorts) throws IOException {
+    Path file = work.resolve("pgvigil-" + instance + ".yaml");
+    String peers = String.join(", ", clusterPorts.stream().map(p -> "\"127.0.0.1:" + p + "\"").toList());
     Files.writeString(file, fill("/demo/pgvigil.yaml", Map.ofEntries(Map.entry("port", port),
+        Map.entry("instance", instance), Map.entry("clusterPort", clusterPort), Map.entry("peers", peers),
         Map.entry("apiToken", apiToken), Map.entry("target", TARGET), Map.entry("monitorRole", MONITOR_ROLE),
         Map.entry("database", DATABASE), Map.entry("primaryPort", primary.port()), Map.entry("replica", REPLICA),
         Map.entry("replicaPort", replica.port()), Map.entry("migrationApplication", MIGRATION_APPLICATION),
@@ -198,10 +205,16 @@ public final class Demo implements AutoCloseable {
   }
 
   public void printWelcome() throws IOException {
-    out.print(fill("/demo/welcome.txt", Map.ofEntries(
-        Map.entry("base", "http://127.0.0.1:" + daemon.port()),
+    DemoCluster.Instance first = owner == null ? cluster.instances().get(0) : owner;
+    DemoCluster.Instance other = cluster.instances().stream().filter(i -> i != first).findFirst().orElseThrow();
+    out.print(fill("/demo/welcome.txt", Map.ofEntries(Map.entry("base", first.url()),
+        Map.entry("owner", first.name()), Map.entry("other", other.name()), Map.entry("otherBase", other.url()),
+        Map.entry("ownerRole", owner == null ? "will own 'shop' (no owner yet)" : "owns 'shop'"),
+        Map.entry("configA", cluster.instances().get(0).config()),
+        Map.entry("configB", cluster.instances().get(1).config()),
+        Map.entry("failoverDelay", FAILOVER_DELAY_SECONDS),
         Map.entry("primary", primary.uri(DATABASE)), Map.entry("replica", REPLICA),
-        Map.entry("replicaPort", replica.port()), Map.entry("config", configFile),
+        Map.entry("replicaPort", replica.port()), Map.entry("config", cluster.instances().get(0).config()),
         Map.entry("migrations", work.resolve("db/migration")), Map.entry("monitorRole", MONITOR_ROLE),
         Map.entry("edited", DriftScenarios.EDITED), Map.entry("added", DriftScenarios.ADDED),
         Map.entry("apiToken", apiToken), Map.entry("handIndex", DriftScenarios.HAND_INDEX),

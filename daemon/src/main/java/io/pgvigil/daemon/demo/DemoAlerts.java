@@ -46,7 +46,6 @@ final class DemoAlerts implements AutoCloseable {
         : "{ routingKey: demo, url: \"" + local.pagerDutyUrl() + "\", severities: [critical] }";
     return "alerts:\n"
         + (apiPort > 0 ? "  apiBaseUrl: http://127.0.0.1:" + apiPort + "   # links in the messages\n" : "")
-        + "  spool: { directory: ./spool }\n"
         + "  slack: { webhookUrl: " + slack + " }\n"
         + "  pagerduty: " + pagerduty + "\n";
   }

@@ -1,28 +1,39 @@
 package io.pgvigil.daemon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.runtime.Http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * The front door: {@code java -jar pgvigil.jar demo} with nothing configured
- * serves metrics for its embedded database, and Ctrl-C (SIGTERM here) stops
- * it with exit code 0 and removes what it created.
+ * serves metrics for its embedded database from two clustered instances, one
+ * of which owns the target until the demo stops it and the other takes over;
+ * Ctrl-C (SIGTERM here) stops it with exit code 0 and removes what it created.
  */
 class DemoIT {
 
-  private static final Pattern METRICS_URL = Pattern.compile("Metrics\\s+http://127\\.0\\.0\\.1:(\\d+)/metrics");
+  private static final Pattern OWNER =
+      Pattern.compile("Instance (\\w+)\\s+http://127\\.0\\.0\\.1:(\\d+)\\s+owns 'shop'");
+  private static final Pattern STANDBY =
+      Pattern.compile("Instance (\\w+)\\s+http://127\\.0\\.0\\.1:(\\d+)\\s+stands by");
   private static final Pattern STAGING = Pattern.compile("staging in (\\S+)");
+  private static final Pattern TAKEOVER =
+      Pattern.compile("instance (\\w+) owns 'shop' now, (\\d+) ms after the stop began");
 
   @Test
   void demoServesMetricsForItsEmbeddedDatabaseAndCleansUp() throws Exception {
@@ -30,15 +41,33 @@ class DemoIT {
     try (JarProcess demo = JarProcess.start("demo", "--port", "0",
         "--pg-major", Integer.toString(TestServers.major()),
         "--cache-dir", TestServers.binariesCache().toString())) {
-      await().atMost(Duration.ofSeconds(90)).until(() -> demo.find(METRICS_URL) != null || !demo.isAlive());
+      await().atMost(Duration.ofSeconds(120)).until(() -> demo.find(STANDBY) != null || !demo.isAlive());
       assertThat(demo.isAlive()).as("demo runs; output:%n%s", demo.output()).isTrue();
-      Http http = new Http(Integer.parseInt(demo.find(METRICS_URL)));
+      // Two instances, each listed with its URL; the welcome text says which owns the target.
+      String ownerName = demo.find(OWNER);
+      assertThat(ownerName).as("an owner in the welcome text; output:%n%s", demo.output()).isNotNull();
+      String standbyName = demo.find(STANDBY);
+      assertThat(List.of(ownerName, standbyName)).containsExactlyInAnyOrder("a", "b");
+      Http first = new Http(port(demo, OWNER));
+      Http second = new Http(port(demo, STANDBY));
+      // Whichever instance owns 'shop' when asked: the demo stops the first owner on its timeline.
+      Owner http = new Owner(first, second);
       await().atMost(Duration.ofSeconds(15))
           // On a loaded machine one request can time out: that is not what this test is about.
           .ignoreExceptionsInstanceOf(UncheckedIOException.class)
           .until(() -> http.get("/metrics").body().contains("pgvigil_up{target=\"shop\"} 1"));
       System.out.printf("demo served pgvigil_up=1 %d ms after launch%n",
           (System.nanoTime() - started) / 1_000_000);
+      // Exactly one owner, and both instances name it.
+      for (Http instance : List.of(first, second)) {
+        JsonObject listed = new JsonObject(instance.get("/api/v1/targets").body()).getJsonArray("targets")
+            .getJsonObject(0);
+        assertThat(listed.getString("name")).isEqualTo("shop");
+        assertThat(listed.getString("owner")).isEqualTo(ownerName);
+        assertThat(listed.getBoolean("ownedHere")).isEqualTo(instance == first);
+      }
+      assertThat(new JsonObject(second.get("/api/v1/targets/shop/locks").body()).getString("status"))
+          .isEqualTo("owned-elsewhere");
 
       JsonObject shop = new JsonObject(http.get("/api/v1/targets/shop").body());
       assertThat(shop.getBoolean("up")).isTrue();
@@ -80,7 +109,7 @@ class DemoIT {
           .contains("shop/historyDrift/", "shop/schemaDrift/");
 
       // The lock stall forms: a queue behind the ALTER, rooted at the idle transaction.
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
         JsonArray queues = new JsonObject(http.get("/api/v1/targets/shop/locks").body()).getJsonArray("queues");
         return queues != null && !queues.isEmpty() && queues.getJsonObject(0).getInteger("depth") >= 2;
       });
@@ -89,60 +118,117 @@ class DemoIT {
       assertThat(locks.getJsonArray("trees").getJsonObject(0).getJsonObject("root").getString("state"))
           .isEqualTo("idle in transaction");
 
-      // The kill switch: the stalled migration's ALTER is cancelled inside its automatic window.
-      await().atMost(Duration.ofSeconds(60)).until(() -> Http.sample(http.get("/metrics").body(),
-          "pgvigil_abort_actions_total{action=\"cancel\",result=\"cancelled\",target=\"shop\"}") >= 1.0);
-      // ... and the idle transaction of the application's role that blocked it is terminated.
-      await().atMost(Duration.ofSeconds(10)).until(() -> Http.sample(http.get("/metrics").body(),
-          "pgvigil_abort_actions_total{action=\"terminate\",result=\"terminated\",target=\"shop\"}") >= 1.0);
-      JsonObject abort = new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts").getJsonObject(0);
+      // The kill switch: the stalled migration's ALTER is cancelled inside its automatic window, and the idle
+      // transaction of the application's role that blocked it is terminated (by the first owner, or on a slow
+      // machine by the survivor in the next stall).
+      await().atMost(Duration.ofSeconds(150)).ignoreExceptions().until(() -> cancelled(http.get("/metrics").body())
+          && Http.sample(http.get("/metrics").body(),
+              "pgvigil_abort_actions_total{action=\"terminate\",result=\"terminated\",target=\"shop\"}") >= 1.0);
+      JsonObject abort = await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(
+          () -> new JsonObject(http.get("/api/v1/aborts").body()).getJsonArray("aborts").getJsonObject(0),
+          a -> a != null);
       assertThat(abort.getString("rule")).isEqualTo("lockQueue");
       // ... and pages: the lock queue at its abort level inside the window, and the cancel.
       await().atMost(Duration.ofSeconds(15))
           .until(() -> demo.output().contains("[pagerduty] TRIGGER shop killSwitch (critical): ")
               && demo.output().contains("[pagerduty] TRIGGER shop lockQueue (critical): "));
       // The receiver prints before it answers: the count follows a moment later.
-      await().atMost(Duration.ofSeconds(10)).until(() -> Http.sample(http.get("/metrics").body(),
+      await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> Http.sample(http.get("/metrics").body(),
           "pgvigil_alert_notifications_total{result=\"sent\",sink=\"pagerduty\"}") >= 2.0);
 
       // Replica lag: replay paused on the replica while the primary takes a backfill.
       await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
           .until(() -> new JsonObject(http.get("/api/v1/targets/shop/replication").body())
               .getJsonArray("replicas").getJsonObject(0).getBoolean("paused", false));
-      await().atMost(Duration.ofSeconds(60)).until(() -> Http.sample(http.get("/metrics").body(),
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> Http.sample(http.get("/metrics").body(),
           "pgvigil_replication_lag_bytes{configured=\"true\",kind=\"physical\",replica=\"replica-1\",target=\"shop\"}") > 0);
-      assertThat(http.get("/metrics").body()).contains("pgvigil_replication_slot_retained_bytes{slot=");
+      await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+          .until(() -> http.get("/metrics").body().contains("pgvigil_replication_slot_retained_bytes{slot="));
       // The lag reported is the pause's (30 s at most), not the idle time before it as well: sampled from
       // here (the pause may have begun a while ago) until replay has resumed and caught up.
       String delay = "pgvigil_replication_lag_seconds{configured=\"true\",kind=\"replay_delay\","
           + "replica=\"replica-1\",sender=\"physical\",target=\"shop\"}";
       java.util.List<Double> lags = new java.util.ArrayList<>();
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-        lags.add(Http.sample(http.get("/metrics").body(), delay));
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+        double lag = Http.sample(http.get("/metrics").body(), delay);
+        // NaN: an instance that has just taken the target over has not polled its replica yet.
+        if (!Double.isNaN(lag)) {
+          lags.add(lag);
+        }
         return lags.size() > 4 && lags.get(lags.size() - 1) == 0.0;
       });
       assertThat(lags).as("replay_delay during and after a 30 s pause")
           .anySatisfy(lag -> assertThat(lag).isPositive())
           .allSatisfy(lag -> assertThat(lag).isLessThanOrEqualTo(31.0));
 
-      // The Grafana dashboard queries only series this daemon really exports.
-      String exported = http.get("/metrics").body();
+      // Failover on the timeline: the demo stops the owner, the other owns 'shop' and handles the next stall.
+      await().atMost(Duration.ofSeconds(120)).until(() -> demo.find(TAKEOVER) != null
+          && demo.output().contains("instance " + ownerName + " stopped ("));
+      assertThat(demo.output()).contains("Failover: stopping instance " + ownerName + " (");
+      assertThat(demo.find(TAKEOVER)).isEqualTo(standbyName);
+      Matcher takeover = TAKEOVER.matcher(demo.output());
+      assertThat(takeover.find()).isTrue();
+      System.out.printf("demo: instance %s took over %s ms after the stop began%n", standbyName, takeover.group(2));
+      JsonObject survivor = new JsonObject(second.get("/api/v1/targets").body()).getJsonArray("targets")
+          .getJsonObject(0);
+      assertThat(survivor.getString("owner")).isEqualTo(standbyName);
+      assertThat(survivor.getBoolean("ownedHere")).isTrue();
+      assertThatThrownBy(() -> first.get("/healthz")).isInstanceOf(UncheckedIOException.class);
+      // The survivor's own counters: a cancel there is a stall it handled after the takeover.
+      await().atMost(Duration.ofSeconds(150)).ignoreExceptions().until(() -> cancelled(second.get("/metrics").body()));
+
+      // The Grafana dashboard queries only series this daemon really exports: the survivor, once it has run
+      // its own checks and handled a stall.
       String dashboard = Files.readString(Path.of("..", "helm", "pgvigil", "dashboards", "pgvigil.json"));
       java.util.Set<String> queried = new java.util.TreeSet<>();
       java.util.regex.Matcher metric = java.util.regex.Pattern.compile("\\bpgvigil_[a-z0-9_]+").matcher(dashboard);
       while (metric.find()) {
         queried.add(metric.group());
       }
+      await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+          .until(() -> queried.stream().allMatch(second.get("/metrics").body()::contains));
+      String exported = second.get("/metrics").body();
       assertThat(queried).isNotEmpty()
           .allSatisfy(name -> assertThat(exported).as("dashboard series %s in a live /metrics", name).contains(name));
 
       Path work = Path.of(demo.find(STAGING));
-      assertThat(work.resolve("pgvigil.yaml")).exists();
+      assertThat(work.resolve("pgvigil-a.yaml")).exists();
+      assertThat(work.resolve("pgvigil-b.yaml")).exists();
+      assertThat(work.resolve("a/state/owners.json")).exists();
+      assertThat(work.resolve("b/state/owners.json")).exists();
 
       int exit = demo.terminate(30);
 
       assertThat(exit).as("exit code; output:%n%s", demo.output()).isEqualTo(0);
       assertThat(work).doesNotExist();
     }
+  }
+
+  /** Asks whichever of the two instances owns 'shop' now. */
+  private record Owner(Http first, Http second) {
+
+    HttpResponse<String> get(String path) {
+      for (Http instance : List.of(first, second)) {
+        try {
+          if (new JsonObject(instance.get("/api/v1/targets/shop").body()).getBoolean("ownedHere")) {
+            return instance.get(path);
+          }
+        } catch (UncheckedIOException e) {
+          // stopped by the demo's failover
+        }
+      }
+      throw new UncheckedIOException(new IOException("no instance owns 'shop' now"));
+    }
+  }
+
+  private static boolean cancelled(String metrics) {
+    return Http.sample(metrics,
+        "pgvigil_abort_actions_total{action=\"cancel\",result=\"cancelled\",target=\"shop\"}") >= 1.0;
+  }
+
+  private static int port(JarProcess demo, Pattern instance) {
+    Matcher m = instance.matcher(demo.output());
+    assertThat(m.find()).isTrue();
+    return Integer.parseInt(m.group(2));
   }
 }
