@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -72,14 +73,16 @@ public final class Alerting {
   /**
    * @param speaksFor whether this instance tells about a target that is down (nobody owns it
    *     then): one instance does, so a target-down alert is sent once, not once per instance
+   * @param adoptedHold how long an alert taken over from another instance outlives its verdict's
+   *     absence: its rule's {@code for}, which starts over on the new owner, and a little more
    */
   public Alerting(AlertsConfig config, List<String> targets, Path defaultSpool, MeterRegistry registry,
-      Clock clock, Predicate<String> speaksFor) {
+      Clock clock, Predicate<String> speaksFor, Function<RuleKind, Duration> adoptedHold) {
     this.speaksFor = speaksFor;
     this.config = config;
     this.spoolDir = config.spool().directory().orElse(defaultSpool);
     this.clock = clock;
-    this.verdicts = new VerdictAlerts(this, config.queryText());
+    this.verdicts = new VerdictAlerts(this, config.queryText(), adoptedHold, clock);
     List<String> rules = new ArrayList<>(RuleKind.NAMES);
     rules.addAll(List.of(DriftAlerts.HISTORY, DriftAlerts.SCHEMA, KillSwitchAlerts.RULE, TargetDownAlerts.RULE));
     this.metrics = new AlertMetrics(registry, config.sinkNames(), targets, rules);

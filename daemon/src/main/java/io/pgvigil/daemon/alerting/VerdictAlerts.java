@@ -5,6 +5,9 @@ import io.pgvigil.alerts.Blocker;
 import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.rules.Source;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Rule verdicts as alerts, one per target, rule and object. A verdict missing from its source's
@@ -24,10 +28,21 @@ final class VerdictAlerts {
   private final Alerting alerting;
   private final boolean queryText;
   private final Map<Evaluated, Set<String>> firing = new ConcurrentHashMap<>();
+  /** Adopted alerts this instance has not confirmed yet, and until when their absence proves nothing. */
+  private final Map<String, Instant> adoptedUntil = new ConcurrentHashMap<>();
+  private final Function<RuleKind, Duration> adoptedHold;
+  private final Clock clock;
 
-  VerdictAlerts(Alerting alerting, boolean queryText) {
+  /**
+   * @param adoptedHold how long an adopted alert missing from the verdicts is kept: a rule's
+   *     {@code for} starts over on the instance that takes a target, so until it has passed, a
+   *     missing verdict may only mean "not seen long enough here yet"
+   */
+  VerdictAlerts(Alerting alerting, boolean queryText, Function<RuleKind, Duration> adoptedHold, Clock clock) {
     this.alerting = alerting;
     this.queryText = queryText;
+    this.adoptedHold = adoptedHold;
+    this.clock = clock;
   }
 
   void evaluated(Signal.Verdicts signal) {
@@ -37,15 +52,30 @@ final class VerdictAlerts {
       now.add(alert.key());
       alerting.fire(alert);
     }
+    now.forEach(adoptedUntil::remove);
     Set<String> before = firing.put(new Evaluated(signal.target(), signal.source()), now);
     if (before != null) {
-      before.stream().filter(key -> !now.contains(key)).forEach(alerting::resolve);
+      Instant at = clock.instant();
+      for (String key : before) {
+        Instant hold = adoptedUntil.get(key);
+        if (now.contains(key)) {
+          continue;
+        }
+        if (hold != null && at.isBefore(hold)) {
+          now.add(key);
+        } else {
+          adoptedUntil.remove(key);
+          alerting.resolve(key);
+        }
+      }
     }
   }
 
   /** Alerts taken over from another instance count as fired by their source's last evaluation. */
   void adopted(List<Alert> alerts) {
     for (Alert a : alerts) {
+      RuleKind.fromYaml(a.rule()).ifPresent(kind -> adoptedUntil.put(a.key(),
+          clock.instant().plus(adoptedHold.apply(kind))));
       RuleKind.fromYaml(a.rule()).ifPresent(kind -> firing.merge(new Evaluated(a.target(), source(kind)),
           Set.of(a.key()), (before, added) -> {
             Set<String> all = new HashSet<>(before);
@@ -57,6 +87,7 @@ final class VerdictAlerts {
 
   void forget(String target) {
     firing.keySet().removeIf(e -> e.target().equals(target));
+    adoptedUntil.keySet().removeIf(key -> key.startsWith(target + "/"));
   }
 
   private static Source source(RuleKind kind) {

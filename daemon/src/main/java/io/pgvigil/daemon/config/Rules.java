@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.config;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +21,13 @@ public record Rules(Map<RuleKind, Threshold> inWindow, Map<RuleKind, Threshold> 
     inWindow = complete(inWindow, RuleKind::defaults);
     Map<RuleKind, Threshold> window = inWindow;
     always = complete(always, kind -> window.get(kind).withoutAbort());
+  }
+
+  /** A rule's longer {@code for} of the two profiles. */
+  public Duration longestFor(RuleKind kind) {
+    Duration in = inWindow.get(kind).sustainedFor();
+    Duration out = always.get(kind).sustainedFor();
+    return in.compareTo(out) >= 0 ? in : out;
   }
 
   public Threshold threshold(RuleKind kind, boolean windowOpen) {

@@ -121,7 +121,8 @@ public final class RunningDaemon implements AutoCloseable {
       AbortLog aborts = new AbortLog(metrics.registry());
       Alerting alerting = new Alerting(config.alerts(),
           config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),
-          metrics.registry(), clock, target -> directory.speaksFor(target, false));
+          metrics.registry(), clock, target -> directory.speaksFor(target, false),
+          kind -> config.rules().longestFor(kind).plusSeconds(1));
       aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
       Silences silences = new Silences(silenceMap, clock);
       alerting.silenceWhen(silences::silences);

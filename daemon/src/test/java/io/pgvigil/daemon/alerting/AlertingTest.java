@@ -80,6 +80,9 @@ class AlertingTest {
   }
 
   /** An instance's alerting; with {@code shared}, its alert state is kept there, as the daemon keeps it. */
+  /** How long an adopted alert outlives its verdict's absence (the longest rule {@code for}). */
+  private Duration adoptedHold = Duration.ZERO;
+
   private Alerting alerting(String extra, Metrics meters, Path spool, Optional<SharedMap> shared) throws Exception {
     PgvigilConfig config = new ConfigLoader(Map.of()).parse("""
         targets:
@@ -90,7 +93,7 @@ class AlertingTest {
         %s
         """.formatted(slack.url(), pagerduty.url(), extra), dir, "config");
     Alerting a = new Alerting(config.alerts(), List.of("app"), spool, meters.registry(), Clock.systemUTC(),
-        target -> true);
+        target -> true, kind -> adoptedHold);
     shared.ifPresent(a::share);
     a.start(vertx, windows).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     return a;
@@ -317,6 +320,44 @@ class AlertingTest {
             .isEqualTo("app/killSwitch/window " + window.id() + " cancel");
         assertThat(pagerduty.accepted().get(2).json().getString("event_action")).isEqualTo("resolve");
         assertThat(other.firing()).extracting(a -> a.rule()).containsExactly("lockQueue");
+      } finally {
+        other.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
+    shared.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void anAdoptedAlertOutlivesItsVerdictsAbsenceUntilTheRulesForCouldHavePassed() throws Exception {
+    SharedMap shared = sharedAlerts();
+    alerting = alerting("", metrics, dir.resolve("spool"), Optional.of(shared));
+    alerting.accept(new Signal.Ownership("app", true));
+    alerting.accept(new Signal.Verdicts("app", Source.REPLICATION, List.of(
+        verdict(RuleKind.REPLICATION_LAG, "replica-1", RuleVerdict.Level.WARN, 20, 10))));
+    await().until(() -> slack.accepted().size() == 1);
+    await().until(() -> shared.get("app").map(r -> r.size() == 1).orElse(false));
+    alerting.accept(new Signal.Ownership("app", false));
+
+    adoptedHold = Duration.ofSeconds(2);
+    try (Metrics otherMetrics = new Metrics()) {
+      Alerting other = alerting("", otherMetrics, dir.resolve("other-spool"), Optional.of(shared));
+      try {
+        other.accept(new Signal.Ownership("app", true));
+        // The new owner's first evaluations lack the verdict: its `for` started over there.
+        Signal.Verdicts none = new Signal.Verdicts("app", Source.REPLICATION, List.of());
+        other.accept(none);
+        other.accept(none);
+        assertThat(other.firing()).extracting(a -> a.rule()).containsExactly("replicationLag");
+        // Still true once the `for` has passed: the same alert, no new page.
+        other.accept(new Signal.Verdicts("app", Source.REPLICATION, List.of(
+            verdict(RuleKind.REPLICATION_LAG, "replica-1", RuleVerdict.Level.WARN, 25, 10))));
+        await().during(Duration.ofMillis(700)).until(() -> slack.accepted().size() == 1);
+        // Seen here now: when it clears, its absence resolves it at once, and once.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+          other.accept(none);
+          return slack.accepted().size() == 2;
+        });
+        assertThat(slack.accepted().get(1).body().toString()).contains("RESOLVED", "replicationLag on app");
       } finally {
         other.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
