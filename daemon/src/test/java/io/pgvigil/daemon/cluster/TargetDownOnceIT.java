@@ -64,6 +64,7 @@ class TargetDownOnceIT {
             + port + ", eventBusPort: 0, peers: [" + peers + "] }")
         .with("""
             killSwitch:
+              mode: cancel
               deadMan: { after: 2s }
               hooks: [{ webhook: "%s" }]
             alerts:
