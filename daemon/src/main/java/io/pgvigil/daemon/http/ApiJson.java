@@ -211,13 +211,7 @@ final class ApiJson {
   }
 
   static JsonArray aborts(List<AbortDecision> decisions) {
-    return array(decisions, d -> new JsonObject().put("at", time(d.at())).put("target", d.target())
-        .put("rule", d.rule()).put("value", d.value()).put("threshold", d.threshold())
-        .put("windowId", d.windowId()).put("action", d.action()).put("pid", d.pid())
-        .put("backendStart", time(d.backendStart())).put("result", d.result()).put("message", d.message())
-        .put("request", d.request() == null ? null : new JsonObject().put("pid", d.request().pid())
-            .put("relation", d.request().relation()).put("mode", d.request().mode())
-            .put("queued", d.request().queued())));
+    return array(decisions, AbortDecision::json);
   }
 
   static <T> JsonArray array(List<T> items, Function<T, JsonObject> json) {

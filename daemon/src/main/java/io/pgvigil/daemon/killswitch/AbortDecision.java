@@ -1,5 +1,8 @@
 package io.pgvigil.daemon.killswitch;
 
+import static java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
@@ -12,4 +15,26 @@ import java.time.OffsetDateTime;
  * @param request in a window that names no backend, the stalled DDL request acted on; otherwise null
  */
 public record AbortDecision(Instant at, String target, String rule, double value, double threshold, String windowId,
-    String action, Integer pid, OffsetDateTime backendStart, String result, String message, StalledRequest request) {}
+    String action, Integer pid, OffsetDateTime backendStart, String result, String message, StalledRequest request) {
+
+  /** The API's shape of a decision, also how instances share it. */
+  public JsonObject json() {
+    return new JsonObject().put("at", at.toString()).put("target", target).put("rule", rule).put("value", value)
+        .put("threshold", threshold).put("windowId", windowId).put("action", action).put("pid", pid)
+        .put("backendStart", backendStart == null ? null : ISO_OFFSET_DATE_TIME.format(backendStart))
+        .put("result", result)
+        .put("message", message).put("request", request == null ? null : new JsonObject().put("pid", request.pid())
+            .put("relation", request.relation()).put("mode", request.mode()).put("queued", request.queued()));
+  }
+
+  static AbortDecision of(JsonObject j) {
+    JsonObject r = j.getJsonObject("request");
+    String backendStart = j.getString("backendStart");
+    return new AbortDecision(Instant.parse(j.getString("at")), j.getString("target"), j.getString("rule"),
+        j.getDouble("value"), j.getDouble("threshold"), j.getString("windowId"), j.getString("action"),
+        j.getInteger("pid"), backendStart == null ? null : OffsetDateTime.parse(backendStart), j.getString("result"),
+        j.getString("message"), r == null ? null
+            : new StalledRequest(r.getInteger("pid"), r.getString("relation"), r.getString("mode"),
+                r.getInteger("queued")));
+  }
+}

@@ -5,15 +5,21 @@ import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pgvigil.daemon.cluster.SharedMap;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The kill switch's audit trail: every decision logged, counted, kept (the last 100) and handed to listeners. */
+/**
+ * The kill switch's audit trail: every decision logged, counted, kept (the last 100) and handed to listeners. Once
+ * {@link #share shared}, the decisions of every instance are listed: whoever owned the target when it acted.
+ */
 public final class AbortLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(AbortLog.class);
@@ -22,6 +28,7 @@ public final class AbortLog {
   private final MeterRegistry registry;
   private final Deque<AbortDecision> recent = new ArrayDeque<>();
   private final List<Consumer<AbortDecision>> listeners = new CopyOnWriteArrayList<>();
+  private volatile SharedMap shared;
 
   public AbortLog(MeterRegistry registry) {
     this.registry = registry;
@@ -40,6 +47,13 @@ public final class AbortLog {
     while (recent.size() > KEPT) {
       recent.removeLast();
     }
+    SharedMap map = shared;
+    if (map != null) {
+      map.put(d.at().toString() + " " + UUID.randomUUID(), d.json());
+      // The keys sort by time: the oldest go once more than the last 100 are kept.
+      List<String> keys = map.values().keySet().stream().sorted().toList();
+      keys.subList(0, Math.max(0, keys.size() - KEPT)).forEach(map::remove);
+    }
     for (Consumer<AbortDecision> listener : listeners) {
       try {
         listener.accept(d);
@@ -55,7 +69,18 @@ public final class AbortLog {
     listeners.add(listener);
   }
 
+  /** Decisions go to {@code map} too, and {@link #recent} lists every instance's. */
+  public void share(SharedMap map) {
+    shared = map;
+  }
+
+  /** The last 100 decisions, newest first. */
   public synchronized List<AbortDecision> recent() {
-    return List.copyOf(recent);
+    SharedMap map = shared;
+    if (map == null) {
+      return List.copyOf(recent);
+    }
+    return map.values().values().stream().map(AbortDecision::of)
+        .sorted(Comparator.comparing(AbortDecision::at).reversed()).limit(KEPT).toList();
   }
 }

@@ -114,6 +114,7 @@ public final class RunningDaemon implements AutoCloseable {
       SharedMap windowMap = map.apply("windows");
       SharedMap ownerMap = map.apply("owners");
       SharedMap alertMap = map.apply("alerts");
+      SharedMap abortMap = map.apply("aborts");
       SharedMap silenceMap = map.apply("silences");
       OwnerDirectory directory = new OwnerDirectory(cluster, ownerMap, clock);
       // What the config builds before anything starts; alerting receives every signal.
@@ -132,8 +133,9 @@ public final class RunningDaemon implements AutoCloseable {
           directory)).toList(), directory::owner);
       windows.share(windowMap);
       alerting.share(alertMap);
+      aborts.share(abortMap);
       running = new RunningDaemon(cluster, metrics, server, targets, windows, aborts, alerting,
-          silences, List.of(windowMap, ownerMap, alertMap, silenceMap));
+          silences, List.of(windowMap, ownerMap, alertMap, silenceMap, abortMap));
     } catch (RuntimeException e) {
       cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();
