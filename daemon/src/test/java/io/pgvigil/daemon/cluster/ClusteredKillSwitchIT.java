@@ -31,9 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two clustered instances, one target: a window opened through the instance that does not own the
- * target is honoured by the one that does; a stall is cancelled once, not twice, and each alert
- * reaches each receiver once; when the owner goes, the other acts inside the same window.
+ * Two clustered instances, one target: a window and a silence made through the instance that does
+ * not own the target are honoured by the one that does; a stall is cancelled once, not twice, and
+ * each alert reaches each receiver once; when the owner goes, the other acts inside the same window.
  */
 @ExtendWith(PostgresExtension.class)
 class ClusteredKillSwitchIT {
@@ -84,7 +84,17 @@ class ClusteredKillSwitchIT {
       await().atMost(WAIT).until(() -> owned(a) != owned(b));
       RunningDaemon owner = owned(a) ? a : b;
       RunningDaemon other = owner == a ? b : a;
+      // Silenced through the other instance: the owner decides the lock-wait alert but sends it nowhere.
+      var silenced = new Http(other.port()).post("/api/v1/silences", TOKEN,
+          "{\"matchers\":{\"target\":\"app\",\"rule\":\"lockWait\"},\"ttl\":\"1h\",\"comment\":\"known\"}");
+      assertThat(silenced.statusCode()).as(silenced.body()).isEqualTo(201);
+      String silenceId = new JsonObject(silenced.body()).getString("id");
       LockStall stall = stall().queue(2).awaitQueued();
+      // Outside a window nothing aborts: the stall's lock wait fires on the owner, silenced.
+      await().atMost(WAIT).until(() -> new JsonObject(new Http(owner.port()).get("/api/v1/alerts").body())
+          .getJsonArray("firing").stream().map(JsonObject.class::cast)
+          .anyMatch(x -> x.getString("key").equals("app/lockWait/")
+              && x.getJsonArray("silencedBy").contains(silenceId)));
       String windowId = openWindow(new Http(other.port()));
       assertCancelled(stall);
       await().atMost(WAIT).until(() -> cancels(owner) == 1);
@@ -93,7 +103,9 @@ class ClusteredKillSwitchIT {
       await().during(Duration.ofSeconds(3)).atMost(WAIT).until(() -> cancels(owner) == 1 && cancels(other) == 1
           && !triggers().isEmpty() && triggers().values().stream().allMatch(n -> n == 1)
           && firings().values().stream().allMatch(n -> n == 1));
-      assertThat(triggers()).containsKey("app/killSwitch/window " + windowId + " cancel");
+      assertThat(triggers()).containsKey("app/killSwitch/window " + windowId + " cancel")
+          .doesNotContainKey("app/lockWait/");
+      assertThat(firings().keySet()).noneMatch(k -> k.startsWith("app/lockWait/"));
       // Either instance answers for the target: the one that does not own it lists the owner's alerts.
       await().atMost(WAIT).until(() -> new JsonObject(new Http(other.port()).get("/api/v1/alerts").body())
           .getJsonArray("firing").stream().map(JsonObject.class::cast)
