@@ -86,7 +86,9 @@ class LockWatchIT {
     Sql.execute(pg, "CREATE TABLE payments (id int PRIMARY KEY, card text)", "INSERT INTO payments VALUES (1, NULL)");
     String watch = "interval: 250ms, statementTimeout: 200ms";
     try (RunningDaemon byDefault = TestDaemon.watching(pg).watch(watch).start();
-        RunningDaemon optedOut = TestDaemon.watching(pg).watch(watch + ", redactLiterals: false").start();
+        // Another deployment, not another replica of this one: its own name, so it owns the target too.
+        RunningDaemon optedOut = TestDaemon.watching(pg).watch(watch + ", redactLiterals: false")
+            .server("cluster: { name: redaction-off }").start();
         Backends backends = new Backends(pg)) {
       // The holder's last statement and the waiter's both carry the card number.
       Backend holder = backends.open("app-holder", false);
