@@ -66,8 +66,7 @@ public final class Silences {
   public List<Silence> all() {
     Instant now = clock.instant();
     Instant oldest = now.minus(KEPT);
-    List<Silence> kept = map.values().values().stream().map(Silences::of)
-        .filter(s -> s.endsAt().isAfter(oldest)).toList();
+    List<Silence> kept = readable().filter(s -> s.endsAt().isAfter(oldest)).toList();
     return Stream.concat(
         kept.stream().filter(s -> s.active(now)).sorted(Comparator.comparing(Silence::endsAt)),
         kept.stream().filter(s -> !s.active(now))
@@ -78,13 +77,24 @@ public final class Silences {
   /** The ids of the active silences that match the alert now. */
   public List<String> silencing(Alert alert) {
     Instant now = clock.instant();
-    return map.values().values().stream().map(Silences::of).filter(s -> s.matches(alert, now))
-        .map(Silence::id).sorted().toList();
+    return readable().filter(s -> s.matches(alert, now)).map(Silence::id).sorted().toList();
   }
 
   /** Whether an active silence matches the alert at {@code at}: the engine's silence check. */
   public boolean silences(Alert alert, Instant at) {
-    return map.values().values().stream().map(Silences::of).anyMatch(s -> s.matches(alert, at));
+    return readable().anyMatch(s -> s.matches(alert, at));
+  }
+
+  /** The silences that parse: a foreign or torn record must not stop alert delivery. */
+  private Stream<Silence> readable() {
+    return map.values().values().stream().flatMap(json -> {
+      try {
+        return Stream.of(of(json));
+      } catch (RuntimeException e) {
+        LOG.warn("a shared silence record is not readable and is ignored: {}", e.getMessage());
+        return Stream.empty();
+      }
+    });
   }
 
   /** The time silences are judged by. */
@@ -92,11 +102,17 @@ public final class Silences {
     return clock.instant();
   }
 
-  /** Removes the silences that ended more than a day ago. */
+  /** Removes the silences that ended more than a day ago, and records that do not parse. */
   public void prune() {
     Instant oldest = clock.instant().minus(KEPT);
     map.values().forEach((id, json) -> {
-      if (!of(json).endsAt().isAfter(oldest)) {
+      boolean ended;
+      try {
+        ended = !of(json).endsAt().isAfter(oldest);
+      } catch (RuntimeException e) {
+        ended = true;
+      }
+      if (ended) {
         map.remove(id);
       }
     });

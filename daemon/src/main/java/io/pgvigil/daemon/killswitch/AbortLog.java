@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,12 @@ public final class AbortLog {
     if (map == null) {
       return List.copyOf(recent);
     }
-    return map.values().values().stream().map(AbortDecision::of)
-        .sorted(Comparator.comparing(AbortDecision::at).reversed()).limit(KEPT).toList();
+    return map.values().values().stream().flatMap(json -> {
+      try {
+        return Stream.of(AbortDecision.of(json));
+      } catch (RuntimeException e) {
+        return Stream.empty(); // a foreign or torn record: the audit of the others still shows
+      }
+    }).sorted(Comparator.comparing(AbortDecision::at).reversed()).limit(KEPT).toList();
   }
 }

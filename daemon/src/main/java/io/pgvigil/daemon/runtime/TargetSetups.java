@@ -82,9 +82,10 @@ final class TargetSetups {
       }, clock));
       drift = Optional.of(state);
     }
-    // The lease: a lock connection silent for longer is ended by the server (see Ownership).
+    // The lease: a lock connection silent for longer is ended by the server (see Ownership). It
+    // outlasts the longest gap between two confirmations: an interval and a slow heartbeat.
     Ownership ownership = new Ownership(spec, config.server().cluster().name(),
-        spec.interval().plus(spec.connectTimeout()));
+        spec.interval().plus(spec.connectTimeout()).plus(spec.queryTimeout()));
     Gauge.builder(MeterNames.TARGET_OWNER, ownership, o -> o.owned() ? 1 : 0)
         .description("1 on the instance that owns the target (polls it, alerts, may cancel), 0 on the others")
         .tags(MeterNames.TAG_TARGET, target.name(), MeterNames.TAG_INSTANCE, directory.instance())

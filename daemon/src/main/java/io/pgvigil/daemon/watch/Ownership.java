@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +38,22 @@ public final class Ownership {
   private final TargetSpec spec;
   private final int key;
   private final Duration lease;
+  private final Duration stepTimeout;
+  private Future<Boolean> inFlight;
   private PgConnection connection;
   private volatile boolean owner;
   /** This instance took the lock last step only to see that nobody held it (over its share). */
   private boolean seenFree;
 
+  /**
+   * @param lease how long the server keeps a silent lock session; a confirmation that takes longer
+   *     than {@code connectTimeout + queryTimeout} gives the lock up first
+   */
   public Ownership(TargetSpec spec, String cluster, Duration lease) {
     this.spec = spec;
     this.key = key(cluster, spec.name());
     this.lease = lease;
+    this.stepTimeout = spec.connectTimeout().plus(spec.queryTimeout());
   }
 
   /** The objid of a target's lock: the first four bytes of SHA-256 of {@code cluster/target}. */
@@ -72,8 +80,14 @@ public final class Ownership {
    * to take it. Completes with whether this instance owns the target now.
    */
   Future<Boolean> step(Vertx vertx, Owners share) {
+    if (inFlight != null && !inFlight.isComplete()) {
+      return inFlight;
+    }
     Future<PgConnection> connected = connection != null ? Future.succeededFuture(connection) : connect(vertx);
-    return connected.compose(c -> owner ? confirm(c) : tryTake(c, share))
+    // A step that hangs (a lock connection silently cut) must not leave this instance believing it
+    // owns the target while the server ends the session and another instance takes the lock.
+    inFlight = connected
+        .compose(c -> (owner ? confirm(c) : tryTake(c, share)).timeout(stepTimeout.toMillis(), TimeUnit.MILLISECONDS))
         .recover(e -> {
           if (owner) {
             LOG.warn("target {}: ownership lost: {}", spec.name(), Failures.message(e));
@@ -85,6 +99,7 @@ public final class Ownership {
           owner = now;
           return now;
         });
+    return inFlight;
   }
 
   /** Gives the target to another instance (closing the connection frees the lock); never fails. */
