@@ -3,6 +3,7 @@ package io.pgvigil.daemon.watch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
@@ -14,11 +15,18 @@ import java.util.function.Predicate;
  * only when it is still free one step later (nobody under their share could take it), and gives
  * one back per {@link #RELEASE_PAUSE} when instances join, never while the target has a migration
  * window open. Without a cluster N is 1: a lone instance owns everything it can reach.
+ *
+ * <p>A target given back that nobody takes (the other instances cannot reach it) comes back to
+ * this one a step later; it is then kept, not given back again, until the number of members
+ * changes or {@link #KEEP} has passed: otherwise it would move away and back every pause, forever,
+ * its owner record and alerts with it.
  */
 public final class Owners {
 
   /** At most one target given back per pause, so that targets move one at a time. */
   static final Duration RELEASE_PAUSE = Duration.ofSeconds(2);
+  /** How long a target that came back unclaimed is kept while the membership stays the same. */
+  static final Duration KEEP = Duration.ofMinutes(5);
 
   private final int targets;
   private final IntSupplier members;
@@ -26,6 +34,14 @@ public final class Owners {
   private final Clock clock;
   private final Map<String, Boolean> owned = new ConcurrentHashMap<>();
   private Instant lastRelease = Instant.MIN;
+
+  /** When a target was given back or came back, and how many members the cluster had then. */
+  private record Moved(Instant at, int members) {}
+
+  /** Targets given back and not taken again here yet; guarded by this. */
+  private final Map<String, Moved> released = new HashMap<>();
+  /** Targets that came back unclaimed: kept; guarded by this. */
+  private final Map<String, Moved> kept = new HashMap<>();
 
   /**
    * @param members how many instances are in the cluster now (1 without one)
@@ -56,8 +72,14 @@ public final class Owners {
     return ownedCount() < share();
   }
 
-  void set(String target, boolean isOwner) {
-    owned.put(target, isOwner);
+  synchronized void set(String target, boolean isOwner) {
+    Boolean before = owned.put(target, isOwner);
+    if (isOwner && !Boolean.TRUE.equals(before)) {
+      Moved given = released.remove(target);
+      if (given != null && current(given)) {
+        kept.put(target, new Moved(clock.instant(), members.getAsInt()));
+      }
+    }
   }
 
   /** Whether to give this owned target back now; at most one per pause across all targets. */
@@ -66,7 +88,18 @@ public final class Owners {
     if (ownedCount() <= share() || busy.test(target) || now.isBefore(lastRelease.plus(RELEASE_PAUSE))) {
       return false;
     }
+    Moved back = kept.get(target);
+    if (back != null && current(back)) {
+      return false;
+    }
+    kept.remove(target);
     lastRelease = now;
+    released.put(target, new Moved(now, members.getAsInt()));
     return true;
+  }
+
+  /** Whether a move still tells something: the same members, and not longer ago than {@link #KEEP}. */
+  private boolean current(Moved moved) {
+    return moved.members() == members.getAsInt() && clock.instant().isBefore(moved.at().plus(KEEP));
   }
 }
