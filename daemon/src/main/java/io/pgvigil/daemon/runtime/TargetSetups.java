@@ -82,10 +82,10 @@ final class TargetSetups {
       }, clock));
       drift = Optional.of(state);
     }
-    // The lease: a lock connection silent for longer is ended by the server (see Ownership). It
-    // outlasts the longest gap between two confirmations: an interval and a slow heartbeat.
+    // The lease: a lock connection silent for longer is ended by the server, and the owner gives up
+    // a little before (see Ownership): an interval between confirmations and one round trip.
     Ownership ownership = new Ownership(spec, config.server().cluster().name(),
-        spec.interval().plus(spec.connectTimeout()).plus(spec.queryTimeout()));
+        spec.interval().plus(spec.connectTimeout()));
     Gauge.builder(MeterNames.TARGET_OWNER, ownership, o -> o.owned() ? 1 : 0)
         .description("1 on the instance that owns the target (polls it, alerts, may cancel), 0 on the others")
         .tags(MeterNames.TAG_TARGET, target.name(), MeterNames.TAG_INSTANCE, directory.instance())
@@ -102,9 +102,17 @@ final class TargetSetups {
     };
     TargetMonitor monitor = new TargetMonitor(spec, checks, deadMan, registry, clock,
         (name, up, since) -> signals.accept(new Signal.Reachability(name, up, since)), ownership, owners,
-        (name, owned) -> {
-          directory.owned(name, owned);
-          signals.accept(new Signal.Ownership(name, owned));
+        new TargetMonitor.Owned() {
+          @Override
+          public void changed(String name, boolean owned) {
+            directory.owned(name, owned);
+            signals.accept(new Signal.Ownership(name, owned));
+          }
+
+          @Override
+          public void held(String name) {
+            directory.held(name);
+          }
         });
     return new Targets.Target(monitor, locks, replication, drift);
   }

@@ -24,10 +24,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An owner that dies ({@code kill -9}) loses its lock when the kernel closes its socket. One
  * that is cut off from the database would keep it until TCP gives up, so the lock connection sets
- * {@code idle_session_timeout} (PostgreSQL 14+) and {@code tcp_user_timeout} to the lease: the
- * owner confirms the lock every heartbeat, and a server that hears nothing for a lease ends the
- * session and frees the lock. The owner steps down by itself when a confirmation fails, before the
- * server frees the lock, so two instances never act at once on one database.
+ * {@code idle_session_timeout} (PostgreSQL 14+) and {@code tcp_user_timeout} to the lease,
+ * {@code watch.interval + connectTimeout}: a server that hears nothing on the session for a lease
+ * ends it and frees the lock. The owner confirms the lock every heartbeat with one {@code SELECT 1}
+ * round trip on that open session, timed out at {@code connectTimeout}.
+ *
+ * <p>Two instances never act at once on one database because the owner steps down before the
+ * server can free the lock. Let {@code s} be when the owner sent its last query that the server
+ * answered (the lock or a confirmation). The server received it after {@code s} and its idle clock
+ * starts only once it has answered, so it frees the lock no earlier than {@code s + lease}. The
+ * owner counts itself the owner only until {@code s + lease - margin} ({@link #owned}), whether the
+ * next confirmation hangs, fails or is never sent (a heartbeat stuck before it); the margin, a
+ * tenth of {@code connectTimeout}, is taken from the owner's side and leaves room for an action
+ * decided just before that deadline. A healthy owner confirms every interval, well inside it. A
+ * partitioned owner therefore gives up by {@code s + lease}, the server frees the lock by then, and
+ * another instance takes it at its next heartbeat: within {@code 2 × interval + connectTimeout} of
+ * the cut, since {@code s} is at most an interval before it.
  */
 public final class Ownership {
 
@@ -38,22 +50,30 @@ public final class Ownership {
   private final TargetSpec spec;
   private final int key;
   private final Duration lease;
-  private final Duration stepTimeout;
+  /** How long before the lease ends the owner gives up: see the class comment. */
+  private final long marginNanos;
   private Future<Boolean> inFlight;
   private PgConnection connection;
   private volatile boolean owner;
+  /** System.nanoTime() until which this instance may act as the owner. */
+  private volatile long validUntil;
+  /** When the last lock or confirmation query of the step under way was sent (System.nanoTime()). */
+  private long sent;
+  /** Bumped by every release: a step begun before it must not take or keep the lock after it. */
+  private long epoch;
+  /** Set by {@link #close}: no step takes the lock again. */
+  private boolean closed;
   /** This instance took the lock last step only to see that nobody held it (over its share). */
   private boolean seenFree;
 
   /**
-   * @param lease how long the server keeps a silent lock session; a confirmation that takes longer
-   *     than {@code connectTimeout + queryTimeout} gives the lock up first
+   * @param lease how long the server keeps a silent lock session: {@code interval + connectTimeout}
    */
   public Ownership(TargetSpec spec, String cluster, Duration lease) {
     this.spec = spec;
     this.key = key(cluster, spec.name());
     this.lease = lease;
-    this.stepTimeout = spec.connectTimeout().plus(spec.queryTimeout());
+    this.marginNanos = spec.connectTimeout().dividedBy(10).toNanos();
   }
 
   /** The objid of a target's lock: the first four bytes of SHA-256 of {@code cluster/target}. */
@@ -71,8 +91,23 @@ public final class Ownership {
     return key;
   }
 
+  /** Whether this instance owns the target and its last confirmation is recent enough to act on. */
   public boolean owned() {
-    return owner;
+    return owner && System.nanoTime() - validUntil < 0;
+  }
+
+  /**
+   * Whether this instance held the lock but let its confirmation lapse (see the class comment); then
+   * it gives the lock up (closes its session) and reports true once.
+   */
+  boolean lapsed() {
+    if (!owner || owned()) {
+      return false;
+    }
+    LOG.warn("target {}: ownership lost: the lock was not confirmed within {} ms", spec.name(),
+        lease.toMillis() - TimeUnit.NANOSECONDS.toMillis(marginNanos));
+    drop();
+    return true;
   }
 
   /**
@@ -83,31 +118,68 @@ public final class Ownership {
     if (inFlight != null && !inFlight.isComplete()) {
       return inFlight;
     }
-    Future<PgConnection> connected = connection != null ? Future.succeededFuture(connection) : connect(vertx);
+    if (closed) {
+      return Future.succeededFuture(false);
+    }
+    long started = epoch;
+    boolean confirming = owner && connection != null;
+    Future<PgConnection> connected = connection != null ? Future.succeededFuture(connection) : connect(vertx, started);
     // A step that hangs (a lock connection silently cut) must not leave this instance believing it
-    // owns the target while the server ends the session and another instance takes the lock.
+    // owns the target while the server ends the session and another instance takes the lock. The
+    // confirmation is one round trip on an open session; taking may have to connect first.
+    Duration timeout = confirming ? spec.connectTimeout() : spec.connectTimeout().plus(spec.queryTimeout());
     inFlight = connected
-        .compose(c -> (owner ? confirm(c) : tryTake(c, share)).timeout(stepTimeout.toMillis(), TimeUnit.MILLISECONDS))
+        .compose(c -> confirming ? confirm(c) : tryTake(c, share))
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .recover(e -> {
-          if (owner) {
-            LOG.warn("target {}: ownership lost: {}", spec.name(), Failures.message(e));
+          if (epoch == started) {
+            if (owner) {
+              LOG.warn("target {}: ownership lost: {}", spec.name(), Failures.message(e));
+            }
+            drop();
           }
-          release();
           return Future.succeededFuture(false);
         })
         .map(now -> {
+          if (epoch != started) {
+            return false; // released meanwhile: whatever this step got, it gave back
+          }
           owner = now;
+          if (now) {
+            validUntil = sent + lease.toNanos() - marginNanos;
+          }
           return now;
         });
     return inFlight;
   }
 
-  /** Gives the target to another instance (closing the connection frees the lock); never fails. */
+  /**
+   * Gives the target to another instance (closing the connection frees the lock); never fails. A
+   * step under way is fenced off, not waited for (a graceful stop must not wait for a connection
+   * that hangs): one still connecting closes what it opened as soon as it has it, before it could
+   * take the lock, and none sets this instance the owner again.
+   */
   Future<Void> release() {
+    return drop();
+  }
+
+  /** Releases for good (the monitor stops): a heartbeat still under way cannot take the lock again. */
+  Future<Void> close() {
+    closed = true;
+    return release();
+  }
+
+  /** Stops owning and closes the lock's session, without waiting for a step under way. */
+  private Future<Void> drop() {
+    epoch++;
     owner = false;
     seenFree = false;
     PgConnection c = connection;
     connection = null;
+    return close(c);
+  }
+
+  private static Future<Void> close(PgConnection c) {
     return c == null ? Future.succeededFuture() : c.close().recover(e -> Future.succeededFuture());
   }
 
@@ -117,10 +189,12 @@ public final class Ownership {
    * table, which in a pileup is tens of milliseconds every heartbeat.)
    */
   private Future<Boolean> confirm(PgConnection c) {
+    sent = System.nanoTime();
     return c.query("SELECT 1").execute().map(true);
   }
 
   private Future<Boolean> tryTake(PgConnection c, Owners share) {
+    sent = System.nanoTime();
     return c.preparedQuery("SELECT pg_try_advisory_lock($1, $2)").execute(Tuple.of(NAMESPACE, key))
         .compose(rows -> {
           boolean took = rows.iterator().next().getBoolean(0);
@@ -139,7 +213,8 @@ public final class Ownership {
         });
   }
 
-  private Future<PgConnection> connect(Vertx vertx) {
+  /** A lock session; closed again at once if this instance released the target meanwhile. */
+  private Future<PgConnection> connect(Vertx vertx, long started) {
     return PgConnection.connect(vertx, spec.connect())
         .compose(c -> c.query("SELECT current_setting('server_version_num')::int").execute()
             .compose(rows -> {
@@ -152,7 +227,10 @@ public final class Ownership {
             })
             .map(c)
             .onFailure(e -> c.close()))
-        .onSuccess(c -> {
+        .compose(c -> {
+          if (epoch != started) {
+            return close(c).compose(v -> Future.failedFuture("released while connecting"));
+          }
           connection = c;
           c.closeHandler(v -> {
             if (connection == c) {
@@ -163,6 +241,7 @@ public final class Ownership {
               }
             }
           });
+          return Future.succeededFuture(c);
         });
   }
 }

@@ -74,6 +74,9 @@ public final class TargetMonitor extends VerticleBase {
   /** Told whenever this instance starts or stops owning the target; must not block. */
   public interface Owned {
     void changed(String target, boolean owned);
+
+    /** Told after every heartbeat that confirmed this instance still owns the target; must not block. */
+    default void held(String target) {}
   }
 
   /** @param tick run every {@link #TICK}, up or down: the dead-man switch ticks while no check runs */
@@ -117,8 +120,15 @@ public final class TargetMonitor extends VerticleBase {
           clock));
     }
     loops.values().forEach(CheckLoop::start);
-    tickTimer = vertx.setPeriodic(TICK.toMillis(), id -> tick.apply(vertx)
-        .onFailure(e -> LOG.warn("target {}: kill-switch tick failed: {}", spec.name(), e.toString())));
+    tickTimer = vertx.setPeriodic(TICK.toMillis(), id -> {
+      // An owner whose confirmation is overdue (a heartbeat stuck on a cut-off network) says so at
+      // once: Ownership#owned already stopped its checks, this tells alerting and the cluster.
+      if (ownership.lapsed()) {
+        ownedNow(false);
+      }
+      tick.apply(vertx)
+          .onFailure(e -> LOG.warn("target {}: kill-switch tick failed: {}", spec.name(), e.toString()));
+    });
     return Future.succeededFuture();
   }
 
@@ -129,7 +139,7 @@ public final class TargetMonitor extends VerticleBase {
     }
     loops.values().forEach(CheckLoop::stop);
     Future<?> checksClosed = Future.join(checks.stream().map(TargetCheck::close).toList());
-    return checksClosed.transform(v -> ownership.release())
+    return checksClosed.transform(v -> ownership.close())
         .transform(v -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
@@ -169,7 +179,10 @@ public final class TargetMonitor extends VerticleBase {
   }
 
   private Future<Void> beat() {
-    return probe.probe(pool)
+    // Timed out here, not only by the loop: a probe stuck on a cut-off network must still end in
+    // "down" (and give the lock up), not hang while the loop starts the next one.
+    Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
+    return probe.probe(pool).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .onSuccess(info -> {
           server = info;
           reconnect.connected();
@@ -230,12 +243,14 @@ public final class TargetMonitor extends VerticleBase {
     Boolean before = ownedBefore;
     ownedBefore = now;
     owners.set(spec.name(), now);
-    if (before == null || before != now) {
-      try {
+    try {
+      if (before == null || before != now) {
         owned.changed(spec.name(), now);
-      } catch (RuntimeException e) {
-        LOG.error("target {}: a listener of ownership failed", spec.name(), e);
+      } else if (now) {
+        owned.held(spec.name());
       }
+    } catch (RuntimeException e) {
+      LOG.error("target {}: a listener of ownership failed", spec.name(), e);
     }
   }
 
