@@ -156,6 +156,11 @@ public final class AlertEngine {
     active.values().removeIf(a -> a.alert.target().equals(target));
   }
 
+  /** Drops one firing alert without resolving it: another engine resolved it. */
+  public synchronized void forgetKey(String key) {
+    active.remove(key);
+  }
+
   public synchronized Optional<Alert> get(String key) {
     return Optional.ofNullable(active.get(key)).map(a -> a.alert);
   }

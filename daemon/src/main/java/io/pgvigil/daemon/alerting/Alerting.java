@@ -271,6 +271,26 @@ public final class Alerting {
   }
 
   /**
+   * Whether another instance resolved this alert: this engine has it firing, the target's shared record no longer
+   * lists it (only a resolve takes an alert out of the record). Never, alone.
+   */
+  boolean resolvedElsewhere(String target, String key) {
+    AlertEngine e = engine;
+    SharedMap map = states;
+    return e != null && map != null && e.get(key).isPresent()
+        && map.get(target).map(record -> !record.containsKey(key)).orElse(true);
+  }
+
+  /** Drops an alert another instance resolved: its resolve was sent there, not again from here. */
+  void forgetResolved(String key) {
+    AlertEngine e = engine;
+    if (e != null && e.get(key).isPresent()) {
+      LOG.info("alert resolved by another instance: {}", key);
+      e.forgetKey(key);
+    }
+  }
+
+  /**
    * What fires now: this instance's alerts, and (in a cluster) those of targets other instances
    * alert for, from the shared records, so any instance answers for every target.
    */

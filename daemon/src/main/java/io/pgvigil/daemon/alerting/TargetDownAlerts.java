@@ -30,7 +30,20 @@ final class TargetDownAlerts {
   synchronized void changed(Signal.Reachability signal) {
     if (signal.up()) {
       down.remove(signal.target());
-      alerting.resolve(Alert.keyOf(signal.target(), RULE, ""));
+      String key = Alert.keyOf(signal.target(), RULE, "");
+      // In a cluster the member that fired it (it spoke for the target while nobody owned it) and
+      // the instance that takes the target once it answers (it adopts the shared record) both hear
+      // that it is back: one resolve must go out, never none. The record decides: whoever resolves
+      // first takes the alert out of it, and only a resolve does. So the firer drops its copy
+      // silently when the record no longer has it (the new owner resolved it), and resolves it
+      // otherwise; the new owner adopts only what the record still has (see adopted). An alert the
+      // firer sent stays in the record until somebody resolves it, so it is never lost; two resolves
+      // need both to act within the time a shared change takes to travel (milliseconds).
+      if (alerting.resolvedElsewhere(signal.target(), key)) {
+        alerting.forgetResolved(key);
+      } else {
+        alerting.resolve(key);
+      }
     } else {
       down.put(signal.target(), signal.since());
     }
