@@ -1,9 +1,5 @@
 package io.pgvigil.daemon.cluster;
 
-import static io.pgvigil.daemon.metrics.MeterNames.CLUSTER_REJECTED_RECORDS;
-import static io.pgvigil.daemon.metrics.MeterNames.TAG_MAP;
-
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -24,7 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -52,7 +47,6 @@ public final class SharedMap {
   private static final Logger LOG = LoggerFactory.getLogger(SharedMap.class);
   private static final Duration TOMBSTONES = Duration.ofDays(1);
   private static final Duration FLUSH = Duration.ofMillis(500);
-  private static final Duration REJECTIONS_LOGGED = Duration.ofMinutes(1);
   /** Compare-and-set rounds against other members writing the same key at once before giving up. */
   private static final int STORE_ATTEMPTS = 8;
   private static final String AT = "at";
@@ -66,8 +60,7 @@ public final class SharedMap {
   private final Clock clock;
   private final String writer;
   private final RecordSeal seal;
-  private final Counter rejected;
-  private final AtomicLong rejectionLogged = new AtomicLong(Long.MIN_VALUE);
+  private final RejectedRecords rejected;
   /** Key → {@code {"at": epoch millis, "by": member, "value": {...}}} or {@code {..., "deleted": true}}, + "mac". */
   private final Map<String, JsonObject> entries = new ConcurrentHashMap<>();
   private final List<BiConsumer<String, Optional<JsonObject>>> listeners = new CopyOnWriteArrayList<>();
@@ -93,9 +86,7 @@ public final class SharedMap {
     this.clock = clock;
     this.writer = writer;
     this.seal = seal;
-    this.rejected = Counter.builder(CLUSTER_REJECTED_RECORDS)
-        .description("Shared records dropped because their MAC was missing or wrong, or they were malformed")
-        .tag(TAG_MAP, name).register(registry);
+    this.rejected = new RejectedRecords(name, clock, seal.authenticates(), registry);
   }
 
   /** Reads the file, then what the cluster holds; gives the cluster what only this member knew. */
@@ -257,17 +248,7 @@ public final class SharedMap {
   }
 
   private void reject(String key, String from) {
-    rejected.increment();
-    long now = clock.millis();
-    long last = rejectionLogged.get();
-    if ((last == Long.MIN_VALUE || now - last >= REJECTIONS_LOGGED.toMillis())
-        && rejectionLogged.compareAndSet(last, now)) {
-      LOG.warn("shared {}: dropped a record of {} from {}: {} ({} dropped since start; logged at most once a minute)",
-          name, key, from, seal.authenticates()
-              ? "its MAC is missing or wrong (is server.cluster.secret the same on every instance?)"
-              : "it is malformed",
-          (long) rejected.count());
-    }
+    rejected.reject(key, from);
   }
 
   /** Keeps the newer of two versions. */
