@@ -84,10 +84,16 @@ Fails when both are given, so a chart-made Secret never silently shadows the rea
 {{- printf "%s-cluster" (include "pgvigil.fullname" . | trunc 55 | trimSuffix "-") }}
 {{- end }}
 
+{{/* The Secret holding server.cluster.secret (key `secret`): the user's cluster.existingSecret or the chart's. */}}
+{{- define "pgvigil.clusterSecretName" -}}
+{{- default (printf "%s-cluster" (include "pgvigil.fullname" . | trunc 55 | trimSuffix "-")) .Values.cluster.existingSecret }}
+{{- end }}
+
 {{/*
 server.cluster as pgvigil.yaml gets it: the user's config.server.cluster, with
 every key the user left out taken from the chart's (the pod IP from the downward
-API, the release as the cluster name, the headless Service for discovery).
+API, the release as the cluster name, the headless Service for discovery, the
+secret from the cluster Secret through env).
 Key by key, not sprig's merge: that one overwrites a user's `false` or 0.
 */}}
 {{- define "pgvigil.clusterConfig" -}}
@@ -98,7 +104,8 @@ Key by key, not sprig's merge: that one overwrites a user's `false` or 0.
       "name" (include "pgvigil.fullname" .)
       "host" "${env:POD_IP}"
       "port" 5701
-      "eventBusPort" 5711 }}
+      "eventBusPort" 5711
+      "secret" "${env:PGVIGIL_CLUSTER_SECRET}" }}
 {{- range $key, $value := $chart }}
 {{- if not (hasKey $cluster $key) }}
 {{- $_ := set $cluster $key $value }}

@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ChartTest {
 
+  private static final String CLUSTER_SECRET = RenderedChart.FULLNAME + "-cluster";
+
   static Stream<String> ciValuesFiles() throws IOException {
     try (Stream<Path> files = Files.list(RenderedChart.CHART.resolve("ci"))) {
       List<String> names = new ArrayList<>();
@@ -111,10 +113,16 @@ class ChartTest {
   @ParameterizedTest(name = "{1} only with {0}")
   @MethodSource("optionalObjects")
   void rendersAnOptionalObjectOnlyWhenEnabled(String option, String kind) throws IOException {
-    assertThat(render(ciValues(option)).all(kind)).hasSize(1);
+    assertThat(optional(render(ciValues(option)), kind)).hasSize(1);
     for (String other : ciValuesFiles().filter(f -> !f.equals(option)).toList()) {
-      assertThat(render(ciValues(other)).has(kind)).as("%s with %s", kind, other).isFalse();
+      assertThat(optional(render(ciValues(other)), kind)).as("%s with %s", kind, other).isEmpty();
     }
+  }
+
+  /** The objects of that kind but the cluster's Secret, which comes with the cluster, not with an option. */
+  private static List<JsonNode> optional(RenderedChart chart, String kind) {
+    return chart.all(kind).stream()
+        .filter(o -> !(kind.equals("Secret") && CLUSTER_SECRET.equals(o.at("/metadata/name").asText()))).toList();
   }
 
   @Test
@@ -252,7 +260,7 @@ class ChartTest {
   void mountsAnExistingSecretAsFilesAndMapsEnvByKeyRef() {
     RenderedChart chart = render(ciValues("existing-secret"));
 
-    assertThat(chart.has("Secret")).isFalse();
+    assertThat(optional(chart, "Secret")).isEmpty();
     assertThat(chart.volume("secrets").at("/secret/secretName").asText()).isEqualTo("pgvigil-credentials");
     JsonNode pgvigil = chart.container("pgvigil");
     assertThat(mountPaths(pgvigil)).containsEntry("secrets", "/etc/pgvigil/secrets");
@@ -270,7 +278,7 @@ class ChartTest {
   void makesItsOwnSecretAndWiresItTheSameWay() {
     RenderedChart chart = render(ciValues("chart-secret"));
 
-    JsonNode secret = chart.one("Secret");
+    JsonNode secret = chart.named("Secret", RenderedChart.FULLNAME);
     String name = secret.at("/metadata/name").asText();
     assertThat(new String(Base64.getDecoder().decode(secret.at("/data/pg-password").asText())))
         .isEqualTo("s3cret-pg");
@@ -284,6 +292,55 @@ class ChartTest {
         .as("no secret value in any ConfigMap")
         .doesNotContain("s3cret-pg")
         .doesNotContain("hooks.slack.example");
+  }
+
+  @Test
+  void makesARandomClusterSecretAndSignsTheSharedRecordsWithIt() {
+    RenderedChart chart = render(ciValues("default"));
+
+    JsonNode secret = chart.named("Secret", CLUSTER_SECRET);
+    String value = new String(Base64.getDecoder().decode(secret.at("/data/secret").asText()));
+    assertThat(value).matches("[A-Za-z0-9]{32}");
+    JsonNode env = env(chart.container("pgvigil"), "PGVIGIL_CLUSTER_SECRET");
+    assertThat(env.has("value")).as("a secret never appears as a plain env value").isFalse();
+    assertThat(env.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo(CLUSTER_SECRET);
+    assertThat(env.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("secret");
+    assertThat(chart.config().at("/server/cluster/secret").asText()).isEqualTo("${env:PGVIGIL_CLUSTER_SECRET}");
+    assertThat(chart.all("ConfigMap").toString()).doesNotContain(value);
+    // No Secret in the cluster yet: each render draws a new value.
+    assertThat(render(ciValues("default")).named("Secret", CLUSTER_SECRET).at("/data/secret").asText())
+        .isNotEqualTo(secret.at("/data/secret").asText());
+
+    RenderedChart single = render(ciValues("single-replica"));
+    assertThat(single.named("Secret", CLUSTER_SECRET).isMissingNode()).isTrue();
+    assertThat(env(single.container("pgvigil"), "PGVIGIL_CLUSTER_SECRET").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void anUpgradeKeepsTheClusterSecretSoOldAndNewPodsTrustEachOther() {
+    KubernetesApi.secret("db-tools", CLUSTER_SECRET, "made-by-the-first-install-0123456");
+    try {
+      JsonNode secret = render(ciValues("default")).named("Secret", CLUSTER_SECRET);
+      assertThat(new String(Base64.getDecoder().decode(secret.at("/data/secret").asText())))
+          .isEqualTo("made-by-the-first-install-0123456");
+    } finally {
+      KubernetesApi.forget("db-tools", CLUSTER_SECRET);
+    }
+  }
+
+  @Test
+  void takesTheClusterSecretFromASecretTheUserManages() {
+    RenderedChart chart = render(ciValues("ha"), Map.of("cluster.existingSecret", "pgvigil-cluster-key"));
+
+    assertThat(chart.named("Secret", CLUSTER_SECRET).isMissingNode()).isTrue();
+    assertThat(env(chart.container("pgvigil"), "PGVIGIL_CLUSTER_SECRET").at("/valueFrom/secretKeyRef/name").asText())
+        .isEqualTo("pgvigil-cluster-key");
+    assertThat(chart.config().at("/server/cluster/secret").asText()).isEqualTo("${env:PGVIGIL_CLUSTER_SECRET}");
+
+    RenderedChart own = render(ciValues("ha"),
+        Map.of("config.server.cluster.secret", "${file:/etc/pgvigil/secrets/cluster-secret}"));
+    assertThat(own.config().at("/server/cluster/secret").asText())
+        .as("a user's server.cluster.secret wins").isEqualTo("${file:/etc/pgvigil/secrets/cluster-secret}");
   }
 
   @Test

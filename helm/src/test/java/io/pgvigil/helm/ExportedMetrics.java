@@ -37,6 +37,7 @@ final class ExportedMetrics {
       "pgvigil_alerts_firing",
       "pgvigil_alert_notifications_total",
       "pgvigil_alert_spool_depth",
+      "pgvigil_cluster_rejected_records_total",
       "pgvigil_target_owner");
 
   private static final Pattern METRIC = Pattern.compile("\\bpgvigil_[a-z0-9_]+");

@@ -40,6 +40,7 @@ record RenderedChart(List<JsonNode> objects) {
   }
 
   static RenderedChart render(UnaryOperator<TemplateCommand> options) {
+    KubernetesApi.ensureRunning();
     String manifest =
         options.apply(new Helm(CHART).template().withName(RELEASE).withNamespace("db-tools")).call();
     return parse(manifest);

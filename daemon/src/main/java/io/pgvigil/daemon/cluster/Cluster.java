@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.daemon.config.ClusterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,39 +14,58 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This instance and its peers. Alone, it is a plain Vert.x; with {@code server.cluster.enabled} a
  * Vert.x cluster on Hazelcast (TCP join with {@code peers}, or Kubernetes DNS with
  * {@code kubernetes.serviceDns}; never multicast). The cluster carries shared state only: who acts
  * on a target is decided by the target's advisory lock, so a split cluster never makes two
- * instances act on one database.
+ * instances act on one database. With {@code secret} every shared record is signed, and one that is not signed
+ * with it is dropped ({@link RecordSeal}).
  */
 public final class Cluster {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
 
   private final Vertx vertx;
   private final String instance;
   private final Optional<HazelcastClusterManager> manager;
+  private final RecordSeal seal;
 
-  private Cluster(Vertx vertx, String instance, Optional<HazelcastClusterManager> manager) {
+  private Cluster(Vertx vertx, String instance, Optional<HazelcastClusterManager> manager, RecordSeal seal) {
     this.vertx = vertx;
     this.instance = instance;
     this.manager = manager;
+    this.seal = seal;
   }
 
   /** Builds Vert.x, joined to its peers when the config says so. */
   public static Future<Cluster> start(ClusterConfig config, String instance, VertxOptions options) {
+    RecordSeal seal = config.secret().map(RecordSeal::of).orElseGet(RecordSeal::none);
     if (!config.enabled()) {
-      return Future.succeededFuture(new Cluster(Vertx.vertx(options), instance, Optional.empty()));
+      return Future.succeededFuture(new Cluster(Vertx.vertx(options), instance, Optional.empty(), seal));
+    }
+    if (!seal.authenticates()) {
+      // Anyone who reaches the Hazelcast or event-bus port could then open a window or add a silence.
+      LOG.warn("cluster records are not authenticated: set server.cluster.secret");
     }
     String host = config.host().orElseGet(Cluster::localAddress);
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(config, host));
     options.setEventBusOptions(new EventBusOptions().setHost(host).setPort(config.eventBusPort()));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
-        .map(v -> new Cluster(v, instance, Optional.of(manager)));
+        .map(v -> new Cluster(v, instance, Optional.of(manager), seal));
+  }
+
+  /** A map every member holds a copy of, written as this member and signed with the cluster's secret. */
+  public SharedMap map(String name, Optional<Path> file, Clock clock, MeterRegistry registry) {
+    return new SharedMap(vertx, name, file, clock, nodeId(), seal, registry);
   }
 
   public Vertx vertx() {

@@ -146,7 +146,7 @@ public final class ConfigLoader {
   }
 
   private static ClusterConfig readCluster(ConfigNode node) {
-    if (!node.mapping("enabled", "name", "host", "port", "eventBusPort", "peers", "kubernetes")) {
+    if (!node.mapping("enabled", "name", "host", "port", "eventBusPort", "peers", "kubernetes", "secret")) {
       return ClusterConfig.OFF;
     }
     ConfigNode kubernetes = node.get("kubernetes");
@@ -169,7 +169,19 @@ public final class ConfigLoader {
         node.get("host").text("an address such as 10.0.0.7").filter(h -> !h.isBlank()),
         port(node.get("port"), 1, ClusterConfig.DEFAULT_PORT),
         port(node.get("eventBusPort"), 0, ClusterConfig.DEFAULT_EVENT_BUS_PORT), List.copyOf(peers),
-        serviceDns);
+        serviceDns, clusterSecret(node.get("secret")));
+  }
+
+  /** The key of the shared records' MACs: long enough that it cannot be guessed; its value never in a problem. */
+  private static Optional<SecretValue> clusterSecret(ConfigNode node) {
+    Optional<SecretValue> secret =
+        node.secret("a secret every instance shares, e.g. \"${env:PGVIGIL_CLUSTER_SECRET}\"");
+    if (secret.isPresent() && secret.get().reveal().length() < ClusterConfig.MIN_SECRET_LENGTH) {
+      node.problem("is shorter than " + ClusterConfig.MIN_SECRET_LENGTH + " characters; use a random value "
+          + "such as the output of 'openssl rand -base64 32'");
+      return Optional.empty();
+    }
+    return secret;
   }
 
   /** An instance or cluster name: what Kubernetes allows in a pod name. */

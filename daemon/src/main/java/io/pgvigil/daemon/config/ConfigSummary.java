@@ -26,7 +26,9 @@ final class ConfigSummary {
         + "through their advisory lock)"
         : cluster.name() + " on " + cluster.host().orElse("this host's address") + ":" + cluster.port() + ", members "
             + cluster.serviceDns().map(dns -> "from DNS " + dns)
-                .orElse(cluster.peers().isEmpty() ? "none listed" : String.join(", ", cluster.peers()))));
+                .orElse(cluster.peers().isEmpty() ? "none listed" : String.join(", ", cluster.peers()))
+            + ", shared records " + (cluster.secret().isPresent() ? "signed (server.cluster.secret set)"
+                : "not authenticated (set server.cluster.secret)")));
     for (TargetConfig target : config.targets()) {
       lines.add("target " + target.name() + ": " + target.url().redacted()
           + " (password " + (target.url().password().isPresent() ? "set" : "not set")

@@ -63,6 +63,8 @@ public final class Demo implements AutoCloseable {
   private DemoAlerts alerts;
   /** Made up per run; printed so the person watching can call the mutating endpoints. */
   private final String apiToken = UUID.randomUUID().toString();
+  /** Made up per run too, the same for both instances: they sign what they share with it. */
+  private final String clusterSecret = UUID.randomUUID().toString();
 
   private Demo(Path work, PrintWriter out) {
     this.work = work;
@@ -197,6 +199,7 @@ public final class Demo implements AutoCloseable {
     String peers = String.join(", ", clusterPorts.stream().map(p -> "\"127.0.0.1:" + p + "\"").toList());
     Files.writeString(file, fill("/demo/pgvigil.yaml", Map.ofEntries(Map.entry("port", port),
         Map.entry("instance", instance), Map.entry("clusterPort", clusterPort), Map.entry("peers", peers),
+        Map.entry("clusterSecret", clusterSecret),
         Map.entry("apiToken", apiToken), Map.entry("target", TARGET), Map.entry("monitorRole", MONITOR_ROLE),
         Map.entry("database", DATABASE), Map.entry("primaryPort", primary.port()), Map.entry("replica", REPLICA),
         Map.entry("replicaPort", replica.port()), Map.entry("migrationApplication", MIGRATION_APPLICATION),

@@ -38,6 +38,8 @@ public final class MeterNames {
   public static final String ALERTS_FIRING = "pgvigil.alerts.firing";
   public static final String ALERT_SPOOL_DEPTH = "pgvigil.alert.spool.depth";
 
+  public static final String CLUSTER_REJECTED_RECORDS = "pgvigil.cluster.rejected.records";
+
   public static final String TAG_TARGET = "target";
   public static final String TAG_INSTANCE = "instance";
   public static final String TAG_CHECK = "check";
@@ -53,6 +55,8 @@ public final class MeterNames {
   public static final String TAG_RULE = "rule";
   public static final String TAG_SINK = "sink";
   public static final String TAG_RESULT = "result";
+  /** A shared map's name: {@code windows}, {@code owners}, {@code alerts}, {@code aborts}, {@code silences}. */
+  public static final String TAG_MAP = "map";
 
   private MeterNames() {}
 }

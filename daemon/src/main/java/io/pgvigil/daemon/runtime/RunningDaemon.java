@@ -107,10 +107,9 @@ public final class RunningDaemon implements AutoCloseable {
     Metrics metrics = new Metrics();
     RunningDaemon running;
     try {
-      Vertx vertx = cluster.vertx();
       // What instances share; kept in the data directory too, for a restart without peers.
-      Function<String, SharedMap> map = name -> new SharedMap(vertx, name,
-          Optional.of(storage.state().resolve(name + ".json")), clock);
+      Function<String, SharedMap> map = name -> cluster.map(name,
+          Optional.of(storage.state().resolve(name + ".json")), clock, metrics.registry());
       SharedMap windowMap = map.apply("windows");
       SharedMap ownerMap = map.apply("owners");
       SharedMap alertMap = map.apply("alerts");

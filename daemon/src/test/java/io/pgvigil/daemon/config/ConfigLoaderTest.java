@@ -293,9 +293,62 @@ class ConfigLoaderTest {
 
     assertThat(config.server().instance()).contains("pgvigil-7d9-x2");
     assertThat(config.server().cluster()).isEqualTo(new ClusterConfig(true, "prod", Optional.of("10.0.0.7"), 5801, 0,
-        List.of("10.0.0.7:5801", "10.0.0.8:5801"), Optional.empty()));
-    assertThat(config.describe()).contains("  cluster: prod on 10.0.0.7:5801, members 10.0.0.7:5801, 10.0.0.8:5801");
+        List.of("10.0.0.7:5801", "10.0.0.8:5801"), Optional.empty(), Optional.empty()));
+    assertThat(config.describe()).contains("  cluster: prod on 10.0.0.7:5801, members 10.0.0.7:5801, 10.0.0.8:5801, "
+        + "shared records not authenticated (set server.cluster.secret)");
     assertThat(ServerConfig.DEFAULT.cluster().enabled()).isFalse();
+  }
+
+  @Test
+  void readsTheClusterSecretLikeAnyOtherSecretAndSaysOnlyThatItIsSet() throws Exception {
+    Files.writeString(dir.resolve("cluster.secret"), "from-a-file-0123456789\n");
+    PgvigilConfig fromEnv = new ConfigLoader(Map.of("CLUSTER_SECRET", "s3cret-shared-by-every-instance")).parse("""
+        server:
+          cluster: { enabled: true, secret: "${env:CLUSTER_SECRET}" }
+        targets:
+          - { name: app, url: postgresql://pgvigil@db/app }
+        """, dir, "config");
+    PgvigilConfig fromFile = new ConfigLoader(Map.of()).parse("""
+        server:
+          cluster: { enabled: true, secret: "${file:cluster.secret}" }
+        targets:
+          - { name: app, url: postgresql://pgvigil@db/app }
+        """, dir, "config");
+
+    assertThat(fromEnv.server().cluster().secret()).contains(SecretValue.of("s3cret-shared-by-every-instance"));
+    assertThat(fromFile.server().cluster().secret()).contains(SecretValue.of("from-a-file-0123456789"));
+    assertThat(fromEnv.describe()).anySatisfy(line -> assertThat(line)
+        .endsWith("shared records signed (server.cluster.secret set)"));
+    assertThat(String.join("\n", fromEnv.describe()) + fromEnv).doesNotContain("s3cret-shared");
+  }
+
+  @Test
+  void refusesAnEmptyShortOrStructuredClusterSecret() {
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("EMPTY", "", "SHORT", "tooShortSecret")).parse("""
+        server:
+          cluster: { enabled: true, secret: "${env:SHORT}" }
+        targets:
+          - { name: app, url: postgresql://pgvigil@db/app }
+        """, dir, "config"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.cluster.secret: is shorter than 16 characters")
+        .hasMessageNotContaining("tooShortSecret");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of("EMPTY", "")).parse("""
+        server:
+          cluster: { enabled: true, secret: "${env:EMPTY}" }
+        targets:
+          - { name: app, url: postgresql://pgvigil@db/app }
+        """, dir, "config"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.cluster.secret: is empty");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).parse("""
+        server:
+          cluster: { enabled: true, secret: [a, b] }
+        targets:
+          - { name: app, url: postgresql://pgvigil@db/app }
+        """, dir, "config"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.cluster.secret: expected a secret every instance shares");
   }
 
   @Test

@@ -28,7 +28,8 @@ class ReadmeExampleTest {
     PgvigilConfig config = new ConfigLoader(Map.of(
         "PGVIGIL_API_TOKEN", "token", "PGVIGIL_READ_TOKEN", "read-token", "SLACK_WEBHOOK_URL",
         "https://hooks.slack.example/T0/B0/x",
-        "PD_ROUTING_KEY", "routing-key", "HOOK_SECRET", "hook-secret"))
+        "PD_ROUTING_KEY", "routing-key", "HOOK_SECRET", "hook-secret",
+        "PGVIGIL_CLUSTER_SECRET", "cluster-secret-of-the-example"))
         .parse(yaml, dir, "config");
 
     assertThat(config.targets()).hasSize(1);

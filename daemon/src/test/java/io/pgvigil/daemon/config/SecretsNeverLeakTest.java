@@ -38,7 +38,10 @@ class SecretsNeverLeakTest {
   void noRecordToStringAndNoSummaryLineContainsASecret() throws Exception {
     Files.writeString(dir.resolve("pg.secret"), SECRET + "\n");
     PgvigilConfig config = new ConfigLoader(ENV).parse("""
-        server: { apiToken: "${env:SECRET}", readToken: "${env:SECRET}" }
+        server:
+          apiToken: "${env:SECRET}"
+          readToken: "${env:SECRET}"
+          cluster: { enabled: true, secret: "${env:SECRET}" }
         targets:
           - name: app
             url: "postgresql://u:${env:SECRET}@db/app"
@@ -57,6 +60,7 @@ class SecretsNeverLeakTest {
 
     assertThat(config.targets().get(1).url().password().map(SecretValue::reveal)).contains(SECRET);
     assertThat(config.server().readToken().map(SecretValue::reveal)).contains(SECRET);
+    assertThat(config.server().cluster().secret().map(SecretValue::reveal)).contains(SECRET);
     assertThat(config.toString()).doesNotContain(SECRET);
     assertThat(config.describe()).isNotEmpty().allSatisfy(line -> assertThat(line).doesNotContain(SECRET));
   }
@@ -70,6 +74,8 @@ class SecretsNeverLeakTest {
       "server: { listen: \"${env:SECRET}\" }",
       "server: { readToken: \"${env:SECRET}\", listen: nowhere }",
       "server: { readToken: [\"${env:SECRET}\"] }",
+      "server: { cluster: { secret: [\"${env:SECRET}\"] } }",
+      "server: { cluster: { secret: \"${env:SECRET}\", port: \"${env:SECRET}\" } }",
       "rules: { lockWait: { warn: \"${env:SECRET}\" }, lockQueue: { warn: \"${env:SECRET}\" } }",
       "targets: [{ name: \"${env:SECRET}\", url: \"${env:SECRET}\" }]",
       "targets: [{ name: app, url: \"postgresql://u:${env:SECRET}@db:99999\" }]",
