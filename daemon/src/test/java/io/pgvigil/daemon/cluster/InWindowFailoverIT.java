@@ -115,6 +115,9 @@ class InWindowFailoverIT {
     int secondAlter = second.alter().pid();
     awaitCancels(2, secondAlter);
     assertThat(log.count(ServerLog.CANCEL, firstAlter)).isEqualTo(1);
+    // The survivor's audit has both decisions: the owner's, shared before it died, and its own.
+    assertThat(owner.process().isAlive()).isFalse();
+    await().atMost(WAIT).until(() -> cancels(other) == 2);
     // The window's kill-switch alert was still firing when the survivor took it over: the second cancel
     // is not paged again. Whatever else fired again did so only after it had resolved.
     await().during(QUIET).atMost(WAIT).until(() -> Notifications.firings(Notifications.pagerduty(pagerduty))
@@ -131,6 +134,11 @@ class InWindowFailoverIT {
     await().atMost(WAIT).until(() -> log.count(ServerLog.CANCEL, pid) == 1);
     await().during(QUIET).atMost(WAIT).until(() -> log.count(ServerLog.CANCEL) == total
         && log.count(ServerLog.CANCEL, pid) == 1 && log.count(ServerLog.TERMINATE) == 0);
+  }
+
+  private static long cancels(Member member) {
+    return new JsonObject(member.api().get("/api/v1/aborts").body()).getJsonArray("aborts").stream()
+        .map(JsonObject.class::cast).filter(x -> x.getString("action").equals("cancel")).count();
   }
 
   private static boolean once(Map<String, Long> firings) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * {@code pgvigil run} processes ({@link DaemonProcess}) as members of one cluster on 127.0.0.1:
@@ -92,11 +93,18 @@ public final class ProcessCluster implements AutoCloseable {
    * says it owns it: the cluster formed. Returns that one.
    */
   public Member awaitOwner(String target, Duration atMost) {
-    await().atMost(atMost).ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
-      List<String> named = members.stream().map(m -> m.owner(target)).distinct().toList();
-      return named.size() == 1 && named.get(0) != null
-          && members.stream().filter(m -> m.ownedHere(target)).count() == 1;
-    });
+    try {
+      await().atMost(atMost).ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
+        if (members.stream().anyMatch(m -> !m.process().isAlive())) {
+          throw new AssertionError("a member exited:" + logs());
+        }
+        List<String> named = members.stream().map(m -> m.owner(target)).distinct().toList();
+        return named.size() == 1 && named.get(0) != null
+            && members.stream().filter(m -> m.ownedHere(target)).count() == 1;
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("no single owner of " + target + " within " + atMost + ":" + logs(), e);
+    }
     return members.stream().filter(m -> m.ownedHere(target)).findFirst().orElseThrow();
   }
 
