@@ -6,13 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.pgvigil.alerts.testing.Receiver;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
-import io.pgvigil.daemon.testing.Ports;
-import io.pgvigil.daemon.testing.Receivers;
 import io.pgvigil.daemon.testing.TestDaemon;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,13 +29,12 @@ class TargetDownOnceIT {
 
   @Test
   void twoInstancesSendOneTargetDownAlertAndFireTheDeadManSwitchOnce() throws Exception {
-    int closedPort = Ports.free();
-    int portA = Ports.free();
-    int portB = Ports.free();
+    int closedPort = freePort();
+    int portA = freePort();
+    int portB = freePort();
     String peers = "\"127.0.0.1:" + portA + "\", \"127.0.0.1:" + portB + "\"";
-    try (Receivers receivers = new Receivers()) {
-      Receiver webhook = receivers.webhook();
-      Receiver hook = receivers.webhook();
+    Vertx vertx = Vertx.vertx();
+    try (Receiver webhook = Receiver.start(vertx, 200); Receiver hook = Receiver.start(vertx, 200)) {
       try (RunningDaemon a = daemon("a", portA, peers, closedPort, webhook, hook);
           RunningDaemon b = daemon("b", portB, peers, closedPort, webhook, hook)) {
         var opened = new Http(b.port()).post("/api/v1/windows", "down-token",
@@ -49,6 +49,8 @@ class TargetDownOnceIT {
         assertThat(a.targets().find("app").orElseThrow().monitor().status().owned()).isFalse();
         assertThat(b.targets().find("app").orElseThrow().monitor().status().owned()).isFalse();
       }
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 
@@ -76,5 +78,11 @@ class TargetDownOnceIT {
     return webhook.accepted().stream().map(Receiver.Request::json)
         .flatMap(n -> n.getJsonArray("alerts").stream().map(JsonObject.class::cast))
         .filter(x -> x.getString("rule").equals("targetDown") && x.getString("status").equals("firing")).count();
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 }
