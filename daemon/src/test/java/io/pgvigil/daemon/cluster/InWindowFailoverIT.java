@@ -12,6 +12,7 @@ import io.pgvigil.checks.testing.ServerLog;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.testing.Notifications;
+import io.pgvigil.daemon.testing.Notifications.Notification;
 import io.pgvigil.daemon.testing.ProcessCluster;
 import io.pgvigil.daemon.testing.ProcessCluster.Member;
 import io.pgvigil.daemon.testing.Receivers;
@@ -20,7 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -94,9 +95,13 @@ class InWindowFailoverIT {
     await().atMost(WAIT).until(() -> log.count(ServerLog.CANCEL, firstAlter) == 1 && paged(killSwitchKey));
     // One cancel, of the ALTER, in PostgreSQL's own log, and one page: every alert reached each receiver once
     // (per severity at the webhook: the stall's queue alert escalates from warning to critical in a window).
-    await().during(QUIET).atMost(WAIT).until(() -> onlyCancels(firstAlter)
-        && once(Notifications.firings(Notifications.pagerduty(pagerduty)))
-        && once(Notifications.firingsBySeverity(Notifications.webhook(webhook))));
+    await().during(QUIET).atMost(WAIT).untilAsserted(() -> {
+      assertOnlyCancels(firstAlter);
+      assertThat(Notifications.firings(Notifications.pagerduty(pagerduty))).as("PagerDuty triggers")
+          .isNotEmpty().allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(1));
+      assertThat(Notifications.firingsBySeverity(Notifications.webhook(webhook))).as("webhook firings")
+          .isNotEmpty().allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(1));
+    });
     first.holder().connection().rollback();
 
     long killed = System.nanoTime();
@@ -116,21 +121,25 @@ class InWindowFailoverIT {
     await().atMost(WAIT).until(() -> log.count(ServerLog.CANCEL, secondAlter) == 1 && cancels(other) == 2);
     // The window's kill-switch alert was still firing when the survivor took it over: the second cancel
     // is not paged again. Whatever else fired again did so only after it had resolved.
-    await().during(QUIET).atMost(WAIT).until(() -> onlyCancels(firstAlter, secondAlter)
-        && Notifications.firings(Notifications.pagerduty(pagerduty)).get(killSwitchKey) == 1
-        && Notifications.firings(Notifications.webhook(webhook)).get(killSwitchKey) == 1
-        && Notifications.repeatedFirings(Notifications.pagerduty(pagerduty)).isEmpty()
-        && Notifications.repeatedFirings(Notifications.webhook(webhook)).isEmpty());
+    await().during(QUIET).atMost(WAIT).untilAsserted(() -> {
+      assertOnlyCancels(firstAlter, secondAlter);
+      List<Notification> paged = Notifications.pagerduty(pagerduty);
+      List<Notification> posted = Notifications.webhook(webhook);
+      assertThat(Notifications.firings(paged)).as("PagerDuty: %s", paged).containsEntry(killSwitchKey, 1L);
+      assertThat(Notifications.firings(posted)).as("webhook: %s", posted).containsEntry(killSwitchKey, 1L);
+      assertThat(Notifications.repeatedFirings(paged)).as("PagerDuty: %s", paged).isEmpty();
+      assertThat(Notifications.repeatedFirings(posted)).as("webhook: %s", posted).isEmpty();
+    });
   }
 
   /** The server log has one cancel for each of {@code pids}, no other cancel and no termination. */
-  private boolean onlyCancels(int... pids) throws SQLException {
+  private void assertOnlyCancels(int... pids) throws SQLException {
+    List<String> lines = log.lines().stream()
+        .filter(l -> l.contains(ServerLog.CANCEL) || l.contains(ServerLog.TERMINATE)).toList();
     for (int pid : pids) {
-      if (log.count(ServerLog.CANCEL, pid) != 1) {
-        return false;
-      }
+      assertThat(log.count(ServerLog.CANCEL, pid)).as("cancels of pid %d in %s", pid, lines).isEqualTo(1);
     }
-    return log.count(ServerLog.CANCEL) == pids.length && log.count(ServerLog.TERMINATE) == 0;
+    assertThat(lines).as("cancels and terminations in the server log").hasSize(pids.length);
   }
 
   /** Both receivers were told of the alert {@code key}. */
@@ -142,10 +151,6 @@ class InWindowFailoverIT {
   private static long cancels(Member member) {
     return new JsonObject(member.api().get("/api/v1/aborts").body()).getJsonArray("aborts").stream()
         .map(JsonObject.class::cast).filter(x -> x.getString("action").equals("cancel")).count();
-  }
-
-  private static boolean once(Map<String, Long> firings) {
-    return !firings.isEmpty() && firings.values().stream().allMatch(n -> n == 1);
   }
 
   /** An idle holder of a row of accounts, an ALTER waiting for it and a reader queued behind the ALTER. */
