@@ -14,15 +14,14 @@ import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.runtime.TestStorage;
+import io.pgvigil.daemon.testing.Receivers;
 import io.pgvigil.daemon.testing.TestDaemon;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +40,7 @@ class AlertStateIT {
   @TempDir
   Path dir;
 
-  private final Vertx vertx = Vertx.vertx();
+  private final Receivers receivers = new Receivers();
   private final ShadowSettings.Storage storage = TestStorage.storage();
   private Receiver slack;
   private Receiver pagerduty;
@@ -54,16 +53,15 @@ class AlertStateIT {
         "CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)",
         "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
     backends = new Backends(pg);
-    slack = Receiver.start(vertx, 200);
-    pagerduty = Receiver.start(vertx, 202);
+    slack = receivers.webhook();
+    pagerduty = receivers.pagerduty();
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    backends.close();
-    slack.close();
-    pagerduty.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try (Receivers r = receivers) {
+      backends.close();
+    }
   }
 
   @Test

@@ -12,15 +12,14 @@ import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.testing.CliRun;
+import io.pgvigil.daemon.testing.Receivers;
 import io.pgvigil.daemon.testing.TestDaemon;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +40,7 @@ class SilenceDeliveryIT {
   @TempDir
   Path dir;
 
-  private final Vertx vertx = Vertx.vertx();
+  private final Receivers receivers = new Receivers();
   private Receiver webhook;
   private Backends backends;
 
@@ -52,14 +51,14 @@ class SilenceDeliveryIT {
         "CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)",
         "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
     backends = new Backends(pg);
-    webhook = Receiver.start(vertx, 200);
+    webhook = receivers.webhook();
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    backends.close();
-    webhook.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try (Receivers r = receivers) {
+      backends.close();
+    }
   }
 
   @Test

@@ -8,14 +8,15 @@ import io.pgvigil.alerts.testing.Receiver;
 import io.pgvigil.checks.testing.Backends;
 import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
+import io.pgvigil.checks.testing.ServerLog;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
+import io.pgvigil.daemon.testing.Ports;
+import io.pgvigil.daemon.testing.Receivers;
 import io.pgvigil.daemon.testing.TestDaemon;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -44,13 +45,15 @@ class ClusteredKillSwitchIT {
   @TempDir
   Path dir;
 
+  private ServerLog log;
   private Backends backends;
-  private Vertx vertx;
+  private Receivers receivers;
   private Receiver pagerduty;
   private Receiver webhook;
 
   @BeforeEach
   void setUp(TestPostgres pg) throws Exception {
+    log = ServerLog.mark(pg);
     Sql.execute(pg,
         "DROP SCHEMA public CASCADE; CREATE SCHEMA public",
         "DO $$ BEGIN CREATE ROLE app_user LOGIN PASSWORD 'app_user'; "
@@ -60,23 +63,22 @@ class ClusteredKillSwitchIT {
         "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g",
         "ALTER TABLE accounts OWNER TO app_user");
     backends = new Backends(pg);
-    vertx = Vertx.vertx();
-    pagerduty = Receiver.start(vertx, 202);
-    webhook = Receiver.start(vertx, 200);
+    receivers = new Receivers();
+    pagerduty = receivers.pagerduty();
+    webhook = receivers.webhook();
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    backends.close();
-    pagerduty.close();
-    webhook.close();
-    vertx.close().await(10, TimeUnit.SECONDS);
+    try (Receivers r = receivers) {
+      backends.close();
+    }
   }
 
   @Test
   void theOwnerActsOnceInAWindowOpenedThroughTheOtherAndTheSurvivorActsAfterIt(TestPostgres pg) throws Exception {
-    int portA = freePort();
-    int portB = freePort();
+    int portA = Ports.free();
+    int portB = Ports.free();
     String peers = "\"127.0.0.1:" + portA + "\", \"127.0.0.1:" + portB + "\"";
     RunningDaemon a = daemon(pg, "a", portA, peers);
     RunningDaemon b = daemon(pg, "b", portB, peers);
@@ -98,9 +100,13 @@ class ClusteredKillSwitchIT {
       String windowId = openWindow(new Http(other.port()));
       assertCancelled(stall);
       await().atMost(WAIT).until(() -> cancels(owner) == 1);
-      // Both instances list every instance's decisions: still one cancel in all, and each alert sent once (per
-      // severity: the stall's alert escalates from warning to critical when the window opens).
+      int alter = stall.alter().pid();
+      await().atMost(WAIT).until(() -> log.count(ServerLog.CANCEL, alter) == 1);
+      // Both instances list every instance's decisions: still one cancel in all (PostgreSQL's own log agrees: one,
+      // of the ALTER), and each alert sent once (per severity: the stall's alert escalates from warning to critical
+      // when the window opens).
       await().during(Duration.ofSeconds(3)).atMost(WAIT).until(() -> cancels(owner) == 1 && cancels(other) == 1
+          && log.count(ServerLog.CANCEL) == 1 && log.count(ServerLog.CANCEL, alter) == 1
           && !triggers().isEmpty() && triggers().values().stream().allMatch(n -> n == 1)
           && firings().values().stream().allMatch(n -> n == 1));
       assertThat(triggers()).containsKey("app/killSwitch/window " + windowId + " cancel")
@@ -182,11 +188,5 @@ class ClusteredKillSwitchIT {
     var response = http.post("/api/v1/windows", TOKEN, "{\"target\":\"app\",\"ttl\":\"10m\",\"label\":\"deploy\"}");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     return new JsonObject(response.body()).getString("id");
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -9,17 +9,12 @@ import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
-import io.pgvigil.daemon.runtime.Http;
-import io.pgvigil.daemon.testing.DaemonProcess;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
+import io.pgvigil.daemon.testing.ProcessCluster;
+import io.pgvigil.daemon.testing.ProcessCluster.Member;
+import io.pgvigil.daemon.testing.Receivers;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,11 +36,11 @@ class KillNineIT {
   @TempDir
   Path dir;
 
-  private final List<Process> processes = new ArrayList<>();
   private Backends backends;
-  private Vertx vertx;
+  private Receivers receivers;
   private Receiver slack;
   private Receiver pagerduty;
+  private ProcessCluster cluster;
 
   @BeforeEach
   void setUp(TestPostgres pg) throws Exception {
@@ -53,48 +48,34 @@ class KillNineIT {
         "CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)",
         "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
     backends = new Backends(pg);
-    vertx = Vertx.vertx();
-    slack = Receiver.start(vertx, 200);
-    pagerduty = Receiver.start(vertx, 202);
+    receivers = new Receivers();
+    slack = receivers.webhook();
+    pagerduty = receivers.pagerduty();
+    cluster = new ProcessCluster(dir, "kill-nine-it", 2);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    processes.forEach(Process::destroyForcibly);
-    for (Process p : processes) {
-      p.waitFor(10, TimeUnit.SECONDS);
+    try (Receivers r = receivers; ProcessCluster c = cluster) {
+      backends.close();
     }
-    backends.close();
-    slack.close();
-    pagerduty.close();
-    vertx.close().await(10, TimeUnit.SECONDS);
   }
 
   @Test
   void theSurvivorOwnsTheTargetSoonAndResolvesTheAlertOnce(TestPostgres pg) throws Exception {
-    int hzA = freePort();
-    int hzB = freePort();
-    int httpA = freePort();
-    int httpB = freePort();
-    String peers = "\"127.0.0.1:" + hzA + "\", \"127.0.0.1:" + hzB + "\"";
-    Process a = start(pg, "a", httpA, hzA, peers);
-    Process b = start(pg, "b", httpB, hzB, peers);
-    Http apiA = new Http(httpA);
-    Http apiB = new Http(httpB);
-    await().atMost(START).ignoreExceptionsInstanceOf(UncheckedIOException.class)
-        .until(() -> ownedHere(apiA) != ownedHere(apiB) && members(apiA) && members(apiB));
-    boolean aOwns = ownedHere(apiA);
-    Process owner = aOwns ? a : b;
-    Http survivor = aOwns ? apiB : apiA;
+    start(pg, "a");
+    start(pg, "b");
+    Member owner = cluster.awaitOwner("app", START);
+    Member survivor = cluster.members().stream().filter(m -> m != owner).findFirst().orElseThrow();
 
     LockStall stall = new LockStall(backends, "accounts").hold("UPDATE accounts SET balance = 1 WHERE id = 1")
         .migrate().queue(1).awaitQueued();
     await().atMost(Duration.ofSeconds(30)).until(() -> triggers() == 1 && slackFirings() == 1);
 
     long killed = System.nanoTime();
-    owner.destroyForcibly();
+    owner.process().destroyForcibly();
     await().atMost(INTERVAL.multipliedBy(2).plus(CONNECT).plusSeconds(10)).pollInterval(Duration.ofMillis(20))
-        .ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> ownedHere(survivor));
+        .ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> survivor.ownedHere("app"));
     Duration takeover = Duration.ofNanos(System.nanoTime() - killed);
     System.err.println("takeover after kill -9: " + takeover.toMillis() + " ms");
     assertThat(takeover).isLessThanOrEqualTo(INTERVAL.multipliedBy(2).plus(CONNECT));
@@ -105,12 +86,8 @@ class KillNineIT {
         .until(() -> triggers() == 1 && resolves() == 1 && slackFirings() == 1 && slackResolves() == 1);
   }
 
-  private Process start(TestPostgres pg, String name, int http, int hz, String peers) throws Exception {
-    Process process = DaemonProcess.start(dir.resolve(name), """
-        server:
-          listen: 127.0.0.1:%d
-          instance: %s
-          cluster: { enabled: true, name: kill-nine-it, host: 127.0.0.1, port: %d, eventBusPort: 0, peers: [%s] }
+  private void start(TestPostgres pg, String name) throws Exception {
+    cluster.start(name, "", """
         targets:
           - name: app
             url: "%s"
@@ -122,21 +99,8 @@ class KillNineIT {
         alerts:
           slack: { webhookUrl: "%s" }
           pagerduty: { routingKey: kill-nine-key, url: "%s", severities: [warning, critical] }
-        """.formatted(http, name, hz, peers, pg.uri(), CONNECT.toSeconds(), INTERVAL.toMillis(),
-        slack.url() + "/services/kill-nine", pagerduty.url()));
-    processes.add(process);
-    return process;
-  }
-
-  private static boolean ownedHere(Http http) {
-    return new JsonObject(http.get("/api/v1/targets").body()).getJsonArray("targets").getJsonObject(0)
-        .getBoolean("ownedHere");
-  }
-
-  /** Both instances answer and agree on the owner: the cluster formed. */
-  private static boolean members(Http http) {
-    return new JsonObject(http.get("/api/v1/targets").body()).getJsonArray("targets").getJsonObject(0)
-        .getString("owner") != null;
+        """.formatted(pg.uri(), CONNECT.toSeconds(), INTERVAL.toMillis(), slack.url() + "/services/kill-nine",
+        pagerduty.url()));
   }
 
   private long triggers() {
@@ -155,11 +119,5 @@ class KillNineIT {
 
   private long slackResolves() {
     return slack.accepted().stream().filter(r -> r.body().toString().contains("RESOLVED")).count();
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }
