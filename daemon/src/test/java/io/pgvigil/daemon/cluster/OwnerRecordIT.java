@@ -3,6 +3,7 @@ package io.pgvigil.daemon.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.config.ClusterConfig;
@@ -39,10 +40,10 @@ class OwnerRecordIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> "a".equals(owner(a)));
       // The previous owner, as a bare cluster member whose clock runs 5 s ahead: its record wins by time.
       Cluster old = Cluster.start(new ClusterConfig(true, "owner-record-it", Optional.of("127.0.0.1"), portOld, 0,
-          peers, Optional.empty()), "old", new VertxOptions()).await(90, TimeUnit.SECONDS);
+          peers, Optional.empty(), Optional.empty()), "old", new VertxOptions()).await(90, TimeUnit.SECONDS);
       try {
-        SharedMap owners = new SharedMap(old.vertx(), "owners", Optional.empty(),
-            Clock.offset(Clock.systemUTC(), Duration.ofSeconds(5)));
+        SharedMap owners = old.map("owners", Optional.empty(),
+            Clock.offset(Clock.systemUTC(), Duration.ofSeconds(5)), new SimpleMeterRegistry());
         owners.start().await(30, TimeUnit.SECONDS);
         owners.put("app", new JsonObject().put("instance", "old").put("node", old.nodeId()).put("owned", false)
             .put("since", Clock.systemUTC().instant().toString()));
