@@ -278,7 +278,7 @@ public final class Alerting {
     AlertEngine e = engine;
     SharedMap map = states;
     return e != null && map != null && e.get(key).isPresent()
-        && map.get(target).map(record -> !record.containsKey(key)).orElse(true);
+        && map.get(target).map(record -> !record.containsKey(key)).orElse(false);
   }
 
   /** Drops an alert another instance resolved: its resolve was sent there, not again from here. */

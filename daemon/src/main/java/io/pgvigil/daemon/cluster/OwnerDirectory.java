@@ -77,6 +77,16 @@ public final class OwnerDirectory {
         .map(r -> r.getString("instance"));
   }
 
+  /**
+   * Whether a target's last owner is gone: its record says it lost the target, or names a member the
+   * cluster no longer has. (No record at all is a first start, not a takeover.)
+   */
+  public boolean vacated(String target) {
+    return owners.get(target)
+        .map(r -> !r.getBoolean("owned", false) || !cluster.alive(r.getString("node", "")))
+        .orElse(false);
+  }
+
   /** Whether this instance speaks for a target nobody owns (see {@link Cluster#leader}). */
   public boolean speaksFor(String target, boolean ownedHere) {
     return ownedHere || owner(target).isEmpty() && cluster.leader();

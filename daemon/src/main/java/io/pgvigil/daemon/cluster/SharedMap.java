@@ -50,6 +50,8 @@ public final class SharedMap {
   /** Compare-and-set rounds against other members writing the same key at once before giving up. */
   private static final int STORE_ATTEMPTS = 8;
   private static final String AT = "at";
+  /** How far ahead of this member's clock a version may be dated. */
+  private static final Duration FUTURE = Duration.ofDays(1);
   private static final String BY = "by";
   private static final String VALUE = "value";
   private static final String DELETED = "deleted";
@@ -225,7 +227,7 @@ public final class SharedMap {
 
   /** Another member's version (or the file's): taken when authentic and newer. */
   private void received(String key, JsonObject entry, String from) {
-    if (entry.getValue(AT) instanceof Number && seal.verify(name, key, entry)) {
+    if (valid(key, entry)) {
       merge(key, entry);
     } else {
       reject(key, from);
@@ -240,11 +242,20 @@ public final class SharedMap {
       reject(key, from);
       return Optional.empty();
     }
-    if (entry.getValue(AT) instanceof Number && seal.verify(name, key, entry)) {
+    if (valid(key, entry)) {
       return Optional.of(entry);
     }
     reject(key, from);
     return Optional.empty();
+  }
+
+  /**
+   * Sealed, and dated no later than a day ahead: a version from far in the future would win over every later
+   * change (and its time + 1 would overflow), so it is no version at all.
+   */
+  private boolean valid(String key, JsonObject entry) {
+    return entry.getValue(AT) instanceof Number n && n.longValue() <= clock.millis() + FUTURE.toMillis()
+        && seal.verify(name, key, entry);
   }
 
   private void reject(String key, String from) {

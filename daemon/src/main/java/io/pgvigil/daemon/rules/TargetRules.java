@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,7 @@ public final class TargetRules {
   private final BiConsumer<Source, List<RuleVerdict>> listener;
   private final boolean queryText;
   private final Set<String> standbys;
+  private final BooleanSupplier owned;
   private OffsetDateTime lastLockPoll;
 
   /**
@@ -37,6 +39,18 @@ public final class TargetRules {
    */
   public TargetRules(String target, RuleEvaluator evaluator, AbortListener aborts, WindowRegistry windows,
       BiConsumer<Source, List<RuleVerdict>> listener, boolean queryText, Set<String> standbys) {
+    this(target, evaluator, aborts, windows, listener, queryText, standbys, () -> true);
+  }
+
+  /**
+   * @param owned whether this instance owns the target now, asked again when a report arrives: a
+   *              check that began while it did may come back after it lost the target, and must
+   *              then neither alert nor act (the new owner does)
+   */
+  public TargetRules(String target, RuleEvaluator evaluator, AbortListener aborts, WindowRegistry windows,
+      BiConsumer<Source, List<RuleVerdict>> listener, boolean queryText, Set<String> standbys,
+      BooleanSupplier owned) {
+    this.owned = owned;
     this.standbys = Set.copyOf(standbys);
     this.target = target;
     this.evaluator = evaluator;
@@ -65,6 +79,10 @@ public final class TargetRules {
 
   private Future<Void> evaluate(Source source, List<Measurement> measurements, LockReport locks, Vertx vertx,
       SqlClient client) {
+    if (!owned.getAsBoolean()) {
+      LOG.debug("target {}: {} report dropped: this instance no longer owns the target", target, source);
+      return Future.succeededFuture();
+    }
     List<RuleVerdict> verdicts = evaluator.evaluate(source, measurements, windows.inWindowProfile(target));
     try {
       listener.accept(source, verdicts);

@@ -126,7 +126,8 @@ public final class RunningDaemon implements AutoCloseable {
       aborts.onDecision(d -> alerting.accept(new Signal.KillSwitch(d)));
       Silences silences = new Silences(silenceMap, clock);
       alerting.silenceWhen(silences::silences);
-      Owners owners = new Owners(config.targets().size(), cluster::members, windows::active, clock);
+      Owners owners = new Owners(config.targets().size(), cluster::members, windows::active, directory::vacated,
+          clock);
       Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
           config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock, owners,
           directory)).toList(), directory::owner);

@@ -59,12 +59,17 @@ final class TargetSetups {
     TargetSpec spec = TargetSpecs.from(target, maxBackoff);
     LockState locks = new LockState(target.name(), registry);
     Duration queryTimeout = spec.queryTimeout().plus(spec.connectTimeout());
+    // The lease: a lock connection silent for longer is ended by the server, and the owner gives up
+    // a little before (see Ownership): an interval between confirmations and one round trip.
+    Ownership ownership = new Ownership(spec, config.server().cluster().name(),
+        spec.interval().plus(spec.connectTimeout()));
     KillSwitch killSwitch = new KillSwitch(target.name(), config.killSwitch(), windows, aborts, clock);
     TargetRules rules = new TargetRules(target.name(),
         new RuleEvaluator(target.name(), config.rules(), clock), killSwitch, windows,
         (source, verdicts) -> signals.accept(new Signal.Verdicts(target.name(), source, verdicts)),
         config.alerts().queryText(),
-        target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(Collectors.toSet()));
+        target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(Collectors.toSet()),
+        ownership::owned);
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
         target.watch().redactLiterals()), watchInterval, queryTimeout, locks, rules));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
@@ -78,14 +83,12 @@ final class TargetSetups {
       DriftState state = new DriftState(target.name(), registry);
       checks.add(new DriftCheck(target, storage, state::last, report -> {
         state.update(report);
-        signals.accept(new Signal.Drift(report));
+        if (ownership.owned()) { // a run that outlived this instance's ownership does not alert
+          signals.accept(new Signal.Drift(report));
+        }
       }, clock));
       drift = Optional.of(state);
     }
-    // The lease: a lock connection silent for longer is ended by the server, and the owner gives up
-    // a little before (see Ownership): an interval between confirmations and one round trip.
-    Ownership ownership = new Ownership(spec, config.server().cluster().name(),
-        spec.interval().plus(spec.connectTimeout()));
     Gauge.builder(MeterNames.TARGET_OWNER, ownership, o -> o.owned() ? 1 : 0)
         .description("1 on the instance that owns the target (polls it, alerts, may cancel), 0 on the others")
         .tags(MeterNames.TAG_TARGET, target.name(), MeterNames.TAG_INSTANCE, directory.instance())

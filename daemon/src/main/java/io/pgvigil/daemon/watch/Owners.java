@@ -31,6 +31,7 @@ public final class Owners {
   private final int targets;
   private final IntSupplier members;
   private final Predicate<String> busy;
+  private final Predicate<String> vacated;
   private final Clock clock;
   private final Map<String, Boolean> owned = new ConcurrentHashMap<>();
   private Instant lastRelease = Instant.MIN;
@@ -48,9 +49,19 @@ public final class Owners {
    * @param busy whether a target must not be given away now (a migration window is open on it)
    */
   public Owners(int targets, IntSupplier members, Predicate<String> busy, Clock clock) {
+    this(targets, members, busy, t -> false, clock);
+  }
+
+  /**
+   * @param vacated whether a target's last owner said it lost it or left the cluster: such a target
+   *     is taken at once, over the share too, so that a takeover never waits a step (it is handed on
+   *     later if this instance has too many)
+   */
+  public Owners(int targets, IntSupplier members, Predicate<String> busy, Predicate<String> vacated, Clock clock) {
     this.targets = targets;
     this.members = members;
     this.busy = busy;
+    this.vacated = vacated;
     this.clock = clock;
   }
 
@@ -70,6 +81,10 @@ public final class Owners {
 
   boolean underShare() {
     return ownedCount() < share();
+  }
+
+  boolean vacated(String target) {
+    return vacated.test(target);
   }
 
   synchronized void set(String target, boolean isOwner) {

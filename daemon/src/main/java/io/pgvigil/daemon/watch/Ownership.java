@@ -110,6 +110,11 @@ public final class Ownership {
     return true;
   }
 
+  /** Whether the next step confirms a lock this instance holds (it needs no pool connection). */
+  boolean confirming() {
+    return owner && connection != null;
+  }
+
   /**
    * One step after a heartbeat that answered: the owner confirms its lock, another instance tries
    * to take it. Completes with whether this instance owns the target now.
@@ -198,9 +203,11 @@ public final class Ownership {
     return c.preparedQuery("SELECT pg_try_advisory_lock($1, $2)").execute(Tuple.of(NAMESPACE, key))
         .compose(rows -> {
           boolean took = rows.iterator().next().getBoolean(0);
-          if (took && !share.underShare() && !seenFree) {
-            // Over this instance's share: the target is free, but one under its share may take it;
-            // if it is still free at the next step, nobody else could, and this instance keeps it.
+          if (took && !share.underShare() && !seenFree && !share.vacated(spec.name())) {
+            // At or over this instance's share: the target is free, but one under its share may take
+            // it; if it is still free at the next step, nobody else could, and this instance keeps it.
+            // A target whose owner is gone (said it lost it, or left the cluster) is a takeover: it is
+            // kept at once, so that the takeover bound holds however the targets are spread.
             seenFree = true;
             return c.preparedQuery("SELECT pg_advisory_unlock($1, $2)").execute(Tuple.of(NAMESPACE, key))
                 .map(false);

@@ -182,13 +182,17 @@ public final class TargetMonitor extends VerticleBase {
     // Timed out here, not only by the loop: a probe stuck on a cut-off network must still end in
     // "down" (and give the lock up), not hang while the loop starts the next one.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
+    // An owner confirms its lock at once, beside the probe: the probe may wait for a pool connection
+    // in a busy window, and a confirmation that waited for it could outlast the lease. Taking the
+    // lock waits for a probe that answered.
+    Future<Boolean> confirmed = ownership.confirming() ? ownership.step(vertx, owners) : null;
     return probe.probe(pool).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .onSuccess(info -> {
           server = info;
           reconnect.connected();
           markUp(true, null);
         })
-        .compose(info -> ownership.step(vertx, owners))
+        .compose(info -> confirmed != null ? confirmed : ownership.step(vertx, owners))
         .compose(now -> {
           if (now && owners.shouldRelease(spec.name())) {
             LOG.info("target {}: handed over to a less busy instance", spec.name());
