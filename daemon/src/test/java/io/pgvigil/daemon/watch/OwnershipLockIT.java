@@ -113,6 +113,40 @@ class OwnershipLockIT {
     }
   }
 
+  /**
+   * An instance at its share takes a free target only if it is still free a step later, unless the
+   * target's owner is gone: then it is a takeover, taken at the first step.
+   */
+  @Test
+  void atItsShareAnInstanceWaitsAStepUnlessTheOwnerIsGone(TestPostgres pg) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      TargetSpec spec = new TargetSpec("app", "postgresql://app",
+          TargetSpecs.connectOptions(DatabaseUrl.parse(pg.uri()), Duration.ofSeconds(5)), Duration.ofSeconds(1),
+          Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(1));
+      Context context = vertx.getOrCreateContext();
+      boolean[] vacated = {false};
+      // Two targets, two instances: a share of one, and this instance already owns the other target.
+      Owners owners = new Owners(2, () -> 2, t -> false, t -> vacated[0], Clock.systemUTC());
+      owners.set("other", true);
+
+      Ownership waiting = new Ownership(spec, "test", Duration.ofSeconds(10));
+      assertThat(on(context, () -> waiting.step(vertx, owners)).await(15, TimeUnit.SECONDS)).isFalse();
+      assertThat(holders(pg)).isZero();
+      assertThat(on(context, () -> waiting.step(vertx, owners)).await(15, TimeUnit.SECONDS)).isTrue();
+      on(context, waiting::release).await(15, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> holders(pg) == 0);
+
+      vacated[0] = true;
+      Ownership takeover = new Ownership(spec, "test", Duration.ofSeconds(10));
+      assertThat(on(context, () -> takeover.step(vertx, owners)).await(15, TimeUnit.SECONDS)).isTrue();
+      assertThat(holders(pg)).isEqualTo(1);
+      on(context, takeover::release).await(15, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
   private static <T> Future<T> on(Context context, Supplier<Future<T>> action) {
     CompletableFuture<T> done = new CompletableFuture<>();
     context.runOnContext(v -> action.get().onComplete(ar -> {
