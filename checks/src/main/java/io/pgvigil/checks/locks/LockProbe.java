@@ -94,15 +94,20 @@ public final class LockProbe {
            AND pg_stat_get_backend_dbid(b.id) = (SELECT oid FROM here)
            AND pg_stat_get_backend_pid(b.id) <> pg_backend_pid()
       ),
-      unchanged AS MATERIALIZED (
-        -- Known idle in transaction, and no statement since: still idle, in the same transaction.
-        SELECT a.pid
-          FROM accessed a
-          JOIN unnest($2::int[], $3::timestamptz[]) AS k(pid, query_start)
-            ON k.pid = a.pid AND k.query_start = a.query_start
+      seen AS MATERIALIZED (
+        -- unchanged: known idle in transaction, and no statement since: still idle in the same transaction.
+        -- IN, not a join: a hashed subplan whatever the estimates of a generic plan (a nested loop over
+        -- 1,000 by 1,000 rows costs milliseconds).
+        SELECT pid, pos,
+               coalesce((pid, query_start) IN (SELECT * FROM unnest($2::int[], $3::timestamptz[])), false)
+                 AS unchanged
+          FROM accessed
       ),
-      candidates AS MATERIALIZED (
-        SELECT pid, pos FROM accessed WHERE pid NOT IN (SELECT pid FROM unchanged)
+      unchanged AS (
+        SELECT pid FROM seen WHERE unchanged
+      ),
+      candidates AS (
+        SELECT pid, pos FROM seen WHERE NOT unchanged
       ),
       lookup AS (
         SELECT READ_ALL_RULE AS read_all
@@ -127,15 +132,15 @@ public final class LockProbe {
         SELECT DISTINCT unnest(blocked_by) AS pid FROM waiting
       ),
       elsewhere AS (
-        -- Blockers not read yet: idle in transaction, idle (a session-level advisory lock), in a failed
-        -- transaction (idem), in another database. Pid 0 is a prepared transaction: no backend to read.
+        -- Blockers not read yet: idle in transaction (read again if known: one row), idle (a session-level
+        -- advisory lock), in a failed transaction (idem), in another database. Pid 0 is a prepared
+        -- transaction: no backend to read.
         SELECT a.pid, a.datid, a.usesysid, a.application_name, a.backend_type, a.state,
                a.backend_start, a.xact_start, a.query_start, a.state_change,
                a.wait_event_type, a.wait_event, left(a.query, 200) AS query
           FROM blockers
          CROSS JOIN LATERAL pg_stat_get_activity(blockers.pid) a
-         WHERE blockers.pid NOT IN (SELECT pid FROM busy) AND blockers.pid NOT IN (SELECT pid FROM unchanged)
-           AND blockers.pid <> pg_backend_pid() AND blockers.pid > 0
+         WHERE blockers.pid NOT IN (SELECT pid FROM busy) AND blockers.pid <> pg_backend_pid() AND blockers.pid > 0
       ),
       progress AS (
         SELECT pid, command, phase, blocks_done, blocks_total, tuples_done, tuples_total,
@@ -236,12 +241,9 @@ public final class LockProbe {
    */
   public Future<LockSnapshot> poll(SqlClient client) {
     Map<Integer, Session> known = idle;
-    Integer[] knownPids = known.keySet().toArray(Integer[]::new);
-    OffsetDateTime[] knownStarts = Arrays.stream(knownPids).map(pid -> known.get(pid).queryStart())
-        .toArray(OffsetDateTime[]::new);
     return client.preparedQuery(sql)
         .mapping(LockProbe::toRow)
-        .execute(Tuple.of(statementAgeSeconds, knownPids, knownStarts))
+        .execute(parameters())
         .compose(rows -> {
           LockSnapshot seen = snapshot(rows, known);
           List<Session> unknown = requests.toRead(seen);
@@ -298,6 +300,14 @@ public final class LockProbe {
     }
     idle = stillIdle;
     return new LockSnapshot(serverTime, database, List.copyOf(sessions.values()));
+  }
+
+  /** The parameters of {@link #SESSIONS} for the next poll. */
+  Tuple parameters() {
+    Integer[] pids = idle.keySet().toArray(Integer[]::new);
+    OffsetDateTime[] starts = Arrays.stream(pids).map(pid -> idle.get(pid).queryStart())
+        .toArray(OffsetDateTime[]::new);
+    return Tuple.of(statementAgeSeconds, pids, starts);
   }
 
   /** How many polls read {@code pg_locks} so far. */
