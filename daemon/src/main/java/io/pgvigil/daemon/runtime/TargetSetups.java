@@ -66,7 +66,8 @@ final class TargetSetups {
         config.alerts().queryText(),
         target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(Collectors.toSet()));
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
-        target.watch().redactLiterals()), watchInterval, queryTimeout, locks, rules));
+        target.watch().redactLiterals()), watchInterval, queryTimeout, locks, rules,
+        LockWatchCheck.statementAge(config.rules(), LockAnalysis.DEFAULT_WRITE_THRESHOLD)));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
     checks.add(new MigrationWatchCheck(target.name(), target.watch().migrationApplicationNames(),
         watchInterval, queryTimeout, windows));
