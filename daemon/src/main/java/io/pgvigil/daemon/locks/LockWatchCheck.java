@@ -16,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lock watch, every {@code watch.interval}: one query, then the blocking trees, lock queues,
- * running DDL and long writes computed in memory (cheap enough for the event loop: a few dozen
- * sessions at most).
+ * The lock watch, every {@code watch.interval}: one query (two when a wait starts, see
+ * {@link LockProbe}), then the blocking trees, lock queues, running DDL and long writes computed in
+ * memory (cheap enough for the event loop: the sessions involved, and the idle transactions, which
+ * the probe remembers).
  */
 public final class LockWatchCheck extends TargetCheck {
 
