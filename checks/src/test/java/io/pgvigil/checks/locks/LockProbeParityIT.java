@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The probe that reads {@code pg_locks} once per wait episode reports what the probe that read it on every poll
  * ({@link FullLockProbe}) reports, on the same lock scenarios: trees, queues, queue cost, running DDL with
- * progress, long writes and idle transactions. The full probe polls before and after, so the queue cost the
- * new one reports lies between the two.
+ * progress, long writes and idle transactions. The full probe polls before and after, so what grows with time lies
+ * between the two: the queue cost, the longest wait, and the long writes (a statement can cross the 0.3 s threshold
+ * between two polls: the row-lock chain forms 0.2 to 0.4 s after its first UPDATE, depending on the load).
  */
 @ExtendWith({PostgresExtension.class, PoolExtension.class})
 class LockProbeParityIT {
@@ -91,12 +92,14 @@ class LockProbeParityIT {
     Backend b = backends.open("b", false);
     execute(b, "UPDATE orders SET v = v + 1 WHERE id = 11");
     backends.start(b, "UPDATE orders SET v = v + 1 WHERE id = 10");
-    backends.start(backends.open("c", true), "UPDATE orders SET v = v + 1 WHERE id = 11");
+    Backend c = backends.open("c", true);
+    backends.start(c, "UPDATE orders SET v = v + 1 WHERE id = 11");
     Backend tool = backends.open("flyway", true);
     execute(tool, "SELECT pg_advisory_lock(4242)");
     backends.start(backends.open("flyway-2", true), "SELECT pg_advisory_lock(4242)");
-    LockReport report = compare(s -> waiters(s) == 3);
+    LockReport report = compare(s -> waiters(s) == 3 && ANALYSIS.analyze(s).writes().size() == 2);
     assertThat(report.trees()).hasSize(2);
+    assertThat(report.writes()).extracting(RunningWrite::pid).containsExactlyInAnyOrder(b.pid(), c.pid());
   }
 
   @Test
@@ -126,6 +129,10 @@ class LockProbeParityIT {
     LockReport after = ANALYSIS.analyze(await(full.poll(pool)));
 
     assertThat(shape(cached)).isEqualTo(shape(before)).isEqualTo(shape(after));
+    // A write is long once it has run the threshold: one the full probe saw before is long now, one it sees
+    // after may have crossed the threshold since.
+    assertThat(writes(cached)).containsAll(writes(before));
+    assertThat(writes(after)).containsAll(writes(cached));
     for (int i = 0; i < cached.queues().size(); i++) {
       assertThat(cached.queues().get(i).costSeconds())
           .isBetween(before.queues().get(i).costSeconds(), after.queues().get(i).costSeconds());
@@ -142,7 +149,7 @@ class LockProbeParityIT {
     return read ? snapshot : new LockSnapshot(snapshot.serverTime(), snapshot.database(), List.of());
   }
 
-  /** Everything but the ages, which move between polls. */
+  /** Everything but the ages, which move between polls, and the long writes, which cross their threshold. */
   private static List<Object> shape(LockReport report) {
     return List.of(
         report.trees().stream().map(t -> List.of(t.root().pid(), String.valueOf(t.root().state()), t.maxDepth(),
@@ -156,10 +163,13 @@ class LockProbeParityIT {
         report.ddl().stream().map(d -> List.of(d.pid(), d.command(), String.valueOf(d.waitEventType()),
             String.valueOf(d.progress() == null ? null : d.progress().phase()),
             String.valueOf(d.progress() == null ? null : d.progress().index()))).toList(),
-        report.writes().stream().map(RunningWrite::pid).toList(),
         report.idleInTransaction().stream().map(i -> List.of(i.pid(), i.blocking())).toList(),
         List.of(report.summary().waitingSessions(), report.summary().rootBlockers(),
-            report.summary().maxQueueDepth(), report.summary().longRunningWrites()));
+            report.summary().maxQueueDepth()));
+  }
+
+  private static List<Integer> writes(LockReport report) {
+    return report.writes().stream().map(RunningWrite::pid).toList();
   }
 
   private static long waiters(LockSnapshot snapshot) {
