@@ -25,10 +25,10 @@ import java.util.Map;
  *   <li>A candidate's {@code pg_stat_get_activity} row costs a walk of the process array (to read its wait
  *       event), so 1,000 rows cost milliseconds. Idle transactions are remembered from the last poll with
  *       their {@code query_start}: one whose {@code query_start} has not moved has run no statement since,
- *       so it is still idle in the same transaction and is not read again. In a pileup of 1,000 idle
- *       transactions only the running and waiting sessions are read. Those rows are read one by one
- *       (about 4 µs plus 18 ns per backend walked past) or in one pass (about 1.7 µs per backend),
- *       whichever is cheaper.</li>
+ *       so it is still idle in the same transaction (a fastpath call aside, below) and is not read again.
+ *       In a pileup of 1,000 idle transactions only the running and waiting sessions are read. Those rows
+ *       are read one by one (about 4 µs plus 18 ns per backend walked past) or in one pass (about 1.7 µs per
+ *       backend), whichever is cheaper.</li>
  *   <li>{@code pg_blocking_pids()} only for sessions waiting on a lock: it takes every lock-manager
  *       partition lock (manual, "System Information Functions"). It names the waiters ahead in the queue
  *       too, which is how the queue behind a waiting request is known without {@code pg_locks}.</li>
@@ -56,6 +56,12 @@ import java.util.Map;
  *       a new blocker shows, which the second wait almost always has.</li>
  *   <li>A running statement younger than the statement age is not returned unless it waits, blocks or
  *       reports progress: a short DDL shows up as it waits or once it has run that long.</li>
+ *   <li>A fastpath function call (the large-object functions of libpq and pgjdbc) is no statement:
+ *       {@code pgstat_report_activity(STATE_FASTPATH, NULL)} changes the state but not {@code query_start}
+ *       (backend_status.c). A known idle transaction that makes one is taken as still idle until its next
+ *       statement: a lock wait inside the call is not seen, and its idle time counts from before the call.
+ *       The per-backend accessors expose no state or state-change time to tell it without a walk of the
+ *       process array per backend; the kill switch is not misled (it checks the state again).</li>
  *   <li>The probe keeps state (one instance per target, one poll at a time), and a first poll, or one after
  *       many sessions changed, reads every changed session. A read of requests costs a second round trip.</li>
  *   <li>Relations are named by index lookups for the requests read only (a join to {@code pg_class} cost
