@@ -8,26 +8,41 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 
 /**
- * What one poll costs, against the two usual ways of watching locks, at 10, 250 and 1,000 sessions (most idle;
- * one idle-in-transaction holder, one waiting ALTER and readers queued behind it), then at 1,000 with 100 of
- * them in transactions holding locks, then the same in a database with 5,000 more tables. All three run as cached
- * prepared statements over the same one-connection Vert.x pool. Not a test: run it with
+ * What one lock poll costs in the server during a pileup, beside the usual ways of watching locks, all in the
+ * same run: 1,000 sessions held by the bench's own JDBC connections ({@code max_connections = 1100}).
+ * <ul>
+ *   <li>idle: 1,000 idle connections, nobody in a transaction;</li>
+ *   <li>B: the 1,000 inside transactions that each touched 1 table (~3,000 locks), one idle-in-transaction
+ *       holder, an {@code ALTER TABLE} waiting for it, 16 readers queued behind the ALTER;</li>
+ *   <li>A: the same with each of the 1,000 having touched 25 tables (~50,000 locks);</li>
+ *   <li>C: A with 500 of the 1,000 also queued behind the ALTER (a read of the altered table in their
+ *       transaction).</li>
+ * </ul>
+ * The server time of each query is its {@code EXPLAIN ANALYZE} execution time, median of 15 runs, the queries
+ * taking turns so that other work on the machine falls on all alike. The probe's steady-state poll is
+ * {@link LockProbe#SESSIONS} alone (every waiter's request known: as in a stall, polled every 250 ms); its
+ * first poll of a new wait episode adds {@link LockProbe#REQUESTS}. Not a test: run it with
  * {@code mvn -B -pl checks test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.pgvigil.checks.locks.LockProbeBench}.
+ * -Dexec.mainClass=io.pgvigil.checks.locks.LockProbeBench} ({@code -Dbench.regimes=idle,B,A,C} by default).
  */
 public final class LockProbeBench {
 
@@ -69,187 +84,216 @@ public final class LockProbeBench {
            WHERE NOT blocked_locks.granted
           """;
 
-  private static final int[] SIZES = {10, 250, 1000};
-  private static final int WARMUP = 50;
-  private static final int POLLS = 300;
-  private static final int READERS = 15;
-  private static final int SERVER_RUNS = 100;
+  private static final int SESSIONS = 1000;
+  private static final int READERS = 16;
+  private static final int TABLES = 25;
+  private static final int QUEUED = 500;
+  private static final int RUNS = 15;
+  private static final double STATEMENT_AGE = LockAnalysis.DEFAULT_WRITE_THRESHOLD.toNanos() / 1e9;
+  private static final String BLOCKING_PIDS_SQL = "SELECT pid, pg_blocking_pids(pid) FROM pg_stat_activity";
+  private static final String COUNT_SQL = "SELECT count(*) FROM pg_locks";
+  private static final String WAITING_SQL = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
+  private static final String WAITERS_SQL =
+      "SELECT coalesce(array_agg(pid), '{}') FROM pg_stat_activity WHERE wait_event_type = 'Lock'";
 
   private LockProbeBench() {}
 
   public static void main(String[] args) throws Exception {
-    ExecutorService opener = Executors.newFixedThreadPool(8, daemon());
+    List<String> regimes = List.of(System.getProperty("bench.regimes", "idle,B,A,C").split(","));
+    ExecutorService workers = Executors.newFixedThreadPool(8, daemon());
     ExecutorService blocked = Executors.newCachedThreadPool(daemon());
     List<Connection> connections = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try (EmbeddedPostgres server = EmbeddedPostgres.builder().major(TestServers.major())
         .binariesCache(TestServers.binariesCache())
-        .setting("max_connections", "1100").start()) {
+        .setting("max_connections", "1100").setting("max_locks_per_transaction", "128").start()) {
       String url = server.jdbcUrl("postgres");
       try (Connection setup = DriverManager.getConnection(url); Statement statement = setup.createStatement()) {
         statement.execute("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL)");
         statement.execute("INSERT INTO orders SELECT g, 0 FROM generate_series(1, 1000) g");
+        for (int t = 1; t <= TABLES; t++) {
+          statement.execute("CREATE TABLE busy_" + t + " (id int PRIMARY KEY, v int)");
+        }
       }
       Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
           .connectingTo(new PgConnectOptions().setHost(server.host()).setPort(server.port()).setDatabase("postgres")
               .setUser("postgres").setCachePreparedStatements(true).setPreparedStatementCacheSqlFilter(sql -> true)
               .addProperty("application_name", "pgvigil")
-              .addProperty("statement_timeout", "5000"))
+              .addProperty("statement_timeout", "30000"))
           .using(vertx).build();
-      LockProbe probe = new LockProbe();
 
+      List<Connection> sessions = all(workers, SESSIONS, () -> open(url, connections));
+      System.out.println();
+      System.out.printf(Locale.ROOT, "PostgreSQL %d, %,d connections (max_connections = 1100). Server time: EXPLAIN "
+          + "ANALYZE execution time, median of %d, queries taking turns; ms.%n", TestServers.major(),
+          connections.size(), RUNS);
+      System.out.println();
+      System.out.println("| regime | locks | waiting | pgvigil steady poll | pgvigil first poll of a wait episode "
+          + "(steady + requests) | pgvigil cold first poll (cold + requests) | old probe | postgres_exporter "
+          + "| wiki self-join | pg_blocking_pids, every backend | count(*) pg_locks | steady / exporter "
+          + "| steady / self-join | episode / exporter | episode / self-join |");
+      System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+      if (regimes.contains("idle")) {
+        row("idle", pool);
+      }
+      if (!(regimes.contains("A") || regimes.contains("B") || regimes.contains("C"))) {
+        return;
+      }
+      // B: every session inside a transaction that touched one table; then the stall.
+      all(workers, sessions, session -> {
+        session.setAutoCommit(false);
+        session.createStatement().execute("SELECT 1 FROM busy_1 LIMIT 0");
+      });
       Connection holder = open(url, connections);
       holder.setAutoCommit(false);
       holder.createStatement().execute("UPDATE orders SET v = v + 1 WHERE id = 1");
       Connection alter = open(url, connections);
       blocked.submit(() -> alter.createStatement().execute("ALTER TABLE orders ADD COLUMN note text"));
-      int readers = 0;
-
-      System.out.println();
-      System.out.println("Round trip per poll (client to server and back, Vert.x, prepared), mean / p95 ms;");
-      System.out.println("server: execution time inside PostgreSQL (EXPLAIN ANALYZE), median (mean) ms; the ratio is");
-      System.out
-          .println("of the medians. The three queries take turns, so other work on the machine falls on all alike.");
-      System.out.println();
-      System.out
-          .println("| sessions | waiting | pgvigil round trip | pgvigil server | exporter round trip | exporter server "
-              + "| self-join round trip | self-join server | self-join / pgvigil (server) |");
-      System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-      for (int size : SIZES) {
-        while (readers < Math.min(READERS, size - 2)) {
-          Connection reader = open(url, connections);
-          int id = ++readers;
-          blocked.submit(() -> reader.createStatement().execute("SELECT * FROM orders WHERE id = " + id));
-        }
-        List<java.util.concurrent.Future<Connection>> opening = new ArrayList<>();
-        for (int i = connections.size(); i < size; i++) {
-          opening.add(opener.submit(() -> DriverManager.getConnection(url)));
-        }
-        for (java.util.concurrent.Future<Connection> connection : opening) {
-          connections.add(connection.get(60, TimeUnit.SECONDS));
-        }
-        int expectedWaiting = 1 + readers;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (await(probe.poll(pool)).sessions().stream().filter(Session::waitingOnLock).count() < expectedWaiting) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("the stall did not form within 20 s");
+      awaitWaiting(pool, 1);
+      for (int i = 1; i <= READERS; i++) {
+        Connection reader = open(url, connections);
+        int id = i;
+        blocked.submit(() -> reader.createStatement().execute("SELECT * FROM orders WHERE id = " + id));
+      }
+      awaitWaiting(pool, 1 + READERS);
+      if (regimes.contains("B")) {
+        row("B", pool);
+      }
+      // A: the same transactions touch 24 more tables.
+      all(workers, sessions, session -> {
+        try (Statement statement = session.createStatement()) {
+          for (int t = 2; t <= TABLES; t++) {
+            statement.execute("SELECT 1 FROM busy_" + t + " LIMIT 0");
           }
         }
-        row(String.format(Locale.ROOT, "%,d", connections.size()), expectedWaiting, probe, pool);
+      });
+      if (regimes.contains("A")) {
+        row("A", pool);
       }
-      // The same 1,000 sessions with 100 of them inside transactions that hold locks on five tables
-      // (and their indexes): pg_locks grows to about 1,100 rows, as on a busy application.
-      try (Connection setup = DriverManager.getConnection(url); Statement statement = setup.createStatement()) {
-        for (int t = 1; t <= 5; t++) {
-          statement.execute("CREATE TABLE busy_" + t + " (id int PRIMARY KEY, v int)");
+      // C: 500 of them read the altered table in their transaction, and queue behind the ALTER.
+      if (regimes.contains("C")) {
+        for (Connection session : sessions.subList(0, QUEUED)) {
+          blocked.submit(() -> session.createStatement().execute("SELECT * FROM orders WHERE id = 2"));
         }
-      }
-      for (int i = 0; i < 100; i++) {
-        Connection busy = connections.get(connections.size() - 1 - i);
-        busy.setAutoCommit(false);
-        busy.createStatement().execute(
-            "SELECT 1 FROM busy_1, busy_2, busy_3, busy_4, busy_5 WHERE busy_1.id = busy_2.id LIMIT 0");
-      }
-      row("1,000 (100 in transactions, ~1,100 locks)", 1 + readers, probe, pool);
-      // The same again in a database with 5,000 more tables (each with its primary key index and TOAST
-      // table: about 20,000 pg_class rows), as an application's database has: what a poll reads from the
-      // catalog must not grow with it.
-      try (Connection setup = DriverManager.getConnection(url); Statement statement = setup.createStatement()) {
-        statement.execute("DO $$ BEGIN FOR i IN 1..5000 LOOP"
-            + " EXECUTE format('CREATE TABLE app_%s (id int PRIMARY KEY, v text)', i); END LOOP; END $$");
-        statement.execute("ANALYZE pg_class");
-      }
-      row("1,000 (as above, 5,000 more tables)", 1 + readers, probe, pool);
-      System.out.println();
-      if (Boolean.getBoolean("bench.explain")) {
-        for (String sql : List.of(LockProbe.SQL, SELF_JOIN_SQL)) {
-          await(pool.query("EXPLAIN (ANALYZE, TIMING) " + sql).execute())
-              .forEach(row -> System.out.println(row.getString(0)));
-        }
+        awaitWaiting(pool, 1 + READERS + QUEUED);
+        row("C", pool);
       }
       await(pool.close());
-      holder.rollback();
-      closeAll(connections, opener);
     } finally {
-      closeAll(connections, opener);
-      opener.shutdownNow();
+      closeAll(connections, workers);
+      workers.shutdownNow();
       blocked.shutdownNow();
       await(vertx.close());
     }
   }
 
-  private static void row(String sessions, int waiting, LockProbe probe, Pool pool) throws Exception {
-    double[][] roundTrip = measure(List.of(
-        () -> probe.poll(pool),
-        () -> pool.preparedQuery(EXPORTER_SQL).execute(),
-        () -> pool.preparedQuery(SELF_JOIN_SQL).execute()));
-    double[][] server = server(pool, List.of(LockProbe.SQL, EXPORTER_SQL, SELF_JOIN_SQL));
-    System.out.printf(Locale.ROOT,
-        "| %s | %d | %.3f / %.3f | %.3f (%.3f) | %.3f / %.3f | %.3f (%.3f) | %.3f / %.3f | %.3f (%.3f) | %.1f× |%n",
-        sessions, waiting,
-        roundTrip[0][0], roundTrip[0][1], server[0][0], server[0][1],
-        roundTrip[1][0], roundTrip[1][1], server[1][0], server[1][1],
-        roundTrip[2][0], roundTrip[2][1], server[2][0], server[2][1],
-        server[2][0] / server[0][0]);
+  private static void row(String regime, Pool pool) throws Exception {
+    // The probe as the daemon runs it: its first poll reads the waiters' requests, the next ones do not.
+    LockProbe probe = new LockProbe(LockAnalysis.DEFAULT_WRITE_THRESHOLD, LockProbe.DEFAULT_REFRESH);
+    LockSnapshot first = await(probe.poll(pool));
+    int reads = probe.reads();
+    await(probe.poll(pool));
+    if (probe.reads() != reads) {
+      throw new IllegalStateException("the steady poll read pg_locks");
+    }
+    Integer[] waiters = await(pool.query(WAITERS_SQL).execute()).iterator().next().getArrayOfIntegers(0);
+    List<Query> queries = List.of(
+        new Query(LockProbe.SESSIONS, probe.parameters()),
+        new Query(LockProbe.REQUESTS, Tuple.of((Object) waiters)),
+        new Query(LockProbe.SESSIONS, Tuple.of(STATEMENT_AGE, new Integer[0], new OffsetDateTime[0])),
+        new Query(FullLockProbe.SQL, Tuple.tuple()),
+        new Query(EXPORTER_SQL, Tuple.tuple()),
+        new Query(SELF_JOIN_SQL, Tuple.tuple()),
+        new Query(BLOCKING_PIDS_SQL, Tuple.tuple()),
+        new Query(COUNT_SQL, Tuple.tuple()));
+    double[] median = server(pool, queries);
+    if (Boolean.getBoolean("bench.explain")) {
+      // The plan the daemon runs: prepared once per connection, so generic after five executions.
+      await(pool.query("SET plan_cache_mode = force_generic_plan").execute());
+      await(pool.preparedQuery("EXPLAIN (ANALYZE, TIMING) " + LockProbe.SESSIONS).execute(probe.parameters()))
+          .forEach(line -> System.out.println(line.getString(0)));
+      await(pool.query("RESET plan_cache_mode").execute());
+    }
+    long locks = await(pool.query(COUNT_SQL).execute()).iterator().next().getLong(0);
+    long waiting = first.sessions().stream().filter(Session::waitingOnLock).count();
+    double steady = median[0];
+    double episode = median[0] + median[1];
+    double cold = median[2] + median[1];
+    System.out.printf(Locale.ROOT, "| %s | %,d | %d | %.2f | %.2f | %.2f (%.2f + %.2f) | %.2f | %.2f | %.2f | %.2f "
+        + "| %.2f | %.3f | %.3f | %.3f | %.3f |%n",
+        regime, locks, waiting, steady, episode, cold, median[2], median[1], median[3], median[4], median[5],
+        median[6], median[7], steady / median[4], steady / median[5], episode / median[4], episode / median[5]);
   }
 
-  /**
-   * Server-side execution time (planning excluded) of each statement, median and mean over SERVER_RUNS runs
-   * in ms. The statements take turns, so a burst of other work on the machine falls on all of them alike.
-   */
-  private static double[][] server(Pool pool, List<String> statements) throws Exception {
-    double[][] millis = new double[statements.size()][SERVER_RUNS];
-    for (int i = 0; i < SERVER_RUNS; i++) {
-      for (int s = 0; s < statements.size(); s++) {
-        for (io.vertx.sqlclient.Row line : await(
-            pool.query("EXPLAIN (ANALYZE, TIMING OFF) " + statements.get(s)).execute())) {
+  private record Query(String sql, Tuple parameters) {}
+
+  /** Median server execution time of each query in ms over RUNS runs, the queries taking turns. */
+  private static double[] server(Pool pool, List<Query> queries) throws Exception {
+    double[][] millis = new double[queries.size()][RUNS];
+    for (int i = 0; i < RUNS; i++) {
+      for (int q = 0; q < queries.size(); q++) {
+        Query query = queries.get(q);
+        for (Row line : await(pool.preparedQuery("EXPLAIN (ANALYZE, TIMING OFF) " + query.sql())
+            .execute(query.parameters()))) {
           String text = line.getString(0);
           if (text.startsWith("Execution Time:")) {
-            millis[s][i] = Double.parseDouble(text.replaceAll("[^0-9.]", ""));
+            millis[q][i] = Double.parseDouble(text.replaceAll("[^0-9.]", ""));
           }
         }
       }
     }
-    double[][] result = new double[statements.size()][];
-    for (int s = 0; s < statements.size(); s++) {
-      double mean = Arrays.stream(millis[s]).average().orElse(0);
-      Arrays.sort(millis[s]);
-      result[s] = new double[] {millis[s][SERVER_RUNS / 2], mean};
+    double[] median = new double[queries.size()];
+    for (int q = 0; q < queries.size(); q++) {
+      Arrays.sort(millis[q]);
+      median[q] = millis[q][RUNS / 2];
     }
-    return result;
+    return median;
   }
 
-  /** Mean and p95 round trip in milliseconds of each poll over POLLS runs after WARMUP, the polls taking turns. */
-  private static double[][] measure(List<Supplier<Future<?>>> polls) throws Exception {
-    for (int i = 0; i < WARMUP; i++) {
-      for (Supplier<Future<?>> poll : polls) {
-        await(poll.get());
-      }
+  private static void awaitWaiting(Pool pool, int count) {
+    Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+        .until(() -> await(pool.query(WAITING_SQL).execute()).iterator().next().getLong(0) >= count);
+  }
+
+  private interface SessionWork {
+    void run(Connection session) throws Exception;
+  }
+
+  private static List<Connection> all(ExecutorService workers, int count, Callable<Connection> open)
+      throws Exception {
+    List<java.util.concurrent.Future<Connection>> opening = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      opening.add(workers.submit(open));
     }
-    double[][] millis = new double[polls.size()][POLLS];
-    for (int i = 0; i < POLLS; i++) {
-      for (int p = 0; p < polls.size(); p++) {
-        long start = System.nanoTime();
-        await(polls.get(p).get());
-        millis[p][i] = (System.nanoTime() - start) / 1e6;
-      }
+    List<Connection> opened = new ArrayList<>();
+    for (java.util.concurrent.Future<Connection> connection : opening) {
+      opened.add(connection.get(120, TimeUnit.SECONDS));
     }
-    double[][] result = new double[polls.size()][];
-    for (int p = 0; p < polls.size(); p++) {
-      double mean = Arrays.stream(millis[p]).average().orElse(0);
-      Arrays.sort(millis[p]);
-      result[p] = new double[] {mean, millis[p][(int) Math.ceil(POLLS * 0.95) - 1]};
+    return opened;
+  }
+
+  private static void all(ExecutorService workers, List<Connection> sessions, SessionWork work) throws Exception {
+    List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+    for (Connection session : sessions) {
+      running.add(workers.submit(() -> {
+        work.run(session);
+        return null;
+      }));
     }
-    return result;
+    for (java.util.concurrent.Future<?> done : running) {
+      done.get(120, TimeUnit.SECONDS);
+    }
   }
 
   private static Connection open(String url, List<Connection> connections) throws SQLException {
     Connection connection = DriverManager.getConnection(url);
-    connections.add(connection);
+    synchronized (connections) {
+      connections.add(connection);
+    }
     return connection;
   }
 
-  private static void closeAll(List<Connection> connections, ExecutorService executor) throws Exception {
+  private static void closeAll(List<Connection> connections, ExecutorService executor) {
     List<java.util.concurrent.Future<?>> closing = new ArrayList<>();
     for (Connection connection : connections) {
       closing.add(executor.submit(() -> {
@@ -268,7 +312,7 @@ public final class LockProbeBench {
   }
 
   private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
   private static java.util.concurrent.ThreadFactory daemon() {

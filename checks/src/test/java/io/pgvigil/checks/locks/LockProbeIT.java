@@ -51,7 +51,7 @@ class LockProbeIT {
 
   private Stall stall(Pool watching) throws Exception {
     LockStall stall = new LockStall(backends, "orders").hold("UPDATE orders SET v = v + 1 WHERE id = 1")
-        .migrate("ALTER TABLE orders ADD COLUMN note text").queue(5);
+        .migrate("ALTER TABLE orders ADD COLUMN note text").queue(5).awaitQueued();
     poll(watching,
         s -> waiting(s, stall.alter().pid()) && stall.readerPids().stream().allMatch(pid -> waiting(s, pid)));
     return new Stall(stall.holder().pid(), stall.alter().pid(), stall.readerPids());
@@ -336,12 +336,14 @@ class LockProbeIT {
   /** Activity rows read in one pass ({@code true}) or one by one, whatever the cost rule says. */
   private static LockProbe readingAll(boolean readAll) {
     String rule = readAll ? "count(*) >= 0" : "count(*) < 0";
-    return new LockProbe(LockProbe.TEMPLATE.replace("READ_ALL_RULE", rule));
+    return new LockProbe(LockProbe.TEMPLATE.replace("READ_ALL_RULE", rule), Duration.ZERO,
+        LockProbe.DEFAULT_REFRESH);
   }
 
   private static boolean waiting(LockSnapshot snapshot, int pid) {
     Session session = snapshot.byPid().get(pid);
+    // A request read from pg_locks, not only what the wait event tells (see LockProbe).
     return session != null && session.waitingOnLock() && !session.blockedBy().isEmpty()
-        && session.waitingFor() != null && session.waitStart() != null;
+        && session.waitingFor() != null && session.waitingFor().mode() != null && session.waitStart() != null;
   }
 }

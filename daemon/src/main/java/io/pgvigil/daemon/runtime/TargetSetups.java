@@ -71,7 +71,8 @@ final class TargetSetups {
         target.replicas().stream().map(TargetConfig.ReplicaConfig::name).collect(Collectors.toSet()),
         ownership::owned);
     checks.add(new LockWatchCheck(new LockAnalysis(LockAnalysis.DEFAULT_WRITE_THRESHOLD,
-        target.watch().redactLiterals()), watchInterval, queryTimeout, locks, rules));
+        target.watch().redactLiterals()), watchInterval, queryTimeout, locks, rules,
+        LockWatchCheck.statementAge(config.rules(), LockAnalysis.DEFAULT_WRITE_THRESHOLD)));
     checks.add(new InvalidIndexCheck(queryTimeout, locks));
     checks.add(new MigrationWatchCheck(target.name(), target.watch().migrationApplicationNames(),
         watchInterval, queryTimeout, windows));
