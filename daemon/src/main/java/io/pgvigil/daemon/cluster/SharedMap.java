@@ -132,10 +132,12 @@ public final class SharedMap {
       vertx.cancelTimer(timer);
     }
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    // Unordered: the last write may be asked from the context of a verticle that was just undeployed, whose queue
+    // of ordered blocking tasks is closed and would never run it (writeFile is synchronized anyway).
     return unregistered.transform(v -> vertx.executeBlocking(() -> {
       writeFile();
       return null;
-    }));
+    }, false));
   }
 
   /** Applies at once; the future completes when the cluster map has this value or a newer one. */
@@ -318,7 +320,7 @@ public final class SharedMap {
       vertx.executeBlocking(() -> {
         writeFile();
         return null;
-      }).onFailure(e -> {
+      }, false).onFailure(e -> {
         dirty.set(true);
         LOG.warn("shared {}: {} not written: {}", name, file.get().path(), e.toString());
       });
