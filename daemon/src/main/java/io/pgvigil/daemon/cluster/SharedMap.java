@@ -132,8 +132,8 @@ public final class SharedMap {
       vertx.cancelTimer(timer);
     }
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
-    // Unordered: the last write may be asked from the context of a verticle that was just undeployed, whose queue
-    // of ordered blocking tasks is closed and would never run it (writeFile is synchronized anyway).
+    // Unordered (writeFile is synchronized): ordered, the last write of a stop sometimes never ran, likely queued
+    // on the context of a verticle the stop had just undeployed.
     return unregistered.transform(v -> vertx.executeBlocking(() -> {
       writeFile();
       return null;
