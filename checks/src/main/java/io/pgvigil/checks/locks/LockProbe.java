@@ -59,9 +59,10 @@ import java.util.Map;
  *   <li>A fastpath function call (the large-object functions of libpq and pgjdbc) is no statement:
  *       {@code pgstat_report_activity(STATE_FASTPATH, NULL)} changes the state but not {@code query_start}
  *       (backend_status.c). A known idle transaction that makes one is taken as still idle until its next
- *       statement: a lock wait inside the call is not seen, and its idle time counts from before the call.
- *       The per-backend accessors expose no state or state-change time to tell it without a walk of the
- *       process array per backend; the kill switch is not misled (it checks the state again).</li>
+ *       statement or the next full read: every {@code refresh} one poll reads the known idle transactions
+ *       again, so a lock wait inside such a call is seen within {@code refresh}. The per-backend accessors
+ *       expose no state or state-change time to tell it sooner without a walk of the process array per
+ *       backend; the kill switch is not misled (it checks the state again).</li>
  *   <li>The probe keeps state (one instance per target, one poll at a time), and a first poll, or one after
  *       many sessions changed, reads every changed session. A read of requests costs a second round trip.</li>
  *   <li>Relations are named by index lookups for the requests read only (a join to {@code pg_class} cost
@@ -208,6 +209,9 @@ public final class LockProbe {
   private final String sql;
   private final double statementAgeSeconds;
   private final WaitRequests requests;
+  private final long refreshNanos;
+  /** When the known idle transactions were last all read again (System.nanoTime()). */
+  private long fullRead = System.nanoTime();
   /** The idle transactions of the last poll, by pid. */
   private Map<Integer, Session> idle = Map.of();
   private int reads;
@@ -234,6 +238,7 @@ public final class LockProbe {
     this.sql = sql;
     this.statementAgeSeconds = statementAge.toNanos() / 1e9;
     this.requests = new WaitRequests(refresh);
+    this.refreshNanos = refresh.toNanos();
   }
 
   /**
@@ -306,6 +311,12 @@ public final class LockProbe {
 
   /** The parameters of {@link #SESSIONS} for the next poll. */
   Tuple parameters() {
+    long now = System.nanoTime();
+    if (now - fullRead >= refreshNanos) {
+      // Every refresh the known idle transactions are read again (a fastpath call inside one, see above).
+      fullRead = now;
+      return Tuple.of(statementAgeSeconds, new Integer[0], new OffsetDateTime[0]);
+    }
     Integer[] pids = idle.keySet().toArray(Integer[]::new);
     OffsetDateTime[] starts = Arrays.stream(pids).map(pid -> idle.get(pid).queryStart())
         .toArray(OffsetDateTime[]::new);

@@ -328,6 +328,45 @@ class LockProbeIT {
     });
   }
 
+  /**
+   * A fastpath function call (the protocol's FunctionCall, as pgjdbc's large-object API sends) changes no
+   * {@code query_start}: an idle transaction the probe knows that waits inside one looks unchanged. It is
+   * seen at the next full read of the known idle transactions, every {@code refresh}.
+   */
+  @Test
+  @SuppressWarnings("deprecation") // the Fastpath API: the only way a client sends a FunctionCall
+  void aLockWaitInsideAFastpathCallOfAKnownIdleTransactionIsSeenWithinTheRefresh() throws Exception {
+    LockProbe refreshing = new LockProbe(Duration.ZERO, Duration.ofSeconds(1));
+    Backends.Backend holder = backends.open("app-fastpath-holder", true);
+    Backends.Backend caller = backends.open("app-fastpath-caller", false);
+    Backends.execute(holder, "SELECT pg_advisory_lock(4242)");
+    Backends.execute(caller, "SELECT 1");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> await(refreshing.poll(pool)).byPid().get(caller.pid()), s -> s != null
+            && "idle in transaction".equals(s.state()));
+    int function;
+    try (var rs = holder.connection().createStatement()
+        .executeQuery("SELECT 'pg_advisory_lock(bigint)'::regprocedure::oid::int")) {
+      rs.next();
+      function = rs.getInt(1);
+    }
+    java.util.concurrent.ExecutorService calling = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<byte[]> call = calling.submit(() -> caller.connection()
+          .unwrap(org.postgresql.PGConnection.class).getFastpathAPI()
+          .fastpath(function,
+              new org.postgresql.fastpath.FastpathArg[] {new org.postgresql.fastpath.FastpathArg(4242L)}));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> backends.waitingOnLock(caller.pid()));
+      Session seen = Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+          .until(() -> await(refreshing.poll(pool)).byPid().get(caller.pid()), s -> s != null && s.waitingOnLock());
+      assertThat(seen.blockedBy()).containsExactly(holder.pid());
+      Backends.execute(holder, "SELECT pg_advisory_unlock(4242)");
+      call.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      calling.shutdownNow();
+    }
+  }
+
   private LockSnapshot poll(Pool watching, Predicate<LockSnapshot> condition) {
     return Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
         .until(() -> await(probe.poll(watching)), condition);
