@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.runtime;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.alerting.Signal;
 import io.pgvigil.daemon.alerting.Silences;
@@ -14,6 +15,7 @@ import io.pgvigil.daemon.http.ApiServer;
 import io.pgvigil.daemon.http.Targets;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.locks.LockWatchCheck;
+import io.pgvigil.daemon.metrics.MeterNames;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.watch.Failures;
 import io.pgvigil.daemon.watch.Owners;
@@ -26,10 +28,13 @@ import io.vertx.core.file.FileSystemOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +63,7 @@ public final class RunningDaemon implements AutoCloseable {
   private final Silences silences;
   private final List<String> deployments = new ArrayList<>();
   private final List<SharedMap> shared;
+  private final List<ServerFleet> fleets;
   private ApiServer api;
   private long expiry = -1;
   private int port;
@@ -65,8 +71,9 @@ public final class RunningDaemon implements AutoCloseable {
 
   private RunningDaemon(Cluster cluster, Metrics metrics, ServerConfig server, Targets targets,
       WindowRegistry windows, AbortLog aborts, Alerting alerting, Silences silences,
-      List<SharedMap> shared) {
+      List<SharedMap> shared, List<ServerFleet> fleets) {
     this.cluster = cluster;
+    this.fleets = fleets;
     this.vertx = cluster.vertx();
     this.shared = shared;
     this.metrics = metrics;
@@ -131,11 +138,13 @@ public final class RunningDaemon implements AutoCloseable {
       Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
           config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock, owners,
           directory)).toList(), directory::owner);
+      List<ServerFleet> fleets = fleets(config, storage, windows, aborts, alerting, metrics, maxBackoff, clock,
+          owners, directory, targets);
       windows.share(windowMap);
       alerting.share(alertMap);
       aborts.share(abortMap);
       running = new RunningDaemon(cluster, metrics, server, targets, windows, aborts, alerting,
-          silences, List.of(windowMap, ownerMap, alertMap, silenceMap, abortMap));
+          silences, List.of(windowMap, ownerMap, alertMap, silenceMap, abortMap), fleets);
     } catch (RuntimeException e) {
       cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();
@@ -161,12 +170,51 @@ public final class RunningDaemon implements AutoCloseable {
     return Optional.of(running);
   }
 
+  /**
+   * One {@link ServerFleet} per server-level target: its databases' targets are built as a configured target's
+   * are; one that goes down asks for a listing at once (its database may have been dropped), and one retired takes
+   * its meters, alerts and ownership with it.
+   */
+  private static List<ServerFleet> fleets(PgvigilConfig config, ShadowSettings.Storage storage,
+      WindowRegistry windows, AbortLog aborts, Alerting alerting, Metrics metrics, Duration maxBackoff, Clock clock,
+      Owners owners, OwnerDirectory directory, Targets targets) {
+    Set<String> taken = new HashSet<>();
+    config.targets().forEach(t -> taken.add(t.name()));
+    config.servers().forEach(s -> taken.add(s.name()));
+    MeterRegistry registry = metrics.registry();
+    ServerFleet.Roster roster = new ServerFleet.Roster() {
+      @Override
+      public void joined(String target) {
+        owners.counted(target, true);
+      }
+
+      @Override
+      public void retired(String target) {
+        List.copyOf(registry.getMeters()).stream()
+            .filter(m -> target.equals(m.getId().getTag(MeterNames.TAG_TARGET)))
+            .forEach(registry::remove);
+        alerting.retire(target);
+        owners.counted(target, false);
+        directory.retired(target);
+      }
+    };
+    return config.servers().stream().map(server -> new ServerFleet(server, taken,
+        (target, replication, lost) -> TargetSetups.from(target, config, storage, windows, aborts, signal -> {
+          alerting.accept(signal);
+          if (signal instanceof Signal.Reachability r && !r.up()) {
+            lost.run();
+          }
+        }, registry, maxBackoff, clock, owners, directory, replication), targets, roster)).toList();
+  }
+
   /** Starts alert delivery first (so no verdict is missed), then the targets, then the API. */
   private Future<Void> start() {
     return Future.all(shared.stream().map(SharedMap::start).toList())
         .compose(loaded -> alerting.start(vertx, windows)).compose(started -> {
           List<Future<String>> deployed = targets.all().stream()
-              .map(t -> vertx.deployVerticle(t.monitor()).onSuccess(deployments::add)).toList();
+              .map(t -> vertx.deployVerticle(t.monitor()).onSuccess(deployments::add)).collect(Collectors.toList());
+          // A server-level target lists its databases before the API listens: each is polled within seconds.
+          fleets.forEach(f -> deployed.add(vertx.deployVerticle(f).onSuccess(deployments::add)));
           api = new ApiServer(vertx, metrics, targets, server.apiToken(), server.readToken(), windows,
               aborts, alerting, silences);
           // A window that opens brings its faster polling at once, not after the interval under way
