@@ -48,8 +48,13 @@ final class TargetReader {
         .toList();
   }
 
+  /**
+   * The names alerts may be routed by: a server-level target's name is none (its databases' targets are named when
+   * they are found, so a sink's {@code targets} cannot list them yet).
+   */
   List<String> names() {
-    return List.copyOf(names.keySet());
+    List<String> servers = this.servers.stream().map(ServerTargetConfig::name).toList();
+    return names.keySet().stream().filter(name -> !servers.contains(name)).toList();
   }
 
   /** The server-level targets ({@code databases: auto}) of the list {@link #read} read; not among its result. */

@@ -11,7 +11,9 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +31,17 @@ public final class DatabaseDiscovery {
       SELECT datname FROM pg_database
       WHERE NOT datistemplate AND datallowconn AND datconnlimit <> -2
       ORDER BY datname
+      """;
+
+  /**
+   * Databases a session wants to itself: {@code DROP DATABASE}, {@code ALTER DATABASE … RENAME} and {@code … SET
+   * TABLESPACE} take this lock, then wait up to 5 s for the other sessions to leave before they fail with "database
+   * is being accessed by other users" (dbcommands.c, CountOtherDBBackends). Seen here, pgvigil leaves in time.
+   */
+  private static final String WANTED = """
+      SELECT d.datname FROM pg_locks l JOIN pg_database d ON d.oid = l.objid
+      WHERE l.locktype = 'object' AND l.classid = 'pg_database'::regclass
+        AND l.mode = 'AccessExclusiveLock' AND l.granted
       """;
 
   private final ServerTargetConfig server;
@@ -58,6 +71,17 @@ public final class DatabaseDiscovery {
           List<String> names = new ArrayList<>();
           rows.forEach(names::add);
           return names.stream().filter(server::watches).toList();
+        });
+  }
+
+  /** The databases some session is dropping, renaming or moving now. */
+  public Future<Set<String>> wanted() {
+    return pool.query(WANTED).mapping((Row row) -> row.getString("datname")).execute()
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .map(rows -> {
+          Set<String> names = new HashSet<>();
+          rows.forEach(names::add);
+          return names;
         });
   }
 

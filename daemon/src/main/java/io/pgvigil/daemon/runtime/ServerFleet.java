@@ -51,6 +51,10 @@ final class ServerFleet extends VerticleBase {
   private final Map<String, Watched> watched = new LinkedHashMap<>();
   private DatabaseDiscovery discovery;
   private long timer = -1;
+  private long wantedTimer = -1;
+  private boolean askingWanted;
+  /** Databases a session wants to itself (being dropped): not watched again while it holds them. */
+  private Set<String> wanted = Set.of();
   private boolean running;
   private boolean again;
   private boolean stopped;
@@ -70,6 +74,7 @@ final class ServerFleet extends VerticleBase {
   public Future<?> start() {
     return vertx.executeBlocking(() -> new DatabaseDiscovery(vertx, server)).compose(d -> {
       discovery = d;
+      wantedTimer = vertx.setPeriodic(server.server().watch().interval().toMillis(), id -> letGoOfWanted());
       return round();
     });
   }
@@ -79,6 +84,9 @@ final class ServerFleet extends VerticleBase {
     stopped = true;
     if (timer != -1) {
       vertx.cancelTimer(timer);
+    }
+    if (wantedTimer != -1) {
+      vertx.cancelTimer(wantedTimer);
     }
     List<Future<?>> undeployed = new ArrayList<>();
     watched.values()
@@ -142,6 +150,28 @@ final class ServerFleet extends VerticleBase {
         });
   }
 
+  /**
+   * A plain {@code DROP DATABASE} waits 5 s for the other sessions to leave, and pgvigil's would never leave: the
+   * target of a database some session wants to itself stops at once (its connections closed), and is not watched
+   * again while that session holds it. If the database is still there afterwards, the next listing watches it again.
+   */
+  private void letGoOfWanted() {
+    if (askingWanted || stopped) {
+      return;
+    }
+    askingWanted = true;
+    discovery.wanted().onSuccess(now -> {
+      wanted = now;
+      for (String database : now) {
+        if (watched.containsKey(database)) {
+          LOG.info("server target {}: a session wants database {} to itself (DROP or ALTER DATABASE); target {} "
+              + "lets go of it", server.name(), database, watched.get(database).target());
+          retire(database);
+        }
+      }
+    }).onComplete(ar -> askingWanted = false);
+  }
+
   private Future<Void> reconcile(List<String> databases) {
     Set<String> now = new HashSet<>(databases);
     List<Future<?>> changes = new ArrayList<>();
@@ -151,7 +181,7 @@ final class ServerFleet extends VerticleBase {
       }
     }
     for (String database : databases) {
-      if (!watched.containsKey(database)) {
+      if (!watched.containsKey(database) && !wanted.contains(database)) {
         changes.add(watch(database));
       }
     }
@@ -180,10 +210,13 @@ final class ServerFleet extends VerticleBase {
 
   private Future<Void> retire(String database) {
     Watched gone = watched.remove(database);
+    if (gone == null) {
+      return Future.succeededFuture();
+    }
     targets.remove(gone.target());
     return vertx.undeploy(gone.deployment()).recover(e -> Future.succeededFuture()).map(v -> {
       roster.retired(gone.target());
-      LOG.info("server target {}: database {} is gone; target {} retired", server.name(), database, gone.target());
+      LOG.info("server target {}: target {} of database {} retired", server.name(), gone.target(), database);
       return null;
     });
   }

@@ -85,6 +85,17 @@ class ServerTargetConfigTest {
   }
 
   @Test
+  void aSinkCannotBeRoutedByTheServerLevelTargetsName() {
+    assertThat(problems("""
+        targets:
+          - { name: app, url: postgresql://pgvigil@db/app }
+          - { name: fleet, url: postgresql://pgvigil@db/postgres, databases: auto }
+        alerts:
+          webhooks: [{ url: https://hooks.example/x, targets: [fleet] }]
+        """)).contains("alerts.webhooks[0].targets[0]: 'fleet' is not a configured target");
+  }
+
+  @Test
   void reportsEveryProblemOfAServerLevelTarget() {
     String message = problems("""
         targets:

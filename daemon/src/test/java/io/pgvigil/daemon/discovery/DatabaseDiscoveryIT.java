@@ -46,7 +46,7 @@ class DatabaseDiscoveryIT {
     Files.writeString(migrations.resolve("V1__create_orders.sql"),
         "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric NOT NULL);\n");
     Sql.execute(pg, "CREATE DATABASE shop_eu", "CREATE DATABASE shop_tmp1", "CREATE DATABASE other",
-        "CREATE DATABASE shop_gone", "CREATE DATABASE shop_closed",
+        "CREATE DATABASE shop_gone", "CREATE DATABASE shop_plain", "CREATE DATABASE shop_closed",
         "ALTER DATABASE shop_closed ALLOW_CONNECTIONS false");
     FluentConfiguration flyway = Flyway.configure().dataSource(jdbc(pg, "shop_eu"), null, null)
         .locations("filesystem:" + migrations);
@@ -83,7 +83,8 @@ class DatabaseDiscoveryIT {
     try (RunningDaemon daemon = fleet(pg, "1s").start()) {
       Http http = new Http(daemon.port());
       // Listed before the API listens: every matching database is a target from the first request on.
-      assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu", "fleet-shop_gone");
+      assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu", "fleet-shop_gone",
+          "fleet-shop_plain");
 
       assertThat(check(http, "fleet-postgres", "replication")).as("the home database probes replication").isPresent();
       assertThat(check(http, "fleet-shop_eu", "replication")).as("one replication probe per server").isEmpty();
@@ -110,7 +111,8 @@ class DatabaseDiscoveryIT {
         assertThat(http.get("/api/v1/targets/fleet-shop_us").statusCode()).isEqualTo(404);
         assertThat(http.get("/metrics").body()).doesNotContain("target=\"fleet-shop_us\"");
       });
-      assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu", "fleet-shop_gone");
+      assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu", "fleet-shop_gone",
+          "fleet-shop_plain");
       assertThat(Http.sample(http.get("/metrics").body(), "pgvigil_up{target=\"fleet-shop_eu\"}")).isEqualTo(1.0);
     }
   }
@@ -133,8 +135,27 @@ class DatabaseDiscoveryIT {
       });
       System.out.printf("DatabaseDiscoveryIT: a database dropped WITH (FORCE) was retired %d ms after the DROP%n",
           (System.nanoTime() - dropped) / 1_000_000);
-      assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu");
+      assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu", "fleet-shop_plain");
       assertThat(targets(http).stream().collect(Collectors.joining())).doesNotContain("closed", "tmp", "other");
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aPlainDropDatabaseSucceedsWhileTheDatabaseIsWatched(TestPostgres pg) throws Exception {
+    try (RunningDaemon daemon = fleet(pg, "1h").start()) {
+      Http http = new Http(daemon.port());
+      await().atMost(Duration.ofSeconds(15)).until(() -> check(http, "fleet-shop_plain", "locks")
+          .map(c -> c.getInteger("runs") > 0).orElse(false));
+      long dropped = System.nanoTime();
+      // DROP DATABASE waits 5 s for other sessions to leave: pgvigil sees its lock and leaves in time.
+      Sql.execute(pg, "DROP DATABASE shop_plain");
+      System.out.printf("DatabaseDiscoveryIT: a plain DROP DATABASE of a watched database took %d ms%n",
+          (System.nanoTime() - dropped) / 1_000_000);
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu");
+        assertThat(http.get("/metrics").body()).doesNotContain("target=\"fleet-shop_plain\"");
+      });
     }
   }
 }
