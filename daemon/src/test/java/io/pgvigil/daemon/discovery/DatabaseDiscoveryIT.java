@@ -141,6 +141,23 @@ class DatabaseDiscoveryIT {
   }
 
   @Test
+  @Order(4)
+  void twoInstancesWatchTheSameTargetsAndEachIsOwnedByOne(TestPostgres pg) throws Exception {
+    try (RunningDaemon first = fleet(pg, "1s").start(); RunningDaemon second = fleet(pg, "1s").start()) {
+      Http one = new Http(first.port());
+      Http two = new Http(second.port());
+      assertThat(targets(two)).isEqualTo(targets(one)).containsExactly("fleet-postgres", "fleet-shop_eu");
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        for (String target : targets(one)) {
+          boolean here = new JsonObject(one.get("/api/v1/targets/" + target).body()).getBoolean("ownedHere");
+          boolean there = new JsonObject(two.get("/api/v1/targets/" + target).body()).getBoolean("ownedHere");
+          assertThat(here ^ there).as(target + " is owned by exactly one instance").isTrue();
+        }
+      });
+    }
+  }
+
+  @Test
   @Order(3)
   void aPlainDropDatabaseSucceedsWhileTheDatabaseIsWatched(TestPostgres pg) throws Exception {
     try (RunningDaemon daemon = fleet(pg, "1h").start()) {
