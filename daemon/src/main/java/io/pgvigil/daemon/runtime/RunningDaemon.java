@@ -28,7 +28,6 @@ import io.vertx.core.file.FileSystemOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -178,9 +177,7 @@ public final class RunningDaemon implements AutoCloseable {
   private static List<ServerFleet> fleets(PgvigilConfig config, ShadowSettings.Storage storage,
       WindowRegistry windows, AbortLog aborts, Alerting alerting, Metrics metrics, Duration maxBackoff, Clock clock,
       Owners owners, OwnerDirectory directory, Targets targets) {
-    Set<String> taken = new HashSet<>();
-    config.targets().forEach(t -> taken.add(t.name()));
-    config.servers().forEach(s -> taken.add(s.name()));
+    Set<String> taken = config.configuredNames();
     MeterRegistry registry = metrics.registry();
     ServerFleet.Roster roster = new ServerFleet.Roster() {
       @Override

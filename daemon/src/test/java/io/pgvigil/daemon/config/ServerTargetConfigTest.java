@@ -68,6 +68,8 @@ class ServerTargetConfigTest {
     assertThat(fleet.target("postgres", Set.of()).replicas()).extracting(TargetConfig.ReplicaConfig::name)
         .containsExactly("r1");
 
+    assertThat(config.targetsWithMappedDatabases()).as("what drift and review can check")
+        .extracting(TargetConfig::name).containsExactly("app", "fleet-billing", "fleet-shop_eu");
     assertThat(String.join("\n", config.describe()))
         .contains("server-level target fleet: every database of postgresql://pgvigil@db2:5432/postgres matching "
             + "shop_*, billing except *_scratch, listed from pg_database in postgres every 10s")
