@@ -158,6 +158,27 @@ class DatabaseDiscoveryIT {
   }
 
   @Test
+  @Order(5)
+  void aServerDownAtStartDoesNotStopTheDaemonAndIsListedWhenItIsBack(TestPostgres pg) throws Exception {
+    pg.stop();
+    try (RunningDaemon daemon = fleet(pg, "1s").start()) {
+      Http http = new Http(daemon.port());
+      assertThat(targets(http)).isEmpty();
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(503);
+      pg.start();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu");
+        assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
+      });
+      // Not stopped in the middle of the drift check's first run (it replays the migrations on a shadow).
+      await().atMost(Duration.ofSeconds(60)).until(() -> !new JsonObject(
+          http.get("/api/v1/targets/fleet-shop_eu/drift").body()).getString("status").equals("not-checked-yet"));
+    } finally {
+      pg.start();
+    }
+  }
+
+  @Test
   @Order(3)
   void aPlainDropDatabaseSucceedsWhileTheDatabaseIsWatched(TestPostgres pg) throws Exception {
     try (RunningDaemon daemon = fleet(pg, "1h").start()) {
