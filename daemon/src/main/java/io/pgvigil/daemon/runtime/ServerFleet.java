@@ -199,11 +199,15 @@ final class ServerFleet extends VerticleBase {
         return Future.succeededFuture();
       }
       roster.joined(config.name());
-      return vertx.deployVerticle(target.monitor()).map(deployment -> {
+      return vertx.deployVerticle(target.monitor()).<Void>map(deployment -> {
         watched.put(database, new Watched(config.name(), deployment));
         LOG.info("server target {}: watching database {} as target {}{}", server.name(), database, config.name(),
             replication ? " (with the replication probe)" : "");
         return null;
+      }).onFailure(e -> {
+        // Tried again at the next listing.
+        targets.remove(config.name());
+        roster.retired(config.name());
       });
     });
   }
