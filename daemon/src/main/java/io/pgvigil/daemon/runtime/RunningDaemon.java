@@ -1,6 +1,5 @@
 package io.pgvigil.daemon.runtime;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.daemon.alerting.Alerting;
 import io.pgvigil.daemon.alerting.Signal;
 import io.pgvigil.daemon.alerting.Silences;
@@ -15,7 +14,6 @@ import io.pgvigil.daemon.http.ApiServer;
 import io.pgvigil.daemon.http.Targets;
 import io.pgvigil.daemon.killswitch.AbortLog;
 import io.pgvigil.daemon.locks.LockWatchCheck;
-import io.pgvigil.daemon.metrics.MeterNames;
 import io.pgvigil.daemon.metrics.Metrics;
 import io.pgvigil.daemon.watch.Failures;
 import io.pgvigil.daemon.watch.Owners;
@@ -30,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -137,8 +134,8 @@ public final class RunningDaemon implements AutoCloseable {
       Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
           config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock, owners,
           directory)).toList(), directory::owner);
-      List<ServerFleet> fleets = fleets(config, storage, windows, aborts, alerting, metrics, maxBackoff, clock,
-          owners, directory, targets);
+      List<ServerFleet> fleets = ServerFleets.of(config, storage, windows, aborts, alerting, metrics.registry(),
+          maxBackoff, clock, owners, directory, targets);
       windows.share(windowMap);
       alerting.share(alertMap);
       aborts.share(abortMap);
@@ -167,41 +164,6 @@ public final class RunningDaemon implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(running);
-  }
-
-  /**
-   * One {@link ServerFleet} per server-level target: its databases' targets are built as a configured target's
-   * are; one that goes down asks for a listing at once (its database may have been dropped), and one retired takes
-   * its meters, alerts and ownership with it.
-   */
-  private static List<ServerFleet> fleets(PgvigilConfig config, ShadowSettings.Storage storage,
-      WindowRegistry windows, AbortLog aborts, Alerting alerting, Metrics metrics, Duration maxBackoff, Clock clock,
-      Owners owners, OwnerDirectory directory, Targets targets) {
-    Set<String> taken = config.configuredNames();
-    MeterRegistry registry = metrics.registry();
-    ServerFleet.Roster roster = new ServerFleet.Roster() {
-      @Override
-      public void joined(String target) {
-        owners.counted(target, true);
-      }
-
-      @Override
-      public void retired(String target) {
-        List.copyOf(registry.getMeters()).stream()
-            .filter(m -> target.equals(m.getId().getTag(MeterNames.TAG_TARGET)))
-            .forEach(registry::remove);
-        alerting.retire(target);
-        owners.counted(target, false);
-        directory.retired(target);
-      }
-    };
-    return config.servers().stream().map(server -> new ServerFleet(server, taken,
-        (target, replication, lost) -> TargetSetups.from(target, config, storage, windows, aborts, signal -> {
-          alerting.accept(signal);
-          if (signal instanceof Signal.Reachability r && !r.up()) {
-            lost.run();
-          }
-        }, registry, maxBackoff, clock, owners, directory, replication), targets, roster)).toList();
   }
 
   /** Starts alert delivery first (so no verdict is missed), then the targets, then the API. */

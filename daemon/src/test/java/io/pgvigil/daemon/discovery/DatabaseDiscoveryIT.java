@@ -62,8 +62,16 @@ class DatabaseDiscoveryIT {
     String url = pg.uri().replaceFirst("/" + pg.database() + "$", "/postgres");
     return TestDaemon.watching("fleet", url)
         .settings("databases: auto, include: [\"shop_*\"], exclude: [\"shop_tmp*\"], discoverEvery: " + discoverEvery)
-        .settings("migrations: { shop_eu: { tool: flyway, locations: [./db/migration] } }, drift: { interval: 1h }")
         .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms").in(repo);
+  }
+
+  /**
+   * With shop_eu's migrations mapped: its drift check replays them on an embedded shadow at start. Wait for its
+   * result before stopping such a daemon: a stop in the middle of the replay ends it on a closed Vert.x.
+   */
+  private static TestDaemon fleetWithDrift(TestPostgres pg, String discoverEvery) {
+    return fleet(pg, discoverEvery)
+        .settings("migrations: { shop_eu: { tool: flyway, locations: [./db/migration] } }, drift: { interval: 1h }");
   }
 
   private static List<String> targets(Http http) {
@@ -80,7 +88,7 @@ class DatabaseDiscoveryIT {
   @Test
   @Order(1)
   void watchesTheMatchingDatabasesPicksUpANewOneAndRetiresADroppedOne(TestPostgres pg) throws Exception {
-    try (RunningDaemon daemon = fleet(pg, "1s").start()) {
+    try (RunningDaemon daemon = fleetWithDrift(pg, "1s").start()) {
       Http http = new Http(daemon.port());
       // Listed before the API listens: every matching database is a target from the first request on.
       assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu", "fleet-shop_gone",
@@ -170,9 +178,6 @@ class DatabaseDiscoveryIT {
         assertThat(targets(http)).containsExactly("fleet-postgres", "fleet-shop_eu");
         assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
       });
-      // Not stopped in the middle of the drift check's first run (it replays the migrations on a shadow).
-      await().atMost(Duration.ofSeconds(60)).until(() -> !new JsonObject(
-          http.get("/api/v1/targets/fleet-shop_eu/drift").body()).getString("status").equals("not-checked-yet"));
     } finally {
       pg.start();
     }
