@@ -83,6 +83,11 @@ final class AlertMetrics implements DeliveryListener {
     firing.forEach((key, value) -> value.set(now.getOrDefault(key, 0)));
   }
 
+  /** A retired target's gauges left the registry with its other meters: a target of the same name registers anew. */
+  void retire(String target) {
+    firing.keySet().removeIf(key -> key.target().equals(target));
+  }
+
   private AtomicInteger firingGauge(Firing key) {
     return firing.computeIfAbsent(key, k -> {
       AtomicInteger value = new AtomicInteger();

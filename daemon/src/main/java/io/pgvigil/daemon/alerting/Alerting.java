@@ -219,6 +219,22 @@ public final class Alerting {
     down.adopted(target, adopted);
   }
 
+  /**
+   * The target's database went away (a server-level target no longer lists it): what fires of it resolves, as
+   * its conditions have ended with the database, and nothing of it is remembered, as if the config had never
+   * had it. The resolve empties its shared record, so no instance adopts it later.
+   */
+  public void retire(String target) {
+    AlertEngine e = engine;
+    if (e != null) {
+      e.firing().stream().filter(a -> a.target().equals(target)).forEach(a -> resolve(a.key()));
+    }
+    down.forget(target);
+    verdicts.forget(target);
+    killSwitch.forget(target);
+    metrics.retire(target);
+  }
+
   /** Another instance alerts for the target now: its alerts leave this one without a resolve. */
   private void forget(String target) {
     AlertEngine e = engine;

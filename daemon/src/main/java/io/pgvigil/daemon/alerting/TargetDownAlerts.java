@@ -59,6 +59,10 @@ final class TargetDownAlerts {
     }
   }
 
+  synchronized void forget(String target) {
+    down.remove(target);
+  }
+
   synchronized void tick(Instant now, Predicate<String> speaksFor) {
     down.forEach((target, since) -> {
       if (!now.isBefore(since.plus(AFTER)) && speaksFor.test(target)) {

@@ -23,7 +23,7 @@ final class TargetSelection {
     if (loaded == null) {
       return null;
     }
-    List<TargetConfig> all = loaded.targets();
+    List<TargetConfig> all = loaded.targetsWithMappedDatabases();
     if (target == null) {
       List<TargetConfig> withMigrations = all.stream().filter(t -> t.migrations().isPresent()).toList();
       return withMigrations.isEmpty() ? fail(err, "no target in " + config.path

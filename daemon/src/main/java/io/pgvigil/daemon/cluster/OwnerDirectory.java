@@ -70,6 +70,14 @@ public final class OwnerDirectory {
         .put("owned", owned).put("since", since.toString()));
   }
 
+  /** The target's database went away: its record goes with it, when it is this instance's. */
+  public void retired(String target) {
+    mine.remove(target);
+    if (owners.get(target).map(r -> cluster.nodeId().equals(r.getString("node"))).orElse(false)) {
+      owners.remove(target);
+    }
+  }
+
   /** The instance that owns the target now, if any. */
   public Optional<String> owner(String target) {
     return owners.get(target)

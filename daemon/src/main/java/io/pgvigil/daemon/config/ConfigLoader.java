@@ -87,7 +87,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new PgvigilConfig(server, targets, rules, alerts, killSwitch);
+    return new PgvigilConfig(server, targets, rules, alerts, killSwitch, targetReader.servers());
   }
 
   private JsonNode readTree(String yamlText, String sourceName) throws ConfigException {

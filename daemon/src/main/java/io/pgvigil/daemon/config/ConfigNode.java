@@ -3,6 +3,7 @@ package io.pgvigil.daemon.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgvigil.common.SecretValue;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -103,6 +104,15 @@ final class ConfigNode {
       }
     }
     return true;
+  }
+
+  /** The keys of a mapping, in the order written; empty when this is not one. */
+  List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    if (isPresent() && node.isObject()) {
+      node.fieldNames().forEachRemaining(keys::add);
+    }
+    return keys;
   }
 
   boolean mapping(String... knownKeys) {

@@ -47,6 +47,26 @@ final class ConfigSummary {
           + Durations.format(watch.windowInterval()) + " during migrations, probe timeout "
           + Durations.format(watch.statementTimeout()));
     }
+    for (ServerTargetConfig fleet : config.servers()) {
+      TargetConfig target = fleet.server();
+      lines.add("server-level target " + fleet.name() + ": every database of " + target.url().redacted()
+          + (fleet.include().isEmpty() ? "" : " matching " + patterns(fleet.include()))
+          + (fleet.exclude().isEmpty() ? "" : " except " + patterns(fleet.exclude()))
+          + ", listed from pg_database in " + fleet.home() + " every " + Durations.format(fleet.discoverEvery())
+          + " (templates and databases that refuse connections never); each is a target named "
+          + fleet.name() + "-<database> (password " + (target.url().password().isPresent() ? "set" : "not set")
+          + ", connect timeout " + Durations.format(target.connectTimeout()) + ")");
+      lines.add("  replication: probed once, from the target of " + fleet.home()
+          + (target.replicas().isEmpty() ? "" : ", replicas " + target.replicas().stream()
+              .map(r -> r.name() + " " + r.url().redacted()).collect(Collectors.joining(", "))));
+      lines.add("  migrations: " + (fleet.migrations().isEmpty() ? "not configured (no drift check)"
+          : fleet.migrations().entrySet().stream().map(e -> e.getKey() + " " + e.getValue().describe())
+              .sorted().collect(Collectors.joining("; "))));
+      WatchConfig watch = target.watch();
+      lines.add("  watch: every " + Durations.format(watch.interval()) + ", every "
+          + Durations.format(watch.windowInterval()) + " during migrations, probe timeout "
+          + Durations.format(watch.statementTimeout()));
+    }
     Rules rules = config.rules();
     for (RuleKind kind : RuleKind.values()) {
       Threshold inWindow = rules.threshold(kind, true);
@@ -68,6 +88,10 @@ final class ConfigSummary {
         + killSwitch.deadManAfter().map(d -> "; dead-man switch after " + Durations.format(d)
             + (killSwitch.hooks().isEmpty() ? " (no hooks: it can only log)" : "")).orElse(""));
     return lines;
+  }
+
+  private static String patterns(List<DatabasePattern> patterns) {
+    return patterns.stream().map(DatabasePattern::glob).collect(Collectors.joining(", "));
   }
 
   private static String threshold(Threshold threshold, Unit unit) {

@@ -157,6 +157,11 @@ public record DatabaseUrl(String host, int port, String database, String user,
     return new DatabaseUrl(host, port, database, user, newPassword, params);
   }
 
+  /** The same server, user and TLS settings, another database (a server-level target's databases). */
+  public DatabaseUrl withDatabase(String otherDatabase) {
+    return new DatabaseUrl(host, port, otherDatabase, user, password, params);
+  }
+
   @Override
   public String toString() {
     return redacted();

@@ -32,6 +32,7 @@ final class TargetReader {
   private final Path baseDir;
   /** Every well-formed target name, also of targets with other problems (so alert routing is not blamed). */
   private final Map<String, String> names = new LinkedHashMap<>();
+  private final List<ServerTargetConfig> servers = new ArrayList<>();
 
   TargetReader(Path baseDir) {
     this.baseDir = baseDir;
@@ -47,14 +48,30 @@ final class TargetReader {
         .toList();
   }
 
+  /**
+   * The names alerts may be routed by: a server-level target's name is none (its databases' targets are named when
+   * they are found, so a sink's {@code targets} cannot list them yet).
+   */
   List<String> names() {
-    return List.copyOf(names.keySet());
+    List<String> servers = this.servers.stream().map(ServerTargetConfig::name).toList();
+    return names.keySet().stream().filter(name -> !servers.contains(name)).toList();
+  }
+
+  /** The server-level targets ({@code databases: auto}) of the list {@link #read} read; not among its result. */
+  List<ServerTargetConfig> servers() {
+    return List.copyOf(servers);
   }
 
   private Optional<TargetConfig> readTarget(ConfigNode target, Map<String, String> names) {
     if (!target.element("a target needs at least name and url", List.of("name", "url", "password",
-        "connectTimeout", "replicas", "migrations", "shadow", "drift", "watch"))) {
+        "connectTimeout", "replicas", "migrations", "shadow", "drift", "watch", "databases", "include", "exclude",
+        "discoverEvery"))) {
       return Optional.empty();
+    }
+    boolean server = target.get("databases").oneOf(List.of("auto")).isPresent();
+    if (!server) {
+      target.notApplicable("only applies to a server-level target; add databases: auto to watch every database "
+          + "of the server", "include", "exclude", "discoverEvery");
     }
     Optional<String> name = readName(target.get("name"), "target", names);
     Optional<DatabaseUrl> url = readUrl(target.get("url"), target.get("password"));
@@ -62,15 +79,65 @@ final class TargetReader {
         .positiveDurationAtMost(MAX_MILLIS, "the driver counts it in milliseconds in an int")
         .orElse(TargetConfig.DEFAULT_CONNECT_TIMEOUT);
     List<ReplicaConfig> replicas = readReplicas(target.get("replicas"));
-    Optional<MigrationSource> migrations = readMigrations(target.get("migrations"));
+    Optional<MigrationSource> migrations = server ? Optional.empty() : readMigrations(target.get("migrations"));
     ShadowConfig shadow = readShadow(target.get("shadow"));
     DriftConfig drift = readDrift(target.get("drift"));
     WatchConfig watch = readWatch(target.get("watch"));
+    if (server) {
+      List<DatabasePattern> include = readPatterns(target.get("include"));
+      List<DatabasePattern> exclude = readPatterns(target.get("exclude"));
+      Duration every = target.get("discoverEvery").positiveDuration()
+          .orElse(ServerTargetConfig.DEFAULT_DISCOVER_EVERY);
+      Map<String, MigrationSource> perDatabase = readMigrationMap(target.get("migrations"));
+      if (name.isPresent() && url.isPresent()) {
+        ServerTargetConfig config = new ServerTargetConfig(new TargetConfig(name.get(), url.get(), connectTimeout,
+            replicas, Optional.empty(), shadow, drift, watch), include, exclude, every, perDatabase);
+        // A mapping the patterns never let through is a typo or a stale entry: said now, not silently unused.
+        perDatabase.keySet().stream().filter(database -> !config.watches(database))
+            .forEach(database -> target.get("migrations").get(database).problem("database '" + database
+                + "' is not watched: include/exclude leave it out; remove the entry or change the patterns"));
+        servers.add(config);
+      }
+      return Optional.empty();
+    }
     if (name.isEmpty() || url.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(new TargetConfig(name.get(), url.get(), connectTimeout, replicas,
         migrations, shadow, drift, watch));
+  }
+
+  private static List<DatabasePattern> readPatterns(ConfigNode patterns) {
+    patterns.emptyList("list at least one database name or pattern, or remove the key");
+    List<DatabasePattern> result = new ArrayList<>();
+    for (ConfigNode pattern : patterns.list("[\"app_*\", orders]")) {
+      pattern.text("a database name or a pattern such as app_*").ifPresent(text -> {
+        Optional<String> problem = DatabasePattern.problem(text);
+        if (problem.isPresent()) {
+          pattern.problem(problem.get());
+        } else {
+          result.add(DatabasePattern.parse(text).orElseThrow());
+        }
+      });
+    }
+    return List.copyOf(result);
+  }
+
+  /** With {@code databases: auto}, {@code migrations} maps database names to the sources of the usual shape. */
+  private Map<String, MigrationSource> readMigrationMap(ConfigNode migrations) {
+    if (!migrations.isPresent()) {
+      return Map.of();
+    }
+    String example = "migrations: { orders: { tool: flyway, locations: [./db/migration] } }";
+    if (migrations.keys().isEmpty() || migrations.keys().contains("tool")) {
+      migrations.problem("with databases: auto, maps database names to migration sources, e.g. " + example);
+      return Map.of();
+    }
+    Map<String, MigrationSource> result = new LinkedHashMap<>();
+    for (String database : migrations.keys()) {
+      readMigrations(migrations.get(database)).ifPresent(source -> result.put(database, source));
+    }
+    return result;
   }
 
   private Optional<String> readName(ConfigNode node, String noun, Map<String, String> seen) {

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,7 @@ public final class RunningDaemon implements AutoCloseable {
   private final Silences silences;
   private final List<String> deployments = new ArrayList<>();
   private final List<SharedMap> shared;
+  private final List<ServerFleet> fleets;
   private ApiServer api;
   private long expiry = -1;
   private int port;
@@ -65,8 +67,9 @@ public final class RunningDaemon implements AutoCloseable {
 
   private RunningDaemon(Cluster cluster, Metrics metrics, ServerConfig server, Targets targets,
       WindowRegistry windows, AbortLog aborts, Alerting alerting, Silences silences,
-      List<SharedMap> shared) {
+      List<SharedMap> shared, List<ServerFleet> fleets) {
     this.cluster = cluster;
+    this.fleets = fleets;
     this.vertx = cluster.vertx();
     this.shared = shared;
     this.metrics = metrics;
@@ -131,11 +134,13 @@ public final class RunningDaemon implements AutoCloseable {
       Targets targets = new Targets(config.targets().stream().map(target -> TargetSetups.from(target,
           config, storage, windows, aborts, alerting::accept, metrics.registry(), maxBackoff, clock, owners,
           directory)).toList(), directory::owner);
+      List<ServerFleet> fleets = ServerFleets.of(config, storage, windows, aborts, alerting, metrics.registry(),
+          maxBackoff, clock, owners, directory, targets);
       windows.share(windowMap);
       alerting.share(alertMap);
       aborts.share(abortMap);
       running = new RunningDaemon(cluster, metrics, server, targets, windows, aborts, alerting,
-          silences, List.of(windowMap, ownerMap, alertMap, silenceMap, abortMap));
+          silences, List.of(windowMap, ownerMap, alertMap, silenceMap, abortMap), fleets);
     } catch (RuntimeException e) {
       cluster.close().await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       metrics.close();
@@ -166,7 +171,9 @@ public final class RunningDaemon implements AutoCloseable {
     return Future.all(shared.stream().map(SharedMap::start).toList())
         .compose(loaded -> alerting.start(vertx, windows)).compose(started -> {
           List<Future<String>> deployed = targets.all().stream()
-              .map(t -> vertx.deployVerticle(t.monitor()).onSuccess(deployments::add)).toList();
+              .map(t -> vertx.deployVerticle(t.monitor()).onSuccess(deployments::add)).collect(Collectors.toList());
+          // A server-level target lists its databases before the API listens: each is polled within seconds.
+          fleets.forEach(f -> deployed.add(vertx.deployVerticle(f).onSuccess(deployments::add)));
           api = new ApiServer(vertx, metrics, targets, server.apiToken(), server.readToken(), windows,
               aborts, alerting, silences);
           // A window that opens brings its faster polling at once, not after the interval under way

@@ -49,6 +49,14 @@ final class TargetSetups {
   static Targets.Target from(TargetConfig target, PgvigilConfig config, ShadowSettings.Storage storage,
       WindowRegistry windows, AbortLog aborts, Consumer<Signal> signals, MeterRegistry registry,
       Duration maxBackoff, Clock clock, Owners owners, OwnerDirectory directory) {
+    return from(target, config, storage, windows, aborts, signals, registry, maxBackoff, clock, owners, directory,
+        true);
+  }
+
+  /** @param probesReplication whether this target probes replication (one database per server does, see ServerFleet) */
+  static Targets.Target from(TargetConfig target, PgvigilConfig config, ShadowSettings.Storage storage,
+      WindowRegistry windows, AbortLog aborts, Consumer<Signal> signals, MeterRegistry registry,
+      Duration maxBackoff, Clock clock, Owners owners, OwnerDirectory directory, boolean probesReplication) {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
         .description("1 while a migration window is open on the target")
         .tags(MeterNames.TAG_TARGET, target.name()).register(registry);
@@ -77,8 +85,10 @@ final class TargetSetups {
     checks.add(new MigrationWatchCheck(target.name(), target.watch().migrationApplicationNames(),
         watchInterval, queryTimeout, windows));
     ReplicationState replication = new ReplicationState(target.name(), registry);
-    checks.add(new ReplicationCheck(target, queryTimeout, replication, clock, rules,
-        url -> TargetSpecs.connectOptions(url, target.watch().statementTimeout())));
+    if (probesReplication) {
+      checks.add(new ReplicationCheck(target, queryTimeout, replication, clock, rules,
+          url -> TargetSpecs.connectOptions(url, target.watch().statementTimeout())));
+    }
     Optional<DriftState> drift = Optional.empty();
     if (target.migrations().isPresent()) {
       DriftState state = new DriftState(target.name(), registry);

@@ -28,7 +28,8 @@ public final class Owners {
   /** How long a target that came back unclaimed is kept while the membership stays the same. */
   static final Duration KEEP = Duration.ofMinutes(5);
 
-  private final int targets;
+  /** The configured targets and those discovered now. */
+  private volatile int targets;
   private final IntSupplier members;
   private final Predicate<String> busy;
   private final Predicate<String> vacated;
@@ -73,6 +74,16 @@ public final class Owners {
   public int share() {
     int n = Math.max(1, members.getAsInt());
     return (targets + n - 1) / n;
+  }
+
+  /** A discovered target came ({@code +1}) or its database went away ({@code -1}, and it is forgotten here). */
+  public synchronized void counted(String target, boolean present) {
+    targets = Math.max(0, targets + (present ? 1 : -1));
+    if (!present) {
+      owned.remove(target);
+      released.remove(target);
+      kept.remove(target);
+    }
   }
 
   public int ownedCount() {

@@ -162,6 +162,34 @@ class AlertingTest {
   }
 
   @Test
+  void aRetiredTargetsAlertsResolveAndItsMemoryGoes() throws Exception {
+    start("");
+    alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of(
+        verdict(RuleKind.LOCK_QUEUE, "pid 4243", RuleVerdict.Level.WARN, 6, 5))));
+    await().until(() -> slack.accepted().size() == 1);
+    alerting.tick();
+    assertThat(Http.sample(metrics.scrape(), "pgvigil_alerts_firing{rule=\"lockQueue\",target=\"app\"}"))
+        .isEqualTo(1.0);
+
+    // Its database was dropped: no evaluation will ever clear the condition, the retirement does.
+    alerting.retire("app");
+    assertThat(alerting.firing()).isEmpty();
+    assertThat(alerting.recentlyResolved()).extracting(a -> a.key()).containsExactly("app/lockQueue/pid 4243");
+    await().until(() -> slack.accepted().stream()
+        .anyMatch(r -> r.body().toString().contains("*RESOLVED* *lockQueue on app")));
+
+    // A database of the same name created later is a new target: its alert fires as new, and is counted.
+    metrics.registry().getMeters().stream().filter(m -> "app".equals(m.getId().getTag("target")))
+        .toList().forEach(metrics.registry()::remove);
+    alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of(
+        verdict(RuleKind.LOCK_QUEUE, "pid 4243", RuleVerdict.Level.WARN, 6, 5))));
+    assertThat(alerting.firing()).hasSize(1);
+    alerting.tick();
+    assertThat(Http.sample(metrics.scrape(), "pgvigil_alerts_firing{rule=\"lockQueue\",target=\"app\"}"))
+        .isEqualTo(1.0);
+  }
+
+  @Test
   void queryTextReachesTheCensusOnlyWhenConfigured() throws Exception {
     start("  queryText: true");
     alerting.accept(new Signal.Verdicts("app", Source.LOCKS, List.of(
