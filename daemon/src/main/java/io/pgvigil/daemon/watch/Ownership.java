@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.watch;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Tuple;
@@ -9,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,8 @@ public final class Ownership {
   private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
   /** The classid of pgvigil's advisory locks: "pgvg" in ASCII. */
   public static final int NAMESPACE = 0x70677667;
+  /** How long opening a lock session may take before it is given up (see {@link #open}). */
+  private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
 
   private final TargetSpec spec;
   private final int key;
@@ -54,6 +58,8 @@ public final class Ownership {
   private final long marginNanos;
   private Future<Boolean> inFlight;
   private PgConnection connection;
+  /** The lock session being opened, if any (see {@link #open}). */
+  private Future<PgConnection> opening;
   private volatile boolean owner;
   /** System.nanoTime() until which this instance may act as the owner. */
   private volatile long validUntil;
@@ -128,7 +134,7 @@ public final class Ownership {
     }
     long started = epoch;
     boolean confirming = owner && connection != null;
-    Future<PgConnection> connected = connection != null ? Future.succeededFuture(connection) : connect(vertx, started);
+    Future<PgConnection> connected = connection != null ? Future.succeededFuture(connection) : session(vertx, started);
     // A step that hangs (a lock connection silently cut) must not leave this instance believing it
     // owns the target while the server ends the session and another instance takes the lock. The
     // confirmation is one round trip on an open session; taking may have to connect first.
@@ -161,8 +167,8 @@ public final class Ownership {
   /**
    * Gives the target to another instance (closing the connection frees the lock); never fails. A
    * step under way is fenced off, not waited for (a graceful stop must not wait for a connection
-   * that hangs): one still connecting closes what it opened as soon as it has it, before it could
-   * take the lock, and none sets this instance the owner again.
+   * that hangs): one still connecting takes no lock (the session it opens stays idle for the next
+   * step, or is closed once the monitor stopped), and none sets this instance the owner again.
    */
   Future<Void> release() {
     return drop();
@@ -220,8 +226,51 @@ public final class Ownership {
         });
   }
 
-  /** A lock session; closed again at once if this instance released the target meanwhile. */
-  private Future<PgConnection> connect(Vertx vertx, long started) {
+  /**
+   * The lock session, opened if need be, for a step begun at {@code started}: it fails if this
+   * instance released the target meanwhile (it took no lock: the session opened stays for the next
+   * step, idle).
+   */
+  private Future<PgConnection> session(Vertx vertx, long started) {
+    if (opening == null) {
+      Future<PgConnection> opened = open(vertx);
+      opening = opened;
+      opened.onComplete(ar -> {
+        if (opening == opened) {
+          opening = null;
+        }
+      });
+    }
+    return opening.compose(c -> epoch != started
+        ? Future.failedFuture("released while connecting") : Future.succeededFuture(c));
+  }
+
+  /**
+   * Opens a lock session, one at a time: a step that times out while it opens does not abandon it,
+   * the next step waits for the same one. A server slow to start backends (hundreds of targets
+   * starting at once, a loaded host) had every heartbeat start one more connection while the others
+   * still queued in its listen backlog, thousands in a few minutes, and none was ever served in
+   * time. Only an open that takes {@link #OPEN_TIMEOUT} is given up, its session closed if it comes.
+   */
+  private Future<PgConnection> open(Vertx vertx) {
+    Promise<PgConnection> opened = Promise.promise();
+    long timer = vertx.setTimer(OPEN_TIMEOUT.toMillis(), id -> opened.tryFail(new TimeoutException(
+        "no lock session within " + OPEN_TIMEOUT.toSeconds() + " s")));
+    connect(vertx).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.failed()) {
+        opened.tryFail(ar.cause());
+      } else if (closed || !opened.tryComplete(ar.result())) {
+        close(ar.result());
+      } else {
+        adopt(ar.result());
+      }
+    });
+    return opened.future();
+  }
+
+  /** A session with the lease's timeouts set (see the class comment). */
+  private Future<PgConnection> connect(Vertx vertx) {
     return PgConnection.connect(vertx, spec.connect())
         .compose(c -> c.query("SELECT current_setting('server_version_num')::int").execute()
             .compose(rows -> {
@@ -233,22 +282,19 @@ public final class Ownership {
               return c.preparedQuery(sql).execute(Tuple.of(Long.toString(millis)));
             })
             .map(c)
-            .onFailure(e -> c.close()))
-        .compose(c -> {
-          if (epoch != started) {
-            return close(c).compose(v -> Future.failedFuture("released while connecting"));
-          }
-          connection = c;
-          c.closeHandler(v -> {
-            if (connection == c) {
-              connection = null;
-              if (owner) {
-                owner = false;
-                LOG.warn("target {}: ownership lost: the lock connection closed", spec.name());
-              }
-            }
-          });
-          return Future.succeededFuture(c);
-        });
+            .onFailure(e -> c.close()));
+  }
+
+  private void adopt(PgConnection c) {
+    connection = c;
+    c.closeHandler(v -> {
+      if (connection == c) {
+        connection = null;
+        if (owner) {
+          owner = false;
+          LOG.warn("target {}: ownership lost: the lock connection closed", spec.name());
+        }
+      }
+    });
   }
 }

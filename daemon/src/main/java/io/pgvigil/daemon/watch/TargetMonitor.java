@@ -38,10 +38,19 @@ public final class TargetMonitor extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TargetMonitor.class);
   static final String HEARTBEAT = "server";
   /**
-   * The checks run side by side (heartbeat, locks, replication, invalid indexes, and drift, whose
-   * snapshot may take two connections): a drift run never makes the lock watch wait for one.
+   * One monitoring connection per target, beside the ownership lock's: the periodic checks
+   * (heartbeat, locks, invalid indexes, migrations, replication's primary view) and the kill
+   * switch's actions take turns on it, each a query of a few milliseconds. A drift run opens its
+   * own short-lived connections (DriftCheck), so a snapshot of seconds never holds it. A cancel
+   * therefore waits for the query in flight and the few polls queued before it, each bounded by the
+   * session's statement_timeout; a fleet of targets costs two connections each at rest.
    */
-  private static final int POOL_SIZE = 6;
+  private static final int POOL_SIZE = 1;
+  /**
+   * Every check has at most one run in flight, but a run that timed out on a wedged query leaves
+   * its request queued: the bound (and the pool's connection timeout) keeps those from piling up.
+   */
+  private static final int MAX_WAITING = 16;
   /** How often the dead-man switch looks at the time since the last lock poll. */
   private static final Duration TICK = Duration.ofMillis(250);
 
@@ -103,6 +112,7 @@ public final class TargetMonitor extends VerticleBase {
     pool = PgBuilder.pool()
         .with(new PoolOptions()
             .setMaxSize(POOL_SIZE)
+            .setMaxWaitQueueSize(MAX_WAITING)
             .setName("pgvigil-" + spec.name())
             .setConnectionTimeout((int) spec.connectTimeout().toMillis())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
@@ -113,7 +123,7 @@ public final class TargetMonitor extends VerticleBase {
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
     loops.put(HEARTBEAT, new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat,
         this::heartbeatInterval, timeout, () -> true, registry, clock).quiet());
-    TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool);
+    TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool, spec.connect());
     for (TargetCheck check : checks) {
       loops.put(check.name(), new CheckLoop(vertx, spec.name(), check.name(),
           () -> check.run(checkContext), check::interval, check.timeout(), this::acting, registry,
@@ -247,6 +257,9 @@ public final class TargetMonitor extends VerticleBase {
     Boolean before = ownedBefore;
     ownedBefore = now;
     owners.set(spec.name(), now);
+    if (now && !Boolean.TRUE.equals(before)) {
+      loops.values().forEach(CheckLoop::resume);
+    }
     try {
       if (before == null || before != now) {
         owned.changed(spec.name(), now);
