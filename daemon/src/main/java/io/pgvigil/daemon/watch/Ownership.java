@@ -48,7 +48,7 @@ public final class Ownership {
   private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
   /** The classid of pgvigil's advisory locks: "pgvg" in ASCII. */
   public static final int NAMESPACE = 0x70677667;
-  /** How long opening a lock session may take before it is given up (see {@link #open}). */
+  /** How long opening a lock session may take before it is given up (see {@link #openOnce}). */
   private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
 
   private final TargetSpec spec;
@@ -58,7 +58,7 @@ public final class Ownership {
   private final long marginNanos;
   private Future<Boolean> inFlight;
   private PgConnection connection;
-  /** The lock session being opened, if any (see {@link #open}). */
+  /** The lock session being opened, if any (see {@link #openOnce}). */
   private Future<PgConnection> opening;
   private volatile boolean owner;
   /** System.nanoTime() until which this instance may act as the owner. */
@@ -227,13 +227,30 @@ public final class Ownership {
   }
 
   /**
+   * Starts opening the lock session, if none is open or opening, while the heartbeat's probe runs:
+   * taking the lock still waits for a probe that answered, but not for a connect after it (at
+   * start, the two connects one after the other were most of the time to a target's first poll).
+   */
+  void prepare(Vertx vertx) {
+    if (connection == null && !closed) {
+      open(vertx);
+    }
+  }
+
+  /**
    * The lock session, opened if need be, for a step begun at {@code started}: it fails if this
    * instance released the target meanwhile (it took no lock: the session opened stays for the next
    * step, idle).
    */
   private Future<PgConnection> session(Vertx vertx, long started) {
+    return open(vertx).compose(c -> epoch != started
+        ? Future.failedFuture("released while connecting") : Future.succeededFuture(c));
+  }
+
+  /** The session being opened, or a new one: never two at once. */
+  private Future<PgConnection> open(Vertx vertx) {
     if (opening == null) {
-      Future<PgConnection> opened = open(vertx);
+      Future<PgConnection> opened = openOnce(vertx);
       opening = opened;
       opened.onComplete(ar -> {
         if (opening == opened) {
@@ -241,8 +258,7 @@ public final class Ownership {
         }
       });
     }
-    return opening.compose(c -> epoch != started
-        ? Future.failedFuture("released while connecting") : Future.succeededFuture(c));
+    return opening;
   }
 
   /**
@@ -252,7 +268,7 @@ public final class Ownership {
    * still queued in its listen backlog, thousands in a few minutes, and none was ever served in
    * time. Only an open that takes {@link #OPEN_TIMEOUT} is given up, its session closed if it comes.
    */
-  private Future<PgConnection> open(Vertx vertx) {
+  private Future<PgConnection> openOnce(Vertx vertx) {
     Promise<PgConnection> opened = Promise.promise();
     long timer = vertx.setTimer(OPEN_TIMEOUT.toMillis(), id -> opened.tryFail(new TimeoutException(
         "no lock session within " + OPEN_TIMEOUT.toSeconds() + " s")));

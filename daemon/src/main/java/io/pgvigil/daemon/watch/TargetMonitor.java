@@ -196,6 +196,10 @@ public final class TargetMonitor extends VerticleBase {
     // in a busy window, and a confirmation that waited for it could outlast the lease. Taking the
     // lock waits for a probe that answered.
     Future<Boolean> confirmed = ownership.confirming() ? ownership.step(vertx, owners) : null;
+    if (confirmed == null && (up || !polled)) {
+      // Not while the target is down: a server that refuses pgvigil would get two attempts a beat.
+      ownership.prepare(vertx);
+    }
     return probe.probe(pool).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .onSuccess(info -> {
           server = info;
