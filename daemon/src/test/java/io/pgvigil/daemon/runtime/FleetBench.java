@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * {@code helm/Dockerfile}, or {@code -Dfleet.jvm="..."}). Prints how long after the process was
  * started every target had its first lock poll, then at rest (after {@code fleet.settle}, 20 s):
  * the process's CPU over {@code fleet.window} (60 s) in % of one core, its RSS (VmRSS, VmHWM),
- * threads and heap used, and pgvigil's connections per database ({@code pg_stat_activity}).
+ * threads and heap used, and pgvigil's connections per database ({@code pg_stat_activity}). With
+ * {@code -Dfleet.exporter=/usr/bin/prometheus-postgres-exporter}, the same figures for the exporter
+ * with {@code --auto-discover-databases}, scraped every second, on the same databases after.
  *
  * <p>Run as BENCHMARKS.md says, from the repository root: the daemon gets this JVM's class path.
  */
@@ -63,13 +65,70 @@ public final class FleetBench {
       try {
         firstPolls(new Http(port), targets, started, daemon);
         TimeUnit.SECONDS.sleep(settle.toSeconds());
-        atRest(daemon.pid(), new Http(port), jdbc, window);
+        System.out.println("pgvigil:");
+        atRest(daemon.pid(), jdbc, "application_name = 'pgvigil'", window, () -> {});
+        heap(new Http(port).get("/metrics").body());
       } finally {
-        daemon.destroy();
-        if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
-          daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        stop(daemon);
       }
+      String exporter = System.getProperty("fleet.exporter");
+      if (exporter != null) {
+        exporter(exporter, pg, jdbc, targets, settle, window);
+      }
+    }
+  }
+
+  /**
+   * The peer: prometheus-postgres-exporter with {@code --auto-discover-databases} on the same
+   * databases, scraped every second as Prometheus would.
+   */
+  private static void exporter(String binary, EmbeddedPostgres pg, String jdbc, int targets, Duration settle,
+      Duration window) throws Exception {
+    int port = Ports.free();
+    ProcessBuilder builder = new ProcessBuilder(binary, "--auto-discover-databases",
+        "--web.listen-address=127.0.0.1:" + port)
+        .redirectErrorStream(true)
+        .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "exporter.log").toFile());
+    builder.environment().put("DATA_SOURCE_NAME", pg.uri("postgres") + "?sslmode=disable");
+    Instant started = Instant.now();
+    Process process = builder.start();
+    Http http = new Http(port);
+    try {
+      long[] scrapes = new long[2]; // count, total nanos
+      Runnable scrape = () -> {
+        long t0 = System.nanoTime();
+        http.get("/metrics");
+        scrapes[0]++;
+        scrapes[1] += System.nanoTime() - t0;
+      };
+      while (true) {
+        try {
+          if (http.get("/metrics").body().contains("datname=\"" + database(targets - 1) + "\"")) {
+            break;
+          }
+        } catch (RuntimeException e) {
+          // not listening yet
+        }
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+      System.out.printf("%nprometheus-postgres-exporter --auto-discover-databases, scraped every 1 s:%n"
+          + "first scrape with every database after %d ms%n", Duration.between(started, Instant.now()).toMillis());
+      long until = System.nanoTime() + settle.toNanos();
+      while (System.nanoTime() < until) {
+        scrape.run();
+        TimeUnit.SECONDS.sleep(1);
+      }
+      atRest(process.pid(), jdbc, "application_name = '' AND backend_type = 'client backend'", window, scrape);
+      System.out.printf("scrape: %.0f ms on average%n", scrapes[1] / 1e6 / Math.max(1, scrapes[0]));
+    } finally {
+      stop(process);
+    }
+  }
+
+  private static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 
@@ -155,7 +214,12 @@ public final class FleetBench {
         millis.get(millis.size() / 2), millis.get(millis.size() * 9 / 10), millis.get(millis.size() - 1));
   }
 
-  private static void atRest(long pid, Http api, String jdbc, Duration window) throws Exception {
+  /**
+   * CPU over {@code window}, then RSS and threads, and the connections whose sessions match
+   * {@code sessions} (sampled every second); {@code tick} runs each second (a scrape).
+   */
+  private static void atRest(long pid, String jdbc, String sessions, Duration window, Runnable tick)
+      throws Exception {
     long ticks0 = cpuTicks(pid);
     long t0 = System.nanoTime();
     int maxTotal = 0;
@@ -167,8 +231,9 @@ public final class FleetBench {
         int total = 0;
         int most = 0;
         int seen = 0;
+        tick.run();
         try (ResultSet rs = s.executeQuery("SELECT datname, count(*) FROM pg_stat_activity"
-            + " WHERE application_name = 'pgvigil' GROUP BY datname")) {
+            + " WHERE " + sessions + " GROUP BY datname")) {
           while (rs.next()) {
             total += rs.getInt(2);
             most = Math.max(most, rs.getInt(2));
@@ -178,23 +243,23 @@ public final class FleetBench {
         maxTotal = Math.max(maxTotal, total);
         maxPerDatabase = Math.max(maxPerDatabase, most);
         databases = Math.max(databases, seen);
-        TimeUnit.MILLISECONDS.sleep(500);
+        TimeUnit.MILLISECONDS.sleep(1000);
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     // /proc/PID/stat counts in clock ticks, USER_HZ, 100 on Linux.
     double core = (cpuTicks(pid) - ticks0) / 100.0 / seconds * 100;
     Map<String, String> status = procStatus(pid);
-    String metrics = api.get("/metrics").body();
     System.out.printf("at rest over %.0f s: CPU %.1f %% of one core%n", seconds, core);
-    System.out.printf("RSS %s, peak %s; threads %s; heap used %.0f MB, committed %.0f MB; non-heap used %.0f MB%n",
-        status.get("VmRSS"), status.get("VmHWM"), status.get("Threads"),
-        sum(metrics, "jvm_memory_used_bytes", "heap") / 1e6,
-        sum(metrics, "jvm_memory_committed_bytes", "heap") / 1e6,
+    System.out.printf("RSS %s, peak %s; threads %s%n", status.get("VmRSS"), status.get("VmHWM"), status.get("Threads"));
+    System.out.printf("connections: at most %d in all (%.2f per database over %d databases), at most %d on one"
+        + " database%n", maxTotal, (double) maxTotal / Math.max(1, databases), databases, maxPerDatabase);
+  }
+
+  private static void heap(String metrics) {
+    System.out.printf("heap used %.0f MB, committed %.0f MB; non-heap used %.0f MB%n",
+        sum(metrics, "jvm_memory_used_bytes", "heap") / 1e6, sum(metrics, "jvm_memory_committed_bytes", "heap") / 1e6,
         sum(metrics, "jvm_memory_used_bytes", "nonheap") / 1e6);
-    System.out.printf("pgvigil connections: at most %d in all (%.2f per target over %d databases), at most %d on one"
-        + " database (target: <= 2)%n", maxTotal, (double) maxTotal / Math.max(1, databases), databases,
-        maxPerDatabase);
   }
 
   private static long cpuTicks(long pid) throws IOException {
