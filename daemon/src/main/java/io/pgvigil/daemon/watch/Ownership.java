@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * that is cut off from the database would keep it until TCP gives up, so the lock connection sets
  * {@code idle_session_timeout} (PostgreSQL 14+) and {@code tcp_user_timeout} to the lease,
  * {@code watch.interval + connectTimeout}: a server that hears nothing on the session for a lease
- * ends it and frees the lock. The owner confirms the lock every heartbeat with one {@code SELECT 1}
- * round trip on that open session, timed out at {@code connectTimeout}.
+ * ends it and frees the lock. The owner confirms the lock every heartbeat with one round trip on
+ * that open session, the heartbeat's own probe, timed out at {@code connectTimeout}.
  *
  * <p>Two instances never act at once on one database because the owner steps down before the
  * server can free the lock. Let {@code s} be when the owner sent its last query that the server
@@ -126,6 +127,14 @@ public final class Ownership {
    * to take it. Completes with whether this instance owns the target now.
    */
   Future<Boolean> step(Vertx vertx, Owners share) {
+    return step(vertx, share, c -> c.query("SELECT 1").execute().mapEmpty());
+  }
+
+  /**
+   * As above; an owner confirms with {@code confirmation} on the lock session (the heartbeat's
+   * probe: one round trip that proves the session and answers the heartbeat).
+   */
+  Future<Boolean> step(Vertx vertx, Owners share, Function<PgConnection, Future<Void>> confirmation) {
     if (inFlight != null && !inFlight.isComplete()) {
       return inFlight;
     }
@@ -140,7 +149,7 @@ public final class Ownership {
     // confirmation is one round trip on an open session; taking may have to connect first.
     Duration timeout = confirming ? spec.connectTimeout() : spec.connectTimeout().plus(spec.queryTimeout());
     inFlight = connected
-        .compose(c -> confirming ? confirm(c) : tryTake(c, share))
+        .compose(c -> confirming ? confirm(c, confirmation) : tryTake(c, share))
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .recover(e -> {
           if (epoch == started) {
@@ -199,9 +208,9 @@ public final class Ownership {
    * connection proves it. (Reading pg_locks would prove no more, and costs a walk of the whole lock
    * table, which in a pileup is tens of milliseconds every heartbeat.)
    */
-  private Future<Boolean> confirm(PgConnection c) {
+  private Future<Boolean> confirm(PgConnection c, Function<PgConnection, Future<Void>> confirmation) {
     sent = System.nanoTime();
-    return c.query("SELECT 1").execute().map(true);
+    return confirmation.apply(c).map(true);
   }
 
   private Future<Boolean> tryTake(PgConnection c, Owners share) {

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,8 @@ public final class TargetMonitor extends VerticleBase {
   static final String HEARTBEAT = "server";
   /**
    * One monitoring connection per target, beside the ownership lock's: the periodic checks
-   * (heartbeat, locks, invalid indexes, migrations, replication's primary view) and the kill
+   * (locks, invalid indexes, migrations, replication's primary view; the heartbeat while this
+   * instance does not own the target, an owner's goes on its lock session) and the kill
    * switch's actions take turns on it, each a query of a few milliseconds. A drift run opens its
    * own short-lived connections (DriftCheck), so a snapshot of seconds never holds it. A cancel
    * therefore waits for the query in flight and the few polls queued before it, each bounded by the
@@ -192,15 +194,23 @@ public final class TargetMonitor extends VerticleBase {
     // Timed out here, not only by the loop: a probe stuck on a cut-off network must still end in
     // "down" (and give the lock up), not hang while the loop starts the next one.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
-    // An owner confirms its lock at once, beside the probe: the probe may wait for a pool connection
-    // in a busy window, and a confirmation that waited for it could outlast the lease. Taking the
-    // lock waits for a probe that answered.
-    Future<Boolean> confirmed = ownership.confirming() ? ownership.step(vertx, owners) : null;
+    // An owner sends its probe on the lock session, which confirms the lock too: the shared
+    // monitoring connection may be busy with the checks' polls (cold and slow on a server starting
+    // hundreds of sessions), and a confirmation that waited for it could outlast the lease. When
+    // the lock is not confirmed, the probe asks on the monitoring connection whether the target is
+    // up. Taking the lock waits for a probe that answered.
+    ServerInfo[] onLock = {null};
+    Future<Boolean> confirmed = ownership.confirming()
+        ? ownership.step(vertx, owners, c -> probe.probe(c).onSuccess(info -> onLock[0] = info).mapEmpty())
+        : null;
     if (confirmed == null && (up || !polled)) {
       // Not while the target is down: a server that refuses pgvigil would get two attempts a beat.
       ownership.prepare(vertx);
     }
-    return probe.probe(pool).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    Supplier<Future<ServerInfo>> onPool = () -> probe.probe(pool).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Future<ServerInfo> answered = confirmed == null ? onPool.get()
+        : confirmed.compose(now -> now && onLock[0] != null ? Future.succeededFuture(onLock[0]) : onPool.get());
+    return answered
         .onSuccess(info -> {
           server = info;
           reconnect.connected();
