@@ -14,7 +14,10 @@ import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +51,7 @@ public final class DriftCheck extends TargetCheck {
   private final Supplier<Optional<DriftReport>> previous;
   private final Consumer<DriftReport> verdicts;
   private final Clock clock;
+  private final int connectTimeoutMillis;
   /** Applied migrations newer than the files at the last check; only to log changes. */
   private volatile List<String> behind = List.of();
 
@@ -58,10 +62,11 @@ public final class DriftCheck extends TargetCheck {
     this.target = target.name();
     this.database = HistorySources.database(target.url());
     this.source = target.migrations().orElseThrow();
+    this.connectTimeoutMillis = (int) target.connectTimeout().toMillis();
     SnapshotOptions options = SnapshotOptions.defaults()
         .withIgnored(IgnorePattern.anyOf(target.drift().ignore()))
         .withExcludedTables(Set.of(source.historyTable()));
-    // On the target's own pool the snapshot splits over at most two connections; the shadow,
+    // On the run's own pool the snapshot splits over at most two connections; the shadow,
     // which nothing else uses, gets the default.
     this.live = new CatalogSnapshotter(options.withParallelism(LIVE_PARALLELISM));
     this.expected = new ExpectedSchemas(ShadowSettings.of(target.shadow(), storage), new CatalogSnapshotter(options),
@@ -71,11 +76,21 @@ public final class DriftCheck extends TargetCheck {
     this.clock = clock;
   }
 
-  /** A run fails (and is counted) when the verdict is an error. */
+  /**
+   * A run fails (and is counted) when the verdict is an error. It opens connections of its own for
+   * the run and closes them after: the target's shared monitoring connection serves the lock watch
+   * every second, and a snapshot of a large catalog takes seconds.
+   */
   @Override
   public Future<Void> run(Context context) {
-    return verdict(context.vertx(), context.pool()).compose(report -> report.error().isPresent()
-        ? Future.failedFuture(report.error().get()) : Future.succeededFuture());
+    Pool own = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(LIVE_PARALLELISM).setName("pgvigil-" + target + "-drift"))
+        .with(new NetClientOptions().setConnectTimeout(connectTimeoutMillis))
+        .connectingTo(context.connect()).using(context.vertx()).build();
+    return verdict(context.vertx(), own)
+        .eventually(() -> own.close().recover(e -> Future.succeededFuture()))
+        .compose(report -> report.error().isPresent()
+            ? Future.failedFuture(report.error().get()) : Future.succeededFuture());
   }
 
   public Future<DriftReport> verdict(Vertx vertx, Pool pool) {

@@ -46,6 +46,8 @@ final class CheckLoop {
   private boolean stopped;
   private Future<Void> inFlight;
   private boolean quiet;
+  /** The last tick found the check disabled: it waits {@link #PAUSED_RECHECK}, not an interval. */
+  private boolean paused;
 
   CheckLoop(Vertx vertx, String target, String check, Supplier<Future<Void>> run,
       Supplier<Duration> interval, Duration timeout, BooleanSupplier enabled,
@@ -100,12 +102,25 @@ final class CheckLoop {
     return runOnce();
   }
 
+  /**
+   * Looks again at once when paused (the monitor has just been given the target): the first poll
+   * of a target comes with its ownership, not up to {@link #PAUSED_RECHECK} after. On the loop's
+   * context.
+   */
+  void resume() {
+    if (paused && timerId >= 0) {
+      vertx.cancelTimer(timerId);
+      tick();
+    }
+  }
+
   private void tick() {
     timerId = -1;
     if (stopped) {
       return;
     }
-    if (!enabled.getAsBoolean()) {
+    paused = !enabled.getAsBoolean();
+    if (paused) {
       // Paused while the target is down: look again soon, so a check with a long interval
       // (drift, every 5 minutes) runs as soon as the target is back, not an interval later.
       Duration every = interval.get();

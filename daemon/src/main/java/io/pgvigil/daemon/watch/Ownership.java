@@ -1,6 +1,7 @@
 package io.pgvigil.daemon.watch;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Tuple;
@@ -9,6 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * that is cut off from the database would keep it until TCP gives up, so the lock connection sets
  * {@code idle_session_timeout} (PostgreSQL 14+) and {@code tcp_user_timeout} to the lease,
  * {@code watch.interval + connectTimeout}: a server that hears nothing on the session for a lease
- * ends it and frees the lock. The owner confirms the lock every heartbeat with one {@code SELECT 1}
- * round trip on that open session, timed out at {@code connectTimeout}.
+ * ends it and frees the lock. The owner confirms the lock every heartbeat with one round trip on
+ * that open session, the heartbeat's own probe, timed out at {@code connectTimeout}.
  *
  * <p>Two instances never act at once on one database because the owner steps down before the
  * server can free the lock. Let {@code s} be when the owner sent its last query that the server
@@ -46,6 +49,8 @@ public final class Ownership {
   private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
   /** The classid of pgvigil's advisory locks: "pgvg" in ASCII. */
   public static final int NAMESPACE = 0x70677667;
+  /** How long opening a lock session may take before it is given up (see {@link #openOnce}). */
+  private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
 
   private final TargetSpec spec;
   private final int key;
@@ -54,6 +59,8 @@ public final class Ownership {
   private final long marginNanos;
   private Future<Boolean> inFlight;
   private PgConnection connection;
+  /** The lock session being opened, if any (see {@link #openOnce}). */
+  private Future<PgConnection> opening;
   private volatile boolean owner;
   /** System.nanoTime() until which this instance may act as the owner. */
   private volatile long validUntil;
@@ -120,6 +127,14 @@ public final class Ownership {
    * to take it. Completes with whether this instance owns the target now.
    */
   Future<Boolean> step(Vertx vertx, Owners share) {
+    return step(vertx, share, c -> c.query("SELECT 1").execute().mapEmpty());
+  }
+
+  /**
+   * As above; an owner confirms with {@code confirmation} on the lock session (the heartbeat's
+   * probe: one round trip that proves the session and answers the heartbeat).
+   */
+  Future<Boolean> step(Vertx vertx, Owners share, Function<PgConnection, Future<Void>> confirmation) {
     if (inFlight != null && !inFlight.isComplete()) {
       return inFlight;
     }
@@ -128,13 +143,13 @@ public final class Ownership {
     }
     long started = epoch;
     boolean confirming = owner && connection != null;
-    Future<PgConnection> connected = connection != null ? Future.succeededFuture(connection) : connect(vertx, started);
+    Future<PgConnection> connected = connection != null ? Future.succeededFuture(connection) : session(vertx, started);
     // A step that hangs (a lock connection silently cut) must not leave this instance believing it
     // owns the target while the server ends the session and another instance takes the lock. The
     // confirmation is one round trip on an open session; taking may have to connect first.
     Duration timeout = confirming ? spec.connectTimeout() : spec.connectTimeout().plus(spec.queryTimeout());
     inFlight = connected
-        .compose(c -> confirming ? confirm(c) : tryTake(c, share))
+        .compose(c -> confirming ? confirm(c, confirmation) : tryTake(c, share))
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .recover(e -> {
           if (epoch == started) {
@@ -161,8 +176,8 @@ public final class Ownership {
   /**
    * Gives the target to another instance (closing the connection frees the lock); never fails. A
    * step under way is fenced off, not waited for (a graceful stop must not wait for a connection
-   * that hangs): one still connecting closes what it opened as soon as it has it, before it could
-   * take the lock, and none sets this instance the owner again.
+   * that hangs): one still connecting takes no lock (the session it opens stays idle for the next
+   * step, or is closed once the monitor stopped), and none sets this instance the owner again.
    */
   Future<Void> release() {
     return drop();
@@ -193,9 +208,9 @@ public final class Ownership {
    * connection proves it. (Reading pg_locks would prove no more, and costs a walk of the whole lock
    * table, which in a pileup is tens of milliseconds every heartbeat.)
    */
-  private Future<Boolean> confirm(PgConnection c) {
+  private Future<Boolean> confirm(PgConnection c, Function<PgConnection, Future<Void>> confirmation) {
     sent = System.nanoTime();
-    return c.query("SELECT 1").execute().map(true);
+    return confirmation.apply(c).map(true);
   }
 
   private Future<Boolean> tryTake(PgConnection c, Owners share) {
@@ -220,8 +235,67 @@ public final class Ownership {
         });
   }
 
-  /** A lock session; closed again at once if this instance released the target meanwhile. */
-  private Future<PgConnection> connect(Vertx vertx, long started) {
+  /**
+   * Starts opening the lock session, if none is open or opening, while the heartbeat's probe runs:
+   * taking the lock still waits for a probe that answered, but not for a connect after it (at
+   * start, the two connects one after the other were most of the time to a target's first poll).
+   */
+  void prepare(Vertx vertx) {
+    if (connection == null && !closed) {
+      open(vertx);
+    }
+  }
+
+  /**
+   * The lock session, opened if need be, for a step begun at {@code started}: it fails if this
+   * instance released the target meanwhile (it took no lock: the session opened stays for the next
+   * step, idle).
+   */
+  private Future<PgConnection> session(Vertx vertx, long started) {
+    return open(vertx).compose(c -> epoch != started
+        ? Future.failedFuture("released while connecting") : Future.succeededFuture(c));
+  }
+
+  /** The session being opened, or a new one: never two at once. */
+  private Future<PgConnection> open(Vertx vertx) {
+    if (opening == null) {
+      Future<PgConnection> opened = openOnce(vertx);
+      opening = opened;
+      opened.onComplete(ar -> {
+        if (opening == opened) {
+          opening = null;
+        }
+      });
+    }
+    return opening;
+  }
+
+  /**
+   * Opens a lock session, one at a time: a step that times out while it opens does not abandon it,
+   * the next step waits for the same one. A server slow to start backends (hundreds of targets
+   * starting at once, a loaded host) had every heartbeat start one more connection while the others
+   * still queued in its listen backlog, thousands in a few minutes, and none was ever served in
+   * time. Only an open that takes {@link #OPEN_TIMEOUT} is given up, its session closed if it comes.
+   */
+  private Future<PgConnection> openOnce(Vertx vertx) {
+    Promise<PgConnection> opened = Promise.promise();
+    long timer = vertx.setTimer(OPEN_TIMEOUT.toMillis(), id -> opened.tryFail(new TimeoutException(
+        "no lock session within " + OPEN_TIMEOUT.toSeconds() + " s")));
+    connect(vertx).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.failed()) {
+        opened.tryFail(ar.cause());
+      } else if (closed || !opened.tryComplete(ar.result())) {
+        close(ar.result());
+      } else {
+        adopt(ar.result());
+      }
+    });
+    return opened.future();
+  }
+
+  /** A session with the lease's timeouts set (see the class comment). */
+  private Future<PgConnection> connect(Vertx vertx) {
     return PgConnection.connect(vertx, spec.connect())
         .compose(c -> c.query("SELECT current_setting('server_version_num')::int").execute()
             .compose(rows -> {
@@ -233,22 +307,19 @@ public final class Ownership {
               return c.preparedQuery(sql).execute(Tuple.of(Long.toString(millis)));
             })
             .map(c)
-            .onFailure(e -> c.close()))
-        .compose(c -> {
-          if (epoch != started) {
-            return close(c).compose(v -> Future.failedFuture("released while connecting"));
-          }
-          connection = c;
-          c.closeHandler(v -> {
-            if (connection == c) {
-              connection = null;
-              if (owner) {
-                owner = false;
-                LOG.warn("target {}: ownership lost: the lock connection closed", spec.name());
-              }
-            }
-          });
-          return Future.succeededFuture(c);
-        });
+            .onFailure(e -> c.close()));
+  }
+
+  private void adopt(PgConnection c) {
+    connection = c;
+    c.closeHandler(v -> {
+      if (connection == c) {
+        connection = null;
+        if (owner) {
+          owner = false;
+          LOG.warn("target {}: ownership lost: the lock connection closed", spec.name());
+        }
+      }
+    });
   }
 }

@@ -2,6 +2,7 @@ package io.pgvigil.daemon.watch;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -14,8 +15,11 @@ import java.util.function.Supplier;
  */
 public abstract class TargetCheck {
 
-  /** What a run may use: the target's pool, and Vert.x for blocking work. */
-  public record Context(Vertx vertx, Pool pool) {}
+  /**
+   * What a run may use: the target's one shared monitoring connection ({@code pool}, one query at a
+   * time), how to open connections of its own for a long run ({@code connect}), and Vert.x.
+   */
+  public record Context(Vertx vertx, Pool pool, PgConnectOptions connect) {}
 
   private final String name;
   private final Supplier<Duration> interval;

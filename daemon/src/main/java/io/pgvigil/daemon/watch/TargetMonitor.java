@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +39,20 @@ public final class TargetMonitor extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TargetMonitor.class);
   static final String HEARTBEAT = "server";
   /**
-   * The checks run side by side (heartbeat, locks, replication, invalid indexes, and drift, whose
-   * snapshot may take two connections): a drift run never makes the lock watch wait for one.
+   * One monitoring connection per target, beside the ownership lock's: the periodic checks
+   * (locks, invalid indexes, migrations, replication's primary view; the heartbeat while this
+   * instance does not own the target, an owner's goes on its lock session) and the kill
+   * switch's actions take turns on it, each a query of a few milliseconds. A drift run opens its
+   * own short-lived connections (DriftCheck), so a snapshot of seconds never holds it. A cancel
+   * therefore waits for the query in flight and the few polls queued before it, each bounded by the
+   * session's statement_timeout; a fleet of targets costs two connections each at rest.
    */
-  private static final int POOL_SIZE = 6;
+  private static final int POOL_SIZE = 1;
+  /**
+   * Every check has at most one run in flight, but a run that timed out on a wedged query leaves
+   * its request queued: the bound (and the pool's connection timeout) keeps those from piling up.
+   */
+  private static final int MAX_WAITING = 16;
   /** How often the dead-man switch looks at the time since the last lock poll. */
   private static final Duration TICK = Duration.ofMillis(250);
 
@@ -103,6 +114,7 @@ public final class TargetMonitor extends VerticleBase {
     pool = PgBuilder.pool()
         .with(new PoolOptions()
             .setMaxSize(POOL_SIZE)
+            .setMaxWaitQueueSize(MAX_WAITING)
             .setName("pgvigil-" + spec.name())
             .setConnectionTimeout((int) spec.connectTimeout().toMillis())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
@@ -113,7 +125,7 @@ public final class TargetMonitor extends VerticleBase {
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
     loops.put(HEARTBEAT, new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat,
         this::heartbeatInterval, timeout, () -> true, registry, clock).quiet());
-    TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool);
+    TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool, spec.connect());
     for (TargetCheck check : checks) {
       loops.put(check.name(), new CheckLoop(vertx, spec.name(), check.name(),
           () -> check.run(checkContext), check::interval, check.timeout(), this::acting, registry,
@@ -182,11 +194,23 @@ public final class TargetMonitor extends VerticleBase {
     // Timed out here, not only by the loop: a probe stuck on a cut-off network must still end in
     // "down" (and give the lock up), not hang while the loop starts the next one.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
-    // An owner confirms its lock at once, beside the probe: the probe may wait for a pool connection
-    // in a busy window, and a confirmation that waited for it could outlast the lease. Taking the
-    // lock waits for a probe that answered.
-    Future<Boolean> confirmed = ownership.confirming() ? ownership.step(vertx, owners) : null;
-    return probe.probe(pool).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    // An owner sends its probe on the lock session, which confirms the lock too: the shared
+    // monitoring connection may be busy with the checks' polls (cold and slow on a server starting
+    // hundreds of sessions), and a confirmation that waited for it could outlast the lease. When
+    // the lock is not confirmed, the probe asks on the monitoring connection whether the target is
+    // up. Taking the lock waits for a probe that answered.
+    ServerInfo[] onLock = {null};
+    Future<Boolean> confirmed = ownership.confirming()
+        ? ownership.step(vertx, owners, c -> probe.probe(c).onSuccess(info -> onLock[0] = info).mapEmpty())
+        : null;
+    if (confirmed == null && (up || !polled)) {
+      // Not while the target is down: a server that refuses pgvigil would get two attempts a beat.
+      ownership.prepare(vertx);
+    }
+    Supplier<Future<ServerInfo>> onPool = () -> probe.probe(pool).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Future<ServerInfo> answered = confirmed == null ? onPool.get()
+        : confirmed.compose(now -> now && onLock[0] != null ? Future.succeededFuture(onLock[0]) : onPool.get());
+    return answered
         .onSuccess(info -> {
           server = info;
           reconnect.connected();
@@ -247,6 +271,9 @@ public final class TargetMonitor extends VerticleBase {
     Boolean before = ownedBefore;
     ownedBefore = now;
     owners.set(spec.name(), now);
+    if (now && !Boolean.TRUE.equals(before)) {
+      loops.values().forEach(CheckLoop::resume);
+    }
     try {
       if (before == null || before != now) {
         owned.changed(spec.name(), now);

@@ -147,6 +147,38 @@ class OwnershipLockIT {
     }
   }
 
+  /**
+   * A server slow to start sessions gets one lock session at a time from a target, however many
+   * steps time out meanwhile, and the one it serves at last is used.
+   */
+  @Test
+  void stepsThatTimeOutWaitForTheSessionBeingOpenedNotAnotherOne(TestPostgres pg) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (TcpProxy proxy = TcpProxy.start(vertx, pg.host(), pg.port())) {
+      String url = pg.uri().replace("@" + pg.host() + ":" + pg.port() + "/", "@127.0.0.1:" + proxy.port() + "/");
+      // A take times out after connectTimeout + queryTimeout: 500 ms.
+      TargetSpec spec = new TargetSpec("app", "postgresql://app",
+          TargetSpecs.connectOptions(DatabaseUrl.parse(url), Duration.ofMillis(200)), Duration.ofMillis(300),
+          Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(1));
+      Ownership ownership = new Ownership(spec, "test", Duration.ofSeconds(30));
+      Owners owners = Owners.alone(1, Clock.systemUTC());
+      Context context = vertx.getOrCreateContext();
+      proxy.holdNew();
+      for (int step = 0; step < 4; step++) {
+        assertThat(on(context, () -> ownership.step(vertx, owners)).await(5, TimeUnit.SECONDS)).isFalse();
+      }
+      assertThat(proxy.holding()).isEqualTo(1);
+
+      proxy.flush();
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> on(context, () -> ownership.step(vertx, owners)).await(5, TimeUnit.SECONDS));
+      assertThat(holders(pg)).isEqualTo(1);
+      on(context, ownership::release).await(15, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
   private static <T> Future<T> on(Context context, Supplier<Future<T>> action) {
     CompletableFuture<T> done = new CompletableFuture<>();
     context.runOnContext(v -> action.get().onComplete(ar -> {
