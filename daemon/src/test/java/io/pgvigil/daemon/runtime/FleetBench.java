@@ -17,9 +17,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,6 +57,9 @@ public final class FleetBench {
         .setting("max_connections", Integer.toString(targets * 6 + 50)).start()) {
       String jdbc = pg.jdbcUrl("postgres");
       createDatabases(jdbc, targets);
+      if (!Boolean.getBoolean("fleet.cold")) {
+        firstSessions(pg, targets);
+      }
       int port = Ports.free();
       StringBuilder config = new StringBuilder("server: { listen: 127.0.0.1:" + port + " }\ntargets:\n");
       for (int i = 0; i < targets; i++) {
@@ -161,6 +167,60 @@ public final class FleetBench {
       }
     }
     System.out.printf("created %d databases in %.1f s%n", targets, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * PostgreSQL's own share of a start: one session on each database, one at a time, with one
+   * catalog query. A database's first session builds its relation cache file, which a server in
+   * service has long had, so this also makes the databases look like those of a running server;
+   * {@code -Dfleet.cold=true} skips it and measures the daemon on databases nobody connected to.
+   */
+  private static void firstSessions(EmbeddedPostgres pg, int targets) throws SQLException {
+    for (String pass : List.of("a first session", "a second session")) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < targets; i++) {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(database(i)));
+            Statement s = c.createStatement();
+            ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_activity")) {
+          r.next();
+        }
+      }
+      System.out.printf("PostgreSQL alone: %s and query on each of the %d databases, one at a time: %.1f s%n",
+          pass, targets, (System.nanoTime() - t0) / 1e9);
+    }
+    // What the daemon asks of the server at its start: two sessions a database, opened side by side.
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Connection> held = Collections.synchronizedList(new ArrayList<>());
+    long t0 = System.nanoTime();
+    try {
+      List<java.util.concurrent.Future<?>> opening = new ArrayList<>();
+      for (int i = 0; i < 2 * targets; i++) {
+        String url = pg.jdbcUrl(database(i % targets));
+        opening.add(pool.submit(() -> {
+          Connection c = DriverManager.getConnection(url);
+          held.add(c);
+          try (Statement s = c.createStatement();
+              ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_activity")) {
+            r.next();
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : opening) {
+        f.get(5, TimeUnit.MINUTES);
+      }
+      System.out.printf(
+          "PostgreSQL alone: %d sessions (two a database) opened and queried once, %d at a time: %.1f s%n",
+          2 * targets, threads, (System.nanoTime() - t0) / 1e9);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    } finally {
+      for (Connection c : held) {
+        c.close();
+      }
+      pool.shutdownNow();
+    }
   }
 
   /** Waits until every target's locks check completed once; prints the last and the median. */
