@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one HTTP server: probes, Prometheus metrics and the JSON API (errors too are JSON). The
- * probes and {@code /metrics} are always open; the read API wants a bearer token when
+ * The one HTTP server: probes, Prometheus metrics, the status page and the JSON API it reads (errors too are
+ * JSON). The
+ * probes, {@code /metrics} and the page (which holds no data of its own) are always open; the read API wants a bearer token when
  * {@code server.readToken} is set; mutating endpoints always do.
  */
 public final class ApiServer {
@@ -55,6 +56,10 @@ public final class ApiServer {
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::readyz);
     router.get("/metrics").handler(this::metrics);
+    StatusPage page = new StatusPage();
+    router.get("/").handler(page::index);
+    router.get("/status/:file").handler(page::asset);
+    router.get("/favicon.ico").handler(page::favicon);
     router.get("/api/v1/*").handler(BearerToken.reading(readToken, apiToken));
     TargetRoutes target = new TargetRoutes(targets);
     router.get("/api/v1/targets").handler(target::list);
@@ -91,7 +96,9 @@ public final class ApiServer {
 
   /** Starts listening; the future holds the bound port. */
   public Future<Integer> listen(String host, int port) {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
+    // Compressed for clients that ask (a phone on the status page, Prometheus): JSON shrinks about tenfold.
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+        .setCompressionSupported(true));
     return server.requestHandler(router).listen().map(HttpServer::actualPort);
   }
 

@@ -1,0 +1,140 @@
+package io.pgvigil.daemon.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+
+/**
+ * A real headless Chromium driven through chromedriver, both Debian's ({@code apt-get install chromium
+ * chromium-driver}; {@code .ci/run} installs them), with a fresh profile under {@code target/}. Without them the test
+ * is skipped (a JUnit assumption) and says why. It keeps the browser's console and its network log (Chrome's
+ * performance log): what the page printed and every URL it asked for.
+ *
+ * <pre>{@code
+ * try (Browser browser = Browser.start()) { browser.open(url); browser.screenshot("locks"); }
+ * }</pre>
+ */
+public final class Browser implements AutoCloseable {
+
+  private static final Path CHROMIUM = Path.of(System.getProperty("pgvigil.test.chromium", "/usr/bin/chromium"));
+  private static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("pgvigil.test.chromedriver", "/usr/bin/chromedriver"));
+  /** Screenshots and measurements, for a person to look at after the build. */
+  public static final Path OUTPUT = Path.of("target", "status-page");
+
+  private final ChromeDriver driver;
+  private final List<LogEntry> console = new ArrayList<>();
+  private final List<String> requested = new ArrayList<>();
+
+  private Browser(ChromeDriver driver) {
+    this.driver = driver;
+  }
+
+  /** Starts Chromium, or skips the test when it or chromedriver is not installed. */
+  public static Browser start() throws IOException {
+    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "browser tests skipped: no " + CHROMIUM + " or " + CHROMEDRIVER
+            + " (apt-get install chromium chromium-driver, as .ci/run does)");
+    Files.createDirectories(OUTPUT);
+    Path profile = Files.createTempDirectory("chromium-profile-");
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
+    // Chromium reaches for Google's services unless told not to; this machine's network refuses them, and a test
+    // asserts that the page asks for nothing but 127.0.0.1.
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-default-apps", "--disable-extensions", "--disable-dev-shm-usage", "--window-size=1280,1000",
+        "--user-data-dir=" + profile.toAbsolutePath());
+    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL", LogType.PERFORMANCE, "ALL"));
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+        .usingAnyFreePort().withLogFile(OUTPUT.resolve("chromedriver.log").toFile()).build();
+    ChromeDriver driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
+    return new Browser(driver);
+  }
+
+  public void open(String url) {
+    driver.get(url);
+  }
+
+  /** Goes to {@code hash} on the page already open, as a click on a link to it would. */
+  public void navigate(String hash) {
+    script("location.hash = arguments[0]", hash);
+  }
+
+  public List<WebElement> all(String css) {
+    return driver.findElements(By.cssSelector(css));
+  }
+
+  /** How many elements {@code css} finds; read in one script, as the page redraws every second. */
+  public long count(String css) {
+    return (Long) script("return document.querySelectorAll(arguments[0]).length", css);
+  }
+
+  /** The rendered text of the first element {@code css} finds, or null. */
+  public String text(String css) {
+    return (String) script("const e = document.querySelector(arguments[0]); return e ? e.innerText : null", css);
+  }
+
+  public String attribute(String css, String name) {
+    return (String) script(
+        "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null",
+        css, name);
+  }
+
+  public Object script(String js, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(js, args);
+  }
+
+  public Path screenshot(String name) throws IOException {
+    Path file = OUTPUT.resolve(name + ".png");
+    Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+    return file;
+  }
+
+  /** What the page printed at SEVERE (console errors, failed loads, CSP refusals) since the browser started. */
+  public List<String> consoleErrors() {
+    console.addAll(driver.manage().logs().get(LogType.BROWSER).getAll());
+    return console.stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage).toList();
+  }
+
+  /**
+   * Every URL the browser asked for since it started, from its network log, but for its own {@code chrome://} pages
+   * (the new-tab page it opens before the test's first page) and {@code data:} URLs (Chromium's own, a blank GIF):
+   * those never leave the process.
+   */
+  public List<String> requestedUrls() {
+    for (LogEntry entry : driver.manage().logs().get(LogType.PERFORMANCE).getAll()) {
+      JsonObject message = new JsonObject(entry.getMessage()).getJsonObject("message");
+      if ("Network.requestWillBeSent".equals(message.getString("method"))) {
+        String url = message.getJsonObject("params").getJsonObject("request").getString("url");
+        if (!url.startsWith("chrome://") && !url.startsWith("data:")) {
+          requested.add(url);
+        }
+      }
+    }
+    return List.copyOf(requested);
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+  }
+}
