@@ -1,7 +1,11 @@
 package io.pgvigil.daemon.windows;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgvigil.daemon.cluster.SharedMap;
 import io.pgvigil.daemon.logging.UntrustedText;
+import io.pgvigil.daemon.metrics.MeterNames;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,13 +41,44 @@ public final class WindowRegistry {
   public static final String IN_WINDOW = "in-window";
 
   private final Clock clock;
+  private final MeterRegistry registry;
   private final Map<String, MigrationWindow> open = new LinkedHashMap<>();
   private final Deque<MigrationWindow> closed = new ArrayDeque<>();
   private final List<Consumer<String>> openListeners = new CopyOnWriteArrayList<>();
   private volatile SharedMap shared;
 
+  /** A registry whose window counters nobody reads (tests). */
   public WindowRegistry(Clock clock) {
+    this(clock, new SimpleMeterRegistry());
+  }
+
+  /**
+   * @param registry where the windows this instance opens and closes are counted, per target: in a cluster each
+   *                 window is counted by the instance that opened (or closed) it, so the sum over instances is the
+   *                 number of windows
+   */
+  public WindowRegistry(Clock clock, MeterRegistry registry) {
     this.clock = clock;
+    this.registry = registry;
+  }
+
+  /**
+   * Makes the target's counters exist at 0 before its first window: a counter that appears at 1 gives
+   * {@code increase()} nothing to compare with, and Grafana's annotation for the first window would be missed.
+   */
+  public void countWindowsOf(String target) {
+    counter(true, target);
+    counter(false, target);
+  }
+
+  private Counter counter(boolean opened, String target) {
+    return Counter.builder(opened ? MeterNames.MIGRATION_WINDOWS_OPENED : MeterNames.MIGRATION_WINDOWS_CLOSED)
+        .description("Migration windows " + (opened ? "opened" : "closed") + " on the target by this instance")
+        .tag(MeterNames.TAG_TARGET, target).register(registry);
+  }
+
+  private void counted(MigrationWindow w) {
+    counter(w.open(), w.target()).increment();
   }
 
   /**
@@ -113,6 +148,7 @@ public final class WindowRegistry {
       open.put(window.id(), window);
     }
     publish(window);
+    counted(window);
     // The label is whatever the API was sent: escaped, so it cannot forge a log line.
     LOG.info("window {} opened on target {} for {} ({}, profile {})", window.id(), target, ttl,
         UntrustedText.of(label), profile);
@@ -154,6 +190,7 @@ public final class WindowRegistry {
       LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
     }
     publish(window);
+    counted(window);
     openListeners.forEach(l -> l.accept(target));
     return Optional.of(window);
   }
@@ -183,6 +220,7 @@ public final class WindowRegistry {
     closed.addFirst(done);
     trim();
     publish(done);
+    counted(done);
     LOG.info("window {} on target {} closed: {}", id, window.target(), reason);
     return Optional.of(done);
   }

@@ -2,6 +2,7 @@ package io.pgvigil.daemon.windows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -15,6 +16,28 @@ class WindowRegistryTest {
   private static final OffsetDateTime WORKER_START = HOLDER_START.plusSeconds(1);
 
   private final WindowRegistry windows = new WindowRegistry(Clock.systemUTC());
+
+  @Test
+  void countsEveryWindowOpenedAndClosedPerTargetEvenOneShorterThanAScrape() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    WindowRegistry counted = new WindowRegistry(Clock.systemUTC(), registry);
+    counted.countWindowsOf("app");
+    assertThat(count(registry, "pgvigil.migration.windows.opened", "app")).isZero();
+
+    String api = counted.open("app", Duration.ofMinutes(5), "deploy 42", "in-window").id();
+    counted.openAuto("app", "flyway", 10, HOLDER_START, false, Set.of(10), Duration.ofHours(1));
+    counted.openAuto("app", "flyway", 10, HOLDER_START, false, Set.of(10), Duration.ofHours(1));
+    counted.close(api, "closed");
+    counted.migrationEnded("app", Set.of());
+
+    assertThat(count(registry, "pgvigil.migration.windows.opened", "app")).isEqualTo(2.0);
+    assertThat(count(registry, "pgvigil.migration.windows.closed", "app")).isEqualTo(2.0);
+    assertThat(counted.active("app")).isFalse();
+  }
+
+  private static double count(SimpleMeterRegistry registry, String name, String target) {
+    return registry.get(name).tag("target", target).counter().count();
+  }
 
   @Test
   void aToolSeenAgainKeepsItsWindow() {
