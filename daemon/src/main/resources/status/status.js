@@ -630,7 +630,7 @@
     const firing = alerts.firing.filter(a => !target || a.target === target);
     const resolved = alerts.resolved.filter(a => !target || a.target === target);
     return h('div', { class: 'alerts' }, h('h1', {}, (target ? target + ': ' : '') + 'alerts'),
-      h('p', { class: 'muted' }, alerts.sinks.length ? 'Sent to the configured sinks (by their routes): ' + alerts.sinks.join(', ')
+      h('p', { class: 'muted' }, alerts.sinks.length ? 'Configured sinks: ' + alerts.sinks.join(', ') + '; each alert says which of them it went to (by their routes).'
         : 'No sink is configured: alerts are only listed here and logged.'),
       section('Firing', firing.length ? firing.map(a => alertCard(a, true)) : empty('Nothing fires.')),
       section('Recently resolved', resolved.length ? resolved.map(a => alertCard(a, false)) : empty('None.')));
@@ -643,7 +643,8 @@
       h('p', {}, a.summary),
       h('p', { class: 'muted' }, 'since ', time(a.startsAt), a.endsAt ? [' \u00b7 resolved ', time(a.endsAt)] : '',
         a.value !== null && a.value !== undefined ? ' \u00b7 value ' + a.value + (a.threshold !== null ? ' (threshold ' + a.threshold + ')' : '') : '',
-        a.silencedBy && a.silencedBy.length ? ' \u00b7 silenced by ' + a.silencedBy.join(', ') : ''),
+        a.silencedBy && a.silencedBy.length ? ' \u00b7 silenced by ' + a.silencedBy.join(', ') : '',
+        ' \u00b7 ', a.sentTo && a.sentTo.length ? 'sent to ' + a.sentTo.join(', ') : 'not sent to any sink (yet)'),
       h('p', { class: 'links' }, h('a', { href: link(a.target, viewOf(a.rule)) }, 'Open the ' + viewOf(a.rule) + ' view of ' + a.target)));
   }
 

@@ -82,12 +82,15 @@ public final class ApiServer {
     router.get("/api/v1/aborts").handler(ctx -> json(ctx, 200,
         new JsonObject().put("aborts", ApiJson.aborts(aborts.recent()))));
     // What fires now and the last resolved alerts, in the webhook body's shape (alerts/WEBHOOK.md);
-    // sinks by name, never their URLs or keys; a firing alert with the silences holding it back.
+    // sinks by name, never their URLs or keys; a firing alert with the silences holding it back; each alert with the
+    // sinks that heard it.
     router.get("/api/v1/alerts").handler(ctx -> json(ctx, 200, new JsonObject()
         .put("sinks", new JsonArray(alerting.sinks()))
         .put("firing", ApiJson.array(alerting.firing(),
-            a -> AlertJson.alert(a).put("silencedBy", new JsonArray(silences.silencing(a)))))
-        .put("resolved", ApiJson.array(alerting.recentlyResolved(), AlertJson::alert))));
+            a -> AlertJson.alert(a).put("silencedBy", new JsonArray(silences.silencing(a)))
+                .put("sentTo", new JsonArray(alerting.sentTo(a)))))
+        .put("resolved", ApiJson.array(alerting.recentlyResolved(),
+            a -> AlertJson.alert(a).put("sentTo", new JsonArray(alerting.sentTo(a)))))));
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,

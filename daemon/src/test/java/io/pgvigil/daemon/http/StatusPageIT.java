@@ -46,13 +46,16 @@ class StatusPageIT {
     try (RunningDaemon daemon = TestDaemon.watching(pg).server("apiToken: " + TOKEN)
         .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms")
         .settings("migrations: { tool: flyway, locations: [./db/migration] }, drift: { interval: 1h }")
-        .in(repo).start();
+        // A queue of two is an abort inside a window; the kill switch stays in dry-run (the default).
+        .with("rules:\n  lockQueue: { warn: 1, abort: 2 }").in(repo).start();
         Backends backends = new Backends(pg);
         Browser browser = Browser.start()) {
       String base = "http://127.0.0.1:" + daemon.port() + "/";
       browser.open(base + "#/targets/app/locks");
       await().atMost(Duration.ofSeconds(15)).until(() -> "locks".equals(browser.attribute("main", "data-view")));
       Map<?, ?> firstLoad = measure(browser);
+      assertThat(new Http(daemon.port()).post("/api/v1/windows", TOKEN,
+          "{\"target\": \"app\", \"ttl\": \"10m\", \"label\": \"deploy 42\"}").statusCode()).isEqualTo(201);
 
       LockStall stall = new LockStall(backends, "accounts")
           .hold("UPDATE accounts SET balance = balance + 1 WHERE id = 1").migrate().queue(2).awaitQueued();
@@ -80,6 +83,13 @@ class StatusPageIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> Double.parseDouble(browser.text(queue + " .cost")) > cost);
       browser.screenshot("locks");
 
+      // The window the deploy opened, its profile and time left; the kill switch's decision on the stall.
+      browser.navigate("#/targets/app/windows");
+      await().atMost(Duration.ofSeconds(15)).until(() -> browser.count(".timeline .abort") > 0);
+      assertThat(browser.text(".window")).contains("deploy 42", "in-window", "left");
+      assertThat(browser.text(".timeline .abort")).contains("dry-run", "lockQueue");
+      browser.screenshot("windows");
+
       // The drift view: the hand-made index, its live definition and the SQL that removes it, copyable.
       browser.navigate("#/targets/app/drift");
       String finding = ".severity[data-severity='performance'] .finding[data-object='public.accounts_balance_idx']";
@@ -90,7 +100,7 @@ class StatusPageIT {
       assertThat(browser.count(finding + " button.copy")).isEqualTo(1);
       browser.screenshot("drift");
 
-      for (String view : List.of("status", "replication", "windows", "alerts")) {
+      for (String view : List.of("status", "replication", "alerts")) {
         browser.navigate("#/targets/app/" + view);
         await().atMost(Duration.ofSeconds(10)).until(() -> view.equals(browser.attribute("main", "data-view")));
         browser.screenshot(view);
