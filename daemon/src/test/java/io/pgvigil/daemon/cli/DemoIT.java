@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.runtime.Http;
+import io.pgvigil.daemon.testing.Browser;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -48,7 +49,12 @@ class DemoIT {
       assertThat(ownerName).as("an owner in the welcome text; output:%n%s", demo.output()).isNotNull();
       String standbyName = demo.find(STANDBY);
       assertThat(List.of(ownerName, standbyName)).containsExactlyInAnyOrder("a", "b");
+      // The first URL the demo prints is the status page of the instance that owns the target.
+      Matcher firstUrl = Pattern.compile("http://127\\.0\\.0\\.1:\\d+/[^\\s,)]*").matcher(demo.output());
+      assertThat(firstUrl.find()).isTrue();
+      assertThat(firstUrl.group()).isEqualTo("http://127.0.0.1:" + port(demo, OWNER) + "/");
       Http first = new Http(port(demo, OWNER));
+      assertThat(first.get("/").headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
       Http second = new Http(port(demo, STANDBY));
       // Whichever instance owns 'shop' when asked: the demo stops the first owner on its timeline.
       Owner http = new Owner(first, second);
@@ -117,6 +123,7 @@ class DemoIT {
       assertThat(locks.getJsonArray("queues").getJsonObject(0).getString("query")).startsWith("ALTER TABLE inventory");
       assertThat(locks.getJsonArray("trees").getJsonObject(0).getJsonObject("root").getString("state"))
           .isEqualTo("idle in transaction");
+      watchInABrowser(http);
 
       // The kill switch: the stalled migration's ALTER is cancelled inside its automatic window, and the idle
       // transaction of the application's role that blocked it is terminated (by the first owner, or on a slow
@@ -204,14 +211,61 @@ class DemoIT {
     }
   }
 
+  /**
+   * What the person watching sees on the status page: the stall's tree and queue, the staged drift with its SQL, the
+   * paused replica; on whichever instance owns 'shop' (the demo fails over on its timeline).
+   */
+  private static void watchInABrowser(Owner http) throws Exception {
+    if (!Browser.available()) {
+      System.out.println(Browser.unavailable());
+      return;
+    }
+    try (Browser browser = Browser.start()) {
+      String[] at = {null};
+      java.util.function.Consumer<String> show = view -> {
+        String base = "http://127.0.0.1:" + http.instance().port() + "/";
+        if (!base.equals(at[0])) {
+          at[0] = base;
+          browser.open(base + "#/targets/shop/" + view);
+        } else {
+          browser.navigate("#/targets/shop/" + view);
+        }
+      };
+      show.accept("locks");
+      await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
+        show.accept("locks");
+        return browser.count(".tree .node.root") > 0 && browser.count(".queue .depth") > 0
+            && browser.text(".tree .node.root .who").contains("idle in transaction");
+      });
+      browser.screenshot("demo-locks");
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+        show.accept("drift");
+        return browser.count(".finding[data-object='public.orders_status_idx'] .suggested") == 1;
+      });
+      assertThat(browser.text(".finding[data-object='public.orders_status_idx'] .suggested"))
+          .contains("DROP INDEX CONCURRENTLY public.orders_status_idx");
+      browser.screenshot("demo-drift");
+      await().atMost(Duration.ofSeconds(150)).ignoreExceptions().until(() -> {
+        show.accept("replication");
+        return browser.text("tr[data-replica='replica-1']").contains("replay paused");
+      });
+      browser.screenshot("demo-replication");
+      assertThat(browser.requestedUrls()).allSatisfy(url -> assertThat(url).startsWith("http://127.0.0.1:"));
+    }
+  }
+
   /** Asks whichever of the two instances owns 'shop' now. */
   private record Owner(Http first, Http second) {
 
     HttpResponse<String> get(String path) {
+      return instance().get(path);
+    }
+
+    Http instance() {
       for (Http instance : List.of(first, second)) {
         try {
           if (new JsonObject(instance.get("/api/v1/targets/shop").body()).getBoolean("ownedHere")) {
-            return instance.get(path);
+            return instance;
           }
         } catch (UncheckedIOException e) {
           // stopped by the demo's failover

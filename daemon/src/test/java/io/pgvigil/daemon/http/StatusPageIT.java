@@ -82,6 +82,17 @@ class StatusPageIT {
       assertThat(browser.text(queue + " .delta")).contains("▲ +2 since the last refresh");
       await().atMost(Duration.ofSeconds(5)).until(() -> Double.parseDouble(browser.text(queue + " .cost")) > cost);
       browser.screenshot("locks");
+      // Readable in both themes (WCAG AA for every piece of text) and on a phone.
+      assertThat(browser.lowContrastText()).as("text below 4.5:1, light").isEmpty();
+      browser.script("document.getElementById('theme').click()");
+      await().atMost(Duration.ofSeconds(5)).until(() -> browser.script(
+          "return document.documentElement.dataset.theme") != null);
+      assertThat(browser.lowContrastText()).as("text below 4.5:1, dark").isEmpty();
+      browser.screenshot("locks-dark");
+      browser.resize(390, 844);
+      browser.screenshot("locks-phone");
+      browser.resize(1280, 1000);
+      browser.script("document.getElementById('theme').click()");
 
       // The window the deploy opened, its profile and time left; the kill switch's decision on the stall.
       browser.navigate("#/targets/app/windows");

@@ -47,11 +47,20 @@ public final class Browser implements AutoCloseable {
     this.driver = driver;
   }
 
+  /** Whether Chromium and chromedriver are installed, for a test that has more to check than the page. */
+  public static boolean available() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+  }
+
+  /** Why a browser check did not run. */
+  public static String unavailable() {
+    return "browser tests skipped: no " + CHROMIUM + " or " + CHROMEDRIVER
+        + " (apt-get install chromium chromium-driver, as .ci/run does)";
+  }
+
   /** Starts Chromium, or skips the test when it or chromedriver is not installed. */
   public static Browser start() throws IOException {
-    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "browser tests skipped: no " + CHROMIUM + " or " + CHROMEDRIVER
-            + " (apt-get install chromium chromium-driver, as .ci/run does)");
+    assumeTrue(available(), unavailable());
     Files.createDirectories(OUTPUT);
     Path profile = Files.createTempDirectory("chromium-profile-");
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
@@ -67,6 +76,43 @@ public final class Browser implements AutoCloseable {
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
     return new Browser(driver);
+  }
+
+  /** The window's size in CSS pixels, e.g. a phone's 390 by 844. */
+  public void resize(int width, int height) {
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, height));
+  }
+
+  /**
+   * Every piece of text on the page whose colour against its background is below WCAG AA's 4.5:1 (computed styles,
+   * the background taken from the nearest ancestor that has one), as "ratio text".
+   */
+  @SuppressWarnings("unchecked")
+  public List<String> lowContrastText() {
+    return (List<String>) script(
+        """
+            const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+            const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+              .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+            const background = el => {
+              for (let e = el; e; e = e.parentElement) {
+                const c = rgb(getComputedStyle(e).backgroundColor);
+                if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+              }
+              return rgb(getComputedStyle(document.body).backgroundColor).slice(0, 3);
+            };
+            const low = [];
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+              const el = n.parentElement;
+              if (!n.textContent.trim() || !el.getClientRects().length || el.closest('[hidden], .sr, title')) continue;
+              const a = lum(rgb(getComputedStyle(el).color).slice(0, 3));
+              const b = lum(background(el));
+              const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+              if (ratio < 4.5) low.push(ratio.toFixed(2) + ' ' + n.textContent.trim().slice(0, 40));
+            }
+            return low;
+            """);
   }
 
   public void open(String url) {
