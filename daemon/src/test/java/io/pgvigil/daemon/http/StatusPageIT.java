@@ -129,6 +129,17 @@ class StatusPageIT {
       stall.clear();
       await().atMost(Duration.ofSeconds(10)).until(() -> browser.text(".locks .summary").contains("no session waits"));
 
+      // Nobody looking, nothing asked: a visible tab reads the API every second, a hidden one not at all.
+      int visible = browser.requestedUrls().size();
+      await().atMost(Duration.ofSeconds(3)).until(() -> browser.requestedUrls().size() > visible);
+      browser.script("Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+          + "document.dispatchEvent(new Event('visibilitychange'))");
+      // A read already under way may still finish.
+      await().pollDelay(Duration.ofMillis(1500)).until(() -> true);
+      int hidden = browser.requestedUrls().size();
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+          .until(() -> browser.requestedUrls().size() == hidden);
+
       assertThat(browser.requestedUrls()).isNotEmpty().allSatisfy(url -> assertThat(url).startsWith(base));
       assertThat(browser.consoleErrors()).isEmpty();
       String numbers = "page transfer %s bytes (html+css+js+icon %s, first API reads %s), first contentful paint %s ms,"

@@ -33,9 +33,9 @@ import org.openqa.selenium.logging.LogType;
  */
 public final class Browser implements AutoCloseable {
 
-  private static final Path CHROMIUM = Path.of(System.getProperty("pgvigil.test.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER =
-      Path.of(System.getProperty("pgvigil.test.chromedriver", "/usr/bin/chromedriver"));
+  /** Debian's, or another build named in the environment (the test JVM inherits it from Maven). */
+  private static final Path CHROMIUM = Path.of(environment("PGVIGIL_CHROMIUM", "/usr/bin/chromium"));
+  private static final Path CHROMEDRIVER = Path.of(environment("PGVIGIL_CHROMEDRIVER", "/usr/bin/chromedriver"));
   /** Screenshots and measurements, for a person to look at after the build. */
   public static final Path OUTPUT = Path.of("target", "status-page");
 
@@ -45,6 +45,11 @@ public final class Browser implements AutoCloseable {
 
   private Browser(ChromeDriver driver) {
     this.driver = driver;
+  }
+
+  private static String environment(String name, String otherwise) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? otherwise : value;
   }
 
   /** Whether Chromium and chromedriver are installed, for a test that has more to check than the page. */
