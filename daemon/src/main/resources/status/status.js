@@ -632,11 +632,11 @@
     return h('div', { class: 'alerts' }, h('h1', {}, (target ? target + ': ' : '') + 'alerts'),
       h('p', { class: 'muted' }, alerts.sinks.length ? 'Configured sinks: ' + alerts.sinks.join(', ') + '; each alert says which of them it went to (by their routes).'
         : 'No sink is configured: alerts are only listed here and logged.'),
-      section('Firing', firing.length ? firing.map(a => alertCard(a, true)) : empty('Nothing fires.')),
-      section('Recently resolved', resolved.length ? resolved.map(a => alertCard(a, false)) : empty('None.')));
+      section('Firing', firing.length ? firing.map(a => alertCard(a, true, alerts.sinks)) : empty('Nothing fires.')),
+      section('Recently resolved', resolved.length ? resolved.map(a => alertCard(a, false, alerts.sinks)) : empty('None.')));
   }
 
-  function alertCard(a, firing) {
+  function alertCard(a, firing, sinks) {
     const kind = !firing ? 'ok' : a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'idle';
     return h('article', { class: 'alert' },
       h('h3', {}, badge(kind, firing ? a.severity : 'resolved'), ' ' + a.target + ' ' + a.rule + (a.object ? ' ' + a.object : '')),
@@ -644,7 +644,8 @@
       h('p', { class: 'muted' }, 'since ', time(a.startsAt), a.endsAt ? [' \u00b7 resolved ', time(a.endsAt)] : '',
         a.value !== null && a.value !== undefined ? ' \u00b7 value ' + a.value + (a.threshold !== null ? ' (threshold ' + a.threshold + ')' : '') : '',
         a.silencedBy && a.silencedBy.length ? ' \u00b7 silenced by ' + a.silencedBy.join(', ') : '',
-        ' \u00b7 ', a.sentTo && a.sentTo.length ? 'sent to ' + a.sentTo.join(', ') : 'not sent to any sink (yet)'),
+        !sinks.length ? '' : ' \u00b7 ' + (a.sentTo && a.sentTo.length ? 'sent to ' + a.sentTo.join(', ')
+          : 'not sent to any sink (yet, or no route takes it)')),
       h('p', { class: 'links' }, h('a', { href: link(a.target, viewOf(a.rule)) }, 'Open the ' + viewOf(a.rule) + ' view of ' + a.target)));
   }
 
