@@ -43,8 +43,11 @@ public final class Browser implements AutoCloseable {
   private final List<LogEntry> console = new ArrayList<>();
   private final List<String> requested = new ArrayList<>();
 
-  private Browser(ChromeDriver driver) {
+  private final Path profile;
+
+  private Browser(ChromeDriver driver, Path profile) {
     this.driver = driver;
+    this.profile = profile;
   }
 
   private static String environment(String name, String otherwise) {
@@ -67,7 +70,8 @@ public final class Browser implements AutoCloseable {
   public static Browser start() throws IOException {
     assumeTrue(available(), unavailable());
     Files.createDirectories(OUTPUT);
-    Path profile = Files.createTempDirectory("chromium-profile-");
+    // Under target/, not /tmp: mvn clean removes what close() could not (a killed test JVM).
+    Path profile = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "chromium-profile-");
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
     // Chromium reaches for Google's services unless told not to; this machine's network refuses them, and a test
     // asserts that the page asks for nothing but 127.0.0.1.
@@ -80,7 +84,7 @@ public final class Browser implements AutoCloseable {
         .usingAnyFreePort().withLogFile(OUTPUT.resolve("chromedriver.log").toFile()).build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
-    return new Browser(driver);
+    return new Browser(driver, profile);
   }
 
   /** The window's size in CSS pixels, e.g. a phone's 390 by 844. */
@@ -186,6 +190,22 @@ public final class Browser implements AutoCloseable {
 
   @Override
   public void close() {
-    driver.quit();
+    try {
+      driver.quit();
+    } finally {
+      deleteProfile();
+    }
+  }
+
+  /** Chromium has exited once quit() returns; what it left in its profile goes with the profile. */
+  private void deleteProfile() {
+    try (java.util.stream.Stream<Path> files = Files.walk(profile)) {
+      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // A leftover under target/ fails no test; mvn clean takes it.
+      System.err.println("Chromium profile " + profile + " not fully deleted: " + e);
+    }
   }
 }
