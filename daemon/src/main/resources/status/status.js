@@ -7,8 +7,10 @@
   const TOKEN_KEY = 'pgvigil.readToken';
   const THEME_KEY = 'pgvigil.theme';
   const REFRESH_MS = 1000;
-  /** Five minutes of 1 s samples per standby for the sparklines. */
-  const HISTORY = 300;
+  /** The sparklines show the last five minutes, placed by time (a hidden tab or a slow read leaves a gap). */
+  const HISTORY_MS = 5 * 60 * 1000;
+  /** A read that never settles (a stalled proxy) must not stop the refresh loop. */
+  const READ_TIMEOUT_MS = 5000;
   const VIEWS = [
     ['status', 'Status'], ['locks', 'Locks'], ['replication', 'Replication'], ['drift', 'Drift'],
     ['windows', 'Windows & kill switch'], ['alerts', 'Alerts']];
@@ -79,7 +81,10 @@
     if (s === null || s === undefined) return '–';
     if (s < 10) return s.toFixed(1) + ' s';
     if (s < 120) return Math.round(s) + ' s';
-    if (s < 7200) return Math.floor(s / 60) + ' min ' + String(Math.round(s % 60)).padStart(2, '0') + ' s';
+    if (s < 7200) {
+      const r = Math.round(s); // rounded first: 179.6 s is "3 min 00 s", not "2 min 60 s"
+      return Math.floor(r / 60) + ' min ' + String(r % 60).padStart(2, '0') + ' s';
+    }
     return (s / 3600).toFixed(1) + ' h';
   }
 
@@ -111,10 +116,19 @@
   async function api(path) {
     const token = sessionStorage.getItem(TOKEN_KEY);
     const response = await fetch(path, {
-      headers: token ? { Authorization: 'Bearer ' + token } : {}, cache: 'no-store', credentials: 'omit'
+      headers: token ? { Authorization: 'Bearer ' + token } : {}, cache: 'no-store', credentials: 'omit',
+      signal: AbortSignal.timeout(READ_TIMEOUT_MS)
     });
     if (response.status === 401) throw new NeedToken();
-    const body = await response.json();
+    let body;
+    try {
+      body = await response.json();
+    } catch (notJson) {
+      // A proxy's HTML error page, or a body cut off: say what the server answered, not how parsing failed.
+      const e = new Error(response.status + ' ' + response.statusText + ' from ' + path);
+      e.status = response.status;
+      throw e;
+    }
     if (!response.ok) {
       const e = new Error(body.error || response.status + ' ' + response.statusText);
       e.status = response.status;
@@ -124,13 +138,19 @@
   }
 
   function targetPath(name, rest) {
-    return '/api/v1/targets/' + encodeURIComponent(name) + (rest ? '/' + rest : '');
+    return 'api/v1/targets/' + encodeURIComponent(name) + (rest ? '/' + rest : '');
   }
 
   // ---------- routing: #/, #/targets/{name}, #/targets/{name}/{view} ----------
 
   function parseRoute() {
-    const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(part => {
+      try {
+        return decodeURIComponent(part);
+      } catch (malformed) {
+        return part; // "%E0" in a pasted link: taken as written rather than leaving the page blank
+      }
+    });
     if (parts[0] === 'targets' && parts[1]) {
       const view = VIEWS.some(v => v[0] === parts[2]) ? parts[2] : 'status';
       return { target: parts[1], view };
@@ -150,7 +170,7 @@
     const generation = ++state.generation;
     const route = state.route;
     try {
-      const [targets, alerts] = await Promise.all([api('/api/v1/targets'), api('/api/v1/alerts')]);
+      const [targets, alerts] = await Promise.all([api('api/v1/targets'), api('api/v1/alerts')]);
       state.targets = targets.targets;
       state.alerts = alerts;
       const data = await load(route, alerts);
@@ -183,8 +203,8 @@
     if (route.view === 'locks') wanted.locks = api(targetPath(t.name, 'locks'));
     if (route.view === 'drift' && hasCheck(t, 'drift')) wanted.drift = api(targetPath(t.name, 'drift'));
     if (route.view === 'windows') {
-      wanted.windows = api('/api/v1/windows');
-      wanted.aborts = api('/api/v1/aborts');
+      wanted.windows = api('api/v1/windows');
+      wanted.aborts = api('api/v1/aborts');
     }
     const names = Object.keys(wanted);
     const values = await Promise.all(names.map(n => wanted[n]));
@@ -204,14 +224,21 @@
     for (const r of replication.replicas || []) {
       const key = target + '/' + r.name;
       const samples = state.lag.get(key) || [];
-      samples.push({
-        t: now,
-        seconds: Math.max(r.replayLagSeconds || 0, r.replayDelaySeconds || 0),
-        bytes: r.replayLagBytes !== null && r.replayLagBytes !== undefined ? r.replayLagBytes : (r.replayGapBytes || 0)
-      });
-      while (samples.length > HISTORY) samples.shift();
+      samples.push({ t: now, seconds: largest(r.replayLagSeconds, r.replayDelaySeconds), bytes: known(r.replayLagBytes, r.replayGapBytes) });
+      while (samples.length && samples[0].t < now - HISTORY_MS) samples.shift();
       state.lag.set(key, samples);
     }
+  }
+
+  /** The larger of the known values, or null when neither is known (not 0: unknown is no line, not a flat one). */
+  function largest(a, b) {
+    const values = [a, b].filter(v => v !== null && v !== undefined);
+    return values.length ? Math.max(...values) : null;
+  }
+
+  function known(value, otherwise) {
+    if (value !== null && value !== undefined) return value;
+    return otherwise !== null && otherwise !== undefined ? otherwise : null;
   }
 
   function freshness() {
@@ -456,7 +483,7 @@
   function progress(p) {
     if (!p) return '–';
     const pct = p.percent === null || p.percent === undefined ? null : p.percent;
-    return h('span', {}, p.command + ': ' + p.phase + ' ',
+    return h('span', {}, p.command + (p.phase ? ': ' + p.phase : '') + ' ',
       pct === null ? '' : [h('progress', { max: 100, value: pct.toFixed(1) }, pct.toFixed(0) + '%'), ' ' + pct.toFixed(0) + '%'],
       p.index ? h('span', { class: 'muted' }, ' ' + p.index) : '');
   }
@@ -470,7 +497,7 @@
     if (other) return h('div', {}, h('h1', {}, t + ': replication'), other);
     return h('div', { class: 'replication' }, h('h1', {}, t + ': replication'),
       h('p', { class: 'muted' }, (r.standby ? 'This target is a standby. ' : '') + 'Read ', time(r.at),
-        '; sparklines: the last ' + Math.round(HISTORY / 60) + ' minutes kept by this page while it is open.'),
+        '; sparklines: the last ' + Math.round(HISTORY_MS / 60000) + ' minutes kept by this page while it is open.'),
       section('Standbys', r.replicas.length ? table(['Standby', 'State', 'Replay lag', 'Lag bytes', 'Last minutes', 'Details'],
         r.replicas.map(x => replicaRow(t, x)), 'replicas') : empty('No standby streams from this target.')),
       section('Replication slots', r.slots.length ? table(['Slot', 'Type', 'Active', 'Retained WAL', 'WAL status', 'Details'],
@@ -510,20 +537,31 @@
     const width = 120;
     const height = 24;
     const el = svg('svg', { class: 'spark', width, height, viewBox: '0 0 ' + width + ' ' + height, role: 'img' });
-    const values = samples.map(s => s[field]);
+    const now = Date.now();
+    const recent = samples.filter(s => s.t >= now - HISTORY_MS);
+    const values = recent.map(s => s[field]).filter(v => v !== null);
     const max = Math.max(...values, field === 'seconds' ? 1 : 1024);
-    const last = values.length ? values[values.length - 1] : 0;
+    const latest = recent.length ? recent[recent.length - 1][field] : null;
+    const format = field === 'seconds' ? secs : bytes;
     const title = svg('title', {});
-    title.textContent = label + ': now ' + (field === 'seconds' ? secs(last) : bytes(last)) + ', peak '
-      + (field === 'seconds' ? secs(Math.max(0, ...values)) : bytes(Math.max(0, ...values)));
+    title.textContent = label + ': now ' + format(latest) + ', peak ' + (values.length ? format(Math.max(...values)) : '–');
     el.setAttribute('aria-label', title.textContent);
     el.append(title);
-    if (values.length > 1) {
-      const step = width / (HISTORY - 1);
-      const x0 = width - step * (values.length - 1);
-      const points = values.map((v, i) => (x0 + i * step).toFixed(1) + ',' + (height - 2 - (v / max) * (height - 4)).toFixed(1));
-      el.append(svg('polyline', { points: points.join(' '), class: 'line ' + field }));
+    // x by the sample's time over the last five minutes (right edge: now); an unknown value ends a line.
+    let run = [];
+    const draw = () => {
+      if (run.length > 1) el.append(svg('polyline', { points: run.join(' '), class: 'line ' + field }));
+      run = [];
+    };
+    for (const s of recent) {
+      if (s[field] === null) {
+        draw();
+        continue;
+      }
+      const x = width - ((now - s.t) / HISTORY_MS) * width;
+      run.push(x.toFixed(1) + ',' + (height - 2 - (s[field] / max) * (height - 4)).toFixed(1));
     }
+    draw();
     return el;
   }
 

@@ -24,9 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one HTTP server: probes, Prometheus metrics, the status page and the JSON API it reads (errors too are
- * JSON). The
- * probes, {@code /metrics} and the page (which holds no data of its own) are always open; the read API wants a bearer token when
- * {@code server.readToken} is set; mutating endpoints always do.
+ * JSON). The probes, {@code /metrics} and the page (which holds no data of its own) are always open; the read API
+ * wants a bearer token when {@code server.readToken} is set; mutating endpoints always do.
  */
 public final class ApiServer {
 
@@ -58,6 +57,8 @@ public final class ApiServer {
     router.get("/metrics").handler(this::metrics);
     StatusPage page = new StatusPage();
     router.get("/").handler(page::index);
+    // Uptime checks and load balancers ask HEAD /; Vert.x sends the headers of the GET without its body.
+    router.head("/").handler(page::index);
     router.get("/status/:file").handler(page::asset);
     router.get("/favicon.ico").handler(page::favicon);
     router.get("/api/v1/*").handler(BearerToken.reading(readToken, apiToken));

@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code GET /} and {@code /status/{file}}: the read-only status page, plain HTML, CSS and JavaScript read from the jar
+ * {@code GET /} (and {@code HEAD /}) and {@code /status/{file}}: the read-only status page, plain HTML, CSS and JavaScript read from the jar
  * once at start and held in memory (a few tens of kilobytes). It reads the same JSON API as anyone else, so a page
  * nobody has open costs nothing, and one that is open costs a few in-memory reads a second, never a query.
  *
@@ -40,10 +40,11 @@ final class StatusPage {
 
   StatusPage() {
     StringBuilder all = new StringBuilder();
-    for (Map.Entry<String, String> file : FILES.entrySet()) {
-      byte[] body = read(file.getKey());
-      assets.put(file.getKey(), asset(body, file.getValue()));
-      all.append(file.getKey()).append(assets.get(file.getKey()).etag());
+    // In the files' names' order, not Map.of's (which differs per JVM): the same jar gives the same ?v= on every
+    // start and every replica, so a page loaded from one pod keeps its cached assets on the other.
+    for (String file : FILES.keySet().stream().sorted().toList()) {
+      assets.put(file, asset(read(file), FILES.get(file)));
+      all.append(file).append(assets.get(file).etag());
     }
     version = hash(all.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 12);
     String html = new String(read("index.html"), StandardCharsets.UTF_8).replace("{{version}}", version);
@@ -72,7 +73,9 @@ final class StatusPage {
     ctx.response().putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer")
         .putHeader("X-Frame-Options", "DENY").putHeader("Cache-Control", cacheControl)
-        .putHeader("ETag", asset.etag());
+        .putHeader("ETag", asset.etag())
+        // The server compresses when asked: a shared cache must not hand a gzip body to a client that did not ask.
+        .putHeader("Vary", "Accept-Encoding");
     if (asset.etag().equals(ctx.request().getHeader("If-None-Match"))) {
       ctx.response().setStatusCode(304).end();
       return;

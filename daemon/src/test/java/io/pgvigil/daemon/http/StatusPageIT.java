@@ -193,8 +193,12 @@ class StatusPageIT {
           .startsWith("default-src 'self';");
       assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-cache");
       assertThat(page.body()).doesNotContain("http://", "https://", "<script>", "style=");
-      String script = page.body().replaceAll("(?s).*src=\"(/status/status\\.js\\?v=[0-9a-f]+)\".*", "$1");
-      HttpResponse<String> js = http.get(script);
+      assertThat(page.headers().firstValue("Vary")).hasValue("Accept-Encoding");
+      // Relative asset URLs: the page works behind an ingress that serves pgvigil under a path prefix.
+      assertThat(page.body()).doesNotContain("\"/status/", "\"/api/");
+      String script = page.body().replaceAll("(?s).*src=\"(status/status\\.js\\?v=[0-9a-f]+)\".*", "$1");
+      HttpResponse<String> js = http.get("/" + script);
+      assertThat(js.headers().firstValue("Vary")).hasValue("Accept-Encoding");
       assertThat(js.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
       assertThat(js.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
       assertThat(js.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
@@ -203,6 +207,9 @@ class StatusPageIT {
       assertThat(http.get("/status/status.css").headers().firstValue("Cache-Control")).hasValue("no-cache");
       assertThat(http.get("/favicon.ico").headers().firstValue("Content-Type")).hasValue("image/svg+xml");
       assertThat(http.get("/status/nothing.js").statusCode()).isEqualTo(404);
+      Http.RawResponse head = http.raw("HEAD / HTTP/1.1", null);
+      assertThat(head.statusCode()).isEqualTo(200);
+      assertThat(head.body()).isEmpty();
       // The page is open (it holds no data); what it reads still wants the token.
       assertThat(http.get("/api/v1/targets").statusCode()).isEqualTo(401);
     }
