@@ -83,7 +83,7 @@ class StatusPageIT {
           const q = document.querySelector(arguments[0]);
           const depth = q && q.querySelector('.depth'), delta = q && q.querySelector('.delta');
           return depth && delta ? depth.getAttribute('data-depth') + ' ' + delta.innerText : null;
-          """, queue)).matches("[34] ▲ \\+[12] since the last refresh"));
+          """, queue)).matches("[34]\\s+▲ \\+[12] since the last refresh"));
       await().atMost(Duration.ofSeconds(10))
           .until(() -> "4".equals(browser.attribute(queue + " .depth", "data-depth")));
       await().atMost(Duration.ofSeconds(5)).until(() -> Double.parseDouble(browser.text(queue + " .cost")) > cost);
