@@ -682,8 +682,8 @@
       h('p', { class: 'muted' }, 'since ', time(a.startsAt), a.endsAt ? [' \u00b7 resolved ', time(a.endsAt)] : '',
         a.value !== null && a.value !== undefined ? ' \u00b7 value ' + a.value + (a.threshold !== null ? ' (threshold ' + a.threshold + ')' : '') : '',
         a.silencedBy && a.silencedBy.length ? ' \u00b7 silenced by ' + a.silencedBy.join(', ') : '',
-        !sinks.length ? '' : ' \u00b7 ' + (a.sentTo && a.sentTo.length ? 'sent to ' + a.sentTo.join(', ')
-          : 'not sent to any sink (yet, or no route takes it)')),
+        !sinks.length ? '' : ' \u00b7 ' + (a.sentTo && a.sentTo.length ? 'queued for ' + a.sentTo.join(', ')
+          : 'not queued for any sink (yet, or no route takes it)')),
       h('p', { class: 'links' }, h('a', { href: link(a.target, viewOf(a.rule)) }, 'Open the ' + viewOf(a.rule) + ' view of ' + a.target)));
   }
 

@@ -48,7 +48,7 @@ public final class AlertEngine {
   private final Map<String, Active> active = new LinkedHashMap<>();
   private final List<Active> resolvedSinceTick = new ArrayList<>();
   private final Deque<Alert> recentlyResolved = new ArrayDeque<>();
-  /** The sinks each of {@link #recentlyResolved} had been sent to while it fired. */
+  /** The sinks each of {@link #recentlyResolved} had been queued for while it fired. */
   private final Map<Alert, Set<String>> resolvedSentTo = new IdentityHashMap<>();
   private final List<Consumer<Alert>> listeners = new CopyOnWriteArrayList<>();
   private volatile BiPredicate<Alert, Instant> silenced = (alert, at) -> false;
@@ -175,8 +175,10 @@ public final class AlertEngine {
   }
 
   /**
-   * The sinks that heard an alert: a firing one (by key) so far, one of {@link #recentlyResolved} while it fired;
-   * empty when none did or the alert is not known here.
+   * The sinks an alert was queued for, by its routes: a firing one (by key) so far, one of {@link #recentlyResolved}
+   * while it fired; empty when none or the alert is not known here. Queued, not delivered: a sink whose calls fail
+   * is listed all the same (its failures are in {@code pgvigil_alert_notifications_total{result="failed"}} and the
+   * log); the resolved alert goes to the same sinks.
    */
   public synchronized List<String> sentTo(Alert a) {
     Active current = active.get(a.key());

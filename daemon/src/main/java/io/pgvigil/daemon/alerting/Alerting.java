@@ -313,7 +313,7 @@ public final class Alerting {
   }
 
   /**
-   * The sinks that heard an alert: this instance's engine for its own alerts, the shared record for a firing alert
+   * The sinks an alert was queued for (not whether they took it: see {@link AlertEngine#sentTo}): this instance's engine for its own alerts, the shared record for a firing alert
    * another instance sends.
    */
   public List<String> sentTo(Alert a) {

@@ -84,7 +84,7 @@ public final class ApiServer {
         new JsonObject().put("aborts", ApiJson.aborts(aborts.recent()))));
     // What fires now and the last resolved alerts, in the webhook body's shape (alerts/WEBHOOK.md);
     // sinks by name, never their URLs or keys; a firing alert with the silences holding it back; each alert with the
-    // sinks that heard it.
+    // sinks it was queued for (sentTo: queued, not delivered).
     router.get("/api/v1/alerts").handler(ctx -> json(ctx, 200, new JsonObject()
         .put("sinks", new JsonArray(alerting.sinks()))
         .put("firing", ApiJson.array(alerting.firing(),
