@@ -132,6 +132,11 @@ class StatusPageIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> "locks".equals(browser.attribute("main", "data-view"))
           && browser.count(".tree .node.root[data-pid='" + holder + "']") == 1);
       assertThat(browser.text(".views a[aria-current='page']")).isEqualTo("Locks");
+      // A malformed escape in a pasted link: the target taken as written, not a blank page.
+      browser.navigate("#/targets/%E0/locks");
+      await().atMost(Duration.ofSeconds(10)).until(() -> "locks".equals(browser.attribute("main", "data-view"))
+          && String.valueOf(browser.text("main")).contains("%E0"));
+      browser.navigate("#/targets/app/locks");
       stall.clear();
       await().atMost(Duration.ofSeconds(10)).until(() -> browser.text(".locks .summary").contains("no session waits"));
 
