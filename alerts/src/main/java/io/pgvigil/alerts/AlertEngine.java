@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,6 +48,8 @@ public final class AlertEngine {
   private final Map<String, Active> active = new LinkedHashMap<>();
   private final List<Active> resolvedSinceTick = new ArrayList<>();
   private final Deque<Alert> recentlyResolved = new ArrayDeque<>();
+  /** The sinks each of {@link #recentlyResolved} had been queued for while it fired. */
+  private final Map<Alert, Set<String>> resolvedSentTo = new IdentityHashMap<>();
   private final List<Consumer<Alert>> listeners = new CopyOnWriteArrayList<>();
   private volatile BiPredicate<Alert, Instant> silenced = (alert, at) -> false;
 
@@ -97,8 +100,9 @@ public final class AlertEngine {
     }
     current.alert = current.alert.resolvedAt(clock.instant());
     recentlyResolved.addFirst(current.alert);
+    resolvedSentTo.put(current.alert, current.sentTo);
     while (recentlyResolved.size() > RECENTLY_RESOLVED) {
-      recentlyResolved.removeLast();
+      resolvedSentTo.remove(recentlyResolved.removeLast());
     }
     if (sendResolved && !current.sentTo.isEmpty()) {
       resolvedSinceTick.add(current);
@@ -168,6 +172,18 @@ public final class AlertEngine {
   /** What fires now, for {@code GET /api/v1/alerts} and {@code pgvigil_alerts_firing}. */
   public synchronized List<Alert> firing() {
     return active.values().stream().map(a -> a.alert).sorted(Comparator.comparing(Alert::startsAt)).toList();
+  }
+
+  /**
+   * The sinks an alert was queued for, by its routes: a firing one (by key) so far, one of {@link #recentlyResolved}
+   * while it fired; empty when none or the alert is not known here. Queued, not delivered: a sink whose calls fail
+   * is listed all the same (its failures are in {@code pgvigil_alert_notifications_total{result="failed"}} and the
+   * log); the resolved alert goes to the same sinks.
+   */
+  public synchronized List<String> sentTo(Alert a) {
+    Active current = active.get(a.key());
+    Set<String> sinks = a.isFiring() ? (current == null ? null : current.sentTo) : resolvedSentTo.get(a);
+    return sinks == null ? List.of() : List.copyOf(sinks);
   }
 
   /** The last 100 resolved alerts, newest first. */

@@ -64,7 +64,8 @@ public final class PagerDutySink extends HttpSink {
     if (links.enabled()) {
       event.put("client_url", links.alerts());
       event.put("links", new JsonArray().add(new JsonObject()
-          .put("href", links.forAlert(a)).put("text", "pgvigil: " + a.rule() + " on " + a.target())));
+          .put("href", links.forAlert(a)).put("text", "pgvigil: " + a.rule() + " on " + a.target()))
+          .add(new JsonObject().put("href", links.jsonForAlert(a)).put("text", "pgvigil API (JSON)")));
     }
     return event;
   }

@@ -62,8 +62,8 @@ public final class SlackSink extends HttpSink {
         blocks.add(section("*Blockers*\n```" + census(a.census()) + "```"));
       }
       if (links.enabled()) {
-        blocks.add(context("<" + links.forAlert(a) + "|details> · <" + links.alerts()
-            + "|all alerts> · object `" + esc(a.object()) + "`"));
+        blocks.add(context("<" + links.forAlert(a) + "|status page> · <" + links.jsonForAlert(a) + "|JSON> · <"
+            + links.alerts() + "|all alerts> · object `" + esc(a.object()) + "`"));
       }
     }
     if (alerts.size() > shown.size()) {

@@ -143,6 +143,19 @@ class AlertEngineTest {
   }
 
   @Test
+  void saysWhichSinksHeardAnAlertWhileItFiresAndAfterItResolved() throws Exception {
+    Alert a = Fixture.lockAlert("app", "t", Severity.CRITICAL, fx.clock.instant());
+    engine.fire(a);
+    assertThat(engine.sentTo(a)).isEmpty();
+    await(engine.tick());
+    await().until(() -> engine.sentTo(a).size() == 2);
+    assertThat(engine.sentTo(a)).containsExactlyInAnyOrder("chat", "pager");
+    engine.resolve(a.key());
+    Alert resolved = engine.recentlyResolved().get(0);
+    assertThat(engine.sentTo(resolved)).containsExactlyInAnyOrder("chat", "pager");
+  }
+
+  @Test
   void resolvedGoesOnlyToSinksThatHeardItFire() throws Exception {
     Alert a = Fixture.lockAlert("app", "t", Severity.CRITICAL, fx.clock.instant());
     engine.fire(a);

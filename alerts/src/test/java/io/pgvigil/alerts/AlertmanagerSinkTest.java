@@ -63,7 +63,7 @@ class AlertmanagerSinkTest {
       assertThat(posted.getString("endsAt")).isEqualTo(start.plus(Duration.ofMinutes(15))
           .toString());
       assertThat(posted.getString("generatorURL"))
-          .isEqualTo("http://pgvigil.example:8080/api/v1/targets/app/locks");
+          .isEqualTo("http://pgvigil.example:8080/#/targets/app/locks");
 
       JsonObject repeat = am.requests().get(1).jsonArray().getJsonObject(0);
       assertThat(repeat.getString("startsAt")).isEqualTo(start.toString());

@@ -85,7 +85,10 @@ class PagerDutySinkTest {
         .containsEntry("state", "idle in transaction").containsEntry("ageSeconds", 185)
         .doesNotContainKey("query");
     assertThat(trigger.getJsonArray("links").getJsonObject(0).getString("href"))
+        .isEqualTo("http://pgvigil.example:8080/#/targets/app/locks");
+    assertThat(trigger.getJsonArray("links").getJsonObject(1).getString("href"))
         .isEqualTo("http://pgvigil.example:8080/api/v1/targets/app/locks");
+    assertThat(trigger.getString("client_url")).isEqualTo("http://pgvigil.example:8080/#/alerts");
 
     JsonObject resolve = pd.requests().get(1).json();
     assertThat(resolve.getString("event_action")).isEqualTo("resolve");

@@ -109,7 +109,7 @@ class RealAlertmanagerIT {
           .isEqualTo(alert.summary());
       assertThat(got.getJsonObject("status").getString("state")).isEqualTo("active");
       assertThat(got.getString("generatorURL"))
-          .isEqualTo("http://pgvigil.example:8080/api/v1/targets/app/locks");
+          .isEqualTo("http://pgvigil.example:8080/#/targets/app/locks");
 
       Alert resolved = alert.resolvedAt(Clock.systemUTC().instant());
       await(sink.send(List.of(new Notification(2, "n2", "alertmanager", resolved.endsAt(),

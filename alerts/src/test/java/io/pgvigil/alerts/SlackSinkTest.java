@@ -68,8 +68,10 @@ class SlackSinkTest {
     assertThat(fields).contains("*Target*\napp", "*Rule*\nlockWait", "*Severity*\ncritical",
         "*Value / threshold*\n7.2s / 5s");
     assertThat(all).contains("pid 4242  app_rw  idle in transaction  185s");
-    assertThat(all).contains("<http://pgvigil.example:8080/api/v1/targets/app/locks|details>",
-        "<http://pgvigil.example:8080/api/v1/alerts|all alerts>");
+    // The status page's view of the target for people, the JSON beside it for scripts.
+    assertThat(all).contains("<http://pgvigil.example:8080/#/targets/app/locks|status page>",
+        "<http://pgvigil.example:8080/api/v1/targets/app/locks|JSON>",
+        "<http://pgvigil.example:8080/#/alerts|all alerts>");
   }
 
   @Test

@@ -90,6 +90,8 @@ class ChartTest {
     JsonNode service = chart.named("Service", RenderedChart.FULLNAME);
     assertThat(service.at("/spec/ports/0/name").asText()).isEqualTo("http");
     assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(8080);
+    // The status page's 1 s reads stay on one pod: the owner's live views do not alternate with "owned by".
+    assertThat(service.at("/spec/sessionAffinity").asText()).isEqualTo("ClientIP");
     assertThat(service.at("/spec/selector")).isEqualTo(chart.one("Deployment").at("/spec/selector/matchLabels"));
 
     assertThat(chart.config().at("/server/listen").asText()).isEqualTo("0.0.0.0:8080");

@@ -97,6 +97,42 @@ class DashboardTest {
         "pgvigil_poll_duration_seconds_sum", "pgvigil_check_errors_total", "pgvigil_target_owner");
   }
 
+  @Test
+  void annotatesWindowsAndKillSwitchActionsFromCountersTheDaemonExports() {
+    Set<String> queried = new TreeSet<>();
+    List<String> names = new ArrayList<>();
+    for (JsonNode annotation : dashboard.at("/annotations/list")) {
+      names.add(annotation.path("name").asText());
+      String expr = annotation.path("expr").asText();
+      assertThat(expr).contains("target=~\"$target\"", "increase(");
+      assertThat(annotation.at("/datasource/uid").asText()).isEqualTo("${datasource}");
+      queried.addAll(ExportedMetrics.queriedBy(expr));
+    }
+    assertThat(names).contains("Migration windows opened", "Migration windows closed", "Kill-switch actions");
+    // Counters, not the window gauge: a window shorter than a scrape interval still counts.
+    assertThat(queried).isSubsetOf(ExportedMetrics.EXPORTED).contains("pgvigil_migration_windows_opened_total",
+        "pgvigil_migration_windows_closed_total", "pgvigil_abort_actions_total");
+  }
+
+  @Test
+  void everyPanelLinksToTheStatusPageOfItsTarget() {
+    assertThat(variable("status_page").path("type").asText()).isEqualTo("textbox");
+    for (JsonNode panel : panels()) {
+      JsonNode links = panel.at("/fieldConfig/defaults/links");
+      String title = panel.path("title").asText();
+      assertThat(links).as("links of %s", title).isNotEmpty();
+      String url = links.get(0).path("url").asText();
+      assertThat(url).as(title).startsWith("${status_page}/#/");
+      boolean perTarget = false;
+      for (JsonNode query : panel.path("targets")) {
+        perTarget |= query.path("expr").asText().contains("target=~");
+      }
+      if (perTarget) {
+        assertThat(url).as(title).startsWith("${status_page}/#/targets/${__field.labels.target}");
+      }
+    }
+  }
+
   private JsonNode variable(String name) {
     for (JsonNode v : dashboard.at("/templating/list")) {
       if (name.equals(v.path("name").asText())) {

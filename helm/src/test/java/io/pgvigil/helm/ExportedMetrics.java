@@ -33,6 +33,8 @@ final class ExportedMetrics {
       "pgvigil_replication_standby_up",
       "pgvigil_replication_slot_retained_bytes",
       "pgvigil_migration_window_active",
+      "pgvigil_migration_windows_opened_total",
+      "pgvigil_migration_windows_closed_total",
       "pgvigil_abort_actions_total",
       "pgvigil_alerts_firing",
       "pgvigil_alert_notifications_total",

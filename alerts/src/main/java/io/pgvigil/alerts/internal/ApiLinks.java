@@ -5,8 +5,27 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
-/** Links from a message back to pgvigil's HTTP API; none when no base URL is configured. */
+/**
+ * Links from a message back to pgvigil: the status page's view of the alert's target (what a person opens from Slack
+ * or PagerDuty) and the API document behind it (for a script); none when no base URL is configured. The page's
+ * routes are {@code /#/targets/{name}/{view}} (README, "Status page").
+ */
 public record ApiLinks(String baseUrl) {
+
+  /** The status page's views, each with the API document it shows. */
+  private enum View {
+    LOCKS("locks", "/locks"), REPLICATION("replication", "/replication"), DRIFT("drift", "/drift"),
+    WINDOWS("windows", null), STATUS("status", "");
+
+    final String page;
+    /** Below {@code /api/v1/targets/{name}}; null: {@code /api/v1/aborts}. */
+    final String json;
+
+    View(String page, String json) {
+      this.page = page;
+      this.json = json;
+    }
+  }
 
   public ApiLinks {
     baseUrl = baseUrl == null || baseUrl.isBlank() ? null
@@ -17,23 +36,44 @@ public record ApiLinks(String baseUrl) {
     return baseUrl != null;
   }
 
-  /** The endpoint that shows the condition: locks, replication or drift of the target. */
+  /** The status page's view that shows the condition: locks, replication, drift or the kill switch of the target. */
   public String forAlert(Alert a) {
-    String rule = a.rule().toLowerCase(Locale.ROOT);
-    String target = baseUrl + "/api/v1/targets/" + URLEncoder.encode(a.target(), StandardCharsets.UTF_8);
-    if (rule.contains("lock") || rule.contains("ddl") || rule.contains("idle")) {
-      return target + "/locks";
-    }
-    if (rule.contains("replication") || rule.contains("lag") || rule.contains("slot")) {
-      return target + "/replication";
-    }
-    if (rule.contains("drift") || rule.contains("migration")) {
-      return target + "/drift";
-    }
-    return target;
+    View view = view(a);
+    return baseUrl + "/#/targets/" + segment(a.target()) + (view == View.STATUS ? "" : "/" + view.page);
   }
 
+  /** The API document behind {@link #forAlert}. */
+  public String jsonForAlert(Alert a) {
+    View view = view(a);
+    return view.json == null ? baseUrl + "/api/v1/aborts"
+        : baseUrl + "/api/v1/targets/" + segment(a.target()) + view.json;
+  }
+
+  /** The status page's list of firing and resolved alerts. */
   public String alerts() {
-    return baseUrl + "/api/v1/alerts";
+    return baseUrl + "/#/alerts";
+  }
+
+  private static View view(Alert a) {
+    String rule = a.rule().toLowerCase(Locale.ROOT);
+    if (rule.contains("kill")) {
+      return View.WINDOWS;
+    }
+    if (rule.contains("lock") || rule.contains("ddl") || rule.contains("idle") || rule.contains("write")
+        || rule.contains("index")) {
+      return View.LOCKS;
+    }
+    if (rule.contains("replication") || rule.contains("lag") || rule.contains("slot") || rule.contains("standby")) {
+      return View.REPLICATION;
+    }
+    if (rule.contains("drift") || rule.contains("migration")) {
+      return View.DRIFT;
+    }
+    return View.STATUS;
+  }
+
+  /** A path segment: URLEncoder writes a space as '+', which a path (and the page's router) reads as a plus. */
+  private static String segment(String name) {
+    return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

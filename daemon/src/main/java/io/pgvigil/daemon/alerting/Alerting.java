@@ -13,6 +13,7 @@ import io.pgvigil.daemon.config.RuleKind;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -325,6 +326,27 @@ public final class Alerting {
       firing.sort(Comparator.comparing(Alert::startsAt));
     }
     return firing;
+  }
+
+  /**
+   * The sinks an alert was queued for (not whether they took it: see {@link AlertEngine#sentTo}): this instance's engine for its own alerts, the shared record for a firing alert
+   * another instance sends.
+   */
+  public List<String> sentTo(Alert a) {
+    AlertEngine e = engine;
+    List<String> local = e == null ? List.of() : e.sentTo(a);
+    SharedMap map = states;
+    if (!local.isEmpty() || map == null || !a.isFiring()) {
+      return local;
+    }
+    List<String> shared = new ArrayList<>();
+    map.values().values().forEach(record -> record.forEach(entry -> {
+      JsonObject state = (JsonObject) entry.getValue();
+      if (shared.isEmpty() && a.key().equals(state.getJsonObject("alert").getString("key"))) {
+        state.getJsonArray("sentTo", new JsonArray()).forEach(sink -> shared.add((String) sink));
+      }
+    }));
+    return shared;
   }
 
   public List<Alert> recentlyResolved() {

@@ -149,7 +149,9 @@ public final class Demo implements AutoCloseable {
     step("Starting two pgvigil instances, a and b, in one cluster (Hazelcast on 127.0.0.1)");
     cluster = DemoCluster.start(port, work, binariesCache, this::writeConfig, alerts.environment());
     resources.add(cluster);
-    done(String.join(", ", cluster.instances().stream().map(i -> i.name() + " on " + i.url()).toList()));
+    // No URL yet: the first one the demo prints is the owner's status page, in the welcome text.
+    done(String.join(", ", cluster.instances().stream().map(i -> i.name() + " on " + i.url().replace("http://", ""))
+        .toList()));
 
     step("Waiting for one of them to own '" + TARGET + "' (its advisory lock on the target)");
     owner = cluster.awaitOwner(TARGET).orElse(null);

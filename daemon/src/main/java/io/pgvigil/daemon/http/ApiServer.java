@@ -23,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one HTTP server: probes, Prometheus metrics and the JSON API (errors too are JSON). The
- * probes and {@code /metrics} are always open; the read API wants a bearer token when
- * {@code server.readToken} is set; mutating endpoints always do.
+ * The one HTTP server: probes, Prometheus metrics, the status page and the JSON API it reads (errors too are
+ * JSON). The probes, {@code /metrics} and the page (which holds no data of its own) are always open; the read API
+ * wants a bearer token when {@code server.readToken} is set; mutating endpoints always do.
  */
 public final class ApiServer {
 
@@ -55,6 +55,12 @@ public final class ApiServer {
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(this::readyz);
     router.get("/metrics").handler(this::metrics);
+    StatusPage page = new StatusPage();
+    router.get("/").handler(page::index);
+    // Uptime checks and load balancers ask HEAD /; Vert.x sends the headers of the GET without its body.
+    router.head("/").handler(page::index);
+    router.get("/status/:file").handler(page::asset);
+    router.get("/favicon.ico").handler(page::favicon);
     router.get("/api/v1/*").handler(BearerToken.reading(readToken, apiToken));
     TargetRoutes target = new TargetRoutes(targets);
     router.get("/api/v1/targets").handler(target::list);
@@ -77,12 +83,15 @@ public final class ApiServer {
     router.get("/api/v1/aborts").handler(ctx -> json(ctx, 200,
         new JsonObject().put("aborts", ApiJson.aborts(aborts.recent()))));
     // What fires now and the last resolved alerts, in the webhook body's shape (alerts/WEBHOOK.md);
-    // sinks by name, never their URLs or keys; a firing alert with the silences holding it back.
+    // sinks by name, never their URLs or keys; a firing alert with the silences holding it back; each alert with the
+    // sinks it was queued for (sentTo: queued, not delivered).
     router.get("/api/v1/alerts").handler(ctx -> json(ctx, 200, new JsonObject()
         .put("sinks", new JsonArray(alerting.sinks()))
         .put("firing", ApiJson.array(alerting.firing(),
-            a -> AlertJson.alert(a).put("silencedBy", new JsonArray(silences.silencing(a)))))
-        .put("resolved", ApiJson.array(alerting.recentlyResolved(), AlertJson::alert))));
+            a -> AlertJson.alert(a).put("silencedBy", new JsonArray(silences.silencing(a)))
+                .put("sentTo", new JsonArray(alerting.sentTo(a)))))
+        .put("resolved", ApiJson.array(alerting.recentlyResolved(),
+            a -> AlertJson.alert(a).put("sentTo", new JsonArray(alerting.sentTo(a)))))));
     router.route().last().handler(ctx -> error(ctx, 404,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,
@@ -91,7 +100,9 @@ public final class ApiServer {
 
   /** Starts listening; the future holds the bound port. */
   public Future<Integer> listen(String host, int port) {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
+    // Compressed for clients that ask (a phone on the status page, Prometheus): JSON shrinks about tenfold.
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+        .setCompressionSupported(true));
     return server.requestHandler(router).listen().map(HttpServer::actualPort);
   }
 

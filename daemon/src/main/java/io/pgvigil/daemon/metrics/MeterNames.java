@@ -32,6 +32,9 @@ public final class MeterNames {
   public static final String REPLICATION_STANDBY_UP = "pgvigil.replication.standby.up";
 
   public static final String MIGRATION_WINDOW_ACTIVE = "pgvigil.migration.window.active";
+  /** Counters beside the gauge: a window shorter than a scrape interval never shows in the gauge, but counts here. */
+  public static final String MIGRATION_WINDOWS_OPENED = "pgvigil.migration.windows.opened";
+  public static final String MIGRATION_WINDOWS_CLOSED = "pgvigil.migration.windows.closed";
   public static final String ABORT_ACTIONS = "pgvigil.abort.actions";
 
   public static final String ALERT_NOTIFICATIONS = "pgvigil.alert.notifications";

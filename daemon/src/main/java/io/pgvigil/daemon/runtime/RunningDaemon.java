@@ -120,7 +120,7 @@ public final class RunningDaemon implements AutoCloseable {
       SharedMap silenceMap = map.apply("silences");
       OwnerDirectory directory = new OwnerDirectory(cluster, ownerMap, clock);
       // What the config builds before anything starts; alerting receives every signal.
-      WindowRegistry windows = new WindowRegistry(clock);
+      WindowRegistry windows = new WindowRegistry(clock, metrics.registry());
       AbortLog aborts = new AbortLog(metrics.registry());
       Alerting alerting = new Alerting(config.alerts(),
           config.targets().stream().map(TargetConfig::name).toList(), storage.alertSpool(),

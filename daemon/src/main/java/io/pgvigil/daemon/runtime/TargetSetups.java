@@ -60,6 +60,7 @@ final class TargetSetups {
     Gauge.builder(MeterNames.MIGRATION_WINDOW_ACTIVE, windows, w -> w.active(target.name()) ? 1 : 0)
         .description("1 while a migration window is open on the target")
         .tags(MeterNames.TAG_TARGET, target.name()).register(registry);
+    windows.countWindowsOf(target.name());
     // Inside a window the lock watch polls at windowInterval: a stall is seen within a quarter second.
     Supplier<Duration> watchInterval = () -> windows.active(target.name())
         ? target.watch().windowInterval() : target.watch().interval();

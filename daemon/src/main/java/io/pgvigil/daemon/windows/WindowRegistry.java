@@ -1,7 +1,11 @@
 package io.pgvigil.daemon.windows;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgvigil.daemon.cluster.SharedMap;
 import io.pgvigil.daemon.logging.UntrustedText;
+import io.pgvigil.daemon.metrics.MeterNames;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,13 +42,52 @@ public final class WindowRegistry {
   public static final String IN_WINDOW = "in-window";
 
   private final Clock clock;
+  private final MeterRegistry registry;
   private final Map<String, MigrationWindow> open = new LinkedHashMap<>();
   private final Deque<MigrationWindow> closed = new ArrayDeque<>();
+  /**
+   * The open windows this instance opened: only their closes are counted here, whoever closed them (this instance's
+   * API or expiry, or another instance through the map). Every instance expires every shared window, so counting
+   * each instance's own closes would count one window once per instance.
+   */
+  private final Set<String> openedHere = new HashSet<>();
   private final List<Consumer<String>> openListeners = new CopyOnWriteArrayList<>();
   private volatile SharedMap shared;
 
+  /** A registry whose window counters nobody reads (tests). */
   public WindowRegistry(Clock clock) {
+    this(clock, new SimpleMeterRegistry());
+  }
+
+  /**
+   * @param registry where the windows this instance opens, and the closes of those windows (by whichever instance
+   *                 closed them), are counted per target: the sum over the running instances counts each window
+   *                 opened once and each close of one once; a window whose opener has stopped is not counted
+   *                 closed
+   */
+  public WindowRegistry(Clock clock, MeterRegistry registry) {
     this.clock = clock;
+    this.registry = registry;
+  }
+
+  /**
+   * Makes the target's counters exist at 0 before its first window: a counter that appears at 1 gives
+   * {@code increase()} nothing to compare with, and Grafana's annotation for the first window would be missed.
+   */
+  public void countWindowsOf(String target) {
+    counter(true, target);
+    counter(false, target);
+  }
+
+  private Counter counter(boolean opened, String target) {
+    return Counter.builder(opened ? MeterNames.MIGRATION_WINDOWS_OPENED : MeterNames.MIGRATION_WINDOWS_CLOSED)
+        .description(opened ? "Migration windows opened on the target by this instance"
+            : "Migration windows opened on the target by this instance and since closed, by any instance")
+        .tag(MeterNames.TAG_TARGET, target).register(registry);
+  }
+
+  private void counted(MigrationWindow w) {
+    counter(w.open(), w.target()).increment();
   }
 
   /**
@@ -77,16 +121,21 @@ public final class WindowRegistry {
   private void changed(String id, Optional<JsonObject> json) {
     MigrationWindow w = json.map(MigrationWindow::of).orElse(null);
     boolean opened;
+    boolean closedOurs = false;
     synchronized (this) {
       opened = w != null && w.open() && open.put(id, w) == null;
       if (w == null || !w.open()) {
         open.remove(id);
+        closedOurs = openedHere.remove(id) && w != null;
         closed.removeIf(c -> c.id().equals(id));
         if (w != null) {
           closed.addFirst(w);
           trim();
         }
       }
+    }
+    if (closedOurs) {
+      counted(w);
     }
     if (opened) {
       LOG.info("window {} on target {} is open ({} window, shared by the cluster)", id, w.target(), w.source());
@@ -111,8 +160,10 @@ public final class WindowRegistry {
       window = new MigrationWindow(UUID.randomUUID().toString(), target, label, profile, "api", now, now.plus(ttl),
           null, null, null, null, null);
       open.put(window.id(), window);
+      openedHere.add(window.id());
     }
     publish(window);
+    counted(window);
     // The label is whatever the API was sent: escaped, so it cannot forge a log line.
     LOG.info("window {} opened on target {} for {} ({}, profile {})", window.id(), target, ttl,
         UntrustedText.of(label), profile);
@@ -151,9 +202,11 @@ public final class WindowRegistry {
       window = new MigrationWindow(UUID.randomUUID().toString(), target, tool + " migration", IN_WINDOW, "auto",
           now, now.plus(ttl), pid, backendStart, tool, null, null);
       open.put(window.id(), window);
+      openedHere.add(window.id());
       LOG.info("window {} opened on target {}: {} seen running (pid {})", window.id(), target, tool, pid);
     }
     publish(window);
+    counted(window);
     openListeners.forEach(l -> l.accept(target));
     return Optional.of(window);
   }
@@ -183,6 +236,9 @@ public final class WindowRegistry {
     closed.addFirst(done);
     trim();
     publish(done);
+    if (openedHere.remove(id)) {
+      counted(done);
+    }
     LOG.info("window {} on target {} closed: {}", id, window.target(), reason);
     return Optional.of(done);
   }

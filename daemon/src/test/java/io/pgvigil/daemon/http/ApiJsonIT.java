@@ -120,7 +120,7 @@ class ApiJsonIT {
       assertThat(alerts.fieldNames()).containsExactly("sinks", "firing", "resolved");
       assertThat(alerts.getJsonArray("firing").getJsonObject(0).fieldNames()).containsExactly("key", "target",
           "rule", "object", "severity", "status", "summary", "value", "threshold", "startsAt", "endsAt", "census",
-          "details", "silencedBy");
+          "details", "silencedBy", "sentTo");
       String target = "{name:s,url:s,up:b,polled:b,since:s,owner:s,ownedHere:b,server:{version:s,major:i,"
           + "standby:b,startedAt:s,"
           + "role:s,pgMonitor:b},checks:[{name:s,ok:b,runs:i,consecutiveFailures:i,lastRun:s,lastDurationMs:d,"
