@@ -40,11 +40,11 @@ public final class TargetMonitor extends VerticleBase {
   /**
    * One monitoring connection per target, beside the ownership lock's: the periodic checks
    * (locks, invalid indexes, migrations, replication's primary view) and the heartbeat's probe
-   * (an owner confirms its lock beside it, on the lock session) and the kill
-   * switch's actions take turns on it, each a query of a few milliseconds. A drift run opens its
-   * own short-lived connections (DriftCheck), so a snapshot of seconds never holds it. A cancel
-   * therefore waits for the query in flight and the few polls queued before it, each bounded by the
-   * session's statement_timeout; a fleet of targets costs two connections each at rest.
+   * (an owner confirms its lock beside it, on the lock session)
+   * take turns on it, each a query of a few milliseconds. A drift run opens its own short-lived
+   * connections (DriftCheck), so a snapshot of seconds never holds it. The kill switch's signals go
+   * on a connection of their own, opened when it acts and closed once idle ({@link #SIGNALS_IDLE});
+   * a fleet of targets costs two connections each at rest.
    */
   private static final int POOL_SIZE = 1;
   /**
@@ -52,6 +52,11 @@ public final class TargetMonitor extends VerticleBase {
    * its request queued: the bound (and the pool's connection timeout) keeps those from piling up.
    */
   private static final int MAX_WAITING = 16;
+  /**
+   * The kill switch's connection closes after this long unused: opened by its first signal, it is
+   * gone again soon after the abort, so a target at rest still holds two connections.
+   */
+  private static final Duration SIGNALS_IDLE = Duration.ofSeconds(10);
   /** How often the dead-man switch looks at the time since the last lock poll. */
   private static final Duration TICK = Duration.ofMillis(250);
 
@@ -64,6 +69,7 @@ public final class TargetMonitor extends VerticleBase {
   private final Reachability reachability;
   private final Map<String, CheckLoop> loops = new LinkedHashMap<>();
   private Pool pool;
+  private Pool signals;
 
   private volatile boolean up;
   private volatile boolean polled;
@@ -123,12 +129,26 @@ public final class TargetMonitor extends VerticleBase {
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout((int) spec.connectTimeout().toMillis()))
         .connectingTo(spec.connect()).using(vertx).build();
+    // The kill switch's cancels and terminates go on a connection of their own: behind the polls on
+    // the monitoring connection (a window's pileup leaves timed-out polls queued there) a cancel
+    // could be refused or time out, just when it matters. The pool connects at its first use only.
+    signals = PgBuilder.pool()
+        .with(new PoolOptions()
+            .setMaxSize(1)
+            .setMaxWaitQueueSize(MAX_WAITING)
+            .setName("pgvigil-" + spec.name() + "-signals")
+            .setIdleTimeout((int) SIGNALS_IDLE.toMillis())
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setConnectionTimeout((int) spec.connectTimeout().toMillis())
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .with(new NetClientOptions().setConnectTimeout((int) spec.connectTimeout().toMillis()))
+        .connectingTo(spec.connect()).using(vertx).build();
     reconnect = new Reconnect(spec.interval(), spec.maxBackoff());
     // A run may have to connect first, then wait for its query.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
     loops.put(HEARTBEAT, new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat,
         this::heartbeatInterval, timeout, () -> true, registry, clock).quiet());
-    TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool, spec.connect());
+    TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool, signals, spec.connect());
     for (TargetCheck check : checks) {
       loops.put(check.name(), new CheckLoop(vertx, spec.name(), check.name(),
           () -> check.run(checkContext), check::interval, check.timeout(), this::acting, registry,
@@ -159,7 +179,8 @@ public final class TargetMonitor extends VerticleBase {
     loops.values().forEach(CheckLoop::stop);
     Future<?> checksClosed = Future.join(checks.stream().map(TargetCheck::close).toList());
     return checksClosed.transform(v -> ownership.close())
-        .transform(v -> pool == null ? Future.succeededFuture() : pool.close());
+        .transform(v -> pool == null ? Future.succeededFuture() : pool.close())
+        .transform(v -> signals == null ? Future.succeededFuture() : signals.close());
   }
 
   public TargetStatus status() {
