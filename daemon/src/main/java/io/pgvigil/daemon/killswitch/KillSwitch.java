@@ -44,6 +44,11 @@ public final class KillSwitch implements AbortListener {
   private final SecondChance secondChance;
   /** In-window windows already acted on: one abort each, not one per poll. */
   private final Set<String> actedOn = new HashSet<>();
+  /**
+   * Windows acted on whose signals all failed before reaching the server (the connection broke or
+   * the signal timed out): the next confirmed abort sends them again, without running the hooks again.
+   */
+  private final Set<String> unsent = new HashSet<>();
   /** Windows naming no backend whose abort found no stall yet: the first stall seen later is cancelled. */
   private final Set<String> awaitingStall = new HashSet<>();
   /** Breaches outside windows already acted on: once until they leave the ABORT level. */
@@ -77,6 +82,7 @@ public final class KillSwitch implements AbortListener {
     actedOutside.retainAll(secondChance.armed());
     Set<String> open = windows.openWindows(target).stream().map(MigrationWindow::id).collect(Collectors.toSet());
     actedOn.retainAll(open);
+    unsent.retainAll(open);
     awaitingStall.retainAll(open);
     return Future.join(done).mapEmpty();
   }
@@ -98,13 +104,18 @@ public final class KillSwitch implements AbortListener {
    */
   private Future<Void> actInWindows(RuleVerdict v, LockReport locks, Vertx vertx, SqlClient client, Instant now) {
     List<MigrationWindow> open = windows.openWindows(target);
-    List<MigrationWindow> fresh = open.stream()
-        .filter(w -> WindowRegistry.IN_WINDOW.equals(w.profile()) && !actedOn.contains(w.id())).toList();
+    List<MigrationWindow> fresh = open.stream().filter(w -> WindowRegistry.IN_WINDOW.equals(w.profile())
+        && (!actedOn.contains(w.id()) || unsent.contains(w.id()))).toList();
     if (fresh.isEmpty()) {
       return actOnLaterStall(v, locks, client, now);
     }
-    fresh.forEach(w -> actedOn.add(w.id()));
-    List<Future<Void>> cancels = new ArrayList<>();
+    // The hooks run once per window: not again when only the signals are sent again.
+    boolean firstTime = fresh.stream().anyMatch(w -> !actedOn.contains(w.id()));
+    fresh.forEach(w -> {
+      actedOn.add(w.id());
+      unsent.remove(w.id());
+    });
+    List<Future<Boolean>> cancels = new ArrayList<>();
     Set<Integer> migrationPids = new LinkedHashSet<>();
     for (MigrationWindow w : fresh) {
       if (w.backendPid() != null && migrationPids.add(w.backendPid())) {
@@ -122,10 +133,18 @@ public final class KillSwitch implements AbortListener {
       // now, and the first stall a later abort in this window sees is still cancelled.
       fresh.forEach(w -> awaitingStall.add(w.id()));
     }
-    Future<Void> signalled = actions.signal(c, stall, locks, client, cancels);
+    Future<Boolean> signalled = actions.signal(c, stall, locks, client, cancels)
+        .onSuccess(reached -> {
+          if (!reached) {
+            LOG.warn("target {}: no kill-switch signal reached the server; sending them again at the next poll",
+                target);
+            fresh.forEach(w -> unsent.add(w.id()));
+          }
+        });
     // The hooks are told the backends this abort cancels: the recorded migrations, or the stall's requests.
-    Future<Void> hooked = actions.runHooks(c, migrationPids.isEmpty() ? stall.requestPids()
-        : List.copyOf(migrationPids), vertx, null);
+    Future<Void> hooked = !firstTime ? Future.succeededFuture()
+        : actions.runHooks(c, migrationPids.isEmpty() ? stall.requestPids() : List.copyOf(migrationPids), vertx,
+            null);
     return Future.join(signalled, hooked).mapEmpty();
   }
 
@@ -141,7 +160,7 @@ public final class KillSwitch implements AbortListener {
       return Future.succeededFuture();
     }
     awaitingStall.clear();
-    return actions.signal(cause(v, awaiting.get(0), now), stall, locks, client, new ArrayList<>());
+    return actions.signal(cause(v, awaiting.get(0), now), stall, locks, client, new ArrayList<>()).mapEmpty();
   }
 
   /** Outside windows (an abort level in {@code rules.always}): nothing to cancel, the hooks run. */

@@ -17,6 +17,7 @@ import io.pgvigil.daemon.windows.MigrationWindow;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,24 +59,30 @@ final class KillSwitchActions {
     this.dryRun = config.mode() == KillSwitchConfig.Mode.DRY_RUN;
   }
 
-  Future<Void> cancelRecorded(Cause c, SqlClient client) {
+  /** Completes with whether the cancel reached the server (see {@link #reached}); a dry run counts as reached. */
+  Future<Boolean> cancelRecorded(Cause c, SqlClient client) {
     MigrationWindow w = c.window();
     if (dryRun) {
       record(c, "cancel", "dry-run", "dry-run: would cancel the migration's statement");
-      return Future.succeededFuture();
+      return Future.succeededFuture(true);
     }
     return signals.cancel(client, w.backendPid(), w.backendStart())
         .map(result -> told(c, "cancel", result, w.backendStart(), "", null))
-        .otherwise(e -> record(c, "cancel", "failed", e.getMessage()));
+        .map(true)
+        .otherwise(e -> {
+          record(c, "cancel", "failed", e.getMessage());
+          return reached(e);
+        });
   }
 
   /**
    * Sends what {@code stall} calls for, after {@code before} (other cancels already under way): a
    * cancel of each waiting DDL request, then, in {@code cancel-and-terminate-blockers}, a terminate
-   * of each idle root blocker, guarded as seen at the lock poll the stall comes from.
+   * of each idle root blocker, guarded as seen at the lock poll the stall comes from. Completes with
+   * false only when signals were sent and none of them reached the server (see {@link #reached}).
    */
-  Future<Void> signal(Cause c, Stall stall, LockReport locks, SqlClient client, List<Future<Void>> before) {
-    List<Future<Void>> cancels = new ArrayList<>(before);
+  Future<Boolean> signal(Cause c, Stall stall, LockReport locks, SqlClient client, List<Future<Boolean>> before) {
+    List<Future<Boolean>> cancels = new ArrayList<>(before);
     for (LockQueue q : stall.requests()) {
       StalledRequest request = StalledRequest.of(q);
       if (dryRun) {
@@ -84,23 +91,42 @@ final class KillSwitchActions {
       } else {
         cancels.add(signals.cancelWaitingRequest(client, q.pid(), q.backendStart(), q.relation(), q.mode())
             .map(result -> told(c, "cancel", result, q.backendStart(), "; it was " + request.describe(), request))
-            .otherwise(e -> record(c, "cancel", q.pid(), q.backendStart(), "failed", e.getMessage(), request)));
+            .map(true)
+            .otherwise(e -> {
+              record(c, "cancel", q.pid(), q.backendStart(), "failed", e.getMessage(), request);
+              return reached(e);
+            }));
       }
     }
-    Future<Void> signalled = Future.join(cancels).mapEmpty();
+    Future<Boolean> signalled = anyReached(cancels);
     if (config.mode() != KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS || stall.idleRoots().isEmpty()) {
       return signalled;
     }
-    return signalled.compose(x -> terminate(c, stall, locks, client));
+    return signalled.compose(cancelled -> terminate(c, stall, locks, client)
+        .map(terminated -> cancels.isEmpty() ? terminated : cancelled || terminated));
+  }
+
+  /** Whether any of {@code sent} reached the server, or nothing was sent; each never fails. */
+  private static Future<Boolean> anyReached(List<Future<Boolean>> sent) {
+    return Future.join(sent).map(x -> sent.isEmpty() || sent.stream().anyMatch(Future::result));
+  }
+
+  /**
+   * Whether a signal that failed with {@code e} reached the server: PostgreSQL refused it (an error
+   * with a SQLSTATE), as opposed to the connection failing or the signal timing out before it was
+   * answered (then the decision may be taken again at the next poll, see KillSwitch).
+   */
+  private static boolean reached(Throwable e) {
+    return e instanceof PgException;
   }
 
   /**
    * Each idle root is terminated only if the guarded statement still finds it idle in transaction
    * long enough, of an allowed role, the same backend, and idle in that same state since the poll.
    */
-  private Future<Void> terminate(Cause c, Stall stall, LockReport locks, SqlClient client) {
+  private Future<Boolean> terminate(Cause c, Stall stall, LockReport locks, SqlClient client) {
     KillSwitchConfig.Terminate terminate = config.terminate();
-    List<Future<Void>> done = new ArrayList<>();
+    List<Future<Boolean>> done = new ArrayList<>();
     for (RootBlocker root : stall.idleRoots()) {
       StalledRequest request = stall.heldUpBy(root, locks).map(StalledRequest::of).orElse(null);
       // Who was terminated and why, in the user's words: the role, and the request it held up.
@@ -109,9 +135,13 @@ final class KillSwitchActions {
       done.add(signals.terminateIdleBlocker(client, root.pid(), root.backendStart(),
           terminate.idleInTransactionAfter(), terminate.roles(), locks.serverTime())
           .map(result -> told(c, "terminate", result, root.backendStart(), about, request))
-          .otherwise(e -> record(c, "terminate", root.pid(), root.backendStart(), "failed", e.getMessage(), request)));
+          .map(true)
+          .otherwise(e -> {
+            record(c, "terminate", root.pid(), root.backendStart(), "failed", e.getMessage(), request);
+            return reached(e);
+          }));
     }
-    return Future.join(done).mapEmpty();
+    return anyReached(done);
   }
 
   /** Runs the hooks, telling them {@code pids}; without hooks, records {@code ifNone} unless it is null. */

@@ -71,7 +71,7 @@ public final class LockWatchCheck extends TargetCheck {
         .onSuccess(state::update)
         // The rules are evaluated now; what the kill switch then does (a cancel, hooks that may
         // take seconds) runs on without holding up the next poll.
-        .onSuccess(report -> rules.onLocks(report, context.vertx(), context.pool())
+        .onSuccess(report -> rules.onLocks(report, context.vertx(), context.signals())
             .onFailure(e -> LOG.warn("target {}: kill-switch action failed: {}", rules.target(), e.toString())))
         .mapEmpty();
   }

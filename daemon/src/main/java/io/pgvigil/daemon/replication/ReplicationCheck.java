@@ -69,7 +69,7 @@ public final class ReplicationCheck extends TargetCheck {
     return primaryProbe.poll(context.pool())
         .compose(primary -> replicas.map(seen -> tracker.update(clock.instant(), primary, seen, expected)))
         .onSuccess(state::update)
-        .onSuccess(report -> rules.onReplication(report, context.vertx(), context.pool())
+        .onSuccess(report -> rules.onReplication(report, context.vertx(), context.signals())
             .onFailure(e -> LOG.warn("target {}: kill-switch action failed: {}", target.name(), e.toString())))
         .mapEmpty();
   }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code idle_session_timeout} (PostgreSQL 14+) and {@code tcp_user_timeout} to the lease,
  * {@code watch.interval + connectTimeout}: a server that hears nothing on the session for a lease
  * ends it and frees the lock. The owner confirms the lock every heartbeat with one round trip on
- * that open session, the heartbeat's own probe, timed out at {@code connectTimeout}.
+ * that open session, beside the heartbeat's probe, timed out at {@code connectTimeout}.
  *
  * <p>Two instances never act at once on one database because the owner steps down before the
  * server can free the lock. Let {@code s} be when the owner sent its last query that the server

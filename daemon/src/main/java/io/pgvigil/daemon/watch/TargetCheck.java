@@ -17,9 +17,11 @@ public abstract class TargetCheck {
 
   /**
    * What a run may use: the target's one shared monitoring connection ({@code pool}, one query at a
-   * time), how to open connections of its own for a long run ({@code connect}), and Vert.x.
+   * time), the kill switch's own connection ({@code signals}: its cancels and terminates, never
+   * queued behind the polls), how to open connections of its own for a long run ({@code connect}),
+   * and Vert.x.
    */
-  public record Context(Vertx vertx, Pool pool, PgConnectOptions connect) {}
+  public record Context(Vertx vertx, Pool pool, Pool signals, PgConnectOptions connect) {}
 
   private final String name;
   private final Supplier<Duration> interval;

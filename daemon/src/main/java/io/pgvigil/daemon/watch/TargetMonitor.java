@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +39,12 @@ public final class TargetMonitor extends VerticleBase {
   static final String HEARTBEAT = "server";
   /**
    * One monitoring connection per target, beside the ownership lock's: the periodic checks
-   * (locks, invalid indexes, migrations, replication's primary view; the heartbeat while this
-   * instance does not own the target, an owner's goes on its lock session) and the kill
-   * switch's actions take turns on it, each a query of a few milliseconds. A drift run opens its
-   * own short-lived connections (DriftCheck), so a snapshot of seconds never holds it. A cancel
-   * therefore waits for the query in flight and the few polls queued before it, each bounded by the
-   * session's statement_timeout; a fleet of targets costs two connections each at rest.
+   * (locks, invalid indexes, migrations, replication's primary view) and the heartbeat's probe
+   * (an owner confirms its lock beside it, on the lock session)
+   * take turns on it, each a query of a few milliseconds. A drift run opens its own short-lived
+   * connections (DriftCheck), so a snapshot of seconds never holds it. The kill switch's signals go
+   * on a connection of their own, opened when it acts and closed once idle ({@link #SIGNALS_IDLE});
+   * a fleet of targets costs two connections each at rest.
    */
   private static final int POOL_SIZE = 1;
   /**
@@ -53,6 +52,11 @@ public final class TargetMonitor extends VerticleBase {
    * its request queued: the bound (and the pool's connection timeout) keeps those from piling up.
    */
   private static final int MAX_WAITING = 16;
+  /**
+   * The kill switch's connection closes after this long unused: opened by its first signal, it is
+   * gone again soon after the abort, so a target at rest still holds two connections.
+   */
+  private static final Duration SIGNALS_IDLE = Duration.ofSeconds(10);
   /** How often the dead-man switch looks at the time since the last lock poll. */
   private static final Duration TICK = Duration.ofMillis(250);
 
@@ -65,6 +69,7 @@ public final class TargetMonitor extends VerticleBase {
   private final Reachability reachability;
   private final Map<String, CheckLoop> loops = new LinkedHashMap<>();
   private Pool pool;
+  private Pool signals;
 
   private volatile boolean up;
   private volatile boolean polled;
@@ -76,6 +81,10 @@ public final class TargetMonitor extends VerticleBase {
   private final Owners owners;
   private final Owned owned;
   private Boolean ownedBefore;
+  /** Counts heartbeats: only the latest may change up/down or ownership (see #beat). */
+  private long beats;
+  /** Set first by {@link #stop}: a heartbeat or tick still under way then tells no one anything. */
+  private volatile boolean stopping;
 
   /** Told of the first heartbeat's outcome, then of every change between up and down; must not block. */
   public interface Reachability {
@@ -120,12 +129,26 @@ public final class TargetMonitor extends VerticleBase {
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout((int) spec.connectTimeout().toMillis()))
         .connectingTo(spec.connect()).using(vertx).build();
+    // The kill switch's cancels and terminates go on a connection of their own: behind the polls on
+    // the monitoring connection (a window's pileup leaves timed-out polls queued there) a cancel
+    // could be refused or time out, just when it matters. The pool connects at its first use only.
+    signals = PgBuilder.pool()
+        .with(new PoolOptions()
+            .setMaxSize(1)
+            .setMaxWaitQueueSize(MAX_WAITING)
+            .setName("pgvigil-" + spec.name() + "-signals")
+            .setIdleTimeout((int) SIGNALS_IDLE.toMillis())
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setConnectionTimeout((int) spec.connectTimeout().toMillis())
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .with(new NetClientOptions().setConnectTimeout((int) spec.connectTimeout().toMillis()))
+        .connectingTo(spec.connect()).using(vertx).build();
     reconnect = new Reconnect(spec.interval(), spec.maxBackoff());
     // A run may have to connect first, then wait for its query.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
     loops.put(HEARTBEAT, new CheckLoop(vertx, spec.name(), HEARTBEAT, this::beat,
         this::heartbeatInterval, timeout, () -> true, registry, clock).quiet());
-    TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool, spec.connect());
+    TargetCheck.Context checkContext = new TargetCheck.Context(vertx, pool, signals, spec.connect());
     for (TargetCheck check : checks) {
       loops.put(check.name(), new CheckLoop(vertx, spec.name(), check.name(),
           () -> check.run(checkContext), check::interval, check.timeout(), this::acting, registry,
@@ -133,6 +156,9 @@ public final class TargetMonitor extends VerticleBase {
     }
     loops.values().forEach(CheckLoop::start);
     tickTimer = vertx.setPeriodic(TICK.toMillis(), id -> {
+      if (stopping) {
+        return;
+      }
       // An owner whose confirmation is overdue (a heartbeat stuck on a cut-off network) says so at
       // once: Ownership#owned already stopped its checks, this tells alerting and the cluster.
       if (ownership.lapsed()) {
@@ -146,13 +172,15 @@ public final class TargetMonitor extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     if (tickTimer != -1) {
       vertx.cancelTimer(tickTimer);
     }
     loops.values().forEach(CheckLoop::stop);
     Future<?> checksClosed = Future.join(checks.stream().map(TargetCheck::close).toList());
     return checksClosed.transform(v -> ownership.close())
-        .transform(v -> pool == null ? Future.succeededFuture() : pool.close());
+        .transform(v -> pool == null ? Future.succeededFuture() : pool.close())
+        .transform(v -> signals == null ? Future.succeededFuture() : signals.close());
   }
 
   public TargetStatus status() {
@@ -191,59 +219,76 @@ public final class TargetMonitor extends VerticleBase {
   }
 
   private Future<Void> beat() {
-    // Timed out here, not only by the loop: a probe stuck on a cut-off network must still end in
-    // "down" (and give the lock up), not hang while the loop starts the next one.
+    long seq = ++beats;
+    // The whole beat is timed out here, not only by the loop: a probe stuck on a cut-off network must
+    // still end in "down" (and give the lock up). A beat that outlasts the loop's timeout anyway is
+    // replaced by the next one, and its outcome is ignored (see #current): its late "down" would
+    // otherwise release a lock the newer beat just took.
     Duration timeout = spec.queryTimeout().plus(spec.connectTimeout());
-    // An owner sends its probe on the lock session, which confirms the lock too: the shared
-    // monitoring connection may be busy with the checks' polls (cold and slow on a server starting
-    // hundreds of sessions), and a confirmation that waited for it could outlast the lease. When
-    // the lock is not confirmed, the probe asks on the monitoring connection whether the target is
-    // up. Taking the lock waits for a probe that answered.
-    ServerInfo[] onLock = {null};
-    Future<Boolean> confirmed = ownership.confirming()
-        ? ownership.step(vertx, owners, c -> probe.probe(c).onSuccess(info -> onLock[0] = info).mapEmpty())
-        : null;
+    // An owner confirms its lock at once on the lock session, beside the probe: the probe may wait for
+    // the shared monitoring connection in a busy window, and a confirmation that waited for it could
+    // outlast the lease. The target is up only if the probe answers on the monitoring connection,
+    // the one the checks and the kill switch use: a lock session that answers while that connection
+    // is broken or wedged would keep a target "up" and owned on which every check fails, and no
+    // other instance would take it over. Taking the lock waits for a probe that answered.
+    Future<Boolean> confirmed = ownership.confirming() ? ownership.step(vertx, owners) : null;
     if (confirmed == null && (up || !polled)) {
       // Not while the target is down: a server that refuses pgvigil would get two attempts a beat.
       ownership.prepare(vertx);
     }
-    Supplier<Future<ServerInfo>> onPool = () -> probe.probe(pool).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    Future<ServerInfo> answered = confirmed == null ? onPool.get()
-        : confirmed.compose(now -> now && onLock[0] != null ? Future.succeededFuture(onLock[0]) : onPool.get());
-    return answered
+    return probe.probe(pool)
         .onSuccess(info -> {
-          server = info;
-          reconnect.connected();
-          markUp(true, null);
+          if (current(seq)) {
+            server = info;
+            reconnect.connected();
+            markUp(true, null);
+          }
         })
         .compose(info -> confirmed != null ? confirmed : ownership.step(vertx, owners))
         .compose(now -> {
-          if (now && owners.shouldRelease(spec.name())) {
+          if (now && current(seq) && owners.shouldRelease(spec.name())) {
             LOG.info("target {}: handed over to a less busy instance", spec.name());
             return ownership.release().map(false);
           }
           return Future.succeededFuture(now);
         })
-        .onSuccess(this::ownedNow)
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .onSuccess(now -> {
+          if (current(seq)) {
+            ownedNow(now);
+          }
+        })
         .recover(e -> {
+          if (!current(seq)) {
+            return Future.failedFuture(e); // a newer beat decides; its loop already timed this one out
+          }
           Throwable explained = VertxTls.explain(e, spec.connect());
           reconnect.failed(explained);
           // Described once, so the down line and the heartbeat's lastError say the same (e.g. why TLS failed).
-          String reason = Failures.describe(explained,
-              spec.queryTimeout().plus(spec.connectTimeout()), spec.connect().getHost());
+          String reason = Failures.describe(explained, timeout, spec.connect().getHost());
           markUp(false, reason);
           ownership.release();
           ownedNow(false);
           return Future.failedFuture(new TargetDownException(reason, e));
         })
         .eventually(() -> {
-          polled = true;
+          if (current(seq)) {
+            polled = true;
+          }
           return Future.succeededFuture();
         })
         .mapEmpty();
   }
 
+  /** Whether beat {@code seq} is the latest and the monitor still runs: only then may it say up, down or owned. */
+  private boolean current(long seq) {
+    return seq == beats && !stopping;
+  }
+
   private void markUp(boolean nowUp, String reason) {
+    if (stopping) {
+      return;
+    }
     boolean changed = nowUp != up || !polled;
     up = nowUp;
     if (changed) {
@@ -268,6 +313,9 @@ public final class TargetMonitor extends VerticleBase {
   }
 
   private void ownedNow(boolean now) {
+    if (stopping) {
+      return;
+    }
     Boolean before = ownedBefore;
     ownedBefore = now;
     owners.set(spec.name(), now);

@@ -12,6 +12,10 @@ import io.pgvigil.daemon.rules.RuleVerdict;
 import io.pgvigil.daemon.rules.Source;
 import io.pgvigil.daemon.windows.WindowRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The second chance and once-per-window, in dry-run (which touches no database). */
+/** The second chance and once-per-window, in dry-run (which touches no database) or against no server at all. */
 class KillSwitchTest {
 
   private final Vertx vertx = Vertx.vertx();
@@ -88,6 +92,25 @@ class KillSwitchTest {
     poll(abort(7));
     poll(abort(8));
     assertThat(log.recent()).hasSize(2);
+  }
+
+  @Test
+  void aCancelThatNeverReachedTheServerIsSentAgainAtTheNextPollWithoutTheHooks() throws Exception {
+    KillSwitch cancelling = new KillSwitch("app",
+        new KillSwitchConfig(KillSwitchConfig.Mode.CANCEL,
+            List.of(new KillSwitchConfig.ExecHook(List.of("/bin/true"))),
+            KillSwitchConfig.Terminate.NONE, Optional.empty()),
+        windows, log, Clock.systemUTC());
+    // Nothing listens on port 1: every signal fails to connect, without a SQLSTATE.
+    Pool unreachable = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+        .connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(1))
+        .using(vertx).build();
+    windows.openAuto("app", "flyway", 42, OffsetDateTime.now(), true, Set.of(42), Duration.ofHours(1));
+    for (int i = 0; i < 3; i++) {
+      cancelling.evaluated(Source.LOCKS, List.of(abort(5)), null, vertx, unreachable).await(10, TimeUnit.SECONDS);
+    }
+    assertThat(log.recent()).extracting(AbortDecision::action, AbortDecision::result)
+        .containsExactlyInAnyOrder(tuple("cancel", "failed"), tuple("cancel", "failed"), tuple("hook", "ok"));
   }
 
   @Test
