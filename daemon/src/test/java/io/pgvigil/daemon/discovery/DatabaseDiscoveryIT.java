@@ -243,4 +243,23 @@ class DatabaseDiscoveryIT {
       drop(pg, "d6_orders", "d6_other");
     }
   }
+
+  @Test
+  void aDatabaseTheRoleCannotConnectToIsNotWatched(TestPostgres pg) throws Exception {
+    try {
+      create(pg, "d7_open", "d7_locked");
+      Sql.execute(pg, "CREATE ROLE d7_watcher LOGIN", "REVOKE CONNECT ON DATABASE d7_locked FROM PUBLIC");
+      // Not a superuser: a superuser may connect anywhere, whatever was revoked.
+      String url = url(pg, "postgres").replaceFirst("://[^@/]*@", "://d7_watcher@");
+      TestDaemon config = TestDaemon.watching("fleet", url)
+          .settings("databases: auto, include: [\"d7_*\"], discoverEvery: 1h")
+          .watch("interval: 250ms, windowInterval: 250ms, statementTimeout: 200ms").in(repo);
+      try (RunningDaemon daemon = config.start()) {
+        assertThat(targets(new Http(daemon.port()))).containsExactly("fleet-d7_open", "fleet-postgres");
+      }
+    } finally {
+      drop(pg, "d7_open", "d7_locked");
+      Sql.execute(pg, "DROP ROLE IF EXISTS d7_watcher");
+    }
+  }
 }
