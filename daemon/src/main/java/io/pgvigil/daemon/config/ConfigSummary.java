@@ -56,6 +56,10 @@ final class ConfigSummary {
           + " (templates and databases that refuse connections never); each is a target named "
           + fleet.name() + "-<database> (password " + (target.url().password().isPresent() ? "set" : "not set")
           + ", connect timeout " + Durations.format(target.connectTimeout()) + ")");
+      if (fleet.exclude().stream().anyMatch(p -> p.matches(fleet.home()))) {
+        lines.add("  warning: exclude matches " + fleet.home() + ", the URL's database, which is watched anyway "
+            + "(discovery lists the databases there and its target probes replication)");
+      }
       lines.add("  replication: probed once, from the target of " + fleet.home()
           + (target.replicas().isEmpty() ? "" : ", replicas " + target.replicas().stream()
               .map(r -> r.name() + " " + r.url().redacted()).collect(Collectors.joining(", "))));

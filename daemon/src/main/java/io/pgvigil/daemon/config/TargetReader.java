@@ -33,6 +33,9 @@ final class TargetReader {
   /** Every well-formed target name, also of targets with other problems (so alert routing is not blamed). */
   private final Map<String, String> names = new LinkedHashMap<>();
   private final List<ServerTargetConfig> servers = new ArrayList<>();
+  /** Each target's name node, and the server-level targets' names: for the rule of {@link #prefixProblems}. */
+  private final Map<String, ConfigNode> nameNodes = new LinkedHashMap<>();
+  private final List<String> serverNames = new ArrayList<>();
 
   TargetReader(Path baseDir) {
     this.baseDir = baseDir;
@@ -43,9 +46,27 @@ final class TargetReader {
     if (targets.required(howToFix).isEmpty() || targets.emptyList(howToFix)) {
       return List.of();
     }
-    return targets.list(TARGET_EXAMPLE).stream()
+    List<TargetConfig> result = targets.list(TARGET_EXAMPLE).stream()
         .flatMap(target -> readTarget(target, names).stream())
         .toList();
+    prefixProblems();
+    return result;
+  }
+
+  /**
+   * A server-level target names its databases' targets {@code <server>-<database>}, so no other target's name may
+   * start with {@code <server>-}: server {@code prod} with database {@code eu-orders} and server {@code prod-eu}
+   * with database {@code orders} would both make {@code prod-eu-orders}, and which one got it would differ from
+   * instance to instance (two instances could then own two databases under one name and one lock).
+   */
+  private void prefixProblems() {
+    nameNodes.forEach((name, node) -> serverNames.stream()
+        .filter(server -> !server.equals(name) && name.startsWith(server + "-"))
+        .findFirst()
+        .ifPresent(server -> node.problem("'" + name + "' starts with '" + server + "-', the prefix of the "
+            + "targets that server-level target '" + server + "' (at " + nameNodes.get(server).path()
+            + ") makes for its databases; a database's target could get the same name. Rename one of the two "
+            + "so that neither name starts with the other followed by '-'")));
   }
 
   /**
@@ -74,6 +95,12 @@ final class TargetReader {
           + "of the server", "include", "exclude", "discoverEvery");
     }
     Optional<String> name = readName(target.get("name"), "target", names);
+    name.ifPresent(n -> {
+      nameNodes.put(n, target.get("name"));
+      if (server) {
+        serverNames.add(n);
+      }
+    });
     Optional<DatabaseUrl> url = readUrl(target.get("url"), target.get("password"));
     Duration connectTimeout = target.get("connectTimeout")
         .positiveDurationAtMost(MAX_MILLIS, "the driver counts it in milliseconds in an int")

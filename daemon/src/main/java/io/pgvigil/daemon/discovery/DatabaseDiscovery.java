@@ -25,11 +25,13 @@ public final class DatabaseDiscovery {
   /**
    * Templates and databases that refuse connections are never watched. {@code datconnlimit = -2} marks a database
    * an interrupted {@code DROP DATABASE} left invalid (PostgreSQL 16.1, 15.5, 14.10 and later; see the release
-   * notes of 2023-11-09): it cannot be connected to either.
+   * notes of 2023-11-09): it cannot be connected to either. Nor can a database the role lacks CONNECT on (REVOKE
+   * CONNECT … FROM PUBLIC; RDS's rdsadmin): watched, it would only ever be "target down".
    */
   private static final String DATABASES = """
       SELECT datname FROM pg_database
       WHERE NOT datistemplate AND datallowconn AND datconnlimit <> -2
+        AND has_database_privilege(datname, 'CONNECT')
       ORDER BY datname
       """;
 

@@ -86,6 +86,14 @@ public final class Owners {
     }
   }
 
+  /**
+   * A discovered target left while another of the same name is watched already (its database was created again):
+   * only the count goes; the records are the new target's.
+   */
+  public synchronized void countedAway() {
+    targets = Math.max(0, targets - 1);
+  }
+
   public int ownedCount() {
     return (int) owned.values().stream().filter(Boolean::booleanValue).count();
   }

@@ -138,4 +138,41 @@ class ServerTargetConfigTest {
         "targets[4].migrations: with databases: auto, maps database names to migration sources, e.g. "
             + "migrations: { orders: { tool: flyway, locations: [./db/migration] } }");
   }
+
+  @Test
+  void rejectsATargetNameThatStartsWithAServerLevelTargetsPrefix() {
+    // prod + database eu-orders and prod-eu + database orders would both make prod-eu-orders.
+    String message = problems("""
+        targets:
+          - { name: prod, url: postgresql://pgvigil@db:5432/postgres, databases: auto }
+          - { name: prod-eu, url: postgresql://pgvigil@db2:5432/postgres, databases: auto }
+          - { name: prod-app, url: postgresql://pgvigil@db3:5432/app }
+          - { name: production, url: postgresql://pgvigil@db4:5432/app }
+        """);
+    assertThat(message)
+        .contains("'prod-eu' starts with 'prod-', the prefix of the targets that server-level target 'prod'")
+        .contains("'prod-app' starts with 'prod-'")
+        .doesNotContain("'production'");
+  }
+
+  @Test
+  void acceptsServerLevelTargetsWhoseNamesAreNotEachOthersPrefix() throws Exception {
+    PgvigilConfig config = parse("""
+        targets:
+          - { name: prod, url: postgresql://pgvigil@db:5432/postgres, databases: auto }
+          - { name: production, url: postgresql://pgvigil@db2:5432/postgres, databases: auto }
+          - { name: app, url: postgresql://pgvigil@db3:5432/app }
+        """);
+    assertThat(config.servers()).extracting(ServerTargetConfig::name).containsExactly("prod", "production");
+  }
+
+  @Test
+  void warnsWhenExcludeMatchesTheHomeDatabase() throws Exception {
+    PgvigilConfig config = parse("""
+        targets:
+          - { name: fleet, url: postgresql://pgvigil@db:5432/postgres, databases: auto, exclude: ["post*"] }
+        """);
+    assertThat(String.join("\n", config.describe()))
+        .contains("warning: exclude matches postgres, the URL's database, which is watched anyway");
+  }
 }
