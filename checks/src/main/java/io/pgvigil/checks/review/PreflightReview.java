@@ -151,7 +151,7 @@ public final class PreflightReview {
         } catch (SQLException e) {
           connection.rollback();
           findings.add(new Finding(Hazard.MIGRATION_FAILS, migration.file(), i + 1, errorLine(part, e),
-              null, null, TransactionFindings.failure(migration, command, e.getSQLState(), describe(e))));
+              null, null, null, TransactionFindings.failure(migration, command, e.getSQLState(), describe(e))));
           return new MigrationReview(migration.file(), true, runs, findings, notes);
         }
         CatalogState now = CatalogState.read(connection);

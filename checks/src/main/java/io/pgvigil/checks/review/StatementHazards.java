@@ -60,7 +60,7 @@ final class StatementHazards {
       }
       rewritten.add(was.oid());
       String mode = lockOr(e, was.oid(), "AccessExclusiveLock");
-      findings.add(finding(e, Hazard.TABLE_REWRITE, is.name(), mode, e.command() + " rewrites " + is.name()
+      findings.add(finding(e, Hazard.TABLE_REWRITE, is.name(), is.name(), mode, e.command() + " rewrites " + is.name()
           + " and its indexes under " + HeldLocks.display(mode) + ": reads and writes wait for the whole copy"));
     }
     return rewritten;
@@ -80,7 +80,7 @@ final class StatementHazards {
       String mode = lockOr(e, table, "ShareLock");
       Relation created = e.now().relations().get(index.getKey());
       String name = e.now().tableName(table);
-      findings.add(finding(e, Hazard.INDEX_WITHOUT_CONCURRENTLY, name, mode, e.command() + " builds index "
+      findings.add(finding(e, Hazard.INDEX_WITHOUT_CONCURRENTLY, name, name, mode, e.command() + " builds index "
           + (created == null ? "" : created.name() + " ") + "on " + name + " under " + HeldLocks.display(mode)
           + ": writes wait for the whole build"));
     }
@@ -111,7 +111,7 @@ final class StatementHazards {
       String name = e.now().tableName(table.getKey());
       String mode = lockOr(e, table.getKey(), "ShareLock");
       List<String> indexes = table.getValue().stream().sorted().toList();
-      findings.add(finding(e, Hazard.REINDEX_WITHOUT_CONCURRENTLY, name, mode, e.command() + " rebuilds "
+      findings.add(finding(e, Hazard.REINDEX_WITHOUT_CONCURRENTLY, name, name, mode, e.command() + " rebuilds "
           + (indexes.size() == 1 ? "index " : "indexes ") + String.join(", ", indexes) + " of " + name + " under "
           + HeldLocks.display(mode) + " on the table and ACCESS EXCLUSIVE on the index: writes wait for the whole "
           + "build, and so do reads (the planner locks every index of the table)"));
@@ -127,7 +127,7 @@ final class StatementHazards {
       }
       String table = e.now().tableName(c.table());
       String mode = lockOr(e, c.table(), c.type() == 'f' ? "ShareRowExclusiveLock" : "AccessExclusiveLock");
-      findings.add(finding(e, Hazard.CONSTRAINT_VALIDATES_EXISTING_ROWS, table + "." + c.name(), mode,
+      findings.add(finding(e, Hazard.CONSTRAINT_VALIDATES_EXISTING_ROWS, table, table + "." + c.name(), mode,
           (c.type() == 'f' ? "FOREIGN KEY " : "CHECK ") + c.name() + " is validated against every row of " + table
               + " under " + HeldLocks.display(mode)));
     }
@@ -145,9 +145,10 @@ final class StatementHazards {
       }
       String column = e.now().tableName(key.table()) + "." + is.name();
       String mode = lockOr(e, key.table(), "AccessExclusiveLock");
-      findings.add(finding(e, Hazard.SET_NOT_NULL_SCANS, column, mode, "SET NOT NULL on " + column
-          + " scans every row under " + HeldLocks.display(mode) + " (no validated CHECK (" + is.name()
-          + " IS NOT NULL) lets PostgreSQL skip the scan)"));
+      findings.add(finding(e, Hazard.SET_NOT_NULL_SCANS, e.now().tableName(key.table()), column, mode,
+          "SET NOT NULL on " + column
+              + " scans every row under " + HeldLocks.display(mode) + " (no validated CHECK (" + is.name()
+              + " IS NOT NULL) lets PostgreSQL skip the scan)"));
     }
   }
 
@@ -167,7 +168,7 @@ final class StatementHazards {
       if (table == null || !lock.getValue().equals(HeldLocks.ACCESS_EXCLUSIVE)) {
         continue;
       }
-      findings.add(finding(e, Hazard.ACCESS_EXCLUSIVE_WITHOUT_LOCK_TIMEOUT, table, lock.getValue(), e.command()
+      findings.add(finding(e, Hazard.ACCESS_EXCLUSIVE_WITHOUT_LOCK_TIMEOUT, table, table, lock.getValue(), e.command()
           + " takes ACCESS EXCLUSIVE on " + table + " with lock_timeout 0: behind any long transaction it waits,"
           + " and every query on " + table + " queues behind it"));
     }
@@ -182,10 +183,10 @@ final class StatementHazards {
       Relation is = e.now().relations().get(was.oid());
       if (is == null) {
         goneTables.add(was.oid());
-        findings.add(finding(e, Hazard.DROP_OR_RENAME, was.name(), lockOr(e, was.oid(), null),
+        findings.add(finding(e, Hazard.DROP_OR_RENAME, was.name(), was.name(), lockOr(e, was.oid(), null),
             "drops table " + was.name() + ", which the running application may still use"));
       } else if (!is.name().equals(was.name())) {
-        findings.add(finding(e, Hazard.DROP_OR_RENAME, was.name(), lockOr(e, was.oid(), null),
+        findings.add(finding(e, Hazard.DROP_OR_RENAME, was.name(), was.name(), lockOr(e, was.oid(), null),
             "renames table " + was.name() + " to " + is.name() + ", under the running application's feet"));
       }
     }
@@ -198,10 +199,10 @@ final class StatementHazards {
       Column is = e.now().columns().get(key);
       String table = e.previous().tableName(key.table());
       if (is == null || is.dropped()) {
-        findings.add(finding(e, Hazard.DROP_OR_RENAME, table + "." + was.name(), lockOr(e, key.table(), null),
+        findings.add(finding(e, Hazard.DROP_OR_RENAME, table, table + "." + was.name(), lockOr(e, key.table(), null),
             "drops column " + table + "." + was.name() + ", which the running application may still use"));
       } else if (!is.name().equals(was.name())) {
-        findings.add(finding(e, Hazard.DROP_OR_RENAME, table + "." + was.name(), lockOr(e, key.table(), null),
+        findings.add(finding(e, Hazard.DROP_OR_RENAME, table, table + "." + was.name(), lockOr(e, key.table(), null),
             "renames column " + table + "." + was.name() + " to " + is.name()
                 + ", under the running application's feet"));
       }
@@ -214,7 +215,8 @@ final class StatementHazards {
     return held != null ? held : known;
   }
 
-  private static Finding finding(Effects e, Hazard hazard, String object, String mode, String message) {
-    return new Finding(hazard, e.file(), e.number(), e.line(), object, HeldLocks.display(mode), message);
+  private static Finding finding(Effects e, Hazard hazard, String table, String object, String mode,
+      String message) {
+    return new Finding(hazard, e.file(), e.number(), e.line(), table, object, HeldLocks.display(mode), message);
   }
 }

@@ -43,12 +43,12 @@ final class TransactionFindings {
       int at = Integer.parseInt(line.group(1));
       for (int i = 0; i < parts.size(); i++) {
         if (parts.get(i).line() == at) {
-          return new Finding(Hazard.MIGRATION_FAILS, migration.file(), i + 1, at, null, null,
+          return new Finding(Hazard.MIGRATION_FAILS, migration.file(), i + 1, at, null, null, null,
               migration.plan().why());
         }
       }
     }
-    return new Finding(Hazard.MIGRATION_FAILS, migration.file(), 0, 0, null, null, migration.plan().why());
+    return new Finding(Hazard.MIGRATION_FAILS, migration.file(), 0, 0, null, null, null, migration.plan().why());
   }
 
   /**
@@ -77,7 +77,7 @@ final class TransactionFindings {
               : "Flyway refuses to mix it with transactional statements unless mixed is set, and then runs none "
                   + "of them in a transaction");
       findings.add(new Finding(Hazard.CONCURRENTLY_IN_TRANSACTION, migration.file(), i + 1, parts.get(i).line(),
-          null, null, message));
+          null, null, null, message));
     }
     return findings;
   }

@@ -80,7 +80,7 @@ final class ReviewCommand implements Callable<Integer> {
     }
     boolean error = reviews.stream().anyMatch(r -> r.error().isPresent());
     boolean failed = reviews.stream().flatMap(r -> r.findings().stream())
-        .anyMatch(f -> failOn.level == Level.FLAG || f.level() == Level.BLOCK);
+        .anyMatch(f -> !f.suppressed() && (failOn.level == Level.FLAG || f.level() == Level.BLOCK));
     switch (format) {
       case json -> out.println(ReviewJson.of(reviews, failOn.level, !error && !failed).encodePrettily());
       case sarif -> out.println(ReviewJson.sarif(reviews, new Version().getVersion()[0].replace("pgvigil ", ""))

@@ -30,7 +30,8 @@ public record TargetReview(String target, String tool, int applied, List<Migrati
     return migrations.stream().flatMap(m -> m.findings().stream()).toList();
   }
 
+  /** Findings at {@code level} that the file did not suppress: what {@code --fail-on} judges. */
   public long count(Level level) {
-    return findings().stream().filter(f -> f.level() == level).count();
+    return findings().stream().filter(f -> f.level() == level && !f.suppressed()).count();
   }
 }
