@@ -38,7 +38,37 @@ public enum Hazard {
   MIGRATION_FAILS("migration-fails", Level.BLOCK,
       "the migration fails when run on a copy of the applied history as Flyway or Prisma runs it, or Flyway "
           + "refuses it",
-      "fix the statement; the finding says why it fails (the server's or Flyway's message)");
+      "fix the statement; the finding says why it fails (the server's or Flyway's message)"),
+  TRUNCATE("truncate", Level.BLOCK,
+      "TRUNCATE empties a table that already exists under ACCESS EXCLUSIVE (with CASCADE, every table that "
+          + "references it too)",
+      "if the rows must go, delete them in batches outside the migration (DELETE ... WHERE id IN (SELECT id ... "
+          + "LIMIT 1000), a commit per batch); name every table rather than CASCADE"),
+  UNBATCHED_BACKFILL("unbatched-backfill", Level.FLAG,
+      "UPDATE or DELETE of a table that already exists in one statement: every row it touches stays locked "
+          + "until the migration commits, and the WAL it writes at once makes the replicas lag",
+      "backfill in batches: a loop of UPDATE ... WHERE id IN (SELECT id ... WHERE <not done> LIMIT 1000) with a "
+          + "commit per batch, outside the migration or in one that runs without a transaction"),
+  DROP_NOT_NULL("drop-not-null", Level.FLAG,
+      "DROP NOT NULL on a column that already exists: the running application may not expect NULLs, and once "
+          + "some are written the constraint cannot simply come back",
+      "expand, then contract: release readers that handle NULL first, drop the constraint in a later migration"),
+  DETACH_PARTITION_WITHOUT_CONCURRENTLY("detach-partition-without-concurrently", Level.FLAG,
+      "DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the partitioned table: every query on "
+          + "any partition waits for it, and it waits for every query already running",
+      "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+) in a migration of its own that runs "
+          + "without a transaction (Flyway: a .sql.conf saying executeInTransaction=false)"),
+  DROP_INDEX_WITHOUT_CONCURRENTLY("drop-index-without-concurrently", Level.FLAG,
+      "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table the index belongs to",
+      "DROP INDEX CONCURRENTLY in a migration of its own"),
+  TRANSACTION_CONTROL("transaction-control", Level.BLOCK,
+      "the migration controls transactions itself: a BEGIN never committed, a BEGIN inside a BEGIN (PostgreSQL "
+          + "ignores it), or a COMMIT or ROLLBACK in the middle of the transaction the tool runs the migration in",
+      "leave the transaction to the tool: remove the migration's own BEGIN and COMMIT, or split it into "
+          + "migrations that each do one thing"),
+  INVALID_SUPPRESSION("invalid-suppression", Level.BLOCK,
+      "a -- pgvigil:ignore comment names no known rule or gives no reason, so it suppresses nothing",
+      "write -- pgvigil:ignore <rule> <why the finding is accepted> on a line of its own before the statement");
 
   private final String id;
   private final Level level;

@@ -70,7 +70,7 @@ public final class PreflightReview {
           continue;
         }
         progress.accept("reviewing " + migration.file());
-        MigrationReview review = review(connection, migration);
+        MigrationReview review = Suppressions.apply(migration, review(connection, migration));
         reviews.add(review);
         if (review.failed()) {
           failed = migration.file();
@@ -103,6 +103,7 @@ public final class PreflightReview {
           List.of("not run: the tool refuses it"));
     }
     findings.addAll(TransactionFindings.sharedMigration(migration, parts));
+    findings.addAll(TransactionControl.findings(migration, parts));
     boolean oneTransaction = migration.plan() instanceof TransactionPlan.OneTransaction;
     boolean commitEach = migration.plan() instanceof TransactionPlan.NoTransaction;
     if (commitEach) {
@@ -129,12 +130,13 @@ public final class PreflightReview {
               + "transaction itself");
           continue;
         }
-        boolean transactional = oneTransaction || !TransactionFindings.needsOwnTransaction(command);
+        boolean transactional = oneTransaction || !TransactionFindings.needsOwnTransaction(command, part.text());
         String sql = onThisDatabase(connection, part.text(), command);
         if (!sql.equals(part.text())) {
           notes.add(
               "statement " + (i + 1) + " (" + command.name() + ") run on the shadow's database, not the one it names");
         }
+        BeforeStatement facts = BeforeStatement.read(connection, sql, command);
         try (Statement statement = connection.createStatement()) {
           if (transactional) {
             statement.execute(sql);
@@ -172,8 +174,11 @@ public final class PreflightReview {
         }
         runs.add(new StatementRun(i + 1, part.line(), command.name(), transactional, shown, lockTimeout,
             statementTimeout.equals(ownStatementTimeout) ? null : statementTimeout));
-        findings.addAll(StatementHazards.evaluate(new StatementHazards.Effects(migration.file(), i + 1, part.line(),
-            command.name(), transactional, before, previous, now, newLocks, held, lockTimeout)));
+        StatementHazards.Effects effects = new StatementHazards.Effects(migration.file(), i + 1, part.line(),
+            command.name(), transactional, before, previous, now, newLocks, held, lockTimeout);
+        findings.addAll(StatementHazards.evaluate(effects));
+        findings.addAll(RowHazards.evaluate(effects, facts));
+        findings.addAll(RemovalHazards.evaluate(connection, effects, facts));
         previous = now;
         previousLocks = held;
         if (commitEach && transactional) {

@@ -24,6 +24,9 @@ final class TransactionFindings {
   private static final Set<String> OWN_TRANSACTION = Set.of("CREATE DATABASE", "DROP DATABASE",
       "CREATE TABLESPACE", "DROP TABLESPACE", "ALTER SYSTEM", "REINDEX SCHEMA", "REINDEX DATABASE", "REINDEX SYSTEM");
   /** Flyway's refusal names the statement's first line: "Offending statement found at line 3: ...". */
+  /** Crude on purpose: a quoted identifier holding these words would take the statement out of the transaction. */
+  private static final Pattern DETACH_CONCURRENTLY =
+      Pattern.compile("(?is)\\bDETACH\\s+PARTITION\\s+\\S+\\s+CONCURRENTLY\\b");
   private static final Pattern OFFENDING_LINE = Pattern.compile("at line (\\d+)");
   /** SQLSTATE active_sql_transaction: "... cannot run inside a transaction block". */
   static final String IN_TRANSACTION_BLOCK = "25001";
@@ -34,6 +37,12 @@ final class TransactionFindings {
     String name = command.name();
     return (name.endsWith(" CONCURRENTLY") && !name.startsWith("REFRESH")) || name.startsWith("VACUUM")
         || OWN_TRANSACTION.contains(name);
+  }
+
+  /** Also ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY, which the command's name does not tell. */
+  static boolean needsOwnTransaction(Command command, String sql) {
+    return needsOwnTransaction(command) || (command.name().equals("ALTER TABLE") && DETACH_CONCURRENTLY.matcher(sql)
+        .find());
   }
 
   /** The migration-fails finding of a migration the tool refuses, at the statement it names when we know it. */
@@ -66,7 +75,7 @@ final class TransactionFindings {
     String others = (parts.size() - 1) + " other statement" + (parts.size() == 2 ? "" : "s");
     for (int i = 0; i < parts.size(); i++) {
       Command command = Command.of(parts.get(i).text());
-      if (!needsOwnTransaction(command)) {
+      if (!needsOwnTransaction(command, parts.get(i).text())) {
         continue;
       }
       boolean prisma = migration.tool() == MigrationTool.PRISMA;

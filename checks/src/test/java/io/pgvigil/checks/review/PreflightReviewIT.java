@@ -1,6 +1,7 @@
 package io.pgvigil.checks.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.MigrationTool;
@@ -37,6 +38,10 @@ class PreflightReviewIT {
       ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;
       INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 10) g;
       INSERT INTO orders SELECT g, g, 'e' || g, g, 'n', 'x' FROM generate_series(1, 10) g;
+      CREATE INDEX orders_note_idx ON orders (note);
+      ALTER TABLE customers ADD COLUMN region text NOT NULL DEFAULT 'eu';
+      CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);
+      CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
       """;
 
   private ShadowDatabase shadow;
@@ -86,7 +91,18 @@ class PreflightReviewIT {
         Arguments.of("SET lock_timeout = '5s';\nALTER TABLE orders RENAME COLUMN note TO remark;",
             List.of("drop-or-rename")),
         Arguments.of("SET lock_timeout = '5s';\nALTER TABLE customers RENAME TO clients;", List.of("drop-or-rename")),
-        Arguments.of("SET lock_timeout = '5s';\nDROP TABLE customers;", List.of("drop-or-rename")));
+        Arguments.of("SET lock_timeout = '5s';\nDROP TABLE customers;", List.of("drop-or-rename")),
+        Arguments.of("SET lock_timeout = '5s';\nTRUNCATE customers;", List.of("truncate")),
+        Arguments.of("UPDATE orders SET note = 'x';", List.of("unbatched-backfill")),
+        Arguments.of("DELETE FROM orders o WHERE o.total > 5;", List.of("unbatched-backfill")),
+        Arguments.of("WITH old AS (SELECT id FROM orders WHERE total < 3) UPDATE orders SET note = 'old' "
+            + "WHERE id IN (SELECT id FROM old);", List.of("unbatched-backfill")),
+        Arguments.of("SET lock_timeout = '5s';\nALTER TABLE customers ALTER COLUMN region DROP NOT NULL;",
+            List.of("drop-not-null")),
+        Arguments.of("SET lock_timeout = '5s';\nALTER TABLE events DETACH PARTITION events_2025;",
+            List.of("detach-partition-without-concurrently")),
+        Arguments.of("SET lock_timeout = '5s';\nDROP INDEX orders_note_idx;",
+            List.of("drop-index-without-concurrently")));
   }
 
   @ParameterizedTest
@@ -115,7 +131,13 @@ class PreflightReviewIT {
       "SET lock_timeout = '3s';\nALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0) NOT VALID;",
       "ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;",
       "SET lock_timeout = '3s';\nALTER TABLE orders ALTER COLUMN code SET NOT NULL;",
-      "INSERT INTO customers VALUES (11, 'new');"})
+      "INSERT INTO customers VALUES (11, 'new');",
+      "CREATE TABLE audit (id bigint NOT NULL, note text);\nCREATE INDEX audit_idx ON audit (id);\n"
+          + "INSERT INTO audit VALUES (1, 'a');\nUPDATE audit SET note = 'x';\nDELETE FROM audit;\nTRUNCATE audit;\n"
+          + "ALTER TABLE audit ALTER COLUMN id DROP NOT NULL;\nDROP INDEX audit_idx;",
+      "DROP INDEX CONCURRENTLY orders_note_idx;",
+      "ALTER TABLE events DETACH PARTITION events_2025 CONCURRENTLY;",
+      "BEGIN;\nSET lock_timeout = '3s';\nALTER TABLE orders ADD COLUMN shipped timestamptz;\nCOMMIT;"})
   void aSafeMigrationHasNoFindings(String sql) throws Exception {
     MigrationReview review = reviewOne(MigrationTool.FLYWAY, sql);
 
@@ -180,6 +202,78 @@ class PreflightReviewIT {
 
     assertThat(reviews).allMatch(r -> r.reviewed() && !r.failed() && r.findings().isEmpty());
     assertThat(reviews.get(1).statements().get(1).locks()).containsEntry("public.audit", "ACCESS EXCLUSIVE");
+  }
+
+  @Test
+  void truncateCascadeNamesEveryTableItEmpties() throws Exception {
+    List<MigrationReview> reviews = new PreflightReview(progress::add).review(shadow, List.of(
+        new PendingMigration("V9__refunds.sql", "CREATE TABLE refunds (order_id bigint REFERENCES orders (id));",
+            MigrationTool.FLYWAY),
+        new PendingMigration("V10__empty.sql", "SET lock_timeout = '5s';\nTRUNCATE orders CASCADE;",
+            MigrationTool.FLYWAY)));
+
+    List<Finding> findings = reviews.get(1).findings();
+    assertThat(findings).extracting(Finding::hazard).containsOnly(Hazard.TRUNCATE);
+    assertThat(findings).extracting(Finding::table).containsExactlyInAnyOrder("public.orders", "public.refunds");
+    assertThat(findings).filteredOn(f -> f.table().equals("public.orders")).singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("with CASCADE it also empties public.refunds"));
+  }
+
+  @Test
+  void judgesTheMigrationsOwnTransactionControlByHowTheToolRunsIt() throws Exception {
+    TransactionPlan one = new TransactionPlan.OneTransaction("Flyway runs it in one transaction");
+    List<MigrationReview> reviews = new PreflightReview(progress::add).review(shadow, List.of(
+        new PendingMigration("V9__split.sql", "BEGIN;\nCREATE TABLE a (id int);\nBEGIN;\nCREATE TABLE b (id int);\n"
+            + "COMMIT;\nCREATE TABLE c (id int);\nCOMMIT;", MigrationTool.FLYWAY, one),
+        new PendingMigration("V10__open.sql", "BEGIN;\nCREATE TABLE d (id int);", MigrationTool.FLYWAY,
+            new TransactionPlan.NoTransaction("executeInTransaction=false")),
+        new PendingMigration("V11__open_in_one.sql", "BEGIN;\nCREATE TABLE e (id int);", MigrationTool.FLYWAY, one),
+        new PendingMigration("V12__detach.sql", "ALTER TABLE events DETACH PARTITION events_2025 CONCURRENTLY;",
+            MigrationTool.FLYWAY, one)));
+
+    assertThat(reviews.get(0).findings()).extracting(Finding::statement, Finding::level)
+        .containsExactly(tuple(3, Level.FLAG),
+            tuple(5, Level.BLOCK));
+    assertThat(reviews.get(0).findings()).allMatch(f -> f.hazard() == Hazard.TRANSACTION_CONTROL);
+    assertThat(reviews.get(0).findings().get(1).message()).contains("COMMIT in the middle").contains("Flyway");
+    assertThat(reviews.get(1).findings()).singleElement().satisfies(f -> {
+      assertThat(f.hazard()).isEqualTo(Hazard.TRANSACTION_CONTROL);
+      assertThat(f.level()).isEqualTo(Level.BLOCK);
+      assertThat(f.message()).contains("never committed");
+    });
+    assertThat(reviews.get(2).findings()).isEmpty();
+    // Flyway's parser does not know DETACH ... CONCURRENTLY: in its transaction PostgreSQL refuses it.
+    assertThat(reviews.get(3).failed()).isTrue();
+    assertThat(reviews.get(3).findings().get(0).message()).contains("25001");
+  }
+
+  @Test
+  void anIgnoreCommentSuppressesItsRuleOnTheNextStatementAndABadOneIsAFinding() throws Exception {
+    MigrationReview review = reviewOne(MigrationTool.FLYWAY, """
+        SET lock_timeout = '5s';
+        -- the cache is rebuilt on start
+        -- pgvigil:ignore truncate cache table, rebuilt on start
+
+        TRUNCATE customers;
+        -- pgvigil:ignore drop-index-without-concurrently
+        DROP INDEX orders_note_idx;
+        -- pgvigil:ignore tabel-rewrite a typo
+        ALTER TABLE customers ALTER COLUMN region DROP NOT NULL;
+        -- pgvigil:ignroe drop-or-rename nothing
+        -- pgvigil:ignore drop-or-rename not dropped here
+        ALTER TABLE orders ADD COLUMN x int;
+        """);
+
+    assertThat(review.findings()).filteredOn(f -> f.hazard() == Hazard.TRUNCATE).singleElement()
+        .satisfies(f -> assertThat(f.suppression()).isEqualTo("cache table, rebuilt on start"));
+    assertThat(review.findings()).filteredOn(f -> f.hazard() != Hazard.TRUNCATE).allMatch(f -> !f.suppressed());
+    assertThat(review.findings()).filteredOn(f -> f.hazard() == Hazard.INVALID_SUPPRESSION)
+        .extracting(Finding::line).containsExactly(6, 8, 10);
+    assertThat(review.findings()).filteredOn(f -> f.hazard() == Hazard.INVALID_SUPPRESSION)
+        .extracting(Finding::message).anyMatch(m -> m.contains("gives no reason"))
+        .anyMatch(m -> m.contains("'tabel-rewrite'")).anyMatch(m -> m.contains("no pgvigil directive"));
+    assertThat(ruleIds(review)).contains("drop-index-without-concurrently", "drop-not-null");
+    assertThat(review.notes()).anyMatch(n -> n.contains("line 11: pgvigil:ignore drop-or-rename matches no finding"));
   }
 
   private MigrationReview reviewOne(MigrationTool tool, String sql) throws Exception {
