@@ -3,6 +3,7 @@ package io.pgvigil.daemon.cli;
 import io.pgvigil.checks.review.Level;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
+import io.pgvigil.daemon.review.ReviewGithub;
 import io.pgvigil.daemon.review.ReviewJson;
 import io.pgvigil.daemon.review.ReviewRun;
 import io.pgvigil.daemon.review.ReviewText;
@@ -22,11 +23,15 @@ import picocli.CommandLine.Option;
             + "applied history is replayed into a shadow PostgreSQL of the target's major (embedded, or shadow.mode: "
             + "url), then each pending migration runs there statement by statement in a transaction, and what each "
             + "statement does is recorded: the locks it holds on tables that existed before the migration, tables it "
-            + "rewrites, constraints it validates, columns it makes NOT NULL, drops or renames, and the lock_timeout "
-            + "in force. The target itself is only read (its history).",
+            + "rewrites, empties or updates in one statement, constraints it validates, columns it makes NOT NULL or "
+            + "nullable, drops or renames, indexes and partitions it drops or detaches without CONCURRENTLY, its own "
+            + "BEGIN and COMMIT, and the lock_timeout in force. The target itself is only read (its history).",
         "Findings are 'block' (blocks reads or writes for as long as the table is big) or "
             + "'flag' (safe only under conditions the review cannot see). The shadow has no rows: "
             + "the review says what a statement locks and rewrites, not how long it takes.",
+        "A comment '-- pgvigil:ignore <rule> <reason>' before a statement accepts that rule's findings on it: they "
+            + "are reported as suppressed and never change the exit code. One that names no rule or gives no reason "
+            + "is itself a block finding (invalid-suppression).",
         "Progress goes to stderr; the report to stdout. Embedded shadows and unpacked binaries "
             + "go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
     exitCodeListHeading = "%nExit codes:%n",
@@ -34,7 +39,7 @@ import picocli.CommandLine.Option;
         "1:error (a target could not be reviewed, bad config, unknown target)"})
 final class ReviewCommand implements Callable<Integer> {
 
-  enum Format { text, markdown, json, sarif }
+  enum Format { text, markdown, json, sarif, github }
 
   enum FailOn {
     block(Level.BLOCK), flag(Level.FLAG);
@@ -50,7 +55,9 @@ final class ReviewCommand implements Callable<Integer> {
   TargetSelection targets;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
-      description = "text, markdown, json or sarif (default: ${DEFAULT-VALUE}).")
+      description = "text, markdown (a pull-request comment), json, sarif (SARIF 2.1.0, for code scanning) or github "
+          + "(GitHub Actions ::error/::warning annotations; run from the repository root) "
+          + "(default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Option(names = "--fail-on", defaultValue = "block", paramLabel = "LEVEL",
@@ -86,6 +93,7 @@ final class ReviewCommand implements Callable<Integer> {
       case sarif -> out.println(ReviewJson.sarif(reviews, new Version().getVersion()[0].replace("pgvigil ", ""))
           .encodePrettily());
       case markdown -> ReviewText.markdown(reviews, failOn.level, !error && !failed, out);
+      case github -> ReviewGithub.print(reviews, failOn.level, !error && !failed, out);
       default -> ReviewText.print(reviews, failOn.level, !error && !failed, out);
     }
     out.flush();

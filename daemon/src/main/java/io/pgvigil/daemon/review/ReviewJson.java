@@ -31,6 +31,7 @@ public final class ReviewJson {
         .put("status", r.error().isPresent() ? "error" : r.findings().isEmpty() ? "clean" : "findings")
         .put("error", r.error().orElse(null)).put("applied", r.applied()).put("shadow", r.shadow())
         .put("blocks", r.count(Level.BLOCK)).put("flags", r.count(Level.FLAG))
+        .put("suppressed", r.findings().stream().filter(Finding::suppressed).count())
         .put("migrations", new JsonArray(r.migrations().stream().map(ReviewJson::migration).toList()))
         .put("findings", new JsonArray(r.findings().stream().map(ReviewJson::finding).toList()));
   }
@@ -47,7 +48,8 @@ public final class ReviewJson {
   private static JsonObject finding(Finding f) {
     return new JsonObject().put("rule", f.hazard().id()).put("level", f.level().label()).put("file", f.file())
         .put("statement", f.statement()).put("line", f.line()).put("object", f.object())
-        .put("lockMode", f.lockMode()).put("message", f.message()).put("fix", f.fix());
+        .put("lockMode", f.lockMode()).put("message", f.message()).put("fix", f.fix())
+        .put("suppressed", f.suppression());
   }
 
   /**
@@ -64,28 +66,17 @@ public final class ReviewJson {
         .map(r -> new JsonObject().put("level", "error")
             .put("message", new JsonObject().put("text", r.target() + ": " + r.error().get())))
         .toList());
-    JsonArray results = new JsonArray(reviews.stream().flatMap(r -> r.findings().stream()).map(ReviewJson::result)
-        .toList());
+    JsonArray results = new JsonArray(reviews.stream().flatMap(r -> SarifResults.of(r).stream()).toList());
     JsonObject driver = new JsonObject().put("name", "pgvigil").put("version", version).put("rules", rules);
     JsonObject run = new JsonObject().put("tool", new JsonObject().put("driver", driver))
         .put("invocations", new JsonArray().add(new JsonObject().put("executionSuccessful", notifications.isEmpty())
             .put("toolExecutionNotifications", notifications)))
+        .put("originalUriBaseIds", SarifResults.uriBaseIds())
         .put("results", results);
     return new JsonObject().put("$schema", SARIF_SCHEMA).put("version", "2.1.0").put("runs", new JsonArray().add(run));
   }
 
-  private static JsonObject result(Finding f) {
-    JsonObject physical = new JsonObject().put("artifactLocation", new JsonObject().put("uri", f.file()));
-    if (f.line() > 0) {
-      physical.put("region", new JsonObject().put("startLine", f.line()));
-    }
-    String text = f.message() + (f.object() == null ? "" : " [" + f.object() + "]") + ". Fix: " + f.fix();
-    return new JsonObject().put("ruleId", f.hazard().id()).put("ruleIndex", f.hazard().ordinal())
-        .put("level", level(f.level())).put("message", new JsonObject().put("text", text))
-        .put("locations", new JsonArray().add(new JsonObject().put("physicalLocation", physical)));
-  }
-
-  private static String level(Level level) {
+  static String level(Level level) {
     return level == Level.BLOCK ? "error" : "warning";
   }
 }

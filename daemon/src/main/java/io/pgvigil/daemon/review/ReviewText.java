@@ -25,16 +25,28 @@ public final class ReviewText {
         continue;
       }
       out.println(r.target() + ": " + plural(r.migrations().size(), "pending migration") + ", "
-          + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + (r.shadow().isEmpty() ? "" : " (" + r.shadow() + ")"));
+          + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + suppressed(List.of(r))
+          + (r.shadow().isEmpty() ? "" : " (" + r.shadow() + ")"));
       r.migrations().forEach(m -> print(m, out));
     }
+    out.println(summary(reviews, failOn, passed));
+  }
+
+  /** The last line of the text and github formats. */
+  static String summary(List<TargetReview> reviews, Level failOn, boolean passed) {
     long blocks = reviews.stream().mapToLong(r -> r.count(Level.BLOCK)).sum();
     long flags = reviews.stream().mapToLong(r -> r.count(Level.FLAG)).sum();
     long errors = reviews.stream().filter(r -> r.error().isPresent()).count();
     int migrations = reviews.stream().mapToInt(r -> r.migrations().size()).sum();
-    out.println("review: " + plural(migrations, "pending migration") + ", " + counts(blocks, flags)
-        + (errors == 0 ? "" : ", " + plural(errors, "target") + " not reviewed") + ": "
-        + (errors > 0 ? "ERROR" : passed ? "PASS" : "FAIL") + " (--fail-on " + failOn.label() + ")");
+    return "review: " + plural(migrations, "pending migration") + ", " + counts(blocks, flags)
+        + suppressed(reviews) + (errors == 0 ? "" : ", " + plural(errors, "target") + " not reviewed") + ": "
+        + (errors > 0 ? "ERROR" : passed ? "PASS" : "FAIL") + " (--fail-on " + failOn.label() + ")";
+  }
+
+  /** ", 2 suppressed", or nothing when the files suppress nothing. */
+  private static String suppressed(List<TargetReview> reviews) {
+    long suppressed = reviews.stream().flatMap(r -> r.findings().stream()).filter(Finding::suppressed).count();
+    return suppressed == 0 ? "" : ", " + suppressed + " suppressed";
   }
 
   private static void print(MigrationReview m, PrintWriter out) {
@@ -54,6 +66,9 @@ public final class ReviewText {
       out.printf(format, f.level().label(), f.hazard().id(), f.statement() == 0 ? "-" : f.statement(),
           f.line() == 0 ? "-" : f.line(), orDash(f.object()), orDash(f.lockMode()), f.message());
       out.println("           fix: " + f.fix());
+      if (f.suppressed()) {
+        out.println("           suppressed: " + f.suppression());
+      }
     }
     m.notes().forEach(n -> out.println("    note: " + n));
   }
@@ -71,7 +86,7 @@ public final class ReviewText {
         continue;
       }
       out.println(plural(r.migrations().size(), "pending migration") + ": "
-          + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + "."
+          + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + suppressed(List.of(r)) + "."
           + (r.shadow().isEmpty() ? "" : " " + capitalized(cell(r.shadow())) + "."));
       for (MigrationReview m : r.migrations()) {
         out.println();
@@ -84,9 +99,11 @@ public final class ReviewText {
         out.println("| Level | Rule | Line | Object | Lock | What happens | Fix |");
         out.println("|---|---|---|---|---|---|---|");
         for (Finding f : m.findings()) {
-          out.println("| " + (f.level() == Level.BLOCK ? "**block**" : "flag") + " | `" + f.hazard().id() + "` | "
-              + (f.line() == 0 ? "" : f.line()) + " | " + code(f.object()) + " | " + cell(f.lockMode()) + " | "
-              + cell(f.message()) + " | " + cell(f.fix()) + " |");
+          String level = f.suppressed() ? "suppressed " + f.level().label()
+              : f.level() == Level.BLOCK ? "**block**" : "flag";
+          String what = f.message() + (f.suppressed() ? " (suppressed: " + f.suppression() + ")" : "");
+          out.println("| " + level + " | `" + f.hazard().id() + "` | " + (f.line() == 0 ? "" : f.line()) + " | "
+              + code(f.object()) + " | " + cell(f.lockMode()) + " | " + cell(what) + " | " + cell(f.fix()) + " |");
         }
       }
     }

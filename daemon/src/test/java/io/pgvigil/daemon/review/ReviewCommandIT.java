@@ -127,6 +127,82 @@ class ReviewCommandIT {
   }
 
   @Test
+  void aSuppressedFindingIsReportedInEveryFormatAndNeverFails() throws Exception {
+    Path config = config("suppressed", Map.of("V3__reimport.sql", """
+        SET lock_timeout = '5s';
+        -- pgvigil:ignore truncate invoices are re-imported nightly, 100% of them
+        TRUNCATE invoices;
+        UPDATE accounts SET email = lower(email);
+        """));
+    String file = "suppressed/V3__reimport.sql";
+
+    CliRun text = run("review", "--config", config.toString());
+    assertThat(text.exit()).as(text.err() + text.out()).isEqualTo(0);
+    assertThat(text.out()).contains("block  truncate").contains("suppressed: invoices are re-imported nightly")
+        .contains("flag   unbatched-backfill").contains("0 blocks, 1 flag, 1 suppressed: PASS");
+
+    CliRun github = run("review", "--config", config.toString(), "--format", "github", "--fail-on", "flag");
+    assertThat(github.exit()).isEqualTo(2);
+    List<WorkflowCommand> commands = github.out().lines().filter(l -> l.startsWith("::"))
+        .map(WorkflowCommand::parse).toList();
+    assertThat(commands).extracting(WorkflowCommand::name).containsExactlyInAnyOrder("notice", "error");
+    WorkflowCommand notice = commands.stream().filter(c -> c.name().equals("notice")).findFirst().orElseThrow();
+    assertThat(notice.properties()).containsEntry("line", "3").containsEntry("title",
+        "pgvigil block: truncate (suppressed)");
+    assertThat(notice.properties().get("file")).endsWith(file);
+    assertThat(notice.message()).contains("TRUNCATE empties public.invoices under ACCESS EXCLUSIVE: every row")
+        .contains("\nFix: ").endsWith("Suppressed in the file: invoices are re-imported nightly, 100% of them");
+    WorkflowCommand error = commands.stream().filter(c -> c.name().equals("error")).findFirst().orElseThrow();
+    assertThat(error.properties()).containsEntry("line", "4").containsEntry("title",
+        "pgvigil flag: unbatched-backfill");
+    assertThat(github.out().lines().filter(l -> !l.startsWith("::")))
+        .containsExactly("review: 1 pending migration, 0 blocks, 1 flag, 1 suppressed: FAIL (--fail-on flag)");
+
+    CliRun json = run("review", "--config", config.toString(), "--format", "json");
+    assertThat(json.exit()).isEqualTo(0);
+    JsonObject app = new JsonObject(json.out()).getJsonArray("targets").getJsonObject(0);
+    assertThat(app.getInteger("suppressed")).isEqualTo(1);
+    assertThat(app.getJsonArray("findings").stream().map(JsonObject.class::cast)
+        .map(f -> f.getString("rule") + "=" + f.getString("suppressed")))
+        .containsExactlyInAnyOrder("truncate=invoices are re-imported nightly, 100% of them",
+            "unbatched-backfill=null");
+
+    CliRun sarif = run("review", "--config", config.toString(), "--format", "sarif");
+    assertThat(sarif.exit()).isEqualTo(0);
+    JsonNode log = new ObjectMapper().readTree(sarif.out());
+    assertThat(SarifSchema.errors(log)).isEmpty();
+    JsonNode results = log.at("/runs/0/results");
+    assertThat(results).hasSize(2);
+    for (JsonNode result : results) {
+      JsonNode location = result.at("/locations/0/physicalLocation/artifactLocation");
+      assertThat(location.get("uriBaseId").asText()).isEqualTo("%SRCROOT%");
+      assertThat(Path.of(java.net.URI.create(log.at("/runs/0/originalUriBaseIds/%SRCROOT%/uri").asText()))
+          .resolve(location.get("uri").asText())).exists();
+      assertThat(result.at("/partialFingerprints/pgvigil~1v1").asText()).matches("[0-9a-f]{64}");
+      boolean truncate = result.get("ruleId").asText().equals("truncate");
+      assertThat(result.at("/suppressions/0/kind").asText()).isEqualTo(truncate ? "inSource" : "");
+      assertThat(result.at("/suppressions/0/justification").asText())
+          .isEqualTo(truncate ? "invoices are re-imported nightly, 100% of them" : "");
+    }
+    CliRun markdown = run("review", "--config", config.toString(), "--format", "markdown");
+    List<List<String>> rows = MarkdownTables.rows(markdown.out());
+    assertThat(rows).allMatch(row -> row.size() == 7);
+    assertThat(rows)
+        .anySatisfy(row -> assertThat(row).startsWith("suppressed block", "truncate", "3", "public.invoices")
+            .anyMatch(cell -> cell.endsWith("(suppressed: invoices are re-imported nightly, 100% of them)")));
+    assertThat(rows).anySatisfy(row -> assertThat(row).startsWith("flag", "unbatched-backfill", "4"));
+
+    // The same finding two lines lower keeps its fingerprint.
+    Path moved = config("suppressed", Map.of("V3__reimport.sql", "-- moved\n\n" + Files.readString(
+        repo.resolve(file))));
+    JsonNode again = new ObjectMapper().readTree(run("review", "--config", moved.toString(), "--format", "sarif")
+        .out());
+    assertThat(again.at("/runs/0/results/1/locations/0/physicalLocation/region/startLine").asInt())
+        .isEqualTo(results.get(1).at("/locations/0/physicalLocation/region/startLine").asInt() + 2);
+    assertThat(again.at("/runs/0/results/1/partialFingerprints")).isEqualTo(results.get(1).at("/partialFingerprints"));
+  }
+
+  @Test
   void aFlagOnlyFindingFailsOnlyWithFailOnFlag() throws Exception {
     Path config = config("flag", Map.of("V3__nickname.sql", "ALTER TABLE accounts ADD COLUMN nickname text;\n"));
 
@@ -202,6 +278,17 @@ class ReviewCommandIT {
     assertThat(result.exit()).isEqualTo(1);
     JsonNode log = new ObjectMapper().readTree(result.out());
     assertThat(log.at("/runs/0/invocations/0/executionSuccessful").asBoolean()).isFalse();
+    assertThat(SarifSchema.errors(log)).isEmpty();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) log.at("/runs/0/invocations/0")).put("executionSuccessful",
+        "no");
+    assertThat(SarifSchema.errors(log)).isNotEmpty();
+
+    CliRun github = run("review", "--config", config.toString(), "--format", "github");
+    assertThat(github.exit()).isEqualTo(1);
+    WorkflowCommand error = WorkflowCommand.parse(github.out().lines().findFirst().orElseThrow());
+    assertThat(error.name()).isEqualTo("error");
+    assertThat(error.properties()).containsOnlyKeys("title").containsEntry("title", "pgvigil review: app");
+    assertThat(error.message()).startsWith("app was not reviewed: ");
   }
 
   /** A Flyway location with the applied files and {@code pending}, and a config pointing at it. */
