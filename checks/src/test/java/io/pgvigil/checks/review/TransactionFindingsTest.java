@@ -25,9 +25,12 @@ class TransactionFindingsTest {
       "DROP INDEX CONCURRENTLY i | true",
       "REFRESH MATERIALIZED VIEW CONCURRENTLY v | false",
       "VACUUM (ANALYZE) orders | true",
-      "CREATE INDEX i ON t (a) | false"})
+      "CREATE INDEX i ON t (a) | false",
+      "ALTER TABLE events DETACH PARTITION events_2025 CONCURRENTLY | true",
+      "ALTER TABLE events DETACH PARTITION events_2025 | false",
+      "ALTER TABLE events DETACH PARTITION events_2025 FINALIZE | false"})
   void knowsWhatPostgresqlRefusesInATransactionBlock(String sql, boolean refused) {
-    assertThat(TransactionFindings.needsOwnTransaction(Command.of(sql))).isEqualTo(refused);
+    assertThat(TransactionFindings.needsOwnTransaction(Command.of(sql), sql)).isEqualTo(refused);
   }
 
   @Test
