@@ -37,6 +37,8 @@ class FlywayTransactionsIT {
       CREATE TABLE orders (id bigint PRIMARY KEY, email text);
       CREATE INDEX orders_email_idx ON orders (email);
       INSERT INTO orders SELECT g, 'e' || g FROM generate_series(1, 10) g;
+      CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);
+      CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
       """;
 
   @TempDir
@@ -47,7 +49,16 @@ class FlywayTransactionsIT {
     String mix =
         "CREATE TABLE audit (id bigint);\nCREATE INDEX CONCURRENTLY orders_id_email_idx ON orders (id, email);\n";
     String noTransaction = "executeInTransaction=false\n";
+    String detachConcurrently = "ALTER TABLE events DETACH PARTITION events_2025 CONCURRENTLY;\n";
     return Stream.of(
+        // Nor DETACH PARTITION CONCURRENTLY, which PostgreSQL refuses in a transaction too.
+        Arguments.of("detach concurrently alone", detachConcurrently, null, false, false, List.of("migration-fails"),
+            "where PostgreSQL refuses ALTER TABLE: ALTER TABLE ... DETACH CONCURRENTLY cannot run inside a "
+                + "transaction block (SQLSTATE 25001)"),
+        Arguments.of("detach concurrently, .sql.conf without transaction", detachConcurrently, noTransaction, false,
+            true, List.of(), null),
+        Arguments.of("detach", "ALTER TABLE events DETACH PARTITION events_2025;\n", null, false, true,
+            List.of("detach-partition-without-concurrently", "access-exclusive-without-lock-timeout"), null),
         // Flyway 13's parser does not know REINDEX TABLE CONCURRENTLY: it runs it in a transaction.
         Arguments.of("reindex concurrently alone", reindexConcurrently, null, false, false,
             List.of("migration-fails"), "Flyway runs it in one transaction (its parser marks none of its statements "

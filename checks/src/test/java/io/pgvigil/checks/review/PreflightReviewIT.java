@@ -95,6 +95,9 @@ class PreflightReviewIT {
         Arguments.of("SET lock_timeout = '5s';\nTRUNCATE customers;", List.of("truncate")),
         Arguments.of("UPDATE orders SET note = 'x';", List.of("unbatched-backfill")),
         Arguments.of("DELETE FROM orders o WHERE o.total > 5;", List.of("unbatched-backfill")),
+        // The backfill after the column: the table is already held in ACCESS EXCLUSIVE, the planner still names it.
+        Arguments.of("ALTER TABLE orders ADD COLUMN shipped boolean;\nUPDATE orders SET shipped = false;",
+            List.of("access-exclusive-without-lock-timeout", "unbatched-backfill")),
         Arguments.of("WITH old AS (SELECT id FROM orders WHERE total < 3) UPDATE orders SET note = 'old' "
             + "WHERE id IN (SELECT id FROM old);", List.of("unbatched-backfill")),
         Arguments.of("SET lock_timeout = '5s';\nALTER TABLE customers ALTER COLUMN region DROP NOT NULL;",
