@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.testing.SarifSchema;
+import io.pgvigil.daemon.testing.WorkflowCommand;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -102,6 +106,36 @@ class MachineReadableOutputIT {
     JsonNode log = JSON.readTree(run.stdout());
     assertThat(log.get("version").asText()).isEqualTo("2.1.0");
     assertThat(log.at("/runs/0/results/0/ruleId").asText()).isNotBlank();
+    assertThat(SarifSchema.errors(log)).isEmpty();
+    // Relative to the working directory (the jar's is the module's), which %SRCROOT% names.
+    JsonNode artifact = log.at("/runs/0/results/0/locations/0/physicalLocation/artifactLocation");
+    assertThat(artifact.get("uriBaseId").asText()).isEqualTo("%SRCROOT%");
+    assertThat(artifact.get("uri").asText()).doesNotStartWith("/").endsWith("pending/V2__narrow_ids.sql");
+    Path root = Path.of(URI.create(log.at("/runs/0/originalUriBaseIds/%SRCROOT%/uri").asText()));
+    assertThat(root).isEqualTo(Path.of("").toAbsolutePath());
+    assertThat(root.resolve(artifact.get("uri").asText())).exists();
+  }
+
+  @Test
+  void reviewGithubIsOnlyWorkflowCommandsAndTheSummary() throws Exception {
+    JarProcess.Finished run = JarProcess.run(repo, RUN_TIMEOUT, "review", "--config", pending.toString(),
+        "--format", "github");
+
+    assertThat(run.exit()).as(run.stderr()).isEqualTo(2);
+    List<String> lines = run.stdout().lines().toList();
+    assertThat(lines.get(lines.size() - 1)).startsWith("review: 1 pending migration, 1 block").endsWith(": FAIL "
+        + "(--fail-on block)");
+    List<WorkflowCommand> commands = lines.subList(0, lines.size() - 1).stream().map(WorkflowCommand::parse)
+        .toList();
+    assertThat(commands).isNotEmpty().allSatisfy(c -> {
+      assertThat(c.properties()).containsEntry("line", "1");
+      assertThat(c.properties().get("file")).doesNotStartWith("/").endsWith("pending/V2__narrow_ids.sql");
+      assertThat(Path.of(c.properties().get("file"))).exists();
+    });
+    assertThat(commands).anySatisfy(c -> {
+      assertThat(c.name()).isEqualTo("error");
+      assertThat(c.properties()).containsEntry("title", "pgvigil block: table-rewrite");
+    });
   }
 
   private static Path config(TestPostgres pg, String location) throws Exception {

@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.review;
+package io.pgvigil.daemon.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +15,11 @@ import org.commonmark.node.Text;
 import org.commonmark.parser.Parser;
 
 /** The body rows of every GFM table in a Markdown document, as commonmark (with GitHub's table extension) reads it. */
-final class MarkdownTables {
+public final class MarkdownTables {
 
   private MarkdownTables() {}
 
-  static List<List<String>> rows(String markdown) {
+  public static List<List<String>> rows(String markdown) {
     Node document = Parser.builder().extensions(List.of(TablesExtension.create())).build().parse(markdown);
     List<List<String>> rows = new ArrayList<>();
     document.accept(new AbstractVisitor() {

@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.review;
+package io.pgvigil.daemon.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,9 +10,9 @@ import java.util.Map;
  * {@code ::name key=value,key=value::data}, properties split on {@code ,} then on the first {@code =}), strictly: the
  * names are known, every value is escaped exactly as actions/toolkit's core escapes it (command.ts), no more, no less.
  */
-record WorkflowCommand(String name, Map<String, String> properties, String message) {
+public record WorkflowCommand(String name, Map<String, String> properties, String message) {
 
-  static WorkflowCommand parse(String line) {
+  public static WorkflowCommand parse(String line) {
     assertThat(line).startsWith("::").doesNotContain("\r", "\n");
     int end = line.indexOf("::", 2);
     assertThat(end).as("the '::' that ends the command in %s", line).isPositive();

@@ -1,4 +1,4 @@
-package io.pgvigil.daemon.review;
+package io.pgvigil.daemon.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Error;
@@ -11,12 +11,12 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /** The official SARIF 2.1.0 JSON schema (test resource sarif/, where it comes from is said there). */
-final class SarifSchema {
+public final class SarifSchema {
 
   private SarifSchema() {}
 
   /** What the schema finds wrong with {@code log}: empty when it is valid SARIF 2.1.0. */
-  static List<String> errors(JsonNode log) {
+  public static List<String> errors(JsonNode log) {
     try (InputStream in = SarifSchema.class.getResourceAsStream("/sarif/sarif-schema-2.1.0.json")) {
       Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(in);
       return schema.validate(log).stream().map(Error::toString).toList();
