@@ -45,8 +45,8 @@ public enum Hazard {
       "if the rows must go, delete them in batches outside the migration (DELETE ... WHERE id IN (SELECT id ... "
           + "LIMIT 1000), a commit per batch); name every table rather than CASCADE"),
   UNBATCHED_BACKFILL("unbatched-backfill", Level.FLAG,
-      "UPDATE or DELETE of a table that already exists in one statement: every row it touches stays locked "
-          + "until the migration commits, and the WAL it writes at once makes the replicas lag",
+      "UPDATE, DELETE or MERGE of a table that already exists in one statement: every row it touches stays locked "
+          + "until its transaction commits, and the WAL it writes at once makes the replicas lag",
       "backfill in batches: a loop of UPDATE ... WHERE id IN (SELECT id ... WHERE <not done> LIMIT 1000) with a "
           + "commit per batch, outside the migration or in one that runs without a transaction"),
   DROP_NOT_NULL("drop-not-null", Level.FLAG,

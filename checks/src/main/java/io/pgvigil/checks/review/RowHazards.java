@@ -57,7 +57,8 @@ final class RowHazards {
       }
       String mode = lockOr(e, oid, "RowExclusiveLock");
       findings.add(finding(e, Hazard.UNBATCHED_BACKFILL, table, mode, e.command() + " writes " + table
-          + " in one statement: every row it changes stays locked until the migration commits, and its WAL "
+          + " in one statement: every row it changes stays locked until its transaction commits (the "
+          + "migration's, unless it runs without one), and its WAL "
           + "reaches the replicas at once (the shadow holds no rows: how many it touches is not known here)"));
     }
   }
