@@ -86,7 +86,7 @@ final class TargetReader {
   private Optional<TargetConfig> readTarget(ConfigNode target, Map<String, String> names) {
     if (!target.element("a target needs at least name and url", List.of("name", "url", "password",
         "connectTimeout", "replicas", "migrations", "shadow", "drift", "watch", "databases", "include", "exclude",
-        "discoverEvery"))) {
+        "discoverEvery", "review"))) {
       return Optional.empty();
     }
     boolean server = target.get("databases").oneOf(List.of("auto")).isPresent();
@@ -110,6 +110,7 @@ final class TargetReader {
     ShadowConfig shadow = readShadow(target.get("shadow"));
     DriftConfig drift = readDrift(target.get("drift"));
     WatchConfig watch = readWatch(target.get("watch"));
+    ReviewConfig review = ReviewReader.read(target.get("review"), replicas);
     if (server) {
       List<DatabasePattern> include = readPatterns(target.get("include"));
       List<DatabasePattern> exclude = readPatterns(target.get("exclude"));
@@ -131,7 +132,7 @@ final class TargetReader {
       return Optional.empty();
     }
     return Optional.of(new TargetConfig(name.get(), url.get(), connectTimeout, replicas,
-        migrations, shadow, drift, watch));
+        migrations, shadow, drift, watch, review));
   }
 
   private static List<DatabasePattern> readPatterns(ConfigNode patterns) {

@@ -32,7 +32,8 @@ public final class ReviewJson {
         .put("error", r.error().orElse(null)).put("applied", r.applied()).put("shadow", r.shadow())
         .put("blocks", r.count(Level.BLOCK)).put("flags", r.count(Level.FLAG))
         .put("migrations", new JsonArray(r.migrations().stream().map(ReviewJson::migration).toList()))
-        .put("findings", new JsonArray(r.findings().stream().map(ReviewJson::finding).toList()));
+        .put("findings", new JsonArray(r.findings().stream().map(ReviewJson::finding).toList()))
+        .put("live", LiveJson.of(r.live()));
   }
 
   private static JsonObject migration(MigrationReview m) {

@@ -27,6 +27,7 @@ public final class ReviewText {
       out.println(r.target() + ": " + plural(r.migrations().size(), "pending migration") + ", "
           + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + (r.shadow().isEmpty() ? "" : " (" + r.shadow() + ")"));
       r.migrations().forEach(m -> print(m, out));
+      LiveText.print(r, out);
     }
     long blocks = reviews.stream().mapToLong(r -> r.count(Level.BLOCK)).sum();
     long flags = reviews.stream().mapToLong(r -> r.count(Level.FLAG)).sum();
@@ -73,6 +74,7 @@ public final class ReviewText {
       out.println(plural(r.migrations().size(), "pending migration") + ": "
           + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + "."
           + (r.shadow().isEmpty() ? "" : " " + capitalized(cell(r.shadow())) + "."));
+      LiveText.markdown(r, out);
       for (MigrationReview m : r.migrations()) {
         out.println();
         out.println("#### `" + m.file() + "`");
