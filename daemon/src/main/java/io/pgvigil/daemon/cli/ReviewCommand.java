@@ -23,10 +23,14 @@ import picocli.CommandLine.Option;
             + "url), then each pending migration runs there statement by statement in a transaction, and what each "
             + "statement does is recorded: the locks it holds on tables that existed before the migration, tables it "
             + "rewrites, constraints it validates, columns it makes NOT NULL, drops or renames, and the lock_timeout "
-            + "in force. The target itself is only read (its history).",
+            + "in force. The target itself is only read: its history, then (or on the replica review.readFrom "
+            + "names) read-only questions under review.probeTimeout that the empty shadow cannot answer (any row, "
+            + "NULL, duplicate or CHECK violation that makes a statement fail) and the size of each table concerned.",
         "Findings are 'block' (blocks reads or writes for as long as the table is big) or "
-            + "'flag' (safe only under conditions the review cannot see). The shadow has no rows: "
-            + "the review says what a statement locks and rewrites, not how long it takes.",
+            + "'flag' (safe only under conditions the review cannot see). A block on a table under both "
+            + "review.budgets (rewriteBytes, and lockedSeconds for its size at review.throughput) is a flag; "
+            + "a statement that live rows make fail is migration-fails. A question that needs longer than "
+            + "review.probeTimeout is 'not checked', never a pass.",
         "Progress goes to stderr; the report to stdout. Embedded shadows and unpacked binaries "
             + "go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
     exitCodeListHeading = "%nExit codes:%n",

@@ -69,7 +69,7 @@ final class LiveProbes implements AutoCloseable {
     if (database.password() != null) {
       source.setPassword(database.password());
     }
-    source.setApplicationName(SessionSafety.APPLICATION_NAME + " review");
+    source.setApplicationName(SessionSafety.APPLICATION_NAME);
     Duration lockTimeout = LOCK_TIMEOUT.compareTo(timeout) < 0 ? LOCK_TIMEOUT : timeout;
     // The session's own timeout bounds the catalog read of the sizes; each question sets the probe's.
     Duration session = SIZES_TIMEOUT.compareTo(timeout) > 0 ? SIZES_TIMEOUT : timeout;
