@@ -19,9 +19,9 @@ public record DataQuestion(Kind kind, String file, int statement, int line, Stri
 
   /** What is asked; the failing answer is "yes". */
   public enum Kind {
-    ANY_ROW, ANY_NULL, ANY_DUPLICATE, ANY_VIOLATION;
+    ANY_ROW, ANY_NULL, ANY_DUPLICATE, ANY_VIOLATION, ANY_ORPHAN;
 
-    /** Stable, for JSON: {@code any-row}, {@code any-null}, {@code any-duplicate}, {@code any-violation}. */
+    /** Stable, for JSON: {@code any-row}, {@code any-null}, {@code any-duplicate}, {@code any-violation}, … */
     public String id() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }

@@ -28,7 +28,7 @@ class DataQuestionsIT {
 
   private static final String HISTORY = """
       CREATE TABLE people (id bigint PRIMARY KEY, email text, nick text, deleted boolean);
-      CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);
+      CREATE TABLE orders (id bigint PRIMARY KEY, total numeric, person_id bigint);
       ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID;
       """;
 
@@ -58,6 +58,7 @@ class DataQuestionsIT {
         CREATE UNIQUE INDEX people_nick_key ON people (lower(nick), email) WHERE NOT deleted;
         ALTER TABLE orders ADD CONSTRAINT orders_total_small CHECK (total < 1000);
         ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;
+        ALTER TABLE orders ADD CONSTRAINT orders_person_fk FOREIGN KEY (person_id) REFERENCES people (id);
         CREATE TABLE fresh (id int PRIMARY KEY, v int NOT NULL);
         """);
 
@@ -66,7 +67,10 @@ class DataQuestionsIT {
         "4 any-null any NULL in public.people.email?",
         "5 any-duplicate any duplicate of (lower(nick), email) in public.people where NOT deleted?",
         "6 any-violation any row of public.orders violating CHECK ((total < (1000)::numeric))?",
-        "7 any-violation any row of public.orders violating CHECK ((total > (0)::numeric))?");
+        "7 any-violation any row of public.orders violating CHECK ((total > (0)::numeric))?",
+        "8 any-orphan any row of public.orders whose (person_id) is not in public.people?");
+    assertThat(questions.get(5).sql()).isEqualTo("SELECT 1 FROM public.orders a WHERE a.person_id IS NOT NULL "
+        + "AND NOT EXISTS (SELECT 1 FROM public.people b WHERE b.id = a.person_id) LIMIT 1");
     assertThat(questions.get(2).sql()).isEqualTo("SELECT 1 FROM public.people WHERE (lower(nick)) IS NOT NULL "
         + "AND (email) IS NOT NULL AND (NOT deleted) GROUP BY (lower(nick)), (email) "
         + "HAVING pg_catalog.count(*) > 1 LIMIT 1");

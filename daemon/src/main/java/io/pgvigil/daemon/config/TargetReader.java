@@ -119,7 +119,7 @@ final class TargetReader {
       Map<String, MigrationSource> perDatabase = readMigrationMap(target.get("migrations"));
       if (name.isPresent() && url.isPresent()) {
         ServerTargetConfig config = new ServerTargetConfig(new TargetConfig(name.get(), url.get(), connectTimeout,
-            replicas, Optional.empty(), shadow, drift, watch), include, exclude, every, perDatabase);
+            replicas, Optional.empty(), shadow, drift, watch, review), include, exclude, every, perDatabase);
         // A mapping the patterns never let through is a typo or a stale entry: said now, not silently unused.
         perDatabase.keySet().stream().filter(database -> !config.watches(database))
             .forEach(database -> target.get("migrations").get(database).problem("database '" + database

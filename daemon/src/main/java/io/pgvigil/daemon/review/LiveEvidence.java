@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -42,9 +43,15 @@ public final class LiveEvidence {
     if (tables.isEmpty()) {
       return review.withLive(new LiveReport(readFrom, target.review(), List.of(), List.of()));
     }
-    DatabaseUrl url = target.review().readFrom()
+    Optional<DatabaseUrl> replica = target.review().readFrom()
         .flatMap(name -> target.replicas().stream().filter(r -> r.name().equals(name)).findFirst())
-        .map(TargetConfig.ReplicaConfig::url).orElse(target.url());
+        .map(TargetConfig.ReplicaConfig::url);
+    if (target.review().readFrom().isPresent() && replica.isEmpty()) {
+      // Config validation names it; a target made per database of a server has the replicas only for one.
+      throw new LiveDataException("review.readFrom names " + readFrom + ", which target " + target.name()
+          + " does not have among its replicas", null);
+    }
+    DatabaseUrl url = replica.orElse(target.url());
     HistoryDatabase database = HistorySources.database(url);
     List<Probe> probes = new ArrayList<>();
     Map<String, TableSize> sizes;

@@ -34,7 +34,7 @@ class LiveEvidenceIT {
 
   private static final String APPLIED = """
       CREATE TABLE people (id bigint PRIMARY KEY, email text, nick text);
-      CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);
+      CREATE TABLE orders (id bigint PRIMARY KEY, total numeric, person_id bigint);
       ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID;
       CREATE TABLE events (id bigint, kind int);
       CREATE TABLE invoices (id bigint PRIMARY KEY, amount int);
@@ -63,6 +63,7 @@ class LiveEvidenceIT {
         CREATE UNIQUE INDEX people_nick_key ON people (nick);
         ALTER TABLE orders ADD CONSTRAINT orders_total_small CHECK (total < 1000);
         ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;
+        ALTER TABLE orders ADD CONSTRAINT orders_person_fk FOREIGN KEY (person_id) REFERENCES people (id);
         """), "{ readFrom: replica-1 }");
 
     CliRun empty = run("review", "--config", config.toString(), "--format", "json");
@@ -71,12 +72,12 @@ class LiveEvidenceIT {
     JsonObject live = target(empty).getJsonObject("live");
     assertThat(live.getString("readFrom")).isEqualTo("replica-1");
     assertThat(results(live)).containsExactly("any-row passes", "any-null passes", "any-duplicate passes",
-        "any-violation passes", "any-violation passes");
+        "any-violation passes", "any-violation passes", "any-orphan passes");
 
     // Rows from before the NOT VALID constraint: it holds back new ones.
     Sql.execute(pair.primary(), "INSERT INTO people VALUES (1, NULL, 'secret-nick'), (2, 'x@example.com', "
         + "'secret-nick')", "ALTER TABLE orders DROP CONSTRAINT orders_total_positive",
-        "INSERT INTO orders VALUES (1, 5000), (2, -1)",
+        "INSERT INTO orders VALUES (1, 5000, 1), (2, -1, 99)",
         "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID");
     await().atMost(Duration.ofSeconds(30)).until(() -> "2".equals(Sql.query(pair.replica(),
         "SELECT count(*) FROM orders")));
@@ -84,17 +85,18 @@ class LiveEvidenceIT {
 
     assertThat(dirty.exit()).as(dirty.err() + dirty.out()).isEqualTo(2);
     assertThat(results(target(dirty).getJsonObject("live"))).containsExactly("any-row fails", "any-null fails",
-        "any-duplicate fails", "any-violation fails", "any-violation fails");
+        "any-duplicate fails", "any-violation fails", "any-violation fails", "any-orphan fails");
     List<String> failures = target(dirty).getJsonArray("findings").stream().map(JsonObject.class::cast)
         .filter(f -> f.getString("rule").equals("migration-fails")).map(f -> f.getInteger("statement") + " "
             + f.getString("message"))
         .toList();
-    assertThat(failures).hasSize(5).allSatisfy(m -> assertThat(m).contains("on live data (read from replica-1)"));
+    assertThat(failures).hasSize(6).allSatisfy(m -> assertThat(m).contains("on live data (read from replica-1)"));
     assertThat(failures.get(0)).startsWith("2 ").contains("public.people has rows").contains("23502");
     assertThat(failures.get(1)).startsWith("3 ").contains("public.people.email holds NULLs");
     assertThat(failures.get(2)).startsWith("4 ").contains("duplicate of (nick)").contains("23505");
     assertThat(failures.get(3)).startsWith("5 ").contains("orders_total_small").contains("23514");
     assertThat(failures.get(4)).startsWith("6 ").contains("orders_total_positive");
+    assertThat(failures.get(5)).startsWith("7 ").contains("(person_id) is not in public.people").contains("23503");
     assertThat(dirty.out()).doesNotContain("secret-nick").doesNotContain("x@example.com");
 
     CliRun text = run("review", "--config", config.toString());
