@@ -13,6 +13,7 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,10 +93,34 @@ final class DataQuestions {
         }
       }
     }
-    return questions.stream().map(q -> {
+    return withoutInherited(shadow, questions).stream().map(q -> {
       String writer = written.get(tableOid(q.table()));
       return writer == null || !q.asked() ? q
           : q.notAskedBecause(writer + " may change the rows of " + q.table() + " first");
+    }).toList();
+  }
+
+  /**
+   * A statement on a partitioned (or inheritance) parent changes every child too, and the parent's question already
+   * reads the children's rows: each child's own would scan them a second time.
+   */
+  private List<DataQuestion> withoutInherited(Connection shadow, List<DataQuestion> questions) throws SQLException {
+    if (questions.size() < 2) {
+      return questions;
+    }
+    Map<Long, Long> parents = new HashMap<>();
+    CatalogState.eachRow(shadow, "SELECT inhrelid::bigint, inhparent::bigint FROM pg_catalog.pg_inherits",
+        rs -> parents.put(rs.getLong(1), rs.getLong(2)));
+    Set<String> asked = new HashSet<>();
+    questions.forEach(q -> asked.add(q.kind() + " " + tableOid(q.table())));
+    return questions.stream().filter(q -> {
+      Set<Long> seen = new HashSet<>();
+      for (Long up = parents.get(tableOid(q.table())); up != null && seen.add(up); up = parents.get(up)) {
+        if (asked.contains(q.kind() + " " + up)) {
+          return false;
+        }
+      }
+      return true;
     }).toList();
   }
 

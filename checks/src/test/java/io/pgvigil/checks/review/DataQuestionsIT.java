@@ -109,6 +109,21 @@ class DataQuestionsIT {
         .satisfies(s -> assertThat(s.questions()).isEmpty());
   }
 
+  @Test
+  void asksAPartitionedTableOnceNotEachPartition() throws Exception {
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE events (id bigint, at date, kind int) PARTITION BY RANGE (at); "
+          + "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'); "
+          + "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+    }
+
+    List<DataQuestion> questions = questions("ALTER TABLE events ALTER COLUMN kind SET NOT NULL;\n"
+        + "CREATE UNIQUE INDEX events_id_key ON events (id, at);\n");
+
+    assertThat(questions).extracting(DataQuestion::question).containsExactly("any NULL in public.events.kind?",
+        "any duplicate of (id, at) in public.events?");
+  }
+
   private List<DataQuestion> questions(String sql) throws Exception {
     List<MigrationReview> reviews = new PreflightReview(line -> {}).review(shadow,
         List.of(new PendingMigration("V2__x.sql", sql, MigrationTool.FLYWAY)));
