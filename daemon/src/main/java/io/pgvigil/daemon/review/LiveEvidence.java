@@ -56,7 +56,7 @@ public final class LiveEvidence {
     List<Probe> probes = new ArrayList<>();
     Map<String, TableSize> sizes;
     progress.accept("reading live sizes and data from " + readFrom + " (" + url.redacted() + ")");
-    try (LiveProbes live = LiveProbes.open(database, target.review().probeTimeout())) {
+    try (LiveProbes live = LiveProbes.open(database, target.review().probeTimeout(), target.connectTimeout())) {
       sizes = live.sizes(List.copyOf(tables));
       for (DataQuestion q : questions) {
         Probe probe = q.asked() ? live.ask(q, sizes.get(q.table()))

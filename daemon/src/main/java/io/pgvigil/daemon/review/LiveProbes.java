@@ -60,7 +60,7 @@ final class LiveProbes implements AutoCloseable {
     this.lockTimeout = lockTimeout;
   }
 
-  static LiveProbes open(HistoryDatabase database, Duration timeout) throws SQLException {
+  static LiveProbes open(HistoryDatabase database, Duration timeout, Duration connectTimeout) throws SQLException {
     PGSimpleDataSource source = new PGSimpleDataSource();
     source.setURL(database.jdbcUrl());
     if (database.user() != null) {
@@ -75,7 +75,7 @@ final class LiveProbes implements AutoCloseable {
     Duration session = SIZES_TIMEOUT.compareTo(timeout) > 0 ? SIZES_TIMEOUT : timeout;
     SessionSafety safety = new SessionSafety(session, lockTimeout, Duration.ofSeconds(30), true);
     source.setOptions(safety.jdbcOptions());
-    source.setConnectTimeout(10);
+    source.setConnectTimeout((int) Math.max(1, connectTimeout.toSeconds()));
     // The server cancels a question at the timeout; the socket waits a little longer for that answer.
     source.setSocketTimeout((int) timeout.toSeconds() + 30);
     Connection connection = source.getConnection();

@@ -156,6 +156,9 @@ class LiveEvidenceIT {
     JsonObject probe = target(result).getJsonObject("live").getJsonArray("probes").getJsonObject(0);
     assertThat(probe.getString("result")).isEqualTo("not-checked");
     assertThat(probe.getString("detail")).contains("statement 2 (UPDATE)").contains("may change the rows");
+    CliRun markdown = run("review", "--config", config.toString(), "--format", "markdown");
+    assertThat(markdown.out()).contains("Live data (read from target):").contains("- size public.accounts: ")
+        .contains("statement 3: any NULL in public.accounts.email? not checked: statement 2 (UPDATE)");
   }
 
   @Test
