@@ -137,12 +137,13 @@ final class DataQuestions {
       Column is = entry.getValue();
       Column was = e.previous().columns().get(key);
       String table = live.tableName(key.table());
-      if (table == null || !is.notNull() || is.dropped() || (was != null && was.notNull() && !was.dropped())) {
+      if (table == null || is.dropped() || !enforced(e.now(), key, is)
+          || (was != null && !was.dropped() && enforced(e.previous(), key, was))) {
         continue;
       }
       Column onLive = live.columns().get(key);
       if (onLive != null && !onLive.dropped()) {
-        if (onLive.notNull()) {
+        if (enforced(live, key, onLive)) {
           continue;
         }
         String column = table + "." + onLive.name();
@@ -158,6 +159,16 @@ final class DataQuestions {
                 + " fails with SQLSTATE 23502 (not_null_violation) at deploy"));
       }
     }
+  }
+
+  /**
+   * NOT NULL and checked against the rows: from PostgreSQL 18 a NOT NULL constraint may be NOT VALID (a pg_constraint
+   * row of type 'n', {@code NOT NULL email NOT VALID}); existing rows may hold NULLs until it is validated.
+   */
+  private static boolean enforced(CatalogState state, ColumnKey key, Column column) {
+    String wanted = "NOT NULL " + column.name() + " NOT VALID";
+    return column.notNull() && state.constraints().values().stream().noneMatch(c -> c.table() == key.table()
+        && c.type() == 'n' && !c.validated() && c.definition().replace("\"", "").equals(wanted));
   }
 
   private static boolean filled(Connection shadow, ColumnKey key) throws SQLException {

@@ -1,6 +1,7 @@
 package io.pgvigil.checks.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.history.MigrationTool;
@@ -122,6 +123,17 @@ class DataQuestionsIT {
 
     assertThat(questions).extracting(DataQuestion::question).containsExactly("any NULL in public.events.kind?",
         "any duplicate of (id, at) in public.events?");
+  }
+
+  @Test
+  void aNotValidNotNullAsksNothingUntilItIsValidated(TestPostgres pg) throws Exception {
+    assumeTrue(pg.major() >= 18, "NOT NULL constraints may be NOT VALID from PostgreSQL 18");
+
+    List<DataQuestion> questions = questions("ALTER TABLE people ADD CONSTRAINT people_email_nn NOT NULL email "
+        + "NOT VALID;\nALTER TABLE people VALIDATE CONSTRAINT people_email_nn;\n");
+
+    assertThat(questions).extracting(q -> q.statement() + " " + q.question())
+        .containsExactly("2 any NULL in public.people.email?");
   }
 
   private List<DataQuestion> questions(String sql) throws Exception {
