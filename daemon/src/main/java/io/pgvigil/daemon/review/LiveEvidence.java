@@ -93,14 +93,19 @@ public final class LiveEvidence {
       }
       if (p.outcome() == Outcome.FAILS) {
         findings.add(new Finding(Hazard.MIGRATION_FAILS, q.file(), q.statement(), q.line(), q.table(), q.object(),
-            null, "on live data (read from " + readFrom + "): " + q.failure()
-                + (q.kind() == DataQuestion.Kind.ANY_ROW ? "" : " (" + p.detail() + ")")));
+            null, "on live data (read from " + readFrom + "): " + q.failure() + rows(q, sizes.get(q.table()))));
       } else if (p.outcome() == Outcome.NOT_CHECKED) {
         notes.add("statement " + q.statement() + ": " + q.question() + " " + p.detail());
       }
     }
     findings.sort(Comparator.comparingInt(Finding::statement));
     return new MigrationReview(m.file(), m.reviewed(), m.statements(), findings, notes);
+  }
+
+  /** For "has rows": the planner's estimate when there is one (a count bound, never the rows). */
+  private static String rows(DataQuestion q, TableSize size) {
+    return q.kind() == DataQuestion.Kind.ANY_ROW && size != null && size.rows() > 0
+        ? " (" + SizeGrade.rows(size) + ")" : "";
   }
 
   /** The live database could not be read: the review of the target is an error, never a pass. */
