@@ -63,6 +63,7 @@ public final class PreflightReview {
   public List<MigrationReview> review(ShadowDatabase shadow, List<PendingMigration> pending) throws SQLException {
     List<MigrationReview> reviews = new ArrayList<>();
     try (Connection connection = connect(shadow)) {
+      DataQuestions questions = new DataQuestions();
       String failed = null;
       for (PendingMigration migration : pending) {
         if (failed != null) {
@@ -70,7 +71,7 @@ public final class PreflightReview {
           continue;
         }
         progress.accept("reviewing " + migration.file());
-        MigrationReview review = Suppressions.apply(migration, review(connection, migration));
+        MigrationReview review = Suppressions.apply(migration, review(connection, migration, questions));
         reviews.add(review);
         if (review.failed()) {
           failed = migration.file();
@@ -93,7 +94,8 @@ public final class PreflightReview {
     return DriverManager.getConnection(shadow.jdbcUrl(), properties);
   }
 
-  private static MigrationReview review(Connection connection, PendingMigration migration) throws SQLException {
+  private static MigrationReview review(Connection connection, PendingMigration migration, DataQuestions questions)
+      throws SQLException {
     List<SqlScript.Part> parts = SqlScript.parse(migration.sql()).parts();
     List<Finding> findings = new ArrayList<>();
     List<StatementRun> runs = new ArrayList<>();
@@ -172,10 +174,11 @@ public final class PreflightReview {
             newLocks.put(lock.getKey(), lock.getValue());
           }
         }
-        runs.add(new StatementRun(i + 1, part.line(), command.name(), transactional, shown, lockTimeout,
-            statementTimeout.equals(ownStatementTimeout) ? null : statementTimeout));
         StatementHazards.Effects effects = new StatementHazards.Effects(migration.file(), i + 1, part.line(),
             command.name(), transactional, before, previous, now, newLocks, held, lockTimeout);
+        runs.add(new StatementRun(i + 1, part.line(), command.name(), transactional, shown, lockTimeout,
+            statementTimeout.equals(ownStatementTimeout) ? null : statementTimeout,
+            questions.ask(connection, effects)));
         findings.addAll(StatementHazards.evaluate(effects));
         findings.addAll(RowHazards.evaluate(effects, facts));
         findings.addAll(RemovalHazards.evaluate(connection, effects, facts));

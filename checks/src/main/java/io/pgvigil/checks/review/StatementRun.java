@@ -1,5 +1,6 @@
 package io.pgvigil.checks.review;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,11 +12,18 @@ import java.util.Map;
  * @param lockTimeout   {@code SHOW lock_timeout} after it
  * @param statementTimeout {@code SHOW statement_timeout} after it when the migration changed it, else null
  *                      (the review runs with its own, {@link PreflightReview#STATEMENT_TIMEOUT})
+ * @param questions     what its success at deploy depends on in the live rows, which the shadow does not hold
  */
 public record StatementRun(int number, int line, String command, boolean transactional,
-    Map<String, String> locks, String lockTimeout, String statementTimeout) {
+    Map<String, String> locks, String lockTimeout, String statementTimeout, List<DataQuestion> questions) {
 
   public StatementRun {
     locks = Map.copyOf(locks);
+    questions = List.copyOf(questions);
+  }
+
+  public StatementRun(int number, int line, String command, boolean transactional, Map<String, String> locks,
+      String lockTimeout, String statementTimeout) {
+    this(number, line, command, transactional, locks, lockTimeout, statementTimeout, List.of());
   }
 }

@@ -25,10 +25,15 @@ import picocli.CommandLine.Option;
             + "statement does is recorded: the locks it holds on tables that existed before the migration, tables it "
             + "rewrites, empties or updates in one statement, constraints it validates, columns it makes NOT NULL or "
             + "nullable, drops or renames, indexes and partitions it drops or detaches without CONCURRENTLY, its own "
-            + "BEGIN and COMMIT, and the lock_timeout in force. The target itself is only read (its history).",
+            + "BEGIN and COMMIT, and the lock_timeout in force. The target itself is only read: its history, then (or "
+            + "on the replica review.readFrom names) read-only questions under review.probeTimeout that the empty "
+            + "shadow cannot answer (any row, NULL, duplicate or CHECK violation that makes a statement fail) and the "
+            + "size of each table concerned.",
         "Findings are 'block' (blocks reads or writes for as long as the table is big) or "
-            + "'flag' (safe only under conditions the review cannot see). The shadow has no rows: "
-            + "the review says what a statement locks and rewrites, not how long it takes.",
+            + "'flag' (safe only under conditions the review cannot see). A block on a table under both "
+            + "review.budgets (rewriteBytes, and lockedSeconds for its size at review.throughput) is a flag; "
+            + "a statement that live rows make fail is migration-fails. A question that needs longer than "
+            + "review.probeTimeout is 'not checked', never a pass.",
         "A comment '-- pgvigil:ignore <rule> <reason>' before a statement accepts that rule's findings on it: they "
             + "are reported as suppressed and never change the exit code. One that names no rule or gives no reason "
             + "is itself a block finding (invalid-suppression).",

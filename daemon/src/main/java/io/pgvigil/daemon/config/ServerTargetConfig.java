@@ -64,7 +64,7 @@ public record ServerTargetConfig(TargetConfig server, List<DatabasePattern> incl
   public TargetConfig target(String database, Set<String> taken) {
     return new TargetConfig(targetName(database, taken), server.url().withDatabase(database), server.connectTimeout(),
         database.equals(home()) ? server.replicas() : List.of(), Optional.ofNullable(migrations.get(database)),
-        server.shadow(), server.drift(), server.watch());
+        server.shadow(), server.drift(), server.watch(), server.review());
   }
 
   /**

@@ -86,7 +86,7 @@ final class TargetReader {
   private Optional<TargetConfig> readTarget(ConfigNode target, Map<String, String> names) {
     if (!target.element("a target needs at least name and url", List.of("name", "url", "password",
         "connectTimeout", "replicas", "migrations", "shadow", "drift", "watch", "databases", "include", "exclude",
-        "discoverEvery"))) {
+        "discoverEvery", "review"))) {
       return Optional.empty();
     }
     boolean server = target.get("databases").oneOf(List.of("auto")).isPresent();
@@ -110,6 +110,7 @@ final class TargetReader {
     ShadowConfig shadow = readShadow(target.get("shadow"));
     DriftConfig drift = readDrift(target.get("drift"));
     WatchConfig watch = readWatch(target.get("watch"));
+    ReviewConfig review = ReviewReader.read(target.get("review"), replicas);
     if (server) {
       List<DatabasePattern> include = readPatterns(target.get("include"));
       List<DatabasePattern> exclude = readPatterns(target.get("exclude"));
@@ -118,7 +119,7 @@ final class TargetReader {
       Map<String, MigrationSource> perDatabase = readMigrationMap(target.get("migrations"));
       if (name.isPresent() && url.isPresent()) {
         ServerTargetConfig config = new ServerTargetConfig(new TargetConfig(name.get(), url.get(), connectTimeout,
-            replicas, Optional.empty(), shadow, drift, watch), include, exclude, every, perDatabase);
+            replicas, Optional.empty(), shadow, drift, watch, review), include, exclude, every, perDatabase);
         // A mapping the patterns never let through is a typo or a stale entry: said now, not silently unused.
         perDatabase.keySet().stream().filter(database -> !config.watches(database))
             .forEach(database -> target.get("migrations").get(database).problem("database '" + database
@@ -131,7 +132,7 @@ final class TargetReader {
       return Optional.empty();
     }
     return Optional.of(new TargetConfig(name.get(), url.get(), connectTimeout, replicas,
-        migrations, shadow, drift, watch));
+        migrations, shadow, drift, watch, review));
   }
 
   private static List<DatabasePattern> readPatterns(ConfigNode patterns) {

@@ -33,7 +33,8 @@ public final class ReviewJson {
         .put("blocks", r.count(Level.BLOCK)).put("flags", r.count(Level.FLAG))
         .put("suppressed", r.findings().stream().filter(Finding::suppressed).count())
         .put("migrations", new JsonArray(r.migrations().stream().map(ReviewJson::migration).toList()))
-        .put("findings", new JsonArray(r.findings().stream().map(ReviewJson::finding).toList()));
+        .put("findings", new JsonArray(r.findings().stream().map(ReviewJson::finding).toList()))
+        .put("live", LiveJson.of(r.live()));
   }
 
   private static JsonObject migration(MigrationReview m) {
@@ -47,7 +48,7 @@ public final class ReviewJson {
 
   private static JsonObject finding(Finding f) {
     return new JsonObject().put("rule", f.hazard().id()).put("level", f.level().label()).put("file", f.file())
-        .put("statement", f.statement()).put("line", f.line()).put("object", f.object())
+        .put("statement", f.statement()).put("line", f.line()).put("table", f.table()).put("object", f.object())
         .put("lockMode", f.lockMode()).put("message", f.message()).put("fix", f.fix())
         .put("suppressed", f.suppression());
   }

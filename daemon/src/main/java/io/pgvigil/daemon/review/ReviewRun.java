@@ -68,7 +68,8 @@ public final class ReviewRun {
         List<MigrationReview> reviews = new PreflightReview(told).review(shadow.db(), pending);
         String from = "pending migrations run on a PostgreSQL " + major + " shadow holding the "
             + DriftText.plural(history.appliedMigrations().size(), "applied " + tool + " migration");
-        return new TargetReview(target.name(), tool, history.applied(), reviews, from, Optional.empty());
+        return LiveEvidence.apply(target, new TargetReview(target.name(), tool, history.applied(), reviews, from,
+            Optional.empty()), told);
       }
     } catch (Exception e) {
       // HistoryException, ShadowException and ReplayException messages name the file and the fix.

@@ -28,6 +28,7 @@ public final class ReviewText {
           + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + suppressed(List.of(r))
           + (r.shadow().isEmpty() ? "" : " (" + r.shadow() + ")"));
       r.migrations().forEach(m -> print(m, out));
+      LiveText.print(r, out);
     }
     out.println(summary(reviews, failOn, passed));
   }
@@ -88,6 +89,7 @@ public final class ReviewText {
       out.println(plural(r.migrations().size(), "pending migration") + ": "
           + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + suppressed(List.of(r)) + "."
           + (r.shadow().isEmpty() ? "" : " " + capitalized(cell(r.shadow())) + "."));
+      LiveText.markdown(r, out);
       for (MigrationReview m : r.migrations()) {
         out.println();
         out.println("#### `" + m.file() + "`");

@@ -71,8 +71,10 @@ class ReviewCommandIT {
 
   @Test
   void aBlockFindingExitsTwoInEveryFormat() throws Exception {
+    // The target's invoices are empty: only a budget below their size keeps the rewrite a block.
     Path config = config("block", Map.of(
-        "V3__narrow_ids.sql", "-- ids fit in an int\nALTER TABLE invoices ALTER COLUMN account_id TYPE int;\n"));
+        "V3__narrow_ids.sql", "-- ids fit in an int\nALTER TABLE invoices ALTER COLUMN account_id TYPE int;\n"),
+        "{ budgets: { rewriteBytes: 1B } }");
     String file = "block/V3__narrow_ids.sql";
 
     CliRun text = run("review", "--config", config.toString());
@@ -296,14 +298,19 @@ class ReviewCommandIT {
 
   /** A Flyway location with the applied files and {@code pending}, and a config pointing at it. */
   private static Path config(String name, Map<String, String> pending) throws Exception {
+    return config(name, pending, "{}");
+  }
+
+  private static Path config(String name, Map<String, String> pending, String review) throws Exception {
     scenario(name, pending);
     return Files.writeString(repo.resolve(name + ".yaml"), """
         targets:
           - name: app
             url: postgresql://%s@%s:%d/%s
             migrations: { tool: flyway, locations: [./%s] }
+            review: %s
         """.formatted(server.user() + (server.password() == null ? "" : ":" + server.password()), server.host(),
-        server.port(), server.database(), name));
+        server.port(), server.database(), name, review));
   }
 
   private static Path scenario(String name, Map<String, String> pending) throws Exception {
