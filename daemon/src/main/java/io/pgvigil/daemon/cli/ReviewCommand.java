@@ -4,6 +4,7 @@ import io.pgvigil.checks.review.Level;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.review.ReviewJson;
+import io.pgvigil.daemon.review.ReviewMode;
 import io.pgvigil.daemon.review.ReviewRun;
 import io.pgvigil.daemon.review.ReviewText;
 import io.pgvigil.daemon.review.TargetReview;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,6 +60,9 @@ final class ReviewCommand implements Callable<Integer> {
   FailOn failOn;
 
   @Mixin
+  OfflineOptions offline;
+
+  @Mixin
   Console console;
 
   @Override
@@ -68,15 +73,17 @@ final class ReviewCommand implements Callable<Integer> {
     if (selected == null) {
       return ExitCode.ERROR;
     }
+    ReviewMode mode = offline.mode(selected, err);
+    if (mode == null) {
+      return ExitCode.ERROR;
+    }
     ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
+    Consumer<String> progress = Progress.to(err, console.verbose);
     List<TargetReview> reviews = new ArrayList<>();
     for (TargetConfig t : selected) {
-      err.println("reviewing " + t.name() + " (" + t.url().redacted() + ") ...");
-      err.flush();
-      reviews.add(new ReviewRun(storage, t, line -> {
-        err.println(line);
-        err.flush();
-      }, Clock.systemUTC()).review(t));
+      progress.accept("reviewing " + t.name() + (mode.offline().isPresent() ? " offline" : " (" + t.url().redacted()
+          + ")") + " ...");
+      reviews.add(new ReviewRun(storage, t, progress, Clock.systemUTC(), mode).review(t));
     }
     boolean error = reviews.stream().anyMatch(r -> r.error().isPresent());
     boolean failed = reviews.stream().flatMap(r -> r.findings().stream())

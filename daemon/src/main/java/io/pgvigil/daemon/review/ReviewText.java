@@ -26,6 +26,7 @@ public final class ReviewText {
       }
       out.println(r.target() + ": " + plural(r.migrations().size(), "pending migration") + ", "
           + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + (r.shadow().isEmpty() ? "" : " (" + r.shadow() + ")"));
+      r.offline().ifPresent(o -> o.lines().forEach(line -> out.println("  " + line)));
       r.migrations().forEach(m -> print(m, out));
     }
     long blocks = reviews.stream().mapToLong(r -> r.count(Level.BLOCK)).sum();
@@ -73,6 +74,7 @@ public final class ReviewText {
       out.println(plural(r.migrations().size(), "pending migration") + ": "
           + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + "."
           + (r.shadow().isEmpty() ? "" : " " + capitalized(cell(r.shadow())) + "."));
+      r.offline().ifPresent(o -> o.lines().forEach(line -> out.println("\n" + capitalized(cell(line)) + ".")));
       for (MigrationReview m : r.migrations()) {
         out.println();
         out.println("#### `" + m.file() + "`");

@@ -14,12 +14,18 @@ import java.util.Optional;
  * @param migrations the pending migrations, in the order the tool would apply them
  * @param shadow     how the applied history was rebuilt, for people; empty when nothing was pending
  * @param error      why the target could not be reviewed; then {@code migrations} is empty
+ * @param offline    present when the review ran without the target ({@code --offline})
  */
 public record TargetReview(String target, String tool, int applied, List<MigrationReview> migrations,
-    String shadow, Optional<String> error) {
+    String shadow, Optional<String> error, Optional<OfflineReport> offline) {
 
   public TargetReview {
     migrations = List.copyOf(migrations);
+  }
+
+  public TargetReview(String target, String tool, int applied, List<MigrationReview> migrations, String shadow,
+      Optional<String> error) {
+    this(target, tool, applied, migrations, shadow, error, Optional.empty());
   }
 
   static TargetReview failed(String target, String tool, String error) {
