@@ -86,6 +86,8 @@ public final class ReviewRun {
       try (Shadows.Replayed shadow = cache == null ? shadows.replay(major, source, history.appliedMigrations(), told)
           : cache.replay(shadows, major, source, history.appliedMigrations(), told)) {
         if (source instanceof MigrationSource.Flyway flyway) {
+          told.accept(
+              "asking Flyway how it will run " + DriftText.plural(pending.size(), "pending migration") + " ...");
           pending = planned(shadow.db(), flyway, byScript); // only Flyway decides transactions itself
         }
         List<MigrationReview> reviews = new PreflightReview(told).review(shadow.db(), pending);
