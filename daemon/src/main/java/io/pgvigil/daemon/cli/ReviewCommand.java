@@ -25,12 +25,15 @@ import picocli.CommandLine.Option;
             + "url), then each pending migration runs there statement by statement in a transaction, and what each "
             + "statement does is recorded: the locks it holds on tables that existed before the migration, tables it "
             + "rewrites, constraints it validates, columns it makes NOT NULL, drops or renames, and the lock_timeout "
-            + "in force. The target itself is only read (its history).",
+            + "in force. The target itself is only read (its history and major); with --offline it is not "
+            + "contacted at all.",
         "Findings are 'block' (blocks reads or writes for as long as the table is big) or "
             + "'flag' (safe only under conditions the review cannot see). The shadow has no rows: "
             + "the review says what a statement locks and rewrites, not how long it takes.",
-        "Progress goes to stderr; the report to stdout. Embedded shadows and unpacked binaries "
-            + "go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
+        "Progress goes to stderr (with --verbose, each line with the seconds since start); the report to stdout. "
+            + "Embedded shadows and unpacked binaries go to $PGVIGIL_DATA_DIR (default: the temp directory); a "
+            + "replayed embedded shadow is kept in $PGVIGIL_DATA_DIR/shadow-cache for the next review of the same "
+            + "applied history (the 4 used last; --no-cache replays anyway)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:pass (no finding at the --fail-on level)", "2:a finding at the --fail-on level",
         "1:error (a target could not be reviewed, bad config, unknown target)"})
