@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,6 +155,30 @@ class ReviewOfflineIT {
     CliRun noCache = run(review[0], review[1], review[2], review[3], review[4], review[5], review[6], review[7],
         "--no-cache");
     assertThat(noCache.err()).contains("replaying 2 applied migrations").doesNotContain("saving");
+  }
+
+  @Test
+  void twoReviewsAtOnceOfANewHistoryBothPassAndLeaveOneWholeEntry() throws Exception {
+    String unique = "-- " + UUID.randomUUID() + "\n" + V1;
+    Path config = flyway(Map.of("V1__accounts.sql", unique, "V2__invoices.sql", V2, "V3__narrow.sql", V3));
+    String[] review = {"review", "--config", config.toString(), "--offline", "--pg-major", MAJOR,
+        "--applied-through", "V2", "--format", "json"};
+    Set<Path> before = entries();
+
+    CompletableFuture<CliRun> first = CompletableFuture.supplyAsync(() -> run(review));
+    CompletableFuture<CliRun> second = CompletableFuture.supplyAsync(() -> run(review));
+    CliRun a = first.get(5, TimeUnit.MINUTES);
+    CliRun b = second.get(5, TimeUnit.MINUTES);
+    Set<Path> saved = entries();
+    saved.removeAll(before);
+    CliRun after = run(review);
+
+    assertThat(a.exit()).as(a.err()).isEqualTo(2);
+    assertThat(b.exit()).as(b.err()).isEqualTo(2);
+    assertThat(findings(b)).isEqualTo(findings(a));
+    assertThat(saved).hasSize(1);
+    assertThat(after.err()).contains("from the cache (2 applied migrations").doesNotContain("unusable");
+    assertThat(findings(after)).isEqualTo(findings(a));
   }
 
   /** A Flyway location {@code db} with {@code files}, and a config whose target cannot be reached. */
