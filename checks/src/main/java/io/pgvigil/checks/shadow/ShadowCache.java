@@ -164,13 +164,14 @@ public final class ShadowCache {
 
   /** Renamed away first, so that no reader finds a half-deleted entry under its key. */
   private void remove(Path entry) {
+    Path trash = null;
     try {
-      Path trash = Files.createTempDirectory(directory, ".trash-");
-      Path moved = trash.resolve("entry");
-      Files.move(entry, moved, StandardCopyOption.ATOMIC_MOVE);
-      FileTrees.deleteQuietly(trash);
+      trash = Files.createTempDirectory(directory, ".trash-");
+      Files.move(entry, trash.resolve("entry"), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      FileTrees.deleteQuietly(entry);
+      FileTrees.deleteQuietly(entry); // already gone (another run removed it), or not movable: delete in place
+    } finally {
+      FileTrees.deleteQuietly(trash);
     }
   }
 
