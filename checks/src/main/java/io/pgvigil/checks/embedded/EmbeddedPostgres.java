@@ -60,6 +60,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return PostgresBundle.bundledMajors();
   }
 
+  /** The exact version bundled for {@code major}, e.g. {@code 17.9.0}; an error names the bundled majors. */
+  public static String bundledVersion(int major) {
+    return PostgresBundle.of(major).version();
+  }
+
   public String host() {
     return HOST;
   }

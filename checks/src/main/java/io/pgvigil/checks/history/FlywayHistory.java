@@ -47,7 +47,9 @@ final class FlywayHistory {
   /** The states info() reports on its own; not "*:*", which hides checksum mismatches too (checked with 13.12). */
   private static final String[] IGNORED_IN_VALIDATE = {"*:pending", "*:ignored", "*:missing", "*:future"};
 
-  HistoryReport read(HistoryDatabase db, MigrationSource.Flyway source, Instant now) throws HistoryException {
+  /** @param checksums run Flyway's validate too, for checksum mismatches (drift); the review needs none */
+  HistoryReport read(HistoryDatabase db, MigrationSource.Flyway source, Instant now, boolean checksums)
+      throws HistoryException {
     MigrationFiles.checkFlyway(source.locations());
     String schema;
     Optional<Holder> lock;
@@ -63,7 +65,7 @@ final class FlywayHistory {
     ValidateResult validation;
     try {
       infos = flyway.info().all();
-      validation = flyway.validateWithResult();
+      validation = checksums ? flyway.validateWithResult() : null;
     } catch (FlywayException e) {
       SQLException cause = sqlCause(e);
       if (cause != null && cause.getSQLState() != null) {
@@ -123,6 +125,9 @@ final class FlywayHistory {
   /** The migrations validate finds checksum mismatches in, keyed as {@link #key(MigrationInfo)}. */
   private static Set<String> mismatches(ValidateResult validation) {
     Set<String> found = new HashSet<>();
+    if (validation == null) {
+      return found;
+    }
     for (ValidateOutput output : validation.invalidMigrations) {
       if (output.errorDetails != null && output.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH) {
         boolean repeatable = output.version == null || output.version.isEmpty();

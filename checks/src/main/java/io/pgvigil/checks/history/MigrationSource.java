@@ -29,6 +29,14 @@ public sealed interface MigrationSource {
    */
   HistoryReport read(HistoryDatabase db, Instant now) throws HistoryException;
 
+  /**
+   * As {@link #read}, for the pre-flight review, which needs what is applied and what is pending but not whether
+   * an applied file was edited: Flyway's validate (a second resolve and checksum of every file) is left out.
+   */
+  default HistoryReport readPending(HistoryDatabase db, Instant now) throws HistoryException {
+    return read(db, now);
+  }
+
   /** The file of a migration, by the name the history report gives it. */
   Path locate(String script) throws IOException;
 
@@ -71,7 +79,12 @@ public sealed interface MigrationSource {
 
     @Override
     public HistoryReport read(HistoryDatabase db, Instant now) throws HistoryException {
-      return new FlywayHistory().read(db, this, now);
+      return new FlywayHistory().read(db, this, now, true);
+    }
+
+    @Override
+    public HistoryReport readPending(HistoryDatabase db, Instant now) throws HistoryException {
+      return new FlywayHistory().read(db, this, now, false);
     }
 
     @Override

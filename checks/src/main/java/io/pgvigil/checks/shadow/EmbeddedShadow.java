@@ -26,6 +26,15 @@ final class EmbeddedShadow extends ShadowDatabase {
   }
 
   static EmbeddedShadow start(int major, Path binariesCache, Path workDir) throws ShadowException {
+    return start(major, binariesCache, workDir, null);
+  }
+
+  /**
+   * As {@link #start(int, Path, Path)}, on a copy of {@code template} (a cleanly stopped cluster of this major)
+   * instead of a fresh initdb; null: initdb.
+   */
+  static EmbeddedShadow start(int major, Path binariesCache, Path workDir, DataTemplate template)
+      throws ShadowException {
     List<Integer> bundled = EmbeddedPostgres.bundledMajors();
     if (!bundled.contains(major)) {
       String majors = String.join(", ", bundled.stream().map(String::valueOf).toList());
@@ -39,6 +48,14 @@ final class EmbeddedShadow extends ShadowDatabase {
     } catch (IOException e) {
       throw new ShadowException("cannot create the shadow's data directory under " + workDir + ": " + e, e);
     }
+    if (template != null) {
+      try {
+        template.copyTo(root.resolve("data"));
+      } catch (IOException | RuntimeException e) {
+        FileTrees.deleteQuietly(root);
+        throw new ShadowException("cannot copy the cached shadow " + template + ": " + e.getMessage(), e);
+      }
+    }
     try {
       // The launcher's defaults (fsync, synchronous_commit and full_page_writes off) keep a
       // throwaway cluster cheap; a crash loses nothing we need.
@@ -48,6 +65,19 @@ final class EmbeddedShadow extends ShadowDatabase {
     } catch (IOException | RuntimeException e) {
       FileTrees.deleteQuietly(root);
       throw new ShadowException("cannot start the embedded PostgreSQL " + major + " shadow: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Saves this shadow's cluster as a template: stops the server (a clean shutdown, so that the copy needs no
+   * recovery), copies the data directory, starts the server again on the same port.
+   */
+  DataTemplate saveAs(Path target) throws IOException {
+    server.stop();
+    try {
+      return DataTemplate.save(server.dataDirectory(), target);
+    } finally {
+      server.start();
     }
   }
 

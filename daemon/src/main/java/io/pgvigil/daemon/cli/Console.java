@@ -11,7 +11,8 @@ final class Console {
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
-  @Option(names = "--verbose", description = "Print stack traces with errors.")
+  @Option(names = "--verbose", description = "Print stack traces with errors; review also prints the seconds "
+      + "since start on each progress line.")
   boolean verbose;
 
   PrintWriter out() {

@@ -5,6 +5,7 @@ import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.drift.ShadowSettings;
 import io.pgvigil.daemon.review.ReviewGithub;
 import io.pgvigil.daemon.review.ReviewJson;
+import io.pgvigil.daemon.review.ReviewMode;
 import io.pgvigil.daemon.review.ReviewRun;
 import io.pgvigil.daemon.review.ReviewText;
 import io.pgvigil.daemon.review.TargetReview;
@@ -13,6 +14,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,8 +27,8 @@ import picocli.CommandLine.Option;
             + "statement does is recorded: the locks it holds on tables that existed before the migration, tables it "
             + "rewrites, empties or updates in one statement, constraints it validates, columns it makes NOT NULL or "
             + "nullable, drops or renames, indexes and partitions it drops or detaches without CONCURRENTLY, its own "
-            + "BEGIN and COMMIT, and the lock_timeout in force. The target itself is only read: its history, then (or "
-            + "on the replica review.readFrom names) read-only questions under review.probeTimeout that the empty "
+            + "BEGIN and COMMIT, and the lock_timeout in force. The target itself is only read (with --offline it is "
+            + "not contacted at all): its history and major, then (or on the replica review.readFrom names) read-only questions under review.probeTimeout that the empty "
             + "shadow cannot answer (any row, NULL, duplicate or CHECK violation that makes a statement fail) and the "
             + "size of each table concerned.",
         "Findings are 'block' (blocks reads or writes for as long as the table is big) or "
@@ -37,8 +39,10 @@ import picocli.CommandLine.Option;
         "A comment '-- pgvigil:ignore <rule> <reason>' before a statement accepts that rule's findings on it: they "
             + "are reported as suppressed and never change the exit code. One that names no rule or gives no reason "
             + "is itself a block finding (invalid-suppression).",
-        "Progress goes to stderr; the report to stdout. Embedded shadows and unpacked binaries "
-            + "go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
+        "Progress goes to stderr (with --verbose, each line with the seconds since start); the report to stdout. "
+            + "Embedded shadows and unpacked binaries go to $PGVIGIL_DATA_DIR (default: the temp directory); a "
+            + "replayed embedded shadow is kept in $PGVIGIL_DATA_DIR/shadow-cache for the next review of the same "
+            + "applied history (the 4 used last; --no-cache replays anyway)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:pass (no finding at the --fail-on level)", "2:a finding at the --fail-on level",
         "1:error (a target could not be reviewed, bad config, unknown target)"})
@@ -70,6 +74,9 @@ final class ReviewCommand implements Callable<Integer> {
   FailOn failOn;
 
   @Mixin
+  OfflineOptions offline;
+
+  @Mixin
   Console console;
 
   @Override
@@ -80,15 +87,17 @@ final class ReviewCommand implements Callable<Integer> {
     if (selected == null) {
       return ExitCode.ERROR;
     }
+    ReviewMode mode = offline.mode(selected, err);
+    if (mode == null) {
+      return ExitCode.ERROR;
+    }
     ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
+    Consumer<String> progress = Progress.to(err, console.verbose);
     List<TargetReview> reviews = new ArrayList<>();
     for (TargetConfig t : selected) {
-      err.println("reviewing " + t.name() + " (" + t.url().redacted() + ") ...");
-      err.flush();
-      reviews.add(new ReviewRun(storage, t, line -> {
-        err.println(line);
-        err.flush();
-      }, Clock.systemUTC()).review(t));
+      progress.accept("reviewing " + t.name() + (mode.offline().isPresent() ? " offline" : " (" + t.url().redacted()
+          + ")") + " ...");
+      reviews.add(new ReviewRun(storage, t, progress, Clock.systemUTC(), mode).review(t));
     }
     boolean error = reviews.stream().anyMatch(r -> r.error().isPresent());
     boolean failed = reviews.stream().flatMap(r -> r.findings().stream())

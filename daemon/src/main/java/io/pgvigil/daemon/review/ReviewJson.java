@@ -30,6 +30,7 @@ public final class ReviewJson {
     return new JsonObject().put("target", r.target()).put("tool", r.tool())
         .put("status", r.error().isPresent() ? "error" : r.findings().isEmpty() ? "clean" : "findings")
         .put("error", r.error().orElse(null)).put("applied", r.applied()).put("shadow", r.shadow())
+        .put("offline", r.offline().map(OfflineReport::json).orElse(null))
         .put("blocks", r.count(Level.BLOCK)).put("flags", r.count(Level.FLAG))
         .put("suppressed", r.findings().stream().filter(Finding::suppressed).count())
         .put("migrations", new JsonArray(r.migrations().stream().map(ReviewJson::migration).toList()))

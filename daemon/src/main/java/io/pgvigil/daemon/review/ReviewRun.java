@@ -5,11 +5,13 @@ import io.pgvigil.checks.history.HistoryProblem;
 import io.pgvigil.checks.history.HistoryProblemKind;
 import io.pgvigil.checks.history.HistoryReport;
 import io.pgvigil.checks.history.MigrationSource;
+import io.pgvigil.checks.history.OfflineHistory;
 import io.pgvigil.checks.review.FlywayTransactions;
 import io.pgvigil.checks.review.MigrationReview;
 import io.pgvigil.checks.review.PendingMigration;
 import io.pgvigil.checks.review.PreflightReview;
 import io.pgvigil.checks.review.TransactionPlan;
+import io.pgvigil.checks.shadow.ShadowCache;
 import io.pgvigil.checks.shadow.ShadowDatabase;
 import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.daemon.config.TargetConfig;
@@ -36,20 +38,39 @@ public final class ReviewRun {
   private final Shadows shadows;
   private final Consumer<String> progress;
   private final Clock clock;
+  private final ReviewMode mode;
+  private final ShadowCache cache;
 
   public ReviewRun(ShadowSettings.Storage storage, TargetConfig target, Consumer<String> progress, Clock clock) {
+    this(storage, target, progress, clock, ReviewMode.ONLINE);
+  }
+
+  public ReviewRun(ShadowSettings.Storage storage, TargetConfig target, Consumer<String> progress, Clock clock,
+      ReviewMode mode) {
     this.shadows = ShadowSettings.of(target.shadow(), storage).shadows();
     this.progress = progress;
     this.clock = clock;
+    this.mode = mode;
+    this.cache = mode.shadowCache() ? ReviewShadowCache.of(storage) : null;
   }
 
   /** Every failure is an error review, never a pass. */
   public TargetReview review(TargetConfig target) {
     MigrationSource source = target.migrations().orElseThrow();
     String tool = source.tool().label();
-    HistoryDatabase database = HistorySources.database(target.url());
+    Optional<ReviewMode.Offline> offline = mode.offline();
+    HistoryDatabase database = offline.isPresent() ? null : HistorySources.database(target.url());
     try {
-      HistoryReport history = source.read(database, clock.instant());
+      Optional<OfflineReport> offlineReport = Optional.empty();
+      HistoryReport history;
+      if (offline.isPresent()) { // the repository says what is applied; the target is never contacted
+        OfflineHistory.Result read = OfflineHistory.read(source, offline.get().basis(), clock.instant());
+        history = read.report();
+        offlineReport = Optional.of(new OfflineReport(offline.get().pgMajor(), offline.get().basis().describe(),
+            read.notes()));
+      } else {
+        history = source.readPending(database, clock.instant());
+      }
       if (history.inProgress().isPresent()) {
         return TargetReview.failed(target.name(), tool, "a migration is being applied right now ("
             + history.inProgress().get().evidence() + "); review again when it has finished");
@@ -57,19 +78,26 @@ public final class ReviewRun {
       Map<String, PendingMigration> byScript = pending(source, history);
       List<PendingMigration> pending = List.copyOf(byScript.values());
       if (pending.isEmpty()) {
-        return new TargetReview(target.name(), tool, history.applied(), List.of(), "", Optional.empty());
+        return new TargetReview(target.name(), tool, history.applied(), List.of(), "", Optional.empty(),
+            Optional.empty(), offlineReport);
       }
-      int major = database.serverMajor();
+      int major = offline.isPresent() ? offline.get().pgMajor() : database.serverMajor();
       Consumer<String> told = line -> progress.accept(target.name() + ": " + line);
-      try (Shadows.Replayed shadow = shadows.replay(major, source, history.appliedMigrations(), told)) {
+      try (Shadows.Replayed shadow = cache == null ? shadows.replay(major, source, history.appliedMigrations(), told)
+          : cache.replay(shadows, major, source, history.appliedMigrations(), told)) {
         if (source instanceof MigrationSource.Flyway flyway) {
+          told.accept(
+              "asking Flyway how it will run " + DriftText.plural(pending.size(), "pending migration") + " ...");
           pending = planned(shadow.db(), flyway, byScript); // only Flyway decides transactions itself
         }
         List<MigrationReview> reviews = new PreflightReview(told).review(shadow.db(), pending);
         String from = "pending migrations run on a PostgreSQL " + major + " shadow holding the "
-            + DriftText.plural(history.appliedMigrations().size(), "applied " + tool + " migration");
-        return LiveEvidence.apply(target, new TargetReview(target.name(), tool, history.applied(), reviews, from,
-            Optional.empty()), told);
+            + DriftText.plural(history.appliedMigrations().size(), "applied " + tool + " migration")
+            + offlineReport.map(o -> " from " + o.basis()).orElse("");
+        TargetReview review = new TargetReview(target.name(), tool, history.applied(), reviews, from,
+            Optional.empty(), Optional.empty(), offlineReport);
+        // Offline, nothing live is read: the report says the data questions and sizes were skipped.
+        return offline.isPresent() ? review : LiveEvidence.apply(target, review, told);
       }
     } catch (Exception e) {
       // HistoryException, ShadowException and ReplayException messages name the file and the fix.

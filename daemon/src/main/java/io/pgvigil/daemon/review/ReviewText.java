@@ -27,6 +27,7 @@ public final class ReviewText {
       out.println(r.target() + ": " + plural(r.migrations().size(), "pending migration") + ", "
           + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + suppressed(List.of(r))
           + (r.shadow().isEmpty() ? "" : " (" + r.shadow() + ")"));
+      r.offline().ifPresent(o -> o.lines().forEach(line -> out.println("  " + line)));
       r.migrations().forEach(m -> print(m, out));
       LiveText.print(r, out);
     }
@@ -89,6 +90,7 @@ public final class ReviewText {
       out.println(plural(r.migrations().size(), "pending migration") + ": "
           + counts(r.count(Level.BLOCK), r.count(Level.FLAG)) + suppressed(List.of(r)) + "."
           + (r.shadow().isEmpty() ? "" : " " + capitalized(cell(r.shadow())) + "."));
+      r.offline().ifPresent(o -> o.lines().forEach(line -> out.println("\n" + capitalized(cell(line)) + ".")));
       LiveText.markdown(r, out);
       for (MigrationReview m : r.migrations()) {
         out.println();

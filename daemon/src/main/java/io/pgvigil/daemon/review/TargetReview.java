@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param shadow     how the applied history was rebuilt, for people; empty when nothing was pending
  * @param error      why the target could not be reviewed; then {@code migrations} is empty
  * @param live       what was read from the live database (data questions, table sizes); empty when not read
+ * @param offline    present when the review ran without the target ({@code --offline})
  */
 public record TargetReview(String target, String tool, int applied, List<MigrationReview> migrations,
-    String shadow, Optional<String> error, Optional<LiveReport> live) {
+    String shadow, Optional<String> error, Optional<LiveReport> live, Optional<OfflineReport> offline) {
 
   public TargetReview {
     migrations = List.copyOf(migrations);
@@ -25,11 +26,11 @@ public record TargetReview(String target, String tool, int applied, List<Migrati
 
   public TargetReview(String target, String tool, int applied, List<MigrationReview> migrations, String shadow,
       Optional<String> error) {
-    this(target, tool, applied, migrations, shadow, error, Optional.empty());
+    this(target, tool, applied, migrations, shadow, error, Optional.empty(), Optional.empty());
   }
 
   TargetReview withLive(LiveReport report) {
-    return new TargetReview(target, tool, applied, migrations, shadow, error, Optional.of(report));
+    return new TargetReview(target, tool, applied, migrations, shadow, error, Optional.of(report), offline);
   }
 
   static TargetReview failed(String target, String tool, String error) {
