@@ -25,7 +25,9 @@ public enum ObjectKind {
   EXTENSION,
   POLICY,
   COMMENT,
-  GRANT;
+  GRANT,
+  OWNER,
+  DEFAULT_PRIVILEGES;
 
   // Looked up for every row of a snapshot and each of its owners: no lower-casing per call.
   private static final Map<String, ObjectKind> BY_YAML_NAME = Arrays.stream(values())

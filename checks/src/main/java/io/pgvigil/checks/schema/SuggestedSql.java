@@ -39,6 +39,10 @@ final class SuggestedSql {
           : Optional.empty();
       case SEQUENCE -> change == Change.CHANGED ? Optional.of(sequence(expected)) : Optional.empty();
       case EXTENSION -> extension(change, expected);
+      case COMMENT -> PrivilegeSql.comment(change, expected, actual);
+      case GRANT -> PrivilegeSql.grant(ref, change, expected, actual);
+      case OWNER -> PrivilegeSql.owner(change, expected);
+      case DEFAULT_PRIVILEGES -> PrivilegeSql.defaultPrivileges(ref, change, expected, actual);
       default -> Optional.empty();
     };
   }
@@ -95,6 +99,11 @@ final class SuggestedSql {
     }
     if (changed.contains("not_null")) {
       statements.add(alter + ("true".equals(expected.attribute("not_null")) ? " SET NOT NULL;" : " DROP NOT NULL;"));
+    }
+    if (changed.contains("statistics_target")) {
+      // -1 is the default target (default_statistics_target) on every major.
+      String target = expected.attribute("statistics_target");
+      statements.add(alter + " SET STATISTICS " + (target == null ? "-1" : target) + ";");
     }
     return joined(statements);
   }

@@ -135,3 +135,5 @@ CREATE TABLE public.notes (
   starts timestamptz DEFAULT '2024-06-01 12:00:00+00',
   price_band app.price_range
 );
+-- Default privileges that change no compared grant: types have USAGE for PUBLIC by default anyway.
+ALTER DEFAULT PRIVILEGES IN SCHEMA audit GRANT USAGE ON TYPES TO PUBLIC;

@@ -10,6 +10,7 @@ import io.pgvigil.checks.schema.IgnorePattern;
 import io.pgvigil.checks.schema.SchemaDiff;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
+import io.pgvigil.daemon.config.DriftConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
@@ -63,17 +64,24 @@ public final class DriftCheck extends TargetCheck {
     this.database = HistorySources.database(target.url());
     this.source = target.migrations().orElseThrow();
     this.connectTimeoutMillis = (int) target.connectTimeout().toMillis();
-    SnapshotOptions options = SnapshotOptions.defaults()
-        .withIgnored(IgnorePattern.anyOf(target.drift().ignore()))
-        .withExcludedTables(Set.of(source.historyTable()));
+    SnapshotOptions options = snapshotOptions(target.drift(), source.historyTable());
     // On the run's own pool the snapshot splits over at most two connections; the shadow,
-    // which nothing else uses, gets the default.
+    // which nothing else uses, gets the default. Only the shadow's role names are mapped: to live's.
     this.live = new CatalogSnapshotter(options.withParallelism(LIVE_PARALLELISM));
-    this.expected = new ExpectedSchemas(ShadowSettings.of(target.shadow(), storage), new CatalogSnapshotter(options),
-        new ExpectedSchemaCache<>(1));
+    SnapshotOptions shadow = options.withRoleMap(target.drift().roleMap());
+    this.expected = new ExpectedSchemas(ShadowSettings.of(target.shadow(), storage), new CatalogSnapshotter(shadow),
+        shadow.contentKey(), new ExpectedSchemaCache<>(1));
     this.previous = previous;
     this.verdicts = verdicts;
     this.clock = clock;
+  }
+
+  /** What both snapshots take in: {@code drift.compare} and {@code drift.ignore}, without the history table. */
+  static SnapshotOptions snapshotOptions(DriftConfig drift, String historyTable) {
+    return SnapshotOptions.defaults()
+        .withCompared(drift.compare())
+        .withIgnored(IgnorePattern.anyOf(drift.ignore()))
+        .withExcludedTables(Set.of(historyTable));
   }
 
   /**
