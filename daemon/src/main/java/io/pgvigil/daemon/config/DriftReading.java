@@ -31,11 +31,11 @@ final class DriftReading {
     if (!roleMap.isPresent()) {
       return map;
     }
-    List<String> shadowRoles = roleMap.keys();
-    if (!roleMap.mapping("shadow role", shadowRoles)) {
+    if (!roleMap.isMapping()) {
+      roleMap.problem("expected a mapping of shadow role to live role such as { postgres: app_owner }");
       return map;
     }
-    for (String shadowRole : shadowRoles) {
+    for (String shadowRole : roleMap.keys()) {
       ConfigNode liveRole = roleMap.get(shadowRole);
       if (shadowRole.isBlank()) {
         liveRole.problem("has an empty shadow role name; write { shadow_role: live_role }");
