@@ -191,7 +191,7 @@ class SchemaDiffIT {
   void reportsADisabledTrigger() throws Exception {
     SchemaFinding finding = single(changedBy("ALTER TABLE app.orders DISABLE TRIGGER orders_touch"),
         ObjectKind.TRIGGER, "app.orders.orders_touch", Change.CHANGED, Severity.INTEGRITY);
-    assertThat(finding.detail()).isEqualTo("enabled: origin → disabled");
+    assertThat(finding.detail()).isEqualTo("disabled (was enabled)");
     assertThat(finding.suggestedSql()).contains("ALTER TABLE app.orders ENABLE TRIGGER orders_touch;");
   }
 
@@ -382,7 +382,7 @@ class SchemaDiffIT {
 
     SchemaFinding finding = single(diff(database, SnapshotOptions.defaults()),
         ObjectKind.COLUMN, "app.orders.status", Change.CHANGED, Severity.PERFORMANCE);
-    assertThat(finding.detail()).isEqualTo("statistics_target: (none) → 1000");
+    assertThat(finding.detail()).isEqualTo("statistics target: default → 1000");
     assertThat(finding.suggestedSql()).contains("ALTER TABLE app.orders ALTER COLUMN status SET STATISTICS -1;");
     assertThat(diffBoth(database, without(SnapshotOptions.defaults(), ComparedKind.STATISTICS))).isEmpty();
     assertFixBringsLiveBack(database, SnapshotOptions.defaults(), finding);
