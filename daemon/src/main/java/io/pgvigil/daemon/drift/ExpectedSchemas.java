@@ -53,6 +53,12 @@ final class ExpectedSchemas {
 
   Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,
       HistoryReport history) {
+    return of(vertx, target, major, source, history, List.of());
+  }
+
+  /** @param roles the live database's roles, made (names only) on an embedded shadow before the replay */
+  Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,
+      HistoryReport history, List<String> roles) {
     List<String> applied = history.appliedMigrations();
     return vertx.executeBlocking(() -> ExpectedSchemaCache.Key.of(target, major, source, applied, variant),
         false)
@@ -61,14 +67,15 @@ final class ExpectedSchemas {
           if (hit != null) {
             return Future.succeededFuture(new Expected(hit.snapshot(), hit.from(), true));
           }
-          return build(vertx, major, source, history).onSuccess(built -> cache.put(key, built));
+          return build(vertx, major, source, history, roles).onSuccess(built -> cache.put(key, built));
         });
   }
 
   private Future<Expected> build(Vertx vertx, int major, MigrationSource source,
-      HistoryReport history) {
+      HistoryReport history, List<String> roles) {
     long started = System.nanoTime();
-    return vertx.executeBlocking(() -> shadows.replay(major, source, history.appliedMigrations(), LOG::debug), false)
+    return vertx.executeBlocking(
+        () -> shadows.replay(major, source, history.appliedMigrations(), roles, LOG::debug), false)
         .compose(replayed -> snapshot(vertx, replayed.db())
             .eventually(() -> vertx.executeBlocking(() -> {
               replayed.close();
