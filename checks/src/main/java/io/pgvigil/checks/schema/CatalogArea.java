@@ -23,6 +23,7 @@ enum CatalogArea {
   TYPES("types.sql", options -> true),
   EXTENSIONS("extensions.sql", options -> true),
   POLICIES("policies.sql", options -> true),
+  STATISTICS("statistics.sql", options -> options.compares(ComparedKind.STATISTICS)),
   COMMENTS("comments.sql", options -> options.compares(ComparedKind.COMMENTS)),
   GRANTS("grants.sql", options -> options.compares(ComparedKind.GRANTS), true),
   OWNERS("owners.sql", options -> options.compares(ComparedKind.OWNERS), true),

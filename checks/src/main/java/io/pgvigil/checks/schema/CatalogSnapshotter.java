@@ -83,7 +83,7 @@ public final class CatalogSnapshotter {
   private static final List<CatalogArea> BY_COST = List.of(CatalogArea.COLUMNS, CatalogArea.INDEXES,
       CatalogArea.CONSTRAINTS, CatalogArea.RELATIONS, CatalogArea.ROUTINES, CatalogArea.TYPES, CatalogArea.TRIGGERS,
       CatalogArea.GRANTS, CatalogArea.OWNERS, CatalogArea.COMMENTS, CatalogArea.DEFAULT_PRIVILEGES,
-      CatalogArea.POLICIES, CatalogArea.SCHEMAS, CatalogArea.EXTENSIONS);
+      CatalogArea.STATISTICS, CatalogArea.POLICIES, CatalogArea.SCHEMAS, CatalogArea.EXTENSIONS);
 
   private final SnapshotOptions options;
   private final boolean helpersFirst;

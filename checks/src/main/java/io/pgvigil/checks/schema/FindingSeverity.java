@@ -28,6 +28,7 @@ import java.util.Set;
  * policy, grant,     SECURITY                      SECURITY
  * owner,
  * default_privileges
+ * statistics         PERFORMANCE                   PERFORMANCE (extended statistics, CREATE STATISTICS)
  * comment            COSMETIC                      COSMETIC
  * </pre>
  */
@@ -42,6 +43,7 @@ final class FindingSeverity {
       case COLUMN -> change == Change.CHANGED && changed.equals(Set.of("statistics_target")) ? Severity.PERFORMANCE
           : Severity.INTEGRITY;
       case COMMENT -> Severity.COSMETIC;
+      case STATISTICS -> Severity.PERFORMANCE;
       case TABLE -> {
         if (changed.contains("rls_enabled") || changed.contains("rls_forced")) {
           yield Severity.SECURITY;

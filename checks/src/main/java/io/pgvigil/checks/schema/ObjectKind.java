@@ -24,6 +24,7 @@ public enum ObjectKind {
   TYPE,
   EXTENSION,
   POLICY,
+  STATISTICS,
   COMMENT,
   GRANT,
   OWNER,

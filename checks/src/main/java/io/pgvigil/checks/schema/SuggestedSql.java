@@ -39,6 +39,7 @@ final class SuggestedSql {
           : Optional.empty();
       case SEQUENCE -> change == Change.CHANGED ? Optional.of(sequence(expected)) : Optional.empty();
       case EXTENSION -> extension(change, expected);
+      case STATISTICS -> statistics(change, expected, actual, changed);
       case COMMENT -> PrivilegeSql.comment(change, expected, actual);
       case GRANT -> PrivilegeSql.grant(ref, change, expected, actual);
       case OWNER -> PrivilegeSql.owner(change, expected);
@@ -178,6 +179,27 @@ final class SuggestedSql {
         + " MINVALUE " + expected.attribute("min") + " MAXVALUE " + expected.attribute("max")
         + " START WITH " + expected.attribute("start") + " CACHE " + expected.attribute("cache")
         + ("true".equals(expected.attribute("cycle")) ? " CYCLE;" : " NO CYCLE;");
+  }
+
+  private static Optional<String> statistics(Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed) {
+    if (change == Change.UNEXPECTED) {
+      return Optional.of("DROP STATISTICS " + actual.sqlName() + ";");
+    }
+    List<String> statements = new ArrayList<>();
+    if (change == Change.MISSING || changed.contains("definition")) {
+      if (change == Change.CHANGED) {
+        statements.add("DROP STATISTICS " + actual.sqlName() + ";");
+      }
+      statements.add(expected.attribute("definition") + ";");
+    }
+    String target = expected.attribute("statistics_target");
+    if (change == Change.MISSING ? target != null : changed.contains("statistics_target")
+        || changed.contains("definition") && target != null) {
+      statements.add("ALTER STATISTICS " + expected.sqlName() + " SET STATISTICS " + (target == null ? "-1" : target)
+          + ";");
+    }
+    return joined(statements);
   }
 
   // Only for a missing extension: a changed version is usually newer and extensions ship no downgrade scripts, so ALTER

@@ -389,6 +389,19 @@ class SchemaDiffIT {
   }
 
   @Test
+  void reportsDroppedExtendedStatisticsWithTheStatementThatMakesThemAgain() throws Exception {
+    String database = copy();
+    fixture.execute(database, "DROP STATISTICS app.orders_customer_status");
+
+    SchemaFinding finding = single(diff(database, SnapshotOptions.defaults()),
+        ObjectKind.STATISTICS, "app.orders_customer_status", Change.MISSING, Severity.PERFORMANCE);
+    assertThat(finding.suggestedSql()).contains(
+        "CREATE STATISTICS app.orders_customer_status (dependencies) ON customer_id, status FROM app.orders;");
+    assertThat(diffBoth(database, without(SnapshotOptions.defaults(), ComparedKind.STATISTICS))).isEmpty();
+    assertFixBringsLiveBack(database, SnapshotOptions.defaults(), finding);
+  }
+
+  @Test
   void reportsChangedDefaultPrivilegesOnlyWhenCompared() throws Exception {
     String database = copy();
     fixture.execute(database, "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC");

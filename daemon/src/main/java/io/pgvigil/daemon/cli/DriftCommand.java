@@ -33,7 +33,9 @@ import picocli.CommandLine.Option;
             + "migration files in the repository: pending, missing, edited (checksum mismatch), failed, out-of-order, "
             + "outdated repeatable and future migrations. Structure: the live schema against the schema the applied "
             + "history produces when replayed into a shadow PostgreSQL of the same major (embedded, or shadow.mode: "
-            + "url), one finding per object with a severity and a suggested fix.",
+            + "url), one finding per object with a severity and a suggested fix. Comments and statistics are "
+            + "compared too; grants, owners and default privileges when the target's drift.compare lists them "
+            + "(drift.roleMap translates the shadow's role names into live's).",
         "A migration running right now is reported as in progress, not as drift. Embedded shadows and unpacked "
             + "binaries go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
     exitCodeListHeading = "%nExit codes:%n",
