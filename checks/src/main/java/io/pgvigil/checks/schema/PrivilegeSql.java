@@ -53,7 +53,7 @@ final class PrivilegeSql {
     return name.substring(name.lastIndexOf(" to ") + " to ".length());
   }
 
-  static Optional<String> grant(ObjectRef ref, Change change, CatalogObject expected, CatalogObject actual) {
+  static Optional<String> grant(ObjectRef ref, CatalogObject expected, CatalogObject actual) {
     CatalogObject present = expected != null ? expected : actual;
     if (present.sqlName() == null) {
       return Optional.empty();
@@ -63,8 +63,7 @@ final class PrivilegeSql {
     return joined(privileges(expected, actual, on, " TO " + grantee, " FROM " + grantee, "GRANT ", "REVOKE "));
   }
 
-  static Optional<String> defaultPrivileges(ObjectRef ref, Change change, CatalogObject expected,
-      CatalogObject actual) {
+  static Optional<String> defaultPrivileges(ObjectRef ref, CatalogObject expected, CatalogObject actual) {
     CatalogObject present = expected != null ? expected : actual;
     String objects = ref.qualifiedName().substring(0, ref.qualifiedName().indexOf(' ')).toUpperCase(Locale.ROOT);
     String grantee = role(grantee(ref, present));

@@ -41,9 +41,9 @@ final class SuggestedSql {
       case EXTENSION -> extension(change, expected);
       case STATISTICS -> statistics(change, expected, actual, changed);
       case COMMENT -> PrivilegeSql.comment(change, expected, actual);
-      case GRANT -> PrivilegeSql.grant(ref, change, expected, actual);
+      case GRANT -> PrivilegeSql.grant(ref, expected, actual);
       case OWNER -> PrivilegeSql.owner(change, expected);
-      case DEFAULT_PRIVILEGES -> PrivilegeSql.defaultPrivileges(ref, change, expected, actual);
+      case DEFAULT_PRIVILEGES -> PrivilegeSql.defaultPrivileges(ref, expected, actual);
       default -> Optional.empty();
     };
   }
