@@ -120,7 +120,8 @@ final class FlywayStates {
 
   static HistoryProblem problem(HistoryProblemKind kind, MigrationInfo info, String detail) {
     String version = info.getVersion() == null ? null : info.getVersion().getVersion();
-    String script = info.getState().isResolved() ? info.getScript() : null;
+    // An applied migration whose file is gone still has the script its history row names.
+    String script = info.getScript();
     return new HistoryProblem(kind, version, info.getDescription(), script, detail);
   }
 

@@ -118,7 +118,7 @@ final class PrismaHistory {
         if (lastInRepository == null || name.compareTo(lastInRepository) > 0) {
           filesBehind.add(name); // newer than every directory here: the files are behind, not drift
         } else {
-          problems.add(new HistoryProblem(HistoryProblemKind.MISSING_FROM_REPOSITORY, name, name, null,
+          problems.add(new HistoryProblem(HistoryProblemKind.MISSING_FROM_REPOSITORY, name, name, name + "/" + SCRIPT,
               "applied " + done.finishedAt() + ", but " + name + "/" + SCRIPT + " is not in the repository"));
         }
       } else if (done != null && !PrismaChecksum.matches(script, done.checksum())) {

@@ -8,7 +8,8 @@ import java.util.function.Predicate;
 
 /**
  * One batched {@code pg_catalog} query per area of the catalog; the SQL sits beside this class as {@code <area>.sql}
- * and explains what it leaves out and why. Every query returns the same columns ({@code kind, name, owners, sql_name,
+ * and explains what it leaves out and why. Those that name roles (grants, owners, default privileges) take the
+ * {@link SnapshotOptions#roleMap() role map} as their one parameter and apply it in SQL. Every query returns the same columns ({@code kind, name, owners, sql_name,
  * attrs}), so one mapper reads them all.
  */
 enum CatalogArea {
@@ -22,8 +23,11 @@ enum CatalogArea {
   TYPES("types.sql", options -> true),
   EXTENSIONS("extensions.sql", options -> true),
   POLICIES("policies.sql", options -> true),
-  COMMENTS("comments.sql", SnapshotOptions::comments),
-  GRANTS("grants.sql", SnapshotOptions::grants);
+  STATISTICS("statistics.sql", options -> options.compares(ComparedKind.STATISTICS)),
+  COMMENTS("comments.sql", options -> options.compares(ComparedKind.COMMENTS)),
+  GRANTS("grants.sql", options -> options.compares(ComparedKind.GRANTS), true),
+  OWNERS("owners.sql", options -> options.compares(ComparedKind.OWNERS), true),
+  DEFAULT_PRIVILEGES("default_privileges.sql", options -> options.compares(ComparedKind.DEFAULT_PRIVILEGES), true);
 
   /**
    * The oldest server pgvigil supports; the snapshot refuses older ones rather than return an empty (and so drift-free)
@@ -36,10 +40,21 @@ enum CatalogArea {
 
   private final String sql;
   private final Predicate<SnapshotOptions> enabled;
+  private final boolean namesRoles;
 
   CatalogArea(String resource, Predicate<SnapshotOptions> enabled) {
+    this(resource, enabled, false);
+  }
+
+  CatalogArea(String resource, Predicate<SnapshotOptions> enabled, boolean namesRoles) {
     this.sql = load(resource);
     this.enabled = enabled;
+    this.namesRoles = namesRoles;
+  }
+
+  /** Whether the query names roles, and so takes the role map as {@code $1} (JSON text). */
+  boolean namesRoles() {
+    return namesRoles;
   }
 
   String sql() {

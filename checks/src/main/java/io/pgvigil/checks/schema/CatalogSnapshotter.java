@@ -82,7 +82,8 @@ public final class CatalogSnapshotter {
    */
   private static final List<CatalogArea> BY_COST = List.of(CatalogArea.COLUMNS, CatalogArea.INDEXES,
       CatalogArea.CONSTRAINTS, CatalogArea.RELATIONS, CatalogArea.ROUTINES, CatalogArea.TYPES, CatalogArea.TRIGGERS,
-      CatalogArea.GRANTS, CatalogArea.COMMENTS, CatalogArea.POLICIES, CatalogArea.SCHEMAS, CatalogArea.EXTENSIONS);
+      CatalogArea.GRANTS, CatalogArea.OWNERS, CatalogArea.COMMENTS, CatalogArea.DEFAULT_PRIVILEGES,
+      CatalogArea.STATISTICS, CatalogArea.POLICIES, CatalogArea.SCHEMAS, CatalogArea.EXTENSIONS);
 
   private final SnapshotOptions options;
   private final boolean helpersFirst;
@@ -124,6 +125,8 @@ public final class CatalogSnapshotter {
     private final AtomicReferenceArray<Future<List<CatalogObject>>> mapped =
         new AtomicReferenceArray<>(CatalogArea.values().length);
     private final Tuple settingsArguments = Tuple.of(options.statementTimeout().toMillis() + "ms");
+    private final Tuple roleMapArgument =
+        Tuple.of(new JsonObject(new TreeMap<String, Object>(options.roleMap())).encode());
     // Guarded by this: the extra connections that imported the snapshot, and whether more may.
     private final List<Future<Void>> helpers = new ArrayList<>();
     private boolean closed;
@@ -202,13 +205,16 @@ public final class CatalogSnapshotter {
 
     private Future<RowSet<Row>> send(SqlConnection connection, CatalogArea area) {
       queries.incrementAndGet();
-      Future<RowSet<Row>> rows = connection.query(area.sql()).execute().recover(failure -> {
+      Future<RowSet<Row>> sent = area.namesRoles() ? connection.preparedQuery(area.sql()).execute(roleMapArgument)
+          : connection.query(area.sql()).execute();
+      Future<RowSet<Row>> rows = sent.recover(failure -> {
         failed = true;
         return Future.failedFuture(new IllegalStateException("catalog query " + area.name().toLowerCase(Locale.ROOT)
             + " failed: " + failure.getMessage(), failure));
       });
       // Mapped on a worker thread while the connections go on with the next areas.
-      mapped.set(area.ordinal(), rows.compose(result -> offLoop(() -> toObjects(result))));
+      boolean statistics = options.compares(ComparedKind.STATISTICS);
+      mapped.set(area.ordinal(), rows.compose(result -> offLoop(() -> toObjects(result, statistics))));
       return rows;
     }
 
@@ -367,7 +373,8 @@ public final class CatalogSnapshotter {
     return text.indexOf('\r') < 0 ? text : CARRIAGE_RETURN.matcher(text).replaceAll("\n");
   }
 
-  private static List<CatalogObject> toObjects(RowSet<Row> rows) {
+  /** @param statistics keep columns' statistics targets ({@link ComparedKind#STATISTICS}) */
+  private static List<CatalogObject> toObjects(RowSet<Row> rows, boolean statistics) {
     List<String> columns = rows.columnsNames();
     int kindColumn = columns.indexOf("kind");
     int nameColumn = columns.indexOf("name");
@@ -393,6 +400,9 @@ public final class CatalogSnapshotter {
             attributes.put(attribute.getKey(), withNewlines(String.valueOf(attribute.getValue())));
           }
         }
+      }
+      if (!statistics) {
+        attributes.remove("statistics_target");
       }
       objects.add(new CatalogObject(new ObjectRef(kind, row.getString(nameColumn)), ownerRefs,
           row.getString(sqlNameColumn), attributes));

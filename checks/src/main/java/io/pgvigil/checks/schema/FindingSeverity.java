@@ -11,7 +11,8 @@ import java.util.Set;
  * schema, table      INTEGRITY                     rls_enabled, rls_forced: SECURITY;
  *                                                  options (storage parameters) only: PERFORMANCE;
  *                                                  else (partitioning, unlogged, replica identity) INTEGRITY
- * column             INTEGRITY                     INTEGRITY (type, NOT NULL, default: a default is data
+ * column             INTEGRITY                     statistics_target only: PERFORMANCE;
+ *                                                  else INTEGRITY (type, NOT NULL, default: a default is data
  *                                                  written into every new row, so it is not cosmetic)
  * constraint         INTEGRITY                     INTEGRITY (definition, FK actions, NOT VALID)
  * index              unique: INTEGRITY             PERFORMANCE (definition, INVALID)
@@ -24,7 +25,10 @@ import java.util.Set;
  *                    else INTEGRITY                else INTEGRITY
  * trigger, type      INTEGRITY                     INTEGRITY (a disabled trigger stops auditing or checks)
  * extension          INTEGRITY                     INTEGRITY (version)
- * policy, grant      SECURITY                      SECURITY
+ * policy, grant,     SECURITY                      SECURITY
+ * owner,
+ * default_privileges
+ * statistics         PERFORMANCE                   PERFORMANCE (extended statistics, CREATE STATISTICS)
  * comment            COSMETIC                      COSMETIC
  * </pre>
  */
@@ -35,8 +39,11 @@ final class FindingSeverity {
   static Severity of(ObjectKind kind, Change change, CatalogObject expected, CatalogObject actual,
       Set<String> changed) {
     return switch (kind) {
-      case POLICY, GRANT -> Severity.SECURITY;
+      case POLICY, GRANT, OWNER, DEFAULT_PRIVILEGES -> Severity.SECURITY;
+      case COLUMN -> change == Change.CHANGED && changed.equals(Set.of("statistics_target")) ? Severity.PERFORMANCE
+          : Severity.INTEGRITY;
       case COMMENT -> Severity.COSMETIC;
+      case STATISTICS -> Severity.PERFORMANCE;
       case TABLE -> {
         if (changed.contains("rls_enabled") || changed.contains("rls_forced")) {
           yield Severity.SECURITY;

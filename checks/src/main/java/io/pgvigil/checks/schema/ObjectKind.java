@@ -24,8 +24,11 @@ public enum ObjectKind {
   TYPE,
   EXTENSION,
   POLICY,
+  STATISTICS,
   COMMENT,
-  GRANT;
+  GRANT,
+  OWNER,
+  DEFAULT_PRIVILEGES;
 
   // Looked up for every row of a snapshot and each of its owners: no lower-casing per call.
   private static final Map<String, ObjectKind> BY_YAML_NAME = Arrays.stream(values())

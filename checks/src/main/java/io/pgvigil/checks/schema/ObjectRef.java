@@ -11,9 +11,12 @@ import java.util.Objects;
  *       {@code view public.v}, {@code type public.mood}</li>
  *   <li>{@code column public.orders.status}, {@code constraint public.orders.orders_customer_id_fkey},
  *       {@code trigger public.orders.audit}, {@code policy public.orders.tenant_isolation}</li>
- *   <li>{@code function public.total(integer, text)}: identity arguments, as overloads are distinct objects</li>
- *   <li>{@code comment table public.orders}, {@code grant table public.orders to reporting}: the kind and
- *       name of what they are on (comments use {@code pg_identify_object}'s type and identity)</li>
+ *   <li>{@code function public.total(integer, text)}: argument types (no parameter names), as overloads are
+ *       distinct objects</li>
+ *   <li>{@code comment table public.orders}, {@code grant table public.orders to reporting}, {@code owner table
+ *       public.orders}: the kind and name of what they are on (comments use {@code pg_identify_object}'s type and
+ *       identity); grantees and owners as the live database names them (the role map applied to the shadow's)</li>
+ *   <li>{@code default_privileges tables for role app_owner in schema app to reporting}</li>
  * </ul>
  */
 public record ObjectRef(ObjectKind kind, String qualifiedName) implements Comparable<ObjectRef> {

@@ -72,7 +72,8 @@ public final class SchemaDiff {
       changed.addAll(expected.attributes().keySet());
       changed.addAll(actual.attributes().keySet());
       changed.removeIf(name -> Objects.equals(expected.attribute(name), actual.attribute(name)));
-      detail = changed.stream().map(name -> describe(name, expected.attribute(name), actual.attribute(name)))
+      detail = changed.stream()
+          .map(name -> describe(ref.kind(), name, expected.attribute(name), actual.attribute(name)))
           .collect(Collectors.joining("; "));
     }
     Severity severity = FindingSeverity.of(ref.kind(), change, expected, actual, changed);
@@ -102,11 +103,29 @@ public final class SchemaDiff {
     return false;
   }
 
-  private static String describe(String name, String expected, String actual) {
+  private static String describe(ObjectKind kind, String name, String expected, String actual) {
+    if (kind == ObjectKind.TRIGGER && name.equals("enabled")) {
+      // pg_trigger.tgenabled's words (origin, replica, always) in the user's: ALTER TABLE's.
+      return firing(actual) + " (was " + firing(expected) + ")";
+    }
+    if (name.equals("statistics_target")) {
+      return "statistics target: " + (expected == null ? "default" : expected) + " → "
+          + (actual == null ? "default" : actual);
+    }
     if (isLong(expected) || isLong(actual)) {
       return name + " changed";
     }
     return name + ": " + show(expected) + " → " + show(actual);
+  }
+
+  private static String firing(String enabled) {
+    return switch (String.valueOf(enabled)) {
+      case "origin" -> "enabled";
+      case "disabled" -> "disabled";
+      case "replica" -> "enabled on replicas only (ENABLE REPLICA)";
+      case "always" -> "enabled always, on replicas too (ENABLE ALWAYS)";
+      default -> show(enabled);
+    };
   }
 
   private static boolean isLong(String value) {

@@ -5,11 +5,11 @@ package io.pgvigil.checks.schema;
  * severity is on {@link FindingSeverity}.
  */
 public enum Severity {
-  /** Who may see or do what: row-level security, policies, SECURITY DEFINER, grants. */
+  /** Who may see or do what: row-level security, policies, SECURITY DEFINER, grants, owners, default privileges. */
   SECURITY,
   /** What data is accepted or produced: tables, columns, constraints, unique indexes, views, functions. */
   INTEGRITY,
-  /** How fast: indexes missing, extra, changed or INVALID; storage parameters. */
+  /** How fast: indexes missing, extra, changed or INVALID; storage parameters; statistics targets and objects. */
   PERFORMANCE,
   /** Nothing a query sees: comments. */
   COSMETIC

@@ -39,6 +39,11 @@ final class SuggestedSql {
           : Optional.empty();
       case SEQUENCE -> change == Change.CHANGED ? Optional.of(sequence(expected)) : Optional.empty();
       case EXTENSION -> extension(change, expected);
+      case STATISTICS -> statistics(change, expected, actual, changed);
+      case COMMENT -> PrivilegeSql.comment(change, expected, actual);
+      case GRANT -> PrivilegeSql.grant(ref, expected, actual);
+      case OWNER -> PrivilegeSql.owner(change, expected);
+      case DEFAULT_PRIVILEGES -> PrivilegeSql.defaultPrivileges(ref, expected, actual);
       default -> Optional.empty();
     };
   }
@@ -95,6 +100,11 @@ final class SuggestedSql {
     }
     if (changed.contains("not_null")) {
       statements.add(alter + ("true".equals(expected.attribute("not_null")) ? " SET NOT NULL;" : " DROP NOT NULL;"));
+    }
+    if (changed.contains("statistics_target")) {
+      // -1 is the default target (default_statistics_target) on every major.
+      String target = expected.attribute("statistics_target");
+      statements.add(alter + " SET STATISTICS " + (target == null ? "-1" : target) + ";");
     }
     return joined(statements);
   }
@@ -169,6 +179,27 @@ final class SuggestedSql {
         + " MINVALUE " + expected.attribute("min") + " MAXVALUE " + expected.attribute("max")
         + " START WITH " + expected.attribute("start") + " CACHE " + expected.attribute("cache")
         + ("true".equals(expected.attribute("cycle")) ? " CYCLE;" : " NO CYCLE;");
+  }
+
+  private static Optional<String> statistics(Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed) {
+    if (change == Change.UNEXPECTED) {
+      return Optional.of("DROP STATISTICS " + actual.sqlName() + ";");
+    }
+    List<String> statements = new ArrayList<>();
+    if (change == Change.MISSING || changed.contains("definition")) {
+      if (change == Change.CHANGED) {
+        statements.add("DROP STATISTICS " + actual.sqlName() + ";");
+      }
+      statements.add(expected.attribute("definition") + ";");
+    }
+    String target = expected.attribute("statistics_target");
+    if (change == Change.MISSING ? target != null : changed.contains("statistics_target")
+        || changed.contains("definition") && target != null) {
+      statements.add("ALTER STATISTICS " + expected.sqlName() + " SET STATISTICS " + (target == null ? "-1" : target)
+          + ";");
+    }
+    return joined(statements);
   }
 
   // Only for a missing extension: a changed version is usually newer and extensions ship no downgrade scripts, so ALTER

@@ -22,15 +22,27 @@ public final class ExpectedSchemaCache<T> {
 
   /**
    * What the expected schema depends on: the server major (deparsed text differs between majors),
-   * the tool, the applied history in live's order, and a SHA-256 over the files a replay runs.
+   * the tool, the applied history in live's order, a SHA-256 over the files a replay runs, and a variant (what the
+   * snapshot of the replay compares).
    */
-  public record Key(String target, int major, MigrationTool tool, List<String> history, String sha256) {
+  public record Key(String target, int major, MigrationTool tool, List<String> history, String sha256,
+      String variant) {
     public Key {
       history = List.copyOf(history);
     }
 
+    public Key(String target, int major, MigrationTool tool, List<String> history, String sha256) {
+      this(target, major, tool, history, sha256, "");
+    }
+
     public static Key of(String target, int major, MigrationSource source, List<String> applied) throws IOException {
-      return new Key(target, major, source.tool(), applied, hash(source.replayedFiles(applied)));
+      return of(target, major, source, applied, "");
+    }
+
+    /** @param variant what else the expected schema depends on, e.g. what its snapshot compares */
+    public static Key of(String target, int major, MigrationSource source, List<String> applied, String variant)
+        throws IOException {
+      return new Key(target, major, source.tool(), applied, hash(source.replayedFiles(applied)), variant);
     }
   }
 

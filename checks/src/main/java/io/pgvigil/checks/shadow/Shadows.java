@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -61,9 +62,21 @@ public record Shadows(HistoryDatabase server, Path binariesCache, Path workDir) 
    */
   public Replayed replay(int major, MigrationSource source, List<String> applied, Consumer<String> progress)
       throws ShadowException, ReplayException, IOException {
+    return replay(major, source, applied, List.of(), progress);
+  }
+
+  /**
+   * As {@link #replay(int, MigrationSource, List, Consumer)}, with {@code roles} (the live database's) made first on an
+   * embedded shadow, names only, so that the history's GRANTs and OWNER TOs replay (see {@link ShadowRoles}).
+   */
+  public Replayed replay(int major, MigrationSource source, List<String> applied, Collection<String> roles,
+      Consumer<String> progress) throws ShadowException, ReplayException, IOException {
     progress.accept("starting a PostgreSQL " + major + " shadow ...");
     ShadowDatabase db = open(major);
     try {
+      if (server == null && !roles.isEmpty()) {
+        ShadowRoles.create(db, roles);
+      }
       int count = applied.size();
       progress.accept("replaying " + count + " applied migration" + (count == 1 ? "" : "s") + " ...");
       return new Replayed(db, replay(db, source, applied, REPLAY_TIMEOUT));

@@ -1,7 +1,9 @@
 -- Columns of tables, compared by name: attnum (column order) is not compared, as a column dropped
 -- and added again lands at the end without the schema meaning anything else.
--- Not compared: attstattarget (PostgreSQL 17 stores the default as NULL instead of -1,
--- https://www.postgresql.org/docs/17/release-17.html), storage and compression (physical tuning).
+-- The statistics target (SET STATISTICS) is read only where one was set: PostgreSQL 17 stores the
+-- default as NULL instead of -1 (https://www.postgresql.org/docs/17/release-17.html), so both are
+-- no attribute; 0 (no statistics) is one. The snapshot drops it unless drift.compare has statistics.
+-- Not compared: storage and compression (physical tuning).
 -- Defaults and generation expressions are deparsed with pg_get_expr under search_path = ''.
 -- A NOT NULL constraint added NOT VALID (PostgreSQL 18) has its own pg_constraint row (contype 'n').
 SELECT 'column' AS kind,
@@ -27,6 +29,7 @@ SELECT 'column' AS kind,
          'default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END,
          'generated', CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END,
          'generation_expression', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+         'statistics_target', CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END,
          'identity', CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END)) AS attrs
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid

@@ -1,7 +1,9 @@
--- COMMENT ON texts (opt-in). pg_identify_object gives a type and identity that are not translated,
+-- COMMENT ON texts (drift.compare: comments, on by default). pg_identify_object gives a type and identity that are not translated,
 -- unlike pg_describe_object (https://www.postgresql.org/docs/current/functions-info.html).
 -- A comment on a relation or column names it as an owner, so ignoring or excluding the table
 -- leaves its comments out too. Comments on extensions come from their scripts and are left out.
+-- sql_name is what COMMENT ON takes: the type in capitals ('table column' is COLUMN) and the identity,
+-- quoted where needed ('table constraint' is CONSTRAINT c ON t); none for a domain constraint, whose identity lacks the DOMAIN keyword.
 SELECT 'comment' AS kind,
        o.type || ' ' || o.identity AS name,
        ARRAY(SELECT CASE WHEN d.objsubid > 0 THEN 'column ' || rn.nspname || '.' || r.relname || '.' || a.attname
@@ -11,7 +13,10 @@ SELECT 'comment' AS kind,
              FROM pg_class r JOIN pg_namespace rn ON rn.oid = r.relnamespace
              LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = d.objsubid
              WHERE d.classoid = 'pg_class'::regclass AND r.oid = d.objoid) AS owners,
-       NULL::text AS sql_name,
+       CASE o.type WHEN 'table column' THEN 'COLUMN ' || o.identity
+                   WHEN 'table constraint' THEN 'CONSTRAINT ' || o.identity
+                   WHEN 'domain constraint' THEN NULL
+                   ELSE upper(o.type) || ' ' || o.identity END AS sql_name,
        jsonb_build_object('text', d.description) AS attrs
 FROM pg_description d
 CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o

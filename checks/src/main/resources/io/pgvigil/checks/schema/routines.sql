@@ -1,14 +1,16 @@
 -- Functions, procedures, window functions and aggregates, keyed by name and identity arguments
--- (overloads are distinct objects). pg_get_functiondef carries language, volatility, strictness,
+-- argument types (overloads are distinct objects; parameter names are not part of a function's identity,
+-- so they are left out of its name: oidvectortypes, not pg_get_function_identity_arguments, which
+-- includes them). pg_get_functiondef carries language, volatility, strictness,
 -- SECURITY DEFINER, SET options and the body; the flags are also kept apart so a finding can say
 -- which one changed. pg_get_functiondef rejects aggregates
 -- (https://www.postgresql.org/docs/current/functions-info.html): they are described by pg_aggregate.
 -- Functions PostgreSQL makes for a type (range and multirange constructors) depend on it
 -- internally (deptype 'i') and are left out with extension members: the type is compared.
 SELECT 'function' AS kind,
-       n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name,
+       n.nspname || '.' || p.proname || '(' || oidvectortypes(p.proargtypes) || ')' AS name,
        ARRAY['schema ' || n.nspname] AS owners,
-       format('%I.%I', n.nspname, p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS sql_name,
+       format('%I.%I', n.nspname, p.proname) || '(' || oidvectortypes(p.proargtypes) || ')' AS sql_name,
        jsonb_strip_nulls(jsonb_build_object(
          'kind', CASE p.prokind WHEN 'f' THEN 'function' WHEN 'p' THEN 'procedure'
                                 WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function' END,

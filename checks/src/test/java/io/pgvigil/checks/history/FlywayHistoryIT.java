@@ -78,7 +78,7 @@ class FlywayHistoryIT {
     assertThat(project.read().problems()).singleElement().satisfies(p -> {
       assertThat(p.kind()).isEqualTo(HistoryProblemKind.MISSING_FROM_REPOSITORY);
       assertThat(p.version()).isEqualTo("2");
-      assertThat(p.script()).isNull();
+      assertThat(p.script()).isEqualTo("V2__add_email.sql");
     });
   }
 

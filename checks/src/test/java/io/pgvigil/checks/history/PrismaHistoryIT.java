@@ -74,7 +74,7 @@ class PrismaHistoryIT {
     assertThat(project.read().problems()).singleElement().satisfies(p -> {
       assertThat(p.kind()).isEqualTo(HistoryProblemKind.MISSING_FROM_REPOSITORY);
       assertThat(p.version()).isEqualTo(EMAIL);
-      assertThat(p.script()).isNull();
+      assertThat(p.script()).isEqualTo(EMAIL + "/migration.sql");
     });
   }
 

@@ -9,6 +9,7 @@ import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestServers;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -114,8 +115,8 @@ class CatalogSnapshotIT {
 
   @Test
   void seesEveryKindOfObject() {
-    SchemaSnapshot snapshot =
-        fixture.snapshot("expected", withGrants(withComments(SnapshotOptions.defaults())));
+    SchemaSnapshot snapshot = fixture.snapshot("expected",
+        SnapshotOptions.defaults().withCompared(EnumSet.allOf(ComparedKind.class)));
 
     Set<ObjectKind> kinds = snapshot.objects().keySet().stream().map(ObjectRef::kind).collect(Collectors.toSet());
     assertThat(kinds).containsExactlyInAnyOrder(ObjectKind.values());
@@ -129,8 +130,11 @@ class CatalogSnapshotIT {
         "index app.orders_open_idx", "index app.customers_external_ref_uq", "index audit.events_2024_kind_idx",
         "sequence app.order_number_seq", "sequence app.orders_id_seq", "sequence public.invoice_number_seq",
         "view app.open_orders", "materialized_view app.daily_sales",
-        "function app.order_total(p_order bigint)", "function app.archive_orders(IN before timestamp with time zone)",
-        "function app.concat_all(text)", "function app.double_it(a integer)",
+        "function app.order_total(bigint)", "function app.archive_orders(timestamp with time zone)",
+        "function app.concat_all(text)", "function app.double_it(integer)",
+        "owner table app.orders", "statistics app.orders_customer_status", "owner function app.order_total(bigint)",
+        "owner type app.email",
+        "default_privileges types for role " + pg.user() + " in schema audit to public",
         "trigger app.orders.orders_touch", "trigger audit.events_2025.events_kind_check",
         "type app.order_status", "type app.email", "type app.address", "type app.price_range",
         "extension citext", "extension plpgsql",
@@ -160,32 +164,33 @@ class CatalogSnapshotIT {
 
   @Test
   void countsItsQueries() {
-    SnapshotOptions one = SnapshotOptions.defaults().withParallelism(1);
+    SnapshotOptions one = SnapshotOptions.defaults().withParallelism(1).withCompared(Set.of());
     SchemaSnapshot plain = fixture.snapshot("expected", one);
-    SchemaSnapshot everything = fixture.snapshot("expected", withGrants(withComments(one)));
+    SchemaSnapshot everything =
+        fixture.snapshot("expected", one.withCompared(EnumSet.allOf(ComparedKind.class)));
 
-    // BEGIN, the settings, one query per catalog area, COMMIT.
+    // BEGIN, the settings, one query per catalog area, COMMIT. Columns' statistics targets come with the columns.
     assertThat(plain.queries()).isEqualTo(2 + 10 + 1);
-    assertThat(everything.queries()).isEqualTo(2 + 12 + 1);
-    assertThat(Arrays.stream(CatalogArea.values()).count()).isEqualTo(12);
+    assertThat(everything.queries()).isEqualTo(2 + 15 + 1);
+    assertThat(Arrays.stream(CatalogArea.values()).count()).isEqualTo(15);
   }
 
   @Test
   void countsTheQueriesOfEachConnectionOfAParallelSnapshot() {
-    SnapshotOptions three = SnapshotOptions.defaults().withParallelism(3);
+    SnapshotOptions three = SnapshotOptions.defaults().withParallelism(3).withCompared(Set.of());
     SchemaSnapshot plain = fixture.snapshot("expected", new CatalogSnapshotter(three, true), 3);
     SchemaSnapshot everything = fixture.snapshot("expected",
-        new CatalogSnapshotter(withGrants(withComments(three)), true), 3);
+        new CatalogSnapshotter(three.withCompared(EnumSet.allOf(ComparedKind.class)), true), 3);
 
     // The first connection as above; each of the two others BEGIN, SET TRANSACTION SNAPSHOT, the
     // settings, COMMIT, besides the areas it took.
     assertThat(plain.queries()).isEqualTo(2 + 10 + 1 + 2 * 4);
-    assertThat(everything.queries()).isEqualTo(2 + 12 + 1 + 2 * 4);
+    assertThat(everything.queries()).isEqualTo(2 + 15 + 1 + 2 * 4);
   }
 
   @Test
   void takesAParallelSnapshotOnAPoolOfOneConnection() {
-    SnapshotOptions three = SnapshotOptions.defaults().withParallelism(3);
+    SnapshotOptions three = SnapshotOptions.defaults().withParallelism(3).withCompared(Set.of());
     SchemaSnapshot parallel = fixture.snapshot("expected", new CatalogSnapshotter(three), 1);
 
     // The extra connections never come while areas are left: all of them run on the one.

@@ -1,7 +1,9 @@
 package io.pgvigil.checks.schema;
 
+import static io.pgvigil.checks.schema.SchemaFixture.also;
 import static io.pgvigil.checks.schema.SchemaFixture.withComments;
 import static io.pgvigil.checks.schema.SchemaFixture.withGrants;
+import static io.pgvigil.checks.schema.SchemaFixture.without;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +11,7 @@ import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -172,7 +175,7 @@ class SchemaDiffIT {
   void reportsASecurityDefinerFunctionAddedByHand() throws Exception {
     single(changedBy("CREATE FUNCTION public.run_as_owner(sql text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER "
         + "AS $$ BEGIN EXECUTE sql; END $$"),
-        ObjectKind.FUNCTION, "public.run_as_owner(sql text)", Change.UNEXPECTED, Severity.SECURITY);
+        ObjectKind.FUNCTION, "public.run_as_owner(text)", Change.UNEXPECTED, Severity.SECURITY);
   }
 
   @Test
@@ -188,7 +191,7 @@ class SchemaDiffIT {
   void reportsADisabledTrigger() throws Exception {
     SchemaFinding finding = single(changedBy("ALTER TABLE app.orders DISABLE TRIGGER orders_touch"),
         ObjectKind.TRIGGER, "app.orders.orders_touch", Change.CHANGED, Severity.INTEGRITY);
-    assertThat(finding.detail()).isEqualTo("enabled: origin → disabled");
+    assertThat(finding.detail()).isEqualTo("disabled (was enabled)");
     assertThat(finding.suggestedSql()).contains("ALTER TABLE app.orders ENABLE TRIGGER orders_touch;");
   }
 
@@ -286,12 +289,12 @@ class SchemaDiffIT {
   }
 
   @Test
-  void comparesCommentsOnlyWhenAskedTo() throws Exception {
+  void comparesCommentsUnlessSwitchedOff() throws Exception {
     String database = copy();
     fixture.execute(database, "COMMENT ON TABLE app.orders IS 'Orders, one per checkout'");
     SnapshotOptions comments = withComments(SnapshotOptions.defaults());
 
-    assertThat(diff(database, SnapshotOptions.defaults())).isEmpty();
+    assertThat(diffBoth(database, without(SnapshotOptions.defaults(), ComparedKind.COMMENTS))).isEmpty();
     List<SchemaFinding> findings =
         fixture.diff(fixture.snapshot("expected", comments), fixture.snapshot(database, comments));
     single(findings, ObjectKind.COMMENT, "table app.orders", Change.UNEXPECTED, Severity.COSMETIC);
@@ -308,6 +311,135 @@ class SchemaDiffIT {
         single(fixture.diff(fixture.snapshot("expected", grants), fixture.snapshot(database, grants)),
             ObjectKind.GRANT, "table app.orders to public", Change.UNEXPECTED, Severity.SECURITY);
     assertThat(finding.actual()).isEqualTo("privileges: SELECT, UPDATE");
+  }
+
+  @Test
+  void reportsARevokedGrantAsSecurityWithAGrantThatRestoresIt() throws Exception {
+    String database = copy();
+    fixture.execute(database, "REVOKE SELECT ON app.open_orders FROM PUBLIC");
+    SnapshotOptions grants = withGrants(SnapshotOptions.defaults());
+
+    assertThat(diff(database, SnapshotOptions.defaults())).isEmpty();
+    SchemaFinding finding = single(diffBoth(database, grants),
+        ObjectKind.GRANT, "view app.open_orders to public", Change.MISSING, Severity.SECURITY);
+    assertThat(finding.suggestedSql()).contains("GRANT SELECT ON TABLE app.open_orders TO PUBLIC;");
+    assertFixBringsLiveBack(database, grants, finding);
+  }
+
+  @Test
+  void revokesAnExtraPrivilegeAndGrantsAMissingOneOnAChangedGrant() throws Exception {
+    fixture.execute(pg.database(), "CREATE ROLE \"Diff report ers\"");
+    String expectedDatabase = copy();
+    fixture.execute(expectedDatabase, "GRANT SELECT, UPDATE ON app.orders TO \"Diff report ers\" WITH GRANT OPTION");
+    String database = copy();
+    fixture.execute(database, "GRANT SELECT, DELETE ON app.orders TO \"Diff report ers\"");
+    SnapshotOptions grants = withGrants(SnapshotOptions.defaults());
+
+    SchemaFinding finding = single(
+        fixture.diff(fixture.snapshot(expectedDatabase, grants), fixture.snapshot(database, grants)),
+        ObjectKind.GRANT, "table app.orders to Diff report ers", Change.CHANGED, Severity.SECURITY);
+    assertThat(finding.suggestedSql()).contains("""
+        GRANT SELECT, UPDATE ON TABLE app.orders TO "Diff report ers" WITH GRANT OPTION;
+        REVOKE DELETE ON TABLE app.orders FROM "Diff report ers";""");
+    fixture.execute(database, finding.suggestedSql().orElseThrow());
+    assertThat(fixture.diff(fixture.snapshot(expectedDatabase, grants), fixture.snapshot(database, grants)))
+        .isEmpty();
+  }
+
+  @Test
+  void mapsShadowRolesToLiveRolesSoDifferentlyNamedGranteesMatch() throws Exception {
+    fixture.execute(pg.database(), "CREATE ROLE diff_reader_shadow", "CREATE ROLE diff_reader_live");
+    String shadow = copy();
+    fixture.execute(shadow, "GRANT SELECT ON app.orders TO diff_reader_shadow");
+    String live = copy();
+    fixture.execute(live, "GRANT SELECT ON app.orders TO diff_reader_live");
+    SnapshotOptions grants = withGrants(SnapshotOptions.defaults());
+    SnapshotOptions mapped = grants.withRoleMap(Map.of("diff_reader_shadow", "diff_reader_live"));
+
+    assertThat(fixture.diff(fixture.snapshot(shadow, grants), fixture.snapshot(live, grants)))
+        .extracting(f -> f.object().toString())
+        .containsExactly("grant table app.orders to diff_reader_live", "grant table app.orders to diff_reader_shadow");
+    assertThat(fixture.diff(fixture.snapshot(shadow, mapped), fixture.snapshot(live, grants))).isEmpty();
+  }
+
+  @Test
+  void reportsAChangedCommentAsCosmeticUnlessCommentsAreSwitchedOff() throws Exception {
+    String database = copy();
+    fixture.execute(database, "COMMENT ON COLUMN public.settings.value IS 'YAML, not JSON'");
+
+    SchemaFinding finding = single(diff(database, SnapshotOptions.defaults()),
+        ObjectKind.COMMENT, "table column public.settings.value", Change.CHANGED, Severity.COSMETIC);
+    assertThat(finding.detail()).isEqualTo("text: JSON text → YAML, not JSON");
+    assertThat(finding.suggestedSql()).contains("COMMENT ON COLUMN public.settings.value IS 'JSON text';");
+    assertThat(diffBoth(database, without(SnapshotOptions.defaults(), ComparedKind.COMMENTS))).isEmpty();
+    assertFixBringsLiveBack(database, SnapshotOptions.defaults(), finding);
+  }
+
+  @Test
+  void reportsAChangedStatisticsTargetAsPerformanceUnlessStatisticsAreSwitchedOff() throws Exception {
+    String database = copy();
+    fixture.execute(database, "ALTER TABLE app.orders ALTER COLUMN status SET STATISTICS 1000");
+
+    SchemaFinding finding = single(diff(database, SnapshotOptions.defaults()),
+        ObjectKind.COLUMN, "app.orders.status", Change.CHANGED, Severity.PERFORMANCE);
+    assertThat(finding.detail()).isEqualTo("statistics target: default → 1000");
+    assertThat(finding.suggestedSql()).contains("ALTER TABLE app.orders ALTER COLUMN status SET STATISTICS -1;");
+    assertThat(diffBoth(database, without(SnapshotOptions.defaults(), ComparedKind.STATISTICS))).isEmpty();
+    assertFixBringsLiveBack(database, SnapshotOptions.defaults(), finding);
+  }
+
+  @Test
+  void reportsDroppedExtendedStatisticsWithTheStatementThatMakesThemAgain() throws Exception {
+    String database = copy();
+    fixture.execute(database, "DROP STATISTICS app.orders_customer_status");
+
+    SchemaFinding finding = single(diff(database, SnapshotOptions.defaults()),
+        ObjectKind.STATISTICS, "app.orders_customer_status", Change.MISSING, Severity.PERFORMANCE);
+    assertThat(finding.suggestedSql()).contains(
+        "CREATE STATISTICS app.orders_customer_status (dependencies) ON customer_id, status FROM app.orders;");
+    assertThat(diffBoth(database, without(SnapshotOptions.defaults(), ComparedKind.STATISTICS))).isEmpty();
+    assertFixBringsLiveBack(database, SnapshotOptions.defaults(), finding);
+  }
+
+  @Test
+  void reportsChangedDefaultPrivilegesOnlyWhenCompared() throws Exception {
+    String database = copy();
+    fixture.execute(database, "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC");
+    SnapshotOptions defaults = also(SnapshotOptions.defaults(), ComparedKind.DEFAULT_PRIVILEGES);
+
+    assertThat(diffBoth(database, SnapshotOptions.defaults())).isEmpty();
+    SchemaFinding finding = single(diffBoth(database, defaults), ObjectKind.DEFAULT_PRIVILEGES,
+        "tables for role " + pg.user() + " in schema app to public", Change.UNEXPECTED, Severity.SECURITY);
+    assertThat(finding.suggestedSql()).contains("ALTER DEFAULT PRIVILEGES FOR ROLE " + pg.user()
+        + " IN SCHEMA app REVOKE SELECT ON TABLES FROM PUBLIC;");
+    assertFixBringsLiveBack(database, defaults, finding);
+  }
+
+  @Test
+  void reportsAChangedOwnerOnlyWhenCompared() throws Exception {
+    fixture.execute(pg.database(), "CREATE ROLE diff_owner");
+    String database = copy();
+    fixture.execute(database, "ALTER TABLE app.orders OWNER TO diff_owner");
+    SnapshotOptions owners = also(SnapshotOptions.defaults(), ComparedKind.OWNERS);
+
+    assertThat(diffBoth(database, SnapshotOptions.defaults())).isEmpty();
+    SchemaFinding finding = single(diffBoth(database, owners),
+        ObjectKind.OWNER, "table app.orders", Change.CHANGED, Severity.SECURITY);
+    assertThat(finding.detail()).isEqualTo("role: " + pg.user() + " → diff_owner");
+    assertThat(finding.suggestedSql()).contains("ALTER TABLE app.orders OWNER TO " + pg.user() + ";");
+    assertFixBringsLiveBack(database, owners, finding);
+  }
+
+  /** Runs the finding's fix on live: then the same comparison finds nothing. */
+  private static void assertFixBringsLiveBack(String database, SnapshotOptions options, SchemaFinding finding)
+      throws SQLException {
+    fixture.execute(database, finding.suggestedSql().orElseThrow());
+    assertThat(diffBoth(database, options)).isEmpty();
+  }
+
+  /** The expected schema and {@code database}, both snapshotted with {@code options}. */
+  private static List<SchemaFinding> diffBoth(String database, SnapshotOptions options) {
+    return fixture.diff(fixture.snapshot("expected", options), fixture.snapshot(database, options));
   }
 
   private static List<SchemaFinding> changedBy(String... statements) throws SQLException {

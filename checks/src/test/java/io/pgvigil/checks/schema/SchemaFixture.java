@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -119,14 +120,27 @@ final class SchemaFixture implements AutoCloseable {
 
   /** {@code options} that also compare comments. */
   static SnapshotOptions withComments(SnapshotOptions o) {
-    return new SnapshotOptions(true, o.grants(), o.ignored(), o.excludedTables(), o.statementTimeout(),
-        o.parallelism());
+    return also(o, ComparedKind.COMMENTS);
   }
 
   /** {@code options} that also compare grants. */
   static SnapshotOptions withGrants(SnapshotOptions o) {
-    return new SnapshotOptions(o.comments(), true, o.ignored(), o.excludedTables(), o.statementTimeout(),
-        o.parallelism());
+    return also(o, ComparedKind.GRANTS);
+  }
+
+  /** {@code options} that also compare {@code kind}. */
+  static SnapshotOptions also(SnapshotOptions o, ComparedKind kind) {
+    EnumSet<ComparedKind> kinds = EnumSet.of(kind);
+    kinds.addAll(o.compared());
+    return o.withCompared(kinds);
+  }
+
+  /** {@code options} that do not compare {@code kind}. */
+  static SnapshotOptions without(SnapshotOptions o, ComparedKind kind) {
+    EnumSet<ComparedKind> kinds = EnumSet.allOf(ComparedKind.class);
+    kinds.retainAll(o.compared());
+    kinds.remove(kind);
+    return o.withCompared(kinds);
   }
 
   static <T> T await(Future<T> future) {

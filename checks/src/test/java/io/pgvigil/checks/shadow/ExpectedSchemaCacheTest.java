@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.history.MigrationTool;
+import io.pgvigil.checks.schema.ComparedKind;
+import io.pgvigil.checks.schema.SnapshotOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,6 +92,23 @@ class ExpectedSchemaCacheTest {
         .isNotEqualTo(flywayKey("V1__a.sql"));
     assertThat(flywayKey("V1__a.sql").history()).containsExactly("V1__a.sql");
     assertThat(flywayKey().history()).isEmpty();
+  }
+
+  @Test
+  void keyChangesWithWhatTheSnapshotCompares() throws Exception {
+    write(dir, "V1__a.sql", "CREATE TABLE a (id int);");
+    ExpectedSchemaCache<String> cache = new ExpectedSchemaCache<>(1);
+    SnapshotOptions defaults = SnapshotOptions.defaults();
+    SnapshotOptions grants = defaults.withCompared(EnumSet.of(ComparedKind.GRANTS));
+    var withDefaults = ExpectedSchemaCache.Key.of("app", 17, flyway(), List.of("V1__a.sql"), defaults.contentKey());
+    cache.put(withDefaults, "expected");
+
+    assertThat(cache.get(ExpectedSchemaCache.Key.of("app", 17, flyway(), List.of("V1__a.sql"),
+        SnapshotOptions.defaults().contentKey()))).isEqualTo("expected");
+    assertThat(cache.get(ExpectedSchemaCache.Key.of("app", 17, flyway(), List.of("V1__a.sql"), grants.contentKey())))
+        .isNull();
+    assertThat(cache.get(ExpectedSchemaCache.Key.of("app", 17, flyway(), List.of("V1__a.sql"),
+        defaults.withRoleMap(Map.of("postgres", "app_owner")).contentKey()))).isNull();
   }
 
   @Test

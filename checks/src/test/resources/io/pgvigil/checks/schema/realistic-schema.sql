@@ -45,6 +45,7 @@ CREATE TABLE app.orders (
 );
 ALTER SEQUENCE app.order_number_seq OWNED BY app.orders.number;
 CREATE INDEX orders_customer_idx ON app.orders (customer_id);
+CREATE STATISTICS app.orders_customer_status (dependencies) ON customer_id, status FROM app.orders;
 CREATE INDEX orders_open_idx ON app.orders (ordered_at) WHERE status IN ('pending', 'paid');
 CREATE INDEX orders_lower_note_idx ON app.orders (lower(note)) INCLUDE (status);
 CREATE TABLE app.order_lines (
@@ -135,3 +136,5 @@ CREATE TABLE public.notes (
   starts timestamptz DEFAULT '2024-06-01 12:00:00+00',
   price_band app.price_range
 );
+-- Default privileges that change no compared grant: types have USAGE for PUBLIC by default anyway.
+ALTER DEFAULT PRIVILEGES IN SCHEMA audit GRANT USAGE ON TYPES TO PUBLIC;

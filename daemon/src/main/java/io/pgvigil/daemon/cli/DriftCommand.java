@@ -33,11 +33,16 @@ import picocli.CommandLine.Option;
             + "migration files in the repository: pending, missing, edited (checksum mismatch), failed, out-of-order, "
             + "outdated repeatable and future migrations. Structure: the live schema against the schema the applied "
             + "history produces when replayed into a shadow PostgreSQL of the same major (embedded, or shadow.mode: "
-            + "url), one finding per object with a severity and a suggested fix.",
+            + "url), one finding per object with a severity and a suggested fix. Comments and statistics are "
+            + "compared too; grants, owners and default privileges when the target's drift.compare lists them "
+            + "(drift.roleMap translates the shadow's role names into live's).",
         "A migration running right now is reported as in progress, not as drift. Embedded shadows and unpacked "
             + "binaries go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:no drift", "2:drift found", "1:error (nothing could be compared)"})
+    exitCodeList = {"0:no drift (or only what --fail-on leaves out)",
+        "2:drift found: with --fail-on any (the default) a pending migration or any drift; with drift, drift but "
+            + "not a pending migration; with pending, a pending migration only",
+        "1:error (nothing could be compared)"})
 final class DriftCommand implements Callable<Integer> {
 
   private static final Duration CHECK_TIMEOUT = Duration.ofMinutes(10);
@@ -50,6 +55,15 @@ final class DriftCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
       description = "text or json (default: ${DEFAULT-VALUE}).")
   Format format;
+
+  /** Which verdicts exit 2. */
+  enum FailOn { drift, pending, any }
+
+  @Option(names = "--fail-on", defaultValue = "any", paramLabel = "WHAT",
+      description = "What exits 2: drift (history problems but pending, structural findings), pending (migrations "
+          + "waiting to be applied), or any of both (default: ${DEFAULT-VALUE}). A CI step before the deploy "
+          + "wants drift: the migrations it is about to apply are pending.")
+  FailOn failOn;
 
   @Mixin
   Console console;
@@ -73,7 +87,15 @@ final class DriftCommand implements Callable<Integer> {
     if (reports.stream().anyMatch(r -> r.status() == DriftReport.Status.ERROR)) {
       return ExitCode.ERROR;
     }
-    return reports.stream().anyMatch(r -> r.status() == DriftReport.Status.DRIFT) ? ExitCode.FINDINGS : ExitCode.OK;
+    return reports.stream().anyMatch(this::fails) ? ExitCode.FINDINGS : ExitCode.OK;
+  }
+
+  private boolean fails(DriftReport report) {
+    return switch (failOn) {
+      case drift -> report.driftBesidesPending();
+      case pending -> report.pending();
+      case any -> report.status() == DriftReport.Status.DRIFT;
+    };
   }
 
   private List<DriftReport> check(List<TargetConfig> targets, PrintWriter err) {

@@ -106,6 +106,11 @@ final class ConfigNode {
     return true;
   }
 
+  /** Whether this is present and a mapping (of any keys); nothing is reported. */
+  boolean isMapping() {
+    return isPresent() && node.isObject();
+  }
+
   /** The keys of a mapping, in the order written; empty when this is not one. */
   List<String> keys() {
     List<String> keys = new ArrayList<>();

@@ -328,7 +328,7 @@ final class TargetReader {
   }
 
   private DriftConfig readDrift(ConfigNode drift) {
-    if (!drift.mapping("interval", "ignore")) {
+    if (!drift.mapping("interval", "ignore", "compare", "roleMap")) {
       return DriftConfig.DEFAULT;
     }
     Duration interval = drift.get("interval").positiveDuration().orElse(DriftConfig.DEFAULT_INTERVAL);
@@ -336,7 +336,8 @@ final class TargetReader {
         .flatMap(pattern -> pattern.scalar("a pattern such as table:public.tmp_*")
             .flatMap(text -> readIgnorePattern(pattern, text)).stream())
         .toList();
-    return new DriftConfig(interval, ignore);
+    return new DriftConfig(interval, ignore, DriftReading.compare(drift.get("compare")),
+        DriftReading.roleMap(drift.get("roleMap")));
   }
 
   private Optional<IgnorePattern> readIgnorePattern(ConfigNode node, ConfigNode.Scalar text) {

@@ -10,6 +10,7 @@ import io.pgvigil.checks.schema.IgnorePattern;
 import io.pgvigil.checks.schema.SchemaDiff;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
+import io.pgvigil.daemon.config.DriftConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.watch.TargetCheck;
 import io.vertx.core.Future;
@@ -20,7 +21,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -43,7 +46,10 @@ public final class DriftCheck extends TargetCheck {
   /** Replaying a long history into a fresh server takes a while; bounded all the same. */
   private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
+  private static final String ROLES = "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_'";
+
   private final String target;
+  private final Map<String, String> roleMap;
   private final HistoryDatabase database;
   private final MigrationSource source;
   private final CatalogSnapshotter live;
@@ -60,20 +66,28 @@ public final class DriftCheck extends TargetCheck {
       Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
     super(NAME, target.drift()::interval, TIMEOUT);
     this.target = target.name();
+    this.roleMap = target.drift().roleMap();
     this.database = HistorySources.database(target.url());
     this.source = target.migrations().orElseThrow();
     this.connectTimeoutMillis = (int) target.connectTimeout().toMillis();
-    SnapshotOptions options = SnapshotOptions.defaults()
-        .withIgnored(IgnorePattern.anyOf(target.drift().ignore()))
-        .withExcludedTables(Set.of(source.historyTable()));
+    SnapshotOptions options = snapshotOptions(target.drift(), source.historyTable());
     // On the run's own pool the snapshot splits over at most two connections; the shadow,
-    // which nothing else uses, gets the default.
+    // which nothing else uses, gets the default. Only the shadow's role names are mapped: to live's.
     this.live = new CatalogSnapshotter(options.withParallelism(LIVE_PARALLELISM));
-    this.expected = new ExpectedSchemas(ShadowSettings.of(target.shadow(), storage), new CatalogSnapshotter(options),
-        new ExpectedSchemaCache<>(1));
+    SnapshotOptions shadow = options.withRoleMap(target.drift().roleMap());
+    this.expected = new ExpectedSchemas(ShadowSettings.of(target.shadow(), storage), new CatalogSnapshotter(shadow),
+        shadow.contentKey(), new ExpectedSchemaCache<>(1));
     this.previous = previous;
     this.verdicts = verdicts;
     this.clock = clock;
+  }
+
+  /** What both snapshots take in: {@code drift.compare} and {@code drift.ignore}, without the history table. */
+  static SnapshotOptions snapshotOptions(DriftConfig drift, String historyTable) {
+    return SnapshotOptions.defaults()
+        .withCompared(drift.compare())
+        .withIgnored(IgnorePattern.anyOf(drift.ignore()))
+        .withExcludedTables(Set.of(historyTable));
   }
 
   /**
@@ -113,9 +127,22 @@ public final class DriftCheck extends TargetCheck {
       return Future.succeededFuture(kept.map(StructuralReport::asStale).orElse(null));
     }
     return live.snapshot(pool)
-        .compose(actual -> expected.of(vertx, target, actual.major(), source, h).map(exp -> new StructuralReport(
-            new SchemaDiff().compare(exp.snapshot(), actual), exp.from(), exp.cached(),
-            actual.objects().size(), clock.instant(), false)));
+        .compose(actual -> roles(pool).compose(roles -> expected.of(vertx, target, actual.major(), source, h, roles))
+            .map(exp -> new StructuralReport(
+                new SchemaDiff().compare(exp.snapshot(), actual), exp.from(), exp.cached(),
+                actual.objects().size(), clock.instant(), false)));
+  }
+
+  /**
+   * The live database's roles and the role map's shadow names: an embedded shadow makes them before the replay, so
+   * that the history's GRANTs and OWNER TOs run there. pg_roles is readable by every role.
+   */
+  private Future<List<String>> roles(Pool pool) {
+    return pool.query(ROLES).execute().map(rows -> {
+      List<String> names = new ArrayList<>(roleMap.keySet());
+      rows.forEach(row -> names.add(row.getString(0)));
+      return names;
+    });
   }
 
   /** One log line when the files fall behind the database, and one when they catch up. */

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.drift;
 
+import io.pgvigil.checks.history.HistoryProblemKind;
 import io.pgvigil.checks.history.HistoryReport;
 import java.time.Instant;
 import java.util.Locale;
@@ -44,6 +45,18 @@ public record DriftReport(String target, Instant checkedAt, Optional<HistoryRepo
       return Status.DRIFT;
     }
     return h.filesAreBehind() ? Status.FILES_BEHIND : h.inProgress().isPresent() ? Status.IN_PROGRESS : Status.CLEAN;
+  }
+
+  /** Drift beyond migrations waiting to be applied: another history problem, or a structural finding. */
+  public boolean driftBesidesPending() {
+    return status() == Status.DRIFT && (history.orElseThrow().problems().stream()
+        .anyMatch(p -> p.kind() != HistoryProblemKind.PENDING)
+        || structure.map(s -> !s.findings().isEmpty()).orElse(false));
+  }
+
+  /** Migrations in the repository that the database has not applied (not counted while one runs). */
+  public boolean pending() {
+    return status() == Status.DRIFT && history.orElseThrow().count(HistoryProblemKind.PENDING) > 0;
   }
 
   /** Why the structural comparison did not run this time, for people; empty when it ran (or the check failed). */

@@ -36,8 +36,17 @@ public final class DriftText {
             f.change().name().toLowerCase(Locale.ROOT), f.object().kind().yamlName(), f.object().qualifiedName(),
             f.detail()})
         .toList(), out);
-    s.findings().forEach(f -> f.suggestedSql()
-        .ifPresent(sql -> out.printf("  fix %s: %s%n", f.object().qualifiedName(), sql)));
+    s.findings().forEach(f -> f.suggestedSql().ifPresent(sql -> fix(f.object().qualifiedName(), sql, out)));
+  }
+
+  /** One line when the fix is one; else its lines indented under the object, so they stand apart from the table. */
+  static void fix(String object, String sql, PrintWriter out) {
+    if (sql.indexOf('\n') < 0) {
+      out.printf("  fix %s: %s%n", object, sql);
+      return;
+    }
+    out.printf("  fix %s:%n", object);
+    sql.lines().forEach(line -> out.printf("      %s%n", line));
   }
 
   private static void history(DriftReport report, HistoryReport h, PrintWriter out) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The schema one target's applied history produces: replayed into a fresh shadow of the live
  * major, snapshotted, and the shadow thrown away. Cached per (target, major, applied history and
- * the bytes of its files): a periodic check replays only when one of them changed. Blocking steps
+ * the bytes of its files, and what the snapshot compares): a periodic check replays only when one of them changed. Blocking steps
  * (starting a server, Flyway, JDBC) run on worker threads.
  */
 final class ExpectedSchemas {
@@ -35,13 +35,16 @@ final class ExpectedSchemas {
   private final Shadows shadows;
   private final CatalogSnapshotter snapshotter;
   private final ExpectedSchemaCache<Expected> cache;
+  /** What the snapshotter takes in besides the database (compared kinds, role map): part of the cache key. */
+  private final String variant;
   /** The shadow server's sslmode and SSL options, the template of every snapshot's options. */
   private final PgConnectOptions tls;
 
-  ExpectedSchemas(ShadowSettings shadow, CatalogSnapshotter snapshotter,
+  ExpectedSchemas(ShadowSettings shadow, CatalogSnapshotter snapshotter, String variant,
       ExpectedSchemaCache<Expected> cache) {
     this.shadows = shadow.shadows();
     this.snapshotter = snapshotter;
+    this.variant = variant;
     this.cache = cache;
     // Built once: snapshots start on the target's event loop, which also runs the lock polls.
     this.tls = shadow.admin().isEmpty() ? new PgConnectOptions()
@@ -50,21 +53,29 @@ final class ExpectedSchemas {
 
   Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,
       HistoryReport history) {
+    return of(vertx, target, major, source, history, List.of());
+  }
+
+  /** @param roles the live database's roles, made (names only) on an embedded shadow before the replay */
+  Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,
+      HistoryReport history, List<String> roles) {
     List<String> applied = history.appliedMigrations();
-    return vertx.executeBlocking(() -> ExpectedSchemaCache.Key.of(target, major, source, applied), false)
+    return vertx.executeBlocking(() -> ExpectedSchemaCache.Key.of(target, major, source, applied, variant),
+        false)
         .compose(key -> {
           Expected hit = cache.get(key);
           if (hit != null) {
             return Future.succeededFuture(new Expected(hit.snapshot(), hit.from(), true));
           }
-          return build(vertx, major, source, history).onSuccess(built -> cache.put(key, built));
+          return build(vertx, major, source, history, roles).onSuccess(built -> cache.put(key, built));
         });
   }
 
   private Future<Expected> build(Vertx vertx, int major, MigrationSource source,
-      HistoryReport history) {
+      HistoryReport history, List<String> roles) {
     long started = System.nanoTime();
-    return vertx.executeBlocking(() -> shadows.replay(major, source, history.appliedMigrations(), LOG::debug), false)
+    return vertx.executeBlocking(
+        () -> shadows.replay(major, source, history.appliedMigrations(), roles, LOG::debug), false)
         .compose(replayed -> snapshot(vertx, replayed.db())
             .eventually(() -> vertx.executeBlocking(() -> {
               replayed.close();

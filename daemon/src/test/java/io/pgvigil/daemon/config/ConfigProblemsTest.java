@@ -283,7 +283,7 @@ class ConfigProblemsTest {
     assertThat(problems(TARGET + "    drift: { ignore: ['tables:public.tmp_*'] }\n")).isEqualTo(
         "targets[0].drift.ignore[0]: 'tables:public.tmp_*' has unknown kind 'tables'; did you mean 'table'? "
             + "(kinds: schema, table, column, constraint, index, sequence, view, materialized_view, "
-            + "function, trigger, type, extension, policy, comment, grant)");
+            + "function, trigger, type, extension, policy, statistics, comment, grant, owner, default_privileges)");
   }
 
   @Test

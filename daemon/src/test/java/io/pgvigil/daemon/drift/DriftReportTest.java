@@ -55,4 +55,20 @@ class DriftReportTest {
     assertThat(report.structurePaused()).isEmpty();
     assertThat(DriftJson.report(report).containsKey("structurePaused")).isFalse();
   }
+
+  @Test
+  void tellsAPendingMigrationApartFromDrift() {
+    HistoryProblem pending = new HistoryProblem(HistoryProblemKind.PENDING, "13", "c", "V13__c.sql", "not applied");
+    HistoryProblem edited = new HistoryProblem(HistoryProblemKind.CHECKSUM_MISMATCH, "2", "b", "V2__b.sql", "edited");
+    DriftReport pendingOnly = DriftReport.of("app", history(List.of(pending), List.of()), null);
+    DriftReport both = DriftReport.of("app", history(List.of(pending, edited), List.of()), null);
+    DriftReport clean = DriftReport.of("app", history(List.of(), List.of()), null);
+
+    assertThat(pendingOnly.pending()).isTrue();
+    assertThat(pendingOnly.driftBesidesPending()).isFalse();
+    assertThat(both.pending()).isTrue();
+    assertThat(both.driftBesidesPending()).isTrue();
+    assertThat(clean.pending()).isFalse();
+    assertThat(clean.driftBesidesPending()).isFalse();
+  }
 }

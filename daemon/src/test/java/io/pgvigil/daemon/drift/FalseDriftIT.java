@@ -111,7 +111,7 @@ class FalseDriftIT {
     JsonArray findings = target(edited).getJsonObject("structure").getJsonArray("findings");
     assertThat(findings).hasSize(1);
     JsonObject finding = findings.getJsonObject(0);
-    assertThat(finding.getString("object")).isEqualTo("public.debit(account bigint, amount numeric)");
+    assertThat(finding.getString("object")).isEqualTo("public.debit(bigint, numeric)");
     assertThat(finding.getString("suggestedSql")).contains("RAISE EXCEPTION 'amount must be positive';\n")
         .doesNotContain("\r");
   }

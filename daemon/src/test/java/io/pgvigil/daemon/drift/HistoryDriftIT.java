@@ -125,6 +125,9 @@ class HistoryDriftIT {
         .contains("schema: 1 difference").contains("missing  index  public.invoices_account_id_idx")
         .contains("checksum-mismatch").contains("V2__create_invoices.sql")
         .contains("pending").contains("V3__add_invoice_total.sql");
+    // The edit is drift whatever --fail-on says; only a pending migration would pass --fail-on drift.
+    assertThat(drift("--fail-on", "drift").exit()).isEqualTo(2);
+    assertThat(drift("--fail-on", "pending").exit()).isEqualTo(2);
   }
 
   @Test

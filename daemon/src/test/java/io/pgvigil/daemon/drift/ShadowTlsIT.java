@@ -53,7 +53,8 @@ class ShadowTlsIT {
           + "/postgres?sslmode=verify-full&sslrootcert=" + rootCert);
       ExpectedSchemas expected = new ExpectedSchemas(
           new ShadowSettings(Optional.of(HistorySources.database(url)), url.tls(), TestStorage.storage()),
-          new CatalogSnapshotter(SnapshotOptions.defaults()), new ExpectedSchemaCache<>(1));
+          new CatalogSnapshotter(SnapshotOptions.defaults()), SnapshotOptions.defaults().contentKey(),
+          new ExpectedSchemaCache<>(1));
       slow.gate(); // from now on every read of the certificate waits until the event loop has answered
 
       Context eventLoop = vertx.getOrCreateContext();
