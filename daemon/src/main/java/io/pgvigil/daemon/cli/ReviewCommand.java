@@ -36,9 +36,10 @@ import picocli.CommandLine.Option;
             + "review.budgets (rewriteBytes, and lockedSeconds for its size at review.throughput) is a flag; "
             + "a statement that live rows make fail is migration-fails. A question that needs longer than "
             + "review.probeTimeout is 'not checked', never a pass.",
-        "A comment '-- pgvigil:ignore <rule> <reason>' before a statement accepts that rule's findings on it: they "
-            + "are reported as suppressed and never change the exit code. One that names no rule or gives no reason "
-            + "is itself a block finding (invalid-suppression).",
+        "A comment '-- pgvigil:ignore <rule> <reason>' on its own line before a statement accepts that rule's "
+            + "findings on it: they are reported as suppressed and never change the exit code. One that names no "
+            + "rule, gives no reason, follows code on its line or names migration-fails (the migrations after a "
+            + "failing one are not reviewed) is itself a block finding (invalid-suppression).",
         "Progress goes to stderr (with --verbose, each line with the seconds since start); the report to stdout. "
             + "Embedded shadows and unpacked binaries go to $PGVIGIL_DATA_DIR (default: the temp directory); a "
             + "replayed embedded shadow is kept in $PGVIGIL_DATA_DIR/shadow-cache for the next review of the same "
