@@ -10,9 +10,12 @@ import io.pgvigil.daemon.review.ReviewRun;
 import io.pgvigil.daemon.review.ReviewText;
 import io.pgvigil.daemon.review.TargetReview;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -77,6 +80,10 @@ final class ReviewCommand implements Callable<Integer> {
   @Mixin
   OfflineOptions offline;
 
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where embedded shadows, unpacked binaries and the "
+      + "shadow cache go (default: $PGVIGIL_DATA_DIR, else pgvigil in the temp directory).")
+  Path dataDir;
+
   @Mixin
   Console console;
 
@@ -92,7 +99,11 @@ final class ReviewCommand implements Callable<Integer> {
     if (mode == null) {
       return ExitCode.ERROR;
     }
-    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
+    Map<String, String> env = new HashMap<>(System.getenv());
+    if (dataDir != null) {
+      env.put("PGVIGIL_DATA_DIR", dataDir.toString());
+    }
+    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(env);
     Consumer<String> progress = Progress.to(err, console.verbose);
     List<TargetReview> reviews = new ArrayList<>();
     for (TargetConfig t : selected) {
