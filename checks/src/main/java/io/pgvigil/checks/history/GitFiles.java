@@ -2,6 +2,7 @@ package io.pgvigil.checks.history;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -22,6 +23,10 @@ record GitFiles(Path root, String ref) {
 
   /** The work tree holding {@code directory}, after checking that {@code ref} names a commit there. */
   static GitFiles at(Path directory, String ref) throws HistoryException {
+    if (ref.startsWith("-")) {
+      // git would read it as an option (--output=..., say), not a commit.
+      throw new HistoryException("--applied-from-git: '" + ref + "' is no commit (it starts with '-')");
+    }
     String top = git(directory, "--applied-from-git " + ref + " needs the migrations in a git work tree, and "
         + MigrationFiles.describe(directory) + " is not in one", "rev-parse", "--show-toplevel").strip();
     GitFiles files = new GitFiles(Path.of(top), ref);
@@ -77,31 +82,48 @@ record GitFiles(Path root, String ref) {
   private static String git(Path directory, String problem, String... args) throws HistoryException {
     List<String> command = new ArrayList<>(List.of("git", "-C", directory.toString()));
     command.addAll(List.of(args));
-    Process process;
+    Path out = null;
+    Path err = null;
+    Process process = null;
     try {
-      process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
-    } catch (IOException e) {
-      throw new HistoryException("--applied-from-git needs the git command, which cannot be run here: "
-          + e.getMessage(), e);
-    }
-    try {
-      // ls-tree of a big directory may fill the pipe: read before waiting. stderr is small.
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      // To files, not pipes: reading a pipe blocks until git ends, so the timeout could never fire.
+      out = Files.createTempFile("pgvigil-git-", ".out");
+      err = Files.createTempFile("pgvigil-git-", ".err");
+      try {
+        process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      } catch (IOException e) {
+        throw new HistoryException("--applied-from-git needs the git command, which cannot be run here: "
+            + e.getMessage(), e);
+      }
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new HistoryException(problem + ": git did not answer within " + TIMEOUT_SECONDS + " s");
       }
       if (process.exitValue() != 0) {
-        throw new HistoryException(problem + (err.isEmpty() ? "" : " (git: " + HistoryDatabase.firstLine(err) + ")"));
+        String message = Files.readString(err, StandardCharsets.UTF_8).strip();
+        throw new HistoryException(
+            problem + (message.isEmpty() ? "" : " (git: " + HistoryDatabase.firstLine(message) + ")"));
       }
-      return out;
+      return Files.readString(out, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new HistoryException(problem + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new HistoryException(problem + ": interrupted", e);
+    } finally {
+      deleteQuietly(out);
+      deleteQuietly(err);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      if (file != null) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      // a temp file left behind
     }
   }
 }

@@ -18,6 +18,8 @@ import org.flywaydb.core.api.MigrationVersion;
  * either every migration up to one ({@link Through}) or the files a git commit holds ({@link AtGitRef}). The
  * outcome is the {@link HistoryReport} the live reader would give if the database had exactly those applied, in
  * the tool's order: Flyway's versions ascending then its repeatables by description, Prisma's directories by name.
+ * A repeatable changed since the git commit is both applied (replayed as it is now: its older text is not read
+ * back from git) and pending, since Flyway runs it again at deploy.
  */
 public final class OfflineHistory {
 
@@ -97,7 +99,12 @@ public final class OfflineHistory {
       for (Migration m : all) {
         String file = source.tool() == MigrationTool.PRISMA ? m.script() + "/migration.sql" : m.script();
         (atRef.contains(file) ? applied : pending).add(m);
-        if (atRef.contains(file) && changed.contains(file)) {
+        if (atRef.contains(file) && changed.contains(file) && m.repeatable()) {
+          // Flyway runs a repeatable again when its checksum changes: that run is what the deploy does.
+          pending.add(m);
+          notes.add(m.script() + " changed since " + ref + ": Flyway runs it again, so it is reviewed as pending; "
+              + "the applied history replays it as it is now, not as it was at " + ref);
+        } else if (atRef.contains(file) && changed.contains(file)) {
           notes.add(m.script() + " is applied (it is in " + ref + ") but changed since: it was replayed as it is now");
         }
       }

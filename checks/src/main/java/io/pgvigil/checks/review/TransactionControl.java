@@ -17,7 +17,11 @@ import java.util.Locale;
  *   <li>in one transaction (Flyway's default, Prisma), a COMMIT or ROLLBACK with statements after it ends the tool's
  *       transaction half way: what comes before is committed (or undone) whatever happens to the rest (block);</li>
  *   <li>without a transaction (Flyway's executeInTransaction=false), a BEGIN never committed leaves everything after
- *       it uncommitted when the tool records the migration as applied (block).</li>
+ *       it uncommitted when the tool records the migration as applied (block);</li>
+ *   <li>a ROLLBACK after work (in the tool's transaction, or the file's own BEGIN without one) undoes it, yet the
+ *       tool records the migration as applied (block);</li>
+ *   <li>in one transaction, a COMMIT or ROLLBACK before the first statement ends the tool's transaction, so each
+ *       statement after it commits on its own (block).</li>
  * </ul>
  *
  * A single BEGIN ... COMMIT around the whole file is harmless: the review notes it and goes on.
@@ -58,12 +62,24 @@ final class TransactionControl {
         }
         case CLOSE, UNDO -> {
           boolean undo = kind(part.text()) == Control.UNDO;
-          if (toolTransaction && firstWork >= 0 && firstWork < i && i < lastWork) {
-            String verb = undo ? "undoes" : "commits";
+          boolean workBefore = firstWork >= 0 && firstWork < i;
+          boolean workAfter = i < lastWork;
+          String message = null;
+          if (toolTransaction && workBefore && workAfter) {
+            message = firstWord(part.text()) + " in the middle of the transaction " + tool(migration)
+                + " runs the migration in: it " + (undo ? "undoes" : "commits") + " the statements before it "
+                + "whatever happens to the statements after it, so a failure there leaves the migration half applied";
+          } else if (undo && (toolTransaction ? workBefore : openAt >= 0 && hasWork(parts, openAt, i))) {
+            message = firstWord(part.text()) + " undoes the statements before it, yet " + tool(migration)
+                + " records the migration as applied";
+          } else if (toolTransaction && workAfter) {
+            message = firstWord(part.text()) + " before the first statement ends the transaction " + tool(migration)
+                + " runs the migration in: the statements after it each commit on their own, so a failure leaves "
+                + "the migration half applied";
+          }
+          if (message != null) {
             findings.add(new Finding(Hazard.TRANSACTION_CONTROL, migration.file(), i + 1, part.line(), null, null,
-                null, firstWord(part.text()) + " in the middle of the transaction " + tool(migration)
-                    + " runs the migration in: it " + verb + " the statements before it whatever happens to the "
-                    + "statements after it, so a failure there leaves the migration half applied"));
+                null, message));
           }
           openAt = -1;
         }
@@ -78,6 +94,15 @@ final class TransactionControl {
               + "it as applied, and are rolled back when its connection closes"));
     }
     return findings;
+  }
+
+  private static boolean hasWork(List<SqlScript.Part> parts, int after, int before) {
+    for (int i = after + 1; i < before; i++) {
+      if (kind(parts.get(i).text()) == Control.OTHER) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String tool(PendingMigration migration) {

@@ -23,10 +23,10 @@ final class TransactionFindings {
    */
   private static final Set<String> OWN_TRANSACTION = Set.of("CREATE DATABASE", "DROP DATABASE",
       "CREATE TABLESPACE", "DROP TABLESPACE", "ALTER SYSTEM", "REINDEX SCHEMA", "REINDEX DATABASE", "REINDEX SYSTEM");
-  /** Flyway's refusal names the statement's first line: "Offending statement found at line 3: ...". */
   /** Crude on purpose: a quoted identifier holding these words would take the statement out of the transaction. */
   private static final Pattern DETACH_CONCURRENTLY =
       Pattern.compile("(?is)\\bDETACH\\s+PARTITION\\s+\\S+\\s+CONCURRENTLY\\b");
+  /** Flyway's refusal names the statement's first line: "Offending statement found at line 3: ...". */
   private static final Pattern OFFENDING_LINE = Pattern.compile("at line (\\d+)");
   /** SQLSTATE active_sql_transaction: "... cannot run inside a transaction block". */
   static final String IN_TRANSACTION_BLOCK = "25001";

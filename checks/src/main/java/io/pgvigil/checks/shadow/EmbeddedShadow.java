@@ -18,11 +18,13 @@ final class EmbeddedShadow extends ShadowDatabase {
 
   private final EmbeddedPostgres server;
   private final Path root;
+  private final Path binariesCache;
 
-  private EmbeddedShadow(EmbeddedPostgres server, Path root) {
+  private EmbeddedShadow(EmbeddedPostgres server, Path root, Path binariesCache) {
     super(server.jdbcUrl(DATABASE), "postgres", null, server.host(), server.port(), DATABASE, server.major());
     this.server = server;
     this.root = root;
+    this.binariesCache = binariesCache;
   }
 
   static EmbeddedShadow start(int major, Path binariesCache, Path workDir) throws ShadowException {
@@ -56,12 +58,20 @@ final class EmbeddedShadow extends ShadowDatabase {
         throw new ShadowException("cannot copy the cached shadow " + template + ": " + e.getMessage(), e);
       }
     }
+    return launch(major, binariesCache, root);
+  }
+
+  /**
+   * Starts a server on {@code root/data} on a port picked afresh (retried when another process binds it first); a
+   * failure deletes {@code root}.
+   */
+  private static EmbeddedShadow launch(int major, Path binariesCache, Path root) throws ShadowException {
     try {
       // The launcher's defaults (fsync, synchronous_commit and full_page_writes off) keep a
       // throwaway cluster cheap; a crash loses nothing we need.
       EmbeddedPostgres server = EmbeddedPostgres.builder().major(major).binariesCache(binariesCache)
           .dataDirectory(root.resolve("data")).log(root.resolve("shadow.log")).name("shadow-" + major).start();
-      return new EmbeddedShadow(server, root);
+      return new EmbeddedShadow(server, root, binariesCache);
     } catch (IOException | RuntimeException e) {
       FileTrees.deleteQuietly(root);
       throw new ShadowException("cannot start the embedded PostgreSQL " + major + " shadow: " + e.getMessage(), e);
@@ -70,15 +80,25 @@ final class EmbeddedShadow extends ShadowDatabase {
 
   /**
    * Saves this shadow's cluster as a template: stops the server (a clean shutdown, so that the copy needs no
-   * recovery), copies the data directory, starts the server again on the same port.
+   * recovery) and copies the data directory. The server stays stopped: go on with {@link #restarted()}.
    */
-  DataTemplate saveAs(Path target) throws IOException {
+  DataTemplate stopAndSaveAs(Path target) throws IOException {
     server.stop();
-    try {
-      return DataTemplate.save(server.dataDirectory(), target);
-    } finally {
-      server.start();
+    return DataTemplate.save(server.dataDirectory(), target);
+  }
+
+  /**
+   * This shadow when it runs; else (after {@link #stopAndSaveAs}) a new server on its cluster, on a port picked
+   * afresh as at the first start. Never the old port again: another process may have bound it meanwhile, and a
+   * review must never run against a server that is not ours. This shadow is then spent; a failure deletes the cluster
+   * and is a ShadowException.
+   */
+  EmbeddedShadow restarted() throws ShadowException {
+    if (server.isRunning()) {
+      return this;
     }
+    server.close(); // we passed the data directory in, so the launcher keeps it
+    return launch(server.major(), binariesCache, root);
   }
 
   /** The directory holding the cluster and its log; gone after {@link #close()}. */

@@ -10,17 +10,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -36,6 +44,11 @@ import java.util.stream.Stream;
  * loser of the race drops its copy); readers copy it, never use it in place; an entry that cannot be copied or
  * started is removed and the history replayed again. The newest {@code keep} entries (by last use) are kept. A
  * {@code shadow.mode: url} shadow is not cached. Blocking: never call it on an event loop.
+ *
+ * <p>PostgreSQL is started on what the cache holds, and a cluster's files can make it run commands (an
+ * {@code archive_command} in {@code postgresql.auto.conf}): the directory must be ours and writable by us alone
+ * ({@link #unsafe()}), and an entry ours too. Where the file system has no POSIX owners and modes, this is not
+ * checked.
  */
 public final class ShadowCache {
 
@@ -47,16 +60,67 @@ public final class ShadowCache {
   private final Path directory;
   private final String pgvigilVersion;
   private final int keep;
+  private final Clock clock;
 
   /** @param pgvigilVersion part of the key: another pgvigil may replay differently */
-  public ShadowCache(Path directory, String pgvigilVersion, int keep) {
+  public ShadowCache(Path directory, String pgvigilVersion, int keep, Clock clock) {
     this.directory = directory;
     this.pgvigilVersion = pgvigilVersion;
     this.keep = keep;
+    this.clock = clock;
   }
 
   public Path directory() {
     return directory;
+  }
+
+  /**
+   * Null when the directory may hold the cache: ours, and writable by nobody else (created 0700 when absent); else
+   * why not. Another local user who could write there could plant an entry that PostgreSQL, started by us, obeys.
+   */
+  public String unsafe() {
+    try {
+      if (Files.getFileAttributeView(directory.toAbsolutePath().getParent(), PosixFileAttributeView.class) == null) {
+        Files.createDirectories(directory);
+        return null; // no POSIX owners and modes here
+      }
+      if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectories(directory.toAbsolutePath().getParent());
+        try {
+          Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+              "rwx------")));
+        } catch (FileAlreadyExistsException e) {
+          // another run made it first: checked below like any other
+        }
+      }
+      PosixFileAttributes attributes =
+          Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!attributes.isDirectory()) {
+        return directory + " is not a directory (a link?)";
+      }
+      UserPrincipal us = currentUser();
+      if (!attributes.owner().equals(us)) {
+        return directory + " belongs to " + attributes.owner().getName() + ", not to " + us.getName();
+      }
+      Set<PosixFilePermission> modes = attributes.permissions();
+      if (modes.contains(PosixFilePermission.GROUP_WRITE) || modes.contains(PosixFilePermission.OTHERS_WRITE)) {
+        return directory + " may be written by others (" + PosixFilePermissions.toString(modes)
+            + "): chmod 700 it";
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return "cannot check " + directory + ": " + e;
+    }
+  }
+
+  /** The owner of a file we create: the JDK has no portable "current user". */
+  private static UserPrincipal currentUser() throws IOException {
+    Path probe = Files.createTempFile("pgvigil-owner-", ".tmp");
+    try {
+      return Files.getOwner(probe);
+    } finally {
+      Files.deleteIfExists(probe);
+    }
   }
 
   /**
@@ -80,8 +144,14 @@ public final class ShadowCache {
       }
     }
     Shadows.Replayed replayed = shadows.replay(major, source, applied, progress);
-    save((EmbeddedShadow) replayed.db(), entry, replayed.migrations(), progress);
-    return replayed;
+    EmbeddedShadow db = (EmbeddedShadow) replayed.db();
+    try {
+      save(db, entry, replayed.migrations(), progress);
+      return new Shadows.Replayed(db.restarted(), replayed.migrations());
+    } catch (ShadowException | RuntimeException e) {
+      db.close();
+      throw e;
+    }
   }
 
   private Shadows.Replayed fromCache(Shadows shadows, int major, Path entry, Consumer<String> progress)
@@ -89,6 +159,11 @@ public final class ShadowCache {
     Properties properties = new Properties();
     try (Reader in = Files.newBufferedReader(entry.resolve(ENTRY), StandardCharsets.UTF_8)) {
       properties.load(in);
+    }
+    PosixFileAttributeView view = Files.getFileAttributeView(entry, PosixFileAttributeView.class,
+        LinkOption.NOFOLLOW_LINKS);
+    if (view != null && !view.readAttributes().owner().equals(Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS))) {
+      throw new IOException("it belongs to " + view.readAttributes().owner().getName());
     }
     DataTemplate template = new DataTemplate(entry);
     if (!template.complete()) {
@@ -100,30 +175,37 @@ public final class ShadowCache {
     EmbeddedShadow db = EmbeddedShadow.start(major, shadows.binariesCache(), shadows.workDir(), template);
     // Last use orders the entries for pruning; a failure here costs only the order.
     try {
-      Files.setLastModifiedTime(entry.resolve(ENTRY), FileTime.from(Instant.now()));
+      Files.setLastModifiedTime(entry.resolve(ENTRY), FileTime.from(clock.instant()));
     } catch (IOException e) {
       // ignored: see above
     }
     return new Shadows.Replayed(db, migrations);
   }
 
-  /** Saves the replayed shadow under {@code entry}; a failure is told and costs only the next run's time. */
+  /**
+   * Saves the replayed shadow under {@code entry}, stopping it (go on with {@link EmbeddedShadow#restarted()}); a
+   * failure is told and costs only the next run's time.
+   */
   private void save(EmbeddedShadow db, Path entry, int migrations, Consumer<String> progress) {
     progress.accept("saving the replayed shadow to the cache " + directory + " ...");
     Path temp = null;
     try {
       Files.createDirectories(directory);
       temp = Files.createTempDirectory(directory, ".tmp-");
-      db.saveAs(temp);
+      db.stopAndSaveAs(temp);
       Properties properties = new Properties();
       properties.setProperty("migrations", Integer.toString(migrations));
-      properties.setProperty("created", Instant.now().toString());
+      properties.setProperty("created", clock.instant().toString());
       properties.setProperty("pgvigil", pgvigilVersion);
       try (Writer out = Files.newBufferedWriter(temp.resolve(ENTRY), StandardCharsets.UTF_8)) {
         properties.store(out, "a replayed pgvigil shadow; safe to delete");
       }
+      // Durable before it gets its name: a crash must leave no entry whose files hold zeros.
+      DataTemplate.sync(temp.resolve(ENTRY));
+      DataTemplate.sync(temp);
       try {
         Files.move(temp, entry, StandardCopyOption.ATOMIC_MOVE);
+        DataTemplate.sync(directory);
       } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
         // Another run saved the same history first; its copy is as good as ours.
       }
@@ -143,7 +225,7 @@ public final class ShadowCache {
     try (Stream<Path> list = Files.list(directory)) {
       entries = list.toList();
     }
-    Instant stale = Instant.now().minus(STALE);
+    Instant stale = clock.instant().minus(STALE);
     for (Path p : entries) {
       if (p.getFileName().toString().startsWith(".") && Files.getLastModifiedTime(p).toInstant().isBefore(stale)) {
         FileTrees.deleteQuietly(p);
@@ -184,8 +266,9 @@ public final class ShadowCache {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
-    String settings = source instanceof MigrationSource.Flyway f ? f.table() + "\0" + f.schemas() : "";
-    for (String part : List.of("pgvigil shadow cache 1", pgvigilVersion, EmbeddedPostgres.bundledVersion(major),
+    String settings =
+        source instanceof MigrationSource.Flyway f ? f.table() + "\0" + f.schemas() + "\0" + f.mixed() : "";
+    for (String part : List.of("pgvigil shadow cache 2", pgvigilVersion, EmbeddedPostgres.bundledVersion(major),
         source.tool().label(), settings, String.join("\n", applied), files)) {
       digest.update(part.getBytes(StandardCharsets.UTF_8));
       digest.update((byte) 0);

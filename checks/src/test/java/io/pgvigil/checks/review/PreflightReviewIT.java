@@ -279,6 +279,18 @@ class PreflightReviewIT {
     assertThat(review.notes()).anyMatch(n -> n.contains("line 11: pgvigil:ignore drop-or-rename matches no finding"));
   }
 
+  @Test
+  void aFailingMigrationStaysAFailureWhenItsFileIgnoresIt() throws Exception {
+    List<MigrationReview> reviews = new PreflightReview(progress::add).review(shadow, List.of(
+        new PendingMigration("V9__extension.sql", "-- pgvigil:ignore migration-fails no such extension on the shadow\n"
+            + "CREATE EXTENSION no_such_extension;\n", MigrationTool.FLYWAY),
+        new PendingMigration("V10__after.sql", "TRUNCATE customers;\n", MigrationTool.FLYWAY)));
+
+    assertThat(reviews.get(0).findings()).noneMatch(Finding::suppressed).extracting(Finding::hazard)
+        .contains(Hazard.MIGRATION_FAILS, Hazard.INVALID_SUPPRESSION);
+    assertThat(reviews.get(1).reviewed()).isFalse();
+  }
+
   private MigrationReview reviewOne(MigrationTool tool, String sql) throws Exception {
     return new PreflightReview(progress::add).review(shadow,
         List.of(new PendingMigration("V9__pending.sql", sql, tool))).get(0);

@@ -11,11 +11,41 @@ class SuppressionsTest {
 
   @Test
   void anIgnoreBeforeTheFirstStatementAlsoCoversTheFileAsAWhole() {
-    String sql = "-- pgvigil:ignore migration-fails the shadow lacks the extension\nCREATE EXTENSION postgis;\n";
-    MigrationReview review = apply(sql, finding(Hazard.MIGRATION_FAILS, 0), finding(Hazard.MIGRATION_FAILS, 1));
+    String sql =
+        "-- pgvigil:ignore transaction-control the tool never runs it\nCREATE INDEX CONCURRENTLY i ON a (x);\n";
+    MigrationReview review =
+        apply(sql, finding(Hazard.TRANSACTION_CONTROL, 0), finding(Hazard.TRANSACTION_CONTROL, 1));
 
     assertThat(review.findings()).allMatch(Finding::suppressed)
-        .allMatch(f -> f.suppression().equals("the shadow lacks the extension"));
+        .allMatch(f -> f.suppression().equals("the tool never runs it"));
+  }
+
+  @Test
+  void aFailingMigrationCannotBeIgnoredSoTheOnesAfterItNeverPassUnreviewed() {
+    String sql = "-- pgvigil:ignore migration-fails the shadow lacks the extension\nCREATE EXTENSION postgis;\n";
+    MigrationReview review = apply(sql, finding(Hazard.MIGRATION_FAILS, 1));
+
+    assertThat(review.findings()).noneMatch(Finding::suppressed).extracting(Finding::hazard)
+        .containsExactly(Hazard.MIGRATION_FAILS, Hazard.INVALID_SUPPRESSION);
+    assertThat(review.findings().get(1).message()).contains("cannot ignore migration-fails");
+  }
+
+  @Test
+  void anIgnoreAfterAStatementOnItsLineIsAFindingAndCoversNothing() {
+    String sql = "TRUNCATE a; -- pgvigil:ignore truncate ok\nTRUNCATE b;\n";
+    MigrationReview review = apply(sql, finding(Hazard.TRUNCATE, 1), finding(Hazard.TRUNCATE, 2));
+
+    assertThat(review.findings()).noneMatch(Finding::suppressed).extracting(Finding::hazard)
+        .containsExactly(Hazard.TRUNCATE, Hazard.TRUNCATE, Hazard.INVALID_SUPPRESSION);
+    assertThat(review.findings().get(2).message()).contains("put it on its own line before the statement");
+  }
+
+  @Test
+  void anIgnoreInAnotherCaseStillSuppresses() {
+    String sql = "-- PGVIGIL:Ignore truncate small\nTRUNCATE a;\n";
+    MigrationReview review = apply(sql, finding(Hazard.TRUNCATE, 1));
+
+    assertThat(review.findings()).singleElement().satisfies(f -> assertThat(f.suppressed()).isTrue());
   }
 
   @Test

@@ -10,9 +10,12 @@ import io.pgvigil.daemon.review.ReviewRun;
 import io.pgvigil.daemon.review.ReviewText;
 import io.pgvigil.daemon.review.TargetReview;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -36,9 +39,10 @@ import picocli.CommandLine.Option;
             + "review.budgets (rewriteBytes, and lockedSeconds for its size at review.throughput) is a flag; "
             + "a statement that live rows make fail is migration-fails. A question that needs longer than "
             + "review.probeTimeout is 'not checked', never a pass.",
-        "A comment '-- pgvigil:ignore <rule> <reason>' before a statement accepts that rule's findings on it: they "
-            + "are reported as suppressed and never change the exit code. One that names no rule or gives no reason "
-            + "is itself a block finding (invalid-suppression).",
+        "A comment '-- pgvigil:ignore <rule> <reason>' on its own line before a statement accepts that rule's "
+            + "findings on it: they are reported as suppressed and never change the exit code. One that names no "
+            + "rule, gives no reason, follows code on its line or names migration-fails (the migrations after a "
+            + "failing one are not reviewed) is itself a block finding (invalid-suppression).",
         "Progress goes to stderr (with --verbose, each line with the seconds since start); the report to stdout. "
             + "Embedded shadows and unpacked binaries go to $PGVIGIL_DATA_DIR (default: the temp directory); a "
             + "replayed embedded shadow is kept in $PGVIGIL_DATA_DIR/shadow-cache for the next review of the same "
@@ -76,6 +80,10 @@ final class ReviewCommand implements Callable<Integer> {
   @Mixin
   OfflineOptions offline;
 
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where embedded shadows, unpacked binaries and the "
+      + "shadow cache go (default: $PGVIGIL_DATA_DIR, else pgvigil in the temp directory).")
+  Path dataDir;
+
   @Mixin
   Console console;
 
@@ -91,7 +99,11 @@ final class ReviewCommand implements Callable<Integer> {
     if (mode == null) {
       return ExitCode.ERROR;
     }
-    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
+    Map<String, String> env = new HashMap<>(System.getenv());
+    if (dataDir != null) {
+      env.put("PGVIGIL_DATA_DIR", dataDir.toString());
+    }
+    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(env);
     Consumer<String> progress = Progress.to(err, console.verbose);
     List<TargetReview> reviews = new ArrayList<>();
     for (TargetConfig t : selected) {

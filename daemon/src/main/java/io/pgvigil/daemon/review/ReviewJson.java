@@ -6,6 +6,7 @@ import io.pgvigil.checks.review.Level;
 import io.pgvigil.checks.review.MigrationReview;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
@@ -57,21 +58,24 @@ public final class ReviewJson {
   /**
    * SARIF 2.1.0: one run, every rule described, one result per finding (level error for block, warning for flag) at
    * the migration file and the line its statement starts on. A target that could not be reviewed is a tool execution
-   * notification and makes the invocation unsuccessful.
+   * notification and makes the invocation unsuccessful; live questions not checked and what an offline review
+   * skipped are notifications too ({@link SarifResults#notifications}).
    */
   public static JsonObject sarif(List<TargetReview> reviews, String version) {
     JsonArray rules = new JsonArray(Arrays.stream(Hazard.values()).map(rule -> new JsonObject().put("id", rule.id())
         .put("shortDescription", new JsonObject().put("text", rule.summary()))
         .put("help", new JsonObject().put("text", rule.fix()))
         .put("defaultConfiguration", new JsonObject().put("level", level(rule.level())))).toList());
-    JsonArray notifications = new JsonArray(reviews.stream().filter(r -> r.error().isPresent())
+    JsonArray notifications = new JsonArray(new ArrayList<>(reviews.stream().filter(r -> r.error().isPresent())
         .map(r -> new JsonObject().put("level", "error")
             .put("message", new JsonObject().put("text", r.target() + ": " + r.error().get())))
-        .toList());
+        .toList()));
+    boolean successful = notifications.isEmpty();
+    reviews.forEach(r -> SarifResults.notifications(r).forEach(notifications::add));
     JsonArray results = new JsonArray(reviews.stream().flatMap(r -> SarifResults.of(r).stream()).toList());
     JsonObject driver = new JsonObject().put("name", "pgvigil").put("version", version).put("rules", rules);
     JsonObject run = new JsonObject().put("tool", new JsonObject().put("driver", driver))
-        .put("invocations", new JsonArray().add(new JsonObject().put("executionSuccessful", notifications.isEmpty())
+        .put("invocations", new JsonArray().add(new JsonObject().put("executionSuccessful", successful)
             .put("toolExecutionNotifications", notifications)))
         .put("originalUriBaseIds", SarifResults.uriBaseIds())
         .put("results", results);

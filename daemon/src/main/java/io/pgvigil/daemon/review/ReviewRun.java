@@ -51,7 +51,7 @@ public final class ReviewRun {
     this.progress = progress;
     this.clock = clock;
     this.mode = mode;
-    this.cache = mode.shadowCache() ? ReviewShadowCache.of(storage) : null;
+    this.cache = mode.shadowCache() ? ReviewShadowCache.of(storage, clock, progress) : null;
   }
 
   /** Every failure is an error review, never a pass. */

@@ -47,6 +47,39 @@ final class SarifResults {
     return results;
   }
 
+  /**
+   * What the results cannot show, as tool execution notifications (3.58): each live data question not checked
+   * (level warning, at its statement: neither a pass nor a failure), and offline what was skipped (warning) and
+   * noticed in the files (note).
+   */
+  static List<JsonObject> notifications(TargetReview review) {
+    List<JsonObject> notifications = new ArrayList<>();
+    review.live().ifPresent(live -> live.probes().stream()
+        .filter(p -> p.outcome() == LiveReport.Outcome.NOT_CHECKED).forEach(p -> {
+          JsonObject physical = new JsonObject().put("artifactLocation", artifact(p.question().file()));
+          if (p.question().line() > 0) {
+            physical.put("region", new JsonObject().put("startLine", p.question().line()));
+          }
+          notifications.add(notification("warning", review.target() + ": " + notChecked(p))
+              .put("locations", new JsonArray().add(new JsonObject().put("physicalLocation", physical))));
+        }));
+    review.offline().ifPresent(o -> {
+      notifications.add(notification("warning", review.target() + ": skipped (offline): "
+          + String.join(", ", OfflineReport.SKIPPED)));
+      o.notes().forEach(n -> notifications.add(notification("note", review.target() + ": " + n)));
+    });
+    return notifications;
+  }
+
+  /** For people: {@code any duplicate of (email) in public.users? not checked: ...}. */
+  static String notChecked(LiveReport.Probe probe) {
+    return probe.question().question() + " " + probe.detail();
+  }
+
+  private static JsonObject notification(String level, String text) {
+    return new JsonObject().put("level", level).put("message", new JsonObject().put("text", text));
+  }
+
   /** The working directory, which the files' relative URIs start from. */
   static JsonObject uriBaseIds() {
     String root = Path.of("").toAbsolutePath().normalize().toUri().toString();

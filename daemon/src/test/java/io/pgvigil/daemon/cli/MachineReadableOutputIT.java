@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.checks.testing.TestServers;
 import io.pgvigil.daemon.testing.SarifSchema;
 import io.pgvigil.daemon.testing.WorkflowCommand;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
@@ -135,6 +137,33 @@ class MachineReadableOutputIT {
     assertThat(commands).anySatisfy(c -> {
       assertThat(c.name()).isEqualTo("error");
       assertThat(c.properties()).containsEntry("title", "pgvigil block: table-rewrite");
+    });
+  }
+
+  @Test
+  void whatAnOfflineReviewSkippedIsANotificationInSarifAndAWarningInGithub() throws Exception {
+    String[] offline = {"review", "--config", pending.toString(), "--offline", "--pg-major",
+        String.valueOf(TestServers.major()), "--applied-through", "V1", "--no-cache", "--format"};
+    String[] sarif = Arrays.copyOf(offline, offline.length + 1);
+    sarif[offline.length] = "sarif";
+    String[] github = Arrays.copyOf(offline, offline.length + 1);
+    github[offline.length] = "github";
+
+    JarProcess.Finished sarifRun = JarProcess.run(repo, RUN_TIMEOUT, sarif);
+    JarProcess.Finished githubRun = JarProcess.run(repo, RUN_TIMEOUT, github);
+
+    assertThat(sarifRun.exit()).as(sarifRun.stderr()).isEqualTo(2);
+    JsonNode log = JSON.readTree(sarifRun.stdout());
+    assertThat(SarifSchema.errors(log)).isEmpty();
+    assertThat(log.at("/runs/0/invocations/0/executionSuccessful").asBoolean()).isTrue();
+    assertThat(log.at("/runs/0/invocations/0/toolExecutionNotifications/0/level").asText()).isEqualTo("warning");
+    assertThat(log.at("/runs/0/invocations/0/toolExecutionNotifications/0/message/text").asText())
+        .isEqualTo("app: skipped (offline): data-aware probes, live sizes");
+    List<String> lines = githubRun.stdout().lines().toList();
+    assertThat(lines.subList(0, lines.size() - 1).stream().map(WorkflowCommand::parse)).anySatisfy(c -> {
+      assertThat(c.name()).isEqualTo("warning");
+      assertThat(c.properties()).containsEntry("title", "pgvigil review: app offline");
+      assertThat(c.message()).isEqualTo("skipped (offline): data-aware probes, live sizes");
     });
   }
 

@@ -4,11 +4,15 @@ import static io.pgvigil.daemon.testing.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.daemon.testing.CliRun;
+import io.pgvigil.daemon.testing.SarifSchema;
+import io.pgvigil.daemon.testing.WorkflowCommand;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -159,6 +163,21 @@ class LiveEvidenceIT {
     CliRun markdown = run("review", "--config", config.toString(), "--format", "markdown");
     assertThat(markdown.out()).contains("Live data (read from target):").contains("- size public.accounts: ")
         .contains("statement 3: any NULL in public.accounts.email? not checked: statement 2 (UPDATE)");
+    // Neither a pass nor a failure, and said so where CI shows the findings.
+    CliRun github = run("review", "--config", config.toString(), "--format", "github");
+    assertThat(github.out().lines().filter(l -> l.startsWith("::")).map(WorkflowCommand::parse)).anySatisfy(c -> {
+      assertThat(c.name()).isEqualTo("warning");
+      assertThat(c.properties()).containsEntry("title", "pgvigil not checked: any-null").containsEntry("line", "3")
+          .hasEntrySatisfying("file", f -> assertThat(f).endsWith("V2__backfill.sql"));
+      assertThat(c.message()).contains("any NULL in public.accounts.email? not checked: statement 2 (UPDATE)");
+    });
+    CliRun sarif = run("review", "--config", config.toString(), "--format", "sarif");
+    JsonNode log = new ObjectMapper().readTree(sarif.out());
+    assertThat(SarifSchema.errors(log)).isEmpty();
+    JsonNode notice = log.at("/runs/0/invocations/0/toolExecutionNotifications/0");
+    assertThat(notice.get("level").asText()).isEqualTo("warning");
+    assertThat(notice.at("/message/text").asText()).contains("not checked: statement 2 (UPDATE)");
+    assertThat(notice.at("/locations/0/physicalLocation/region/startLine").asInt()).isEqualTo(3);
   }
 
   @Test
