@@ -3,6 +3,8 @@ package io.pgvigil.checks.review;
 import io.pgvigil.checks.review.CatalogState.Column;
 import io.pgvigil.checks.review.CatalogState.ColumnKey;
 import io.pgvigil.checks.review.DataQuestion.Kind;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -60,9 +62,20 @@ final class DataQuestions {
         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE a.attrelid = ? AND a.attnum = ?""";
 
+  private static final String COMPOSITE = """
+      SELECT t.typtype = 'c' FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = ? AND a.attnum = ?""";
+
   /** Statements that change rows, the migration's own backfills among them. */
   private static final Set<String> WRITES = Set.of("INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "TRUNCATE", "DO",
       "CALL", "SELECT", "WITH", "EXECUTE");
+
+  /** Whose targets the planner names and the locks may not: see {@link #insertTargets}. */
+  private static final Set<String> INSERTS = Set.of("INSERT", "WITH");
+
+  private static final String RELATION = """
+      SELECT c.oid::bigint FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ? AND c.relname = ?""";
 
   /** {@code ALTER COLUMN … TYPE … USING expr}: a rewrite that may change values while keeping the type. */
   private static final Pattern USING = Pattern.compile("(?i)\\bUSING\\b");
@@ -110,16 +123,65 @@ final class DataQuestions {
   List<DataQuestion> ask(Connection shadow, StatementHazards.Effects e, Set<Long> plannedWrites, String sql)
       throws SQLException {
     start(e.before());
+    Set<Long> targets = new HashSet<>(plannedWrites);
+    if (e.transactional() && INSERTS.contains(e.command().split(" ")[0])) {
+      targets.addAll(insertTargets(shadow, sql));
+    }
     Savepoint savepoint = shadow.setSavepoint();
     try {
       try (Statement statement = shadow.createStatement()) {
         statement.execute("SET LOCAL search_path = ''");
       }
-      return questions(shadow, e, plannedWrites, sql);
+      return questions(shadow, e, targets, sql);
     } finally {
       shadow.rollback(savepoint);
       shadow.releaseSavepoint(savepoint);
     }
+  }
+
+  /**
+   * The tables an INSERT (or a writable WITH) inserts into, from the planner: its lock on a table an earlier ALTER of
+   * the migration holds is not new, so the locks do not show it. EXPLAIN without ANALYZE runs nothing; under the
+   * migration's search_path, in a savepoint, and a plan that cannot be made names nothing.
+   */
+  private static Set<Long> insertTargets(Connection shadow, String sql) throws SQLException {
+    Set<Long> oids = new HashSet<>();
+    Savepoint savepoint = shadow.setSavepoint();
+    String plan;
+    try (Statement statement = shadow.createStatement();
+        ResultSet rs = statement.executeQuery("EXPLAIN (VERBOSE, FORMAT JSON) " + sql)) {
+      rs.next();
+      plan = rs.getString(1);
+    } catch (SQLException e) {
+      return oids;
+    } finally {
+      shadow.rollback(savepoint);
+      shadow.releaseSavepoint(savepoint);
+    }
+    List<JsonObject> nodes = new ArrayList<>();
+    new JsonArray(plan).forEach(root -> nodes.add(((JsonObject) root).getJsonObject("Plan")));
+    while (!nodes.isEmpty()) {
+      JsonObject node = nodes.remove(nodes.size() - 1);
+      if (node == null) {
+        continue;
+      }
+      if ("ModifyTable".equals(node.getString("Node Type")) && node.getString("Relation Name") != null) {
+        try (PreparedStatement find = shadow.prepareStatement(RELATION)) {
+          find.setString(1, node.getString("Schema"));
+          find.setString(2, node.getString("Relation Name"));
+          try (ResultSet rs = find.executeQuery()) {
+            if (rs.next()) {
+              oids.add(rs.getLong(1));
+            }
+          }
+        }
+      }
+      JsonArray children = node.getJsonArray("Plans");
+      if (children != null) {
+        children.forEach(child -> nodes.add((JsonObject) child));
+      }
+    }
+    return oids;
   }
 
   private List<DataQuestion> questions(Connection shadow, StatementHazards.Effects e, Set<Long> plannedWrites,
@@ -249,7 +311,8 @@ final class DataQuestions {
         }
         String column = table + "." + onLive.name();
         questions.add(question(e, Kind.ANY_NULL, table, column, "any NULL in " + column + "?",
-            "SELECT 1 FROM " + table + " WHERE " + quoted(onLive.name()) + " IS NULL LIMIT 1",
+            "SELECT 1 FROM " + table + " WHERE " + quoted(onLive.name())
+                + (composite(shadow, key) ? " IS NOT DISTINCT FROM NULL" : " IS NULL") + " LIMIT 1",
             column + " holds NULLs on live: " + e.command() + " fails with SQLSTATE 23502 (not_null_violation) at "
                 + "deploy"));
       } else if (!filled(shadow, key)) {
@@ -270,6 +333,20 @@ final class DataQuestions {
     String wanted = "NOT NULL " + column.name() + " NOT VALID";
     return column.notNull() && state.constraints().values().stream().noneMatch(c -> c.table() == key.table()
         && c.type() == 'n' && !c.validated() && c.definition().replace("\"", "").equals(wanted));
+  }
+
+  /**
+   * A composite column's {@code IS NULL} is true also for a row of NULLs, which NOT NULL accepts: the value itself is
+   * asked about with {@code IS NOT DISTINCT FROM NULL} (manual, "Comparison Functions and Operators").
+   */
+  private static boolean composite(Connection shadow, ColumnKey key) throws SQLException {
+    try (PreparedStatement statement = shadow.prepareStatement(COMPOSITE)) {
+      statement.setLong(1, key.table());
+      statement.setInt(2, key.number());
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
   }
 
   private static boolean filled(Connection shadow, ColumnKey key) throws SQLException {

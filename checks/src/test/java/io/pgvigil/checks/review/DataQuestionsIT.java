@@ -183,11 +183,25 @@ class DataQuestionsIT {
         ALTER TABLE people ADD COLUMN x int;
         INSERT INTO orders VALUES (1, 1, NULL);
         ALTER TABLE people ALTER COLUMN email SET NOT NULL;
+        INSERT INTO people (id, email, nick) VALUES (3, 'c@example.com', 'c');
+        ALTER TABLE people ALTER COLUMN nick SET NOT NULL;
         """);
 
     assertThat(questions).extracting(q -> q.statement() + " " + (q.asked() ? "asked" : q.notAsked()))
         .containsExactly("2 statement 1 (UPDATE) of V2__x.sql may change the rows of public.events first",
-            "5 asked");
+            "5 asked", "7 statement 6 (INSERT) of V2__x.sql may change the rows of public.people first");
+  }
+
+  @Test
+  void asksWhetherACompositeValueIsNullNotWhetherItsFieldsAre() throws Exception {
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.execute("CREATE TYPE pair AS (a int, b int); ALTER TABLE people ADD COLUMN p pair");
+    }
+
+    List<DataQuestion> questions = questions("ALTER TABLE people ALTER COLUMN p SET NOT NULL;\n");
+
+    assertThat(questions).singleElement().satisfies(q -> assertThat(q.sql())
+        .isEqualTo("SELECT 1 FROM public.people WHERE \"p\" IS NOT DISTINCT FROM NULL LIMIT 1"));
   }
 
   @Test
