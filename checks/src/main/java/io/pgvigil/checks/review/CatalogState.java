@@ -14,7 +14,7 @@ import java.util.Map;
  * the migration's own transaction, so it sees the migration's uncommitted changes.
  */
 record CatalogState(Map<Long, Relation> relations, Map<ColumnKey, Column> columns,
-    Map<Long, Constraint> constraints, Map<Long, Long> indexes) {
+    Map<Long, Constraint> constraints, Map<Long, Long> indexes, Map<Long, String> indexDefinitions) {
 
   /** A table, partitioned table, materialized view or index; {@code name} is schema-qualified. */
   record Relation(long oid, char kind, long filenode, String name) {
@@ -25,7 +25,8 @@ record CatalogState(Map<Long, Relation> relations, Map<ColumnKey, Column> column
 
   record ColumnKey(long table, int number) {}
 
-  record Column(String name, boolean notNull, boolean dropped) {}
+  /** {@code type}: the type with its modifier and collation, {@code citext}, {@code numeric(10,0) "C"}. */
+  record Column(String name, boolean notNull, boolean dropped, String type) {}
 
   record Constraint(long oid, long table, char type, boolean validated, String name, String definition) {}
 
@@ -42,7 +43,8 @@ record CatalogState(Map<Long, Relation> relations, Map<ColumnKey, Column> column
           + USER_SCHEMAS;
 
   private static final String COLUMNS = """
-      SELECT a.attrelid::bigint, a.attnum, a.attname, a.attnotnull, a.attisdropped
+      SELECT a.attrelid::bigint, a.attnum, a.attname, a.attnotnull, a.attisdropped,
+        pg_catalog.format_type(a.atttypid, a.atttypmod) || ' ' || a.attcollation::text
       FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE a.attnum > 0 AND c.relkind IN ('r', 'p', 'm') AND
@@ -56,9 +58,14 @@ record CatalogState(Map<Long, Relation> relations, Map<ColumnKey, Column> column
       WHERE
       """ + USER_SCHEMAS;
 
+  /** The definition without the index's name (whose first appearance is after INDEX), and whether it is valid. */
   private static final String INDEXES = """
-      SELECT i.indexrelid::bigint, i.indrelid::bigint
+      SELECT i.indexrelid::bigint, i.indrelid::bigint,
+        pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid),
+          'INDEX ' || pg_catalog.quote_ident(x.relname) || ' ON ', 'INDEX ON ')
+          || CASE WHEN i.indisvalid THEN '' ELSE ' INVALID' END
       FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+        JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE
       """ + USER_SCHEMAS;
@@ -68,14 +75,18 @@ record CatalogState(Map<Long, Relation> relations, Map<ColumnKey, Column> column
     Map<ColumnKey, Column> columns = new HashMap<>();
     Map<Long, Constraint> constraints = new LinkedHashMap<>();
     Map<Long, Long> indexes = new HashMap<>();
+    Map<Long, String> indexDefinitions = new HashMap<>();
     eachRow(connection, RELATIONS, rs -> relations.put(rs.getLong(1),
         new Relation(rs.getLong(1), rs.getString(2).charAt(0), rs.getLong(3), rs.getString(4))));
     eachRow(connection, COLUMNS, rs -> columns.put(new ColumnKey(rs.getLong(1), rs.getInt(2)),
-        new Column(rs.getString(3), rs.getBoolean(4), rs.getBoolean(5))));
+        new Column(rs.getString(3), rs.getBoolean(4), rs.getBoolean(5), rs.getString(6))));
     eachRow(connection, CONSTRAINTS, rs -> constraints.put(rs.getLong(1), new Constraint(rs.getLong(1),
         rs.getLong(2), rs.getString(3).charAt(0), rs.getBoolean(4), rs.getString(5), rs.getString(6))));
-    eachRow(connection, INDEXES, rs -> indexes.put(rs.getLong(1), rs.getLong(2)));
-    return new CatalogState(relations, columns, constraints, indexes);
+    eachRow(connection, INDEXES, rs -> {
+      indexes.put(rs.getLong(1), rs.getLong(2));
+      indexDefinitions.put(rs.getLong(1), rs.getString(3));
+    });
+    return new CatalogState(relations, columns, constraints, indexes, indexDefinitions);
   }
 
   interface RowReader {

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,7 +72,10 @@ public final class PreflightReview {
           continue;
         }
         progress.accept("reviewing " + migration.file());
-        MigrationReview review = Suppressions.apply(migration, review(connection, migration, questions));
+        Map<String, String> liveNames = new HashMap<>();
+        Set<String> newTables = new HashSet<>();
+        MigrationReview review = Suppressions.apply(migration,
+            review(connection, migration, questions, liveNames, newTables)).withLiveNames(liveNames, newTables);
         reviews.add(review);
         if (review.failed()) {
           failed = migration.file();
@@ -94,8 +98,9 @@ public final class PreflightReview {
     return DriverManager.getConnection(shadow.jdbcUrl(), properties);
   }
 
-  private static MigrationReview review(Connection connection, PendingMigration migration, DataQuestions questions)
-      throws SQLException {
+  /** {@code liveNames} and {@code newTables} receive what {@link MigrationReview#liveNames()} says. */
+  private static MigrationReview review(Connection connection, PendingMigration migration, DataQuestions questions,
+      Map<String, String> liveNames, Set<String> newTables) throws SQLException {
     List<SqlScript.Part> parts = SqlScript.parse(migration.sql()).parts();
     List<Finding> findings = new ArrayList<>();
     List<StatementRun> runs = new ArrayList<>();
@@ -120,6 +125,9 @@ public final class PreflightReview {
     String ownStatementTimeout = show(connection, "statement_timeout");
     connection.setAutoCommit(false);
     CatalogState before = CatalogState.read(connection);
+    questions.start(before);
+    liveNames.putAll(questions.liveNames(before));
+    newTables.addAll(questions.newTables(before));
     CatalogState previous = before;
     Map<Long, String> previousLocks = Map.of();
     try {
@@ -178,7 +186,7 @@ public final class PreflightReview {
             command.name(), transactional, before, previous, now, newLocks, held, lockTimeout);
         runs.add(new StatementRun(i + 1, part.line(), command.name(), transactional, shown, lockTimeout,
             statementTimeout.equals(ownStatementTimeout) ? null : statementTimeout,
-            questions.ask(connection, effects)));
+            questions.ask(connection, effects, facts.writes(), sql)));
         findings.addAll(StatementHazards.evaluate(effects));
         findings.addAll(RowHazards.evaluate(effects, facts));
         findings.addAll(RemovalHazards.evaluate(connection, effects, facts));

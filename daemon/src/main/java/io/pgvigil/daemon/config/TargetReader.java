@@ -111,6 +111,12 @@ final class TargetReader {
     DriftConfig drift = readDrift(target.get("drift"));
     WatchConfig watch = readWatch(target.get("watch"));
     ReviewConfig review = ReviewReader.read(target.get("review"), replicas);
+    if (server && target.get("review").get("readFrom").isPresent()) {
+      // A replica's url names one database; each database of the server would need a replica url of its own.
+      target.get("review").get("readFrom").problem("does not apply to a server-level target (databases: auto): a "
+          + "replica's url names one database, and the review reads every database of the server; remove it, or "
+          + "make a target per database to read from its replica");
+    }
     if (server) {
       List<DatabasePattern> include = readPatterns(target.get("include"));
       List<DatabasePattern> exclude = readPatterns(target.get("exclude"));

@@ -38,7 +38,9 @@ public final class LiveEvidence {
     List<DataQuestion> questions = review.migrations().stream().flatMap(m -> m.statements().stream())
         .flatMap(s -> s.questions().stream()).toList();
     Set<String> tables = new LinkedHashSet<>();
-    review.findings().stream().map(Finding::table).filter(t -> t != null).forEach(tables::add);
+    // By live's name: a later migration's finding names a table as it is then, after an earlier one renamed it.
+    review.migrations().forEach(m -> m.findings().stream().map(Finding::table).filter(t -> t != null)
+        .forEach(t -> tables.add(m.liveName(t))));
     questions.forEach(q -> tables.add(q.table()));
     if (tables.isEmpty()) {
       return review.withLive(new LiveReport(readFrom, target.review(), List.of(), List.of()));
@@ -47,7 +49,7 @@ public final class LiveEvidence {
         .flatMap(name -> target.replicas().stream().filter(r -> r.name().equals(name)).findFirst())
         .map(TargetConfig.ReplicaConfig::url);
     if (target.review().readFrom().isPresent() && replica.isEmpty()) {
-      // Config validation names it; a target made per database of a server has the replicas only for one.
+      // Config validation names it, and rejects readFrom on a server-level target.
       throw new LiveDataException("review.readFrom names " + readFrom + ", which target " + target.name()
           + " does not have among its replicas", null);
     }
@@ -83,7 +85,9 @@ public final class LiveEvidence {
       Map<String, TableSize> sizes, TargetConfig target) {
     List<Finding> findings = new ArrayList<>();
     for (Finding f : m.findings()) {
-      findings.add(SizeGrade.grade(f, f.table() == null ? null : sizes.get(f.table()), target.review()));
+      findings.add(f.table() == null ? f
+          : SizeGrade.grade(f, sizes.get(m.liveName(f.table())), m.newTables().contains(f.table()),
+              target.review()));
     }
     List<String> notes = new ArrayList<>(m.notes());
     for (Probe p : probes) {
@@ -99,7 +103,8 @@ public final class LiveEvidence {
       }
     }
     findings.sort(Comparator.comparingInt(Finding::statement));
-    return new MigrationReview(m.file(), m.reviewed(), m.statements(), findings, notes);
+    return new MigrationReview(m.file(), m.reviewed(), m.statements(), findings, notes, m.liveNames(),
+        m.newTables());
   }
 
   /** For "has rows": the planner's estimate when there is one (a count bound, never the rows). */

@@ -24,7 +24,8 @@ final class LiveJson {
     JsonArray tables = new JsonArray(r.tables().stream().map(t -> new JsonObject().put("table", t.table())
         .put("present", t.present()).put("bytes", t.bytes()).put("pages", t.pages())
         .put("rows", t.rows() < 0 ? null : Math.round(t.rows()))
-        .put("seconds", SizeGrade.seconds(t.bytes(), r.config().throughput()))).toList());
+        .put("seconds", SizeGrade.seconds(t.bytes(), r.config().throughput()))
+        .put("notRead", t.notRead())).toList());
     return new JsonObject().put("readFrom", r.readFrom())
         .put("probeTimeout", Durations.format(r.config().probeTimeout()))
         .put("throughputBytesPerSecond", r.config().throughput())

@@ -39,7 +39,7 @@ final class LiveProbes implements AutoCloseable {
    */
   private static final String SIZES = """
       SELECT t.name, c.oid IS NOT NULL, coalesce(s.bytes, 0), coalesce(s.pages, 0), coalesce(s.rows, -1)
-      FROM pg_catalog.unnest(?::text[]) AS t(name)
+      FROM (SELECT ?::pg_catalog.text) AS t(name)
         LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t.name)
         LEFT JOIN LATERAL (
           SELECT pg_catalog.sum(pg_catalog.pg_total_relation_size(leaf.relid))::bigint AS bytes,
@@ -79,22 +79,41 @@ final class LiveProbes implements AutoCloseable {
     // The server cancels a question at the timeout; the socket waits a little longer for that answer.
     source.setSocketTimeout((int) timeout.toSeconds() + 30);
     Connection connection = source.getConnection();
+    // As the shadow deparsed the questions: every name outside pg_catalog is schema-qualified, so a function or
+    // operator resolves to the one the shadow checked, not one the role's search_path finds first.
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET search_path = ''");
+    }
     connection.setAutoCommit(false);
     return new LiveProbes(connection, timeout, lockTimeout);
   }
 
+  /**
+   * One table at a time, each in a transaction of its own: pg_total_relation_size takes ACCESS SHARE, and a table a
+   * migration holds right now leaves that one size unread, not the whole review.
+   */
   Map<String, TableSize> sizes(List<String> tables) throws SQLException {
     Map<String, TableSize> sizes = new LinkedHashMap<>();
-    try (PreparedStatement statement = connection.prepareStatement(SIZES)) {
-      statement.setArray(1, connection.createArrayOf("text", tables.toArray()));
-      try (ResultSet rs = statement.executeQuery()) {
-        while (rs.next()) {
-          sizes.put(rs.getString(1),
-              new TableSize(rs.getString(1), rs.getBoolean(2), rs.getLong(3), rs.getLong(4), rs.getDouble(5)));
+    for (String table : tables) {
+      try (PreparedStatement statement = connection.prepareStatement(SIZES)) {
+        statement.setString(1, table);
+        try (ResultSet rs = statement.executeQuery()) {
+          rs.next();
+          sizes.put(table,
+              new TableSize(table, rs.getBoolean(2), rs.getLong(3), rs.getLong(4), rs.getDouble(5)));
         }
+      } catch (SQLException e) {
+        if (e.getSQLState() == null || !e.getSQLState().equals("55P03") && !e.getSQLState().equals("57014")) {
+          throw e;
+        }
+        sizes.put(table, TableSize.notRead(table, e.getSQLState().equals("55P03")
+            ? "the lock on " + table + " was not granted within " + Durations.format(lockTimeout)
+                + " (a migration holds or waits for it)"
+            : "reading it took longer than " + Durations.format(SIZES_TIMEOUT.compareTo(timeout) > 0
+                ? SIZES_TIMEOUT : timeout)));
+      } finally {
+        connection.rollback();
       }
-    } finally {
-      connection.rollback();
     }
     return sizes;
   }
@@ -133,19 +152,27 @@ final class LiveProbes implements AutoCloseable {
     String state = e.getSQLState() == null ? "" : e.getSQLState().toUpperCase(Locale.ROOT);
     String about = size == null ? "" : " (" + SizeGrade.rows(size).replace("≈", "about") + ", "
         + Unit.BYTES.format(size.bytes()) + ")";
-    if (state.startsWith("22")) {
-      // A data exception's message may quote a row's value: its SQLSTATE only.
-      return "not checked: the question failed on a live row (SQLSTATE " + state + "), and so may the statement "
-          + "at deploy";
-    }
     return switch (state) {
       case "57014" -> "not checked: " + question.table() + " too large to scan within "
           + Durations.format(timeout) + about;
       case "55P03" -> "not checked: the lock on " + question.table() + " was not granted within "
           + Durations.format(lockTimeout) + " (a migration holds or waits for it)";
-      default -> "not checked: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip()
-          + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
+      default -> safeMessage(state) ? "not checked: " + String.valueOf(e.getMessage()).lines().findFirst()
+          .orElse("").strip() + " (SQLSTATE " + state + ")"
+          : "not checked: the question failed on live (SQLSTATE " + (state.isEmpty() ? "unknown" : state)
+              + "), and so may the statement at deploy";
     };
+  }
+
+  /**
+   * Whether the message of an error in this state is about the question, not a row: a data exception (22), a
+   * RAISE in a function the expression calls (P0001), an internal error (XX000) may quote a row's value, and only
+   * their SQLSTATE is shown. Allowed: syntax and access (42), lock and timeouts (55P03, 57014), serialization
+   * (40001), connection (08), authorization (28), a missing database (3D000).
+   */
+  static boolean safeMessage(String state) {
+    return state.startsWith("42") || state.startsWith("08") || state.startsWith("28")
+        || List.of("55P03", "57014", "40001", "3D000").contains(state);
   }
 
   @Override

@@ -45,6 +45,16 @@ public record LiveReport(String readFrom, ReviewConfig config, List<Probe> probe
    * @param present false when live has no such table (a pending migration creates it)
    * @param bytes   {@code pg_total_relation_size}: heap, indexes and TOAST
    * @param rows    {@code reltuples}, the planner's estimate; negative when never analyzed
+   * @param notRead why the size could not be read (a lock not granted in time); null when it was
    */
-  public record TableSize(String table, boolean present, long bytes, long pages, double rows) {}
+  public record TableSize(String table, boolean present, long bytes, long pages, double rows, String notRead) {
+
+    public TableSize(String table, boolean present, long bytes, long pages, double rows) {
+      this(table, present, bytes, pages, rows, null);
+    }
+
+    static TableSize notRead(String table, String why) {
+      return new TableSize(table, true, 0, 0, -1, why);
+    }
+  }
 }

@@ -10,8 +10,7 @@ final class LiveText {
   static void print(TargetReview review, PrintWriter out) {
     review.live().filter(r -> !r.tables().isEmpty()).ifPresent(r -> {
       out.println("  live data (read from " + r.readFrom() + "):");
-      r.tables().forEach(t -> out.println("    size " + (t.present() ? SizeGrade.estimate(t, r.config().throughput())
-          : t.table() + ": not on the live database")));
+      r.tables().forEach(t -> out.println("    size " + size(t, r)));
       r.probes().forEach(p -> out.println("    " + p.question().file() + " statement " + p.question().statement()
           + ": " + p.question().question() + " " + p.detail()));
     });
@@ -22,10 +21,14 @@ final class LiveText {
       out.println();
       out.println("Live data (read from " + r.readFrom() + "):");
       out.println();
-      r.tables().forEach(t -> out.println("- size " + (t.present()
-          ? SizeGrade.estimate(t, r.config().throughput()) : t.table() + ": not on the live database")));
+      r.tables().forEach(t -> out.println("- size " + size(t, r)));
       r.probes().forEach(p -> out.println("- `" + p.question().file() + "` statement " + p.question().statement()
           + ": " + p.question().question().replace("|", "\\|") + " " + p.detail()));
     });
+  }
+
+  private static String size(LiveReport.TableSize t, LiveReport r) {
+    return t.notRead() != null ? t.table() + ": size not read: " + t.notRead()
+        : t.present() ? SizeGrade.estimate(t, r.config().throughput()) : t.table() + ": not on the live database";
   }
 }

@@ -22,14 +22,25 @@ final class SizeGrade {
 
   private SizeGrade() {}
 
-  static Finding grade(Finding finding, LiveReport.TableSize size, ReviewConfig config) {
+  /**
+   * {@code created}: the table is one an earlier pending migration creates, so live cannot have it. A table live
+   * does not have under the name otherwise (a name the review could not map to live's) keeps its level: a block is
+   * never lowered on a size the review did not read.
+   */
+  static Finding grade(Finding finding, LiveReport.TableSize size, boolean created, ReviewConfig config) {
     if (finding.table() == null || size == null || finding.level() != Level.BLOCK
         || UNGRADED.contains(finding.hazard())) {
       return finding;
     }
+    if (size.notRead() != null) {
+      return finding.graded(finding.level(), finding.message() + " (size not read: " + size.notRead() + ")");
+    }
     if (!size.present()) {
-      return finding.graded(Level.FLAG, finding.message() + " (" + size.table() + " is not on the live database: a "
-          + "pending migration creates it, so it holds only what the migrations put there)");
+      return created
+          ? finding.graded(Level.FLAG, finding.message() + " (" + size.table() + " is not on the live database: a "
+              + "pending migration creates it, so it holds only what the migrations put there)")
+          : finding.graded(finding.level(), finding.message() + " (size not read: " + size.table()
+              + " is not on the live database under this name)");
     }
     double seconds = seconds(size.bytes(), config.throughput());
     double budget = config.lockedSeconds().toMillis() / 1000.0;

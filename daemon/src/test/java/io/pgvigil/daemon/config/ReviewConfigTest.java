@@ -57,6 +57,21 @@ class ReviewConfigTest {
   }
 
   @Test
+  void rejectsAReadFromOnAServerLevelTarget() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> new ConfigLoader(Map.of()).parse("""
+        targets:
+          - name: pg
+            url: postgresql://pgvigil@db:5432/postgres
+            databases: auto
+            replicas: [{ name: replica-1, url: postgresql://pgvigil@replica:5432/postgres }]
+            review: { readFrom: replica-1 }
+        """, dir, "config.yaml"));
+
+    assertThat(e).as("expected the config to be rejected").isNotNull();
+    assertThat(e.getMessage()).contains("targets[0].review.readFrom: does not apply to a server-level target");
+  }
+
+  @Test
   void reportsEveryBadValueAtOnce() {
     assertThat(problems("    review: { probeTimeout: 5, throughput: fast, budgets: { rewriteBytes: -1, "
         + "lockSeconds: 2s } }\n").lines()).containsExactlyInAnyOrder(

@@ -17,6 +17,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,8 @@ class LiveEvidenceIT {
       CREATE TABLE events (id bigint, kind int);
       CREATE TABLE invoices (id bigint PRIMARY KEY, amount int);
       CREATE TABLE accounts (id bigint PRIMARY KEY, email text);
+      CREATE TABLE ledger (id bigint PRIMARY KEY, amount int);
+      CREATE TABLE stock (id bigint PRIMARY KEY, qty int);
       """;
 
   @TempDir
@@ -178,6 +183,41 @@ class LiveEvidenceIT {
     assertThat(notice.get("level").asText()).isEqualTo("warning");
     assertThat(notice.at("/message/text").asText()).contains("not checked: statement 2 (UPDATE)");
     assertThat(notice.at("/locations/0/physicalLocation/region/startLine").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void aRewriteAfterAnEarlierMigrationRenamesTheTableIsGradedByTheLiveTablesSize() throws Exception {
+    Sql.execute(pair.primary(), "INSERT INTO ledger SELECT g, g FROM generate_series(1, 5000) g", "ANALYZE ledger");
+    Path config = config("renamed", Map.of("V2__rename.sql", "ALTER TABLE ledger RENAME TO entries;\n",
+        "V3__widen.sql", "SET lock_timeout = '5s';\nALTER TABLE entries ALTER COLUMN amount TYPE bigint;\n"),
+        "{ budgets: { rewriteBytes: 64kB } }");
+
+    CliRun result = run("review", "--config", config.toString());
+
+    assertThat(result.exit()).as(result.err() + result.out()).isEqualTo(2);
+    assertThat(result.out()).contains("block  table-rewrite").containsPattern("public\\.ledger: \\d+KiB, "
+        + "≈ 5,000 rows, .*: \\d+KiB > rewriteBytes 64KiB\\)").doesNotContain("a pending migration creates it");
+  }
+
+  @Test
+  void aTableLockedOnLiveKeepsItsBlockWithANoteAndTheReviewGoesOn() throws Exception {
+    Path config = config("locked", Map.of("V2__widen_stock.sql",
+        "SET lock_timeout = '5s';\nALTER TABLE stock ALTER COLUMN qty TYPE bigint;\n"), "{}");
+
+    try (Connection holder = DriverManager.getConnection(pair.primary().jdbcUrl());
+        Statement lock = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      lock.execute("LOCK TABLE stock IN ACCESS EXCLUSIVE MODE");
+      CliRun result = run("review", "--config", config.toString(), "--format", "json");
+
+      assertThat(result.exit()).as(result.err() + result.out()).isEqualTo(2);
+      JsonObject rewrite = target(result).getJsonArray("findings").stream().map(JsonObject.class::cast)
+          .filter(f -> f.getString("rule").equals("table-rewrite")).findFirst().orElseThrow();
+      assertThat(rewrite.getString("level")).isEqualTo("block");
+      assertThat(rewrite.getString("message")).contains("(size not read: the lock on public.stock was not granted "
+          + "within 500ms");
+      holder.rollback();
+    }
   }
 
   @Test
