@@ -45,6 +45,8 @@ final class CheckLoop {
   private long timerId = -1;
   private boolean stopped;
   private Future<Void> inFlight;
+  /** The one run asked for while {@link #inFlight} was under way: every such request shares it. */
+  private Future<Void> followUp;
   private boolean quiet;
   /** The last tick found the check disabled: it waits {@link #PAUSED_RECHECK}, not an interval. */
   private boolean paused;
@@ -90,10 +92,20 @@ final class CheckLoop {
     return status;
   }
 
-  /** Runs now (joining a run under way), the next run one interval later; on the loop's context. */
+  /**
+   * Runs now, the next run one interval later; on the loop's context. A run under way may have read its inputs
+   * before the request (a drift check, the migration files just edited), so the request gets a fresh run after it,
+   * one shared by every request made meanwhile.
+   */
   Future<Void> runNow() {
     if (inFlight != null) {
-      return inFlight;
+      if (followUp == null) {
+        followUp = inFlight.transform(ar -> {
+          followUp = null;
+          return stopped ? Future.<Void>succeededFuture() : runNow();
+        });
+      }
+      return followUp;
     }
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
