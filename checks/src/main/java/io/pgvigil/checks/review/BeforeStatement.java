@@ -37,7 +37,7 @@ record BeforeStatement(String sql, Command command, Set<Long> writes, Map<Long, 
       WHERE n.nspname = ? AND c.relname = ?""";
 
   static BeforeStatement read(Connection connection, String sql, Command command) throws SQLException {
-    Set<Long> writes = WRITES.contains(command.name()) ? writes(connection, sql) : Set.of();
+    Set<Long> writes = WRITES.contains(command.name()) ? planned(connection, sql, false) : Set.of();
     Map<Long, Long> partitions = command.name().equals("ALTER TABLE") ? partitions(connection) : Map.of();
     return new BeforeStatement(sql, command, writes, partitions);
   }
@@ -49,10 +49,12 @@ record BeforeStatement(String sql, Command command, Set<Long> writes, Map<Long, 
   }
 
   /**
-   * The planner's targets. EXPLAIN without ANALYZE runs nothing; in the migration's transaction it runs under a
-   * savepoint, so that a statement the planner refuses fails where the migration runs it, with its own message.
+   * The planner's targets: every ModifyTable node's own relation (a partitioned table's, not each partition's), CTEs
+   * included, inserts only when {@code withInserts}. EXPLAIN without ANALYZE runs nothing; in the migration's
+   * transaction it runs under a savepoint, so that a statement the planner refuses fails where the migration runs it,
+   * with its own message; a plan that cannot be made names nothing.
    */
-  private static Set<Long> writes(Connection connection, String sql) throws SQLException {
+  static Set<Long> planned(Connection connection, String sql, boolean withInserts) throws SQLException {
     Savepoint savepoint = connection.getAutoCommit() ? null : connection.setSavepoint();
     String plan;
     try (Statement statement = connection.createStatement();
@@ -70,18 +72,19 @@ record BeforeStatement(String sql, Command command, Set<Long> writes, Map<Long, 
     }
     Set<Long> oids = new LinkedHashSet<>();
     for (Object root : new JsonArray(plan)) {
-      collect(connection, ((JsonObject) root).getJsonObject("Plan"), oids);
+      collect(connection, ((JsonObject) root).getJsonObject("Plan"), withInserts, oids);
     }
     return oids;
   }
 
-  /** Every ModifyTable node's own relation (a partitioned table's, not each partition's), CTEs included. */
-  private static void collect(Connection connection, JsonObject node, Set<Long> oids) throws SQLException {
+  private static void collect(Connection connection, JsonObject node, boolean withInserts, Set<Long> oids)
+      throws SQLException {
     if (node == null) {
       return;
     }
     String operation = node.getString("Operation");
-    if ("ModifyTable".equals(node.getString("Node Type")) && operation != null && !operation.equals("Insert")
+    if ("ModifyTable".equals(node.getString("Node Type")) && operation != null
+        && (withInserts || !operation.equals("Insert"))
         && node.getString("Relation Name") != null) {
       try (PreparedStatement find = connection.prepareStatement(RELATION)) {
         find.setString(1, node.getString("Schema"));
@@ -96,7 +99,7 @@ record BeforeStatement(String sql, Command command, Set<Long> writes, Map<Long, 
     JsonArray children = node.getJsonArray("Plans");
     if (children != null) {
       for (Object child : children) {
-        collect(connection, (JsonObject) child, oids);
+        collect(connection, (JsonObject) child, withInserts, oids);
       }
     }
   }

@@ -2,14 +2,8 @@ package io.pgvigil.checks.review;
 
 import io.pgvigil.checks.review.CatalogState.Column;
 import io.pgvigil.checks.review.CatalogState.ColumnKey;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,10 +25,6 @@ final class WrittenTables {
 
   /** Whose targets the planner names and the locks may not: see {@link #targets}. */
   private static final Set<String> INSERTS = Set.of("INSERT", "WITH");
-
-  private static final String RELATION = """
-      SELECT c.oid::bigint FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ? AND c.relname = ?""";
 
   /** {@code ALTER COLUMN … TYPE … USING expr}: a rewrite that may change values while keeping the type. */
   private static final Pattern USING = Pattern.compile("(?i)\\bUSING\\b");
@@ -61,43 +51,7 @@ final class WrittenTables {
    * migration's search_path, in a savepoint, and a plan that cannot be made names nothing.
    */
   private static Set<Long> insertTargets(Connection shadow, String sql) throws SQLException {
-    Set<Long> oids = new HashSet<>();
-    Savepoint savepoint = shadow.setSavepoint();
-    String plan;
-    try (Statement statement = shadow.createStatement();
-        ResultSet rs = statement.executeQuery("EXPLAIN (VERBOSE, FORMAT JSON) " + sql)) {
-      rs.next();
-      plan = rs.getString(1);
-    } catch (SQLException e) {
-      return oids;
-    } finally {
-      shadow.rollback(savepoint);
-      shadow.releaseSavepoint(savepoint);
-    }
-    List<JsonObject> nodes = new ArrayList<>();
-    new JsonArray(plan).forEach(root -> nodes.add(((JsonObject) root).getJsonObject("Plan")));
-    while (!nodes.isEmpty()) {
-      JsonObject node = nodes.remove(nodes.size() - 1);
-      if (node == null) {
-        continue;
-      }
-      if ("ModifyTable".equals(node.getString("Node Type")) && node.getString("Relation Name") != null) {
-        try (PreparedStatement find = shadow.prepareStatement(RELATION)) {
-          find.setString(1, node.getString("Schema"));
-          find.setString(2, node.getString("Relation Name"));
-          try (ResultSet rs = find.executeQuery()) {
-            if (rs.next()) {
-              oids.add(rs.getLong(1));
-            }
-          }
-        }
-      }
-      JsonArray children = node.getJsonArray("Plans");
-      if (children != null) {
-        children.forEach(child -> nodes.add((JsonObject) child));
-      }
-    }
-    return oids;
+    return BeforeStatement.planned(shadow, sql, true);
   }
 
   /**
