@@ -136,3 +136,47 @@ when clustered, server.instance and server.cluster filled in where the user left
 {{- $_ := set $config "server" $server }}
 {{- toYaml $config }}
 {{- end }}
+
+{{/* What a ServiceMonitor's endpoint and a PodMonitor's podMetricsEndpoint share, from serviceMonitor or podMonitor. */}}
+{{- define "pgvigil.scrapeEndpoint" -}}
+interval: {{ .interval }}
+scrapeTimeout: {{ .scrapeTimeout }}
+scheme: {{ default "http" .scheme }}
+{{- with .tlsConfig }}
+tlsConfig:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .relabelings }}
+relabelings:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .metricRelabelings }}
+metricRelabelings:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The job label Prometheus gives pgvigil's series: the Prometheus Operator names a ServiceMonitor's
+job after the Service, a PodMonitor's <namespace>/<PodMonitor name>.
+*/}}
+{{- define "pgvigil.scrapeJob" -}}
+{{- if .Values.podMonitor.enabled }}
+{{- printf "%s/%s" (default .Release.Namespace .Values.podMonitor.namespace) (include "pgvigil.fullname" .) }}
+{{- else }}
+{{- include "pgvigil.fullname" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The label matchers the rules add to every selector: prometheusRule.selector (tpl), or the scrape job and
+the namespace the Prometheus Operator labels the series with, so that a release with the same name in
+another namespace is not this one.
+*/}}
+{{- define "pgvigil.ruleSelector" -}}
+{{- if .Values.prometheusRule.selector }}
+{{- tpl .Values.prometheusRule.selector . }}
+{{- else }}
+{{- printf "job=%q, namespace=%q" (include "pgvigil.scrapeJob" .) .Release.Namespace }}
+{{- end }}
+{{- end }}

@@ -47,7 +47,8 @@ class ChartTest {
   void hasOneCiValuesFilePerOption() throws IOException {
     assertThat(ciValuesFiles())
         .contains("default", "existing-secret", "chart-secret", "servicemonitor", "prometheusrule",
-            "networkpolicy", "pdb", "shadow-sidecar", "dashboards-disabled", "single-replica", "ha");
+            "networkpolicy", "pdb", "shadow-sidecar", "dashboards-disabled", "single-replica", "ha", "podmonitor",
+            "git-sync", "migrations-from-image", "json-logs");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -61,7 +62,10 @@ class ChartTest {
     assertThat(pod.at("/securityContext/runAsUser").asInt()).isEqualTo(10001);
     assertThat(pod.at("/securityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
 
-    for (JsonNode container : pod.path("containers")) {
+    List<JsonNode> containers = new ArrayList<>();
+    pod.path("initContainers").forEach(containers::add);
+    pod.path("containers").forEach(containers::add);
+    for (JsonNode container : containers) {
       JsonNode sc = container.path("securityContext");
       assertThat(sc.path("runAsNonRoot").asBoolean()).as(container.path("name").asText()).isTrue();
       assertThat(sc.path("readOnlyRootFilesystem").asBoolean()).isTrue();
@@ -107,6 +111,7 @@ class ChartTest {
   static Stream<Arguments> optionalObjects() {
     return Stream.of(
         Arguments.of("servicemonitor", "ServiceMonitor"),
+        Arguments.of("podmonitor", "PodMonitor"),
         Arguments.of("prometheusrule", "PrometheusRule"),
         Arguments.of("networkpolicy", "NetworkPolicy"),
         Arguments.of("chart-secret", "Secret"));
@@ -421,13 +426,147 @@ class ChartTest {
   }
 
   @Test
-  void thePrometheusRuleIsTheRulesFile() throws IOException {
+  void thePrometheusRuleHasEveryAlertOfTheRulesFile() throws IOException {
     JsonNode rule = render(ciValues("prometheusrule")).one("PrometheusRule");
-    JsonNode file = RenderedChart.parse(Files.readString(RenderedChart.CHART.resolve("rules/pgvigil-rules.yaml")))
-        .objects().get(0);
+    JsonNode file = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+        .readTree(RenderedChart.CHART.resolve("rules/pgvigil-rules.yaml").toFile());
 
-    assertThat(rule.path("spec")).isEqualTo(file);
     assertThat(rule.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
+    assertThat(alertNames(rule.path("spec"))).isNotEmpty().isEqualTo(alertNames(file));
+    assertThat(alertNames(render(ciValues("prometheusrule"), Map.of("prometheusRule.disabled.PgvigilDown", true,
+        "prometheusRule.disabled.PgvigilTargetDown", false)).one("PrometheusRule").path("spec")))
+        .doesNotContain("PgvigilDown").contains("PgvigilTargetDown").hasSize(alertNames(file).size() - 1);
+  }
+
+  private static List<String> alertNames(JsonNode rules) {
+    List<String> names = new ArrayList<>();
+    rules.path("groups").forEach(g -> g.path("rules").forEach(r -> names.add(r.path("alert").asText())));
+    return names;
+  }
+
+  @Test
+  void theServiceMonitorTakesRelabelingsSchemeAndTls() {
+    JsonNode endpoint = render(ciValues("servicemonitor"), Map.of("serviceMonitor.scheme", "https",
+        "serviceMonitor.tlsConfig.serverName", "pgvigil.db-tools.svc"))
+        .one("ServiceMonitor").at("/spec/endpoints/0");
+
+    assertThat(endpoint.path("port").asText()).isEqualTo("http");
+    assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
+    assertThat(endpoint.path("interval").asText()).isEqualTo("10s");
+    assertThat(endpoint.path("scheme").asText()).isEqualTo("https");
+    assertThat(endpoint.at("/tlsConfig/serverName").asText()).isEqualTo("pgvigil.db-tools.svc");
+    assertThat(endpoint.at("/relabelings/1/targetLabel").asText()).isEqualTo("cluster");
+    assertThat(endpoint.at("/metricRelabelings/0/action").asText()).isEqualTo("drop");
+
+    JsonNode plain = render(ciValues("default"), Map.of("serviceMonitor.enabled", true))
+        .one("ServiceMonitor").at("/spec/endpoints/0");
+    assertThat(plain.path("scheme").asText()).isEqualTo("http");
+    assertThat(plain.has("tlsConfig")).isFalse();
+    assertThat(plain.has("relabelings")).isFalse();
+  }
+
+  @Test
+  void aPodMonitorScrapesEveryPodInsteadOfTheServiceMonitor() {
+    RenderedChart chart = render(ciValues("podmonitor"));
+
+    assertThat(chart.has("ServiceMonitor")).isFalse();
+    JsonNode monitor = chart.one("PodMonitor");
+    assertThat(monitor.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
+    assertThat(monitor.at("/spec/selector/matchLabels"))
+        .isEqualTo(chart.one("Deployment").at("/spec/selector/matchLabels"));
+    assertThat(texts(monitor.at("/spec/namespaceSelector/matchNames"))).containsExactly("db-tools");
+    JsonNode endpoint = monitor.at("/spec/podMetricsEndpoints/0");
+    assertThat(endpoint.path("port").asText()).isEqualTo("http");
+    assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
+    assertThat(endpoint.path("interval").asText()).isEqualTo("30s");
+    assertThat(endpoint.path("scheme").asText()).isEqualTo("https");
+    assertThat(endpoint.at("/tlsConfig/ca/configMap/name").asText()).isEqualTo("pgvigil-metrics-ca");
+    assertThat(endpoint.at("/relabelings/0/targetLabel").asText()).isEqualTo("cluster");
+    assertThat(endpoint.at("/metricRelabelings/0/regex").asText()).isEqualTo("jvm_gc_.*");
+
+    assertThatThrownBy(() -> render(ciValues("podmonitor"), Map.of("serviceMonitor.enabled", true)))
+        .hasMessageContaining("enable one, not both");
+  }
+
+  @Test
+  void aGitSyncSidecarKeepsTheMigrationFolderCurrentBesidePgvigil() {
+    RenderedChart chart = render(ciValues("git-sync"));
+
+    JsonNode once = initContainer(chart, "git-sync-once");
+    JsonNode sidecar = chart.container("git-sync");
+    for (JsonNode gitSync : List.of(once, sidecar)) {
+      assertThat(gitSync.path("image").asText()).startsWith("registry.k8s.io/git-sync/git-sync:v4.");
+      assertThat(env(gitSync, "GITSYNC_ROOT").path("value").asText()).isEqualTo("/git");
+      assertThat(env(gitSync, "GITSYNC_LINK").path("value").asText()).isEqualTo("current");
+      assertThat(env(gitSync, "GITSYNC_PASSWORD").at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("git-token");
+      assertThat(mountPaths(gitSync)).containsEntry("git", "/git");
+    }
+    assertThat(texts(once.path("args"))).containsExactly("--one-time");
+    assertThat(texts(sidecar.path("args"))).containsExactly("--period=60s");
+
+    assertThat(chart.volume("git").has("emptyDir")).isTrue();
+    JsonNode pgvigil = chart.container("pgvigil");
+    JsonNode mount = mount(pgvigil, "git");
+    assertThat(mount.path("mountPath").asText()).isEqualTo("/git");
+    assertThat(mount.path("readOnly").asBoolean()).isTrue();
+    assertThat(chart.config().at("/targets/0/migrations/locations/0").asText())
+        .startsWith("/git/current/");
+    assertThat(pgvigil.path("securityContext")).as("the chart's hardening stays on pgvigil")
+        .isEqualTo(render(ciValues("default")).container("pgvigil").path("securityContext"));
+    assertThat(chart.podSpec().path("securityContext"))
+        .isEqualTo(render(ciValues("default")).podSpec().path("securityContext"));
+  }
+
+  @Test
+  void anInitContainerCopiesTheMigrationsOutOfTheApplicationsImage() {
+    RenderedChart chart = render(ciValues("migrations-from-image"));
+
+    JsonNode copy = initContainer(chart, "copy-migrations");
+    assertThat(copy.path("image").asText()).isEqualTo("registry.example.com/shop/api:1.42.0");
+    assertThat(mountPaths(copy)).containsEntry("migrations", "/migrations");
+    assertThat(mount(copy, "migrations").path("readOnly").asBoolean(false)).isFalse();
+    assertThat(chart.volume("migrations").has("emptyDir")).isTrue();
+    JsonNode pgvigil = chart.container("pgvigil");
+    assertThat(mount(pgvigil, "migrations").path("mountPath").asText()).isEqualTo("/migrations");
+    assertThat(mount(pgvigil, "migrations").path("readOnly").asBoolean()).isTrue();
+    assertThat(chart.config().at("/targets/0/migrations/locations/0").asText()).isEqualTo("/migrations");
+    assertThat(chart.podSpec().path("containers")).as("nothing runs beside pgvigil").hasSize(1);
+    assertThat(mountPaths(pgvigil)).containsEntry("data", "/var/lib/pgvigil").containsEntry("tmp", "/tmp");
+
+    assertThat(render(ciValues("default")).podSpec().has("initContainers")).isFalse();
+  }
+
+  @Test
+  void setsTheLogFormatAndLevelOfTheDaemon() {
+    JsonNode json = render(ciValues("json-logs")).container("pgvigil");
+    assertThat(env(json, "PGVIGIL_LOG_FORMAT").path("value").asText()).isEqualTo("json");
+    assertThat(env(json, "PGVIGIL_LOG_LEVEL").path("value").asText()).isEqualTo("DEBUG");
+
+    JsonNode text = render(ciValues("default"), Map.of("extraEnv[0].name", "TZ", "extraEnv[0].value", "UTC"))
+        .container("pgvigil");
+    assertThat(env(text, "PGVIGIL_LOG_FORMAT").path("value").asText()).isEqualTo("text");
+    assertThat(env(text, "PGVIGIL_LOG_LEVEL").path("value").asText()).isEqualTo("INFO");
+    assertThat(env(text, "TZ").path("value").asText()).isEqualTo("UTC");
+
+    assertThatThrownBy(() -> render(ciValues("default"), Map.of("logFormat", "xml"))).hasMessageContaining("logFormat");
+  }
+
+  private static JsonNode initContainer(RenderedChart chart, String name) {
+    for (JsonNode c : chart.podSpec().path("initContainers")) {
+      if (name.equals(c.path("name").asText())) {
+        return c;
+      }
+    }
+    throw new AssertionError("no initContainer " + name);
+  }
+
+  private static JsonNode mount(JsonNode container, String volume) {
+    for (JsonNode m : container.path("volumeMounts")) {
+      if (volume.equals(m.path("name").asText())) {
+        return m;
+      }
+    }
+    throw new AssertionError("no mount of " + volume + " in " + container.path("name").asText());
   }
 
   @Test
@@ -455,6 +594,11 @@ class ChartTest {
         .hasMessageContaining("replicaCount");
     assertThatThrownBy(() -> render(ciValues("default"), Map.of("cluster.enabeld", true)))
         .hasMessageContaining("enabeld");
+    assertThatThrownBy(() -> render(ciValues("default"), Map.of("podMonitor.relabellings", "x")))
+        .hasMessageContaining("relabellings");
+    assertThatThrownBy(() -> render(ciValues("default"), Map.of("extraVolumeMounts[0].name", "x",
+        "extraVolumeMounts[0].mountPath", "migrations")))
+        .hasMessageContaining("mountPath");
   }
 
   private static String configChecksum(RenderedChart chart) {

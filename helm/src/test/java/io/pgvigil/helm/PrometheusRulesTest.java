@@ -1,5 +1,7 @@
 package io.pgvigil.helm;
 
+import static io.pgvigil.helm.RenderedChart.ciValues;
+import static io.pgvigil.helm.RenderedChart.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,26 +14,53 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
+/** The rules as the chart renders them into its PrometheusRule, checked and unit-tested by promtool. */
 class PrometheusRulesTest {
 
   private static final Path RULES_DIR = RenderedChart.CHART.resolve("rules");
-  private static final Path RULES = RULES_DIR.resolve("pgvigil-rules.yaml");
   private static final Path RULES_TEST = RULES_DIR.resolve("pgvigil-rules.test.yaml");
+  private static final Path OPTIONS_TEST = RULES_DIR.resolve("pgvigil-rules-options.test.yaml");
   private static final YAMLMapper YAML = new YAMLMapper();
 
+  /** What pgvigil-rules.test.yaml was written for. */
+  private static final Map<String, Object> TESTED = Map.of(
+      "prometheusRule.selector", "job=\"pgvigil\"",
+      "prometheusRule.runbookBaseUrl", "https://runbooks.example/pgvigil");
+
+  /** Every metric selector in an expr, with what follows its name. */
+  private static final Pattern SELECTOR = Pattern.compile("\\b(up|pgvigil_[a-z0-9_]+)(\\{[^}]*})?");
+
   @Test
-  void promtoolAcceptsTheRules() throws Exception {
-    assertThat(promtool("check", "rules", RULES.getFileName().toString())).contains("SUCCESS");
+  void promtoolAcceptsTheRenderedRulesAndTheirUnitTests() throws Exception {
+    Path dir = writeRules("promtool", rendered(TESTED), RULES_TEST);
+
+    assertThat(promtool(dir, "check", "rules", "pgvigil-rules.yaml")).contains("SUCCESS");
+    assertThat(promtool(dir, "test", "rules", RULES_TEST.getFileName().toString())).contains("SUCCESS");
   }
 
   @Test
-  void everyAlertPassesItsPromtoolUnitTest() throws Exception {
-    assertThat(promtool("test", "rules", RULES_TEST.getFileName().toString())).contains("SUCCESS");
+  void promtoolSeesTheAdditionalLabelsAndNoDisabledAlert() throws Exception {
+    Map<String, Object> sets = new java.util.HashMap<>(TESTED);
+    sets.put("prometheusRule.additionalRuleLabels.team", "{{ .Release.Name }}-db");
+    sets.put("prometheusRule.disabled.PgvigilLockWaitLong", true);
+    sets.put("prometheusRule.dashboardUrl", "https://grafana.example/d/pgvigil/pgvigil");
+    JsonNode spec = rendered(sets);
+
+    assertThat(alertNames(spec)).doesNotContain("PgvigilLockWaitLong").contains("PgvigilLockQueueGrowing");
+    for (JsonNode alert : alerts(spec)) {
+      assertThat(alert.at("/labels/team").asText()).as(alert.path("alert").asText()).isEqualTo("vigil-db");
+      assertThat(alert.at("/annotations/dashboard_url").asText()).startsWith("https://grafana.example/d/pgvigil/");
+    }
+    Path dir = writeRules("promtool-options", spec, OPTIONS_TEST);
+    assertThat(promtool(dir, "test", "rules", OPTIONS_TEST.getFileName().toString())).contains("SUCCESS");
   }
 
   @Test
@@ -45,38 +74,93 @@ class PrometheusRulesTest {
       }
     }
 
-    assertThat(firingInTests).containsExactlyInAnyOrderElementsOf(alerts().stream()
-        .map(a -> a.path("alert").asText()).toList());
+    assertThat(firingInTests).containsExactlyInAnyOrderElementsOf(alertNames(rendered(TESTED)));
   }
 
   @Test
-  void everyAlertQueriesOnlyExportedMetricsAndSaysHowBad() throws IOException {
-    for (JsonNode alert : alerts()) {
+  void everyAlertQueriesOnlyExportedMetricsAndSaysHowBad() {
+    for (JsonNode alert : alerts(rendered(TESTED))) {
       String name = alert.path("alert").asText();
       assertThat(ExportedMetrics.queriedBy(alert.path("expr").asText())).as(name)
           .isNotEmpty()
           .isSubsetOf(ExportedMetrics.EXPORTED);
       assertThat(alert.at("/labels/severity").asText()).as(name).isIn("warning", "critical");
       assertThat(alert.at("/annotations/summary").asText()).as(name).isNotBlank();
+      assertThat(alert.at("/annotations").has("dashboard_url")).as("no dashboardUrl, no link").isFalse();
     }
   }
 
-  private static List<JsonNode> alerts() throws IOException {
+  @Test
+  void everySelectorOfEveryRuleMatchesThisReleasesScrapeJobOnly() {
+    String serviceMonitorJob = "job=\"vigil-pgvigil\", namespace=\"db-tools\"";
+    assertEverySelectorStartsWith(rendered(Map.of()), serviceMonitorJob);
+    assertEverySelectorStartsWith(
+        rendered(Map.of("serviceMonitor.enabled", false, "podMonitor.enabled", true)),
+        "job=\"db-tools/vigil-pgvigil\", namespace=\"db-tools\"");
+    assertEverySelectorStartsWith(
+        rendered(Map.of("prometheusRule.selector", "job=\"{{ .Release.Name }}\", cluster=\"eu-1\"")),
+        "job=\"vigil\", cluster=\"eu-1\"");
+  }
+
+  @Test
+  void everyAlertLinksToItsRunbookInTheChartReadme() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    for (JsonNode alert : alerts(rendered(Map.of()))) {
+      String name = alert.path("alert").asText();
+      assertThat(alert.at("/annotations/runbook_url").asText()).isEqualTo(
+          "https://github.com/pgvigil/pgvigil/blob/main/helm/README.md#" + name.toLowerCase());
+      // GitHub's anchor for a heading "#### PgvigilDown" is #pgvigildown.
+      assertThat(readme).as("runbook of %s", name).containsPattern("(?m)^#{3,4} " + name + "$");
+    }
+  }
+
+  private static void assertEverySelectorStartsWith(JsonNode spec, String matcher) {
+    for (JsonNode alert : alerts(spec)) {
+      String expr = alert.path("expr").asText();
+      Matcher m = SELECTOR.matcher(expr);
+      int selectors = 0;
+      while (m.find()) {
+        selectors++;
+        assertThat(m.group(2)).as("%s in %s", m.group(1), alert.path("alert").asText()).startsWith("{" + matcher);
+      }
+      assertThat(selectors).as(expr).isPositive();
+    }
+  }
+
+  /** The PrometheusRule's spec, rendered from ci/prometheusrule-values.yaml with those values set. */
+  private static JsonNode rendered(Map<String, Object> sets) {
+    return render(ciValues("prometheusrule"), sets).one("PrometheusRule").path("spec");
+  }
+
+  private static List<JsonNode> alerts(JsonNode spec) {
     List<JsonNode> alerts = new ArrayList<>();
-    for (JsonNode group : YAML.readTree(RULES.toFile()).path("groups")) {
+    for (JsonNode group : spec.path("groups")) {
       group.path("rules").forEach(alerts::add);
     }
     assertThat(alerts).isNotEmpty();
     return alerts;
   }
 
-  /** Runs promtool in the rules directory; skips the test when it is not installed. */
-  private static String promtool(String... args) throws IOException, InterruptedException {
+  private static List<String> alertNames(JsonNode spec) {
+    return alerts(spec).stream().map(a -> a.path("alert").asText()).toList();
+  }
+
+  /** The rendered rules as pgvigil-rules.yaml beside their unit test, in a directory under target/. */
+  private static Path writeRules(String name, JsonNode spec, Path unitTest) throws IOException {
+    Path dir = Path.of("target", name);
+    Files.createDirectories(dir);
+    YAML.writeValue(dir.resolve("pgvigil-rules.yaml").toFile(), spec);
+    Files.copy(unitTest, dir.resolve(unitTest.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return dir;
+  }
+
+  /** Runs promtool in {@code dir}; skips the test when it is not installed. */
+  private static String promtool(Path dir, String... args) throws IOException, InterruptedException {
     assumeTrue(onPath("promtool"), "promtool is not on the PATH (Debian: apt-get install prometheus)");
     List<String> command = new ArrayList<>(List.of("promtool"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(RULES_DIR.toFile())
+        .directory(dir.toFile())
         .redirectErrorStream(true);
     // promtool test rules keeps a scratch TSDB in TMPDIR: under target/, never in /tmp.
     builder.environment().put("TMPDIR", System.getProperty("java.io.tmpdir"));
