@@ -9,10 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DashboardTest {
+
+  /** The matchers that keep one release's series apart from another's. */
+  private static final String RELEASE = "cluster=~\"$cluster\", namespace=~\"$namespace\", job=~\"$job\"";
+
+  /** Every metric selector in a query, with its matchers. */
+  private static final Pattern SELECTOR = Pattern.compile("\\b(pgvigil_[a-z0-9_]+)(\\{[^}]*})?");
+
+  /** A rule's metric, compared with a number: {@code max by (…) (metric{…}) > 60}. */
+  private static final Pattern THRESHOLD =
+      Pattern.compile("^(?:\\w+ by \\([^)]*\\) \\()?(pgvigil_[a-z0-9_]+)\\{[^}]*}\\)? >=? ([0-9 *]+)$");
 
   private JsonNode dashboard;
 
@@ -38,7 +50,8 @@ class DashboardTest {
 
     JsonNode target = variable("target");
     assertThat(target.path("type").asText()).isEqualTo("query");
-    assertThat(target.at("/query/query").asText()).isEqualTo("label_values(pgvigil_up, target)");
+    assertThat(target.at("/query/query").asText())
+        .isEqualTo("label_values(pgvigil_up{" + RELEASE + "}, target)");
     assertThat(target.at("/datasource/uid").asText()).isEqualTo("${datasource}");
   }
 
@@ -67,6 +80,73 @@ class DashboardTest {
     }
 
     assertThat(queried).isSubsetOf(ExportedMetrics.EXPORTED);
+  }
+
+  @Test
+  void everyQueryKeepsToTheChosenClusterNamespaceAndJob() {
+    List<String> queries = new ArrayList<>();
+    panels().forEach(p -> p.path("targets").forEach(q -> queries.add(q.path("expr").asText())));
+    dashboard.at("/annotations/list").forEach(a -> queries.add(a.path("expr").asText()));
+    queries.add(variable("target").at("/query/query").asText());
+
+    for (String query : queries) {
+      Matcher m = SELECTOR.matcher(query);
+      int selectors = 0;
+      while (m.find()) {
+        selectors++;
+        assertThat(m.group(2)).as("%s in %s", m.group(1), query).startsWith("{" + RELEASE);
+      }
+      assertThat(selectors).as(query).isPositive();
+    }
+  }
+
+  @Test
+  void aClusterOrNamespaceLabelThatIsAbsentMatchesAll() {
+    for (String name : List.of("cluster", "namespace")) {
+      JsonNode v = variable(name);
+      assertThat(v.path("includeAll").asBoolean()).as(name).isTrue();
+      assertThat(v.path("allValue").asText()).as("an absent label is the empty string, which .* matches")
+          .isEqualTo(".*");
+      assertThat(v.at("/current/value").asText()).isEqualTo("$__all");
+    }
+    assertThat(variable("cluster").at("/query/query").asText()).isEqualTo("label_values(pgvigil_up, cluster)");
+    assertThat(variable("namespace").at("/query/query").asText()).contains("cluster=~\"$cluster\"");
+    JsonNode job = variable("job");
+    assertThat(job.path("includeAll").asBoolean()).as("one release at a time: two never merge").isFalse();
+    assertThat(job.path("multi").asBoolean()).isFalse();
+    assertThat(job.at("/query/query").asText()).contains("namespace=~\"$namespace\"");
+  }
+
+  @Test
+  void drawsTheAlertThresholdsOnTheTimeSeriesOfTheirMetric() {
+    JsonNode rules = RenderedChart.render(RenderedChart.ciValues("prometheusrule"),
+        java.util.Map.of("prometheusRule.selector", "job=\"pgvigil\"")).one("PrometheusRule").path("spec");
+    int drawn = 0;
+    for (JsonNode group : rules.path("groups")) {
+      for (JsonNode rule : group.path("rules")) {
+        Matcher m = THRESHOLD.matcher(rule.path("expr").asText());
+        if (!m.matches()) {
+          continue;
+        }
+        double threshold = 1;
+        for (String factor : m.group(2).split("\\*")) {
+          threshold *= Double.parseDouble(factor.strip());
+        }
+        for (JsonNode panel : panels()) {
+          boolean shows = panel.path("targets").toString().contains(m.group(1) + "{");
+          if (shows && threshold > 0 && "timeseries".equals(panel.path("type").asText())) {
+            JsonNode defaults = panel.at("/fieldConfig/defaults");
+            List<Double> steps = new ArrayList<>();
+            defaults.at("/thresholds/steps").forEach(step -> steps.add(step.path("value").asDouble()));
+            assertThat(steps).as("%s on %s", rule.path("alert").asText(), panel.path("title").asText())
+                .contains(threshold);
+            assertThat(defaults.at("/custom/thresholdsStyle/mode").asText()).startsWith("line");
+            drawn++;
+          }
+        }
+      }
+    }
+    assertThat(drawn).as("lock wait, lock queue, replication lag, slot").isGreaterThanOrEqualTo(4);
   }
 
   @Test
