@@ -5,11 +5,15 @@ import static io.pgvigil.daemon.metrics.MeterNames.TAG_TARGET;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pgvigil.checks.migration.SignalOutcome;
 import io.pgvigil.daemon.cluster.SharedMap;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -26,6 +30,15 @@ public final class AbortLog {
   private static final Logger LOG = LoggerFactory.getLogger(AbortLog.class);
   private static final int KEPT = 100;
 
+  /**
+   * What each action can record (KillSwitchActions): a dry run, a failure to signal, or the signal's outcome for cancel
+   * and terminate (which never runs in dry-run mode); whether the hooks ran.
+   */
+  static final Map<String, List<String>> KNOWN_RESULTS = Map.of(
+      "cancel", results(SignalOutcome.TERMINATED, "dry-run", "failed"),
+      "terminate", results(SignalOutcome.CANCELLED, "failed"),
+      "hook", List.of("dry-run", "ok", "skipped", "failed"));
+
   private final MeterRegistry registry;
   private final Deque<AbortDecision> recent = new ArrayDeque<>();
   private final List<Consumer<AbortDecision>> listeners = new CopyOnWriteArrayList<>();
@@ -39,11 +52,7 @@ public final class AbortLog {
     LOG.warn("abort target={} rule={} value={} threshold={} window={} action={} pid={} backend_start={} "
         + "result={} message=\"{}\"", d.target(), d.rule(), d.value(), d.threshold(), d.windowId(),
         d.action(), d.pid(), d.backendStart(), d.result(), d.message());
-    Counter.builder(ABORT_ACTIONS)
-        .description("Kill-switch decisions and actions, by result (dry-run, cancelled, refused-guard, …)")
-        .tags(TAG_TARGET, d.target(), "action", d.action(), "result", d.result())
-        .register(registry)
-        .increment();
+    counter(d.target(), d.action(), d.result()).increment();
     recent.addFirst(d);
     while (recent.size() > KEPT) {
       recent.removeLast();
@@ -63,6 +72,33 @@ public final class AbortLog {
         LOG.error("abort decision listener failed on target {} action {}", d.target(), d.action(), e);
       }
     }
+  }
+
+  /**
+   * Makes the target's counter exist at 0 for every action and result the kill switch can record, before its first
+   * decision: a series that appears at 1 gives {@code increase()} nothing to compare with (the dashboard's first abort
+   * would be missed), and a panel of a counter never incremented shows "No data" instead of 0.
+   */
+  public void countActionsOf(String target) {
+    KNOWN_RESULTS.forEach((action, results) -> results.forEach(result -> counter(target, action, result)));
+  }
+
+  /** {@code others} and every signal outcome but {@code never}, as KillSwitchActions records them. */
+  private static List<String> results(SignalOutcome never, String... others) {
+    List<String> results = new ArrayList<>(List.of(others));
+    for (SignalOutcome outcome : SignalOutcome.values()) {
+      if (outcome != never) {
+        results.add(outcome.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
+    }
+    return List.copyOf(results);
+  }
+
+  private Counter counter(String target, String action, String result) {
+    return Counter.builder(ABORT_ACTIONS)
+        .description("Kill-switch decisions and actions, by result (dry-run, cancelled, refused-guard, …)")
+        .tags(TAG_TARGET, target, "action", action, "result", result)
+        .register(registry);
   }
 
   /** Tells {@code listener} every decision from now on; it runs on the deciding thread and must not block. */
