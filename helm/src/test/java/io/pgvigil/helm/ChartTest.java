@@ -551,6 +551,19 @@ class ChartTest {
     assertThatThrownBy(() -> render(ciValues("default"), Map.of("logFormat", "xml"))).hasMessageContaining("logFormat");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"git-sync", "migrations-from-image"})
+  void theReadmeShowsTheMigrationPatternsAsTheTestsRenderThem(String name) throws IOException {
+    List<String> lines = Files.readAllLines(ciValues(name));
+    int start = 0;
+    while (lines.get(start).startsWith("#")) {
+      start++;
+    }
+    String body = String.join("\n", lines.subList(start, lines.size())).strip();
+
+    assertThat(Files.readString(Path.of("README.md"))).contains("```yaml\n" + body + "\n```");
+  }
+
   private static JsonNode initContainer(RenderedChart chart, String name) {
     for (JsonNode c : chart.podSpec().path("initContainers")) {
       if (name.equals(c.path("name").asText())) {
