@@ -436,6 +436,8 @@ class ChartTest {
     assertThat(alertNames(render(ciValues("prometheusrule"), Map.of("prometheusRule.disabled.PgvigilDown", true,
         "prometheusRule.disabled.PgvigilTargetDown", false)).one("PrometheusRule").path("spec")))
         .doesNotContain("PgvigilDown").contains("PgvigilTargetDown").hasSize(alertNames(file).size() - 1);
+    assertThatThrownBy(() -> render(ciValues("prometheusrule"), Map.of("prometheusRule.disabled.PgvigilDwn", true)))
+        .hasMessageContaining("there is no alert PgvigilDwn");
   }
 
   private static List<String> alertNames(JsonNode rules) {
