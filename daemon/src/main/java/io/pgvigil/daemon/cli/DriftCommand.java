@@ -1,7 +1,9 @@
 package io.pgvigil.daemon.cli;
 
+import io.pgvigil.checks.history.MigrationTool;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.drift.AdoptionMigration;
 import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.drift.DriftJson;
 import io.pgvigil.daemon.drift.DriftReport;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +68,22 @@ final class DriftCommand implements Callable<Integer> {
           + "wants drift: the migrations it is about to apply are pending.")
   FailOn failOn;
 
+  /** The migration tool whose file --emit-migration writes. */
+  enum EmitTool { flyway, prisma }
+
+  @Option(names = "--emit-migration", paramLabel = "TOOL",
+      description = "Instead of the report: write the migration that adopts the live schema's drift (a hotfix made "
+          + "by hand) into the target's migration location, flyway (the next version, in the history's style) or "
+          + "prisma (a new YYYYMMDDHHMMSS_NAME folder). One target (--target when several have migrations). stdout "
+          + "gets the SQL written, stderr the path. Refused, nothing written, exit 1: no drift, migrations pending, a "
+          + "difference without an automatic statement (listed), the file exists.")
+  EmitTool emitMigration;
+
+  @Option(names = "--name", paramLabel = "NAME", defaultValue = AdoptionMigration.DEFAULT_NAME,
+      description = "With --emit-migration: the migration's name, letters, digits and underscores "
+          + "(default: ${DEFAULT-VALUE}).")
+  String name;
+
   @Mixin
   Console console;
 
@@ -75,6 +94,10 @@ final class DriftCommand implements Callable<Integer> {
     List<TargetConfig> selected = targets.select("there is no history to compare", err);
     if (selected == null) {
       return ExitCode.ERROR;
+    }
+    if (emitMigration != null) {
+      return new EmitMigration(MigrationTool.valueOf(emitMigration.name().toUpperCase(Locale.ROOT)), name,
+          console.verbose, Clock.systemUTC()).run(selected, out, err);
     }
     List<DriftReport> reports = check(selected, err);
     if (format == Format.json) {
