@@ -27,7 +27,11 @@ final class IndexSql {
       return Fix.sql(drop(actual, context));
     }
     if (change == Change.MISSING) {
-      return Fix.sql(create(expected, context));
+      // Expected INVALID: a migration made from live (the expected side) would build it valid, or fail.
+      return "false".equals(expected.attribute("valid"))
+          ? Fix.manual("the index is INVALID where it exists (a failed CREATE INDEX CONCURRENTLY): rebuild or drop it "
+              + "there first")
+          : Fix.sql(create(expected, context));
     }
     if (changed.equals(Set.of("valid")) && "false".equals(actual.attribute("valid"))) {
       if (unique(actual)) {

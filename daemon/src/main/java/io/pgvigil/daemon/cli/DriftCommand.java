@@ -36,16 +36,17 @@ import picocli.CommandLine.Option;
             + "migration files in the repository: pending, missing, edited (checksum mismatch), failed, out-of-order, "
             + "outdated repeatable and future migrations. Structure: the live schema against the schema the applied "
             + "history produces when replayed into a shadow PostgreSQL of the same major (embedded, or shadow.mode: "
-            + "url), one finding per object with a severity and a suggested fix. Comments and statistics are "
+            + "url), one finding per object with a severity and the SQL that fixes it (or, where no fix is safe, why "
+            + "and the steps by hand). Comments and statistics are "
             + "compared too; grants, owners and default privileges when the target's drift.compare lists them "
             + "(drift.roleMap translates the shadow's role names into live's).",
         "A migration running right now is reported as in progress, not as drift. Embedded shadows and unpacked "
             + "binaries go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:no drift (or only what --fail-on leaves out)",
+    exitCodeList = {"0:no drift (or only what --fail-on leaves out); with --emit-migration, the migration written",
         "2:drift found: with --fail-on any (the default) a pending migration or any drift; with drift, drift but "
             + "not a pending migration; with pending, a pending migration only",
-        "1:error (nothing could be compared)"})
+        "1:error (nothing could be compared); with --emit-migration, refused (nothing written)"})
 final class DriftCommand implements Callable<Integer> {
 
   private static final Duration CHECK_TIMEOUT = Duration.ofMinutes(10);
