@@ -610,7 +610,8 @@
         h('div', {}, h('h5', {}, 'Live'), h('pre', {}, f.actual === null ? '(none)' : f.actual))),
       f.suggestedSql ? h('div', { class: 'sql' }, h('h5', {}, 'Suggested SQL'),
         h('pre', { class: 'suggested' }, f.suggestedSql),
-        h('button', { type: 'button', class: 'copy', onclick: e => copy(e.currentTarget, f.suggestedSql) }, 'Copy SQL')) : null);
+        h('button', { type: 'button', class: 'copy', onclick: e => copy(e.currentTarget, f.suggestedSql) }, 'Copy SQL')) : null,
+      f.manualFix ? h('div', { class: 'sql' }, h('h5', {}, 'By hand'), h('pre', { class: 'manual' }, f.manualFix)) : null);
   }
 
   function copy(button, text) {

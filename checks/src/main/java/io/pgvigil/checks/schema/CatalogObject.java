@@ -18,12 +18,20 @@ import java.util.TreeMap;
  * @param attributes what is compared: deparsed definitions and flags, never OIDs, sizes, owners or
  *                   current values; absent attributes are left out rather than stored as null;
  *                   sorted by name
+ * @param position   where SQL lists it among its owner's parts (a column's attnum), 0 where that means nothing;
+ *                   never compared: a column dropped and added again moves to the end without changing the schema.
+ *                   Only a CREATE TABLE suggested for a missing table lists columns in this order
  */
-public record CatalogObject(ObjectRef ref, List<ObjectRef> owners, String sqlName, Map<String, String> attributes) {
+public record CatalogObject(ObjectRef ref, List<ObjectRef> owners, String sqlName, Map<String, String> attributes,
+    int position) {
 
   public CatalogObject {
     owners = List.copyOf(owners);
     attributes = Collections.unmodifiableSortedMap(new TreeMap<>(attributes));
+  }
+
+  public CatalogObject(ObjectRef ref, List<ObjectRef> owners, String sqlName, Map<String, String> attributes) {
+    this(ref, owners, sqlName, attributes, 0);
   }
 
   public String attribute(String name) {

@@ -381,6 +381,7 @@ public final class CatalogSnapshotter {
     int ownersColumn = columns.indexOf("owners");
     int sqlNameColumn = columns.indexOf("sql_name");
     int attrsColumn = columns.indexOf("attrs");
+    int positionColumn = columns.indexOf("position"); // only columns have one
     List<CatalogObject> objects = new ArrayList<>(rows.size());
     // A table is the owner of each of its columns, indexes and constraints: parsed once.
     Map<String, ObjectRef> owners = new HashMap<>();
@@ -404,8 +405,9 @@ public final class CatalogSnapshotter {
       if (!statistics) {
         attributes.remove("statistics_target");
       }
+      int position = positionColumn < 0 ? 0 : row.getInteger(positionColumn);
       objects.add(new CatalogObject(new ObjectRef(kind, row.getString(nameColumn)), ownerRefs,
-          row.getString(sqlNameColumn), attributes));
+          row.getString(sqlNameColumn), attributes, position));
     }
     return objects;
   }

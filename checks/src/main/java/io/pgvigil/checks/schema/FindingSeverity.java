@@ -1,5 +1,6 @@
 package io.pgvigil.checks.schema;
 
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -15,10 +16,10 @@ import java.util.Set;
  *                                                  else INTEGRITY (type, NOT NULL, default: a default is data
  *                                                  written into every new row, so it is not cosmetic)
  * constraint         INTEGRITY                     INTEGRITY (definition, FK actions, NOT VALID)
- * index              unique: INTEGRITY             PERFORMANCE (definition, INVALID)
- *                    else PERFORMANCE
+ * index              unique: INTEGRITY             unique: INTEGRITY (definition, INVALID)
+ *                    else PERFORMANCE              else PERFORMANCE
  * sequence           INTEGRITY                     INTEGRITY
- * view               INTEGRITY                     options (security_barrier, security_invoker): SECURITY;
+ * view               INTEGRITY                     security_barrier, security_invoker: SECURITY;
  *                                                  else INTEGRITY
  * materialized_view  INTEGRITY                     INTEGRITY
  * function           SECURITY DEFINER: SECURITY    security_definer, leakproof, config: SECURITY;
@@ -51,7 +52,8 @@ final class FindingSeverity {
         yield change == Change.CHANGED && changed.equals(Set.of("options")) ? Severity.PERFORMANCE
             : Severity.INTEGRITY;
       }
-      case VIEW -> changed.contains("options") ? Severity.SECURITY : Severity.INTEGRITY;
+      case VIEW -> changed.contains("options") && securityOptions(expected, actual) ? Severity.SECURITY
+          : Severity.INTEGRITY;
       case FUNCTION -> {
         if (change == Change.UNEXPECTED) {
           yield "true".equals(actual.attribute("security_definer")) ? Severity.SECURITY : Severity.INTEGRITY;
@@ -59,12 +61,21 @@ final class FindingSeverity {
         yield changed.contains("security_definer") || changed.contains("leakproof") || changed.contains("config")
             ? Severity.SECURITY : Severity.INTEGRITY;
       }
-      case INDEX -> {
-        CatalogObject present = expected != null ? expected : actual;
-        yield change != Change.CHANGED && present.attribute("definition").startsWith("CREATE UNIQUE INDEX")
-            ? Severity.INTEGRITY : Severity.PERFORMANCE;
-      }
+      // A unique index is a constraint on the data: missing, extra, changed or INVALID (a failed CREATE UNIQUE INDEX
+      // CONCURRENTLY), what it guards is no longer guarded as the history says.
+      case INDEX -> expected != null && IndexSql.unique(expected) || actual != null && IndexSql.unique(actual)
+          ? Severity.INTEGRITY : Severity.PERFORMANCE;
       default -> Severity.INTEGRITY;
     };
+  }
+
+  /** Whether a view's options differ in security_barrier or security_invoker (not only check_option). */
+  private static boolean securityOptions(CatalogObject expected, CatalogObject actual) {
+    return !security(expected.attribute("options")).equals(security(actual.attribute("options")));
+  }
+
+  private static String security(String options) {
+    return options == null ? "" : Arrays.stream(options.split(", "))
+        .filter(o -> o.startsWith("security_")).sorted().toList().toString();
   }
 }

@@ -41,6 +41,14 @@ final class PrivilegeSql {
     return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 
+  /** An identifier as {@code quote_ident} writes it: as it is where SQL allows, else double-quoted. */
+  static String identifier(String name) {
+    if (name.matches("[a-z_][a-z0-9_$]*") && !RESERVED.contains(name)) {
+      return name;
+    }
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
   /** The grantee of a grant or default privileges entry: its name after its owner's and " to ", or the last " to ". */
   private static String grantee(ObjectRef ref, CatalogObject present) {
     String name = ref.qualifiedName();

@@ -32,6 +32,17 @@ public final class SchemaDiff {
 
   private static final int SHORT_VALUE = 200;
 
+  private final FixStyle style;
+
+  /** Suggests statements to run on the live database ({@link FixStyle#LIVE}). */
+  public SchemaDiff() {
+    this(FixStyle.LIVE);
+  }
+
+  public SchemaDiff(FixStyle style) {
+    this.style = style;
+  }
+
   public List<SchemaFinding> compare(SchemaSnapshot expected, SchemaSnapshot actual) {
     if (expected.major() != actual.major()) {
       throw new IllegalArgumentException("cannot compare snapshots of PostgreSQL " + expected.major() + " and "
@@ -40,8 +51,9 @@ public final class SchemaDiff {
     SortedSet<ObjectRef> refs = new TreeSet<>(expected.objects().keySet());
     refs.addAll(actual.objects().keySet());
     SortedMap<ObjectRef, SchemaFinding> all = new TreeMap<>();
+    FixContext context = new FixContext(style, expected, actual);
     for (ObjectRef ref : refs) {
-      compare(ref, expected.objects().get(ref), actual.objects().get(ref), expected, actual)
+      compare(ref, expected.objects().get(ref), actual.objects().get(ref), context)
           .ifPresent(finding -> all.put(ref, finding));
     }
     List<SchemaFinding> findings = new ArrayList<>();
@@ -55,7 +67,7 @@ public final class SchemaDiff {
   }
 
   private static Optional<SchemaFinding> compare(ObjectRef ref, CatalogObject expected, CatalogObject actual,
-      SchemaSnapshot expectedSnapshot, SchemaSnapshot actualSnapshot) {
+      FixContext context) {
     Change change;
     Set<String> changed = new TreeSet<>();
     String detail;
@@ -77,9 +89,9 @@ public final class SchemaDiff {
           .collect(Collectors.joining("; "));
     }
     Severity severity = FindingSeverity.of(ref.kind(), change, expected, actual, changed);
-    Optional<String> sql = SuggestedSql.of(ref, change, expected, actual, changed,
-        owner -> expectedSnapshot.get(owner).or(() -> actualSnapshot.get(owner)));
-    return Optional.of(new SchemaFinding(ref, change, severity, render(expected), render(actual), detail, sql));
+    Fix fix = SuggestedSql.of(ref, change, expected, actual, changed, context);
+    return Optional.of(new SchemaFinding(ref, change, severity, render(expected), render(actual), detail, fix.sql(),
+        fix.manual()));
   }
 
   /** Whether a finding on something the object hangs off already tells about this one. */
@@ -106,7 +118,11 @@ public final class SchemaDiff {
   private static String describe(ObjectKind kind, String name, String expected, String actual) {
     if (kind == ObjectKind.TRIGGER && name.equals("enabled")) {
       // pg_trigger.tgenabled's words (origin, replica, always) in the user's: ALTER TABLE's.
-      return firing(actual) + " (was " + firing(expected) + ")";
+      return "trigger " + firing(actual) + " (expected " + firing(expected) + ")";
+    }
+    String flag = flag(name, expected, actual);
+    if (flag != null) {
+      return flag;
     }
     if (name.equals("statistics_target")) {
       return "statistics target: " + (expected == null ? "default" : expected) + " → "
@@ -116,6 +132,23 @@ public final class SchemaDiff {
       return name + " changed";
     }
     return name + ": " + show(expected) + " → " + show(actual);
+  }
+
+  /** The yes/no attributes in SQL's words: {@code nullable (expected NOT NULL)}, not {@code not_null: true → false}. */
+  private static String flag(String name, String expected, String actual) {
+    boolean now = "true".equals(actual);
+    return switch (name) {
+      case "not_null" -> now ? "NOT NULL (expected nullable)" : "nullable (expected NOT NULL)";
+      case "valid" -> now ? "valid (expected INVALID)" : "INVALID (expected valid)";
+      case "validated" -> now ? "validated (expected NOT VALID)" : "NOT VALID (expected validated)";
+      case "rls_enabled" -> now ? "row level security enabled (expected disabled)"
+          : "row level security disabled (expected enabled)";
+      case "rls_forced" -> now ? "row level security forced (expected not forced)"
+          : "row level security not forced (expected forced)";
+      case "security_definer" -> now ? "SECURITY DEFINER (expected SECURITY INVOKER)"
+          : "SECURITY INVOKER (expected SECURITY DEFINER)";
+      default -> null;
+    };
   }
 
   private static String firing(String enabled) {

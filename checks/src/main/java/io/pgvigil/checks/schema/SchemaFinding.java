@@ -10,11 +10,19 @@ import java.util.Optional;
  *                     the object is {@link Change#UNEXPECTED}
  * @param actual       the live object's attributes; null when it is {@link Change#MISSING}
  * @param detail       for people: what differs, e.g. {@code not_null: true → false}
- * @param suggestedSql a statement that would bring the live object back to the expected one, where
- *                     that is straightforward and loses no data; review before running it
+ * @param suggestedSql statements that bring the live object back to the expected one, one per line group; warnings
+ *                     (a table rewrite, data lost) as {@code --} comment lines above the statement they are about;
+ *                     review before running it
+ * @param manualFix    when there is no safe automatic fix: why, and the steps (queries included) to do by hand;
+ *                     empty when {@code suggestedSql} is there
  */
 public record SchemaFinding(ObjectRef object, Change change, Severity severity, String expected, String actual,
-    String detail, Optional<String> suggestedSql) {
+    String detail, Optional<String> suggestedSql, Optional<String> manualFix) {
+
+  public SchemaFinding(ObjectRef object, Change change, Severity severity, String expected, String actual,
+      String detail, Optional<String> suggestedSql) {
+    this(object, change, severity, expected, actual, detail, suggestedSql, Optional.empty());
+  }
 
   @Override
   public String toString() {

@@ -7,9 +7,12 @@ package io.pgvigil.checks.schema;
 public enum Severity {
   /** Who may see or do what: row-level security, policies, SECURITY DEFINER, grants, owners, default privileges. */
   SECURITY,
-  /** What data is accepted or produced: tables, columns, constraints, unique indexes, views, functions. */
+  /** What data is accepted or produced: tables, columns, constraints, unique indexes (INVALID too), views, functions. */
   INTEGRITY,
-  /** How fast: indexes missing, extra, changed or INVALID; storage parameters; statistics targets and objects. */
+  /**
+   * How fast: indexes that are not unique missing, extra, changed or INVALID; storage parameters; statistics targets
+   * and objects.
+   */
   PERFORMANCE,
   /** Nothing a query sees: comments. */
   COSMETIC

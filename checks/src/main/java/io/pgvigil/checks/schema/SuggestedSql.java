@@ -5,165 +5,194 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
- * A statement that would bring a live object back to the expected one, where that is straightforward and loses no data:
- * never DROP TABLE or DROP COLUMN, never a column type change (a table rewrite under an ACCESS EXCLUSIVE lock needs a
- * person to plan it). Index work uses CONCURRENTLY, except on partitioned indexes where PostgreSQL does not support it
- * (https://www.postgresql.org/docs/current/sql-createindex.html). Names come quoted from the catalog ({@code
- * format('%I.%I')}, {@code quote_ident}).
+ * What brings a live object back to the expected one: statements, or why there is no safe automatic fix and the steps
+ * by hand. Every finding gets one or the other. Statements that lose data (DROP TABLE, DROP COLUMN) or rewrite a table
+ * under an ACCESS EXCLUSIVE lock (a column's type) carry a {@code --} warning above them. In the {@link FixStyle#LIVE
+ * live} style index work uses CONCURRENTLY, except on partitioned indexes where PostgreSQL does not support it
+ * (https://www.postgresql.org/docs/current/sql-createindex.html), and CHECK and FOREIGN KEY constraints are added NOT
+ * VALID then validated, which keeps the ACCESS EXCLUSIVE lock short
+ * (https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-VALIDATE-CONSTRAINT). Names come
+ * quoted from the catalog ({@code format('%I.%I')}, {@code quote_ident}). Whole objects are made by {@link CreateSql},
+ * types changed by {@link TypeSql}, privileges by {@link PrivilegeSql}.
  */
 final class SuggestedSql {
 
+  static final String DESTRUCTIVE = "-- DESTRUCTIVE: ";
+
   private SuggestedSql() {}
 
-  static Optional<String> of(ObjectRef ref, Change change, CatalogObject expected, CatalogObject actual,
-      Set<String> changed, Function<ObjectRef, Optional<CatalogObject>> lookup) {
+  static Fix of(ObjectRef ref, Change change, CatalogObject expected, CatalogObject actual, Set<String> changed,
+      FixContext context) {
     CatalogObject present = expected != null ? expected : actual;
     Optional<String> table = present.owners().stream()
         .filter(owner -> owner.kind() == ObjectKind.TABLE || owner.kind() == ObjectKind.MATERIALIZED_VIEW
             || owner.kind() == ObjectKind.VIEW)
-        .findFirst().flatMap(lookup).map(CatalogObject::sqlName);
-    return switch (ref.kind()) {
-      case INDEX -> index(change, expected, actual, changed);
-      case COLUMN -> table.flatMap(t -> column(t, change, expected, actual, changed));
-      case TABLE -> change == Change.CHANGED
-          ? rowSecurity(expected.sqlName(), expected, changed) : Optional.empty();
-      case CONSTRAINT -> table.flatMap(t -> constraint(t, change, expected, actual, changed));
-      case TRIGGER -> table.flatMap(t -> trigger(t, change, expected, changed));
-      case FUNCTION -> change != Change.UNEXPECTED && expected.attribute("definition") != null
-          ? Optional.of(expected.attribute("definition").strip() + ";") : Optional.empty();
-      case VIEW -> change != Change.UNEXPECTED
-          ? Optional.of("CREATE OR REPLACE VIEW " + expected.sqlName() + " AS\n" + expected.attribute("definition"))
-          : Optional.empty();
-      case SEQUENCE -> change == Change.CHANGED ? Optional.of(sequence(expected)) : Optional.empty();
-      case EXTENSION -> extension(change, expected);
+        .findFirst().flatMap(context::lookup).map(CatalogObject::sqlName);
+    Optional<Fix> fix = switch (ref.kind()) {
+      case INDEX -> Optional.of(IndexSql.of(change, expected, actual, changed, context));
+      case COLUMN -> table.flatMap(t -> column(t, change, expected, actual, changed, context));
+      case TABLE -> table(change, expected, actual, changed, context);
+      case CONSTRAINT -> table.flatMap(t -> constraint(t, change, expected, actual, context));
+      case TRIGGER -> table.flatMap(t -> trigger(t, change, expected, actual, changed));
+      case FUNCTION -> CreateSql.function(change, expected, actual, changed);
+      case VIEW -> CreateSql.view(change, expected, actual, changed);
+      case MATERIALIZED_VIEW -> CreateSql.materializedView(change, expected, actual, context);
+      case SEQUENCE -> CreateSql.sequence(change, expected, actual, changed, context);
+      case TYPE -> TypeSql.of(change, expected, actual, changed, context);
+      case SCHEMA -> CreateSql.schema(change, expected, actual, context);
+      case EXTENSION -> extension(change, expected, actual, changed);
+      case POLICY -> table.map(t -> CreateSql.policy(t, change, expected, actual, context));
       case STATISTICS -> statistics(change, expected, actual, changed);
-      case COMMENT -> PrivilegeSql.comment(change, expected, actual);
-      case GRANT -> PrivilegeSql.grant(ref, expected, actual);
-      case OWNER -> PrivilegeSql.owner(change, expected);
-      case DEFAULT_PRIVILEGES -> PrivilegeSql.defaultPrivileges(ref, expected, actual);
-      default -> Optional.empty();
+      case COMMENT -> PrivilegeSql.comment(change, expected, actual).map(Fix::sql);
+      case GRANT -> PrivilegeSql.grant(ref, expected, actual).map(Fix::sql);
+      case OWNER -> PrivilegeSql.owner(change, expected).map(Fix::sql);
+      case DEFAULT_PRIVILEGES -> PrivilegeSql.defaultPrivileges(ref, expected, actual).map(Fix::sql);
+    };
+    return fix.orElseGet(() -> Fix.manual(why(ref.kind(), change, changed)));
+  }
+
+  /** The reason when no case above has statements: what PostgreSQL cannot do in place. */
+  private static String why(ObjectKind kind, Change change, Set<String> changed) {
+    if (kind == ObjectKind.OWNER && change == Change.UNEXPECTED) {
+      return "the history does not say who should own it; ALTER ... OWNER TO the role the migrations run as";
+    }
+    return switch (change) {
+      case MISSING -> "pgvigil cannot write this " + kind.yamlName() + " from the catalog; run the statement of the "
+          + "migration that made it";
+      case UNEXPECTED -> "pgvigil cannot say what depends on this " + kind.yamlName() + "; drop it by hand after "
+          + "checking";
+      case CHANGED -> String.join(", ", changed) + " cannot be changed in place; make the " + kind.yamlName()
+          + " again as the migration that made it does, in a maintenance window";
     };
   }
 
-  private static Optional<String> index(Change change, CatalogObject expected, CatalogObject actual,
-      Set<String> changed) {
-    if (change == Change.UNEXPECTED) {
-      return Optional.of(dropIndex(actual));
-    }
+  private static Optional<Fix> column(String table, Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed, FixContext context) {
+    String alter = "ALTER TABLE " + table;
     if (change == Change.MISSING) {
-      return Optional.of(createIndex(expected));
-    }
-    if (changed.equals(Set.of("valid")) && "false".equals(actual.attribute("valid"))) {
-      return Optional.of("REINDEX INDEX CONCURRENTLY " + actual.sqlName() + ";");
-    }
-    return Optional.of(dropIndex(actual) + "\n" + createIndex(expected));
-  }
-
-  private static String dropIndex(CatalogObject index) {
-    return (partitioned(index) ? "DROP INDEX " : "DROP INDEX CONCURRENTLY ") + index.sqlName() + ";";
-  }
-
-  private static String createIndex(CatalogObject index) {
-    String definition = index.attribute("definition");
-    if (!partitioned(index)) {
-      definition = definition.replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX CONCURRENTLY ");
-    }
-    return definition + ";";
-  }
-
-  private static boolean partitioned(CatalogObject index) {
-    return "true".equals(index.attribute("partitioned"));
-  }
-
-  private static Optional<String> column(
-      String table, Change change, CatalogObject expected, CatalogObject actual, Set<String> changed) {
-    if (change == Change.MISSING) {
-      if (expected.attribute("generated") != null || expected.attribute("identity") != null) {
-        return Optional.empty();
+      List<String> statements = new ArrayList<>();
+      if (context.live() && "true".equals(expected.attribute("not_null")) && expected.attribute("default") == null
+          && expected.attribute("identity") == null && expected.attribute("generated") == null) {
+        statements.add("-- fails if the table has rows: add it nullable, fill it, then SET NOT NULL");
       }
-      return Optional.of("ALTER TABLE " + table + " ADD COLUMN " + expected.sqlName() + " " + expected.attribute("type")
-          + (expected.attribute("collation") == null ? "" : " COLLATE " + expected.attribute("collation"))
-          + (expected.attribute("default") == null ? "" : " DEFAULT " + expected.attribute("default"))
-          + ("true".equals(expected.attribute("not_null")) ? " NOT NULL" : "") + ";");
+      // A serial column's sequence is not reported apart from it: made first, for the default to name it.
+      List<CatalogObject> serials = expected.attribute("identity") != null ? List.of()
+          : context.parts(expected.ref(), ObjectKind.SEQUENCE);
+      serials.forEach(sequence -> statements.add(CreateSql.createSequence(sequence) + ";"));
+      statements.add(alter + " ADD COLUMN " + CreateSql.columnDefinition(expected, context) + ";");
+      serials.forEach(sequence -> CreateSql.ownedBy(sequence, context).ifPresent(statements::add));
+      return Fix.of(statements);
     }
     if (change == Change.UNEXPECTED) {
-      return Optional.empty();
+      return Optional.of(Fix.sql(DESTRUCTIVE + "drops the column and every value in it\n" + alter + " DROP COLUMN "
+          + actual.sqlName() + ";"));
     }
-    String alter = "ALTER TABLE " + table + " ALTER COLUMN " + expected.sqlName();
+    String column = alter + " ALTER COLUMN " + expected.sqlName();
+    if (changed.contains("generated") || changed.contains("generation_expression") || changed.contains("identity")) {
+      return Optional.of(Fix.manual("a column's identity or generation cannot be brought back in place safely; add "
+          + "the expected column under a new name, fill it, and swap the names in one transaction"));
+    }
     List<String> statements = new ArrayList<>();
-    if (changed.contains("default") && expected.attribute("generated") == null) {
-      statements.add(expected.attribute("default") == null
-          ? alter + " DROP DEFAULT;" : alter + " SET DEFAULT " + expected.attribute("default") + ";");
+    if (changed.contains("type") || changed.contains("collation")) {
+      String type = expected.attribute("type");
+      String collation = expected.attribute("collation");
+      statements.add("-- rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (reads and writes wait): "
+          + "plan a window\n" + column + " TYPE " + type + (collation == null ? "" : " COLLATE " + collation)
+          + " USING " + expected.sqlName() + "::" + type + ";");
     }
-    if (changed.contains("not_null")) {
-      statements.add(alter + ("true".equals(expected.attribute("not_null")) ? " SET NOT NULL;" : " DROP NOT NULL;"));
+    if (changed.contains("default")) {
+      statements.add(expected.attribute("default") == null
+          ? column + " DROP DEFAULT;" : column + " SET DEFAULT " + expected.attribute("default") + ";");
+    }
+    if (changed.contains("not_null") || changed.contains("not_null_not_valid")) {
+      statements.add(column + ("true".equals(expected.attribute("not_null")) ? " SET NOT NULL;" : " DROP NOT NULL;"));
     }
     if (changed.contains("statistics_target")) {
       // -1 is the default target (default_statistics_target) on every major.
       String target = expected.attribute("statistics_target");
-      statements.add(alter + " SET STATISTICS " + (target == null ? "-1" : target) + ";");
+      statements.add(column + " SET STATISTICS " + (target == null ? "-1" : target) + ";");
     }
-    return joined(statements);
+    return Fix.of(statements);
   }
 
-  private static Optional<String> joined(List<String> statements) {
-    return statements.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", statements));
-  }
-
-  private static Optional<String> rowSecurity(String table, CatalogObject expected, Set<String> changed) {
+  private static Optional<Fix> table(Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed, FixContext context) {
+    if (change == Change.MISSING) {
+      return CreateSql.table(expected, context);
+    }
+    if (change == Change.UNEXPECTED) {
+      return Optional.of(Fix.sql(DESTRUCTIVE + "drops the table and every row in it\nDROP TABLE " + actual.sqlName()
+          + ";"));
+    }
+    String alter = "ALTER TABLE " + expected.sqlName();
+    Set<String> inPlace = Set.of("rls_enabled", "rls_forced", "options", "replica_identity", "unlogged");
+    if (!inPlace.containsAll(changed) || "index".equals(expected.attribute("replica_identity"))) {
+      return Optional.empty();
+    }
     List<String> statements = new ArrayList<>();
     if (changed.contains("rls_enabled")) {
-      statements.add("ALTER TABLE " + table + ("true".equals(expected.attribute("rls_enabled"))
-          ? " ENABLE" : " DISABLE") + " ROW LEVEL SECURITY;");
+      statements.add(alter + ("true".equals(expected.attribute("rls_enabled")) ? " ENABLE" : " DISABLE")
+          + " ROW LEVEL SECURITY;");
     }
     if (changed.contains("rls_forced")) {
-      statements.add("ALTER TABLE " + table + ("true".equals(expected.attribute("rls_forced"))
-          ? " FORCE" : " NO FORCE") + " ROW LEVEL SECURITY;");
+      statements.add(alter + ("true".equals(expected.attribute("rls_forced")) ? " FORCE" : " NO FORCE")
+          + " ROW LEVEL SECURITY;");
     }
-    return joined(statements);
+    if (changed.contains("options")) {
+      statements.addAll(CreateSql.options(alter, expected.attribute("options"), actual.attribute("options")));
+    }
+    if (changed.contains("replica_identity")) {
+      statements.add(alter + " REPLICA IDENTITY " + expected.attribute("replica_identity").toUpperCase() + ";");
+    }
+    if (changed.contains("unlogged")) {
+      statements.add("-- rewrites the table under an ACCESS EXCLUSIVE lock: plan a window\n" + alter
+          + ("true".equals(expected.attribute("unlogged")) ? " SET UNLOGGED;" : " SET LOGGED;"));
+    }
+    return Fix.of(statements);
   }
 
-  private static Optional<String> constraint(
-      String table, Change change, CatalogObject expected, CatalogObject actual, Set<String> changed) {
+  private static Optional<Fix> constraint(String table, Change change, CatalogObject expected, CatalogObject actual,
+      FixContext context) {
     String alter = "ALTER TABLE " + table + " ";
     if (change == Change.UNEXPECTED) {
-      return Optional.of(alter + "DROP CONSTRAINT " + actual.sqlName() + ";");
+      return Optional.of(Fix.sql(alter + "DROP CONSTRAINT " + actual.sqlName() + ";"));
     }
     String definition = expected.attribute("definition");
-    if (change == Change.MISSING) {
-      return Optional.of(alter + "ADD CONSTRAINT " + expected.sqlName() + " " + definition + ";");
-    }
+    String type = expected.attribute("type");
     String validate = alter + "VALIDATE CONSTRAINT " + expected.sqlName() + ";";
+    boolean checkable = context.live() && ("check".equals(type) || "foreign key".equals(type))
+        && !definition.endsWith(" NOT VALID");
+    String add = "ADD CONSTRAINT " + expected.sqlName() + " " + definition
+        + (checkable ? " NOT VALID;\n" + validate : ";");
+    if (change == Change.MISSING) {
+      return Optional.of(Fix.sql(alter + add));
+    }
     boolean onlyNotValid =
         "true".equals(expected.attribute("validated")) && "false".equals(actual.attribute("validated"))
             && Objects.equals(actual.attribute("definition"), definition + " NOT VALID");
     if (onlyNotValid) {
-      return Optional.of(validate);
+      return Optional.of(Fix.sql(validate));
     }
-    String type = expected.attribute("type");
-    boolean checkable = ("check".equals(type) || "foreign key".equals(type)) && !definition.endsWith(" NOT VALID");
-    // Adding FK and CHECK constraints NOT VALID, then validating, keeps the ACCESS EXCLUSIVE lock short
-    // (https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-VALIDATE-CONSTRAINT).
-    return Optional.of(alter + "DROP CONSTRAINT " + actual.sqlName() + ", ADD CONSTRAINT " + expected.sqlName() + " "
-        + definition + (checkable ? " NOT VALID;\n" + validate : ";"));
+    return Optional.of(Fix.sql(alter + "DROP CONSTRAINT " + actual.sqlName() + ", " + add));
   }
 
-  private static Optional<String> trigger(String table, Change change, CatalogObject expected, Set<String> changed) {
-    if (change == Change.MISSING) {
-      String enable = enableTrigger(table, expected);
-      return Optional.of(expected.attribute("definition") + ";"
-          + ("origin".equals(expected.attribute("enabled")) ? "" : "\n" + enable));
+  private static Optional<Fix> trigger(String table, Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed) {
+    if (change == Change.UNEXPECTED) {
+      return Optional.of(Fix.sql("DROP TRIGGER " + actual.sqlName() + " ON " + table + ";"));
     }
     if (change == Change.CHANGED && changed.equals(Set.of("enabled"))) {
-      return Optional.of(enableTrigger(table, expected));
+      return Optional.of(Fix.sql(enableTrigger(table, expected)));
     }
-    return Optional.empty();
+    String create = expected.attribute("definition") + ";"
+        + ("origin".equals(expected.attribute("enabled")) ? "" : "\n" + enableTrigger(table, expected));
+    return Optional.of(Fix.sql(change == Change.MISSING ? create
+        : "DROP TRIGGER " + actual.sqlName() + " ON " + table + ";\n" + create));
   }
 
-  private static String enableTrigger(String table, CatalogObject trigger) {
+  static String enableTrigger(String table, CatalogObject trigger) {
     String how = switch (trigger.attribute("enabled")) {
       case "disabled" -> "DISABLE TRIGGER ";
       case "replica" -> "ENABLE REPLICA TRIGGER ";
@@ -173,18 +202,10 @@ final class SuggestedSql {
     return "ALTER TABLE " + table + " " + how + trigger.sqlName() + ";";
   }
 
-  private static String sequence(CatalogObject expected) {
-    return "ALTER SEQUENCE " + expected.sqlName() + " AS " + expected.attribute("type")
-        + " INCREMENT BY " + expected.attribute("increment")
-        + " MINVALUE " + expected.attribute("min") + " MAXVALUE " + expected.attribute("max")
-        + " START WITH " + expected.attribute("start") + " CACHE " + expected.attribute("cache")
-        + ("true".equals(expected.attribute("cycle")) ? " CYCLE;" : " NO CYCLE;");
-  }
-
-  private static Optional<String> statistics(Change change, CatalogObject expected, CatalogObject actual,
+  private static Optional<Fix> statistics(Change change, CatalogObject expected, CatalogObject actual,
       Set<String> changed) {
     if (change == Change.UNEXPECTED) {
-      return Optional.of("DROP STATISTICS " + actual.sqlName() + ";");
+      return Optional.of(Fix.sql("DROP STATISTICS " + actual.sqlName() + ";"));
     }
     List<String> statements = new ArrayList<>();
     if (change == Change.MISSING || changed.contains("definition")) {
@@ -199,18 +220,26 @@ final class SuggestedSql {
       statements.add("ALTER STATISTICS " + expected.sqlName() + " SET STATISTICS " + (target == null ? "-1" : target)
           + ";");
     }
-    return joined(statements);
+    return Fix.of(statements);
   }
 
-  // Only for a missing extension: a changed version is usually newer and extensions ship no downgrade scripts, so ALTER
-  // EXTENSION ... UPDATE TO the expected version would fail.
-  private static Optional<String> extension(Change change, CatalogObject expected) {
-    return change == Change.MISSING ? Optional
-        .of("CREATE EXTENSION " + expected.sqlName() + " VERSION " + literal(expected.attribute("version")) + ";")
-        : Optional.empty();
-  }
-
-  private static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
+  private static Optional<Fix> extension(Change change, CatalogObject expected, CatalogObject actual,
+      Set<String> changed) {
+    return switch (change) {
+      case MISSING -> Optional.of(Fix.sql("CREATE EXTENSION " + expected.sqlName() + " SCHEMA "
+          + PrivilegeSql.identifier(expected.attribute("schema")) + " VERSION "
+          + PrivilegeSql.literal(expected.attribute("version")) + ";"));
+      case UNEXPECTED -> Optional.of(Fix.sql("-- fails while columns or other objects use what it provides\n"
+          + "DROP EXTENSION " + actual.sqlName() + ";"));
+      // A changed version is usually newer, and extensions ship no downgrade scripts: ALTER EXTENSION ... UPDATE TO
+      // the expected version would fail.
+      case CHANGED -> changed.equals(Set.of("schema"))
+          ? Optional.of(Fix.sql("ALTER EXTENSION " + expected.sqlName() + " SET SCHEMA "
+              + PrivilegeSql.identifier(expected.attribute("schema")) + ";"))
+          : Optional.of(Fix.manual("extensions ship update scripts, rarely downgrades: update the history to "
+              + "version " + actual.attribute("version") + " (ALTER EXTENSION " + expected.sqlName() + " UPDATE TO "
+              + PrivilegeSql.literal(actual.attribute("version")) + " in a new migration), or reinstall version "
+              + expected.attribute("version") + " by hand"));
+    };
   }
 }

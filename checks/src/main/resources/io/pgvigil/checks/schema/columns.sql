@@ -3,7 +3,8 @@
 -- The statistics target (SET STATISTICS) is read only where one was set: PostgreSQL 17 stores the
 -- default as NULL instead of -1 (https://www.postgresql.org/docs/17/release-17.html), so both are
 -- no attribute; 0 (no statistics) is one. The snapshot drops it unless drift.compare has statistics.
--- Not compared: storage and compression (physical tuning).
+-- Not compared: storage and compression (physical tuning). The column's place (attnum) is read as
+-- position, never compared: only a CREATE TABLE suggested for a missing table lists columns in it.
 -- Defaults and generation expressions are deparsed with pg_get_expr under search_path = ''.
 -- A NOT NULL constraint added NOT VALID (PostgreSQL 18) has its own pg_constraint row (contype 'n').
 SELECT 'column' AS kind,
@@ -16,6 +17,7 @@ SELECT 'column' AS kind,
                   WHERE i.inhrelid = c.oid AND a.attinhcount > 0)
          AS owners,
        quote_ident(a.attname) AS sql_name,
+       a.attnum AS position,
        jsonb_strip_nulls(jsonb_build_object(
          'type', format_type(a.atttypid, a.atttypmod),
          'collation', CASE WHEN a.attcollation <> t.typcollation

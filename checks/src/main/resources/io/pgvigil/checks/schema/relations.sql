@@ -2,7 +2,9 @@
 -- Not compared, because they are not schema or differ between identical histories: OIDs,
 -- relfilenodes, tablespaces (the shadow has only the default one), sizes and statistics,
 -- whether a materialized view is populated, sequences' current values.
--- Reloptions are sorted: their order is the order they were set in.
+-- Reloptions are sorted: their order is the order they were set in. A sequence owned by a column
+-- (serial, identity) names the table and the column as owners: a column added or dropped by hand is
+-- one finding, not one more for its sequence.
 SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' WHEN 'S' THEN 'sequence'
                       ELSE 'table' END AS kind,
        n.nspname || '.' || c.relname AS name,
@@ -14,6 +16,12 @@ SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' WHE
          || ARRAY(SELECT 'table ' || tn.nspname || '.' || t.relname
                   FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
                   JOIN pg_namespace tn ON tn.oid = t.relnamespace
+                  WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                    AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))
+         || ARRAY(SELECT 'column ' || tn.nspname || '.' || t.relname || '.' || a.attname
+                  FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
+                  JOIN pg_namespace tn ON tn.oid = t.relnamespace
+                  JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                   WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid
                     AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))
          AS owners,

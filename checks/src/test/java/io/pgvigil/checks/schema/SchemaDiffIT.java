@@ -69,9 +69,11 @@ class SchemaDiffIT {
         .isInstanceOf(SQLException.class);
 
     SchemaFinding finding = single(diff(database, SnapshotOptions.defaults()),
-        ObjectKind.INDEX, "app.customers_external_ref_uq", Change.CHANGED, Severity.PERFORMANCE);
-    assertThat(finding.detail()).isEqualTo("valid: true → false");
-    assertThat(finding.suggestedSql()).contains("REINDEX INDEX CONCURRENTLY app.customers_external_ref_uq;");
+        ObjectKind.INDEX, "app.customers_external_ref_uq", Change.CHANGED, Severity.INTEGRITY);
+    assertThat(finding.detail()).isEqualTo("INVALID (expected valid)");
+    assertThat(finding.suggestedSql()).isEmpty();
+    assertThat(finding.manualFix().orElseThrow()).contains("SELECT external_ref, count(*) AS copies FROM app.customers "
+        + "WHERE (external_ref IS NOT NULL) AND external_ref IS NOT NULL GROUP BY external_ref HAVING count(*) > 1;");
   }
 
   @Test
@@ -87,7 +89,7 @@ class SchemaDiffIT {
   void reportsADroppedNotNull() throws Exception {
     SchemaFinding finding = single(changedBy("ALTER TABLE app.orders ALTER COLUMN ordered_at DROP NOT NULL"),
         ObjectKind.COLUMN, "app.orders.ordered_at", Change.CHANGED, Severity.INTEGRITY);
-    assertThat(finding.detail()).isEqualTo("not_null: true → false");
+    assertThat(finding.detail()).isEqualTo("nullable (expected NOT NULL)");
     assertThat(finding.suggestedSql()).contains("ALTER TABLE app.orders ALTER COLUMN ordered_at SET NOT NULL;");
   }
 
@@ -96,7 +98,8 @@ class SchemaDiffIT {
     SchemaFinding finding = single(changedBy("ALTER TABLE app.order_lines ALTER COLUMN sku TYPE varchar(80)"),
         ObjectKind.COLUMN, "app.order_lines.sku", Change.CHANGED, Severity.INTEGRITY);
     assertThat(finding.detail()).isEqualTo("type: character varying(40) → character varying(80)");
-    assertThat(finding.suggestedSql()).isEmpty();
+    assertThat(finding.suggestedSql().orElseThrow()).startsWith("-- rewrites the table").endsWith(
+        "ALTER TABLE app.order_lines ALTER COLUMN sku TYPE character varying(40) USING sku::character varying(40);");
   }
 
   @Test
@@ -118,7 +121,9 @@ class SchemaDiffIT {
     SchemaFinding finding = single(changedBy("ALTER TABLE app.order_lines DROP CONSTRAINT order_lines_quantity_check"),
         ObjectKind.CONSTRAINT, "app.order_lines.order_lines_quantity_check", Change.MISSING, Severity.INTEGRITY);
     assertThat(finding.suggestedSql())
-        .contains("ALTER TABLE app.order_lines ADD CONSTRAINT order_lines_quantity_check CHECK (quantity > 0);");
+        .contains(
+            "ALTER TABLE app.order_lines ADD CONSTRAINT order_lines_quantity_check CHECK (quantity > 0) NOT VALID;\n"
+                + "ALTER TABLE app.order_lines VALIDATE CONSTRAINT order_lines_quantity_check;");
   }
 
   @Test
@@ -126,7 +131,7 @@ class SchemaDiffIT {
     SchemaFinding finding = single(changedBy("ALTER TABLE app.orders DROP CONSTRAINT orders_note_length, "
         + "ADD CONSTRAINT orders_note_length CHECK (char_length(note) <= 500) NOT VALID"),
         ObjectKind.CONSTRAINT, "app.orders.orders_note_length", Change.CHANGED, Severity.INTEGRITY);
-    assertThat(finding.detail()).contains("validated: true → false");
+    assertThat(finding.detail()).contains("NOT VALID (expected validated)");
     assertThat(finding.suggestedSql()).contains("ALTER TABLE app.orders VALIDATE CONSTRAINT orders_note_length;");
   }
 
@@ -166,7 +171,7 @@ class SchemaDiffIT {
   void reportsSecurityDefinerAddedToAFunction() throws Exception {
     SchemaFinding finding = single(changedBy("ALTER FUNCTION app.order_count() SECURITY DEFINER"),
         ObjectKind.FUNCTION, "app.order_count()", Change.CHANGED, Severity.SECURITY);
-    assertThat(finding.detail()).contains("security_definer: false → true");
+    assertThat(finding.detail()).contains("SECURITY DEFINER (expected SECURITY INVOKER)");
     assertThat(finding.suggestedSql().orElseThrow()).startsWith("CREATE OR REPLACE FUNCTION app.order_count()")
         .doesNotContain("SECURITY DEFINER");
   }
@@ -191,7 +196,7 @@ class SchemaDiffIT {
   void reportsADisabledTrigger() throws Exception {
     SchemaFinding finding = single(changedBy("ALTER TABLE app.orders DISABLE TRIGGER orders_touch"),
         ObjectKind.TRIGGER, "app.orders.orders_touch", Change.CHANGED, Severity.INTEGRITY);
-    assertThat(finding.detail()).isEqualTo("disabled (was enabled)");
+    assertThat(finding.detail()).isEqualTo("trigger disabled (expected enabled)");
     assertThat(finding.suggestedSql()).contains("ALTER TABLE app.orders ENABLE TRIGGER orders_touch;");
   }
 

@@ -1,7 +1,9 @@
 package io.pgvigil.daemon.cli;
 
+import io.pgvigil.checks.history.MigrationTool;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.daemon.config.TargetConfig;
+import io.pgvigil.daemon.drift.AdoptionMigration;
 import io.pgvigil.daemon.drift.DriftCheck;
 import io.pgvigil.daemon.drift.DriftJson;
 import io.pgvigil.daemon.drift.DriftReport;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -33,16 +36,17 @@ import picocli.CommandLine.Option;
             + "migration files in the repository: pending, missing, edited (checksum mismatch), failed, out-of-order, "
             + "outdated repeatable and future migrations. Structure: the live schema against the schema the applied "
             + "history produces when replayed into a shadow PostgreSQL of the same major (embedded, or shadow.mode: "
-            + "url), one finding per object with a severity and a suggested fix. Comments and statistics are "
+            + "url), one finding per object with a severity and the SQL that fixes it (or, where no fix is safe, why "
+            + "and the steps by hand). Comments and statistics are "
             + "compared too; grants, owners and default privileges when the target's drift.compare lists them "
             + "(drift.roleMap translates the shadow's role names into live's).",
         "A migration running right now is reported as in progress, not as drift. Embedded shadows and unpacked "
             + "binaries go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:no drift (or only what --fail-on leaves out)",
+    exitCodeList = {"0:no drift (or only what --fail-on leaves out); with --emit-migration, the migration written",
         "2:drift found: with --fail-on any (the default) a pending migration or any drift; with drift, drift but "
             + "not a pending migration; with pending, a pending migration only",
-        "1:error (nothing could be compared)"})
+        "1:error (nothing could be compared); with --emit-migration, refused (nothing written)"})
 final class DriftCommand implements Callable<Integer> {
 
   private static final Duration CHECK_TIMEOUT = Duration.ofMinutes(10);
@@ -65,6 +69,22 @@ final class DriftCommand implements Callable<Integer> {
           + "wants drift: the migrations it is about to apply are pending.")
   FailOn failOn;
 
+  /** The migration tool whose file --emit-migration writes. */
+  enum EmitTool { flyway, prisma }
+
+  @Option(names = "--emit-migration", paramLabel = "TOOL",
+      description = "Instead of the report: write the migration that adopts the live schema's drift (a hotfix made "
+          + "by hand) into the target's migration location, flyway (the next version, in the history's style) or "
+          + "prisma (a new YYYYMMDDHHMMSS_NAME folder). One target (--target when several have migrations). stdout "
+          + "gets the SQL written, stderr the path. Refused, nothing written, exit 1: no drift, migrations pending, a "
+          + "difference without an automatic statement (listed), the file exists.")
+  EmitTool emitMigration;
+
+  @Option(names = "--name", paramLabel = "NAME", defaultValue = AdoptionMigration.DEFAULT_NAME,
+      description = "With --emit-migration: the migration's name, letters, digits and underscores "
+          + "(default: ${DEFAULT-VALUE}).")
+  String name;
+
   @Mixin
   Console console;
 
@@ -75,6 +95,10 @@ final class DriftCommand implements Callable<Integer> {
     List<TargetConfig> selected = targets.select("there is no history to compare", err);
     if (selected == null) {
       return ExitCode.ERROR;
+    }
+    if (emitMigration != null) {
+      return new EmitMigration(MigrationTool.valueOf(emitMigration.name().toUpperCase(Locale.ROOT)), name,
+          console.verbose, Clock.systemUTC()).run(selected, out, err);
     }
     List<DriftReport> reports = check(selected, err);
     if (format == Format.json) {

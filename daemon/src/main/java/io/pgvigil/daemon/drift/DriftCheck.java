@@ -8,6 +8,7 @@ import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.schema.CatalogSnapshotter;
 import io.pgvigil.checks.schema.IgnorePattern;
 import io.pgvigil.checks.schema.SchemaDiff;
+import io.pgvigil.checks.schema.SchemaSnapshot;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
 import io.pgvigil.daemon.config.DriftConfig;
@@ -131,6 +132,25 @@ public final class DriftCheck extends TargetCheck {
             .map(exp -> new StructuralReport(
                 new SchemaDiff().compare(exp.snapshot(), actual), exp.from(), exp.cached(),
                 actual.objects().size(), clock.instant(), false)));
+  }
+
+  /** The history and both schemas: what it replays to, and live's. For {@code drift --emit-migration}. */
+  public record Schemas(HistoryReport history, SchemaSnapshot expected, SchemaSnapshot live) {}
+
+  /**
+   * Reads the history and takes both snapshots, as a check does, without comparing them. Fails when the schema cannot
+   * be compared now (a migration running, the files behind the database).
+   */
+  public Future<Schemas> schemas(Vertx vertx, Pool pool) {
+    return vertx.executeBlocking(() -> source.read(database, clock.instant()), false).compose(h -> {
+      DriftReport report = DriftReport.of(target, h, null);
+      if (report.structurePaused().isPresent()) {
+        return Future.failedFuture("the schema cannot be compared now: " + report.structurePaused().get());
+      }
+      return live.snapshot(pool).compose(actual -> roles(pool)
+          .compose(roles -> expected.of(vertx, target, actual.major(), source, h, roles))
+          .map(exp -> new Schemas(h, exp.snapshot(), actual)));
+    });
   }
 
   /**

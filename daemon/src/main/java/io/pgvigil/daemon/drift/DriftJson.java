@@ -39,7 +39,8 @@ public final class DriftJson {
             .put("change", f.change().name().toLowerCase(Locale.ROOT))
             .put("severity", f.severity().name().toLowerCase(Locale.ROOT))
             .put("expected", f.expected()).put("actual", f.actual()).put("detail", f.detail())
-            .put("suggestedSql", f.suggestedSql().orElse(null))).toList()));
+            .put("suggestedSql", f.suggestedSql().orElse(null))
+            .put("manualFix", f.manualFix().orElse(null))).toList()));
   }
 
   private static JsonObject inProgress(MigrationInProgress m) {

@@ -36,7 +36,8 @@ public final class DriftText {
             f.change().name().toLowerCase(Locale.ROOT), f.object().kind().yamlName(), f.object().qualifiedName(),
             f.detail()})
         .toList(), out);
-    s.findings().forEach(f -> f.suggestedSql().ifPresent(sql -> fix(f.object().qualifiedName(), sql, out)));
+    s.findings().forEach(f -> f.suggestedSql().or(f::manualFix).ifPresent(
+        text -> fix(f.object().qualifiedName(), text, out)));
   }
 
   /** One line when the fix is one; else its lines indented under the object, so they stand apart from the table. */

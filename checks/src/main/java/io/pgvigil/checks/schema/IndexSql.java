@@ -1,0 +1,223 @@
+package io.pgvigil.checks.schema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fixes for indexes. Live, each is built and dropped CONCURRENTLY (partitioned indexes cannot be: they lock), and a
+ * changed index is built beside the old one under a new name, then swapped, so queries never run without it.
+ *
+ * <p>An INVALID unique index is the exception. It is what a failed {@code CREATE UNIQUE INDEX CONCURRENTLY} leaves,
+ * most often because the table has duplicate keys; {@code REINDEX INDEX CONCURRENTLY} then fails on the same
+ * duplicates and leaves a second invalid index ({@code <name>_ccnew}) behind
+ * (https://www.postgresql.org/docs/current/sql-reindex.html#SQL-REINDEX-CONCURRENTLY). So there is no safe automatic
+ * fix: the finding gives the query that finds the duplicates (on the index's keys and predicate) and the rebuild to
+ * run once they are cleaned up.
+ */
+final class IndexSql {
+
+  private IndexSql() {}
+
+  static Fix of(Change change, CatalogObject expected, CatalogObject actual, Set<String> changed,
+      FixContext context) {
+    if (change == Change.UNEXPECTED) {
+      return Fix.sql(drop(actual, context));
+    }
+    if (change == Change.MISSING) {
+      // Expected INVALID: a migration made from live (the expected side) would build it valid, or fail.
+      return "false".equals(expected.attribute("valid"))
+          ? Fix.manual("the index is INVALID where it exists (a failed CREATE INDEX CONCURRENTLY): rebuild or drop it "
+              + "there first")
+          : Fix.sql(create(expected, context));
+    }
+    if (changed.equals(Set.of("valid")) && "false".equals(actual.attribute("valid"))) {
+      if (unique(actual)) {
+        return invalidUnique(actual);
+      }
+      if (!partitioned(actual)) {
+        return Fix.sql("REINDEX INDEX CONCURRENTLY " + actual.sqlName() + ";");
+      }
+    }
+    if (partitioned(expected) || !context.live()) {
+      return Fix.sql(drop(actual, context) + "\n" + create(expected, context));
+    }
+    // Built beside the old one, then swapped: the table is never without the index, nor a unique key unguarded.
+    String local = localName(expected.sqlName());
+    String temporary = PrivilegeSql.identifier(unquoted(local) + "_pgvigil_new");
+    String schema = expected.sqlName().substring(0, expected.sqlName().length() - local.length());
+    return Fix.sql(create(expected, context).replaceFirst(" INDEX CONCURRENTLY " + Pattern.quote(local) + " ON ",
+        Matcher.quoteReplacement(" INDEX CONCURRENTLY " + temporary + " ON "))
+        + "\n" + drop(actual, context) + "\nALTER INDEX " + schema + temporary + " RENAME TO " + local + ";");
+  }
+
+  static String drop(CatalogObject index, FixContext context) {
+    return (partitioned(index) || !context.live() ? "DROP INDEX " : "DROP INDEX CONCURRENTLY ") + index.sqlName()
+        + ";";
+  }
+
+  static String create(CatalogObject index, FixContext context) {
+    // pg_get_indexdef writes a partitioned index ON ONLY the parent, which makes it without the partitions' indexes:
+    // INVALID until each is attached. Made on the table, it builds them.
+    String definition = index.attribute("definition").replaceFirst(" ON ONLY ", " ON ");
+    if (!partitioned(index) && context.live()) {
+      definition = definition.replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX CONCURRENTLY ");
+    }
+    return definition + ";";
+  }
+
+  private static Fix invalidUnique(CatalogObject index) {
+    String definition = index.attribute("definition");
+    String table = between(definition, " ON ", " USING ");
+    String keys = keyList(definition);
+    List<String> columns = keys == null ? List.of() : keyExpressions(keys);
+    String predicate = predicate(definition);
+    String find;
+    if (table == null || columns.isEmpty()) {
+      find = "(the index's key columns could not be read from its definition: " + definition + ")";
+    } else {
+      List<String> where = new ArrayList<>();
+      if (predicate != null) {
+        where.add(predicate);
+      }
+      if (!definition.contains(" NULLS NOT DISTINCT")) {
+        // Rows with a NULL key never conflict in a unique index (unless NULLS NOT DISTINCT).
+        columns.forEach(column -> where.add(column + " IS NOT NULL"));
+      }
+      String keyed = String.join(", ", columns);
+      find = "SELECT " + keyed + ", count(*) AS copies FROM " + table
+          + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+          + " GROUP BY " + keyed + " HAVING count(*) > 1;";
+    }
+    return Fix.manual("the unique index is INVALID, most likely because CREATE UNIQUE INDEX CONCURRENTLY failed on "
+        + "duplicate keys; REINDEX would fail on them again and leave a second invalid index (" + unquoted(localName(
+            index.sqlName()))
+        + "_ccnew). Until it is rebuilt nothing stops more duplicates.\n"
+        + "1. Find the duplicates:\n   " + find + "\n"
+        + "2. Remove or merge them (which row to keep is the application's call), then rebuild:\n"
+        + "   DROP INDEX CONCURRENTLY " + index.sqlName() + ";\n"
+        + "   " + definition.replaceFirst("^CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX CONCURRENTLY ") + ";");
+  }
+
+  static boolean unique(CatalogObject index) {
+    return index.attribute("definition").startsWith("CREATE UNIQUE INDEX");
+  }
+
+  private static boolean partitioned(CatalogObject index) {
+    return "true".equals(index.attribute("partitioned"));
+  }
+
+  /** The text inside the parentheses after {@code USING method}: the keys, with opclasses and orderings. */
+  private static String keyList(String definition) {
+    int using = definition.indexOf(" USING ");
+    int open = using < 0 ? -1 : definition.indexOf('(', using);
+    int close = open < 0 ? -1 : closing(definition, open);
+    return close < 0 ? null : definition.substring(open + 1, close);
+  }
+
+  /** The partial index's predicate, as pg_get_indexdef writes it at the end: {@code WHERE (...)}. */
+  private static String predicate(String definition) {
+    int using = definition.indexOf(" USING ");
+    int open = definition.indexOf('(', using);
+    int close = closing(definition, open);
+    int where = definition.indexOf(" WHERE ", close);
+    return where < 0 ? null : definition.substring(where + " WHERE ".length());
+  }
+
+  /**
+   * Each key as an expression a query can group by: a column name, or a parenthesised expression or function call
+   * whole, without the opclass, COLLATE and ordering pg_get_indexdef may write after it.
+   */
+  static List<String> keyExpressions(String keys) {
+    List<String> expressions = new ArrayList<>();
+    for (String key : topLevel(keys)) {
+      String k = key.strip();
+      int end;
+      if (k.startsWith("(")) {
+        end = closing(k, 0) + 1;
+      } else if (k.startsWith("\"")) {
+        end = k.indexOf('"', 1) + 1;
+        while (end < k.length() && k.charAt(end) == '"') {
+          end = k.indexOf('"', end + 1) + 1;
+        }
+      } else {
+        end = 0;
+        while (end < k.length() && (Character.isLetterOrDigit(k.charAt(end)) || "_$.".indexOf(k.charAt(end)) >= 0)) {
+          end++;
+        }
+        if (end < k.length() && k.charAt(end) == '(') {
+          end = closing(k, end) + 1;
+        }
+      }
+      expressions.add(k.substring(0, end));
+    }
+    return expressions;
+  }
+
+  private static List<String> topLevel(String text) {
+    List<String> parts = new ArrayList<>();
+    int depth = 0;
+    boolean quoted = false;
+    int start = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\'' || c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && c == '(') {
+        depth++;
+      } else if (!quoted && c == ')') {
+        depth--;
+      } else if (!quoted && depth == 0 && c == ',') {
+        parts.add(text.substring(start, i));
+        start = i + 1;
+      }
+    }
+    parts.add(text.substring(start));
+    return parts;
+  }
+
+  /** The index of the parenthesis that closes the one at {@code open}, skipping quoted text; -1 if none. */
+  private static int closing(String text, int open) {
+    int depth = 0;
+    boolean quoted = false;
+    for (int i = open; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\'' || c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && c == '(') {
+        depth++;
+      } else if (!quoted && c == ')' && --depth == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String between(String text, String from, String to) {
+    int start = text.indexOf(from);
+    int end = start < 0 ? -1 : text.indexOf(to, start + from.length());
+    return end < 0 ? null : text.substring(start + from.length(), end);
+  }
+
+  /** The index's own name in a {@code schema.name} SQL name, quoted as it is there. */
+  static String localName(String sqlName) {
+    int i = 0;
+    if (sqlName.startsWith("\"")) {
+      i = 1;
+      while (i < sqlName.length() && !(sqlName.charAt(i) == '"' && (i + 1 >= sqlName.length()
+          || sqlName.charAt(i + 1) != '"'))) {
+        i += sqlName.charAt(i) == '"' ? 2 : 1;
+      }
+      i++;
+    } else {
+      i = sqlName.indexOf('.');
+    }
+    return sqlName.substring(i + 1);
+  }
+
+  private static String unquoted(String name) {
+    return name.startsWith("\"") ? name.substring(1, name.length() - 1).replace("\"\"", "\"") : name;
+  }
+}
