@@ -46,6 +46,24 @@ class FlywayHistoryIT {
   }
 
   @Test
+  void readsAConfigMapVolumeOnceNotThroughItsHiddenDirectories() throws Exception {
+    project.write("afterMigrate.sql", "SELECT 1;\n").migrate();
+    ConfigMapVolume.mount(project.dir());
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.clean()).isTrue();
+    assertThat(report.applied()).isEqualTo(2);
+    assertThat(report.appliedMigrations()).containsExactly("V1__create_account.sql", "V2__add_email.sql");
+    assertThat(project.source().callbacks()).extracting(MigrationSource.ReplayedFile::name)
+        .containsExactly("callbacks-0/afterMigrate.sql");
+    // Flyway itself reads the volume the same way: nothing new to apply, no duplicate version.
+    project.migrate();
+    assertThat(project.read().applied()).isEqualTo(2);
+  }
+
+  @Test
   void lineEndingAndByteOrderMarkEditsAreNotChecksumMismatches() throws Exception {
     project.migrate();
     project.write("V1__create_account.sql", "\uFEFFCREATE TABLE account (id bigint PRIMARY KEY);\r\n")

@@ -36,6 +36,23 @@ class OfflineHistoryTest {
   }
 
   @Test
+  void aConfigMapVolumeIsReadOnceForEitherTool() throws Exception {
+    Path flyway = Files.createDirectory(dir.resolve("flyway"));
+    Files.writeString(flyway.resolve("V1__a.sql"), "SELECT 1;\n");
+    Files.writeString(flyway.resolve("V2__b.sql"), "SELECT 1;\n");
+    ConfigMapVolume.mount(flyway);
+    Path prisma = Files.createDirectory(dir.resolve("prisma"));
+    Files.writeString(Files.createDirectories(prisma.resolve("20240101_init")).resolve("migration.sql"), "SELECT 1;\n");
+    ConfigMapVolume.mount(prisma);
+
+    assertThat(OfflineHistory.read(new MigrationSource.Flyway(List.of(flyway), "flyway_schema_history",
+        List.of("public"), false), new OfflineHistory.Through("V2"), Instant.EPOCH).report().appliedMigrations())
+        .containsExactly("V1__a.sql", "V2__b.sql");
+    assertThat(OfflineHistory.read(new MigrationSource.Prisma(prisma), new OfflineHistory.Through("20240101_init"),
+        Instant.EPOCH).report().appliedMigrations()).containsExactly("20240101_init");
+  }
+
+  @Test
   void prismaDirectoriesUpToTheNamedOneAreAppliedByName() throws Exception {
     for (String name : List.of("20240101_init", "20240301_orders", "20240201_users")) {
       Files.writeString(Files.createDirectories(dir.resolve(name)).resolve("migration.sql"), "SELECT 1;\n");

@@ -52,6 +52,21 @@ class PrismaHistoryIT {
     assertThat(report.inProgress()).isEmpty();
   }
 
+  /** A ConfigMap with items mapping each key to <name>/migration.sql (helm/pgvigil/examples/values-cloudsql.yaml). */
+  @Test
+  void readsAConfigMapVolumeWithoutTakingItsHiddenDirectoriesForMigrations() throws Exception {
+    project.apply(INIT).apply(EMAIL);
+    ConfigMapVolume.mount(project.dir());
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.applied()).isEqualTo(2);
+    assertThat(report.appliedMigrations()).containsExactly(INIT, EMAIL);
+    assertThat(new MigrationSource.Prisma(project.dir()).replayedFiles(report.appliedMigrations()))
+        .extracting(MigrationSource.ReplayedFile::path).doesNotContainNull();
+  }
+
   @Test
   void reportsPendingMigrations() throws Exception {
     project.apply(INIT);
