@@ -3,6 +3,7 @@ package io.pgvigil.checks.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgvigil.checks.testing.ConfigMapVolume;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import java.nio.file.Path;

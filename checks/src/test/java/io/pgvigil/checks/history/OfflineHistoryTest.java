@@ -3,6 +3,7 @@ package io.pgvigil.checks.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgvigil.checks.testing.ConfigMapVolume;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

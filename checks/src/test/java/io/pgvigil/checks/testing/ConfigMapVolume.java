@@ -1,4 +1,4 @@
-package io.pgvigil.checks.history;
+package io.pgvigil.checks.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,12 +12,12 @@ import java.util.stream.Stream;
  * first path component of an {@code items:} path such as {@code <name>/migration.sql}) into
  * {@code ..data}.
  */
-final class ConfigMapVolume {
+public final class ConfigMapVolume {
 
-  static final String TIMESTAMP_DIR = "..2026_12_02_16_00_00.123456789";
+  public static final String TIMESTAMP_DIR = "..2026_12_02_16_00_00.123456789";
 
   /** Moves what {@code dir} holds into the ConfigMap layout, in place. */
-  static void mount(Path dir) throws IOException {
+  public static void mount(Path dir) throws IOException {
     List<Path> entries;
     try (Stream<Path> list = Files.list(dir)) {
       entries = list.sorted().toList();
