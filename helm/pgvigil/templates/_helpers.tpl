@@ -137,6 +137,44 @@ when clustered, server.instance and server.cluster filled in where the user left
 {{- toYaml $config }}
 {{- end }}
 
+{{/*
+The port a ServiceMonitor or PodMonitor scrapes (monitor: serviceMonitor or podMonitor, name: its key,
+servicePorts: service.extraPorts for the ServiceMonitor). pgvigil serves plain HTTP on port http only,
+so https must go to a TLS-terminating sidecar's port; a ServiceMonitor reaches one through a Service port.
+*/}}
+{{- define "pgvigil.scrapePort" -}}
+{{- $port := default "http" .monitor.port }}
+{{- if and (eq (default "http" .monitor.scheme) "https") (eq $port "http") }}
+{{- fail (printf "%s.scheme https: pgvigil serves plain HTTP on port http; set %s.port to the port of a TLS-terminating sidecar (extraContainers)" .name .name) }}
+{{- end }}
+{{- if and (hasKey . "servicePorts") (ne $port "http") }}
+{{- $found := false }}
+{{- range .servicePorts }}
+{{- if eq .name $port }}{{ $found = true }}{{ end }}
+{{- end }}
+{{- if not $found }}
+{{- fail (printf "%s.port %s: the Service has no port of that name; add it to service.extraPorts" .name $port) }}
+{{- end }}
+{{- end }}
+{{- $port }}
+{{- end }}
+
+{{/*
+initContainers or extraContainers (containers) as the pod gets them: each that sets no securityContext
+gets the chart's (securityContext); one that sets its own keeps it whole.
+*/}}
+{{- define "pgvigil.userContainers" -}}
+{{- $containers := list }}
+{{- range .containers }}
+{{- $container := deepCopy . }}
+{{- if not (hasKey $container "securityContext") }}
+{{- $_ := set $container "securityContext" (deepCopy $.securityContext) }}
+{{- end }}
+{{- $containers = append $containers $container }}
+{{- end }}
+{{- toYaml $containers }}
+{{- end }}
+
 {{/* What a ServiceMonitor's endpoint and a PodMonitor's podMetricsEndpoint share, from serviceMonitor or podMonitor. */}}
 {{- define "pgvigil.scrapeEndpoint" -}}
 interval: {{ .interval }}

@@ -25,12 +25,16 @@ class ChartPackageTest {
 
     new Helm(RenderedChart.CHART).packageIt().withDestination(destination).call();
 
-    Path tgz = destination.resolve("pgvigil-0.1.0.tgz");
+    // The versions as Chart.yaml has them now: a release bumps them there, not here.
+    JsonNode source = new YAMLMapper().readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile());
+    String version = source.path("version").asText();
+    assertThat(version).isNotBlank();
+    Path tgz = destination.resolve("pgvigil-" + version + ".tgz");
     Map<String, String> files = untar(tgz);
     JsonNode chart = new YAMLMapper().readTree(files.get("pgvigil/Chart.yaml"));
     assertThat(chart.path("name").asText()).isEqualTo("pgvigil");
-    assertThat(chart.path("version").asText()).isEqualTo("0.1.0");
-    assertThat(chart.path("appVersion").asText()).isEqualTo("0.1.0");
+    assertThat(chart.path("version").asText()).isEqualTo(version);
+    assertThat(chart.path("appVersion").asText()).isEqualTo(source.path("appVersion").asText()).isNotBlank();
     assertThat(chart.path("home").asText()).startsWith("https://");
     assertThat(chart.path("sources")).isNotEmpty();
     assertThat(chart.path("icon").asText()).startsWith("https://").endsWith(".svg");

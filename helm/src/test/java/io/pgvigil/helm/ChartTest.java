@@ -448,11 +448,15 @@ class ChartTest {
 
   @Test
   void theServiceMonitorTakesRelabelingsSchemeAndTls() {
-    JsonNode endpoint = render(ciValues("servicemonitor"), Map.of("serviceMonitor.scheme", "https",
-        "serviceMonitor.tlsConfig.serverName", "pgvigil.db-tools.svc"))
-        .one("ServiceMonitor").at("/spec/endpoints/0");
+    RenderedChart tls = render(ciValues("servicemonitor"), Map.of("serviceMonitor.scheme", "https",
+        "serviceMonitor.tlsConfig.serverName", "pgvigil.db-tools.svc", "serviceMonitor.port", "metrics-tls",
+        "service.extraPorts[0].name", "metrics-tls", "service.extraPorts[0].port", 8443,
+        "service.extraPorts[0].targetPort", "metrics-tls"));
+    JsonNode endpoint = tls.one("ServiceMonitor").at("/spec/endpoints/0");
 
-    assertThat(endpoint.path("port").asText()).isEqualTo("http");
+    assertThat(endpoint.path("port").asText()).isEqualTo("metrics-tls");
+    assertThat(tls.named("Service", RenderedChart.FULLNAME).at("/spec/ports/1/name").asText())
+        .isEqualTo("metrics-tls");
     assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
     assertThat(endpoint.path("interval").asText()).isEqualTo("10s");
     assertThat(endpoint.path("scheme").asText()).isEqualTo("https");
@@ -462,9 +466,36 @@ class ChartTest {
 
     JsonNode plain = render(ciValues("default"), Map.of("serviceMonitor.enabled", true))
         .one("ServiceMonitor").at("/spec/endpoints/0");
+    assertThat(plain.path("port").asText()).isEqualTo("http");
     assertThat(plain.path("scheme").asText()).isEqualTo("http");
     assertThat(plain.has("tlsConfig")).isFalse();
     assertThat(plain.has("relabelings")).isFalse();
+  }
+
+  @Test
+  void httpsIsScrapedFromATlsSidecarNeverFromPgvigilsPlainPort() {
+    assertThatThrownBy(() -> render(ciValues("servicemonitor"), Map.of("serviceMonitor.scheme", "https")))
+        .hasMessageContaining("pgvigil serves plain HTTP on port http");
+    assertThatThrownBy(() -> render(ciValues("podmonitor"), Map.of("podMonitor.port", "http")))
+        .hasMessageContaining("pgvigil serves plain HTTP on port http");
+    assertThatThrownBy(() -> render(ciValues("servicemonitor"), Map.of("serviceMonitor.port", "metrics-tls")))
+        .hasMessageContaining("service.extraPorts");
+  }
+
+  @Test
+  void initAndExtraContainersGetTheChartsSecurityContextUnlessTheySetTheirOwn() {
+    RenderedChart chart = render(ciValues("default"), Map.of(
+        "initContainers[0].name", "copy", "initContainers[0].image", "busybox:1.37",
+        "extraContainers[0].name", "proxy", "extraContainers[0].image", "busybox:1.37",
+        "extraContainers[1].name", "own", "extraContainers[1].image", "busybox:1.37",
+        "extraContainers[1].securityContext.runAsUser", 65532));
+    JsonNode chartDefault = chart.container("pgvigil").path("securityContext");
+
+    assertThat(initContainer(chart, "copy").path("securityContext")).isEqualTo(chartDefault);
+    assertThat(chart.container("proxy").path("securityContext")).isEqualTo(chartDefault);
+    JsonNode own = chart.container("own").path("securityContext");
+    assertThat(own.path("runAsUser").asInt()).isEqualTo(65532);
+    assertThat(own.has("readOnlyRootFilesystem")).as("the user's securityContext, whole").isFalse();
   }
 
   @Test
@@ -478,7 +509,12 @@ class ChartTest {
         .isEqualTo(chart.one("Deployment").at("/spec/selector/matchLabels"));
     assertThat(texts(monitor.at("/spec/namespaceSelector/matchNames"))).containsExactly("db-tools");
     JsonNode endpoint = monitor.at("/spec/podMetricsEndpoints/0");
-    assertThat(endpoint.path("port").asText()).isEqualTo("http");
+    // https from the TLS-terminating sidecar's port: pgvigil's own is plain HTTP.
+    assertThat(endpoint.path("port").asText()).isEqualTo("metrics-tls");
+    assertThat(chart.container("metrics-tls").at("/ports/0/name").asText()).isEqualTo("metrics-tls");
+    JsonNode ingress = render(ciValues("podmonitor"), Map.of("networkPolicy.enabled", true))
+        .one("NetworkPolicy").at("/spec/ingress/0/ports");
+    assertThat(ingress.findValuesAsText("port")).containsExactly("http", "metrics-tls");
     assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
     assertThat(endpoint.path("interval").asText()).isEqualTo("30s");
     assertThat(endpoint.path("scheme").asText()).isEqualTo("https");
@@ -551,6 +587,15 @@ class ChartTest {
     assertThat(env(text, "TZ").path("value").asText()).isEqualTo("UTC");
 
     assertThatThrownBy(() -> render(ciValues("default"), Map.of("logFormat", "xml"))).hasMessageContaining("logFormat");
+    // The daemon takes a level in any letter case, and OFF.
+    for (String level : List.of("off", "OFF", "Debug", "trace", "Warn")) {
+      assertThat(env(render(ciValues("default"), Map.of("logLevel", level)).container("pgvigil"), "PGVIGIL_LOG_LEVEL")
+          .path("value").asText()).isEqualTo(level);
+    }
+    for (String level : List.of("verbose", "", "INFO ")) {
+      assertThatThrownBy(() -> render(ciValues("default"), Map.of("logLevel", level))).as(level)
+          .hasMessageContaining("logLevel");
+    }
   }
 
   @ParameterizedTest(name = "{0}")

@@ -24,7 +24,7 @@ class DashboardTest {
 
   /** A rule's metric, compared with a number: {@code max by (…) (metric{…}) > 60}. */
   private static final Pattern THRESHOLD =
-      Pattern.compile("^(?:\\w+ by \\([^)]*\\) \\()?(pgvigil_[a-z0-9_]+)\\{[^}]*}\\)? >=? ([0-9 *]+)$");
+      Pattern.compile("^(?:\\w+ by \\([^)]*\\) \\()?(pgvigil_[a-z0-9_]+)\\{([^}]*)}\\)? >=? ([0-9 *]+)$");
 
   private JsonNode dashboard;
 
@@ -100,6 +100,30 @@ class DashboardTest {
     }
   }
 
+  /**
+   * The ServiceMonitor's job is the Service's name, the same for a release of that name in another
+   * namespace: with namespace at All, a sum over fewer labels would add staging to production.
+   */
+  @Test
+  void everyAggregationKeepsReleasesOfTheSameNameInOtherNamespacesApart() {
+    Pattern aggregation =
+        Pattern.compile("\\b(sum|max|min|avg|count|topk|bottomk)\\b\\s*(by|without)?\\s*(\\([^)]*\\))?");
+    int aggregations = 0;
+    for (JsonNode panel : panels()) {
+      for (JsonNode query : panel.path("targets")) {
+        String expr = query.path("expr").asText();
+        Matcher m = aggregation.matcher(expr);
+        while (m.find()) {
+          aggregations++;
+          assertThat(m.group(2)).as("%s in %s", m.group(), panel.path("title").asText()).isEqualTo("by");
+          assertThat(m.group(3)).as("%s in %s", m.group(), panel.path("title").asText())
+              .startsWith("(cluster, namespace, job, ");
+        }
+      }
+    }
+    assertThat(aggregations).isGreaterThanOrEqualTo(12);
+  }
+
   @Test
   void aClusterOrNamespaceLabelThatIsAbsentMatchesAll() {
     for (String name : List.of("cluster", "namespace")) {
@@ -129,7 +153,7 @@ class DashboardTest {
           continue;
         }
         double threshold = 1;
-        for (String factor : m.group(2).split("\\*")) {
+        for (String factor : m.group(3).split("\\*")) {
           threshold *= Double.parseDouble(factor.strip());
         }
         for (JsonNode panel : panels()) {
@@ -141,12 +165,50 @@ class DashboardTest {
             assertThat(steps).as("%s on %s", rule.path("alert").asText(), panel.path("title").asText())
                 .contains(threshold);
             assertThat(defaults.at("/custom/thresholdsStyle/mode").asText()).startsWith("line");
+            assertLineOnlyOnWhatTheAlertJudges(panel, m.group(1), m.group(2));
             drawn++;
           }
         }
       }
     }
     assertThat(drawn).as("lock wait, lock queue, replication lag, slot").isGreaterThanOrEqualTo(4);
+  }
+
+  /**
+   * The alert's own matchers besides the release's (kind="replay_delay", sender="physical"): a query
+   * whose series lack them has its threshold line turned off by an override of its refId.
+   */
+  private static void assertLineOnlyOnWhatTheAlertJudges(JsonNode panel, String metric, String ruleMatchers) {
+    List<String> own = new ArrayList<>();
+    for (String matcher : ruleMatchers.split(",\\s*")) {
+      if (!matcher.startsWith("job=")) {
+        own.add(matcher);
+      }
+    }
+    Pattern selector = Pattern.compile("\\b" + metric + "\\{([^}]*)}");
+    for (JsonNode query : panel.path("targets")) {
+      Matcher s = selector.matcher(query.path("expr").asText());
+      boolean judged = true;
+      while (s.find()) {
+        judged &= List.of(s.group(1).split(",\\s*")).containsAll(own);
+      }
+      if (judged) {
+        continue;
+      }
+      String refId = query.path("refId").asText();
+      boolean off = false;
+      for (JsonNode override : panel.at("/fieldConfig/overrides")) {
+        if ("byFrameRefID".equals(override.at("/matcher/id").asText())
+            && refId.equals(override.at("/matcher/options").asText())) {
+          for (JsonNode property : override.path("properties")) {
+            off |= "custom.thresholdsStyle".equals(property.path("id").asText())
+                && "off".equals(property.at("/value/mode").asText());
+          }
+        }
+      }
+      assertThat(off).as("query %s of %s draws no threshold: it shows series the alert does not judge (%s)",
+          refId, panel.path("title").asText(), own).isTrue();
+    }
   }
 
   @Test

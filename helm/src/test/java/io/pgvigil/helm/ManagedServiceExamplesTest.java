@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,12 +69,46 @@ class ManagedServiceExamplesTest {
     assertThat(pgvigil.path("securityContext")).isEqualTo(
         render(RenderedChart.ciValues("default")).container("pgvigil").path("securityContext"));
 
-    // The grants in the comments: what the README's least-privilege role has, the provider's admin role not.
+    // The grants in the comments: what the README's least-privilege role has, the provider's admin role not,
+    // and SELECT on the history table of the example's migration tool.
     String text = Files.readString(file);
+    JsonNode migrations = target.path("migrations");
+    String history = switch (migrations.path("tool").asText()) {
+      case "flyway" -> "public." + migrations.path("table").asText("flyway_schema_history");
+      case "prisma" -> "public.\"_prisma_migrations\"";
+      default -> throw new AssertionError("no grant known for " + migrations);
+    };
     assertThat(text).contains("GRANT pg_monitor TO pgvigil;", "GRANT pg_signal_backend TO pgvigil;",
-        "GRANT SELECT ON public.flyway_schema_history TO pgvigil;");
+        "GRANT SELECT ON " + history + " TO pgvigil;");
+    var historyGrants = Pattern
+        .compile("GRANT SELECT ON (\\S*(flyway_schema_history|_prisma_migrations)\"?) TO").matcher(text);
+    while (historyGrants.find()) {
+      assertThat(historyGrants.group(1)).as("the history table granted").isEqualTo(history);
+    }
     assertThat(text).containsPattern("needs neither\\s+(# )?\\w+");
     assertThat(text).doesNotContainPattern("(?i)GRANT (rds_superuser|cloudsqlsuperuser|azure_pg_admin)");
+  }
+
+  /**
+   * A ConfigMap volume holds no directories: Prisma's {@code <name>/migration.sql} from one needs
+   * {@code items} mapping each key there.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("examples")
+  void prismaMigrationsFromAConfigMapAreMappedIntoTheirDirectories(String example) {
+    RenderedChart chart = render(RenderedChart.CHART.resolve("examples").resolve(example));
+    JsonNode migrations = chart.config().at("/targets/0/migrations");
+    if (!"prisma".equals(migrations.path("tool").asText())) {
+      return;
+    }
+    String directory = migrations.path("directory").asText();
+    for (JsonNode m : chart.container("pgvigil").path("volumeMounts")) {
+      JsonNode volume = chart.volume(m.path("name").asText());
+      if (directory.equals(m.path("mountPath").asText()) && volume.has("configMap")) {
+        assertThat(volume.at("/configMap/items")).as(volume.toString()).isNotEmpty()
+            .allSatisfy(item -> assertThat(item.path("path").asText()).matches("[^/.][^/]*/migration\\.sql"));
+      }
+    }
   }
 
   private static Map<String, String> query(URI url) {

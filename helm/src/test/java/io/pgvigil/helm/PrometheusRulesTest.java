@@ -3,6 +3,7 @@ package io.pgvigil.helm;
 import static io.pgvigil.helm.RenderedChart.ciValues;
 import static io.pgvigil.helm.RenderedChart.render;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +29,8 @@ class PrometheusRulesTest {
   private static final Path RULES_DIR = RenderedChart.CHART.resolve("rules");
   private static final Path RULES_TEST = RULES_DIR.resolve("pgvigil-rules.test.yaml");
   private static final Path OPTIONS_TEST = RULES_DIR.resolve("pgvigil-rules-options.test.yaml");
+  /** What pgvigil-rules-options.test.yaml was written for. */
+  private static final Path OPTIONS_VALUES = Path.of("src/test/resources/rules-options-values.yaml");
   private static final YAMLMapper YAML = new YAMLMapper();
 
   /** What pgvigil-rules.test.yaml was written for. */
@@ -47,20 +50,52 @@ class PrometheusRulesTest {
   }
 
   @Test
-  void promtoolSeesTheAdditionalLabelsAndNoDisabledAlert() throws Exception {
-    Map<String, Object> sets = new java.util.HashMap<>(TESTED);
-    sets.put("prometheusRule.additionalRuleLabels.team", "{{ .Release.Name }}-db");
-    sets.put("prometheusRule.disabled.PgvigilLockWaitLong", true);
-    sets.put("prometheusRule.dashboardUrl", "https://grafana.example/d/pgvigil/pgvigil");
-    JsonNode spec = rendered(sets);
+  void promtoolSeesTheOptionsAsRendered() throws Exception {
+    JsonNode spec = render(c -> c.withValuesFile(ciValues("prometheusrule")).withValuesFile(OPTIONS_VALUES))
+        .one("PrometheusRule").path("spec");
 
     assertThat(alertNames(spec)).doesNotContain("PgvigilLockWaitLong").contains("PgvigilLockQueueGrowing");
     for (JsonNode alert : alerts(spec)) {
-      assertThat(alert.at("/labels/team").asText()).as(alert.path("alert").asText()).isEqualTo("vigil-db");
-      assertThat(alert.at("/annotations/dashboard_url").asText()).startsWith("https://grafana.example/d/pgvigil/");
+      String name = alert.path("alert").asText();
+      assertThat(alert.at("/labels/team").asText()).as(name).isEqualTo("vigil-db");
+      // Escaped for tpl, a Prometheus template reaches Prometheus as one.
+      assertThat(alert.at("/labels/owner").asText()).as(name).isEqualTo("{{ $labels.job }}-owners");
+      assertThat(alert.at("/annotations/dashboard_url").asText()).as(name)
+          .startsWith("https://grafana.example/d/pgvigil/pgvigil?orgId=1&var-namespace=")
+          .containsOnlyOnce("?");
+      String expr = alert.path("expr").asText();
+      if (expr.contains(" by (") || expr.contains(" on (")) {
+        assertThat(expr).as(name).contains("(cluster, namespace, job, ").doesNotContain("(namespace, job, ");
+      }
     }
     Path dir = writeRules("promtool-options", spec, OPTIONS_TEST);
     assertThat(promtool(dir, "test", "rules", OPTIONS_TEST.getFileName().toString())).contains("SUCCESS");
+  }
+
+  @Test
+  void aSelectorPromQlCannotTakeFailsTheRender() throws IOException {
+    for (String selector : List.of("{job=\"x\"}", "job=\"x\",", ",job=\"x\"", "job=\"x\"}")) {
+      Path values = valuesFile("selector", Map.of("prometheusRule", Map.of("selector", selector)));
+      assertThatThrownBy(() -> render(c -> c.withValuesFile(ciValues("prometheusrule")).withValuesFile(values)))
+          .as(selector)
+          .hasMessageContaining("selector");
+    }
+  }
+
+  @Test
+  void anAggregationLabelMustBeALabelName() throws IOException {
+    Path values = valuesFile("aggregation",
+        Map.of("prometheusRule", Map.of("aggregationLabels", List.of("namespace", "k8s-cluster"))));
+    assertThatThrownBy(() -> render(c -> c.withValuesFile(ciValues("prometheusrule")).withValuesFile(values)))
+        .hasMessageContaining("aggregationLabels");
+  }
+
+  /** Values written as YAML under target/: --set would read braces as a list and split at commas. */
+  private static Path valuesFile(String name, Map<String, Object> values) throws IOException {
+    Path file = Path.of("target", "values-" + name + ".yaml");
+    Files.createDirectories(file.getParent());
+    YAML.writeValue(file.toFile(), values);
+    return file;
   }
 
   @Test

@@ -76,10 +76,11 @@ final class MigrationFiles {
     }
   }
 
-  /** Flyway scans filesystem locations recursively; so does this, in a stable order. */
+  /** Flyway scans filesystem locations recursively, hidden directories left out; so does this, in a stable order. */
   private static List<Path> sqlFiles(Path location) throws HistoryException {
     try (Stream<Path> files = Files.walk(location)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(SUFFIX) && !Files.isDirectory(f)).sorted().toList();
+      return files.filter(f -> f.getFileName().toString().endsWith(SUFFIX) && !Files.isDirectory(f))
+          .filter(f -> visible(location, f)).sorted().toList();
     } catch (IOException | UncheckedIOException e) {
       throw new HistoryException("cannot list migrations location " + describe(location) + ": "
           + e.getMessage(), e);
@@ -87,6 +88,21 @@ final class MigrationFiles {
   }
 
   private MigrationFiles() {}
+
+  /**
+   * False for a path in or at a name starting with a dot under {@code location}. A Kubernetes ConfigMap
+   * volume holds each key twice: the real file in a hidden {@code ..<timestamp>/} directory (reached
+   * also through the {@code ..data} link) and a top-level link to it; a walk would see every migration
+   * twice. Flyway's FileSystemScanner skips hidden directories for that reason (flyway/flyway#1807).
+   */
+  static boolean visible(Path location, Path path) {
+    for (Path name : location.relativize(path)) {
+      if (name.toString().startsWith(".")) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** {@code ./db/migration (/abs/db/migration)}: the configured path and where it resolved. */
   static String describe(Path path) {

@@ -136,7 +136,8 @@ public sealed interface MigrationSource {
         Path location = locations.get(n);
         if (Files.isDirectory(location)) { // else the replay fails, saying so
           try (Stream<Path> walk = Files.walk(location)) {
-            for (Path callback : walk.filter(Files::isRegularFile).filter(Flyway::isCallback).sorted().toList()) {
+            for (Path callback : walk.filter(Files::isRegularFile).filter(Flyway::isCallback)
+                .filter(f -> MigrationFiles.visible(location, f)).sorted().toList()) {
               files.add(new ReplayedFile("callbacks-" + n + "/" + location.relativize(callback), callback));
             }
           }

@@ -192,8 +192,8 @@ public final class OfflineHistory {
 
   private static List<Path> sqlFiles(Path location) throws HistoryException {
     try (Stream<Path> files = Files.walk(location)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".sql") && Files.isRegularFile(f)).sorted()
-          .toList();
+      return files.filter(f -> f.getFileName().toString().endsWith(".sql") && Files.isRegularFile(f))
+          .filter(f -> MigrationFiles.visible(location, f)).sorted().toList();
     } catch (IOException | UncheckedIOException e) {
       throw new HistoryException("cannot list migrations location " + MigrationFiles.describe(location) + ": "
           + e.getMessage(), e);
@@ -203,7 +203,8 @@ public final class OfflineHistory {
   /** Every directory with a migration.sql, by name. */
   private static List<Migration> prisma(Path directory) throws HistoryException {
     try (Stream<Path> entries = Files.list(directory)) {
-      return entries.filter(d -> Files.isRegularFile(d.resolve("migration.sql")))
+      return entries.filter(d -> MigrationFiles.visible(directory, d))
+          .filter(d -> Files.isRegularFile(d.resolve("migration.sql")))
           .map(d -> d.getFileName().toString()).sorted()
           .map(name -> new Migration(name, null, name, false)).toList();
     } catch (IOException | UncheckedIOException e) {

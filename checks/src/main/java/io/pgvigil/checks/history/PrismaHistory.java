@@ -161,7 +161,9 @@ final class PrismaHistory {
     MigrationFiles.requireDirectory(directory, "Prisma migrations directory");
     TreeMap<String, byte[]> scripts = new TreeMap<>();
     try (Stream<Path> entries = Files.list(directory)) {
-      for (Path entry : entries.filter(Files::isDirectory).toList()) {
+      // Not ..data nor ..<timestamp> of a ConfigMap volume (MigrationFiles.visible).
+      for (Path entry : entries.filter(Files::isDirectory).filter(d -> MigrationFiles.visible(directory, d))
+          .toList()) {
         String name = entry.getFileName().toString();
         Path script = entry.resolve(SCRIPT);
         if (!Files.exists(script)) {

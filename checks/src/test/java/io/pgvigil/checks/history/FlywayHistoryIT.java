@@ -3,6 +3,7 @@ package io.pgvigil.checks.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgvigil.checks.testing.ConfigMapVolume;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import java.nio.file.Path;
@@ -43,6 +44,24 @@ class FlywayHistoryIT {
     assertThat(report.pending()).isZero();
     assertThat(report.inProgress()).isEmpty();
     assertThat(report.checkedAt()).isEqualTo(FlywayProject.NOW);
+  }
+
+  @Test
+  void readsAConfigMapVolumeOnceNotThroughItsHiddenDirectories() throws Exception {
+    project.write("afterMigrate.sql", "SELECT 1;\n").migrate();
+    ConfigMapVolume.mount(project.dir());
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.clean()).isTrue();
+    assertThat(report.applied()).isEqualTo(2);
+    assertThat(report.appliedMigrations()).containsExactly("V1__create_account.sql", "V2__add_email.sql");
+    assertThat(project.source().callbacks()).extracting(MigrationSource.ReplayedFile::name)
+        .containsExactly("callbacks-0/afterMigrate.sql");
+    // Flyway itself reads the volume the same way: nothing new to apply, no duplicate version.
+    project.migrate();
+    assertThat(project.read().applied()).isEqualTo(2);
   }
 
   @Test

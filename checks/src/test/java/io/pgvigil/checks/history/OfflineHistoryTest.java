@@ -3,6 +3,7 @@ package io.pgvigil.checks.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgvigil.checks.testing.ConfigMapVolume;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,6 +34,23 @@ class OfflineHistoryTest {
     assertThat(result.notes()).containsExactly("repeatable migrations are taken as applied, as they are now");
     assertThat(OfflineHistory.read(source, new OfflineHistory.Through("2.5"), Instant.EPOCH).report().pending())
         .isEqualTo(2);
+  }
+
+  @Test
+  void aConfigMapVolumeIsReadOnceForEitherTool() throws Exception {
+    Path flyway = Files.createDirectory(dir.resolve("flyway"));
+    Files.writeString(flyway.resolve("V1__a.sql"), "SELECT 1;\n");
+    Files.writeString(flyway.resolve("V2__b.sql"), "SELECT 1;\n");
+    ConfigMapVolume.mount(flyway);
+    Path prisma = Files.createDirectory(dir.resolve("prisma"));
+    Files.writeString(Files.createDirectories(prisma.resolve("20240101_init")).resolve("migration.sql"), "SELECT 1;\n");
+    ConfigMapVolume.mount(prisma);
+
+    assertThat(OfflineHistory.read(new MigrationSource.Flyway(List.of(flyway), "flyway_schema_history",
+        List.of("public"), false), new OfflineHistory.Through("V2"), Instant.EPOCH).report().appliedMigrations())
+        .containsExactly("V1__a.sql", "V2__b.sql");
+    assertThat(OfflineHistory.read(new MigrationSource.Prisma(prisma), new OfflineHistory.Through("20240101_init"),
+        Instant.EPOCH).report().appliedMigrations()).containsExactly("20240101_init");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.pgvigil.checks.testing.ConfigMapVolume;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,21 @@ class PrismaHistoryIT {
     assertThat(report.applied()).isEqualTo(2);
     assertThat(report.pending()).isZero();
     assertThat(report.inProgress()).isEmpty();
+  }
+
+  /** A ConfigMap with items mapping each key to <name>/migration.sql (helm/pgvigil/examples/values-cloudsql.yaml). */
+  @Test
+  void readsAConfigMapVolumeWithoutTakingItsHiddenDirectoriesForMigrations() throws Exception {
+    project.apply(INIT).apply(EMAIL);
+    ConfigMapVolume.mount(project.dir());
+
+    HistoryReport report = project.read();
+
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.applied()).isEqualTo(2);
+    assertThat(report.appliedMigrations()).containsExactly(INIT, EMAIL);
+    assertThat(new MigrationSource.Prisma(project.dir()).replayedFiles(report.appliedMigrations()))
+        .extracting(MigrationSource.ReplayedFile::path).doesNotContainNull();
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgvigil.checks.migration.SignalOutcome;
 import io.pgvigil.daemon.cluster.SharedMap;
+import io.pgvigil.daemon.config.KillSwitchConfig;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,6 +15,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -29,15 +31,6 @@ public final class AbortLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(AbortLog.class);
   private static final int KEPT = 100;
-
-  /**
-   * What each action can record (KillSwitchActions): a dry run, a failure to signal, or the signal's outcome for cancel
-   * and terminate (which never runs in dry-run mode); whether the hooks ran.
-   */
-  static final Map<String, List<String>> KNOWN_RESULTS = Map.of(
-      "cancel", results(SignalOutcome.TERMINATED, "dry-run", "failed"),
-      "terminate", results(SignalOutcome.CANCELLED, "failed"),
-      "hook", List.of("dry-run", "ok", "skipped", "failed"));
 
   private final MeterRegistry registry;
   private final Deque<AbortDecision> recent = new ArrayDeque<>();
@@ -75,12 +68,30 @@ public final class AbortLog {
   }
 
   /**
-   * Makes the target's counter exist at 0 for every action and result the kill switch can record, before its first
+   * Makes the target's counter exist at 0 for every action and result its kill switch can record, before its first
    * decision: a series that appears at 1 gives {@code increase()} nothing to compare with (the dashboard's first abort
-   * would be missed), and a panel of a counter never incremented shows "No data" instead of 0.
+   * would be missed), and a panel of a counter never incremented shows "No data" instead of 0. Only what
+   * {@code config} can produce: a dry run never signals, and only cancel-and-terminate-blockers terminates.
    */
-  public void countActionsOf(String target) {
-    KNOWN_RESULTS.forEach((action, results) -> results.forEach(result -> counter(target, action, result)));
+  public void countActionsOf(String target, KillSwitchConfig config) {
+    knownResults(config).forEach((action, results) -> results.forEach(result -> counter(target, action, result)));
+  }
+
+  /**
+   * What each action can record under {@code config}, as KillSwitchActions records it: {@code dry-run} in dry-run
+   * mode, else a failure to signal or the signal's outcome (cancel, and terminate in cancel-and-terminate-blockers);
+   * the hooks {@code skipped} when there are none, else their dry run or whether they ran.
+   */
+  static Map<String, List<String>> knownResults(KillSwitchConfig config) {
+    boolean dryRun = config.mode() == KillSwitchConfig.Mode.DRY_RUN;
+    Map<String, List<String>> known = new TreeMap<>();
+    known.put("cancel", dryRun ? List.of("dry-run") : results(SignalOutcome.TERMINATED, "failed"));
+    if (config.mode() == KillSwitchConfig.Mode.CANCEL_AND_TERMINATE_BLOCKERS) {
+      known.put("terminate", results(SignalOutcome.CANCELLED, "failed"));
+    }
+    known.put("hook", config.hooks().isEmpty() ? List.of("skipped") : dryRun ? List.of("dry-run") : List.of("ok",
+        "failed"));
+    return known;
   }
 
   /** {@code others} and every signal outcome but {@code never}, as KillSwitchActions records them. */

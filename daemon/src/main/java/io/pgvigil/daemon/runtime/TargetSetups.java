@@ -61,7 +61,7 @@ final class TargetSetups {
         .description("1 while a migration window is open on the target")
         .tags(MeterNames.TAG_TARGET, target.name()).register(registry);
     windows.countWindowsOf(target.name());
-    aborts.countActionsOf(target.name());
+    aborts.countActionsOf(target.name(), config.killSwitch());
     // Inside a window the lock watch polls at windowInterval: a stall is seen within a quarter second.
     Supplier<Duration> watchInterval = () -> windows.active(target.name())
         ? target.watch().windowInterval() : target.watch().interval();
