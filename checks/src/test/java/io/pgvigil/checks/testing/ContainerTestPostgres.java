@@ -16,7 +16,7 @@ import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A test server in a {@code postgres:<major>} container. Its host port is fixed when the container
+ * A test server in a container of a local PostgreSQL image ({@link ContainerBackend} chose it). Its host port is fixed when the container
  * is created, so that {@link #stop()} and {@link #start()} (the container, not re-created) keep it.
  */
 final class ContainerTestPostgres implements OwnedTestPostgres {
@@ -34,9 +34,9 @@ final class ContainerTestPostgres implements OwnedTestPostgres {
   }
 
   @SuppressWarnings("resource") // closed by close()
-  static ContainerTestPostgres start(int major) throws IOException {
+  static ContainerTestPostgres start(DockerImageName image, int major) throws IOException {
     int hostPort = freePort();
-    PostgreSQLContainer<?> container = new PostgreSQLContainer<>(DockerImageName.parse("postgres:" + major))
+    PostgreSQLContainer<?> container = new PostgreSQLContainer<>(image)
         .withDatabaseName(EmbeddedTestPostgres.DATABASE)
         .withUsername("postgres")
         .withPassword("postgres")
