@@ -33,7 +33,7 @@ import org.testcontainers.utility.DockerImageName;
  * Maven runs), the decision first waits for that file, at most {@code PGVIGIL_TEST_IMAGES_WAIT}
  * seconds (default 600).
  */
-final class ContainerBackend {
+public final class ContainerBackend {
 
   private static final Logger LOG = LoggerFactory.getLogger(ContainerBackend.class);
 
@@ -76,8 +76,28 @@ final class ContainerBackend {
   private ContainerBackend() {}
 
   /** The image for this major, or empty for the embedded server. */
-  static Optional<DockerImageName> image(int major) {
+  public static Optional<DockerImageName> image(int major) {
     return Once.DECISION.image(major);
+  }
+
+  /** A local PostgreSQL image of any major, the default major's first; empty where containers are not usable. */
+  public static Optional<DockerImageName> anyPostgresImage() {
+    return image(TestServers.major()).or(() -> Once.DECISION.images().values().stream().findFirst());
+  }
+
+  /**
+   * Whether containers are usable here (see the class comment) and this image is present locally,
+   * for tests that start other containers and must not pull.
+   */
+  public static boolean hasLocalImage(String image) {
+    if (Once.DECISION.images().isEmpty()) {
+      return false;
+    }
+    try {
+      return new HttpEngine(endpoint().orElseThrow()).hasImage(image);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** The initialisation-on-demand holder: the decision is made on first use and never again. */

@@ -40,6 +40,10 @@ final class ContainerTestPostgres implements OwnedTestPostgres {
         .withDatabaseName(EmbeddedTestPostgres.DATABASE)
         .withUsername("postgres")
         .withPassword("postgres")
+        // As the embedded server: trust (no SCRAM round trips per connection; tests open hundreds)
+        // and no durability the tests do not need.
+        .withEnv("POSTGRES_HOST_AUTH_METHOD", "trust")
+        .withCommand("postgres", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
         .withCreateContainerCmdModifier(cmd -> {
           HostConfig hostConfig = cmd.getHostConfig() == null ? new HostConfig() : cmd.getHostConfig();
           cmd.withHostConfig(hostConfig.withPortBindings(
