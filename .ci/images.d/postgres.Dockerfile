@@ -1,8 +1,9 @@
 # A PostgreSQL server from Debian's packages that behaves like the official postgres image as far
-# as Testcontainers' PostgreSQLContainer cares: POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB, port
-# 5432 on all interfaces, "database system is ready to accept connections" logged twice (the
-# init server, then the real one). Built by .ci/images on a base made with debootstrap, because
-# the test machines reach Debian's mirror but no image registry.
+# as Testcontainers' PostgreSQLContainer cares: POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB and
+# POSTGRES_HOST_AUTH_METHOD, port 5432 on all interfaces; but "database system is ready to accept
+# connections" is logged once, not twice (no temporary server: see postgres-entrypoint), so wait
+# for one occurrence. Built by .ci/images on a base made with debootstrap, because the test
+# machines reach Debian's mirror but no image registry.
 ARG BASE=pgvigil-ci/debian:bookworm
 FROM ${BASE}
 ARG PG_MAJOR=15
@@ -19,6 +20,10 @@ COPY postgres-entrypoint /usr/local/bin/docker-entrypoint.sh
 ENV PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:$PATH \
     PGDATA=/var/lib/postgresql/data
 USER postgres
+# The cluster every container starts from (superuser postgres); the entrypoint copies it.
+RUN initdb -D /var/lib/postgresql/template -U postgres --auth-local=trust --encoding=UTF8 --no-locale \
+    >/dev/null \
+ && echo "listen_addresses = '*'" >> /var/lib/postgresql/template/postgresql.conf
 EXPOSE 5432
 STOPSIGNAL SIGINT
 ENTRYPOINT ["docker-entrypoint.sh"]

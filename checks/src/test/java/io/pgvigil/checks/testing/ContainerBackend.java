@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 /**
@@ -78,6 +80,21 @@ public final class ContainerBackend {
   /** The image for this major, or empty for the embedded server. */
   public static Optional<DockerImageName> image(int major) {
     return Once.DECISION.image(major);
+  }
+
+  /**
+   * A PostgreSQLContainer for one of the images {@link #image} chose. The images .ci/images makes
+   * log "ready to accept connections" once (no temporary init server), where the official image,
+   * and so PostgreSQLContainer's default wait, counts two.
+   */
+  @SuppressWarnings("resource") // the caller's
+  public static PostgreSQLContainer<?> container(DockerImageName image) {
+    PostgreSQLContainer<?> container = new PostgreSQLContainer<>(image);
+    if (image.getRepository().startsWith("pgvigil-ci/")) {
+      container.waitingFor(Wait.forLogMessage(".*database system is ready to accept connections.*\\s", 1)
+          .withStartupTimeout(Duration.ofSeconds(60)));
+    }
+    return container;
   }
 
   /** A local PostgreSQL image of any major, the default major's first; empty where containers are not usable. */

@@ -36,7 +36,7 @@ final class ContainerTestPostgres implements OwnedTestPostgres {
   @SuppressWarnings("resource") // closed by close()
   static ContainerTestPostgres start(DockerImageName image, int major) throws IOException {
     int hostPort = freePort();
-    PostgreSQLContainer<?> container = new PostgreSQLContainer<>(image)
+    PostgreSQLContainer<?> container = ContainerBackend.container(image)
         .withDatabaseName(EmbeddedTestPostgres.DATABASE)
         .withUsername("postgres")
         .withPassword("postgres")
