@@ -178,6 +178,9 @@ class ContainerImageIT {
     assertThat(drift.getExitCode()).as("exit code; stderr:%n%s", drift.getStderr()).isZero();
     assertThat(drift.getStdout()).startsWith("app: ").contains("schema: matches the history");
     assertThat(drift.getStderr()).contains("expected schema: replay of 1 applied flyway migration");
+    // The binaries came from the image's own layer, not unpacked into the data volume.
+    assertThat(pgvigil.execInContainer("ls", "/var/lib/pgvigil").getStdout()).doesNotContain("postgres");
+    assertThat(pgvigil.execInContainer("ls", "/opt/pgvigil/postgres").getStdout()).isNotBlank();
   }
 
   @Test
