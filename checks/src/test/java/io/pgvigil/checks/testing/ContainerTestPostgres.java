@@ -16,7 +16,7 @@ import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A test server in a {@code postgres:<major>} container. Its host port is fixed when the container
+ * A test server in a container of a local PostgreSQL image ({@link ContainerBackend} chose it). Its host port is fixed when the container
  * is created, so that {@link #stop()} and {@link #start()} (the container, not re-created) keep it.
  */
 final class ContainerTestPostgres implements OwnedTestPostgres {
@@ -34,12 +34,16 @@ final class ContainerTestPostgres implements OwnedTestPostgres {
   }
 
   @SuppressWarnings("resource") // closed by close()
-  static ContainerTestPostgres start(int major) throws IOException {
+  static ContainerTestPostgres start(DockerImageName image, int major) throws IOException {
     int hostPort = freePort();
-    PostgreSQLContainer<?> container = new PostgreSQLContainer<>(DockerImageName.parse("postgres:" + major))
+    PostgreSQLContainer<?> container = ContainerBackend.container(image)
         .withDatabaseName(EmbeddedTestPostgres.DATABASE)
         .withUsername("postgres")
         .withPassword("postgres")
+        // As the embedded server: trust (no SCRAM round trips per connection; tests open hundreds)
+        // and no durability the tests do not need.
+        .withEnv("POSTGRES_HOST_AUTH_METHOD", "trust")
+        .withCommand("postgres", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
         .withCreateContainerCmdModifier(cmd -> {
           HostConfig hostConfig = cmd.getHostConfig() == null ? new HostConfig() : cmd.getHostConfig();
           cmd.withHostConfig(hostConfig.withPortBindings(

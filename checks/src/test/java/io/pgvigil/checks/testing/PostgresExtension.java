@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Gives each test class a fresh PostgreSQL server with an empty {@code app} database:
- * Testcontainers' {@code postgres:<major>} when Docker answers, else the embedded server.
+ * a container when Docker has a local image of the major ({@link ContainerBackend}), else the embedded server.
  * The major comes from {@code -Dpgvigil.test.pg} (14–18, default 17).
  *
  * <pre>{@code

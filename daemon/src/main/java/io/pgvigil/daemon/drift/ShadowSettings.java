@@ -21,13 +21,17 @@ public record ShadowSettings(Optional<HistoryDatabase> admin, TlsSettings adminT
    */
   public record Storage(Path binariesCache, Path shadowWork, Path alertSpool, Path state) {
 
-    /** {@code PGVIGIL_DATA_DIR}, else {@code <java.io.tmpdir>/pgvigil}. */
+    /**
+     * {@code PGVIGIL_DATA_DIR}, else {@code <java.io.tmpdir>/pgvigil}; the binaries in {@code
+     * PGVIGIL_POSTGRES_DIR} when set (the container image unpacks them there when it is built).
+     */
     public static Storage fromEnvironment(Map<String, String> env) {
       String configured = env.get("PGVIGIL_DATA_DIR");
       Path root = configured == null || configured.isBlank()
           ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil") : Path.of(configured);
-      return new Storage(root.resolve("postgres"), root.resolve("shadow"), root.resolve("spool"),
-          root.resolve("state"));
+      String binaries = env.get("PGVIGIL_POSTGRES_DIR");
+      return new Storage(binaries == null || binaries.isBlank() ? root.resolve("postgres") : Path.of(binaries),
+          root.resolve("shadow"), root.resolve("spool"), root.resolve("state"));
     }
   }
 

@@ -1,0 +1,28 @@
+package io.pgvigil.daemon.drift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ShadowSettingsTest {
+
+  @Test
+  void keepsEverythingUnderTheDataDirectory() {
+    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(Map.of("PGVIGIL_DATA_DIR", "/data"));
+
+    assertThat(storage.binariesCache()).isEqualTo(Path.of("/data/postgres"));
+    assertThat(storage.shadowWork()).isEqualTo(Path.of("/data/shadow"));
+    assertThat(storage.alertSpool()).isEqualTo(Path.of("/data/spool"));
+  }
+
+  @Test
+  void takesTheBinariesFromPgvigilPostgresDirWhenSet() {
+    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(
+        Map.of("PGVIGIL_DATA_DIR", "/data", "PGVIGIL_POSTGRES_DIR", "/opt/pgvigil/postgres"));
+
+    assertThat(storage.binariesCache()).isEqualTo(Path.of("/opt/pgvigil/postgres"));
+    assertThat(storage.shadowWork()).isEqualTo(Path.of("/data/shadow"));
+  }
+}
