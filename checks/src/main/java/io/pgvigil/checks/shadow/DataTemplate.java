@@ -30,24 +30,39 @@ record DataTemplate(Path dir) {
   private static final String DATA = "data";
   private static final String FILES = "files";
 
-  /** Copies the stopped cluster {@code source} into {@code dir/data}, lists its files and fsyncs it all. */
-  static DataTemplate save(Path source, Path dir) throws IOException {
+  /**
+   * Copies the stopped cluster {@code source} into {@code dir/data}, nothing synced or listed yet: {@link #seal()}
+   * makes it a template. Split so that the server can start again on {@code source} as soon as the copy is made, and
+   * the slow part (an fsync of every file) runs beside it.
+   */
+  static DataTemplate copy(Path source, Path dir) throws IOException {
     Path data = dir.resolve(DATA);
-    List<String> files = new ArrayList<>();
-    List<Path> directories = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(source)) {
       for (Path from : walk.toList()) {
         String relative = source.relativize(from).toString();
         if (relative.equals("postmaster.pid")) {
           continue; // gone after a clean stop; never copy a live server's
         }
-        Path to = data.resolve(relative);
         // COPY_ATTRIBUTES keeps the modes: PostgreSQL refuses a data directory others may read.
-        Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
-        if (Files.isRegularFile(from)) {
-          files.add(Files.size(to) + " " + Long.toHexString(checksum(to, true)) + " " + relative);
+        Files.copy(from, data.resolve(relative), StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    return new DataTemplate(dir);
+  }
+
+  /** Lists the copied files with their sizes and checksums, and fsyncs every file and directory, the list last. */
+  DataTemplate seal() throws IOException {
+    Path data = dir.resolve(DATA);
+    List<String> files = new ArrayList<>();
+    List<Path> directories = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(data)) {
+      for (Path file : walk.toList()) {
+        if (Files.isRegularFile(file)) {
+          files.add(Files.size(file) + " " + Long.toHexString(checksum(file, true)) + " " + data.relativize(file));
         } else {
-          directories.add(to);
+          directories.add(file);
         }
       }
     } catch (UncheckedIOException e) {
@@ -59,7 +74,7 @@ record DataTemplate(Path dir) {
       sync(directory);
     }
     sync(dir);
-    return new DataTemplate(dir);
+    return this;
   }
 
   /** Whether the template was completely written: its file list is the last thing written. */

@@ -29,6 +29,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -145,11 +146,17 @@ public final class ShadowCache {
     }
     Shadows.Replayed replayed = shadows.replay(major, source, applied, progress);
     EmbeddedShadow db = (EmbeddedShadow) replayed.db();
+    Path copy = copy(db, progress);
+    // The copy is sealed (each file fsynced and checksummed, the most of a save) beside the review, which goes on
+    // with a new server on the original cluster; closing the Replayed waits for it.
+    CompletableFuture<Void> saving = copy == null ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.runAsync(() -> seal(copy, entry, replayed.migrations(), progress),
+            task -> new Thread(task, "pgvigil-shadow-cache-save").start());
     try {
-      save(db, entry, replayed.migrations(), progress);
-      return new Shadows.Replayed(db.restarted(), replayed.migrations());
+      return new Shadows.Replayed(db.restarted(), replayed.migrations(), saving);
     } catch (ShadowException | RuntimeException e) {
       db.close();
+      saving.join();
       throw e;
     }
   }
@@ -183,16 +190,33 @@ public final class ShadowCache {
   }
 
   /**
-   * Saves the replayed shadow under {@code entry}, stopping it (go on with {@link EmbeddedShadow#restarted()}); a
-   * failure is told and costs only the next run's time.
+   * Stops the replayed shadow and copies its cluster to a temp directory of the cache (go on with
+   * {@link EmbeddedShadow#restarted()}); null when that failed, which is told and costs only the next run's time.
    */
-  private void save(EmbeddedShadow db, Path entry, int migrations, Consumer<String> progress) {
+  private Path copy(EmbeddedShadow db, Consumer<String> progress) {
     progress.accept("saving the replayed shadow to the cache " + directory + " ...");
     Path temp = null;
     try {
       Files.createDirectories(directory);
       temp = Files.createTempDirectory(directory, ".tmp-");
-      db.stopAndSaveAs(temp);
+      db.stopAndCopyTo(temp);
+      return temp;
+    } catch (IOException | RuntimeException e) {
+      progress.accept("cannot save the replayed shadow to the cache " + directory + ": " + e.getMessage());
+      if (temp != null) {
+        FileTrees.deleteQuietly(temp);
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Makes the copy in {@code temp} the entry {@code entry}: fsynced and listed, then renamed into place; a failure is
+   * told and costs only the next run's time.
+   */
+  private void seal(Path temp, Path entry, int migrations, Consumer<String> progress) {
+    try {
+      new DataTemplate(temp).seal();
       Properties properties = new Properties();
       properties.setProperty("migrations", Integer.toString(migrations));
       properties.setProperty("created", clock.instant().toString());
@@ -213,9 +237,7 @@ public final class ShadowCache {
     } catch (IOException | RuntimeException e) {
       progress.accept("cannot save the replayed shadow to the cache " + directory + ": " + e.getMessage());
     } finally {
-      if (temp != null) {
-        FileTrees.deleteQuietly(temp);
-      }
+      FileTrees.deleteQuietly(temp);
     }
   }
 
