@@ -34,8 +34,10 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Replayed embedded shadows kept between runs. After a replay, the shadow's cluster is stopped cleanly and copied
- * under {@code directory/<key>}; the next run with the same key copies that and starts PostgreSQL on the copy,
+ * Replayed embedded shadows kept between runs. After a replay, the shadow's cluster is stopped cleanly and packed
+ * into {@code directory/<key>} ({@link DataTemplate}); the run goes on with a server on its cluster at once, while the
+ * pack is synced and renamed into place beside it. The next run with the same key unpacks it and starts PostgreSQL on
+ * the copy,
  * skipping initdb and the replay (about 4 of the 5 seconds of a review of a 50-migration history). The key is a
  * SHA-256 over everything the replayed cluster depends on: pgvigil's version, the bundled PostgreSQL's exact version,
  * the tool and its settings, and the applied files in order with their bytes
@@ -290,7 +292,7 @@ public final class ShadowCache {
     }
     String settings =
         source instanceof MigrationSource.Flyway f ? f.table() + "\0" + f.schemas() + "\0" + f.mixed() : "";
-    for (String part : List.of("pgvigil shadow cache 2", pgvigilVersion, EmbeddedPostgres.bundledVersion(major),
+    for (String part : List.of("pgvigil shadow cache 3", pgvigilVersion, EmbeddedPostgres.bundledVersion(major),
         source.tool().label(), settings, String.join("\n", applied), files)) {
       digest.update(part.getBytes(StandardCharsets.UTF_8));
       digest.update((byte) 0);
