@@ -79,16 +79,17 @@ final class EmbeddedShadow extends ShadowDatabase {
   }
 
   /**
-   * Saves this shadow's cluster as a template: stops the server (a clean shutdown, so that the copy needs no
-   * recovery) and copies the data directory. The server stays stopped: go on with {@link #restarted()}.
+   * Copies this shadow's cluster for a template ({@link DataTemplate#seal()} it): stops the server (a clean shutdown,
+   * so that the copy needs no recovery) and copies the data directory. The server stays stopped: go on with
+   * {@link #restarted()}.
    */
-  DataTemplate stopAndSaveAs(Path target) throws IOException {
+  DataTemplate stopAndCopyTo(Path target) throws IOException {
     server.stop();
-    return DataTemplate.save(server.dataDirectory(), target);
+    return DataTemplate.copy(server.dataDirectory(), target);
   }
 
   /**
-   * This shadow when it runs; else (after {@link #stopAndSaveAs}) a new server on its cluster, on a port picked
+   * This shadow when it runs; else (after {@link #stopAndCopyTo}) a new server on its cluster, on a port picked
    * afresh as at the first start. Never the old port again: another process may have bound it meanwhile, and a
    * review must never run against a server that is not ours. This shadow is then spent; a failure deletes the cluster
    * and is a ShadowException.

@@ -29,12 +29,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Replayed embedded shadows kept between runs. After a replay, the shadow's cluster is stopped cleanly and copied
- * under {@code directory/<key>}; the next run with the same key copies that and starts PostgreSQL on the copy,
+ * Replayed embedded shadows kept between runs. After a replay, the shadow's cluster is stopped cleanly and packed
+ * into {@code directory/<key>} ({@link DataTemplate}); the run goes on with a server on its cluster at once, while the
+ * pack is synced and renamed into place beside it. The next run with the same key unpacks it and starts PostgreSQL on
+ * the copy,
  * skipping initdb and the replay (about 4 of the 5 seconds of a review of a 50-migration history). The key is a
  * SHA-256 over everything the replayed cluster depends on: pgvigil's version, the bundled PostgreSQL's exact version,
  * the tool and its settings, and the applied files in order with their bytes
@@ -145,11 +148,17 @@ public final class ShadowCache {
     }
     Shadows.Replayed replayed = shadows.replay(major, source, applied, progress);
     EmbeddedShadow db = (EmbeddedShadow) replayed.db();
+    Path copy = copy(db, progress);
+    // The copy is sealed (each file fsynced and checksummed, the most of a save) beside the review, which goes on
+    // with a new server on the original cluster; closing the Replayed waits for it.
+    CompletableFuture<Void> saving = copy == null ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.runAsync(() -> seal(copy, entry, replayed.migrations(), progress),
+            task -> new Thread(task, "pgvigil-shadow-cache-save").start());
     try {
-      save(db, entry, replayed.migrations(), progress);
-      return new Shadows.Replayed(db.restarted(), replayed.migrations());
+      return new Shadows.Replayed(db.restarted(), replayed.migrations(), saving);
     } catch (ShadowException | RuntimeException e) {
       db.close();
+      saving.join();
       throw e;
     }
   }
@@ -183,16 +192,33 @@ public final class ShadowCache {
   }
 
   /**
-   * Saves the replayed shadow under {@code entry}, stopping it (go on with {@link EmbeddedShadow#restarted()}); a
-   * failure is told and costs only the next run's time.
+   * Stops the replayed shadow and copies its cluster to a temp directory of the cache (go on with
+   * {@link EmbeddedShadow#restarted()}); null when that failed, which is told and costs only the next run's time.
    */
-  private void save(EmbeddedShadow db, Path entry, int migrations, Consumer<String> progress) {
+  private Path copy(EmbeddedShadow db, Consumer<String> progress) {
     progress.accept("saving the replayed shadow to the cache " + directory + " ...");
     Path temp = null;
     try {
       Files.createDirectories(directory);
       temp = Files.createTempDirectory(directory, ".tmp-");
-      db.stopAndSaveAs(temp);
+      db.stopAndCopyTo(temp);
+      return temp;
+    } catch (IOException | RuntimeException e) {
+      progress.accept("cannot save the replayed shadow to the cache " + directory + ": " + e.getMessage());
+      if (temp != null) {
+        FileTrees.deleteQuietly(temp);
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Makes the copy in {@code temp} the entry {@code entry}: fsynced and listed, then renamed into place; a failure is
+   * told and costs only the next run's time.
+   */
+  private void seal(Path temp, Path entry, int migrations, Consumer<String> progress) {
+    try {
+      new DataTemplate(temp).seal();
       Properties properties = new Properties();
       properties.setProperty("migrations", Integer.toString(migrations));
       properties.setProperty("created", clock.instant().toString());
@@ -213,9 +239,7 @@ public final class ShadowCache {
     } catch (IOException | RuntimeException e) {
       progress.accept("cannot save the replayed shadow to the cache " + directory + ": " + e.getMessage());
     } finally {
-      if (temp != null) {
-        FileTrees.deleteQuietly(temp);
-      }
+      FileTrees.deleteQuietly(temp);
     }
   }
 
@@ -268,7 +292,7 @@ public final class ShadowCache {
     }
     String settings =
         source instanceof MigrationSource.Flyway f ? f.table() + "\0" + f.schemas() + "\0" + f.mixed() : "";
-    for (String part : List.of("pgvigil shadow cache 2", pgvigilVersion, EmbeddedPostgres.bundledVersion(major),
+    for (String part : List.of("pgvigil shadow cache 3", pgvigilVersion, EmbeddedPostgres.bundledVersion(major),
         source.tool().label(), settings, String.join("\n", applied), files)) {
       digest.update(part.getBytes(StandardCharsets.UTF_8));
       digest.update((byte) 0);

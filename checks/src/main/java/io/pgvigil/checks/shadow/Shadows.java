@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -37,10 +38,23 @@ public record Shadows(HistoryDatabase server, Path binariesCache, Path workDir) 
     return new Shadows(admin, null, null);
   }
 
-  public record Replayed(ShadowDatabase db, int migrations) implements AutoCloseable {
+  /**
+   * A replayed shadow; closing it stops the shadow and then waits for {@code saving}, the shadow cache's save of the
+   * replayed cluster, which runs beside the review.
+   */
+  public record Replayed(ShadowDatabase db, int migrations, CompletableFuture<Void> saving) implements AutoCloseable {
+
+    public Replayed(ShadowDatabase db, int migrations) {
+      this(db, migrations, CompletableFuture.completedFuture(null));
+    }
+
     @Override
     public void close() {
-      db.close();
+      try {
+        db.close();
+      } finally {
+        saving.join(); // never fails: a save tells its own failure and gives up
+      }
     }
   }
 

@@ -1,6 +1,10 @@
 package io.pgvigil.daemon.cli;
 
 import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,29 +15,48 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Watches PostgreSQL during and between schema migrations: schema drift, lock waits and the lock "
-        + "queue behind DDL, replication lag, migration windows, alerts and a kill switch.",
-    subcommands = {
-        RunCommand.class,
-        DemoCommand.class,
-        CheckConfigCommand.class,
-        DriftCommand.class,
-        ReviewCommand.class,
-        WindowCommand.class,
-        SilenceCommand.class,
-        CommandLine.HelpCommand.class
-    })
+        + "queue behind DDL, replication lag, migration windows, alerts and a kill switch.")
 public final class Main implements Runnable {
+
+  /**
+   * The subcommands, in the order {@code --help} lists them. Added in code rather than in the annotation: picocli
+   * reflects over every command it is given (options, mixins, their types), so a one-shot command gets only itself.
+   */
+  private static final Map<String, Supplier<Object>> COMMANDS = commands();
 
   @Spec
   CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args.length == 0 ? "" : args[0]).execute(args));
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorReporter())
-        .setParameterExceptionHandler(Main::badUsage);
+    return commandLine("");
+  }
+
+  /** With every subcommand, or only {@code first} when it names one (not {@code help}, which lists the others). */
+  static CommandLine commandLine(String first) {
+    CommandLine cli = new CommandLine(new Main());
+    if (COMMANDS.containsKey(first) && !first.equals("help")) {
+      cli.addSubcommand(COMMANDS.get(first).get());
+    } else {
+      COMMANDS.values().forEach(command -> cli.addSubcommand(command.get()));
+    }
+    return cli.setExecutionExceptionHandler(new ErrorReporter()).setParameterExceptionHandler(Main::badUsage);
+  }
+
+  private static Map<String, Supplier<Object>> commands() {
+    Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+    commands.put("run", RunCommand::new);
+    commands.put("demo", DemoCommand::new);
+    commands.put("check-config", CheckConfigCommand::new);
+    commands.put("drift", DriftCommand::new);
+    commands.put("review", ReviewCommand::new);
+    commands.put("window", WindowCommand::new);
+    commands.put("silence", SilenceCommand::new);
+    commands.put("help", CommandLine.HelpCommand::new);
+    return Collections.unmodifiableMap(commands);
   }
 
   /** A wrong command line exits 1, like every other error: 2 is reserved for findings. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,9 +43,17 @@ final class JarProcess implements AutoCloseable {
    * them; the streams go to files in {@code dir} so neither can fill up and block the process.
    */
   static Finished run(Path dir, Duration timeout, String... args) throws IOException, InterruptedException {
+    return run(dir, timeout, Map.of(), args);
+  }
+
+  /** As {@link #run(Path, Duration, String...)}, with {@code env} added to the environment. */
+  static Finished run(Path dir, Duration timeout, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     Path stdout = Files.createTempFile(dir, "stdout-", ".txt");
     Path stderr = Files.createTempFile(dir, "stderr-", ".txt");
-    Process process = builder(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    ProcessBuilder builder = builder(args);
+    builder.environment().putAll(env);
+    Process process = builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor();
       throw new AssertionError("pgvigil " + String.join(" ", args) + " did not finish within " + timeout

@@ -14,8 +14,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MachineReadableOutputIT {
 
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
-  /** The start of a log line, as logback.xml writes it. */
+  /** The start of a log line, as StderrLogging writes it. */
   private static final Pattern LOG_LINE =
       Pattern
           .compile("(?m)^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\S*\\s+(TRACE|DEBUG|INFO|WARN|ERROR)\\s");
@@ -73,6 +75,30 @@ class MachineReadableOutputIT {
     assertThat(report.at("/targets/0/target").asText()).isEqualTo("app");
     assertThat(run.stderr()).as("the logs are on stderr").containsPattern(LOG_LINE)
         .contains("expected schema: replay of 1 applied flyway migration");
+  }
+
+  @Test
+  void jsonLogsAreOneObjectPerStderrLineAndStdoutStaysTheDocument() throws Exception {
+    JarProcess.Finished run = JarProcess.run(repo, RUN_TIMEOUT,
+        Map.of("PGVIGIL_LOG_FORMAT", "json", "PGVIGIL_LOG_LEVEL", "debug"), "drift", "--config", noDrift.toString(),
+        "--format", "json");
+
+    assertThat(run.exit()).as(run.stderr()).isEqualTo(0);
+    assertThat(JSON.readTree(run.stdout()).at("/targets/0/target").asText()).isEqualTo("app");
+    assertThat(run.stderr()).doesNotContainPattern(LOG_LINE);
+    // Beside the command's own progress lines (text, for people), every log event is one JSON object on its line.
+    List<JsonNode> events = new ArrayList<>();
+    for (String line : run.stderr().lines().filter(l -> !l.startsWith("checking ")).toList()) {
+      events.add(JSON.readTree(line));
+    }
+    assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e.has("level") && e.has("loggerName")
+        && e.has("message") && e.has("timestamp")).as(e.toString()).isTrue());
+    assertThat(events).anySatisfy(e -> {
+      assertThat(e.get("level").asText()).isEqualTo("INFO");
+      assertThat(e.get("loggerName").asText()).endsWith(".ExpectedSchemas");
+      assertThat(e.get("formattedMessage").asText()).startsWith("expected schema: replay of 1 applied flyway");
+    });
+    assertThat(events).anySatisfy(e -> assertThat(e.get("level").asText()).isEqualTo("DEBUG"));
   }
 
   @Test

@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
-import java.net.URL;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Text from outside cannot add lines to the log, whichever way it reaches a message. */
@@ -37,29 +41,95 @@ class OneLineLogTest {
   }
 
   @Test
-  void theShippedLogConfigWritesAMessageWithLineBreaksOnOneLine() throws Exception {
-    URL shipped = getClass().getResource("/logback.xml");
-    assertThat(shipped).as("the daemon's own logback.xml on the class path").isNotNull();
-    LoggerContext context = new LoggerContext();
+  void theShippedTextLogWritesAMessageWithLineBreaksOnOneLine() {
+    LoggerContext context = configured(Map.of());
     try {
-      JoranConfigurator configurator = new JoranConfigurator();
-      configurator.setContext(context);
-      configurator.doConfigure(shipped);
-      Logger logger = context.getLogger("io.pgvigil.daemon.windows.WindowRegistry");
-      Iterator<Appender<ILoggingEvent>> appenders = context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders();
-      assertThat(appenders.hasNext()).isTrue();
-      OutputStreamAppender<ILoggingEvent> appender = (OutputStreamAppender<ILoggingEvent>) appenders.next();
-
-      // Passed raw, as a call site that forgot UntrustedText would.
-      LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.INFO, "window opened ({})", null,
-          new Object[] {FORGED});
-      String written = new String(appender.getEncoder().encode(event), StandardCharsets.UTF_8);
+      String written = written(context);
 
       assertThat(written.lines()).hasSize(1);
-      assertThat(written).endsWith("window opened (deploy 42\\n2026-12-01T00:00:00Z WARN  AbortLog - abort "
-          + "forged\\r\\u001b[2K\\u2028x)" + System.lineSeparator()).doesNotContain("\u001b");
+      assertThat(written).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) INFO  "
+          + "WindowRegistry - (?s).*")
+          .endsWith("window opened (deploy 42\\n2026-12-01T00:00:00Z WARN  AbortLog - abort "
+              + "forged\\r\\u001b[2K\\u2028x)" + System.lineSeparator())
+          .doesNotContain("\u001b");
     } finally {
       context.stop();
     }
+  }
+
+  @Test
+  void jsonLogsWriteOneObjectPerEventHoldingTheTextAsItWas() throws Exception {
+    LoggerContext context = configured(Map.of("PGVIGIL_LOG_FORMAT", "JSON"));
+    try {
+      String written = written(context);
+
+      assertThat(written.lines()).hasSize(1);
+      JsonNode event = new ObjectMapper().readTree(written);
+      assertThat(event.get("level").asText()).isEqualTo("INFO");
+      assertThat(event.get("loggerName").asText()).isEqualTo("io.pgvigil.daemon.windows.WindowRegistry");
+      assertThat(event.get("message").asText()).isEqualTo("window opened ({})");
+      assertThat(event.get("formattedMessage").asText()).isEqualTo("window opened (" + FORGED + ")");
+    } finally {
+      context.stop();
+    }
+  }
+
+  @Test
+  void theRootLevelComesFromTheEnvironmentAndTheChattyLibrariesSayOnlyWarnings() {
+    LoggerContext quiet = configured(Map.of("PGVIGIL_LOG_LEVEL", "warn"));
+    LoggerContext plain = configured(Map.of());
+    try {
+      assertThat(quiet.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.WARN);
+      assertThat(plain.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.INFO);
+      assertThat(plain.getLogger("io.vertx.core.impl.X").getEffectiveLevel()).isEqualTo(Level.WARN);
+      assertThat(plain.getLogger("org.flywaydb.core.Flyway").getEffectiveLevel()).isEqualTo(Level.WARN);
+      assertThat(plain.getLogger("io.pgvigil.checks.embedded.EmbeddedPostgres").getEffectiveLevel())
+          .isEqualTo(Level.WARN);
+    } finally {
+      quiet.stop();
+      plain.stop();
+    }
+  }
+
+  @Test
+  void anUnknownFormatOrLevelIsSaidOnStderrAndTheDefaultUsed() {
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    LoggerContext context;
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      context = configured(Map.of("PGVIGIL_LOG_FORMAT", "xml", "PGVIGIL_LOG_LEVEL", "loud"));
+    } finally {
+      System.setErr(err);
+    }
+    try {
+      assertThat(captured.toString(StandardCharsets.UTF_8)).contains(
+          "ERROR StderrLogging - PGVIGIL_LOG_FORMAT was 'xml' but must be text or json: logging as text",
+          "ERROR StderrLogging - PGVIGIL_LOG_LEVEL was 'LOUD' but must be one of");
+      assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.INFO);
+      assertThat(written(context)).contains(" INFO  WindowRegistry - window opened");
+    } finally {
+      context.stop();
+    }
+  }
+
+  private static LoggerContext configured(Map<String, String> settings) {
+    LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(new LogbackMDCAdapter()); // as logback's SLF4J provider does
+    new StderrLogging(settings::get).apply(context);
+    return context;
+  }
+
+  /** What the root's appender writes for an INFO event whose argument is {@link #FORGED}, passed raw. */
+  private static String written(LoggerContext context) {
+    Logger logger = context.getLogger("io.pgvigil.daemon.windows.WindowRegistry");
+    Iterator<Appender<ILoggingEvent>> appenders = context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders();
+    assertThat(appenders.hasNext()).isTrue();
+    OutputStreamAppender<ILoggingEvent> appender = (OutputStreamAppender<ILoggingEvent>) appenders.next();
+    assertThat(appenders.hasNext()).as("one appender, stderr").isFalse();
+    // Passed raw, as a call site that forgot UntrustedText would.
+    LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.INFO, "window opened ({})", null,
+        new Object[] {FORGED});
+    return new String(appender.getEncoder().encode(event), StandardCharsets.UTF_8);
   }
 }

@@ -25,6 +25,8 @@ import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
  *
  * Then the warm runs again with the README's class-data archive (one training run) and the C1 compiler only.
  *
+ * <p>{@code -Dbench.jar=PATH} times another build of the jar (an older one kept for a before/after).
+ *
  * <p>{@code -Dbench.serve=true}: set everything up, print the command lines, and keep the live server up until
  * stdin is closed, so that another timer can run them.
  */
@@ -37,7 +39,7 @@ public final class ReviewBench {
 
   public static void main(String[] args) throws Exception {
     int runs = Integer.getInteger("bench.runs", 5);
-    Path jar = Path.of("daemon/target/pgvigil.jar").toAbsolutePath();
+    Path jar = Path.of(System.getProperty("bench.jar", "daemon/target/pgvigil.jar")).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: run mvn -B -o -q package -pl daemon -am -DskipTests");
     }

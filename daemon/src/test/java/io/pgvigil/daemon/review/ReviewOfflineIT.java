@@ -8,6 +8,7 @@ import io.pgvigil.daemon.testing.CliRun;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,20 +169,20 @@ class ReviewOfflineIT {
     assertThat(warm.err()).contains("from the cache (2 applied migrations").doesNotContain("replaying");
     assertThat(findings(warm)).isEqualTo(findings(cold)).isNotEmpty();
 
-    // A damaged entry is never used: it goes, and the history is replayed again; a file of another size ...
+    // A damaged entry is never used: it goes, and the history is replayed again; a pack cut short ...
     Path entry = saved.iterator().next();
-    try (Stream<Path> files = Files.walk(entry.resolve("data/base"))) {
-      Path file = files.filter(Files::isRegularFile).findFirst().orElseThrow();
-      Files.write(file, new byte[] {1, 2, 3});
+    Path pack = entry.resolve("data.pack");
+    try (FileChannel channel = FileChannel.open(pack, StandardOpenOption.WRITE)) {
+      channel.truncate(channel.size() - 1);
     }
     CliRun damaged = run(review);
     assertThat(damaged.err()).contains("is unusable").contains("replaying 2 applied migrations");
     assertThat(findings(damaged)).isEqualTo(findings(cold));
     // ... or of the same size with other bytes (zeros after a crash, say).
-    Path catalog = entry.resolve("data/global/pg_control");
-    byte[] bytes = Files.readAllBytes(catalog);
-    bytes[bytes.length - 1] ^= (byte) 0xff;
-    Files.write(catalog, bytes);
+    byte[] bytes = Files.readAllBytes(pack);
+    assertThat(bytes).isNotEmpty();
+    bytes[bytes.length / 2] ^= (byte) 0xff;
+    Files.write(pack, bytes);
     CliRun flipped = run(review);
     assertThat(flipped.err()).contains("is unusable").contains("damaged").contains("replaying 2 applied migrations");
     assertThat(findings(flipped)).isEqualTo(findings(cold));
