@@ -53,7 +53,7 @@ class ChartTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ciValuesFiles")
-  void everyCiValuesFileRendersAHardenedPod(String name) {
+  void everyCiValuesFileRendersAHardenedPod(String name) throws IOException {
     RenderedChart chart = render(ciValues(name));
 
     JsonNode pod = chart.podSpec();
@@ -78,7 +78,13 @@ class ChartTest {
     assertThat(texts(pgvigil.path("args"))).containsExactly("run", "--config", "/etc/pgvigil/pgvigil.yaml");
     assertThat(pgvigil.at("/securityContext/runAsUser").asInt()).isEqualTo(10001);
     assertThat(env(pgvigil, "PGVIGIL_DATA_DIR").path("value").asText()).isEqualTo("/var/lib/pgvigil");
-    assertThat(env(pgvigil, "JAVA_TOOL_OPTIONS").path("value").asText()).isEqualTo("-Djava.io.tmpdir=/tmp");
+    // The variable replaces the image's JAVA_TOOL_OPTIONS: the image's measured flags are repeated.
+    java.util.regex.Matcher imageFlags = java.util.regex.Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"")
+        .matcher(Files.readString(Path.of("Dockerfile")));
+    assertThat(imageFlags.find()).as("helm/Dockerfile sets JAVA_TOOL_OPTIONS").isTrue();
+    assertThat(env(pgvigil, "JAVA_TOOL_OPTIONS").path("value").asText())
+        .isEqualTo("-Djava.io.tmpdir=/tmp " + imageFlags.group(1))
+        .contains("-XX:MaxRAMPercentage=25", "-XX:+ExitOnOutOfMemoryError");
     assertThat(mountPaths(pgvigil)).containsEntry("data", "/var/lib/pgvigil").containsEntry("tmp", "/tmp");
     assertThat(chart.volume("data").has("emptyDir")).isTrue();
     assertThat(chart.volume("tmp").has("emptyDir")).isTrue();
