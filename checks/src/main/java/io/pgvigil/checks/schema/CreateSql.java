@@ -103,7 +103,7 @@ final class CreateSql {
               + IndexSql.localName(i.sqlName()) + ";"));
     }
     for (CatalogObject column : columns) {
-      comments(column.ref(), context, statements);
+      privileges(column.ref(), context, statements);
     }
     for (CatalogObject statistics : context.parts(table.ref(), ObjectKind.STATISTICS)) {
       statements.add(statistics.attribute("definition") + ";");
@@ -123,6 +123,7 @@ final class CreateSql {
       if (!attached) {
         statements.add(index.attribute("definition") + ";");
       }
+      comments(index.ref(), context, statements);
     }
     for (CatalogObject trigger : context.parts(relation.ref(), ObjectKind.TRIGGER)) {
       if (!FixContext.copied(trigger)) {
@@ -132,7 +133,21 @@ final class CreateSql {
         }
       }
     }
-    comments(relation.ref(), context, statements);
+    privileges(relation.ref(), context, statements);
+  }
+
+  /**
+   * What the diff reports under a missing object and PostgreSQL does not make with it: its comment, grants and owner
+   * (each in the snapshot only when {@code drift.compare} has its kind).
+   */
+  static void privileges(ObjectRef owner, FixContext context, List<String> statements) {
+    comments(owner, context, statements);
+    for (CatalogObject grant : context.parts(owner, ObjectKind.GRANT)) {
+      PrivilegeSql.grant(grant.ref(), grant, null).ifPresent(statements::add);
+    }
+    for (CatalogObject role : context.parts(owner, ObjectKind.OWNER)) {
+      PrivilegeSql.owner(Change.MISSING, role).ifPresent(statements::add);
+    }
   }
 
   private static void comments(ObjectRef owner, FixContext context, List<String> statements) {
@@ -214,24 +229,36 @@ final class CreateSql {
     }
     // CREATE OR REPLACE cannot change a function's result type or kind: the old one goes first (and with it, as the
     // error then says, what depends on it).
-    boolean replaceable = change == Change.MISSING || !changed.contains("result") && !changed.contains("kind");
+    // Nor a parameter's name or default, which pg_get_functiondef writes on its first line
+    // (https://www.postgresql.org/docs/current/sql-createfunction.html, Notes).
+    boolean replaceable = change == Change.MISSING || !changed.contains("result") && !changed.contains("kind")
+        && definition.strip().lines().findFirst().equals(actual.attribute("definition") == null ? Optional.empty()
+            : actual.attribute("definition").strip().lines().findFirst());
     return Optional.of(Fix.sql((replaceable ? "" : "DROP " + ("procedure".equals(actual.attribute("kind"))
         ? "PROCEDURE " : "FUNCTION ") + actual.sqlName() + ";\n") + definition.strip() + ";"));
   }
 
-  static Optional<Fix> view(Change change, CatalogObject expected, CatalogObject actual, Set<String> changed) {
+  static Optional<Fix> view(Change change, CatalogObject expected, CatalogObject actual, Set<String> changed,
+      FixContext context) {
     if (change == Change.UNEXPECTED) {
       return Optional.of(Fix.sql("DROP VIEW " + actual.sqlName() + ";"));
     }
     String body = body(expected);
     if (change == Change.MISSING) {
-      return Optional.of(Fix.sql("CREATE VIEW " + expected.sqlName() + with(expected) + " AS\n" + body + ";"));
+      List<String> statements = new ArrayList<>(List.of("CREATE VIEW " + expected.sqlName() + with(expected)
+          + " AS\n" + body + ";"));
+      privileges(expected.ref(), context, statements);
+      return Fix.of(statements);
     }
     List<String> statements = new ArrayList<>();
+    // CREATE OR REPLACE VIEW replaces the view's options with its WITH list, none when absent: security_invoker and
+    // security_barrier would be lost with it (https://www.postgresql.org/docs/current/sql-createview.html). The
+    // expected options go with it, so nothing is left to SET or RESET after.
     if (changed.contains("definition")) {
-      statements.add("CREATE OR REPLACE VIEW " + expected.sqlName() + " AS\n" + body + ";");
-    }
-    if (changed.contains("options")) {
+      statements.add("-- fails if a column was dropped, renamed or retyped (CREATE OR REPLACE only adds columns at "
+          + "the end): then DROP VIEW and CREATE VIEW in one transaction, with the views that depend on it and its "
+          + "grants\nCREATE OR REPLACE VIEW " + expected.sqlName() + with(expected) + " AS\n" + body + ";");
+    } else if (changed.contains("options")) {
       statements.addAll(options("ALTER VIEW " + expected.sqlName(), expected.attribute("options"),
           actual.attribute("options")));
     }
@@ -248,8 +275,9 @@ final class CreateSql {
     if (change == Change.CHANGED) {
       statements.add(drop);
     }
+    // Live fills it after, outside the statement's locks; a migration makes it as the history would, filled.
     statements.add("CREATE MATERIALIZED VIEW " + expected.sqlName() + with(expected) + " AS\n" + body(expected)
-        + "\nWITH NO DATA;");
+        + (context.live() ? "\nWITH NO DATA;" : "\nWITH DATA;"));
     partsOf(expected, context, statements);
     if (context.live()) {
       statements.add("-- then fill it: REFRESH MATERIALIZED VIEW " + expected.sqlName() + ";");

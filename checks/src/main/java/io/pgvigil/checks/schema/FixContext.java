@@ -34,6 +34,11 @@ final class FixContext {
     return style == FixStyle.LIVE;
   }
 
+  /** The PostgreSQL major both snapshots come from. */
+  int major() {
+    return expected.major();
+  }
+
   Optional<CatalogObject> lookup(ObjectRef ref) {
     return expected.get(ref).or(() -> actual.get(ref));
   }

@@ -1,10 +1,13 @@
 package io.pgvigil.checks.schema;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Fixes for indexes. Live, each is built and dropped CONCURRENTLY (partitioned indexes cannot be: they lock), and a
@@ -19,6 +22,15 @@ import java.util.regex.Pattern;
  */
 final class IndexSql {
 
+  /** A partitioned index cannot be built CONCURRENTLY: the plain build blocks writes. */
+  private static final String PARTITIONED_BUILD = "-- blocks writes to the table and every partition for the whole "
+      + "build (no CONCURRENTLY on a partitioned table): plan a window, or build each partition's index CONCURRENTLY, "
+      + "make this one ON ONLY the table and ATTACH PARTITION each\n";
+  private static final Pattern COLLATE = Pattern.compile("^\\s+COLLATE\\s+(\"(?:[^\"]|\"\")*\"|[\\w$]+)"
+      + "(\\.(\"(?:[^\"]|\"\")*\"|[\\w$]+))?");
+  /** pg_get_indexdef writes storage parameters after the keys and INCLUDE: {@code WITH (fillfactor='70')}. */
+  private static final Pattern STORAGE = Pattern.compile(" WITH \\(([^()]*)\\)");
+
   private IndexSql() {}
 
   static Fix of(Change change, CatalogObject expected, CatalogObject actual, Set<String> changed,
@@ -31,7 +43,19 @@ final class IndexSql {
       return "false".equals(expected.attribute("valid"))
           ? Fix.manual("the index is INVALID where it exists (a failed CREATE INDEX CONCURRENTLY): rebuild or drop it "
               + "there first")
-          : Fix.sql(create(expected, context));
+          : Fix.sql((partitioned(expected) && context.live() ? PARTITIONED_BUILD : "") + create(expected, context)
+              + context.parts(expected.ref(), ObjectKind.COMMENT).stream()
+                  .map(comment -> "\n" + PrivilegeSql.comment(Change.MISSING, comment, null).orElse(""))
+                  .collect(Collectors.joining()));
+    }
+    if (!context.live() && "false".equals(expected.attribute("valid"))) {
+      // Live's index is INVALID: a migration would build it valid (or fail on its duplicates), not adopt live.
+      return Fix.manual("the index is INVALID where it exists (a failed CREATE INDEX CONCURRENTLY): rebuild or drop "
+          + "it there first");
+    }
+    Fix inPlace = inPlace(expected, actual, changed, context);
+    if (inPlace != null) {
+      return inPlace;
     }
     if (changed.equals(Set.of("valid")) && "false".equals(actual.attribute("valid"))) {
       if (unique(actual)) {
@@ -46,11 +70,56 @@ final class IndexSql {
     }
     // Built beside the old one, then swapped: the table is never without the index, nor a unique key unguarded.
     String local = localName(expected.sqlName());
-    String temporary = PrivilegeSql.identifier(unquoted(local) + "_pgvigil_new");
+    String temporary = PrivilegeSql.identifier(temporaryName(unquoted(local)));
     String schema = expected.sqlName().substring(0, expected.sqlName().length() - local.length());
     return Fix.sql(create(expected, context).replaceFirst(" INDEX CONCURRENTLY " + Pattern.quote(local) + " ON ",
         Matcher.quoteReplacement(" INDEX CONCURRENTLY " + temporary + " ON "))
         + "\n" + drop(actual, context) + "\nALTER INDEX " + schema + temporary + " RENAME TO " + local + ";");
+  }
+
+  /**
+   * What changes without making the index again: its storage parameters ({@code ALTER INDEX ... SET/RESET}) and
+   * whether it is the table's replica identity. An index that backs a PRIMARY KEY, UNIQUE or EXCLUDE constraint
+   * cannot be dropped on its own ("cannot drop index ... because constraint ... requires it"): anything else about it
+   * is a manual fix. Null when the index may be made again.
+   */
+  private static Fix inPlace(CatalogObject expected, CatalogObject actual, Set<String> changed, FixContext context) {
+    String table = between(expected.attribute("definition"), " ON ", " USING ");
+    if (table != null && table.startsWith("ONLY ")) {
+      table = table.substring("ONLY ".length());
+    }
+    String expectedWith = storage(expected.attribute("definition"));
+    String actualWith = storage(actual.attribute("definition"));
+    boolean onlyStorage = !changed.contains("definition") || withoutStorage(expected.attribute("definition"))
+        .equals(withoutStorage(actual.attribute("definition")));
+    Set<String> rest = new TreeSet<>(changed);
+    rest.removeAll(Set.of("definition", "replica_identity"));
+    if (onlyStorage && rest.isEmpty() && table != null) {
+      List<String> statements = new ArrayList<>();
+      if (changed.contains("definition")) {
+        statements.addAll(CreateSql.options("ALTER INDEX " + expected.sqlName(), expectedWith, actualWith));
+      }
+      if (changed.contains("replica_identity")) {
+        statements.add("ALTER TABLE " + table + " REPLICA IDENTITY " + ("true".equals(expected.attribute(
+            "replica_identity")) ? "USING INDEX " + localName(expected.sqlName()) : "DEFAULT") + ";");
+      }
+      return statements.isEmpty() ? null : Fix.sql(String.join("\n", statements));
+    }
+    boolean backsConstraint = expected.owners().stream().anyMatch(o -> o.kind() == ObjectKind.CONSTRAINT);
+    return backsConstraint ? Fix.manual("the index backs a constraint (" + expected.owners().stream()
+        .filter(o -> o.kind() == ObjectKind.CONSTRAINT).map(ObjectRef::toString).findFirst().orElse("")
+        + ") and cannot be dropped on its own: drop the constraint and add it again (ADD CONSTRAINT ... USING INDEX "
+        + "an index built CONCURRENTLY beforehand) in a window") : null;
+  }
+
+  /** The storage parameters of an index definition, as ALTER INDEX ... SET takes them; null for none. */
+  private static String storage(String definition) {
+    Matcher with = STORAGE.matcher(definition);
+    return with.find() ? with.group(1) : null;
+  }
+
+  private static String withoutStorage(String definition) {
+    return STORAGE.matcher(definition).replaceFirst("");
   }
 
   static String drop(CatalogObject index, FixContext context) {
@@ -71,6 +140,10 @@ final class IndexSql {
   private static Fix invalidUnique(CatalogObject index) {
     String definition = index.attribute("definition");
     String table = between(definition, " ON ", " USING ");
+    // ON ONLY: a partitioned index; its duplicates are in the partitions, which ONLY would leave out.
+    if (table != null && table.startsWith("ONLY ")) {
+      table = table.substring("ONLY ".length());
+    }
     String keys = keyList(definition);
     List<String> columns = keys == null ? List.of() : keyExpressions(keys);
     String predicate = predicate(definition);
@@ -90,6 +163,19 @@ final class IndexSql {
       find = "SELECT " + keyed + ", count(*) AS copies FROM " + table
           + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
           + " GROUP BY " + keyed + " HAVING count(*) > 1;";
+    }
+    if (partitioned(index)) {
+      // CONCURRENTLY is refused on a partitioned table: each partition's index is built on its own, then attached
+      // (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-NOTES).
+      return Fix.manual("the partitioned unique index is INVALID: a partition has no valid index attached to it (one "
+          + "failed on duplicate keys, or was never attached). Until each is, nothing stops duplicates there.\n"
+          + "1. Find the duplicates:\n   " + find + "\n"
+          + "2. Remove or merge them, then for each partition without a valid attached index, build one and attach "
+          + "it; the index turns valid when every partition's is attached:\n"
+          + "   CREATE UNIQUE INDEX CONCURRENTLY <partition index> ON <partition> USING " + between(definition
+              + "\u0000", " USING ", "\u0000")
+          + ";\n"
+          + "   ALTER INDEX " + index.sqlName() + " ATTACH PARTITION <schema>.<partition index>;");
     }
     return Fix.manual("the unique index is INVALID, most likely because CREATE UNIQUE INDEX CONCURRENTLY failed on "
         + "duplicate keys; REINDEX would fail on them again and leave a second invalid index (" + unquoted(localName(
@@ -151,6 +237,11 @@ final class IndexSql {
           end = closing(k, end) + 1;
         }
       }
+      // A COLLATE decides which keys are equal (a nondeterministic collation): kept; opclass and ordering are not.
+      Matcher collate = COLLATE.matcher(k.substring(end));
+      if (collate.find()) {
+        end += collate.end();
+      }
       expressions.add(k.substring(0, end));
     }
     return expressions;
@@ -159,17 +250,19 @@ final class IndexSql {
   private static List<String> topLevel(String text) {
     List<String> parts = new ArrayList<>();
     int depth = 0;
-    boolean quoted = false;
+    char quote = 0;
     int start = 0;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c == '\'' || c == '"') {
-        quoted = !quoted;
-      } else if (!quoted && c == '(') {
+      if (quote == 0 && (c == '\'' || c == '"')) {
+        quote = c;
+      } else if (c == quote) {
+        quote = 0;
+      } else if (quote == 0 && c == '(') {
         depth++;
-      } else if (!quoted && c == ')') {
+      } else if (quote == 0 && c == ')') {
         depth--;
-      } else if (!quoted && depth == 0 && c == ',') {
+      } else if (quote == 0 && depth == 0 && c == ',') {
         parts.add(text.substring(start, i));
         start = i + 1;
       }
@@ -181,14 +274,16 @@ final class IndexSql {
   /** The index of the parenthesis that closes the one at {@code open}, skipping quoted text; -1 if none. */
   private static int closing(String text, int open) {
     int depth = 0;
-    boolean quoted = false;
+    char quote = 0;
     for (int i = open; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c == '\'' || c == '"') {
-        quoted = !quoted;
-      } else if (!quoted && c == '(') {
+      if (quote == 0 && (c == '\'' || c == '"')) {
+        quote = c;
+      } else if (c == quote) {
+        quote = 0;
+      } else if (quote == 0 && c == '(') {
         depth++;
-      } else if (!quoted && c == ')' && --depth == 0) {
+      } else if (quote == 0 && c == ')' && --depth == 0) {
         return i;
       }
     }
@@ -215,6 +310,24 @@ final class IndexSql {
       i = sqlName.indexOf('.');
     }
     return sqlName.substring(i + 1);
+  }
+
+  /**
+   * The name the new index is built under. PostgreSQL cuts identifiers to 63 bytes (NAMEDATALEN - 1): a long name
+   * with the suffix would be cut back to the old name and clash, so the name is shortened first.
+   */
+  static String temporaryName(String name) {
+    String suffix = "_pgvigil_new";
+    byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+    int room = 63 - suffix.length();
+    if (bytes.length <= room) {
+      return name + suffix;
+    }
+    String cut = name;
+    while (cut.getBytes(StandardCharsets.UTF_8).length > room) {
+      cut = cut.substring(0, cut.offsetByCodePoints(cut.length(), -1));
+    }
+    return cut + suffix;
   }
 
   private static String unquoted(String name) {

@@ -2,14 +2,17 @@ package io.pgvigil.checks.schema;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The statements of a migration made from findings ({@link FixStyle#MIGRATION}): what goes away first, most dependent
  * first (policies and triggers before the tables under them, tables before their types and schemas), then what is
  * made or changed, what others use first (schemas, extensions, types, sequences and functions before the tables, views
- * and triggers that use them).
+ * and triggers that use them; views after the views they read; functions with an SQL-standard body after the tables
+ * and views), with check_function_bodies off as pg_dump writes it.
  */
 public final class MigrationSql {
 
@@ -21,34 +24,140 @@ public final class MigrationSql {
 
   private static final Pattern FOREIGN_KEY = Pattern.compile("^ALTER TABLE \\S.* ADD CONSTRAINT .* FOREIGN KEY \\(");
 
+  private static final Pattern SQL_BODY = Pattern.compile("(?m)^(RETURN |BEGIN ATOMIC)");
+  private static final Pattern ENUM_LABEL = Pattern.compile("^ALTER TYPE .+ ADD VALUE ");
+
+  private static final String ACCEPTED = "adopts what live already has (drift --emit-migration); check it before "
+      + "other environments run it";
+  /** The review rules a migration statement from findings can meet, each by the statement's first line. */
+  private static final Map<String, Pattern> HAZARDS = hazards();
+
   private MigrationSql() {}
 
   private static boolean addsForeignKey(String line) {
     return FOREIGN_KEY.matcher(line).find();
   }
 
+  /**
+   * Whether every statement of this finding's adds an enum label: such statements go in a migration of their own,
+   * as a transaction cannot use a label it adds (https://www.postgresql.org/docs/current/sql-altertype.html, Notes).
+   */
+  public static boolean addsEnumLabels(String statements) {
+    return statements.lines().allMatch(line -> ENUM_LABEL.matcher(line).find());
+  }
+
   /** Each finding's statements, drops first; findings without statements are left out (say so before calling). */
   public static List<String> ordered(List<SchemaFinding> findings) {
-    Comparator<SchemaFinding> made = Comparator.comparingInt(f -> MADE.indexOf(f.object().kind()));
+    Comparator<SchemaFinding> made = Comparator.comparingInt(MigrationSql::rank);
     List<String> statements = new ArrayList<>();
+    // As pg_dump does: a function body that reads a table made later in the file is not checked when the function
+    // is made (https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-CHECK-FUNCTION-BODIES). LOCAL:
+    // the migration's transaction only, not the later migrations on the same connection.
+    if (findings.stream().anyMatch(f -> f.change() != Change.UNEXPECTED && f.object().kind() == ObjectKind.FUNCTION
+        && f.suggestedSql().isPresent())) {
+      statements.add("SET LOCAL check_function_bodies = off;");
+    }
     findings.stream().filter(f -> f.change() == Change.UNEXPECTED)
         .sorted(made.reversed().thenComparing(SchemaFinding::object))
-        .forEach(f -> f.suggestedSql().ifPresent(statements::add));
+        .forEach(f -> f.suggestedSql().map(MigrationSql::accepted).ifPresent(statements::add));
     // The foreign keys of new tables once every new table is there: they may refer to each other.
     List<String> foreignKeys = new ArrayList<>();
-    findings.stream().filter(f -> f.change() != Change.UNEXPECTED)
-        .sorted(made.thenComparing(SchemaFinding::object))
+    viewsAfterWhatTheyRead(findings.stream().filter(f -> f.change() != Change.UNEXPECTED)
+        .sorted(made.thenComparing(SchemaFinding::object)).toList())
         .forEach(f -> f.suggestedSql().ifPresent(sql -> {
           if (f.change() == Change.MISSING
               && (f.object().kind() == ObjectKind.TABLE || f.object().kind() == ObjectKind.SCHEMA)) {
             List<String> lines = sql.lines().toList();
             lines.stream().filter(MigrationSql::addsForeignKey).forEach(foreignKeys::add);
             statements.add(String.join("\n", lines.stream().filter(l -> !addsForeignKey(l)).toList()));
-          } else {
+          } else if (f.change() == Change.MISSING && f.object().kind() == ObjectKind.MATERIALIZED_VIEW) {
             statements.add(sql);
+          } else {
+            statements.add(accepted(sql));
           }
         }));
     statements.addAll(foreignKeys);
     return statements;
+  }
+
+  /**
+   * Each statement on a table the migration did not make that pgvigil's own review would block or flag, under a
+   * {@code -- pgvigil:ignore <rule> <reason>} line: live already has the change (the migration is recorded as applied
+   * there), and the rule is accepted in the file for the reviewer of the other environments to see, not hidden.
+   */
+  static String accepted(String statements) {
+    List<String> lines = new ArrayList<>();
+    for (String line : statements.lines().toList()) {
+      HAZARDS.entrySet().stream().filter(h -> h.getValue().matcher(line).find())
+          .forEach(h -> lines.add("-- pgvigil:ignore " + h.getKey() + " " + ACCEPTED));
+      lines.add(line);
+    }
+    return String.join("\n", lines);
+  }
+
+  private static Map<String, Pattern> hazards() {
+    Map<String, Pattern> hazards = new LinkedHashMap<>();
+    hazards.put("index-without-concurrently", Pattern.compile(
+        "^CREATE (UNIQUE )?INDEX (?!CONCURRENTLY)|^ALTER TABLE .* ADD CONSTRAINT .* (PRIMARY KEY|UNIQUE|EXCLUDE) "));
+    hazards.put("constraint-validates-existing-rows", Pattern.compile(
+        "^ALTER TABLE .* ADD CONSTRAINT .* (FOREIGN KEY|CHECK) .*(?<! NOT VALID);$"));
+    hazards.put("table-rewrite", Pattern.compile("^ALTER TABLE .* (ALTER COLUMN .* TYPE |SET (UN)?LOGGED;)"));
+    hazards.put("set-not-null-scans", Pattern.compile("^ALTER TABLE .* SET NOT NULL;$"));
+    hazards.put("drop-not-null", Pattern.compile("^ALTER TABLE .* DROP NOT NULL;$"));
+    hazards.put("drop-or-rename", Pattern.compile("^ALTER TABLE .* DROP COLUMN |^DROP TABLE "));
+    hazards.put("drop-index-without-concurrently", Pattern.compile("^DROP INDEX (?!CONCURRENTLY)"));
+    return hazards;
+  }
+
+  /**
+   * Where a finding's statements go in {@link #MADE}'s order. A function with an SQL-standard body (RETURN, BEGIN
+   * ATOMIC) is parsed when it is made, check_function_bodies or not, and depends on what it reads: after the tables
+   * and views.
+   */
+  private static int rank(SchemaFinding finding) {
+    ObjectKind kind = finding.object().kind();
+    if (kind == ObjectKind.FUNCTION && finding.change() != Change.UNEXPECTED
+        && finding.suggestedSql().map(sql -> SQL_BODY.matcher(sql).find()).orElse(false)) {
+      return 2 * MADE.indexOf(ObjectKind.MATERIALIZED_VIEW) + 1;
+    }
+    return 2 * MADE.indexOf(kind);
+  }
+
+  /**
+   * The views and materialized views moved after the ones they read, which their statements name schema-qualified
+   * (the snapshot deparses them with an empty search_path); everything else stays where it is.
+   */
+  private static List<SchemaFinding> viewsAfterWhatTheyRead(List<SchemaFinding> sorted) {
+    List<SchemaFinding> views = sorted.stream().filter(MigrationSql::isView).toList();
+    List<SchemaFinding> ordered = new ArrayList<>();
+    for (SchemaFinding view : views) {
+      visit(view, views, ordered, new ArrayList<>());
+    }
+    List<SchemaFinding> result = new ArrayList<>();
+    int next = 0;
+    for (SchemaFinding finding : sorted) {
+      result.add(isView(finding) ? ordered.get(next++) : finding);
+    }
+    return result;
+  }
+
+  private static void visit(SchemaFinding view, List<SchemaFinding> views, List<SchemaFinding> ordered,
+      List<SchemaFinding> path) {
+    if (ordered.contains(view) || path.contains(view)) {
+      return;
+    }
+    path.add(view);
+    String sql = view.suggestedSql().orElse("");
+    for (SchemaFinding other : views) {
+      if (other != view && Pattern.compile("(?<![\\w.\"])" + Pattern.quote(other.object().qualifiedName())
+          + "(?![\\w\"])").matcher(sql).find()) {
+        visit(other, views, ordered, path);
+      }
+    }
+    ordered.add(view);
+  }
+
+  private static boolean isView(SchemaFinding finding) {
+    return finding.object().kind() == ObjectKind.VIEW || finding.object().kind() == ObjectKind.MATERIALIZED_VIEW;
   }
 }

@@ -28,6 +28,22 @@ final class PrivilegeSql {
       "session_user", "some", "symmetric", "system_user", "table", "then", "to", "trailing", "true", "union", "unique",
       "user", "using", "variadic", "when", "where", "window", "with");
 
+  /**
+   * The key words quote_ident quotes besides the reserved ones: those that cannot be a function or type name, or a
+   * column name (https://www.postgresql.org/docs/current/sql-keywords-appendix.html, "non-reserved (cannot be function
+   * or type)" and "reserved (can be function or type)").
+   */
+  private static final Set<String> NAMES_AND_TYPES = Set.of("between", "bigint", "bit", "boolean", "char",
+      "character", "coalesce", "dec", "decimal", "exists", "extract", "float", "greatest", "grouping", "inout", "int",
+      "integer", "interval", "json", "json_array", "json_arrayagg", "json_exists", "json_object", "json_objectagg",
+      "json_query", "json_scalar", "json_serialize", "json_table", "json_value", "least", "merge_action", "national",
+      "nchar", "none", "normalize", "nullif", "numeric", "out", "overlay", "position", "precision", "real", "row",
+      "setof", "smallint", "substring", "time", "timestamp", "treat", "trim", "values", "varchar", "xmlattributes",
+      "xmlconcat", "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot",
+      "xmlserialize", "xmltable", "authorization", "binary", "collation", "concurrently", "cross", "current_schema",
+      "freeze", "full", "ilike", "inner", "is", "isnull", "join", "left", "like", "natural", "notnull", "outer",
+      "overlaps", "right", "similar", "tablesample", "verbose");
+
   private PrivilegeSql() {}
 
   /** A role as GRANT, REVOKE and OWNER TO take it: {@code public} is PUBLIC, else quoted where needed. */
@@ -35,7 +51,7 @@ final class PrivilegeSql {
     if (name.equals("public")) {
       return "PUBLIC";
     }
-    if (name.matches("[a-z_][a-z0-9_$]*") && !RESERVED.contains(name)) {
+    if (name.matches("[a-z_][a-z0-9_]*") && !RESERVED.contains(name) && !NAMES_AND_TYPES.contains(name)) {
       return name;
     }
     return "\"" + name.replace("\"", "\"\"") + "\"";
@@ -43,7 +59,7 @@ final class PrivilegeSql {
 
   /** An identifier as {@code quote_ident} writes it: as it is where SQL allows, else double-quoted. */
   static String identifier(String name) {
-    if (name.matches("[a-z_][a-z0-9_$]*") && !RESERVED.contains(name)) {
+    if (name.matches("[a-z_][a-z0-9_]*") && !RESERVED.contains(name) && !NAMES_AND_TYPES.contains(name)) {
       return name;
     }
     return "\"" + name.replace("\"", "\"\"") + "\"";

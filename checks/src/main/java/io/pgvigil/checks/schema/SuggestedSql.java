@@ -34,10 +34,11 @@ final class SuggestedSql {
       case INDEX -> Optional.of(IndexSql.of(change, expected, actual, changed, context));
       case COLUMN -> table.flatMap(t -> column(t, change, expected, actual, changed, context));
       case TABLE -> table(change, expected, actual, changed, context);
-      case CONSTRAINT -> table.flatMap(t -> constraint(t, change, expected, actual, context));
-      case TRIGGER -> table.flatMap(t -> trigger(t, change, expected, actual, changed));
+      case CONSTRAINT -> table.flatMap(t -> constraint(t, partitioned(present, context), change, expected, actual,
+          context));
+      case TRIGGER -> table.flatMap(t -> trigger(t, change, expected, actual, changed, context));
       case FUNCTION -> CreateSql.function(change, expected, actual, changed);
-      case VIEW -> CreateSql.view(change, expected, actual, changed);
+      case VIEW -> CreateSql.view(change, expected, actual, changed, context);
       case MATERIALIZED_VIEW -> CreateSql.materializedView(change, expected, actual, context);
       case SEQUENCE -> CreateSql.sequence(change, expected, actual, changed, context);
       case TYPE -> TypeSql.of(change, expected, actual, changed, context);
@@ -77,12 +78,24 @@ final class SuggestedSql {
           && expected.attribute("identity") == null && expected.attribute("generated") == null) {
         statements.add("-- fails if the table has rows: add it nullable, fill it, then SET NOT NULL");
       }
+      // ADD COLUMN rewrites the table when each row needs a value of its own: an identity, a stored generated
+      // column, a volatile default (https://www.postgresql.org/docs/current/sql-altertable.html, Notes).
+      String addedDefault = String.valueOf(expected.attribute("default"));
+      if (context.live() && (expected.attribute("identity") != null || "stored".equals(expected.attribute(
+          "generated")) || addedDefault.contains("nextval("))) {
+        statements.add("-- rewrites the table under an ACCESS EXCLUSIVE lock (every row gets its own value): plan a "
+            + "window");
+      } else if (context.live() && addedDefault.contains("(")) {
+        statements.add("-- rewrites the table under an ACCESS EXCLUSIVE lock if the default is volatile "
+            + "(clock_timestamp(), random(), gen_random_uuid(), ...): plan a window then");
+      }
       // A serial column's sequence is not reported apart from it: made first, for the default to name it.
       List<CatalogObject> serials = expected.attribute("identity") != null ? List.of()
           : context.parts(expected.ref(), ObjectKind.SEQUENCE);
       serials.forEach(sequence -> statements.add(CreateSql.createSequence(sequence) + ";"));
       statements.add(alter + " ADD COLUMN " + CreateSql.columnDefinition(expected, context) + ";");
       serials.forEach(sequence -> CreateSql.ownedBy(sequence, context).ifPresent(statements::add));
+      CreateSql.privileges(expected.ref(), context, statements);
       return Fix.of(statements);
     }
     if (change == Change.UNEXPECTED) {
@@ -95,14 +108,17 @@ final class SuggestedSql {
           + "the expected column under a new name, fill it, and swap the names in one transaction"));
     }
     List<String> statements = new ArrayList<>();
-    if (changed.contains("type") || changed.contains("collation")) {
-      String type = expected.attribute("type");
-      String collation = expected.attribute("collation");
-      statements.add("-- rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (reads and writes wait): "
-          + "plan a window\n" + column + " TYPE " + type + (collation == null ? "" : " COLLATE " + collation)
-          + " USING " + expected.sqlName() + "::" + type + ";");
+    boolean retyped = changed.contains("type") || changed.contains("collation");
+    // ALTER COLUMN ... TYPE converts the old default too, and fails when it cannot: a default that changes with the
+    // type goes first and comes back after (https://www.postgresql.org/docs/current/sql-altertable.html, Notes).
+    boolean defaultFirst = retyped && changed.contains("default") && actual.attribute("default") != null;
+    if (defaultFirst) {
+      statements.add(column + " DROP DEFAULT;");
     }
-    if (changed.contains("default")) {
+    if (retyped) {
+      statements.add(retype(column, expected, actual));
+    }
+    if (changed.contains("default") && !(defaultFirst && expected.attribute("default") == null)) {
       statements.add(expected.attribute("default") == null
           ? column + " DROP DEFAULT;" : column + " SET DEFAULT " + expected.attribute("default") + ";");
     }
@@ -117,6 +133,27 @@ final class SuggestedSql {
     return Fix.of(statements);
   }
 
+  /**
+   * A column's type back to the expected one. Without USING, PostgreSQL converts with the assignment cast, which fails
+   * on a value too long for a narrower varchar, char or bit ("value too long"); USING col::type is an explicit cast,
+   * which truncates such values silently (https://www.postgresql.org/docs/current/datatype-character.html). So USING
+   * only where no assignment cast exists, and then marked destructive.
+   */
+  private static String retype(String column, CatalogObject expected, CatalogObject actual) {
+    String type = expected.attribute("type");
+    String collation = expected.attribute("collation");
+    String alter = column + " TYPE " + type + (collation == null ? "" : " COLLATE " + collation);
+    String rewrite = "rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (reads and writes wait): "
+        + "plan a window";
+    if (TypeCasts.assignable(actual.attribute("type"), type)) {
+      return "-- " + rewrite + "; possible data loss when narrowing: a value too long for the type fails the "
+          + "statement, a smaller numeric scale or time precision rounds\n" + alter + ";";
+    }
+    return DESTRUCTIVE + "no assignment cast from " + actual.attribute("type") + ": USING converts with an explicit "
+        + "cast, which may lose data (truncates what does not fit a narrower type); check the values first. It "
+        + rewrite + "\n" + alter + " USING " + expected.sqlName() + "::" + type + ";";
+  }
+
   private static Optional<Fix> table(Change change, CatalogObject expected, CatalogObject actual,
       Set<String> changed, FixContext context) {
     if (change == Change.MISSING) {
@@ -128,7 +165,12 @@ final class SuggestedSql {
     }
     String alter = "ALTER TABLE " + expected.sqlName();
     Set<String> inPlace = Set.of("rls_enabled", "rls_forced", "options", "replica_identity", "unlogged");
-    if (!inPlace.containsAll(changed) || "index".equals(expected.attribute("replica_identity"))) {
+    // REPLICA IDENTITY USING INDEX names the index the expected table has for it.
+    Optional<String> identityIndex = context.parts(expected.ref(), ObjectKind.INDEX).stream()
+        .filter(index -> "true".equals(index.attribute("replica_identity"))).findFirst()
+        .map(index -> IndexSql.localName(index.sqlName()));
+    if (!inPlace.containsAll(changed)
+        || "index".equals(expected.attribute("replica_identity")) && identityIndex.isEmpty()) {
       return Optional.empty();
     }
     List<String> statements = new ArrayList<>();
@@ -144,7 +186,9 @@ final class SuggestedSql {
       statements.addAll(CreateSql.options(alter, expected.attribute("options"), actual.attribute("options")));
     }
     if (changed.contains("replica_identity")) {
-      statements.add(alter + " REPLICA IDENTITY " + expected.attribute("replica_identity").toUpperCase() + ";");
+      statements.add(alter + " REPLICA IDENTITY " + ("index".equals(expected.attribute("replica_identity"))
+          ? "USING INDEX " + identityIndex.orElseThrow() : expected.attribute("replica_identity").toUpperCase())
+          + ";");
     }
     if (changed.contains("unlogged")) {
       statements.add("-- rewrites the table under an ACCESS EXCLUSIVE lock: plan a window\n" + alter
@@ -153,8 +197,13 @@ final class SuggestedSql {
     return Fix.of(statements);
   }
 
-  private static Optional<Fix> constraint(String table, Change change, CatalogObject expected, CatalogObject actual,
-      FixContext context) {
+  private static boolean partitioned(CatalogObject part, FixContext context) {
+    return part.owners().stream().filter(owner -> owner.kind() == ObjectKind.TABLE).findFirst()
+        .flatMap(context::lookup).map(t -> "partitioned table".equals(t.attribute("relkind"))).orElse(false);
+  }
+
+  private static Optional<Fix> constraint(String table, boolean partitioned, Change change, CatalogObject expected,
+      CatalogObject actual, FixContext context) {
     String alter = "ALTER TABLE " + table + " ";
     if (change == Change.UNEXPECTED) {
       return Optional.of(Fix.sql(alter + "DROP CONSTRAINT " + actual.sqlName() + ";"));
@@ -162,8 +211,11 @@ final class SuggestedSql {
     String definition = expected.attribute("definition");
     String type = expected.attribute("type");
     String validate = alter + "VALIDATE CONSTRAINT " + expected.sqlName() + ";";
+    // Before PostgreSQL 18 a foreign key on a partitioned table cannot be added NOT VALID ("cannot add NOT VALID
+    // foreign key on partitioned table"): added plainly there, validated as it is added.
+    boolean notValidAllowed = !("foreign key".equals(type) && partitioned && context.major() < 18);
     boolean checkable = context.live() && ("check".equals(type) || "foreign key".equals(type))
-        && !definition.endsWith(" NOT VALID");
+        && !definition.endsWith(" NOT VALID") && notValidAllowed;
     String add = "ADD CONSTRAINT " + expected.sqlName() + " " + definition
         + (checkable ? " NOT VALID;\n" + validate : ";");
     if (change == Change.MISSING) {
@@ -179,7 +231,7 @@ final class SuggestedSql {
   }
 
   private static Optional<Fix> trigger(String table, Change change, CatalogObject expected, CatalogObject actual,
-      Set<String> changed) {
+      Set<String> changed, FixContext context) {
     if (change == Change.UNEXPECTED) {
       return Optional.of(Fix.sql("DROP TRIGGER " + actual.sqlName() + " ON " + table + ";"));
     }
@@ -188,6 +240,10 @@ final class SuggestedSql {
     }
     String create = expected.attribute("definition") + ";"
         + ("origin".equals(expected.attribute("enabled")) ? "" : "\n" + enableTrigger(table, expected));
+    if (change == Change.CHANGED && context.major() >= 14 && create.startsWith("CREATE TRIGGER ")) {
+      // One statement, so the table is never without the trigger (PostgreSQL 14+; not for constraint triggers).
+      return Optional.of(Fix.sql("CREATE OR REPLACE TRIGGER " + create.substring("CREATE TRIGGER ".length())));
+    }
     return Optional.of(Fix.sql(change == Change.MISSING ? create
         : "DROP TRIGGER " + actual.sqlName() + " ON " + table + ";\n" + create));
   }

@@ -65,7 +65,8 @@ class FixSqlIT {
 
   static Stream<Drift> drifts() {
     return Stream.of(
-        Drift.of("extra index", "CREATE INDEX orders_status_idx ON app.orders (status)"),
+        Drift.of("extra index", "CREATE INDEX orders_status_idx ON app.orders (status)",
+            "COMMENT ON INDEX app.orders_status_idx IS 'hot'"),
         Drift.of("missing index", "DROP INDEX app.orders_open_idx"),
         Drift.of("changed index", "DROP INDEX app.orders_lower_note_idx",
             "CREATE INDEX orders_lower_note_idx ON app.orders (lower(note))"),
@@ -75,6 +76,8 @@ class FixSqlIT {
         Drift.of("changed default", "ALTER TABLE app.orders ALTER COLUMN status SET DEFAULT 'paid'"),
         Drift.of("dropped NOT NULL", "ALTER TABLE app.orders ALTER COLUMN ordered_at DROP NOT NULL"),
         Drift.of("changed column type", "ALTER TABLE app.order_lines ALTER COLUMN sku TYPE varchar(80)"),
+        Drift.of("changed column type and default", "ALTER TABLE public.notes ALTER COLUMN valid_for DROP DEFAULT, "
+            + "ALTER COLUMN valid_for TYPE text, ALTER COLUMN valid_for SET DEFAULT 'soon'"),
         Drift.of("extra column", "ALTER TABLE app.orders ADD COLUMN coupon text DEFAULT 'none' NOT NULL"),
         Drift.of("missing column", "ALTER TABLE public.settings DROP COLUMN updated_by"),
         Drift.of("extra serial column", "ALTER TABLE public.settings ADD COLUMN version serial"),
@@ -94,6 +97,8 @@ class FixSqlIT {
         Drift.of("changed storage parameters", "ALTER TABLE audit.scratch SET (fillfactor = 50)",
             "ALTER TABLE audit.scratch RESET (autovacuum_enabled)"),
         Drift.of("changed replica identity", "ALTER TABLE audit.bookings REPLICA IDENTITY DEFAULT"),
+        Drift.of("primary key index options and replica identity", "ALTER INDEX public.settings_pkey SET "
+            + "(fillfactor = 50)", "ALTER TABLE public.settings REPLICA IDENTITY USING INDEX settings_pkey"),
         Drift.of("table logged", "ALTER TABLE audit.scratch SET LOGGED"),
         Drift.of("changed policy", "ALTER POLICY orders_tenant ON app.orders USING (true)"),
         Drift.of("missing policy", "DROP POLICY orders_insert ON app.orders"),
@@ -107,14 +112,24 @@ class FixSqlIT {
             "CREATE FUNCTION app.order_count() RETURNS integer LANGUAGE sql STABLE AS $$ SELECT 1 $$"),
         Drift.of("extra function", "CREATE FUNCTION public.add_one(x integer) RETURNS integer LANGUAGE sql "
             + "AS $$ SELECT x + 1 $$"),
+        Drift.of("renamed function parameter", "DROP FUNCTION app.double_it(integer)", "CREATE FUNCTION "
+            + "app.double_it(b integer) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN b * 2"),
         Drift.of("missing function", "DROP FUNCTION app.double_it(integer)"),
         Drift.of("missing procedure", "DROP PROCEDURE app.archive_orders(timestamptz)"),
         Drift.of("missing aggregate", "DROP AGGREGATE app.concat_all(text)").notFixable(),
-        Drift.of("changed view", "CREATE OR REPLACE VIEW app.open_orders AS SELECT o.id, o.number, c.email "
-            + "FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.status = 'pending'"),
-        Drift.of("view options", "ALTER VIEW app.open_orders SET (security_barrier = true)"),
+        Drift.of("changed view",
+            "CREATE OR REPLACE VIEW app.open_orders WITH (security_barrier = true) AS SELECT o.id, o.number, c.email "
+                + "FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.status = 'pending'"),
+        Drift.of("view options", "ALTER VIEW app.open_orders RESET (security_barrier)"),
         Drift.of("missing view", "DROP VIEW app.open_orders"),
-        Drift.of("extra view", "CREATE VIEW public.setting_keys AS SELECT key FROM public.settings"),
+        Drift.of("extra view", "CREATE VIEW public.setting_keys AS SELECT key FROM public.settings",
+            "COMMENT ON VIEW public.setting_keys IS 'keys'"),
+        Drift.of("extra view over a later-named view, function over an extra table", "CREATE TABLE public.xtab "
+            + "(id int)",
+            "CREATE FUNCTION public.count_x() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM "
+                + "public.xtab $$",
+            "CREATE VIEW public.zz_keys AS SELECT key FROM public.settings",
+            "CREATE VIEW public.aa_keys AS SELECT key FROM public.zz_keys"),
         Drift.of("missing materialized view", "DROP MATERIALIZED VIEW app.daily_sales"),
         Drift.of("extra materialized view", "CREATE MATERIALIZED VIEW public.setting_count AS "
             + "SELECT count(*) AS n FROM public.settings"),
@@ -215,8 +230,12 @@ class FixSqlIT {
     assertThatThrownBy(() -> fixture.execute(live, "CREATE UNIQUE INDEX CONCURRENTLY customers_external_ref_uq "
         + "ON app.customers (external_ref) WHERE external_ref IS NOT NULL")).isInstanceOf(SQLException.class);
 
-    List<SchemaFinding> findings = new SchemaDiff().compare(expected, snapshot(live));
+    SchemaSnapshot drifted = snapshot(live);
+    List<SchemaFinding> findings = new SchemaDiff().compare(expected, drifted);
     assertThat(findings).hasSize(1);
+    // Never adopted into a migration: it would be built valid there, or fail on the duplicates.
+    assertThat(new SchemaDiff(FixStyle.MIGRATION).compare(drifted, expected))
+        .singleElement().satisfies(f -> assertThat(f.suggestedSql()).isEmpty());
     SchemaFinding finding = findings.get(0);
     assertThat(finding.severity()).isEqualTo(Severity.INTEGRITY);
     assertThat(finding.detail()).isEqualTo("INVALID (expected valid)");
@@ -239,6 +258,38 @@ class FixSqlIT {
     fixture.execute(live, "DELETE FROM app.customers WHERE email = 'b@example.com'");
     run(live, sql.get(1) + "\n" + sql.get(2));
     assertThat(new SchemaDiff().compare(expected, snapshot(live))).isEmpty();
+  }
+
+  @Test
+  void narrowingAColumnFailsOnAValueTooLongInsteadOfTruncatingIt() throws Exception {
+    String live = copy();
+    fixture.execute(live, "ALTER TABLE app.order_lines ALTER COLUMN sku TYPE varchar(80)",
+        "SET session_replication_role = replica; INSERT INTO app.order_lines VALUES (1, 1, repeat('x', 60), 1, 1)");
+    List<SchemaFinding> findings = new SchemaDiff().compare(expected, snapshot(live));
+    assertThat(findings).hasSize(1);
+    assertThatThrownBy(() -> run(live, findings.get(0).suggestedSql().orElseThrow()))
+        .isInstanceOf(SQLException.class).hasMessageContaining("value too long");
+    try (Connection c = connect(live);
+        Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT length(sku) FROM app.order_lines")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getInt(1)).as("the value is kept whole").isEqualTo(60);
+    }
+  }
+
+  @Test
+  void aForeignKeyOnAPartitionedTableIsAddedValidatedBeforePostgres18() throws Exception {
+    String withKey = copy();
+    fixture.execute(withKey, "ALTER TABLE audit.events ADD CONSTRAINT events_kind_fkey FOREIGN KEY (kind) "
+        + "REFERENCES public.settings (key)");
+    SchemaSnapshot keyed = snapshot(withKey);
+    String live = copy();
+    List<SchemaFinding> findings = new SchemaDiff().compare(keyed, expected);
+    assertThat(findings).isNotEmpty().allMatch(f -> f.suggestedSql().isPresent());
+    for (SchemaFinding finding : findings) {
+      run(live, finding.suggestedSql().orElseThrow());
+    }
+    assertThat(new SchemaDiff().compare(keyed, snapshot(live))).isEmpty();
   }
 
   /** Each statement on its own, as a person pastes them (CONCURRENTLY cannot run in a transaction block). */

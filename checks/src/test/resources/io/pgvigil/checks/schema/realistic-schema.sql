@@ -76,7 +76,7 @@ ALTER TABLE app.orders ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.orders FORCE ROW LEVEL SECURITY;
 CREATE POLICY orders_tenant ON app.orders USING (tenant_id = current_setting('app.tenant')::integer);
 CREATE POLICY orders_insert ON app.orders AS RESTRICTIVE FOR INSERT TO PUBLIC WITH CHECK (tenant_id > 0);
-CREATE VIEW app.open_orders AS
+CREATE VIEW app.open_orders WITH (security_barrier = true) AS
   SELECT o.id, o.number, c.email FROM app.orders o JOIN app.customers c ON c.id = o.customer_id
   WHERE o.status IN ('pending', 'paid');
 CREATE MATERIALIZED VIEW app.daily_sales AS

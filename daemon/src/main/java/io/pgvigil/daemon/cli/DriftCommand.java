@@ -80,9 +80,9 @@ final class DriftCommand implements Callable<Integer> {
           + "difference without an automatic statement (listed), the file exists.")
   EmitTool emitMigration;
 
-  @Option(names = "--name", paramLabel = "NAME", defaultValue = AdoptionMigration.DEFAULT_NAME,
+  @Option(names = "--name", paramLabel = "NAME",
       description = "With --emit-migration: the migration's name, letters, digits and underscores "
-          + "(default: ${DEFAULT-VALUE}).")
+          + "(default: " + AdoptionMigration.DEFAULT_NAME + ").")
   String name;
 
   @Mixin
@@ -92,12 +92,18 @@ final class DriftCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = console.out();
     PrintWriter err = console.err();
+    if (name != null && emitMigration == null) {
+      err.println("error: --name names the migration --emit-migration writes; without it there is nothing to name");
+      err.flush();
+      return ExitCode.ERROR;
+    }
     List<TargetConfig> selected = targets.select("there is no history to compare", err);
     if (selected == null) {
       return ExitCode.ERROR;
     }
     if (emitMigration != null) {
-      return new EmitMigration(MigrationTool.valueOf(emitMigration.name().toUpperCase(Locale.ROOT)), name,
+      return new EmitMigration(MigrationTool.valueOf(emitMigration.name().toUpperCase(Locale.ROOT)),
+          name == null ? AdoptionMigration.DEFAULT_NAME : name,
           console.verbose, Clock.systemUTC()).run(selected, out, err);
     }
     List<DriftReport> reports = check(selected, err);

@@ -19,7 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,13 +59,15 @@ final class EmitMigration {
       }
       err.println("comparing " + target.name() + " (" + target.url().redacted() + ") with its history ...");
       err.flush();
-      DriftCheck.Schemas schemas = schemas(target);
+      Map<String, String> liveToRepository = AdoptionMigration.repositoryRoles(target.name(),
+          target.drift().roleMap());
+      DriftCheck.Schemas schemas = schemas(target, liveToRepository);
       AdoptionMigration migration = AdoptionMigration.plan(target.name(), target.migrations().orElseThrow(), schemas,
           name, clock.instant());
       migration.write();
       out.print(migration.sql());
       out.flush();
-      err.println("wrote " + migration.file());
+      migration.files().forEach(f -> err.println("wrote " + f.file()));
       err.flush();
       return ExitCode.OK;
     } catch (AdoptionMigration.Refused e) {
@@ -86,7 +88,7 @@ final class EmitMigration {
     return ExitCode.ERROR;
   }
 
-  private DriftCheck.Schemas schemas(TargetConfig target) throws Exception {
+  private DriftCheck.Schemas schemas(TargetConfig target, Map<String, String> liveToRepository) throws Exception {
     ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
     Vertx vertx = Vertx.vertx();
     try {
@@ -94,7 +96,7 @@ final class EmitMigration {
           .connectingTo(TargetSpecs.connectOptions(target.url(), target.watch().statementTimeout()))
           .using(vertx).build();
       try {
-        return new DriftCheck(target, storage, Optional::empty, verdict -> {}, clock).schemas(vertx, pool)
+        return DriftCheck.inRepositoryRoleNames(target, storage, clock, liveToRepository).schemas(vertx, pool)
             .await(TIMEOUT.toMinutes(), TimeUnit.MINUTES);
       } finally {
         pool.close();

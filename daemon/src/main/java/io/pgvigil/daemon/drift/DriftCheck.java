@@ -65,6 +65,22 @@ public final class DriftCheck extends TargetCheck {
   /** For a target with migrations; {@code verdicts} receives every verdict, errors included. */
   public DriftCheck(TargetConfig target, ShadowSettings.Storage storage,
       Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
+    this(target, storage, previous, verdicts, clock, null);
+  }
+
+  /**
+   * For {@code drift --emit-migration}: both schemas in the repository's role names, the role map turned round and
+   * applied to live's instead of the shadow's, because the migration it writes runs wherever the history runs.
+   *
+   * @param liveToRepository the role map turned round ({@link AdoptionMigration#repositoryRoles})
+   */
+  public static DriftCheck inRepositoryRoleNames(TargetConfig target, ShadowSettings.Storage storage, Clock clock,
+      Map<String, String> liveToRepository) {
+    return new DriftCheck(target, storage, Optional::empty, verdict -> {}, clock, liveToRepository);
+  }
+
+  private DriftCheck(TargetConfig target, ShadowSettings.Storage storage, Supplier<Optional<DriftReport>> previous,
+      Consumer<DriftReport> verdicts, Clock clock, Map<String, String> liveToRepository) {
     super(NAME, target.drift()::interval, TIMEOUT);
     this.target = target.name();
     this.roleMap = target.drift().roleMap();
@@ -74,8 +90,9 @@ public final class DriftCheck extends TargetCheck {
     SnapshotOptions options = snapshotOptions(target.drift(), source.historyTable());
     // On the run's own pool the snapshot splits over at most two connections; the shadow,
     // which nothing else uses, gets the default. Only the shadow's role names are mapped: to live's.
-    this.live = new CatalogSnapshotter(options.withParallelism(LIVE_PARALLELISM));
-    SnapshotOptions shadow = options.withRoleMap(target.drift().roleMap());
+    SnapshotOptions liveOptions = liveToRepository == null ? options : options.withRoleMap(liveToRepository);
+    this.live = new CatalogSnapshotter(liveOptions.withParallelism(LIVE_PARALLELISM));
+    SnapshotOptions shadow = liveToRepository == null ? options.withRoleMap(target.drift().roleMap()) : options;
     this.expected = new ExpectedSchemas(ShadowSettings.of(target.shadow(), storage), new CatalogSnapshotter(shadow),
         shadow.contentKey(), new ExpectedSchemaCache<>(1));
     this.previous = previous;

@@ -58,11 +58,17 @@ public final class NextMigration {
 
   /** A new Prisma migration folder: now, or one second after the latest folder if that is later. */
   public static String prismaFolder(Path directory, String name, Instant now) throws IOException {
+    return prismaFolder(directory, name, now, null);
+  }
+
+  /** @param planned a folder about to be made (null for none), which the new one must follow too */
+  public static String prismaFolder(Path directory, String name, Instant now, String planned) throws IOException {
     String stamp = PRISMA_STAMP.format(now);
     Optional<String> latest;
     try (Stream<Path> folders = Files.list(directory)) {
-      latest = folders.filter(Files::isDirectory).map(p -> PRISMA.matcher(p.getFileName().toString()))
-          .filter(Matcher::matches).map(m -> m.group(1)).max(String::compareTo);
+      latest = Stream.concat(folders.filter(Files::isDirectory).map(p -> p.getFileName().toString()),
+          Stream.ofNullable(planned)).map(PRISMA::matcher).filter(Matcher::matches).map(m -> m.group(1))
+          .max(String::compareTo);
     }
     if (latest.isPresent() && latest.get().compareTo(stamp) >= 0) {
       stamp = new BigInteger(latest.get()).add(BigInteger.ONE).toString();

@@ -2,6 +2,7 @@ package io.pgvigil.daemon.drift;
 
 import static io.pgvigil.daemon.testing.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgvigil.checks.schema.CatalogSnapshotter;
 import io.pgvigil.checks.schema.SchemaDiff;
@@ -24,6 +25,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -61,7 +63,8 @@ class EmitMigrationIT {
       "ALTER TABLE orders ALTER COLUMN note SET DEFAULT ''",
       "CREATE TABLE refunds (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
           + "order_id bigint NOT NULL REFERENCES orders (id), amount numeric(12,2) NOT NULL)",
-      "ALTER TYPE order_state ADD VALUE 'refunded' AFTER 'paid'"};
+      "ALTER TYPE order_state ADD VALUE 'refunded' AFTER 'paid'",
+      "ALTER TABLE orders ALTER COLUMN state SET DEFAULT 'refunded'"};
 
   @TempDir
   static Path repo;
@@ -111,7 +114,10 @@ class EmitMigrationIT {
     CliRun badName = emit("flyway", "--target", "app", "--name", "adopt-it");
     assertThat(badName.exit()).isEqualTo(1);
     assertThat(badName.err()).contains("--name 'adopt-it' must be letters, digits and underscores");
-    assertThat(both.out() + wrongTool.out() + badName.out()).isEmpty();
+    CliRun nameAlone = run("drift", "--config", config.toString(), "--target", "app", "--name", "x");
+    assertThat(nameAlone.exit()).isEqualTo(1);
+    assertThat(nameAlone.err()).contains("--name names the migration --emit-migration writes");
+    assertThat(both.out() + wrongTool.out() + badName.out() + nameAlone.out()).isEmpty();
     assertNothingWritten();
   }
 
@@ -133,12 +139,16 @@ class EmitMigrationIT {
     CliRun emitted = emit("flyway", "--target", "app", "--name", "adopt_hotfix");
 
     assertThat(emitted.exit()).as(emitted.err()).isEqualTo(0);
-    Path file = flywayDir.resolve("V2__adopt_hotfix.sql");
-    assertThat(emitted.err()).contains("wrote " + file);
-    assertThat(Files.readString(file)).isEqualTo(emitted.out())
-        .contains("ALTER TYPE public.order_state ADD VALUE 'refunded' AFTER 'paid';")
-        .contains("CREATE INDEX orders_placed_at_idx ON public.orders")
-        .doesNotContain("CONCURRENTLY");
+    // The new label in a migration of its own: the next one uses it as a default.
+    Path labels = flywayDir.resolve("V2__adopt_hotfix_enum_labels.sql");
+    Path file = flywayDir.resolve("V3__adopt_hotfix.sql");
+    assertThat(emitted.err()).contains("wrote " + labels).contains("wrote " + file);
+    assertThat(Files.readString(labels) + "\n" + Files.readString(file)).isEqualTo(emitted.out());
+    assertThat(Files.readString(labels)).contains("ALTER TYPE public.order_state ADD VALUE 'refunded' AFTER 'paid';")
+        .doesNotContain("DEFAULT");
+    assertThat(Files.readString(file)).contains("CREATE INDEX orders_placed_at_idx ON public.orders")
+        .contains("SET DEFAULT 'refunded'").doesNotContain("ADD VALUE").doesNotContain("CONCURRENTLY")
+        .contains("-- pgvigil:ignore index-without-concurrently adopts what live already has");
     Sql.execute(pg, "CREATE DATABASE app_replayed");
     flyway("app_replayed", flywayDir).migrate();
     assertThat(diff("app", "app_replayed", "public.flyway_schema_history")).isEmpty();
@@ -156,12 +166,14 @@ class EmitMigrationIT {
     try (Stream<Path> list = Files.list(prismaDir)) {
       folders = list.sorted().toList();
     }
-    assertThat(folders).hasSize(2);
-    assertThat(folders.get(1).getFileName().toString()).matches("\\d{14}_adopt_live_drift");
-    Path file = folders.get(1).resolve("migration.sql");
-    assertThat(emitted.err()).contains("wrote " + file);
-    assertThat(Files.readString(file)).isEqualTo(emitted.out()).contains("prisma migrate resolve --applied "
-        + folders.get(1).getFileName());
+    assertThat(folders).hasSize(3);
+    assertThat(folders.get(1).getFileName().toString()).matches("\\d{14}_adopt_live_drift_enum_labels");
+    assertThat(folders.get(2).getFileName().toString()).matches("\\d{14}_adopt_live_drift");
+    Path labels = folders.get(1).resolve("migration.sql");
+    Path file = folders.get(2).resolve("migration.sql");
+    assertThat(emitted.err()).contains("wrote " + labels).contains("wrote " + file);
+    assertThat(Files.readString(labels) + "\n" + Files.readString(file)).isEqualTo(emitted.out());
+    assertThat(Files.readString(file)).contains("prisma migrate resolve --applied " + folders.get(2).getFileName());
     Sql.execute(pg, "CREATE DATABASE shop_replayed");
     for (Path folder : folders) {
       execute("shop_replayed", Files.readString(folder.resolve("migration.sql")));
@@ -174,10 +186,12 @@ class EmitMigrationIT {
   void refusesWhileMigrationsArePendingAndListsWhatHasNoStatement() throws Exception {
     CliRun pending = emit("flyway", "--target", "app");
     assertThat(pending.exit()).as(pending.err()).isEqualTo(1);
-    assertThat(pending.err()).contains("target 'app' has migrations not applied yet (V2__adopt_hotfix.sql)");
-    assertThat(flywayDir.resolve("V3__adopt_live_drift.sql")).doesNotExist();
+    assertThat(pending.err()).contains("target 'app' has migrations not applied yet (V2__adopt_hotfix_enum_labels.sql, "
+        + "V3__adopt_hotfix.sql)");
+    assertThat(flywayDir.resolve("V4__adopt_live_drift.sql")).doesNotExist();
 
-    Files.delete(flywayDir.resolve("V2__adopt_hotfix.sql"));
+    Files.delete(flywayDir.resolve("V2__adopt_hotfix_enum_labels.sql"));
+    Files.delete(flywayDir.resolve("V3__adopt_hotfix.sql"));
     execute("app", "ALTER TABLE orders ALTER COLUMN id DROP IDENTITY");
     CliRun refused = emit("flyway", "--target", "app");
 
@@ -186,6 +200,41 @@ class EmitMigrationIT {
         .contains("nothing written");
     assertThat(refused.out()).isEmpty();
     assertThat(flywayDir.resolve("V2__adopt_live_drift.sql")).doesNotExist();
+  }
+
+  @Test
+  @Order(6)
+  void writesGrantsInTheRepositorysRoleNames() throws Exception {
+    Path dir = Files.createDirectories(repo.resolve("granted/migration"));
+    Files.writeString(dir.resolve("V1__t.sql"), "CREATE TABLE t (id int);\n");
+    Sql.execute(pg, "CREATE DATABASE granted");
+    Sql.execute(pg, "DO $$ BEGIN CREATE ROLE app_live; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    flyway("granted", dir).migrate();
+    execute("granted", "GRANT SELECT ON t TO app_live");
+    Path granted = Files.writeString(repo.resolve("granted.yaml"), """
+        targets:
+          - name: granted
+            url: postgresql://%1$s@%2$s:%3$d/granted
+            migrations: { tool: flyway, locations: [./granted/migration] }
+            drift: { compare: [grants], roleMap: { app_repo: app_live } }
+        """.formatted(pg.user(), pg.host(), pg.port()));
+
+    CliRun emitted = run("drift", "--config", granted.toString(), "--emit-migration", "flyway");
+
+    assertThat(emitted.exit()).as(emitted.err()).isEqualTo(0);
+    assertThat(emitted.out()).contains("GRANT SELECT ON TABLE public.t TO app_repo;").doesNotContain("app_live");
+    assertThatThrownBy(() -> AdoptionMigration.repositoryRoles("granted", Map.of("a", "live", "b", "live")))
+        .hasMessageContaining("make the map one-to-one");
+
+    // A repeatable migration changed since it ran: the next migrate re-applies it, nothing to adopt by hand.
+    Files.delete(dir.resolve("V2__adopt_live_drift.sql"));
+    Files.writeString(dir.resolve("R__ids.sql"), "CREATE OR REPLACE VIEW ids AS SELECT id FROM t;\n");
+    flyway("granted", dir).migrate();
+    Files.writeString(dir.resolve("R__ids.sql"), "CREATE OR REPLACE VIEW ids AS SELECT id, 1 AS one FROM t;\n");
+    CliRun outdated = run("drift", "--config", granted.toString(), "--emit-migration", "flyway");
+    assertThat(outdated.exit()).as(outdated.err()).isEqualTo(1);
+    assertThat(outdated.err()).contains("R__ids.sql (repeatable-outdated)").contains("nothing written");
+    assertThat(dir.resolve("V2__adopt_live_drift.sql")).doesNotExist();
   }
 
   private static void assertNothingWritten() throws Exception {
