@@ -21,11 +21,16 @@ public record ShadowSettings(Optional<HistoryDatabase> admin, TlsSettings adminT
    */
   public record Storage(Path binariesCache, Path shadowWork, Path alertSpool, Path state) {
 
-    /** {@code PGVIGIL_DATA_DIR}, else {@code <java.io.tmpdir>/pgvigil}. */
+    /**
+     * {@code PGVIGIL_DATA_DIR}, else {@code <java.io.tmpdir>/pgvigil}; absolute and normalized once here, so that the
+     * checks that an unpacked path stays under its root (the shadow cache's, the binaries' tar) compare like with
+     * like: {@code ./d} or {@code a/../d} would otherwise refuse every file.
+     */
     public static Storage fromEnvironment(Map<String, String> env) {
       String configured = env.get("PGVIGIL_DATA_DIR");
-      Path root = configured == null || configured.isBlank()
-          ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil") : Path.of(configured);
+      Path root = (configured == null || configured.isBlank()
+          ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil") : Path.of(configured)).toAbsolutePath()
+          .normalize();
       return new Storage(root.resolve("postgres"), root.resolve("shadow"), root.resolve("spool"),
           root.resolve("state"));
     }

@@ -1,0 +1,21 @@
+package io.pgvigil.daemon.drift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Where the daemon writes, from PGVIGIL_DATA_DIR. */
+class ShadowSettingsTest {
+
+  @Test
+  void aRelativeDataDirWithDotSegmentsIsMadeAbsoluteAndNormalized() {
+    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(Map.of("PGVIGIL_DATA_DIR", "./x/../d"));
+
+    Path expected = Path.of("d").toAbsolutePath().normalize();
+    assertThat(storage.binariesCache()).isEqualTo(expected.resolve("postgres"));
+    assertThat(storage.shadowWork()).isEqualTo(expected.resolve("shadow"));
+    assertThat(storage.state()).isEqualTo(expected.resolve("state"));
+  }
+}
