@@ -148,13 +148,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  /** Fast shutdown; the data directory stays so that {@link #start()} can bring the server back. */
-  public void stop() {
-    if (postmaster != null) {
-      postmaster.stop();
-      postmaster = null;
-      LOG.debug("{} stopped", config.name);
+  /**
+   * Fast shutdown; the data directory stays so that {@link #start()} can bring the server back.
+   *
+   * @return false when the server had to be killed (its data directory then needs crash recovery), true when it
+   *     shut down cleanly or was not running
+   */
+  public boolean stop() {
+    if (postmaster == null) {
+      return true;
     }
+    boolean clean = postmaster.stop();
+    postmaster = null;
+    LOG.debug("{} stopped{}", config.name, clean ? "" : " (killed)");
+    return clean;
   }
 
   /** Stops the server and deletes the data directory if this launcher created it. Idempotent. */

@@ -96,7 +96,8 @@ record PostgresBundle(int major, String version) {
     return target;
   }
 
-  private void extract(Path into) throws IOException {
+  private void extract(Path target) throws IOException {
+    Path into = target.toAbsolutePath().normalize(); // compared below with normalized entry paths
     String resource = RESOURCE_ROOT + major + "/postgres-linux-x86_64.txz";
     InputStream raw = PostgresBundle.class.getResourceAsStream(resource);
     if (raw == null) {

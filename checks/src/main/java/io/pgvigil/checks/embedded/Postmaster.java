@@ -95,12 +95,19 @@ final class Postmaster {
     return process.isAlive();
   }
 
-  /** Fast shutdown (rolls back open transactions, disconnects clients); kills the process if that hangs. */
-  void stop() {
+  /**
+   * Fast shutdown (rolls back open transactions, disconnects clients); kills the process if that hangs.
+   *
+   * @return whether {@code pg_ctl stop} said the server shut down cleanly: a killed server's data directory needs crash
+   *     recovery, and must not be copied as a clean one
+   */
+  boolean stop() {
+    boolean clean = false;
     if (process.isAlive()) {
       try {
         binaries.run(STOP_TIMEOUT.plusSeconds(10), "pg_ctl", "stop", "-D", dataDirectory.toString(),
             "-m", "fast", "-w", "-t", Long.toString(STOP_TIMEOUT.toSeconds()));
+        clean = true;
       } catch (IOException e) {
         LOG.warn("pg_ctl stop failed for {}, killing the server: {}", dataDirectory, e.getMessage());
       }
@@ -113,7 +120,9 @@ final class Postmaster {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+      return false;
     }
+    return clean;
   }
 
   static void pause(Duration duration) throws IOException {

@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
 /**
  * A cleanly stopped PostgreSQL data directory packed into one file ({@code <dir>/data.pack}: every file's bytes, one
  * after the other) and its list ({@code <dir>/files}: each directory, and each file with its size and CRC-32C, in the
- * order of the pack), from which a new cluster is made by unpacking. One file rather than a copy of the cluster's
+ * order of the pack, then a line with the CRC-32C of the list itself), from which a new cluster is made by unpacking. One file rather than a copy of the cluster's
  * thousand: a save is one fsync, not a thousand (a second or more on a busy disk), and a use reads one file. Unpacked,
  * never used in place: PostgreSQL writes to its files. The checksums make an unpack from a pack that lost, truncated
  * or damaged bytes fail, rather than start a cluster that answers wrongly: after a crash a file can keep its size yet
@@ -36,6 +36,8 @@ record DataTemplate(Path dir) {
   private static final String PACK = "data.pack";
   private static final String FILES = "files";
   private static final String UNSEALED = "files.part";
+  /** The list's last line: {@code crc <CRC-32C of the lines before it, each with its \n>}. */
+  private static final String CHECKED = "crc ";
   private static final int BUFFER = 1 << 20;
   private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
@@ -76,6 +78,7 @@ record DataTemplate(Path dir) {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+    listed.add(CHECKED + checksum(listed));
     Files.write(dir.resolve(UNSEALED), listed, StandardCharsets.UTF_8);
     return new DataTemplate(dir);
   }
@@ -98,16 +101,18 @@ record DataTemplate(Path dir) {
    * Makes {@code target} (absent) a cluster from the pack, directories 0700 and files 0600 as PostgreSQL wants them;
    * fails when the pack is shorter or longer than its list says or a file's bytes have another checksum.
    */
-  void copyTo(Path target) throws IOException {
-    List<String> listed = Files.readAllLines(dir.resolve(FILES), StandardCharsets.UTF_8);
+  void copyTo(Path to) throws IOException {
+    List<String> listed = checked(Files.readAllLines(dir.resolve(FILES), StandardCharsets.UTF_8));
     ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
+    // Compared with normalized paths in within(): a root like ./d or a/../d would refuse every file.
+    Path target = to.toAbsolutePath().normalize();
     Files.createDirectory(target, attributes("rwx------"));
     try (FileChannel pack = FileChannel.open(dir.resolve(PACK), StandardOpenOption.READ)) {
       for (String line : listed) {
         String[] fields = line.split(" ", line.startsWith("f ") ? 4 : 2);
         if (fields[0].equals("d") && fields.length == 2) {
           Files.createDirectory(within(target, fields[1]), attributes("rwx------"));
-        } else if (fields[0].equals("f") && fields.length == 4) {
+        } else if (fields[0].equals("f") && fields.length == 4 && !fields[1].startsWith("-")) {
           unpack(pack, buffer, Long.parseLong(fields[1]), Long.parseUnsignedLong(fields[2], 16),
               within(target, fields[3]));
         } else {
@@ -146,7 +151,30 @@ record DataTemplate(Path dir) {
     }
   }
 
-  /** {@code relative} under {@code root}, refusing a list that would reach out of it. */
+  /**
+   * The list without its last line, which must be the CRC-32C of the lines before it: a list that lost or changed
+   * bytes would otherwise unpack the pack into the wrong files, or only some of them, checksums and all.
+   */
+  private static List<String> checked(List<String> listed) throws IOException {
+    if (listed.isEmpty() || !listed.get(listed.size() - 1).startsWith(CHECKED)) {
+      throw new IOException("its file list is damaged (no checksum line)");
+    }
+    List<String> lines = listed.subList(0, listed.size() - 1);
+    if (!listed.get(listed.size() - 1).equals(CHECKED + checksum(lines))) {
+      throw new IOException("its file list is damaged (another checksum)");
+    }
+    return lines;
+  }
+
+  private static String checksum(List<String> lines) {
+    CRC32C crc = new CRC32C();
+    for (String line : lines) {
+      crc.update((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    return Long.toHexString(crc.getValue());
+  }
+
+  /** {@code relative} under {@code root} (absolute and normalized), refusing a list that would reach out of it. */
   private static Path within(Path root, String relative) throws IOException {
     Path path = root.resolve(relative).normalize();
     if (!path.startsWith(root) || path.equals(root)) {

@@ -80,11 +80,15 @@ final class EmbeddedShadow extends ShadowDatabase {
 
   /**
    * Copies this shadow's cluster for a template ({@link DataTemplate#seal()} it): stops the server (a clean shutdown,
-   * so that the copy needs no recovery) and copies the data directory. The server stays stopped: go on with
-   * {@link #restarted()}.
+   * so that the copy needs no recovery) and copies the data directory; fails, copying nothing, when the server had to
+   * be killed. The server stays stopped either way: go on with {@link #restarted()}.
    */
   DataTemplate stopAndCopyTo(Path target) throws IOException {
-    server.stop();
+    if (!server.stop()) {
+      // Killed after pg_ctl stop failed: the cluster needs crash recovery, which the restart below does, but a copy
+      // would be a template that recovers (or not) at every use.
+      throw new IOException("the shadow did not shut down cleanly (pg_ctl stop failed), so it is not copied");
+    }
     return DataTemplate.copy(server.dataDirectory(), target);
   }
 

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -229,17 +228,31 @@ public final class ShadowCache {
       // Durable before it gets its name: a crash must leave no entry whose files hold zeros.
       DataTemplate.sync(temp.resolve(ENTRY));
       DataTemplate.sync(temp);
-      try {
-        Files.move(temp, entry, StandardCopyOption.ATOMIC_MOVE);
+      if (moveIntoPlace(temp, entry)) {
         DataTemplate.sync(directory);
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-        // Another run saved the same history first; its copy is as good as ours.
       }
       prune();
     } catch (IOException | RuntimeException e) {
       progress.accept("cannot save the replayed shadow to the cache " + directory + ": " + e.getMessage());
     } finally {
       FileTrees.deleteQuietly(temp);
+    }
+  }
+
+  /**
+   * Renames {@code temp} to {@code entry}; false when another run saved the same history first (its copy is as good as
+   * ours). That is judged by the entry being there after the rename failed, not by the exception: renaming onto a
+   * non-empty directory fails on Linux with ENOTEMPTY, which the JDK reports as a plain FileSystemException.
+   */
+  static boolean moveIntoPlace(Path temp, Path entry) throws IOException {
+    try {
+      Files.move(temp, entry, StandardCopyOption.ATOMIC_MOVE);
+      return true;
+    } catch (IOException e) {
+      if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      throw e;
     }
   }
 
@@ -292,7 +305,7 @@ public final class ShadowCache {
     }
     String settings =
         source instanceof MigrationSource.Flyway f ? f.table() + "\0" + f.schemas() + "\0" + f.mixed() : "";
-    for (String part : List.of("pgvigil shadow cache 3", pgvigilVersion, EmbeddedPostgres.bundledVersion(major),
+    for (String part : List.of("pgvigil shadow cache 4", pgvigilVersion, EmbeddedPostgres.bundledVersion(major),
         source.tool().label(), settings, String.join("\n", applied), files)) {
       digest.update(part.getBytes(StandardCharsets.UTF_8));
       digest.update((byte) 0);

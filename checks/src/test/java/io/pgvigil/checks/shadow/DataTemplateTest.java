@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,13 +50,54 @@ class DataTemplateTest {
     DataTemplate template = DataTemplate.copy(cluster(), dir).seal();
     List<String> listed = Files.readAllLines(dir.resolve("files"), StandardCharsets.UTF_8);
 
-    Files.write(dir.resolve("files"), List.of("d ../outside"), StandardCharsets.UTF_8);
+    Files.write(dir.resolve("files"), sealed("d ../outside"), StandardCharsets.UTF_8);
     assertThatThrownBy(() -> template.copyTo(work.resolve("a"))).hasMessageContaining("outside the cluster");
     assertThat(work.resolve("outside")).doesNotExist();
 
     Files.write(dir.resolve("files"), listed, StandardCharsets.UTF_8);
     Files.write(dir.resolve("data.pack"), new byte[] {0}, StandardOpenOption.APPEND);
     assertThatThrownBy(() -> template.copyTo(work.resolve("b"))).hasMessageContaining("1 bytes more than its list");
+  }
+
+  @Test
+  void unpacksUnderATargetNamedWithDotSegments() throws IOException {
+    Path dir = Files.createDirectory(work.resolve("entry"));
+    DataTemplate template = DataTemplate.copy(cluster(), dir).seal();
+
+    template.copyTo(work.resolve("./x/../copy"));
+
+    assertThat(work.resolve("copy/base/5/1259")).exists();
+  }
+
+  @Test
+  void aListWhoseOwnBytesChangedOrThatNamesANegativeSizeIsRefused() throws IOException {
+    Path dir = Files.createDirectory(work.resolve("entry"));
+    DataTemplate template = DataTemplate.copy(cluster(), dir).seal();
+    List<String> listed = Files.readAllLines(dir.resolve("files"), StandardCharsets.UTF_8);
+    assertThat(listed.get(listed.size() - 1)).startsWith("crc ");
+
+    // A line lost from the end of the list: every file still listed unpacks with its checksum, but not all are there.
+    List<String> shortened = new ArrayList<>(listed);
+    shortened.remove(shortened.size() - 2);
+    Files.write(dir.resolve("files"), shortened, StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> template.copyTo(work.resolve("a"))).hasMessageContaining("file list is damaged");
+
+    Files.write(dir.resolve("files"), listed.subList(0, listed.size() - 1), StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> template.copyTo(work.resolve("b"))).hasMessageContaining("no checksum line");
+
+    Files.write(dir.resolve("files"), sealed("f -1 0 PG_VERSION"), StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> template.copyTo(work.resolve("c"))).hasMessageContaining("file list is damaged");
+  }
+
+  /** {@code lines} with the checksum line a sealed list ends with. */
+  private static List<String> sealed(String... lines) {
+    CRC32C crc = new CRC32C();
+    for (String line : lines) {
+      crc.update((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    List<String> all = new ArrayList<>(List.of(lines));
+    all.add("crc " + Long.toHexString(crc.getValue()));
+    return all;
   }
 
   private Path cluster() throws IOException {

@@ -23,15 +23,21 @@ public record ShadowSettings(Optional<HistoryDatabase> admin, TlsSettings adminT
 
     /**
      * {@code PGVIGIL_DATA_DIR}, else {@code <java.io.tmpdir>/pgvigil}; the binaries in {@code
-     * PGVIGIL_POSTGRES_DIR} when set (the container image unpacks them there when it is built).
+     * PGVIGIL_POSTGRES_DIR} when set (the container image unpacks them there when it is built). Absolute and
+     * normalized once here, so that the checks that an unpacked path stays under its root (the shadow cache's, the
+     * binaries' tar) compare like with like: {@code ./d} or {@code a/../d} would otherwise refuse every file.
      */
     public static Storage fromEnvironment(Map<String, String> env) {
       String configured = env.get("PGVIGIL_DATA_DIR");
-      Path root = configured == null || configured.isBlank()
-          ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil") : Path.of(configured);
+      Path root = absolute(configured == null || configured.isBlank()
+          ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil") : Path.of(configured));
       String binaries = env.get("PGVIGIL_POSTGRES_DIR");
-      return new Storage(binaries == null || binaries.isBlank() ? root.resolve("postgres") : Path.of(binaries),
+      return new Storage(binaries == null || binaries.isBlank() ? root.resolve("postgres") : absolute(Path.of(binaries)),
           root.resolve("shadow"), root.resolve("spool"), root.resolve("state"));
+    }
+
+    private static Path absolute(Path path) {
+      return path.toAbsolutePath().normalize();
     }
   }
 

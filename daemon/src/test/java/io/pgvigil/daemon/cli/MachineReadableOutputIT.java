@@ -102,6 +102,20 @@ class MachineReadableOutputIT {
   }
 
   @Test
+  void aLogbackConfigurationFileThatIsMissingKeepsTheLogsOnStderr() throws Exception {
+    // Logback, left to find the file itself, falls back to DEBUG on stdout.
+    JarProcess.Finished run = JarProcess.run(repo, RUN_TIMEOUT,
+        Map.of("JAVA_TOOL_OPTIONS", "-Dlogback.configurationFile=missing-logback.xml"), "drift", "--config",
+        noDrift.toString(), "--format", "json");
+
+    assertThat(run.exit()).as(run.stderr()).isEqualTo(0);
+    assertThat(JSON.readTree(run.stdout()).at("/targets/0/target").asText()).isEqualTo("app");
+    assertThat(run.stderr()).contains("Picked up JAVA_TOOL_OPTIONS").containsPattern(LOG_LINE)
+        .contains("ERROR StderrLogging - logback.configurationFile names 'missing-logback.xml'")
+        .doesNotContain(" DEBUG ");
+  }
+
+  @Test
   void driftTextIsOnlyTheReport() throws Exception {
     JarProcess.Finished run = JarProcess.run(repo, RUN_TIMEOUT, "drift", "--config", noDrift.toString());
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** Where the daemon writes, from PGVIGIL_DATA_DIR (and PGVIGIL_POSTGRES_DIR). */
 class ShadowSettingsTest {
 
   @Test
@@ -24,5 +25,15 @@ class ShadowSettingsTest {
 
     assertThat(storage.binariesCache()).isEqualTo(Path.of("/opt/pgvigil/postgres"));
     assertThat(storage.shadowWork()).isEqualTo(Path.of("/data/shadow"));
+  }
+
+  @Test
+  void aRelativeDataDirWithDotSegmentsIsMadeAbsoluteAndNormalized() {
+    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(Map.of("PGVIGIL_DATA_DIR", "./x/../d"));
+
+    Path expected = Path.of("d").toAbsolutePath().normalize();
+    assertThat(storage.binariesCache()).isEqualTo(expected.resolve("postgres"));
+    assertThat(storage.shadowWork()).isEqualTo(expected.resolve("shadow"));
+    assertThat(storage.state()).isEqualTo(expected.resolve("state"));
   }
 }

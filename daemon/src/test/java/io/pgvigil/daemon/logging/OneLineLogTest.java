@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
@@ -15,6 +16,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -75,6 +78,57 @@ class OneLineLogTest {
   }
 
   @Test
+  void jsonLogsEscapeDelC1AndTheLineSeparatorsToo() throws Exception {
+    String text = "a\u007fb\u0085c\u009b2Kd\u2028e\u2029f é ü €";
+    LoggerContext context = configured(Map.of("PGVIGIL_LOG_FORMAT", "json"));
+    try {
+      String written = written(context, text);
+
+      assertThat(written).doesNotContain("\u007f", "\u0085", "\u009b", "\u2028", "\u2029")
+          .contains("a\\u007fb\\u0085c\\u009b2Kd\\u2028e\\u2029f é ü €");
+      assertThat(new ObjectMapper().readTree(written).get("formattedMessage").asText())
+          .isEqualTo("window opened (" + text + ")");
+    } finally {
+      context.stop();
+    }
+  }
+
+  @Test
+  void aLogbackConfigurationFileLogbackCannotFindIsSaidAndTheseSettingsUsed() throws Exception {
+    assertThat(StderrLogging.namesAConfiguration("missing-logback.xml", getClass().getClassLoader())).isFalse();
+    assertThat(StderrLogging.namesAConfiguration("file:/nonexistent/logback.xml", getClass().getClassLoader()))
+        .isFalse();
+    assertThat(StderrLogging.namesAConfiguration("logback-test.xml", getClass().getClassLoader()))
+        .as("a class path resource").isTrue();
+    Path file = Files.createTempFile("logback", ".xml");
+    try {
+      assertThat(StderrLogging.namesAConfiguration(file.toString(), getClass().getClassLoader())).isTrue();
+      assertThat(StderrLogging.namesAConfiguration(file.toUri().toString(), getClass().getClassLoader())).isTrue();
+    } finally {
+      Files.delete(file);
+    }
+
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(new LogbackMDCAdapter());
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(new StderrLogging(Map.<String, String>of()::get).configure(context, "/nonexistent/logback.xml"))
+          .isEqualTo(Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+    } finally {
+      System.setErr(err);
+    }
+    try {
+      assertThat(captured.toString(StandardCharsets.UTF_8)).contains("ERROR StderrLogging - "
+          + "logback.configurationFile names '/nonexistent/logback.xml', which is no URL, class path resource or file");
+      assertThat(written(context)).contains(" INFO  WindowRegistry - window opened");
+    } finally {
+      context.stop();
+    }
+  }
+
+  @Test
   void theRootLevelComesFromTheEnvironmentAndTheChattyLibrariesSayOnlyWarnings() {
     LoggerContext quiet = configured(Map.of("PGVIGIL_LOG_LEVEL", "warn"));
     LoggerContext plain = configured(Map.of());
@@ -122,6 +176,11 @@ class OneLineLogTest {
 
   /** What the root's appender writes for an INFO event whose argument is {@link #FORGED}, passed raw. */
   private static String written(LoggerContext context) {
+    return written(context, FORGED);
+  }
+
+  /** What the root's appender writes for an INFO event whose argument is {@code argument}, passed raw. */
+  private static String written(LoggerContext context, String argument) {
     Logger logger = context.getLogger("io.pgvigil.daemon.windows.WindowRegistry");
     Iterator<Appender<ILoggingEvent>> appenders = context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders();
     assertThat(appenders.hasNext()).isTrue();
@@ -129,7 +188,7 @@ class OneLineLogTest {
     assertThat(appenders.hasNext()).as("one appender, stderr").isFalse();
     // Passed raw, as a call site that forgot UntrustedText would.
     LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.INFO, "window opened ({})", null,
-        new Object[] {FORGED});
+        new Object[] {argument});
     return new String(appender.getEncoder().encode(event), StandardCharsets.UTF_8);
   }
 }
