@@ -32,7 +32,8 @@ public record ShadowSettings(Optional<HistoryDatabase> admin, TlsSettings adminT
       Path root = absolute(configured == null || configured.isBlank()
           ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil") : Path.of(configured));
       String binaries = env.get("PGVIGIL_POSTGRES_DIR");
-      return new Storage(binaries == null || binaries.isBlank() ? root.resolve("postgres") : absolute(Path.of(binaries)),
+      return new Storage(
+          binaries == null || binaries.isBlank() ? root.resolve("postgres") : absolute(Path.of(binaries)),
           root.resolve("shadow"), root.resolve("spool"), root.resolve("state"));
     }
 
