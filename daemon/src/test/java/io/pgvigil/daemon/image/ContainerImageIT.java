@@ -176,7 +176,8 @@ class ContainerImageIT {
     Path path = Path.of(marker);
     long start = System.nanoTime();
     try {
-      await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).until(() -> Files.exists(path));
+      await().atMost(Duration.ofMinutes(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(2))
+          .until(() -> Files.exists(path));
     } catch (ConditionTimeoutException e) {
       LOG.warn("no {} after 10 minutes", path);
       return "absent";
