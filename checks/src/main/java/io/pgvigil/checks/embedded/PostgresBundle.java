@@ -10,9 +10,15 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -75,8 +81,12 @@ record PostgresBundle(int major, String version) {
     Files.createDirectories(cache);
     Path temp = Files.createTempDirectory(cache, "." + version + "-");
     try {
-      extract(temp);
-      Files.createFile(temp.resolve(COMPLETE_MARKER));
+      // createTempDirectory makes it 0700, and the rename keeps that: binaries unpacked by one user (the
+      // image's build) must stay readable by another (the uid a pod runs as).
+      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+      FileTime newest = extract(temp.toAbsolutePath().normalize()); // compared with normalized entry paths
+      Files.setLastModifiedTime(Files.createFile(temp.resolve(COMPLETE_MARKER)), newest);
+      Files.setLastModifiedTime(temp, newest);
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
@@ -96,13 +106,24 @@ record PostgresBundle(int major, String version) {
     return target;
   }
 
-  private void extract(Path target) throws IOException {
-    Path into = target.toAbsolutePath().normalize(); // compared below with normalized entry paths
+  /** Whether {@code cache} holds this version complete, its server executable by this user. */
+  boolean installedIn(Path cache) {
+    Path target = cache.resolve(version);
+    return Files.exists(target.resolve(COMPLETE_MARKER)) && Files.isExecutable(target.resolve("bin/postgres"));
+  }
+
+  /**
+   * Unpacks the archive with its entries' modification times, so that two unpackings are the same
+   * files (an image layer built from them stays cached); returns the newest.
+   */
+  private FileTime extract(Path into) throws IOException {
     String resource = RESOURCE_ROOT + major + "/postgres-linux-x86_64.txz";
     InputStream raw = PostgresBundle.class.getResourceAsStream(resource);
     if (raw == null) {
       throw new IOException("missing classpath resource " + resource + " (PostgreSQL " + version + " binaries)");
     }
+    FileTime newest = FileTime.fromMillis(0);
+    Map<Path, FileTime> directories = new LinkedHashMap<>();
     try (TarArchiveInputStream tar = new TarArchiveInputStream(
         new XZCompressorInputStream(new BufferedInputStream(raw, 1 << 16)))) {
       TarArchiveEntry entry;
@@ -111,8 +132,11 @@ record PostgresBundle(int major, String version) {
         if (!path.startsWith(into)) {
           throw new IOException("refusing tar entry outside the target directory: " + entry.getName());
         }
+        FileTime modified = FileTime.from(entry.getModTime().toInstant());
+        newest = modified.compareTo(newest) > 0 ? modified : newest;
         if (entry.isDirectory()) {
           Files.createDirectories(path);
+          directories.put(path, modified);
           continue;
         }
         Files.createDirectories(path.getParent());
@@ -123,9 +147,17 @@ record PostgresBundle(int major, String version) {
         } else {
           Files.copy(tar, path);
           Files.setPosixFilePermissions(path, permissions(entry.getMode()));
+          Files.setLastModifiedTime(path, modified);
         }
       }
     }
+    // Last, deepest first: every file made in a directory moved its time.
+    List<Path> deepestFirst = new ArrayList<>(directories.keySet());
+    Collections.reverse(deepestFirst);
+    for (Path directory : deepestFirst) {
+      Files.setLastModifiedTime(directory, directories.get(directory));
+    }
+    return newest;
   }
 
   private static Set<PosixFilePermission> permissions(int mode) {

@@ -1,8 +1,11 @@
 package io.pgvigil.checks.embedded;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Unpacks every bundled PostgreSQL major into a directory, as an embedded server would on first use:
@@ -11,6 +14,8 @@ import java.util.List;
  * the first shadow starts without unpacking 60 MB per major into the data volume.
  */
 public final class UnpackBundles {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UnpackBundles.class);
 
   private UnpackBundles() {}
 
@@ -21,6 +26,34 @@ public final class UnpackBundles {
       unpacked.add(PostgresBundle.of(major).install(cache));
     }
     return List.copyOf(unpacked);
+  }
+
+  /**
+   * {@code preferred} when it holds every bundled major usable by this user, or when this user can
+   * write into it (the missing majors are unpacked there on first use); else {@code fallback}, saying
+   * so once. The image's {@code PGVIGIL_POSTGRES_DIR} is read-only at run time: binaries another uid
+   * cannot read (an image built before they were made world-readable) must not stop the shadow.
+   */
+  public static Path usableOr(Path preferred, Path fallback) {
+    boolean complete = PostgresBundle.bundledMajors().stream()
+        .allMatch(major -> PostgresBundle.of(major).installedIn(preferred));
+    if (complete || writable(preferred)) {
+      return preferred;
+    }
+    LOG.warn("the PostgreSQL binaries in {} are missing or not usable by this user and it is not writable: "
+        + "unpacking them under {} instead", preferred, fallback);
+    return fallback;
+  }
+
+  /** Whether a file can be made in {@code dir} (made first if missing): permissions alone lie to root. */
+  private static boolean writable(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Files.delete(Files.createTempFile(dir, ".pgvigil-write-", ""));
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
   }
 
   public static void main(String[] args) {

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
@@ -31,9 +34,13 @@ import org.testcontainers.utility.DockerImageName;
  * as the build sets it) or its image is present too. Nothing is ever pulled: a test machine without a
  * registry would otherwise spend two minutes per image and test class in pull retries.
  *
- * <p>With {@code PGVIGIL_TEST_IMAGES_MARKER} set (by {@code .ci/run}, which builds the images while
- * Maven runs), the decision first waits for that file, at most {@code PGVIGIL_TEST_IMAGES_WAIT}
- * seconds (default 600).
+ * <p>The decision does not wait for images still being built ({@code .ci/run} builds them while Maven
+ * runs): a JVM uses what exists when it starts. With {@code PGVIGIL_TEST_IMAGES_MARKER} and {@code
+ * PGVIGIL_TEST_IMAGES_WAIT} (seconds, default 0) both set, it first waits for the marker that long.
+ *
+ * <p>Only a local socket is supported (DOCKER_HOST {@code unix://}, else the docker.host of
+ * {@code ~/.testcontainers.properties}, else the usual sockets): an engine over TCP or TLS, or any
+ * error while deciding, means embedded servers, with the reason logged.
  */
 public final class ContainerBackend {
 
@@ -42,6 +49,8 @@ public final class ContainerBackend {
   static final String MARKER_ENV = "PGVIGIL_TEST_IMAGES_MARKER";
   static final String WAIT_ENV = "PGVIGIL_TEST_IMAGES_WAIT";
   static final String LOCAL_REPOSITORY = "pgvigil-ci/postgres";
+  /** On every container the fixtures start, so that .ci/run removes only ours when a killed JVM left them. */
+  public static final String LABEL = "pgvigil.test";
   /** The reaper image Testcontainers 1.21.4 starts unless TESTCONTAINERS_RYUK_DISABLED is true. */
   static final String RYUK_IMAGE = "testcontainers/ryuk:0.12.0";
   /**
@@ -89,7 +98,7 @@ public final class ContainerBackend {
    */
   @SuppressWarnings("resource") // the caller's
   public static PostgreSQLContainer<?> container(DockerImageName image) {
-    PostgreSQLContainer<?> container = new PostgreSQLContainer<>(image);
+    PostgreSQLContainer<?> container = new PostgreSQLContainer<>(image).withLabel(LABEL, "true");
     if (image.getRepository().startsWith("pgvigil-ci/")) {
       container.waitingFor(Wait.forLogMessage(".*database system is ready to accept connections.*\\s", 1)
           .withStartupTimeout(Duration.ofSeconds(60)));
@@ -123,12 +132,20 @@ public final class ContainerBackend {
   }
 
   private static Decision decideForThisMachine() {
-    awaitImagesMarker();
-    Decision decision = endpoint()
-        .map(host -> decide(new HttpEngine(host), TestServers.MAJORS,
-            "true".equalsIgnoreCase(System.getenv("TESTCONTAINERS_RYUK_DISABLED")),
-            needsGatewayProbe(host)))
-        .orElseGet(() -> new Decision(Map.of(), "no Docker endpoint"));
+    Decision decision;
+    try {
+      awaitImagesMarker();
+      decision = endpoint()
+          .map(host -> "unix".equals(host.getScheme())
+              ? decide(new HttpEngine(host), TestServers.MAJORS,
+                  "true".equalsIgnoreCase(System.getenv("TESTCONTAINERS_RYUK_DISABLED")), needsGatewayProbe(host))
+              : new Decision(Map.of(), "the Docker endpoint " + host + " is not a local unix socket, which is all "
+                  + "these fixtures support"))
+          .orElseGet(() -> new Decision(Map.of(), "no Docker endpoint"));
+    } catch (RuntimeException | LinkageError e) {
+      // Thrown out of the holder's initialiser it would be a NoClassDefFoundError in every later test.
+      decision = new Decision(Map.of(), "cannot decide: " + e);
+    }
     LOG.info("test PostgreSQL backend: {}", decision.describe(TestServers.MAJORS));
     return decision;
   }
@@ -160,16 +177,29 @@ public final class ContainerBackend {
 
   private static void awaitImagesMarker() {
     String marker = System.getenv(MARKER_ENV);
-    if (marker == null || marker.isBlank() || Files.exists(Path.of(marker))) {
+    long seconds = waitSeconds(System.getenv(WAIT_ENV));
+    if (marker == null || marker.isBlank() || seconds == 0 || Files.exists(Path.of(marker))) {
       return;
     }
-    long seconds = Long.parseLong(Optional.ofNullable(System.getenv(WAIT_ENV)).orElse("600").trim());
     LOG.info("waiting up to {} s for the test images ({} written by .ci/images)", seconds, marker);
     try {
       await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofSeconds(1))
           .until(() -> Files.exists(Path.of(marker)));
     } catch (ConditionTimeoutException e) {
       LOG.warn("no {} after {} s: deciding with the images present now", marker, seconds);
+    }
+  }
+
+  /** PGVIGIL_TEST_IMAGES_WAIT in seconds: 0 when unset, negative or not a number (said so). */
+  static long waitSeconds(String configured) {
+    if (configured == null || configured.isBlank()) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Long.parseLong(configured.trim()));
+    } catch (NumberFormatException e) {
+      LOG.warn("{}='{}' is not a number of seconds: not waiting for the test images", WAIT_ENV, configured);
+      return 0;
     }
   }
 
@@ -187,6 +217,10 @@ public final class ContainerBackend {
       return Optional.of(URI.create(configured.trim()));
     }
     Path home = Path.of(System.getProperty("user.home"));
+    Optional<String> fromProperties = testcontainersDockerHost(home.resolve(".testcontainers.properties"));
+    if (fromProperties.isPresent()) {
+      return fromProperties.map(URI::create);
+    }
     List<Path> sockets = new ArrayList<>(List.of(Path.of("/var/run/docker.sock"),
         home.resolve(".docker/run/docker.sock"), home.resolve(".docker/desktop/docker.sock"),
         home.resolve(".colima/default/docker.sock"), home.resolve(".rd/docker.sock")));
@@ -195,6 +229,20 @@ public final class ContainerBackend {
       sockets.add(Path.of(runtime, "docker.sock"));
     }
     return sockets.stream().filter(Files::exists).findFirst().map(socket -> URI.create("unix://" + socket));
+  }
+
+  /** The docker.host Testcontainers reads from its properties file when DOCKER_HOST is not set. */
+  private static Optional<String> testcontainersDockerHost(Path properties) {
+    if (!Files.isRegularFile(properties)) {
+      return Optional.empty();
+    }
+    Properties loaded = new Properties();
+    try (Reader reader = Files.newBufferedReader(properties)) {
+      loaded.load(reader);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Optional.ofNullable(loaded.getProperty("docker.host")).map(String::trim).filter(host -> !host.isEmpty());
   }
 
   private static String join(List<Integer> majors) {

@@ -73,4 +73,12 @@ class ContainerBackendTest {
 
     assertThat(decision.image(17)).isPresent();
   }
+
+  @Test
+  void waitsForTheImagesOnlyWhenAskedToInWholeSeconds() {
+    assertThat(ContainerBackend.waitSeconds(null)).isZero();
+    assertThat(ContainerBackend.waitSeconds(" 120 ")).isEqualTo(120);
+    assertThat(ContainerBackend.waitSeconds("ten minutes")).isZero();
+    assertThat(ContainerBackend.waitSeconds("-5")).isZero();
+  }
 }

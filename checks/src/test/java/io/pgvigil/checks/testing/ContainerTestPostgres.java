@@ -46,10 +46,17 @@ final class ContainerTestPostgres implements OwnedTestPostgres {
         .withCommand("postgres", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
         .withCreateContainerCmdModifier(cmd -> {
           HostConfig hostConfig = cmd.getHostConfig() == null ? new HostConfig() : cmd.getHostConfig();
-          cmd.withHostConfig(hostConfig.withPortBindings(
-              new PortBinding(Ports.Binding.bindPort(hostPort), ExposedPort.tcp(POSTGRES_PORT))));
+          // On the loopback interface only: a trust-authenticated superuser must not be reachable from the network.
+          cmd.withHostConfig(hostConfig.withPortBindings(new PortBinding(
+              Ports.Binding.bindIpAndPort("127.0.0.1", hostPort), ExposedPort.tcp(POSTGRES_PORT))));
         });
-    container.start();
+    try {
+      container.start();
+    } catch (RuntimeException e) {
+      // A container created but not started (a wait that timed out, a port taken) is removed, not left behind.
+      container.close();
+      throw e;
+    }
     return new ContainerTestPostgres(container, major, hostPort);
   }
 

@@ -40,8 +40,9 @@ import picocli.CommandLine.Option;
             + "and the steps by hand). Comments and statistics are "
             + "compared too; grants, owners and default privileges when the target's drift.compare lists them "
             + "(drift.roleMap translates the shadow's role names into live's).",
-        "A migration running right now is reported as in progress, not as drift. Embedded shadows and unpacked "
-            + "binaries go to $PGVIGIL_DATA_DIR (default: the temp directory)."},
+        "A migration running right now is reported as in progress, not as drift. Embedded shadows go to "
+            + "$PGVIGIL_DATA_DIR (default: the temp directory); their PostgreSQL binaries are unpacked into "
+            + "$PGVIGIL_POSTGRES_DIR when set (the container image has them there), else into the data directory."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:no drift (or only what --fail-on leaves out); with --emit-migration, the migration written",
         "2:drift found: with --fail-on any (the default) a pending migration or any drift; with drift, drift but "

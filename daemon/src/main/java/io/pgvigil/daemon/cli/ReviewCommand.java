@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
             + "rule, gives no reason, follows code on its line or names migration-fails (the migrations after a "
             + "failing one are not reviewed) is itself a block finding (invalid-suppression).",
         "Progress goes to stderr (with --verbose, each line with the seconds since start); the report to stdout. "
-            + "Embedded shadows and unpacked binaries go to $PGVIGIL_DATA_DIR (default: the temp directory); a "
+            + "Embedded shadows go to $PGVIGIL_DATA_DIR (default: the temp directory), their PostgreSQL binaries to "
+            + "$PGVIGIL_POSTGRES_DIR when set (the container image has them there), else the data directory; a "
             + "replayed embedded shadow is kept in $PGVIGIL_DATA_DIR/shadow-cache for the next review of the same "
             + "applied history (the 4 used last; --no-cache replays anyway)."},
     exitCodeListHeading = "%nExit codes:%n",

@@ -1,5 +1,6 @@
 package io.pgvigil.daemon.drift;
 
+import io.pgvigil.checks.embedded.UnpackBundles;
 import io.pgvigil.checks.history.HistoryDatabase;
 import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.daemon.config.DatabaseUrl;
@@ -23,17 +24,20 @@ public record ShadowSettings(Optional<HistoryDatabase> admin, TlsSettings adminT
 
     /**
      * {@code PGVIGIL_DATA_DIR}, else {@code <java.io.tmpdir>/pgvigil}; the binaries in {@code
-     * PGVIGIL_POSTGRES_DIR} when set (the container image unpacks them there when it is built). Absolute and
-     * normalized once here, so that the checks that an unpacked path stays under its root (the shadow cache's, the
-     * binaries' tar) compare like with like: {@code ./d} or {@code a/../d} would otherwise refuse every file.
+     * PGVIGIL_POSTGRES_DIR} when set (the container image unpacks them there when it is built), unless
+     * they are not usable there and it is not writable: then under the data directory, as without it.
+     * Absolute and normalized once here, so that the checks that an unpacked path stays under its root (the
+     * shadow cache's, the binaries' tar) compare like with like: {@code ./d} or {@code a/../d} would otherwise
+     * refuse every file.
      */
     public static Storage fromEnvironment(Map<String, String> env) {
       String configured = env.get("PGVIGIL_DATA_DIR");
       Path root = absolute(configured == null || configured.isBlank()
           ? Path.of(System.getProperty("java.io.tmpdir"), "pgvigil") : Path.of(configured));
       String binaries = env.get("PGVIGIL_POSTGRES_DIR");
-      return new Storage(
-          binaries == null || binaries.isBlank() ? root.resolve("postgres") : absolute(Path.of(binaries)),
+      Path unpacked = root.resolve("postgres");
+      return new Storage(binaries == null || binaries.isBlank() ? unpacked
+          : UnpackBundles.usableOr(absolute(Path.of(binaries)), unpacked),
           root.resolve("shadow"), root.resolve("spool"), root.resolve("state"));
     }
 

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Volume;
 import io.pgvigil.checks.testing.ContainerBackend;
 import io.pgvigil.daemon.runtime.Http;
@@ -21,7 +22,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -44,32 +47,47 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * The container image as the chart runs it: built from {@code helm/Dockerfile} (its {@code prebuilt}
- * stage, with the jar this build packaged) on a local Java 17 image, run read-only as uid 10001 with
- * tmpfs data and temp directories, watching a PostgreSQL container on a private network. Skipped,
- * saying why, where Docker or the local images are missing (see ContainerBackend; nothing is pulled).
+ * stage, with the jar this build packaged) on a local Java image, run read-only as uid 10001 with
+ * tmpfs data and temp directories, watching a PostgreSQL container on a private network.
+ *
+ * <p>Unlike the other tests it waits (at most 10 minutes) for {@code PGVIGIL_TEST_IMAGES_MARKER}, the
+ * file .ci/images writes when done, so that CI runs it even where the images are built while Maven
+ * runs. Skipped, saying why, where Docker is missing or the marker says the images failed; failed
+ * where the marker says they were built but they cannot be used. Nothing is pulled. The image it
+ * builds (and the stages it left untagged) are removed afterwards.
  */
 @TestMethodOrder(OrderAnnotation.class)
 class ContainerImageIT {
 
   private static final Logger LOG = LoggerFactory.getLogger(ContainerImageIT.class);
   private static final String TAG = "pgvigil-it/pgvigil:local";
-  /** The Java 17 runtimes the image may be built on, the one .ci/images makes first. */
-  private static final List<String> RUNTIME_IMAGES = List.of("pgvigil-ci/jre:17", "eclipse-temurin:17-jre");
+  /**
+   * The Java runtimes the image may be built on: .ci/images makes 21 (trixie has no 17; it runs the
+   * Java 17 bytecode), 17 only with --all.
+   */
+  private static final List<String> RUNTIME_IMAGES =
+      List.of("pgvigil-ci/jre:21", "pgvigil-ci/jre:17", "eclipse-temurin:17-jre");
   private static final Path JAR = Path.of("target", "pgvigil.jar");
   private static final Path DOCKERFILE = Path.of("..", "helm", "Dockerfile");
 
   private static Network network;
   private static PostgreSQLContainer<?> postgres;
   private static GenericContainer<?> pgvigil;
+  /** The untagged images before this test built its own; null when it did not build. */
+  private static Set<String> danglingBefore;
 
   @BeforeAll
   static void startTheImage() throws Exception {
-    Optional<DockerImageName> postgresImage = ContainerBackend.anyPostgresImage();
-    assumeTrue(postgresImage.isPresent(), "skipped: no Docker engine with a local PostgreSQL image "
-        + "(build them with .ci/images)");
+    String images = awaitImages();
+    assumeTrue(!images.startsWith("failed"), "skipped: .ci/images says " + images);
     Optional<String> runtime = RUNTIME_IMAGES.stream().filter(ContainerBackend::hasLocalImage).findFirst();
-    assumeTrue(runtime.isPresent(), "skipped: none of " + RUNTIME_IMAGES + " is present locally "
-        + "(build pgvigil-ci/jre:17 with .ci/images)");
+    Optional<DockerImageName> postgresImage = runtime.flatMap(found -> ContainerBackend.anyPostgresImage());
+    if (images.equals("ok")) {
+      assertThat(postgresImage).as(".ci/images says the images were built, but no local PostgreSQL image and "
+          + "Java runtime can be used (see the backend line in the log)").isPresent();
+    }
+    assumeTrue(postgresImage.isPresent(), "skipped: no Docker engine with a local PostgreSQL image and one of "
+        + RUNTIME_IMAGES + " (build them with .ci/images)");
     assumeTrue(Files.isRegularFile(JAR), "skipped: " + JAR.toAbsolutePath() + " is missing (mvn package)");
 
     build(runtime.get());
@@ -82,6 +100,7 @@ class ContainerImageIT {
     migrate(etc.resolve("migrations"));
 
     pgvigil = new GenericContainer<>(DockerImageName.parse(TAG))
+        .withLabel(ContainerBackend.LABEL, "true")
         .withNetwork(network)
         .withExposedPorts(8080)
         // As the chart: a read-only root, the data directory and /tmp on writable (exec) mounts.
@@ -105,6 +124,7 @@ class ContainerImageIT {
     Files.copy(DOCKERFILE, context.resolve("Dockerfile"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     long start = System.nanoTime();
     DockerClient docker = DockerClientFactory.instance().client();
+    danglingBefore = dangling(docker);
     String id = docker.buildImageCmd()
         .withBaseDirectory(context.toFile())
         .withDockerfile(context.resolve("Dockerfile").toFile())
@@ -113,6 +133,7 @@ class ContainerImageIT {
         .withBuildArg("VERSION", "it")
         .withBuildArg("REVISION", "it")
         .withPull(false)
+        .withRemove(true)
         .withTags(Set.of(TAG))
         .exec(new BuildImageResultCallback())
         .awaitImageId(5, TimeUnit.MINUTES);
@@ -143,11 +164,54 @@ class ContainerImageIT {
     flyway.load().migrate();
   }
 
+  /**
+   * The marker's first line ("ok" or "failed: ..."), waiting up to 10 minutes for it when .ci/run
+   * names one; "absent" when none is named or it never came.
+   */
+  private static String awaitImages() throws Exception {
+    String marker = System.getenv("PGVIGIL_TEST_IMAGES_MARKER");
+    if (marker == null || marker.isBlank()) {
+      return "absent";
+    }
+    Path path = Path.of(marker);
+    long start = System.nanoTime();
+    try {
+      await().atMost(Duration.ofMinutes(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(2))
+          .until(() -> Files.exists(path));
+    } catch (ConditionTimeoutException e) {
+      LOG.warn("no {} after 10 minutes", path);
+      return "absent";
+    }
+    String said = Files.readAllLines(path).stream().findFirst().orElse("").trim();
+    LOG.info("{} says '{}' (waited {} s)", path, said, (System.nanoTime() - start) / 1_000_000_000);
+    return said;
+  }
+
+  /** The untagged images on the engine: the stages a build leaves behind. */
+  private static Set<String> dangling(DockerClient docker) {
+    return docker.listImagesCmd().withDanglingFilter(true).exec().stream().map(Image::getId)
+        .collect(Collectors.toSet());
+  }
+
   @AfterAll
   static void stopEverything() {
     Stream.of(pgvigil, postgres).filter(container -> container != null).forEach(GenericContainer::stop);
     if (network != null) {
       network.close();
+    }
+    if (danglingBefore != null) {
+      // About 0.8 GB per run otherwise: the image and the unpacking stage this build left untagged.
+      DockerClient docker = DockerClientFactory.instance().client();
+      removeQuietly(docker, TAG);
+      dangling(docker).stream().filter(id -> !danglingBefore.contains(id)).forEach(id -> removeQuietly(docker, id));
+    }
+  }
+
+  private static void removeQuietly(DockerClient docker, String image) {
+    try {
+      docker.removeImageCmd(image).withForce(true).exec();
+    } catch (RuntimeException e) {
+      LOG.warn("could not remove image {}: {}", image, e.getMessage());
     }
   }
 
@@ -181,6 +245,9 @@ class ContainerImageIT {
     // The binaries came from the image's own layer, not unpacked into the data volume.
     assertThat(pgvigil.execInContainer("ls", "/var/lib/pgvigil").getStdout()).doesNotContain("postgres");
     assertThat(pgvigil.execInContainer("ls", "/opt/pgvigil/postgres").getStdout()).isNotBlank();
+    // Root's, and usable by any uid the pod may run as, not only the 10001 that unpacked them.
+    assertThat(pgvigil.execInContainer("sh", "-c", "stat -c '%u %a' /opt/pgvigil/postgres/*/bin/postgres")
+        .getStdout()).startsWith("0 755");
   }
 
   @Test
