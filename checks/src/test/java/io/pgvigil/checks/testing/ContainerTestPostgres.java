@@ -2,6 +2,7 @@ package io.pgvigil.checks.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
@@ -103,12 +104,20 @@ final class ContainerTestPostgres implements OwnedTestPostgres {
 
   @Override
   public void stop() {
-    container.getDockerClient().stopContainerCmd(container.getContainerId()).exec();
+    try {
+      container.getDockerClient().stopContainerCmd(container.getContainerId()).exec();
+    } catch (NotModifiedException alreadyStopped) {
+      // as the embedded server: stopping a stopped server is not an error
+    }
   }
 
   @Override
   public void start() {
-    container.getDockerClient().startContainerCmd(container.getContainerId()).exec();
+    try {
+      container.getDockerClient().startContainerCmd(container.getContainerId()).exec();
+    } catch (NotModifiedException alreadyRunning) {
+      // as the embedded server: starting a running server is not an error (a test's finally may restart it)
+    }
     await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
       try (Connection connection = DriverManager.getConnection(jdbcUrl())) {
         return connection.isValid(2);
