@@ -213,7 +213,8 @@ final class CreateSql {
     return options == null ? Set.of() : new TreeSet<>(Arrays.asList(options.split(", ")));
   }
 
-  static Optional<Fix> function(Change change, CatalogObject expected, CatalogObject actual, Set<String> changed) {
+  static Optional<Fix> function(Change change, CatalogObject expected, CatalogObject actual, Set<String> changed,
+      FixContext context) {
     if (change == Change.UNEXPECTED) {
       String kind = switch (String.valueOf(actual.attribute("kind"))) {
         case "procedure" -> "PROCEDURE ";
@@ -227,15 +228,84 @@ final class CreateSql {
       return Optional.of(Fix.manual("pgvigil does not write aggregates; run the CREATE AGGREGATE of the migration "
           + "that made it (expected: " + expected.attribute("aggregate") + ")"));
     }
-    // CREATE OR REPLACE cannot change a function's result type or kind: the old one goes first (and with it, as the
-    // error then says, what depends on it).
-    // Nor a parameter's name or default, which pg_get_functiondef writes on its first line
-    // (https://www.postgresql.org/docs/current/sql-createfunction.html, Notes).
+    // CREATE OR REPLACE cannot change a function's result type or kind, an input parameter's name, or remove a
+    // parameter's default (https://www.postgresql.org/docs/current/sql-createfunction.html, Notes); a changed or
+    // added default it takes. Else the old one goes first (and with it, as the error then says, what depends on it),
+    // and its comment, grants and owner are made again as for a new function.
     boolean replaceable = change == Change.MISSING || !changed.contains("result") && !changed.contains("kind")
-        && definition.strip().lines().findFirst().equals(actual.attribute("definition") == null ? Optional.empty()
-            : actual.attribute("definition").strip().lines().findFirst());
-    return Optional.of(Fix.sql((replaceable ? "" : "DROP " + ("procedure".equals(actual.attribute("kind"))
-        ? "PROCEDURE " : "FUNCTION ") + actual.sqlName() + ";\n") + definition.strip() + ";"));
+        && replaceableParameters(firstLine(definition), firstLine(actual.attribute("definition")));
+    List<String> statements = new ArrayList<>();
+    if (!replaceable) {
+      statements.add("DROP " + ("procedure".equals(actual.attribute("kind")) ? "PROCEDURE " : "FUNCTION ")
+          + actual.sqlName() + ";");
+    }
+    statements.add(definition.strip() + ";");
+    if (!replaceable) {
+      privileges(expected.ref(), context, statements);
+    }
+    return Fix.of(statements);
+  }
+
+  private static String firstLine(String definition) {
+    return definition == null ? "" : definition.strip().lines().findFirst().orElse("");
+  }
+
+  /**
+   * Whether CREATE OR REPLACE takes the parameters of one first line of pg_get_functiondef for another's: the same
+   * parameters but for their defaults, none of which goes away. The argument types are the function's identity, so a
+   * parameter that differs before its DEFAULT differs in its name.
+   */
+  static boolean replaceableParameters(String expected, String actual) {
+    List<String> want = parameters(expected);
+    List<String> have = parameters(actual);
+    if (want == null || have == null || want.size() != have.size()) {
+      return false;
+    }
+    for (int i = 0; i < want.size(); i++) {
+      int wantDefault = want.get(i).indexOf(" DEFAULT ");
+      int haveDefault = have.get(i).indexOf(" DEFAULT ");
+      String wantHead = wantDefault < 0 ? want.get(i) : want.get(i).substring(0, wantDefault);
+      String haveHead = haveDefault < 0 ? have.get(i) : have.get(i).substring(0, haveDefault);
+      if (!wantHead.equals(haveHead) || haveDefault >= 0 && wantDefault < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The parameters between the first line's outer parentheses, split at top-level commas; null when unreadable. */
+  private static List<String> parameters(String firstLine) {
+    int open = firstLine.indexOf('(');
+    int close = firstLine.lastIndexOf(')');
+    if (open < 0 || close < open) {
+      return null;
+    }
+    List<String> parameters = new ArrayList<>();
+    int depth = 0;
+    boolean quoted = false;
+    char quote = 0;
+    int from = open + 1;
+    for (int i = open + 1; i < close; i++) {
+      char c = firstLine.charAt(i);
+      if (quoted) {
+        quoted = c != quote;
+      } else if (c == '\'' || c == '"') {
+        quoted = true;
+        quote = c;
+      } else if (c == '(' || c == '[') {
+        depth++;
+      } else if (c == ')' || c == ']') {
+        depth--;
+      } else if (c == ',' && depth == 0) {
+        parameters.add(firstLine.substring(from, i).strip());
+        from = i + 1;
+      }
+    }
+    String last = firstLine.substring(from, close).strip();
+    if (!last.isEmpty() || !parameters.isEmpty()) {
+      parameters.add(last);
+    }
+    return parameters;
   }
 
   static Optional<Fix> view(Change change, CatalogObject expected, CatalogObject actual, Set<String> changed,

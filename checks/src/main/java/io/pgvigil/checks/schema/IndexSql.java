@@ -74,7 +74,19 @@ final class IndexSql {
     String schema = expected.sqlName().substring(0, expected.sqlName().length() - local.length());
     return Fix.sql(create(expected, context).replaceFirst(" INDEX CONCURRENTLY " + Pattern.quote(local) + " ON ",
         Matcher.quoteReplacement(" INDEX CONCURRENTLY " + temporary + " ON "))
-        + "\n" + drop(actual, context) + "\nALTER INDEX " + schema + temporary + " RENAME TO " + local + ";");
+        + "\n" + drop(actual, context) + "\nALTER INDEX " + schema + temporary + " RENAME TO " + local + ";"
+        // Dropping the identity index leaves the table without one (as NOTHING): the new one takes its place.
+        + ("true".equals(expected.attribute("replica_identity")) && "true".equals(actual.attribute("replica_identity"))
+            && table(expected) != null
+                ? "\nALTER TABLE " + table(expected) + " REPLICA IDENTITY USING INDEX " + local
+                    + ";"
+                : ""));
+  }
+
+  /** The table an index is on, from its definition; null when it cannot be read. */
+  private static String table(CatalogObject index) {
+    String table = between(index.attribute("definition"), " ON ", " USING ");
+    return table != null && table.startsWith("ONLY ") ? table.substring("ONLY ".length()) : table;
   }
 
   /**
@@ -84,10 +96,7 @@ final class IndexSql {
    * is a manual fix. Null when the index may be made again.
    */
   private static Fix inPlace(CatalogObject expected, CatalogObject actual, Set<String> changed, FixContext context) {
-    String table = between(expected.attribute("definition"), " ON ", " USING ");
-    if (table != null && table.startsWith("ONLY ")) {
-      table = table.substring("ONLY ".length());
-    }
+    String table = table(expected);
     String expectedWith = storage(expected.attribute("definition"));
     String actualWith = storage(actual.attribute("definition"));
     boolean onlyStorage = !changed.contains("definition") || withoutStorage(expected.attribute("definition"))
@@ -99,9 +108,13 @@ final class IndexSql {
       if (changed.contains("definition")) {
         statements.addAll(CreateSql.options("ALTER INDEX " + expected.sqlName(), expectedWith, actualWith));
       }
-      if (changed.contains("replica_identity")) {
-        statements.add("ALTER TABLE " + table + " REPLICA IDENTITY " + ("true".equals(expected.attribute(
-            "replica_identity")) ? "USING INDEX " + localName(expected.sqlName()) : "DEFAULT") + ";");
+      // The index that becomes the identity says so; the one that stops being it says nothing: the table's finding
+      // (DEFAULT, FULL, NOTHING) or the index that takes its place sets what comes instead.
+      if (changed.contains("replica_identity") && "true".equals(expected.attribute("replica_identity"))) {
+        statements.add("ALTER TABLE " + table + " REPLICA IDENTITY USING INDEX " + localName(expected.sqlName())
+            + ";");
+      } else if (changed.contains("replica_identity") && statements.isEmpty()) {
+        statements.add("-- no longer the replica identity: set by the table's finding or the index that becomes it");
       }
       return statements.isEmpty() ? null : Fix.sql(String.join("\n", statements));
     }

@@ -5,14 +5,16 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The statements of a migration made from findings ({@link FixStyle#MIGRATION}): what goes away first, most dependent
  * first (policies and triggers before the tables under them, tables before their types and schemas), then what is
  * made or changed, what others use first (schemas, extensions, types, sequences and functions before the tables, views
- * and triggers that use them; views after the views they read; functions with an SQL-standard body after the tables
- * and views), with check_function_bodies off as pg_dump writes it.
+ * and triggers that use them; views after the views they read; functions with an SQL-standard body that reads a
+ * table or view made here after the tables and views), with check_function_bodies off as pg_dump writes it.
  */
 public final class MigrationSql {
 
@@ -24,7 +26,10 @@ public final class MigrationSql {
 
   private static final Pattern FOREIGN_KEY = Pattern.compile("^ALTER TABLE \\S.* ADD CONSTRAINT .* FOREIGN KEY \\(");
 
-  private static final Pattern SQL_BODY = Pattern.compile("(?m)^(RETURN |BEGIN ATOMIC)");
+  /** Where pg_get_functiondef's header ends: the string body's AS, or an SQL-standard body in column 0. */
+  private static final Pattern BODY_START = Pattern.compile("(?m)^( AS |RETURN |BEGIN ATOMIC)");
+  private static final Pattern MADE_FUNCTION = Pattern.compile("(?m)^CREATE (OR REPLACE )?(FUNCTION|PROCEDURE) ");
+  private static final Pattern DOLLAR_QUOTE = Pattern.compile("\\$([A-Za-z_][A-Za-z_0-9]*)?\\$");
   private static final Pattern ENUM_LABEL = Pattern.compile("^ALTER TYPE .+ ADD VALUE ");
 
   private static final String ACCEPTED = "adopts what live already has (drift --emit-migration); check it before "
@@ -48,8 +53,17 @@ public final class MigrationSql {
 
   /** Each finding's statements, drops first; findings without statements are left out (say so before calling). */
   public static List<String> ordered(List<SchemaFinding> findings) {
-    Comparator<SchemaFinding> made = Comparator.comparingInt(MigrationSql::rank);
+    // What an SQL-standard body may read that the migration makes: new tables and columns, new or changed views.
+    List<String> relations = findings.stream().filter(f -> f.change() == Change.MISSING
+        || f.change() == Change.CHANGED && isView(f))
+        .map(f -> f.object().kind() == ObjectKind.TABLE || isView(f) ? f.object().qualifiedName()
+            : f.object().kind() == ObjectKind.COLUMN ? f.object().qualifiedName().substring(0,
+                Math.max(0, f.object().qualifiedName().lastIndexOf('.')))
+            : null)
+        .filter(name -> name != null && !name.isEmpty()).distinct().toList();
+    Comparator<SchemaFinding> made = Comparator.comparingInt(f -> rank(f, relations));
     List<String> statements = new ArrayList<>();
+    unorderable(findings, relations).ifPresent(statements::add);
     // As pg_dump does: a function body that reads a table made later in the file is not checked when the function
     // is made (https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-CHECK-FUNCTION-BODIES). LOCAL:
     // the migration's transaction only, not the later migrations on the same connection.
@@ -87,10 +101,22 @@ public final class MigrationSql {
    */
   static String accepted(String statements) {
     List<String> lines = new ArrayList<>();
+    String quote = null;
     for (String line : statements.lines().toList()) {
-      HAZARDS.entrySet().stream().filter(h -> h.getValue().matcher(line).find())
-          .forEach(h -> lines.add("-- pgvigil:ignore " + h.getKey() + " " + ACCEPTED));
+      // A line of a dollar-quoted function body is no statement: an ignore line there would change the body.
+      if (quote == null) {
+        HAZARDS.entrySet().stream().filter(h -> h.getValue().matcher(line).find())
+            .forEach(h -> lines.add("-- pgvigil:ignore " + h.getKey() + " " + ACCEPTED));
+      }
       lines.add(line);
+      Matcher dollar = DOLLAR_QUOTE.matcher(line);
+      while (dollar.find()) {
+        if (quote == null) {
+          quote = dollar.group();
+        } else if (quote.equals(dollar.group())) {
+          quote = null;
+        }
+      }
     }
     return String.join("\n", lines);
   }
@@ -101,8 +127,13 @@ public final class MigrationSql {
         "^CREATE (UNIQUE )?INDEX (?!CONCURRENTLY)|^ALTER TABLE .* ADD CONSTRAINT .* (PRIMARY KEY|UNIQUE|EXCLUDE) "));
     hazards.put("constraint-validates-existing-rows", Pattern.compile(
         "^ALTER TABLE .* ADD CONSTRAINT .* (FOREIGN KEY|CHECK) .*(?<! NOT VALID);$"));
-    hazards.put("table-rewrite", Pattern.compile("^ALTER TABLE .* (ALTER COLUMN .* TYPE |SET (UN)?LOGGED;)"));
-    hazards.put("set-not-null-scans", Pattern.compile("^ALTER TABLE .* SET NOT NULL;$"));
+    // ADD COLUMN rewrites when each row gets a value of its own: an identity, a stored generated column, a default
+    // that may be volatile (any call; review decides which are).
+    hazards.put("table-rewrite", Pattern.compile("^ALTER TABLE .* (ALTER COLUMN .* TYPE |SET (UN)?LOGGED;|ADD COLUMN "
+        + ".*( GENERATED (ALWAYS|BY DEFAULT) AS IDENTITY| GENERATED ALWAYS AS \\(.*\\) STORED| DEFAULT .*\\())"));
+    // A primary key sets its columns NOT NULL, scanning the table for it.
+    hazards.put("set-not-null-scans", Pattern.compile("^ALTER TABLE .* (SET NOT NULL;$|ADD (CONSTRAINT \\S+ )?PRIMARY "
+        + "KEY )"));
     hazards.put("drop-not-null", Pattern.compile("^ALTER TABLE .* DROP NOT NULL;$"));
     hazards.put("drop-or-rename", Pattern.compile("^ALTER TABLE .* DROP COLUMN |^DROP TABLE "));
     hazards.put("drop-index-without-concurrently", Pattern.compile("^DROP INDEX (?!CONCURRENTLY)"));
@@ -112,15 +143,69 @@ public final class MigrationSql {
   /**
    * Where a finding's statements go in {@link #MADE}'s order. A function with an SQL-standard body (RETURN, BEGIN
    * ATOMIC) is parsed when it is made, check_function_bodies or not, and depends on what it reads: after the tables
-   * and views.
+   * and views when its body names one the migration makes, else with the other functions, before the tables whose
+   * defaults, generated columns, checks and indexes may call it.
    */
-  private static int rank(SchemaFinding finding) {
+  private static int rank(SchemaFinding finding, List<String> relations) {
     ObjectKind kind = finding.object().kind();
-    if (kind == ObjectKind.FUNCTION && finding.change() != Change.UNEXPECTED
-        && finding.suggestedSql().map(sql -> SQL_BODY.matcher(sql).find()).orElse(false)) {
+    if (kind == ObjectKind.FUNCTION && finding.change() != Change.UNEXPECTED && sqlBody(finding).isPresent()
+        && relations.stream().anyMatch(name -> names(sqlBody(finding).orElseThrow(), name))) {
       return 2 * MADE.indexOf(ObjectKind.MATERIALIZED_VIEW) + 1;
     }
+    // REPLICA IDENTITY USING INDEX needs the index, which may be new.
+    if (kind == ObjectKind.TABLE && finding.change() == Change.CHANGED
+        && finding.suggestedSql().orElse("").contains(" REPLICA IDENTITY USING INDEX ")) {
+      return 2 * MADE.indexOf(ObjectKind.INDEX) + 1;
+    }
     return 2 * MADE.indexOf(kind);
+  }
+
+  /**
+   * The SQL-standard body of a function's CREATE statement, as pg_get_functiondef writes it: a string body follows a
+   * header line starting " AS ", an SQL-standard one starts in column 0 right after the header (a plpgsql line
+   * starting RETURN inside a string body is not one).
+   */
+  private static Optional<String> sqlBody(SchemaFinding finding) {
+    String sql = finding.suggestedSql().orElse("");
+    Matcher create = MADE_FUNCTION.matcher(sql);
+    if (!create.find()) {
+      return Optional.empty();
+    }
+    Matcher body = BODY_START.matcher(sql);
+    if (!body.find(create.end()) || body.group(1).equals(" AS ")) {
+      return Optional.empty();
+    }
+    return Optional.of(sql.substring(body.start()));
+  }
+
+  /**
+   * A note at the top when an SQL-standard function reads a table or view the migration makes and another made
+   * table, view or index calls it: creations alone cannot satisfy both, the file needs the table made without the
+   * call and the call added after the function.
+   */
+  private static Optional<String> unorderable(List<SchemaFinding> findings, List<String> relations) {
+    List<String> functions = new ArrayList<>();
+    for (SchemaFinding function : findings) {
+      if (function.object().kind() != ObjectKind.FUNCTION || rank(function, relations) % 2 == 0) {
+        continue;
+      }
+      String name = function.object().qualifiedName();
+      String bare = name.contains("(") ? name.substring(0, name.indexOf('(')) : name;
+      if (findings.stream().anyMatch(f -> f.change() != Change.UNEXPECTED && f != function
+          && (f.object().kind() == ObjectKind.TABLE || f.object().kind() == ObjectKind.COLUMN
+              || f.object().kind() == ObjectKind.CONSTRAINT || f.object().kind() == ObjectKind.INDEX || isView(f))
+          && names(f.suggestedSql().orElse(""), bare + "("))) {
+        functions.add(bare);
+      }
+    }
+    return functions.isEmpty() ? Optional.empty() : Optional.of("-- NOTE: " + String.join(", ",
+        functions) + " (SQL-standard bodies) read tables or views this migration makes and are called by others it "
+        + "makes: no order of the creations works; make those without the call, then the function, then add the call");
+  }
+
+  private static boolean names(String sql, String name) {
+    return Pattern.compile("(?<![\\w.\"])" + Pattern.quote(name) + (name.endsWith("(") ? "" : "(?![\\w\"])"))
+        .matcher(sql).find();
   }
 
   /**
@@ -149,8 +234,7 @@ public final class MigrationSql {
     path.add(view);
     String sql = view.suggestedSql().orElse("");
     for (SchemaFinding other : views) {
-      if (other != view && Pattern.compile("(?<![\\w.\"])" + Pattern.quote(other.object().qualifiedName())
-          + "(?![\\w\"])").matcher(sql).find()) {
+      if (other != view && names(sql, other.object().qualifiedName())) {
         visit(other, views, ordered, path);
       }
     }

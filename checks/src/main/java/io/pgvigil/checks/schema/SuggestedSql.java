@@ -37,7 +37,7 @@ final class SuggestedSql {
       case CONSTRAINT -> table.flatMap(t -> constraint(t, partitioned(present, context), change, expected, actual,
           context));
       case TRIGGER -> table.flatMap(t -> trigger(t, change, expected, actual, changed, context));
-      case FUNCTION -> CreateSql.function(change, expected, actual, changed);
+      case FUNCTION -> CreateSql.function(change, expected, actual, changed, context);
       case VIEW -> CreateSql.view(change, expected, actual, changed, context);
       case MATERIALIZED_VIEW -> CreateSql.materializedView(change, expected, actual, context);
       case SEQUENCE -> CreateSql.sequence(change, expected, actual, changed, context);
@@ -134,10 +134,12 @@ final class SuggestedSql {
   }
 
   /**
-   * A column's type back to the expected one. Without USING, PostgreSQL converts with the assignment cast, which fails
-   * on a value too long for a narrower varchar, char or bit ("value too long"); USING col::type is an explicit cast,
-   * which truncates such values silently (https://www.postgresql.org/docs/current/datatype-character.html). So USING
-   * only where no assignment cast exists, and then marked destructive.
+   * A column's type back to the expected one. Only a conversion that keeps every value, or fails the statement on a
+   * value that does not fit (a narrower varchar, a smaller integer type), is offered as safe; one that rounds, cuts,
+   * pads or shifts values without an error (a lower numeric scale or time precision, float, date, name, character, a
+   * time zone) is marked destructive with the reason. USING col::type is an explicit cast, which truncates where the
+   * assignment cast would fail (https://www.postgresql.org/docs/current/datatype-character.html), so USING only where
+   * no assignment cast exists.
    */
   private static String retype(String column, CatalogObject expected, CatalogObject actual) {
     String type = expected.attribute("type");
@@ -145,13 +147,20 @@ final class SuggestedSql {
     String alter = column + " TYPE " + type + (collation == null ? "" : " COLLATE " + collation);
     String rewrite = "rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (reads and writes wait): "
         + "plan a window";
-    if (TypeCasts.assignable(actual.attribute("type"), type)) {
-      return "-- " + rewrite + "; possible data loss when narrowing: a value too long for the type fails the "
-          + "statement, a smaller numeric scale or time precision rounds\n" + alter + ";";
+    boolean assignable = TypeCasts.assignable(actual.attribute("type"), type);
+    TypeCasts.Conversion conversion = TypeCasts.classify(actual.attribute("type"), type);
+    if (assignable && conversion.kind() == TypeCasts.Kind.WIDENS) {
+      return "-- " + rewrite + "\n" + alter + ";";
     }
-    return DESTRUCTIVE + "no assignment cast from " + actual.attribute("type") + ": USING converts with an explicit "
-        + "cast, which may lose data (truncates what does not fit a narrower type); check the values first. It "
-        + rewrite + "\n" + alter + " USING " + expected.sqlName() + "::" + type + ";";
+    if (assignable && conversion.kind() == TypeCasts.Kind.FAILS_IF_NOT_FITTING) {
+      return "-- " + rewrite + "; " + conversion.reason() + "\n" + alter + ";";
+    }
+    String reason = conversion.kind() == TypeCasts.Kind.MAY_CHANGE_VALUES ? conversion.reason()
+        : "no assignment cast, and USING converts with an explicit cast, which may "
+            + "lose data (truncates what does not fit a narrower type)";
+    return DESTRUCTIVE + actual.attribute("type") + " to " + type + ": " + reason + "; check the values "
+        + "first. It " + rewrite + "\n" + alter + (assignable ? "" : " USING " + expected.sqlName() + "::" + type)
+        + ";";
   }
 
   private static Optional<Fix> table(Change change, CatalogObject expected, CatalogObject actual,

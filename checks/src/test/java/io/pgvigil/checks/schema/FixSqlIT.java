@@ -278,6 +278,35 @@ class FixSqlIT {
   }
 
   @Test
+  void aTypeChangeThatShiftsValuesIsMarkedDestructiveWithItsReason() throws Exception {
+    String live = copy();
+    fixture.execute(live, "ALTER TABLE app.orders ALTER COLUMN updated_at TYPE timestamp");
+    List<SchemaFinding> findings = new SchemaDiff().compare(expected, snapshot(live));
+    assertThat(findings).isNotEmpty().allSatisfy(f -> assertThat(f.suggestedSql()).isPresent());
+    String sql = String.join("\n", findings.stream().map(f -> f.suggestedSql().orElseThrow()).toList());
+    assertThat(sql).contains("-- DESTRUCTIVE: timestamp without time zone to timestamp with time zone: converts");
+    run(live, sql);
+    assertThat(new SchemaDiff().compare(expected, snapshot(live))).isEmpty();
+  }
+
+  @Test
+  void aChangedParameterDefaultIsReplacedNotDropped() throws Exception {
+    String function = "FUNCTION app.double_it(a integer DEFAULT %d) RETURNS integer LANGUAGE sql IMMUTABLE "
+        + "PARALLEL SAFE RETURN a * 2";
+    String withDefault = copy();
+    fixture.execute(withDefault, "CREATE OR REPLACE " + function.formatted(1));
+    SchemaSnapshot defaulted = snapshot(withDefault);
+    String live = copy();
+    fixture.execute(live, "CREATE OR REPLACE " + function.formatted(2));
+    List<SchemaFinding> findings = new SchemaDiff().compare(defaulted, snapshot(live));
+    assertThat(findings).hasSize(1);
+    String sql = findings.get(0).suggestedSql().orElseThrow();
+    assertThat(sql).startsWith("CREATE OR REPLACE FUNCTION app.double_it(a integer DEFAULT 1)").doesNotContain("DROP");
+    run(live, sql);
+    assertThat(new SchemaDiff().compare(defaulted, snapshot(live))).isEmpty();
+  }
+
+  @Test
   void aForeignKeyOnAPartitionedTableIsAddedValidatedBeforePostgres18() throws Exception {
     String withKey = copy();
     fixture.execute(withKey, "ALTER TABLE audit.events ADD CONSTRAINT events_kind_fkey FOREIGN KEY (kind) "

@@ -237,6 +237,64 @@ class EmitMigrationIT {
     assertThat(dir.resolve("V2__adopt_live_drift.sql")).doesNotExist();
   }
 
+  @Test
+  @Order(7)
+  void aNewSqlStandardFunctionComesBeforeTheTableThatCallsIt() throws Exception {
+    Path dir = Files.createDirectories(repo.resolve("functions/migration"));
+    Files.writeString(dir.resolve("V1__t.sql"), "CREATE TABLE t (id int);\n");
+    Sql.execute(pg, "CREATE DATABASE functions");
+    flyway("functions", dir).migrate();
+    execute("functions", "CREATE FUNCTION twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN x * 2",
+        // RETURN in column 0 of a string body is no SQL-standard body.
+        "CREATE FUNCTION one() RETURNS integer LANGUAGE plpgsql AS $$\nBEGIN\nRETURN 1;\nEND\n$$",
+        "CREATE TABLE doubled (a integer DEFAULT one(), b integer GENERATED ALWAYS AS (twice(a)) STORED)");
+    Path functions = Files.writeString(repo.resolve("functions.yaml"), """
+        targets:
+          - name: functions
+            url: postgresql://%1$s@%2$s:%3$d/functions
+            migrations: { tool: flyway, locations: [./functions/migration] }
+        """.formatted(pg.user(), pg.host(), pg.port()));
+
+    CliRun emitted = run("drift", "--config", functions.toString(), "--emit-migration", "flyway");
+
+    assertThat(emitted.exit()).as(emitted.err()).isEqualTo(0);
+    assertThat(emitted.out()).doesNotContain("-- NOTE");
+    assertThat(emitted.out().indexOf("FUNCTION public.twice")).isNotNegative()
+        .isLessThan(emitted.out().indexOf("CREATE TABLE public.doubled"));
+    assertThat(emitted.out().indexOf("FUNCTION public.one")).isNotNegative()
+        .isLessThan(emitted.out().indexOf("CREATE TABLE public.doubled"));
+    Sql.execute(pg, "CREATE DATABASE functions_replayed");
+    flyway("functions_replayed", dir).migrate();
+    assertThat(diff("functions", "functions_replayed", "public.flyway_schema_history")).isEmpty();
+  }
+
+  @Test
+  @Order(8)
+  void aNewUniqueIndexMadeTheReplicaIdentityIsMadeBeforeItIsNamed() throws Exception {
+    Path dir = Files.createDirectories(repo.resolve("identity/migration"));
+    Files.writeString(dir.resolve("V1__t.sql"), "CREATE TABLE t (id int NOT NULL, code text NOT NULL);\n");
+    Sql.execute(pg, "CREATE DATABASE identity");
+    flyway("identity", dir).migrate();
+    execute("identity", "CREATE UNIQUE INDEX t_code_key ON t (code)",
+        "ALTER TABLE t REPLICA IDENTITY USING INDEX t_code_key");
+    Path identity = Files.writeString(repo.resolve("identity.yaml"), """
+        targets:
+          - name: identity
+            url: postgresql://%1$s@%2$s:%3$d/identity
+            migrations: { tool: flyway, locations: [./identity/migration] }
+        """.formatted(pg.user(), pg.host(), pg.port()));
+
+    CliRun emitted = run("drift", "--config", identity.toString(), "--emit-migration", "flyway");
+
+    assertThat(emitted.exit()).as(emitted.err()).isEqualTo(0);
+    assertThat(emitted.out()).doesNotContain("REPLICA IDENTITY DEFAULT");
+    assertThat(emitted.out().indexOf("CREATE UNIQUE INDEX t_code_key")).isNotNegative()
+        .isLessThan(emitted.out().indexOf("REPLICA IDENTITY USING INDEX t_code_key"));
+    Sql.execute(pg, "CREATE DATABASE identity_replayed");
+    flyway("identity_replayed", dir).migrate();
+    assertThat(diff("identity", "identity_replayed", "public.flyway_schema_history")).isEmpty();
+  }
+
   private static void assertNothingWritten() throws Exception {
     try (Stream<Path> files = Files.walk(repo)) {
       assertThat(files.filter(Files::isRegularFile).map(p -> repo.relativize(p).toString()).sorted())
