@@ -262,41 +262,53 @@ final class IndexSql {
 
   private static List<String> topLevel(String text) {
     List<String> parts = new ArrayList<>();
-    int depth = 0;
-    char quote = 0;
-    int start = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (quote == 0 && (c == '\'' || c == '"')) {
-        quote = c;
-      } else if (c == quote) {
-        quote = 0;
-      } else if (quote == 0 && c == '(') {
-        depth++;
-      } else if (quote == 0 && c == ')') {
-        depth--;
-      } else if (quote == 0 && depth == 0 && c == ',') {
-        parts.add(text.substring(start, i));
-        start = i + 1;
+    int[] start = {0};
+    scanUnquoted(text, 0, (i, c, depth) -> {
+      if (depth == 0 && c == ',') {
+        parts.add(text.substring(start[0], i));
+        start[0] = i + 1;
       }
-    }
-    parts.add(text.substring(start));
+      return false;
+    });
+    parts.add(text.substring(start[0]));
     return parts;
   }
 
   /** The index of the parenthesis that closes the one at {@code open}, skipping quoted text; -1 if none. */
   private static int closing(String text, int open) {
+    return scanUnquoted(text, open, (i, c, depth) -> c == ')' && depth == 0);
+  }
+
+  /** A character outside quotes, with the parenthesis depth after it; true stops the scan there. */
+  private interface Unquoted {
+    boolean at(int index, char c, int depth);
+  }
+
+  /**
+   * Visits the characters of {@code text} from {@code from} that are outside '…' and "…" (each kind
+   * closed only by itself), tracking parentheses; returns where the visitor stopped, or -1.
+   */
+  private static int scanUnquoted(String text, int from, Unquoted visitor) {
     int depth = 0;
     char quote = 0;
-    for (int i = open; i < text.length(); i++) {
+    for (int i = from; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (quote == 0 && (c == '\'' || c == '"')) {
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0;
+        }
+        continue;
+      }
+      if (c == '\'' || c == '"') {
         quote = c;
-      } else if (c == quote) {
-        quote = 0;
-      } else if (quote == 0 && c == '(') {
+        continue;
+      }
+      if (c == '(') {
         depth++;
-      } else if (quote == 0 && c == ')' && --depth == 0) {
+      } else if (c == ')') {
+        depth--;
+      }
+      if (visitor.at(i, c, depth)) {
         return i;
       }
     }
