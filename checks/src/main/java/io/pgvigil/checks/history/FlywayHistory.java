@@ -18,10 +18,11 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.ValidateOutput;
-import org.flywaydb.core.api.output.ValidateResult;
+import org.flywaydb.core.internal.info.MigrationInfoServiceImpl;
 
 /**
  * Flyway history drift, decided by Flyway's own resolver, checksums and states (so pgvigil says
@@ -62,10 +63,11 @@ final class FlywayHistory {
     String historyTable = schema + "." + source.table();
     Flyway flyway = configure(db, source, schema);
     MigrationInfo[] infos;
-    ValidateResult validation;
+    List<ValidateOutput> validation;
     try {
-      infos = flyway.info().all();
-      validation = checksums ? flyway.validateWithResult() : null;
+      MigrationInfoService info = flyway.info();
+      infos = info.all();
+      validation = checksums ? validate(flyway, info) : List.of();
     } catch (FlywayException e) {
       SQLException cause = sqlCause(e);
       if (cause != null && cause.getSQLState() != null) {
@@ -122,13 +124,22 @@ final class FlywayHistory {
         .load();
   }
 
-  /** The migrations validate finds checksum mismatches in, keyed as {@link #key(MigrationInfo)}. */
-  private static Set<String> mismatches(ValidateResult validation) {
-    Set<String> found = new HashSet<>();
-    if (validation == null) {
-      return found;
+  /**
+   * What Flyway's validate finds wrong. Its validate command resolves the files and reads the history table again
+   * and then asks the same info service the same question; where {@code info} is that service (Flyway 13), it is
+   * asked directly, which halves the reading.
+   */
+  private static List<ValidateOutput> validate(Flyway flyway, MigrationInfoService info) {
+    if (info instanceof MigrationInfoServiceImpl service) {
+      return service.validate();
     }
-    for (ValidateOutput output : validation.invalidMigrations) {
+    return flyway.validateWithResult().invalidMigrations;
+  }
+
+  /** The migrations validate finds checksum mismatches in, keyed as {@link #key(MigrationInfo)}. */
+  private static Set<String> mismatches(List<ValidateOutput> validation) {
+    Set<String> found = new HashSet<>();
+    for (ValidateOutput output : validation) {
       if (output.errorDetails != null && output.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH) {
         boolean repeatable = output.version == null || output.version.isEmpty();
         found.add(repeatable ? "R:" + output.description : "V:" + output.version);

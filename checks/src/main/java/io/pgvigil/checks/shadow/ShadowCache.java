@@ -7,27 +7,18 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -81,48 +72,7 @@ public final class ShadowCache {
    * why not. Another local user who could write there could plant an entry that PostgreSQL, started by us, obeys.
    */
   public String unsafe() {
-    try {
-      if (Files.getFileAttributeView(directory.toAbsolutePath().getParent(), PosixFileAttributeView.class) == null) {
-        Files.createDirectories(directory);
-        return null; // no POSIX owners and modes here
-      }
-      if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
-        Files.createDirectories(directory.toAbsolutePath().getParent());
-        try {
-          Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-              "rwx------")));
-        } catch (FileAlreadyExistsException e) {
-          // another run made it first: checked below like any other
-        }
-      }
-      PosixFileAttributes attributes =
-          Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (!attributes.isDirectory()) {
-        return directory + " is not a directory (a link?)";
-      }
-      UserPrincipal us = currentUser();
-      if (!attributes.owner().equals(us)) {
-        return directory + " belongs to " + attributes.owner().getName() + ", not to " + us.getName();
-      }
-      Set<PosixFilePermission> modes = attributes.permissions();
-      if (modes.contains(PosixFilePermission.GROUP_WRITE) || modes.contains(PosixFilePermission.OTHERS_WRITE)) {
-        return directory + " may be written by others (" + PosixFilePermissions.toString(modes)
-            + "): chmod 700 it";
-      }
-      return null;
-    } catch (IOException | RuntimeException e) {
-      return "cannot check " + directory + ": " + e;
-    }
-  }
-
-  /** The owner of a file we create: the JDK has no portable "current user". */
-  private static UserPrincipal currentUser() throws IOException {
-    Path probe = Files.createTempFile("pgvigil-owner-", ".tmp");
-    try {
-      return Files.getOwner(probe);
-    } finally {
-      Files.deleteIfExists(probe);
-    }
+    return CacheDirectory.unsafe(directory);
   }
 
   /**
@@ -296,20 +246,7 @@ public final class ShadowCache {
 
   /** Everything a replayed cluster depends on, hashed. */
   String key(int major, MigrationSource source, List<String> applied) throws IOException {
-    String files = ExpectedSchemaCache.Key.of("", major, source, applied).sha256();
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
-    String settings =
-        source instanceof MigrationSource.Flyway f ? f.table() + "\0" + f.schemas() + "\0" + f.mixed() : "";
-    for (String part : List.of("pgvigil shadow cache 4", pgvigilVersion, EmbeddedPostgres.bundledVersion(major),
-        source.tool().label(), settings, String.join("\n", applied), files)) {
-      digest.update(part.getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) 0);
-    }
-    return HexFormat.of().formatHex(digest.digest());
+    return CacheDirectory.key(List.of("pgvigil shadow cache 4", pgvigilVersion, EmbeddedPostgres.bundledVersion(major)),
+        source, applied);
   }
 }

@@ -11,8 +11,8 @@ final class Console {
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
-  @Option(names = "--verbose", description = "Print stack traces with errors; review also prints the seconds "
-      + "since start on each progress line.")
+  @Option(names = "--verbose", description = "Print stack traces with errors; review and drift also print the "
+      + "seconds since start on each progress line, drift each phase with its time.")
   boolean verbose;
 
   PrintWriter out() {

@@ -17,15 +17,20 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,7 +47,11 @@ import picocli.CommandLine.Option;
             + "(drift.roleMap translates the shadow's role names into live's).",
         "A migration running right now is reported as in progress, not as drift. Embedded shadows go to "
             + "$PGVIGIL_DATA_DIR (default: the temp directory); their PostgreSQL binaries are unpacked into "
-            + "$PGVIGIL_POSTGRES_DIR when set (the container image has them there), else into the data directory."},
+            + "$PGVIGIL_POSTGRES_DIR when set (the container image has them there), else into the data directory. "
+            + "The expected schema is kept in $PGVIGIL_DATA_DIR/drift-cache for the next run with the same applied "
+            + "history, files, PostgreSQL and pgvigil (the 32 used last; --no-cache replays anyway).",
+        "Progress goes to stderr (with --verbose, each phase with its time and the seconds since start); the "
+            + "report to stdout."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:no drift (or only what --fail-on leaves out); with --emit-migration, the migration written",
         "2:drift found: with --fail-on any (the default) a pending migration or any drift; with drift, drift but "
@@ -86,6 +95,14 @@ final class DriftCommand implements Callable<Integer> {
           + "(default: " + AdoptionMigration.DEFAULT_NAME + ").")
   String name;
 
+  @Option(names = "--no-cache", description = "Replay the history on a shadow even when the expected schema of the "
+      + "same history is kept in the data directory (and do not keep this one).")
+  boolean noCache;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where embedded shadows, unpacked binaries and the "
+      + "expected schemas kept between runs go (default: $PGVIGIL_DATA_DIR, else pgvigil in the temp directory).")
+  Path dataDir;
+
   @Mixin
   Console console;
 
@@ -98,16 +115,21 @@ final class DriftCommand implements Callable<Integer> {
       err.flush();
       return ExitCode.ERROR;
     }
+    if (emitMigration != null) {
+      List<TargetConfig> selected = targets.select("there is no history to compare", err);
+      return selected == null ? ExitCode.ERROR
+          : new EmitMigration(MigrationTool.valueOf(emitMigration.name().toUpperCase(Locale.ROOT)),
+              name == null ? AdoptionMigration.DEFAULT_NAME : name,
+              console.verbose, Clock.systemUTC()).run(selected, out, err);
+    }
+    // Vert.x (Netty's classes and threads, a quarter of a second) starts beside the configuration's reading.
+    CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(Vertx::vertx);
     List<TargetConfig> selected = targets.select("there is no history to compare", err);
     if (selected == null) {
+      vertx.join().close().await();
       return ExitCode.ERROR;
     }
-    if (emitMigration != null) {
-      return new EmitMigration(MigrationTool.valueOf(emitMigration.name().toUpperCase(Locale.ROOT)),
-          name == null ? AdoptionMigration.DEFAULT_NAME : name,
-          console.verbose, Clock.systemUTC()).run(selected, out, err);
-    }
-    List<DriftReport> reports = check(selected, err);
+    List<DriftReport> reports = check(selected, vertx.join(), err);
     if (format == Format.json) {
       JsonArray list = new JsonArray(reports.stream().map(DriftJson::report).toList());
       out.println(new JsonObject().put("targets", list).encodePrettily());
@@ -129,23 +151,29 @@ final class DriftCommand implements Callable<Integer> {
     };
   }
 
-  private List<DriftReport> check(List<TargetConfig> targets, PrintWriter err) {
-    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
-    Vertx vertx = Vertx.vertx();
+  private List<DriftReport> check(List<TargetConfig> targets, Vertx vertx, PrintWriter err) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    if (dataDir != null) {
+      env.put("PGVIGIL_DATA_DIR", dataDir.toString());
+    }
+    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(env);
+    Consumer<String> progress = Progress.to(err, console.verbose);
     try {
       List<DriftReport> reports = new ArrayList<>();
       for (TargetConfig t : targets) {
-        if (format == Format.text) {
-          err.println("checking " + t.name() + " (" + t.url().redacted() + ") ...");
-          err.flush();
+        if (format == Format.text || console.verbose) {
+          progress.accept("checking " + t.name() + " (" + t.url().redacted() + ") ...");
         }
         // Enough connections for the catalog snapshot to split its queries.
         Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(SnapshotOptions.MAX_PARALLELISM))
             .connectingTo(TargetSpecs.connectOptions(t.url(), t.watch().statementTimeout()))
             .using(vertx).build();
         try {
-          reports.add(new DriftCheck(t, storage, Optional::empty, verdict -> {}, Clock.systemUTC())
-              .verdict(vertx, pool).await(CHECK_TIMEOUT.toMinutes(), TimeUnit.MINUTES));
+          DriftCheck check = new DriftCheck(t, storage, Optional::empty, verdict -> {}, Clock.systemUTC(), !noCache);
+          if (console.verbose) {
+            check.tellingPhases(line -> progress.accept(t.name() + ": " + line));
+          }
+          reports.add(check.verdict(vertx, pool).await(CHECK_TIMEOUT.toMinutes(), TimeUnit.MINUTES));
         } catch (TimeoutException e) {
           reports.add(DriftReport.failed(t.name(), Clock.systemUTC().instant(), Optional.empty(),
               "no verdict within " + CHECK_TIMEOUT.toMinutes() + " minutes"));

@@ -11,6 +11,7 @@ import io.pgvigil.checks.schema.SchemaDiff;
 import io.pgvigil.checks.schema.SchemaSnapshot;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
+import io.pgvigil.checks.shadow.ExpectedSnapshotStore;
 import io.pgvigil.daemon.config.DriftConfig;
 import io.pgvigil.daemon.config.TargetConfig;
 import io.pgvigil.daemon.watch.TargetCheck;
@@ -59,13 +60,24 @@ public final class DriftCheck extends TargetCheck {
   private final Consumer<DriftReport> verdicts;
   private final Clock clock;
   private final int connectTimeoutMillis;
+  /** Told each phase of a verdict and its time ({@code drift --verbose}); nothing by default. */
+  private volatile Consumer<String> phases = line -> {};
   /** Applied migrations newer than the files at the last check; only to log changes. */
   private volatile List<String> behind = List.of();
 
   /** For a target with migrations; {@code verdicts} receives every verdict, errors included. */
   public DriftCheck(TargetConfig target, ShadowSettings.Storage storage,
       Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock) {
-    this(target, storage, previous, verdicts, clock, null);
+    this(target, storage, previous, verdicts, clock, null, true);
+  }
+
+  /**
+   * @param keepOnDisk whether expected schemas are kept in (and read from) {@link ShadowSettings.Storage#driftCache()}
+   *                   between runs; false replays every time a run starts ({@code drift --no-cache})
+   */
+  public DriftCheck(TargetConfig target, ShadowSettings.Storage storage,
+      Supplier<Optional<DriftReport>> previous, Consumer<DriftReport> verdicts, Clock clock, boolean keepOnDisk) {
+    this(target, storage, previous, verdicts, clock, null, keepOnDisk);
   }
 
   /**
@@ -76,11 +88,11 @@ public final class DriftCheck extends TargetCheck {
    */
   public static DriftCheck inRepositoryRoleNames(TargetConfig target, ShadowSettings.Storage storage, Clock clock,
       Map<String, String> liveToRepository) {
-    return new DriftCheck(target, storage, Optional::empty, verdict -> {}, clock, liveToRepository);
+    return new DriftCheck(target, storage, Optional::empty, verdict -> {}, clock, liveToRepository, true);
   }
 
   private DriftCheck(TargetConfig target, ShadowSettings.Storage storage, Supplier<Optional<DriftReport>> previous,
-      Consumer<DriftReport> verdicts, Clock clock, Map<String, String> liveToRepository) {
+      Consumer<DriftReport> verdicts, Clock clock, Map<String, String> liveToRepository, boolean keepOnDisk) {
     super(NAME, target.drift()::interval, TIMEOUT);
     this.target = target.name();
     this.roleMap = target.drift().roleMap();
@@ -93,8 +105,12 @@ public final class DriftCheck extends TargetCheck {
     SnapshotOptions liveOptions = liveToRepository == null ? options : options.withRoleMap(liveToRepository);
     this.live = new CatalogSnapshotter(liveOptions.withParallelism(LIVE_PARALLELISM));
     SnapshotOptions shadow = liveToRepository == null ? options.withRoleMap(target.drift().roleMap()) : options;
+    // What the snapshot takes in besides the database: what it compares and maps (the options' content key), what
+    // it ignores and leaves out. The ignore patterns matter on disk, where an entry outlives the configuration.
+    String variant = shadow.contentKey() + "\0" + target.drift().ignore() + "\0" + source.historyTable();
     this.expected = new ExpectedSchemas(ShadowSettings.of(target.shadow(), storage), new CatalogSnapshotter(shadow),
-        shadow.contentKey(), new ExpectedSchemaCache<>(1));
+        variant, new ExpectedSchemaCache<>(1), keepOnDisk ? new ExpectedSnapshotStore(storage.driftCache(),
+            ShadowSettings.pgvigilBuild(), ExpectedSnapshotStore.DEFAULT_KEEP, clock) : null);
     this.previous = previous;
     this.verdicts = verdicts;
     this.clock = clock;
@@ -125,18 +141,45 @@ public final class DriftCheck extends TargetCheck {
             ? Future.failedFuture(report.error().get()) : Future.succeededFuture());
   }
 
-  public Future<DriftReport> verdict(Vertx vertx, Pool pool) {
-    return vertx.executeBlocking(() -> source.read(database, clock.instant()), false)
-        .compose(h -> structure(vertx, pool, h)
-            .map(s -> DriftReport.of(target, h, s))
-            .recover(e -> Future.succeededFuture(
-                DriftReport.failed(target, clock.instant(), Optional.of(h), message(e)))))
-        .recover(e -> Future.succeededFuture(
-            DriftReport.failed(target, clock.instant(), Optional.empty(), message(e))))
-        .onSuccess(verdicts::accept);
+  /** Tells {@code phases} what each verdict does and how long it takes; returns this. */
+  public DriftCheck tellingPhases(Consumer<String> phases) {
+    this.phases = phases;
+    return this;
   }
 
-  private Future<StructuralReport> structure(Vertx vertx, Pool pool, HistoryReport h) {
+  /**
+   * The history read (blocking: JDBC, Flyway) and live's snapshot and roles (on the pool) at once, then the
+   * expected schema and the comparison. Live's snapshot is thrown away when the history says the schema cannot be
+   * compared now; it is awaited all the same, so that the caller may close the pool when this completes.
+   */
+  public Future<DriftReport> verdict(Vertx vertx, Pool pool) {
+    Consumer<String> told = phases;
+    long started = System.nanoTime();
+    Future<HistoryReport> history = vertx.executeBlocking(() -> {
+      HistoryReport h = source.read(database, clock.instant());
+      told.accept("history: " + source.tool().label() + " " + h.historyTable() + " read and checked against the "
+          + "files in " + millis(started) + " ms (" + h.applied() + " applied, " + h.problems().size() + " problem"
+          + (h.problems().size() == 1 ? "" : "s") + ")");
+      return h;
+    }, false);
+    Future<SchemaSnapshot> actual = live.snapshot(pool).onSuccess(a -> told.accept("live schema: " + a.objects().size()
+        + " objects in " + a.queries() + " queries, " + millis(started) + " ms"));
+    Future<List<String>> roles = roles(pool);
+    return Future.join(history, actual, roles).transform(ignored -> {
+      if (history.failed()) {
+        return Future.succeededFuture(
+            DriftReport.failed(target, clock.instant(), Optional.empty(), message(history.cause())));
+      }
+      HistoryReport h = history.result();
+      return structure(vertx, actual, roles, h, told)
+          .map(s -> DriftReport.of(target, h, s))
+          .recover(e -> Future.succeededFuture(
+              DriftReport.failed(target, clock.instant(), Optional.of(h), message(e))));
+    }).onSuccess(verdicts::accept);
+  }
+
+  private Future<StructuralReport> structure(Vertx vertx, Future<SchemaSnapshot> live, Future<List<String>> roles,
+      HistoryReport h, Consumer<String> told) {
     filesBehind(h);
     // The files cannot replay what live has applied: comparing would report the newer
     // migrations' objects as unexpected. Paused until the files catch up.
@@ -144,11 +187,21 @@ public final class DriftCheck extends TargetCheck {
       Optional<StructuralReport> kept = previous.get().flatMap(DriftReport::structure);
       return Future.succeededFuture(kept.map(StructuralReport::asStale).orElse(null));
     }
-    return live.snapshot(pool)
-        .compose(actual -> roles(pool).compose(roles -> expected.of(vertx, target, actual.major(), source, h, roles))
-            .map(exp -> new StructuralReport(
-                new SchemaDiff().compare(exp.snapshot(), actual), exp.from(), exp.cached(),
-                actual.objects().size(), clock.instant(), false)));
+    return live
+        .compose(actual -> roles.compose(names -> expected.of(vertx, target, actual.major(), source, h, names, told))
+            .map(exp -> {
+              long comparing = System.nanoTime();
+              StructuralReport report =
+                  new StructuralReport(new SchemaDiff().compare(exp.snapshot(), actual), exp.from(),
+                      exp.cached(), actual.objects().size(), clock.instant(), false);
+              told.accept("compared in " + millis(comparing) + " ms: " + report.findings().size() + " finding"
+                  + (report.findings().size() == 1 ? "" : "s"));
+              return report;
+            }));
+  }
+
+  private static long millis(long since) {
+    return (System.nanoTime() - since) / 1_000_000;
   }
 
   /** The history and both schemas: what it replays to, and live's. For {@code drift --emit-migration}. */

@@ -1,11 +1,13 @@
 package io.pgvigil.daemon.drift;
 
+import io.pgvigil.checks.embedded.EmbeddedPostgres;
 import io.pgvigil.checks.history.HistoryReport;
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.schema.CatalogSnapshotter;
 import io.pgvigil.checks.schema.SchemaSnapshot;
 import io.pgvigil.checks.schema.SnapshotOptions;
 import io.pgvigil.checks.shadow.ExpectedSchemaCache;
+import io.pgvigil.checks.shadow.ExpectedSnapshotStore;
 import io.pgvigil.checks.shadow.ShadowDatabase;
 import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.daemon.watch.TargetSpecs;
@@ -15,16 +17,21 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The schema one target's applied history produces: replayed into a fresh shadow of the live
- * major, snapshotted, and the shadow thrown away. Cached per (target, major, applied history and
- * the bytes of its files, and what the snapshot compares): a periodic check replays only when one of them changed. Blocking steps
- * (starting a server, Flyway, JDBC) run on worker threads.
+ * major, snapshotted, and the shadow thrown away. Cached in memory per (target, major, applied history and
+ * the bytes of its files, and what the snapshot compares): a periodic check replays only when one of them changed;
+ * and on disk ({@link ExpectedSnapshotStore}, when given), so that the next {@code drift} run or daemon start with the
+ * same history reads it instead of replaying. Blocking steps (starting a server, Flyway, JDBC, files) run on worker
+ * threads.
  */
 final class ExpectedSchemas {
 
@@ -39,9 +46,22 @@ final class ExpectedSchemas {
   private final String variant;
   /** The shadow server's sslmode and SSL options, the template of every snapshot's options. */
   private final PgConnectOptions tls;
+  /** Null: nothing on disk. */
+  private final ExpectedSnapshotStore store;
+  /** A url shadow's expected schema is keyed by the live major; an embedded one's by the bundled exact version. */
+  private final boolean urlShadow;
+  /** Whether the store's directory was found safe; checked once, on first use. */
+  private volatile Boolean storeUsable;
 
   ExpectedSchemas(ShadowSettings shadow, CatalogSnapshotter snapshotter, String variant,
       ExpectedSchemaCache<Expected> cache) {
+    this(shadow, snapshotter, variant, cache, null);
+  }
+
+  ExpectedSchemas(ShadowSettings shadow, CatalogSnapshotter snapshotter, String variant,
+      ExpectedSchemaCache<Expected> cache, ExpectedSnapshotStore store) {
+    this.store = store;
+    this.urlShadow = shadow.admin().isPresent();
     this.shadows = shadow.shadows();
     this.snapshotter = snapshotter;
     this.variant = variant;
@@ -59,23 +79,100 @@ final class ExpectedSchemas {
   /** @param roles the live database's roles, made (names only) on an embedded shadow before the replay */
   Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,
       HistoryReport history, List<String> roles) {
+    return of(vertx, target, major, source, history, roles, line -> {});
+  }
+
+  /** @param phases told where the expected schema came from and how long each step took */
+  Future<Expected> of(Vertx vertx, String target, int major, MigrationSource source,
+      HistoryReport history, List<String> roles, Consumer<String> phases) {
     List<String> applied = history.appliedMigrations();
+    long started = System.nanoTime();
     return vertx.executeBlocking(() -> ExpectedSchemaCache.Key.of(target, major, source, applied, variant),
         false)
         .compose(key -> {
           Expected hit = cache.get(key);
           if (hit != null) {
+            phases.accept("expected schema: kept in memory since the last check (" + millis(started) + " ms)");
             return Future.succeededFuture(new Expected(hit.snapshot(), hit.from(), true));
           }
-          return build(vertx, major, source, history, roles).onSuccess(built -> cache.put(key, built));
+          return vertx.executeBlocking(() -> stored(major, source, applied, roles), false)
+              .compose(found -> {
+                if (found.stored().isPresent()) {
+                  ExpectedSnapshotStore.Stored stored = found.stored().get();
+                  phases.accept("expected schema: read from " + store.directory() + " in " + millis(started)
+                      + " ms (" + stored.snapshot().objects().size() + " objects, from a " + stored.from() + ")");
+                  LOG.info("expected schema: {} (kept in {})", stored.from(), store.directory());
+                  Expected expected = new Expected(stored.snapshot(), stored.from(), true);
+                  cache.put(key, expected);
+                  return Future.succeededFuture(expected);
+                }
+                phases.accept("expected schema: not cached (" + millis(started) + " ms to look); replaying the "
+                    + DriftText.plural(applied.size(), "applied migration") + " on a shadow ...");
+                return build(vertx, major, source, history, roles, phases)
+                    .compose(built -> {
+                      cache.put(key, built);
+                      phases.accept("expected schema: " + built.from());
+                      if (found.key() == null) {
+                        return Future.succeededFuture(built);
+                      }
+                      long writing = System.nanoTime();
+                      return vertx.executeBlocking(() -> {
+                        store.write(found.key(), new ExpectedSnapshotStore.Stored(built.snapshot(), built.from()),
+                            LOG::warn);
+                        phases.accept("expected schema: kept in " + store.directory() + " (" + millis(writing)
+                            + " ms)");
+                        return built;
+                      }, false);
+                    });
+              });
         });
   }
 
+  /** What the store holds for this history; the key null where there is no usable store. */
+  private record Lookup(String key, Optional<ExpectedSnapshotStore.Stored> stored) {}
+
+  private Lookup stored(int major, MigrationSource source, List<String> applied, List<String> roles)
+      throws IOException {
+    if (store == null || !usable()) {
+      return new Lookup(null, Optional.empty());
+    }
+    String server;
+    try {
+      server = urlShadow ? "url shadow, PostgreSQL " + major : "embedded " + EmbeddedPostgres.bundledVersion(major);
+    } catch (RuntimeException e) {
+      return new Lookup(null, Optional.empty()); // no bundled server of that major: the replay says so
+    }
+    String key = store.key(server, source, applied, variant, roles);
+    return new Lookup(key, store.read(key, LOG::warn));
+  }
+
+  /** Whether the store's directory is safe to use; said once when not. */
+  private boolean usable() {
+    Boolean usable = storeUsable;
+    if (usable == null) {
+      String unsafe = store.unsafe();
+      if (unsafe != null) {
+        LOG.warn("not keeping expected schemas on disk: {}", unsafe);
+      }
+      usable = unsafe == null;
+      storeUsable = usable;
+    }
+    return usable;
+  }
+
+  private static long millis(long since) {
+    return (System.nanoTime() - since) / 1_000_000;
+  }
+
   private Future<Expected> build(Vertx vertx, int major, MigrationSource source,
-      HistoryReport history, List<String> roles) {
+      HistoryReport history, List<String> roles, Consumer<String> phases) {
     long started = System.nanoTime();
+    Consumer<String> progress = line -> {
+      LOG.debug(line);
+      phases.accept("  " + line);
+    };
     return vertx.executeBlocking(
-        () -> shadows.replay(major, source, history.appliedMigrations(), roles, LOG::debug), false)
+        () -> shadows.replay(major, source, history.appliedMigrations(), roles, progress), false)
         .compose(replayed -> snapshot(vertx, replayed.db())
             .eventually(() -> vertx.executeBlocking(() -> {
               replayed.close();

@@ -6,6 +6,9 @@ import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.ShadowConfig;
 import io.pgvigil.daemon.tls.TlsSettings;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +47,32 @@ public record ShadowSettings(Optional<HistoryDatabase> admin, TlsSettings adminT
     private static Path absolute(Path path) {
       return path.toAbsolutePath().normalize();
     }
+
+    /** Where {@code review} keeps replayed shadows between runs. */
+    public Path shadowCache() {
+      return shadowWork.resolveSibling("shadow-cache");
+    }
+
+    /** Where drift keeps expected schemas between runs (and daemon restarts). */
+    public Path driftCache() {
+      return shadowWork.resolveSibling("drift-cache");
+    }
+  }
+
+  /**
+   * pgvigil's version and the size and time of the jar (or classes directory) it runs from, for the keys of what is
+   * kept between runs: every snapshot build has the same version, and a new build may replay differently.
+   */
+  public static String pgvigilBuild() {
+    String version = ShadowSettings.class.getPackage().getImplementationVersion();
+    String from = "";
+    try {
+      Path code = Path.of(ShadowSettings.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      from = "@" + Files.size(code) + "-" + Files.getLastModifiedTime(code).toMillis();
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      // an unknown build: the version alone
+    }
+    return (version == null ? "development" : version) + from;
   }
 
   public static ShadowSettings of(ShadowConfig config, Storage storage) {

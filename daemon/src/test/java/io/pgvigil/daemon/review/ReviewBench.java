@@ -1,17 +1,18 @@
 package io.pgvigil.daemon.review;
 
+import static io.pgvigil.daemon.testing.WallTimes.concat;
+import static io.pgvigil.daemon.testing.WallTimes.deleteTree;
+import static io.pgvigil.daemon.testing.WallTimes.report;
+
 import io.pgvigil.checks.embedded.EmbeddedPostgres;
 import io.pgvigil.checks.testing.TestServers;
+import io.pgvigil.daemon.testing.WallTimes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -49,7 +50,7 @@ public final class ReviewBench {
     Path data = work.resolve("data");
     try (EmbeddedPostgres live = EmbeddedPostgres.builder().major(TestServers.major())
         .binariesCache(TestServers.binariesCache()).name("review-bench-live").start()) {
-      writeHistory(location);
+      writeHistory(location, APPLIED);
       FluentConfiguration flyway = Flyway.configure().dataSource(live.jdbcUrl("postgres"), null, null)
           .locations("filesystem:" + location);
       flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
@@ -102,10 +103,13 @@ public final class ReviewBench {
     }
   }
 
-  /** 50 migrations as a service's history grows: tables, columns, indexes, keys, a view and a function. */
-  private static void writeHistory(Path location) throws IOException {
+  /**
+   * {@code count} migrations as a service's history grows: tables, columns, indexes, keys, a view and a function.
+   * Also the drift bench's history.
+   */
+  public static void writeHistory(Path location, int count) throws IOException {
     int tables = 0;
-    for (int v = 1; v <= APPLIED; v++) {
+    for (int v = 1; v <= count; v++) {
       String sql;
       if (v % 5 == 1) {
         tables++;
@@ -166,50 +170,8 @@ public final class ReviewBench {
 
   /** Wall milliseconds of each run; {@code clear}, if given, is deleted before each run (a cold cache). */
   private static List<Long> time(List<String> command, Path data, int runs, Path clear) throws Exception {
-    List<Long> times = new ArrayList<>();
-    for (int i = 0; i < runs; i++) {
-      if (clear != null) {
-        deleteTree(clear);
-      }
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(data.resolveSibling("last-run.log").toFile());
-      builder.environment().putAll(Map.of("PGVIGIL_DATA_DIR", data.toString()));
-      long start = System.nanoTime();
-      Process process = builder.start();
-      if (!process.waitFor(5, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
-        throw new IllegalStateException("no answer within 5 minutes: " + command);
-      }
-      times.add((System.nanoTime() - start) / 1_000_000);
-      // pgvigil exits 1 on an error (2 is findings); squawk exits 1 on findings.
-      if (process.exitValue() == 1 && command.contains("review")) {
-        throw new IllegalStateException(String.join(" ", command) + " failed:\n"
-            + Files.readString(data.resolveSibling("last-run.log"), StandardCharsets.UTF_8));
-      }
-    }
-    return times;
-  }
-
-  private static void report(String what, List<Long> ms) {
-    List<Long> sorted = new ArrayList<>(ms);
-    Collections.sort(sorted);
-    System.out.printf(Locale.ROOT, "%-50s %6.2f s / %6.2f s / %6.2f s%n", what, sorted.get(0) / 1000.0,
-        sorted.get(sorted.size() / 2) / 1000.0, sorted.get(sorted.size() - 1) / 1000.0);
-  }
-
-  private static List<String> concat(List<String> a, List<String> b) {
-    List<String> all = new ArrayList<>(a);
-    all.addAll(b);
-    return all;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (Files.exists(root)) {
-      try (var paths = Files.walk(root)) {
-        for (Path p : paths.sorted(Collections.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
+    // pgvigil exits 1 on an error (2 is findings); squawk exits 1 on findings.
+    return WallTimes.time(command, Map.of("PGVIGIL_DATA_DIR", data.toString()), runs, clear,
+        data.resolveSibling("last-run.log"), code -> code == 1 && command.contains("review"));
   }
 }
