@@ -18,11 +18,9 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.ValidateOutput;
-import org.flywaydb.core.internal.info.MigrationInfoServiceImpl;
 
 /**
  * Flyway history drift, decided by Flyway's own resolver, checksums and states (so pgvigil says
@@ -52,22 +50,17 @@ final class FlywayHistory {
   HistoryReport read(HistoryDatabase db, MigrationSource.Flyway source, Instant now, boolean checksums)
       throws HistoryException {
     MigrationFiles.checkFlyway(source.locations());
-    String schema;
-    Optional<Holder> lock;
-    try (Connection connection = db.open()) {
-      schema = schema(connection, source);
-      lock = AdvisoryLockKeys.holder(connection, AdvisoryLockKeys.flyway(schema, source.table()));
-    } catch (SQLException e) {
-      throw db.describe(e);
-    }
+    Locked locked = locked(db, source);
+    String schema = locked.schema();
+    Optional<Holder> lock = locked.lock();
     String historyTable = schema + "." + source.table();
     Flyway flyway = configure(db, source, schema);
     MigrationInfo[] infos;
     List<ValidateOutput> validation;
     try {
-      MigrationInfoService info = flyway.info();
-      infos = info.all();
-      validation = checksums ? validate(flyway, info) : List.of();
+      infos = flyway.info().all();
+      // Not validate() on the service info() returned: built with other validate patterns, it finds no edited file.
+      validation = checksums ? flyway.validateWithResult().invalidMigrations : List.of();
     } catch (FlywayException e) {
       SQLException cause = sqlCause(e);
       if (cause != null && cause.getSQLState() != null) {
@@ -76,9 +69,30 @@ final class FlywayHistory {
       throw new HistoryException("Flyway could not read " + historyTable + " in " + db.where()
           + ": " + oneLine(e.getMessage()), e);
     }
-    Optional<MigrationInProgress> inProgress = lock.map(h -> new MigrationInProgress(
+    return report(historyTable, infos, mismatches(validation), inProgress(lock), now, source.locations());
+  }
+
+  /** The history table's schema and the holder of Flyway's lock on it, if any. */
+  private record Locked(String schema, Optional<Holder> lock) {}
+
+  private static Locked locked(HistoryDatabase db, MigrationSource.Flyway source) throws HistoryException {
+    try (Connection connection = db.open()) {
+      String schema = schema(connection, source);
+      return new Locked(schema, AdvisoryLockKeys.holder(connection, AdvisoryLockKeys.flyway(schema, source.table())));
+    } catch (SQLException e) {
+      throw db.describe(e);
+    }
+  }
+
+  /** Flyway migrates right now when its lock on the history table is held. */
+  static Optional<MigrationInProgress> running(HistoryDatabase db, MigrationSource.Flyway source)
+      throws HistoryException {
+    return inProgress(locked(db, source).lock());
+  }
+
+  private static Optional<MigrationInProgress> inProgress(Optional<Holder> lock) {
+    return lock.map(h -> new MigrationInProgress(
         MigrationTool.FLYWAY, h.pid(), h.since(), "advisory lock " + h.key() + " held"));
-    return report(historyTable, infos, mismatches(validation), inProgress, now, source.locations());
   }
 
   /** The history table's schema, once the table is known to exist and be readable. */
@@ -122,18 +136,6 @@ final class FlywayHistory {
         .failOnMissingLocations(true)
         .ignoreMigrationPatterns(IGNORED_IN_VALIDATE)
         .load();
-  }
-
-  /**
-   * What Flyway's validate finds wrong. Its validate command resolves the files and reads the history table again
-   * and then asks the same info service the same question; where {@code info} is that service (Flyway 13), it is
-   * asked directly, which halves the reading.
-   */
-  private static List<ValidateOutput> validate(Flyway flyway, MigrationInfoService info) {
-    if (info instanceof MigrationInfoServiceImpl service) {
-      return service.validate();
-    }
-    return flyway.validateWithResult().invalidMigrations;
   }
 
   /** The migrations validate finds checksum mismatches in, keyed as {@link #key(MigrationInfo)}. */

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -28,6 +29,12 @@ public sealed interface MigrationSource {
    * reads, Flyway): never call it on an event loop.
    */
   HistoryReport read(HistoryDatabase db, Instant now) throws HistoryException;
+
+  /**
+   * Whether the tool runs a migration right now, by its lock alone: one query, before anything that could wait on
+   * the migration's locks (a catalog snapshot's {@code pg_get_viewdef} takes ACCESS SHARE) is started. Blocking.
+   */
+  Optional<MigrationInProgress> running(HistoryDatabase db) throws HistoryException;
 
   /**
    * As {@link #read}, for the pre-flight review, which needs what is applied and what is pending but not whether
@@ -80,6 +87,11 @@ public sealed interface MigrationSource {
     @Override
     public HistoryReport read(HistoryDatabase db, Instant now) throws HistoryException {
       return new FlywayHistory().read(db, this, now, true);
+    }
+
+    @Override
+    public Optional<MigrationInProgress> running(HistoryDatabase db) throws HistoryException {
+      return FlywayHistory.running(db, this);
     }
 
     @Override
@@ -179,6 +191,11 @@ public sealed interface MigrationSource {
     @Override
     public HistoryReport read(HistoryDatabase db, Instant now) throws HistoryException {
       return new PrismaHistory().read(db, this, now);
+    }
+
+    @Override
+    public Optional<MigrationInProgress> running(HistoryDatabase db) throws HistoryException {
+      return PrismaHistory.running(db);
     }
 
     @Override

@@ -73,6 +73,16 @@ final class PrismaHistory {
     return compare(historyTable, scripts, rows, lock, now, source.directory());
   }
 
+  /** Prisma migrates right now when its lock is held (which migration, the full read says). */
+  static Optional<MigrationInProgress> running(HistoryDatabase db) throws HistoryException {
+    try (Connection connection = db.open()) {
+      return AdvisoryLockKeys.holder(connection, AdvisoryLockKeys.PRISMA).map(h -> new MigrationInProgress(
+          MigrationTool.PRISMA, h.pid(), h.since(), "advisory lock " + AdvisoryLockKeys.PRISMA + " held"));
+    } catch (SQLException e) {
+      throw db.describe(e);
+    }
+  }
+
   private static HistoryReport compare(String historyTable, NavigableMap<String, byte[]> scripts, List<Row> rows,
       Optional<Holder> lock, Instant now, Path directory) throws HistoryException {
     Map<String, Row> finished = new LinkedHashMap<>();

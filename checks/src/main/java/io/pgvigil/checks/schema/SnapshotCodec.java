@@ -15,7 +15,8 @@ import java.util.TreeMap;
 /**
  * A snapshot as bytes and back, for the expected schemas kept on disk between runs: every field of every object,
  * strings as UTF-8 after their length, kinds by name. The caller frames and checksums the bytes; a stream that
- * ends early or holds an unknown kind fails with an {@link IOException}, never a partial snapshot.
+ * ends early, holds an unknown kind or a count larger than what is left fails with an {@link IOException}, never a
+ * partial snapshot. Read from an in-memory stream ({@code available()} is what is left).
  */
 public final class SnapshotCodec {
 
@@ -59,7 +60,7 @@ public final class SnapshotCodec {
     for (int i = 0; i < count; i++) {
       ObjectRef ref = readRef(in);
       int ownerCount = count(in);
-      List<ObjectRef> owners = new ArrayList<>(ownerCount);
+      List<ObjectRef> owners = new ArrayList<>();
       for (int o = 0; o < ownerCount; o++) {
         owners.add(readRef(in));
       }
@@ -74,10 +75,11 @@ public final class SnapshotCodec {
     return new SchemaSnapshot(serverVersionNum, objects, queries);
   }
 
+  /** A count or length, never more than the bytes left (each item takes at least one): no allocation on its word. */
   private static int count(DataInputStream in) throws IOException {
     int count = in.readInt();
-    if (count < 0) {
-      throw new IOException("negative count " + count);
+    if (count < 0 || count > in.available()) {
+      throw new IOException("count " + count + " with " + in.available() + " bytes left");
     }
     return count;
   }

@@ -67,11 +67,18 @@ final class CacheDirectory {
     }
   }
 
+  private static volatile UserPrincipal currentUser;
+
   /** The owner of a file we create: the JDK has no portable "current user". */
-  private static UserPrincipal currentUser() throws IOException {
+  static UserPrincipal currentUser() throws IOException {
+    UserPrincipal known = currentUser;
+    if (known != null) {
+      return known;
+    }
     Path probe = Files.createTempFile("pgvigil-owner-", ".tmp");
     try {
-      return Files.getOwner(probe);
+      currentUser = Files.getOwner(probe);
+      return currentUser;
     } finally {
       Files.deleteIfExists(probe);
     }

@@ -10,13 +10,18 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +31,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -52,6 +58,9 @@ public final class ExpectedSnapshotStore {
   public static final int DEFAULT_KEEP = 32;
   private static final String SUFFIX = ".schema";
   private static final byte[] MAGIC = "pgvigil expected schema\n".getBytes(StandardCharsets.US_ASCII);
+  /** Where SQL lists roles: a file that reads one of them may depend on every role. */
+  private static final List<String> ROLE_CATALOGS =
+      List.of("pg_roles", "pg_authid", "pg_user", "pg_auth_members", "pg_shadow");
 
   /** What an entry holds. */
   public record Stored(SchemaSnapshot snapshot, String from) {}
@@ -91,19 +100,26 @@ public final class ExpectedSnapshotStore {
         String.join("\n", named(source, applied, roles))), source, applied);
   }
 
-  /** The roles whose name a replayed file holds (case-insensitively): the others cannot change what it replays to. */
+  /**
+   * The roles whose name a replayed file holds (case-insensitively): the others cannot change what it replays to.
+   * Every role where a file reads the catalog's roles ({@code pg_roles}, {@code pg_authid}, …): a DO block granting
+   * to each {@code tenant_%} role names none of them.
+   */
   private static TreeSet<String> named(MigrationSource source, List<String> applied, Collection<String> roles)
       throws IOException {
     List<String> texts = new ArrayList<>();
+    boolean readsRoles = false;
     for (MigrationSource.ReplayedFile file : source.replayedFiles(applied)) {
       if (file.path() != null) {
-        texts.add(Files.readString(file.path(), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
+        String text = new String(Files.readAllBytes(file.path()), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        texts.add(text);
+        readsRoles |= ROLE_CATALOGS.stream().anyMatch(text::contains);
       }
     }
     TreeSet<String> named = new TreeSet<>();
     for (String role : roles) {
       String lower = role.toLowerCase(Locale.ROOT);
-      if (texts.stream().anyMatch(t -> t.contains(lower))) {
+      if (readsRoles || texts.stream().anyMatch(t -> t.contains(lower))) {
         named.add(role);
       }
     }
@@ -118,7 +134,7 @@ public final class ExpectedSnapshotStore {
     Path file = directory.resolve(key + SUFFIX);
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = readOwn(file);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -142,6 +158,28 @@ public final class ExpectedSnapshotStore {
         // the next write replaces it
       }
       return Optional.empty();
+    }
+  }
+
+  /**
+   * The file's bytes when it is a regular file (not followed if a link) that we own; else an IOException. Another
+   * user cannot make a file that we own, so whatever they do to the directories above (swap ours for theirs, in a
+   * directory all may write), nothing of theirs is read; what of ours they could move is a genuine entry, which
+   * holds its own key.
+   */
+  private byte[] readOwn(Path file) throws IOException {
+    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!attributes.isRegularFile()) {
+      throw new IOException(file + " is not a regular file");
+    }
+    PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+        LinkOption.NOFOLLOW_LINKS);
+    if (posix != null && !posix.readAttributes().owner().equals(CacheDirectory.currentUser())) {
+      throw new IOException(file + " belongs to " + posix.readAttributes().owner().getName());
+    }
+    try (SeekableByteChannel channel = Files.newByteChannel(file, Set.of(StandardOpenOption.READ,
+        LinkOption.NOFOLLOW_LINKS))) {
+      return Channels.newInputStream(channel).readAllBytes();
     }
   }
 

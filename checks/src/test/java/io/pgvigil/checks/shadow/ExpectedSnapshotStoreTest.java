@@ -1,6 +1,7 @@
 package io.pgvigil.checks.shadow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgvigil.checks.history.MigrationSource;
 import io.pgvigil.checks.schema.CatalogObject;
@@ -10,6 +11,7 @@ import io.pgvigil.checks.schema.SchemaSnapshot;
 import io.pgvigil.checks.schema.SnapshotCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,8 +119,16 @@ class ExpectedSnapshotStoreTest {
         .as("a role no file names").isEqualTo(key);
 
     Files.writeString(location.resolve("V2__orders.sql"), "CREATE TABLE orders (id bigint);\n");
-    assertThat(store("1.0").key("embedded 17.7", source, applied, "compared", List.of())).as("a file's bytes")
-        .isNotEqualTo(key);
+    String edited = store("1.0").key("embedded 17.7", source, applied, "compared", List.of());
+    assertThat(edited).as("a file's bytes").isNotEqualTo(key);
+
+    // A file that reads the catalog's roles may depend on any of them.
+    Files.writeString(location.resolve("V2__orders.sql"), "DO $$ DECLARE r record; BEGIN FOR r IN SELECT rolname "
+        + "FROM pg_roles WHERE rolname LIKE 'tenant_%' LOOP EXECUTE format('GRANT SELECT ON users TO %I', r.rolname);"
+        + " END LOOP; END $$;\n");
+    String dynamic = store("1.0").key("embedded 17.7", source, applied, "compared", List.of());
+    assertThat(store("1.0").key("embedded 17.7", source, applied, "compared", List.of("tenant_42")))
+        .as("any role, with a file reading pg_roles").isNotEqualTo(dynamic);
     assertThat(key).isEqualTo(key.strip()).hasSize(64);
   }
 
@@ -164,11 +174,34 @@ class ExpectedSnapshotStoreTest {
       keys.add(key);
       store.write(key, new ExpectedSnapshotStore.Stored(snapshot(), "replay " + i), problems::add);
       // Written one after the other: the first is the least recently used.
-      Files.setLastModifiedTime(cache.resolve(key + ".schema"), FileTime.from(CLOCK.instant().minusSeconds(60 - i)));
+      Files.setLastModifiedTime(cache.resolve(key + ".schema"), FileTime.from(Instant.now().minusSeconds(600 - i)));
     }
     store.write(keys.get(2), new ExpectedSnapshotStore.Stored(snapshot(), "replay 2"), problems::add);
 
     assertThat(entries()).hasSize(2).noneMatch(p -> p.getFileName().toString().startsWith(keys.get(0)));
+  }
+
+  @Test
+  void aLinkOrAHugeCountInAnEntryIsNeverRead() throws IOException {
+    ExpectedSnapshotStore store = store("1.0");
+    String key = store.key("embedded 17.7", source, List.of("V1__users.sql"), "", List.of());
+    Path elsewhere = dir.resolve("planted.schema");
+    Files.write(elsewhere, ExpectedSnapshotStore.encode(key, new ExpectedSnapshotStore.Stored(snapshot(), "x")));
+    Files.createDirectories(cache);
+    Files.createSymbolicLink(cache.resolve(key + ".schema"), elsewhere);
+
+    assertThat(store.read(key, problems::add)).isEmpty();
+    assertThat(problems).singleElement().asString().contains("is not a regular file");
+
+    // A well-framed entry (right CRC) whose object count is absurd: refused before anything is allocated for it.
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt(1);
+    out.writeInt(170_004);
+    out.writeInt(19);
+    out.writeInt(Integer.MAX_VALUE);
+    assertThatThrownBy(() -> SnapshotCodec.read(new ByteArrayInputStream(bytes.toByteArray())))
+        .isInstanceOf(IOException.class).hasMessageContaining("count 2147483647");
   }
 
   @Test

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -120,16 +121,22 @@ final class DriftCommand implements Callable<Integer> {
       return selected == null ? ExitCode.ERROR
           : new EmitMigration(MigrationTool.valueOf(emitMigration.name().toUpperCase(Locale.ROOT)),
               name == null ? AdoptionMigration.DEFAULT_NAME : name,
-              console.verbose, Clock.systemUTC()).run(selected, out, err);
+              console.verbose, Clock.systemUTC(), storage(), !noCache).run(selected, out, err);
     }
     // Vert.x (Netty's classes and threads, a quarter of a second) starts beside the configuration's reading.
-    CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(Vertx::vertx);
-    List<TargetConfig> selected = targets.select("there is no history to compare", err);
-    if (selected == null) {
-      vertx.join().close().await();
-      return ExitCode.ERROR;
+    CompletableFuture<Vertx> starting = CompletableFuture.supplyAsync(Vertx::vertx);
+    List<DriftReport> reports;
+    Vertx vertx = null;
+    try {
+      List<TargetConfig> selected = targets.select("there is no history to compare", err);
+      vertx = started(starting);
+      if (selected == null) {
+        return ExitCode.ERROR;
+      }
+      reports = check(selected, vertx, err);
+    } finally {
+      (vertx != null ? vertx : started(starting)).close().await();
     }
-    List<DriftReport> reports = check(selected, vertx.join(), err);
     if (format == Format.json) {
       JsonArray list = new JsonArray(reports.stream().map(DriftJson::report).toList());
       out.println(new JsonObject().put("targets", list).encodePrettily());
@@ -151,39 +158,49 @@ final class DriftCommand implements Callable<Integer> {
     };
   }
 
-  private List<DriftReport> check(List<TargetConfig> targets, Vertx vertx, PrintWriter err) {
+  /** $PGVIGIL_DATA_DIR's, or --data-dir's. */
+  private ShadowSettings.Storage storage() {
     Map<String, String> env = new HashMap<>(System.getenv());
     if (dataDir != null) {
       env.put("PGVIGIL_DATA_DIR", dataDir.toString());
     }
-    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(env);
+    return ShadowSettings.Storage.fromEnvironment(env);
+  }
+
+  private List<DriftReport> check(List<TargetConfig> targets, Vertx vertx, PrintWriter err) {
+    ShadowSettings.Storage storage = storage();
     Consumer<String> progress = Progress.to(err, console.verbose);
-    try {
-      List<DriftReport> reports = new ArrayList<>();
-      for (TargetConfig t : targets) {
-        if (format == Format.text || console.verbose) {
-          progress.accept("checking " + t.name() + " (" + t.url().redacted() + ") ...");
-        }
-        // Enough connections for the catalog snapshot to split its queries.
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(SnapshotOptions.MAX_PARALLELISM))
-            .connectingTo(TargetSpecs.connectOptions(t.url(), t.watch().statementTimeout()))
-            .using(vertx).build();
-        try {
-          DriftCheck check = new DriftCheck(t, storage, Optional::empty, verdict -> {}, Clock.systemUTC(), !noCache);
-          if (console.verbose) {
-            check.tellingPhases(line -> progress.accept(t.name() + ": " + line));
-          }
-          reports.add(check.verdict(vertx, pool).await(CHECK_TIMEOUT.toMinutes(), TimeUnit.MINUTES));
-        } catch (TimeoutException e) {
-          reports.add(DriftReport.failed(t.name(), Clock.systemUTC().instant(), Optional.empty(),
-              "no verdict within " + CHECK_TIMEOUT.toMinutes() + " minutes"));
-        } finally {
-          pool.close();
-        }
+    List<DriftReport> reports = new ArrayList<>();
+    for (TargetConfig t : targets) {
+      if (format == Format.text || console.verbose) {
+        progress.accept("checking " + t.name() + " (" + t.url().redacted() + ") ...");
       }
-      return reports;
-    } finally {
-      vertx.close().await();
+      // Enough connections for the catalog snapshot to split its queries.
+      Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(SnapshotOptions.MAX_PARALLELISM))
+          .connectingTo(TargetSpecs.connectOptions(t.url(), t.watch().statementTimeout()))
+          .using(vertx).build();
+      try {
+        DriftCheck check = new DriftCheck(t, storage, Optional::empty, verdict -> {}, Clock.systemUTC(), !noCache);
+        if (console.verbose) {
+          check.tellingPhases(line -> progress.accept(t.name() + ": " + line));
+        }
+        reports.add(check.verdict(vertx, pool).await(CHECK_TIMEOUT.toMinutes(), TimeUnit.MINUTES));
+      } catch (TimeoutException e) {
+        reports.add(DriftReport.failed(t.name(), Clock.systemUTC().instant(), Optional.empty(),
+            "no verdict within " + CHECK_TIMEOUT.toMinutes() + " minutes"));
+      } finally {
+        pool.close();
+      }
+    }
+    return reports;
+  }
+
+  /** The Vert.x started beside the config's reading; its own failure unwrapped. */
+  private static Vertx started(CompletableFuture<Vertx> starting) {
+    try {
+      return starting.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
 }

@@ -35,7 +35,14 @@ final class EmitMigration {
   private final boolean verbose;
   private final Clock clock;
 
-  EmitMigration(MigrationTool tool, String name, boolean verbose, Clock clock) {
+  private final ShadowSettings.Storage storage;
+  private final boolean keepOnDisk;
+
+  /** @param keepOnDisk whether the expected schema may come from (and go to) the data directory's drift cache */
+  EmitMigration(MigrationTool tool, String name, boolean verbose, Clock clock, ShadowSettings.Storage storage,
+      boolean keepOnDisk) {
+    this.storage = storage;
+    this.keepOnDisk = keepOnDisk;
     this.tool = tool;
     this.name = name;
     this.verbose = verbose;
@@ -89,14 +96,14 @@ final class EmitMigration {
   }
 
   private DriftCheck.Schemas schemas(TargetConfig target, Map<String, String> liveToRepository) throws Exception {
-    ShadowSettings.Storage storage = ShadowSettings.Storage.fromEnvironment(System.getenv());
     Vertx vertx = Vertx.vertx();
     try {
       Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(SnapshotOptions.MAX_PARALLELISM))
           .connectingTo(TargetSpecs.connectOptions(target.url(), target.watch().statementTimeout()))
           .using(vertx).build();
       try {
-        return DriftCheck.inRepositoryRoleNames(target, storage, clock, liveToRepository).schemas(vertx, pool)
+        return DriftCheck.inRepositoryRoleNames(target, storage, clock, liveToRepository, keepOnDisk)
+            .schemas(vertx, pool)
             .await(TIMEOUT.toMinutes(), TimeUnit.MINUTES);
       } finally {
         pool.close();

@@ -85,10 +85,11 @@ public final class DriftCheck extends TargetCheck {
    * applied to live's instead of the shadow's, because the migration it writes runs wherever the history runs.
    *
    * @param liveToRepository the role map turned round ({@link AdoptionMigration#repositoryRoles})
+   * @param keepOnDisk       as for a check ({@code drift --no-cache} says false)
    */
   public static DriftCheck inRepositoryRoleNames(TargetConfig target, ShadowSettings.Storage storage, Clock clock,
-      Map<String, String> liveToRepository) {
-    return new DriftCheck(target, storage, Optional::empty, verdict -> {}, clock, liveToRepository, true);
+      Map<String, String> liveToRepository, boolean keepOnDisk) {
+    return new DriftCheck(target, storage, Optional::empty, verdict -> {}, clock, liveToRepository, keepOnDisk);
   }
 
   private DriftCheck(TargetConfig target, ShadowSettings.Storage storage, Supplier<Optional<DriftReport>> previous,
@@ -148,23 +149,28 @@ public final class DriftCheck extends TargetCheck {
   }
 
   /**
-   * The history read (blocking: JDBC, Flyway) and live's snapshot and roles (on the pool) at once, then the
-   * expected schema and the comparison. Live's snapshot is thrown away when the history says the schema cannot be
-   * compared now; it is awaited all the same, so that the caller may close the pool when this completes.
+   * First one query for the tool's lock: while a migration runs, live's catalog is not snapshotted at all (its
+   * {@code pg_get_viewdef} takes ACCESS SHARE, which a migration's ALTER would queue behind). Then the history read
+   * (blocking: JDBC, Flyway) and live's snapshot and roles (on the pool) at once, then the expected schema and the
+   * comparison. Live's snapshot is thrown away when the history says the schema cannot be compared now; it is
+   * awaited all the same, so that the caller may close the pool when this completes.
    */
   public Future<DriftReport> verdict(Vertx vertx, Pool pool) {
     Consumer<String> told = phases;
     long started = System.nanoTime();
-    Future<HistoryReport> history = vertx.executeBlocking(() -> {
+    Future<Boolean> quiet = vertx.executeBlocking(() -> source.running(database).isEmpty(), false);
+    // After the probe whatever it found: a failure there is the history read's to report, with its message.
+    Future<HistoryReport> history = quiet.transform(ignored -> vertx.executeBlocking(() -> {
       HistoryReport h = source.read(database, clock.instant());
       told.accept("history: " + source.tool().label() + " " + h.historyTable() + " read and checked against the "
           + "files in " + millis(started) + " ms (" + h.applied() + " applied, " + h.problems().size() + " problem"
           + (h.problems().size() == 1 ? "" : "s") + ")");
       return h;
-    }, false);
-    Future<SchemaSnapshot> actual = live.snapshot(pool).onSuccess(a -> told.accept("live schema: " + a.objects().size()
-        + " objects in " + a.queries() + " queries, " + millis(started) + " ms"));
-    Future<List<String>> roles = roles(pool);
+    }, false));
+    Future<SchemaSnapshot> actual = quiet.compose(q -> !q ? Future.failedFuture("a migration is running")
+        : live.snapshot(pool).onSuccess(a -> told.accept("live schema: " + a.objects().size() + " objects in "
+            + a.queries() + " queries, " + millis(started) + " ms")));
+    Future<List<String>> roles = quiet.compose(q -> !q ? Future.succeededFuture(List.of()) : roles(pool));
     return Future.join(history, actual, roles).transform(ignored -> {
       if (history.failed()) {
         return Future.succeededFuture(
@@ -175,10 +181,21 @@ public final class DriftCheck extends TargetCheck {
           .map(s -> DriftReport.of(target, h, s))
           .recover(e -> Future.succeededFuture(
               DriftReport.failed(target, clock.instant(), Optional.of(h), message(e))));
-    }).onSuccess(verdicts::accept);
+    }).recover(e -> Future.succeededFuture( // whatever threw on the way: an error verdict, never none
+        DriftReport.failed(target, clock.instant(), Optional.empty(), message(e))))
+        .onSuccess(verdicts::accept);
   }
 
   private Future<StructuralReport> structure(Vertx vertx, Future<SchemaSnapshot> live, Future<List<String>> roles,
+      HistoryReport h, Consumer<String> told) {
+    try {
+      return compared(vertx, live, roles, h, told);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<StructuralReport> compared(Vertx vertx, Future<SchemaSnapshot> live, Future<List<String>> roles,
       HistoryReport h, Consumer<String> told) {
     filesBehind(h);
     // The files cannot replay what live has applied: comparing would report the newer

@@ -50,8 +50,8 @@ final class ExpectedSchemas {
   private final ExpectedSnapshotStore store;
   /** A url shadow's expected schema is keyed by the live major; an embedded one's by the bundled exact version. */
   private final boolean urlShadow;
-  /** Whether the store's directory was found safe; checked once, on first use. */
-  private volatile Boolean storeUsable;
+  /** Why the store's directory was unsafe at the last use ("" when it was not): to warn once per reason. */
+  private volatile String storeUnsafe = "";
 
   ExpectedSchemas(ShadowSettings shadow, CatalogSnapshotter snapshotter, String variant,
       ExpectedSchemaCache<Expected> cache) {
@@ -117,6 +117,12 @@ final class ExpectedSchemas {
                       }
                       long writing = System.nanoTime();
                       return vertx.executeBlocking(() -> {
+                        // Files changed during the replay (a git-sync, a ConfigMap update): what it made may be
+                        // neither the old bytes' schema nor the new ones', so it is kept under neither.
+                        if (!found.key().equals(diskKey(major, source, applied, roles))) {
+                          phases.accept("expected schema: not kept (the files changed during the replay)");
+                          return built;
+                        }
                         store.write(found.key(), new ExpectedSnapshotStore.Stored(built.snapshot(), built.from()),
                             LOG::warn);
                         phases.accept("expected schema: kept in " + store.directory() + " (" + millis(writing)
@@ -133,31 +139,35 @@ final class ExpectedSchemas {
 
   private Lookup stored(int major, MigrationSource source, List<String> applied, List<String> roles)
       throws IOException {
-    if (store == null || !usable()) {
+    // A url shadow's replay depends on that server (its version, extensions, roles) too: not kept on disk.
+    if (store == null || urlShadow || !usable()) {
       return new Lookup(null, Optional.empty());
     }
-    String server;
-    try {
-      server = urlShadow ? "url shadow, PostgreSQL " + major : "embedded " + EmbeddedPostgres.bundledVersion(major);
-    } catch (RuntimeException e) {
-      return new Lookup(null, Optional.empty()); // no bundled server of that major: the replay says so
-    }
-    String key = store.key(server, source, applied, variant, roles);
-    return new Lookup(key, store.read(key, LOG::warn));
+    String key = diskKey(major, source, applied, roles);
+    return new Lookup(key, key == null ? Optional.empty() : store.read(key, LOG::warn));
   }
 
-  /** Whether the store's directory is safe to use; said once when not. */
-  private boolean usable() {
-    Boolean usable = storeUsable;
-    if (usable == null) {
-      String unsafe = store.unsafe();
-      if (unsafe != null) {
-        LOG.warn("not keeping expected schemas on disk: {}", unsafe);
-      }
-      usable = unsafe == null;
-      storeUsable = usable;
+  /** Null where no bundled server of the major exists (the replay says so). */
+  private String diskKey(int major, MigrationSource source, List<String> applied, List<String> roles)
+      throws IOException {
+    String server;
+    try {
+      server = "embedded " + EmbeddedPostgres.bundledVersion(major);
+    } catch (RuntimeException e) {
+      return null;
     }
-    return usable;
+    return store.key(server, source, applied, variant, roles);
+  }
+
+  /** Whether the store's directory is safe to use, checked before each use (a few stat calls); said when it changes. */
+  private boolean usable() {
+    String unsafe = store.unsafe();
+    String before = storeUnsafe;
+    if (unsafe != null && !unsafe.equals(before)) {
+      LOG.warn("not keeping expected schemas on disk: {}", unsafe);
+    }
+    storeUnsafe = unsafe == null ? "" : unsafe;
+    return unsafe == null;
   }
 
   private static long millis(long since) {

@@ -2,16 +2,27 @@ package io.pgvigil.daemon.drift;
 
 import io.pgvigil.checks.embedded.UnpackBundles;
 import io.pgvigil.checks.history.HistoryDatabase;
+import io.pgvigil.checks.schema.CatalogSnapshotter;
 import io.pgvigil.checks.shadow.Shadows;
 import io.pgvigil.daemon.config.DatabaseUrl;
 import io.pgvigil.daemon.config.ShadowConfig;
 import io.pgvigil.daemon.tls.TlsSettings;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 /** Where expected schemas are built: an embedded server, or the operator's scratch server ({@code admin}). */
 public record ShadowSettings(Optional<HistoryDatabase> admin, TlsSettings adminTls,
@@ -59,20 +70,62 @@ public record ShadowSettings(Optional<HistoryDatabase> admin, TlsSettings adminT
     }
   }
 
+  private static volatile String build;
+
   /**
-   * pgvigil's version and the size and time of the jar (or classes directory) it runs from, for the keys of what is
-   * kept between runs: every snapshot build has the same version, and a new build may replay differently.
+   * pgvigil's version and a digest of the code that replays and snapshots, for the keys of what is kept between runs:
+   * every snapshot build has the same version, and a new build may replay or snapshot differently. From a jar, each
+   * entry's name, size and CRC (its central directory: a download or a copy keeps them, unlike the file's time);
+   * from class directories (a development build), each file's path, size and time. Computed once per process.
    */
   public static String pgvigilBuild() {
-    String version = ShadowSettings.class.getPackage().getImplementationVersion();
-    String from = "";
-    try {
-      Path code = Path.of(ShadowSettings.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      from = "@" + Files.size(code) + "-" + Files.getLastModifiedTime(code).toMillis();
-    } catch (IOException | URISyntaxException | RuntimeException e) {
-      // an unknown build: the version alone
+    String known = build;
+    if (known != null) {
+      return known;
     }
-    return (version == null ? "development" : version) + from;
+    String version = ShadowSettings.class.getPackage().getImplementationVersion();
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    String code;
+    try {
+      // The daemon's code and the checks' (the snapshot, the replay): one jar when shaded, two directories in a build.
+      for (Path source : new LinkedHashSet<>(List.of(codeSource(ShadowSettings.class),
+          codeSource(CatalogSnapshotter.class)))) {
+        fingerprint(source, digest);
+      }
+      code = "@" + HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      code = ""; // an unknown build: the version alone
+    }
+    build = (version == null ? "development" : version) + code;
+    return build;
+  }
+
+  private static Path codeSource(Class<?> type) throws URISyntaxException {
+    return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+  }
+
+  private static void fingerprint(Path source, MessageDigest digest) throws IOException {
+    if (Files.isDirectory(source)) {
+      try (Stream<Path> files = Files.walk(source)) {
+        for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+          digest.update((source.relativize(file) + "\0" + Files.size(file) + "\0"
+              + Files.getLastModifiedTime(file).toMillis() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      return;
+    }
+    try (JarFile jar = new JarFile(source.toFile(), false)) {
+      for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements();) {
+        JarEntry entry = entries.nextElement();
+        digest.update((entry.getName() + "\0" + entry.getSize() + "\0" + entry.getCrc() + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+      }
+    }
   }
 
   public static ShadowSettings of(ShadowConfig config, Storage storage) {

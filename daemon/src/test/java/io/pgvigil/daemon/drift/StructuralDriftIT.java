@@ -16,6 +16,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -87,6 +90,22 @@ class StructuralDriftIT {
         assertThat(during.getJsonObject("history").getJsonObject("inProgress")).isNotNull();
         assertThat(during.getJsonObject("structure").getBoolean("stale")).isTrue();
         assertThat(during.getJsonObject("structure").getJsonArray("findings")).hasSize(1);
+
+        // The migration holding ACCESS EXCLUSIVE on the view's table: live is not snapshotted at all, for
+        // pg_get_viewdef would queue behind the migration (and the migration's next statement behind it).
+        migration.setAutoCommit(false);
+        s.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+        CompletableFuture<String> locked =
+            CompletableFuture.supplyAsync(() -> http.post("/api/v1/targets/app/drift", TOKEN).body());
+        List<String> waiting = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+          waiting.add(Sql.query(pg, "SELECT count(*) FROM pg_locks WHERE NOT granted"));
+          return locked.isDone();
+        });
+        assertThat(waiting).as("sessions waiting for a lock while the check ran").containsOnly("0");
+        assertThat(new JsonObject(locked.join()).getJsonObject("history").getJsonObject("inProgress")).isNotNull();
+        migration.rollback();
+        migration.setAutoCommit(true);
         s.execute("SELECT pg_advisory_unlock(" + key + ")");
       }
       JsonObject after = new JsonObject(http.post("/api/v1/targets/app/drift", TOKEN).body());
