@@ -36,7 +36,8 @@ final class OciRegistry implements AutoCloseable {
   private final Path log;
   private final Thread stopAtExit;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-  private int port;
+  /** Set once from Awaitility's polling thread. */
+  private volatile int port;
 
   private OciRegistry(Process process, Path log) {
     this.process = process;
