@@ -183,6 +183,15 @@ public final class ExpectedSnapshotStore {
     }
   }
 
+  /** Marks the entry under {@code key} as used now (the order of pruning); nothing when it is gone. */
+  public void markUsed(String key) {
+    try {
+      Files.setLastModifiedTime(directory.resolve(key + SUFFIX), FileTime.from(clock.instant()));
+    } catch (IOException e) {
+      // gone, or not ours to touch: costs only the order
+    }
+  }
+
   /** Keeps {@code stored} under {@code key}; a failure is told and costs only the next run's time. */
   public void write(String key, Stored stored, Consumer<String> problems) {
     Path temp = null;

@@ -179,6 +179,15 @@ class ExpectedSnapshotStoreTest {
     store.write(keys.get(2), new ExpectedSnapshotStore.Stored(snapshot(), "replay 2"), problems::add);
 
     assertThat(entries()).hasSize(2).noneMatch(p -> p.getFileName().toString().startsWith(keys.get(0)));
+
+    // An entry a daemon keeps using from memory is marked used, and outlives one written since.
+    Files.setLastModifiedTime(cache.resolve(keys.get(1) + ".schema"), FileTime.from(Instant.now().minusSeconds(900)));
+    Files.setLastModifiedTime(cache.resolve(keys.get(2) + ".schema"), FileTime.from(Instant.now().minusSeconds(800)));
+    new ExpectedSnapshotStore(cache, "1.0", 2, Clock.systemUTC()).markUsed(keys.get(1));
+    String fourth = store.key("embedded 17.7", source, List.of("V1__users.sql"), "variant 3", List.of());
+    store.write(fourth, new ExpectedSnapshotStore.Stored(snapshot(), "replay 3"), problems::add);
+    assertThat(entries()).extracting(p -> p.getFileName().toString())
+        .containsExactlyInAnyOrder(keys.get(1) + ".schema", fourth + ".schema");
   }
 
   @Test

@@ -21,6 +21,9 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,13 +90,15 @@ final class ExpectedSchemas {
       HistoryReport history, List<String> roles, Consumer<String> phases) {
     List<String> applied = history.appliedMigrations();
     long started = System.nanoTime();
-    return vertx.executeBlocking(() -> ExpectedSchemaCache.Key.of(target, major, source, applied, variant),
+    // The roles too: the replay makes them first (the disk key counts only those a file names, which takes a read).
+    String withRoles = variant + "\0" + String.join(",", new TreeSet<>(roles));
+    return vertx.executeBlocking(() -> ExpectedSchemaCache.Key.of(target, major, source, applied, withRoles),
         false)
         .compose(key -> {
           Expected hit = cache.get(key);
           if (hit != null) {
             phases.accept("expected schema: kept in memory since the last check (" + millis(started) + " ms)");
-            return Future.succeededFuture(new Expected(hit.snapshot(), hit.from(), true));
+            return stillUsed(vertx, target).map(new Expected(hit.snapshot(), hit.from(), true));
           }
           return vertx.executeBlocking(() -> stored(major, source, applied, roles), false)
               .compose(found -> {
@@ -102,6 +107,7 @@ final class ExpectedSchemas {
                   phases.accept("expected schema: read from " + store.directory() + " in " + millis(started)
                       + " ms (" + stored.snapshot().objects().size() + " objects, from a " + stored.from() + ")");
                   LOG.info("expected schema: {} (kept in {})", stored.from(), store.directory());
+                  onDisk.put(target, new OnDisk(found.key(), System.nanoTime()));
                   Expected expected = new Expected(stored.snapshot(), stored.from(), true);
                   cache.put(key, expected);
                   return Future.succeededFuture(expected);
@@ -125,6 +131,7 @@ final class ExpectedSchemas {
                         }
                         store.write(found.key(), new ExpectedSnapshotStore.Stored(built.snapshot(), built.from()),
                             LOG::warn);
+                        onDisk.put(target, new OnDisk(found.key(), System.nanoTime()));
                         phases.accept("expected schema: kept in " + store.directory() + " (" + millis(writing)
                             + " ms)");
                         return built;
@@ -132,6 +139,29 @@ final class ExpectedSchemas {
                     });
               });
         });
+  }
+
+  /** The entry a target's expected schema was last read from or written to, and when its last use was marked. */
+  private record OnDisk(String key, long markedNanos) {}
+
+  private static final long MARK_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
+  private final Map<String, OnDisk> onDisk = new ConcurrentHashMap<>();
+
+  /**
+   * A schema a daemon keeps in memory is still in use on disk: its entry's last use is marked (hourly), so that
+   * pruning, which keeps the entries used last, does not take it for one nobody needs.
+   */
+  private Future<Void> stillUsed(Vertx vertx, String target) {
+    OnDisk entry = onDisk.get(target);
+    long now = System.nanoTime();
+    if (store == null || entry == null || now - entry.markedNanos() < MARK_EVERY_NANOS) {
+      return Future.succeededFuture();
+    }
+    onDisk.put(target, new OnDisk(entry.key(), now));
+    return vertx.executeBlocking(() -> {
+      store.markUsed(entry.key());
+      return null;
+    }, false);
   }
 
   /** What the store holds for this history; the key null where there is no usable store. */

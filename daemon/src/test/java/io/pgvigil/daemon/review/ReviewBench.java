@@ -40,10 +40,7 @@ public final class ReviewBench {
 
   public static void main(String[] args) throws Exception {
     int runs = Integer.getInteger("bench.runs", 5);
-    Path jar = Path.of(System.getProperty("bench.jar", "daemon/target/pgvigil.jar")).toAbsolutePath();
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: run mvn -B -o -q package -pl daemon -am -DskipTests");
-    }
+    Path jar = WallTimes.cliJar();
     Path work = Path.of("daemon/target/review-bench").toAbsolutePath();
     deleteTree(work);
     Path location = Files.createDirectories(work.resolve("db/migration"));

@@ -45,6 +45,15 @@ public final class WallTimes {
     return times;
   }
 
+  /** The CLI jar the benches time: {@code -Dbench.jar}, else the packaged one; fails saying how to build it. */
+  public static Path cliJar() {
+    Path jar = Path.of(System.getProperty("bench.jar", "daemon/target/pgvigil.jar")).toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: run mvn -B -o -q package -pl daemon -am -DskipTests");
+    }
+    return jar;
+  }
+
   /** One line: what, then min / median / max in seconds. */
   public static void report(String what, List<Long> ms) {
     List<Long> sorted = new ArrayList<>(ms);
