@@ -185,8 +185,9 @@ public final class Demo implements AutoCloseable {
   /**
    * Flyway as a team would run it, with {@code postgresql.transactional.lock=false}: with the default a migration
    * containing CREATE INDEX CONCURRENTLY waits forever for Flyway's own lock transaction (flyway/flyway#3497, #3854).
+   * The tests migrate their live databases with it too.
    */
-  static MigrateResult migrate(String jdbcUrl, Path locations) {
+  public static MigrateResult migrate(String jdbcUrl, Path locations) {
     FluentConfiguration configuration = Flyway.configure()
         .dataSource(jdbcUrl, null, null)
         .locations("filesystem:" + locations.toAbsolutePath());

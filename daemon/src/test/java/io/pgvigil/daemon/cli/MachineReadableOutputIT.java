@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
 import io.pgvigil.checks.testing.TestServers;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.testing.SarifSchema;
 import io.pgvigil.daemon.testing.WorkflowCommand;
 import java.net.URI;
@@ -19,9 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,10 +52,7 @@ class MachineReadableOutputIT {
     Path applied = Files.createDirectories(repo.resolve("applied"));
     Files.writeString(applied.resolve("V1__accounts.sql"),
         "CREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n");
-    FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)
-        .locations("filesystem:" + applied);
-    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-    flyway.load().migrate();
+    Demo.migrate(pg.jdbcUrl(), applied);
     Path withPending = Files.createDirectories(repo.resolve("pending"));
     Files.copy(applied.resolve("V1__accounts.sql"), withPending.resolve("V1__accounts.sql"));
     Files.writeString(withPending.resolve("V2__narrow_ids.sql"), "ALTER TABLE accounts ALTER COLUMN id TYPE int;\n");

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.testing.TestDaemon;
@@ -19,9 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,10 +85,7 @@ class DatabaseDiscoveryIT {
       Path migrations = Files.createDirectories(repo.resolve("db/migration"));
       Files.writeString(migrations.resolve("V1__create_orders.sql"),
           "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric NOT NULL);\n");
-      FluentConfiguration flyway = Flyway.configure().dataSource(jdbc(pg, "d1_eu"), null, null)
-          .locations("filesystem:" + migrations);
-      flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-      flyway.load().migrate();
+      Demo.migrate(jdbc(pg, "d1_eu"), migrations);
 
       // With d1_eu's migrations mapped, its drift check replays them on an embedded shadow at start: the test
       // waits for its result before stopping (a stop in the middle of the replay ends it on a closed Vert.x).

@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgvigil.checks.testing.ConfigMapVolume;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.testing.CliRun;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,10 +29,7 @@ class ConfigMapMigrationsIT {
         "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);\n");
     Files.writeString(migrations.resolve("V2__index_email.sql"), "CREATE INDEX ON accounts (email);\n");
     ConfigMapVolume.mount(migrations);
-    FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)
-        .locations("filesystem:" + migrations);
-    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-    flyway.load().migrate();
+    Demo.migrate(pg.jdbcUrl(), migrations);
     Path config = Files.writeString(repo.resolve("pgvigil.yaml"), """
         targets:
           - name: app

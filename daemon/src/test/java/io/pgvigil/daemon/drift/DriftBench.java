@@ -6,6 +6,7 @@ import static io.pgvigil.daemon.testing.WallTimes.report;
 
 import io.pgvigil.checks.embedded.EmbeddedPostgres;
 import io.pgvigil.checks.testing.TestServers;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.review.ReviewBench;
 import io.pgvigil.daemon.testing.WallTimes;
 import java.io.IOException;
@@ -21,9 +22,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * How long {@code pgvigil drift} takes as CI runs it: a fresh JVM ({@code java -jar daemon/target/pgvigil.jar},
@@ -63,10 +61,7 @@ public final class DriftBench {
         s.execute("CREATE DATABASE reference");
       }
       for (String db : List.of("postgres", "reference")) {
-        FluentConfiguration flyway = Flyway.configure().dataSource(live.jdbcUrl(db), null, null)
-            .locations("filesystem:" + location);
-        flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-        flyway.load().migrate();
+        Demo.migrate(live.jdbcUrl(db), location);
       }
       Path config = Files.writeString(work.resolve("pgvigil.yaml"), """
           targets:

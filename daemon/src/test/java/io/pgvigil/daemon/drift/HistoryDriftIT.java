@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.testing.CliRun;
@@ -17,9 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -51,10 +49,7 @@ class HistoryDriftIT {
         "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);\n");
     Files.writeString(migrations.resolve("V2__create_invoices.sql"),
         "CREATE TABLE invoices (id bigint PRIMARY KEY, account_id bigint REFERENCES accounts (id));\n");
-    FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)
-        .locations("filesystem:" + migrations);
-    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-    flyway.load().migrate();
+    Demo.migrate(pg.jdbcUrl(), migrations);
     Sql.execute(pg,
         "CREATE ROLE watcher LOGIN IN ROLE pg_monitor",
         "GRANT SELECT ON public.flyway_schema_history TO watcher");

@@ -8,6 +8,7 @@ import io.pgvigil.checks.testing.LockStall;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.runtime.Http;
 import io.pgvigil.daemon.runtime.RunningDaemon;
 import io.pgvigil.daemon.testing.Browser;
@@ -18,9 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -240,9 +238,6 @@ class StatusPageIT {
         CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL);
         INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g;
         """);
-    FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)
-        .locations("filesystem:" + migrations);
-    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-    flyway.load().migrate();
+    Demo.migrate(pg.jdbcUrl(), migrations);
   }
 }

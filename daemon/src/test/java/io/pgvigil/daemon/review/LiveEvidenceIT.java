@@ -10,6 +10,7 @@ import io.pgvigil.checks.testing.ReplicaPair;
 import io.pgvigil.checks.testing.ReplicaPairExtension;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.testing.CliRun;
 import io.pgvigil.daemon.testing.SarifSchema;
 import io.pgvigil.daemon.testing.WorkflowCommand;
@@ -23,9 +24,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,10 +55,7 @@ class LiveEvidenceIT {
   @BeforeAll
   static void migrate() throws Exception {
     Path applied = scenario("applied", Map.of());
-    FluentConfiguration flyway = Flyway.configure().dataSource(pair.primary().jdbcUrl(), null, null)
-        .locations("filesystem:" + applied);
-    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-    flyway.load().migrate();
+    Demo.migrate(pair.primary().jdbcUrl(), applied);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static io.pgvigil.daemon.testing.WallTimes.report;
 
 import io.pgvigil.checks.embedded.EmbeddedPostgres;
 import io.pgvigil.checks.testing.TestServers;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.testing.WallTimes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,9 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * How long {@code pgvigil review} takes as users run it: a fresh JVM ({@code java -jar daemon/target/pgvigil.jar},
@@ -48,10 +46,7 @@ public final class ReviewBench {
     try (EmbeddedPostgres live = EmbeddedPostgres.builder().major(TestServers.major())
         .binariesCache(TestServers.binariesCache()).name("review-bench-live").start()) {
       writeHistory(location, APPLIED);
-      FluentConfiguration flyway = Flyway.configure().dataSource(live.jdbcUrl("postgres"), null, null)
-          .locations("filesystem:" + location);
-      flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-      flyway.load().migrate();
+      Demo.migrate(live.jdbcUrl("postgres"), location);
       Path pending = Files.writeString(location.resolve("V51__flag_and_index.sql"), """
           ALTER TABLE t1 ADD COLUMN flagged boolean DEFAULT false;
           CREATE INDEX t2_name_idx ON t2 (name);

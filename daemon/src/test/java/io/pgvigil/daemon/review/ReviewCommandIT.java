@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.testing.CliRun;
 import io.pgvigil.daemon.testing.MarkdownTables;
 import io.pgvigil.daemon.testing.SarifSchema;
@@ -18,9 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,10 +44,7 @@ class ReviewCommandIT {
   static void migrate(TestPostgres pg) throws Exception {
     server = pg;
     Path applied = scenario("applied", Map.of());
-    FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)
-        .locations("filesystem:" + applied);
-    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-    flyway.load().migrate();
+    Demo.migrate(pg.jdbcUrl(), applied);
   }
 
   @Test
