@@ -136,7 +136,7 @@ public final class DriftCheck extends TargetCheck {
         .with(new PoolOptions().setMaxSize(LIVE_PARALLELISM).setName("pgvigil-" + target + "-drift"))
         .with(new NetClientOptions().setConnectTimeout(connectTimeoutMillis))
         .connectingTo(context.connect()).using(context.vertx()).build();
-    return verdict(context.vertx(), own)
+    return verdict(context.vertx(), own, false)
         .eventually(() -> own.close().recover(e -> Future.succeededFuture()))
         .compose(report -> report.error().isPresent()
             ? Future.failedFuture(report.error().get()) : Future.succeededFuture());
@@ -149,16 +149,26 @@ public final class DriftCheck extends TargetCheck {
   }
 
   /**
-   * First one query for the tool's lock: while a migration runs, live's catalog is not snapshotted at all (its
-   * {@code pg_get_viewdef} takes ACCESS SHARE, which a migration's ALTER would queue behind). Then the history read
-   * (blocking: JDBC, Flyway) and live's snapshot and roles (on the pool) at once, then the expected schema and the
-   * comparison. Live's snapshot is thrown away when the history says the schema cannot be compared now; it is
-   * awaited all the same, so that the caller may close the pool when this completes.
+   * The one-shot verdict of {@code drift}, where a second matters: first one query for the tool's lock (while a
+   * migration runs, live's catalog is not snapshotted at all: its {@code pg_get_viewdef} takes ACCESS SHARE, which a
+   * migration's ALTER would queue behind), then the history read (blocking: JDBC, Flyway) beside live's snapshot and
+   * roles (on the pool), then the expected schema and the comparison. Live's snapshot is thrown away when the history
+   * says the schema cannot be compared now; it is awaited all the same, so that the caller may close the pool when
+   * this completes. Up to four connections at once (Flyway's two, the pool's two).
    */
   public Future<DriftReport> verdict(Vertx vertx, Pool pool) {
+    return verdict(vertx, pool, true);
+  }
+
+  /**
+   * @param beside the history read beside live's snapshot ({@code drift}); else one after the other (the daemon's
+   *               periodic check, where nobody waits for it and a target's connections stay at two more)
+   */
+  private Future<DriftReport> verdict(Vertx vertx, Pool pool, boolean beside) {
     Consumer<String> told = phases;
     long started = System.nanoTime();
-    Future<Boolean> quiet = vertx.executeBlocking(() -> source.running(database).isEmpty(), false);
+    Future<Boolean> quiet = beside ? vertx.executeBlocking(() -> source.running(database).isEmpty(), false)
+        : Future.succeededFuture(true);
     // After the probe whatever it found: a failure there is the history read's to report, with its message.
     Future<HistoryReport> history = quiet.transform(ignored -> vertx.executeBlocking(() -> {
       HistoryReport h = source.read(database, clock.instant());
@@ -167,10 +177,13 @@ public final class DriftCheck extends TargetCheck {
           + (h.problems().size() == 1 ? "" : "s") + ")");
       return h;
     }, false));
-    Future<SchemaSnapshot> actual = quiet.compose(q -> !q ? Future.failedFuture("a migration is running")
+    // One after the other, the history says whether to snapshot: not while a migration runs or the files are behind.
+    Future<Boolean> snapshotNow = beside ? quiet
+        : history.map(h -> h.inProgress().isEmpty() && !h.filesAreBehind()).otherwise(false);
+    Future<SchemaSnapshot> actual = snapshotNow.compose(q -> !q ? Future.failedFuture("not compared now")
         : live.snapshot(pool).onSuccess(a -> told.accept("live schema: " + a.objects().size() + " objects in "
             + a.queries() + " queries, " + millis(started) + " ms")));
-    Future<List<String>> roles = quiet.compose(q -> !q ? Future.succeededFuture(List.of()) : roles(pool));
+    Future<List<String>> roles = snapshotNow.compose(q -> !q ? Future.succeededFuture(List.of()) : roles(pool));
     return Future.join(history, actual, roles).transform(ignored -> {
       if (history.failed()) {
         return Future.succeededFuture(

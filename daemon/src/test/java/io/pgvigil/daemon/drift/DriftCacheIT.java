@@ -2,22 +2,25 @@ package io.pgvigil.daemon.drift;
 
 import static io.pgvigil.daemon.testing.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.pgvigil.checks.testing.PostgresExtension;
 import io.pgvigil.checks.testing.Sql;
 import io.pgvigil.checks.testing.TestPostgres;
+import io.pgvigil.daemon.demo.Demo;
 import io.pgvigil.daemon.testing.CliRun;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,13 +104,35 @@ class DriftCacheIT {
     JsonObject unsafe = structure(drift(config, data), 0);
     assertThat(unsafe.getBoolean("cached")).isFalse();
     assertThat(unsafe.getJsonArray("findings")).isEmpty();
+
+    // A migration holding its lock: live is not snapshotted at all.
+    Files.writeString(migrations.resolve("V3__paid.sql"), "CREATE VIEW paid_orders AS SELECT id FROM orders;\n");
+    migrate(pg, migrations);
+    // Flyway's advisory lock (77431708279161 + the hash of the quoted table name) and an ALTER's ACCESS EXCLUSIVE
+    // held by the migration: the snapshot's pg_get_viewdef(paid_orders) would queue behind it (the daemon's
+    // periodic check reads the history first, StructuralDriftIT; the drift command asks for the lock first).
+    long key = 77431708279161L + "\"public\".\"flyway_schema_history\"".hashCode();
+    try (Connection migration = pg.connect(); Statement s = migration.createStatement()) {
+      s.execute("SELECT pg_advisory_lock(" + key + ")");
+      migration.setAutoCommit(false);
+      s.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+      CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> drift(config, data));
+      List<String> waiting = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        waiting.add(Sql.query(pg, "SELECT count(*) FROM pg_locks WHERE NOT granted"));
+        return run.isDone();
+      });
+      assertThat(waiting).as("sessions waiting for a lock while drift ran").containsOnly("0");
+      CliRun done = run.join();
+      assertThat(done.exit()).as(done.out() + done.err()).isZero();
+      assertThat(new JsonObject(done.out()).getJsonArray("targets").getJsonObject(0).getJsonObject("history")
+          .getJsonObject("inProgress")).isNotNull();
+      migration.rollback();
+    }
   }
 
   private static void migrate(TestPostgres pg, Path migrations) {
-    FluentConfiguration flyway = Flyway.configure().dataSource(pg.jdbcUrl(), null, null)
-        .locations("filesystem:" + migrations);
-    flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-    flyway.load().migrate();
+    Demo.migrate(pg.jdbcUrl(), migrations);
   }
 
   private Path config(TestPostgres pg, String more) throws IOException {
